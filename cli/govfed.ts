@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+console.log('govfed', process.version, process.argv.slice(2));

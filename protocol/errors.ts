@@ -1,0 +1,58 @@
+/**
+ * One error type for everything protocol/ rejects.
+ *
+ * Every rejection carries a stable string `code` (listed in docs/errors.md). Callers — the HTTP layer,
+ * the CLI, gossip validators — branch on `code`, never on the message. Tests assert codes, not messages.
+ */
+
+export const ErrorCodes = [
+  // encoding / input shape
+  'ERR_INVALID_INPUT',
+  'ERR_INVALID_ENCODING',
+  'ERR_INVALID_LENGTH',
+  // keys and signatures
+  'ERR_INVALID_KEY',
+  'ERR_BAD_SIGNATURE',
+  'ERR_UNKNOWN_KEY',
+  'ERR_THRESHOLD_NOT_MET',
+  // canonical JSON
+  'ERR_NOT_CANONICAL',
+  // DSSE / in-toto
+  'ERR_MALFORMED_ENVELOPE',
+  'ERR_PAYLOAD_TYPE_MISMATCH',
+  'ERR_MALFORMED_STATEMENT',
+  // transparency log math
+  'ERR_INVALID_HASH',
+  'ERR_INDEX_OUT_OF_RANGE',
+  'ERR_INVALID_TREE_SIZE',
+  'ERR_PROOF_SIZE',
+  'ERR_ROOT_MISMATCH',
+  'ERR_MISSING_HASH',
+  // C2SP signed-note, checkpoint, cosignature
+  'ERR_MALFORMED_NOTE',
+  'ERR_MALFORMED_VERIFIER_KEY',
+  'ERR_MALFORMED_CHECKPOINT',
+  'ERR_MALFORMED_COSIGNATURE',
+  'ERR_NO_VERIFIED_SIGNATURE',
+  'ERR_ORIGIN_MISMATCH',
+] as const;
+
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+/** Thrown by protocol/ for every rejection; `code` says which check failed. */
+export class GovfedError<C extends string = ErrorCode> extends Error {
+  readonly code: C;
+  override readonly cause?: unknown;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message);
+    this.name = 'GovfedError';
+    this.code = code;
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** True when `err` is a GovfedError, optionally with the given code. */
+export function isGovfedError(err: unknown, code?: string): err is GovfedError<string> {
+  return err instanceof GovfedError && (code === undefined || err.code === code);
+}
