@@ -31,10 +31,35 @@ export const ErrorCodes = [
   // C2SP signed-note, checkpoint, cosignature
   'ERR_MALFORMED_NOTE',
   'ERR_MALFORMED_VERIFIER_KEY',
+  'ERR_MALFORMED_SIGNER_KEY',
   'ERR_MALFORMED_CHECKPOINT',
   'ERR_MALFORMED_COSIGNATURE',
   'ERR_NO_VERIFIED_SIGNATURE',
   'ERR_ORIGIN_MISMATCH',
+  // audit leaves, decision records, proof bundles, stored logs
+  'ERR_MALFORMED_LEAF',
+  'ERR_INVALID_RECORD',
+  'ERR_MALFORMED_BUNDLE',
+  'ERR_TREE_SIZE_MISMATCH',
+  'ERR_LEAF_HASH_MISMATCH',
+  'ERR_LOG_CORRUPT',
+  // federation: charter chain, invites, gossip, sync (protocol/federation)
+  'ERR_MALFORMED_CHARTER',
+  'ERR_CHARTER_STALE',
+  'ERR_CHARTER_FORK',
+  'ERR_CHARTER_GAP',
+  'ERR_CHARTER_PREVIOUS',
+  'ERR_MISSING_MEMBER_SIGNATURE',
+  'ERR_UNKNOWN_SIGNER',
+  'ERR_FEDERATION_MISMATCH',
+  'ERR_PAYLOAD_MISMATCH',
+  'ERR_MALFORMED_INVITE',
+  'ERR_INVITE_EXPIRED',
+  'ERR_MALFORMED_GOSSIP',
+  'ERR_MESSAGE_TOO_LARGE',
+  'ERR_STALE_VERSION',
+  'ERR_CLOCK_SKEW',
+  'ERR_MALFORMED_SYNC_MESSAGE',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -5,7 +5,7 @@
 import { GovfedError } from '../errors.ts';
 
 const te = new TextEncoder();
-const td = new TextDecoder('utf-8', { fatal: true });
+const td = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 encode. */
 export function utf8(s: string): Uint8Array {
