@@ -1,0 +1,170 @@
+/**
+ * Transparency-log math (protocol/log), in memory, single thread: how fast leaves can be appended and
+ * how fast proofs are made and checked at LEAVES (default 1,000,000) leaves. SHA-256 is @noble/hashes
+ * (pure JS), which dominates every number here. Indexes and sizes are drawn from a fixed-seed PRNG, so
+ * runs are comparable.
+ *
+ * Environment: GOVFED_BENCH_LOG_LEAVES (default 1000000), GOVFED_BENCH_LOG_PROOFS (default 5000).
+ * Run alone: `npx node bench/log.bench.ts`.
+ */
+import { fileURLToPath } from 'node:url';
+import {
+  Frontier,
+  leafHash,
+  MemoryTree,
+  proveConsistency,
+  proveInclusion,
+  storedHashIndex,
+  treeHash,
+  verifyConsistency,
+  verifyInclusion,
+} from '../protocol/log/index.ts';
+import type { BenchResult } from './types.ts';
+
+const LEAVES = Number(process.env.GOVFED_BENCH_LOG_LEAVES ?? 1_000_000);
+const PROOFS = Number(process.env.GOVFED_BENCH_LOG_PROOFS ?? 5000);
+const ENTRY_BYTES = 128;
+const WARMUP = 200;
+const GROUP = 'log';
+
+/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+function result(name: string, ops: number, unit: string, ms: number, notes: string): BenchResult {
+  return { group: GROUP, name, ops, unit, opsPerSec: ops / (ms / 1000), notes };
+}
+
+/** Times `op` over `inputs` after a short warm-up on the first few; returns elapsed ms. */
+async function timeEach<T>(inputs: readonly T[], op: (x: T) => unknown): Promise<number> {
+  for (const x of inputs.slice(0, WARMUP)) await op(x);
+  const t0 = performance.now();
+  for (const x of inputs) await op(x);
+  return performance.now() - t0;
+}
+
+function appendMemoryTree(): { tree: MemoryTree; ms: number } {
+  const tree = new MemoryTree();
+  const entry = new Uint8Array(ENTRY_BYTES).fill(0x5a);
+  const view = new DataView(entry.buffer);
+  const t0 = performance.now();
+  for (let i = 0; i < LEAVES; i++) {
+    view.setUint32(0, i); // a distinct entry per leaf; append() hashes it and keeps nothing of it
+    tree.append(entry);
+  }
+  return { tree, ms: performance.now() - t0 };
+}
+
+function appendFrontier(): number {
+  // A pool of distinct leaf hashes: hashing cost does not depend on content.
+  const pool = Array.from({ length: 1024 }, (_, i) => leafHash(new Uint8Array([i & 255, i >> 8])));
+  const frontier = Frontier.empty();
+  const t0 = performance.now();
+  for (let i = 0; i < LEAVES; i++) frontier.append(pool[i & 1023] as Uint8Array);
+  frontier.root();
+  return performance.now() - t0;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const size = LEAVES.toLocaleString('en');
+
+  const { tree, ms: appendMs } = appendMemoryTree();
+  results.push(
+    result(
+      'MemoryTree.append (leaf hashing included)',
+      LEAVES,
+      'leaves',
+      appendMs,
+      `${ENTRY_BYTES}-byte entries, ${size} leaves`,
+    ),
+  );
+  results.push(
+    result('Frontier.append (leaf hash given)', LEAVES, 'leaves', appendFrontier(), `${size} leaves, no storage`),
+  );
+
+  const rand = prng(6962);
+  const root = tree.root();
+
+  // Inclusion: random leaves of the full tree.
+  const indexes = Array.from({ length: PROOFS }, () => Math.floor(rand() * LEAVES));
+  const leafHashes = tree.readHashes(indexes.map((i) => storedHashIndex(0, i)));
+  const proofs: Uint8Array[][] = [];
+  const proveMs = await timeEach(indexes, async (i) => proofs.push(await proveInclusion(i, LEAVES, tree)));
+  proofs.splice(0, WARMUP);
+  const avgLen = proofs.reduce((n, p) => n + p.length, 0) / proofs.length;
+  results.push(
+    result(
+      'proveInclusion',
+      PROOFS,
+      'proofs',
+      proveMs,
+      `tree of ${size}, random leaves, MemoryTree reader, ~${avgLen.toFixed(1)} hashes/proof`,
+    ),
+  );
+  const inclusionCases = indexes.map((index, k) => ({
+    index,
+    leaf: leafHashes[k] as Uint8Array,
+    proof: proofs[k] as Uint8Array[],
+  }));
+  const verifyMs = await timeEach(inclusionCases, (c) => verifyInclusion(c.index, LEAVES, c.leaf, c.proof, root));
+  results.push(result('verifyInclusion', PROOFS, 'verifications', verifyMs, `tree of ${size}, random leaves`));
+
+  // Consistency: random earlier sizes to the full tree.
+  const froms = Array.from({ length: PROOFS }, () => 1 + Math.floor(rand() * (LEAVES - 1)));
+  const oldRoots: Uint8Array[] = [];
+  for (const from of froms) oldRoots.push(await treeHash(from, tree));
+  const cproofs: Uint8Array[][] = [];
+  const cproveMs = await timeEach(froms, async (from) => cproofs.push(await proveConsistency(from, LEAVES, tree)));
+  cproofs.splice(0, WARMUP);
+  const cavgLen = cproofs.reduce((n, p) => n + p.length, 0) / cproofs.length;
+  results.push(
+    result(
+      'proveConsistency',
+      PROOFS,
+      'proofs',
+      cproveMs,
+      `random size -> ${size}, MemoryTree reader, ~${cavgLen.toFixed(1)} hashes/proof`,
+    ),
+  );
+  const consistencyCases = froms.map((from, k) => ({
+    from,
+    root1: oldRoots[k] as Uint8Array,
+    proof: cproofs[k] as Uint8Array[],
+  }));
+  const cverifyMs = await timeEach(consistencyCases, (c) => verifyConsistency(c.from, LEAVES, c.proof, c.root1, root));
+  results.push(result('verifyConsistency', PROOFS, 'verifications', cverifyMs, `random size -> ${size}`));
+
+  return results;
+}
+
+/** A plain-text table for people. */
+export function formatTable(results: readonly BenchResult[]): string {
+  const rows = results.map((r) => [
+    r.group,
+    r.name,
+    r.ops.toLocaleString('en'),
+    `${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s`,
+    r.notes ?? '',
+  ]);
+  const head = ['group', 'name', 'ops', 'rate', 'notes'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 2 || c === 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(formatTable(await run()));
+}

@@ -1,0 +1,33 @@
+/**
+ * protocol/log — the math of an append-only transparency log (RFC 6962 / RFC 9162 Merkle trees), pure:
+ * no I/O, no clocks, bytes in and bytes out. Modelled on Go's golang.org/x/mod/sumdb/tlog.
+ *
+ * The model in plain words:
+ *  - Every log entry becomes a leaf hash SHA-256(0x00 || entry); two subtrees combine as
+ *    SHA-256(0x01 || left || right); the empty tree's root is SHA-256(""). (hash.ts)
+ *  - A log never rewrites anything. It stores, in append order, the hash of every complete subtree —
+ *    about two hashes per leaf — at positions given by storedHashIndex(level, n). (stored.ts)
+ *  - The math reads those hashes through HashReader, a one-method interface; storage (LevelDB, a
+ *    peer's API, memory) lives outside protocol/. (reader.ts)
+ *  - A writer keeps only the tree's right edge in memory (Frontier): appending a leaf returns the new
+ *    hashes to store and gives the new root without reading anything. (frontier.ts)
+ *  - From stored hashes anyone can compute the root of any past size (treeHash), an inclusion proof
+ *    that an entry is in the tree (proveInclusion), and a consistency proof that a later tree extends an
+ *    earlier one (proveConsistency). (tree.ts, inclusion.ts, consistency.ts)
+ *  - Verifiers need none of that: verifyInclusion and verifyConsistency check a proof against roots
+ *    (normally from signed checkpoints) and throw a GovfedError with a code when anything is off:
+ *    ERR_INVALID_HASH, ERR_INDEX_OUT_OF_RANGE, ERR_INVALID_TREE_SIZE, ERR_PROOF_SIZE, ERR_ROOT_MISMATCH.
+ *    A reader that cannot supply a hash makes provers throw ERR_MISSING_HASH.
+ *
+ * Sizes and indexes are JS numbers: safe non-negative integers. Verifiers accept any; the stored layout
+ * stops at MAX_TREE_SIZE = 2^52 leaves so that every stored index stays a safe integer.
+ */
+export { proveConsistency, verifyConsistency } from './consistency.ts';
+export { Frontier } from './frontier.ts';
+export { assertHash, EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash } from './hash.ts';
+export { proveInclusion, rootFromInclusionProof, verifyInclusion } from './inclusion.ts';
+export { MemoryTree } from './memory.ts';
+export { type HashReader, readStoredHashes } from './reader.ts';
+export { MAX_TREE_SIZE } from './size.ts';
+export { splitStoredHashIndex, storedHashCount, storedHashesForLeafHash, storedHashIndex } from './stored.ts';
+export { treeHash } from './tree.ts';

@@ -1,0 +1,468 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { equalBytes, fromBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
+import { GovfedError } from '../../../protocol/errors.ts';
+import { proveConsistency, verifyConsistency } from '../../../protocol/log/consistency.ts';
+import { EMPTY_ROOT, leafHash, nodeHash } from '../../../protocol/log/hash.ts';
+import { MemoryTree } from '../../../protocol/log/memory.ts';
+import { MAX_TREE_SIZE } from '../../../protocol/log/size.ts';
+import { treeHash } from '../../../protocol/log/tree.ts';
+
+const code = (c: string) => expect.objectContaining({ code: c });
+const LOG_CODES = [
+  'ERR_INVALID_HASH',
+  'ERR_INDEX_OUT_OF_RANGE',
+  'ERR_INVALID_TREE_SIZE',
+  'ERR_PROOF_SIZE',
+  'ERR_ROOT_MISMATCH',
+];
+
+/** The GovfedError code `fn` throws, or undefined when it returns. Anything else is a test failure. */
+function rejection(fn: () => void): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    if (err instanceof GovfedError) return err.code;
+    throw err;
+  }
+}
+
+function flipBit(h: Uint8Array, bit: number): Uint8Array {
+  const c = h.slice();
+  c[bit >> 3] = (c[bit >> 3] as number) ^ (1 << (bit & 7));
+  return c;
+}
+
+// ---- references, written from the RFC text ----
+
+function largestPow2Below(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** RFC 6962 §2.1 MTH, recursively. */
+function naiveMth(d: readonly Uint8Array[]): Uint8Array {
+  if (d.length === 0) return EMPTY_ROOT;
+  if (d.length === 1) return d[0] as Uint8Array;
+  const k = largestPow2Below(d.length);
+  return nodeHash(naiveMth(d.slice(0, k)), naiveMth(d.slice(k)));
+}
+
+/** RFC 6962 §2.1.2 SUBPROOF(m, D[n], b), recursively. PROOF(m, D[n]) = SUBPROOF(m, D[n], true). */
+function naiveSubproof(m: number, d: readonly Uint8Array[], b: boolean): Uint8Array[] {
+  if (m === d.length) return b ? [] : [naiveMth(d)];
+  const k = largestPow2Below(d.length);
+  if (m <= k) return [...naiveSubproof(m, d.slice(0, k), b), naiveMth(d.slice(k))];
+  return [...naiveSubproof(m - k, d.slice(k), false), naiveMth(d.slice(0, k))];
+}
+
+/**
+ * The contract's rules for the trivial cases, then RFC 9162 §2.1.4.2 literally, on BigInt: the
+ * reference verifier the implementation is compared with.
+ */
+function rfcVerify(
+  from: number,
+  to: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+): boolean {
+  const ok = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  if (!ok(from) || !ok(to) || from > to) return false;
+  if (from === to) return proof.length === 0 && equalBytes(root1, root2) && (from > 0 || equalBytes(root1, EMPTY_ROOT));
+  if (from === 0) return proof.length === 0 && equalBytes(root1, EMPTY_ROOT) && root2.length === 32;
+  if (root1.length !== 32 || root2.length !== 32 || proof.some((p) => p.length !== 32)) return false;
+  const chained = rfcChain(BigInt(from), BigInt(to), proof, root1);
+  return chained !== undefined && equalBytes(chained.fr, root1) && equalBytes(chained.sr, root2);
+}
+
+/** Steps 1-7 of RFC 9162 §2.1.4.2 up to the final comparisons; undefined when the path has the wrong length. */
+function rfcChain(first: bigint, second: bigint, proof: readonly Uint8Array[], firstHash: Uint8Array) {
+  if (proof.length === 0) return undefined; // 1
+  const path = (first & (first - 1n)) === 0n ? [firstHash, ...proof] : [...proof]; // 2
+  let fn = first - 1n; // 3
+  let sn = second - 1n;
+  while ((fn & 1n) === 1n) {
+    // 4
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0] as Uint8Array; // 5
+  let sr = fr;
+  for (const c of path.slice(1)) {
+    // 6
+    if (sn === 0n) return undefined;
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if ((fn & 1n) === 0n) {
+        while (!((fn & 1n) === 1n || fn === 0n)) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n ? { fr, sr } : undefined; // 7
+}
+
+/** Number of proof hashes the RFC 9162 algorithm consumes for 0 < first < second. */
+function rfcProofLength(first: bigint, second: bigint): number {
+  let fn = first - 1n;
+  let sn = second - 1n;
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let steps = 0;
+  while (sn !== 0n) {
+    if ((fn & 1n) === 0n && fn === sn) {
+      while (!((fn & 1n) === 1n || fn === 0n)) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+    steps++;
+  }
+  const prepended = (first & (first - 1n)) === 0n;
+  return prepended ? steps : steps + 1;
+}
+
+// ---- the shared vectors: a contract ----
+
+const VECTORS = path.resolve(process.cwd(), '..', 'shared', 'vectors', 'rfc6962');
+
+interface ConsistencyVector {
+  size1: number;
+  size2: number;
+  root1: Uint8Array;
+  root2: Uint8Array;
+  proof: Uint8Array[];
+  wantErr: boolean;
+}
+
+function vectorFiles(kind: string): string[] {
+  return readdirSync(path.join(VECTORS, kind), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => `${kind}/${f.split(path.sep).join('/')}`)
+    .sort();
+}
+
+function loadConsistencyVector(file: string): ConsistencyVector {
+  // Sizes above 2^53 lose precision in JSON.parse; they stay unsafe numbers, which the API rejects.
+  const v = JSON.parse(readFileSync(path.join(VECTORS, file), 'utf8'));
+  expect(typeof v.size1).toBe('number');
+  expect(typeof v.size2).toBe('number');
+  expect(typeof v.wantErr).toBe('boolean');
+  return {
+    size1: v.size1,
+    size2: v.size2,
+    root1: fromBase64(v.root1),
+    root2: fromBase64(v.root2),
+    // Upstream writes an empty proof as null (Go's nil slice).
+    proof: ((v.proof ?? []) as string[]).map(fromBase64),
+    wantErr: v.wantErr,
+  };
+}
+
+describe('verifyConsistency', () => {
+  describe('when checked against the shared RFC 6962 consistency vectors', () => {
+    const files = vectorFiles('consistency');
+
+    it('finds the vector files', () => {
+      expect(files.filter((f) => f.endsWith('/happy-path.json')).length).toBeGreaterThan(0);
+      expect(files.length).toBeGreaterThan(50);
+    });
+
+    for (const file of files) {
+      it(file, () => {
+        const v = loadConsistencyVector(file);
+        const got = rejection(() => verifyConsistency(v.size1, v.size2, v.proof, v.root1, v.root2));
+        if (v.wantErr) expect(LOG_CODES).toContain(got);
+        else expect(got).toBeUndefined();
+      });
+    }
+  });
+});
+
+// ---- a tree built once, shared by the properties ----
+
+const N = 4100;
+const leaves = Array.from({ length: N }, (_, i) => leafHash(utf8(`consistency test leaf ${i}`)));
+const tree = new MemoryTree();
+const roots = [tree.root()];
+for (const h of leaves) {
+  tree.appendLeafHash(h);
+  roots.push(tree.root());
+}
+
+/** Sizes minFrom <= from <= to <= N, with from < to when `strict`. */
+const sizes = (minFrom: number, strict: boolean) =>
+  fc
+    .integer({ min: minFrom, max: strict ? N - 1 : N })
+    .chain((from) => fc.tuple(fc.constant(from), fc.integer({ min: strict ? from + 1 : from, max: N })));
+
+async function proofFor(from: number, to: number) {
+  const proof = await proveConsistency(from, to, tree);
+  return { proof, root1: roots[from] as Uint8Array, root2: roots[to] as Uint8Array };
+}
+
+describe('proveConsistency', () => {
+  describe('when proving every pair of sizes up to 64 leaves', () => {
+    it('returns RFC 6962 PROOF(m, D[n]) and the proof verifies', async () => {
+      for (let n = 0; n <= 64; n++) {
+        const d = leaves.slice(0, n);
+        for (let m = 0; m <= n; m++) {
+          const proof = await proveConsistency(m, n, tree);
+          expect(proof).toEqual(m === 0 ? [] : naiveSubproof(m, d, true));
+          const [r1, r2] = [roots[m] as Uint8Array, roots[n] as Uint8Array];
+          expect(() => verifyConsistency(m, n, proof, r1, r2)).not.toThrow();
+          expect(rfcVerify(m, n, proof, r1, r2)).toBe(true);
+        }
+      }
+    });
+  });
+
+  describe('when proving random pairs of sizes up to 4100 leaves', () => {
+    it('gives proofs that verify against treeHash and against the literal RFC 9162 algorithm', async () => {
+      await fc.assert(
+        fc.asyncProperty(sizes(0, false), async ([from, to]) => {
+          const { proof } = await proofFor(from, to);
+          const [r1, r2] = [await treeHash(from, tree), await treeHash(to, tree)];
+          expect(() => verifyConsistency(from, to, proof, r1, r2)).not.toThrow();
+          expect(rfcVerify(from, to, proof, r1, r2)).toBe(true);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('when from is 0 or equals to', () => {
+    it('returns the empty proof', async () => {
+      expect(await proveConsistency(0, 0, tree)).toEqual([]);
+      expect(await proveConsistency(0, 77, tree)).toEqual([]);
+      expect(await proveConsistency(77, 77, tree)).toEqual([]);
+    });
+  });
+
+  describe('when the sizes are invalid', () => {
+    it('throws ERR_INVALID_TREE_SIZE', async () => {
+      for (const [from, to] of [
+        [5, 4],
+        [-1, 4],
+        [1.5, 4],
+        [1, MAX_TREE_SIZE + 1],
+      ] as Array<[number, number]>) {
+        await expect(proveConsistency(from, to, tree)).rejects.toThrow(code('ERR_INVALID_TREE_SIZE'));
+      }
+    });
+  });
+
+  describe('when the reader lacks hashes', () => {
+    it('throws ERR_MISSING_HASH', async () => {
+      await expect(proveConsistency(3, N + 10, tree)).rejects.toThrow(code('ERR_MISSING_HASH'));
+    });
+  });
+});
+
+describe('verifyConsistency mutations', () => {
+  describe('when one bit of one proof hash is flipped', () => {
+    it('rejects with ERR_ROOT_MISMATCH', async () => {
+      await fc.assert(
+        fc.asyncProperty(sizes(1, true), fc.nat(), fc.integer({ min: 0, max: 255 }), async ([from, to], k, bit) => {
+          const { proof, root1, root2 } = await proofFor(from, to);
+          const i = k % proof.length;
+          const bad = proof.map((h, j) => (j === i ? flipBit(h, bit) : h));
+          expect(rejection(() => verifyConsistency(from, to, bad, root1, root2))).toBe('ERR_ROOT_MISMATCH');
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('when one bit of root1 is flipped', () => {
+    it('rejects with ERR_ROOT_MISMATCH', async () => {
+      await fc.assert(
+        fc.asyncProperty(sizes(0, false), fc.integer({ min: 0, max: 255 }), async ([from, to], bit) => {
+          const { proof, root1, root2 } = await proofFor(from, to);
+          expect(rejection(() => verifyConsistency(from, to, proof, flipBit(root1, bit), root2))).toBe(
+            'ERR_ROOT_MISMATCH',
+          );
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('when one bit of root2 is flipped (from > 0: every tree extends the empty one)', () => {
+    it('rejects with ERR_ROOT_MISMATCH', async () => {
+      await fc.assert(
+        fc.asyncProperty(sizes(1, false), fc.integer({ min: 0, max: 255 }), async ([from, to], bit) => {
+          const { proof, root1, root2 } = await proofFor(from, to);
+          expect(rejection(() => verifyConsistency(from, to, proof, root1, flipBit(root2, bit)))).toBe(
+            'ERR_ROOT_MISMATCH',
+          );
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('when the proof is truncated or extended', () => {
+    it('rejects with ERR_PROOF_SIZE', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          sizes(0, false),
+          fc.nat(),
+          fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          async ([from, to], k, extra) => {
+            const { proof, root1, root2 } = await proofFor(from, to);
+            const longer = [...proof];
+            longer.splice(k % (proof.length + 1), 0, extra);
+            expect(rejection(() => verifyConsistency(from, to, longer, root1, root2))).toBe('ERR_PROOF_SIZE');
+            if (proof.length > 0) {
+              const shorter = proof.filter((_, j) => j !== k % proof.length);
+              expect(rejection(() => verifyConsistency(from, to, shorter, root1, root2))).toBe('ERR_PROOF_SIZE');
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('when one bit of from or of to is flipped', () => {
+    it('rejects unless the literal RFC 9162 algorithm accepts too (same proof shape)', async () => {
+      let rejected = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          sizes(1, true),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 13 }),
+          async ([from, to], flipFrom, bit) => {
+            const { proof, root1, root2 } = await proofFor(from, to);
+            const [f, t] = flipFrom ? [from ^ (1 << bit), to] : [from, to ^ (1 << bit)];
+            const got = rejection(() => verifyConsistency(f, t, proof, root1, root2));
+            if (f > t) expect(got).toBe('ERR_INVALID_TREE_SIZE');
+            else expect(got === undefined).toBe(rfcVerify(f, t, proof, root1, root2));
+            if (got !== undefined) rejected++;
+          },
+        ),
+        { numRuns: 300 },
+      );
+      expect(rejected).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('verifyConsistency edge cases', () => {
+  const h = (s: string) => leafHash(utf8(s));
+
+  describe('when from > to', () => {
+    it('rejects with ERR_INVALID_TREE_SIZE', () => {
+      expect(rejection(() => verifyConsistency(2, 1, [], h('a'), h('a')))).toBe('ERR_INVALID_TREE_SIZE');
+      expect(rejection(() => verifyConsistency(1, 0, [], h('a'), EMPTY_ROOT))).toBe('ERR_INVALID_TREE_SIZE');
+    });
+  });
+
+  describe('when both sizes are 0', () => {
+    it('accepts only the empty-tree root on both sides and an empty proof', () => {
+      expect(() => verifyConsistency(0, 0, [], EMPTY_ROOT, EMPTY_ROOT)).not.toThrow();
+      expect(rejection(() => verifyConsistency(0, 0, [], h('a'), h('a')))).toBe('ERR_ROOT_MISMATCH');
+      expect(rejection(() => verifyConsistency(0, 0, [], EMPTY_ROOT, h('a')))).toBe('ERR_ROOT_MISMATCH');
+      expect(rejection(() => verifyConsistency(0, 0, [EMPTY_ROOT], EMPTY_ROOT, EMPTY_ROOT))).toBe('ERR_PROOF_SIZE');
+    });
+  });
+
+  describe('when the sizes are equal and non-zero', () => {
+    it('accepts byte-equal roots with an empty proof, and nothing else', () => {
+      expect(() => verifyConsistency(5, 5, [], h('a'), h('a'))).not.toThrow();
+      expect(rejection(() => verifyConsistency(5, 5, [], h('a'), h('b')))).toBe('ERR_ROOT_MISMATCH');
+      expect(rejection(() => verifyConsistency(5, 5, [h('c')], h('a'), h('a')))).toBe('ERR_PROOF_SIZE');
+    });
+  });
+
+  describe('when from is 0 and to is not', () => {
+    it('accepts the empty proof with root1 the empty-tree hash and any 32-byte root2', () => {
+      expect(() => verifyConsistency(0, 9, [], EMPTY_ROOT, h('x'))).not.toThrow();
+      expect(rejection(() => verifyConsistency(0, 9, [], h('y'), h('x')))).toBe('ERR_ROOT_MISMATCH');
+      expect(rejection(() => verifyConsistency(0, 9, [h('z')], EMPTY_ROOT, h('x')))).toBe('ERR_PROOF_SIZE');
+      expect(rejection(() => verifyConsistency(0, 9, [], EMPTY_ROOT, new Uint8Array(12)))).toBe('ERR_INVALID_HASH');
+    });
+  });
+
+  describe('when 0 < from < to and a hash is not 32 bytes', () => {
+    it('rejects with ERR_INVALID_HASH', async () => {
+      const { proof, root1, root2 } = await proofFor(6, 13);
+      for (const bad of [new Uint8Array(0), new Uint8Array(31), new Uint8Array(33), 'x' as unknown as Uint8Array]) {
+        expect(rejection(() => verifyConsistency(6, 13, proof, bad, root2))).toBe('ERR_INVALID_HASH');
+        expect(rejection(() => verifyConsistency(6, 13, proof, root1, bad))).toBe('ERR_INVALID_HASH');
+        expect(rejection(() => verifyConsistency(6, 13, [bad, ...proof.slice(1)], root1, root2))).toBe(
+          'ERR_INVALID_HASH',
+        );
+      }
+    });
+  });
+
+  describe('when the old tree is complete (from is a power of two)', () => {
+    it('leaves root1 out of the proof and still binds it', async () => {
+      const { proof, root1, root2 } = await proofFor(8, 13);
+      expect(proof).toEqual(naiveSubproof(8, leaves.slice(0, 13), true));
+      expect(proof.some((p) => equalBytes(p, root1))).toBe(false);
+      expect(() => verifyConsistency(8, 13, proof, root1, root2)).not.toThrow();
+      expect(rejection(() => verifyConsistency(8, 13, [root1, ...proof], root1, root2))).toBe('ERR_PROOF_SIZE');
+    });
+  });
+
+  describe('when a size is not a safe non-negative integer', () => {
+    it('rejects with ERR_INVALID_TREE_SIZE', async () => {
+      const { proof, root1, root2 } = await proofFor(6, 13);
+      for (const bad of [-1, 6.5, Number.NaN, 2 ** 53, 2 ** 64]) {
+        expect(rejection(() => verifyConsistency(bad, 13, proof, root1, root2))).toBe('ERR_INVALID_TREE_SIZE');
+        expect(rejection(() => verifyConsistency(6, bad, proof, root1, root2))).toBe('ERR_INVALID_TREE_SIZE');
+      }
+    });
+  });
+
+  describe('when the proof is not an array', () => {
+    it('rejects with ERR_INVALID_INPUT', () => {
+      expect(rejection(() => verifyConsistency(1, 2, null as unknown as Uint8Array[], h('a'), h('b')))).toBe(
+        'ERR_INVALID_INPUT',
+      );
+    });
+  });
+
+  describe('when sizes exceed 32 bits', () => {
+    it('agrees with the literal RFC 9162 algorithm and wants exactly its proof length', () => {
+      const big = fc
+        .bigInt({ min: 1n, max: 2n ** 53n - 2n })
+        .chain((from) => fc.tuple(fc.constant(from), fc.bigInt({ min: from + 1n, max: 2n ** 53n - 1n })))
+        .filter(([, to]) => to >= 2n ** 32n);
+      fc.assert(
+        fc.property(big, fc.integer(), ([from, to], seed) => {
+          const length = rfcProofLength(from, to);
+          const proof = Array.from({ length }, (_, i) => leafHash(utf8(`${seed}/${i}`)));
+          const seedRoot = leafHash(utf8(`root1 ${seed}`));
+          const chained = rfcChain(from, to, proof, seedRoot);
+          expect(chained).toBeDefined();
+          const { fr, sr } = chained as { fr: Uint8Array; sr: Uint8Array };
+          const [f, t] = [Number(from), Number(to)];
+          expect(() => verifyConsistency(f, t, proof, fr, sr)).not.toThrow();
+          expect(rejection(() => verifyConsistency(f, t, [...proof, sr], fr, sr))).toBe('ERR_PROOF_SIZE');
+          expect(rejection(() => verifyConsistency(f, t, proof, fr, flipBit(sr, 0)))).toBe('ERR_ROOT_MISMATCH');
+        }),
+        { numRuns: 200 },
+      );
+    });
+  });
+});
