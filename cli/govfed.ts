@@ -1,2 +1,14 @@
 #!/usr/bin/env node
-console.log('govfed', process.version, process.argv.slice(2));
+/**
+ * The govfed command line (package.json "bin"). Checks the Node.js version first, then loads the CLI
+ * with a dynamic import so that an old runtime gets a clear message instead of a syntax error.
+ */
+import { nodeVersionProblem } from './node-version.ts';
+
+const problem = nodeVersionProblem(process.versions.node);
+if (problem !== undefined) {
+  process.stderr.write(problem);
+  process.exit(4);
+}
+const { main } = await import('./main.ts');
+process.exitCode = await main(process.argv.slice(2));

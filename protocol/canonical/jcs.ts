@@ -44,7 +44,12 @@ const MAX_DEPTH = 64;
 
 function assertJsonValue(v: unknown, path: string, depth: number): void {
   if (depth > MAX_DEPTH) throw new GovfedError('ERR_INVALID_INPUT', `${path}: nesting deeper than ${MAX_DEPTH}`);
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+  if (v === null || typeof v === 'boolean') return;
+  if (typeof v === 'string') {
+    // RFC 8785 §3.2.2.2 works on Unicode strings; a lone surrogate has no UTF-8 form (RFC 8259 §8.1).
+    if (!v.isWellFormed()) throw new GovfedError('ERR_INVALID_INPUT', `${path}: string has a lone surrogate`);
+    return;
+  }
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new GovfedError('ERR_INVALID_INPUT', `${path}: non-finite number`);
     return;
@@ -59,6 +64,7 @@ function assertJsonValue(v: unknown, path: string, depth: number): void {
       throw new GovfedError('ERR_INVALID_INPUT', `${path}: only plain objects are JSON`);
     }
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (!k.isWellFormed()) throw new GovfedError('ERR_INVALID_INPUT', `${path}: key has a lone surrogate`);
       if (x === undefined) throw new GovfedError('ERR_INVALID_INPUT', `${path}.${k}: undefined is not JSON`);
       assertJsonValue(x, `${path}.${k}`, depth + 1);
     }

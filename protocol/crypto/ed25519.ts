@@ -1,8 +1,13 @@
 /**
  * Ed25519 for govfed: the one place where signature semantics are pinned.
  *
- * Verification is **strict RFC 8032 / FIPS 186-5** (`zip215: false` in @noble/ed25519): non-canonical
- * encodings of R and A (y >= p) are rejected, small-order public keys are rejected, and S must be < L.
+ * Verification is **strict RFC 8032 / FIPS 186-5 with the cofactorless equation**, the rules of Go's
+ * crypto/ed25519 and OpenSSL: S must be < L; A and R must be canonical encodings (y < p) of curve
+ * points; A and R must not be of small order; and [S]B - [k]A must equal R exactly (cofactorless), with
+ * k = SHA-512(R || A || M) mod L. @noble/ed25519 decodes the points strictly (`zip215: false`), but its
+ * equation is the cofactored one ([8][S]B = [8]R + [8][k]A), which accepts signatures whose R carries
+ * a small-order component — Go and OpenSSL reject those. We therefore evaluate the cofactorless
+ * equation ourselves on noble's point arithmetic (tested against node:crypto in the tests).
  *
  * Why strict and not ZIP-215: govfed counts signatures towards thresholds (charters, policy bundles,
  * cosignatures) and third parties re-verify them with other implementations — Go's crypto/ed25519
@@ -14,7 +19,7 @@
  */
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { assertBytes } from '../encoding/bytes.ts';
+import { assertBytes, concatBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 
 ed.hashes.sha512 = sha512;
@@ -59,10 +64,34 @@ export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Ui
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) return false;
   if (!(message instanceof Uint8Array)) return false;
   try {
-    return ed.verify(signature, message, publicKey, VERIFY_OPTIONS);
+    return verifyCofactorless(signature, message, publicKey);
   } catch {
     return false;
   }
+}
+
+/** The group order L of the Ed25519 base point. */
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+function bytesToNumberLE(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i] as number);
+  return n;
+}
+
+/** RFC 8032 §5.1.7 with the cofactorless check ([S]B = R + [k]A), strict decoding, no small-order A or R. */
+function verifyCofactorless(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  const rBytes = signature.subarray(0, 32);
+  const s = bytesToNumberLE(signature.subarray(32, 64));
+  if (s >= L) return false;
+  const A = ed.Point.fromBytes(publicKey, VERIFY_OPTIONS.zip215); // throws on non-canonical / off-curve
+  const R = ed.Point.fromBytes(rBytes, VERIFY_OPTIONS.zip215);
+  if (A.isSmallOrder() || R.isSmallOrder()) return false;
+  const k = bytesToNumberLE(sha512(concatBytes(rBytes, publicKey, message))) % L;
+  // [S]B - [k]A, compared with R exactly (no multiplication by the cofactor).
+  const sB = s === 0n ? ed.Point.ZERO : ed.Point.BASE.multiplyUnsafe(s);
+  const kA = k === 0n ? ed.Point.ZERO : A.multiplyUnsafe(k);
+  return sB.subtract(kA).equals(R);
 }
 
 /** Like verify, but throws ERR_BAD_SIGNATURE. */

@@ -1,0 +1,158 @@
+/**
+ * Durable ingest over HTTP, end to end: a real daemon (child process, temp home, LevelDB on the temp
+ * disk) and CONCURRENCY keep-alive HTTP clients (node's fetch, i.e. undici) posting batches of 100 and
+ * of 1,000 decision records for ~DURATION each. A decision counts once its 200 response has arrived,
+ * i.e. once it is durable (the node replies only after its group-commit batch is synced). Reports
+ * acknowledged decisions/s, p50/p99 acknowledgement latency per request, 503 backpressure replies, and
+ * the checkpoint lag scraped from /metrics (govfed_checkpoint_lag_seconds) during the run.
+ *
+ * Environment: GOVFED_BENCH_SECONDS (default 10), GOVFED_BENCH_CLIENTS (default 8).
+ * Run alone: `npx node bench/ingest-http.bench.ts`.
+ */
+import { fileURLToPath } from 'node:url';
+import { removeDir, runCliJson } from '../test/helpers/cli.ts';
+import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
+import { makeRecords, metricValue } from '../test/helpers/records.ts';
+import type { BenchResult } from './types.ts';
+
+const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
+const WARMUP_MS = 1000;
+const CONCURRENCY = Number(process.env.GOVFED_BENCH_CLIENTS ?? 8);
+const BATCH_SIZES = [100, 1000];
+const SCRAPE_MS = 200;
+
+interface Measurement {
+  decisions: number;
+  requests: number;
+  rejected: number;
+  failed: number;
+  seconds: number;
+  latenciesMs: number[];
+  lagSeconds: number[];
+  /** CPU seconds per wall second used by the daemon (its process_cpu_seconds_total) and by the clients. */
+  daemonCores: number;
+  clientCores: number;
+}
+
+async function daemonCpuSeconds(url: string, token: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  return metricValue(await res.text(), 'process_cpu_seconds_total') ?? Number.NaN;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] as number;
+}
+
+/** CONCURRENCY clients posting `batch` records per request until `ms` have passed. */
+async function drive(url: string, token: string, batch: number, ms: number, record: boolean): Promise<Measurement> {
+  const m: Measurement = {
+    decisions: 0,
+    requests: 0,
+    rejected: 0,
+    failed: 0,
+    seconds: 0,
+    latenciesMs: [],
+    lagSeconds: [],
+    daemonCores: Number.NaN,
+    clientCores: Number.NaN,
+  };
+  // One prepared body per client: the node assigns nonces and indices, so identical bodies are fine,
+  // and the clients spend their CPU on HTTP rather than on JSON.stringify.
+  const bodies = Array.from({ length: CONCURRENCY }, (_, c) => JSON.stringify(makeRecords(batch, `bench-c${c}`)));
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const cpu0 = await daemonCpuSeconds(url, token);
+  const client0 = process.cpuUsage();
+  const start = performance.now();
+  const end = start + ms;
+  const client = async (c: number) => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(`${url}/v1/decisions`, { method: 'POST', headers, body: bodies[c] as string });
+        const text = await res.text();
+        if (res.status === 200) {
+          const n = (JSON.parse(text) as { entries: unknown[] }).entries.length;
+          if (n !== batch) throw new Error(`acknowledged ${n} of ${batch}`);
+          m.decisions += n;
+          m.requests++;
+          if (record) m.latenciesMs.push(performance.now() - t0);
+        } else if (res.status === 503) {
+          m.rejected++;
+          await new Promise((r) => setTimeout(r, 20));
+        } else {
+          throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+        }
+      } catch (err) {
+        m.failed++;
+        if (m.failed > 10) throw err;
+      }
+    }
+  };
+  let scraping = record;
+  const scraper = async () => {
+    while (scraping) {
+      try {
+        const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+        const lag = metricValue(await res.text(), 'govfed_checkpoint_lag_seconds');
+        if (lag !== undefined && Number.isFinite(lag)) m.lagSeconds.push(lag);
+      } catch {
+        // keep scraping
+      }
+      await new Promise((r) => setTimeout(r, SCRAPE_MS));
+    }
+  };
+  const scraping$ = scraper();
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, c) => client(c)));
+  m.seconds = (performance.now() - start) / 1000;
+  const client1 = process.cpuUsage(client0);
+  m.daemonCores = ((await daemonCpuSeconds(url, token)) - cpu0) / m.seconds;
+  m.clientCores = (client1.user + client1.system) / 1e6 / m.seconds;
+  scraping = false;
+  await scraping$;
+  return m;
+}
+
+function result(batch: number, m: Measurement): BenchResult {
+  const lat = [...m.latenciesMs].sort((a, b) => a - b);
+  const lag = [...m.lagSeconds].sort((a, b) => a - b);
+  const ms = (v: number) => v.toFixed(1);
+  return {
+    group: 'ingest-http',
+    name: `POST /v1/decisions, batches of ${batch}, ${CONCURRENCY} clients`,
+    ops: m.decisions,
+    unit: 'decisions',
+    opsPerSec: m.decisions / m.seconds,
+    notes:
+      `acknowledged-durable; ack latency p50 ${ms(percentile(lat, 0.5))} ms, p99 ${ms(percentile(lat, 0.99))} ms ` +
+      `over ${m.requests} requests in ${m.seconds.toFixed(1)} s; 503 backpressure ${m.rejected}; ` +
+      `checkpoint lag p50 ${percentile(lag, 0.5).toFixed(2)} s, max ${(lag.at(-1) ?? Number.NaN).toFixed(2)} s; ` +
+      `CPU: daemon ${m.daemonCores.toFixed(2)} cores, clients ${m.clientCores.toFixed(2)} cores`,
+  };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const node = await initNode('bench');
+  let daemon: DaemonProcess | undefined;
+  try {
+    const { token } = await runCliJson<{ token: string }>(['token', 'create', '--home', node.home, '--role', 'ingest']);
+    daemon = await DaemonProcess.start(node.home);
+    const results: BenchResult[] = [];
+    for (const batch of BATCH_SIZES) {
+      await drive(daemon.url, token, batch, WARMUP_MS, false);
+      results.push(result(batch, await drive(daemon.url, token, batch, DURATION_MS, true)));
+    }
+    const exit = await daemon.stop('SIGTERM');
+    if (exit.code !== 0) throw new Error(`daemon exited with ${exit.code ?? exit.signal}`);
+    return results;
+  } finally {
+    if (daemon !== undefined) await daemon.kill9();
+    await removeDir(node.tmp);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const r of await run()) {
+    console.log(`${r.name}: ${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s (${r.notes})`);
+  }
+}

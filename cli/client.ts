@@ -1,0 +1,259 @@
+/**
+ * A small HTTP client for the node's API (docs/openapi.json), used by the CLI commands.
+ *
+ * Failure mapping: a connection that cannot be made (refused, reset, timed out, DNS) is an
+ * UnreachableError (exit 3); an HTTP error status is an ApiError carrying the node's
+ * `{error: {code, message}}` (exit 4). Everything the node returns is treated as untrusted input:
+ * bodies are read with a size cap and JSON shapes are checked before use; proofs are verified by the
+ * caller with protocol/ before anything is printed as verified.
+ */
+import type { FsckReport } from '../node/log/index.ts';
+import { CliError, ExitCode, UnreachableError } from './exit.ts';
+
+/** Thrown when the node answers with an HTTP error status. */
+export class ApiError extends CliError {
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(ExitCode.ERROR, `HTTP ${status} ${code}: ${message}`, { code });
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+export interface ApiTarget {
+  /** e.g. `http://127.0.0.1:7370` (no trailing slash). */
+  readonly baseUrl: string;
+  readonly token?: string | undefined;
+}
+
+export interface NodeInfo {
+  org: string;
+  jurisdiction?: string;
+  peerId: string;
+  origin: string;
+  verifierKey: string;
+  [key: string]: unknown;
+}
+
+export interface InclusionProofResponse {
+  index: number;
+  treeSize: number;
+  leafHash: string;
+  proof: string[];
+}
+
+export interface ConsistencyProofResponse {
+  from: number;
+  to: number;
+  proof: string[];
+}
+
+export interface AppendResponse {
+  entries: { index: number; leafHash: string }[];
+}
+
+export type { FsckReport };
+
+/** Largest response body the client reads (a checkpoint list can be long; entries are <= 4 KiB). */
+const MAX_BODY_BYTES = 32 << 20;
+
+export interface ApiClientOptions {
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+}
+
+export class ApiClient {
+  readonly target: ApiTarget;
+  readonly #timeoutMs: number;
+
+  constructor(target: ApiTarget, options: ApiClientOptions = {}) {
+    this.target = target;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** GET /v1/node */
+  async node(): Promise<NodeInfo> {
+    const v = await this.#json('GET', '/v1/node');
+    if (!isRecord(v) || !isString(v.org) || !isString(v.origin) || !isString(v.verifierKey) || !isString(v.peerId)) {
+      throw malformed('/v1/node');
+    }
+    return v as NodeInfo;
+  }
+
+  /** GET /v1/log/checkpoint: the signed note, exactly as served. */
+  async checkpoint(): Promise<string> {
+    return await this.#text('GET', '/v1/log/checkpoint');
+  }
+
+  /** POST /v1/log/checkpoint (admin): signs a checkpoint now if the tree grew; returns the latest note. */
+  async signCheckpoint(): Promise<string> {
+    return await this.#text('POST', '/v1/log/checkpoint');
+  }
+
+  /** GET /v1/log/entries/{index}: the exact leaf bytes. */
+  async entry(index: number): Promise<Uint8Array> {
+    const res = await this.#request('GET', `/v1/log/entries/${index}`);
+    return await readBody(res);
+  }
+
+  /** GET /v1/log/proofs/inclusion */
+  async inclusionProof(index: number, treeSize?: number): Promise<InclusionProofResponse> {
+    const q = treeSize === undefined ? `index=${index}` : `index=${index}&treeSize=${treeSize}`;
+    const v = await this.#json('GET', `/v1/log/proofs/inclusion?${q}`);
+    if (
+      !isRecord(v) ||
+      !isUint(v.index) ||
+      !isUint(v.treeSize) ||
+      !isString(v.leafHash) ||
+      !Array.isArray(v.proof) ||
+      !v.proof.every(isString)
+    ) {
+      throw malformed('/v1/log/proofs/inclusion');
+    }
+    return v as unknown as InclusionProofResponse;
+  }
+
+  /** GET /v1/log/proofs/consistency */
+  async consistencyProof(from: number, to: number): Promise<ConsistencyProofResponse> {
+    const v = await this.#json('GET', `/v1/log/proofs/consistency?from=${from}&to=${to}`);
+    if (!isRecord(v) || !isUint(v.from) || !isUint(v.to) || !Array.isArray(v.proof) || !v.proof.every(isString)) {
+      throw malformed('/v1/log/proofs/consistency');
+    }
+    return v as unknown as ConsistencyProofResponse;
+  }
+
+  /** POST /v1/decisions (ingest): one record or an array; resolves once the entries are durable. */
+  async appendDecisions(records: unknown): Promise<AppendResponse> {
+    const v = await this.#json('POST', '/v1/decisions', records);
+    if (!isRecord(v) || !Array.isArray(v.entries)) throw malformed('/v1/decisions');
+    return v as unknown as AppendResponse;
+  }
+
+  /** POST /v1/admin/fsck (admin) */
+  async fsck(): Promise<FsckReport> {
+    const v = await this.#json('POST', '/v1/admin/fsck');
+    if (!isRecord(v) || typeof v.ok !== 'boolean' || !isUint(v.size)) throw malformed('/v1/admin/fsck');
+    return { problems: [], ...v } as unknown as FsckReport;
+  }
+
+  /** GET /metrics (Prometheus text). */
+  async metrics(): Promise<string> {
+    return await this.#text('GET', '/metrics');
+  }
+
+  async #json(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await this.#request(method, path, body);
+    const bytes = await readBody(res);
+    try {
+      return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch (cause) {
+      throw new CliError(ExitCode.ERROR, `${path}: the node returned invalid JSON`, {
+        code: 'ERR_BAD_RESPONSE',
+        cause,
+      });
+    }
+  }
+
+  async #text(method: string, path: string): Promise<string> {
+    const res = await this.#request(method, path);
+    const bytes = await readBody(res);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch (cause) {
+      throw new CliError(ExitCode.ERROR, `${path}: the node returned invalid UTF-8`, {
+        code: 'ERR_BAD_RESPONSE',
+        cause,
+      });
+    }
+  }
+
+  async #request(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json, text/plain, application/octet-stream' };
+    if (this.target.token !== undefined) headers.authorization = `Bearer ${this.target.token}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${this.target.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (cause) {
+      throw new UnreachableError(`cannot reach the node at ${this.target.baseUrl}: ${networkReason(cause)}`, { cause });
+    }
+    if (!res.ok) throw await apiError(res);
+    return res;
+  }
+}
+
+/** Reads a response body, refusing more than `max` bytes. */
+async function readBody(res: Response, max = MAX_BODY_BYTES): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > max) {
+    await res.body?.cancel();
+    throw new CliError(ExitCode.ERROR, `response too large (${declared} bytes)`, { code: 'ERR_BAD_RESPONSE' });
+  }
+  if (res.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of res.body) {
+    n += chunk.length;
+    if (n > max) {
+      throw new CliError(ExitCode.ERROR, `response larger than ${max} bytes`, { code: 'ERR_BAD_RESPONSE' });
+    }
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+async function apiError(res: Response): Promise<ApiError> {
+  let code = `HTTP_${res.status}`;
+  let message = res.statusText || 'request failed';
+  try {
+    const text = new TextDecoder().decode(await readBody(res, 64 << 10));
+    const v: unknown = JSON.parse(text);
+    if (isRecord(v) && isRecord(v.error)) {
+      if (isString(v.error.code)) code = v.error.code;
+      if (isString(v.error.message)) message = v.error.message;
+    }
+  } catch {
+    // Not our error shape: keep the status line.
+  }
+  return new ApiError(res.status, code, message);
+}
+
+function networkReason(err: unknown): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timed out';
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (cause !== undefined && typeof cause.code === 'string') return cause.code;
+  if (cause !== undefined && typeof cause.message === 'string') return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function malformed(path: string): CliError {
+  return new CliError(ExitCode.ERROR, `${path}: unexpected response shape`, { code: 'ERR_BAD_RESPONSE' });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
+function isUint(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}

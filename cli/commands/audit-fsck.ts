@@ -1,0 +1,70 @@
+/**
+ * `govfed audit fsck --home DIR` — recomputes the Merkle tree from the stored leaves and compares it with
+ * every stored hash and with the last signed checkpoint.
+ *
+ * While the daemon runs it holds the LevelDB lock, so the check is asked of it (POST /v1/admin/fsck);
+ * otherwise the store is opened here through node/log fsckDirectory. Exit 0 when everything matches,
+ * 1 on any mismatch.
+ */
+import { homePaths, readConfig } from '../../node/home/config.ts';
+import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, type ParsedArgs } from '../args.ts';
+import { ApiClient, type FsckReport } from '../client.ts';
+import { ExitCode, UnreachableError } from '../exit.ts';
+import { resolveHome, resolveTarget, runningDaemon } from '../home.ts';
+import { formatJson, formatKeyValues, type Io, safeText } from '../output.ts';
+
+export const auditFsckCommand: CommandSpec = {
+  name: 'audit fsck',
+  summary: 'Recompute the tree from the stored leaves; compare with stored hashes and checkpoints.',
+  usage: 'audit fsck --home DIR [--api HOST:PORT] [--token TOKEN] [--json]',
+  description: `
+Uses the running daemon (POST /v1/admin/fsck, admin token) when there is one, else opens the store in
+DIR/data directly. Exit 0 when the tree, every stored hash and the last checkpoint's root agree; exit 1
+with the problems listed when they do not.`,
+  options: { ...CLIENT_OPTIONS, ...JSON_OPTION },
+  async run(args, io) {
+    const home = resolveHome(args, io, 'audit fsck');
+    const fromDaemon = runningDaemon(home) === undefined ? undefined : await fsckViaDaemon(args, io);
+    const via = fromDaemon === undefined ? 'store' : 'daemon';
+    const report: FsckReport = fromDaemon ?? (await fsckStore(home));
+    if (booleanOption(args, 'json')) {
+      io.stdout(formatJson({ ...report, via }));
+    } else {
+      io.stdout(
+        `${report.ok ? 'OK' : 'FAILED'}: fsck of ${home} (${via === 'daemon' ? 'via the daemon' : 'store'})\n\n`,
+      );
+      io.stdout(
+        formatKeyValues([
+          ['log size', report.size],
+          ['checkpoint size', report.checkpointSize < 0 ? 'none' : report.checkpointSize],
+          ['checkpoints checked', report.checkpointsChecked],
+          ['checkpoint root matches', yesNo(report.rootMatches)],
+          ['stored hashes match', yesNo(report.storedHashesMatch)],
+        ]),
+      );
+      for (const p of report.problems) io.stdout(`problem: ${safeText(p)}\n`);
+    }
+    return report.ok ? ExitCode.OK : ExitCode.CHECK_FAILED;
+  },
+};
+
+/** The daemon's report; undefined when it cannot be reached (a stale pid file whose pid was reused). */
+async function fsckViaDaemon(args: ParsedArgs, io: Io): Promise<FsckReport | undefined> {
+  try {
+    return await new ApiClient(await resolveTarget(args, io, 'audit fsck')).fsck();
+  } catch (err) {
+    if (err instanceof UnreachableError) return undefined;
+    throw err;
+  }
+}
+
+/** Opens DIR/data directly (the daemon must not be running: LevelDB allows one opener). */
+async function fsckStore(home: string): Promise<FsckReport> {
+  const config = await readConfig(home);
+  const { fsckDirectory } = await import('../../node/log/index.ts');
+  return await fsckDirectory(homePaths(home).data, config.origin, config.verifierKey);
+}
+
+function yesNo(v: boolean): string {
+  return v ? 'yes' : 'NO';
+}

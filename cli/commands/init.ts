@@ -1,0 +1,94 @@
+/**
+ * `govfed init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR]` —
+ * creates a node home: the log signing key and the libp2p key (mode 0600, never printed), config.json
+ * and an admin API token in DIR/admin.token. Prints what others need to know about the node: its org,
+ * peer id, log origin and verifier key, and where its API listens.
+ */
+
+import { isJurisdictionCode, isOrg, ORG_PATTERN } from '../../node/home/config.ts';
+import { JURISDICTION_PATTERN } from '../../protocol/audit/fields.ts';
+import {
+  booleanOption,
+  type CommandSpec,
+  HOME_OPTION,
+  JSON_OPTION,
+  parseHostPort,
+  requireOption,
+  stringOption,
+} from '../args.ts';
+import { ExitCode, UsageError } from '../exit.ts';
+import { resolveHome } from '../home.ts';
+import { formatJson, formatKeyValues } from '../output.ts';
+
+export const initCommand: CommandSpec = {
+  name: 'init',
+  summary: 'Create a node home: keys, config and an admin API token.',
+  usage: 'init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR] [--json]',
+  description: `
+Writes DIR/config.json, DIR/keys/log.key and DIR/keys/peer.key (mode 0600), DIR/tokens.json and the admin
+token DIR/admin.token (mode 0600). Refuses to overwrite an existing home. ORG is lowercase letters,
+digits, '.' and '-' (at most 63). The log origin is govfed/ORG/<key id>; share the verifier key with
+whoever checks your proofs. --json prints {org, peerId, origin, verifierKey, api, tokenFile}.`,
+  options: {
+    ...HOME_OPTION,
+    org: { type: 'string', value: 'ORG', description: 'the organisation that runs this node (required)' },
+    jurisdiction: {
+      type: 'string',
+      value: 'CODE',
+      description: 'where the node operates, e.g. DE, US-CA, EU (default: ZZ, unknown)',
+    },
+    api: { type: 'string', value: 'HOST:PORT', description: 'HTTP API address (default: 127.0.0.1:7370; port 0: any)' },
+    listen: {
+      type: 'string',
+      value: 'MULTIADDR',
+      description: 'peer-to-peer address (default: /ip4/0.0.0.0/tcp/7371)',
+    },
+    ...JSON_OPTION,
+  },
+  examples: ['govfed init --home ./node --org acme --jurisdiction DE'],
+  async run(args, io) {
+    const dir = resolveHome(args, io, 'init');
+    const org = requireOption(args, 'init', 'org');
+    const api = stringOption(args, 'api');
+    if (api !== undefined) parseHostPort('init', 'api', api);
+    const jurisdiction = stringOption(args, 'jurisdiction');
+    if (!isOrg(org)) throw new UsageError(`init: --org must match ${ORG_PATTERN}, got '${org}'`);
+    if (jurisdiction !== undefined && !isJurisdictionCode(jurisdiction)) {
+      throw new UsageError(`init: --jurisdiction must match ${JURISDICTION_PATTERN}, got '${jurisdiction}'`);
+    }
+    const listen = stringOption(args, 'listen');
+    const { initHome } = await import('../../node/home/index.ts');
+    const r = await initHome({
+      dir,
+      org,
+      ...(jurisdiction === undefined ? {} : { jurisdiction }),
+      ...(api === undefined ? {} : { api }),
+      ...(listen === undefined ? {} : { listen }),
+    });
+    const result = {
+      org: r.org,
+      peerId: r.peerId,
+      origin: r.origin,
+      verifierKey: r.verifierKey,
+      api: r.api,
+      tokenFile: r.tokenFile,
+    };
+    if (booleanOption(args, 'json')) {
+      io.stdout(formatJson(result));
+      return ExitCode.OK;
+    }
+    io.stdout(`initialized a govfed node in ${dir}\n\n`);
+    io.stdout(
+      formatKeyValues([
+        ['org', result.org],
+        ['peer id', result.peerId],
+        ['log origin', result.origin],
+        ['verifier key', result.verifierKey],
+        ['api', result.api],
+        ['admin token', result.tokenFile],
+      ]),
+    );
+    io.stdout(`\nstart it with: govfed start --home ${dir}\n`);
+    return ExitCode.OK;
+  },
+};

@@ -1,0 +1,137 @@
+/**
+ * `govfed verify FILE [--key VKEY]` — checks a proof bundle offline.
+ *
+ * No network: the bundle (attacker-controlled) is read with a size cap, parsed, and handed to
+ * protocol/audit/bundle.ts verifyProofBundle, which runs the checklist (schema, key, signed checkpoint,
+ * tree size, leaf hash, inclusion proof, leaf format). Exit 0 when it verifies; 1 with the failing check's
+ * code otherwise. Without --key the bundle vouches for its own key, which proves the entry is in *some*
+ * log signed by that key but not whose: a warning says so.
+ */
+import { open } from 'node:fs/promises';
+import { MAX_BUNDLE_BYTES, type VerifiedBundle, verifyProofBundle } from '../../protocol/audit/index.ts';
+import { toBase64 } from '../../protocol/encoding/bytes.ts';
+import { isGovfedError } from '../../protocol/errors.ts';
+import { parseVerifierKey } from '../../protocol/note/index.ts';
+import { booleanOption, type CommandSpec, JSON_OPTION, stringOption } from '../args.ts';
+import { CheckFailedError, CliError, ExitCode, UsageError } from '../exit.ts';
+import { leafPairs } from '../leaf-view.ts';
+import { formatJson, formatKeyValues, type Io } from '../output.ts';
+
+export const UNPINNED_WARNING =
+  'warning: the verifier key was taken from the bundle itself (no --key); this shows the entry is in a log ' +
+  'signed by that key, not that the key is the one you trust. Pin it with --key VKEY.';
+
+export const verifyCommand: CommandSpec = {
+  name: 'verify',
+  summary: 'Verify a proof bundle offline (exit 0 when it verifies, 1 when it does not).',
+  usage: 'verify FILE [--key VKEY] [--json]',
+  description: `
+Checks a bundle written by 'govfed audit prove' without contacting any node: the checkpoint's signature
+under the verifier key, that the checkpoint's origin is the key's name, the leaf hash of the entry, the
+Merkle inclusion proof of the entry in the checkpoint's tree, and the leaf's format. FILE '-' reads stdin.
+Pass the log's verifier key you trust with --key (e.g. from 'govfed init' or the node's operator);
+without it the key inside the bundle is used and a warning is printed.`,
+  options: {
+    key: { type: 'string', value: 'VKEY', description: "the log's verifier key (C2SP vkey) to pin" },
+    ...JSON_OPTION,
+  },
+  positionals: [{ name: 'FILE', description: "the proof bundle (JSON), or '-' for stdin" }],
+  examples: ['govfed verify proof-42.json --key "govfed/acme/1a2b3c4d+5e6f7a8b+AQ..."'],
+  async run(args, io) {
+    const file = args.positionals[0] as string;
+    const key = stringOption(args, 'key');
+    if (key !== undefined) checkKeyArgument(key);
+    const json = booleanOption(args, 'json');
+    // Read one byte more than a bundle may have, so verifyProofBundle sees (and rejects) an oversize file.
+    const bytes = await readCapped(file, MAX_BUNDLE_BYTES + 1);
+    let result: VerifiedBundle;
+    try {
+      result = verifyProofBundle(bytes, key === undefined ? {} : { verifierKey: key });
+    } catch (err) {
+      if (!isGovfedError(err)) throw err;
+      if (json) io.stdout(formatJson({ ok: false, error: { code: err.code, message: err.message } }));
+      throw new CheckFailedError(`${file} does not verify: ${err.code}: ${err.message}`, {
+        code: err.code,
+        cause: err,
+      });
+    }
+    if (!result.keyPinned) io.stderr(`${UNPINNED_WARNING}\n`);
+    if (json) {
+      io.stdout(
+        formatJson({
+          ok: true,
+          index: result.index,
+          treeSize: result.treeSize,
+          origin: result.origin,
+          rootHash: toBase64(result.rootHash),
+          keyPinned: result.keyPinned,
+          leaf: result.leaf,
+        }),
+      );
+    } else {
+      printVerified(io, result);
+    }
+    return ExitCode.OK;
+  },
+};
+
+function printVerified(io: Io, r: VerifiedBundle): void {
+  io.stdout(`OK: entry ${r.index} is included in the log at tree size ${r.treeSize}\n\n`);
+  io.stdout(
+    formatKeyValues([
+      ['origin', r.origin],
+      ['index', r.index],
+      ['tree size', r.treeSize],
+      ['root hash', toBase64(r.rootHash)],
+      ['key pinned', r.keyPinned ? 'yes (--key)' : 'NO (key taken from the bundle)'],
+      ...leafPairs(r.leaf),
+    ]),
+  );
+}
+
+/** A malformed --key is the user's typo, not a bundle that fails: a usage error. */
+function checkKeyArgument(key: string): void {
+  try {
+    parseVerifierKey(key);
+  } catch (cause) {
+    throw new UsageError(`verify: --key is not a C2SP verifier key (name+hash+base64): ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
+/** At most `max` bytes of FILE ('-': stdin). */
+async function readCapped(file: string, max: number): Promise<Uint8Array> {
+  try {
+    if (file === '-') return await readStdin(max);
+    const fh = await open(file, 'r');
+    try {
+      const buf = Buffer.alloc(max);
+      let n = 0;
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, n, max - n, null);
+        if (bytesRead === 0 || n + bytesRead >= max) return buf.subarray(0, n + bytesRead);
+        n += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
+  } catch (cause) {
+    throw new CliError(ExitCode.ERROR, `cannot read ${file}: ${(cause as Error).message}`, {
+      code: 'ERR_READ_FILE',
+      cause,
+    });
+  }
+}
+
+async function readStdin(max: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of process.stdin) {
+    const b = chunk as Buffer;
+    chunks.push(b);
+    n += b.length;
+    if (n >= max) break;
+  }
+  return Buffer.concat(chunks).subarray(0, max);
+}

@@ -1,0 +1,149 @@
+/**
+ * The govfed command line: finds the command named by the leading words of argv, parses its flags,
+ * runs it, and turns whatever it threw into a message on stderr and an exit code (cli/exit.ts).
+ *
+ * Commands are plain `CommandSpec` objects (cli/args.ts), one per file under cli/commands/. Modules with
+ * heavy dependencies (the daemon, LevelDB, libp2p) are imported inside `run`, so `govfed verify` or
+ * `--help` stays fast.
+ */
+import { readFileSync } from 'node:fs';
+import { type CommandSpec, parseCommandArgs, renderHelp } from './args.ts';
+import { auditCheckpointCommand } from './commands/audit-checkpoint.ts';
+import { auditFsckCommand } from './commands/audit-fsck.ts';
+import { auditProveCommand } from './commands/audit-prove.ts';
+import { initCommand } from './commands/init.ts';
+import { startCommand } from './commands/start.ts';
+import { statusCommand } from './commands/status.ts';
+import { tokenCreateCommand } from './commands/token-create.ts';
+import { verifyCommand } from './commands/verify.ts';
+import { describeError, ExitCode, exitCodeFor, UsageError } from './exit.ts';
+import { type Io, processIo } from './output.ts';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  initCommand,
+  startCommand,
+  tokenCreateCommand,
+  statusCommand,
+  auditCheckpointCommand,
+  auditProveCommand,
+  auditFsckCommand,
+  verifyCommand,
+];
+
+/** Runs the CLI on `argv` (without node and the script path) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let command: CommandSpec | undefined;
+  try {
+    const found = findCommand(argv, io);
+    if (typeof found === 'number') return found;
+    command = found.command;
+    const args = parseCommandArgs(command, found.rest);
+    if (args.values.help === true) {
+      io.stdout(renderHelp(command));
+      return ExitCode.OK;
+    }
+    return await command.run(args, io);
+  } catch (err) {
+    io.stderr(`govfed: ${describeError(err)}\n`);
+    if (err instanceof UsageError) {
+      io.stderr(command === undefined ? "Run 'govfed help'.\n" : `Run 'govfed ${command.name} --help'.\n`);
+    }
+    return exitCodeFor(err);
+  }
+}
+
+/** The command named by argv's leading words, or an exit code when help/version was printed instead. */
+function findCommand(argv: readonly string[], io: Io): { command: CommandSpec; rest: readonly string[] } | number {
+  const first = argv[0];
+  if (first === undefined) {
+    io.stderr(generalHelp());
+    return ExitCode.USAGE;
+  }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    io.stdout(`govfed ${version()} (node ${process.version})\n`);
+    return ExitCode.OK;
+  }
+  if (first === 'help' || first === '--help' || first === '-h') return help(argv.slice(1), io);
+  const match = longestMatch(argv);
+  if (match !== undefined) return { command: match, rest: argv.slice(match.name.split(' ').length) };
+  const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `));
+  if (group.length > 0) {
+    const sub = argv[1];
+    if (sub === '--help' || sub === '-h') {
+      io.stdout(groupHelp(first, group));
+      return ExitCode.OK;
+    }
+    io.stderr(groupHelp(first, group));
+    throw new UsageError(sub === undefined ? `${first}: missing subcommand` : `unknown command '${first} ${sub}'`);
+  }
+  throw new UsageError(`unknown command '${first}'`);
+}
+
+function longestMatch(argv: readonly string[]): CommandSpec | undefined {
+  let best: CommandSpec | undefined;
+  for (const c of COMMANDS) {
+    const words = c.name.split(' ');
+    if (words.every((w, i) => argv[i] === w) && (best === undefined || words.length > best.name.split(' ').length)) {
+      best = c;
+    }
+  }
+  return best;
+}
+
+function help(words: readonly string[], io: Io): number {
+  if (words.length === 0) {
+    io.stdout(generalHelp());
+    return ExitCode.OK;
+  }
+  const c = COMMANDS.find((c) => c.name === words.join(' '));
+  if (c !== undefined) {
+    io.stdout(renderHelp(c));
+    return ExitCode.OK;
+  }
+  const group = COMMANDS.filter((c) => c.name.startsWith(`${words[0]} `));
+  if (words.length === 1 && group.length > 0) {
+    io.stdout(groupHelp(words[0] as string, group));
+    return ExitCode.OK;
+  }
+  throw new UsageError(`help: unknown command '${words.join(' ')}'`);
+}
+
+export function generalHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length), 'help [COMMAND]'.length);
+  const rows = [...COMMANDS.map((c) => [c.name, c.summary]), ['help [COMMAND]', 'Show help for a command.']];
+  return `govfed ${version()} — one node of a federation for AI governance: an append-only, provable audit log
+of every decision an org's models make.
+
+Usage: govfed <command> [options]
+
+Commands:
+${rows.map(([n, s]) => `  ${(n as string).padEnd(w)}  ${s}`).join('\n')}
+
+Every command takes --help. Commands that act on a node take --home DIR (or GOVFED_HOME); they find the
+node's API address and admin token there (override with --api / GOVFED_API and --token / GOVFED_TOKEN).
+--json prints one JSON document for scripts.
+
+Exit codes: 0 ok, 1 verification or check failed, 2 usage error, 3 node unreachable, 4 other error.
+`;
+}
+
+function groupHelp(group: string, commands: readonly CommandSpec[]): string {
+  const w = Math.max(...commands.map((c) => c.name.length));
+  return `Usage: govfed ${group} <subcommand> [options]
+
+${commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
+
+Run 'govfed ${group} <subcommand> --help' for details.
+`;
+}
+
+let cachedVersion: string | undefined;
+
+/** The package version (package.json). */
+export function version(): string {
+  if (cachedVersion === undefined) {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    cachedVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  }
+  return cachedVersion;
+}

@@ -1,0 +1,154 @@
+/**
+ * buildApp — the HTTP API as a fastify instance, not yet listening (node/daemon.ts calls listen; tests
+ * use app.inject()).
+ *
+ * Schema-first: every route declares params, query, body and response schemas; ajv runs without
+ * coercion, defaults or removal of unknown fields, so what is not declared is a 400. Access control is
+ * one onRequest hook (auth.ts), errors go through one handler (errors.ts), every route is its own file
+ * under routes/.
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { NodeError } from '../errors.ts';
+import { installAuth } from './auth.ts';
+import type { ApiContext, EventSink, LogPort } from './context.ts';
+import { errorBody, installErrorHandlers, schemaErrorFormatter } from './errors.ts';
+import { NodeMetrics } from './metrics.ts';
+import { pooledRandom } from './random.ts';
+import { adminFsckRoute } from './routes/admin-fsck.ts';
+import { checkpointGetRoute } from './routes/checkpoint-get.ts';
+import { checkpointPostRoute } from './routes/checkpoint-post.ts';
+import { checkpointsListRoute } from './routes/checkpoints-list.ts';
+import { decisionsGetRoute } from './routes/decisions-get.ts';
+import { decisionsPostRoute } from './routes/decisions-post.ts';
+import { healthzRoute } from './routes/healthz.ts';
+import { logEntryRoute } from './routes/log-entry.ts';
+import { metricsRoute } from './routes/metrics.ts';
+import { NODE_VERSION, nodeInfoRoute } from './routes/node-info.ts';
+import { openapiRoute } from './routes/openapi.ts';
+import { proofsConsistencyRoute } from './routes/proofs-consistency.ts';
+import { proofsInclusionRoute } from './routes/proofs-inclusion.ts';
+import { tokensPostRoute } from './routes/tokens-post.ts';
+import { sharedSchemas } from './schemas.ts';
+
+/** Default body limit for routes that do not set their own. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export interface BuildAppOptions {
+  log: LogPort;
+  home: ApiContext['home'];
+  tokens: ApiContext['tokens'];
+  /** Default: a fresh NodeMetrics reading its log gauges from `log.metrics()`. */
+  metrics?: NodeMetrics;
+  startedAt?: Date;
+  /** Where operator events go (default: nowhere). */
+  events?: EventSink;
+  now?: () => Date;
+  random?: (n: number) => Uint8Array;
+}
+
+const ROUTES = [
+  healthzRoute,
+  nodeInfoRoute,
+  decisionsPostRoute,
+  decisionsGetRoute,
+  checkpointGetRoute,
+  checkpointPostRoute,
+  checkpointsListRoute,
+  logEntryRoute,
+  proofsInclusionRoute,
+  proofsConsistencyRoute,
+  adminFsckRoute,
+  tokensPostRoute,
+  metricsRoute,
+  openapiRoute,
+];
+
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const metrics = opts.metrics ?? new NodeMetrics();
+  metrics.observeLog(() => opts.log.metrics());
+  const ctx: ApiContext = {
+    log: opts.log,
+    home: opts.home,
+    tokens: opts.tokens,
+    metrics,
+    startedAt: opts.startedAt ?? new Date(),
+    events: opts.events ?? (() => {}),
+    now: opts.now ?? (() => new Date()),
+    random: opts.random ?? pooledRandom(),
+  };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    return503OnClosing: false, // answered by the shutdown hook below, in our error format
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    schemaErrorFormatter,
+    routerOptions: { maxParamLength: 100 },
+    // Malformed URLs (bad %-encoding, over-long params) never reach a route.
+    frameworkErrors: (err, _request, reply) => {
+      (reply as FastifyReply).code(400).send(errorBody('ERR_BAD_REQUEST', err.message));
+    },
+  });
+
+  // JSON is the only body format; text/plain bodies are 415 rather than strings that fail the schema.
+  app.removeContentTypeParser(['text/plain']);
+  for (const s of sharedSchemas) app.addSchema(s);
+  installErrorHandlers(app, ctx);
+  // While closing, requests on still-open keep-alive connections get 503 and the connection is closed.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw new NodeError('ERR_SHUTTING_DOWN', 'the node is shutting down');
+  });
+  installAuth(app, ctx);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'govfed node API',
+        version: NODE_VERSION,
+        description:
+          'One govfed node: decision ingest into a verifiable, append-only audit log (RFC 6962 Merkle tree, ' +
+          'C2SP checkpoints), proofs, and node status. Send `Authorization: Bearer <token>`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  app.addHook('onRoute', requireSchemas);
+  for (const route of ROUTES) route(app, ctx);
+  return app;
+}
+
+/**
+ * Schema-first, enforced: a route without schemas for its query, path params, body (POST) and
+ * responses (200, 4xx, 5xx) cannot be registered.
+ */
+export function requireSchemas(route: {
+  method: string | string[];
+  url: string;
+  schema?: Record<string, unknown>;
+}): void {
+  const s = route.schema ?? {};
+  const response = s.response as Record<string, unknown> | undefined;
+  const missing: string[] = [];
+  if (s.querystring === undefined) missing.push('querystring');
+  if (route.url.includes(':') && s.params === undefined) missing.push('params');
+  if ([route.method].flat().includes('POST') && s.body === undefined) missing.push('body');
+  for (const status of ['200', '4xx', '5xx']) if (response?.[status] === undefined) missing.push(`response ${status}`);
+  if (missing.length > 0) {
+    throw new Error(`route ${String(route.method)} ${route.url} has no schema for: ${missing.join(', ')}`);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Bearer-token access control, checked in onRequest — before the body is read, so an unauthenticated
+ * client cannot make the node parse 16 MiB.
+ *
+ * Each route declares `config.access`:
+ *   public   no token (GET /healthz, GET /openapi.json)
+ *   any      any valid token (node info, log, proofs, metrics)
+ *   ingest   role ingest or admin (POST /v1/decisions)
+ *   auditor  role auditor or admin (raw records)
+ *   admin    role admin
+ * No or unusable token → 401 ERR_UNAUTHORIZED with `WWW-Authenticate: Bearer`; a valid token without the
+ * role → 403 ERR_FORBIDDEN.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { NodeError } from '../errors.ts';
+import type { Role } from '../home/tokens.ts';
+import type { ApiContext } from './context.ts';
+
+export type Access = 'public' | 'any' | Role;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route (node/api/auth.ts). Routes without it are public (only the 404 handler). */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The caller's role, once authenticated. */
+    role?: Role;
+  }
+}
+
+/** True when `role` may use a route with `access`. */
+export function allows(role: Role | undefined, access: Access): boolean {
+  if (access === 'public') return true;
+  if (role === undefined) return false;
+  return access === 'any' || role === 'admin' || role === access;
+}
+
+// RFC 6750 §2.1: the scheme is case-insensitive; the token is b64token.
+const BEARER_RE = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** The bearer token of a request (attacker-controlled header), or undefined. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (typeof h !== 'string' || h.length > 512) return undefined;
+  return BEARER_RE.exec(h)?.[1];
+}
+
+export function installAuth(app: FastifyInstance, ctx: ApiContext): void {
+  app.decorateRequest('role', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    if (access === 'public') return;
+    const token = bearerToken(request);
+    if (token === undefined)
+      throw new NodeError('ERR_UNAUTHORIZED', 'missing or malformed Authorization: Bearer token');
+    const role = ctx.tokens.verify(token);
+    if (role === undefined) {
+      reply.header('www-authenticate', 'Bearer realm="govfed", error="invalid_token"');
+      throw new NodeError('ERR_UNAUTHORIZED', 'unknown token');
+    }
+    request.role = role;
+    if (!allows(role, access)) {
+      reply.header('www-authenticate', 'Bearer realm="govfed", error="insufficient_scope"');
+      throw new NodeError('ERR_FORBIDDEN', `this route needs role ${access}; the token has role ${role}`);
+    }
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * What the routes depend on. The API talks to the audit log through LogPort — the part of node/log's
+ * AuditLog it uses — so the daemon passes the real AuditLog and nothing here reaches into its storage.
+ */
+import type { LoadedHome } from '../home/load.ts';
+import type { TokenStore } from '../home/tokens.ts';
+import type { AuditLog } from '../log/index.ts';
+import type { NodeMetrics } from './metrics.ts';
+
+export type { FsckReport, LogMetrics, SignedCheckpoint } from '../log/index.ts';
+
+/** The audit log as the API sees it (node/log's AuditLog). */
+export type LogPort = Pick<
+  AuditLog,
+  | 'size'
+  | 'append'
+  | 'entry'
+  | 'record'
+  | 'checkpoint'
+  | 'checkpointNow'
+  | 'checkpoints'
+  | 'proveInclusion'
+  | 'proveConsistency'
+  | 'fsck'
+  | 'metrics'
+>;
+
+/** One structured event for the operator's log (a JSON line on stderr in the daemon). Never secrets. */
+export type EventSink = (event: string, fields?: Record<string, unknown>) => void;
+
+export interface ApiContext {
+  log: LogPort;
+  home: Pick<LoadedHome, 'dir' | 'config'>;
+  tokens: TokenStore;
+  metrics: NodeMetrics;
+  startedAt: Date;
+  events: EventSink;
+  now: () => Date;
+  /** A CSPRNG: n random bytes. */
+  random: (n: number) => Uint8Array;
+}

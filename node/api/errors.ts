@@ -1,0 +1,100 @@
+/**
+ * One error handler for the whole API: every failure becomes `{"error": {"code", "message"}}` with the
+ * status from node/errors.ts. Fastify's own rejections (bad JSON, wrong content type, oversize body,
+ * schema validation) get govfed codes. 5xx messages are masked — the client sees "internal error", the
+ * operator's log gets the real one — so a storage or programming error never leaks details.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isGovfedError } from '../../protocol/errors.ts';
+import { httpStatusFor } from '../errors.ts';
+import type { ApiContext } from './context.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Fastify error codes for a body that is not JSON. */
+const INVALID_JSON = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+
+/** Status and govfed code for a client error raised by fastify itself (not by our code). */
+function fastifyClientError(err: FastifyError): { status: number; code: string } | undefined {
+  if (err.validation || err.code === 'FST_ERR_VALIDATION') return { status: 400, code: 'ERR_VALIDATION' };
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, code: 'ERR_UNSUPPORTED_MEDIA_TYPE' };
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'ERR_BODY_TOO_LARGE' };
+  if (INVALID_JSON.has(err.code) || (err instanceof SyntaxError && err.statusCode === 400)) {
+    return { status: 400, code: 'ERR_INVALID_JSON' };
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return { status: err.statusCode, code: 'ERR_BAD_REQUEST' };
+  }
+  return undefined;
+}
+
+/** The status, code and client-visible message for any error. */
+export function describeError(err: unknown): { status: number; code: string; message: string } {
+  if (isGovfedError(err)) {
+    const status = httpStatusFor(err.code);
+    return status >= 500
+      ? { status, code: status === 500 ? 'ERR_INTERNAL' : err.code, message: maskedMessage(status) }
+      : { status, code: err.code, message: err.message };
+  }
+  const known = fastifyClientError(err as FastifyError);
+  if (known) return { ...known, message: (err as Error).message };
+  return { status: 500, code: 'ERR_INTERNAL', message: maskedMessage(500) };
+}
+
+function maskedMessage(status: number): string {
+  return status === 503 ? 'service unavailable, retry later' : 'internal error';
+}
+
+export function installErrorHandlers(app: FastifyInstance, ctx: ApiContext): void {
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, code, message } = describeError(err);
+    if (isGovfedError(err, 'ERR_BACKPRESSURE')) {
+      ctx.metrics.backpressureRejections.inc();
+      reply.header('retry-after', '1');
+    } else if (status === 503) {
+      reply.header('retry-after', '1');
+    }
+    if (status >= 500) {
+      ctx.events('http:error', {
+        method: request.method,
+        route: request.routeOptions.url,
+        status,
+        code: isGovfedError(err) ? err.code : (err as FastifyError)?.code,
+        error: err instanceof Error ? err.message : String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
+    }
+    if (status === 401 && !reply.hasHeader('www-authenticate'))
+      reply.header('www-authenticate', 'Bearer realm="govfed"');
+    reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const what = `${request.method} ${request.url}`.slice(0, 200);
+    reply.code(404).send(errorBody('ERR_ROUTE_NOT_FOUND', `no route ${what}`));
+  });
+}
+
+/**
+ * Formats ajv errors as one message: the first error, with its path (`body/0/model must be string`).
+ * With allErrors off, ajv stops at the first failure; wrappers such as if/then add a second, vaguer error,
+ * which we drop.
+ */
+export function schemaErrorFormatter(
+  errors: readonly { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[],
+  dataVar: string,
+): Error {
+  const e = errors.find((x) => x.keyword !== 'if') ?? errors[0];
+  let message = 'invalid request';
+  if (e !== undefined) {
+    message = `${dataVar}${e.instancePath} ${e.message ?? 'is invalid'}`;
+    if (e.keyword === 'additionalProperties') message += ` ("${String(e.params.additionalProperty)}")`;
+  }
+  return new Error(message);
+}

@@ -1,0 +1,82 @@
+/**
+ * Prometheus metrics of one node, in their own Registry (never prom-client's global one, so two nodes
+ * in one process — as in tests — do not share counters).
+ *
+ * Counters and histograms are updated where things happen (the ingest route, the error handler, the
+ * HTTP hook, the log's onCommit callback); gauges are read from the log when Prometheus scrapes.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { LogMetrics } from './context.ts';
+
+const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export interface NodeMetricsOptions {
+  /** Also export prom-client's default process metrics (CPU, memory, event loop, GC). Default true. */
+  defaultMetrics?: boolean;
+}
+
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly decisionsIngested: Counter;
+  readonly backpressureRejections: Counter;
+  readonly appendBatchSeconds: Histogram;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  #source: (() => LogMetrics) | undefined;
+
+  constructor(opts: NodeMetricsOptions = {}) {
+    const registers = [this.registry];
+    this.decisionsIngested = new Counter({
+      name: 'govfed_decisions_ingested_total',
+      help: 'Decision records acknowledged as durable.',
+      registers,
+    });
+    this.backpressureRejections = new Counter({
+      name: 'govfed_backpressure_rejections_total',
+      help: 'Ingest requests answered 503 because the log had too many pending entries.',
+      registers,
+    });
+    this.appendBatchSeconds = new Histogram({
+      name: 'govfed_append_batch_seconds',
+      help: 'Time to commit one group-commit batch to disk (synced).',
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.httpRequestDuration = new Histogram({
+      name: 'govfed_http_request_duration_seconds',
+      help: 'HTTP request latency.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    const source = () => this.#source?.();
+    const gauge = (name: string, help: string, read: (m: LogMetrics) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const m = source();
+          if (m !== undefined) this.set(read(m));
+        },
+      });
+    gauge('govfed_log_size', 'Entries durable in the log.', (m) => m.size);
+    gauge('govfed_checkpoint_size', 'Tree size of the latest signed checkpoint.', (m) => m.checkpointSize);
+    gauge(
+      'govfed_checkpoint_lag_seconds',
+      'How far the latest signed checkpoint lags behind the log.',
+      (m) => m.checkpointLagMs / 1000,
+    );
+    gauge('govfed_log_pending_entries', 'Entries accepted but not yet durable.', (m) => m.pending);
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the log gauges read from (the AuditLog's metrics()). */
+  observeLog(source: () => LogMetrics): void {
+    this.#source = source;
+  }
+
+  /** For AuditLogOptions.onCommit: one batch of `n` entries took `ms` milliseconds. */
+  readonly onCommit = (_n: number, ms: number): void => {
+    this.appendBatchSeconds.observe(ms / 1000);
+  };
+}

@@ -1,0 +1,31 @@
+/** GET /v1/log/checkpoint — the latest signed checkpoint, a C2SP signed note, as text/plain (any token). */
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context.ts';
+import { errorResponses } from '../schemas.ts';
+
+export const NOTE_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+export const noteResponse = {
+  description: 'a C2SP signed note (c2sp.org/tlog-checkpoint): origin, tree size, base64 root hash, signature',
+  content: { 'text/plain': { schema: { type: 'string' } } },
+} as const;
+
+export function checkpointGetRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.get(
+    '/v1/log/checkpoint',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary: 'The latest signed checkpoint',
+        tags: ['log'],
+        security: [{ bearer: [] }],
+        querystring: { type: 'object', additionalProperties: false, properties: {} },
+        response: { 200: noteResponse, ...errorResponses },
+      },
+    },
+    async (_request, reply) => {
+      reply.type(NOTE_CONTENT_TYPE).header('cache-control', 'no-cache');
+      return ctx.log.checkpoint().note;
+    },
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * GET /v1/decisions/{index} (role auditor) — the full decision record behind a log entry.
+ *
+ * Raw records never leave the node except here, to an auditor token. The response schema lists the
+ * record's fields, so nothing else stored with it can be serialised by accident.
+ */
+import type { FastifyInstance } from 'fastify';
+import { decodeLeaf } from '../../../protocol/audit/leaf.ts';
+import { fromUtf8, toBase64 } from '../../../protocol/encoding/bytes.ts';
+import { leafHash } from '../../../protocol/log/index.ts';
+import { NodeError } from '../../errors.ts';
+import type { ApiContext } from '../context.ts';
+import { base64, errorResponses, toUint, uintString } from '../schemas.ts';
+
+export function decisionsGetRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.get<{ Params: { index: string } }>(
+    '/v1/decisions/:index',
+    {
+      config: { access: 'auditor' },
+      schema: {
+        summary: 'The full decision record of a log entry (auditors only)',
+        tags: ['decisions'],
+        security: [{ bearer: [] }],
+        params: { type: 'object', additionalProperties: false, required: ['index'], properties: { index: uintString } },
+        querystring: { type: 'object', additionalProperties: false, properties: {} },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['index', 'leafHash', 'leaf', 'record'],
+            properties: {
+              index: { type: 'integer', minimum: 0 },
+              leafHash: base64,
+              leaf: { $ref: 'govfed.decisionLeaf#' },
+              record: { $ref: 'govfed.decisionRecord#' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const index = toUint(request.params.index, 'index');
+      const entry = await ctx.log.entry(index);
+      let leaf: ReturnType<typeof decodeLeaf>;
+      try {
+        leaf = decodeLeaf(entry);
+      } catch (cause) {
+        throw new NodeError('ERR_INTERNAL', `stored entry ${index} does not decode`, { cause });
+      }
+      if (leaf.type !== 'decision')
+        throw new NodeError('ERR_NOT_FOUND', `entry ${index} is a ${leaf.type} event, not a decision`);
+      const raw = await ctx.log.record(index);
+      if (raw === undefined) throw new NodeError('ERR_NOT_FOUND', `no record is stored for entry ${index}`);
+      let record: unknown;
+      try {
+        record = JSON.parse(fromUtf8(raw));
+      } catch (cause) {
+        throw new NodeError('ERR_INTERNAL', `stored record ${index} does not parse`, { cause });
+      }
+      reply.header('cache-control', 'no-store');
+      return { index, leafHash: toBase64(leafHash(entry)), leaf, record };
+    },
+  );
+}

@@ -1,0 +1,87 @@
+/** GET /v1/node — who this node is and where its log stands (any valid token). */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { formatApiAddress } from '../../home/config.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses } from '../schemas.ts';
+
+/** The govfed version, from package.json. */
+export const NODE_VERSION: string = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+).version;
+
+export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.get(
+    '/v1/node',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary: 'Node identity, log origin and verifier key, log status',
+        tags: ['node'],
+        security: [{ bearer: [] }],
+        querystring: { type: 'object', additionalProperties: false, properties: {} },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: [
+              'org',
+              'jurisdiction',
+              'peerId',
+              'origin',
+              'verifierKey',
+              'api',
+              'listen',
+              'version',
+              'startedAt',
+            ],
+            properties: {
+              org: { type: 'string' },
+              jurisdiction: { type: 'string' },
+              peerId: { type: 'string', description: 'libp2p peer id' },
+              origin: { type: 'string', description: 'log origin (C2SP checkpoint origin line and key name)' },
+              verifierKey: { type: 'string', description: 'C2SP verifier key of the log' },
+              api: { type: 'string', description: 'HOST:PORT the API listens on' },
+              listen: { type: 'string', description: 'libp2p listen multiaddr' },
+              version: { type: 'string' },
+              startedAt: { type: 'string', format: 'date-time' },
+              uptimeSeconds: { type: 'number' },
+              log: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['size', 'checkpointSize', 'pending', 'checkpointLagMs'],
+                properties: {
+                  size: { type: 'integer', description: 'entries durable in the log' },
+                  checkpointSize: { type: 'integer', description: 'tree size of the latest signed checkpoint' },
+                  pending: { type: 'integer', description: 'entries accepted, not yet durable' },
+                  checkpointLagMs: { type: 'number' },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => {
+      const c = ctx.home.config;
+      const addr = app.server.address();
+      const api =
+        addr !== null && typeof addr === 'object' ? formatApiAddress({ host: addr.address, port: addr.port }) : c.api;
+      const m = ctx.log.metrics();
+      return {
+        org: c.org,
+        jurisdiction: c.jurisdiction,
+        peerId: c.peerId,
+        origin: c.origin,
+        verifierKey: c.verifierKey,
+        api,
+        listen: c.listen,
+        version: NODE_VERSION,
+        startedAt: ctx.startedAt.toISOString(),
+        uptimeSeconds: Math.max(0, (ctx.now().getTime() - ctx.startedAt.getTime()) / 1000),
+        log: { size: m.size, checkpointSize: m.checkpointSize, pending: m.pending, checkpointLagMs: m.checkpointLagMs },
+      };
+    },
+  );
+}

@@ -1,0 +1,177 @@
+/**
+ * JSON schemas shared by the routes. Request schemas are strict (additionalProperties: false, no type
+ * coercion, no defaults); response schemas list exactly the fields a client may see, so a field added to
+ * an internal object is not disclosed by accident (fast-json-stringify drops what the schema omits).
+ *
+ * Field rules come from protocol/audit/fields.ts where protocol/ states them, so a record the schema
+ * accepts is one sealDecision accepts (it re-checks everything anyway).
+ */
+
+import { MAX_DATA_CLASSES } from '../../protocol/audit/decision.ts';
+import {
+  JURISDICTION_PATTERN,
+  LABEL_PATTERN,
+  RFC3339_UTC_PATTERN,
+  SHA256_DIGEST_PATTERN,
+} from '../../protocol/audit/fields.ts';
+import { MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from '../../protocol/audit/leaf.ts';
+import { NodeError } from '../errors.ts';
+
+/** Most records in one POST /v1/decisions. */
+export const MAX_RECORDS_PER_REQUEST = 10_000;
+
+/** A non-negative integer in a path or query string, written canonically (no sign, no leading zeros). */
+export const UINT_STRING_PATTERN = '^(0|[1-9][0-9]{0,15})$';
+
+export const uintString = {
+  type: 'string',
+  pattern: UINT_STRING_PATTERN,
+  description: 'a non-negative integer, in decimal without leading zeros',
+} as const;
+
+export const base64 = { type: 'string', contentEncoding: 'base64' } as const;
+
+export const errorSchema = {
+  $id: 'govfed.error',
+  type: 'object',
+  description: 'An error. `code` is stable (see docs/errors.md); `message` is for people.',
+  additionalProperties: false,
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;
+
+const errorRef = { $ref: 'govfed.error#' } as const;
+
+/** Response schemas for every error status. */
+export const errorResponses = { '4xx': errorRef, '5xx': errorRef } as const;
+
+/** A decision record as submitted (attacker-controlled). */
+export const decisionInputSchema = {
+  $id: 'govfed.decisionInput',
+  type: 'object',
+  description: 'One decision record as submitted by a model’s caller.',
+  additionalProperties: false,
+  required: ['model', 'output'],
+  properties: {
+    model: { type: 'string', minLength: 1, maxLength: MAX_MODEL_CHARS, description: 'model name and version' },
+    decisionId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_DECISION_ID_CHARS,
+      pattern: '^[A-Za-z0-9._:-]+$',
+      description: 'caller’s id for the decision; a UUID is assigned when missing',
+    },
+    timestamp: {
+      type: 'string',
+      pattern: RFC3339_UTC_PATTERN,
+      description: 'RFC 3339 UTC time of the decision; the node’s clock when missing',
+    },
+    inputDigest: {
+      type: 'string',
+      maxLength: 256,
+      pattern: '^[a-z0-9-]{1,32}:[0-9a-f]{32,128}$',
+      description: 'digest of the model input, as algorithm:hex (e.g. sha256:…)',
+    },
+    output: { description: 'the model output: any JSON value' },
+    jurisdiction: { type: 'string', minLength: 1, maxLength: 16, pattern: JURISDICTION_PATTERN },
+    dataClasses: {
+      type: 'array',
+      maxItems: MAX_DATA_CLASSES,
+      items: { type: 'string', minLength: 1, maxLength: 64, pattern: LABEL_PATTERN },
+    },
+    context: { type: 'object', description: 'free-form JSON object', additionalProperties: true },
+  },
+} as const;
+
+/** The stored record: the input plus what the node filled in. Served to auditors only. */
+export const decisionRecordSchema = {
+  $id: 'govfed.decisionRecord',
+  type: 'object',
+  additionalProperties: false,
+  required: ['model', 'decisionId', 'timestamp', 'output', 'nonce'],
+  properties: {
+    ...decisionInputSchema.properties,
+    nonce: { ...base64, description: '16 random bytes that salt the record digest' },
+  },
+} as const;
+
+export const decisionLeafSchema = {
+  $id: 'govfed.decisionLeaf',
+  type: 'object',
+  additionalProperties: false,
+  required: ['v', 'type', 'model', 'time', 'decisionId', 'recordDigest', 'outcome'],
+  properties: {
+    v: { type: 'integer', const: 1 },
+    type: { type: 'string', const: 'decision' },
+    model: { type: 'string' },
+    time: { type: 'string' },
+    decisionId: { type: 'string' },
+    recordDigest: { type: 'string', pattern: SHA256_DIGEST_PATTERN },
+    outcome: { type: 'string' },
+    policyVersion: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+export const inclusionProofSchema = {
+  $id: 'govfed.inclusionProof',
+  type: 'object',
+  additionalProperties: false,
+  required: ['index', 'treeSize', 'leafHash', 'proof'],
+  properties: {
+    index: { type: 'integer', minimum: 0 },
+    treeSize: { type: 'integer', minimum: 1 },
+    leafHash: { ...base64, description: 'SHA-256(0x00 || entry)' },
+    proof: { type: 'array', items: base64 },
+  },
+} as const;
+
+export const consistencyProofSchema = {
+  $id: 'govfed.consistencyProof',
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'to', 'proof'],
+  properties: {
+    from: { type: 'integer', minimum: 0 },
+    to: { type: 'integer', minimum: 0 },
+    proof: { type: 'array', items: base64 },
+  },
+} as const;
+
+/** Schemas referenced by $id; registered once with app.addSchema. */
+export const sharedSchemas = [
+  errorSchema,
+  decisionInputSchema,
+  decisionRecordSchema,
+  decisionLeafSchema,
+  inclusionProofSchema,
+  consistencyProofSchema,
+] as const;
+
+/** Converts a string that matched UINT_STRING_PATTERN; ERR_VALIDATION when it is beyond 2^53 - 1. */
+export function toUint(s: string, what: string): number {
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) {
+    throw new NodeError('ERR_VALIDATION', `${what} must be at most ${Number.MAX_SAFE_INTEGER}`);
+  }
+  return n;
+}
+
+/** Body of POST routes that take no input: nothing, or `{}`. */
+export const emptyBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {},
+  description: 'no body, or {}',
+} as const;
+
+/** preValidation for routes with emptyBodySchema: a request without a body is treated as `{}`. */
+export async function defaultEmptyBody(request: { body: unknown }): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}

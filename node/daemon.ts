@@ -1,0 +1,227 @@
+/**
+ * The govfed daemon: one node's services, wired in dependency order.
+ *
+ *   start(): AuditLog (opens LevelDB, reloads the tree, re-checks the last checkpoint)
+ *            → on a new log, a `node.init` governance entry committing to the node's public identity
+ *            → HTTP API (listen on config.api; port 0 picks a free port)
+ *            → DIR/api.addr and DIR/govfed.pid, then one line on stdout:
+ *              `govfed node <org> listening on http://HOST:PORT`
+ *   stop():  the same in reverse — the API stops accepting and finishes in-flight requests (each of which
+ *            waits for its entries to be durable), then the log flushes, signs a final checkpoint and closes.
+ *
+ * Events go to stderr as one JSON object per line. Nothing logged contains keys or tokens.
+ */
+import { rm } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { encodeLeaf, type GovernanceLeaf } from '../protocol/audit/leaf.ts';
+import { canonicalBytes } from '../protocol/canonical/jcs.ts';
+import { sha256 } from '../protocol/crypto/sha256.ts';
+import { toHex } from '../protocol/encoding/bytes.ts';
+import { buildApp } from './api/app.ts';
+import type { EventSink } from './api/context.ts';
+import { NodeMetrics } from './api/metrics.ts';
+import { NodeError } from './errors.ts';
+import { formatApiAddress, parseApiAddress } from './home/config.ts';
+import { writeFileAtomic } from './home/fs.ts';
+import type { LoadedHome } from './home/load.ts';
+import { TokenStore } from './home/tokens.ts';
+import { AuditLog, type AuditLogOptions } from './log/index.ts';
+
+export interface DaemonOptions {
+  /** Receives the "listening" line (default: process.stdout). */
+  stdout?: (line: string) => void;
+  /** Receives one JSON event per line (default: process.stderr). */
+  stderr?: (line: string) => void;
+  /** Export prom-client's default process metrics (default true). */
+  defaultMetrics?: boolean;
+  /** Log tuning passed to AuditLog (defaults there). */
+  log?: Pick<AuditLogOptions, 'maxPendingEntries' | 'maxBatchEntries'>;
+  now?: () => Date;
+}
+
+interface Running {
+  log: AuditLog;
+  app?: FastifyInstance;
+}
+
+/** The public facts a node's first log entry (`node.init`) commits to. */
+export function nodeInitObject(home: Pick<LoadedHome, 'config'>): Record<string, string> {
+  const c = home.config;
+  return { org: c.org, jurisdiction: c.jurisdiction, origin: c.origin, verifierKey: c.verifierKey, peerId: c.peerId };
+}
+
+/**
+ * Closes the API: stop accepting, let in-flight requests finish, and close keep-alive connections as
+ * they fall idle (Node's server.close() only closes the ones idle at the moment it is called, and a
+ * client's keep-alive connection would otherwise hold shutdown until its timeout).
+ */
+async function closeApp(app: FastifyInstance): Promise<void> {
+  const timer = setInterval(() => app.server.closeIdleConnections(), 25);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export class Daemon {
+  readonly home: LoadedHome;
+  readonly #opts: DaemonOptions;
+  readonly #events: EventSink;
+  #run: Running | undefined;
+  #address: string | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(home: LoadedHome, opts: DaemonOptions = {}) {
+    this.home = home;
+    this.#opts = opts;
+    const err = opts.stderr ?? ((line: string) => process.stderr.write(line));
+    const now = opts.now ?? (() => new Date());
+    this.#events = (event, fields) => {
+      err(`${JSON.stringify({ time: now().toISOString(), event, org: home.config.org, ...fields })}\n`);
+    };
+  }
+
+  /** HOST:PORT the API listens on, once started. */
+  get address(): string | undefined {
+    return this.#address;
+  }
+
+  /** The running audit log (for embedding and tests), or undefined when stopped. */
+  get log(): AuditLog | undefined {
+    return this.#run?.log;
+  }
+
+  /** http://HOST:PORT, once started. */
+  get url(): string | undefined {
+    return this.#address === undefined ? undefined : `http://${this.#address}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.#run !== undefined) throw new NodeError('ERR_ALREADY_RUNNING', 'the daemon is already started');
+    const { config, paths } = this.home;
+    const now = this.#opts.now ?? (() => new Date());
+    const metrics = new NodeMetrics({ defaultMetrics: this.#opts.defaultMetrics });
+    this.#events('daemon:starting', { pid: process.pid, origin: config.origin });
+
+    const log = new AuditLog({
+      dir: paths.data,
+      signer: this.home.signer,
+      origin: config.origin,
+      checkpointIntervalMs: config.checkpointIntervalMs,
+      onCommit: metrics.onCommit,
+      now,
+      ...this.#opts.log,
+    });
+    await log.start(); // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
+    const run: Running = { log };
+    this.#run = run;
+    try {
+      if (log.size === 0) await this.#appendNodeInit(log, now());
+      const tokens = TokenStore.forHome(this.home.dir);
+      const app = await buildApp({
+        log,
+        home: this.home,
+        tokens,
+        metrics,
+        startedAt: now(),
+        events: this.#events,
+        now,
+      });
+      run.app = app;
+      const { host, port } = parseApiAddress(config.api);
+      try {
+        await app.listen({ host, port });
+      } catch (cause) {
+        throw new NodeError('ERR_INVALID_CONFIG', `cannot listen on ${config.api}: ${(cause as Error).message}`, {
+          cause,
+        });
+      }
+      const addr = app.server.address();
+      const actual =
+        addr !== null && typeof addr === 'object' ? { host: addr.address, port: addr.port } : { host, port };
+      this.#address = formatApiAddress(actual);
+      await writeFileAtomic(paths.apiAddr, `${this.#address}\n`, 0o644);
+      await writeFileAtomic(paths.pid, `${process.pid}\n`, 0o644);
+    } catch (err) {
+      await this.#shutdown(run);
+      this.#run = undefined;
+      throw err;
+    }
+    this.#events('daemon:started', { api: this.#address, size: log.size, checkpointSize: log.checkpoint().size });
+    (this.#opts.stdout ?? ((line: string) => process.stdout.write(line)))(
+      `govfed node ${config.org} listening on ${this.url}\n`,
+    );
+  }
+
+  /** Stops the API, then the log; removes the pid and address files. Safe to call more than once. */
+  stop(): Promise<void> {
+    const run = this.#run;
+    if (run === undefined) return this.#stopping ?? Promise.resolve();
+    this.#stopping ??= (async () => {
+      this.#events('daemon:stopping');
+      const size = run.log.size;
+      try {
+        await this.#shutdown(run);
+      } finally {
+        this.#run = undefined;
+        this.#address = undefined;
+      }
+      this.#events('daemon:stopped', { size });
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * Stops cleanly on SIGINT/SIGTERM, then calls `exit(0)` (or `exit(1)` if stopping failed). For the
+   * foreground `govfed start`.
+   */
+  handleSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      this.#events('daemon:signal', { signal });
+      this.stop().then(
+        () => exit(0),
+        (err: unknown) => {
+          this.#events('daemon:error', { error: err instanceof Error ? err.message : String(err) });
+          exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+
+  async #shutdown(run: Running): Promise<void> {
+    const { paths } = this.home;
+    let first: unknown;
+    try {
+      if (run.app !== undefined) await closeApp(run.app);
+    } catch (err) {
+      first = err;
+    }
+    try {
+      await run.log.stop();
+    } catch (err) {
+      first ??= err;
+    }
+    await rm(paths.pid, { force: true });
+    await rm(paths.apiAddr, { force: true });
+    if (first !== undefined) throw first;
+  }
+
+  /** The first entry of a new log: a governance leaf committing to the node's public identity. */
+  async #appendNodeInit(log: AuditLog, time: Date): Promise<void> {
+    const record = canonicalBytes(nodeInitObject(this.home));
+    const leaf: GovernanceLeaf = {
+      v: 1,
+      type: 'governance',
+      kind: 'node.init',
+      time: time.toISOString(),
+      digest: `sha256:${toHex(sha256(record))}`,
+      ref: this.home.config.origin,
+    };
+    const [appended] = await log.append([{ leaf: encodeLeaf(leaf), record }]);
+    await log.checkpointNow();
+    this.#events('log:node-init', { index: appended?.index });
+  }
+}

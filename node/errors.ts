@@ -1,0 +1,121 @@
+/**
+ * Error codes of node/ and the mapping of every code — protocol/'s and node/'s — to an HTTP status and
+ * a CLI exit code. docs/errors.md lists the same codes with their meaning, status and exit code; a test
+ * (test/node/errors.test.ts) keeps the document and this file in step.
+ *
+ * The rule: a protocol/ code means "this input does not verify" — HTTP 400 when it comes out of a
+ * request, CLI exit 1 (check failed) — unless PROTOCOL_OVERRIDES says otherwise (codes that mean the
+ * node's own storage is broken). Node codes each have an explicit row in NODE_STATUS.
+ *
+ * To add a code: add it to ErrorCodes (protocol/errors.ts) or NodeErrorCodes (below); for a node code,
+ * add its row to NODE_STATUS; add a row to docs/errors.md. The test names anything missing.
+ *
+ * CLI exit codes (cli/exit.ts): 0 ok, 1 verification/check failed, 2 usage, 3 node unreachable, 4 other.
+ */
+import { ErrorCodes, GovfedError } from '../protocol/errors.ts';
+
+/** Codes thrown by node/ (home, API, daemon). */
+export const NodeErrorCodes = [
+  // HTTP input
+  'ERR_VALIDATION',
+  'ERR_INVALID_JSON',
+  'ERR_UNSUPPORTED_MEDIA_TYPE',
+  'ERR_BODY_TOO_LARGE',
+  'ERR_RECORD_TOO_LARGE',
+  'ERR_TOO_MANY_RECORDS',
+  'ERR_BAD_REQUEST',
+  'ERR_ROUTE_NOT_FOUND',
+  // auth
+  'ERR_UNAUTHORIZED',
+  'ERR_FORBIDDEN',
+  // log state
+  'ERR_NOT_FOUND',
+  'ERR_BACKPRESSURE',
+  'ERR_SHUTTING_DOWN',
+  'ERR_INTERNAL',
+  // home directory and daemon
+  'ERR_HOME_EXISTS',
+  'ERR_HOME_NOT_FOUND',
+  'ERR_INVALID_CONFIG',
+  'ERR_INSECURE_PERMISSIONS',
+  'ERR_KEY_MISMATCH',
+  'ERR_ALREADY_RUNNING',
+] as const;
+
+export type NodeErrorCode = (typeof NodeErrorCodes)[number];
+
+/** Codes the CLI uses for failures that never come from the node (cli/exit.ts). */
+export const CliErrorCodes = ['ERR_USAGE', 'ERR_UNREACHABLE'] as const;
+
+/** Thrown by node/ with one of NodeErrorCodes. */
+export class NodeError extends GovfedError<NodeErrorCode> {}
+
+export type ExitCodeNumber = 0 | 1 | 2 | 3 | 4;
+
+export interface ErrorStatus {
+  /** HTTP status when the API answers with this code; null when the API never does (it would be a 500). */
+  http: number | null;
+  /** The CLI's exit code when a command fails with this code. */
+  exit: ExitCodeNumber;
+}
+
+/** Default for protocol/ codes: the input did not verify. */
+const PROTOCOL_DEFAULT: ErrorStatus = { http: 400, exit: 1 };
+
+/** Protocol codes that mean the node's own data is broken, not the client's. */
+const PROTOCOL_OVERRIDES: Readonly<Record<string, ErrorStatus>> = {
+  ERR_MISSING_HASH: { http: 500, exit: 1 },
+  ERR_LOG_CORRUPT: { http: 500, exit: 1 },
+};
+
+const LOCAL: ErrorStatus = { http: null, exit: 4 };
+
+const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number], ErrorStatus>> = {
+  ERR_VALIDATION: { http: 400, exit: 2 },
+  ERR_INVALID_JSON: { http: 400, exit: 4 },
+  ERR_UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: 4 },
+  ERR_BODY_TOO_LARGE: { http: 413, exit: 4 },
+  ERR_RECORD_TOO_LARGE: { http: 413, exit: 4 },
+  ERR_TOO_MANY_RECORDS: { http: 413, exit: 4 },
+  ERR_BAD_REQUEST: { http: 400, exit: 4 },
+  ERR_ROUTE_NOT_FOUND: { http: 404, exit: 4 },
+  ERR_UNAUTHORIZED: { http: 401, exit: 4 },
+  ERR_FORBIDDEN: { http: 403, exit: 4 },
+  ERR_NOT_FOUND: { http: 404, exit: 4 },
+  ERR_BACKPRESSURE: { http: 503, exit: 4 },
+  ERR_SHUTTING_DOWN: { http: 503, exit: 4 },
+  ERR_INTERNAL: { http: 500, exit: 4 },
+  ERR_HOME_EXISTS: LOCAL,
+  ERR_HOME_NOT_FOUND: LOCAL,
+  ERR_INVALID_CONFIG: LOCAL,
+  ERR_INSECURE_PERMISSIONS: LOCAL,
+  ERR_KEY_MISMATCH: LOCAL,
+  ERR_ALREADY_RUNNING: LOCAL,
+  ERR_USAGE: { http: null, exit: 2 },
+  ERR_UNREACHABLE: { http: null, exit: 3 },
+};
+
+const PROTOCOL_CODES: ReadonlySet<string> = new Set(ErrorCodes);
+
+/** The status of a known code, or undefined for a code nobody declared. */
+export function errorStatus(code: string): ErrorStatus | undefined {
+  if (Object.hasOwn(NODE_STATUS, code)) return NODE_STATUS[code as keyof typeof NODE_STATUS];
+  if (Object.hasOwn(PROTOCOL_OVERRIDES, code)) return PROTOCOL_OVERRIDES[code];
+  if (PROTOCOL_CODES.has(code)) return PROTOCOL_DEFAULT;
+  return undefined;
+}
+
+/** Every declared code: protocol/, node/, cli/. */
+export function allErrorCodes(): string[] {
+  return [...ErrorCodes, ...NodeErrorCodes, ...CliErrorCodes];
+}
+
+/** The HTTP status for a code; undeclared codes and codes the API never sends are 500 (message masked). */
+export function httpStatusFor(code: string): number {
+  return errorStatus(code)?.http ?? 500;
+}
+
+/** The CLI exit code for a code; undeclared codes exit 4. */
+export function exitCodeForCode(code: string): ExitCodeNumber {
+  return errorStatus(code)?.exit ?? 4;
+}

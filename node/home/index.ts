@@ -1,0 +1,50 @@
+/**
+ * node/home — a node's home directory DIR: everything a node is, apart from its log data.
+ *
+ *     DIR/config.json     org, jurisdiction, log origin + verifier key, peer id, addresses (not secret)
+ *     DIR/keys/log.key    checkpoint signing key, C2SP signer key string             (0600)
+ *     DIR/keys/peer.key   libp2p Ed25519 identity, protobuf                           (0600)
+ *     DIR/tokens.json     SHA-256 hashes of the API tokens with their roles           (0600)
+ *     DIR/admin.token     the admin token made by init                                (0600)
+ *     DIR/data/           the LevelDB of the audit log (node/log)
+ *     DIR/govfed.pid      the daemon's pid while it runs
+ *     DIR/api.addr        HOST:PORT the running daemon actually listens on
+ *
+ * `initHome` creates it, `loadHome` reads and cross-checks it for the daemon, `createToken` adds an API
+ * token (also while the daemon runs), `TokenStore` answers "which role has this token?" and follows
+ * changes to tokens.json. Every write is atomic; no function here logs or returns key material.
+ */
+
+export {
+  type ApiAddress,
+  CONFIG_VERSION,
+  checkConfig,
+  DEFAULT_API,
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  DEFAULT_JURISDICTION,
+  DEFAULT_LISTEN,
+  formatApiAddress,
+  type HomePaths,
+  homePaths,
+  type NodeConfig,
+  ORG_PATTERN,
+  parseApiAddress,
+  readApiAddress,
+  readConfig,
+} from './config.ts';
+export { type InitOptions, type InitResult, initHome } from './init.ts';
+export { logOrigin } from './keys.ts';
+export { type LoadedHome, loadHome } from './load.ts';
+export {
+  createToken,
+  hashToken,
+  isRole,
+  isTokenSyntax,
+  type NewToken,
+  ROLES,
+  type Role,
+  TOKEN_PATTERN,
+  type TokenEntry,
+  TokenStore,
+  type TokenStoreOptions,
+} from './tokens.ts';

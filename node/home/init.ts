@@ -1,0 +1,112 @@
+/**
+ * `govfed init`: creates a node's home directory — keys, config and the first admin token.
+ *
+ * Secrets (keys/log.key, keys/peer.key, admin.token, tokens.json) are written with mode 0600 inside
+ * directories of mode 0700, atomically, and config.json last: a home without config.json is not a home,
+ * so an init that crashed half-way can simply be run again. Nothing secret is returned or printed; the
+ * caller learns where the admin token is (tokenFile), not the token.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { NodeError } from '../errors.ts';
+import {
+  DEFAULT_API,
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  DEFAULT_JURISDICTION,
+  DEFAULT_LISTEN,
+  homePaths,
+  isJurisdictionCode,
+  isOrg,
+  JURISDICTION_HINT,
+  type NodeConfig,
+  ORG_PATTERN,
+  parseApiAddress,
+} from './config.ts';
+import { exists, writeFileAtomic } from './fs.ts';
+import { newLogKey, newPeerKey } from './keys.ts';
+import { generateToken, writeTokensFile } from './tokens.ts';
+
+export interface InitOptions {
+  dir: string;
+  org: string;
+  /** Default 'ZZ' (unknown). */
+  jurisdiction?: string;
+  /** HOST:PORT, default 127.0.0.1:7370. */
+  api?: string;
+  /** libp2p multiaddr, default /ip4/0.0.0.0/tcp/7371. */
+  listen?: string;
+  checkpointIntervalMs?: number;
+}
+
+/** What `govfed init` prints (and `--json` emits with exactly these keys). */
+export interface InitResult {
+  org: string;
+  peerId: string;
+  origin: string;
+  verifierKey: string;
+  api: string;
+  /** Absolute path of the admin token file. */
+  tokenFile: string;
+}
+
+function checkOptions(opts: InitOptions): void {
+  const fail = (msg: string) => new NodeError('ERR_VALIDATION', msg);
+  if (typeof opts.dir !== 'string' || opts.dir === '') throw fail('a home directory is required');
+  if (!isOrg(opts.org)) throw fail(`org must match ${ORG_PATTERN}`);
+  if (opts.jurisdiction !== undefined && !isJurisdictionCode(opts.jurisdiction)) {
+    throw fail(`jurisdiction must be ${JURISDICTION_HINT}`);
+  }
+  if (opts.api !== undefined) {
+    try {
+      parseApiAddress(opts.api);
+    } catch {
+      throw fail(`api must be HOST:PORT, got ${JSON.stringify(opts.api)}`);
+    }
+  }
+  if (opts.listen !== undefined && !/^\/[\x21-\x7e]{1,255}$/.test(opts.listen)) {
+    throw fail('listen must be a multiaddr such as /ip4/0.0.0.0/tcp/7371');
+  }
+  const i = opts.checkpointIntervalMs;
+  if (i !== undefined && (!Number.isInteger(i) || i < 10 || i > 3_600_000)) {
+    throw fail('checkpointIntervalMs must be an integer from 10 to 3600000');
+  }
+}
+
+/** Creates a new home at opts.dir. ERR_HOME_EXISTS when it already has a config.json. */
+export async function initHome(opts: InitOptions): Promise<InitResult> {
+  checkOptions(opts);
+  const dir = resolve(opts.dir);
+  const paths = homePaths(dir);
+  if (await exists(paths.config)) throw new NodeError('ERR_HOME_EXISTS', `${dir} is already a govfed home`);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.keys, { recursive: true, mode: 0o700 });
+
+  const logKey = newLogKey(opts.org);
+  const peerKey = await newPeerKey();
+  const admin = generateToken('admin');
+  await writeFileAtomic(paths.logKey, `${logKey.signerKey}\n`, 0o600);
+  await writeFileAtomic(paths.peerKey, peerKey.protobuf, 0o600);
+  await writeTokensFile(paths.tokens, { tokens: [admin.entry] });
+  await writeFileAtomic(paths.adminToken, `${admin.token.token}\n`, 0o600);
+
+  const config: NodeConfig = {
+    version: 1,
+    org: opts.org,
+    jurisdiction: opts.jurisdiction ?? DEFAULT_JURISDICTION,
+    origin: logKey.origin,
+    api: opts.api ?? DEFAULT_API,
+    listen: opts.listen ?? DEFAULT_LISTEN,
+    checkpointIntervalMs: opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+    peerId: peerKey.peerId,
+    verifierKey: logKey.verifierKey,
+  };
+  await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
+  return {
+    org: config.org,
+    peerId: config.peerId,
+    origin: config.origin,
+    verifierKey: config.verifierKey,
+    api: config.api,
+    tokenFile: paths.adminToken,
+  };
+}

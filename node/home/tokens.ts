@@ -1,0 +1,239 @@
+/**
+ * API tokens.
+ *
+ * A token is `gf_<role>_<43 chars of base64url>` (32 random bytes). The role in the prefix is only a
+ * hint for people; the role that counts is the one stored with the token's hash. DIR/tokens.json
+ * (mode 0600) keeps only SHA-256 hashes, so reading the file does not give anyone a usable token.
+ * Presented tokens (attacker-controlled) are hashed and compared with every stored hash in constant time.
+ *
+ * `createToken` edits tokens.json atomically under a lock file, so the CLI (`govfed token create`) and
+ * a running daemon (POST /v1/tokens) can both add tokens; TokenStore notices the change by the file's
+ * identity (inode, size, mtime) and reloads it.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { NodeError } from '../errors.ts';
+import { homePaths } from './config.ts';
+import { writeFileAtomic } from './fs.ts';
+
+export const ROLES = ['ingest', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const TOKEN_PATTERN = '^gf_(ingest|auditor|admin)_[A-Za-z0-9_-]{43}$';
+const TOKEN_RE = new RegExp(TOKEN_PATTERN);
+const MAX_TOKENS_FILE_BYTES = 4 << 20;
+
+export interface TokenEntry {
+  /** A short public handle (not derived from the token). */
+  id: string;
+  role: Role;
+  /** Lowercase hex SHA-256 of the token string. */
+  sha256: string;
+  /** RFC 3339 UTC. */
+  created: string;
+}
+
+export interface TokensFile {
+  tokens: TokenEntry[];
+}
+
+export interface NewToken {
+  token: string;
+  id: string;
+  role: Role;
+}
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+/** True when `s` has the syntax of a govfed token. */
+export function isTokenSyntax(s: unknown): s is string {
+  return typeof s === 'string' && TOKEN_RE.test(s);
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A fresh token for `role` and the entry that stores its hash. */
+export function generateToken(role: Role, now: Date = new Date()): { token: NewToken; entry: TokenEntry } {
+  if (!isRole(role)) throw new NodeError('ERR_VALIDATION', `role must be one of ${ROLES.join(', ')}`);
+  const token = `gf_${role}_${randomBytes(32).toString('base64url')}`;
+  const id = randomBytes(6).toString('hex');
+  return { token: { token, id, role }, entry: { id, role, sha256: hashToken(token), created: now.toISOString() } };
+}
+
+/** Parses and checks tokens.json. Throws ERR_INVALID_CONFIG. */
+export function parseTokensFile(text: string): TokensFile {
+  const fail = (msg: string) => new NodeError('ERR_INVALID_CONFIG', `tokens.json: ${msg}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (cause) {
+    throw new NodeError('ERR_INVALID_CONFIG', 'tokens.json: invalid JSON', { cause });
+  }
+  const tokens = (v as { tokens?: unknown } | null)?.tokens;
+  if (!Array.isArray(tokens)) throw fail('expected {"tokens": [...]}');
+  for (const t of tokens) {
+    const e = t as Partial<TokenEntry> | null;
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      typeof e.id !== 'string' ||
+      !isRole(e.role) ||
+      typeof e.sha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(e.sha256) ||
+      typeof e.created !== 'string'
+    ) {
+      throw fail('each token needs id, role (ingest|auditor|admin), sha256 (64 hex) and created');
+    }
+  }
+  return { tokens: tokens as TokenEntry[] };
+}
+
+export async function writeTokensFile(file: string, tokens: TokensFile): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(tokens, null, 2)}\n`, 0o600);
+}
+
+// One writer at a time: a promise chain inside this process, a lock file across processes.
+let chain: Promise<unknown> = Promise.resolve();
+
+async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const run = chain.then(async () => {
+    const lock = `${file}.lock`;
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        await (await open(lock, 'wx', 0o600)).close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        if (age > 10_000)
+          await rm(lock, { force: true }); // left behind by a crashed writer
+        else if (Date.now() > deadline) throw new NodeError('ERR_INTERNAL', `${lock} is held by another writer`);
+        else await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await rm(lock, { force: true });
+    }
+  });
+  chain = run.catch(() => undefined);
+  return run;
+}
+
+/** Adds a new token for `role` to DIR/tokens.json and returns it (the only time the token is visible). */
+export async function createToken(dir: string, role: Role): Promise<NewToken> {
+  const file = homePaths(dir).tokens;
+  const { token, entry } = generateToken(role);
+  await withLock(file, async () => {
+    let current: TokensFile = { tokens: [] };
+    try {
+      current = parseTokensFile(await readFile(file, 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await writeTokensFile(file, { tokens: [...current.tokens, entry] });
+  });
+  return token;
+}
+
+export interface TokenStoreOptions {
+  /** Minimum time between two checks of the file for changes (default 500 ms). */
+  reloadIntervalMs?: number;
+  now?: () => number;
+}
+
+interface HashedEntry {
+  role: Role;
+  hash: Buffer;
+}
+
+/**
+ * The tokens the API accepts, loaded from tokens.json and reloaded when the file changes (checked at
+ * most once per reloadIntervalMs on any verify, and at once when a well-formed token is unknown). If a reload fails (a half-edited file), the previous
+ * set stays in force.
+ */
+export class TokenStore {
+  readonly file: string;
+  #entries: HashedEntry[] = [];
+  #identity = '';
+  #lastCheck = 0;
+  readonly #interval: number;
+  readonly #now: () => number;
+
+  constructor(file: string, opts: TokenStoreOptions = {}) {
+    this.file = file;
+    this.#interval = opts.reloadIntervalMs ?? 500;
+    this.#now = opts.now ?? Date.now;
+    this.reload();
+  }
+
+  /** The store of DIR/tokens.json. */
+  static forHome(dir: string, opts?: TokenStoreOptions): TokenStore {
+    return new TokenStore(homePaths(dir).tokens, opts);
+  }
+
+  /** Re-reads the file if it changed since the last load. Throws when the first load fails. */
+  reload(): void {
+    this.#lastCheck = this.#now();
+    let identity: string;
+    try {
+      const s = statSync(this.file, { bigint: true });
+      identity = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      identity = 'missing';
+    }
+    if (identity === this.#identity) return;
+    let entries: HashedEntry[] = [];
+    if (identity !== 'missing') {
+      const text = readFileSync(this.file, 'utf8');
+      if (text.length > MAX_TOKENS_FILE_BYTES) throw new NodeError('ERR_INVALID_CONFIG', 'tokens.json is too large');
+      entries = parseTokensFile(text).tokens.map((t) => ({ role: t.role, hash: Buffer.from(t.sha256, 'hex') }));
+    }
+    this.#entries = entries;
+    this.#identity = identity;
+  }
+
+  /** The role of `token` (attacker-controlled), or undefined when it is malformed or unknown. */
+  verify(token: string): Role | undefined {
+    if (this.#now() - this.#lastCheck >= this.#interval) {
+      try {
+        this.reload();
+      } catch {
+        // keep the tokens we had; the next check tries again
+      }
+    }
+    if (!isTokenSyntax(token)) return undefined;
+    const hash = createHash('sha256').update(token, 'utf8').digest();
+    const role = this.#lookup(hash);
+    if (role !== undefined) return role;
+    // A well-formed but unknown token may have just been created by `govfed token create`: check the
+    // file now (a stat; the file is only read when it changed) instead of waiting for the interval.
+    try {
+      this.reload();
+    } catch {
+      return undefined;
+    }
+    return this.#lookup(hash);
+  }
+
+  #lookup(hash: Buffer): Role | undefined {
+    let role: Role | undefined;
+    for (const e of this.#entries) if (timingSafeEqual(e.hash, hash)) role ??= e.role;
+    return role;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+}

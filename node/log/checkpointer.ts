@@ -1,0 +1,191 @@
+/**
+ * The checkpointer: signs a C2SP checkpoint of the log whenever the tree has grown, at most
+ * checkpointIntervalMs apart, and keeps every one it signs under `c/<size>`.
+ *
+ * Safety rules:
+ *  - A checkpoint is signed only for a committed (durable) state: the appender's committed() size and
+ *    the root it recorded for that size, which advance together only after the batch's synced write.
+ *  - Every checkpoint is stored with {sync: true} before it becomes the latest one served.
+ *  - The log is append-only, so any two checkpoints it signs are consistent by construction; at start
+ *    the last stored checkpoint is re-opened with the node's verifier and its root compared with the
+ *    tree rebuilt from stored hashes — any difference is ERR_LOG_CORRUPT and the node refuses to start.
+ *  - The empty log gets a size-0 checkpoint at its first start, so there is always a latest one.
+ */
+import { equalBytes, utf8 } from '../../protocol/encoding/bytes.ts';
+import { GovfedError } from '../../protocol/errors.ts';
+import { type Frontier, type HashReader, treeHash } from '../../protocol/log/index.ts';
+import { type NoteSigner, type NoteVerifier, openCheckpoint, signCheckpoint } from '../../protocol/note/index.ts';
+import type { GroupCommitAppender } from './appender.ts';
+import type { LogDb } from './db.ts';
+import { CHECKPOINT_PREFIX, checkpointKey, keyNumber } from './keys.ts';
+
+export interface SignedCheckpoint {
+  /** The signed note. */
+  note: string;
+  size: number;
+  rootHash: Uint8Array;
+  /** When this process signed it, or loaded it at start for a checkpoint signed by an earlier run. */
+  signedAt: Date;
+}
+
+export interface CheckpointerOptions {
+  db: LogDb;
+  appender: GroupCommitAppender;
+  reader: HashReader;
+  signer: NoteSigner;
+  verifier: NoteVerifier;
+  origin: string;
+  intervalMs: number;
+  now: () => Date;
+}
+
+const CHECKPOINT_RANGE_END = `${CHECKPOINT_PREFIX}~`;
+const td = new TextDecoder('utf-8', { fatal: true });
+
+function corrupt(message: string, cause?: unknown): GovfedError<string> {
+  return new GovfedError('ERR_LOG_CORRUPT', message, cause === undefined ? undefined : { cause });
+}
+
+export class Checkpointer {
+  readonly #o: CheckpointerOptions;
+  #latest: SignedCheckpoint | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #signing: Promise<SignedCheckpoint> | undefined;
+  /** Time of the first commit not covered by the latest checkpoint (undefined when covered). */
+  #uncoveredSince: number | undefined;
+  #lastError: unknown;
+
+  constructor(opts: CheckpointerOptions) {
+    this.#o = opts;
+  }
+
+  /**
+   * Loads and checks the last stored checkpoint against the committed tree (`size`, `frontier`), or
+   * signs the first one. Throws ERR_LOG_CORRUPT when the stored checkpoint does not verify, is for more
+   * entries than are stored, or its root differs from the stored tree's.
+   */
+  async load(size: number, frontier: Frontier): Promise<void> {
+    const stored = await this.#lastStored();
+    if (stored === undefined) {
+      // First start (or a log whose checkpoints were never written): the data is durable, sign it now.
+      this.#latest = await this.#sign(size, frontier.root());
+      return;
+    }
+    let opened: ReturnType<typeof openCheckpoint>;
+    try {
+      opened = openCheckpoint(stored.note, this.#o.verifier);
+    } catch (cause) {
+      throw corrupt(`stored checkpoint c/${stored.size} does not verify with the node's key`, cause);
+    }
+    const cp = opened.checkpoint;
+    if (cp.origin !== this.#o.origin) throw corrupt(`stored checkpoint has origin ${cp.origin}, not ${this.#o.origin}`);
+    if (cp.size !== stored.size) throw corrupt(`checkpoint stored under c/${stored.size} is for size ${cp.size}`);
+    if (cp.size > size) throw corrupt(`last checkpoint is for ${cp.size} entries but only ${size} are stored`);
+    let root: Uint8Array;
+    try {
+      root = cp.size === size ? frontier.root() : await treeHash(cp.size, this.#o.reader);
+    } catch (cause) {
+      throw corrupt(`cannot compute the tree hash at size ${cp.size}`, cause);
+    }
+    if (!equalBytes(root, cp.rootHash)) {
+      throw corrupt(`stored tree at size ${cp.size} does not match the last signed checkpoint`);
+    }
+    this.#latest = { note: stored.note, size: cp.size, rootHash: cp.rootHash, signedAt: this.#o.now() };
+    if (size > cp.size) this.#uncoveredSince = Date.now();
+  }
+
+  /** Starts the timer: every intervalMs, sign if the tree grew. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      if (this.#o.appender.size > this.latest().size) {
+        this.signNow().catch((err) => {
+          this.#lastError = err;
+        });
+      }
+    }, this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** The latest signed checkpoint. */
+  latest(): SignedCheckpoint {
+    if (this.#latest === undefined) throw new Error('checkpointer: not loaded');
+    return this.#latest;
+  }
+
+  /** The last error of a timer-driven signing, if any (for logs/metrics). */
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  /** Called by the log after each durable batch. */
+  noteCommit(): void {
+    this.#uncoveredSince ??= Date.now();
+  }
+
+  /** How long committed entries have waited for a checkpoint (0 when the latest covers them all). */
+  lagMs(): number {
+    return this.#uncoveredSince === undefined ? 0 : Date.now() - this.#uncoveredSince;
+  }
+
+  /** Signs a checkpoint of the committed tree now if it grew since the latest; returns the latest. */
+  signNow(): Promise<SignedCheckpoint> {
+    // One signing at a time; callers arriving meanwhile share the chain and then re-check.
+    const run = async (): Promise<SignedCheckpoint> => {
+      const { size, rootHash } = this.#o.appender.committed();
+      const latest = this.latest();
+      if (size <= latest.size) return latest;
+      this.#latest = await this.#sign(size, rootHash);
+      return this.#latest;
+    };
+    const p = (this.#signing ?? Promise.resolve()).then(run, run);
+    this.#signing = p;
+    return p;
+  }
+
+  /** Every kept checkpoint with size >= fromSize, ascending. */
+  async *list(fromSize = 0): AsyncGenerator<{ size: number; note: string }> {
+    const it = this.#o.db.iterator({ gte: checkpointKey(fromSize), lt: CHECKPOINT_RANGE_END });
+    try {
+      for (;;) {
+        const entries = await it.nextv(256);
+        if (entries.length === 0) return;
+        for (const [k, v] of entries) yield { size: keyNumber(k, CHECKPOINT_PREFIX), note: td.decode(v) };
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  /** Signs (size, rootHash) — a committed state — and stores it durably before it is served. */
+  async #sign(size: number, rootHash: Uint8Array): Promise<SignedCheckpoint> {
+    const note = signCheckpoint({ origin: this.#o.origin, size, rootHash, extensions: [] }, this.#o.signer);
+    await this.#o.db.put(checkpointKey(size), utf8(note), { sync: true });
+    // Commits that landed while signing are not covered: their lag starts now (a slight undercount).
+    this.#uncoveredSince = this.#o.appender.size === size ? undefined : Date.now();
+    return { note, size, rootHash, signedAt: this.#o.now() };
+  }
+
+  async #lastStored(): Promise<{ size: number; note: string } | undefined> {
+    const it = this.#o.db.iterator({ gte: CHECKPOINT_PREFIX, lt: CHECKPOINT_RANGE_END, reverse: true, limit: 1 });
+    try {
+      const entries = await it.nextv(1);
+      const first = entries[0];
+      if (first === undefined) return undefined;
+      let note: string;
+      try {
+        note = td.decode(first[1]);
+      } catch (cause) {
+        throw corrupt(`stored checkpoint ${first[0]} is not UTF-8`, cause);
+      }
+      return { size: keyNumber(first[0], CHECKPOINT_PREFIX), note };
+    } finally {
+      await it.close();
+    }
+  }
+}

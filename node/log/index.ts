@@ -1,0 +1,27 @@
+/**
+ * node/log — the node's durable audit log: a transparency log (RFC 6962 Merkle tree, Go-tlog stored
+ * hashes, C2SP checkpoints) on LevelDB.
+ *
+ * The model in plain words:
+ *  - Each entry is a leaf (protocol/audit) stored under `l/<index>`, with the raw record beside it
+ *    under `r/<index>` when there is one. The hash of every complete subtree is stored under
+ *    `h/<stored index>` as it is completed, so roots and proofs for any size are a few reads, and a
+ *    restart reloads the tree's right edge (at most 52 hashes) instead of re-hashing the log.
+ *  - Appends are group-committed: everything that arrives while a batch is being written is hashed and
+ *    staged into the next one; each batch is one LevelDB write with fsync ({sync: true}), and an append
+ *    resolves only when its batch is on disk. Too much pending → ERR_BACKPRESSURE, never a silent drop.
+ *    (appender.ts)
+ *  - A checkpoint (C2SP signed note: origin, size, root) is signed whenever the tree has grown, at most
+ *    checkpointIntervalMs apart, only for durable sizes, and every one is kept under `c/<size>`. At start
+ *    the last one is re-verified against the stored tree; a mismatch is ERR_LOG_CORRUPT. (checkpointer.ts)
+ *  - fsck recomputes everything from the stored leaves and compares stored hashes and every kept
+ *    checkpoint's root. (fsck.ts, fsck-directory.ts)
+ * AuditLog (audit-log.ts) wires these together as a service with start()/stop().
+ */
+export type { Appended, AppendItem } from './appender.ts';
+export { MAX_STORED_RECORD_BYTES } from './appender.ts';
+export { AuditLog, type AuditLogOptions, type LogMetrics } from './audit-log.ts';
+export type { SignedCheckpoint } from './checkpointer.ts';
+export { LOG_DB_OPTIONS } from './db.ts';
+export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
+export { fsckDirectory } from './fsck-directory.ts';

@@ -1,0 +1,191 @@
+/**
+ * The decision record (what a model's caller submits, completed by the node) and its commitment.
+ *
+ * A record is the caller's input plus `decisionId` and `timestamp` (filled in when missing) and a
+ * `nonce` of 16 random bytes. Its digest is SHA-256 over the RFC 8785 canonical JSON of the whole
+ * record. The nonce salts that digest: a record with little entropy (a known model, a yes/no output)
+ * cannot be recovered by brute force from its public leaf. The raw record stays on the node; the log
+ * leaf (decisionLeaf) carries only model, time, id, digest, outcome class and policy version.
+ */
+import { canonicalBytes } from '../canonical/jcs.ts';
+import { sha256 } from '../crypto/sha256.ts';
+import { toBase64, toHex } from '../encoding/bytes.ts';
+import { GovfedError, isGovfedError } from '../errors.ts';
+import { isJurisdiction, isLabel, isPlainObject, isRfc3339Utc, isText } from './fields.ts';
+import { type DecisionLeaf, encodeLeaf, LEAF_VERSION, MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from './leaf.ts';
+
+/** Limits the HTTP layer enforces too (413 for size, 400 for shape). */
+export const MAX_RECORD_BYTES = 64 * 1024;
+export const MAX_INPUT_DIGEST_CHARS = 256;
+export const MAX_DATA_CLASSES = 64;
+export const NONCE_BYTES = 16;
+
+export interface DecisionInput {
+  model: string;
+  decisionId?: string;
+  timestamp?: string;
+  inputDigest?: string;
+  output: unknown;
+  jurisdiction?: string;
+  dataClasses?: string[];
+  context?: Record<string, unknown>;
+}
+
+export interface DecisionRecord extends DecisionInput {
+  decisionId: string;
+  timestamp: string;
+  /** Standard base64 of 16 random bytes. */
+  nonce: string;
+}
+
+const INPUT_FIELDS = new Set([
+  'model',
+  'decisionId',
+  'timestamp',
+  'inputDigest',
+  'output',
+  'jurisdiction',
+  'dataClasses',
+  'context',
+]);
+
+function invalid(message: string): GovfedError<string> {
+  return new GovfedError('ERR_INVALID_RECORD', message);
+}
+
+/**
+ * Checks a decision input (attacker-controlled: the body of POST /v1/decisions) and returns it typed.
+ * JSON-ness of `output` and `context` (no undefined, NaN, class instances, depth <= 64) is checked when
+ * the record is canonicalised.
+ */
+export function checkDecisionInput(value: unknown): DecisionInput {
+  if (!isPlainObject(value)) throw invalid('record: expected a JSON object');
+  for (const k of Object.keys(value)) if (!INPUT_FIELDS.has(k)) throw invalid(`record: unknown field "${k}"`);
+  const v = value;
+  if (!isText(v.model, MAX_MODEL_CHARS)) throw invalid(`model: expected text of 1..${MAX_MODEL_CHARS} chars`);
+  if (v.decisionId !== undefined && !isText(v.decisionId, MAX_DECISION_ID_CHARS)) {
+    throw invalid(`decisionId: expected text of 1..${MAX_DECISION_ID_CHARS} chars`);
+  }
+  if (v.timestamp !== undefined && !isRfc3339Utc(v.timestamp)) {
+    throw invalid('timestamp: expected an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.fff]Z)');
+  }
+  if (v.inputDigest !== undefined && !isText(v.inputDigest, MAX_INPUT_DIGEST_CHARS)) {
+    throw invalid(`inputDigest: expected text of 1..${MAX_INPUT_DIGEST_CHARS} chars`);
+  }
+  if (!('output' in v) || v.output === undefined) throw invalid('output: required');
+  if (v.jurisdiction !== undefined && !isJurisdiction(v.jurisdiction)) {
+    throw invalid('jurisdiction: expected a code like EU, DE or US-CA');
+  }
+  if (v.dataClasses !== undefined) {
+    if (!Array.isArray(v.dataClasses) || v.dataClasses.length > MAX_DATA_CLASSES) {
+      throw invalid(`dataClasses: expected an array of at most ${MAX_DATA_CLASSES} labels`);
+    }
+    for (const c of v.dataClasses)
+      if (!isLabel(c)) throw invalid('dataClasses: expected labels of 1..64 [A-Za-z0-9_.:-]');
+  }
+  if (v.context !== undefined && !isPlainObject(v.context)) throw invalid('context: expected a JSON object');
+  return v as unknown as DecisionInput;
+}
+
+/** A random RFC 9562 version-4 UUID from 16 bytes of `random`. */
+function uuidV4(random: (n: number) => Uint8Array): string {
+  const b = Uint8Array.from(random(16));
+  if (b.length !== 16) throw new GovfedError('ERR_INVALID_INPUT', 'random(16) must return 16 bytes');
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = toHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * Completes a checked input into a record: keeps the caller's fields, fills `decisionId` (UUID v4) and
+ * `timestamp` (opts.now, RFC 3339 UTC) when missing, and adds a fresh nonce. `random` must be a CSPRNG.
+ */
+export function completeRecord(
+  input: DecisionInput,
+  opts: { now: Date; random: (n: number) => Uint8Array },
+): DecisionRecord {
+  const checked = checkDecisionInput(input);
+  const nonce = opts.random(NONCE_BYTES);
+  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES) {
+    throw new GovfedError('ERR_INVALID_INPUT', `random(${NONCE_BYTES}) must return ${NONCE_BYTES} bytes`);
+  }
+  const rec: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(checked)) if (x !== undefined) rec[k] = x;
+  rec.decisionId = checked.decisionId ?? uuidV4(opts.random);
+  rec.timestamp = checked.timestamp ?? opts.now.toISOString();
+  rec.nonce = toBase64(nonce);
+  return rec as unknown as DecisionRecord;
+}
+
+/**
+ * The canonical bytes of a record (what the node stores and what the digest covers). A value JSON
+ * cannot represent (NaN, undefined, a class instance, nesting deeper than 64) is ERR_INVALID_RECORD.
+ */
+export function encodeRecord(rec: DecisionRecord): Uint8Array {
+  try {
+    return canonicalBytes(rec);
+  } catch (cause) {
+    if (isGovfedError(cause)) throw new GovfedError('ERR_INVALID_RECORD', `record: ${cause.message}`, { cause });
+    throw cause;
+  }
+}
+
+/** 'sha256:' + hex of SHA-256 over already-encoded record bytes. */
+export function digestRecordBytes(bytes: Uint8Array): string {
+  return `sha256:${toHex(sha256(bytes))}`;
+}
+
+/** 'sha256:' + hex(SHA-256(JCS(rec))). */
+export function recordDigest(rec: DecisionRecord): string {
+  return digestRecordBytes(encodeRecord(rec));
+}
+
+const OUTCOME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** A short outcome label: a string output that is itself a label is its own class; anything else is 'structured'. */
+export function outcomeClass(output: unknown): string {
+  return typeof output === 'string' && OUTCOME_RE.test(output) ? output : 'structured';
+}
+
+function leafFor(rec: DecisionRecord, digest: string, policyVersion: number | undefined): DecisionLeaf {
+  const leaf: DecisionLeaf = {
+    v: LEAF_VERSION,
+    type: 'decision',
+    model: rec.model,
+    time: rec.timestamp,
+    decisionId: rec.decisionId,
+    recordDigest: digest,
+    outcome: outcomeClass(rec.output),
+  };
+  if (policyVersion !== undefined) leaf.policyVersion = policyVersion;
+  return leaf;
+}
+
+/** The log leaf committing to `rec`. */
+export function decisionLeaf(rec: DecisionRecord, policyVersion?: number): DecisionLeaf {
+  return leafFor(rec, recordDigest(rec), policyVersion);
+}
+
+export interface SealedDecision {
+  record: DecisionRecord;
+  /** Canonical record bytes (stored by the node, served to auditors). */
+  recordBytes: Uint8Array;
+  leaf: DecisionLeaf;
+  /** Canonical leaf bytes (the log entry). */
+  leafBytes: Uint8Array;
+}
+
+/**
+ * Everything ingest needs for one input, each encoding done once: check, complete, encode the record,
+ * digest it, build and encode the leaf. Throws ERR_INVALID_RECORD / ERR_INVALID_INPUT for bad input.
+ */
+export function sealDecision(
+  input: unknown,
+  opts: { now: Date; random: (n: number) => Uint8Array; policyVersion?: number },
+): SealedDecision {
+  const record = completeRecord(input as DecisionInput, opts);
+  const recordBytes = encodeRecord(record);
+  const leaf = leafFor(record, digestRecordBytes(recordBytes), opts.policyVersion);
+  return { record, recordBytes, leaf, leafBytes: encodeLeaf(leaf) };
+}

@@ -1,0 +1,264 @@
+/**
+ * The charter: the federation's root of trust (in the spirit of TUF root metadata).
+ *
+ * A charter version lists the members (org, libp2p peer id, jurisdiction, optional witness key) and
+ * three thresholds. Its bytes are the RFC 8785 (JCS) serialisation of exactly the fields below, UTF-8;
+ * its digest is `sha256:` + hex(SHA-256(bytes)); version n+1 names version n by that digest in
+ * `previous`. The federation id is the bare hex SHA-256 of the genesis (version 1) bytes.
+ *
+ * Static rules for every version (checked by `checkCharter`, ERR_MALFORMED_CHARTER otherwise):
+ *   - exactly the listed fields, no others; `type` is `govfed.charter/v1`;
+ *   - `version` is a safe integer >= 1; `previous` is null iff version is 1;
+ *   - 1..MAX_MEMBERS members, sorted by `org` (UTF-16 code unit order, which is byte order for the
+ *     ASCII org alphabet), orgs unique, peer ids unique, witness keys unique;
+ *   - thresholds are integers with 1 <= admission <= charter <= member count, and
+ *     1 <= policy <= MAX_MEMBERS. `charter <= members` keeps the federation able to change its charter
+ *     (a larger threshold could never be met again). `admission <= charter` because admitting is a
+ *     subset of changing the charter: with admission > charter, any member set that can meet the charter
+ *     threshold could first lower the admission threshold, so a higher admission threshold would protect
+ *     nothing. `policy` may exceed today's member count while the federation forms.
+ */
+import { isJurisdiction, isPlainObject, isRfc3339Utc, isSha256Digest, isText } from '../audit/fields.ts';
+import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import { sha256 } from '../crypto/sha256.ts';
+import { toHex } from '../encoding/bytes.ts';
+import { GovfedError } from '../errors.ts';
+import { isPeerId } from './peer-id.ts';
+
+export const CHARTER_TYPE = 'govfed.charter/v1';
+/** DSSE payloadType of a signed charter (and of a pending charter change: a proposal). */
+export const CHARTER_PAYLOAD_TYPE = 'application/vnd.govfed.charter+json';
+export const MAX_MEMBERS = 256;
+/** Upper bound on a charter's canonical bytes (256 members with maximal fields fit well below). */
+export const MAX_CHARTER_BYTES = 256 * 1024;
+export const MAX_NAME_CHARS = 128;
+/** Org names: 1..64 of `A-Z a-z 0-9 _ . -`, starting with a letter or digit. */
+export const ORG_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+const ORG_RE = new RegExp(ORG_PATTERN);
+/** A witness key (c2sp.org/signed-note verifier key text): 1..512 printable ASCII, no spaces. */
+export const WITNESS_KEY_PATTERN = '^[\\x21-\\x7e]{1,512}$';
+const WITNESS_KEY_RE = new RegExp(WITNESS_KEY_PATTERN);
+
+export interface Member {
+  org: string;
+  /** libp2p Ed25519 peer id (`12D3KooW…`): the member's signing key. */
+  peerId: string;
+  jurisdiction: string;
+  /** The org's transparency-log witness key, as c2sp.org/signed-note verifier key text. */
+  witnessKey?: string;
+}
+
+export interface Thresholds {
+  /** Signatures of current members needed for a change that only adds members. */
+  admission: number;
+  /** Member approvals needed for a policy (used by the policy issue). */
+  policy: number;
+  /** Signatures of current members needed for any other charter change. */
+  charter: number;
+}
+
+export interface Charter {
+  type: typeof CHARTER_TYPE;
+  name: string;
+  version: number;
+  /** `sha256:` + hex of the previous version's canonical bytes; null for version 1. */
+  previous: string | null;
+  /** RFC 3339 UTC; informational (set by the proposer, not ordered between versions). */
+  createdAt: string;
+  members: Member[];
+  thresholds: Thresholds;
+}
+
+function malformed(message: string): GovfedError {
+  return new GovfedError('ERR_MALFORMED_CHARTER', `charter: ${message}`);
+}
+
+function assertExactKeys(o: Record<string, unknown>, required: string[], optional: string[], what: string): void {
+  for (const k of required) if (!(k in o)) throw malformed(`${what}: missing "${k}"`);
+  for (const k of Object.keys(o)) {
+    if (!required.includes(k) && !optional.includes(k)) throw malformed(`${what}: unknown field "${k}"`);
+  }
+}
+
+function isCount(v: unknown, max: number): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= max;
+}
+
+function checkMember(v: unknown, i: number): Member {
+  const what = `members[${i}]`;
+  if (!isPlainObject(v)) throw malformed(`${what}: expected an object`);
+  assertExactKeys(v, ['org', 'peerId', 'jurisdiction'], ['witnessKey'], what);
+  if (typeof v.org !== 'string' || !ORG_RE.test(v.org)) throw malformed(`${what}.org: expected ${ORG_PATTERN}`);
+  if (!isPeerId(v.peerId)) throw malformed(`${what}.peerId: not an Ed25519 libp2p peer id`);
+  if (!isJurisdiction(v.jurisdiction)) throw malformed(`${what}.jurisdiction: expected a jurisdiction code`);
+  const m: Member = { org: v.org, peerId: v.peerId, jurisdiction: v.jurisdiction };
+  if ('witnessKey' in v) {
+    if (typeof v.witnessKey !== 'string' || !WITNESS_KEY_RE.test(v.witnessKey)) {
+      throw malformed(`${what}.witnessKey: expected ${WITNESS_KEY_PATTERN}`);
+    }
+    m.witnessKey = v.witnessKey;
+  }
+  return m;
+}
+
+function checkMembers(v: unknown): Member[] {
+  if (!Array.isArray(v) || v.length < 1 || v.length > MAX_MEMBERS) {
+    throw malformed(`members: expected 1..${MAX_MEMBERS} entries`);
+  }
+  const members = v.map(checkMember);
+  const peers = new Set<string>();
+  const witnesses = new Set<string>();
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Member;
+    if (i > 0 && !((members[i - 1] as Member).org < m.org)) {
+      throw malformed('members: must be sorted by org with unique orgs');
+    }
+    if (peers.has(m.peerId)) throw malformed(`members: peer id of "${m.org}" listed twice`);
+    peers.add(m.peerId);
+    if (m.witnessKey !== undefined) {
+      if (witnesses.has(m.witnessKey)) throw malformed(`members: witness key of "${m.org}" listed twice`);
+      witnesses.add(m.witnessKey);
+    }
+  }
+  return members;
+}
+
+function checkThresholds(v: unknown, memberCount: number): Thresholds {
+  if (!isPlainObject(v)) throw malformed('thresholds: expected an object');
+  assertExactKeys(v, ['admission', 'policy', 'charter'], [], 'thresholds');
+  const { admission, policy, charter } = v;
+  if (!isCount(charter, memberCount)) throw malformed(`thresholds.charter: expected 1..${memberCount} (member count)`);
+  if (!isCount(admission, charter)) throw malformed(`thresholds.admission: expected 1..${charter} (charter threshold)`);
+  if (!isCount(policy, MAX_MEMBERS)) throw malformed(`thresholds.policy: expected 1..${MAX_MEMBERS}`);
+  return { admission, policy, charter };
+}
+
+/**
+ * Checks the static rules above on an untrusted value and returns a fresh Charter holding only the
+ * charter's fields. Throws ERR_MALFORMED_CHARTER.
+ */
+export function checkCharter(value: unknown): Charter {
+  if (!isPlainObject(value)) throw malformed('expected an object');
+  assertExactKeys(value, ['type', 'name', 'version', 'previous', 'createdAt', 'members', 'thresholds'], [], 'charter');
+  if (value.type !== CHARTER_TYPE) throw malformed(`type: expected "${CHARTER_TYPE}"`);
+  if (!isText(value.name, MAX_NAME_CHARS)) throw malformed(`name: expected 1..${MAX_NAME_CHARS} printable characters`);
+  const version = value.version;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
+    throw malformed('version: expected an integer >= 1');
+  }
+  if (version === 1 ? value.previous !== null : !isSha256Digest(value.previous)) {
+    throw malformed('previous: expected null for version 1, otherwise sha256:<64 hex>');
+  }
+  if (!isRfc3339Utc(value.createdAt)) throw malformed('createdAt: expected an RFC 3339 UTC timestamp');
+  const members = checkMembers(value.members);
+  const thresholds = checkThresholds(value.thresholds, members.length);
+  return {
+    type: CHARTER_TYPE,
+    name: value.name,
+    version,
+    previous: value.previous as string | null,
+    createdAt: value.createdAt,
+    members,
+    thresholds,
+  };
+}
+
+/** The canonical (JCS, UTF-8) bytes of a charter: the DSSE payload and the input to its digest. */
+export function encodeCharter(c: Charter): Uint8Array {
+  const bytes = canonicalBytes(checkCharter(c));
+  if (bytes.length > MAX_CHARTER_BYTES) throw malformed(`larger than ${MAX_CHARTER_BYTES} bytes`);
+  return bytes;
+}
+
+/**
+ * Parses charter bytes (attacker-controlled): bounded, canonical JSON, then the static rules.
+ * Throws ERR_MALFORMED_CHARTER (with the JSON error as cause) or ERR_NOT_CANONICAL.
+ */
+export function decodeCharter(bytes: Uint8Array): Charter {
+  let value: unknown;
+  try {
+    value = parseCanonical(bytes, MAX_CHARTER_BYTES);
+  } catch (cause) {
+    if (cause instanceof GovfedError && cause.code === 'ERR_NOT_CANONICAL') throw cause;
+    throw new GovfedError('ERR_MALFORMED_CHARTER', 'charter: not bounded canonical JSON', { cause });
+  }
+  return checkCharter(value);
+}
+
+/** `sha256:` + hex SHA-256 of the charter's canonical bytes. */
+export function charterDigest(c: Charter): string {
+  return `sha256:${toHex(sha256(encodeCharter(c)))}`;
+}
+
+/**
+ * The federation id: the 64 lowercase hex digits of SHA-256 over the genesis charter's canonical bytes
+ * (the same hash as its digest, without the `sha256:` prefix). Throws ERR_MALFORMED_CHARTER unless
+ * `genesis` is a version 1 charter.
+ */
+export function federationId(genesis: Charter): string {
+  if (genesis.version !== 1) throw malformed('the federation id is defined by version 1 only');
+  return toHex(sha256(encodeCharter(genesis)));
+}
+
+/** A federation id: 64 lowercase hex digits. */
+export const FEDERATION_ID_PATTERN = '^[0-9a-f]{64}$';
+const FEDERATION_ID_RE = new RegExp(FEDERATION_ID_PATTERN);
+
+export function isFederationId(v: unknown): v is string {
+  return typeof v === 'string' && FEDERATION_ID_RE.test(v);
+}
+
+/** The member with this peer id, if any. */
+export function memberByPeerId(c: Charter, peerId: string): Member | undefined {
+  return c.members.find((m) => m.peerId === peerId);
+}
+
+function sortMembers(members: readonly Member[]): Member[] {
+  return [...members].sort((a, b) => (a.org < b.org ? -1 : a.org > b.org ? 1 : 0));
+}
+
+/** Builds and checks a genesis charter (members are sorted for you). */
+export function genesisCharter(input: {
+  name: string;
+  createdAt: string;
+  members: readonly Member[];
+  thresholds: Thresholds;
+}): Charter {
+  return checkCharter({
+    type: CHARTER_TYPE,
+    name: input.name,
+    version: 1,
+    previous: null,
+    createdAt: input.createdAt,
+    members: sortMembers(input.members),
+    thresholds: { ...input.thresholds },
+  });
+}
+
+/**
+ * Builds and checks version prev.version+1 with `previous` = charterDigest(prev); fields not given are
+ * copied from `prev`. `members` replaces the member list (sorted for you); use `addMembers` to admit.
+ */
+export function nextCharter(
+  prev: Charter,
+  change: { createdAt: string; name?: string; members?: readonly Member[]; thresholds?: Partial<Thresholds> },
+): Charter {
+  return checkCharter({
+    type: CHARTER_TYPE,
+    name: change.name ?? prev.name,
+    version: prev.version + 1,
+    previous: charterDigest(prev),
+    createdAt: change.createdAt,
+    members: sortMembers(change.members ?? prev.members),
+    thresholds: {
+      admission: change.thresholds?.admission ?? prev.thresholds.admission,
+      policy: change.thresholds?.policy ?? prev.thresholds.policy,
+      charter: change.thresholds?.charter ?? prev.thresholds.charter,
+    },
+  });
+}
+
+/** The admission change: prev's members plus `added`, nothing else changed. */
+export function addMembers(prev: Charter, added: readonly Member[], createdAt: string): Charter {
+  return nextCharter(prev, { createdAt, members: [...prev.members, ...added] });
+}

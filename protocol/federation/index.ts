@@ -1,0 +1,176 @@
+/**
+ * Federation protocol: the pure rules by which independent govfed nodes form one federation in which
+ * no server is trusted. No I/O, no clocks (callers pass `now`), deterministic; every rejection is a
+ * GovfedError with a code (docs/errors.md), and gossip rejections also carry `action`.
+ *
+ * The model
+ *   - Identity. A node's libp2p Ed25519 peer id *is* its public key (peer-id.ts). Every federation
+ *     signature is a DSSE signature with keyid = the signer's peer id (envelope.ts), so anyone can check
+ *     it with nothing but the bytes.
+ *   - Charter (charter.ts). The root of trust, like TUF's root metadata: name, members {org, peerId,
+ *     jurisdiction, witnessKey?}, thresholds {admission, policy, charter}, version, previous (digest of
+ *     version n-1). Canonical bytes = RFC 8785 JCS. The federation id = hex SHA-256 of the genesis.
+ *   - Signing rules (proposal.ts, verify.ts). Genesis: every founder signs. Version n+1: at least
+ *     thresholds.charter of version n's members — or thresholds.admission when the change only adds
+ *     members — plus every newly listed peer id (proof of key possession). Every signature present must
+ *     be by such a signer and verify.
+ *   - Chain (chain.ts). A node pins the genesis (federation id) and moves forward one verified version
+ *     at a time; replays are duplicates, older versions stale, a second validly signed current version
+ *     is a fork (kept as evidence), a jump ahead is a gap (sync first).
+ *   - Proposals (proposal.ts). A charter change with too few signatures yet; members co-sign and merge.
+ *   - Invites (invite.ts), gossip (gossip.ts, topics.ts) and sync messages (sync.ts): the wire formats.
+ *   docs/federation-protocol.md has the byte-exact formats.
+ *
+ * How a node uses it (the networking/CLI layer owns storage, clocks, libp2p):
+ *   keys      seed = libp2pPrivateKey.raw.subarray(0, 32) (Ed25519 raw = seed || public key);
+ *             peerIdFromSeed(seed) === peerId.toString().
+ *   create    const g = genesisCharter({ name, createdAt, members: [me], thresholds });
+ *             const chain = new CharterChain(signCharter(g, seed)); persist chain.head.envelope.
+ *   restart   CharterChain.fromEnvelopes(pinnedFederationId, storedEnvelopes) — re-verifies all.
+ *   invite    const p = signCharter(addMembers(chain.current, [invitee], now), seed);
+ *             (threshold > 1: gossip p on topicFor(id, 'proposal'); others addSignature and gossip back;
+ *             mergeSignatures the copies) → encodeInvite(createInvite({ chain, proposal: p, invitee,
+ *             bootstrap, expiresAt })) → invite.json.
+ *   join      const inv = parseInvite(bytes); const { chain } = verifyInvite(inv, { now, self: myPeerId,
+ *             pinnedFederationId }); const env = addSignature(inv.proposal, seed);
+ *             chain.proposalStatus(env).complete ? (chain.accept(env), send sync `charters`)
+ *                                                 : send sync `proposal` to a bootstrap peer.
+ *   co-sign   status = chain.proposalStatus(env) shows required/signedBy/missingNewMembers;
+ *             env = addSignature(env, seed); when complete, chain.accept(env) and gossip it as `charter`.
+ *   other     set-threshold: nextCharter(chain.current, { createdAt, thresholds: { admission: k,
+ *             charter: Math.max(k, current charter) } }) — admission <= charter <= member count must hold
+ *             in every version (charter.ts); a change other than adding members needs the charter threshold.
+ *   gossip    topics topicFor(federationId, 'charter' | 'proposal'); message id gossipMessageId(data);
+ *             validator: decodeAndVerifyGossip(data, { chain, now: Date.now(), kind }) — on a
+ *             GossipValidationError map `action` to gossipsub Reject/Ignore (and count by `code`); on
+ *             success envelopeFromBody(message.body) → chain.accept (charter) / mergeSignatures (proposal),
+ *             and when `needsSync` is set (the sender holds a newer charter), sync from that peer.
+ *             Publish with encodeGossip({ type, federationId, charterVersion: chain.version, sender,
+ *             seq, sentAt, body: envelopeBody(env) }, seed).
+ *   gating    keep a connection iff chain.isMember(remotePeerId); optionally let a peer listed as
+ *             `added` in a pending proposal deliver one sync `proposal`/`charters` message.
+ *   sync      SYNC_PROTOCOL, one varint-length-prefixed frame per message: send helloFor(chain) on
+ *             connect and periodically; on a hello, nextRequest(chain, hello) → get-charters; answer with
+ *             chartersResponse(chain, req); feed received envelopes to chain.accept (ERR_CHARTER_GAP:
+ *             ask again from chain.version + 1). Gossip is the fast path, sync the guarantee.
+ *   audit     append every accepted charter (and fork evidence) to the audit log as a governance event.
+ */
+
+export {
+  type AcceptResult,
+  type ChainEntry,
+  CharterChain,
+  type ForkEvidence,
+  MAX_FORK_EVIDENCE,
+  verifyChain,
+} from './chain.ts';
+export {
+  addMembers,
+  CHARTER_PAYLOAD_TYPE,
+  CHARTER_TYPE,
+  type Charter,
+  charterDigest,
+  checkCharter,
+  decodeCharter,
+  encodeCharter,
+  FEDERATION_ID_PATTERN,
+  federationId,
+  genesisCharter,
+  isFederationId,
+  MAX_CHARTER_BYTES,
+  MAX_MEMBERS,
+  MAX_NAME_CHARS,
+  type Member,
+  memberByPeerId,
+  nextCharter,
+  ORG_PATTERN,
+  type Thresholds,
+  WITNESS_KEY_PATTERN,
+} from './charter.ts';
+export {
+  type Envelope,
+  mergePeerSignatures,
+  type PeerSignedPayload,
+  signAsPeer,
+  verifyPeerSigned,
+} from './envelope.ts';
+export { type GossipAction, GossipValidationError, isGossipValidationError } from './errors.ts';
+export {
+  checkGossipMessage,
+  DEFAULT_MAX_SKEW_MS,
+  DEFAULT_VERSION_TOLERANCE,
+  decodeAndVerifyGossip,
+  encodeGossip,
+  envelopeBody,
+  envelopeFromBody,
+  GOSSIP_PAYLOAD_TYPE,
+  type GossipMessage,
+  type GossipValidationOptions,
+  gossipMessageId,
+  MAX_GOSSIP_BYTES,
+  type MembershipView,
+  type VerifiedGossip,
+} from './gossip.ts';
+export {
+  BOOTSTRAP_PATTERN,
+  bootstrapPeer,
+  checkInvite,
+  createInvite,
+  encodeInvite,
+  INVITE_TYPE,
+  type Invite,
+  type Invitee,
+  MAX_BOOTSTRAP_ADDRS,
+  MAX_INVITE_BYTES,
+  parseInvite,
+  type VerifiedInvite,
+  verifyInvite,
+} from './invite.ts';
+export {
+  fromBase58btc,
+  isPeerId,
+  PEER_ID_LENGTH,
+  PEER_ID_PATTERN,
+  peerIdFromSeed,
+  peerIdToPublicKey,
+  publicKeyToPeerId,
+  toBase58btc,
+} from './peer-id.ts';
+export {
+  addSignature,
+  CHARTER_ENVELOPE_LIMITS,
+  type ChangeRule,
+  changeRule,
+  charterOf,
+  mergeSignatures,
+  type ProposalStatus,
+  proposalStatus,
+  signCharter,
+} from './proposal.ts';
+export {
+  type ChartersMessage,
+  chartersResponse,
+  checkSyncMessage,
+  decodeSyncMessage,
+  encodeSyncMessage,
+  type GetChartersMessage,
+  type Head,
+  type HelloMessage,
+  helloFor,
+  MAX_HEADS,
+  MAX_SYNC_CHARTERS,
+  MAX_SYNC_MESSAGE_BYTES,
+  nextRequest,
+  type ProposalMessage,
+  type SyncMessage,
+} from './sync.ts';
+export {
+  GOSSIP_KINDS,
+  GOSSIP_TOPIC_VERSION,
+  isKind,
+  KIND_PATTERN,
+  parseTopic,
+  SYNC_PROTOCOL,
+  topicFor,
+} from './topics.ts';
+export { type VerifiedCharter, type VerifiedGenesis, verifyGenesis, verifyNext } from './verify.ts';

@@ -1,0 +1,230 @@
+/**
+ * Invites: everything a new node needs to join, in one file.
+ *
+ *   { "type": "govfed.invite/v1", "federationId": <64 hex>,
+ *     "genesis": <charter envelope v1>, "charters": [<v2>, …, <vn>],
+ *     "proposal": <charter envelope v(n+1) that admits the invitee, signed by the inviter(s)>,
+ *     "invitee": { "org", "peerId", "jurisdiction" },
+ *     "bootstrap": ["/ip4/…/tcp/…/p2p/<member peer id>", …], "expiresAt": <RFC 3339 UTC> }
+ *
+ * serialised as JCS (canonical JSON), at most MAX_INVITE_BYTES. The invite itself is not signed: the
+ * envelopes inside are self-authenticating, and the rest (bootstrap, expiresAt) are hints. What binds
+ * it to the right federation is the federation id, which the joiner should get out of band (e.g. read
+ * aloud, or from the inviter's `govfed federation status`) and pin; without a pin joining is
+ * trust-on-first-use.
+ *
+ * Joining: parseInvite → verifyInvite (the chain from the genesis, the proposal admits *me*) →
+ * addSignature(invite.proposal, mySeed) → if proposalStatus says complete, it is charter v(n+1): accept
+ * it and send it to a bootstrap peer (sync `charters`); otherwise send it as a sync `proposal` so that
+ * members co-sign it.
+ */
+import { isJurisdiction, isPlainObject, isRfc3339Utc } from '../audit/fields.ts';
+import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import { type Envelope, parseEnvelope } from '../dsse/index.ts';
+import { equalBytes } from '../encoding/bytes.ts';
+import { GovfedError } from '../errors.ts';
+import { CharterChain } from './chain.ts';
+import { isFederationId, ORG_PATTERN } from './charter.ts';
+import { isPeerId, PEER_ID_LENGTH } from './peer-id.ts';
+import { CHARTER_ENVELOPE_LIMITS, charterOf, type ProposalStatus } from './proposal.ts';
+
+export const INVITE_TYPE = 'govfed.invite/v1';
+export const MAX_INVITE_BYTES = 4 * 1024 * 1024;
+export const MAX_BOOTSTRAP_ADDRS = 16;
+export const MAX_MULTIADDR_CHARS = 256;
+/** A multiaddr ending in /p2p/<Ed25519 peer id> (syntax only; the transport parts are the node's business). */
+export const BOOTSTRAP_PATTERN = `^(/[A-Za-z0-9._:-]+)+/p2p/12D3KooW[1-9A-HJ-NP-Za-km-z]{${PEER_ID_LENGTH - 8}}$`;
+const BOOTSTRAP_RE = new RegExp(BOOTSTRAP_PATTERN);
+const ORG_RE = new RegExp(ORG_PATTERN);
+
+export interface Invitee {
+  org: string;
+  peerId: string;
+  jurisdiction: string;
+}
+
+export interface Invite {
+  type: typeof INVITE_TYPE;
+  federationId: string;
+  /** Charter version 1. */
+  genesis: Envelope;
+  /** Charter versions 2..n in order (empty when the federation is at version 1). */
+  charters: Envelope[];
+  /** Version n+1: admits the invitee; signed by at least one member of version n. */
+  proposal: Envelope;
+  invitee: Invitee;
+  /** Where members listen: multiaddrs ending in /p2p/<member peer id>. */
+  bootstrap: string[];
+  expiresAt: string;
+}
+
+function bad(message: string, cause?: unknown): GovfedError {
+  return new GovfedError('ERR_MALFORMED_INVITE', `invite: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+const FIELDS = ['type', 'federationId', 'genesis', 'charters', 'proposal', 'invitee', 'bootstrap', 'expiresAt'];
+
+function checkEnvelope(v: unknown, what: string): Envelope {
+  try {
+    const env = parseEnvelope(v, CHARTER_ENVELOPE_LIMITS);
+    charterOf(env);
+    return env;
+  } catch (cause) {
+    throw bad(`${what}: not a charter envelope`, cause);
+  }
+}
+
+function checkInvitee(v: unknown): Invitee {
+  if (!isPlainObject(v)) throw bad('invitee: expected an object');
+  const keys = Object.keys(v);
+  if (keys.length !== 3 || !['org', 'peerId', 'jurisdiction'].every((k) => Object.hasOwn(v, k))) {
+    throw bad('invitee: expected exactly org, peerId, jurisdiction');
+  }
+  if (typeof v.org !== 'string' || !ORG_RE.test(v.org)) throw bad('invitee.org: malformed');
+  if (!isPeerId(v.peerId)) throw bad('invitee.peerId: not an Ed25519 peer id');
+  if (!isJurisdiction(v.jurisdiction)) throw bad('invitee.jurisdiction: malformed');
+  return { org: v.org, peerId: v.peerId, jurisdiction: v.jurisdiction };
+}
+
+function checkBootstrap(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length < 1 || v.length > MAX_BOOTSTRAP_ADDRS) {
+    throw bad(`bootstrap: expected 1..${MAX_BOOTSTRAP_ADDRS} multiaddrs`);
+  }
+  for (const a of v) {
+    if (typeof a !== 'string' || a.length > MAX_MULTIADDR_CHARS || !BOOTSTRAP_RE.test(a)) {
+      throw bad('bootstrap: expected multiaddrs ending in /p2p/<peer id>');
+    }
+    if (!isPeerId(bootstrapPeer(a))) throw bad('bootstrap: /p2p/ part is not a valid peer id');
+  }
+  if (new Set(v).size !== v.length) throw bad('bootstrap: duplicate address');
+  return [...v];
+}
+
+/** The peer id at the end of a bootstrap multiaddr. */
+export function bootstrapPeer(addr: string): string {
+  return addr.slice(addr.lastIndexOf('/p2p/') + 5);
+}
+
+/** Checks an invite value's shape (attacker-controlled); throws ERR_MALFORMED_INVITE. */
+export function checkInvite(v: unknown): Invite {
+  if (!isPlainObject(v)) throw bad('expected an object');
+  for (const k of FIELDS) if (!Object.hasOwn(v, k)) throw bad(`missing "${k}"`);
+  for (const k of Object.keys(v)) if (!FIELDS.includes(k)) throw bad(`unknown field "${k}"`);
+  if (v.type !== INVITE_TYPE) throw bad(`type: expected "${INVITE_TYPE}"`);
+  if (!isFederationId(v.federationId)) throw bad('federationId: expected 64 hex');
+  if (!Array.isArray(v.charters)) throw bad('charters: expected an array');
+  if (!isRfc3339Utc(v.expiresAt)) throw bad('expiresAt: expected an RFC 3339 UTC timestamp');
+  return {
+    type: INVITE_TYPE,
+    federationId: v.federationId,
+    genesis: checkEnvelope(v.genesis, 'genesis'),
+    charters: v.charters.map((e, i) => checkEnvelope(e, `charters[${i}]`)),
+    proposal: checkEnvelope(v.proposal, 'proposal'),
+    invitee: checkInvitee(v.invitee),
+    bootstrap: checkBootstrap(v.bootstrap),
+    expiresAt: v.expiresAt,
+  };
+}
+
+/** The invite file's bytes (JCS). Throws ERR_MALFORMED_INVITE when malformed or too large. */
+export function encodeInvite(invite: Invite): Uint8Array {
+  const bytes = canonicalBytes(checkInvite(invite));
+  if (bytes.length > MAX_INVITE_BYTES) throw bad(`${bytes.length} bytes, more than ${MAX_INVITE_BYTES}`);
+  return bytes;
+}
+
+/**
+ * Parses an invite file (attacker-controlled): bounded, canonical JSON, exact fields, envelopes in
+ * normal form. Checks shape only — verifyInvite checks what it claims. Throws ERR_MALFORMED_INVITE.
+ */
+export function parseInvite(bytes: Uint8Array): Invite {
+  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_INVITE_BYTES) {
+    throw bad(`expected at most ${MAX_INVITE_BYTES} bytes`);
+  }
+  let value: unknown;
+  try {
+    value = parseCanonical(bytes, MAX_INVITE_BYTES);
+  } catch (cause) {
+    throw bad('not canonical JSON', cause);
+  }
+  const invite = checkInvite(value);
+  if (!equalBytes(canonicalBytes(invite), bytes)) throw bad('not in normal form (base64 of envelopes)');
+  return invite;
+}
+
+/** Throws ERR_MALFORMED_INVITE unless the proposal admits exactly `invitee` and a member signed it. */
+function checkAdmits(status: ProposalStatus, invitee: Invitee): void {
+  const m = status.charter.members.find((x) => x.peerId === invitee.peerId);
+  if (m === undefined || !status.added.includes(invitee.peerId)) throw bad('the proposal does not admit the invitee');
+  if (m.org !== invitee.org || m.jurisdiction !== invitee.jurisdiction) {
+    throw bad('the proposal admits the invitee with another org or jurisdiction');
+  }
+  if (status.memberSignatures < 1) throw bad('the proposal is not signed by any member');
+}
+
+function checkBootstrapMembers(chain: CharterChain, bootstrap: readonly string[]): void {
+  for (const a of bootstrap) if (!chain.isMember(bootstrapPeer(a))) throw bad(`bootstrap peer is not a member: ${a}`);
+}
+
+/**
+ * Builds an invite from the inviter's chain and a proposal that admits `invitee` (signed by the
+ * inviter, possibly co-signed). Throws what proposalStatus throws, or ERR_MALFORMED_INVITE.
+ */
+export function createInvite(input: {
+  chain: CharterChain;
+  proposal: Envelope;
+  invitee: Invitee;
+  bootstrap: readonly string[];
+  expiresAt: string;
+}): Invite {
+  const { chain } = input;
+  const status = chain.proposalStatus(input.proposal);
+  checkAdmits(status, input.invitee);
+  const [genesis, ...rest] = chain.versions().map((e) => e.envelope);
+  const invite = checkInvite({
+    type: INVITE_TYPE,
+    federationId: chain.federationId,
+    genesis,
+    charters: rest,
+    proposal: input.proposal,
+    invitee: input.invitee,
+    bootstrap: [...input.bootstrap],
+    expiresAt: input.expiresAt,
+  });
+  checkBootstrapMembers(chain, invite.bootstrap);
+  encodeInvite(invite); // size bound
+  return invite;
+}
+
+export interface VerifiedInvite {
+  /** The federation's chain up to version n, verified from the (pinned) genesis. */
+  chain: CharterChain;
+  /** The proposal v(n+1): who signed, what is still missing (the invitee's own signature at least). */
+  status: ProposalStatus;
+}
+
+/**
+ * Checks what an invite claims:
+ *   1. not expired at `now` (ms)                                  ERR_INVITE_EXPIRED
+ *   2. federationId is the pinned one, when given                ERR_FEDERATION_MISMATCH
+ *   3. genesis + charters form a valid chain of that federation   (verifyChain's codes)
+ *   4. the proposal is the next version, validly signed so far    (proposalStatus's codes)
+ *   5. it admits the invitee as named, a member signed it, the
+ *      invitee is `self` when given, bootstrap peers are members  ERR_MALFORMED_INVITE
+ */
+export function verifyInvite(
+  invite: Invite,
+  opts: { now: number; pinnedFederationId?: string; self?: string },
+): VerifiedInvite {
+  const expires = Date.parse(invite.expiresAt);
+  if (!(expires > opts.now)) throw new GovfedError('ERR_INVITE_EXPIRED', `invite expired at ${invite.expiresAt}`);
+  if (opts.pinnedFederationId !== undefined && invite.federationId !== opts.pinnedFederationId) {
+    throw new GovfedError('ERR_FEDERATION_MISMATCH', `invite is for federation ${invite.federationId}`);
+  }
+  const chain = CharterChain.fromEnvelopes(invite.federationId, [invite.genesis, ...invite.charters]);
+  const status = chain.proposalStatus(invite.proposal);
+  checkAdmits(status, invite.invitee);
+  if (opts.self !== undefined && opts.self !== invite.invitee.peerId) throw bad('the invite is for another peer');
+  checkBootstrapMembers(chain, invite.bootstrap);
+  return { chain, status };
+}

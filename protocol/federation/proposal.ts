@@ -1,0 +1,176 @@
+/**
+ * Signing charters and tracking pending charter changes (proposals).
+ *
+ * A signed charter is a DSSE envelope, payloadType `application/vnd.govfed.charter+json`, payload the
+ * charter's canonical bytes, one signature per signer with keyid = the signer's peer id (see
+ * envelope.ts). A proposal is the same envelope before it has enough signatures: members add theirs
+ * (addSignature), copies are merged (mergeSignatures), and proposalStatus says what is still missing.
+ *
+ * Who must sign version n+1, given version n (`prev`):
+ *   - rule `admission`: the change only adds members — same name, same thresholds, every member of n
+ *     kept unchanged, at least one new member. Needs prev.thresholds.admission signatures of n's members.
+ *   - rule `charter`: any other change (removals, threshold or name changes, a member's new key or
+ *     jurisdiction, or adding members together with any of these). Needs prev.thresholds.charter.
+ *   - in both, every peer id that is in n+1 but not in n ("added", which includes a member's rotated
+ *     key) must sign: proof that it holds its key and consents. These signatures do not count
+ *     towards the threshold.
+ *   - rule `genesis` (prev is null): every founding member must sign.
+ *   - `version`, `previous` and `createdAt` always change and never decide the rule.
+ * Every signature present must be by one of n's members or an added peer and must verify; anything
+ * else makes the envelope invalid (ERR_UNKNOWN_SIGNER, ERR_BAD_SIGNATURE), never silently ignored.
+ */
+import type { EnvelopeLimits } from '../dsse/index.ts';
+import { decodeEnvelope, parseEnvelope } from '../dsse/index.ts';
+import { GovfedError } from '../errors.ts';
+import {
+  CHARTER_PAYLOAD_TYPE,
+  type Charter,
+  charterDigest,
+  decodeCharter,
+  encodeCharter,
+  MAX_CHARTER_BYTES,
+  MAX_MEMBERS,
+  type Member,
+} from './charter.ts';
+import { type Envelope, mergePeerSignatures, signAsPeer, verifyPeerSigned } from './envelope.ts';
+
+/** Bounds for charter envelopes off the wire: a maximal charter in base64 plus a signature per key. */
+export const CHARTER_ENVELOPE_LIMITS: Required<EnvelopeLimits> = {
+  maxBytes: 2 * MAX_CHARTER_BYTES + 64 * 1024,
+  maxSignatures: 2 * MAX_MEMBERS,
+};
+
+export type ChangeRule = 'genesis' | 'admission' | 'charter';
+
+/** The signed envelope of `charter` with one signature, by the peer whose key has this seed. */
+export function signCharter(charter: Charter, seed: Uint8Array): Envelope {
+  return signAsPeer(CHARTER_PAYLOAD_TYPE, encodeCharter(charter), seed);
+}
+
+/**
+ * The charter inside an envelope, checked for shape only — NOT for signatures. For display and for
+ * deciding what to verify it against; trust it only through proposalStatus / verifyNext / verifyGenesis.
+ */
+export function charterOf(env: Envelope): Charter {
+  const d = decodeEnvelope(parseEnvelope(env, CHARTER_ENVELOPE_LIMITS));
+  if (d.payloadType !== CHARTER_PAYLOAD_TYPE) {
+    throw new GovfedError('ERR_PAYLOAD_TYPE_MISMATCH', `payloadType must be ${CHARTER_PAYLOAD_TYPE}`);
+  }
+  return decodeCharter(d.payload);
+}
+
+/**
+ * Adds (or re-makes) the signature of the peer whose key has this seed. The payload is decoded as a
+ * charter first, so a node never signs bytes that are not a charter. Invalid signatures already on the
+ * envelope are dropped (see mergeSignatures).
+ */
+export function addSignature(env: Envelope, seed: Uint8Array): Envelope {
+  return mergeSignatures(env, signCharter(charterOf(env), seed));
+}
+
+/**
+ * Union of the valid signatures of two copies of the same proposal, sorted by keyid (peer id), one
+ * per peer. Throws ERR_PAYLOAD_MISMATCH for different charters, ERR_PAYLOAD_TYPE_MISMATCH for a
+ * non-charter envelope, ERR_BAD_SIGNATURE when neither copy has a valid signature. Membership is not
+ * checked here: proposalStatus does that against the previous version.
+ */
+export function mergeSignatures(a: Envelope, b: Envelope): Envelope {
+  charterOf(a);
+  return mergePeerSignatures(a, b, CHARTER_ENVELOPE_LIMITS);
+}
+
+function sameMember(a: Member, b: Member): boolean {
+  return a.org === b.org && a.peerId === b.peerId && a.jurisdiction === b.jurisdiction && a.witnessKey === b.witnessKey;
+}
+
+/** Which rule governs the change prev → next (see the comment at the top). */
+export function changeRule(prev: Charter | null, next: Charter): ChangeRule {
+  if (prev === null) return 'genesis';
+  const t = prev.thresholds;
+  const u = next.thresholds;
+  const onlyAdds =
+    next.name === prev.name &&
+    t.admission === u.admission &&
+    t.policy === u.policy &&
+    t.charter === u.charter &&
+    next.members.length > prev.members.length &&
+    prev.members.every((m) => next.members.some((n) => sameMember(m, n)));
+  return onlyAdds ? 'admission' : 'charter';
+}
+
+export interface ProposalStatus {
+  /** The proposed version (shape-checked, linked to prev; signatures checked as listed below). */
+  charter: Charter;
+  /** charterDigest(charter). */
+  digest: string;
+  rule: ChangeRule;
+  /** Signatures of prev's members needed (genesis: of all founders). */
+  required: number;
+  /** Every signer, all verified: prev's members and added peers, sorted. */
+  signedBy: string[];
+  /** How many of signedBy count towards `required`. */
+  memberSignatures: number;
+  /** Peer ids in this version that were not in prev (genesis: all founders), sorted. */
+  added: string[];
+  /** Added peer ids that have not signed yet, sorted. */
+  missingNewMembers: string[];
+  /** memberSignatures >= required and nobody added is missing. */
+  complete: boolean;
+}
+
+/** Checks that `next` is the version right after `prev` and linked to it. */
+function checkLink(prev: Charter | null, next: Charter): void {
+  if (prev === null) {
+    if (next.version !== 1) throw new GovfedError('ERR_MALFORMED_CHARTER', 'charter: a genesis must be version 1');
+    return;
+  }
+  if (next.version <= prev.version) {
+    throw new GovfedError('ERR_CHARTER_STALE', `version ${next.version} does not follow ${prev.version}`);
+  }
+  if (next.version > prev.version + 1) {
+    throw new GovfedError('ERR_CHARTER_GAP', `version ${next.version} skips versions after ${prev.version}`);
+  }
+  if (next.previous !== charterDigest(prev)) {
+    throw new GovfedError('ERR_CHARTER_PREVIOUS', `previous does not name version ${prev.version}`);
+  }
+}
+
+/**
+ * What a (possibly incomplete) charter change proves so far (attacker-controlled `env`). The checklist:
+ *   1. envelope well-formed and bounded, charter payload type     (ERR_MALFORMED_ENVELOPE, ERR_PAYLOAD_TYPE_MISMATCH)
+ *   2. payload is a canonical, well-formed charter                (ERR_NOT_CANONICAL, ERR_MALFORMED_CHARTER)
+ *   3. version prev+1 (or 1 for a genesis), previous = digest(prev) (ERR_CHARTER_STALE, ERR_CHARTER_GAP, ERR_CHARTER_PREVIOUS)
+ *   4. every signature by a member of prev or an added peer       (ERR_UNKNOWN_SIGNER)
+ *   5. every signature verifies                                   (ERR_BAD_SIGNATURE)
+ * The payload is parsed (strict, bounded) before signatures are verified because who may sign depends
+ * on it; nothing in it is trusted until the caller sees `complete`.
+ */
+export function proposalStatus(prev: Charter | null, env: Envelope): ProposalStatus {
+  const charter = charterOf(env);
+  checkLink(prev, charter);
+  const before = new Set(prev === null ? [] : prev.members.map((m) => m.peerId));
+  const added = charter.members.map((m) => m.peerId).filter((p) => !before.has(p));
+  const allowed = new Set([...before, ...added]);
+  const { signedBy } = verifyPeerSigned(env, {
+    payloadType: CHARTER_PAYLOAD_TYPE,
+    allowed,
+    limits: CHARTER_ENVELOPE_LIMITS,
+  });
+  const signed = new Set(signedBy);
+  const rule = changeRule(prev, charter);
+  const required =
+    prev === null ? charter.members.length : rule === 'admission' ? prev.thresholds.admission : prev.thresholds.charter;
+  const memberSignatures = prev === null ? signedBy.length : signedBy.filter((p) => before.has(p)).length;
+  const missingNewMembers = added.filter((p) => !signed.has(p)).sort();
+  return {
+    charter,
+    digest: charterDigest(charter),
+    rule,
+    required,
+    signedBy,
+    memberSignatures,
+    added: added.sort(),
+    missingNewMembers,
+    complete: memberSignatures >= required && missingNewMembers.length === 0,
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * Anti-entropy sync messages (libp2p protocol SYNC_PROTOCOL = `/govfed/sync/1.0.0`).
+ *
+ * Each message is the JCS (canonical JSON) form of one of the objects below, UTF-8; on a stream each is
+ * one frame prefixed by its length as an unsigned varint (it-length-prefixed), at most
+ * MAX_SYNC_MESSAGE_BYTES. Messages are not signed: the stream is authenticated by Noise (the remote
+ * peer id is known) and everything that matters inside — charter envelopes — is self-authenticating.
+ * `hello` contents are hints that only decide what to ask for.
+ *
+ *   { "type": "hello", "federationId": <64 hex>, "charterVersion": n,
+ *     "heads": { <kind>: { "height": h, "digest": "sha256:<hex>" }, … } }
+ *       Sent by both sides on connect and periodically. `heads` names, per object kind, the newest
+ *       thing held: for `charter` (required) height = charter version and digest = its digest; later
+ *       kinds plug in with their own height (policy version, log size, …) without a new protocol.
+ *   { "type": "get-charters", "from": n }          → { "type": "charters", "envelopes": [ … ] }
+ *       Versions >= from, oldest first, at most MAX_SYNC_CHARTERS and MAX_SYNC_MESSAGE_BYTES; ask
+ *       again from the next version until you hold the peer's `charterVersion` (or get none).
+ *   { "type": "charters", "envelopes": [ … ] }     may also be sent unasked (a newcomer delivering the
+ *       charter that admits it); the receiver feeds each to CharterChain.accept.
+ *   { "type": "proposal", "envelope": { … } }     a pending charter change, pushed so that members can
+ *       co-sign it; notably by an invitee returning the proposal with its own signature before it is a
+ *       member (a node may allow a non-member peer this one message when proposalStatus lists it as
+ *       `added`).
+ * Later kinds add `get-<kind>` / `<kind>s` pairs; unknown types are rejected (ERR_MALFORMED_SYNC_MESSAGE).
+ */
+import { isPlainObject, isSha256Digest } from '../audit/fields.ts';
+import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import { type Envelope, parseEnvelope } from '../dsse/index.ts';
+import { equalBytes } from '../encoding/bytes.ts';
+import { GovfedError } from '../errors.ts';
+import type { CharterChain } from './chain.ts';
+import { isFederationId } from './charter.ts';
+import { CHARTER_ENVELOPE_LIMITS, charterOf } from './proposal.ts';
+import { isKind } from './topics.ts';
+
+export { SYNC_PROTOCOL } from './topics.ts';
+
+/** Largest sync frame (a `charters` response included). */
+export const MAX_SYNC_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Most charter envelopes in one `charters` message. */
+export const MAX_SYNC_CHARTERS = 64;
+/** Most kinds in a hello's `heads`. */
+export const MAX_HEADS = 32;
+
+/** The newest object of one kind a peer holds. */
+export interface Head {
+  /** A non-negative integer that grows with every new object of the kind. */
+  height: number;
+  /** `sha256:` + hex of the newest object. */
+  digest: string;
+}
+
+export interface HelloMessage {
+  type: 'hello';
+  federationId: string;
+  charterVersion: number;
+  /** Must include `charter` with height = charterVersion. */
+  heads: Record<string, Head>;
+}
+
+export interface GetChartersMessage {
+  type: 'get-charters';
+  from: number;
+}
+
+export interface ChartersMessage {
+  type: 'charters';
+  envelopes: Envelope[];
+}
+
+export interface ProposalMessage {
+  type: 'proposal';
+  envelope: Envelope;
+}
+
+export type SyncMessage = HelloMessage | GetChartersMessage | ChartersMessage | ProposalMessage;
+
+function bad(message: string, cause?: unknown): GovfedError {
+  return new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', `sync: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+function exactKeys(o: Record<string, unknown>, keys: string[], what: string): void {
+  const got = Object.keys(o);
+  if (got.length !== keys.length || !keys.every((k) => Object.hasOwn(o, k))) {
+    throw bad(`${what}: expected exactly the fields ${keys.join(', ')}`);
+  }
+}
+
+function isUint(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function checkEnvelope(v: unknown, what: string): Envelope {
+  try {
+    const env = parseEnvelope(v, CHARTER_ENVELOPE_LIMITS);
+    charterOf(env);
+    return env;
+  } catch (cause) {
+    throw bad(`${what}: not a charter envelope`, cause);
+  }
+}
+
+function checkHeads(v: unknown, charterVersion: number): Record<string, Head> {
+  if (!isPlainObject(v)) throw bad('hello.heads: expected an object');
+  const kinds = Object.keys(v);
+  if (kinds.length > MAX_HEADS) throw bad(`hello.heads: more than ${MAX_HEADS} kinds`);
+  const heads: Record<string, Head> = {};
+  for (const kind of kinds) {
+    const h = v[kind];
+    if (!isKind(kind) || !isPlainObject(h)) throw bad(`hello.heads.${kind}: bad kind or value`);
+    exactKeys(h, ['height', 'digest'], `hello.heads.${kind}`);
+    if (!isUint(h.height) || !isSha256Digest(h.digest)) throw bad(`hello.heads.${kind}: expected {height, digest}`);
+    heads[kind] = { height: h.height, digest: h.digest };
+  }
+  if (heads.charter?.height !== charterVersion)
+    throw bad('hello.heads.charter: must exist with height = charterVersion');
+  return heads;
+}
+
+/** Checks a sync message value (attacker-controlled); throws ERR_MALFORMED_SYNC_MESSAGE. */
+export function checkSyncMessage(v: unknown): SyncMessage {
+  if (!isPlainObject(v)) throw bad('expected an object');
+  switch (v.type) {
+    case 'hello': {
+      exactKeys(v, ['type', 'federationId', 'charterVersion', 'heads'], 'hello');
+      if (!isFederationId(v.federationId)) throw bad('hello.federationId: expected 64 hex');
+      if (!isUint(v.charterVersion) || v.charterVersion < 1)
+        throw bad('hello.charterVersion: expected an integer >= 1');
+      return {
+        type: 'hello',
+        federationId: v.federationId,
+        charterVersion: v.charterVersion,
+        heads: checkHeads(v.heads, v.charterVersion),
+      };
+    }
+    case 'get-charters':
+      exactKeys(v, ['type', 'from'], 'get-charters');
+      if (!isUint(v.from) || v.from < 1) throw bad('get-charters.from: expected an integer >= 1');
+      return { type: 'get-charters', from: v.from };
+    case 'charters': {
+      exactKeys(v, ['type', 'envelopes'], 'charters');
+      if (!Array.isArray(v.envelopes) || v.envelopes.length > MAX_SYNC_CHARTERS) {
+        throw bad(`charters.envelopes: expected at most ${MAX_SYNC_CHARTERS} envelopes`);
+      }
+      return { type: 'charters', envelopes: v.envelopes.map((e, i) => checkEnvelope(e, `charters.envelopes[${i}]`)) };
+    }
+    case 'proposal':
+      exactKeys(v, ['type', 'envelope'], 'proposal');
+      return { type: 'proposal', envelope: checkEnvelope(v.envelope, 'proposal.envelope') };
+    default:
+      throw bad('unknown message type');
+  }
+}
+
+/** The frame body of a sync message (JCS bytes). Throws ERR_MALFORMED_SYNC_MESSAGE above the bound. */
+export function encodeSyncMessage(msg: SyncMessage): Uint8Array {
+  const bytes = canonicalBytes(checkSyncMessage(msg));
+  if (bytes.length > MAX_SYNC_MESSAGE_BYTES)
+    throw bad(`message is ${bytes.length} bytes, more than ${MAX_SYNC_MESSAGE_BYTES}`);
+  return bytes;
+}
+
+/**
+ * Decodes one frame body (attacker-controlled): bounded, canonical JSON, a known message, and in its
+ * one normal form (envelopes with standard base64). Throws ERR_MALFORMED_SYNC_MESSAGE.
+ */
+export function decodeSyncMessage(bytes: Uint8Array, maxBytes = MAX_SYNC_MESSAGE_BYTES): SyncMessage {
+  if (!(bytes instanceof Uint8Array) || bytes.length > maxBytes) throw bad(`frame larger than ${maxBytes} bytes`);
+  let value: unknown;
+  try {
+    value = parseCanonical(bytes, maxBytes);
+  } catch (cause) {
+    throw bad('not canonical JSON', cause);
+  }
+  const msg = checkSyncMessage(value);
+  if (!equalBytes(canonicalBytes(msg), bytes)) throw bad('not in normal form');
+  return msg;
+}
+
+/** Our hello: the chain's head plus any other kinds' heads (later issues). */
+export function helloFor(chain: CharterChain, otherHeads: Record<string, Head> = {}): HelloMessage {
+  return {
+    type: 'hello',
+    federationId: chain.federationId,
+    charterVersion: chain.version,
+    heads: { ...otherHeads, charter: { height: chain.version, digest: chain.head.digest } },
+  };
+}
+
+/** The answer to get-charters, within MAX_SYNC_CHARTERS and the frame bound. */
+export function chartersResponse(chain: CharterChain, req: GetChartersMessage): ChartersMessage {
+  return {
+    type: 'charters',
+    // 1 KiB headroom for the message wrapper around the envelopes.
+    envelopes: chain.envelopesFrom(req.from, { maxCount: MAX_SYNC_CHARTERS, maxBytes: MAX_SYNC_MESSAGE_BYTES - 1024 }),
+  };
+}
+
+/**
+ * What to ask a peer after its hello (pure decision for the sync loop): `get-charters` from our next
+ * version when it holds more, nothing otherwise. Throws ERR_FEDERATION_MISMATCH for another federation.
+ */
+export function nextRequest(chain: CharterChain, hello: HelloMessage): GetChartersMessage | undefined {
+  if (hello.federationId !== chain.federationId) {
+    throw new GovfedError('ERR_FEDERATION_MISMATCH', `peer is in federation ${hello.federationId}`);
+  }
+  return hello.charterVersion > chain.version ? { type: 'get-charters', from: chain.version + 1 } : undefined;
+}

@@ -1,0 +1,75 @@
+/**
+ * Verifying one charter version: the genesis against an optional pinned federation id, and version
+ * n+1 against version n. Each is proposalStatus (the link and every signature) plus the two counts that
+ * make a proposal a charter: enough signatures of the previous members, and every added peer's own.
+ */
+import { GovfedError } from '../errors.ts';
+import { type Charter, federationId } from './charter.ts';
+import type { Envelope } from './envelope.ts';
+import { type ChangeRule, proposalStatus } from './proposal.ts';
+
+export interface VerifiedCharter {
+  charter: Charter;
+  /** `sha256:` + hex of the canonical charter bytes. */
+  digest: string;
+  rule: ChangeRule;
+  /** Peer ids whose signatures verified, sorted. */
+  signedBy: string[];
+}
+
+export interface VerifiedGenesis extends VerifiedCharter {
+  /** 64 hex digits: SHA-256 of the genesis bytes. */
+  federationId: string;
+}
+
+/**
+ * Verifies a genesis envelope (attacker-controlled):
+ *   1. proposalStatus(null, env): well-formed version-1 charter, every signature by a founder and valid
+ *   2. the federation id equals `pinnedFederationId` when one is given      (ERR_FEDERATION_MISMATCH)
+ *   3. every founding member signed                                          (ERR_MISSING_MEMBER_SIGNATURE)
+ * All founders must sign so that nobody is listed as a founder without holding the key and consenting,
+ * and so the federation id commits to a member set that all of them agreed on.
+ */
+export function verifyGenesis(env: Envelope, pinnedFederationId?: string): VerifiedGenesis {
+  const status = proposalStatus(null, env);
+  const id = federationId(status.charter);
+  if (pinnedFederationId !== undefined && id !== pinnedFederationId) {
+    throw new GovfedError('ERR_FEDERATION_MISMATCH', `genesis is of federation ${id}, not ${pinnedFederationId}`);
+  }
+  if (status.missingNewMembers.length > 0) {
+    throw new GovfedError(
+      'ERR_MISSING_MEMBER_SIGNATURE',
+      `genesis lacks the signatures of founders ${status.missingNewMembers.join(', ')}`,
+    );
+  }
+  return {
+    charter: status.charter,
+    digest: status.digest,
+    rule: status.rule,
+    signedBy: status.signedBy,
+    federationId: id,
+  };
+}
+
+/**
+ * Verifies version prev.version+1 (attacker-controlled `env`) against `prev` (trusted: already verified):
+ *   1. proposalStatus(prev, env): link (version, previous) and every signature (see proposal.ts)
+ *   2. at least `required` of prev's members signed                          (ERR_THRESHOLD_NOT_MET)
+ *   3. every peer added by the change signed                                 (ERR_MISSING_MEMBER_SIGNATURE)
+ */
+export function verifyNext(prev: Charter, env: Envelope): VerifiedCharter {
+  const status = proposalStatus(prev, env);
+  if (status.memberSignatures < status.required) {
+    throw new GovfedError(
+      'ERR_THRESHOLD_NOT_MET',
+      `${status.memberSignatures} of ${status.required} required member signatures (rule ${status.rule})`,
+    );
+  }
+  if (status.missingNewMembers.length > 0) {
+    throw new GovfedError(
+      'ERR_MISSING_MEMBER_SIGNATURE',
+      `added members did not sign: ${status.missingNewMembers.join(', ')}`,
+    );
+  }
+  return { charter: status.charter, digest: status.digest, rule: status.rule, signedBy: status.signedBy };
+}

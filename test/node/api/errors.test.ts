@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeError, schemaErrorFormatter } from '../../../node/api/errors.ts';
+import { NodeError } from '../../../node/errors.ts';
+import { GovfedError } from '../../../protocol/errors.ts';
+import { decision, startTestNode, type TestNode } from './harness.ts';
+
+describe('describeError', () => {
+  describe('when given a client-side GovfedError', () => {
+    it('keeps its code and message and maps the status', () => {
+      expect(describeError(new GovfedError('ERR_INDEX_OUT_OF_RANGE', 'index 9 >= 3'))).toEqual({
+        status: 400,
+        code: 'ERR_INDEX_OUT_OF_RANGE',
+        message: 'index 9 >= 3',
+      });
+      expect(describeError(new NodeError('ERR_NOT_FOUND', 'no entry 5')).status).toBe(404);
+      expect(describeError(new NodeError('ERR_FORBIDDEN', 'x')).status).toBe(403);
+    });
+  });
+
+  describe('when given a server-side error', () => {
+    it('masks the message of 5xx GovfedErrors', () => {
+      expect(describeError(new GovfedError('ERR_LOG_CORRUPT', 'leaf 7 missing at /secret/path'))).toEqual({
+        status: 500,
+        code: 'ERR_INTERNAL',
+        message: 'internal error',
+      });
+      expect(describeError(new NodeError('ERR_BACKPRESSURE', '200000 pending'))).toEqual({
+        status: 503,
+        code: 'ERR_BACKPRESSURE',
+        message: 'service unavailable, retry later',
+      });
+    });
+
+    it('masks anything that is not a known error', () => {
+      expect(describeError(new TypeError('cannot read x of undefined'))).toEqual({
+        status: 500,
+        code: 'ERR_INTERNAL',
+        message: 'internal error',
+      });
+      expect(describeError(new GovfedError('ERR_SOMETHING_NEW', 'x')).status).toBe(500);
+      expect(describeError('a string').status).toBe(500);
+    });
+  });
+
+  describe('when given fastify client errors', () => {
+    it('maps them to govfed codes', () => {
+      const fst = (code: string, statusCode: number) => Object.assign(new Error('m'), { code, statusCode });
+      expect(describeError(fst('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
+      expect(describeError(fst('FST_ERR_CTP_BODY_TOO_LARGE', 413)).code).toBe('ERR_BODY_TOO_LARGE');
+      expect(describeError(fst('FST_ERR_CTP_INVALID_JSON_BODY', 400)).code).toBe('ERR_INVALID_JSON');
+      expect(describeError(fst('FST_ERR_VALIDATION', 400)).code).toBe('ERR_VALIDATION');
+      expect(describeError(fst('FST_ERR_CTP_INVALID_CONTENT_LENGTH', 400))).toMatchObject({
+        status: 400,
+        code: 'ERR_BAD_REQUEST',
+      });
+    });
+  });
+});
+
+describe('schemaErrorFormatter', () => {
+  describe('when ajv reports an error', () => {
+    it('names the path and the offending property', () => {
+      const e = schemaErrorFormatter(
+        [
+          {
+            instancePath: '/3',
+            keyword: 'additionalProperties',
+            message: 'must NOT have additional properties',
+            params: { additionalProperty: 'x' },
+          },
+          { instancePath: '', keyword: 'if', message: 'must match "then" schema', params: {} },
+        ],
+        'body',
+      );
+      expect(e.message).toBe('body/3 must NOT have additional properties ("x")');
+    });
+  });
+});
+
+describe('the error handler', () => {
+  let node: TestNode;
+  beforeAll(async () => {
+    node = await startTestNode({
+      wrapLog: (log) =>
+        new Proxy(log, {
+          get(target, prop) {
+            if (prop === 'fsck') return async () => Promise.reject(new Error('EIO: /var/secret/data/000123.ldb'));
+            const v = Reflect.get(target, prop, target);
+            return typeof v === 'function' ? v.bind(target) : v;
+          },
+        }),
+    });
+  });
+  afterAll(async () => {
+    await node.close();
+  });
+
+  describe('when a route fails unexpectedly', () => {
+    it('answers 500 ERR_INTERNAL without details and reports the error to the operator', async () => {
+      const res = await node.app.inject({ method: 'POST', url: '/v1/admin/fsck', headers: node.auth('admin') });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'ERR_INTERNAL', message: 'internal error' } });
+      expect(res.body).not.toContain('secret');
+      const event = node.events.find((e) => e.event === 'http:error');
+      expect(event?.fields).toMatchObject({
+        route: '/v1/admin/fsck',
+        status: 500,
+        error: expect.stringContaining('EIO'),
+      });
+    });
+  });
+
+  describe('when everything else works', () => {
+    it('still serves requests', async () => {
+      const res = await node.app.inject({
+        method: 'POST',
+        url: '/v1/decisions',
+        headers: node.auth('ingest'),
+        payload: decision(1),
+      });
+      expect(res.statusCode).toBe(200);
+    });
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * A node for API tests: a fresh home (initHome), the real AuditLog on LevelDB in a temp dir, buildApp
+ * for app.inject(), and one token per role.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../node/api/app.ts';
+import type { LogPort } from '../../../node/api/context.ts';
+import { NodeMetrics } from '../../../node/api/metrics.ts';
+import { initHome } from '../../../node/home/init.ts';
+import { type LoadedHome, loadHome } from '../../../node/home/load.ts';
+import { createToken, type Role, TokenStore } from '../../../node/home/tokens.ts';
+import { AuditLog, type AuditLogOptions } from '../../../node/log/index.ts';
+
+export interface TestNode {
+  root: string;
+  home: LoadedHome;
+  log: AuditLog;
+  app: FastifyInstance;
+  metrics: NodeMetrics;
+  tokens: Record<Role, string>;
+  events: { event: string; fields?: Record<string, unknown> }[];
+  /** `{authorization: 'Bearer …'}` for a role. */
+  auth(role: Role): { authorization: string };
+  close(): Promise<void>;
+}
+
+export interface TestNodeOptions {
+  log?: Partial<Pick<AuditLogOptions, 'maxPendingEntries' | 'maxBatchEntries' | 'checkpointIntervalMs'>>;
+  /** Wraps the log the API sees (to inject faults). */
+  wrapLog?: (log: AuditLog) => LogPort;
+  tokenReloadMs?: number;
+}
+
+export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
+  const root = await mkdtemp(join(tmpdir(), 'govfed-api-'));
+  const dir = join(root, 'home');
+  const init = await initHome({ dir, org: 'test', jurisdiction: 'EU' });
+  const home = await loadHome(dir);
+  const metrics = new NodeMetrics({ defaultMetrics: false });
+  const log = new AuditLog({
+    dir: home.paths.data,
+    signer: home.signer,
+    origin: home.config.origin,
+    checkpointIntervalMs: 60_000,
+    onCommit: metrics.onCommit,
+    ...opts.log,
+  });
+  await log.start();
+  const tokens: Record<Role, string> = {
+    admin: (await readFile(init.tokenFile, 'utf8')).trim(),
+    ingest: (await createToken(dir, 'ingest')).token,
+    auditor: (await createToken(dir, 'auditor')).token,
+  };
+  const events: TestNode['events'] = [];
+  const app = await buildApp({
+    log: opts.wrapLog ? opts.wrapLog(log) : log,
+    home,
+    tokens: TokenStore.forHome(dir, { reloadIntervalMs: opts.tokenReloadMs ?? 500 }),
+    metrics,
+    events: (event, fields) => events.push({ event, fields }),
+  });
+  return {
+    root,
+    home,
+    log,
+    app,
+    metrics,
+    tokens,
+    events,
+    auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
+    async close() {
+      await app.close();
+      await log.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A valid decision input. */
+export function decision(i = 0): Record<string, unknown> {
+  return { model: 'credit-scorer@3', output: i % 2 ? 'approve' : { score: i }, dataClasses: ['financial'] };
+}

@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openapiDocument, openapiJson } from '../../../node/api/openapi.ts';
+
+describe('openapiDocument', () => {
+  describe('when generated from the route schemas', () => {
+    it('documents every route with its responses and bearer security', async () => {
+      const doc = (await openapiDocument()) as {
+        paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
+      };
+      const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+        Object.entries(methods).map(([m, op]) => ({ path, m, op })),
+      );
+      expect(ops.length).toBeGreaterThanOrEqual(13);
+      for (const { path, op } of ops) {
+        expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(['200', '4XX', '5XX']));
+        if (path !== '/healthz') expect(op.security, path).toEqual([{ bearer: [] }]);
+      }
+    });
+  });
+});
+
+describe('docs/openapi.json', () => {
+  describe('when compared with the generated document', () => {
+    it('is up to date (run `npm run openapi` after changing a schema)', async () => {
+      const onDisk = JSON.parse(await readFile(resolve(process.cwd(), 'docs', 'openapi.json'), 'utf8'));
+      expect(onDisk).toEqual(JSON.parse(await openapiJson()));
+    });
+  });
+});

@@ -1,0 +1,154 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { homePaths } from '../../../node/home/config.ts';
+import {
+  createToken,
+  generateToken,
+  hashToken,
+  isTokenSyntax,
+  parseTokensFile,
+  TokenStore,
+  writeTokensFile,
+} from '../../../node/home/tokens.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'govfed-tokens-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A clock the test moves by hand. */
+function clock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe('generateToken', () => {
+  describe('when asked for each role', () => {
+    it('makes gf_<role>_<43 base64url chars> tokens whose entry stores their SHA-256', () => {
+      for (const role of ['ingest', 'auditor', 'admin'] as const) {
+        const { token, entry } = generateToken(role);
+        expect(token.token).toMatch(new RegExp(`^gf_${role}_[A-Za-z0-9_-]{43}$`));
+        expect(isTokenSyntax(token.token)).toBe(true);
+        expect(entry.sha256).toBe(hashToken(token.token));
+        expect(entry.role).toBe(role);
+        expect(entry.id).toBe(token.id);
+      }
+    });
+  });
+
+  describe('when asked for an unknown role', () => {
+    it('throws ERR_VALIDATION', () => {
+      expect(() => generateToken('root' as never)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+    });
+  });
+});
+
+describe('createToken', () => {
+  describe('when tokens.json does not exist yet', () => {
+    it('creates it with mode 0600 and only the hash', async () => {
+      const t = await createToken(dir, 'ingest');
+      const file = homePaths(dir).tokens;
+      expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
+      const text = await readFile(file, 'utf8');
+      expect(text).not.toContain(t.token);
+      expect(parseTokensFile(text).tokens).toEqual([expect.objectContaining({ id: t.id, role: 'ingest' })]);
+    });
+  });
+
+  describe('when many tokens are created at once', () => {
+    it('keeps every one of them', async () => {
+      const made = await Promise.all(
+        Array.from({ length: 25 }, (_, i) => createToken(dir, i % 2 ? 'auditor' : 'ingest')),
+      );
+      const store = TokenStore.forHome(dir);
+      expect(store.size).toBe(25);
+      for (const t of made) expect(store.verify(t.token)).toBe(t.role);
+    });
+  });
+});
+
+describe('TokenStore.verify', () => {
+  describe('when the token is known', () => {
+    it('returns its stored role', async () => {
+      const a = await createToken(dir, 'auditor');
+      const store = TokenStore.forHome(dir);
+      expect(store.verify(a.token)).toBe('auditor');
+    });
+  });
+
+  describe('when the token is unknown or malformed', () => {
+    it('returns undefined', async () => {
+      const a = await createToken(dir, 'admin');
+      const store = TokenStore.forHome(dir);
+      expect(store.verify(`${a.token.slice(0, -1)}${a.token.endsWith('A') ? 'B' : 'A'}`)).toBeUndefined();
+      expect(store.verify(generateToken('admin').token.token)).toBeUndefined();
+      expect(store.verify('')).toBeUndefined();
+      expect(store.verify(`${a.token} `)).toBeUndefined();
+      expect(store.verify(a.token.replace('gf_admin_', 'gf_ingest_'))).toBeUndefined();
+    });
+
+    it('never accepts an arbitrary string', async () => {
+      await createToken(dir, 'admin');
+      const store = TokenStore.forHome(dir);
+      fc.assert(fc.property(fc.string(), (s) => store.verify(s) === undefined));
+    });
+  });
+
+  describe('when the role in the prefix disagrees with the stored role', () => {
+    it('trusts the stored role', async () => {
+      const { token, entry } = generateToken('admin');
+      await writeTokensFile(homePaths(dir).tokens, { tokens: [{ ...entry, role: 'ingest' }] });
+      expect(TokenStore.forHome(dir).verify(token.token)).toBe('ingest');
+    });
+  });
+
+  describe('when tokens.json changes while the store is in use', () => {
+    it('accepts a token created after the store loaded, at once', async () => {
+      await createToken(dir, 'admin');
+      const c = clock();
+      const store = TokenStore.forHome(dir, { now: c.now, reloadIntervalMs: 500 });
+      const t = await createToken(dir, 'ingest');
+      c.advance(1);
+      expect(store.verify(t.token)).toBe('ingest');
+    });
+
+    it('still rejects a well-formed token that is in no file', async () => {
+      await createToken(dir, 'admin');
+      const store = TokenStore.forHome(dir);
+      const { token } = generateToken('admin');
+      expect(store.verify(token.token)).toBeUndefined();
+    });
+
+    it('drops removed tokens', async () => {
+      const t = await createToken(dir, 'ingest');
+      const c = clock();
+      const store = TokenStore.forHome(dir, { now: c.now });
+      expect(store.verify(t.token)).toBe('ingest');
+      await writeTokensFile(homePaths(dir).tokens, { tokens: [] });
+      c.advance(500);
+      expect(store.verify(t.token)).toBeUndefined();
+    });
+
+    it('keeps the previous tokens when the file is garbled', async () => {
+      const t = await createToken(dir, 'ingest');
+      const c = clock();
+      const store = TokenStore.forHome(dir, { now: c.now });
+      await writeFile(homePaths(dir).tokens, '{"tokens": [', { mode: 0o600 });
+      c.advance(500);
+      expect(store.verify(t.token)).toBe('ingest');
+    });
+  });
+
+  describe('when the first load fails', () => {
+    it('throws ERR_INVALID_CONFIG', async () => {
+      await writeFile(homePaths(dir).tokens, '{"tokens": {}}');
+      expect(() => TokenStore.forHome(dir)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
+    });
+  });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { openLogDb } from '../../../node/log/db.ts';
+import { AuditLog, fsckDirectory } from '../../../node/log/index.ts';
+import { checkpointKey, hashKey, leafKey } from '../../../node/log/keys.ts';
+import { items, leafBytes, ORIGIN, signer, tempDir, verifierKey } from './helpers.ts';
+
+const code = (c: string) => expect.objectContaining({ code: c });
+
+/** A stopped log of `n` entries with checkpoints at 0, n/2 and n. */
+async function stoppedLog(n = 40): Promise<string> {
+  const dir = await tempDir();
+  const log = new AuditLog({ dir, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+  await log.start();
+  await log.append(items(0, n / 2));
+  await log.checkpointNow();
+  await log.append(items(n / 2, n / 2));
+  await log.stop();
+  return dir;
+}
+
+async function tamper(dir: string, f: (db: Awaited<ReturnType<typeof openLogDb>>) => Promise<void>): Promise<void> {
+  const db = await openLogDb(dir);
+  await f(db);
+  await db.close();
+}
+
+describe('fsckDirectory', () => {
+  describe('when the log is intact', () => {
+    it('reports ok, every stored hash and every checkpoint root matching', async () => {
+      const dir = await stoppedLog();
+      expect(await fsckDirectory(dir, ORIGIN, verifierKey)).toEqual({
+        ok: true,
+        size: 40,
+        checkpointSize: 40,
+        rootMatches: true,
+        storedHashesMatch: true,
+        checkpointsChecked: 3,
+        problems: [],
+      });
+    });
+  });
+
+  describe('when a leaf was tampered with', () => {
+    it('finds the stored leaf hash and the checkpoint roots no longer match', async () => {
+      const dir = await stoppedLog();
+      await tamper(dir, (db) => db.put(leafKey(3), leafBytes(1000)));
+      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      expect(r).toMatchObject({ ok: false, storedHashesMatch: false, rootMatches: false, checkpointSize: 40 });
+      expect(r.problems.some((p) => p.includes('(leaf 3)'))).toBe(true);
+    });
+  });
+
+  describe('when a stored hash was tampered with', () => {
+    it('finds that hash while the roots from the leaves still match', async () => {
+      const dir = await stoppedLog();
+      await tamper(dir, (db) => db.put(hashKey(10), new Uint8Array(32).fill(0xee)));
+      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      expect(r).toMatchObject({ ok: false, storedHashesMatch: false, rootMatches: true });
+      expect(r.problems).toHaveLength(1);
+      expect(r.problems[0]).toContain('stored hash 10');
+    });
+  });
+
+  describe('when a leaf is missing', () => {
+    it('reports it', async () => {
+      const dir = await stoppedLog();
+      await tamper(dir, (db) => db.del(leafKey(30)));
+      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      expect(r.ok).toBe(false);
+      expect(r.problems).toContain('leaf 30 is missing');
+    });
+  });
+
+  describe('when an older checkpoint disagrees with the leaves', () => {
+    it('reports it even though the last one matches', async () => {
+      const dir = await stoppedLog();
+      // Replace the kept size-20 checkpoint by a validly signed one for size 20 of a different tree.
+      const forged = new AuditLog({ dir: await tempDir(), signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+      await forged.start();
+      await forged.append(items(100, 20));
+      const note = (await forged.checkpointNow()).note;
+      await forged.stop();
+      await tamper(dir, (db) => db.put(checkpointKey(20), new TextEncoder().encode(note)));
+      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      expect(r).toMatchObject({ ok: false, rootMatches: true, storedHashesMatch: true });
+      expect(r.problems).toEqual(['checkpoint for size 20: root does not match the leaves']);
+    });
+  });
+
+  describe('when the last checkpoint does not verify', () => {
+    it('reports rootMatches false', async () => {
+      const dir = await stoppedLog();
+      await tamper(dir, async (db) => {
+        const note = new TextDecoder().decode(await db.get(checkpointKey(40)));
+        // Flip one base64 character inside the signature (keeping the length and the key ID).
+        const at = note.length - 20;
+        const flipped = note.slice(0, at) + (note[at] === 'A' ? 'B' : 'A') + note.slice(at + 1);
+        await db.put(checkpointKey(40), new TextEncoder().encode(flipped));
+      });
+      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      expect(r).toMatchObject({ ok: false, rootMatches: false });
+    });
+  });
+
+  describe('when the daemon holds the store', () => {
+    it('fails with ERR_ALREADY_RUNNING', async () => {
+      const dir = await tempDir();
+      const log = new AuditLog({ dir, signer, origin: ORIGIN });
+      await log.start();
+      await expect(fsckDirectory(dir, ORIGIN, verifierKey)).rejects.toThrow(code('ERR_ALREADY_RUNNING'));
+      await log.stop();
+    });
+  });
+
+  describe('when there is no store', () => {
+    it('fails with ERR_NOT_FOUND and creates nothing', async () => {
+      const dir = `${await tempDir()}/missing`;
+      await expect(fsckDirectory(dir, ORIGIN, verifierKey)).rejects.toThrow(code('ERR_NOT_FOUND'));
+    });
+  });
+});
+
+describe('AuditLog.fsck', () => {
+  describe('when appends run at the same time', () => {
+    it('checks the committed snapshot and reports ok', async () => {
+      const dir = await tempDir();
+      const log = new AuditLog({ dir, signer, origin: ORIGIN, checkpointIntervalMs: 5 });
+      await log.start();
+      await log.append(items(0, 500));
+      const writers = Promise.all(Array.from({ length: 20 }, (_, i) => log.append(items(500 + i * 25, 25))));
+      const report = await log.fsck();
+      await writers;
+      expect(report.ok).toBe(true);
+      expect(report.size).toBeGreaterThanOrEqual(500);
+      expect(report.problems).toEqual([]);
+      await log.stop();
+    });
+  });
+});

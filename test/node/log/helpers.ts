@@ -1,0 +1,51 @@
+/** Shared set-up for the node/log tests: temp directories, a fixed log key, sample leaves. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { encodeLeaf } from '../../../protocol/audit/index.ts';
+import { utf8 } from '../../../protocol/encoding/bytes.ts';
+import { ed25519Signer, ed25519VerifierKey } from '../../../protocol/note/index.ts';
+
+export const ORIGIN = 'govfed/acme/0a1b2c3d';
+export const signer = ed25519Signer(ORIGIN, new Uint8Array(32).fill(7));
+export const verifierKey = ed25519VerifierKey(ORIGIN, signer.publicKey);
+
+const dirs: string[] = [];
+
+/** A fresh directory under os.tmpdir(), removed after the test. */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'govfed-log-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+/** The canonical leaf bytes of decision number i. */
+export function leafBytes(i: number): Uint8Array {
+  return encodeLeaf({
+    v: 1,
+    type: 'decision',
+    model: 'credit-scorer',
+    time: '2025-01-02T03:04:05Z',
+    decisionId: `d-${i}`,
+    recordDigest: `sha256:${i.toString(16).padStart(64, '0')}`,
+    outcome: i % 3 === 0 ? 'deny' : 'approve',
+  });
+}
+
+export function recordBytes(i: number): Uint8Array {
+  return utf8(JSON.stringify({ model: 'credit-scorer', output: i % 3 === 0 ? 'deny' : 'approve', i }));
+}
+
+export function items(from: number, n: number, withRecords = true) {
+  return Array.from({ length: n }, (_, k) => ({
+    leaf: leafBytes(from + k),
+    ...(withRecords ? { record: recordBytes(from + k) } : {}),
+  }));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
