@@ -6,6 +6,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY protocol ./protocol
 COPY node ./node
 COPY cli ./cli
+COPY scripts/docker-node.sh ./scripts/docker-node.sh
 ENV PATH=/opt/govfed/node_modules/.bin:$PATH
 EXPOSE 7370 7371
 ENTRYPOINT []

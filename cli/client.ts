@@ -137,6 +137,21 @@ export class ApiClient {
     return { problems: [], ...v } as unknown as FsckReport;
   }
 
+  /** GET /v1/federation: the node's federation status (shape checked by the caller's formatter). */
+  async federation(): Promise<Record<string, unknown>> {
+    const v = await this.#json('GET', '/v1/federation');
+    if (!isRecord(v) || typeof v.federated !== 'boolean' || !Array.isArray(v.members))
+      throw malformed('/v1/federation');
+    return v;
+  }
+
+  /** POST to a /v1/federation admin route (create, thresholds, invites, proposals/sign, join). */
+  async federationPost(path: string, body: unknown): Promise<Record<string, unknown>> {
+    const v = await this.#json('POST', `/v1/federation${path}`, body);
+    if (!isRecord(v)) throw malformed(`/v1/federation${path}`);
+    return v;
+  }
+
   /** GET /metrics (Prometheus text). */
   async metrics(): Promise<string> {
     return await this.#text('GET', '/metrics');

@@ -11,6 +11,13 @@ import { type CommandSpec, parseCommandArgs, renderHelp } from './args.ts';
 import { auditCheckpointCommand } from './commands/audit-checkpoint.ts';
 import { auditFsckCommand } from './commands/audit-fsck.ts';
 import { auditProveCommand } from './commands/audit-prove.ts';
+import { demoCommand } from './commands/demo.ts';
+import { federationCreateCommand } from './commands/federation-create.ts';
+import { federationInviteCommand } from './commands/federation-invite.ts';
+import { federationJoinCommand } from './commands/federation-join.ts';
+import { federationSetThresholdCommand } from './commands/federation-set-threshold.ts';
+import { federationSignCommand } from './commands/federation-sign.ts';
+import { federationStatusCommand } from './commands/federation-status.ts';
 import { initCommand } from './commands/init.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
@@ -28,6 +35,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   auditProveCommand,
   auditFsckCommand,
   verifyCommand,
+  federationCreateCommand,
+  federationSetThresholdCommand,
+  federationInviteCommand,
+  federationSignCommand,
+  federationJoinCommand,
+  federationStatusCommand,
+  demoCommand,
 ];
 
 /** Runs the CLI on `argv` (without node and the script path) and returns the exit code. */

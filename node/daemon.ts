@@ -3,11 +3,14 @@
  *
  *   start(): AuditLog (opens LevelDB, reloads the tree, re-checks the last checkpoint)
  *            → on a new log, a `node.init` governance entry committing to the node's public identity
+ *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
+ *              federation, starts libp2p on config.listen — otherwise no port is opened until create/join)
  *            → HTTP API (listen on config.api; port 0 picks a free port)
  *            → DIR/api.addr and DIR/govfed.pid, then one line on stdout:
  *              `govfed node <org> listening on http://HOST:PORT`
  *   stop():  the same in reverse — the API stops accepting and finishes in-flight requests (each of which
- *            waits for its entries to be durable), then the log flushes, signs a final checkpoint and closes.
+ *            waits for its entries to be durable), the federation stops (libp2p closes, state is flushed),
+ *            then the log flushes, signs a final checkpoint and closes.
  *
  * Events go to stderr as one JSON object per line. Nothing logged contains keys or tokens.
  */
@@ -21,6 +24,7 @@ import { buildApp } from './api/app.ts';
 import type { EventSink } from './api/context.ts';
 import { NodeMetrics } from './api/metrics.ts';
 import { NodeError } from './errors.ts';
+import { FederationService } from './federation/index.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
 import { writeFileAtomic } from './home/fs.ts';
 import type { LoadedHome } from './home/load.ts';
@@ -41,6 +45,7 @@ export interface DaemonOptions {
 
 interface Running {
   log: AuditLog;
+  federation?: FederationService;
   app?: FastifyInstance;
 }
 
@@ -87,6 +92,11 @@ export class Daemon {
     return this.#address;
   }
 
+  /** The running federation service (for embedding and tests), or undefined when stopped. */
+  get federation(): FederationService | undefined {
+    return this.#run?.federation;
+  }
+
   /** The running audit log (for embedding and tests), or undefined when stopped. */
   get log(): AuditLog | undefined {
     return this.#run?.log;
@@ -118,6 +128,9 @@ export class Daemon {
     this.#run = run;
     try {
       if (log.size === 0) await this.#appendNodeInit(log, now());
+      const federation = new FederationService({ home: this.home, log, events: this.#events, now });
+      run.federation = federation;
+      await federation.start();
       const tokens = TokenStore.forHome(this.home.dir);
       const app = await buildApp({
         log,
@@ -127,6 +140,7 @@ export class Daemon {
         startedAt: now(),
         events: this.#events,
         now,
+        federation,
       });
       run.app = app;
       const { host, port } = parseApiAddress(config.api);
@@ -198,6 +212,11 @@ export class Daemon {
       if (run.app !== undefined) await closeApp(run.app);
     } catch (err) {
       first = err;
+    }
+    try {
+      await run.federation?.stop();
+    } catch (err) {
+      first ??= err;
     }
     try {
       await run.log.stop();

@@ -40,6 +40,10 @@ export const NodeErrorCodes = [
   'ERR_INSECURE_PERMISSIONS',
   'ERR_KEY_MISMATCH',
   'ERR_ALREADY_RUNNING',
+  // federation
+  'ERR_NO_FEDERATION',
+  'ERR_FEDERATION_EXISTS',
+  'ERR_PROPOSAL_PENDING',
 ] as const;
 
 export type NodeErrorCode = (typeof NodeErrorCodes)[number];
@@ -91,6 +95,9 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_INSECURE_PERMISSIONS: LOCAL,
   ERR_KEY_MISMATCH: LOCAL,
   ERR_ALREADY_RUNNING: LOCAL,
+  ERR_NO_FEDERATION: { http: 409, exit: 4 },
+  ERR_FEDERATION_EXISTS: { http: 409, exit: 4 },
+  ERR_PROPOSAL_PENDING: { http: 409, exit: 4 },
   ERR_USAGE: { http: null, exit: 2 },
   ERR_UNREACHABLE: { http: null, exit: 3 },
 };

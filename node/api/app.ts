@@ -21,6 +21,13 @@ import { checkpointPostRoute } from './routes/checkpoint-post.ts';
 import { checkpointsListRoute } from './routes/checkpoints-list.ts';
 import { decisionsGetRoute } from './routes/decisions-get.ts';
 import { decisionsPostRoute } from './routes/decisions-post.ts';
+import { federationCreateRoute } from './routes/federation-create.ts';
+import { federationGetRoute } from './routes/federation-get.ts';
+import { federationInviteRoute } from './routes/federation-invite.ts';
+import { federationJoinRoute } from './routes/federation-join.ts';
+import type { FederationPort } from './routes/federation-port.ts';
+import { federationSignRoute } from './routes/federation-sign.ts';
+import { federationThresholdsRoute } from './routes/federation-thresholds.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { logEntryRoute } from './routes/log-entry.ts';
 import { metricsRoute } from './routes/metrics.ts';
@@ -45,6 +52,8 @@ export interface BuildAppOptions {
   events?: EventSink;
   now?: () => Date;
   random?: (n: number) => Uint8Array;
+  /** The federation service (node/federation); without it the /v1/federation routes answer 409. */
+  federation?: FederationPort;
 }
 
 const ROUTES = [
@@ -60,6 +69,12 @@ const ROUTES = [
   proofsConsistencyRoute,
   adminFsckRoute,
   tokensPostRoute,
+  federationGetRoute,
+  federationCreateRoute,
+  federationThresholdsRoute,
+  federationInviteRoute,
+  federationSignRoute,
+  federationJoinRoute,
   metricsRoute,
   openapiRoute,
 ];
@@ -76,6 +91,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     events: opts.events ?? (() => {}),
     now: opts.now ?? (() => new Date()),
     random: opts.random ?? pooledRandom(),
+    ...(opts.federation === undefined ? {} : { federation: opts.federation }),
   };
 
   const app = Fastify({

@@ -6,6 +6,7 @@ import type { LoadedHome } from '../home/load.ts';
 import type { TokenStore } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { NodeMetrics } from './metrics.ts';
+import type { FederationPort } from './routes/federation-port.ts';
 
 export type { FsckReport, LogMetrics, SignedCheckpoint } from '../log/index.ts';
 
@@ -38,4 +39,6 @@ export interface ApiContext {
   now: () => Date;
   /** A CSPRNG: n random bytes. */
   random: (n: number) => Uint8Array;
+  /** The federation service; absent when the app runs without one (routes answer ERR_NO_FEDERATION). */
+  federation?: FederationPort;
 }

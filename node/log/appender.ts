@@ -5,7 +5,8 @@
  * There is at most one batch being written (in flight) and one being prepared (staged):
  *   - An append is validated, checked against backpressure and queued. If there is room in the staged
  *     batch (maxBatchEntries; a request is never split), it is staged at once: its leaf hashes
- *     (node:crypto) and new stored hashes (protocol/log's Frontier, in memory) are computed and put
+ *     (node:crypto) and new stored hashes (protocol/log's Frontier, in memory, with node:crypto's
+ *     SHA-256 injected as its node hash) are computed and put
  *     straight into a LevelDB chained batch — `l/<index>` leaf, `r/<index>` record, `h/<stored index>`
  *     hashes. Hashing thus overlaps the disk write of the previous batch.
  *   - When no batch is in flight, the staged batch is sealed — its root is taken from the Frontier and
@@ -26,7 +27,7 @@ import { GovfedError } from '../../protocol/errors.ts';
 import { Frontier, type HashReader, storedHashCount } from '../../protocol/log/index.ts';
 import { NodeError } from '../errors.ts';
 import type { LogDb } from './db.ts';
-import { fastLeafHash } from './hasher.ts';
+import { fastLeafHash, fastNodeHash } from './hasher.ts';
 import { encodeSize, HASH_PREFIX, hex16, LEAF_PREFIX, RECORD_PREFIX, SIZE_KEY } from './keys.ts';
 
 /** Bound on a stored raw record (the API enforces a tighter one for decision records). */
@@ -311,7 +312,7 @@ export class GroupCommitAppender {
   async #reload(): Promise<void> {
     this.#reloading = true;
     try {
-      this.#frontier = await Frontier.load(this.#committed.size, this.#reader);
+      this.#frontier = await Frontier.load(this.#committed.size, this.#reader, { nodeHash: fastNodeHash });
       this.#stale = false;
     } catch (err) {
       // Storage is failing: refuse what is queued; the next append tries again.

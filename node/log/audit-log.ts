@@ -25,6 +25,7 @@ import { Checkpointer, type SignedCheckpoint } from './checkpointer.ts';
 import { type LogDb, openLogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
 import { LevelHashReader } from './hash-reader.ts';
+import { fastNodeHash } from './hasher.ts';
 import { decodeSize, leafKey, recordKey, SIZE_KEY } from './keys.ts';
 
 export interface AuditLogOptions {
@@ -117,7 +118,7 @@ export class AuditLog {
       const size = raw === undefined ? 0 : decodeSize(raw);
       let frontier: Frontier;
       try {
-        frontier = await Frontier.load(size, reader);
+        frontier = await Frontier.load(size, reader, { nodeHash: fastNodeHash });
       } catch (cause) {
         throw new GovfedError('ERR_LOG_CORRUPT', `cannot load the tree of ${size} entries from stored hashes`, {
           cause,

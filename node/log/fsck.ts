@@ -15,7 +15,7 @@ import { equalBytes, toHex } from '../../protocol/encoding/bytes.ts';
 import { Frontier, storedHashCount } from '../../protocol/log/index.ts';
 import { type NoteVerifier, openCheckpoint, parseCheckpoint, parseNote } from '../../protocol/note/index.ts';
 import type { LogDb } from './db.ts';
-import { fastLeafHash } from './hasher.ts';
+import { fastLeafHash, fastNodeHash } from './hasher.ts';
 import {
   CHECKPOINT_PREFIX,
   checkpointKey,
@@ -145,7 +145,7 @@ export async function fsckDb(
   let lastCheckpoint: KeptCheckpoint | undefined;
   let lastRootMatches = false;
   let checkpointsChecked = 0;
-  const frontier = Frontier.empty();
+  const frontier = Frontier.empty({ nodeHash: fastNodeHash });
   let storedIndex = 0;
   let missingLeaves = false;
   try {

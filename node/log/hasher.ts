@@ -3,7 +3,8 @@
  *
  * protocol/log/hash.ts pins the definitions (leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || l || r))
  * with a pure-JS SHA-256; these compute the same bytes about 1.5x faster. Tests assert equality with
- * protocol/log for random inputs. Only node/ may use them: protocol/ stays pure.
+ * protocol/log for random inputs. Only node/ may use them: protocol/ stays pure. The node passes
+ * fastNodeHash to protocol/log's Frontier ({nodeHash}) wherever it builds one (appender, start, fsck).
  */
 import { hash } from 'node:crypto';
 

@@ -54,6 +54,13 @@ export function leafHash(entry: Uint8Array): Uint8Array {
 const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
 nodeInput[0] = 0x01;
 
+/**
+ * A function computing exactly nodeHash, for callers that may swap in a faster implementation of the
+ * same bytes (the node uses OpenSSL through node:crypto; protocol/ stays pure and defaults to nodeHash).
+ * It receives two 32-byte hashes and must return a fresh 32-byte array each call.
+ */
+export type NodeHasher = (left: Uint8Array, right: Uint8Array) => Uint8Array;
+
 /** The RFC 6962 interior node hash: SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   assertHash(left, 'left hash');

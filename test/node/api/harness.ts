@@ -32,6 +32,8 @@ export interface TestNodeOptions {
   /** Wraps the log the API sees (to inject faults). */
   wrapLog?: (log: AuditLog) => LogPort;
   tokenReloadMs?: number;
+  /** A federation port for the /v1/federation routes (default: none, so they answer 409). */
+  federation?: import('../../../node/api/routes/federation-port.ts').FederationPort;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
@@ -61,6 +63,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     tokens: TokenStore.forHome(dir, { reloadIntervalMs: opts.tokenReloadMs ?? 500 }),
     metrics,
     events: (event, fields) => events.push({ event, fields }),
+    ...(opts.federation === undefined ? {} : { federation: opts.federation }),
   });
   return {
     root,

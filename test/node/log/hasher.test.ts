@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fastLeafHash, fastNodeHash } from '../../../node/log/hasher.ts';
-import { leafHash, nodeHash } from '../../../protocol/log/index.ts';
+import { Frontier, leafHash, MemoryTree, nodeHash } from '../../../protocol/log/index.ts';
 
 const hash32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
@@ -47,6 +47,44 @@ describe('fastNodeHash', () => {
       const copy = Uint8Array.from(a);
       fastNodeHash(new Uint8Array(32).fill(2), new Uint8Array(32).fill(3));
       expect(new Uint8Array(a)).toEqual(copy);
+    });
+  });
+});
+
+describe('fastNodeHash as the Frontier node hash', () => {
+  const leafHashes = fc.array(hash32, { minLength: 1, maxLength: 300 });
+
+  describe('when leaves are appended', () => {
+    it('gives the same stored hashes and roots as the pure Frontier', () => {
+      fc.assert(
+        fc.property(leafHashes, (hs) => {
+          const fast = Frontier.empty({ nodeHash: fastNodeHash });
+          const pure = Frontier.empty();
+          for (const h of hs) {
+            expect(fast.append(h).map((x) => new Uint8Array(x))).toEqual(pure.append(h));
+            expect(new Uint8Array(fast.root())).toEqual(pure.root());
+          }
+        }),
+        { numRuns: 50 },
+      );
+    });
+  });
+
+  describe('when loaded from stored hashes', () => {
+    it('gives the same root and appends on identically', async () => {
+      await fc.assert(
+        fc.asyncProperty(leafHashes, fc.nat(), async (hs, cut) => {
+          const tree = new MemoryTree();
+          for (const h of hs) tree.appendLeafHash(h);
+          const size = cut % (hs.length + 1);
+          const fast = await Frontier.load(size, tree, { nodeHash: fastNodeHash });
+          const pure = await Frontier.load(size, tree);
+          expect(new Uint8Array(fast.root())).toEqual(pure.root());
+          for (const h of hs.slice(size)) expect(fast.append(h).map((x) => new Uint8Array(x))).toEqual(pure.append(h));
+          expect(new Uint8Array(fast.root())).toEqual(tree.root());
+        }),
+        { numRuns: 50 },
+      );
     });
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../../protocol/crypto/sha256.ts';
-import { equalBytes, utf8 } from '../../../protocol/encoding/bytes.ts';
+import { concatBytes, equalBytes, utf8 } from '../../../protocol/encoding/bytes.ts';
 import { Frontier } from '../../../protocol/log/frontier.ts';
 import { EMPTY_ROOT, leafHash, nodeHash } from '../../../protocol/log/hash.ts';
 import { MemoryTree } from '../../../protocol/log/memory.ts';
@@ -145,6 +145,75 @@ describe('Frontier.load', () => {
       for (const s of [-1, 0.5, MAX_TREE_SIZE + 1]) {
         await expect(Frontier.load(s, bigTree)).rejects.toThrow(code('ERR_INVALID_TREE_SIZE'));
       }
+    });
+  });
+});
+
+describe('Frontier with an injected nodeHash', () => {
+  /** An independent implementation of the same function, counting its calls. */
+  function countingHasher() {
+    const hasher = {
+      calls: 0,
+      nodeHash: (l: Uint8Array, r: Uint8Array) => {
+        hasher.calls++;
+        return sha256(concatBytes(Uint8Array.of(0x01), l, r));
+      },
+    };
+    return hasher;
+  }
+
+  describe('when the injected function computes the same bytes', () => {
+    it('gives identical stored hashes and roots at every size up to 300, and is the one called', () => {
+      const hasher = countingHasher();
+      const injected = Frontier.empty({ nodeHash: hasher.nodeHash });
+      const pure = Frontier.empty();
+      for (let size = 0; size < SMALL; size++) {
+        expect(injected.root()).toEqual(pure.root());
+        const leaf = leaves[size] as Uint8Array;
+        expect(injected.append(leaf)).toEqual(pure.append(leaf));
+      }
+      expect(injected.root()).toEqual(bigRoots[SMALL]);
+      expect(hasher.calls).toBeGreaterThan(SMALL);
+    });
+
+    it('loads from stored hashes and appends on with the same results', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: BIG - 50 }), async (size) => {
+          const hasher = countingHasher();
+          const f = await Frontier.load(size, bigTree, { nodeHash: hasher.nodeHash });
+          expect(f.root()).toEqual(bigRoots[size]);
+          for (let i = size; i < size + 50; i++) {
+            const out = f.append(leaves[i] as Uint8Array);
+            const at = storedHashCount(i);
+            expect(out).toEqual(bigTree.readHashes(out.map((_, k) => at + k)));
+          }
+          expect(f.root()).toEqual(bigRoots[size + 50]);
+          expect(hasher.calls).toBeGreaterThan(0);
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
+
+  describe('when the injected function differs from nodeHash', () => {
+    it('is used for stored hashes and roots (they change)', async () => {
+      const other = (l: Uint8Array, r: Uint8Array) => sha256(concatBytes(Uint8Array.of(0x02), l, r));
+      const f = Frontier.empty({ nodeHash: other });
+      f.append(leaves[0] as Uint8Array);
+      const out = f.append(leaves[1] as Uint8Array);
+      expect(out[1]).not.toEqual(bigTree.readHashes([2])[0]);
+      f.append(leaves[2] as Uint8Array);
+      expect(f.root()).not.toEqual(bigRoots[3]);
+      const loaded = await Frontier.load(3, bigTree, { nodeHash: other });
+      expect(loaded.root()).not.toEqual(bigRoots[3]);
+    });
+  });
+
+  describe('when nodeHash is not a function', () => {
+    it('throws ERR_INVALID_INPUT', async () => {
+      const bad = { nodeHash: 'sha256' as unknown as (l: Uint8Array, r: Uint8Array) => Uint8Array };
+      expect(() => Frontier.empty(bad)).toThrow(code('ERR_INVALID_INPUT'));
+      await expect(Frontier.load(3, bigTree, bad)).rejects.toThrow(code('ERR_INVALID_INPUT'));
     });
   });
 });

@@ -1,0 +1,219 @@
+/**
+ * `govfed demo` — a three-org federation (eu, us, apac) on 127.0.0.1 in one command.
+ *
+ * What it does, using only what an operator uses: `init` for each org (temp homes, API and libp2p on
+ * free ports), one `govfed start` child process per org, then over each node's API: eu creates the
+ * federation, invites us and apac, they join; a few decisions are appended on every node; a status table
+ * prints the API addresses and admin tokens. Ctrl-C stops the three nodes cleanly and removes the temp
+ * homes (unless --dir was given). `--once` stops right after printing (for tests and CI).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { booleanOption, type CommandSpec, JSON_OPTION, parseIndex, stringOption } from '../args.ts';
+import { ApiClient } from '../client.ts';
+import { CliError, ExitCode } from '../exit.ts';
+import { formatJson, formatTable } from '../output.ts';
+
+const NAME = 'demo';
+const ORGS = [
+  ['eu', 'EU'],
+  ['us', 'US'],
+  ['apac', 'SG'],
+] as const;
+const CLI = fileURLToPath(new URL('../govfed.ts', import.meta.url));
+const LISTENING_RE = /listening on http:\/\/([^\s]+)/;
+
+interface DemoNode {
+  org: string;
+  jurisdiction: string;
+  home: string;
+  child: ChildProcess;
+  api: string;
+  token: string;
+  client: ApiClient;
+  peerId: string;
+}
+
+/** Starts `govfed start --home DIR` and resolves with HOST:PORT once it listens. */
+function startNode(home: string, logFile: string): Promise<{ child: ChildProcess; api: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'start', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new CliError(ExitCode.ERROR, `node ${home} did not start in time: ${err.slice(-500)}`));
+    }, 30_000);
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = LISTENING_RE.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ child, api: m[1] as string });
+      }
+    });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      err = (err + d).slice(-4096);
+      void import('node:fs/promises').then((fs) => fs.appendFile(logFile, d)).catch(() => {});
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new CliError(ExitCode.ERROR, `node ${home} exited (${code}): ${err.slice(-500)}`));
+    });
+  });
+}
+
+async function stopNode(n: { child: ChildProcess }): Promise<void> {
+  const c = n.child;
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
+    c.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    c.kill('SIGTERM');
+  });
+}
+
+async function waitForVersion(nodes: readonly DemoNode[], version: number): Promise<void> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const all = await Promise.all(nodes.map((n) => n.client.federation()));
+    if (all.every((s) => s.charterVersion === version)) return;
+    if (Date.now() > end) throw new CliError(ExitCode.ERROR, `the federation did not reach charter version ${version}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function demoRecords(org: string, jurisdiction: string, n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    model: `${org}-credit-scorer`,
+    decisionId: `${org}-demo-${i + 1}`,
+    timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    inputDigest: `sha256:${'0123456789abcdef'.repeat(4)}`,
+    output: i % 3 === 0 ? 'deny' : 'approve',
+    jurisdiction,
+    dataClasses: ['financial'],
+    context: { demo: true, n: i + 1 },
+  }));
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+export const demoCommand: CommandSpec = {
+  name: NAME,
+  summary: 'Run a three-org federation (eu, us, apac) on 127.0.0.1 until Ctrl-C.',
+  usage: `${NAME} [--dir DIR] [--decisions N] [--once] [--json]`,
+  description: `
+Creates three node homes (in a temp directory unless --dir is given), starts a node per org with its
+API and libp2p on free 127.0.0.1 ports, forms the federation (eu creates it, invites us and apac, they
+join), appends --decisions decisions (default 3) on every node, and prints each node's API address and
+admin token. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
+Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<org>.log.`,
+  options: {
+    dir: { type: 'string', value: 'DIR', description: 'keep the homes here (default: a temp directory, removed)' },
+    decisions: { type: 'string', value: 'N', description: 'decisions to append on each node (default 3)' },
+    once: { type: 'boolean', description: 'stop right after the status table' },
+    ...JSON_OPTION,
+  },
+  async run(args, io) {
+    const given = stringOption(args, 'dir');
+    const dir = given === undefined ? await mkdtemp(path.join(tmpdir(), 'govfed-demo-')) : path.resolve(given);
+    const decisions = parseIndex(NAME, 'decisions', stringOption(args, 'decisions') ?? '3');
+    const json = booleanOption(args, 'json');
+    const say = (s: string) => {
+      if (!json) io.stderr(`${s}\n`);
+    };
+    const nodes: DemoNode[] = [];
+    const stopped = waitForSignal();
+    try {
+      const { initHome } = await import('../../node/home/init.ts');
+      say(`govfed demo: homes in ${dir}`);
+      for (const [org, jurisdiction] of ORGS) {
+        const home = path.join(dir, org);
+        const init = await initHome({
+          dir: home,
+          org,
+          jurisdiction,
+          api: '127.0.0.1:0',
+          listen: '/ip4/127.0.0.1/tcp/0',
+        });
+        const { child, api } = await startNode(home, path.join(dir, `${org}.log`));
+        const token = (await readFile(init.tokenFile, 'utf8')).trim();
+        const client = new ApiClient({ baseUrl: `http://${api}`, token });
+        nodes.push({ org, jurisdiction, home, child, api, token, client, peerId: init.peerId });
+        say(`  started ${org} (${jurisdiction}) on http://${api}`);
+      }
+      const [eu, ...others] = nodes as [DemoNode, ...DemoNode[]];
+      await eu.client.federationPost('', { name: 'govfed demo federation', thresholds: { policy: 2 } });
+      say('  eu created the federation');
+      let version = 1;
+      const joined: DemoNode[] = [eu];
+      for (const n of others) {
+        const r = await eu.client.federationPost('/invites', {
+          org: n.org,
+          peerId: n.peerId,
+          jurisdiction: n.jurisdiction,
+        });
+        await n.client.federationPost('/join', { invite: r.invite });
+        version += 1;
+        joined.push(n);
+        await waitForVersion(joined, version);
+        say(`  ${n.org} joined with an invite from eu (charter version ${version})`);
+      }
+      for (const n of nodes) await n.client.appendDecisions(demoRecords(n.org, n.jurisdiction, decisions));
+      say(`  appended ${decisions} decisions on each node`);
+
+      const rows = [];
+      let fed: Record<string, unknown> = {};
+      for (const n of nodes) {
+        fed = await n.client.federation();
+        const info = await n.client.node();
+        const log = info.log as { size?: number } | undefined;
+        const members = fed.members as { connected: boolean; self: boolean }[];
+        rows.push({
+          org: n.org,
+          jurisdiction: n.jurisdiction,
+          api: `http://${n.api}`,
+          token: n.token,
+          peerId: n.peerId,
+          charterVersion: fed.charterVersion,
+          connectedPeers: members.filter((m) => m.connected && !m.self).length,
+          logSize: log?.size ?? 0,
+          home: n.home,
+        });
+      }
+      if (json) {
+        io.stdout(formatJson({ federationId: fed.id, name: fed.name, dir, nodes: rows }));
+      } else {
+        io.stdout(`\nfederation ${String(fed.id)} "${String(fed.name)}"\n\n`);
+        io.stdout(
+          formatTable(
+            ['ORG', 'JURISDICTION', 'API', 'ADMIN TOKEN', 'CHARTER', 'PEERS', 'LOG SIZE'],
+            rows.map((r) => [r.org, r.jurisdiction, r.api, r.token, r.charterVersion, r.connectedPeers, r.logSize]),
+          ),
+        );
+        io.stdout(
+          `\nTry: GOVFED_API=${eu.api} GOVFED_TOKEN=${eu.token} npx govfed federation status\n` +
+            (booleanOption(args, 'once') ? '' : 'Press Ctrl-C to stop the federation.\n'),
+        );
+      }
+      if (!booleanOption(args, 'once')) await stopped;
+      return ExitCode.OK;
+    } finally {
+      say('govfed demo: stopping');
+      await Promise.all(nodes.map(stopNode));
+      if (given === undefined) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      say('govfed demo: stopped');
+    }
+  },
+};

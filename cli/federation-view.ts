@@ -1,0 +1,77 @@
+/**
+ * Formatting federation answers for people: the status table of `govfed federation status` and the
+ * one-line summaries of the other federation commands.
+ */
+import { formatKeyValues, formatTable } from './output.ts';
+
+type Rec = Record<string, unknown>;
+
+function rec(v: unknown): Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {};
+}
+
+function list(v: unknown): Rec[] {
+  return Array.isArray(v) ? v.map(rec) : [];
+}
+
+/** The status block: charter facts, members table, pending proposals. */
+export function formatFederationStatus(statusValue: unknown): string {
+  const s = rec(statusValue);
+  if (s.federated !== true) {
+    return formatKeyValues([
+      ['federation', 'none (govfed federation create, or join with an invite)'],
+      ['peer id', s.peerId],
+    ]);
+  }
+  const t = rec(s.thresholds);
+  let out = formatKeyValues([
+    ['federation', s.id],
+    ['name', s.name],
+    ['charter version', s.charterVersion],
+    ['charter digest', s.charterDigest],
+    ['thresholds', `admission ${t.admission}, policy ${t.policy}, charter ${t.charter}`],
+    ['peer id', s.peerId],
+    ['listening', Array.isArray(s.addresses) && s.addresses.length > 0 ? s.addresses.join(' ') : '-'],
+    ['last sync', s.lastSync ?? 'never'],
+  ]);
+  const members = list(s.members);
+  out += `\n${formatTable(
+    ['ORG', 'JURISDICTION', 'PEER ID', 'CONNECTED', 'LAST SEEN'],
+    members.map((m) => [
+      m.self === true ? `${m.org} (this node)` : m.org,
+      m.jurisdiction,
+      m.peerId,
+      m.self === true ? '-' : m.connected === true ? 'yes' : 'no',
+      m.lastSeen ?? '-',
+    ]),
+  )}`;
+  const proposals = list(s.proposals);
+  if (proposals.length > 0) out += `\npending proposals:\n${formatProposals(proposals)}`;
+  const rejected = Object.entries(rec(s.rejected));
+  if (rejected.length > 0) out += `\nrejected: ${rejected.map(([k, n]) => `${k} ${n}`).join(', ')}\n`;
+  return out;
+}
+
+export function formatProposals(proposals: readonly Rec[]): string {
+  return formatTable(
+    ['ID', 'VERSION', 'RULE', 'SIGNATURES', 'MISSING NEW MEMBERS'],
+    proposals.map((p) => [
+      p.id,
+      p.version,
+      p.rule,
+      `${p.memberSignatures}/${p.required}`,
+      Array.isArray(p.missingNewMembers) && p.missingNewMembers.length > 0 ? p.missingNewMembers.join(' ') : '-',
+    ]),
+  );
+}
+
+/** One line for an operation's result: the new charter version, or the proposal still pending. */
+export function formatOperation(result: unknown): string {
+  const r = rec(result);
+  const s = rec(r.status);
+  if (r.proposal !== undefined) {
+    const p = rec(r.proposal);
+    return `proposal ${p.id} (charter version ${p.version}) has ${p.memberSignatures} of ${p.required} member signatures; members co-sign with: govfed federation sign ${p.id}\n`;
+  }
+  return `federation ${s.id} is at charter version ${s.charterVersion} (${list(s.members).length} members)\n`;
+}

@@ -1,0 +1,51 @@
+/** POST /v1/federation (admin) {name, thresholds?} — found a federation with this node as its only member. */
+import type { FastifyInstance } from 'fastify';
+import type { Thresholds } from '../../../protocol/federation/index.ts';
+import { MAX_NAME_CHARS } from '../../../protocol/federation/index.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses } from '../schemas.ts';
+import { operationResult, requireFederation } from './federation-port.ts';
+import { emptyQuery, operationResultSchema } from './federation-schemas.ts';
+
+const count = { type: 'integer', minimum: 1, maximum: 256 } as const;
+
+export const thresholdsInput = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { admission: count, policy: count, charter: count },
+} as const;
+
+export function federationCreateRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Body: { name: string; thresholds?: Partial<Thresholds> } }>(
+    '/v1/federation',
+    {
+      config: { access: 'admin' },
+      bodyLimit: 4096,
+      schema: {
+        summary: 'Create a federation (this node founds it)',
+        tags: ['federation'],
+        security: [{ bearer: [] }],
+        querystring: emptyQuery,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: MAX_NAME_CHARS },
+            thresholds: thresholdsInput,
+          },
+        },
+        response: { 200: operationResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const port = requireFederation(ctx);
+      const status = await port.create({
+        name: request.body.name,
+        ...(request.body.thresholds === undefined ? {} : { thresholds: request.body.thresholds }),
+      });
+      ctx.events('federation:create', { name: request.body.name });
+      return operationResult(port, status);
+    },
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * POST /v1/federation/invites (admin) {org, peerId, jurisdiction?, ttlSeconds?} — propose admitting a
+ * peer and return the invite file (its exact canonical text: the joiner checks its normal form).
+ */
+import type { FastifyInstance } from 'fastify';
+import { fromUtf8 } from '../../../protocol/encoding/bytes.ts';
+import { ORG_PATTERN, PEER_ID_PATTERN } from '../../../protocol/federation/index.ts';
+import { DEFAULT_JURISDICTION } from '../../home/config.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses } from '../schemas.ts';
+import { requireFederation } from './federation-port.ts';
+import { emptyQuery, jurisdiction, operationResultSchema } from './federation-schemas.ts';
+
+interface InviteBody {
+  org: string;
+  peerId: string;
+  jurisdiction?: string;
+  ttlSeconds?: number;
+}
+
+export function federationInviteRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Body: InviteBody }>(
+    '/v1/federation/invites',
+    {
+      config: { access: 'admin' },
+      bodyLimit: 4096,
+      schema: {
+        summary: 'Invite a peer: propose its admission and return the invite file',
+        tags: ['federation'],
+        security: [{ bearer: [] }],
+        querystring: emptyQuery,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['org', 'peerId'],
+          properties: {
+            org: { type: 'string', pattern: ORG_PATTERN },
+            peerId: { type: 'string', pattern: PEER_ID_PATTERN },
+            jurisdiction,
+            ttlSeconds: { type: 'integer', minimum: 60, maximum: 86_400 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['invite', 'status'],
+            properties: {
+              invite: { type: 'string', description: 'the invite file (canonical JSON text)' },
+              status: operationResultSchema.properties.status,
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const port = requireFederation(ctx);
+      const b = request.body;
+      const bytes = await port.invite({
+        org: b.org,
+        peerId: b.peerId,
+        jurisdiction: b.jurisdiction ?? DEFAULT_JURISDICTION,
+        ...(b.ttlSeconds === undefined ? {} : { ttlMs: b.ttlSeconds * 1000 }),
+      });
+      return { invite: fromUtf8(bytes), status: port.status() };
+    },
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * POST /v1/federation/join (admin) {invite} — join with an invite file's text: verify it, sign the
+ * proposal admitting this node, and hand it to the bootstrap members.
+ */
+import type { FastifyInstance } from 'fastify';
+import { utf8 } from '../../../protocol/encoding/bytes.ts';
+import { MAX_INVITE_BYTES } from '../../../protocol/federation/index.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses } from '../schemas.ts';
+import { requireFederation } from './federation-port.ts';
+import { emptyQuery, operationResultSchema } from './federation-schemas.ts';
+
+export function federationJoinRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Body: { invite: string } }>(
+    '/v1/federation/join',
+    {
+      config: { access: 'admin' },
+      bodyLimit: MAX_INVITE_BYTES + 4096,
+      schema: {
+        summary: 'Join a federation with an invite',
+        tags: ['federation'],
+        security: [{ bearer: [] }],
+        querystring: emptyQuery,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['invite'],
+          properties: { invite: { type: 'string', minLength: 2, maxLength: MAX_INVITE_BYTES } },
+        },
+        response: { 200: operationResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const port = requireFederation(ctx);
+      return { status: await port.join(utf8(request.body.invite)) };
+    },
+  );
+}

@@ -1,0 +1,17 @@
+/** The federation service as the routes see it (node/federation's FederationService). */
+import { NodeError } from '../../errors.ts';
+import type { FederationService } from '../../federation/index.ts';
+import type { ApiContext } from '../context.ts';
+
+export type FederationPort = Pick<FederationService, 'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join'>;
+
+export function requireFederation(ctx: ApiContext): FederationPort {
+  if (ctx.federation === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node runs without federation');
+  return ctx.federation;
+}
+
+/** Wraps an operation's result: a status, or a pending proposal plus the status. */
+export function operationResult(port: FederationPort, r: unknown): { status: unknown; proposal?: unknown } {
+  const isStatus = typeof r === 'object' && r !== null && 'federated' in r;
+  return isStatus ? { status: r } : { status: port.status(), proposal: r };
+}

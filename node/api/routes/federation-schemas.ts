@@ -1,0 +1,113 @@
+/**
+ * Response schemas of the /v1/federation routes (listing exactly what a client may see).
+ */
+import { JURISDICTION_PATTERN } from '../../../protocol/audit/fields.ts';
+
+const thresholds = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['admission', 'policy', 'charter'],
+  properties: {
+    admission: { type: 'integer', description: 'member signatures needed to admit members' },
+    policy: { type: 'integer', description: 'member approvals needed for a policy' },
+    charter: { type: 'integer', description: 'member signatures needed for any other charter change' },
+  },
+} as const;
+
+const charterMember = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['org', 'peerId', 'jurisdiction'],
+  properties: {
+    org: { type: 'string' },
+    peerId: { type: 'string' },
+    jurisdiction: { type: 'string' },
+    witnessKey: { type: 'string' },
+  },
+} as const;
+
+export const charterSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'name', 'version', 'previous', 'createdAt', 'members', 'thresholds'],
+  properties: {
+    type: { type: 'string' },
+    name: { type: 'string' },
+    version: { type: 'integer' },
+    previous: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    members: { type: 'array', items: charterMember },
+    thresholds,
+  },
+} as const;
+
+export const proposalSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'version', 'rule', 'required', 'memberSignatures', 'signedBy', 'missingNewMembers', 'complete'],
+  properties: {
+    id: { type: 'string', description: 'the proposed charter digest (what `sign` takes)' },
+    version: { type: 'integer' },
+    rule: { type: 'string', enum: ['genesis', 'admission', 'charter'] },
+    required: { type: 'integer' },
+    memberSignatures: { type: 'integer' },
+    signedBy: { type: 'array', items: { type: 'string' } },
+    missingNewMembers: { type: 'array', items: { type: 'string' } },
+    complete: { type: 'boolean' },
+    expiresAt: { type: 'string' },
+    charter: charterSchema,
+  },
+} as const;
+
+export const federationStatusSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['federated', 'members', 'proposals', 'peerId', 'addresses', 'rejected', 'lastSync'],
+  properties: {
+    federated: { type: 'boolean', description: 'false until the node creates or joins a federation' },
+    id: { type: 'string', description: 'federation id: hex SHA-256 of the genesis charter' },
+    name: { type: 'string' },
+    charterVersion: { type: 'integer' },
+    charterDigest: { type: 'string' },
+    thresholds,
+    members: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['org', 'peerId', 'jurisdiction', 'self', 'connected', 'lastSeen'],
+        properties: {
+          org: { type: 'string' },
+          peerId: { type: 'string' },
+          jurisdiction: { type: 'string' },
+          self: { type: 'boolean' },
+          connected: { type: 'boolean' },
+          lastSeen: { type: ['string', 'null'] },
+        },
+      },
+    },
+    proposals: { type: 'array', items: proposalSchema },
+    peerId: { type: 'string', description: "this node's peer id" },
+    addresses: { type: 'array', items: { type: 'string' }, description: 'libp2p listen addresses' },
+    rejected: {
+      type: 'object',
+      additionalProperties: { type: 'integer' },
+      description: 'federation messages rejected since start, by error code',
+    },
+    lastSync: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** The answer of operations that either complete a change (status) or leave a proposal pending. */
+export const operationResultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status'],
+  properties: {
+    status: federationStatusSchema,
+    proposal: proposalSchema,
+  },
+} as const;
+
+export const jurisdiction = { type: 'string', pattern: JURISDICTION_PATTERN } as const;
+export const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;

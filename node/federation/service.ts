@@ -1,0 +1,828 @@
+/**
+ * FederationService: this node's membership in a federation — the charter chain it pinned, pending
+ * charter changes, the libp2p host that carries gossip and sync, and the audit trail of all of it.
+ *
+ * Components: the home (config, peer key), the audit log (append only), an event sink, a clock.
+ * start() reloads DIR/federation/state.json (re-verifying every charter from the pinned genesis) and,
+ * when the node is in a federation, starts the network; create() and join() start it on demand, so a
+ * node that never federates opens no port. stop() stops the sync loop, the host, then flushes state.
+ *
+ * Inbound, everything is attacker-controlled and goes through protocol/federation's checks:
+ *   gossip `charter`   decodeAndVerifyGossip → CharterChain.accept       (in the topic validator)
+ *   gossip `proposal`  decodeAndVerifyGossip → proposalStatus → merge    (in the topic validator)
+ *   sync               decodeSyncMessage → the same accept / merge paths
+ * A failure is an event `federation:rejected` {via, kind, code, action, peer} on stderr and a count in
+ * status().rejected; a gossip failure's action decides Reject (peer penalised) or Ignore. A gap
+ * (ERR_CHARTER_GAP, or a member announcing a newer version) triggers a sync pull from that peer.
+ *
+ * Outbound: a change this node completes is gossiped on `charter`; an incomplete one on `proposal`
+ * (members co-sign with `sign`, merging copies until a threshold is met, and whoever completes it
+ * gossips the charter). Every SYNC_INTERVAL_MS, and on each new connection, the node exchanges `hello`
+ * with up to SYNC_FANOUT random connected peers, pulls missing charter versions, pushes its pending
+ * proposals and re-dials members it knows addresses of.
+ */
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
+import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
+import {
+  addMembers,
+  addSignature,
+  BOOTSTRAP_PATTERN,
+  bootstrapPeer,
+  type Charter,
+  CharterChain,
+  charterDigest,
+  charterOf,
+  chartersResponse,
+  createInvite,
+  decodeAndVerifyGossip,
+  type Envelope,
+  encodeGossip,
+  encodeInvite,
+  envelopeBody,
+  envelopeFromBody,
+  genesisCharter,
+  helloFor,
+  type Invite,
+  isGossipValidationError,
+  MAX_BOOTSTRAP_ADDRS,
+  mergeSignatures,
+  nextCharter,
+  nextRequest,
+  type ProposalStatus,
+  parseInvite,
+  peerIdFromSeed,
+  type SyncMessage,
+  signCharter,
+  type Thresholds,
+  verifyInvite,
+} from '../../protocol/federation/index.ts';
+import type { EventSink } from '../api/context.ts';
+import { NodeError } from '../errors.ts';
+import type { LoadedHome } from '../home/load.ts';
+import type { AuditLog } from '../log/index.ts';
+import { MemberGate } from '../p2p/gate.ts';
+import { Host, type PeerEvent } from '../p2p/host.ts';
+import { type Verdict, verdictOf } from '../p2p/pubsub.ts';
+import { SyncTransport } from '../p2p/sync.ts';
+import { type FederationEventKind, federationAuditItem } from './audit.ts';
+import { FederationStore, type StoredProposal } from './store.ts';
+
+/** How often the sync loop runs. */
+export const SYNC_INTERVAL_MS = 5000;
+/** Peers a sync round talks to (chosen at random among the connected members). */
+export const SYNC_FANOUT = 3;
+/** Members besides the inviter named as bootstrap peers in an invite. */
+export const INVITE_EXTRA_PEERS = 1;
+/** Default lifetime of an invite (and of the join window it opens). */
+export const DEFAULT_INVITE_TTL_MS = 24 * 60 * 60_000;
+/** Lifetime of a proposal learned from a peer (no expiry of its own). */
+export const PROPOSAL_TTL_MS = 24 * 60 * 60_000;
+const MULTIADDR_RE = new RegExp(BOOTSTRAP_PATTERN);
+
+export interface FederationServiceOptions {
+  home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
+  log: Pick<AuditLog, 'append'>;
+  events: EventSink;
+  now?: () => Date;
+  syncIntervalMs?: number;
+}
+
+export interface MemberStatus {
+  org: string;
+  peerId: string;
+  jurisdiction: string;
+  self: boolean;
+  connected: boolean;
+  /** Last time we heard from this member (RFC 3339), if ever. */
+  lastSeen: string | null;
+}
+
+export interface ProposalView {
+  /** The proposed charter's digest: what `sign` takes. */
+  id: string;
+  version: number;
+  rule: string;
+  required: number;
+  memberSignatures: number;
+  signedBy: string[];
+  missingNewMembers: string[];
+  complete: boolean;
+  expiresAt: string;
+  charter: Charter;
+}
+
+export interface FederationStatus {
+  federated: boolean;
+  id?: string;
+  name?: string;
+  charterVersion?: number;
+  charterDigest?: string;
+  thresholds?: Thresholds;
+  members: MemberStatus[];
+  proposals: ProposalView[];
+  peerId: string;
+  addresses: string[];
+  /** Rejected federation messages since start, by error code. */
+  rejected: Record<string, number>;
+  /** When a sync round last completed (RFC 3339), if ever. */
+  lastSync: string | null;
+}
+
+interface Network {
+  host: Host;
+  sync: SyncTransport;
+  timer: NodeJS.Timeout;
+}
+
+export class FederationService {
+  readonly #home: FederationServiceOptions['home'];
+  readonly #log: FederationServiceOptions['log'];
+  readonly #events: EventSink;
+  readonly #now: () => Date;
+  readonly #syncIntervalMs: number;
+  readonly #store: FederationStore;
+  readonly #seed: Uint8Array;
+  readonly #gate: MemberGate;
+  #chain: CharterChain | undefined;
+  #proposals = new Map<string, StoredProposal>();
+  #addresses: Record<string, string[]> = {};
+  #net: Network | undefined;
+  #seq = 0;
+  #lastSeen = new Map<string, number>();
+  #rejected: Record<string, number> = {};
+  #lastSync: Date | undefined;
+  #syncing = new Set<string>();
+  #stopped = false;
+  #bootstrap: string[] = [];
+
+  constructor(opts: FederationServiceOptions) {
+    this.#home = opts.home;
+    this.#log = opts.log;
+    this.#events = opts.events;
+    this.#now = opts.now ?? (() => new Date());
+    this.#syncIntervalMs = opts.syncIntervalMs ?? SYNC_INTERVAL_MS;
+    this.#store = new FederationStore(opts.home.dir);
+    const key = privateKeyFromProtobuf(opts.home.peerKey);
+    this.#seed = key.raw.slice(0, 32);
+    if (peerIdFromSeed(this.#seed) !== opts.home.config.peerId) {
+      throw new NodeError('ERR_KEY_MISMATCH', 'keys/peer.key does not match config.json peerId');
+    }
+    this.#gate = new MemberGate({
+      isMember: (p) => this.#chain?.isMember(p) === true || this.#bootstrap.includes(p),
+      now: () => this.#now().getTime(),
+    });
+  }
+
+  get peerId(): string {
+    return this.#home.config.peerId;
+  }
+
+  /** The current chain (for tests and embedding), if in a federation. */
+  get chain(): CharterChain | undefined {
+    return this.#chain;
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false;
+    const state = await this.#store.load();
+    if (state === undefined) return;
+    this.#chain = CharterChain.fromEnvelopes(state.federationId, state.charters);
+    this.#addresses = state.addresses;
+    const now = this.#now().getTime();
+    for (const p of state.proposals) {
+      try {
+        if (Date.parse(p.expiresAt) > now) this.#storeProposal(p.envelope, p.expiresAt);
+      } catch {
+        // no longer applies to the chain: drop it
+      }
+    }
+    await this.#startNetwork();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const net = this.#net;
+    this.#net = undefined;
+    if (net !== undefined) {
+      clearInterval(net.timer);
+      await net.host.stop();
+    }
+    await this.#store.flush();
+  }
+
+  // ---- operations (admin API) ----
+
+  /** Founds a federation with this node as its only member. */
+  async create(input: { name: string; thresholds?: Partial<Thresholds> }): Promise<FederationStatus> {
+    this.#requireNoFederation();
+    const c = this.#home.config;
+    const genesis = genesisCharter({
+      name: input.name,
+      createdAt: this.#now().toISOString(),
+      members: [{ org: c.org, peerId: c.peerId, jurisdiction: c.jurisdiction }],
+      thresholds: {
+        admission: input.thresholds?.admission ?? 1,
+        policy: input.thresholds?.policy ?? 1,
+        charter: input.thresholds?.charter ?? 1,
+      },
+    });
+    const env = signCharter(genesis, this.#seed);
+    this.#chain = new CharterChain(env);
+    await this.#persist();
+    await this.#audit('federation.charter', 1, env, this.#chain.head.digest);
+    this.#events('federation:created', { federationId: this.#chain.federationId, name: input.name });
+    await this.#startNetwork();
+    return this.status();
+  }
+
+  /** Proposes a threshold change (a charter change); completes it at once when our signature suffices. */
+  async setThreshold(t: Partial<Thresholds>): Promise<ProposalView | FederationStatus> {
+    const chain = this.#requireChain();
+    const cur = chain.current.thresholds;
+    const admission = t.admission ?? cur.admission;
+    const charter = t.charter ?? Math.max(cur.charter, admission);
+    const next = nextCharter(chain.current, {
+      createdAt: this.#now().toISOString(),
+      thresholds: { admission, charter, policy: t.policy ?? cur.policy },
+    });
+    this.#assertNoConflict(next.version, charterDigest(next));
+    return await this.#propose(signCharter(next, this.#seed), this.#expiry(PROPOSAL_TTL_MS));
+  }
+
+  /** Proposes admitting `invitee` and returns the invite file's bytes. */
+  async invite(input: { org: string; peerId: string; jurisdiction: string; ttlMs?: number }): Promise<Uint8Array> {
+    const chain = this.#requireChain();
+    const net = this.#requireNet();
+    const invitee = { org: input.org, peerId: input.peerId, jurisdiction: input.jurisdiction };
+    const expiresAt = this.#expiry(input.ttlMs ?? DEFAULT_INVITE_TTL_MS);
+    const next = addMembers(chain.current, [invitee], this.#now().toISOString());
+    this.#assertNoConflict(next.version, charterDigest(next));
+    const proposal = signCharter(next, this.#seed);
+    // Our addresses first, then up to INVITE_EXTRA_PEERS other members we know (random), so newcomers
+    // join a mesh rather than a star, without every node connecting to every other.
+    const others = Object.entries(this.#addresses).filter(([p]) => p !== this.peerId && chain.isMember(p));
+    const known = shuffle(others)
+      .slice(0, INVITE_EXTRA_PEERS)
+      .flatMap(([, addrs]) => addrs.slice(0, 2));
+    const bootstrap = [...new Set([...net.host.addresses(), ...known])]
+      .filter((a) => MULTIADDR_RE.test(a) && !a.includes('/ip4/0.0.0.0/'))
+      .slice(0, MAX_BOOTSTRAP_ADDRS);
+    const invite: Invite = createInvite({ chain, proposal, invitee, bootstrap, expiresAt });
+    const bytes = encodeInvite(invite);
+    await this.#propose(proposal, expiresAt);
+    this.#events('federation:invited', { org: input.org, peerId: input.peerId, expiresAt });
+    return bytes;
+  }
+
+  /** Co-signs a pending proposal, given by id (charter digest) or as an envelope. */
+  async sign(ref: string | Envelope): Promise<ProposalView | FederationStatus> {
+    const chain = this.#requireChain();
+    let env: Envelope;
+    let expiresAt = this.#expiry(PROPOSAL_TTL_MS);
+    if (typeof ref === 'string') {
+      const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
+      const matches = [...this.#proposals.entries()].filter(([id]) => id.slice(7).startsWith(hex));
+      const p = this.#proposals.get(ref) ?? (matches.length === 1 ? matches[0]?.[1] : undefined);
+      if (p === undefined) {
+        throw new NodeError(
+          'ERR_NOT_FOUND',
+          matches.length > 1 ? `${ref} names ${matches.length} pending proposals` : `no pending proposal ${ref}`,
+        );
+      }
+      env = p.envelope;
+      expiresAt = p.expiresAt;
+    } else {
+      chain.proposalStatus(ref); // throws for anything that is not a valid next version
+      env = ref;
+    }
+    const s = chain.proposalStatus(env);
+    this.#assertNoConflict(s.charter.version, s.digest);
+    return await this.#propose(addSignature(env, this.#seed), expiresAt);
+  }
+
+  /** Joins with an invite file: verifies it, signs the proposal admitting us, hands it to the bootstrap peers. */
+  async join(bytes: Uint8Array): Promise<FederationStatus> {
+    this.#requireNoFederation();
+    const invite = parseInvite(bytes);
+    const { chain } = verifyInvite(invite, { now: this.#now().getTime(), self: this.peerId });
+    const env = addSignature(invite.proposal, this.#seed);
+    this.#chain = chain;
+    this.#bootstrap = invite.bootstrap.map(bootstrapPeer);
+    for (const a of invite.bootstrap) this.#rememberAddress(bootstrapPeer(a), a);
+    await this.#persist();
+    for (const e of chain.versions()) await this.#audit('federation.charter', e.version, e.envelope, e.digest);
+    this.#events('federation:joining', { federationId: chain.federationId, version: chain.version + 1 });
+    await this.#startNetwork();
+    const status = chain.proposalStatus(env);
+    let push: SyncMessage;
+    if (status.complete) {
+      // Not gossiped by us: members do not know us until they accept it, so hand it to them by sync.
+      await this.#acceptCharter(env, 'join');
+      push = { type: 'charters', envelopes: [env] };
+    } else {
+      this.#storeProposal(env, invite.expiresAt);
+      await this.#persist();
+      push = { type: 'proposal', envelope: env };
+    }
+    await Promise.all(
+      invite.bootstrap.map(async (addr) => {
+        try {
+          const peer = await this.#requireNet().host.dial(addr);
+          await this.#requireNet().sync.request(peer, push);
+        } catch (err) {
+          this.#events('federation:bootstrap-failed', { addr, error: errorText(err) });
+        }
+      }),
+    );
+    return this.status();
+  }
+
+  status(): FederationStatus {
+    const chain = this.#chain;
+    const connected = new Set(this.#net?.host.connectedPeers() ?? []);
+    const base = {
+      peerId: this.peerId,
+      addresses: this.#net?.host.addresses() ?? [],
+      rejected: { ...this.#rejected },
+      lastSync: this.#lastSync?.toISOString() ?? null,
+      proposals: this.#proposalViews(),
+    };
+    if (chain === undefined) return { federated: false, members: [], ...base };
+    const c = chain.current;
+    return {
+      federated: true,
+      id: chain.federationId,
+      name: c.name,
+      charterVersion: chain.version,
+      charterDigest: chain.head.digest,
+      thresholds: { ...c.thresholds },
+      members: c.members.map((m) => {
+        const seen = this.#lastSeen.get(m.peerId);
+        return {
+          org: m.org,
+          peerId: m.peerId,
+          jurisdiction: m.jurisdiction,
+          self: m.peerId === this.peerId,
+          connected: connected.has(m.peerId),
+          lastSeen: seen === undefined ? null : new Date(seen).toISOString(),
+        };
+      }),
+      ...base,
+    };
+  }
+
+  // ---- proposals and charters ----
+
+  #proposalViews(): ProposalView[] {
+    const chain = this.#chain;
+    if (chain === undefined) return [];
+    const out: ProposalView[] = [];
+    for (const [id, p] of this.#proposals) {
+      try {
+        const s = chain.proposalStatus(p.envelope);
+        out.push(view(id, s, p.expiresAt));
+      } catch {
+        // stale: dropped on the next change
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A proposal we made or signed: merged with our copy; if complete, accepted and gossiped as a charter,
+   * otherwise stored and gossiped as a proposal.
+   */
+  async #propose(env: Envelope, expiresAt: string): Promise<ProposalView | FederationStatus> {
+    const merged = this.#storeProposal(env, expiresAt);
+    const chain = this.#requireChain();
+    const status = chain.proposalStatus(merged);
+    if (status.complete) {
+      await this.#acceptCharter(merged, 'local');
+      return this.status();
+    }
+    await this.#persist();
+    await this.#audit('federation.proposal', status.charter.version, merged);
+    await this.#publish('proposal', merged);
+    return view(status.digest, status, expiresAt);
+  }
+
+  /**
+   * Merges `env` into the pending proposal with the same charter (attacker-controlled `env`, checked by
+   * proposalStatus: next version, every signature by a member or an added peer and valid). Opens join
+   * windows for the peers it adds. Returns the merged envelope.
+   */
+  #storeProposal(env: Envelope, expiresAt: string): Envelope {
+    const chain = this.#requireChain();
+    const status = chain.proposalStatus(env);
+    const prev = this.#proposals.get(status.digest);
+    const merged = prev === undefined ? env : mergeSignatures(prev.envelope, env);
+    const until = prev === undefined ? expiresAt : prev.expiresAt > expiresAt ? prev.expiresAt : expiresAt;
+    this.#proposals.set(status.digest, { envelope: merged, expiresAt: until });
+    for (const p of status.added) this.#gate.openWindow(p, Date.parse(until));
+    return merged;
+  }
+
+  /** A proposal from a peer (gossip or sync): merged; audited when it brings new signatures; accepted when complete. */
+  async #receiveProposal(env: Envelope, via: string, from: string): Promise<void> {
+    const chain = this.#requireChain();
+    const status = chain.proposalStatus(env);
+    const before = this.#proposals.get(status.digest);
+    const beforeSigs = before === undefined ? 0 : before.envelope.signatures.length;
+    const merged = this.#storeProposal(env, this.#expiry(PROPOSAL_TTL_MS));
+    if (merged.signatures.length === beforeSigs) return;
+    const s = chain.proposalStatus(merged);
+    this.#events('federation:proposal', {
+      via,
+      from,
+      id: s.digest,
+      signatures: s.signedBy.length,
+      complete: s.complete,
+    });
+    if (s.complete) {
+      await this.#acceptCharter(merged, 'local');
+      return;
+    }
+    await this.#persist();
+    await this.#audit('federation.proposal', s.charter.version, merged);
+  }
+
+  /**
+   * Takes a charter version (attacker-controlled unless `via` is local). On acceptance: persist, audit,
+   * drop proposals it supersedes, close connections it no longer allows, and gossip it unless it came
+   * by gossip. Throws the chain's error (ERR_CHARTER_GAP, ERR_BAD_SIGNATURE, …); a fork is audited.
+   */
+  async #acceptCharter(env: Envelope, via: 'local' | 'join' | 'gossip' | 'sync'): Promise<'accepted' | 'duplicate'> {
+    const chain = this.#requireChain();
+    let result: ReturnType<CharterChain['accept']>;
+    try {
+      result = chain.accept(env);
+    } catch (err) {
+      if (isGovfedError(err, 'ERR_CHARTER_FORK')) {
+        await this.#audit('federation.fork', charterOf(env).version, env);
+      }
+      throw err;
+    }
+    if (result.status === 'duplicate') return 'duplicate';
+    await this.#afterAccept(result.entry.version, env, result.entry.digest, via);
+    return 'accepted';
+  }
+
+  async #afterAccept(version: number, env: Envelope, digest: string, via: string): Promise<void> {
+    const chain = this.#requireChain();
+    for (const [id, p] of this.#proposals) {
+      let stale = false;
+      try {
+        chain.proposalStatus(p.envelope);
+      } catch {
+        stale = true;
+      }
+      if (stale) {
+        this.#proposals.delete(id);
+        for (const m of charterOf(p.envelope).members) if (!chain.isMember(m.peerId)) this.#gate.closeWindow(m.peerId);
+      }
+    }
+    this.#bootstrap = [];
+    await this.#persist();
+    await this.#audit('federation.charter', version, env, digest);
+    this.#events('federation:charter', { version, digest, via, members: chain.current.members.length });
+    if (via !== 'gossip' && via !== 'join') await this.#publish('charter', env);
+    await this.#net?.host.sweep();
+  }
+
+  // ---- gossip ----
+
+  #validate(kind: 'charter' | 'proposal', data: Uint8Array, from: string): Verdict {
+    const chain = this.#chain;
+    if (chain === undefined) return { result: 'ignore', error: new GovfedError('ERR_INVALID_INPUT', 'no federation') };
+    try {
+      const v = decodeAndVerifyGossip(data, { chain, now: this.#now().getTime(), kind });
+      this.#seen(v.message.sender);
+      const env = envelopeFromBody(v.message.body);
+      if (v.needsSync) this.#pullSoon(from);
+      if (kind === 'charter') {
+        // Synchronous part of accept (the chain moves now); persistence and audit follow in order.
+        const r = this.#acceptSync(env);
+        return r ? { result: 'accept' } : { result: 'ignore', error: undefined };
+      }
+      chain.proposalStatus(env); // a forged proposal is a reject, not only a log line
+      void this.#receiveProposal(env, 'gossip', from).catch((err) => this.#reject('gossip', kind, from, err, 'ignore'));
+      return { result: 'accept' };
+    } catch (err) {
+      let verdict = verdictOf(err);
+      if (!isGossipValidationError(err)) {
+        // The body failed the charter rules: a stale or gap is not necessarily malice.
+        const code = isGovfedError(err) ? err.code : '';
+        if (code === 'ERR_CHARTER_GAP') {
+          this.#pullSoon(from);
+          verdict = { result: 'ignore', error: err };
+        } else if (kind === 'proposal' && code === 'ERR_CHARTER_STALE') {
+          verdict = { result: 'ignore', error: err };
+        }
+      }
+      this.#reject('gossip', kind, from, verdict.result === 'accept' ? undefined : verdict.error, verdict.result);
+      return verdict;
+    }
+  }
+
+  /** chain.accept now, the rest queued; true when accepted (false for a duplicate). Throws the chain's error. */
+  #acceptSync(env: Envelope): boolean {
+    const chain = this.#requireChain();
+    let r: ReturnType<CharterChain['accept']>;
+    try {
+      r = chain.accept(env);
+    } catch (err) {
+      if (isGovfedError(err, 'ERR_CHARTER_FORK')) {
+        void this.#audit('federation.fork', charterOf(env).version, env);
+      }
+      throw err;
+    }
+    if (r.status === 'duplicate') return false;
+    void this.#afterAccept(r.entry.version, env, r.entry.digest, 'gossip').catch((err) =>
+      this.#events('federation:error', { error: errorText(err) }),
+    );
+    return true;
+  }
+
+  async #publish(kind: 'charter' | 'proposal', env: Envelope): Promise<void> {
+    const net = this.#net;
+    const chain = this.#chain;
+    if (net === undefined || chain === undefined || !chain.isMember(this.peerId)) return;
+    const bytes = encodeGossip(
+      {
+        type: kind,
+        federationId: chain.federationId,
+        charterVersion: chain.version,
+        sender: this.peerId,
+        seq: this.#seq++,
+        sentAt: this.#now().toISOString(),
+        body: envelopeBody(env),
+      },
+      this.#seed,
+    );
+    try {
+      await net.host.pubsub.publish(kind, bytes);
+    } catch (err) {
+      this.#events('federation:publish-failed', { kind, error: errorText(err) });
+    }
+  }
+
+  // ---- sync ----
+
+  async #serveSync(msg: SyncMessage, from: string): Promise<SyncMessage> {
+    const chain = this.#requireChain();
+    if (!this.#gate.allows(from)) throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} is not a member`);
+    this.#seen(from);
+    switch (msg.type) {
+      case 'hello':
+        if (nextRequest(chain, msg) !== undefined) this.#pullSoon(from);
+        return helloFor(chain);
+      case 'get-charters':
+        return chartersResponse(chain, msg);
+      case 'proposal':
+        await this.#receiveProposal(msg.envelope, 'sync', from);
+        return helloFor(chain);
+      case 'charters':
+        for (const env of msg.envelopes) await this.#acceptCharter(env, 'sync');
+        return helloFor(chain);
+    }
+  }
+
+  /** One sync round with `peer`: hello, then pull charters until we hold its version. */
+  async #syncWith(peer: string): Promise<void> {
+    const net = this.#net;
+    const chain = this.#chain;
+    if (net === undefined || chain === undefined || this.#syncing.has(peer)) return;
+    this.#syncing.add(peer);
+    try {
+      const hello = await net.sync.request(peer, helloFor(chain));
+      if (hello.type !== 'hello') throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', 'expected hello');
+      this.#seen(peer);
+      let req = nextRequest(chain, hello);
+      while (req !== undefined && !this.#stopped) {
+        const reply = await net.sync.request(peer, req);
+        if (reply.type !== 'charters' || reply.envelopes.length === 0) break;
+        let progressed = false;
+        for (const env of reply.envelopes) {
+          try {
+            if ((await this.#acceptCharter(env, 'sync')) === 'accepted') progressed = true;
+          } catch (err) {
+            this.#reject('sync', 'charter', peer, err, 'reject');
+            progressed = false;
+            break;
+          }
+        }
+        if (!progressed) break;
+        req = nextRequest(chain, hello);
+      }
+      for (const p of this.#proposals.values()) {
+        if (this.#stopped) break;
+        await net.sync.request(peer, { type: 'proposal', envelope: p.envelope });
+      }
+    } catch (err) {
+      if (!this.#stopped) this.#events('federation:sync-failed', { peer, error: errorText(err) });
+    } finally {
+      this.#syncing.delete(peer);
+    }
+  }
+
+  #pullSoon(peer: string): void {
+    setTimeout(() => void this.#syncWith(peer), 50).unref();
+  }
+
+  async #syncRound(): Promise<void> {
+    const net = this.#net;
+    const chain = this.#chain;
+    if (net === undefined || chain === undefined || this.#stopped) return;
+    const connected = new Set(net.host.connectedPeers());
+    // Re-dial members (and bootstrap peers) we know addresses of but are not connected to.
+    for (const [peer, addrs] of Object.entries(this.#addresses)) {
+      if (peer === this.peerId || connected.has(peer) || !this.#gate.allows(peer)) continue;
+      for (const a of addrs) {
+        try {
+          await net.host.dial(a, 2000);
+          connected.add(peer);
+          break;
+        } catch {
+          // try the next address
+        }
+      }
+    }
+    // Anti-entropy needs a few peers per round, not all: a random SYNC_FANOUT of them (new connections
+    // are synced at once anyway), so the cost per round does not grow with the federation.
+    const peers = shuffle([...connected].filter((p) => this.#gate.allows(p)));
+    await Promise.all(peers.slice(0, SYNC_FANOUT).map((p) => this.#syncWith(p)));
+    this.#lastSync = this.#now();
+  }
+
+  async #startNetwork(): Promise<void> {
+    const chain = this.#requireChain();
+    if (this.#net !== undefined) return;
+    const host = await Host.start({
+      peerKey: this.#home.peerKey,
+      listen: [this.#home.config.listen],
+      federationId: chain.federationId,
+      gate: this.#gate,
+      onPeer: (e) => this.#onPeer(e),
+    });
+    const sync = new SyncTransport(host);
+    await sync.serve(
+      (msg, from) => this.#serveSync(msg, from),
+      (from, err) => this.#reject('sync', 'sync', from, err, 'reject'),
+    );
+    host.pubsub.validate('charter', (data, from) => this.#validate('charter', data, from));
+    host.pubsub.validate('proposal', (data, from) => this.#validate('proposal', data, from));
+    host.pubsub.subscribe('charter', () => {});
+    host.pubsub.subscribe('proposal', () => {});
+    const timer = setInterval(() => void this.#syncRound(), this.#syncIntervalMs);
+    timer.unref();
+    this.#net = { host, sync, timer };
+    this.#events('federation:network', { peerId: host.peerId, addresses: host.addresses() });
+    setTimeout(() => void this.#syncRound(), 10).unref();
+  }
+
+  #onPeer(e: PeerEvent): void {
+    if (e.type === 'refused') {
+      this.#reject(
+        'connection',
+        'connection',
+        e.peerId,
+        new GovfedError('ERR_UNKNOWN_SIGNER', 'not a member'),
+        'reject',
+      );
+      return;
+    }
+    if (e.type === 'connected') {
+      this.#seen(e.peerId);
+      if (this.#gate.allows(e.peerId)) this.#pullSoon(e.peerId);
+      return;
+    }
+    if (e.type === 'identified' && this.#gate.allows(e.peerId)) {
+      const addrs = e.addrs
+        .filter((a) => a.startsWith('/ip4/') || a.startsWith('/ip6/'))
+        .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${e.peerId}`))
+        .slice(0, MAX_BOOTSTRAP_ADDRS);
+      if (addrs.length > 0 && JSON.stringify(addrs) !== JSON.stringify(this.#addresses[e.peerId])) {
+        this.#addresses[e.peerId] = addrs;
+        void this.#persist();
+      }
+    }
+  }
+
+  // ---- helpers ----
+
+  #rememberAddress(peer: string, addr: string): void {
+    const list = this.#addresses[peer] ?? [];
+    if (!list.includes(addr)) this.#addresses[peer] = [addr, ...list].slice(0, MAX_BOOTSTRAP_ADDRS);
+  }
+
+  #seen(peer: string): void {
+    this.#lastSeen.set(peer, this.#now().getTime());
+  }
+
+  #reject(via: string, kind: string, peer: string, err: unknown, action: string): void {
+    if (err === undefined) return;
+    const code = isGovfedError(err) ? err.code : 'ERR_INTERNAL';
+    this.#rejected[code] = (this.#rejected[code] ?? 0) + 1;
+    this.#events('federation:rejected', { via, kind, code, action, peer, message: errorText(err) });
+  }
+
+  async #persist(): Promise<void> {
+    const chain = this.#chain;
+    if (chain === undefined) return;
+    await this.#store.save({
+      version: 1,
+      federationId: chain.federationId,
+      charters: chain.versions().map((e) => e.envelope),
+      proposals: [...this.#proposals.values()],
+      addresses: this.#addresses,
+    });
+  }
+
+  async #audit(kind: FederationEventKind, version: number, env: Envelope, digest?: string): Promise<void> {
+    const chain = this.#requireChain();
+    try {
+      await this.#log.append([
+        federationAuditItem({
+          kind,
+          federationId: chain.federationId,
+          version,
+          envelope: env,
+          time: this.#now(),
+          ...(digest === undefined ? {} : { digest }),
+        }),
+      ]);
+    } catch (err) {
+      this.#events('federation:audit-failed', { kind, version, error: errorText(err) });
+    }
+  }
+
+  /**
+   * This node never signs two different charters with the same version: that is how forks are made.
+   * Throws ERR_PROPOSAL_PENDING while a change we signed for `version` is pending (until it is accepted,
+   * superseded or expires).
+   */
+  #assertNoConflict(version: number, digest: string): void {
+    const now = this.#now().getTime();
+    for (const [id, p] of this.#proposals) {
+      if (id === digest || Date.parse(p.expiresAt) <= now) continue;
+      const signed = p.envelope.signatures.some((x) => x.keyid === this.peerId);
+      if (signed && charterOf(p.envelope).version === version) {
+        throw new NodeError(
+          'ERR_PROPOSAL_PENDING',
+          `this node already signed change ${id} for charter version ${version}; wait until it is accepted or expires (${p.expiresAt})`,
+        );
+      }
+    }
+  }
+
+  #expiry(ttlMs: number): string {
+    return new Date(this.#now().getTime() + ttlMs).toISOString();
+  }
+
+  #requireChain(): CharterChain {
+    if (this.#chain === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node is not in a federation');
+    return this.#chain;
+  }
+
+  #requireNet(): Network {
+    const net = this.#net;
+    if (net === undefined) throw new NodeError('ERR_NO_FEDERATION', 'the federation network is not running');
+    return net;
+  }
+
+  #requireNoFederation(): void {
+    if (this.#chain !== undefined) {
+      throw new NodeError('ERR_FEDERATION_EXISTS', `this node is already in federation ${this.#chain.federationId}`);
+    }
+  }
+}
+
+function view(id: string, s: ProposalStatus, expiresAt: string): ProposalView {
+  return {
+    id,
+    version: s.charter.version,
+    rule: s.rule,
+    required: s.required,
+    memberSignatures: s.memberSignatures,
+    signedBy: s.signedBy,
+    missingNewMembers: s.missingNewMembers,
+    complete: s.complete,
+    expiresAt,
+    charter: s.charter,
+  };
+}
+
+/** A shuffled copy (Fisher–Yates). */
+function shuffle<T>(items: readonly T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a;
+}
+
+function errorText(err: unknown): string {
+  if (isGovfedError(err)) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}

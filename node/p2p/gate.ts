@@ -1,0 +1,85 @@
+/**
+ * The member-only gate: which peers may hold a connection to this node.
+ *
+ * A peer may connect iff it is a member of our current charter — or, narrowly, while a *join window* is
+ * open for it. A join window opens for a peer id that a pending charter change we hold lists as
+ * `added` (an invitee: we issued its invite, or we received the proposal admitting it by gossip or sync),
+ * and closes at the proposal's expiry (the invite's `expiresAt`, at most MAX_JOIN_WINDOW_MS) or as soon
+ * as the change is accepted or superseded. Inside the window the peer can do little: its gossip is
+ * rejected by the topic validators (it is no member); over sync it can exchange `hello`, fetch charters
+ * (the chain its invite already holds, and the version that admits it once accepted), and push a
+ * `proposal` (the invitee returning its signature) or `charters` (the complete version admitting it) —
+ * each of which is verified like anything else. A member can open windows only through a proposal it
+ * signed (bounded in time); a window never lets gossip or a charter through that fails verification.
+ *
+ * Enforced twice (belt and braces): libp2p's connection gater refuses encrypted connections (the remote
+ * peer id is known after the Noise handshake) from or to peers not allowed, and `sweep` closes every
+ * open connection whose peer is no longer allowed (after a charter change removed it or a window
+ * closed). Without a federation nothing is allowed except the bootstrap peers a join names.
+ */
+
+/** Longest join window, whatever the invite says. */
+export const MAX_JOIN_WINDOW_MS = 24 * 60 * 60_000;
+
+export interface GateOptions {
+  /** True when `peerId` is a member of the current charter. */
+  isMember: (peerId: string) => boolean;
+  now?: () => number;
+}
+
+export class MemberGate {
+  readonly #isMember: (peerId: string) => boolean;
+  readonly #now: () => number;
+  /** peer id → end of its join window (ms since the epoch). */
+  readonly #windows = new Map<string, number>();
+
+  constructor(opts: GateOptions) {
+    this.#isMember = opts.isMember;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Opens (or extends) the join window of `peerId` until `untilMs`, capped at MAX_JOIN_WINDOW_MS from now. */
+  openWindow(peerId: string, untilMs: number): void {
+    const end = Math.min(untilMs, this.#now() + MAX_JOIN_WINDOW_MS);
+    if (end > (this.#windows.get(peerId) ?? 0)) this.#windows.set(peerId, end);
+  }
+
+  closeWindow(peerId: string): void {
+    this.#windows.delete(peerId);
+  }
+
+  /** True when `peerId` is not a member but has an open join window. */
+  inWindow(peerId: string): boolean {
+    const end = this.#windows.get(peerId);
+    if (end === undefined) return false;
+    if (end <= this.#now()) {
+      this.#windows.delete(peerId);
+      return false;
+    }
+    return true;
+  }
+
+  isMember(peerId: string): boolean {
+    return this.#isMember(peerId);
+  }
+
+  /** May `peerId` hold a connection to us? */
+  allows(peerId: string): boolean {
+    return this.#isMember(peerId) || this.inWindow(peerId);
+  }
+
+  /** The libp2p ConnectionGater (libp2p 2.x method names); unlisted methods allow. `onDeny` hears refusals. */
+  connectionGater(onDeny: (peerId: string) => void = () => {}) {
+    const deny = (peer: { toString(): string }) => {
+      const p = peer.toString();
+      if (this.allows(p)) return false;
+      onDeny(p);
+      return true;
+    };
+    return {
+      denyDialPeer: async (peer: { toString(): string }) => deny(peer),
+      denyInboundEncryptedConnection: async (peer: { toString(): string }) => deny(peer),
+      denyOutboundEncryptedConnection: async (peer: { toString(): string }) => deny(peer),
+    };
+  }
+}

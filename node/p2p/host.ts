@@ -1,0 +1,159 @@
+/**
+ * The libp2p host: TCP, Noise, yamux, identify and gossipsub, with the node's peer key (DIR/keys/peer.key)
+ * and the member-only gate (gate.ts). One factory, `startHost`, and a small handle around the libp2p
+ * node so that nothing else in node/ touches libp2p's types.
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
+import { identify } from '@libp2p/identify';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import { GOSSIP_KINDS } from '../../protocol/federation/topics.ts';
+import type { MemberGate } from './gate.ts';
+import { PubsubAdapter, pubsubService } from './pubsub.ts';
+
+export interface HostOptions {
+  /** The libp2p private key, protobuf (DIR/keys/peer.key). */
+  peerKey: Uint8Array;
+  /** Listen multiaddrs (config.listen). */
+  listen: readonly string[];
+  federationId: string;
+  gate: MemberGate;
+  /** Called for every peer event (connected, disconnected, closed by the gate, identified). */
+  onPeer?: (event: PeerEvent) => void;
+}
+
+export type PeerEvent =
+  | { type: 'connected' | 'disconnected' | 'refused'; peerId: string }
+  | { type: 'identified'; peerId: string; addrs: string[] };
+
+/** What node/ sees of a stream: a libp2p 2.x duplex (kept opaque). */
+export type RawStream = { close(): Promise<void>; abort(err: Error): void };
+
+export type StreamHandler = (stream: RawStream, remotePeer: string) => void;
+
+/** Loosely typed view of the libp2p 2.x node (its types come from @libp2p/interface 2, ours from 3). */
+interface Libp2pLike {
+  peerId: { toString(): string };
+  services: { pubsub: unknown };
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  getMultiaddrs(): { toString(): string }[];
+  getConnections(peer?: unknown): { remotePeer: { toString(): string }; close(): Promise<void> }[];
+  dial(addr: unknown, options?: { signal?: AbortSignal }): Promise<{ remotePeer: { toString(): string } }>;
+  dialProtocol(peer: unknown, protocol: string, options?: { signal?: AbortSignal }): Promise<RawStream>;
+  handle(
+    protocol: string,
+    handler: (data: { stream: RawStream; connection: { remotePeer: { toString(): string } } }) => void,
+    options?: Record<string, unknown>,
+  ): Promise<void>;
+  addEventListener(type: string, fn: (evt: CustomEvent) => void): void;
+}
+
+export class Host {
+  readonly #node: Libp2pLike;
+  readonly #gate: MemberGate;
+  readonly pubsub: PubsubAdapter;
+
+  private constructor(node: Libp2pLike, gate: MemberGate, pubsub: PubsubAdapter) {
+    this.#node = node;
+    this.#gate = gate;
+    this.pubsub = pubsub;
+  }
+
+  /** Creates and starts the host. */
+  static async start(opts: HostOptions): Promise<Host> {
+    const privateKey = privateKeyFromProtobuf(opts.peerKey);
+    const onPeer = opts.onPeer ?? (() => {});
+    const node = (await createLibp2p({
+      privateKey: privateKey as never,
+      addresses: { listen: [...opts.listen] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: opts.gate.connectionGater((peerId) => onPeer({ type: 'refused', peerId })) as never,
+      connectionManager: { maxConnections: 512 },
+      services: {
+        identify: identify(),
+        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS) as never,
+      },
+    })) as unknown as Libp2pLike;
+    const host = new Host(node, opts.gate, new PubsubAdapter(node.services.pubsub, opts.federationId));
+    node.addEventListener('connection:open', (evt) => {
+      const conn = evt.detail as { remotePeer: { toString(): string }; close(): Promise<void> };
+      const peerId = conn.remotePeer.toString();
+      if (!opts.gate.allows(peerId)) {
+        onPeer({ type: 'refused', peerId });
+        void conn.close().catch(() => {});
+      }
+    });
+    node.addEventListener('peer:connect', (evt) => onPeer({ type: 'connected', peerId: String(evt.detail) }));
+    node.addEventListener('peer:disconnect', (evt) => onPeer({ type: 'disconnected', peerId: String(evt.detail) }));
+    node.addEventListener('peer:identify', (evt) => {
+      const d = evt.detail as { peerId: { toString(): string }; listenAddrs?: { toString(): string }[] };
+      onPeer({ type: 'identified', peerId: d.peerId.toString(), addrs: (d.listenAddrs ?? []).map(String) });
+    });
+    await node.start();
+    return host;
+  }
+
+  get peerId(): string {
+    return this.#node.peerId.toString();
+  }
+
+  /** Our listen addresses, each ending in /p2p/<our peer id>. */
+  addresses(): string[] {
+    const me = this.peerId;
+    return this.#node.getMultiaddrs().map((a) => {
+      const s = a.toString();
+      return s.includes('/p2p/') ? s : `${s}/p2p/${me}`;
+    });
+  }
+
+  /** Peer ids with an open connection. */
+  connectedPeers(): string[] {
+    return [...new Set(this.#node.getConnections().map((c) => c.remotePeer.toString()))];
+  }
+
+  /** Dials a multiaddr ending in /p2p/<peer id>; resolves with that peer id. */
+  async dial(addr: string, timeoutMs = 5000): Promise<string> {
+    const conn = await this.#node.dial(multiaddr(addr), { signal: AbortSignal.timeout(timeoutMs) });
+    return conn.remotePeer.toString();
+  }
+
+  /** Closes every connection whose peer the gate no longer allows. */
+  async sweep(): Promise<string[]> {
+    const closed: string[] = [];
+    for (const c of this.#node.getConnections()) {
+      const p = c.remotePeer.toString();
+      if (!this.#gate.allows(p)) {
+        closed.push(p);
+        await c.close().catch(() => {});
+      }
+    }
+    return closed;
+  }
+
+  /** Registers a protocol handler (at most `maxStreams` concurrent inbound streams per connection). */
+  async handle(protocol: string, handler: StreamHandler, maxStreams = 8): Promise<void> {
+    await this.#node.handle(protocol, ({ stream, connection }) => handler(stream, connection.remotePeer.toString()), {
+      maxInboundStreams: maxStreams,
+      maxOutboundStreams: maxStreams,
+    });
+  }
+
+  /** Opens a stream to a connected (or dialable) peer. */
+  async openStream(peerId: string, protocol: string, timeoutMs = 5000): Promise<RawStream> {
+    const { peerIdFromString } = await import('@libp2p/peer-id');
+    return await this.#node.dialProtocol(peerIdFromString(peerId), protocol, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.pubsub.stop();
+    await this.#node.stop();
+  }
+}

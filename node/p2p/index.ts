@@ -1,0 +1,17 @@
+/**
+ * node/p2p — the network under the federation: a libp2p host (TCP, Noise, yamux, identify, gossipsub)
+ * keyed by the node's peer key, a member-only gate, one pubsub adapter, and the sync transport.
+ *
+ *   host.ts    Host.start({peerKey, listen, federationId, gate}) — the only libp2p wiring
+ *   gate.ts    MemberGate — members of the current charter, plus short join windows for invitees
+ *   pubsub.ts  PubsubAdapter — publish(kind, bytes), subscribe(kind, handler), validate(kind, fn);
+ *              the only file importing gossipsub (so it can be swapped for libp2p 3's)
+ *   sync.ts    SyncTransport — `/govfed/sync/1.0.0`, one length-prefixed request and response per stream
+ *
+ * Nothing here decides what is valid: node/federation gives the gate its membership test, the pubsub
+ * adapter its validators (protocol/federation's decodeAndVerifyGossip) and the sync transport its handler.
+ */
+export { MAX_JOIN_WINDOW_MS, MemberGate } from './gate.ts';
+export { Host, type HostOptions, type PeerEvent } from './host.ts';
+export { INVALID_MESSAGE_WEIGHT, PubsubAdapter, type Verdict, verdictOf } from './pubsub.ts';
+export { SYNC_TIMEOUT_MS, type SyncHandler, SyncTransport } from './sync.ts';

@@ -1,0 +1,144 @@
+/**
+ * The pubsub adapter: the only file that knows gossipsub (@chainsafe/libp2p-gossipsub 14, libp2p 2.x).
+ * Swapping the pubsub implementation (libp2p 3 needs another gossipsub package) means rewriting this
+ * file only; the federation sees `publish(kind, bytes)`, `subscribe(kind, handler)` and a validator.
+ *
+ * Settings, and why:
+ *   - StrictNoSign: gossipsub's own signatures and sequence numbers are off — every payload is already a
+ *     DSSE envelope signed by the sender's peer key (protocol/federation/gossip.ts), checked by every
+ *     receiver. The message id is SHA-256 of the bytes (gossipMessageId), which have one form each.
+ *   - maxInboundDataLength / max message size: MAX_GOSSIP_BYTES (1 MiB), also checked by the validator.
+ *   - one topic validator per kind: it returns what `validate` says — `accept`, or a GossipValidationError
+ *     whose `action` (reject | ignore) becomes TopicValidatorResult Reject | Ignore. Any other exception
+ *     is a Reject (the message made our checks throw).
+ *   - peer scoring: P4 (invalid message deliveries) is weighted -100 per topic, squared and slowly
+ *     decaying, so a peer that forwards a few invalid messages drops below the graylist threshold and is
+ *     ignored, then pruned. P3 (mesh delivery rate) is off: federation topics are quiet by design.
+ */
+import { gossipsub } from '@chainsafe/libp2p-gossipsub';
+import {
+  createPeerScoreParams,
+  createPeerScoreThresholds,
+  createTopicScoreParams,
+} from '@chainsafe/libp2p-gossipsub/score';
+import { isGossipValidationError } from '../../protocol/federation/errors.ts';
+import { gossipMessageId, MAX_GOSSIP_BYTES } from '../../protocol/federation/gossip.ts';
+import { topicFor } from '../../protocol/federation/topics.ts';
+
+/** What a validator decides; `reject`/`ignore` carry the error that said so (for logs and metrics). */
+export type Verdict = { result: 'accept' } | { result: 'reject' | 'ignore'; error: unknown };
+
+/** Validates one message (attacker-controlled `data`) from `from` (the forwarding peer id). */
+export type Validator = (data: Uint8Array, from: string) => Verdict;
+
+export type MessageHandler = (data: Uint8Array, from: string) => void;
+
+/** Weight of P4 (invalid messages): -100 × (count²). */
+export const INVALID_MESSAGE_WEIGHT = -100;
+
+/** Maps a thrown error to a verdict: a GossipValidationError keeps its action, anything else rejects. */
+export function verdictOf(err: unknown): Verdict {
+  if (isGossipValidationError(err)) return { result: err.action, error: err };
+  return { result: 'reject', error: err };
+}
+
+/** The gossipsub service factory for createLibp2p's `services.pubsub`. */
+export function pubsubService(federationId: string, kinds: readonly string[]) {
+  const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {};
+  for (const kind of kinds) {
+    topics[topicFor(federationId, kind)] = createTopicScoreParams({
+      topicWeight: 1,
+      timeInMeshWeight: 0,
+      firstMessageDeliveriesWeight: 0,
+      meshMessageDeliveriesWeight: 0,
+      meshFailurePenaltyWeight: 0,
+      invalidMessageDeliveriesWeight: INVALID_MESSAGE_WEIGHT,
+      invalidMessageDeliveriesDecay: 0.99,
+    });
+  }
+  return gossipsub({
+    globalSignaturePolicy: 'StrictNoSign',
+    allowPublishToZeroTopicPeers: true,
+    emitSelf: false,
+    fallbackToFloodsub: false,
+    floodPublish: true,
+    maxInboundDataLength: MAX_GOSSIP_BYTES + 1024,
+    msgIdFn: (msg) => gossipMessageId(msg.data),
+    scoreParams: createPeerScoreParams({ topics, IPColocationFactorWeight: 0 }),
+    scoreThresholds: createPeerScoreThresholds({
+      gossipThreshold: -100,
+      publishThreshold: -200,
+      graylistThreshold: -300,
+    }),
+  });
+}
+
+/** The part of the gossipsub service this adapter uses (typed loosely: libp2p 2 vs 3 interface types). */
+interface GossipsubLike {
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  publish(topic: string, data: Uint8Array): Promise<unknown>;
+  topicValidators: Map<string, (peer: { toString(): string }, msg: { data: Uint8Array }) => string>;
+  addEventListener(type: 'message', fn: (evt: CustomEvent) => void): void;
+  removeEventListener(type: 'message', fn: (evt: CustomEvent) => void): void;
+  getSubscribers(topic: string): { toString(): string }[];
+  getMeshPeers?(topic: string): string[];
+}
+
+export class PubsubAdapter {
+  readonly federationId: string;
+  readonly #ps: GossipsubLike;
+  readonly #handlers = new Map<string, MessageHandler>();
+  readonly #onMessage = (evt: CustomEvent) => {
+    const m = evt.detail as { topic?: string; data?: Uint8Array; from?: { toString(): string } };
+    const handler = m.topic === undefined ? undefined : this.#handlers.get(m.topic);
+    if (handler !== undefined && m.data instanceof Uint8Array) handler(m.data, m.from?.toString() ?? '');
+  };
+
+  constructor(service: unknown, federationId: string) {
+    this.#ps = service as GossipsubLike;
+    this.federationId = federationId;
+    this.#ps.addEventListener('message', this.#onMessage);
+  }
+
+  /** Installs the topic validator of `kind`. */
+  validate(kind: string, validator: Validator): void {
+    this.#ps.topicValidators.set(topicFor(this.federationId, kind), (peer, msg) => {
+      let verdict: Verdict;
+      try {
+        verdict = validator(msg.data, peer.toString());
+      } catch (err) {
+        verdict = verdictOf(err);
+      }
+      return verdict.result; // TopicValidatorResult's values are these strings
+    });
+  }
+
+  /** Subscribes to `kind`; `handler` sees accepted messages only (after the validator). */
+  subscribe(kind: string, handler: MessageHandler): void {
+    const topic = topicFor(this.federationId, kind);
+    this.#handlers.set(topic, handler);
+    this.#ps.subscribe(topic);
+  }
+
+  /** Publishes `data` on `kind`'s topic. Resolves even when no peer is subscribed yet (sync catches up). */
+  async publish(kind: string, data: Uint8Array): Promise<void> {
+    try {
+      await this.#ps.publish(topicFor(this.federationId, kind), data);
+    } catch (err) {
+      // Duplicate (already published these bytes) and no-peers are not failures for us: sync is the guarantee.
+      if (!/Duplicate|NoPeers|InsufficientPeers/i.test(String((err as Error)?.message ?? err))) throw err;
+    }
+  }
+
+  /** Peers subscribed to `kind`'s topic. */
+  subscribers(kind: string): string[] {
+    return this.#ps.getSubscribers(topicFor(this.federationId, kind)).map((p) => p.toString());
+  }
+
+  stop(): void {
+    this.#ps.removeEventListener('message', this.#onMessage);
+    for (const topic of this.#handlers.keys()) this.#ps.topicValidators.delete(topic);
+    this.#handlers.clear();
+  }
+}

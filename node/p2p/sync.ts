@@ -1,0 +1,75 @@
+/**
+ * The anti-entropy transport: `/govfed/sync/1.0.0` request/response over libp2p streams.
+ *
+ * One stream carries one exchange: the dialer writes one request frame, the listener answers with one
+ * response frame and both close. A frame is an unsigned-varint length prefix and the JCS bytes of a
+ * sync message (protocol/federation/sync.ts), at most MAX_SYNC_MESSAGE_BYTES; a longer prefix, a
+ * malformed frame or a stall longer than SYNC_TIMEOUT_MS ends the stream (attacker-controlled input
+ * is decoded by decodeSyncMessage only). What to answer is the federation's business (`SyncHandler`).
+ *
+ *   request       response
+ *   hello         hello            (both sides learn each other's heads)
+ *   get-charters  charters
+ *   proposal      hello            (a pending change pushed for co-signing, acknowledged)
+ *   charters      hello            (versions pushed unasked, e.g. by a joiner; acknowledged)
+ */
+import { lpStream } from 'it-length-prefixed-stream';
+import {
+  decodeSyncMessage,
+  encodeSyncMessage,
+  MAX_SYNC_MESSAGE_BYTES,
+  type SyncMessage,
+} from '../../protocol/federation/sync.ts';
+import { SYNC_PROTOCOL } from '../../protocol/federation/topics.ts';
+import type { Host } from './host.ts';
+
+/** Longest wait for a frame, either side. */
+export const SYNC_TIMEOUT_MS = 10_000;
+
+/** Answers one request (attacker-controlled `msg`, from the authenticated peer `from`). */
+export type SyncHandler = (msg: SyncMessage, from: string) => Promise<SyncMessage>;
+
+/** Called when an inbound exchange fails (for the operator's log). */
+export type SyncErrorSink = (from: string, err: unknown) => void;
+
+export class SyncTransport {
+  readonly #host: Host;
+
+  constructor(host: Host) {
+    this.#host = host;
+  }
+
+  /** Serves inbound exchanges with `handler`. */
+  async serve(handler: SyncHandler, onError: SyncErrorSink): Promise<void> {
+    await this.#host.handle(SYNC_PROTOCOL, (stream, from) => {
+      void (async () => {
+        try {
+          const lp = lpStream(stream as never, { maxDataLength: MAX_SYNC_MESSAGE_BYTES });
+          const frame = await lp.read({ signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) });
+          const reply = await handler(decodeSyncMessage(frame.subarray()), from);
+          await lp.write(encodeSyncMessage(reply), { signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) });
+          await stream.close();
+        } catch (err) {
+          onError(from, err);
+          stream.abort(err instanceof Error ? err : new Error(String(err)));
+        }
+      })();
+    });
+  }
+
+  /** One exchange with `peerId`: sends `msg`, returns the (decoded, shape-checked) answer. */
+  async request(peerId: string, msg: SyncMessage): Promise<SyncMessage> {
+    const stream = await this.#host.openStream(peerId, SYNC_PROTOCOL, SYNC_TIMEOUT_MS);
+    try {
+      const lp = lpStream(stream as never, { maxDataLength: MAX_SYNC_MESSAGE_BYTES });
+      await lp.write(encodeSyncMessage(msg), { signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) });
+      const frame = await lp.read({ signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) });
+      const reply = decodeSyncMessage(frame.subarray());
+      await stream.close();
+      return reply;
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+  }
+}

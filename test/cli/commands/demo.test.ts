@@ -1,0 +1,48 @@
+/**
+ * `govfed demo` as a user runs it: three real nodes form a federation, the table is printed, and
+ * Ctrl-C (SIGINT) stops everything cleanly and removes the temp homes.
+ */
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { CLI, childEnv, ROOT } from '../../helpers/cli.ts';
+
+interface DemoOutput {
+  federationId: string;
+  dir: string;
+  nodes: { org: string; api: string; token: string; charterVersion: number; logSize: number }[];
+}
+
+describe('govfed demo', () => {
+  describe('when run until Ctrl-C', () => {
+    it('forms a three-org federation, appends decisions, then stops cleanly and removes its homes', async () => {
+      const child = spawn(process.execPath, [CLI, 'demo', '--json'], { cwd: ROOT, env: childEnv(), stdio: 'pipe' });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        err += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const end = Date.now() + 60_000;
+      while (!out.trim().endsWith('}') && Date.now() < end && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const demo = JSON.parse(out) as DemoOutput;
+      expect(demo.federationId).toMatch(/^[0-9a-f]{64}$/);
+      expect(demo.nodes.map((n) => n.org)).toEqual(['eu', 'us', 'apac']);
+      for (const n of demo.nodes) {
+        expect(n.charterVersion).toBe(3);
+        // node.init, the decisions, and at least the charter versions its join awaited (1..2).
+        expect(n.logSize).toBeGreaterThanOrEqual(1 + 3 + 2);
+        const res = await fetch(`${n.api}/v1/federation`, { headers: { authorization: `Bearer ${n.token}` } });
+        expect(((await res.json()) as { members: unknown[] }).members).toHaveLength(3);
+      }
+      child.kill('SIGINT');
+      expect(await exited, err).toBe(0);
+      await expect(stat(demo.dir)).rejects.toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    }, 90_000);
+  });
+});

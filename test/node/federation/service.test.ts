@@ -1,0 +1,139 @@
+/**
+ * FederationService in-process: two services on 127.0.0.1 with real libp2p, a recording audit log.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FederationService } from '../../../node/federation/service.ts';
+import { initHome } from '../../../node/home/init.ts';
+import { loadHome } from '../../../node/home/load.ts';
+import type { AppendItem } from '../../../node/log/index.ts';
+import { decodeLeaf } from '../../../protocol/audit/index.ts';
+import { peerIdFromSeed } from '../../../protocol/federation/index.ts';
+
+interface Fixture {
+  service: FederationService;
+  leaves: AppendItem[];
+  events: string[];
+  dir: string;
+}
+
+let root: string;
+const made: Fixture[] = [];
+
+async function make(org: string): Promise<Fixture> {
+  const dir = join(root, org);
+  await initHome({ dir, org, jurisdiction: 'EU', api: '127.0.0.1:0', listen: '/ip4/127.0.0.1/tcp/0' });
+  const home = await loadHome(dir);
+  const leaves: AppendItem[] = [];
+  const events: string[] = [];
+  const service = new FederationService({
+    home,
+    log: {
+      append: async (items) => {
+        leaves.push(...items);
+        return items.map((_, i) => ({ index: i }) as never);
+      },
+    },
+    events: (event, fields) => events.push(`${event} ${JSON.stringify(fields ?? {})}`),
+    syncIntervalMs: 500,
+  });
+  await service.start();
+  const f = { service, leaves, events, dir };
+  made.push(f);
+  return f;
+}
+
+async function until(fn: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'govfed-fedsvc-'));
+});
+
+afterAll(async () => {
+  await Promise.all(made.map((f) => f.service.stop()));
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('FederationService', () => {
+  describe('when the node is in no federation', () => {
+    it('reports federated: false and refuses operations that need one with ERR_NO_FEDERATION', async () => {
+      const a = await make('lonely');
+      expect(a.service.status()).toMatchObject({ federated: false, members: [], addresses: [] });
+      await expect(a.service.setThreshold({ policy: 2 })).rejects.toThrow(
+        expect.objectContaining({ code: 'ERR_NO_FEDERATION' }),
+      );
+    });
+  });
+
+  describe('when one node creates and another joins with an invite', () => {
+    it('both hold version 2, each charter is an audit leaf, and a second create is ERR_FEDERATION_EXISTS', async () => {
+      const a = await make('alpha');
+      const b = await make('beta');
+      const created = await a.service.create({ name: 'F', thresholds: { policy: 3 } });
+      expect(created).toMatchObject({
+        federated: true,
+        charterVersion: 1,
+        thresholds: { admission: 1, policy: 3, charter: 1 },
+      });
+      const invite = await a.service.invite({ org: 'beta', peerId: b.service.peerId, jurisdiction: 'US' });
+      await b.service.join(invite);
+      await until(() => a.service.chain?.version === 2 && b.service.chain?.version === 2);
+      expect(a.service.chain?.head.digest).toBe(b.service.chain?.head.digest);
+      const kinds = (f: Fixture) => f.leaves.map((l) => (decodeLeaf(l.leaf) as { kind: string }).kind);
+      expect(kinds(a).filter((k) => k === 'federation.charter')).toHaveLength(2);
+      expect(kinds(b).filter((k) => k === 'federation.charter')).toHaveLength(2);
+      await expect(a.service.create({ name: 'again' })).rejects.toThrow(
+        expect.objectContaining({ code: 'ERR_FEDERATION_EXISTS' }),
+      );
+      await until(() => a.service.status().members.some((m) => m.org === 'beta' && m.connected));
+    });
+  });
+
+  describe('when a change for the next version is already signed and pending', () => {
+    it('refuses to sign a second, different one with ERR_PROPOSAL_PENDING (no forks by this node)', async () => {
+      const a = await make('delta');
+      await a.service.create({ name: 'D' });
+      const peer = (i: number) => peerIdFromSeed(new Uint8Array(32).fill(i));
+      await a.service.invite({ org: 'x', peerId: peer(1), jurisdiction: 'US' });
+      await expect(a.service.invite({ org: 'y', peerId: peer(2), jurisdiction: 'US' })).rejects.toThrow(
+        expect.objectContaining({ code: 'ERR_PROPOSAL_PENDING' }),
+      );
+      await expect(a.service.setThreshold({ policy: 2 })).rejects.toThrow(
+        expect.objectContaining({ code: 'ERR_PROPOSAL_PENDING' }),
+      );
+      expect(a.service.status().proposals).toHaveLength(1);
+      await expect(a.service.sign('sha256:00000000')).rejects.toThrow(
+        expect.objectContaining({ code: 'ERR_NOT_FOUND' }),
+      );
+      const id = a.service.status().proposals[0]?.id as string;
+      await expect(a.service.sign(id.slice(7, 17))).resolves.toMatchObject({ id, memberSignatures: 1 });
+    });
+  });
+
+  describe('when a service restarts', () => {
+    it('reloads and re-verifies its chain from DIR/federation/state.json', async () => {
+      const a = await make('gamma');
+      await a.service.create({ name: 'G' });
+      await a.service.setThreshold({ policy: 4 });
+      const digest = a.service.chain?.head.digest;
+      await a.service.stop();
+      const again = new FederationService({
+        home: await loadHome(a.dir),
+        log: { append: async () => [] },
+        events: () => {},
+      });
+      await again.start();
+      made.push({ ...a, service: again });
+      expect(again.chain?.version).toBe(2);
+      expect(again.chain?.head.digest).toBe(digest);
+    });
+  });
+});
