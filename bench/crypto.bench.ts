@@ -151,7 +151,7 @@ function ed25519Results(): BenchResult[] {
       ...pair(
         `Ed25519 verify, ${size.label}`,
         'verifications',
-        `${size.label} messages; protocol/ verifies strictly (zip215: false)`,
+        `${size.label} messages; protocol/ verifies strict RFC 8032, cofactorless (as Go and OpenSSL)`,
         verifyOurs,
         verifyNode,
       ),
