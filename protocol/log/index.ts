@@ -23,8 +23,8 @@
  * stops at MAX_TREE_SIZE = 2^52 leaves so that every stored index stays a safe integer.
  */
 export { proveConsistency, verifyConsistency } from './consistency.ts';
-export { Frontier } from './frontier.ts';
-export { assertHash, EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash } from './hash.ts';
+export { Frontier, type FrontierOptions } from './frontier.ts';
+export { assertHash, EMPTY_ROOT, HASH_SIZE, leafHash, type NodeHasher, nodeHash } from './hash.ts';
 export { proveInclusion, rootFromInclusionProof, verifyInclusion } from './inclusion.ts';
 export { MemoryTree } from './memory.ts';
 export { type HashReader, readStoredHashes } from './reader.ts';
