@@ -19,6 +19,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../protocol/log/index.ts';
+import { prng } from './prng.ts';
 import type { BenchResult } from './types.ts';
 
 const LEAVES = Number(process.env.GOVFED_BENCH_LOG_LEAVES ?? 1_000_000);
@@ -26,18 +27,6 @@ const PROOFS = Number(process.env.GOVFED_BENCH_LOG_PROOFS ?? 5000);
 const ENTRY_BYTES = 128;
 const WARMUP = 200;
 const GROUP = 'log';
-
-/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function result(name: string, ops: number, unit: string, ms: number, notes: string): BenchResult {
   return { group: GROUP, name, ops, unit, opsPerSec: ops / (ms / 1000), notes };

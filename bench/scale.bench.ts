@@ -41,6 +41,7 @@ import { verifyInclusion } from '../protocol/log/index.ts';
 import { removeDir } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { metricValue } from '../test/helpers/records.ts';
+import { prng } from './prng.ts';
 import type { BenchResult } from './types.ts';
 
 const ENTRIES = Number(process.env.GOVFED_SCALE_ENTRIES ?? 10_000_000);
@@ -86,18 +87,6 @@ function percentile(sorted: readonly number[], p: number): number {
 function stats(times: readonly number[]): { p50: number; p99: number; mean: number } {
   const s = [...times].sort((a, b) => a - b);
   return { p50: percentile(s, 0.5), p99: percentile(s, 0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-
-/** mulberry32: a small deterministic PRNG, uniform in [0, 1), so runs draw the same indexes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 // --- 1. build ---------------------------------------------------------------------------------
