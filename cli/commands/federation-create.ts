@@ -27,7 +27,7 @@ function threshold(args: Parameters<CommandSpec['run']>[0], flag: string): numbe
 export const federationCreateCommand: CommandSpec = {
   name: NAME,
   summary: 'Found a federation with this node as its first member.',
-  usage: `${NAME} --name NAME [--admission-threshold K] [--policy-threshold K] [--charter-threshold K] [--home DIR] [--json]`,
+  usage: `${NAME} --name NAME [--admission-threshold K] [--policy-threshold K] [--charter-threshold K] [--witness-threshold K] [--home DIR] [--json]`,
   description: `
 The running node signs charter version 1 (the genesis): the federation id is its SHA-256. Thresholds
 default to 1. While the federation has one member, the admission and charter thresholds can only be 1
@@ -39,6 +39,11 @@ thresholds later with 'govfed federation set-threshold'. Other orgs join with in
     'admission-threshold': { type: 'string', value: 'K', description: 'member signatures to admit a member' },
     'policy-threshold': { type: 'string', value: 'K', description: 'member approvals for a policy' },
     'charter-threshold': { type: 'string', value: 'K', description: 'member signatures for other charter changes' },
+    'witness-threshold': {
+      type: 'string',
+      value: 'K',
+      description: "other members' cosignatures that make a checkpoint witnessed (default: a majority)",
+    },
     ...JSON_OPTION,
   },
   examples: ['govfed federation create --home ./eu --name "AI governance federation" --policy-threshold 2'],
@@ -49,6 +54,7 @@ thresholds later with 'govfed federation set-threshold'. Other orgs join with in
       ['admission-threshold', 'admission'],
       ['policy-threshold', 'policy'],
       ['charter-threshold', 'charter'],
+      ['witness-threshold', 'witness'],
     ] as const) {
       const k = threshold(args, flag);
       if (k !== undefined) thresholds[key] = k;

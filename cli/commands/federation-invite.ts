@@ -22,7 +22,7 @@ const NAME = 'federation invite';
 export const federationInviteCommand: CommandSpec = {
   name: NAME,
   summary: 'Invite an org (by its node peer id) and write the invite file.',
-  usage: `${NAME} --org ORG --peer-id PEERID [--jurisdiction J] --out FILE [--home DIR] [--json]`,
+  usage: `${NAME} --org ORG --peer-id PEERID [--jurisdiction J] [--log-key VKEY] [--witness-key VKEY] --out FILE [--home DIR] [--json]`,
   description: `
 This node signs the charter change that admits the peer and gossips it to the other members. When the
 admission threshold is above 1, other members co-sign it ('govfed federation status' lists it,
@@ -36,6 +36,16 @@ Admit one org at a time: this node never signs two different changes for the sam
     org: { type: 'string', value: 'ORG', description: "the invitee's org name (required)" },
     'peer-id': { type: 'string', value: 'PEERID', description: "the invitee's node peer id (required)" },
     jurisdiction: { type: 'string', value: 'J', description: "the invitee's jurisdiction (default ZZ)" },
+    'log-key': {
+      type: 'string',
+      value: 'VKEY',
+      description: "the invitee's log verifier key (its init prints verifierKey): lets members prove its entries",
+    },
+    'witness-key': {
+      type: 'string',
+      value: 'VKEY',
+      description: "the invitee's witness key (its init prints witnessKey): lets it cosign members' checkpoints",
+    },
     out: { type: 'string', value: 'FILE', description: 'where to write the invite (required)' },
     ttl: { type: 'string', value: 'SECONDS', description: 'how long the invite is valid, 60..86400 (default 86400)' },
     ...JSON_OPTION,
@@ -49,11 +59,15 @@ Admit one org at a time: this node never signs two different changes for the sam
     const out = requireOption(args, NAME, 'out');
     const jurisdiction = stringOption(args, 'jurisdiction');
     const ttl = stringOption(args, 'ttl');
+    const logKey = stringOption(args, 'log-key');
+    const witnessKey = stringOption(args, 'witness-key');
     const client = new ApiClient(await resolveTarget(args, io, NAME));
     const r = await client.federationPost('/invites', {
       org,
       peerId,
       ...(jurisdiction === undefined ? {} : { jurisdiction }),
+      ...(logKey === undefined ? {} : { logKey }),
+      ...(witnessKey === undefined ? {} : { witnessKey }),
       ...(ttl === undefined ? {} : { ttlSeconds: parseIndex(NAME, 'ttl', ttl) }),
     });
     if (typeof r.invite !== 'string') {

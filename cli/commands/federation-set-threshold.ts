@@ -14,7 +14,7 @@ const NAME = 'federation set-threshold';
 export const federationSetThresholdCommand: CommandSpec = {
   name: NAME,
   summary: 'Propose new thresholds (a charter change).',
-  usage: `${NAME} [--admission K] [--policy K] [--charter K] [--home DIR] [--json]`,
+  usage: `${NAME} [--admission K] [--policy K] [--charter K] [--witness K] [--home DIR] [--json]`,
   description: `
 At least one of --admission, --policy, --charter. Admission can never exceed the charter threshold:
 raising --admission above it raises the charter threshold too. The change needs the signatures of the
@@ -25,16 +25,18 @@ pending proposal that other members co-sign with 'govfed federation sign'.`,
     admission: { type: 'string', value: 'K', description: 'member signatures to admit a member' },
     policy: { type: 'string', value: 'K', description: 'member approvals for a policy' },
     charter: { type: 'string', value: 'K', description: 'member signatures for other charter changes' },
+    witness: { type: 'string', value: 'K', description: "other members' cosignatures that witness a checkpoint" },
     ...JSON_OPTION,
   },
   examples: ['govfed federation set-threshold --home ./eu --admission 2'],
   async run(args, io) {
     const body: Record<string, number> = {};
-    for (const k of ['admission', 'policy', 'charter']) {
+    for (const k of ['admission', 'policy', 'charter', 'witness']) {
       const v = stringOption(args, k);
       if (v !== undefined) body[k] = parseIndex(NAME, k, v);
     }
-    if (Object.keys(body).length === 0) throw new UsageError(`${NAME}: give --admission, --policy or --charter`);
+    if (Object.keys(body).length === 0)
+      throw new UsageError(`${NAME}: give --admission, --policy, --charter or --witness`);
     const client = new ApiClient(await resolveTarget(args, io, NAME));
     const r = await client.federationPost('/thresholds', body);
     io.stdout(booleanOption(args, 'json') ? formatJson(r) : formatOperation(r));

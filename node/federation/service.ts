@@ -40,11 +40,13 @@ import {
   encodeInvite,
   envelopeBody,
   envelopeFromBody,
+  type GossipMessage,
   genesisCharter,
   helloFor,
   type Invite,
   isGossipValidationError,
   MAX_BOOTSTRAP_ADDRS,
+  type Member,
   mergeSignatures,
   nextCharter,
   nextRequest,
@@ -52,6 +54,7 @@ import {
   parseInvite,
   peerIdFromSeed,
   type SyncMessage,
+  signAsPeer,
   signCharter,
   type Thresholds,
   verifyInvite,
@@ -63,8 +66,10 @@ import type { AuditLog } from '../log/index.ts';
 import { MemberGate } from '../p2p/gate.ts';
 import { Host, type PeerEvent } from '../p2p/host.ts';
 import { type Verdict, verdictOf } from '../p2p/pubsub.ts';
+import { requestOnce, serveRequests } from '../p2p/request.ts';
 import { SyncTransport } from '../p2p/sync.ts';
 import { type FederationEventKind, federationAuditItem } from './audit.ts';
+import type { FederationContext, FederationModule } from './module.ts';
 import { FederationStore, type StoredProposal } from './store.ts';
 
 /** How often the sync loop runs. */
@@ -91,6 +96,9 @@ export interface MemberStatus {
   org: string;
   peerId: string;
   jurisdiction: string;
+  /** The member's log verifier key and witness key, as the charter lists them (null when absent). */
+  logKey: string | null;
+  witnessKey: string | null;
   self: boolean;
   connected: boolean;
   /** Last time we heard from this member (RFC 3339), if ever. */
@@ -126,6 +134,8 @@ export interface FederationStatus {
   rejected: Record<string, number>;
   /** When a sync round last completed (RFC 3339), if ever. */
   lastSync: string | null;
+  /** Each federation module's own status, by module name (e.g. policy, witness). */
+  modules: Record<string, Record<string, unknown>>;
 }
 
 interface Network {
@@ -154,6 +164,7 @@ export class FederationService {
   #syncing = new Set<string>();
   #stopped = false;
   #bootstrap: string[] = [];
+  readonly #modules: FederationModule[] = [];
 
   constructor(opts: FederationServiceOptions) {
     this.#home = opts.home;
@@ -175,6 +186,44 @@ export class FederationService {
 
   get peerId(): string {
     return this.#home.config.peerId;
+  }
+
+  /**
+   * Adds a federation module (node/federation/module.ts). Call before start(): its gossip kinds and
+   * protocols are installed whenever the network starts.
+   */
+  use(module: FederationModule): void {
+    if (this.#net !== undefined) throw new Error('FederationService.use: call before the network starts');
+    this.#modules.push(module);
+    module.attach(this.#context());
+  }
+
+  #context(): FederationContext {
+    return {
+      peerId: this.peerId,
+      events: this.#events,
+      chain: () => this.#chain,
+      publish: (kind, body) => this.#publishBody(kind, body),
+      request: async (peer, protocol, bytes, maxBytes, timeoutMs) => {
+        const net = this.#requireNet();
+        return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeoutMs);
+      },
+      connectedMembers: () => {
+        const chain = this.#chain;
+        if (chain === undefined || this.#net === undefined) return [];
+        return this.#net.host.connectedPeers().filter((p) => chain.isMember(p));
+      },
+      signAsPeer: (payloadType, payload) => signAsPeer(payloadType, payload, this.#seed),
+      reject: (via, kind, peer, err, action) => this.#reject(via, kind, peer, err, action),
+    };
+  }
+
+  /** The member entry for this node: its org, peer id, jurisdiction, log key and witness key. */
+  #selfMember(): Member {
+    const c = this.#home.config;
+    const m: Member = { org: c.org, peerId: c.peerId, jurisdiction: c.jurisdiction, logKey: c.verifierKey };
+    if (c.witnessKey !== undefined) m.witnessKey = c.witnessKey;
+    return m;
   }
 
   /** The current chain (for tests and embedding), if in a federation. */
@@ -215,11 +264,10 @@ export class FederationService {
   /** Founds a federation with this node as its only member. */
   async create(input: { name: string; thresholds?: Partial<Thresholds> }): Promise<FederationStatus> {
     this.#requireNoFederation();
-    const c = this.#home.config;
     const genesis = genesisCharter({
       name: input.name,
       createdAt: this.#now().toISOString(),
-      members: [{ org: c.org, peerId: c.peerId, jurisdiction: c.jurisdiction }],
+      members: [this.#selfMember()],
       thresholds: {
         admission: input.thresholds?.admission ?? 1,
         policy: input.thresholds?.policy ?? 1,
@@ -243,17 +291,31 @@ export class FederationService {
     const charter = t.charter ?? Math.max(cur.charter, admission);
     const next = nextCharter(chain.current, {
       createdAt: this.#now().toISOString(),
-      thresholds: { admission, charter, policy: t.policy ?? cur.policy },
+      thresholds: {
+        admission,
+        charter,
+        policy: t.policy ?? cur.policy,
+        ...(t.witness === undefined ? {} : { witness: t.witness }),
+      },
     });
     this.#assertNoConflict(next.version, charterDigest(next));
     return await this.#propose(signCharter(next, this.#seed), this.#expiry(PROPOSAL_TTL_MS));
   }
 
   /** Proposes admitting `invitee` and returns the invite file's bytes. */
-  async invite(input: { org: string; peerId: string; jurisdiction: string; ttlMs?: number }): Promise<Uint8Array> {
+  async invite(input: {
+    org: string;
+    peerId: string;
+    jurisdiction: string;
+    logKey?: string;
+    witnessKey?: string;
+    ttlMs?: number;
+  }): Promise<Uint8Array> {
     const chain = this.#requireChain();
     const net = this.#requireNet();
-    const invitee = { org: input.org, peerId: input.peerId, jurisdiction: input.jurisdiction };
+    const invitee: Member = { org: input.org, peerId: input.peerId, jurisdiction: input.jurisdiction };
+    if (input.logKey !== undefined) invitee.logKey = input.logKey;
+    if (input.witnessKey !== undefined) invitee.witnessKey = input.witnessKey;
     const expiresAt = this.#expiry(input.ttlMs ?? DEFAULT_INVITE_TTL_MS);
     const next = addMembers(chain.current, [invitee], this.#now().toISOString());
     this.#assertNoConflict(next.version, charterDigest(next));
@@ -346,6 +408,7 @@ export class FederationService {
       rejected: { ...this.#rejected },
       lastSync: this.#lastSync?.toISOString() ?? null,
       proposals: this.#proposalViews(),
+      modules: Object.fromEntries(this.#modules.flatMap((m) => (m.status ? [[m.name, m.status()]] : []))),
     };
     if (chain === undefined) return { federated: false, members: [], ...base };
     const c = chain.current;
@@ -358,10 +421,14 @@ export class FederationService {
       thresholds: { ...c.thresholds },
       members: c.members.map((m) => {
         const seen = this.#lastSeen.get(m.peerId);
+        const extra = Object.assign({}, ...this.#modules.map((x) => x.memberStatus?.(m) ?? {}));
         return {
+          ...extra,
           org: m.org,
           peerId: m.peerId,
           jurisdiction: m.jurisdiction,
+          logKey: m.logKey ?? null,
+          witnessKey: m.witnessKey ?? null,
           self: m.peerId === this.peerId,
           connected: connected.has(m.peerId),
           lastSeen: seen === undefined ? null : new Date(seen).toISOString(),
@@ -487,6 +554,7 @@ export class FederationService {
     this.#events('federation:charter', { version, digest, via, members: chain.current.members.length });
     if (via !== 'gossip' && via !== 'join') await this.#publish('charter', env);
     await this.#net?.host.sweep();
+    this.#notifyCharter();
   }
 
   // ---- gossip ----
@@ -544,6 +612,10 @@ export class FederationService {
   }
 
   async #publish(kind: 'charter' | 'proposal', env: Envelope): Promise<void> {
+    await this.#publishBody(kind, envelopeBody(env));
+  }
+
+  async #publishBody(kind: string, body: Record<string, unknown>): Promise<void> {
     const net = this.#net;
     const chain = this.#chain;
     if (net === undefined || chain === undefined || !chain.isMember(this.peerId)) return;
@@ -555,7 +627,7 @@ export class FederationService {
         sender: this.peerId,
         seq: this.#seq++,
         sentAt: this.#now().toISOString(),
-        body: envelopeBody(env),
+        body,
       },
       this.#seed,
     );
@@ -649,8 +721,17 @@ export class FederationService {
     }
     // Anti-entropy needs a few peers per round, not all: a random SYNC_FANOUT of them (new connections
     // are synced at once anyway), so the cost per round does not grow with the federation.
-    const peers = shuffle([...connected].filter((p) => this.#gate.allows(p)));
-    await Promise.all(peers.slice(0, SYNC_FANOUT).map((p) => this.#syncWith(p)));
+    const peers = shuffle([...connected].filter((p) => this.#gate.allows(p))).slice(0, SYNC_FANOUT);
+    await Promise.all(peers.map((p) => this.#syncWith(p)));
+    const members = peers.filter((p) => this.#chain?.isMember(p) === true);
+    for (const m of this.#modules) {
+      if (this.#stopped || m.onSyncRound === undefined) continue;
+      try {
+        await m.onSyncRound(members);
+      } catch (err) {
+        this.#events('federation:module-error', { module: m.name, error: errorText(err) });
+      }
+    }
     this.#lastSync = this.#now();
   }
 
@@ -673,10 +754,28 @@ export class FederationService {
     host.pubsub.validate('proposal', (data, from) => this.#validate('proposal', data, from));
     host.pubsub.subscribe('charter', () => {});
     host.pubsub.subscribe('proposal', () => {});
+    for (const m of this.#modules) {
+      for (const [kind, handler] of Object.entries(m.gossip ?? {})) {
+        host.pubsub.validate(kind, (data, from) => this.#validateModule(kind, handler, data, from));
+        host.pubsub.subscribe(kind, () => {});
+      }
+      for (const [protocol, p] of Object.entries(m.protocols ?? {})) {
+        await serveRequests(host, protocol, {
+          maxBytes: p.maxBytes,
+          handler: (req, from) => {
+            this.#seen(from);
+            return p.handle(req, from);
+          },
+          allows: (peer) => this.#chain?.isMember(peer) === true,
+          onError: (from, err) => this.#reject('request', protocol, from, err, 'reject'),
+        });
+      }
+    }
     const timer = setInterval(() => void this.#syncRound(), this.#syncIntervalMs);
     timer.unref();
     this.#net = { host, sync, timer };
     this.#events('federation:network', { peerId: host.peerId, addresses: host.addresses() });
+    this.#notifyCharter();
     setTimeout(() => void this.#syncRound(), 10).unref();
   }
 
@@ -694,6 +793,14 @@ export class FederationService {
     if (e.type === 'connected') {
       this.#seen(e.peerId);
       if (this.#gate.allows(e.peerId)) this.#pullSoon(e.peerId);
+      if (this.#chain?.isMember(e.peerId) === true) {
+        for (const m of this.#modules) {
+          if (m.onPeerConnected === undefined) continue;
+          setTimeout(() => {
+            if (!this.#stopped) m.onPeerConnected?.(e.peerId);
+          }, 100).unref();
+        }
+      }
       return;
     }
     if (e.type === 'identified' && this.#gate.allows(e.peerId)) {
@@ -704,6 +811,41 @@ export class FederationService {
       if (addrs.length > 0 && JSON.stringify(addrs) !== JSON.stringify(this.#addresses[e.peerId])) {
         this.#addresses[e.peerId] = addrs;
         void this.#persist();
+      }
+    }
+  }
+
+  /** A gossip message on a module's kind: the envelope checks here, the body's judgement by the module. */
+  #validateModule(
+    kind: string,
+    handler: (msg: GossipMessage, from: string) => Verdict,
+    data: Uint8Array,
+    from: string,
+  ): Verdict {
+    const chain = this.#chain;
+    if (chain === undefined) return { result: 'ignore', error: new GovfedError('ERR_INVALID_INPUT', 'no federation') };
+    let verdict: Verdict;
+    try {
+      const v = decodeAndVerifyGossip(data, { chain, now: this.#now().getTime(), kind });
+      this.#seen(v.message.sender);
+      if (v.needsSync) this.#pullSoon(from);
+      verdict = handler(v.message, from);
+    } catch (err) {
+      verdict = verdictOf(err);
+    }
+    if (verdict.result !== 'accept') this.#reject('gossip', kind, from, verdict.error, verdict.result);
+    return verdict;
+  }
+
+  /** Tells every module the charter (at network start and after each accepted version). */
+  #notifyCharter(): void {
+    const chain = this.#chain;
+    if (chain === undefined || this.#net === undefined) return;
+    for (const m of this.#modules) {
+      try {
+        m.onCharter?.(chain);
+      } catch (err) {
+        this.#events('federation:module-error', { module: m.name, error: errorText(err) });
       }
     }
   }

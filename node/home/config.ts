@@ -37,6 +37,11 @@ export interface NodeConfig {
   peerId: string;
   /** C2SP verifier key of the log (`<origin>+<key id>+<base64>`). */
   verifierKey: string;
+  /**
+   * C2SP cosignature verifier key of this node's witness (`govfed/<org>/witness+<key id>+<base64(0x04||key)>`),
+   * published in the charter; its signer key is keys/witness.key. Absent in homes made before witnessing.
+   */
+  witnessKey?: string;
 }
 
 /** Paths of everything under the home directory DIR. */
@@ -107,6 +112,7 @@ const CONFIG_FIELDS = [
   'checkpointIntervalMs',
   'peerId',
   'verifierKey',
+  'witnessKey',
 ] as const;
 
 /** Checks a parsed config.json (hand-editable, so checked field by field). Throws ERR_INVALID_CONFIG. */
@@ -135,6 +141,9 @@ export function checkConfig(value: unknown): NodeConfig {
   }
   if (typeof v.verifierKey !== 'string' || !v.verifierKey.startsWith(`${v.origin}+`)) {
     throw fail('verifierKey must be the C2SP verifier key named by origin');
+  }
+  if (v.witnessKey !== undefined && (typeof v.witnessKey !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(v.witnessKey))) {
+    throw fail('witnessKey must be a C2SP verifier key');
   }
   return v as unknown as NodeConfig;
 }

@@ -2,7 +2,7 @@
  * The charter: the federation's root of trust (in the spirit of TUF root metadata).
  *
  * A charter version lists the members (org, libp2p peer id, jurisdiction, optional witness key) and
- * three thresholds. Its bytes are the RFC 8785 (JCS) serialisation of exactly the fields below, UTF-8;
+ * thresholds (admission, policy, charter, optional witness). Its bytes are the RFC 8785 (JCS) serialisation of exactly the fields below, UTF-8;
  * its digest is `sha256:` + hex(SHA-256(bytes)); version n+1 names version n by that digest in
  * `previous`. The federation id is the bare hex SHA-256 of the genesis (version 1) bytes.
  *
@@ -46,6 +46,8 @@ export interface Member {
   jurisdiction: string;
   /** The org's transparency-log witness key, as c2sp.org/signed-note verifier key text. */
   witnessKey?: string;
+  /** The org's audit-log verifier key (c2sp.org/signed-note text; its name is the log's origin). */
+  logKey?: string;
 }
 
 export interface Thresholds {
@@ -55,6 +57,11 @@ export interface Thresholds {
   policy: number;
   /** Signatures of current members needed for any other charter change. */
   charter: number;
+  /**
+   * Cosignatures of other members' witnesses that make a member's checkpoint *witnessed*; absent means
+   * a majority of the other members (witnessThreshold).
+   */
+  witness?: number;
 }
 
 export interface Charter {
@@ -87,7 +94,7 @@ function isCount(v: unknown, max: number): v is number {
 function checkMember(v: unknown, i: number): Member {
   const what = `members[${i}]`;
   if (!isPlainObject(v)) throw malformed(`${what}: expected an object`);
-  assertExactKeys(v, ['org', 'peerId', 'jurisdiction'], ['witnessKey'], what);
+  assertExactKeys(v, ['org', 'peerId', 'jurisdiction'], ['witnessKey', 'logKey'], what);
   if (typeof v.org !== 'string' || !ORG_RE.test(v.org)) throw malformed(`${what}.org: expected ${ORG_PATTERN}`);
   if (!isPeerId(v.peerId)) throw malformed(`${what}.peerId: not an Ed25519 libp2p peer id`);
   if (!isJurisdiction(v.jurisdiction)) throw malformed(`${what}.jurisdiction: expected a jurisdiction code`);
@@ -97,6 +104,12 @@ function checkMember(v: unknown, i: number): Member {
       throw malformed(`${what}.witnessKey: expected ${WITNESS_KEY_PATTERN}`);
     }
     m.witnessKey = v.witnessKey;
+  }
+  if ('logKey' in v) {
+    if (typeof v.logKey !== 'string' || !WITNESS_KEY_RE.test(v.logKey)) {
+      throw malformed(`${what}.logKey: expected ${WITNESS_KEY_PATTERN}`);
+    }
+    m.logKey = v.logKey;
   }
   return m;
 }
@@ -108,6 +121,7 @@ function checkMembers(v: unknown): Member[] {
   const members = v.map(checkMember);
   const peers = new Set<string>();
   const witnesses = new Set<string>();
+  const logs = new Set<string>();
   for (let i = 0; i < members.length; i++) {
     const m = members[i] as Member;
     if (i > 0 && !((members[i - 1] as Member).org < m.org)) {
@@ -119,18 +133,24 @@ function checkMembers(v: unknown): Member[] {
       if (witnesses.has(m.witnessKey)) throw malformed(`members: witness key of "${m.org}" listed twice`);
       witnesses.add(m.witnessKey);
     }
+    if (m.logKey !== undefined) {
+      if (logs.has(m.logKey)) throw malformed(`members: log key of "${m.org}" listed twice`);
+      logs.add(m.logKey);
+    }
   }
   return members;
 }
 
 function checkThresholds(v: unknown, memberCount: number): Thresholds {
   if (!isPlainObject(v)) throw malformed('thresholds: expected an object');
-  assertExactKeys(v, ['admission', 'policy', 'charter'], [], 'thresholds');
-  const { admission, policy, charter } = v;
+  assertExactKeys(v, ['admission', 'policy', 'charter'], ['witness'], 'thresholds');
+  const { admission, policy, charter, witness } = v;
   if (!isCount(charter, memberCount)) throw malformed(`thresholds.charter: expected 1..${memberCount} (member count)`);
   if (!isCount(admission, charter)) throw malformed(`thresholds.admission: expected 1..${charter} (charter threshold)`);
   if (!isCount(policy, MAX_MEMBERS)) throw malformed(`thresholds.policy: expected 1..${MAX_MEMBERS}`);
-  return { admission, policy, charter };
+  if (witness === undefined) return { admission, policy, charter };
+  if (!isCount(witness, MAX_MEMBERS)) throw malformed(`thresholds.witness: expected 1..${MAX_MEMBERS}`);
+  return { admission, policy, charter, witness };
 }
 
 /**
@@ -250,12 +270,31 @@ export function nextCharter(
     previous: charterDigest(prev),
     createdAt: change.createdAt,
     members: sortMembers(change.members ?? prev.members),
-    thresholds: {
-      admission: change.thresholds?.admission ?? prev.thresholds.admission,
-      policy: change.thresholds?.policy ?? prev.thresholds.policy,
-      charter: change.thresholds?.charter ?? prev.thresholds.charter,
-    },
+    thresholds: nextThresholds(prev.thresholds, change.thresholds),
   });
+}
+
+function nextThresholds(prev: Thresholds, change: Partial<Thresholds> | undefined): Thresholds {
+  const t: Thresholds = {
+    admission: change?.admission ?? prev.admission,
+    policy: change?.policy ?? prev.policy,
+    charter: change?.charter ?? prev.charter,
+  };
+  const witness = change?.witness ?? prev.witness;
+  if (witness !== undefined) t.witness = witness;
+  return t;
+}
+
+/**
+ * How many cosignatures by witnesses of *other* members make `org`'s checkpoint witnessed:
+ * thresholds.witness when set (capped at the number of other members), otherwise a majority of the
+ * other members, floor((n-1)/2)+1 — and 0 when `org` is the only member. Members without a witness key
+ * count in n but cannot cosign.
+ */
+export function witnessThreshold(c: Charter, org: string): number {
+  const others = c.members.filter((m) => m.org !== org).length;
+  if (others === 0) return 0;
+  return Math.min(c.thresholds.witness ?? Math.floor(others / 2) + 1, others);
 }
 
 /** The admission change: prev's members plus `added`, nothing else changed. */

@@ -86,6 +86,7 @@ export {
   ORG_PATTERN,
   type Thresholds,
   WITNESS_KEY_PATTERN,
+  witnessThreshold,
 } from './charter.ts';
 export {
   type Envelope,

@@ -15,7 +15,15 @@ export const SYNC_PROTOCOL = '/govfed/sync/1.0.0';
 /** The gossip payload format version carried in topic names. */
 export const GOSSIP_TOPIC_VERSION = 1;
 /** Gossip kinds defined today; later issues add more (the syntax below stays the rule). */
-export const GOSSIP_KINDS = ['charter', 'proposal'] as const;
+export const GOSSIP_KINDS = [
+  'charter',
+  'proposal',
+  'policy',
+  'policy-receipt',
+  'checkpoint',
+  'cosignature',
+  'alert',
+] as const;
 /** A kind: lowercase word(s) joined by '-', 1..32 characters. */
 export const KIND_PATTERN = '^[a-z][a-z0-9-]{0,31}$';
 const KIND_RE = new RegExp(KIND_PATTERN);

@@ -12,7 +12,7 @@ const count = { type: 'integer', minimum: 1, maximum: 256 } as const;
 export const thresholdsInput = {
   type: 'object',
   additionalProperties: false,
-  properties: { admission: count, policy: count, charter: count },
+  properties: { admission: count, policy: count, charter: count, witness: count },
 } as const;
 
 export function federationCreateRoute(app: FastifyInstance, ctx: ApiContext): void {

@@ -1,5 +1,5 @@
 /**
- * POST /v1/federation/invites (admin) {org, peerId, jurisdiction?, ttlSeconds?} — propose admitting a
+ * POST /v1/federation/invites (admin) {org, peerId, jurisdiction?, logKey?, witnessKey?, ttlSeconds?} — propose admitting a
  * peer and return the invite file (its exact canonical text: the joiner checks its normal form).
  */
 import type { FastifyInstance } from 'fastify';
@@ -11,10 +11,15 @@ import { errorResponses } from '../schemas.ts';
 import { requireFederation } from './federation-port.ts';
 import { emptyQuery, jurisdiction, operationResultSchema } from './federation-schemas.ts';
 
+/** A C2SP signed-note verifier key: printable ASCII, no spaces. */
+const noteKey = { type: 'string', pattern: '^[\\x21-\\x7e]{1,512}$' } as const;
+
 interface InviteBody {
   org: string;
   peerId: string;
   jurisdiction?: string;
+  logKey?: string;
+  witnessKey?: string;
   ttlSeconds?: number;
 }
 
@@ -37,6 +42,8 @@ export function federationInviteRoute(app: FastifyInstance, ctx: ApiContext): vo
             org: { type: 'string', pattern: ORG_PATTERN },
             peerId: { type: 'string', pattern: PEER_ID_PATTERN },
             jurisdiction,
+            logKey: { ...noteKey, description: "the invitee's audit-log verifier key (its `govfed init` prints it)" },
+            witnessKey: { ...noteKey, description: "the invitee's witness key (its `govfed init` prints it)" },
             ttlSeconds: { type: 'integer', minimum: 60, maximum: 86_400 },
           },
         },
@@ -61,6 +68,8 @@ export function federationInviteRoute(app: FastifyInstance, ctx: ApiContext): vo
         org: b.org,
         peerId: b.peerId,
         jurisdiction: b.jurisdiction ?? DEFAULT_JURISDICTION,
+        ...(b.logKey === undefined ? {} : { logKey: b.logKey }),
+        ...(b.witnessKey === undefined ? {} : { witnessKey: b.witnessKey }),
         ...(b.ttlSeconds === undefined ? {} : { ttlMs: b.ttlSeconds * 1000 }),
       });
       return { invite: fromUtf8(bytes), status: port.status() };

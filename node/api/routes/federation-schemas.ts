@@ -11,6 +11,10 @@ const thresholds = {
     admission: { type: 'integer', description: 'member signatures needed to admit members' },
     policy: { type: 'integer', description: 'member approvals needed for a policy' },
     charter: { type: 'integer', description: 'member signatures needed for any other charter change' },
+    witness: {
+      type: 'integer',
+      description: "other members' cosignatures that make a checkpoint witnessed (default: a majority)",
+    },
   },
 } as const;
 
@@ -22,7 +26,8 @@ const charterMember = {
     org: { type: 'string' },
     peerId: { type: 'string' },
     jurisdiction: { type: 'string' },
-    witnessKey: { type: 'string' },
+    witnessKey: { type: 'string', description: 'C2SP cosignature verifier key of the member’s witness' },
+    logKey: { type: 'string', description: 'C2SP verifier key of the member’s audit log' },
   },
 } as const;
 
@@ -62,7 +67,7 @@ export const proposalSchema = {
 export const federationStatusSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['federated', 'members', 'proposals', 'peerId', 'addresses', 'rejected', 'lastSync'],
+  required: ['federated', 'members', 'proposals', 'peerId', 'addresses', 'rejected', 'lastSync', 'modules'],
   properties: {
     federated: { type: 'boolean', description: 'false until the node creates or joins a federation' },
     id: { type: 'string', description: 'federation id: hex SHA-256 of the genesis charter' },
@@ -75,11 +80,17 @@ export const federationStatusSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['org', 'peerId', 'jurisdiction', 'self', 'connected', 'lastSeen'],
+        required: ['org', 'peerId', 'jurisdiction', 'logKey', 'witnessKey', 'self', 'connected', 'lastSeen'],
         properties: {
           org: { type: 'string' },
           peerId: { type: 'string' },
           jurisdiction: { type: 'string' },
+          logKey: { type: ['string', 'null'] },
+          witnessKey: { type: ['string', 'null'] },
+          misbehaving: {
+            type: 'boolean',
+            description: 'this node holds verified evidence that the member’s log equivocated',
+          },
           self: { type: 'boolean' },
           connected: { type: 'boolean' },
           lastSeen: { type: ['string', 'null'] },
@@ -95,6 +106,11 @@ export const federationStatusSchema = {
       description: 'federation messages rejected since start, by error code',
     },
     lastSync: { type: ['string', 'null'] },
+    modules: {
+      type: 'object',
+      additionalProperties: { type: 'object', additionalProperties: true },
+      description: 'status of the services riding on the federation (policy, witness), by name',
+    },
   },
 } as const;
 

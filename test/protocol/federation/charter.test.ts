@@ -14,6 +14,7 @@ import {
   genesisCharter,
   MAX_MEMBERS,
   nextCharter,
+  witnessThreshold,
 } from '../../../protocol/federation/charter.ts';
 import { peerIdFromSeed } from '../../../protocol/federation/peer-id.ts';
 
@@ -71,6 +72,15 @@ describe('checkCharter', () => {
       ['bad jurisdiction', (c) => ((c.members as { jurisdiction: string }[])[0]!.jurisdiction = 'eu')],
       ['unknown member field', (c) => ((c.members as Record<string, unknown>[])[0]!.x = 1)],
       ['bad witness key', (c) => ((c.members as Record<string, unknown>[])[0]!.witnessKey = 'has space')],
+      ['bad log key', (c) => ((c.members as Record<string, unknown>[])[0]!.logKey = '')],
+      [
+        'duplicate log key',
+        (c) => {
+          for (const m of c.members as Record<string, unknown>[]) m.logKey = 'govfed/x/1+abcd+AQ==';
+        },
+      ],
+      ['zero witness threshold', (c) => ((c.thresholds as Record<string, unknown>).witness = 0)],
+      ['fractional witness threshold', (c) => ((c.thresholds as Record<string, unknown>).witness = 1.5)],
       ['charter threshold above member count', (c) => ((c.thresholds as { charter: number }).charter = 3)],
       ['admission above charter', (c) => ((c.thresholds as { admission: number }).admission = 3)],
       ['zero admission', (c) => ((c.thresholds as { admission: number }).admission = 0)],
@@ -90,6 +100,52 @@ describe('checkCharter', () => {
     it('accepts it (the federation is forming)', () => {
       expect(checkCharter(raw()).thresholds.policy).toBe(3);
     });
+  });
+});
+
+describe('checkCharter with log keys and a witness threshold', () => {
+  describe('when members carry logKey and the thresholds a witness count', () => {
+    it('keeps them', () => {
+      const c = raw();
+      (c.members as Record<string, unknown>[])[0]!.logKey = 'govfed/eu/0a0b0c0d+01020304+AQ==';
+      (c.thresholds as Record<string, unknown>).witness = 1;
+      const checked = checkCharter(c);
+      expect(checked.members[0]?.logKey).toBe('govfed/eu/0a0b0c0d+01020304+AQ==');
+      expect(checked.thresholds.witness).toBe(1);
+    });
+  });
+});
+
+describe('witnessThreshold', () => {
+  const withMembers = (n: number, witness?: number) =>
+    genesisCharter({
+      name: 'W',
+      createdAt: T0,
+      members: Array.from({ length: n }, (_, i) => member(`o${i}`, i)),
+      thresholds: { admission: 1, policy: 1, charter: 1, ...(witness === undefined ? {} : { witness }) },
+    });
+  describe('without thresholds.witness', () => {
+    it('is a majority of the other members', () => {
+      expect([1, 2, 3, 4, 5, 10].map((n) => witnessThreshold(withMembers(n), 'o0'))).toEqual([0, 1, 2, 2, 3, 5]);
+    });
+  });
+  describe('with thresholds.witness', () => {
+    it('is that count, capped at the number of other members', () => {
+      expect(witnessThreshold(withMembers(4, 1), 'o0')).toBe(1);
+      expect(witnessThreshold(withMembers(4, 9), 'o0')).toBe(3);
+    });
+  });
+});
+
+describe('nextCharter keeps the witness threshold', () => {
+  it('copies it when not changed', () => {
+    const g = genesisCharter({
+      name: 'W',
+      createdAt: T0,
+      members: [member('eu', 0)],
+      thresholds: { admission: 1, policy: 1, charter: 1, witness: 2 },
+    });
+    expect(nextCharter(g, { createdAt: T0 }).thresholds.witness).toBe(2);
   });
 });
 

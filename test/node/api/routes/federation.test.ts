@@ -15,12 +15,24 @@ const status: FederationStatus = {
   charterVersion: 2,
   charterDigest: `sha256:${'d'.repeat(64)}`,
   thresholds: { admission: 1, policy: 2, charter: 1 },
-  members: [{ org: 'eu', peerId: PEER, jurisdiction: 'EU', self: true, connected: false, lastSeen: null }],
+  members: [
+    {
+      org: 'eu',
+      peerId: PEER,
+      jurisdiction: 'EU',
+      logKey: null,
+      witnessKey: null,
+      self: true,
+      connected: false,
+      lastSeen: null,
+    },
+  ],
   proposals: [],
   peerId: PEER,
   addresses: [`/ip4/127.0.0.1/tcp/1/p2p/${PEER}`],
   rejected: { ERR_BAD_SIGNATURE: 1 },
   lastSync: null,
+  modules: {},
 };
 
 function fakePort(calls: unknown[]): FederationPort {

@@ -1,0 +1,60 @@
+/**
+ * Federation modules: services that ride on the federation's network and trust — policy baselines
+ * (node/policy), log witnessing (node/witness). The FederationService owns libp2p, the charter and the
+ * gossip envelope checks; a module owns the objects of its gossip kinds and its request protocols.
+ *
+ * Inbound gossip on a module's kind is first checked by the service (decodeAndVerifyGossip: a current
+ * member signed it with its peer key, right federation, kind, clock skew); the module's handler then
+ * judges the body (attacker-controlled: the sender is a member, not necessarily honest) and returns a
+ * verdict synchronously, doing storage work afterwards in order. A module's request protocols are open
+ * to members only (the gate), one request frame and one response frame each, both bounded.
+ */
+import type { Charter, CharterChain, Envelope, GossipMessage, Member } from '../../protocol/federation/index.ts';
+import type { EventSink } from '../api/context.ts';
+import type { Verdict } from '../p2p/pubsub.ts';
+
+export type { Charter };
+
+export interface ModuleProtocol {
+  /** Largest request and response frame. */
+  maxBytes: number;
+  /** Answers one request (attacker-controlled `req`) from the member `from`. */
+  handle(req: Uint8Array, from: string): Promise<Uint8Array>;
+}
+
+export interface FederationModule {
+  readonly name: string;
+  /** Gossip kinds it owns (each must be in GOSSIP_KINDS), with their synchronous validators. */
+  readonly gossip?: Readonly<Record<string, (msg: GossipMessage, from: string) => Verdict>>;
+  /** libp2p request/response protocols it serves. */
+  readonly protocols?: Readonly<Record<string, ModuleProtocol>>;
+  /** Called once by FederationService.use(). */
+  attach(ctx: FederationContext): void;
+  /** After the network starts (the chain is loaded) and after every newly accepted charter version. */
+  onCharter?(chain: CharterChain): void;
+  /** A member connected. */
+  onPeerConnected?(peer: string): void;
+  /** Every sync round, with the connected members chosen for it. */
+  onSyncRound?(peers: readonly string[]): Promise<void>;
+  /** Extra fields for one member in the federation status (GET /v1/federation members[]). */
+  memberStatus?(member: Member): Record<string, unknown>;
+  /** Extra object in the federation status, under the module's name. */
+  status?(): Record<string, unknown>;
+}
+
+export interface FederationContext {
+  readonly peerId: string;
+  /** The current charter chain, when federated. */
+  chain(): CharterChain | undefined;
+  /** Signs (peer key) and publishes one gossip message of `kind`; a no-op when not federated. */
+  publish(kind: string, body: Record<string, unknown>): Promise<void>;
+  /** One request/response exchange on `protocol` with `peer` (dialled if needed). */
+  request(peer: string, protocol: string, bytes: Uint8Array, maxBytes: number, timeoutMs?: number): Promise<Uint8Array>;
+  /** Connected peers that are current members. */
+  connectedMembers(): string[];
+  /** A DSSE envelope over `payload`, signed by this node's peer key (keyid = its peer id). */
+  signAsPeer(payloadType: string, payload: Uint8Array): Envelope;
+  /** Counts and logs a rejected message (status().rejected, event `federation:rejected`). */
+  reject(via: string, kind: string, peer: string, err: unknown, action: string): void;
+  readonly events: EventSink;
+}
