@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { makeRecords, metricValue } from '../test/helpers/records.ts';
+import { percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
@@ -37,11 +38,6 @@ interface Measurement {
 async function daemonCpuSeconds(url: string, token: string): Promise<number> {
   const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   return metricValue(await res.text(), 'process_cpu_seconds_total') ?? Number.NaN;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] as number;
 }
 
 /** CONCURRENCY clients posting `batch` records per request until `ms` have passed. */

@@ -27,6 +27,7 @@ import { type AppendItem, AuditLog } from '../node/log/index.ts';
 import { hex16, LEAF_PREFIX, RECORD_PREFIX } from '../node/log/keys.ts';
 import { sealDecision } from '../protocol/audit/index.ts';
 import { ed25519Signer } from '../protocol/note/index.ts';
+import { percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const SECONDS = Number(process.env.GOVFED_BENCH_RAW_SECONDS ?? 2);
@@ -37,11 +38,6 @@ const BATCH_SIZES = [100, 1000];
 const GROUP = 'ingest-raw';
 const ORIGIN = 'govfed/bench/00000000';
 const PROOFS = 2000;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] as number;
-}
 
 /** `n` distinct sealed decisions (real leaf and record bytes, ~250 and ~400 bytes). */
 function makeEntries(n: number): AppendItem[] {

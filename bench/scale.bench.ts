@@ -42,6 +42,7 @@ import { removeDir } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { metricValue } from '../test/helpers/records.ts';
 import { prng } from './prng.ts';
+import { summary as stats } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const ENTRIES = Number(process.env.GOVFED_SCALE_ENTRIES ?? 10_000_000);
@@ -78,16 +79,6 @@ async function ownMemory(): Promise<Memory> {
   return { rss, heapUsed, heapTotal, external, split: await residentSplit('self') };
 }
 const say = (line: string) => process.stderr.write(`[scale] ${line}\n`);
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] as number;
-}
-
-function stats(times: readonly number[]): { p50: number; p99: number; mean: number } {
-  const s = [...times].sort((a, b) => a - b);
-  return { p50: percentile(s, 0.5), p99: percentile(s, 0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
 
 // --- 1. build ---------------------------------------------------------------------------------
 

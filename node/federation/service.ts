@@ -367,6 +367,14 @@ export class FederationService {
     this.#requireNoFederation();
     const invite = parseInvite(bytes);
     const { chain } = verifyInvite(invite, { now: this.#now().getTime(), self: this.peerId });
+    // The charter we are about to sign speaks for us: it must name our own keys, or none.
+    const c = this.#home.config;
+    if (
+      (invite.invitee.logKey !== undefined && invite.invitee.logKey !== c.verifierKey) ||
+      (invite.invitee.witnessKey !== undefined && invite.invitee.witnessKey !== c.witnessKey)
+    ) {
+      throw new GovfedError('ERR_MALFORMED_INVITE', "the invite lists a log or witness key that is not this node's");
+    }
     const env = addSignature(invite.proposal, this.#seed);
     this.#chain = chain;
     this.#bootstrap = invite.bootstrap.map(bootstrapPeer);

@@ -4,7 +4,7 @@
  *   { "type": "govfed.invite/v1", "federationId": <64 hex>,
  *     "genesis": <charter envelope v1>, "charters": [<v2>, …, <vn>],
  *     "proposal": <charter envelope v(n+1) that admits the invitee, signed by the inviter(s)>,
- *     "invitee": { "org", "peerId", "jurisdiction" },
+ *     "invitee": { "org", "peerId", "jurisdiction", "logKey"?, "witnessKey"? },
  *     "bootstrap": ["/ip4/…/tcp/…/p2p/<member peer id>", …], "expiresAt": <RFC 3339 UTC> }
  *
  * serialised as JCS (canonical JSON), at most MAX_INVITE_BYTES. The invite itself is not signed: the
@@ -24,7 +24,7 @@ import { type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { equalBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { CharterChain } from './chain.ts';
-import { isFederationId, ORG_PATTERN } from './charter.ts';
+import { isFederationId, ORG_PATTERN, WITNESS_KEY_PATTERN } from './charter.ts';
 import { isPeerId, PEER_ID_LENGTH } from './peer-id.ts';
 import { CHARTER_ENVELOPE_LIMITS, charterOf, type ProposalStatus } from './proposal.ts';
 
@@ -36,11 +36,16 @@ export const MAX_MULTIADDR_CHARS = 256;
 export const BOOTSTRAP_PATTERN = `^(/[A-Za-z0-9._:-]+)+/p2p/12D3KooW[1-9A-HJ-NP-Za-km-z]{${PEER_ID_LENGTH - 8}}$`;
 const BOOTSTRAP_RE = new RegExp(BOOTSTRAP_PATTERN);
 const ORG_RE = new RegExp(ORG_PATTERN);
+const WITNESS_KEY_RE = new RegExp(WITNESS_KEY_PATTERN);
 
 export interface Invitee {
   org: string;
   peerId: string;
   jurisdiction: string;
+  /** The invitee's log verifier key, when the inviter listed it in the charter. */
+  logKey?: string;
+  /** The invitee's witness key, when the inviter listed it in the charter. */
+  witnessKey?: string;
 }
 
 export interface Invite {
@@ -77,13 +82,24 @@ function checkEnvelope(v: unknown, what: string): Envelope {
 function checkInvitee(v: unknown): Invitee {
   if (!isPlainObject(v)) throw bad('invitee: expected an object');
   const keys = Object.keys(v);
-  if (keys.length !== 3 || !['org', 'peerId', 'jurisdiction'].every((k) => Object.hasOwn(v, k))) {
-    throw bad('invitee: expected exactly org, peerId, jurisdiction');
+  const optional = ['logKey', 'witnessKey'];
+  if (
+    !['org', 'peerId', 'jurisdiction'].every((k) => Object.hasOwn(v, k)) ||
+    keys.some((k) => !['org', 'peerId', 'jurisdiction', ...optional].includes(k))
+  ) {
+    throw bad('invitee: expected org, peerId, jurisdiction and optionally logKey, witnessKey');
   }
   if (typeof v.org !== 'string' || !ORG_RE.test(v.org)) throw bad('invitee.org: malformed');
   if (!isPeerId(v.peerId)) throw bad('invitee.peerId: not an Ed25519 peer id');
   if (!isJurisdiction(v.jurisdiction)) throw bad('invitee.jurisdiction: malformed');
-  return { org: v.org, peerId: v.peerId, jurisdiction: v.jurisdiction };
+  const out: Invitee = { org: v.org, peerId: v.peerId, jurisdiction: v.jurisdiction };
+  for (const k of optional as ('logKey' | 'witnessKey')[]) {
+    const key = v[k];
+    if (key === undefined) continue;
+    if (typeof key !== 'string' || !WITNESS_KEY_RE.test(key)) throw bad(`invitee.${k}: malformed`);
+    out[k] = key;
+  }
+  return out;
 }
 
 function checkBootstrap(v: unknown): string[] {
@@ -156,8 +172,13 @@ export function parseInvite(bytes: Uint8Array): Invite {
 function checkAdmits(status: ProposalStatus, invitee: Invitee): void {
   const m = status.charter.members.find((x) => x.peerId === invitee.peerId);
   if (m === undefined || !status.added.includes(invitee.peerId)) throw bad('the proposal does not admit the invitee');
-  if (m.org !== invitee.org || m.jurisdiction !== invitee.jurisdiction) {
-    throw bad('the proposal admits the invitee with another org or jurisdiction');
+  if (
+    m.org !== invitee.org ||
+    m.jurisdiction !== invitee.jurisdiction ||
+    m.logKey !== invitee.logKey ||
+    m.witnessKey !== invitee.witnessKey
+  ) {
+    throw bad('the proposal admits the invitee with another org, jurisdiction, log key or witness key');
   }
   if (status.memberSignatures < 1) throw bad('the proposal is not signed by any member');
 }

@@ -13,6 +13,8 @@ export interface InitResult {
   peerId: string;
   origin: string;
   verifierKey: string;
+  /** The witness cosignature verifier key (homes made since witnessing). */
+  witnessKey?: string;
   api: string;
   tokenFile: string;
 }

@@ -10,11 +10,29 @@ export interface FedNode extends TestNode {
   daemon: DaemonProcess;
 }
 
+/** Nodes started here, by peer id: `federation invite` in fedCli adds the invitee's log and witness keys. */
+const byPeerId = new Map<string, TestNode>();
+
 /** `govfed init` with libp2p on 127.0.0.1:0, then `govfed start`. */
 export async function startFedNode(org: string, jurisdiction: string): Promise<FedNode> {
   const n = await initNode(org, ['--jurisdiction', jurisdiction, '--listen', '/ip4/127.0.0.1/tcp/0']);
+  byPeerId.set(n.init.peerId, n);
   const daemon = await DaemonProcess.start(n.home);
   return { ...n, org, daemon };
+}
+
+/**
+ * `federation invite` arguments with the invitee's --log-key and --witness-key added (when the invitee
+ * was started by startFedNode and they are not given), so every test federation publishes both keys.
+ */
+export function withMemberKeys(args: readonly string[]): string[] {
+  if (args[0] !== 'invite' || args.includes('--log-key') || args.includes('--witness-key')) return args.slice();
+  const at = args.indexOf('--peer-id');
+  const invitee = at < 0 ? undefined : byPeerId.get(args[at + 1] as string);
+  if (invitee === undefined) return args.slice();
+  const keys = ['--log-key', invitee.init.verifierKey];
+  if (invitee.init.witnessKey !== undefined) keys.push('--witness-key', invitee.init.witnessKey);
+  return args.concat(keys);
 }
 
 export interface FedStatus {
@@ -23,12 +41,22 @@ export interface FedStatus {
   name?: string;
   charterVersion?: number;
   charterDigest?: string;
-  thresholds?: { admission: number; policy: number; charter: number };
-  members: { org: string; peerId: string; jurisdiction: string; connected: boolean; lastSeen: string | null }[];
+  thresholds?: { admission: number; policy: number; charter: number; witness?: number };
+  members: {
+    org: string;
+    peerId: string;
+    jurisdiction: string;
+    logKey?: string | null;
+    witnessKey?: string | null;
+    misbehaving?: boolean;
+    connected: boolean;
+    lastSeen: string | null;
+  }[];
   proposals: { id: string; version: number; memberSignatures: number; required: number; complete: boolean }[];
   peerId: string;
   addresses: string[];
   rejected: Record<string, number>;
+  modules?: Record<string, Record<string, unknown>>;
 }
 
 /** GET /v1/federation with the admin token. */
@@ -40,12 +68,12 @@ export async function fedStatus(n: FedNode): Promise<FedStatus> {
 
 /** `govfed federation <args> --home DIR --json` (expects exit 0). */
 export async function fedCli<T = Record<string, unknown>>(n: FedNode, args: readonly string[]): Promise<T> {
-  return await runCliJson<T>(['federation', ...args, '--home', n.home]);
+  return await runCliJson<T>(['federation', ...withMemberKeys(args), '--home', n.home]);
 }
 
 /** Like fedCli but returns the raw result (for failures). */
 export async function fedCliRaw(n: FedNode, args: readonly string[]) {
-  return await runCli(['federation', ...args, '--home', n.home, '--json']);
+  return await runCli(['federation', ...withMemberKeys(args), '--home', n.home, '--json']);
 }
 
 /** Polls `fn` until it returns a truthy value; throws with `what` after `timeoutMs`. */
@@ -82,6 +110,55 @@ export async function waitForVersion(
     },
     timeoutMs,
   );
+}
+
+/** POST (or another method) with the admin token; throws unless 200. */
+export async function adminPost(
+  n: Pick<FedNode, 'daemon' | 'adminToken'>,
+  path: string,
+  body: unknown,
+  method = 'POST',
+): Promise<Record<string, unknown>> {
+  const res = await n.daemon.fetch(path, {
+    method,
+    token: n.adminToken,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const v = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * Forms a federation over HTTP: the first node founds it with `thresholds`, then invites the others
+ * one at a time (with their log and witness keys, so that they can be witnessed and proven), each
+ * joining with its invite. Admission threshold 1. Resolves when every node holds the last version.
+ */
+export async function formFederation(
+  nodes: readonly Pick<FedNode, 'daemon' | 'adminToken' | 'init' | 'org'>[],
+  opts: { name?: string; thresholds?: { policy?: number; witness?: number; charter?: number } } = {},
+): Promise<{ federationId: string; version: number }> {
+  const [founder, ...others] = nodes;
+  if (founder === undefined) throw new Error('formFederation: no nodes');
+  const created = (await adminPost(founder, '/v1/federation', {
+    name: opts.name ?? 'test federation',
+    ...(opts.thresholds === undefined ? {} : { thresholds: opts.thresholds }),
+  })) as { status: { id: string } };
+  let version = 1;
+  for (const o of others) {
+    const inv = await adminPost(founder, '/v1/federation/invites', {
+      org: o.init.org,
+      peerId: o.init.peerId,
+      logKey: o.init.verifierKey,
+      ...(o.init.witnessKey === undefined ? {} : { witnessKey: o.init.witnessKey }),
+    });
+    await adminPost(o, '/v1/federation/join', { invite: inv.invite });
+    version += 1;
+    await waitForVersion([founder as FedNode], version, 60_000);
+  }
+  await waitForVersion(nodes as FedNode[], version, 60_000);
+  return { federationId: created.status.id, version };
 }
 
 /** The invite file path for `org` in `inviter`'s temp dir. */

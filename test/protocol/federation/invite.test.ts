@@ -57,6 +57,26 @@ describe('createInvite', () => {
       );
     });
   });
+  describe('when the invitee carries a log key and a witness key', () => {
+    const keyed = {
+      ...invitee,
+      logKey: 'govfed/apac/01020304+0a0b0c0d+AQ==',
+      witnessKey: 'govfed/apac/witness+01020304+BA==',
+    };
+    it('round-trips them when the proposal lists the same keys', () => {
+      const { chain } = setup();
+      const proposal = signedBy(addMembers(chain.current, [{ ...keyed }], T0), [0]);
+      const inv = createInvite({ chain, proposal, invitee: keyed, bootstrap, expiresAt: '2025-01-08T00:00:00Z' });
+      expect(parseInvite(encodeInvite(inv)).invitee).toEqual(keyed);
+    });
+    it('throws ERR_MALFORMED_INVITE when the proposal lists other keys', () => {
+      const { chain } = setup();
+      const proposal = signedBy(addMembers(chain.current, [{ ...keyed, logKey: 'other+1+AQ==' }], T0), [0]);
+      expect(() =>
+        createInvite({ chain, proposal, invitee: keyed, bootstrap, expiresAt: '2025-01-08T00:00:00Z' }),
+      ).toThrow(code('ERR_MALFORMED_INVITE'));
+    });
+  });
   describe('when only the invitee signed the proposal', () => {
     it('throws ERR_MALFORMED_INVITE', () => {
       const { chain, invite } = setup();
