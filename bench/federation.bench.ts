@@ -17,78 +17,31 @@
  * connects to the founder and to the members admitted before it (the mesh the demo and tests build).
  */
 import { readFile } from 'node:fs/promises';
-import { removeDir } from '../test/helpers/cli.ts';
-import { DaemonProcess, initNode, type TestNode } from '../test/helpers/daemon.ts';
+import { adminPost } from '../test/helpers/federation.ts';
+import { eventTime, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
+import { nearestRank as percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const NODES = (process.env.GOVFED_FED_NODES ?? '5,10,20').split(',').map(Number);
 const MESSAGES = Number(process.env.GOVFED_FED_MESSAGES ?? 50);
 const GROUP = 'federation';
 
-interface Running extends TestNode {
-  daemon: DaemonProcess;
-}
-
-async function post(n: Running, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await n.daemon.fetch(path, {
-    method: 'POST',
-    token: n.adminToken,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const v = (await res.json()) as Record<string, unknown>;
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(v)}`);
-  return v;
-}
-
 /** Time (ms) of `n`'s federation:charter event for `version`, if logged yet. */
-function charterTime(n: Running, version: number): number | undefined {
-  const re = new RegExp(`^\\{"time":"([^"]+)","event":"federation:charter","org":"[^"]+","version":${version},`, 'm');
-  const m = re.exec(n.daemon.stderr);
-  return m === null ? undefined : Date.parse(m[1] as string);
-}
-
-async function until(fn: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+function charterTime(n: FedNode, version: number): number | undefined {
+  return eventTime(n, 'federation:charter', { version });
 }
 
 async function measure(n: number): Promise<BenchResult> {
-  const nodes: Running[] = [];
+  const nodes = await startCluster(n);
   try {
-    for (let i = 0; i < n; i += 5) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(5, n - i) }, async (_, j) => {
-          const t = await initNode(`org${i + j}`, ['--listen', '/ip4/127.0.0.1/tcp/0']);
-          return { ...t, daemon: await DaemonProcess.start(t.home, { timeoutMs: 60_000 }) };
-        }),
-      );
-      nodes.push(...batch);
-    }
-    const [founder, ...others] = nodes as [Running, ...Running[]];
-    await post(founder, '/v1/federation', { name: `bench ${n}` });
-    let version = 1;
-    for (const o of others) {
-      const inv = await post(founder, '/v1/federation/invites', { org: o.init.org, peerId: o.init.peerId });
-      await post(o, '/v1/federation/join', { invite: inv.invite });
-      version += 1;
-      const v = version;
-      await until(() => charterTime(founder, v) !== undefined, 30_000, `admission ${v}`);
-    }
-    await until(() => nodes.every((x) => charterTime(x, version) !== undefined), 60_000, 'all admitted');
+    const [founder, ...others] = nodes as [FedNode, ...FedNode[]];
+    let version = n;
     await new Promise((r) => setTimeout(r, 2000)); // let gossipsub meshes settle
 
     const latencies: number[] = [];
     const start = Date.now();
     for (let k = 0; k < MESSAGES; k++) {
-      await post(founder, '/v1/federation/thresholds', { policy: (k % 200) + 2 });
+      await adminPost(founder, '/v1/federation/thresholds', { policy: (k % 200) + 2 });
       version += 1;
       const v = version;
       await until(() => nodes.every((x) => charterTime(x, v) !== undefined), 30_000, `version ${v} everywhere`);
@@ -107,8 +60,7 @@ async function measure(n: number): Promise<BenchResult> {
       notes: `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms; every node verifies the gossip and charter signatures; loadavg ${load.split(' ').slice(0, 3).join(' ')}`,
     };
   } finally {
-    await Promise.all(nodes.map((x) => x.daemon.stop()));
-    await Promise.all(nodes.map((x) => removeDir(x.tmp)));
+    await stopCluster(nodes);
   }
 }
 

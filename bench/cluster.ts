@@ -1,0 +1,74 @@
+/**
+ * A federation of N real daemons on this machine, for the benches that measure propagation: each node
+ * is `govfed start` in its own process with libp2p on 127.0.0.1; the first founds the federation and
+ * admits the others one at a time (each invite names the founder and a member it knows as bootstrap
+ * peers — the mesh the demo and tests build). Events are read from each daemon's stderr (one JSON
+ * object per line, stamped by the daemon's clock; all processes share the machine clock).
+ */
+import { removeDir } from '../test/helpers/cli.ts';
+import { type FedNode, formFederation, startFedNode } from '../test/helpers/federation.ts';
+
+export type { FedNode };
+
+/** Starts `n` nodes (five at a time) and forms one federation with `thresholds`. */
+export async function startCluster(
+  n: number,
+  opts: { thresholds?: { policy?: number; witness?: number }; name?: string } = {},
+): Promise<FedNode[]> {
+  const nodes: FedNode[] = [];
+  try {
+    for (let i = 0; i < n; i += 5) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(5, n - i) }, (_, j) => startFedNode(`org${i + j}`, 'EU')),
+      );
+      nodes.push(...batch);
+    }
+    await formFederation(nodes, { name: opts.name ?? `bench ${n}`, ...opts });
+    return nodes;
+  } catch (err) {
+    await stopCluster(nodes);
+    throw err;
+  }
+}
+
+export async function stopCluster(nodes: readonly FedNode[]): Promise<void> {
+  await Promise.all(nodes.map((x) => x.daemon.stop()));
+  await Promise.all(nodes.map((x) => removeDir(x.tmp)));
+}
+
+export interface DaemonEvent {
+  /** ms since the epoch, from the event's `time`. */
+  at: number;
+  fields: Record<string, unknown>;
+}
+
+/** The daemon's events named `event` whose fields include `match` (parsed from its stderr so far). */
+export function events(node: FedNode, event: string, match: Record<string, unknown> = {}): DaemonEvent[] {
+  const out: DaemonEvent[] = [];
+  for (const line of node.daemon.stderr.split('\n')) {
+    if (!line.includes(`"event":"${event}"`)) continue;
+    let v: Record<string, unknown>;
+    try {
+      v = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (v.event !== event || !Object.entries(match).every(([k, x]) => v[k] === x)) continue;
+    out.push({ at: Date.parse(String(v.time)), fields: v });
+  }
+  return out;
+}
+
+/** The time of the first such event, if logged yet. */
+export function eventTime(node: FedNode, event: string, match: Record<string, unknown> = {}): number | undefined {
+  return events(node, event, match)[0]?.at;
+}
+
+/** Polls `fn` every 5 ms until it is true; throws after `ms`. */
+export async function until(fn: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
