@@ -22,7 +22,7 @@ const CONCURRENCY = Number(process.env.GOVFED_BENCH_CLIENTS ?? 8);
 const BATCH_SIZES = [100, 1000];
 const SCRAPE_MS = 200;
 
-interface Measurement {
+export interface Measurement {
   decisions: number;
   requests: number;
   rejected: number;
@@ -41,7 +41,13 @@ async function daemonCpuSeconds(url: string, token: string): Promise<number> {
 }
 
 /** CONCURRENCY clients posting `batch` records per request until `ms` have passed. */
-async function drive(url: string, token: string, batch: number, ms: number, record: boolean): Promise<Measurement> {
+export async function drive(
+  url: string,
+  token: string,
+  batch: number,
+  ms: number,
+  record: boolean,
+): Promise<Measurement> {
   const m: Measurement = {
     decisions: 0,
     requests: 0,

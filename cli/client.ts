@@ -49,8 +49,24 @@ export interface ConsistencyProofResponse {
   proof: string[];
 }
 
+export interface PolicyFinding {
+  rule: string;
+  message: string;
+  scope: 'global' | 'local';
+  error?: string;
+}
+
 export interface AppendResponse {
-  entries: { index: number; leafHash: string }[];
+  /** One per record; the policy fields are there when the node enforces a policy (every daemon does). */
+  entries: {
+    index: number;
+    leafHash: string;
+    allowed?: boolean;
+    deny?: PolicyFinding[];
+    warn?: PolicyFinding[];
+    policyVersion?: number | null;
+    expired?: boolean;
+  }[];
 }
 
 export type { FsckReport };
@@ -150,6 +166,35 @@ export class ApiClient {
     const v = await this.#json('POST', `/v1/federation${path}`, body);
     if (!isRecord(v)) throw malformed(`/v1/federation${path}`);
     return v;
+  }
+
+  /** A /v1/policy route (GET or admin POST/PUT): a JSON object, shape checked by the caller. */
+  async policy(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const v = await this.#json(method, `/v1/policy${path}`, body);
+    if (!isRecord(v)) throw malformed(`/v1/policy${path}`);
+    return v;
+  }
+
+  /**
+   * GET /v1/proofs/inclusion?origin=O&index=N: a cross-org proof bundle (untrusted: the caller verifies
+   * it with protocol/witness before use).
+   */
+  async crossOrgInclusion(origin: string, index: number): Promise<Record<string, unknown>> {
+    const path = `/v1/proofs/inclusion?origin=${encodeURIComponent(origin)}&index=${index}`;
+    const v = await this.#json('GET', path);
+    if (!isRecord(v)) throw malformed('/v1/proofs/inclusion');
+    return v;
+  }
+
+  /** GET or PUT (admin) /v1/witness/logs: the logs outside the federation this node witnesses. */
+  async witnessLogs(set?: readonly string[]): Promise<string[]> {
+    const v = await this.#json(
+      set === undefined ? 'GET' : 'PUT',
+      '/v1/witness/logs',
+      set === undefined ? undefined : { logs: set },
+    );
+    if (!isRecord(v) || !Array.isArray(v.logs) || !v.logs.every(isString)) throw malformed('/v1/witness/logs');
+    return v.logs as string[];
   }
 
   /** GET /metrics (Prometheus text). */

@@ -15,6 +15,8 @@ export function leafPairs(leaf: Leaf): [string, unknown][] {
       ['record digest', leaf.recordDigest],
     ];
     if (leaf.policyVersion !== undefined) pairs.push(['policy version', leaf.policyVersion]);
+    if (leaf.verdict !== undefined) pairs.push(['verdict', leaf.verdict]);
+    if (leaf.deny !== undefined) pairs.push(['denied by', leaf.deny.join(', ')]);
     return pairs;
   }
   const pairs: [string, unknown][] = [

@@ -19,10 +19,18 @@ import { federationSetThresholdCommand } from './commands/federation-set-thresho
 import { federationSignCommand } from './commands/federation-sign.ts';
 import { federationStatusCommand } from './commands/federation-status.ts';
 import { initCommand } from './commands/init.ts';
+import { policyCheckCommand } from './commands/policy-check.ts';
+import { policyLocalSetCommand } from './commands/policy-local-set.ts';
+import { policyLocalShowCommand } from './commands/policy-local-show.ts';
+import { policyProposeCommand } from './commands/policy-propose.ts';
+import { policyShowCommand } from './commands/policy-show.ts';
+import { policySignCommand } from './commands/policy-sign.ts';
+import { policyStatusCommand } from './commands/policy-status.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokenCreateCommand } from './commands/token-create.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { witnessLogsAddCommand } from './commands/witness-logs-add.ts';
 import { describeError, ExitCode, exitCodeFor, UsageError } from './exit.ts';
 import { type Io, processIo } from './output.ts';
 
@@ -41,6 +49,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   federationSignCommand,
   federationJoinCommand,
   federationStatusCommand,
+  witnessLogsAddCommand,
+  policyProposeCommand,
+  policySignCommand,
+  policyStatusCommand,
+  policyShowCommand,
+  policyLocalSetCommand,
+  policyLocalShowCommand,
+  policyCheckCommand,
   demoCommand,
 ];
 

@@ -5,6 +5,10 @@
  *            → on a new log, a `node.init` governance entry committing to the node's public identity
  *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
  *              federation, starts libp2p on config.listen — otherwise no port is opened until create/join)
+ *            → WitnessService (node/witness: opens DIR/witness; a federation module, added before the
+ *              federation starts)
+ *            → PolicyService (node/policy: DIR/policy; a federation module too; its local overlay and
+ *              stored baseline are enforced before the API listens, bundles re-verify with the charter)
  *            → HTTP API (listen on config.api; port 0 picks a free port)
  *            → DIR/api.addr and DIR/govfed.pid, then one line on stdout:
  *              `govfed node <org> listening on http://HOST:PORT`
@@ -30,6 +34,8 @@ import { writeFileAtomic } from './home/fs.ts';
 import type { LoadedHome } from './home/load.ts';
 import { TokenStore } from './home/tokens.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
+import { PolicyService } from './policy/index.ts';
+import { WitnessService } from './witness/index.ts';
 
 export interface DaemonOptions {
   /** Receives the "listening" line (default: process.stdout). */
@@ -46,6 +52,8 @@ export interface DaemonOptions {
 interface Running {
   log: AuditLog;
   federation?: FederationService;
+  witness?: WitnessService;
+  policy?: PolicyService;
   app?: FastifyInstance;
 }
 
@@ -130,6 +138,20 @@ export class Daemon {
       if (log.size === 0) await this.#appendNodeInit(log, now());
       const federation = new FederationService({ home: this.home, log, events: this.#events, now });
       run.federation = federation;
+      const witness = new WitnessService({
+        home: this.home,
+        log,
+        events: this.#events,
+        now,
+        registry: metrics.registry,
+      });
+      federation.use(witness);
+      await witness.start();
+      run.witness = witness;
+      const policy = new PolicyService({ home: this.home, log, events: this.#events, now, registry: metrics.registry });
+      federation.use(policy);
+      await policy.start();
+      run.policy = policy;
       await federation.start();
       const tokens = TokenStore.forHome(this.home.dir);
       const app = await buildApp({
@@ -141,6 +163,8 @@ export class Daemon {
         events: this.#events,
         now,
         federation,
+        witness,
+        policy,
       });
       run.app = app;
       const { host, port } = parseApiAddress(config.api);
@@ -215,6 +239,16 @@ export class Daemon {
     }
     try {
       await run.federation?.stop();
+    } catch (err) {
+      first ??= err;
+    }
+    try {
+      await run.witness?.stop();
+    } catch (err) {
+      first ??= err;
+    }
+    try {
+      await run.policy?.stop();
     } catch (err) {
       first ??= err;
     }

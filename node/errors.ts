@@ -44,6 +44,14 @@ export const NodeErrorCodes = [
   'ERR_NO_FEDERATION',
   'ERR_FEDERATION_EXISTS',
   'ERR_PROPOSAL_PENDING',
+  // policy
+  'ERR_NO_POLICY',
+  // witness
+  'ERR_NOT_WITNESSED',
+  'ERR_EQUIVOCATION',
+  'ERR_PEER_UNAVAILABLE',
+  'ERR_BAD_PEER_RESPONSE',
+  'ERR_NO_WITNESS',
 ] as const;
 
 export type NodeErrorCode = (typeof NodeErrorCodes)[number];
@@ -98,6 +106,12 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NO_FEDERATION: { http: 409, exit: 4 },
   ERR_FEDERATION_EXISTS: { http: 409, exit: 4 },
   ERR_PROPOSAL_PENDING: { http: 409, exit: 4 },
+  ERR_NO_POLICY: { http: 409, exit: 4 },
+  ERR_NOT_WITNESSED: { http: 409, exit: 4 },
+  ERR_EQUIVOCATION: { http: 409, exit: 4 },
+  ERR_PEER_UNAVAILABLE: { http: 503, exit: 4 },
+  ERR_BAD_PEER_RESPONSE: { http: 502, exit: 1 },
+  ERR_NO_WITNESS: { http: 409, exit: 4 },
   ERR_USAGE: { http: null, exit: 2 },
   ERR_UNREACHABLE: { http: null, exit: 3 },
 };

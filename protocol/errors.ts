@@ -62,6 +62,28 @@ export const ErrorCodes = [
   'ERR_STALE_VERSION',
   'ERR_CLOCK_SKEW',
   'ERR_MALFORMED_SYNC_MESSAGE',
+  // policy: rules, bundles, the policy chain, receipts (protocol/policy)
+  'ERR_INVALID_RULE',
+  'ERR_MALFORMED_POLICY',
+  'ERR_MALFORMED_RECEIPT',
+  'ERR_POLICY_ROLLBACK',
+  'ERR_POLICY_PREVIOUS',
+  'ERR_POLICY_GAP',
+  'ERR_POLICY_THRESHOLD',
+  'ERR_POLICY_FORK',
+  'ERR_POLICY_EXPIRED',
+  // witness: add-checkpoint, equivocation evidence, cross-org bundles (protocol/witness)
+  'ERR_MALFORMED_WITNESS_REQUEST',
+  'ERR_UNKNOWN_ORIGIN',
+  'ERR_UNTRUSTED_CHECKPOINT',
+  'ERR_OLD_SIZE_TOO_LARGE',
+  'ERR_OLD_SIZE_MISMATCH',
+  'ERR_CONSISTENCY_FAILED',
+  'ERR_ROOT_CONFLICT',
+  'ERR_MALFORMED_EVIDENCE',
+  'ERR_NOT_EQUIVOCATION',
+  'ERR_UNKNOWN_WITNESS',
+  'ERR_WITNESS_THRESHOLD',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -26,6 +26,7 @@ trap 'kill -TERM $NODE; wait $NODE' TERM INT
 until govfed status --home "$HOME_DIR" --api "$LOCAL_API" > /dev/null 2>&1; do sleep 1; done
 
 peer_id() { sed -n 's/.*"peerId": *"\([^"]*\)".*/\1/p' "$SHARED/$1.init.json"; }
+init_field() { sed -n "s/.*\"$2\": *\"\([^\"]*\)\".*/\1/p" "$SHARED/$1.init.json"; }
 
 if govfed federation status --home "$HOME_DIR" --api "$LOCAL_API" --json | grep -q '"federated": true'; then
   :
@@ -37,6 +38,7 @@ elif [ "$ROLE" = founder ]; then
     jur=${m##*:}
     until [ -s "$SHARED/$org.init.json" ]; do sleep 1; done
     govfed federation invite --home "$HOME_DIR" --api "$LOCAL_API" --org "$org" --peer-id "$(peer_id "$org")" \
+      --log-key "$(init_field "$org" verifierKey)" --witness-key "$(init_field "$org" witnessKey)" \
       --jurisdiction "$jur" --out "$SHARED/$org.invite.json.tmp"
     mv "$SHARED/$org.invite.json.tmp" "$SHARED/$org.invite.json"
     # one admission at a time: wait until the charter that admits the invitee is accepted

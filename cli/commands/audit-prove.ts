@@ -1,5 +1,8 @@
 /**
  * `govfed audit prove --index N [--out FILE]` — writes a self-contained proof bundle for one log entry.
+ * `govfed audit prove --origin O --index N [--out FILE]` — a cross-org proof of entry N of any member's
+ * log O, asked of the local node (GET /v1/proofs/inclusion), verified here with protocol/witness before
+ * it is written (a node that serves a bad bundle is caught now, exit 1).
  *
  * Steps: the node's identity (its verifier key, checked against the home's pinned key) → the entry's
  * exact leaf bytes → a signed checkpoint that covers the entry (the latest; if it is too old, ask the
@@ -10,6 +13,7 @@
 import { writeFile } from 'node:fs/promises';
 import { BUNDLE_FORMAT, createProofBundle, verifyProofBundle } from '../../protocol/audit/index.ts';
 import { fromBase64 } from '../../protocol/encoding/bytes.ts';
+import { verifyCrossOrgBundle } from '../../protocol/witness/bundle.ts';
 import {
   booleanOption,
   CLIENT_OPTIONS,
@@ -23,7 +27,7 @@ import { chooseVerifierKey, latestCheckpoint, openNoteUnder, type VerifiedCheckp
 import { ApiClient, ApiError } from '../client.ts';
 import { CheckFailedError, CliError, ExitCode } from '../exit.ts';
 import { homeConfig, optionalHome, resolveTarget } from '../home.ts';
-import { formatJson, formatKeyValues } from '../output.ts';
+import { formatJson, formatKeyValues, type Io } from '../output.ts';
 
 /** How long to wait for a checkpoint that covers the entry when the node will not sign one on request. */
 export const CHECKPOINT_WAIT_MS = 3000;
@@ -32,22 +36,33 @@ const POLL_MS = 100;
 export const auditProveCommand: CommandSpec = {
   name: 'audit prove',
   summary: 'Write a self-contained inclusion proof bundle for one log entry.',
-  usage: 'audit prove --index N [--out FILE] [--home DIR] [--api HOST:PORT] [--token TOKEN] [--json]',
+  usage: 'audit prove [--origin O] --index N [--out FILE] [--home DIR] [--api HOST:PORT] [--token TOKEN] [--json]',
   description: `
 The bundle (format ${BUNDLE_FORMAT}) holds the entry's leaf bytes, its leaf hash, the Merkle inclusion
 proof, the signed checkpoint it is proved against and the log's verifier key. Anyone can check it offline
-with 'govfed verify FILE --key VKEY'. Without --out the bundle is printed on stdout.`,
+with 'govfed verify FILE --key VKEY'. Without --out the bundle is printed on stdout.
+
+With --origin O (a federation member's log origin, e.g. from 'govfed federation status'), the node builds a
+cross-org bundle (govfed-crossorg-proof/v1): entry N of O's log, fetched from O's node, proved against the
+newest checkpoint of O that at least k other members' witnesses cosigned, with the charter chain. Check it
+offline with 'govfed verify FILE [--federation ID]'.`,
   options: {
+    origin: { type: 'string', value: 'O', description: "another member's log origin: write a cross-org bundle" },
     index: { type: 'string', value: 'N', description: 'the log index of the entry to prove (required)' },
     out: { type: 'string', value: 'FILE', description: 'write the bundle to FILE instead of stdout' },
     ...CLIENT_OPTIONS,
     ...JSON_OPTION,
   },
-  examples: ['govfed audit prove --home ./node --index 42 --out proof-42.json'],
+  examples: [
+    'govfed audit prove --home ./node --index 42 --out proof-42.json',
+    'govfed audit prove --home ./node --origin govfed/acme/1a2b3c4d --index 7 --out acme-7.json',
+  ],
   async run(args, io) {
     const index = parseIndex('audit prove', 'index', requireOption(args, 'audit prove', 'index'));
     const out = stringOption(args, 'out');
     const client = new ApiClient(await resolveTarget(args, io, 'audit prove'));
+    const origin = stringOption(args, 'origin');
+    if (origin !== undefined) return await proveCrossOrg(client, origin, index, out, booleanOption(args, 'json'), io);
     const info = await client.node();
     const key = chooseVerifierKey((await homeConfig(optionalHome(args, io)))?.verifierKey, info.verifierKey);
     const entry = await client.entry(index);
@@ -104,6 +119,78 @@ with 'govfed verify FILE --key VKEY'. Without --out the bundle is printed on std
     return ExitCode.OK;
   },
 };
+
+/** Writes `text` to `out`, or prints it when there is no --out. */
+async function writeOut(out: string | undefined, text: string, io: Io): Promise<boolean> {
+  if (out === undefined) {
+    io.stdout(text);
+    return false;
+  }
+  try {
+    await writeFile(out, text, { mode: 0o644 });
+  } catch (cause) {
+    throw new CliError(ExitCode.ERROR, `cannot write ${out}: ${(cause as Error).message}`, {
+      code: 'ERR_WRITE_FILE',
+      cause,
+    });
+  }
+  return true;
+}
+
+/** The cross-org bundle of entry `index` of `origin`, asked of the local node and verified before it is written. */
+async function proveCrossOrg(
+  client: ApiClient,
+  origin: string,
+  index: number,
+  out: string | undefined,
+  json: boolean,
+  io: Io,
+): Promise<number> {
+  const bundle = await client.crossOrgInclusion(origin, index);
+  let r: ReturnType<typeof verifyCrossOrgBundle>;
+  try {
+    r = verifyCrossOrgBundle(bundle, { now: Date.now() });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new CheckFailedError(
+      `the node's cross-org proof of ${origin} entry ${index} does not verify: ${(err as Error).message}`,
+      {
+        ...(code === undefined ? {} : { code }),
+        cause: err,
+      },
+    );
+  }
+  if (r.origin !== origin || r.index !== index) {
+    throw new CheckFailedError(`the node answered with a proof of ${r.origin} entry ${r.index}`, {
+      code: 'ERR_BAD_RESPONSE',
+    });
+  }
+  if (!(await writeOut(out, formatJson(bundle), io))) return ExitCode.OK;
+  const summary = {
+    file: out,
+    origin: r.origin,
+    org: r.org,
+    index,
+    treeSize: r.treeSize,
+    cosigners: r.cosigners,
+    k: r.k,
+    federationId: r.federationId,
+  };
+  if (json) {
+    io.stdout(formatJson(summary));
+  } else {
+    io.stdout(`wrote the cross-org proof of ${r.org}'s entry ${index} at tree size ${r.treeSize} to ${out}\n\n`);
+    io.stdout(
+      formatKeyValues([
+        ['origin', r.origin],
+        ['cosigned by', `${r.cosigners.join(', ')} (k = ${r.k})`],
+        ['federation', r.federationId],
+        ['check with', `govfed verify ${out} --federation ${r.federationId}`],
+      ]),
+    );
+  }
+  return ExitCode.OK;
+}
 
 /** The proof's hashes (from the network): strict base64, else the response is bad. */
 function decodeHashes(hashes: readonly string[]): Uint8Array[] {

@@ -35,6 +35,10 @@ interface DemoNode {
   token: string;
   client: ApiClient;
   peerId: string;
+  /** The log's origin and verifier key, and the witness key (all public; listed in the charter). */
+  origin: string;
+  logKey: string;
+  witnessKey: string;
 }
 
 /** Starts `govfed start --home DIR` and resolves with HOST:PORT once it listens. */
@@ -102,6 +106,33 @@ function demoRecords(org: string, jurisdiction: string, n: number): Record<strin
   }));
 }
 
+/**
+ * Asks `asker`'s node for a cross-org proof of entry `index` of `owner`'s log (retrying while the
+ * checkpoint that covers it is not witnessed yet), then verifies the bundle offline, as an auditor would,
+ * pinning the federation id.
+ */
+async function crossOrgProof(
+  asker: DemoNode,
+  owner: DemoNode,
+  index: number,
+): Promise<{ origin: string; index: number; treeSize: number; cosigners: string[]; k: number }> {
+  const { verifyCrossOrgBundle } = await import('../../protocol/witness/index.ts');
+  const federationId = (await asker.client.federation()).id as string;
+  const end = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const bundle = await asker.client.crossOrgInclusion(owner.origin, index);
+      const v = verifyCrossOrgBundle(bundle, { federationId });
+      return { origin: v.origin, index: v.index, treeSize: v.treeSize, cosigners: v.cosigners, k: v.k };
+    } catch (err) {
+      if (Date.now() > end) {
+        throw new CliError(ExitCode.ERROR, `no verified cross-org proof within 30 s: ${(err as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -150,7 +181,19 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
         const { child, api } = await startNode(home, path.join(dir, `${org}.log`));
         const token = (await readFile(init.tokenFile, 'utf8')).trim();
         const client = new ApiClient({ baseUrl: `http://${api}`, token });
-        nodes.push({ org, jurisdiction, home, child, api, token, client, peerId: init.peerId });
+        nodes.push({
+          org,
+          jurisdiction,
+          home,
+          child,
+          api,
+          token,
+          client,
+          peerId: init.peerId,
+          origin: init.origin,
+          logKey: init.verifierKey,
+          witnessKey: init.witnessKey,
+        });
         say(`  started ${org} (${jurisdiction}) on http://${api}`);
       }
       const [eu, ...others] = nodes as [DemoNode, ...DemoNode[]];
@@ -163,6 +206,8 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
           org: n.org,
           peerId: n.peerId,
           jurisdiction: n.jurisdiction,
+          logKey: n.logKey,
+          witnessKey: n.witnessKey,
         });
         await n.client.federationPost('/join', { invite: r.invite });
         version += 1;
@@ -170,8 +215,18 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
         await waitForVersion(joined, version);
         say(`  ${n.org} joined with an invite from eu (charter version ${version})`);
       }
-      for (const n of nodes) await n.client.appendDecisions(demoRecords(n.org, n.jurisdiction, decisions));
+      const appended = new Map<string, number>();
+      for (const n of nodes) {
+        const r = await n.client.appendDecisions(demoRecords(n.org, n.jurisdiction, decisions));
+        appended.set(n.org, r.entries.at(-1)?.index ?? 0);
+      }
       say(`  appended ${decisions} decisions on each node`);
+      const proof = await crossOrgProof(eu, nodes.at(-1) as DemoNode, appended.get('apac') ?? 1);
+      say(
+        `  cross-org proof: eu's node proved entry ${proof.index} of apac's log (${proof.origin}, tree size ` +
+          `${proof.treeSize}); verified offline: apac's log signature, ${proof.cosigners.length} witness ` +
+          `cosignatures (${proof.cosigners.join(', ')}; k = ${proof.k}) from keys the charter names, inclusion proof`,
+      );
 
       const rows = [];
       let fed: Record<string, unknown> = {};
@@ -193,7 +248,7 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
         });
       }
       if (json) {
-        io.stdout(formatJson({ federationId: fed.id, name: fed.name, dir, nodes: rows }));
+        io.stdout(formatJson({ federationId: fed.id, name: fed.name, dir, nodes: rows, crossOrgProof: proof }));
       } else {
         io.stdout(`\nfederation ${String(fed.id)} "${String(fed.name)}"\n\n`);
         io.stdout(

@@ -25,10 +25,12 @@ export const initCommand: CommandSpec = {
   summary: 'Create a node home: keys, config and an admin API token.',
   usage: 'init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR] [--json]',
   description: `
-Writes DIR/config.json, DIR/keys/log.key and DIR/keys/peer.key (mode 0600), DIR/tokens.json and the admin
+Writes DIR/config.json, DIR/keys/log.key, DIR/keys/peer.key and DIR/keys/witness.key (mode 0600), DIR/tokens.json and the admin
 token DIR/admin.token (mode 0600). Refuses to overwrite an existing home. ORG is lowercase letters,
 digits, '.' and '-' (at most 63). The log origin is govfed/ORG/<key id>; share the verifier key with
-whoever checks your proofs. --json prints {org, peerId, origin, verifierKey, api, tokenFile}.`,
+whoever checks your proofs. DIR/keys/witness.key (mode 0600) cosigns other members' checkpoints; its
+public witness key goes into the federation charter ('federation invite --witness-key'). --json prints
+{org, peerId, origin, verifierKey, witnessKey, api, tokenFile}.`,
   options: {
     ...HOME_OPTION,
     org: { type: 'string', value: 'ORG', description: 'the organisation that runs this node (required)' },
@@ -70,6 +72,7 @@ whoever checks your proofs. --json prints {org, peerId, origin, verifierKey, api
       peerId: r.peerId,
       origin: r.origin,
       verifierKey: r.verifierKey,
+      witnessKey: r.witnessKey,
       api: r.api,
       tokenFile: r.tokenFile,
     };
@@ -84,6 +87,7 @@ whoever checks your proofs. --json prints {org, peerId, origin, verifierKey, api
         ['peer id', result.peerId],
         ['log origin', result.origin],
         ['verifier key', result.verifierKey],
+        ['witness key', result.witnessKey],
         ['api', result.api],
         ['admin token', result.tokenFile],
       ]),

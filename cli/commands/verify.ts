@@ -6,12 +6,25 @@
  * tree size, leaf hash, inclusion proof, leaf format). Exit 0 when it verifies; 1 with the failing check's
  * code otherwise. Without --key the bundle vouches for its own key, which proves the entry is in *some*
  * log signed by that key but not whose: a warning says so.
+ *
+ * A cross-org bundle (govfed-crossorg-proof/v1, from `audit prove --origin`) is recognised by its format
+ * and checked with protocol/witness/bundle.ts verifyCrossOrgBundle: the charter chain, the log's
+ * signature, at least k valid cosignatures by witness keys the charter names for other members, and the
+ * inclusion proof. --federation ID pins the federation; without it a warning says the bundle vouches for
+ * its own federation.
  */
 import { open } from 'node:fs/promises';
-import { MAX_BUNDLE_BYTES, type VerifiedBundle, verifyProofBundle } from '../../protocol/audit/index.ts';
+import { MAX_BUNDLE_BYTES, type VerifiedBundle } from '../../protocol/audit/index.ts';
 import { toBase64 } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { parseVerifierKey } from '../../protocol/note/index.ts';
+import {
+  CROSSORG_BUNDLE_FORMAT,
+  MAX_CROSSORG_BUNDLE_BYTES,
+  type VerifiedAnyBundle,
+  type VerifiedCrossOrgBundle,
+  verifyBundle,
+} from '../../protocol/witness/bundle.ts';
 import { booleanOption, type CommandSpec, JSON_OPTION, stringOption } from '../args.ts';
 import { CheckFailedError, CliError, ExitCode, UsageError } from '../exit.ts';
 import { leafPairs } from '../leaf-view.ts';
@@ -21,18 +34,31 @@ export const UNPINNED_WARNING =
   'warning: the verifier key was taken from the bundle itself (no --key); this shows the entry is in a log ' +
   'signed by that key, not that the key is the one you trust. Pin it with --key VKEY.';
 
+export const UNPINNED_FEDERATION_WARNING =
+  'warning: the federation was taken from the bundle itself (no --federation); this shows the members of that ' +
+  'federation agree, not that it is the federation you trust. Pin it with --federation ID.';
+
 export const verifyCommand: CommandSpec = {
   name: 'verify',
   summary: 'Verify a proof bundle offline (exit 0 when it verifies, 1 when it does not).',
-  usage: 'verify FILE [--key VKEY] [--json]',
+  usage: 'verify FILE [--key VKEY] [--federation ID] [--json]',
   description: `
 Checks a bundle written by 'govfed audit prove' without contacting any node: the checkpoint's signature
 under the verifier key, that the checkpoint's origin is the key's name, the leaf hash of the entry, the
 Merkle inclusion proof of the entry in the checkpoint's tree, and the leaf's format. FILE '-' reads stdin.
 Pass the log's verifier key you trust with --key (e.g. from 'govfed init' or the node's operator);
-without it the key inside the bundle is used and a warning is printed.`,
+without it the key inside the bundle is used and a warning is printed.
+
+A cross-org bundle (from 'govfed audit prove --origin') is checked against the federation charters it
+carries: the log's signature, at least k valid cosignatures by the witness keys the charter publishes for
+other members, and the inclusion proof. Pin the federation you trust with --federation ID.`,
   options: {
     key: { type: 'string', value: 'VKEY', description: "the log's verifier key (C2SP vkey) to pin" },
+    federation: {
+      type: 'string',
+      value: 'ID',
+      description: 'the federation id (64 hex) to pin, for a cross-org bundle',
+    },
     ...JSON_OPTION,
   },
   positionals: [{ name: 'FILE', description: "the proof bundle (JSON), or '-' for stdin" }],
@@ -43,10 +69,18 @@ without it the key inside the bundle is used and a warning is printed.`,
     if (key !== undefined) checkKeyArgument(key);
     const json = booleanOption(args, 'json');
     // Read one byte more than a bundle may have, so verifyProofBundle sees (and rejects) an oversize file.
-    const bytes = await readCapped(file, MAX_BUNDLE_BYTES + 1);
-    let result: VerifiedBundle;
+    const federation = stringOption(args, 'federation');
+    if (federation !== undefined && !/^[0-9a-f]{64}$/.test(federation)) {
+      throw new UsageError('verify: --federation must be a federation id (64 lowercase hex digits)');
+    }
+    const bytes = await readCapped(file, Math.max(MAX_BUNDLE_BYTES, MAX_CROSSORG_BUNDLE_BYTES) + 1);
+    let any: VerifiedAnyBundle;
     try {
-      result = verifyProofBundle(bytes, key === undefined ? {} : { verifierKey: key });
+      any = verifyBundle(bytes, {
+        ...(key === undefined ? {} : { verifierKey: key }),
+        ...(federation === undefined ? {} : { federationId: federation }),
+        now: Date.now(),
+      });
     } catch (err) {
       if (!isGovfedError(err)) throw err;
       if (json) io.stdout(formatJson({ ok: false, error: { code: err.code, message: err.message } }));
@@ -55,6 +89,8 @@ without it the key inside the bundle is used and a warning is printed.`,
         cause: err,
       });
     }
+    if (any.format === CROSSORG_BUNDLE_FORMAT) return printCrossOrg(io, any.result, json);
+    const result: VerifiedBundle = any.result;
     if (!result.keyPinned) io.stderr(`${UNPINNED_WARNING}\n`);
     if (json) {
       io.stdout(
@@ -74,6 +110,46 @@ without it the key inside the bundle is used and a warning is printed.`,
     return ExitCode.OK;
   },
 };
+
+function printCrossOrg(io: Io, r: VerifiedCrossOrgBundle, json: boolean): number {
+  if (!r.federationPinned) io.stderr(`${UNPINNED_FEDERATION_WARNING}\n`);
+  if (json) {
+    io.stdout(
+      formatJson({
+        ok: true,
+        format: CROSSORG_BUNDLE_FORMAT,
+        origin: r.origin,
+        org: r.org,
+        index: r.index,
+        treeSize: r.treeSize,
+        rootHash: toBase64(r.rootHash),
+        cosigners: r.cosigners,
+        k: r.k,
+        federationId: r.federationId,
+        charterVersion: r.charterVersion,
+        federationPinned: r.federationPinned,
+        leaf: r.leaf,
+      }),
+    );
+    return ExitCode.OK;
+  }
+  io.stdout(
+    `OK: entry ${r.index} is included in ${r.org}'s log at tree size ${r.treeSize}, witnessed by ${r.cosigners.length} of the other members (k = ${r.k})\n\n`,
+  );
+  io.stdout(
+    formatKeyValues([
+      ['origin', r.origin],
+      ['index', r.index],
+      ['tree size', r.treeSize],
+      ['root hash', toBase64(r.rootHash)],
+      ['cosigned by', r.cosigners.join(', ')],
+      ['federation', `${r.federationId} (charter v${r.charterVersion})`],
+      ['federation pinned', r.federationPinned ? 'yes (--federation)' : 'NO (taken from the bundle)'],
+      ...leafPairs(r.leaf),
+    ]),
+  );
+  return ExitCode.OK;
+}
 
 function printVerified(io: Io, r: VerifiedBundle): void {
   io.stdout(`OK: entry ${r.index} is included in the log at tree size ${r.treeSize}\n\n`);

@@ -21,6 +21,7 @@ import { checkpointPostRoute } from './routes/checkpoint-post.ts';
 import { checkpointsListRoute } from './routes/checkpoints-list.ts';
 import { decisionsGetRoute } from './routes/decisions-get.ts';
 import { decisionsPostRoute } from './routes/decisions-post.ts';
+import { evaluatePostRoute } from './routes/evaluate-post.ts';
 import { federationCreateRoute } from './routes/federation-create.ts';
 import { federationGetRoute } from './routes/federation-get.ts';
 import { federationInviteRoute } from './routes/federation-invite.ts';
@@ -30,12 +31,26 @@ import { federationSignRoute } from './routes/federation-sign.ts';
 import { federationThresholdsRoute } from './routes/federation-thresholds.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { logEntryRoute } from './routes/log-entry.ts';
+import { logLookupRoute } from './routes/log-lookup.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { NODE_VERSION, nodeInfoRoute } from './routes/node-info.ts';
 import { openapiRoute } from './routes/openapi.ts';
+import { policyCheckRoute } from './routes/policy-check.ts';
+import { policyGetRoute } from './routes/policy-get.ts';
+import { policyLocalGetRoute } from './routes/policy-local-get.ts';
+import { policyLocalPutRoute } from './routes/policy-local-put.ts';
+import type { PolicyPort } from './routes/policy-port.ts';
+import { policyProposalsPostRoute } from './routes/policy-proposals-post.ts';
+import { policySignRoute } from './routes/policy-sign.ts';
+import { policyStatusRoute } from './routes/policy-status.ts';
 import { proofsConsistencyRoute } from './routes/proofs-consistency.ts';
+import { proofsCrossOrgConsistencyRoute } from './routes/proofs-crossorg-consistency.ts';
+import { proofsCrossOrgInclusionRoute } from './routes/proofs-crossorg-inclusion.ts';
 import { proofsInclusionRoute } from './routes/proofs-inclusion.ts';
 import { tokensPostRoute } from './routes/tokens-post.ts';
+import { witnessAddCheckpointRoute } from './routes/witness-add-checkpoint.ts';
+import { witnessLogsRoutes } from './routes/witness-logs.ts';
+import type { WitnessPort } from './routes/witness-port.ts';
 import { sharedSchemas } from './schemas.ts';
 
 /** Default body limit for routes that do not set their own. */
@@ -54,6 +69,10 @@ export interface BuildAppOptions {
   random?: (n: number) => Uint8Array;
   /** The federation service (node/federation); without it the /v1/federation routes answer 409. */
   federation?: FederationPort;
+  /** The witness service (node/witness); without it the witness and cross-org proof routes answer 409. */
+  witness?: WitnessPort;
+  /** The policy service (node/policy); without it decisions are not evaluated and /v1/policy answers 409. */
+  policy?: PolicyPort;
 }
 
 const ROUTES = [
@@ -67,6 +86,11 @@ const ROUTES = [
   logEntryRoute,
   proofsInclusionRoute,
   proofsConsistencyRoute,
+  logLookupRoute,
+  proofsCrossOrgInclusionRoute,
+  proofsCrossOrgConsistencyRoute,
+  witnessAddCheckpointRoute,
+  witnessLogsRoutes,
   adminFsckRoute,
   tokensPostRoute,
   federationGetRoute,
@@ -75,6 +99,14 @@ const ROUTES = [
   federationInviteRoute,
   federationSignRoute,
   federationJoinRoute,
+  evaluatePostRoute,
+  policyGetRoute,
+  policyStatusRoute,
+  policyProposalsPostRoute,
+  policySignRoute,
+  policyCheckRoute,
+  policyLocalGetRoute,
+  policyLocalPutRoute,
   metricsRoute,
   openapiRoute,
 ];
@@ -92,6 +124,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     now: opts.now ?? (() => new Date()),
     random: opts.random ?? pooledRandom(),
     ...(opts.federation === undefined ? {} : { federation: opts.federation }),
+    ...(opts.witness === undefined ? {} : { witness: opts.witness }),
+    ...(opts.policy === undefined ? {} : { policy: opts.policy }),
   };
 
   const app = Fastify({

@@ -7,6 +7,8 @@ import type { TokenStore } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { NodeMetrics } from './metrics.ts';
 import type { FederationPort } from './routes/federation-port.ts';
+import type { PolicyPort } from './routes/policy-port.ts';
+import type { WitnessPort } from './routes/witness-port.ts';
 
 export type { FsckReport, LogMetrics, SignedCheckpoint } from '../log/index.ts';
 
@@ -24,6 +26,8 @@ export type LogPort = Pick<
   | 'proveConsistency'
   | 'fsck'
   | 'metrics'
+  | 'lookupLeafHash'
+  | 'lookupDecision'
 >;
 
 /** One structured event for the operator's log (a JSON line on stderr in the daemon). Never secrets. */
@@ -41,4 +45,8 @@ export interface ApiContext {
   random: (n: number) => Uint8Array;
   /** The federation service; absent when the app runs without one (routes answer ERR_NO_FEDERATION). */
   federation?: FederationPort;
+  /** The policy service; absent when the app runs without one (no enforcement; /v1/policy answers 409). */
+  policy?: PolicyPort;
+  /** The witness service; absent when the app runs without one (witness routes answer ERR_NO_WITNESS). */
+  witness?: WitnessPort;
 }

@@ -116,6 +116,8 @@ export const decisionLeafSchema = {
     recordDigest: { type: 'string', pattern: SHA256_DIGEST_PATTERN },
     outcome: { type: 'string' },
     policyVersion: { type: 'integer', minimum: 0 },
+    verdict: { type: 'string', enum: ['allowed', 'denied'], description: 'the policy verdict on the decision' },
+    deny: { type: 'array', items: { type: 'string' }, description: 'ids of the deny rules that fired (local:<id>)' },
   },
 } as const;
 

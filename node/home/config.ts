@@ -51,6 +51,10 @@ export interface HomePaths {
   keys: string;
   logKey: string;
   peerKey: string;
+  /** The witness's cosignature signer key (C2SP `PRIVATE+KEY+…` string, type 0x04). */
+  witnessKey: string;
+  /** The witness's own LevelDB (node/witness). */
+  witness: string;
   tokens: string;
   adminToken: string;
   data: string;
@@ -65,6 +69,8 @@ export function homePaths(dir: string): HomePaths {
     keys: join(dir, 'keys'),
     logKey: join(dir, 'keys', 'log.key'),
     peerKey: join(dir, 'keys', 'peer.key'),
+    witnessKey: join(dir, 'keys', 'witness.key'),
+    witness: join(dir, 'witness'),
     tokens: join(dir, 'tokens.json'),
     adminToken: join(dir, 'admin.token'),
     data: join(dir, 'data'),

@@ -1,7 +1,7 @@
 /**
  * `govfed init`: creates a node's home directory — keys, config and the first admin token.
  *
- * Secrets (keys/log.key, keys/peer.key, admin.token, tokens.json) are written with mode 0600 inside
+ * Secrets (keys/log.key, keys/peer.key, keys/witness.key, admin.token, tokens.json) are written with mode 0600 inside
  * directories of mode 0700, atomically, and config.json last: a home without config.json is not a home,
  * so an init that crashed half-way can simply be run again. Nothing secret is returned or printed; the
  * caller learns where the admin token is (tokenFile), not the token.
@@ -23,7 +23,7 @@ import {
   parseApiAddress,
 } from './config.ts';
 import { exists, writeFileAtomic } from './fs.ts';
-import { newLogKey, newPeerKey } from './keys.ts';
+import { newLogKey, newPeerKey, newWitnessKey } from './keys.ts';
 import { generateToken, writeTokensFile } from './tokens.ts';
 
 export interface InitOptions {
@@ -44,6 +44,8 @@ export interface InitResult {
   peerId: string;
   origin: string;
   verifierKey: string;
+  /** The witness's cosignature verifier key (published in the charter; `federation invite --witness-key`). */
+  witnessKey: string;
   api: string;
   /** Absolute path of the admin token file. */
   tokenFile: string;
@@ -83,9 +85,11 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
 
   const logKey = newLogKey(opts.org);
   const peerKey = await newPeerKey();
+  const witnessKey = newWitnessKey(opts.org);
   const admin = generateToken('admin');
   await writeFileAtomic(paths.logKey, `${logKey.signerKey}\n`, 0o600);
   await writeFileAtomic(paths.peerKey, peerKey.protobuf, 0o600);
+  await writeFileAtomic(paths.witnessKey, `${witnessKey.signerKey}\n`, 0o600);
   await writeTokensFile(paths.tokens, { tokens: [admin.entry] });
   await writeFileAtomic(paths.adminToken, `${admin.token.token}\n`, 0o600);
 
@@ -99,6 +103,7 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
     checkpointIntervalMs: opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
     peerId: peerKey.peerId,
     verifierKey: logKey.verifierKey,
+    witnessKey: witnessKey.verifierKey,
   };
   await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
   return {
@@ -106,6 +111,7 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
     peerId: config.peerId,
     origin: config.origin,
     verifierKey: config.verifierKey,
+    witnessKey: witnessKey.verifierKey,
     api: config.api,
     tokenFile: paths.adminToken,
   };

@@ -6,6 +6,9 @@
  *   the log origin `govfed/<org>/<first 8 hex of SHA-256(public key)>`, so a re-initialised node gets a
  *   new origin and its checkpoints can never be confused with the old log's.
  * - peer.key: the libp2p Ed25519 identity, protobuf-encoded; the peer id is derived from it.
+ * - witness.key: the witness's C2SP cosignature/v1 signer key `PRIVATE+KEY+govfed/<org>/witness+<key
+ *   id>+base64(0x04 || seed)`; it cosigns other members' checkpoints (node/witness). Its verifier key is
+ *   config.witnessKey and is published in the charter.
  *
  * Key material never leaves these functions except as the file contents and the signer object.
  */
@@ -18,7 +21,14 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { generateKeyPair } from '../../protocol/crypto/ed25519.ts';
 import { sha256 } from '../../protocol/crypto/sha256.ts';
 import { toHex } from '../../protocol/encoding/bytes.ts';
-import { ed25519SignerKey, ed25519VerifierKey, type NoteSigner, parseSignerKey } from '../../protocol/note/index.ts';
+import {
+  cosignatureSignerKey,
+  cosignatureVerifierKey,
+  ed25519SignerKey,
+  ed25519VerifierKey,
+  type NoteSigner,
+  parseSignerKey,
+} from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
 
 /** The log origin for `org` and the log's public key. */
@@ -61,6 +71,48 @@ export function parseLogKey(text: string): LogKey {
     throw new NodeError('ERR_INVALID_CONFIG', 'keys/log.key must be an Ed25519 note signer key (type 0x01)');
   }
   return { signer, publicKey, verifierKey: ed25519VerifierKey(signer.name, publicKey) };
+}
+
+/** The key name of `org`'s witness: `govfed/<org>/witness`. */
+export function witnessKeyName(org: string): string {
+  return `govfed/${org}/witness`;
+}
+
+export interface NewWitnessKey {
+  /** The signer key string (secret): the contents of witness.key. */
+  signerKey: string;
+  verifierKey: string;
+}
+
+/** A fresh witness cosignature key for `org`. */
+export function newWitnessKey(org: string): NewWitnessKey {
+  const { seed, publicKey } = generateKeyPair();
+  const name = witnessKeyName(org);
+  const key = { signerKey: cosignatureSignerKey(name, seed), verifierKey: cosignatureVerifierKey(name, publicKey) };
+  seed.fill(0);
+  return key;
+}
+
+export interface WitnessKey {
+  /** A cosignature/v1 signer stamping signatures with `now()` (POSIX seconds). */
+  signer: NoteSigner;
+  verifierKey: string;
+}
+
+/** Parses the contents of witness.key (a cosignature/v1 signer key). Throws ERR_INVALID_CONFIG. */
+export function parseWitnessKey(text: string, now: () => number = () => Date.now() / 1000): WitnessKey {
+  let signer: NoteSigner;
+  try {
+    signer = parseSignerKey(text.trim(), { now });
+  } catch (cause) {
+    throw new NodeError('ERR_INVALID_CONFIG', 'keys/witness.key is not a valid signer key', { cause });
+  }
+  // cosignatureSigner (type 0x04) has lastTimestamp; a plain Ed25519 note signer (0x01) does not.
+  const publicKey = (signer as { publicKey?: unknown }).publicKey;
+  if (!(publicKey instanceof Uint8Array) || !('lastTimestamp' in signer)) {
+    throw new NodeError('ERR_INVALID_CONFIG', 'keys/witness.key must be a cosignature/v1 signer key (type 0x04)');
+  }
+  return { signer, verifierKey: cosignatureVerifierKey(signer.name, publicKey) };
 }
 
 // @libp2p/peer-id@5 is typed against @libp2p/interface@2, @libp2p/crypto@5.1 against @libp2p/interface@3; the

@@ -3,15 +3,29 @@
  *
  * Checklist: config.json is valid → key files are not readable by group or others → log.key parses →
  * its key name is the configured origin, the origin's key id is the key's, the verifier key is the
- * configured one → peer.key gives the configured peer id. Any mismatch stops the node: signing
- * checkpoints with a key other than the one auditors were given would look like a forked log.
+ * configured one → peer.key gives the configured peer id → witness.key gives config.witnessKey. Any
+ * mismatch stops the node: signing checkpoints with a key other than the one auditors were given would
+ * look like a forked log.
+ *
+ * Homes made before witnessing have neither keys/witness.key nor config.witnessKey: the key is created
+ * here (mode 0600) and config.json gains witnessKey. A config that names a witness key whose file is
+ * gone is ERR_KEY_MISMATCH — a new key would not match the one the charter publishes.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
 import { type HomePaths, homePaths, type NodeConfig, readConfig } from './config.ts';
-import { logOrigin, parseLogKey, peerIdOfKey } from './keys.ts';
+import { exists, writeFileAtomic } from './fs.ts';
+import {
+  logOrigin,
+  newWitnessKey,
+  parseLogKey,
+  parseWitnessKey,
+  peerIdOfKey,
+  type WitnessKey,
+  witnessKeyName,
+} from './keys.ts';
 
 export interface LoadedHome {
   /** Absolute path of DIR. */
@@ -23,6 +37,8 @@ export interface LoadedHome {
   logPublicKey: Uint8Array;
   /** The libp2p private key, protobuf-encoded (secret). */
   peerKey: Uint8Array;
+  /** Cosigns other logs' checkpoints (cosignature/v1) as config.witnessKey. */
+  witnessSigner: NoteSigner;
 }
 
 async function readSecret(file: string): Promise<Buffer> {
@@ -58,5 +74,36 @@ export async function loadHome(dir: string): Promise<LoadedHome> {
   if (peerIdOfKey(peerKey) !== config.peerId) {
     throw new NodeError('ERR_KEY_MISMATCH', 'keys/peer.key does not match config.json peerId');
   }
-  return { dir: abs, paths, config, signer: logKey.signer, logPublicKey: logKey.publicKey, peerKey };
+  const witness = await loadWitnessKey(paths, config);
+  return {
+    dir: abs,
+    paths,
+    config,
+    signer: logKey.signer,
+    logPublicKey: logKey.publicKey,
+    peerKey,
+    witnessSigner: witness.signer,
+  };
+}
+
+/** keys/witness.key, created (with config.witnessKey) in a home made before witnessing. */
+async function loadWitnessKey(paths: HomePaths, config: NodeConfig): Promise<WitnessKey> {
+  if (!(await exists(paths.witnessKey))) {
+    if (config.witnessKey !== undefined) {
+      throw new NodeError('ERR_KEY_MISMATCH', 'config.json names a witnessKey but keys/witness.key is missing');
+    }
+    const fresh = newWitnessKey(config.org);
+    await writeFileAtomic(paths.witnessKey, `${fresh.signerKey}\n`, 0o600);
+    config.witnessKey = fresh.verifierKey;
+    await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
+  }
+  const key = parseWitnessKey((await readSecret(paths.witnessKey)).toString('utf8'));
+  if (config.witnessKey === undefined) {
+    config.witnessKey = key.verifierKey;
+    await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
+  }
+  if (key.signer.name !== witnessKeyName(config.org) || key.verifierKey !== config.witnessKey) {
+    throw new NodeError('ERR_KEY_MISMATCH', 'keys/witness.key does not match config.json witnessKey');
+  }
+  return key;
 }

@@ -8,7 +8,8 @@
  *     (node:crypto) and new stored hashes (protocol/log's Frontier, in memory, with node:crypto's
  *     SHA-256 injected as its node hash) are computed and put
  *     straight into a LevelDB chained batch — `l/<index>` leaf, `r/<index>` record, `h/<stored index>`
- *     hashes. Hashing thus overlaps the disk write of the previous batch.
+ *     hashes, and the entry's lookup-index keys `x/<leaf hash>` / `d/<decisionId>` (lookup.ts). Hashing
+ *     thus overlaps the disk write of the previous batch.
  *   - When no batch is in flight, the staged batch is sealed — its root is taken from the Frontier and
  *     `m/size` is added — and written with {sync: true}: one fsync for all of it, atomic in LevelDB's
  *     journal. Everything that arrives meanwhile is staged for the next batch.
@@ -29,6 +30,7 @@ import { NodeError } from '../errors.ts';
 import type { LogDb } from './db.ts';
 import { fastLeafHash, fastNodeHash } from './hasher.ts';
 import { encodeSize, HASH_PREFIX, hex16, LEAF_PREFIX, RECORD_PREFIX, SIZE_KEY } from './keys.ts';
+import { lookupKeys } from './lookup.ts';
 
 /** Bound on a stored raw record (the API enforces a tighter one for decision records). */
 export const MAX_STORED_RECORD_BYTES = 1 << 20;
@@ -248,6 +250,8 @@ export class GroupCommitAppender {
         const idx = hex16(next);
         b.put(LEAF_PREFIX + idx, item.leaf);
         if (item.record !== undefined) b.put(RECORD_PREFIX + idx, item.record);
+        const at = encodeSize(next);
+        for (const k of lookupKeys(item.leaf, lh)) b.put(k, at);
         for (let h = 0; h < hashes.length; h++) b.put(HASH_PREFIX + hex16(stored++), hashes[h] as Uint8Array);
         out[i] = { index: next++, leafHash: lh };
       }

@@ -5,7 +5,8 @@
  * owns the in-memory Frontier, the checkpointer (checkpointer.ts) and a LevelDB HashReader
  * (hash-reader.ts) through which protocol/log computes roots and proofs from stored hashes.
  *
- * start(): open the DB; read the committed size from `m/size`; rebuild the Frontier from at most 52
+ * start(): open the DB; read the committed size from `m/size`; build the lookup index if the log
+ * predates it (lookup.ts); rebuild the Frontier from at most 52
  * stored hashes (no re-hashing of the log); re-open the last checkpoint with the node's verifier and
  * check it against the stored tree (else ERR_LOG_CORRUPT, and the node does not start); sign a
  * checkpoint if the log grew since (or the size-0 one for a new log); start the checkpoint timer.
@@ -27,6 +28,7 @@ import { type FsckReport, fsckDb } from './fsck.ts';
 import { LevelHashReader } from './hash-reader.ts';
 import { fastNodeHash } from './hasher.ts';
 import { decodeSize, leafKey, recordKey, SIZE_KEY } from './keys.ts';
+import { decisionIndexKey, ensureLookupIndex, leafHashIndexKey, readLookup } from './lookup.ts';
 
 export interface AuditLogOptions {
   /** LevelDB directory. */
@@ -92,6 +94,7 @@ export class AuditLog {
   readonly #opts: AuditLogOptions;
   readonly #verifier: NoteVerifier;
   readonly #now: () => Date;
+  readonly #checkpointListeners: ((cp: SignedCheckpoint) => void)[] = [];
   #run: Running | undefined;
   #starting = false;
 
@@ -116,6 +119,7 @@ export class AuditLog {
       const reader = new LevelHashReader(db);
       const raw = await db.get(SIZE_KEY);
       const size = raw === undefined ? 0 : decodeSize(raw);
+      await ensureLookupIndex(db, size);
       let frontier: Frontier;
       try {
         frontier = await Frontier.load(size, reader, { nodeHash: fastNodeHash });
@@ -146,6 +150,9 @@ export class AuditLog {
         origin: this.#opts.origin,
         intervalMs: this.#opts.checkpointIntervalMs ?? 1000,
         now: this.#now,
+        onSigned: (cp) => {
+          for (const fn of this.#checkpointListeners) fn(cp);
+        },
       });
       await checkpointer.load(size, frontier);
       this.#run = { db, reader, appender, checkpointer };
@@ -214,7 +221,36 @@ export class AuditLog {
     return rec === undefined ? undefined : plain(rec);
   }
 
+  /**
+   * The index of the entry whose RFC 6962 leaf hash is `leafHash` (32 bytes), or undefined. When two
+   * entries have the same leaf hash, the later one.
+   */
+  async lookupLeafHash(leafHash: Uint8Array): Promise<number | undefined> {
+    const run = this.#running();
+    if (!(leafHash instanceof Uint8Array) || leafHash.length !== 32) {
+      throw new GovfedError('ERR_INVALID_INPUT', 'leafHash: expected 32 bytes');
+    }
+    return readLookup(run.db, leafHashIndexKey(leafHash), run.appender.size);
+  }
+
+  /** The index of the decision entry with this decisionId, or undefined (a reused id: the latest entry). */
+  async lookupDecision(decisionId: string): Promise<number | undefined> {
+    const run = this.#running();
+    if (typeof decisionId !== 'string' || decisionId.length === 0 || decisionId.length > 1024) {
+      throw new GovfedError('ERR_INVALID_INPUT', 'decisionId: expected 1..1024 characters');
+    }
+    return readLookup(run.db, decisionIndexKey(decisionId), run.appender.size);
+  }
+
   /** The latest signed checkpoint. */
+  /**
+   * Calls `fn` with every checkpoint this log signs from now on (after it is stored), e.g. to gossip it
+   * to witnesses without polling. Listeners must not throw; they run in the signer's turn.
+   */
+  onCheckpoint(fn: (cp: SignedCheckpoint) => void): void {
+    this.#checkpointListeners.push(fn);
+  }
+
   checkpoint(): SignedCheckpoint {
     return this.#running().checkpointer.latest();
   }

@@ -37,6 +37,8 @@ export interface CheckpointerOptions {
   origin: string;
   intervalMs: number;
   now: () => Date;
+  /** Called with each newly signed checkpoint, once it is stored (never throws into the signer). */
+  onSigned?: (cp: SignedCheckpoint) => void;
 }
 
 const CHECKPOINT_RANGE_END = `${CHECKPOINT_PREFIX}~`;
@@ -168,7 +170,13 @@ export class Checkpointer {
     await this.#o.db.put(checkpointKey(size), utf8(note), { sync: true });
     // Commits that landed while signing are not covered: their lag starts now (a slight undercount).
     this.#uncoveredSince = this.#o.appender.size === size ? undefined : Date.now();
-    return { note, size, rootHash, signedAt: this.#o.now() };
+    const cp = { note, size, rootHash, signedAt: this.#o.now() };
+    try {
+      this.#o.onSigned?.(cp);
+    } catch {
+      // a listener's failure is its own business
+    }
+    return cp;
   }
 
   async #lastStored(): Promise<{ size: number; note: string } | undefined> {

@@ -8,6 +8,9 @@
  * node's key (earlier ones are signed by the same key and are checked by root; verifying tens of
  * thousands of Ed25519 signatures in pure JS would dominate the run).
  *
+ * The lookup index (lookup.ts), when the log has one (`m/lookup`), is checked on the way: every entry
+ * must be found by its leaf hash and, for decisions, its decisionId.
+ *
  * All reads go through one LevelDB snapshot. A live log takes it between batches (AuditLog.fsck), so fsck
  * runs beside the appender and checks exactly the committed state at that moment.
  */
@@ -24,9 +27,11 @@ import {
   hashKey,
   keyNumber,
   LEAF_PREFIX,
+  LOOKUP_KEY,
   leafKey,
   SIZE_KEY,
 } from './keys.ts';
+import { LookupIndexCheck } from './lookup.ts';
 
 export interface FsckReport {
   /** True when no problem was found. */
@@ -148,6 +153,10 @@ export async function fsckDb(
   const frontier = Frontier.empty({ nodeHash: fastNodeHash });
   let storedIndex = 0;
   let missingLeaves = false;
+  const lookup =
+    (await db.get(LOOKUP_KEY, { snapshot })) === undefined
+      ? undefined
+      : new LookupIndexCheck(db, snapshot, size, (p) => findings.add(p));
   try {
     let cpEntry = await checkpoints.next();
     let cp = cpEntry && decodeCheckpoint(cpEntry[0], cpEntry[1], findings);
@@ -179,7 +188,9 @@ export async function fsckDb(
         missingLeaves = true;
         break;
       }
-      for (const h of frontier.append(fastLeafHash(leaf[1]))) {
+      const lh = fastLeafHash(leaf[1]);
+      if (lookup !== undefined) await lookup.add(i, leaf[1], lh);
+      for (const h of frontier.append(lh)) {
         if (compareHashes) {
           const sh = await hashes.next();
           if (sh === undefined || sh[0] !== hashKey(storedIndex)) {
@@ -195,6 +206,7 @@ export async function fsckDb(
       }
       if (cp !== undefined && cp.size <= frontier.size) await compareCheckpoints();
     }
+    if (lookup !== undefined && !missingLeaves) await lookup.finish();
     // Checkpoints beyond the stored data mean acknowledged data was lost.
     while (cp !== undefined) {
       findings.add(

@@ -12,7 +12,15 @@ import { sha256 } from '../crypto/sha256.ts';
 import { toBase64, toHex } from '../encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
 import { isJurisdiction, isLabel, isPlainObject, isRfc3339Utc, isText } from './fields.ts';
-import { type DecisionLeaf, encodeLeaf, LEAF_VERSION, MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from './leaf.ts';
+import {
+  type DecisionLeaf,
+  encodeLeaf,
+  LEAF_VERSION,
+  MAX_DECISION_ID_CHARS,
+  MAX_LEAF_DENY_CHARS,
+  MAX_LEAF_DENY_IDS,
+  MAX_MODEL_CHARS,
+} from './leaf.ts';
 
 /** Limits the HTTP layer enforces too (413 for size, 400 for shape). */
 export const MAX_RECORD_BYTES = 64 * 1024;
@@ -148,7 +156,35 @@ export function outcomeClass(output: unknown): string {
   return typeof output === 'string' && OUTCOME_RE.test(output) ? output : 'structured';
 }
 
-function leafFor(rec: DecisionRecord, digest: string, policyVersion: number | undefined): DecisionLeaf {
+/** What the policy said about a decision, as its leaf records it. */
+export interface LeafVerdict {
+  verdict: 'allowed' | 'denied';
+  /** Ids of the deny rules that fired (`local:<id>` for local ones); trimmed by leafDenyIds. */
+  deny?: readonly string[];
+}
+
+/**
+ * The deny ids a leaf can carry: distinct, in order, at most MAX_LEAF_DENY_IDS of them and at most
+ * MAX_LEAF_DENY_CHARS characters together (the rest are dropped: the leaf stays denied, and the reply to
+ * the caller lists every rule).
+ */
+export function leafDenyIds(ids: readonly string[]): string[] {
+  const out: string[] = [];
+  let chars = 0;
+  for (const id of new Set(ids)) {
+    if (out.length === MAX_LEAF_DENY_IDS || chars + id.length > MAX_LEAF_DENY_CHARS) break;
+    out.push(id);
+    chars += id.length;
+  }
+  return out;
+}
+
+function leafFor(
+  rec: DecisionRecord,
+  digest: string,
+  policyVersion: number | undefined,
+  verdict?: LeafVerdict,
+): DecisionLeaf {
   const leaf: DecisionLeaf = {
     v: LEAF_VERSION,
     type: 'decision',
@@ -159,6 +195,10 @@ function leafFor(rec: DecisionRecord, digest: string, policyVersion: number | un
     outcome: outcomeClass(rec.output),
   };
   if (policyVersion !== undefined) leaf.policyVersion = policyVersion;
+  if (verdict !== undefined) {
+    leaf.verdict = verdict.verdict;
+    if (verdict.verdict === 'denied') leaf.deny = leafDenyIds(verdict.deny ?? []);
+  }
   return leaf;
 }
 
@@ -178,14 +218,16 @@ export interface SealedDecision {
 
 /**
  * Everything ingest needs for one input, each encoding done once: check, complete, encode the record,
- * digest it, build and encode the leaf. Throws ERR_INVALID_RECORD / ERR_INVALID_INPUT for bad input.
+ * digest it, build and encode the leaf. `policyVersion` and `verdict` go into the leaf as given (a
+ * denied verdict without rule ids is ERR_MALFORMED_LEAF). Throws ERR_INVALID_RECORD / ERR_INVALID_INPUT
+ * for bad input.
  */
 export function sealDecision(
   input: unknown,
-  opts: { now: Date; random: (n: number) => Uint8Array; policyVersion?: number },
+  opts: { now: Date; random: (n: number) => Uint8Array; policyVersion?: number; verdict?: LeafVerdict },
 ): SealedDecision {
   const record = completeRecord(input as DecisionInput, opts);
   const recordBytes = encodeRecord(record);
-  const leaf = leafFor(record, digestRecordBytes(recordBytes), opts.policyVersion);
+  const leaf = leafFor(record, digestRecordBytes(recordBytes), opts.policyVersion, opts.verdict);
   return { record, recordBytes, leaf, leafBytes: encodeLeaf(leaf) };
 }

@@ -6,7 +6,7 @@
  *    jurisdiction, data classes, context). The node completes it with an id, a timestamp and a random
  *    nonce, and keeps the full record to itself. (decision.ts)
  *  - The log gets only a leaf: a small canonical-JSON commitment `{v:1, type:"decision", model, time,
- *    decisionId, recordDigest, outcome, policyVersion?}`. The digest is salted by the nonce, so the leaf
+ *    decisionId, recordDigest, outcome, policyVersion?, verdict?, deny?}` (verdict: what the policy said). The digest is salted by the nonce, so the leaf
  *    reveals nothing a guesser could confirm. Governance events (node init, policy bundles, charters)
  *    are leaves of type "governance" in the same log. Leaves are versioned (`v`) and strictly parsed.
  *    (leaf.ts)
@@ -36,6 +36,8 @@ export {
   decisionLeaf,
   digestRecordBytes,
   encodeRecord,
+  type LeafVerdict,
+  leafDenyIds,
   MAX_DATA_CLASSES,
   MAX_INPUT_DIGEST_CHARS,
   MAX_RECORD_BYTES,
@@ -60,11 +62,14 @@ export {
   decodeLeaf,
   encodeLeaf,
   type GovernanceLeaf,
+  LEAF_RULE_ID_PATTERN,
   LEAF_VERSION,
   type Leaf,
   type LeafType,
   MAX_DECISION_ID_CHARS,
   MAX_LEAF_BYTES,
+  MAX_LEAF_DENY_CHARS,
+  MAX_LEAF_DENY_IDS,
   MAX_MODEL_CHARS,
   MAX_REF_CHARS,
 } from './leaf.ts';

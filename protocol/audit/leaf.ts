@@ -4,8 +4,8 @@
  * Leaf bytes are the RFC 8785 canonical JSON of `{"v":1,"type":<type>,...}`, UTF-8 encoded, at most
  * 4 KiB. The RFC 6962 leaf hash is SHA-256(0x00 || leaf bytes). A leaf is a small commitment, never the
  * raw record: a decision leaf carries the model, time, decision id, the salted digest of the full record,
- * an outcome class and the policy version; a governance leaf carries the kind of event and the digest of
- * its canonical object. `v` versions the format; `type` says which of the two shapes follows.
+ * an outcome class, the policy version and the policy verdict (allowed / denied, with the ids of the deny
+ * rules that fired); a governance leaf carries the kind of event and the digest of its canonical object. `v` versions the format; `type` says which of the two shapes follows.
  *
  * Decoding is strict: the bytes must be canonical, every field is checked, and unknown fields or
  * versions are rejected (ERR_MALFORMED_LEAF, with the underlying error as `cause`).
@@ -21,6 +21,12 @@ export const MAX_LEAF_BYTES = 4096;
 export const MAX_MODEL_CHARS = 256;
 export const MAX_DECISION_ID_CHARS = 128;
 export const MAX_REF_CHARS = 512;
+/** At most this many deny rule ids in a decision leaf, and at most this many characters in all of them. */
+export const MAX_LEAF_DENY_IDS = 64;
+export const MAX_LEAF_DENY_CHARS = 1024;
+/** A deny rule id in a leaf: a policy rule id, prefixed `local:` for a node-local rule. */
+export const LEAF_RULE_ID_PATTERN = '^(local:)?[a-z0-9][a-z0-9_.-]{0,63}$';
+const LEAF_RULE_ID_RE = new RegExp(LEAF_RULE_ID_PATTERN);
 
 export type LeafType = 'decision' | 'governance';
 
@@ -36,6 +42,10 @@ export interface DecisionLeaf {
   /** Outcome class (see outcomeClass in decision.ts). */
   outcome: string;
   policyVersion?: number;
+  /** The policy verdict on this decision (the `decision` hook), when the node evaluated one. */
+  verdict?: 'allowed' | 'denied';
+  /** Ids of the deny rules that fired (global ids as is, local ones as `local:<id>`); only when denied. */
+  deny?: string[];
 }
 
 export interface GovernanceLeaf {
@@ -60,6 +70,8 @@ const DECISION_FIELDS = new Set([
   'recordDigest',
   'outcome',
   'policyVersion',
+  'verdict',
+  'deny',
 ]);
 const GOVERNANCE_FIELDS = new Set(['v', 'type', 'kind', 'time', 'digest', 'ref']);
 
@@ -83,7 +95,34 @@ function checkDecision(o: Record<string, unknown>): DecisionLeaf {
   if (o.policyVersion !== undefined && !isUint(o.policyVersion)) {
     throw malformed('policyVersion: expected a non-negative integer');
   }
+  checkVerdict(o.verdict, o.deny);
   return o as unknown as DecisionLeaf;
+}
+
+/**
+ * `verdict` is optional; `deny` is present exactly when the verdict is `denied`, and then lists 1..64
+ * distinct rule ids of at most MAX_LEAF_DENY_CHARS characters together.
+ */
+function checkVerdict(verdict: unknown, deny: unknown): void {
+  if (verdict === undefined) {
+    if (deny !== undefined) throw malformed('deny: only allowed with verdict "denied"');
+    return;
+  }
+  if (verdict !== 'allowed' && verdict !== 'denied') throw malformed('verdict: expected "allowed" or "denied"');
+  if (verdict === 'allowed') {
+    if (deny !== undefined) throw malformed('deny: only allowed with verdict "denied"');
+    return;
+  }
+  if (!Array.isArray(deny) || deny.length < 1 || deny.length > MAX_LEAF_DENY_IDS) {
+    throw malformed(`deny: expected 1..${MAX_LEAF_DENY_IDS} rule ids with verdict "denied"`);
+  }
+  let chars = 0;
+  for (const id of deny) {
+    if (typeof id !== 'string' || !LEAF_RULE_ID_RE.test(id)) throw malformed('deny: expected rule ids ([local:]id)');
+    chars += id.length;
+  }
+  if (chars > MAX_LEAF_DENY_CHARS) throw malformed(`deny: more than ${MAX_LEAF_DENY_CHARS} characters of rule ids`);
+  if (new Set(deny).size !== deny.length) throw malformed('deny: duplicate rule id');
 }
 
 function checkGovernance(o: Record<string, unknown>): GovernanceLeaf {

@@ -117,20 +117,41 @@ function verifyFromEmpty(proof: readonly Uint8Array[], root1: Uint8Array, root2:
 }
 
 /**
- * 0 < from < to (RFC 9162 §2.1.4.2). The proof is the inclusion path of leaf from-1 in the new tree,
- * minus the levels below the largest complete subtree that ends at `from` (its hash is the seed; when
- * the old tree is itself complete the seed is root1 and is not sent). Folding the path two ways gives
- * the old root (only the left siblings) and the new root (all siblings).
+ * True when a consistency proof from `from` leaves carries the old tree's root hash folded into its
+ * first element, i.e. `from` is not a power of two. For a power of two the old tree is one complete
+ * subtree, RFC 9162 leaves its hash out (the verifier knows it), and the proof alone does not fix it.
  */
-function verifyAppendOnly(
+export function proofCarriesOldRoot(from: number): boolean {
+  assertTreeSize(from, 'from');
+  return from > 0 && from !== 2 ** trailingZeros(from);
+}
+
+/**
+ * The two roots a consistency proof from `from` to `to` leaves implies (0 < from < to), after checking
+ * its shape (ERR_INVALID_TREE_SIZE, ERR_INVALID_HASH, ERR_PROOF_SIZE). The proof is the inclusion path
+ * of leaf from-1 in the new tree, minus the levels inside the largest complete subtree that ends at
+ * `from` (its hash is the seed). Folding only the left siblings gives the old root, all siblings the
+ * new root, so one proof fixes both trees (collision resistance of SHA-256).
+ *
+ * When `from` is a power of two the seed is the old root itself and is not in the proof: pass it as
+ * `completeOldRoot` (ignored otherwise, see proofCarriesOldRoot). The result proves nothing until it
+ * is compared with trusted roots: verifyConsistency does that; equivocation evidence uses it to show
+ * that a signed tree disagrees with another (protocol/witness/evidence.ts).
+ */
+export function rootsFromConsistencyProof(
   from: number,
   to: number,
   proof: readonly Uint8Array[],
-  root1: Uint8Array,
-  root2: Uint8Array,
-): void {
-  assertHash(root1, 'root1');
-  assertHash(root2, 'root2');
+  completeOldRoot?: Uint8Array,
+): { oldRoot: Uint8Array; newRoot: Uint8Array } {
+  assertTreeSize(from, 'from');
+  assertTreeSize(to, 'to');
+  if (!(from > 0 && from < to)) {
+    throw new GovfedError(
+      'ERR_INVALID_TREE_SIZE',
+      `roots of a consistency proof need 0 < from < to, got ${from}, ${to}`,
+    );
+  }
   assertProofHashes(proof, 'consistency proof');
   const decomposed = decomposeInclusionProof(from - 1, to);
   const shift = trailingZeros(from); // levels inside the complete subtree ending at `from`
@@ -144,11 +165,32 @@ function verifyAppendOnly(
       `consistency proof: expected ${start + inner + border} hashes, got ${proof.length}`,
     );
   }
-  const seed = oldIsComplete ? root1 : (proof[0] as Uint8Array);
+  if (oldIsComplete) assertHash(completeOldRoot, 'old root of a complete tree');
+  const seed = oldIsComplete ? (completeOldRoot as Uint8Array) : (proof[0] as Uint8Array);
   const mask = shiftRight(from - 1, shift);
+  const oldRoot = chainBorderRight(
+    chainInnerRight(seed, proof, start, inner, mask),
+    proof,
+    start + inner,
+    proof.length,
+  );
+  const newRoot = chainBorderRight(chainInner(seed, proof, start, inner, mask), proof, start + inner, proof.length);
+  return { oldRoot: oldIsComplete ? seed.slice() : oldRoot, newRoot };
+}
 
-  const old = chainBorderRight(chainInnerRight(seed, proof, start, inner, mask), proof, start + inner, proof.length);
-  if (!equalBytes(old, root1)) throw new GovfedError('ERR_ROOT_MISMATCH', 'consistency proof does not lead to root1');
-  const next = chainBorderRight(chainInner(seed, proof, start, inner, mask), proof, start + inner, proof.length);
-  if (!equalBytes(next, root2)) throw new GovfedError('ERR_ROOT_MISMATCH', 'consistency proof does not lead to root2');
+/** 0 < from < to (RFC 9162 §2.1.4.2): both roots the proof implies must be the given ones. */
+function verifyAppendOnly(
+  from: number,
+  to: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+): void {
+  assertHash(root1, 'root1');
+  assertHash(root2, 'root2');
+  const { oldRoot, newRoot } = rootsFromConsistencyProof(from, to, proof, root1);
+  if (!equalBytes(oldRoot, root1))
+    throw new GovfedError('ERR_ROOT_MISMATCH', 'consistency proof does not lead to root1');
+  if (!equalBytes(newRoot, root2))
+    throw new GovfedError('ERR_ROOT_MISMATCH', 'consistency proof does not lead to root2');
 }

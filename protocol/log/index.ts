@@ -22,7 +22,7 @@
  * Sizes and indexes are JS numbers: safe non-negative integers. Verifiers accept any; the stored layout
  * stops at MAX_TREE_SIZE = 2^52 leaves so that every stored index stays a safe integer.
  */
-export { proveConsistency, verifyConsistency } from './consistency.ts';
+export { proofCarriesOldRoot, proveConsistency, rootsFromConsistencyProof, verifyConsistency } from './consistency.ts';
 export { Frontier, type FrontierOptions } from './frontier.ts';
 export { assertHash, EMPTY_ROOT, HASH_SIZE, leafHash, type NodeHasher, nodeHash } from './hash.ts';
 export { proveInclusion, rootFromInclusionProof, verifyInclusion } from './inclusion.ts';

@@ -57,7 +57,15 @@ afterAll(async () => {
 describe('govfed node', () => {
   describe('when initialized with govfed init', () => {
     it('prints the identity as JSON with exactly the documented keys', () => {
-      expect(Object.keys(node.init).sort()).toEqual(['api', 'org', 'origin', 'peerId', 'tokenFile', 'verifierKey']);
+      expect(Object.keys(node.init).sort()).toEqual([
+        'api',
+        'org',
+        'origin',
+        'peerId',
+        'tokenFile',
+        'verifierKey',
+        'witnessKey',
+      ]);
       expect(node.init.org).toBe('acme');
       expect(node.init.origin).toMatch(/^govfed\/acme\/[0-9a-f]{8}$/);
       expect(node.init.verifierKey.startsWith(`${node.init.origin}+`)).toBe(true);

@@ -1,4 +1,8 @@
-/** GET /v1/log/checkpoint — the latest signed checkpoint, a C2SP signed note, as text/plain (any token). */
+/**
+ * GET /v1/log/checkpoint — the latest signed checkpoint, a C2SP signed note, as text/plain (any token),
+ * with the witnesses' cosignature lines collected so far appended (c2sp.org/tlog-cosignature), as C2SP
+ * logs serve them.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
@@ -6,7 +10,8 @@ import { errorResponses } from '../schemas.ts';
 export const NOTE_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 export const noteResponse = {
-  description: 'a C2SP signed note (c2sp.org/tlog-checkpoint): origin, tree size, base64 root hash, signature',
+  description:
+    'a C2SP signed note (c2sp.org/tlog-checkpoint): origin, tree size, base64 root hash, the log signature, then witness cosignatures',
   content: { 'text/plain': { schema: { type: 'string' } } },
 } as const;
 
@@ -25,7 +30,7 @@ export function checkpointGetRoute(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (_request, reply) => {
       reply.type(NOTE_CONTENT_TYPE).header('cache-control', 'no-cache');
-      return ctx.log.checkpoint().note;
+      return ctx.witness?.checkpointWithCosignatures() ?? ctx.log.checkpoint().note;
     },
   );
 }

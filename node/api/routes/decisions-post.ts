@@ -3,26 +3,73 @@
  *
  * The body is attacker-controlled. Checklist, all before anything is appended (a request is atomic):
  * token (onRequest) → body ≤ 16 MiB, JSON (parser) → ≤ 10,000 records (preValidation, 413) → schema
- * (400) → each record sealed by protocol/audit (checked again, completed with id/time/nonce, encoded,
- * digested) and ≤ 64 KiB encoded (413). Then one append; the reply comes only once the batch is durable.
+ * (400) → each record checked, evaluated against the policy's `decision` hook (global baseline + local
+ * overlay, when the node runs a policy service), then sealed by protocol/audit (completed with
+ * id/time/nonce, encoded, digested; the leaf records the policy version and the verdict: allowed, or
+ * denied with the ids of the deny rules that fired) and ≤ 64 KiB encoded (413). Then one append; the
+ * reply comes only once the batch is durable, and tells the caller each verdict.
+ *
+ * A denied decision is still logged: the log records what happened, and the reply says it was denied.
  */
 import type { FastifyInstance } from 'fastify';
-import { MAX_RECORD_BYTES, type SealedDecision, sealDecision } from '../../../protocol/audit/decision.ts';
+import {
+  checkDecisionInput,
+  MAX_RECORD_BYTES,
+  type SealedDecision,
+  sealDecision,
+} from '../../../protocol/audit/decision.ts';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../../../protocol/errors.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { base64, errorResponses, MAX_RECORDS_PER_REQUEST } from '../schemas.ts';
+import { findingsSchema } from './policy-schemas.ts';
 
 /** Largest request body. */
 export const MAX_DECISIONS_BODY_BYTES = 16 * 1024 * 1024;
 
 const record = { $ref: 'govfed.decisionInput#' } as const;
 
-function seal(input: unknown, where: string, ctx: ApiContext, now: Date): SealedDecision {
+interface Finding {
+  rule: string;
+  message: string;
+  scope: 'global' | 'local';
+  error?: string;
+}
+
+/** What the reply tells the caller about one record's verdict (absent without a policy service). */
+interface VerdictFields {
+  allowed: boolean;
+  deny: Finding[];
+  warn: Finding[];
+  policyVersion: number | null;
+  expired?: boolean;
+}
+
+function seal(
+  input: unknown,
+  where: string,
+  ctx: ApiContext,
+  now: Date,
+): { sealed: SealedDecision; verdict?: VerdictFields } {
   let sealed: SealedDecision;
+  let verdict: VerdictFields | undefined;
   try {
-    sealed = sealDecision(input, { now, random: ctx.random });
+    if (ctx.policy === undefined) {
+      sealed = sealDecision(input, { now, random: ctx.random });
+    } else {
+      // Checked before the rules see it; the hook environment fills the defaults. evaluate never
+      // throws for an input: a deny rule that cannot evaluate fires (fail closed).
+      checkDecisionInput(input);
+      verdict = ctx.policy.evaluate('decision', input);
+      const deny = verdict.deny.map((f) => (f.scope === 'local' ? `local:${f.rule}` : f.rule));
+      sealed = sealDecision(input, {
+        now,
+        random: ctx.random,
+        policyVersion: verdict.policyVersion ?? 0,
+        verdict: verdict.allowed ? { verdict: 'allowed' } : { verdict: 'denied', deny },
+      });
+    }
   } catch (cause) {
     if (isGovfedError(cause)) throw new GovfedError(cause.code, `${where}: ${cause.message}`, { cause });
     // sealDecision is a pure function of the input, so anything it throws is about the input (e.g. the
@@ -35,7 +82,7 @@ function seal(input: unknown, where: string, ctx: ApiContext, now: Date): Sealed
       `${where}: record is ${sealed.recordBytes.length} bytes as canonical JSON, more than ${MAX_RECORD_BYTES}`,
     );
   }
-  return sealed;
+  return verdict === undefined ? { sealed } : { sealed, verdict };
 }
 
 export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void {
@@ -83,6 +130,11 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
                   properties: {
                     index: { type: 'integer', minimum: 0 },
                     leafHash: { ...base64, description: 'SHA-256(0x00 || leaf bytes)' },
+                    allowed: { type: 'boolean', description: 'the policy verdict: false when a deny rule fired' },
+                    deny: findingsSchema,
+                    warn: findingsSchema,
+                    policyVersion: { type: ['integer', 'null'], description: 'the baseline version evaluated' },
+                    expired: { type: 'boolean', description: 'the baseline is past its expiry (still enforced)' },
                   },
                 },
               },
@@ -98,9 +150,17 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
       const sealed = Array.isArray(body)
         ? body.map((x, i) => seal(x, `body/${i}`, ctx, now))
         : [seal(body, 'body', ctx, now)];
-      const results = await ctx.log.append(sealed.map((s) => ({ leaf: s.leafBytes, record: s.recordBytes })));
+      const results = await ctx.log.append(
+        sealed.map((s) => ({ leaf: s.sealed.leafBytes, record: s.sealed.recordBytes })),
+      );
       ctx.metrics.decisionsIngested.inc(results.length);
-      return { entries: results.map((r) => ({ index: r.index, leafHash: toBase64(r.leafHash) })) };
+      return {
+        entries: results.map((r, i) => ({
+          index: r.index,
+          leafHash: toBase64(r.leafHash),
+          ...sealed[i]?.verdict,
+        })),
+      };
     },
   );
 }

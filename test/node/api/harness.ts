@@ -34,6 +34,8 @@ export interface TestNodeOptions {
   tokenReloadMs?: number;
   /** A federation port for the /v1/federation routes (default: none, so they answer 409). */
   federation?: import('../../../node/api/routes/federation-port.ts').FederationPort;
+  /** A policy port for enforcement and the /v1/policy routes (default: none). */
+  policy?: import('../../../node/api/routes/policy-port.ts').PolicyPort;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
@@ -64,6 +66,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     metrics,
     events: (event, fields) => events.push({ event, fields }),
     ...(opts.federation === undefined ? {} : { federation: opts.federation }),
+    ...(opts.policy === undefined ? {} : { policy: opts.policy }),
   });
   return {
     root,

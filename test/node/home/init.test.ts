@@ -20,7 +20,15 @@ describe('initHome', () => {
     it('creates config, keys and an admin token and reports them', async () => {
       const dir = join(root, 'eu');
       const r = await initHome({ dir, org: 'eu', jurisdiction: 'EU' });
-      expect(Object.keys(r).sort()).toEqual(['api', 'org', 'origin', 'peerId', 'tokenFile', 'verifierKey']);
+      expect(Object.keys(r).sort()).toEqual([
+        'api',
+        'org',
+        'origin',
+        'peerId',
+        'tokenFile',
+        'verifierKey',
+        'witnessKey',
+      ]);
       expect(r.org).toBe('eu');
       expect(r.api).toBe('127.0.0.1:7370');
       expect(r.origin).toMatch(/^govfed\/eu\/[0-9a-f]{8}$/);
@@ -39,7 +47,9 @@ describe('initHome', () => {
         checkpointIntervalMs: 1000,
         peerId: r.peerId,
         verifierKey: r.verifierKey,
+        witnessKey: r.witnessKey,
       });
+      expect(parseVerifierKey(r.witnessKey).name).toBe('govfed/eu/witness');
       expect((await readFile(r.tokenFile, 'utf8')).trim()).toMatch(/^gf_admin_[A-Za-z0-9_-]{43}$/);
     });
 
@@ -47,7 +57,7 @@ describe('initHome', () => {
       const dir = join(root, 'eu');
       await initHome({ dir, org: 'eu' });
       const p = homePaths(dir);
-      for (const f of [p.logKey, p.peerKey, p.tokens, p.adminToken]) {
+      for (const f of [p.logKey, p.peerKey, p.witnessKey, p.tokens, p.adminToken]) {
         expect(((await stat(f)).mode & 0o777).toString(8), f).toBe('600');
       }
       expect(((await stat(p.keys)).mode & 0o777).toString(8)).toBe('700');

@@ -1,11 +1,12 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { homePaths } from '../../../node/home/config.ts';
 import { initHome } from '../../../node/home/init.ts';
 import { loadHome } from '../../../node/home/load.ts';
-import { openCheckpoint, parseVerifierKey, signCheckpoint } from '../../../protocol/note/index.ts';
+import { utf8 } from '../../../protocol/encoding/bytes.ts';
+import { openCheckpoint, parseVerifierKey, signCheckpoint, verifyCosignature } from '../../../protocol/note/index.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -83,6 +84,65 @@ describe('loadHome', () => {
       await initHome({ dir, org: 'eu' });
       await writeFile(homePaths(dir).logKey, 'PRIVATE+KEY+nope', { mode: 0o600 });
       await expect(loadHome(dir)).rejects.toMatchObject({ code: 'ERR_INVALID_CONFIG' });
+    });
+  });
+});
+
+describe('loadHome witness key', () => {
+  describe('when the home has a witness key', () => {
+    it('returns a cosignature signer whose cosignatures verify with config.witnessKey', async () => {
+      const dir = join(root, 'eu');
+      const r = await initHome({ dir, org: 'eu' });
+      const home = await loadHome(dir);
+      expect(home.config.witnessKey).toBe(r.witnessKey);
+      expect(r.witnessKey.startsWith('govfed/eu/witness+')).toBe(true);
+      const note = signCheckpoint(
+        { origin: r.origin, size: 0, rootHash: new Uint8Array(32), extensions: [] },
+        home.signer,
+      );
+      const text = note.slice(0, note.indexOf('\n\n') + 1);
+      const sig = {
+        name: home.witnessSigner.name,
+        keyHash: home.witnessSigner.keyHash,
+        signature: home.witnessSigner.sign(utf8(text)),
+      };
+      expect(() => verifyCosignature(text, sig, parseVerifierKey(r.witnessKey))).not.toThrow();
+    });
+  });
+
+  describe('when an older home has no witness key', () => {
+    it('creates keys/witness.key (0600) and adds witnessKey to config.json', async () => {
+      const dir = join(root, 'eu');
+      await initHome({ dir, org: 'eu' });
+      const p = homePaths(dir);
+      const config = JSON.parse(await readFile(p.config, 'utf8')) as Record<string, unknown>;
+      delete config.witnessKey;
+      await writeFile(p.config, JSON.stringify(config));
+      await rm(p.witnessKey);
+      const home = await loadHome(dir);
+      expect(home.config.witnessKey?.startsWith('govfed/eu/witness+')).toBe(true);
+      expect((await stat(p.witnessKey)).mode & 0o777).toBe(0o600);
+      const saved = JSON.parse(await readFile(p.config, 'utf8')) as { witnessKey?: string };
+      expect(saved.witnessKey).toBe(home.config.witnessKey);
+      expect((await loadHome(dir)).config.witnessKey).toBe(home.config.witnessKey);
+    });
+  });
+
+  describe('when the witness key does not match the config', () => {
+    it('throws ERR_KEY_MISMATCH for another witness key', async () => {
+      const a = join(root, 'a');
+      const b = join(root, 'b');
+      await initHome({ dir: a, org: 'eu' });
+      await initHome({ dir: b, org: 'eu' });
+      await writeFile(homePaths(a).witnessKey, await readFile(homePaths(b).witnessKey), { mode: 0o600 });
+      await expect(loadHome(a)).rejects.toMatchObject({ code: 'ERR_KEY_MISMATCH' });
+    });
+
+    it('throws ERR_KEY_MISMATCH when config names a witness key whose file is gone', async () => {
+      const dir = join(root, 'eu');
+      await initHome({ dir, org: 'eu' });
+      await rm(homePaths(dir).witnessKey);
+      await expect(loadHome(dir)).rejects.toMatchObject({ code: 'ERR_KEY_MISMATCH' });
     });
   });
 });

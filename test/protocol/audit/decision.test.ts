@@ -6,11 +6,12 @@ import {
   type DecisionRecord,
   decisionLeaf,
   encodeRecord,
+  leafDenyIds,
   outcomeClass,
   recordDigest,
   sealDecision,
 } from '../../../protocol/audit/decision.ts';
-import { decodeLeaf } from '../../../protocol/audit/leaf.ts';
+import { decodeLeaf, MAX_LEAF_DENY_CHARS, MAX_LEAF_DENY_IDS } from '../../../protocol/audit/leaf.ts';
 import { sha256 } from '../../../protocol/crypto/sha256.ts';
 import { fromBase64, toHex } from '../../../protocol/encoding/bytes.ts';
 
@@ -191,6 +192,68 @@ describe('sealDecision', () => {
   describe('when the input is invalid', () => {
     it('throws ERR_INVALID_RECORD', () => {
       expect(() => sealDecision({ model: '', output: 1 }, { now: NOW, random: counter() })).toThrow(invalid);
+    });
+  });
+
+  describe('when a policy verdict is given', () => {
+    it('records an allowed verdict and the policy version in the leaf', () => {
+      const s = sealDecision(
+        { model: 'm', output: 'ok' },
+        { now: NOW, random: counter(), policyVersion: 2, verdict: { verdict: 'allowed' } },
+      );
+      expect(s.leaf).toMatchObject({ policyVersion: 2, verdict: 'allowed' });
+      expect('deny' in s.leaf).toBe(false);
+      expect(decodeLeaf(s.leafBytes)).toEqual(s.leaf);
+    });
+
+    it('records a denied verdict with the ids of the rules that fired', () => {
+      const s = sealDecision(
+        { model: 'm', output: 'ok' },
+        { now: NOW, random: counter(), policyVersion: 4, verdict: { verdict: 'denied', deny: ['eu-bio', 'local:x'] } },
+      );
+      expect(decodeLeaf(s.leafBytes)).toMatchObject({
+        policyVersion: 4,
+        verdict: 'denied',
+        deny: ['eu-bio', 'local:x'],
+      });
+    });
+
+    it('rejects a denied verdict without rule ids', () => {
+      expect(() =>
+        sealDecision({ model: 'm', output: 'ok' }, { now: NOW, random: counter(), verdict: { verdict: 'denied' } }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_MALFORMED_LEAF' }));
+    });
+
+    it('keeps the record digest independent of the verdict', () => {
+      const a = sealDecision({ model: 'm', output: 'ok' }, { now: NOW, random: counter() });
+      const b = sealDecision(
+        { model: 'm', output: 'ok' },
+        { now: NOW, random: counter(), verdict: { verdict: 'denied', deny: ['r'] } },
+      );
+      expect(b.leaf.recordDigest).toBe(a.leaf.recordDigest);
+      expect(b.leafBytes).not.toEqual(a.leafBytes);
+    });
+  });
+});
+
+describe('leafDenyIds', () => {
+  describe('when the ids fit', () => {
+    it('keeps them in order without duplicates', () => {
+      expect(leafDenyIds(['b', 'a', 'b', 'local:b'])).toEqual(['b', 'a', 'local:b']);
+    });
+  });
+
+  describe('when there are more than the leaf can hold', () => {
+    it('keeps at most MAX_LEAF_DENY_IDS ids and MAX_LEAF_DENY_CHARS characters', () => {
+      fc.assert(
+        fc.property(fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,63}$/), { maxLength: 300 }), (ids) => {
+          const kept = leafDenyIds(ids);
+          expect(kept.length).toBeLessThanOrEqual(MAX_LEAF_DENY_IDS);
+          expect(kept.join('').length).toBeLessThanOrEqual(MAX_LEAF_DENY_CHARS);
+          expect(kept).toEqual([...new Set(ids)].slice(0, kept.length));
+          if (ids.length > 0) expect(kept.length).toBeGreaterThan(0);
+        }),
+      );
     });
   });
 });

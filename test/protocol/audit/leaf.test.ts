@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLeaf, encodeLeaf, type Leaf, MAX_LEAF_BYTES } from '../../../protocol/audit/leaf.ts';
+import {
+  decodeLeaf,
+  encodeLeaf,
+  type Leaf,
+  MAX_LEAF_BYTES,
+  MAX_LEAF_DENY_CHARS,
+  MAX_LEAF_DENY_IDS,
+} from '../../../protocol/audit/leaf.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -32,21 +39,30 @@ const time = fc
   .map((d) => d.toISOString());
 const digest = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `sha256:${Buffer.from(b).toString('hex')}`);
 const label = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/);
+const ruleId = fc.stringMatching(/^(local:)?[a-z0-9][a-z0-9_.-]{0,15}$/);
+/** Either no verdict, `allowed`, or `denied` with 1..8 distinct rule ids. */
+const verdict = fc.oneof(
+  fc.constant({}),
+  fc.constant({ verdict: 'allowed' as const }),
+  fc.uniqueArray(ruleId, { minLength: 1, maxLength: 8 }).map((deny) => ({ verdict: 'denied' as const, deny })),
+);
 
 const anyLeaf: fc.Arbitrary<Leaf> = fc.oneof(
-  fc.record(
-    {
-      v: fc.constant(1 as const),
-      type: fc.constant('decision' as const),
-      model: text,
-      time,
-      decisionId: text,
-      recordDigest: digest,
-      outcome: label,
-      policyVersion: fc.nat(),
-    },
-    { requiredKeys: ['v', 'type', 'model', 'time', 'decisionId', 'recordDigest', 'outcome'] },
-  ),
+  fc
+    .record(
+      {
+        v: fc.constant(1 as const),
+        type: fc.constant('decision' as const),
+        model: text,
+        time,
+        decisionId: text,
+        recordDigest: digest,
+        outcome: label,
+        policyVersion: fc.nat(),
+      },
+      { requiredKeys: ['v', 'type', 'model', 'time', 'decisionId', 'recordDigest', 'outcome'] },
+    )
+    .chain((leaf) => verdict.map((v) => ({ ...leaf, ...v }) as Leaf)),
   fc.record(
     {
       v: fc.constant(1 as const),
@@ -83,6 +99,26 @@ describe('encodeLeaf', () => {
       ['a control character in the model', { ...decision, model: 'a\nb' }],
       ['an empty decision id', { ...decision, decisionId: '' }],
       ['a bad governance kind', { ...governance, kind: 'Node Init' }],
+      ['an unknown verdict', { ...decision, verdict: 'maybe' }],
+      ['deny rules on an allowed verdict', { ...decision, verdict: 'allowed', deny: ['a'] }],
+      ['deny rules without a verdict', { ...decision, deny: ['a'] }],
+      ['a denied verdict without rule ids', { ...decision, verdict: 'denied' }],
+      ['a denied verdict with an empty list', { ...decision, verdict: 'denied', deny: [] }],
+      ['a malformed rule id', { ...decision, verdict: 'denied', deny: ['Bad Id'] }],
+      ['a rule id with another prefix', { ...decision, verdict: 'denied', deny: ['global:a'] }],
+      ['a duplicate rule id', { ...decision, verdict: 'denied', deny: ['a', 'a'] }],
+      [
+        'too many rule ids',
+        { ...decision, verdict: 'denied', deny: Array.from({ length: MAX_LEAF_DENY_IDS + 1 }, (_, i) => `r${i}`) },
+      ],
+      [
+        'too many characters of rule ids',
+        {
+          ...decision,
+          verdict: 'denied',
+          deny: Array.from({ length: Math.ceil(MAX_LEAF_DENY_CHARS / 60) + 1 }, (_, i) => `${i}`.padEnd(60, 'x')),
+        },
+      ],
     ])('rejects %s', (_what, leaf) => {
       expect(() => encodeLeaf(leaf as Leaf)).toThrow(malformed());
     });
@@ -183,7 +219,10 @@ describe('decodeLeaf', () => {
         model: '\u4e00'.repeat(256),
         decisionId: '\u4e00'.repeat(128),
         policyVersion: Number.MAX_SAFE_INTEGER,
+        verdict: 'denied' as const,
+        deny: Array.from({ length: MAX_LEAF_DENY_IDS }, (_, i) => `local:${i}`.padEnd(MAX_LEAF_DENY_CHARS / 64, 'x')),
       };
+      expect(leaf.deny.join('').length).toBe(MAX_LEAF_DENY_CHARS);
       expect(encodeLeaf(leaf).length).toBeLessThanOrEqual(MAX_LEAF_BYTES);
       const gov = { ...governance, ref: '\u4e00'.repeat(512) };
       expect(decodeLeaf(encodeLeaf(gov))).toEqual(gov);

@@ -4,7 +4,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { equalBytes, fromBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
-import { proveConsistency, verifyConsistency } from '../../../protocol/log/consistency.ts';
+import {
+  proofCarriesOldRoot,
+  proveConsistency,
+  rootsFromConsistencyProof,
+  verifyConsistency,
+} from '../../../protocol/log/consistency.ts';
 import { EMPTY_ROOT, leafHash, nodeHash } from '../../../protocol/log/hash.ts';
 import { MemoryTree } from '../../../protocol/log/memory.ts';
 import { MAX_TREE_SIZE } from '../../../protocol/log/size.ts';
@@ -462,6 +467,106 @@ describe('verifyConsistency edge cases', () => {
           expect(rejection(() => verifyConsistency(f, t, proof, fr, flipBit(sr, 0)))).toBe('ERR_ROOT_MISMATCH');
         }),
         { numRuns: 200 },
+      );
+    });
+  });
+});
+
+const hx = (s: string) => leafHash(utf8(s));
+
+describe('proofCarriesOldRoot', () => {
+  describe('when from is a power of two or zero', () => {
+    it('is false', () => {
+      for (const from of [0, 1, 2, 4, 8, 1024, 2 ** 52]) expect(proofCarriesOldRoot(from)).toBe(false);
+    });
+  });
+
+  describe('when from is not a power of two', () => {
+    it('is true', () => {
+      for (const from of [3, 5, 6, 7, 12, 1023, 2 ** 52 + 1]) expect(proofCarriesOldRoot(from)).toBe(true);
+    });
+  });
+
+  describe('when from is not a tree size', () => {
+    it('throws ERR_INVALID_TREE_SIZE', () => {
+      expect(() => proofCarriesOldRoot(-1)).toThrow(code('ERR_INVALID_TREE_SIZE'));
+    });
+  });
+});
+
+describe('rootsFromConsistencyProof', () => {
+  describe('when given an honest proof (0 < from < to)', () => {
+    it('gives back both trees roots', async () => {
+      await fc.assert(
+        fc.asyncProperty(sizes(1, true), async ([from, to]) => {
+          const { proof, root1, root2 } = await proofFor(from, to);
+          const got = rootsFromConsistencyProof(from, to, proof, proofCarriesOldRoot(from) ? undefined : root1);
+          expect(got.oldRoot).toEqual(root1);
+          expect(got.newRoot).toEqual(root2);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('when the proof carries the old root and one proof hash changes', () => {
+    it('changes the implied old root or the new root (both are fixed by the proof)', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          sizes(1, true).filter(([from]) => proofCarriesOldRoot(from)),
+          fc.nat(),
+          fc.integer({ min: 0, max: 255 }),
+          async ([from, to], k, bit) => {
+            const { proof, root1, root2 } = await proofFor(from, to);
+            const i = k % proof.length;
+            const got = rootsFromConsistencyProof(
+              from,
+              to,
+              proof.map((h, j) => (j === i ? flipBit(h, bit) : h)),
+            );
+            expect(equalBytes(got.oldRoot, root1) && equalBytes(got.newRoot, root2)).toBe(false);
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+  });
+
+  describe('when the old tree is complete', () => {
+    it('returns the given old root and folds it into the new root', async () => {
+      const { proof, root1, root2 } = await proofFor(8, 13);
+      const got = rootsFromConsistencyProof(8, 13, proof, root1);
+      expect(got).toEqual({ oldRoot: root1, newRoot: root2 });
+      expect(rootsFromConsistencyProof(8, 13, proof, flipBit(root1, 3)).newRoot).not.toEqual(root2);
+    });
+
+    it('throws ERR_INVALID_HASH without the old root', async () => {
+      const { proof } = await proofFor(8, 13);
+      expect(() => rootsFromConsistencyProof(8, 13, proof)).toThrow(code('ERR_INVALID_HASH'));
+    });
+  });
+
+  describe('when the sizes are not 0 < from < to', () => {
+    it('throws ERR_INVALID_TREE_SIZE', () => {
+      for (const [from, to] of [
+        [0, 5],
+        [5, 5],
+        [6, 5],
+        [-1, 5],
+        [1.5, 5],
+      ] as Array<[number, number]>) {
+        expect(() => rootsFromConsistencyProof(from, to, [], hx('x'))).toThrow(code('ERR_INVALID_TREE_SIZE'));
+      }
+    });
+  });
+
+  describe('when the proof has the wrong length or a bad hash', () => {
+    it('throws ERR_PROOF_SIZE or ERR_INVALID_HASH', async () => {
+      const { proof } = await proofFor(6, 13);
+      expect(() => rootsFromConsistencyProof(6, 13, proof.slice(1))).toThrow(code('ERR_PROOF_SIZE'));
+      expect(() => rootsFromConsistencyProof(6, 13, [...proof, hx('x')])).toThrow(code('ERR_PROOF_SIZE'));
+      expect(() => rootsFromConsistencyProof(6, 13, [new Uint8Array(31), ...proof.slice(1)])).toThrow(
+        code('ERR_INVALID_HASH'),
       );
     });
   });

@@ -1,0 +1,168 @@
+/**
+ * Policy enforcement and propagation (issue 5), three measurements:
+ *
+ *  1. Evaluation, in process: the 20-rule baseline of bench/policy-rules.ts compiled once (cel-js typed
+ *     environment), then `evaluate(hookInput('decision', record))` per decision over 1,000 distinct
+ *     records (the ingest bench's records) — the exact call the node makes per decision. Per-call times
+ *     with process.hrtime.bigint; p50 / p99 µs and decisions/s on one core.
+ *  2. Durable ingest with enforcement on vs off, in the same run and the same daemon: POST /v1/decisions
+ *     batches of 1,000 by 8 keep-alive clients (bench/ingest-http.bench.ts's driver), first with no
+ *     rules at all (enforcement has nothing to evaluate: "off"), then with the 20 rules installed as the
+ *     node's local overlay ("on": every decision is evaluated and its verdict sealed into the leaf), then
+ *     off and on again; each phase GOVFED_BENCH_SECONDS (default 10). Reported: decisions/s of each and
+ *     the cost of enforcement = 1 − on/off, from the mean of the two rounds.
+ *  3. Propagation, N = 5, 10, 20 node processes (GOVFED_POLICY_NODES), policy threshold 2: the founder
+ *     proposes bundle version v (one signature: applied nowhere), org1 co-signs — the threshold-reaching
+ *     signature; org1 applies it and gossips it; every node verifies the gossip envelope, the bundle's
+ *     member signatures against its charter, the chain rules, then applies it atomically. Latency of one
+ *     version = (latest `policy:applied` time among the other N − 1 nodes) − (org1's `policy:applied`
+ *     time, logged as it applies, before it publishes). GOVFED_POLICY_VERSIONS (default 20) versions, one
+ *     after another.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { compileRules, evaluate, hookInput } from '../protocol/policy/index.ts';
+import { removeDir, runCliJson } from '../test/helpers/cli.ts';
+import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
+import { adminPost } from '../test/helpers/federation.ts';
+import { makeRecords } from '../test/helpers/records.ts';
+import { eventTime, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
+import { drive } from './ingest-http.bench.ts';
+import { BASELINE_20 } from './policy-rules.ts';
+import { nearestRank, percentile } from './stats.ts';
+import type { BenchResult } from './types.ts';
+
+const GROUP = 'policy';
+const EVALUATIONS = 200_000;
+const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
+const NODES = (process.env.GOVFED_POLICY_NODES ?? '5,10,20').split(',').map(Number);
+const VERSIONS = Number(process.env.GOVFED_POLICY_VERSIONS ?? 20);
+
+function evaluation(): BenchResult {
+  const global = compileRules(BASELINE_20);
+  const records = makeRecords(1000, 'eval');
+  const node = { org: 'bench', jurisdiction: 'EU' };
+  const rules = { global, local: [] };
+  for (let i = 0; i < 20_000; i++) {
+    evaluate(rules, 'decision', hookInput('decision', records[i % 1000], node), { policyVersion: 1 });
+  }
+  const times = new Float64Array(EVALUATIONS);
+  let warned = 0;
+  const start = performance.now();
+  for (let i = 0; i < EVALUATIONS; i++) {
+    const t0 = process.hrtime.bigint();
+    const v = evaluate(rules, 'decision', hookInput('decision', records[i % 1000], node), { policyVersion: 1 });
+    times[i] = Number(process.hrtime.bigint() - t0) / 1000;
+    warned += v.warn.length;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    group: GROUP,
+    name: 'evaluate the 20-rule decision baseline (hookInput + evaluate), one core',
+    ops: EVALUATIONS,
+    unit: 'decisions',
+    opsPerSec: EVALUATIONS / seconds,
+    notes: `p50 ${percentile(sorted, 0.5).toFixed(2)} µs, p99 ${percentile(sorted, 0.99).toFixed(2)} µs per decision (timer overhead included); ${(warned / EVALUATIONS).toFixed(2)} warn findings per decision on average`,
+  };
+}
+
+async function ingestOnOff(): Promise<BenchResult[]> {
+  const node = await initNode('bench-policy');
+  let daemon: DaemonProcess | undefined;
+  try {
+    const { token } = await runCliJson<{ token: string }>(['token', 'create', '--home', node.home, '--role', 'ingest']);
+    daemon = await DaemonProcess.start(node.home);
+    const d = daemon;
+    const setRules = async (rules: unknown[]) => {
+      await adminPost({ daemon: d, adminToken: node.adminToken }, '/v1/policy/local', { rules }, 'PUT');
+    };
+    const rates: { off: number[]; on: number[] } = { off: [], on: [] };
+    await drive(d.url, token, 1000, 1000, false); // warm-up
+    for (let round = 0; round < 2; round++) {
+      for (const phase of ['off', 'on'] as const) {
+        await setRules(phase === 'on' ? [...BASELINE_20] : []);
+        await drive(d.url, token, 1000, 500, false);
+        const m = await drive(d.url, token, 1000, DURATION_MS, false);
+        rates[phase].push(m.decisions / m.seconds);
+      }
+    }
+    const exit = await d.stop('SIGTERM');
+    if (exit.code !== 0) throw new Error(`daemon exited with ${exit.code ?? exit.signal}`);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const off = mean(rates.off);
+    const on = mean(rates.on);
+    const each = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(' / ');
+    return [
+      {
+        group: GROUP,
+        name: 'durable ingest over HTTP, enforcement off (no rules), batches of 1,000',
+        ops: Math.round(off * (DURATION_MS / 1000) * 2),
+        unit: 'decisions',
+        opsPerSec: off,
+        notes: `rounds ${each(rates.off)} decisions/s`,
+      },
+      {
+        group: GROUP,
+        name: 'durable ingest over HTTP, enforcement on (20 rules), batches of 1,000',
+        ops: Math.round(on * (DURATION_MS / 1000) * 2),
+        unit: 'decisions',
+        opsPerSec: on,
+        notes: `rounds ${each(rates.on)} decisions/s; enforcement costs ${((1 - on / off) * 100).toFixed(1)} % of ingest throughput`,
+      },
+    ];
+  } finally {
+    if (daemon !== undefined) await daemon.kill9();
+    await removeDir(node.tmp);
+  }
+}
+
+async function propagation(n: number): Promise<BenchResult> {
+  const nodes = await startCluster(n, { thresholds: { policy: 2 } });
+  try {
+    const [founder, signer, ...rest] = nodes as [FedNode, FedNode, ...FedNode[]];
+    const others = [founder, ...rest];
+    await new Promise((r) => setTimeout(r, 2000)); // let gossipsub meshes settle
+    const latencies: number[] = [];
+    const start = Date.now();
+    for (let v = 1; v <= VERSIONS; v++) {
+      const rules = BASELINE_20.slice(0, 1 + (v % 20));
+      const p = (await adminPost(founder, '/v1/policy/proposals', { rules })) as { id: string };
+      // the proposal reaches org1 by gossip; sign it there (retry until it has arrived)
+      await until(() => eventTime(signer, 'policy:proposal', { id: p.id }) !== undefined, 30_000, `proposal ${v}`);
+      await adminPost(signer, `/v1/policy/proposals/${encodeURIComponent(p.id)}/signatures`, {});
+      await until(
+        () => nodes.every((x) => eventTime(x, 'policy:applied', { version: v }) !== undefined),
+        30_000,
+        `bundle ${v} applied everywhere`,
+      );
+      const t0 = eventTime(signer, 'policy:applied', { version: v }) as number;
+      latencies.push(Math.max(...others.map((x) => eventTime(x, 'policy:applied', { version: v }) as number)) - t0);
+    }
+    const seconds = (Date.now() - start) / 1000;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const load = await readFile('/proc/loadavg', 'utf8').catch(() => '');
+    return {
+      group: GROUP,
+      name: `N = ${n} node processes: threshold-reaching signature → applied at every node`,
+      ops: VERSIONS,
+      unit: 'bundle versions',
+      opsPerSec: VERSIONS / seconds,
+      notes: `p50 ${nearestRank(sorted, 50)} ms, p99 ${nearestRank(sorted, 99)} ms, max ${sorted.at(-1)} ms; policy threshold 2, every node checks the gossip signature and the bundle's member signatures; loadavg ${load.split(' ').slice(0, 3).join(' ')}`,
+    };
+  } finally {
+    await stopCluster(nodes);
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [evaluation()];
+  out.push(...(await ingestOnOff()));
+  for (const n of NODES) out.push(await propagation(n));
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const r of await run())
+    console.log(`${r.name}: ${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s; ${r.notes}`);
+}

@@ -1,0 +1,46 @@
+/**
+ * POST /v1/policy/proposals (admin) {rules, expiresAt?} — propose the next global bundle. The node fills
+ * the federation id, version (current + 1), previous (the current digest) and createdAt, type-checks
+ * every rule (400 ERR_INVALID_RULE pointing at the rule and the place in its expression), signs and
+ * gossips it. Applied everywhere once thresholds.policy members signed.
+ */
+import type { FastifyInstance } from 'fastify';
+import { RFC3339_UTC_PATTERN } from '../../../protocol/audit/fields.ts';
+import type { ApiContext } from '../context.ts';
+import { errorResponses } from '../schemas.ts';
+import { requirePolicy } from './policy-port.ts';
+import { emptyQuery, proposalViewSchema, rulesInput } from './policy-schemas.ts';
+
+export const MAX_POLICY_BODY_BYTES = 512 * 1024;
+
+export function policyProposalsPostRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Body: { rules: unknown[]; expiresAt?: string } }>(
+    '/v1/policy/proposals',
+    {
+      config: { access: 'admin' },
+      bodyLimit: MAX_POLICY_BODY_BYTES,
+      schema: {
+        summary: 'Propose the next global policy bundle',
+        tags: ['policy'],
+        security: [{ bearer: [] }],
+        querystring: emptyQuery,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['rules'],
+          properties: {
+            rules: rulesInput,
+            expiresAt: { type: 'string', pattern: RFC3339_UTC_PATTERN, description: 'default: 30 days from now' },
+          },
+        },
+        response: { 200: proposalViewSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      return await requirePolicy(ctx).propose(
+        b.expiresAt === undefined ? { rules: b.rules } : { rules: b.rules, expiresAt: b.expiresAt },
+      );
+    },
+  );
+}

@@ -1,0 +1,21 @@
+/** What the witness and cross-org proof routes need from node/witness (WitnessService). */
+import { NodeError } from '../../errors.ts';
+import type { WitnessService } from '../../witness/index.ts';
+import type { ApiContext } from '../context.ts';
+
+export type WitnessPort = Pick<
+  WitnessService,
+  | 'addCheckpoint'
+  | 'checkpointWithCosignatures'
+  | 'proveInclusion'
+  | 'proveConsistency'
+  | 'externalLogs'
+  | 'setExternalLogs'
+  | 'origins'
+>;
+
+/** The witness service, or ERR_NO_WITNESS. */
+export function requireWitness(ctx: ApiContext): WitnessPort {
+  if (ctx.witness === undefined) throw new NodeError('ERR_NO_WITNESS', 'this node runs without a witness service');
+  return ctx.witness;
+}

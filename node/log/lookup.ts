@@ -1,0 +1,193 @@
+/**
+ * The lookup index: from what an auditor knows about an entry — its RFC 6962 leaf hash, or the
+ * decisionId of a decision — to its index in the log (GET /v1/log/lookup).
+ *
+ *     x/<64 hex of the leaf hash>   → index (8 bytes big-endian)
+ *     d/<decisionId>                → index (8 bytes big-endian), decision leaves only
+ *
+ * The appender puts an entry's index keys into the same LevelDB batch as its leaf, so the index is
+ * exactly as durable as the log (a crash loses both or neither); lookups only answer indexes below the
+ * committed size. When two entries share a key (a caller reused a decisionId; a governance leaf repeated
+ * byte for byte) the later entry wins. A log written before the index existed has no `m/lookup` key: at
+ * start the index is built from the stored leaves once (backfill), then `m/lookup` is written.
+ *
+ * Extracting the decisionId must not slow ingest: leaf bytes are RFC 8785 canonical JSON (protocol/audit),
+ * so in a decision leaf the key appears exactly once as `"decisionId":"` — a `"` inside any string value
+ * is escaped, so the sequence quote-colon-quote cannot occur inside a value. The value is read up to the
+ * next quote; a value with an escape in it is decoded with JSON.parse instead.
+ */
+import { toHex, utf8 } from '../../protocol/encoding/bytes.ts';
+import { GovfedError } from '../../protocol/errors.ts';
+import type { LogDb } from './db.ts';
+import { fastLeafHash } from './hasher.ts';
+import {
+  DECISION_INDEX_PREFIX,
+  decodeSize,
+  encodeSize,
+  keyNumber,
+  LEAF_HASH_INDEX_PREFIX,
+  LEAF_PREFIX,
+  LOOKUP_KEY,
+  leafKey,
+} from './keys.ts';
+
+/** The value of LOOKUP_KEY when the index covers the whole log. */
+export const LOOKUP_VERSION = '1';
+
+const td = new TextDecoder('utf-8');
+const DECISION_MARK = '"type":"decision"';
+const ID_MARK = '"decisionId":"';
+
+export function leafHashIndexKey(leafHash: Uint8Array): string {
+  return LEAF_HASH_INDEX_PREFIX + toHex(leafHash);
+}
+
+export function decisionIndexKey(decisionId: string): string {
+  return DECISION_INDEX_PREFIX + decisionId;
+}
+
+/** The decisionId of a decision leaf (canonical JSON bytes), or undefined for any other leaf. */
+export function decisionIdOf(leaf: Uint8Array): string | undefined {
+  const text = td.decode(leaf);
+  if (!text.includes(DECISION_MARK)) return undefined;
+  const at = text.indexOf(ID_MARK);
+  if (at < 0) return undefined;
+  const start = at + ID_MARK.length;
+  const end = text.indexOf('"', start);
+  if (end < 0) return undefined;
+  const raw = text.slice(start, end);
+  if (!raw.includes('\\')) return raw.length > 0 ? raw : undefined;
+  try {
+    const id = (JSON.parse(text) as { decisionId?: unknown }).decisionId;
+    return typeof id === 'string' && id.length > 0 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The index keys of one entry. */
+export function lookupKeys(leaf: Uint8Array, leafHash: Uint8Array): string[] {
+  const keys = [leafHashIndexKey(leafHash)];
+  const id = decisionIdOf(leaf);
+  if (id !== undefined) keys.push(decisionIndexKey(id));
+  return keys;
+}
+
+const BACKFILL_CHUNK = 4096;
+
+/**
+ * Builds the index for a log written before it existed (no `m/lookup`): every stored leaf below `size`,
+ * in synced batches, then `m/lookup`. Idempotent — a crash part-way simply runs it again at next start.
+ */
+export async function ensureLookupIndex(db: LogDb, size: number): Promise<void> {
+  if ((await db.get(LOOKUP_KEY)) !== undefined) return;
+  const it = db.iterator({ gte: leafKey(0), lt: leafKey(size) });
+  try {
+    let expected = 0;
+    for (;;) {
+      const entries = await it.nextv(BACKFILL_CHUNK);
+      if (entries.length === 0) break;
+      const batch = db.batch();
+      for (const [k, leaf] of entries) {
+        const index = keyNumber(k, LEAF_PREFIX);
+        if (index !== expected) throw new GovfedError('ERR_LOG_CORRUPT', `leaf ${expected} is missing from the store`);
+        expected++;
+        const at = encodeSize(index);
+        for (const key of lookupKeys(leaf, fastLeafHash(leaf))) batch.put(key, at);
+      }
+      await batch.write({ sync: true });
+    }
+    if (expected !== size) throw new GovfedError('ERR_LOG_CORRUPT', `leaf ${expected} is missing from the store`);
+  } finally {
+    await it.close();
+  }
+  await db.put(LOOKUP_KEY, utf8(LOOKUP_VERSION), { sync: true });
+}
+
+/** The index stored under `key` when it is below `size`; undefined otherwise. */
+export async function readLookup(
+  db: LogDb,
+  key: string,
+  size: number,
+  opts: { snapshot?: ReturnType<LogDb['snapshot']> } = {},
+): Promise<number | undefined> {
+  const raw = await db.get(key, opts);
+  if (raw === undefined) return undefined;
+  const index = decodeSize(raw);
+  return index < size ? index : undefined;
+}
+
+/**
+ * fsck's check of the index: every entry must be found by each of its keys — the key names the entry
+ * itself or a later entry with the same key. Fed leaf by leaf in index order; reads in chunks.
+ */
+export class LookupIndexCheck {
+  readonly #db: LogDb;
+  readonly #snapshot: ReturnType<LogDb['snapshot']>;
+  readonly #size: number;
+  readonly #problem: (p: string) => void;
+  #pending: [string, number][] = [];
+  /** Keys of the entries added since the last flush, by index. */
+  #chunk = new Map<number, string[]>();
+  /** Keys that must belong to a later entry, by that entry's index. */
+  #later = new Map<number, string[]>();
+
+  constructor(db: LogDb, snapshot: ReturnType<LogDb['snapshot']>, size: number, problem: (p: string) => void) {
+    this.#db = db;
+    this.#snapshot = snapshot;
+    this.#size = size;
+    this.#problem = problem;
+  }
+
+  async add(index: number, leaf: Uint8Array, leafHash: Uint8Array): Promise<void> {
+    const keys = lookupKeys(leaf, leafHash);
+    this.#expectLater(index, keys);
+    this.#chunk.set(index, keys);
+    for (const k of keys) this.#pending.push([k, index]);
+    if (this.#pending.length >= BACKFILL_CHUNK) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = [];
+    const values = await this.#db.getMany(
+      pending.map(([k]) => k),
+      { snapshot: this.#snapshot },
+    );
+    for (let j = 0; j < pending.length; j++) {
+      const [key, index] = pending[j] as [string, number];
+      const raw = values[j];
+      const at = raw === undefined || raw.length !== 8 ? undefined : decodeSize(raw);
+      if (at === undefined || at < index || at >= this.#size) {
+        this.#problem(
+          `lookup index: ${key.slice(0, 2)} key of entry ${index} ${at === undefined ? 'is missing' : `names ${at}`}`,
+        );
+      } else if (at > index) {
+        const inChunk = this.#chunk.get(at);
+        if (inChunk !== undefined) {
+          if (!inChunk.includes(key))
+            this.#problem(`lookup index: ${key.slice(0, 2)} key of entry ${index} names ${at}`);
+        } else {
+          this.#later.set(at, [...(this.#later.get(at) ?? []), key]);
+        }
+      }
+    }
+    this.#chunk.clear();
+  }
+
+  /** After the last entry: keys that named entries never reached. */
+  async finish(): Promise<void> {
+    await this.flush();
+    for (const [at] of this.#later) this.#problem(`lookup index: keys name entry ${at}, which does not have them`);
+  }
+
+  #expectLater(index: number, keys: readonly string[]): void {
+    const expected = this.#later.get(index);
+    if (expected === undefined) return;
+    this.#later.delete(index);
+    for (const k of expected) {
+      if (!keys.includes(k))
+        this.#problem(`lookup index: a ${k.slice(0, 2)} key names entry ${index}, which does not have it`);
+    }
+  }
+}

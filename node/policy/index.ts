@@ -1,0 +1,34 @@
+/**
+ * node/policy — this node's policy (issue 5): the federation's threshold-signed global baseline, the
+ * node's stricter local overlay, and their enforcement on every decision and every POST /v1/evaluate.
+ *
+ *   service.ts  PolicyService (a FederationModule): propose, sign, apply, sync, receipts, local
+ *               overlay, evaluate, status
+ *   store.ts    PolicyStore: DIR/policy/state.json, atomic writes, re-verified on load
+ *   audit.ts    policy events as governance leaves (policy.bundle / policy.local / policy.fork)
+ *   metrics.ts  govfed_policy_* Prometheus metrics
+ *
+ * The rules themselves — what a valid rule, bundle, signature set, chain step or receipt is, and how a
+ * rule set evaluates — live in protocol/policy; this folder stores, moves, logs and enforces what those
+ * rules accept.
+ */
+export { type PolicyEventKind, policyAuditItem } from './audit.ts';
+export { PolicyMetrics } from './metrics.ts';
+export {
+  DEFAULT_BUNDLE_TTL_MS,
+  type LocalView,
+  POLICY_PROPOSAL_TTL_MS,
+  type PolicyMemberView,
+  type PolicyProposalView,
+  PolicyService,
+  type PolicyServiceOptions,
+  type PolicyStatus,
+  type PolicyView,
+} from './service.ts';
+export {
+  emptyPolicyState,
+  POLICY_STATE_VERSION,
+  type PolicyState,
+  PolicyStore,
+  type StoredPolicyProposal,
+} from './store.ts';

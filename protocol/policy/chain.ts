@@ -1,0 +1,171 @@
+/**
+ * The policy chain a node holds: every global bundle version it applied, oldest first.
+ *
+ * Pure state, like protocol/federation's CharterChain: the node persists the envelopes and rebuilds with
+ * PolicyChain.fromEnvelopes (which re-verifies everything against the current charter). `accept` is
+ * the only way forward and takes exactly one step. For an envelope (attacker-controlled) it answers:
+ *   - a version held, same digest                  → { status: 'duplicate' } (a replay; harmless)
+ *   - another federation's bundle                  → ERR_FEDERATION_MISMATCH
+ *   - a lower version, other digest                → ERR_POLICY_ROLLBACK
+ *   - a version more than one ahead                → ERR_POLICY_GAP (sync the versions between first)
+ *   - a signature by a non-member / a bad one      → ERR_UNKNOWN_SIGNER / ERR_BAD_SIGNATURE
+ *   - the current version, other digest, complete  → ERR_POLICY_FORK; kept in forks() as evidence,
+ *                                                    the current bundle stays (incomplete: ERR_POLICY_THRESHOLD)
+ *   - version current+1 with the wrong previous    → ERR_POLICY_PREVIOUS
+ *   - fewer valid member signatures than required  → ERR_POLICY_THRESHOLD
+ *   - already expired at `now`                     → ERR_POLICY_EXPIRED
+ *   - otherwise                                    → { status: 'applied' }
+ */
+import { parseEnvelope } from '../dsse/index.ts';
+import { GovfedError } from '../errors.ts';
+import type { CharterChain } from '../federation/chain.ts';
+import type { Charter } from '../federation/charter.ts';
+import type { Envelope } from '../federation/envelope.ts';
+import { BUNDLE_ENVELOPE_LIMITS, bundleDigest, decodeBundleEnvelope, type PolicyBundle } from './bundle.ts';
+import { bundleStatus } from './signing.ts';
+
+export interface PolicyEntry {
+  version: number;
+  bundle: PolicyBundle;
+  /** The envelope as accepted (normalised). */
+  envelope: Envelope;
+  digest: string;
+  /** Member peer ids whose signatures verified, sorted. */
+  signedBy: string[];
+}
+
+export interface PolicyAcceptResult {
+  status: 'applied' | 'duplicate';
+  entry: PolicyEntry;
+}
+
+export interface PolicyFork {
+  version: number;
+  ours: Envelope;
+  theirs: Envelope;
+}
+
+export const MAX_POLICY_FORKS = 16;
+/** Most entries `since` returns by default (one sync answer). */
+export const MAX_SINCE = 32;
+
+export class PolicyChain {
+  readonly federationId: string;
+  readonly #entries: PolicyEntry[] = [];
+  readonly #forks: PolicyFork[] = [];
+
+  constructor(federationId: string) {
+    this.federationId = federationId;
+  }
+
+  /**
+   * Rebuilds from stored envelopes (versions 1..n in order), verifying each against `charter` — the
+   * current one, or a CharterChain. Expiry is not checked (old versions are expected to have expired).
+   */
+  static fromEnvelopes(
+    federationId: string,
+    envelopes: readonly Envelope[],
+    charter: Charter | CharterChain,
+  ): PolicyChain {
+    const chain = new PolicyChain(federationId);
+    for (const env of envelopes) {
+      if (chain.#accept(env, charter, null).status === 'duplicate') {
+        throw new GovfedError('ERR_POLICY_ROLLBACK', 'the stored chain repeats a version');
+      }
+    }
+    return chain;
+  }
+
+  /** The applied (newest) bundle, if any. */
+  get current(): PolicyEntry | undefined {
+    return this.#entries[this.#entries.length - 1];
+  }
+
+  /** The applied version; 0 when none. */
+  get version(): number {
+    return this.#entries.length;
+  }
+
+  /** True when the applied bundle is past its expiresAt at `now` (ms since the epoch). */
+  isExpired(now: number): boolean {
+    const c = this.current;
+    return c !== undefined && now >= Date.parse(c.bundle.expiresAt);
+  }
+
+  /** Every applied version, oldest first (index i holds version i+1). */
+  versions(): readonly PolicyEntry[] {
+    return [...this.#entries];
+  }
+
+  /** Entries of versions >= from, oldest first, within `limits` (serialised envelope bytes): a sync answer. */
+  since(
+    from: number,
+    limits: { maxCount: number; maxBytes: number } = { maxCount: MAX_SINCE, maxBytes: 4 << 20 },
+  ): PolicyEntry[] {
+    const out: PolicyEntry[] = [];
+    let bytes = 0;
+    for (let v = Math.max(1, Math.floor(from)); v <= this.version && out.length < limits.maxCount; v++) {
+      const e = this.#entries[v - 1] as PolicyEntry;
+      const size = JSON.stringify(e.envelope).length;
+      if (bytes + size > limits.maxBytes) break;
+      bytes += size;
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** Forks seen (each a pair of complete, validly signed bundles with one version). */
+  forks(): readonly PolicyFork[] {
+    return [...this.#forks];
+  }
+
+  /** Takes the next version, or says why not (see the comment at the top). `now`: ms since the epoch. */
+  accept(env: Envelope, charter: Charter | CharterChain, now: number): PolicyAcceptResult {
+    return this.#accept(env, charter, now);
+  }
+
+  #accept(env: Envelope, charter: Charter | CharterChain, now: number | null): PolicyAcceptResult {
+    const { bundle } = decodeBundleEnvelope(env);
+    if (bundle.federationId !== this.federationId) {
+      throw new GovfedError('ERR_FEDERATION_MISMATCH', `bundle of federation ${bundle.federationId}`);
+    }
+    const v = bundle.version;
+    const digest = bundleDigest(bundle);
+    const held = this.#entries[v - 1];
+    if (held !== undefined && held.digest === digest) return { status: 'duplicate', entry: held };
+    if (v < this.version) throw new GovfedError('ERR_POLICY_ROLLBACK', `version ${v} is older than ${this.version}`);
+    if (v > this.version + 1) {
+      throw new GovfedError('ERR_POLICY_GAP', `version ${v} but we hold ${this.version}: sync the versions between`);
+    }
+    const status = bundleStatus(env, charter, this.federationId);
+    if (held !== undefined) {
+      if (!status.complete) throw threshold(status.signedBy.length, status.required);
+      this.#recordFork({ version: v, ours: held.envelope, theirs: normalise(env) });
+      throw new GovfedError('ERR_POLICY_FORK', `two fully signed bundles with version ${v}; keeping ours`);
+    }
+    const expectedPrevious = this.current?.digest ?? null;
+    if (bundle.previous !== expectedPrevious) {
+      throw new GovfedError('ERR_POLICY_PREVIOUS', `previous does not name version ${this.version}`);
+    }
+    if (!status.complete) throw threshold(status.signedBy.length, status.required);
+    if (now !== null && now >= Date.parse(bundle.expiresAt)) {
+      throw new GovfedError('ERR_POLICY_EXPIRED', `bundle version ${v} expired at ${bundle.expiresAt}`);
+    }
+    const entry: PolicyEntry = { version: v, bundle, envelope: normalise(env), digest, signedBy: status.signedBy };
+    this.#entries.push(entry);
+    return { status: 'applied', entry };
+  }
+
+  #recordFork(f: PolicyFork): void {
+    const dup = this.#forks.some((x) => x.version === f.version && x.theirs.payload === f.theirs.payload);
+    if (!dup && this.#forks.length < MAX_POLICY_FORKS) this.#forks.push(f);
+  }
+}
+
+function threshold(got: number, required: number): GovfedError {
+  return new GovfedError('ERR_POLICY_THRESHOLD', `${got} valid member signature(s), ${required} required`);
+}
+
+function normalise(env: Envelope): Envelope {
+  return parseEnvelope(env, BUNDLE_ENVELOPE_LIMITS);
+}

@@ -1,0 +1,120 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { openLogDb } from '../../../node/log/db.ts';
+import { AuditLog, fsckDirectory } from '../../../node/log/index.ts';
+import { LOOKUP_KEY, leafKey } from '../../../node/log/keys.ts';
+import { decisionIdOf, decisionIndexKey, leafHashIndexKey } from '../../../node/log/lookup.ts';
+import { encodeLeaf } from '../../../protocol/audit/index.ts';
+import { leafHash } from '../../../protocol/log/index.ts';
+import { items, leafBytes, ORIGIN, signer, tempDir, verifierKey } from './helpers.ts';
+
+async function startLog(dir: string): Promise<AuditLog> {
+  const log = new AuditLog({ dir, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+  await log.start();
+  return log;
+}
+
+const governance = encodeLeaf({
+  v: 1,
+  type: 'governance',
+  kind: 'node.init',
+  time: '2025-01-02T03:04:05Z',
+  digest: `sha256:${'ab'.repeat(32)}`,
+  ref: '"decisionId":"x" "type":"decision"',
+});
+
+describe('decisionIdOf', () => {
+  describe('when the leaf is a decision', () => {
+    it('returns its decisionId, also one with escapes', () => {
+      expect(decisionIdOf(leafBytes(7))).toBe('d-7');
+      fc.assert(
+        fc.property(fc.string({ minLength: 1, maxLength: 128 }), (id) => {
+          const leaf = encodeLeaf({
+            v: 1,
+            type: 'decision',
+            model: 'm "decisionId":"evil"',
+            time: '2025-01-02T03:04:05Z',
+            decisionId: id,
+            recordDigest: `sha256:${'0'.repeat(64)}`,
+            outcome: 'approve',
+          });
+          expect(decisionIdOf(leaf)).toBe(id);
+        }),
+      );
+    });
+  });
+
+  describe('when the leaf is a governance event', () => {
+    it('returns undefined even when a value mentions the keys', () => {
+      expect(decisionIdOf(governance)).toBeUndefined();
+    });
+  });
+});
+
+describe('AuditLog lookups', () => {
+  describe('when entries are appended', () => {
+    it('finds each by leaf hash and by decisionId, and nothing else', async () => {
+      const log = await startLog(await tempDir());
+      await log.append(items(0, 20));
+      await log.append([{ leaf: governance }]);
+      for (const i of [0, 7, 19]) {
+        expect(await log.lookupLeafHash(leafHash(leafBytes(i)))).toBe(i);
+        expect(await log.lookupDecision(`d-${i}`)).toBe(i);
+      }
+      expect(await log.lookupLeafHash(leafHash(governance))).toBe(20);
+      expect(await log.lookupLeafHash(new Uint8Array(32))).toBeUndefined();
+      expect(await log.lookupDecision('d-20')).toBeUndefined();
+      await expect(log.lookupLeafHash(new Uint8Array(31))).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
+      await log.stop();
+    });
+
+    it('answers the later entry when a decisionId is reused', async () => {
+      const log = await startLog(await tempDir());
+      await log.append(items(0, 3));
+      await log.append([{ leaf: leafBytes(1) }]);
+      expect(await log.lookupDecision('d-1')).toBe(3);
+      await log.stop();
+    });
+  });
+
+  describe('when the log predates the index', () => {
+    it('builds the index at start, and fsck then checks it', async () => {
+      const dir = await tempDir();
+      const log = await startLog(dir);
+      await log.append(items(0, 30));
+      await log.stop();
+      const db = await openLogDb(dir);
+      const keys: string[] = [];
+      for await (const k of db.keys({ gte: 'd/', lt: 'd/~' })) keys.push(k);
+      for await (const k of db.keys({ gte: 'x/', lt: 'x/~' })) keys.push(k);
+      expect(keys).toHaveLength(60);
+      await db.batch([...keys, LOOKUP_KEY].map((key) => ({ type: 'del' as const, key })));
+      await db.close();
+      expect((await fsckDirectory(dir, ORIGIN, verifierKey)).ok).toBe(true); // no index: not checked
+
+      const again = await startLog(dir);
+      expect(await again.lookupDecision('d-29')).toBe(29);
+      expect(await again.lookupLeafHash(leafHash(leafBytes(0)))).toBe(0);
+      await again.stop();
+      expect((await fsckDirectory(dir, ORIGIN, verifierKey)).ok).toBe(true);
+    });
+  });
+
+  describe('when the index is damaged', () => {
+    it('fsck reports a missing key and a key naming the wrong entry', async () => {
+      const dir = await tempDir();
+      const log = await startLog(dir);
+      await log.append(items(0, 10));
+      await log.stop();
+      const db = await openLogDb(dir);
+      await db.del(leafHashIndexKey(leafHash(leafBytes(4))));
+      await db.put(decisionIndexKey('d-6'), new Uint8Array([0, 0, 0, 0, 0, 0, 0, 8]));
+      expect(await db.get(leafKey(9))).toBeDefined();
+      await db.close();
+      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      expect(r.ok).toBe(false);
+      expect(r.problems.some((p) => p.includes('x/ key of entry 4 is missing'))).toBe(true);
+      expect(r.problems.some((p) => p.includes('d/ key of entry 6 names 8'))).toBe(true);
+    });
+  });
+});

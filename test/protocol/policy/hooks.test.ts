@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DecisionValue,
+  environmentFor,
+  HOOK_NAMES,
+  HOOKS,
+  hookInput,
+  isHookName,
+  NodeValue,
+} from '../../../protocol/policy/hooks.ts';
+
+const code = (c: string) => expect.objectContaining({ code: c });
+const NODE = { org: 'acme', jurisdiction: 'DE' };
+
+describe('HOOKS', () => {
+  describe('when listed', () => {
+    it('declares the decision hook with its variables', () => {
+      expect(HOOK_NAMES).toEqual(['decision']);
+      expect(HOOKS.decision.variables).toEqual({ decision: 'Decision' });
+      expect(isHookName('decision')).toBe(true);
+      expect(isHookName('toString')).toBe(false);
+    });
+  });
+});
+
+describe('environmentFor', () => {
+  describe('when a rule uses the declared variables and fields', () => {
+    it('type-checks them', () => {
+      const env = environmentFor('decision');
+      expect(env.check("node.org == 'x' && decision.timestamp > timestamp('2024-01-01T00:00:00Z')").valid).toBe(true);
+      expect(env.check("decision.dataClasses.exists(c, c == 'pii')").valid).toBe(true);
+      expect(env.check('decision.nope').valid).toBe(false);
+      expect(env.check('other').valid).toBe(false);
+    });
+  });
+});
+
+describe('hookInput', () => {
+  describe('when the decision has only the required fields', () => {
+    it('fills the defaults (jurisdiction from the node)', () => {
+      const a = hookInput('decision', { model: 'm' }, NODE, Date.parse('2025-02-03T04:05:06Z'));
+      const d = a.decision as DecisionValue;
+      expect(d).toBeInstanceOf(DecisionValue);
+      expect(a.node).toBeInstanceOf(NodeValue);
+      expect({ ...d, timestamp: d.timestamp.toISOString() }).toEqual({
+        model: 'm',
+        decisionId: '',
+        timestamp: '2025-02-03T04:05:06.000Z',
+        inputDigest: '',
+        output: null,
+        jurisdiction: 'DE',
+        dataClasses: [],
+        context: {},
+      });
+    });
+  });
+
+  describe('when the input is a full record (with nonce)', () => {
+    it('keeps its values', () => {
+      const rec = {
+        model: 'm',
+        decisionId: 'd1',
+        timestamp: '2025-01-01T00:00:00Z',
+        inputDigest: 'sha256:aa',
+        output: { label: 'yes' },
+        jurisdiction: 'EU',
+        dataClasses: ['pii'],
+        context: { risk: 'high' },
+        nonce: 'AAAAAAAAAAAAAAAAAAAAAA==',
+      };
+      const d = hookInput('decision', rec, NODE).decision as DecisionValue;
+      expect(d.jurisdiction).toBe('EU');
+      expect(d.timestamp.getTime()).toBe(Date.parse(rec.timestamp));
+      expect(d.context).toEqual({ risk: 'high' });
+    });
+  });
+
+  describe('when the input is malformed (attacker-controlled)', () => {
+    it.each([
+      ['not an object', 'x'],
+      ['no model', { output: 1 }],
+      ['an unknown field', { model: 'm', extra: 1 }],
+      ['a bad timestamp', { model: 'm', timestamp: '2025-02-30T00:00:00Z' }],
+      ['a bad jurisdiction', { model: 'm', jurisdiction: 'eu' }],
+      ['bad data classes', { model: 'm', dataClasses: ['a b'] }],
+      ['a non-object context', { model: 'm', context: [] }],
+    ])('rejects %s with ERR_INVALID_RECORD', (_, raw) => {
+      expect(() => hookInput('decision', raw, NODE)).toThrow(code('ERR_INVALID_RECORD'));
+    });
+
+    it('rejects an unknown hook and a bad node with ERR_INVALID_INPUT', () => {
+      expect(() => hookInput('deploy' as 'decision', { model: 'm' }, NODE)).toThrow(code('ERR_INVALID_INPUT'));
+      expect(() => hookInput('decision', { model: 'm' }, { org: 'a', jurisdiction: 'nowhere' })).toThrow(
+        code('ERR_INVALID_INPUT'),
+      );
+    });
+  });
+});
