@@ -3,8 +3,11 @@
  *
  * What it does, using only what an operator uses: `init` for each org (temp homes, API and libp2p on
  * free ports), one `govfed start` child process per org, then over each node's API: eu creates the
- * federation, invites us and apac, they join; a few decisions are appended on every node; a status table
- * prints the API addresses and admin tokens. Ctrl-C stops the three nodes cleanly and removes the temp
+ * federation (policy threshold 2), invites us and apac, they join; a few decisions are appended on every
+ * node; eu proposes the global baseline examples/policy/baseline.json, us co-signs, every node applies it
+ * and apac's next forbidden decision is denied; eu's node proves one of apac's entries (a cross-org proof,
+ * witnessed by the others) and the demo verifies it offline; a status table prints the API addresses
+ * and admin tokens. Ctrl-C stops the three nodes cleanly and removes the temp
  * homes (unless --dir was given). `--once` stops right after printing (for tests and CI).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -106,6 +109,69 @@ function demoRecords(org: string, jurisdiction: string, n: number): Record<strin
   }));
 }
 
+const BASELINE = fileURLToPath(new URL('../../examples/policy/baseline.json', import.meta.url));
+
+/** Polls `fn` every 200 ms until it returns a value; throws `what` after 30 s. */
+async function poll<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new CliError(ExitCode.ERROR, `timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The global baseline, as members publish one: `proposer` proposes examples/policy/baseline.json (its
+ * signature alone is below the policy threshold 2, so no node applies it), `cosigner` co-signs once the
+ * proposal has reached it by gossip, and every node applies it.
+ */
+async function publishBaseline(
+  proposer: DemoNode,
+  cosigner: DemoNode,
+  nodes: readonly DemoNode[],
+): Promise<{ id: string; version: number; rules: number }> {
+  const file = JSON.parse(await readFile(BASELINE, 'utf8')) as { rules: unknown[] };
+  const p = await proposer.client.policy('POST', '/proposals', { rules: file.rules });
+  const id = p.id as string;
+  await poll('the proposal reaching us', async () => {
+    const st = await cosigner.client.policy('GET', '/status');
+    return (st.pending as { id: string }[]).some((x) => x.id === id) ? true : undefined;
+  });
+  for (const n of nodes) {
+    const active = (await n.client.policy('GET', '')).version as number;
+    if (active !== 0) throw new CliError(ExitCode.ERROR, `${n.org} applied a baseline signed by one member only`);
+  }
+  const signed = await cosigner.client.policy('POST', `/proposals/${encodeURIComponent(id)}/signatures`, {});
+  const version = signed.version as number;
+  for (const n of nodes) {
+    await poll(`baseline ${version} applied on ${n.org}`, async () =>
+      ((await n.client.policy('GET', '')).version as number) === version ? true : undefined,
+    );
+  }
+  return { id, version, rules: file.rules.length };
+}
+
+/** A decision that the baseline forbids, sent to `n`: logged, and reported denied. */
+async function deniedDecision(
+  n: DemoNode,
+): Promise<{ index: number; rule: string; message: string; policyVersion: number }> {
+  const r = await n.client.appendDecisions({
+    model: 'face-id-v3',
+    output: 'match',
+    jurisdiction: 'EU',
+    dataClasses: ['biometric'],
+    inputDigest: `sha256:${'ab'.repeat(32)}`,
+  });
+  const e = r.entries[0];
+  const d = e?.deny?.[0];
+  if (e === undefined || e.allowed !== false || d === undefined) {
+    throw new CliError(ExitCode.ERROR, `expected the baseline to deny the decision: ${JSON.stringify(e)}`);
+  }
+  return { index: e.index, rule: d.rule, message: d.message, policyVersion: e.policyVersion ?? 0 };
+}
+
 /**
  * Asks `asker`'s node for a cross-org proof of entry `index` of `owner`'s log (retrying while the
  * checkpoint that covers it is not witnessed yet), then verifies the bundle offline, as an auditor would,
@@ -147,7 +213,10 @@ export const demoCommand: CommandSpec = {
   description: `
 Creates three node homes (in a temp directory unless --dir is given), starts a node per org with its
 API and libp2p on free 127.0.0.1 ports, forms the federation (eu creates it, invites us and apac, they
-join), appends --decisions decisions (default 3) on every node, and prints each node's API address and
+join), appends --decisions decisions (default 3) on every node, publishes a global policy baseline
+(examples/policy/baseline.json; eu proposes, us co-signs: threshold 2) and shows a decision it denies,
+asks eu's node for a cross-org proof of one of apac's entries and verifies it offline (apac's log
+signature, the witnesses' cosignatures, the inclusion proof), and prints each node's API address and
 admin token. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
 Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<org>.log.`,
   options: {
@@ -221,6 +290,16 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
         appended.set(n.org, r.entries.at(-1)?.index ?? 0);
       }
       say(`  appended ${decisions} decisions on each node`);
+      const policy = await publishBaseline(eu, nodes[1] as DemoNode, nodes);
+      say(
+        `  policy: eu proposed baseline version ${policy.version} (${policy.rules} rules, threshold 2): signed by eu, ` +
+          'applied nowhere; us co-signed: applied on every node',
+      );
+      const denied = await deniedDecision(nodes.at(-1) as DemoNode);
+      say(
+        `  enforcement: apac logged decision ${denied.index} (biometric data, EU) as DENIED by ` +
+          `${denied.rule} ("${denied.message}"), policy version ${denied.policyVersion}`,
+      );
       const proof = await crossOrgProof(eu, nodes.at(-1) as DemoNode, appended.get('apac') ?? 1);
       say(
         `  cross-org proof: eu's node proved entry ${proof.index} of apac's log (${proof.origin}, tree size ` +
@@ -248,7 +327,17 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
         });
       }
       if (json) {
-        io.stdout(formatJson({ federationId: fed.id, name: fed.name, dir, nodes: rows, crossOrgProof: proof }));
+        io.stdout(
+          formatJson({
+            federationId: fed.id,
+            name: fed.name,
+            dir,
+            nodes: rows,
+            policy,
+            deniedDecision: denied,
+            crossOrgProof: proof,
+          }),
+        );
       } else {
         io.stdout(`\nfederation ${String(fed.id)} "${String(fed.name)}"\n\n`);
         io.stdout(

@@ -1,5 +1,6 @@
 /**
- * `govfed demo` as a user runs it: three real nodes form a federation, the table is printed, and
+ * `govfed demo` as a user runs it: three real nodes form a federation, publish a baseline with threshold
+ * 2 and deny a decision by it, prove one org's entry through another's node, the table is printed, and
  * Ctrl-C (SIGINT) stops everything cleanly and removes the temp homes.
  */
 import { spawn } from 'node:child_process';
@@ -11,11 +12,14 @@ interface DemoOutput {
   federationId: string;
   dir: string;
   nodes: { org: string; api: string; token: string; charterVersion: number; logSize: number }[];
+  policy: { id: string; version: number; rules: number };
+  deniedDecision: { index: number; rule: string; policyVersion: number };
+  crossOrgProof: { origin: string; index: number; treeSize: number; cosigners: string[]; k: number };
 }
 
 describe('govfed demo', () => {
   describe('when run until Ctrl-C', () => {
-    it('forms a three-org federation, appends decisions, then stops cleanly and removes its homes', async () => {
+    it('forms a federation, enforces a baseline, proves across orgs, then stops cleanly and removes its homes', async () => {
       const child = spawn(process.execPath, [CLI, 'demo', '--json'], { cwd: ROOT, env: childEnv(), stdio: 'pipe' });
       let out = '';
       let err = '';
@@ -40,6 +44,16 @@ describe('govfed demo', () => {
         const res = await fetch(`${n.api}/v1/federation`, { headers: { authorization: `Bearer ${n.token}` } });
         expect(((await res.json()) as { members: unknown[] }).members).toHaveLength(3);
       }
+      expect(demo.policy.version).toBe(1);
+      expect(demo.deniedDecision).toMatchObject({ rule: 'no-biometric-in-eu', policyVersion: 1 });
+      const apac = demo.nodes[2] as DemoOutput['nodes'][number];
+      const leaf = await fetch(`${apac.api}/v1/log/entries/${demo.deniedDecision.index}`, {
+        headers: { authorization: `Bearer ${apac.token}` },
+      });
+      expect(((await leaf.json()) as { verdict?: string }).verdict).toBe('denied');
+      expect(demo.crossOrgProof.cosigners.length).toBeGreaterThanOrEqual(demo.crossOrgProof.k);
+      expect(demo.crossOrgProof.k).toBe(2);
+      expect(demo.crossOrgProof.origin).toMatch(/^govfed\/apac\//);
       child.kill('SIGINT');
       expect(await exited, err).toBe(0);
       await expect(stat(demo.dir)).rejects.toThrow(expect.objectContaining({ code: 'ENOENT' }));
