@@ -91,6 +91,8 @@ export const POLICY_PROPOSAL_TTL_MS = 24 * 60 * 60_000;
 export const MAX_PENDING_PROPOSALS = 32;
 /** Largest number of fork envelopes kept as evidence. */
 export const MAX_FORKS = 16;
+/** Most bundle versions one sync round pulls and takes as a run (each at most MAX_BUNDLE_BYTES). */
+export const MAX_CATCH_UP = 256;
 
 export interface PolicyServiceOptions {
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
@@ -545,16 +547,36 @@ export class PolicyService implements FederationModule {
    * Returns false for a duplicate.
    */
   #applySync(env: Envelope, via: string, from?: string): boolean {
+    return this.#applyRunSync([env], via, from);
+  }
+
+  /**
+   * Catch-up: applies versions current+1..n at once (PolicyChain.acceptRun: the newest must be fully
+   * signed under today's charter and unexpired; the ones before it are authenticated by its hash chain).
+   * The intermediate versions are recorded in the audit log as history; the newest is enforced.
+   */
+  #applyRunSync(envs: readonly Envelope[], via: string, from?: string): boolean {
     const chain = this.#requireChain();
     const charter = this.#requireCharter();
-    let r: ReturnType<PolicyChain['accept']>;
+    let taken: ReturnType<PolicyChain['acceptRun']>;
     try {
-      r = chain.accept(env, charter, this.#now().getTime());
+      taken = chain.acceptRun(envs, charter, this.#now().getTime());
     } catch (err) {
-      if (isGovfedError(err, 'ERR_POLICY_FORK')) this.#onFork(env, via, from);
+      if (isGovfedError(err, 'ERR_POLICY_FORK')) {
+        const held = chain.version;
+        const fork = envs.find((e) => bundleOf(e).version === held);
+        if (fork !== undefined) this.#onFork(fork, via, from);
+      }
       throw err;
     }
-    if (r.status === 'duplicate') return false;
+    const head = taken.at(-1);
+    if (head === undefined) return false;
+    for (const e of taken.slice(0, -1)) {
+      this.#queue(async () => {
+        await this.#audit('policy.bundle', e.version, e.envelope, e.digest);
+      });
+    }
+    const r = { entry: head };
     const bundle = r.entry.bundle;
     this.#swap(bundle);
     for (const [id, p] of this.#pending) if (bundleOf(p.envelope).version <= bundle.version) this.#pending.delete(id);
@@ -761,7 +783,7 @@ export class PolicyService implements FederationModule {
         reply = this.#hello();
         break;
       case 'policies':
-        for (const env of msg.envelopes) await this.#acceptFromPeer(env, 'sync', from);
+        if (msg.envelopes.length > 0) await this.#acceptRunFromPeer(msg.envelopes, 'sync', from);
         reply = this.#hello();
         break;
       case 'receipts':
@@ -781,10 +803,10 @@ export class PolicyService implements FederationModule {
     }
   }
 
-  /** An active bundle from a peer (a `policies` answer): must be complete. Returns true when applied. */
-  async #acceptFromPeer(env: Envelope, via: 'sync', from: string): Promise<boolean> {
+  /** Active bundles from a peer (a `policies` answer), oldest first, taken as one run. True when applied. */
+  async #acceptRunFromPeer(envs: readonly Envelope[], via: 'sync', from: string): Promise<boolean> {
     try {
-      const applied = this.#applySync(env, via, from);
+      const applied = this.#applyRunSync(envs, via, from);
       await this.#tail;
       return applied;
     } catch (err) {
@@ -816,16 +838,18 @@ export class PolicyService implements FederationModule {
     try {
       const hello = await this.#request(peer, this.#hello());
       if (hello.type !== 'policy-hello') throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', 'expected policy-hello');
-      while (!this.#stopped && hello.version > (this.#chain?.version ?? 0)) {
-        const reply = await this.#request(peer, { type: 'get-policies', from: (this.#chain?.version ?? 0) + 1 });
+      // Pull every version we lack up to the peer's newest, then take them as one run (only the newest
+      // must be fully signed under today's charter: old versions may have expired or predate a change of
+      // members or threshold). At most MAX_CATCH_UP versions per round.
+      const run: Envelope[] = [];
+      let next = (this.#chain?.version ?? 0) + 1;
+      while (!this.#stopped && next <= hello.version && run.length < MAX_CATCH_UP) {
+        const reply = await this.#request(peer, { type: 'get-policies', from: next });
         if (reply.type !== 'policies' || reply.envelopes.length === 0) break;
-        let progressed = false;
-        for (const env of reply.envelopes) {
-          if (await this.#acceptFromPeer(env, 'sync', peer)) progressed = true;
-          else break;
-        }
-        if (!progressed) break;
+        run.push(...reply.envelopes);
+        next += reply.envelopes.length;
       }
+      if (run.length > 0) await this.#acceptRunFromPeer(run, 'sync', peer);
       for (const [id, p] of this.#pending) {
         if (this.#stopped) break;
         const theirs = hello.pending.includes(id);

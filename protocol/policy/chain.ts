@@ -15,6 +15,15 @@
  *   - fewer valid member signatures than required  → ERR_POLICY_THRESHOLD
  *   - already expired at `now`                     → ERR_POLICY_EXPIRED
  *   - otherwise                                    → { status: 'applied' }
+ *
+ * Catching up (`acceptRun`, and `fromEnvelopes` at restart) takes versions current+1..n at once, like
+ * TUF's skipping of intermediate metadata: only the newest, n, must be fully signed under today's charter
+ * (and, for acceptRun, unexpired) — it is what gets enforced. The versions before it are authenticated
+ * by the hash chain n → n−1 → … → current (each `previous` names its predecessor's digest), so a node
+ * that was offline for months, or that joined late, can take a history whose old versions have expired
+ * or were signed under an older charter (other members, another policy threshold). If the newest
+ * version is not fully signed under today's charter, nothing is taken (ERR_POLICY_THRESHOLD): the
+ * members re-endorse the baseline by publishing the next version.
  */
 import { parseEnvelope } from '../dsse/index.ts';
 import { GovfedError } from '../errors.ts';
@@ -68,11 +77,11 @@ export class PolicyChain {
     charter: Charter | CharterChain,
   ): PolicyChain {
     const chain = new PolicyChain(federationId);
-    for (const env of envelopes) {
-      if (chain.#accept(env, charter, null).status === 'duplicate') {
-        throw new GovfedError('ERR_POLICY_ROLLBACK', 'the stored chain repeats a version');
-      }
+    const versions = envelopes.map((env) => decodeBundleEnvelope(env).bundle.version);
+    if (versions.some((v, i) => v !== i + 1)) {
+      throw new GovfedError('ERR_POLICY_GAP', 'the stored chain is not versions 1..n in order');
     }
+    if (envelopes.length > 0) chain.#acceptRun(envelopes, charter, null);
     return chain;
   }
 
@@ -117,6 +126,55 @@ export class PolicyChain {
   /** Forks seen (each a pair of complete, validly signed bundles with one version). */
   forks(): readonly PolicyFork[] {
     return [...this.#forks];
+  }
+
+  /**
+   * Takes versions current+1..n (oldest first, contiguous; leading versions already held with the same
+   * digest are skipped) all at once, or nothing: see "Catching up" at the top. Returns the entries taken
+   * (empty when every one was a duplicate); the last is the applied bundle.
+   */
+  acceptRun(envs: readonly Envelope[], charter: Charter | CharterChain, now: number): PolicyEntry[] {
+    return this.#acceptRun(envs, charter, now);
+  }
+
+  #acceptRun(envs: readonly Envelope[], charter: Charter | CharterChain, now: number | null): PolicyEntry[] {
+    let rest = [...envs];
+    // Skip what we hold already; anything else at a held version gets the single-step answer (fork, rollback).
+    while (rest.length > 0) {
+      const first = rest[0] as Envelope;
+      const { bundle } = decodeBundleEnvelope(first);
+      if (bundle.version > this.version) break;
+      this.#accept(first, charter, now);
+      rest = rest.slice(1);
+    }
+    if (rest.length === 0) return [];
+    if (rest.length === 1) return [this.#accept(rest[0] as Envelope, charter, now).entry];
+    const taken: PolicyEntry[] = [];
+    let previous = this.current?.digest ?? null;
+    let version = this.version;
+    for (const env of rest.slice(0, -1)) {
+      const { bundle } = decodeBundleEnvelope(env);
+      if (bundle.federationId !== this.federationId) {
+        throw new GovfedError('ERR_FEDERATION_MISMATCH', `bundle of federation ${bundle.federationId}`);
+      }
+      if (bundle.version !== version + 1) {
+        throw new GovfedError('ERR_POLICY_GAP', `version ${bundle.version} where ${version + 1} was expected`);
+      }
+      if (bundle.previous !== previous) {
+        throw new GovfedError('ERR_POLICY_PREVIOUS', `previous of version ${bundle.version} does not name ${version}`);
+      }
+      const digest = bundleDigest(bundle);
+      // Authenticated by the newest version's hash chain, checked below; not by signatures of today's members.
+      taken.push({ version: bundle.version, bundle, envelope: normalise(env), digest, signedBy: [] });
+      previous = digest;
+      version = bundle.version;
+    }
+    // The newest must pass every check of a single step, on top of the intermediate versions.
+    const probe = new PolicyChain(this.federationId);
+    probe.#entries.push(...this.#entries, ...taken);
+    const head = probe.#accept(rest.at(-1) as Envelope, charter, now).entry;
+    this.#entries.push(...taken, head);
+    return [...taken, head];
   }
 
   /** Takes the next version, or says why not (see the comment at the top). `now`: ms since the epoch. */

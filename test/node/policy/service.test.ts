@@ -21,6 +21,7 @@ import {
   CharterChain,
   type GossipMessage,
   genesisCharter,
+  nextCharter,
   peerIdFromSeed,
   signAsPeer,
   signCharter,
@@ -254,6 +255,42 @@ describe('PolicyService', () => {
       expect(apac.service.version).toBe(2);
       expect(apac.service.show().digest).toBe(eu.service.show().digest);
       expect(apac.events.some((e) => e.event === 'policy:applied' && e.fields?.via === 'sync')).toBe(true);
+    });
+  });
+
+  describe('when a node was offline while old versions expired and the policy threshold rose', () => {
+    it('catches up on the whole history by sync, checking the newest version under today’s charter', async () => {
+      const ms = await federation(1);
+      const [eu, us, apac] = ms as [Member, Member, Member];
+      net.online.delete(apac.peerId);
+      await eu.service.propose({ rules: [RULE], expiresAt: new Date(net.clock + 60_000).toISOString() });
+      await settle();
+      expect(eu.service.version).toBe(1); // one signature: threshold 1
+      // The members raise the policy threshold to 2; version 1 expires.
+      const v2 = nextCharter(net.chain.current, {
+        createdAt: new Date(net.clock).toISOString(),
+        thresholds: { policy: 2 },
+      });
+      let env = signCharter(v2, eu.seed);
+      for (const m of [us, apac]) env = addSignature(env, m.seed);
+      net.chain.accept(env);
+      for (const m of ms) m.service.onCharter(net.chain);
+      net.clock += 120_000;
+      const p = await eu.service.propose({ rules: [RULE, { ...RULE, id: 'second' }] });
+      await settle();
+      expect(eu.service.version).toBe(1); // one signature no longer suffices
+      await us.service.sign(p.id);
+      await settle();
+      expect(eu.service.version).toBe(2);
+      net.online.add(apac.peerId);
+      await apac.service.onSyncRound([eu.peerId]);
+      await settle();
+      // One by one, version 1 would be refused (expired, and one signature under threshold 2).
+      expect(apac.service.version).toBe(2);
+      expect(apac.service.show().digest).toBe(eu.service.show().digest);
+      expect(apac.service.evaluate('decision', BIO).allowed).toBe(false);
+      // Both versions are in apac's audit log as history.
+      expect(apac.leaves.filter((l) => l.kind === 'policy.bundle')).toHaveLength(2);
     });
   });
 

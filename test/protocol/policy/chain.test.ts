@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { federationId } from '../../../protocol/federation/charter.ts';
+import type { CharterChain } from '../../../protocol/federation/chain.ts';
+import { federationId, nextCharter } from '../../../protocol/federation/charter.ts';
 import { bundleDigest } from '../../../protocol/policy/bundle.ts';
 import { PolicyChain } from '../../../protocol/policy/chain.ts';
-import { makeGenesis } from '../federation/fixtures.ts';
-import { bundle, FED, federation, LATER, rule, signed, T0_MS } from './fixtures.ts';
+import { makeGenesis, signedBy } from '../federation/fixtures.ts';
+import { bundle, FED, federation, LATER, rule, signed, T0, T0_MS } from './fixtures.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 
@@ -146,9 +147,101 @@ describe('PolicyChain', () => {
         const { envs } = history();
         expect(() => PolicyChain.fromEnvelopes(FED, [envs[1]!], federation())).toThrow(code('ERR_POLICY_GAP'));
         expect(() => PolicyChain.fromEnvelopes(FED, [envs[0]!, envs[0]!], federation())).toThrow(
-          code('ERR_POLICY_ROLLBACK'),
+          code('ERR_POLICY_GAP'),
         );
       });
     });
+  });
+});
+
+/** The five-member federation after a charter change that raised the policy threshold to 3. */
+function raised(): CharterChain {
+  const chain = federation();
+  const v2 = nextCharter(chain.current, { createdAt: T0, thresholds: { policy: 3 } });
+  chain.accept(signedBy(v2, [0, 1, 2, 3, 4]));
+  return chain;
+}
+
+/** Versions 1..3: 1 and 2 signed by two members (policy threshold 2 then), 1 long expired. */
+function oldHistory(headSigners: readonly number[]) {
+  const b1 = bundle(1, null, { expiresAt: '2025-01-02T00:00:00Z' });
+  const b2 = bundle(2, b1, { rules: [rule('true', { id: 'two' })] });
+  const b3 = bundle(3, b2, { rules: [rule('false', { id: 'three' })] });
+  return { b1, b2, b3, envs: [signed(b1, [0, 1]), signed(b2, [1, 2]), signed(b3, headSigners)] };
+}
+
+const TEN_DAYS_LATER = T0_MS + 10 * 86_400_000;
+
+describe('PolicyChain.acceptRun (catching up)', () => {
+  describe('when old versions expired and were signed under a lower threshold, and the newest is fully signed today', () => {
+    it('takes every version and applies the newest', () => {
+      const { b3, envs } = oldHistory([0, 1, 2]);
+      const chain = new PolicyChain(FED);
+      const taken = chain.acceptRun(envs, raised(), TEN_DAYS_LATER);
+      expect(taken.map((e) => e.version)).toEqual([1, 2, 3]);
+      expect(chain.version).toBe(3);
+      expect(chain.current?.digest).toBe(bundleDigest(b3));
+    });
+
+    it('rejects the same versions one by one (the first has expired, the second lacks signatures)', () => {
+      const { envs } = oldHistory([0, 1, 2]);
+      const chain = new PolicyChain(FED);
+      expect(() => chain.accept(envs[0]!, raised(), TEN_DAYS_LATER)).toThrow(code('ERR_POLICY_THRESHOLD'));
+      expect(() => chain.accept(envs[0]!, federation(), TEN_DAYS_LATER)).toThrow(code('ERR_POLICY_EXPIRED'));
+    });
+  });
+
+  describe('when the newest version lacks signatures under today’s charter', () => {
+    it('takes nothing (ERR_POLICY_THRESHOLD)', () => {
+      const { envs } = oldHistory([0, 1]);
+      const chain = new PolicyChain(FED);
+      expect(() => chain.acceptRun(envs, raised(), TEN_DAYS_LATER)).toThrow(code('ERR_POLICY_THRESHOLD'));
+      expect(chain.version).toBe(0);
+    });
+  });
+
+  describe('when an intermediate version does not link to its predecessor', () => {
+    it('takes nothing (ERR_POLICY_PREVIOUS)', () => {
+      const { b1, envs } = oldHistory([0, 1, 2]);
+      const stray = bundle(2, b1, { previous: `sha256:${'0'.repeat(64)}` });
+      const chain = new PolicyChain(FED);
+      expect(() => chain.acceptRun([envs[0]!, signed(stray, [1, 2]), envs[2]!], raised(), TEN_DAYS_LATER)).toThrow(
+        code('ERR_POLICY_PREVIOUS'),
+      );
+      expect(chain.version).toBe(0);
+    });
+  });
+
+  describe('when the run leaves a version out', () => {
+    it('takes nothing (ERR_POLICY_GAP)', () => {
+      const { envs } = oldHistory([0, 1, 2]);
+      const chain = new PolicyChain(FED);
+      expect(() => chain.acceptRun([envs[0]!, envs[2]!], raised(), TEN_DAYS_LATER)).toThrow(code('ERR_POLICY_GAP'));
+      expect(chain.version).toBe(0);
+    });
+  });
+
+  describe('when the run starts with versions already held', () => {
+    it('skips them and takes the rest', () => {
+      const { envs } = oldHistory([0, 1, 2]);
+      const chain = new PolicyChain(FED);
+      chain.accept(envs[0]!, federation(), T0_MS);
+      expect(chain.acceptRun(envs, raised(), TEN_DAYS_LATER).map((e) => e.version)).toEqual([2, 3]);
+    });
+  });
+});
+
+describe('PolicyChain.fromEnvelopes after the policy threshold was raised', () => {
+  it('reloads when the newest version is fully signed under today’s charter', () => {
+    const { envs } = oldHistory([0, 1, 2]);
+    expect(PolicyChain.fromEnvelopes(FED, envs, raised()).version).toBe(3);
+  });
+  it('refuses when it is not (ERR_POLICY_THRESHOLD)', () => {
+    const { envs } = oldHistory([0, 1]);
+    expect(() => PolicyChain.fromEnvelopes(FED, envs, raised())).toThrow(code('ERR_POLICY_THRESHOLD'));
+  });
+  it('refuses a stored chain that is not versions 1..n (ERR_POLICY_GAP)', () => {
+    const { envs } = oldHistory([0, 1, 2]);
+    expect(() => PolicyChain.fromEnvelopes(FED, envs.slice(1), raised())).toThrow(code('ERR_POLICY_GAP'));
   });
 });
