@@ -27,6 +27,7 @@ import { toHex } from '../protocol/encoding/bytes.ts';
 import { buildApp } from './api/app.ts';
 import type { EventSink } from './api/context.ts';
 import { NodeMetrics } from './api/metrics.ts';
+import { useOpenSslVerification } from './crypto/ed25519.ts';
 import { NodeError } from './errors.ts';
 import { FederationService } from './federation/index.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
@@ -86,6 +87,7 @@ export class Daemon {
   #stopping: Promise<void> | undefined;
 
   constructor(home: LoadedHome, opts: DaemonOptions = {}) {
+    useOpenSslVerification(); // the equation on OpenSSL, every strictness check unchanged (node/crypto)
     this.home = home;
     this.#opts = opts;
     const err = opts.stderr ?? ((line: string) => process.stderr.write(line));

@@ -16,6 +16,14 @@
  * govfed node counts as met is met for every verifier. ZIP-215 would accept signatures that strict
  * verifiers reject (non-canonical points, small-order keys), which would let nodes disagree.
  * Signing is deterministic (RFC 8032), so signatures over the same message are byte-identical.
+ *
+ * Speed: the equation on noble's pure-JS points costs about a millisecond. A host may install a faster
+ * implementation of *the equation only* with setVerifyEquation (node/ installs OpenSSL's, through
+ * node:crypto): every strictness rule above is still checked here first — S < L; A canonical, on the
+ * curve and not of small order (decoded once per key and cached); R not one of the eight small-order
+ * points — and an equation that compares the recomputed R's canonical encoding with R's bytes (as
+ * OpenSSL's does) rejects every non-canonical or off-curve R by itself. The tests run every verify case
+ * with and without it.
  */
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
@@ -70,6 +78,58 @@ export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Ui
   }
 }
 
+/**
+ * The cofactorless check [S]B = R + [k]A for a signature whose S < L, whose A passed the strict checks and
+ * whose R is not a small-order point; must compare R byte for byte with the canonical encoding of
+ * [S]B − [k]A. Returns false rather than throwing.
+ */
+export type VerifyEquation = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+let equation: VerifyEquation | undefined;
+
+/** Installs (or, with undefined, removes) a faster implementation of the equation (see the top). */
+export function setVerifyEquation(fn: VerifyEquation | undefined): void {
+  equation = fn;
+}
+
+/** The canonical encodings of the eight points of small order (orders 1, 2, 4 and 8). */
+const SMALL_ORDER_ENCODINGS = new Set([
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+]);
+
+/** Public keys that passed (true) or failed (false) the strict point checks; bounded. */
+const keyChecks = new Map<string, boolean>();
+const MAX_CACHED_KEYS = 4096;
+
+function hexOf(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** A is a canonical encoding of a curve point that is not of small order (cached per key). */
+function strictKey(publicKey: Uint8Array): boolean {
+  const h = hexOf(publicKey);
+  const known = keyChecks.get(h);
+  if (known !== undefined) return known;
+  let ok: boolean;
+  try {
+    ok = !ed.Point.fromBytes(publicKey, VERIFY_OPTIONS.zip215).isSmallOrder();
+  } catch {
+    ok = false;
+  }
+  if (keyChecks.size >= MAX_CACHED_KEYS) keyChecks.clear();
+  keyChecks.set(h, ok);
+  return ok;
+}
+
 /** The group order L of the Ed25519 base point. */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
@@ -84,6 +144,10 @@ function verifyCofactorless(signature: Uint8Array, message: Uint8Array, publicKe
   const rBytes = signature.subarray(0, 32);
   const s = bytesToNumberLE(signature.subarray(32, 64));
   if (s >= L) return false;
+  if (equation !== undefined) {
+    if (!strictKey(publicKey) || SMALL_ORDER_ENCODINGS.has(hexOf(rBytes))) return false;
+    return equation(signature, message, publicKey);
+  }
   const A = ed.Point.fromBytes(publicKey, VERIFY_OPTIONS.zip215); // throws on non-canonical / off-curve
   const R = ed.Point.fromBytes(rBytes, VERIFY_OPTIONS.zip215);
   if (A.isSmallOrder() || R.isSmallOrder()) return false;
