@@ -9,11 +9,9 @@
  * hand-edited or corrupted file stops the node rather than being trusted. Proposals are re-checked
  * against the chain; those that no longer apply are dropped.
  */
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope } from '../../protocol/federation/index.ts';
-import { NodeError } from '../errors.ts';
-import { writeFileAtomic } from '../home/fs.ts';
+import { JsonStateFile } from '../home/state-file.ts';
 
 export const STATE_VERSION = 1;
 
@@ -32,61 +30,21 @@ export interface FederationState {
   addresses: Record<string, string[]>;
 }
 
-export class FederationStore {
-  readonly dir: string;
-  readonly file: string;
-  #writing: Promise<void> = Promise.resolve();
+function isFederationState(v: unknown): boolean {
+  const s = v as Partial<FederationState>;
+  return (
+    s.version === STATE_VERSION &&
+    typeof s.federationId === 'string' &&
+    Array.isArray(s.charters) &&
+    Array.isArray(s.proposals) &&
+    typeof s.addresses === 'object' &&
+    s.addresses !== null
+  );
+}
 
+/** DIR/federation/state.json. `load()` is undefined when this node is in no federation. */
+export class FederationStore extends JsonStateFile<FederationState> {
   constructor(homeDir: string) {
-    this.dir = join(homeDir, 'federation');
-    this.file = join(this.dir, 'state.json');
-  }
-
-  /** The stored state, or undefined when this node is in no federation. Throws ERR_INVALID_CONFIG. */
-  async load(): Promise<FederationState | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch (cause) {
-      throw new NodeError('ERR_INVALID_CONFIG', `${this.file}: invalid JSON`, { cause });
-    }
-    const s = v as Partial<FederationState>;
-    if (
-      typeof v !== 'object' ||
-      v === null ||
-      s.version !== STATE_VERSION ||
-      typeof s.federationId !== 'string' ||
-      !Array.isArray(s.charters) ||
-      !Array.isArray(s.proposals) ||
-      typeof s.addresses !== 'object' ||
-      s.addresses === null
-    ) {
-      throw new NodeError('ERR_INVALID_CONFIG', `${this.file}: not a federation state (version ${STATE_VERSION})`);
-    }
-    return s as FederationState;
-  }
-
-  /** Writes `state` atomically; writes are serialised in call order. */
-  save(state: FederationState): Promise<void> {
-    const text = `${JSON.stringify(state)}\n`;
-    this.#writing = this.#writing
-      .catch(() => {})
-      .then(async () => {
-        await mkdir(this.dir, { recursive: true, mode: 0o700 });
-        await writeFileAtomic(this.file, text, 0o600);
-      });
-    return this.#writing;
-  }
-
-  /** Resolves when every save so far is on disk. */
-  async flush(): Promise<void> {
-    await this.#writing;
+    super(join(homeDir, 'federation'), `federation state (version ${STATE_VERSION})`, isFederationState);
   }
 }

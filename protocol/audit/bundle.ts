@@ -18,10 +18,18 @@
  * Without a pinned key a bundle proves only that *some* key's log holds the entry: the caller must
  * compare `origin` and the key with one it trusts.
  */
-import { equalBytes, fromBase64, fromUtf8, toBase64 } from '../encoding/bytes.ts';
+import { equalBytes, toBase64 } from '../encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
-import { leafHash as computeLeafHash, HASH_SIZE, verifyInclusion } from '../log/index.ts';
+import { leafHash as computeLeafHash, verifyInclusion } from '../log/index.ts';
 import { ALG_ED25519, type KeyedVerifier, openCheckpoint, parseVerifierKey } from '../note/index.ts';
+import {
+  base64Field,
+  hashField,
+  malformedBundle as malformed,
+  parseBundleJson,
+  textField,
+  uintField,
+} from './bundle-fields.ts';
 import { isPlainObject } from './fields.ts';
 import { decodeLeaf, type Leaf, MAX_LEAF_BYTES } from './leaf.ts';
 
@@ -94,62 +102,12 @@ interface DecodedBundle {
   verifierKey: string;
 }
 
-function malformed(message: string, cause?: unknown): GovfedError<string> {
-  return new GovfedError('ERR_MALFORMED_BUNDLE', message, cause === undefined ? undefined : { cause });
-}
-
-function base64Field(value: unknown, what: string, maxBytes: number): Uint8Array {
-  if (typeof value !== 'string' || value.length > Math.ceil(maxBytes / 3) * 4) {
-    throw malformed(`${what}: expected base64 of at most ${maxBytes} bytes`);
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64(value);
-  } catch (cause) {
-    throw malformed(`${what}: not canonical standard base64`, cause);
-  }
-  if (bytes.length > maxBytes) throw malformed(`${what}: ${bytes.length} bytes, more than ${maxBytes}`);
-  return bytes;
-}
-
-function hashField(value: unknown, what: string): Uint8Array {
-  const h = base64Field(value, what, HASH_SIZE);
-  if (h.length !== HASH_SIZE) throw malformed(`${what}: expected ${HASH_SIZE} bytes, got ${h.length}`);
-  return h;
-}
-
-function uintField(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw malformed(`${what}: expected a non-negative integer`);
-  }
-  return value;
-}
-
-function textField(value: unknown, what: string, maxChars: number): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxChars) {
-    throw malformed(`${what}: expected a string of 1..${maxChars} chars`);
-  }
-  return value;
-}
-
-/** JSON text or bytes of a bundle (attacker-controlled), parsed with a size bound. */
-function parseJson(input: string | Uint8Array): unknown {
-  if (input.length > MAX_BUNDLE_BYTES) throw malformed(`bundle larger than ${MAX_BUNDLE_BYTES} bytes`);
-  const text = typeof input === 'string' ? input : fromUtf8(input);
-  if (text.length > MAX_BUNDLE_BYTES) throw malformed(`bundle larger than ${MAX_BUNDLE_BYTES} bytes`);
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw malformed('bundle is not JSON', cause);
-  }
-}
-
 /** Step 1: the shape. Exact fields, bounded sizes, canonical base64. */
 export function checkBundleShape(input: unknown): DecodedBundle {
   let value = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
     try {
-      value = parseJson(input);
+      value = parseBundleJson(input, MAX_BUNDLE_BYTES);
     } catch (cause) {
       if (isGovfedError(cause, 'ERR_MALFORMED_BUNDLE')) throw cause;
       throw malformed('bundle is not UTF-8 JSON', cause);

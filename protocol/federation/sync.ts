@@ -24,12 +24,11 @@
  * Later kinds add `get-<kind>` / `<kind>s` pairs; unknown types are rejected (ERR_MALFORMED_SYNC_MESSAGE).
  */
 import { isPlainObject, isSha256Digest } from '../audit/fields.ts';
-import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
-import { equalBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import type { CharterChain } from './chain.ts';
 import { isFederationId } from './charter.ts';
+import { decodeFrame, encodeFrame } from './frame.ts';
 import { CHARTER_ENVELOPE_LIMITS, charterOf } from './proposal.ts';
 import { isKind } from './topics.ts';
 
@@ -152,12 +151,11 @@ export function checkSyncMessage(v: unknown): SyncMessage {
   }
 }
 
+const FRAME = { name: 'sync', check: checkSyncMessage, maxBytes: MAX_SYNC_MESSAGE_BYTES };
+
 /** The frame body of a sync message (JCS bytes). Throws ERR_MALFORMED_SYNC_MESSAGE above the bound. */
 export function encodeSyncMessage(msg: SyncMessage): Uint8Array {
-  const bytes = canonicalBytes(checkSyncMessage(msg));
-  if (bytes.length > MAX_SYNC_MESSAGE_BYTES)
-    throw bad(`message is ${bytes.length} bytes, more than ${MAX_SYNC_MESSAGE_BYTES}`);
-  return bytes;
+  return encodeFrame(FRAME, msg);
 }
 
 /**
@@ -165,16 +163,7 @@ export function encodeSyncMessage(msg: SyncMessage): Uint8Array {
  * one normal form (envelopes with standard base64). Throws ERR_MALFORMED_SYNC_MESSAGE.
  */
 export function decodeSyncMessage(bytes: Uint8Array, maxBytes = MAX_SYNC_MESSAGE_BYTES): SyncMessage {
-  if (!(bytes instanceof Uint8Array) || bytes.length > maxBytes) throw bad(`frame larger than ${maxBytes} bytes`);
-  let value: unknown;
-  try {
-    value = parseCanonical(bytes, maxBytes);
-  } catch (cause) {
-    throw bad('not canonical JSON', cause);
-  }
-  const msg = checkSyncMessage(value);
-  if (!equalBytes(canonicalBytes(msg), bytes)) throw bad('not in normal form');
-  return msg;
+  return decodeFrame(FRAME, bytes, maxBytes);
 }
 
 /** Our hello: the chain's head plus any other kinds' heads (later issues). */

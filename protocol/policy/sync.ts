@@ -17,11 +17,10 @@
  * envelopes with the right payload type (ERR_MALFORMED_SYNC_MESSAGE, ERR_MALFORMED_GOSSIP).
  */
 import { isPlainObject, isSha256Digest, isUint } from '../audit/fields.ts';
-import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
 import { decodeEnvelope, type Envelope, type EnvelopeLimits, parseEnvelope } from '../dsse/index.ts';
-import { equalBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { MAX_MEMBERS } from '../federation/charter.ts';
+import { decodeFrame, encodeFrame } from '../federation/frame.ts';
 import { BUNDLE_ENVELOPE_LIMITS, POLICY_PAYLOAD_TYPE } from './bundle.ts';
 import { RECEIPT_ENVELOPE_LIMITS, RECEIPT_PAYLOAD_TYPE } from './receipt.ts';
 
@@ -144,26 +143,16 @@ export function checkPolicySyncMessage(v: unknown): PolicySyncMessage {
   }
 }
 
+const FRAME = { name: 'policy sync', check: checkPolicySyncMessage, maxBytes: MAX_POLICY_SYNC_BYTES };
+
 /** The frame body of a message (JCS bytes). Throws ERR_MALFORMED_SYNC_MESSAGE above the bound. */
 export function encodePolicySyncMessage(msg: PolicySyncMessage): Uint8Array {
-  const bytes = canonicalBytes(checkPolicySyncMessage(msg));
-  if (bytes.length > MAX_POLICY_SYNC_BYTES)
-    throw bad(`message is ${bytes.length} bytes, more than ${MAX_POLICY_SYNC_BYTES}`);
-  return bytes;
+  return encodeFrame(FRAME, msg);
 }
 
 /** Decodes one frame body (attacker-controlled): bounded, canonical, a known message in normal form. */
 export function decodePolicySyncMessage(bytes: Uint8Array, maxBytes = MAX_POLICY_SYNC_BYTES): PolicySyncMessage {
-  if (!(bytes instanceof Uint8Array) || bytes.length > maxBytes) throw bad(`frame larger than ${maxBytes} bytes`);
-  let value: unknown;
-  try {
-    value = parseCanonical(bytes, maxBytes);
-  } catch (cause) {
-    throw bad('not canonical JSON', cause);
-  }
-  const msg = checkPolicySyncMessage(value);
-  if (!equalBytes(canonicalBytes(msg), bytes)) throw bad('not in normal form');
-  return msg;
+  return decodeFrame(FRAME, bytes, maxBytes);
 }
 
 function gossipEnvelope(body: Record<string, unknown>, one: (e: unknown, what: string) => Envelope): Envelope {

@@ -31,15 +31,25 @@
  * The charter is the newest version the bundle carries. Without `federationId` the bundle proves only
  * that *some* federation's members agree: the caller must judge the id (federationPinned = false).
  */
+
 import { BUNDLE_FORMAT, MAX_PROOF_HASHES, type VerifiedBundle, verifyProofBundle } from '../audit/bundle.ts';
+import {
+  arrayField,
+  base64Field,
+  hashField,
+  malformedBundle as malformed,
+  parseBundleJson,
+  textField,
+  uintField,
+} from '../audit/bundle-fields.ts';
 import { isPlainObject } from '../audit/fields.ts';
 import { decodeLeaf, type Leaf, MAX_LEAF_BYTES } from '../audit/leaf.ts';
-import { fromBase64, fromUtf8, toBase64 } from '../encoding/bytes.ts';
+import { toBase64 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { CharterChain } from '../federation/chain.ts';
 import { type Charter, isFederationId, type Member, witnessThreshold } from '../federation/charter.ts';
 import type { Envelope } from '../federation/envelope.ts';
-import { HASH_SIZE, leafHash, verifyInclusion } from '../log/index.ts';
+import { leafHash, verifyInclusion } from '../log/index.ts';
 import {
   type Checkpoint,
   cosignatureTimestamp,
@@ -157,48 +167,6 @@ interface DecodedBundle {
   charters: Envelope[];
 }
 
-function malformed(message: string, cause?: unknown): GovfedError {
-  return new GovfedError('ERR_MALFORMED_BUNDLE', message, cause === undefined ? undefined : { cause });
-}
-
-function base64Field(value: unknown, what: string, maxBytes: number): Uint8Array {
-  if (typeof value !== 'string' || value.length > Math.ceil(maxBytes / 3) * 4) {
-    throw malformed(`${what}: expected base64 of at most ${maxBytes} bytes`);
-  }
-  try {
-    return fromBase64(value);
-  } catch (cause) {
-    throw malformed(`${what}: not canonical standard base64`, cause);
-  }
-}
-
-function hashField(value: unknown, what: string): Uint8Array {
-  const h = base64Field(value, what, HASH_SIZE);
-  if (h.length !== HASH_SIZE) throw malformed(`${what}: expected ${HASH_SIZE} bytes, got ${h.length}`);
-  return h;
-}
-
-function uintField(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw malformed(`${what}: expected a non-negative integer`);
-  }
-  return value;
-}
-
-function textField(value: unknown, what: string, maxChars: number): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxChars) {
-    throw malformed(`${what}: expected a string of 1..${maxChars} chars`);
-  }
-  return value;
-}
-
-function arrayField(value: unknown, what: string, min: number, max: number): unknown[] {
-  if (!Array.isArray(value) || value.length < min || value.length > max) {
-    throw malformed(`${what}: expected an array of ${min}..${max} items`);
-  }
-  return value;
-}
-
 function federationField(value: unknown): { federationId: string; charters: Envelope[] } {
   if (!isPlainObject(value)) throw malformed('federation: expected an object');
   const keys = Object.keys(value);
@@ -211,26 +179,12 @@ function federationField(value: unknown): { federationId: string; charters: Enve
   return { federationId: value.id, charters: charters as Envelope[] };
 }
 
-/** JSON text or bytes (attacker-controlled), parsed with a size bound. */
-function parseJson(input: string | Uint8Array): unknown {
-  if (input.length > MAX_CROSSORG_BUNDLE_BYTES)
-    throw malformed(`bundle larger than ${MAX_CROSSORG_BUNDLE_BYTES} bytes`);
-  let text: string;
-  try {
-    text = typeof input === 'string' ? input : fromUtf8(input);
-  } catch (cause) {
-    throw malformed('bundle is not UTF-8', cause);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw malformed('bundle is not JSON', cause);
-  }
-}
-
 /** Step 1: exact fields, bounded sizes, canonical base64. */
 export function checkCrossOrgShape(input: unknown): DecodedBundle {
-  const value = typeof input === 'string' || input instanceof Uint8Array ? parseJson(input) : input;
+  const value =
+    typeof input === 'string' || input instanceof Uint8Array
+      ? parseBundleJson(input, MAX_CROSSORG_BUNDLE_BYTES)
+      : input;
   if (!isPlainObject(value)) throw malformed('bundle: expected a JSON object');
   for (const k of Object.keys(value)) if (!FIELDS.includes(k)) throw malformed(`bundle: unknown field "${k}"`);
   for (const k of FIELDS) if (!(k in value)) throw malformed(`bundle: missing field "${k}"`);
@@ -398,7 +352,7 @@ export type ParsedBundle =
 
 /** Parses a bundle file of either format (attacker-controlled) far enough to tell which it is. */
 export function parseBundle(input: string | Uint8Array): ParsedBundle {
-  const value = parseJson(input);
+  const value = parseBundleJson(input, MAX_CROSSORG_BUNDLE_BYTES);
   if (!isPlainObject(value)) throw malformed('bundle: expected a JSON object');
   if (value.format === BUNDLE_FORMAT) return { format: BUNDLE_FORMAT, value };
   if (value.format === CROSSORG_BUNDLE_FORMAT) return { format: CROSSORG_BUNDLE_FORMAT, value };
