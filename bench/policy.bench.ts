@@ -117,7 +117,7 @@ async function ingestOnOff(): Promise<BenchResult[]> {
   }
 }
 
-async function propagation(n: number): Promise<BenchResult> {
+export async function propagation(n: number): Promise<BenchResult> {
   const nodes = await startCluster(n, { thresholds: { policy: 2 } });
   try {
     const [founder, signer, ...rest] = nodes as [FedNode, FedNode, ...FedNode[]];
@@ -135,7 +135,11 @@ async function propagation(n: number): Promise<BenchResult> {
         () => nodes.every((x) => eventTime(x, 'policy:applied', { version: v }) !== undefined),
         30_000,
         `bundle ${v} applied everywhere`,
-      );
+      ).catch((err) => {
+        const missing = nodes.filter((x) => eventTime(x, 'policy:applied', { version: v }) === undefined);
+        const why = missing.map((x) => `${x.org}: ${x.daemon.stderr.split('\n').slice(-3).join(' | ')}`);
+        throw new Error(`${(err as Error).message}; not applied on ${why.join('; ')}`);
+      });
       const t0 = eventTime(signer, 'policy:applied', { version: v }) as number;
       latencies.push(Math.max(...others.map((x) => eventTime(x, 'policy:applied', { version: v }) as number)) - t0);
     }

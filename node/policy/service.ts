@@ -511,8 +511,10 @@ export class PolicyService implements FederationModule {
     const s = bundleStatus(merged, charter);
     if (s.complete) {
       this.#applySync(merged, via === 'local' ? 'local' : via, from);
-      await this.#tail;
+      // Gossip first: the audit leaf and the receipt (on #tail) can wait; members that learnt the
+      // bundle some other way first would answer our gossip with `ignore` and not forward it.
       if (via === 'local') await this.#publish('policy', merged);
+      await this.#tail;
       return this.#view(s, prev?.expiresAt ?? this.#expiry());
     }
     if (s.bundle.version <= chain.version) {
