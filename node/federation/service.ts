@@ -544,6 +544,9 @@ export class FederationService {
 
   async #afterAccept(version: number, env: Envelope, digest: string, via: string): Promise<void> {
     const chain = this.#requireChain();
+    // Modules learn the new charter in the same turn as the chain moves: a gossip message about a new
+    // member (its log, its witness key) must not meet a module that still knows the old member list.
+    this.#notifyCharter();
     for (const [id, p] of this.#proposals) {
       let stale = false;
       try {
@@ -562,7 +565,6 @@ export class FederationService {
     this.#events('federation:charter', { version, digest, via, members: chain.current.members.length });
     if (via !== 'gossip' && via !== 'join') await this.#publish('charter', env);
     await this.#net?.host.sweep();
-    this.#notifyCharter();
   }
 
   // ---- gossip ----
@@ -833,14 +835,20 @@ export class FederationService {
     const chain = this.#chain;
     if (chain === undefined) return { result: 'ignore', error: new GovfedError('ERR_INVALID_INPUT', 'no federation') };
     let verdict: Verdict;
+    let newer = false;
     try {
       const v = decodeAndVerifyGossip(data, { chain, now: this.#now().getTime(), kind });
       this.#seen(v.message.sender);
+      newer = v.needsSync;
       if (v.needsSync) this.#pullSoon(from);
       verdict = handler(v.message, from);
     } catch (err) {
       verdict = verdictOf(err);
     }
+    // A sender that holds a newer charter may speak of members we do not know yet (a new member's log,
+    // witness or signature): we cannot judge the body before we sync, so it is not a fault — Ignore, not
+    // Reject (a Reject would lower an honest peer's gossipsub score and, repeated, graylist it).
+    if (newer && verdict.result === 'reject') verdict = { result: 'ignore', error: verdict.error };
     if (verdict.result !== 'accept') this.#reject('gossip', kind, from, verdict.error, verdict.result);
     return verdict;
   }
