@@ -13,9 +13,8 @@
  * `double`s; `decision.context.score > 0.5` and `decision.context.count == 3` work as expected.
  */
 import { Environment } from '@marcbachmann/cel-js';
-import { MAX_DATA_CLASSES, MAX_INPUT_DIGEST_CHARS } from '../audit/decision.ts';
-import { isJurisdiction, isLabel, isPlainObject, isRfc3339Utc, isText } from '../audit/fields.ts';
-import { MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from '../audit/leaf.ts';
+import { checkDecisionInput } from '../audit/decision.ts';
+import { isJurisdiction, isPlainObject, isText } from '../audit/fields.ts';
 import { GovfedError } from '../errors.ts';
 import { regexFor } from './regex.ts';
 
@@ -93,44 +92,16 @@ function badRecord(message: string): GovfedError<string> {
   return new GovfedError('ERR_INVALID_RECORD', `decision.${message}`);
 }
 
-const DECISION_FIELDS = new Set([
-  'model',
-  'decisionId',
-  'timestamp',
-  'inputDigest',
-  'output',
-  'jurisdiction',
-  'dataClasses',
-  'context',
-  'nonce',
-]);
-
 /**
  * A decision input or record (attacker-controlled: POST /v1/decisions, POST /v1/evaluate) as the
- * `decision` variable. Same field rules as protocol/audit/decision.ts; `nonce` is allowed and ignored;
- * `output` may be absent (a model server asking before it acts) and is then null.
+ * `decision` variable. The field rules are protocol/audit/decision.ts's (checkDecisionInput), with two
+ * differences: `nonce` (of a sealed record) is allowed and ignored, and `output` may be absent (a model
+ * server asking before it acts) and is then null.
  */
 export function decisionValue(raw: unknown, node: NodeValue, now?: number): DecisionValue {
   if (!isPlainObject(raw)) throw badRecord(': expected a JSON object');
-  for (const k of Object.keys(raw)) if (!DECISION_FIELDS.has(k)) throw badRecord(`${k}: unknown field`);
-  const v = raw;
-  if (!isText(v.model, MAX_MODEL_CHARS)) throw badRecord(`model: expected text of 1..${MAX_MODEL_CHARS} chars`);
-  if (v.decisionId !== undefined && !isText(v.decisionId, MAX_DECISION_ID_CHARS)) {
-    throw badRecord(`decisionId: expected text of 1..${MAX_DECISION_ID_CHARS} chars`);
-  }
-  if (v.timestamp !== undefined && !isRfc3339Utc(v.timestamp)) throw badRecord('timestamp: expected RFC 3339 UTC');
-  if (v.inputDigest !== undefined && !isText(v.inputDigest, MAX_INPUT_DIGEST_CHARS)) {
-    throw badRecord(`inputDigest: expected text of 1..${MAX_INPUT_DIGEST_CHARS} chars`);
-  }
-  if (v.jurisdiction !== undefined && !isJurisdiction(v.jurisdiction)) {
-    throw badRecord('jurisdiction: expected a code like EU, DE or US-CA');
-  }
-  if (v.dataClasses !== undefined) {
-    if (!Array.isArray(v.dataClasses) || v.dataClasses.length > MAX_DATA_CLASSES || !v.dataClasses.every(isLabel)) {
-      throw badRecord(`dataClasses: expected at most ${MAX_DATA_CLASSES} labels`);
-    }
-  }
-  if (v.context !== undefined && !isPlainObject(v.context)) throw badRecord('context: expected a JSON object');
+  const { nonce: _nonce, ...input } = raw;
+  const v = checkDecisionInput('output' in input ? input : { ...input, output: null });
   return new DecisionValue({
     model: v.model,
     decisionId: (v.decisionId as string | undefined) ?? '',
