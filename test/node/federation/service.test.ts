@@ -5,12 +5,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FederationContext, FederationModule } from '../../../node/federation/module.ts';
 import { FederationService } from '../../../node/federation/service.ts';
 import { initHome } from '../../../node/home/init.ts';
 import { loadHome } from '../../../node/home/load.ts';
 import type { AppendItem } from '../../../node/log/index.ts';
+import type { Verdict } from '../../../node/p2p/pubsub.ts';
 import { decodeLeaf } from '../../../protocol/audit/index.ts';
-import { peerIdFromSeed } from '../../../protocol/federation/index.ts';
+import { GovfedError } from '../../../protocol/errors.ts';
+import { type CharterChain, type GossipMessage, peerIdFromSeed } from '../../../protocol/federation/index.ts';
 
 interface Fixture {
   service: FederationService;
@@ -22,7 +25,37 @@ interface Fixture {
 let root: string;
 const made: Fixture[] = [];
 
-async function make(org: string): Promise<Fixture> {
+/** A federation module that records what the service hands it, and echoes a request protocol. */
+class Recorder implements FederationModule {
+  readonly name = 'recorder';
+  ctx: FederationContext | undefined;
+  charters: number[] = [];
+  received: { sender: string; body: Record<string, unknown> }[] = [];
+  readonly gossip = {
+    policy: (msg: GossipMessage): Verdict => {
+      if (msg.body.bad === true) throw new GovfedError('ERR_INVALID_INPUT', 'a body the module rejects');
+      this.received.push({ sender: msg.sender, body: msg.body });
+      return { result: 'accept' };
+    },
+  };
+  readonly protocols = {
+    '/govfed/test-echo/1.0.0': { maxBytes: 1024, handle: async (req: Uint8Array) => Uint8Array.from(req).reverse() },
+  };
+  attach(ctx: FederationContext): void {
+    this.ctx = ctx;
+  }
+  onCharter(chain: CharterChain): void {
+    this.charters.push(chain.version);
+  }
+  memberStatus(): Record<string, unknown> {
+    return { misbehaving: false };
+  }
+  status(): Record<string, unknown> {
+    return { received: this.received.length };
+  }
+}
+
+async function make(org: string, modules: FederationModule[] = []): Promise<Fixture> {
   const dir = join(root, org);
   await initHome({ dir, org, jurisdiction: 'EU', api: '127.0.0.1:0', listen: '/ip4/127.0.0.1/tcp/0' });
   const home = await loadHome(dir);
@@ -39,6 +72,7 @@ async function make(org: string): Promise<Fixture> {
     events: (event, fields) => events.push(`${event} ${JSON.stringify(fields ?? {})}`),
     syncIntervalMs: 500,
   });
+  for (const m of modules) service.use(m);
   await service.start();
   const f = { service, leaves, events, dir };
   made.push(f);
@@ -134,6 +168,36 @@ describe('FederationService', () => {
       made.push({ ...a, service: again });
       expect(again.chain?.version).toBe(2);
       expect(again.chain?.head.digest).toBe(digest);
+    });
+  });
+
+  describe('when modules are registered (node/federation/module.ts)', () => {
+    it('tells them every charter, carries their gossip and request protocols, and adds their status', async () => {
+      const ra = new Recorder();
+      const rb = new Recorder();
+      const a = await make('epsilon', [ra]);
+      const b = await make('zeta', [rb]);
+      await a.service.create({ name: 'M' });
+      expect(ra.charters).toEqual([1]);
+      const invite = await a.service.invite({ org: 'zeta', peerId: b.service.peerId, jurisdiction: 'US' });
+      await b.service.join(invite);
+      await until(() => ra.charters.includes(2) && rb.charters.includes(2));
+      await until(() => a.service.status().members.some((m) => m.org === 'zeta' && m.connected));
+      // gossip: the service verifies the envelope, the module judges the body
+      await until(() => {
+        void ra.ctx?.publish('policy', { n: 1 });
+        return rb.received.some((r) => r.body.n === 1 && r.sender === a.service.peerId);
+      });
+      await ra.ctx?.publish('policy', { bad: true });
+      await until(() => b.events.some((e) => e.startsWith('federation:rejected') && e.includes('ERR_INVALID_INPUT')));
+      // request protocol: members only, one frame each way
+      const reply = await rb.ctx?.request(a.service.peerId, '/govfed/test-echo/1.0.0', Uint8Array.of(1, 2, 3), 1024);
+      expect([...(reply ?? [])]).toEqual([3, 2, 1]);
+      // status
+      const st = b.service.status();
+      expect(st.modules.recorder).toEqual({ received: rb.received.length });
+      expect(st.members.every((m) => (m as unknown as { misbehaving?: boolean }).misbehaving === false)).toBe(true);
+      expect(() => b.service.use(new Recorder())).toThrow();
     });
   });
 });
