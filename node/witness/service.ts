@@ -417,8 +417,12 @@ export class WitnessService implements FederationModule {
     const note = bodyNote(msg.body);
     const origin = originOf(note);
     const ml = this.#memberLog(origin);
-    openCheckpoint(note, ml.verifier);
-    if (origin !== this.#home.config.origin) this.#enqueue(origin, () => this.#witness(origin, note));
+    const opened = openCheckpoint(note, ml.verifier);
+    const verified = {
+      checkpoint: opened.checkpoint,
+      logNote: logOnlyNote(opened.text, opened.verified[0] as NoteSignature),
+    };
+    if (origin !== this.#home.config.origin) this.#enqueue(origin, () => this.#witness(origin, note, verified));
     return { result: 'accept' };
   }
 
@@ -440,7 +444,8 @@ export class WitnessService implements FederationModule {
       this.#collect(origin, ml, opened.checkpoint, opened.text, logSig, [[sender.org, cosig, key.vkey]], Date.now());
       if (origin === this.#home.config.origin) return;
       const alerted = await this.#checkConflicts(origin, ml, opened.checkpoint, logOnlyNote(opened.text, logSig));
-      if (!alerted) await this.#witness(origin, logOnlyNote(opened.text, logSig));
+      const logNote = logOnlyNote(opened.text, logSig);
+      if (!alerted) await this.#witness(origin, logNote, { checkpoint: opened.checkpoint, logNote });
     });
     return { result: 'accept' };
   }
@@ -470,13 +475,23 @@ export class WitnessService implements FederationModule {
   }
 
   /** Witnesses a member's checkpoint (a log-signed note): fetch a proof, decide, store, cosign, gossip. */
-  async #witness(origin: string, note: string): Promise<void> {
+  /**
+   * `verified`: the checkpoint and its log-signed note when the caller (a gossip validator) has just
+   * checked the log's signature — it is not checked a second time.
+   */
+  async #witness(origin: string, note: string, verified?: { checkpoint: Checkpoint; logNote: string }): Promise<void> {
     if (!this.#started || this.isMisbehaving(origin)) return;
     const ml = this.#logs.get(origin);
     if (ml === undefined || ml.member.peerId === this.#ctx?.peerId) return;
-    const opened = openCheckpoint(note, ml.verifier);
-    const cp = opened.checkpoint;
-    const logNote = logOnlyNote(opened.text, opened.verified[0] as NoteSignature);
+    let cp: Checkpoint;
+    let logNote: string;
+    if (verified !== undefined) {
+      ({ checkpoint: cp, logNote } = verified);
+    } else {
+      const opened = openCheckpoint(note, ml.verifier);
+      cp = opened.checkpoint;
+      logNote = logOnlyNote(opened.text, opened.verified[0] as NoteSignature);
+    }
     const state = await this.#store.cosigned(origin);
     if (state !== undefined && cp.size < state.size) return; // older than what we cosigned
     if (state !== undefined && cp.size === state.size) {

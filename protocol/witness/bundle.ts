@@ -113,7 +113,8 @@ export interface CrossOrgVerifyOptions {
   now?: number;
 }
 
-const FIELDS = [
+/** Every field of a cross-org bundle, all required (the HTTP schema lists the same). */
+export const CROSSORG_BUNDLE_FIELDS: readonly string[] = [
   'format',
   'origin',
   'index',
@@ -186,8 +187,9 @@ export function checkCrossOrgShape(input: unknown): DecodedBundle {
       ? parseBundleJson(input, MAX_CROSSORG_BUNDLE_BYTES)
       : input;
   if (!isPlainObject(value)) throw malformed('bundle: expected a JSON object');
-  for (const k of Object.keys(value)) if (!FIELDS.includes(k)) throw malformed(`bundle: unknown field "${k}"`);
-  for (const k of FIELDS) if (!(k in value)) throw malformed(`bundle: missing field "${k}"`);
+  for (const k of Object.keys(value))
+    if (!CROSSORG_BUNDLE_FIELDS.includes(k)) throw malformed(`bundle: unknown field "${k}"`);
+  for (const k of CROSSORG_BUNDLE_FIELDS) if (!(k in value)) throw malformed(`bundle: missing field "${k}"`);
   if (value.format !== CROSSORG_BUNDLE_FORMAT) throw malformed(`format: expected "${CROSSORG_BUNDLE_FORMAT}"`);
   const inclusion = arrayField(value.inclusion, 'inclusion', 0, MAX_PROOF_HASHES);
   const witnessKeys = arrayField(value.witnessKeys, 'witnessKeys', 0, MAX_BUNDLE_WITNESS_KEYS);

@@ -12,12 +12,7 @@
  * A denied decision is still logged: the log records what happened, and the reply says it was denied.
  */
 import type { FastifyInstance } from 'fastify';
-import {
-  checkDecisionInput,
-  MAX_RECORD_BYTES,
-  type SealedDecision,
-  sealDecision,
-} from '../../../protocol/audit/decision.ts';
+import { MAX_RECORD_BYTES, type SealedDecision, sealDecision } from '../../../protocol/audit/decision.ts';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../../../protocol/errors.ts';
 import { NodeError } from '../../errors.ts';
@@ -58,9 +53,9 @@ function seal(
     if (ctx.policy === undefined) {
       sealed = sealDecision(input, { now, random: ctx.random });
     } else {
-      // Checked before the rules see it; the hook environment fills the defaults. evaluate never
-      // throws for an input: a deny rule that cannot evaluate fires (fail closed).
-      checkDecisionInput(input);
+      // evaluate checks the record's fields first (the `decision` hook's input is checkDecisionInput's
+      // record, ERR_INVALID_RECORD otherwise) and never throws for a rule: a deny rule that cannot evaluate
+      // fires (fail closed). sealDecision checks again what only a record needs (output present, no nonce).
       verdict = ctx.policy.evaluate('decision', input);
       const deny = verdict.deny.map((f) => (f.scope === 'local' ? `local:${f.rule}` : f.rule));
       sealed = sealDecision(input, {

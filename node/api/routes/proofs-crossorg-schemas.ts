@@ -1,4 +1,5 @@
 /** Response schemas of the cross-org proof routes (GET /v1/proofs/inclusion, /v1/proofs/consistency). */
+import { CROSSORG_BUNDLE_FIELDS } from '../../../protocol/witness/bundle.ts';
 import { base64 } from '../schemas.ts';
 
 const envelopeSchema = {
@@ -25,18 +26,7 @@ export const crossOrgBundleSchema = {
   type: 'object',
   description: 'A cross-org proof bundle: verifies offline with `govfed verify FILE` (protocol/witness/bundle.ts)',
   additionalProperties: false,
-  required: [
-    'format',
-    'origin',
-    'index',
-    'treeSize',
-    'entry',
-    'inclusion',
-    'checkpoint',
-    'logKey',
-    'witnessKeys',
-    'federation',
-  ],
+  required: [...CROSSORG_BUNDLE_FIELDS],
   properties: {
     format: { type: 'string', const: 'govfed-crossorg-proof/v1' },
     origin: { type: 'string' },
