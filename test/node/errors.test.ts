@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   allErrorCodes,
@@ -10,10 +9,11 @@ import {
   NodeErrorCodes,
 } from '../../node/errors.ts';
 import { ErrorCodes } from '../../protocol/errors.ts';
+import { repoPath } from '../helpers/paths.ts';
 
 /** Rows of the table in docs/errors.md: | `CODE` | source | meaning | http | exit | */
 function docRows(): Map<string, { source: string; http: string; exit: string }[]> {
-  const text = readFileSync(resolve(process.cwd(), 'docs', 'errors.md'), 'utf8');
+  const text = readFileSync(repoPath('docs', 'errors.md'), 'utf8');
   const rows = new Map<string, { source: string; http: string; exit: string }[]>();
   for (const line of text.split('\n')) {
     const cells = line.split('|').map((c) => c.trim());

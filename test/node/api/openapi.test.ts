@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openapiDocument, openapiJson } from '../../../node/api/openapi.ts';
+import { repoPath } from '../../helpers/paths.ts';
 
 describe('openapiDocument', () => {
   describe('when generated from the route schemas', () => {
@@ -26,7 +26,7 @@ describe('openapiDocument', () => {
 describe('docs/openapi.json', () => {
   describe('when compared with the generated document', () => {
     it('is up to date (run `npm run openapi` after changing a schema)', async () => {
-      const onDisk = JSON.parse(await readFile(resolve(process.cwd(), 'docs', 'openapi.json'), 'utf8'));
+      const onDisk = JSON.parse(await readFile(repoPath('docs', 'openapi.json'), 'utf8'));
       expect(onDisk).toEqual(JSON.parse(await openapiJson()));
     });
   });

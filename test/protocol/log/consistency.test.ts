@@ -14,6 +14,7 @@ import { EMPTY_ROOT, leafHash, nodeHash } from '../../../protocol/log/hash.ts';
 import { MemoryTree } from '../../../protocol/log/memory.ts';
 import { MAX_TREE_SIZE } from '../../../protocol/log/size.ts';
 import { treeHash } from '../../../protocol/log/tree.ts';
+import { vectorPath } from '../../helpers/paths.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const LOG_CODES = [
@@ -145,7 +146,7 @@ function rfcProofLength(first: bigint, second: bigint): number {
 
 // ---- the shared vectors: a contract ----
 
-const VECTORS = path.resolve(process.cwd(), '..', 'shared', 'vectors', 'rfc6962');
+const VECTORS = vectorPath('rfc6962');
 
 interface ConsistencyVector {
   size1: number;

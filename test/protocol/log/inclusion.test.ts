@@ -9,6 +9,7 @@ import { proveInclusion, rootFromInclusionProof, verifyInclusion } from '../../.
 import { MemoryTree } from '../../../protocol/log/memory.ts';
 import { MAX_TREE_SIZE } from '../../../protocol/log/size.ts';
 import { treeHash } from '../../../protocol/log/tree.ts';
+import { vectorPath } from '../../helpers/paths.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const LOG_CODES = [
@@ -113,7 +114,7 @@ function rfcProofLength(index: bigint, size: bigint): number {
 
 // ---- the shared vectors: a contract ----
 
-const VECTORS = path.resolve(process.cwd(), '..', 'shared', 'vectors', 'rfc6962');
+const VECTORS = vectorPath('rfc6962');
 
 interface InclusionVector {
   leafIdx: number;

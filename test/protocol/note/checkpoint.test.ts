@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../../protocol/crypto/sha256.ts';
@@ -14,6 +13,7 @@ import {
 import { cosignatureSigner, cosignatureVerifier } from '../../../protocol/note/cosignature.ts';
 import { appendSignatures, parseNote, signNote } from '../../../protocol/note/note.ts';
 import { ed25519Signer, parseVerifierKey } from '../../../protocol/note/verifier.ts';
+import { vectorPath } from '../../helpers/paths.ts';
 
 interface Vector {
   desc: string;
@@ -26,9 +26,7 @@ interface VectorFile {
   seedsHex: Record<string, string>;
   vectors: Vector[];
 }
-const vectorFile = JSON.parse(
-  readFileSync(path.resolve(process.cwd(), '..', 'shared', 'vectors', 'signed-note.json'), 'utf8'),
-) as VectorFile;
+const vectorFile = JSON.parse(readFileSync(vectorPath('signed-note.json'), 'utf8')) as VectorFile;
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const LOG = 'eu.example-bank.org/audit';

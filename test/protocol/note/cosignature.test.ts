@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../../protocol/crypto/sha256.ts';
@@ -21,14 +20,13 @@ import {
 import { ALG_COSIGNATURE_V1 } from '../../../protocol/note/key-id.ts';
 import { appendSignatures, type NoteSignature, openNote, parseNote, signNote } from '../../../protocol/note/note.ts';
 import { ed25519Signer, ed25519Verifier, parseSignerKey, parseVerifierKey } from '../../../protocol/note/verifier.ts';
+import { vectorPath } from '../../helpers/paths.ts';
 
 interface VectorFile {
   keys: Record<string, string>;
   seedsHex: Record<string, string>;
 }
-const vectorFile = JSON.parse(
-  readFileSync(path.resolve(process.cwd(), '..', 'shared', 'vectors', 'signed-note.json'), 'utf8'),
-) as VectorFile;
+const vectorFile = JSON.parse(readFileSync(vectorPath('signed-note.json'), 'utf8')) as VectorFile;
 
 const code = (c: string) => expect.objectContaining({ code: c });
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromBase64, fromHex, toBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
@@ -15,6 +14,7 @@ import {
   signNote,
 } from '../../../protocol/note/note.ts';
 import { ed25519Signer, type NoteVerifier, parseVerifierKey } from '../../../protocol/note/verifier.ts';
+import { vectorPath } from '../../helpers/paths.ts';
 
 interface Vector {
   desc: string;
@@ -29,9 +29,7 @@ interface VectorFile {
   seedsHex: Record<string, string>;
   vectors: Vector[];
 }
-const vectorFile = JSON.parse(
-  readFileSync(path.resolve(process.cwd(), '..', 'shared', 'vectors', 'signed-note.json'), 'utf8'),
-) as VectorFile;
+const vectorFile = JSON.parse(readFileSync(vectorPath('signed-note.json'), 'utf8')) as VectorFile;
 const valid = vectorFile.vectors.filter((v) => !v.wantErr);
 const invalid = vectorFile.vectors.filter((v) => v.wantErr);
 

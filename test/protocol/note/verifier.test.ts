@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromBase64, fromHex, toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { cosignatureSignerKey, cosignatureVerifier, signCosignature } from '../../../protocol/note/cosignature.ts';
@@ -15,14 +14,13 @@ import {
   parseSignerKey,
   parseVerifierKey,
 } from '../../../protocol/note/verifier.ts';
+import { vectorPath } from '../../helpers/paths.ts';
 
 interface VectorFile {
   keys: Record<string, string>;
   seedsHex: Record<string, string>;
 }
-const vectorFile = JSON.parse(
-  readFileSync(path.resolve(process.cwd(), '..', 'shared', 'vectors', 'signed-note.json'), 'utf8'),
-) as VectorFile;
+const vectorFile = JSON.parse(readFileSync(vectorPath('signed-note.json'), 'utf8')) as VectorFile;
 
 // From the package documentation of golang.org/x/mod/sumdb/note.
 const GO_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
