@@ -64,6 +64,7 @@ export const ErrorCodes = [
   'ERR_MALFORMED_SYNC_MESSAGE',
   // policy: rules, bundles, the policy chain, receipts (protocol/policy)
   'ERR_INVALID_RULE',
+  'ERR_RULE_TOO_COSTLY',
   'ERR_MALFORMED_POLICY',
   'ERR_MALFORMED_RECEIPT',
   'ERR_POLICY_ROLLBACK',

@@ -16,7 +16,7 @@ export const policyCheckCommand: CommandSpec = {
   description: `
 Parses and type-checks every rule of FILE ({"rules": [...]}, a full bundle, or a rule array) against
 its hook's typed inputs, the way a node does at propose time: syntax errors, type errors, non-boolean
-results, unknown variables, over-complex expressions and unsafe regular expressions are reported with the
+results, unknown variables, over-complex or too costly expressions and unsafe regular expressions are reported with the
 rule id, line and column. Exit 0 when every rule checks, 1 otherwise. Needs no node.`,
   options: {
     file: { type: 'string', value: 'FILE', description: 'the bundle or rules file (JSON; required)' },
@@ -32,7 +32,8 @@ rule id, line and column. Exit 0 when every rule checks, 1 otherwise. Needs no n
     else if (result.ok) io.stdout('ok: every rule checks\n');
     else io.stderr(formatProblems(result.errors as unknown as Record<string, unknown>[]));
     if (!result.ok) {
-      throw new CheckFailedError(`${NAME}: ${result.errors.length} problem(s)`, { code: 'ERR_INVALID_RULE' });
+      const code = result.errors[0]?.code ?? 'ERR_INVALID_RULE';
+      throw new CheckFailedError(`${NAME}: ${result.errors.length} problem(s)`, { code });
     }
     return ExitCode.OK;
   },

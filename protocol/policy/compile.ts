@@ -11,11 +11,19 @@
  *
  * Classes of problems, each with its own message: syntax error, unknown variable, unknown field, type
  * error, a result that is not a bool, too complex (limits.ts), unsafe or unsupported regex (regex.ts).
+ * A rule whose worst-case cost (cost.ts) is over MAX_RULE_COST, or a list whose rules add up to more
+ * than MAX_RULE_SET_COST (budget.ts), is ERR_RULE_TOO_COSTLY, pointed the same way:
+ *
+ *   rule "x": too costly: the worst case is 5.2e9 steps, over the limit of 4000000 per rule (this
+ *   part: 5.2e9 steps) at 1:10
  */
 import type { ParseResult } from '@marcbachmann/cel-js';
 import { GovfedError, isGovfedError } from '../errors.ts';
+import { MAX_RULE_COST, MAX_RULE_SET_COST } from './budget.ts';
+import { estimateCost } from './cost.ts';
 import { type Activation, environmentFor, type HookName, SAFE_MATCH_FUNCTION } from './hooks.ts';
 import { checkLimits, LimitError } from './limits.ts';
+import { meterRule } from './meter.ts';
 import { checkRule, type Effect, MAX_RULES, type Rule } from './rule.ts';
 
 /** A rule ready to evaluate. `run` may throw (evaluate.ts fails closed). */
@@ -25,16 +33,28 @@ export interface CompiledRule {
   readonly hook: HookName;
   readonly effect: Effect;
   readonly message: string;
+  /** The static worst-case cost, in steps (cost.ts): at most MAX_RULE_COST. */
+  readonly cost: number;
+  /** Evaluates the rule; charges the meter (budget.ts) as it goes. */
   readonly run: (input: Activation) => unknown;
 }
 
-/** Thrown when a rule does not compile; `line` and `column` are 1-based (null: not about a place). */
-export class PolicyRuleError extends GovfedError<'ERR_INVALID_RULE'> {
+export type PolicyRuleErrorCode = 'ERR_INVALID_RULE' | 'ERR_RULE_TOO_COSTLY';
+
+/**
+ * Thrown when a rule does not compile (ERR_INVALID_RULE) or may cost too much (ERR_RULE_TOO_COSTLY);
+ * `line` and `column` are 1-based (null: not about a place).
+ */
+export class PolicyRuleError extends GovfedError<PolicyRuleErrorCode> {
   readonly ruleId: string | null;
   readonly line: number | null;
   readonly column: number | null;
-  constructor(message: string, where: { ruleId: string | null; line: number | null; column: number | null }) {
-    super('ERR_INVALID_RULE', message);
+  constructor(
+    message: string,
+    where: { ruleId: string | null; line: number | null; column: number | null },
+    code: PolicyRuleErrorCode = 'ERR_INVALID_RULE',
+  ) {
+    super(code, message);
     this.ruleId = where.ruleId;
     this.line = where.line;
     this.column = where.column;
@@ -43,6 +63,8 @@ export class PolicyRuleError extends GovfedError<'ERR_INVALID_RULE'> {
 
 /** One problem found by checkRuleSet. */
 export interface RuleProblem {
+  /** ERR_INVALID_RULE, or ERR_RULE_TOO_COSTLY for a rule (or list) over the cost limit. */
+  code?: PolicyRuleErrorCode;
   /** The rule id, or null when the problem is not in one rule (e.g. the list itself). */
   rule: string | null;
   message: string;
@@ -63,14 +85,24 @@ function position(source: string, offset: number): { line: number; column: numbe
   };
 }
 
-function pointed(rule: Rule, summary: string, offset: number): PolicyRuleError {
+function pointed(
+  rule: Rule,
+  summary: string,
+  offset: number,
+  code: PolicyRuleErrorCode = 'ERR_INVALID_RULE',
+): PolicyRuleError {
   const p = position(rule.expression, offset);
   const caret = `${' '.repeat(p.column - 1)}^`;
-  return new PolicyRuleError(`rule "${rule.id}": ${summary} at ${p.line}:${p.column}\n${p.text}\n${caret}`, {
-    ruleId: rule.id,
-    line: p.line,
-    column: p.column,
-  });
+  return new PolicyRuleError(
+    `rule "${rule.id}": ${summary} at ${p.line}:${p.column}\n${p.text}\n${caret}`,
+    { ruleId: rule.id, line: p.line, column: p.column },
+    code,
+  );
+}
+
+/** A step count for messages: exact when small, else like 5.2e9. */
+function steps(n: number): string {
+  return n < 1e7 ? String(Math.ceil(n)) : n.toExponential(1).replace('e+', 'e');
 }
 
 interface CelError {
@@ -106,20 +138,23 @@ function parse(rule: Rule, source: string): ParseResult {
 }
 
 /** Compiled expressions by hook and text: bundles are decoded often (gossip, sync, status), compiled once. */
-const cache = new Map<string, ParseResult>();
+const cache = new Map<string, { run: ParseResult; cost: number }>();
 const MAX_CACHED = 4096;
 
 /**
  * Compiles one rule (attacker-controlled: its shape is checked first). The expression is parsed and
  * checked against the limits; `matches(` calls are rewritten (same length) to the linear-time regex
- * function; the result is type-checked in the hook's environment and must be a bool.
+ * function; the result is type-checked in the hook's environment and must be a bool; its worst-case
+ * cost must be at most MAX_RULE_COST; the meter's charges are installed (meter.ts). `opts.maxCost`
+ * raises or lowers that limit (tests force a costly rule past it to try the runtime budget).
  */
-export function compileRule(value: unknown): CompiledRule {
+export function compileRule(value: unknown, opts: { maxCost?: number } = {}): CompiledRule {
+  const maxCost = opts.maxCost ?? MAX_RULE_COST;
   const rule = checkRule(value);
   const key = `${rule.hook}\n${rule.expression}`;
   const hit = cache.get(key);
-  if (hit !== undefined)
-    return { rule, id: rule.id, hook: rule.hook, effect: rule.effect, message: rule.message, run: hit };
+  if (hit !== undefined && hit.cost <= maxCost)
+    return { rule, id: rule.id, hook: rule.hook, effect: rule.effect, message: rule.message, ...hit };
   const original = parse(rule, rule.expression);
   let calls: ReturnType<typeof checkLimits>;
   try {
@@ -139,9 +174,17 @@ export function compileRule(value: unknown): CompiledRule {
     const hint = checked.type?.startsWith('dyn') ? ' (compare it, e.g. `== true`)' : '';
     throw pointed(rule, `the expression must be a bool, not ${checked.type}${hint}`, 0);
   }
+  const estimate = estimateCost(compiled.ast, maxCost);
+  if (estimate.cost > maxCost) {
+    const part = estimate.hit ?? { offset: 0, cost: estimate.cost };
+    const summary = `too costly: the worst case is ${steps(estimate.cost)} steps, over the limit of ${maxCost} per rule (this part: ${steps(part.cost)} steps)`;
+    throw pointed(rule, summary, part.offset, 'ERR_RULE_TOO_COSTLY');
+  }
+  meterRule(compiled.ast);
+  const entry = { run: compiled, cost: estimate.cost };
   if (cache.size >= MAX_CACHED) cache.clear();
-  cache.set(key, compiled);
-  return { rule, id: rule.id, hook: rule.hook, effect: rule.effect, message: rule.message, run: compiled };
+  cache.set(key, entry);
+  return { rule, id: rule.id, hook: rule.hook, effect: rule.effect, message: rule.message, ...entry };
 }
 
 /** Compiles a rule list (shape-checked as in checkRules: unique ids, at most MAX_RULES). First error wins. */
@@ -153,9 +196,10 @@ export function compileRules(value: unknown): CompiledRule[] {
 
 function toProblem(err: unknown): RuleProblem {
   if (err instanceof PolicyRuleError) {
-    return { rule: err.ruleId, message: err.message, line: err.line, column: err.column };
+    return { code: err.code, rule: err.ruleId, message: err.message, line: err.line, column: err.column };
   }
-  if (isGovfedError(err)) return { rule: null, message: err.message, line: null, column: null };
+  if (isGovfedError(err))
+    return { code: 'ERR_INVALID_RULE', rule: null, message: err.message, line: null, column: null };
   throw err;
 }
 
@@ -167,12 +211,20 @@ function collect(value: unknown, stopAtFirst: boolean): { compiled: CompiledRule
     return { compiled, errors };
   }
   const seen = new Set<string>();
+  let total = 0;
+  let overReported = false;
   for (let i = 0; i < value.length && !(stopAtFirst && errors.length > 0); i++) {
     try {
       const r = compileRule(checkRule(value[i], `rules[${i}]`));
       if (seen.has(r.id))
         throw new PolicyRuleError(`rules: rule id "${r.id}" used twice`, { ...noPlace, ruleId: r.id });
       seen.add(r.id);
+      total += r.cost;
+      if (total > MAX_RULE_SET_COST && !overReported) {
+        overReported = true;
+        const message = `rules: too costly together: with rule "${r.id}" the worst case is ${steps(total)} steps, over the limit of ${MAX_RULE_SET_COST} per rule list`;
+        throw new PolicyRuleError(message, { ...noPlace, ruleId: r.id }, 'ERR_RULE_TOO_COSTLY');
+      }
       compiled.push(r);
     } catch (err) {
       if (err instanceof PolicyRuleError) errors.push(err);

@@ -8,9 +8,14 @@
  *     a deny rule then denies, a warn rule warns. Guard optional keys with `has(...)` to avoid this.
  *   - allowed = no deny finding, global or local. Local rules can only add findings, never remove a
  *     global one: the overlay is stricter by construction.
+ *   - Budget (budget.ts): each rule may take MAX_RULE_COST steps, one evaluation MAX_EVALUATION_COST,
+ *     counted deterministically (the same verdict on every node). A rule that runs out is stopped at
+ *     once and FIRES with `error` naming the budget (fail closed); rules after the evaluation's budget
+ *     is spent fire the same way. Rules that pass the static estimate never run out on a valid record.
  * Fast path: rules are compiled once (compile.ts); the caller builds the activation once per input
  * (hookInput) and passes it here; nothing is parsed or allocated per rule beyond the findings.
  */
+import { MAX_EVALUATION_COST, MAX_RULE_COST, meter } from './budget.ts';
 import type { CompiledRule } from './compile.ts';
 import type { Activation, HookName } from './hooks.ts';
 
@@ -46,23 +51,53 @@ function errorText(err: unknown): string {
   return `evaluation failed: ${first.replaceAll('__match', 'matches')}`;
 }
 
-function run(rules: readonly CompiledRule[], scope: Scope, hook: HookName, input: Activation, out: Verdict): void {
+/** What one rule's evaluation gave: fired or not, why it failed (if it did), the steps it took. */
+export interface RuleOutcome {
+  fired: boolean;
+  error?: string;
+  steps: number;
+}
+
+/**
+ * Runs one rule with a budget of `budget` steps (at most MAX_RULE_COST). Fails closed: an error, a
+ * non-bool or a spent budget fires the rule, with `error` saying which.
+ */
+export function runRule(r: CompiledRule, input: Activation, budget = MAX_RULE_COST): RuleOutcome {
+  const limit = Math.min(budget, MAX_RULE_COST);
+  let outcome: RuleOutcome;
+  meter.start(limit);
+  try {
+    const result = r.run(input);
+    if (result === true || result === false) outcome = { fired: result, steps: 0 };
+    else outcome = { fired: true, error: 'evaluation failed: the result is not a bool', steps: 0 };
+  } catch (err) {
+    outcome = { fired: true, error: errorText(err), steps: 0 };
+  }
+  const { steps, exhausted } = meter.stop();
+  outcome.steps = steps;
+  if (exhausted) {
+    // Whatever the expression made of the interruption (`||` and `exists` may absorb an error), it fires.
+    outcome.fired = true;
+    outcome.error =
+      limit === MAX_RULE_COST
+        ? `evaluation stopped: over the rule's budget of ${MAX_RULE_COST} steps`
+        : `evaluation stopped: the evaluation's budget of ${MAX_EVALUATION_COST} steps is spent`;
+  }
+  return outcome;
+}
+
+function run(
+  rules: readonly CompiledRule[],
+  scope: Scope,
+  hook: HookName,
+  input: Activation,
+  out: Verdict,
+  budget: { left: number },
+): void {
   for (const r of rules) {
     if (r.hook !== hook) continue;
-    let fired: boolean;
-    let error: string | undefined;
-    try {
-      const result = r.run(input);
-      if (result === true) fired = true;
-      else if (result === false) fired = false;
-      else {
-        fired = true;
-        error = 'evaluation failed: the result is not a bool';
-      }
-    } catch (err) {
-      fired = true;
-      error = errorText(err);
-    }
+    const { fired, error, steps } = runRule(r, input, budget.left);
+    budget.left -= steps;
     if (!fired) continue;
     const f: Finding = { rule: r.id, message: r.message, scope };
     if (error !== undefined) f.error = error;
@@ -78,8 +113,9 @@ export function evaluate(
   meta: { policyVersion: number | null; expired?: boolean } = { policyVersion: null },
 ): Verdict {
   const verdict: Verdict = { allowed: true, deny: [], warn: [], policyVersion: meta.policyVersion };
-  run(rules.global, 'global', hook, input, verdict);
-  run(rules.local, 'local', hook, input, verdict);
+  const budget = { left: MAX_EVALUATION_COST };
+  run(rules.global, 'global', hook, input, verdict, budget);
+  run(rules.local, 'local', hook, input, verdict, budget);
   verdict.allowed = verdict.deny.length === 0;
   if (meta.expired === true) verdict.expired = true;
   return verdict;

@@ -16,6 +16,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { checkDecisionInput } from '../audit/decision.ts';
 import { isJurisdiction, isPlainObject, isText } from '../audit/fields.ts';
 import { GovfedError } from '../errors.ts';
+import { meter, SIZED_CLASSES } from './budget.ts';
 import { regexFor } from './regex.ts';
 
 /** The `node` variable of every hook. */
@@ -58,6 +59,8 @@ export class DecisionValue {
     this.context = v.context;
   }
 }
+
+SIZED_CLASSES.add(NodeValue).add(DecisionValue);
 
 /** CEL object types: name → constructor and typed fields. */
 export const OBJECT_TYPES = {
@@ -148,6 +151,13 @@ const PARSER_LIMITS = {
 
 const environments = new Map<HookName, Environment>();
 
+/** `text.matches(pattern)`: charges the matcher's most work (budget.ts) before it runs. */
+function safeMatch(text: string, pattern: string): boolean {
+  const re = regexFor(pattern);
+  meter.charge((text.length + 1) * re.size);
+  return re.test(text);
+}
+
 /** The typed CEL environment of a hook (built once). */
 export function environmentFor(hook: HookName): Environment {
   let env = environments.get(hook);
@@ -156,7 +166,7 @@ export function environmentFor(hook: HookName): Environment {
   for (const [name, t] of Object.entries(OBJECT_TYPES)) env.registerType(name, { ctor: t.ctor, fields: t.fields });
   env.registerVariable('node', 'Node');
   for (const [name, type] of Object.entries(HOOKS[hook].variables)) env.registerVariable(name, type);
-  env.registerFunction(`string.${SAFE_MATCH_FUNCTION}(string): bool`, (s: string, p: string) => regexFor(p).test(s));
+  env.registerFunction(`string.${SAFE_MATCH_FUNCTION}(string): bool`, safeMatch);
   environments.set(hook, env);
   return env;
 }

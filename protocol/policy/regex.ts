@@ -428,6 +428,11 @@ export class SafeRegex {
     this.#stack = new Int32Array(2 * prog.length + 1);
   }
 
+  /** Instructions in the program: `test` does at most (text length + 1) × size steps. */
+  get size(): number {
+    return this.#prog.length;
+  }
+
   #charMatches(inst: Inst, cp: number): boolean {
     if (cp < 128 && !this.#ignoreCase) return (inst.ascii as Uint8Array)[cp] === 1;
     const set = inst.set as CharSet;
