@@ -9,11 +9,12 @@
  *     of its elements), charged before the operation runs — so concatenation, comparison and search
  *     of big or built-up strings and lists are paid for as they are used;
  *   - every comprehension (`all`, `exists`, `exists_one`, `map`, `filter`): 1 + the size of its range
- *     + its length × the AST nodes of its body, charged before the first iteration;
+ *     + its length × NODE_STEPS × the AST nodes of its body, charged before the first iteration;
  *   - every `matches`: (text length + 1) × the pattern's program size (regex.ts: the most work the
  *     linear-time matcher can do), charged before matching;
  *   - every `join(sep)`: the list's length × the separator's length, charged before joining.
- * On a reference machine one step is ~10 ns or less (a regex step is the slowest).
+ * Time per step depends on the operation: ~10 ns for a regex or string step, up to ~150 ns for an
+ * element of a deep comparison of lists (measured on a 2-core CI machine: docs/policy.md, "Cost").
  *
  * Limits:
  *   - MAX_RULE_COST: the most a rule may be estimated to cost (compile.ts rejects more with
@@ -26,12 +27,15 @@
  * outside the model) is stopped at once and fires, like any rule whose evaluation fails (fail closed).
  */
 
-/** Most steps one rule may be estimated to take, and may take per evaluation (~40 ms). */
+/** Most steps one rule may be estimated to take, and may take per evaluation. */
 export const MAX_RULE_COST = 4_000_000;
 /** Most steps the estimates of one rule list (a global bundle or a local overlay) may add up to. */
-export const MAX_RULE_SET_COST = 20_000_000;
+export const MAX_RULE_SET_COST = 10_000_000;
 /** Most steps one evaluation (global and local rules together) may take. */
 export const MAX_EVALUATION_COST = 2 * MAX_RULE_SET_COST;
+
+/** Steps charged per AST node of a comprehension body, per iteration (a node costs cel-js ~50–300 ns). */
+export const NODE_STEPS = 4;
 
 /** Thrown inside an evaluation when its budget is spent (evaluate.ts turns it into a finding). */
 export class BudgetExceeded extends Error {

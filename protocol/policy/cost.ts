@@ -5,13 +5,14 @@
  * The model. Every value gets an upper bound on its size (deepSize in budget.ts) and its length:
  *   - inputs: a field's own limit where it has one (`decision.model` <= 256 chars, `dataClasses` <= 64
  *     labels of <= 64 chars, …), otherwise the 64 KiB record (`decision.context`, `decision.output` and
- *     anything read from them: the size of a JSON value is at most its length in bytes);
+ *     anything read from them: the size of a JSON value is at most its length in bytes, and a JSON
+ *     list or object has fewer entries than half its length);
  *   - results: `a + b` (strings, lists) has size(a) + size(b) — so concatenation, also repeated through
  *     `cel.bind`, grows as it does at run time; `lowerAscii`/`upperAscii` 3×, `split` 2×,
  *     `join(sep)` size(list) + length(list) × size(sep), `map` the sum of its body's results, `filter`
  *     its range; comparisons, `size`, `contains`, … are scalars.
  * Each operation costs what the meter charges for it: 1 + the size of each operand; a comprehension
- * 1 + size(range) + length(range) × (its body's AST nodes + its body's cost); `matches` (text size + 1)
+ * 1 + size(range) + length(range) × (NODE_STEPS × its body's AST nodes + its body's cost); `matches` (text size + 1)
  * × the pattern's program size. Inside a comprehension body, sizes and costs are linear in the size X
  * of the current element (c + k·X), so summing over the iterations gives length × c + k × size(range)
  * rather than length × max element size — `dataClasses.exists(c, c.matches(…))` is charged for the
@@ -21,6 +22,7 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import { MAX_INPUT_DIGEST_CHARS, MAX_RECORD_BYTES } from '../audit/decision.ts';
 import { MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from '../audit/leaf.ts';
+import { NODE_STEPS } from './budget.ts';
 import { SAFE_MATCH_FUNCTION } from './hooks.ts';
 import { compileRegex } from './regex.ts';
 
@@ -59,8 +61,8 @@ const mul = (a: Lin, b: Lin, xMax: number): Lin =>
   a.k === 0 ? scale(b, a.c) : b.k === 0 ? scale(a, b.c) : scale(a, at(b, xMax));
 const bound = (s: Lin, n: Lin = s): Bound => ({ s, n });
 const SCALAR = bound(lin(1), lin(1));
-/** A value read from the record without a tighter limit. */
-const RECORD = bound(lin(R), lin(R));
+/** A value read from the record without a tighter limit (a JSON list or object of R bytes has < R/2 entries). */
+const RECORD = bound(lin(R), lin(R / 2));
 
 /** Data classes: at most 64 labels of at most 64 characters (protocol/audit/decision.ts). */
 const MAX_LABEL_CHARS = 64;
@@ -133,7 +135,8 @@ class Estimator {
 
   node(n: ASTNode, scope: Scope): Estimate {
     const e = this.#node(n, scope);
-    const cost = add(e.cost, lin(1));
+    // Evaluating the node itself: 1 step (in a body, NODE_STEPS per iteration counts it instead).
+    const cost = scope.inBody ? e.cost : add(e.cost, lin(1));
     this.#note(n, cost, scope);
     return { b: e.b, cost };
   }
@@ -245,7 +248,7 @@ class Estimator {
     const body = args.slice(1).map((a) => this.node(a, inner));
     const per = add(...body.map((e) => e.cost));
     // Σ over the elements of (c + k·X) <= len·c + k·total.
-    const iterations = len * (countNodes(args) + per.c) + per.k * total;
+    const iterations = len * (countNodes(args) * NODE_STEPS + per.c) + per.k * total;
     const cost = add(range.cost, lin(1 + total + iterations));
     const last = body[body.length - 1] as Estimate;
     if (name === 'map') {

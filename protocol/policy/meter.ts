@@ -10,7 +10,7 @@
  * charge covers. The walk mirrors cost.ts, which estimates the same charges at publish time.
  */
 import type { ASTNode } from '@marcbachmann/cel-js';
-import { chargeOperand, deepSize, meter } from './budget.ts';
+import { chargeOperand, deepSize, meter, NODE_STEPS } from './budget.ts';
 import { countNodes } from './cost.ts';
 
 const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
@@ -51,10 +51,11 @@ function lengthOf(v: unknown): number {
 }
 
 function chargeRange(bodyNodes: number): (v: unknown) => void {
+  const perElement = bodyNodes * NODE_STEPS;
   return (v) => {
     const size = deepSize(v, meter.remaining);
     meter.charge(1 + size);
-    meter.charge(lengthOf(v) * bodyNodes);
+    meter.charge(lengthOf(v) * perElement);
   };
 }
 
@@ -85,15 +86,26 @@ function meterCall(n: ASTNode & { op: 'call' | 'rcall' }): void {
   }
   const ops = receiver === null ? args : [receiver, ...args];
   if (name === 'join' && receiver !== null && args.length === 1) {
-    // The receiver is evaluated first (cel-js evaluates receiver, then arguments, in order).
-    let length = 0;
+    // The product is charged when both the list and the separator are known, whichever comes last
+    // (cel-js evaluates the arguments last to first, the receiver last), before join runs.
+    let length = -1;
+    let sep = -1;
+    const both = (): void => {
+      if (length < 0 || sep < 0) return;
+      const product = length * sep;
+      length = -1;
+      sep = -1;
+      meter.charge(product);
+    };
     wrap(receiver, (v) => {
       chargeOperand(v);
       length = lengthOf(v);
+      both();
     });
     wrap(args[0] as ASTNode, (v) => {
       chargeOperand(v);
-      meter.charge(length * (typeof v === 'string' ? v.length : 1));
+      sep = typeof v === 'string' ? v.length : 1;
+      both();
     });
   } else for (const o of ops) wrap(o, chargeOperand);
   for (const o of ops) meterNode(o);
