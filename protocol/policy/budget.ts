@@ -62,14 +62,21 @@ class Meter {
     this.#error = null;
   }
 
-  /** Stops metering; returns the steps spent (at most the budget) and whether it ran out. */
-  stop(): { steps: number; exhausted: boolean } {
-    const steps = Math.min(this.#budget, this.#budget - this.#remaining);
-    const exhausted = this.#error !== null;
+  /** Steps spent since start (at most the budget). */
+  get steps(): number {
+    return Math.min(this.#budget, this.#budget - this.#remaining);
+  }
+
+  /** True when the budget ran out since start. */
+  get exhausted(): boolean {
+    return this.#error !== null;
+  }
+
+  /** Stops metering (no limit until the next start). */
+  stop(): void {
     this.#budget = Number.POSITIVE_INFINITY;
     this.#remaining = Number.POSITIVE_INFINITY;
     this.#error = null;
-    return { steps, exhausted };
   }
 
   /** Steps left (the cap for deepSize). */

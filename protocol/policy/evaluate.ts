@@ -63,27 +63,29 @@ export interface RuleOutcome {
  * non-bool or a spent budget fires the rule, with `error` saying which.
  */
 export function runRule(r: CompiledRule, input: Activation, budget = MAX_RULE_COST): RuleOutcome {
-  const limit = Math.min(budget, MAX_RULE_COST);
-  let outcome: RuleOutcome;
+  const limit = budget < MAX_RULE_COST ? budget : MAX_RULE_COST;
+  let fired = true;
+  let error: string | undefined;
   meter.start(limit);
   try {
     const result = r.run(input);
-    if (result === true || result === false) outcome = { fired: result, steps: 0 };
-    else outcome = { fired: true, error: 'evaluation failed: the result is not a bool', steps: 0 };
+    if (result === false) fired = false;
+    else if (result !== true) error = 'evaluation failed: the result is not a bool';
   } catch (err) {
-    outcome = { fired: true, error: errorText(err), steps: 0 };
+    error = errorText(err);
   }
-  const { steps, exhausted } = meter.stop();
-  outcome.steps = steps;
+  const steps = meter.steps;
+  const exhausted = meter.exhausted;
+  meter.stop();
   if (exhausted) {
     // Whatever the expression made of the interruption (`||` and `exists` may absorb an error), it fires.
-    outcome.fired = true;
-    outcome.error =
+    fired = true;
+    error =
       limit === MAX_RULE_COST
         ? `evaluation stopped: over the rule's budget of ${MAX_RULE_COST} steps`
         : `evaluation stopped: the evaluation's budget of ${MAX_EVALUATION_COST} steps is spent`;
   }
-  return outcome;
+  return error === undefined ? { fired, steps } : { fired, error, steps };
 }
 
 function run(

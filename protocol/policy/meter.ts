@@ -30,14 +30,17 @@ function wrap(n: ASTNode, after: (v: unknown) => void): void {
   const meta = node.meta;
   const alternate = meta.alternate;
   const macro = meta.macro;
-  const inner: Evaluate =
-    alternate !== undefined
-      ? (ev, _ast, ctx) => alternate.evaluate(ev, alternate, ctx)
-      : macro !== undefined
-        ? (ev, _ast, ctx) => macro.evaluate(ev, macro, ctx)
-        : (ev, ast, ctx) => meta.evaluate.call(node, ev, ast, ctx);
-  node.evaluate = (ev, ast, ctx) => {
-    const v = inner(ev, ast, ctx);
+  if (alternate === undefined && macro === undefined) {
+    const evaluate = meta.evaluate;
+    node.evaluate = (ev, ast, ctx) => {
+      const v = evaluate.call(node, ev, ast, ctx);
+      after(v);
+      return v;
+    };
+    return;
+  }
+  node.evaluate = (ev, _ast, ctx) => {
+    const v = alternate !== undefined ? alternate.evaluate(ev, alternate, ctx) : macro?.evaluate(ev, macro, ctx);
     after(v);
     return v;
   };
