@@ -63,7 +63,7 @@ export interface RuleOutcome {
  * non-bool or a spent budget fires the rule, with `error` saying which.
  */
 export function runRule(r: CompiledRule, input: Activation, budget = MAX_RULE_COST): RuleOutcome {
-  const limit = budget < MAX_RULE_COST ? budget : MAX_RULE_COST;
+  const limit = Math.min(budget, MAX_RULE_COST);
   let fired = true;
   let error: string | undefined;
   meter.start(limit);
