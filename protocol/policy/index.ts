@@ -13,8 +13,14 @@
  *     type-checked against its hook (cel-js typed Environment); typos, type errors, non-bool results,
  *     unknown variables or fields, over-complex rules and unsafe regexes are rejected with a message
  *     that points at the place. `matches()` runs on a linear-time matcher, never on RegExp.
+ *   - Cost (cost.ts, budget.ts, meter.ts). Every rule has a worst-case cost in steps, estimated at
+ *     publish time from the record limits and the sizes of intermediate values (concatenation, map
+ *     results, regex work); over MAX_RULE_COST per rule or MAX_RULE_SET_COST per list it is rejected
+ *     (ERR_RULE_TOO_COSTLY). At run time a deterministic meter counts the same steps and stops a rule at
+ *     its budget; the rule then fires (fail closed).
  *   - Evaluation (evaluate.ts). Compiled once, run per event: deny if any global or local deny rule
- *     fires; fail closed (a rule that errors fires, and the finding says why). Local rules only add.
+ *     fires; fail closed (a rule that errors or runs out of budget fires, and the finding says why).
+ *     Local rules only add.
  *   - Bundles (bundle.ts, signing.ts). Rules + version + previous digest + expiry, canonical JSON,
  *     DSSE-signed by members' peer keys; active with charter.thresholds.policy member signatures.
  *   - Chain (chain.ts). Applied bundles, one version at a time: rollback, wrong previous, gap, too few
@@ -35,6 +41,7 @@
  *   restart   PolicyChain.fromEnvelopes(federationId, stored, charterChain) re-verifies everything.
  */
 
+export { BudgetExceeded, MAX_EVALUATION_COST, MAX_RULE_COST, MAX_RULE_SET_COST, NODE_STEPS } from './budget.ts';
 export {
   BUNDLE_ENVELOPE_LIMITS,
   BUNDLE_TYPE,
@@ -62,9 +69,19 @@ export {
   compileRule,
   compileRules,
   PolicyRuleError,
+  type PolicyRuleErrorCode,
   type RuleProblem,
 } from './compile.ts';
-export { evaluate, type Finding, type RuleSet, type Scope, type Verdict } from './evaluate.ts';
+export { estimateCost } from './cost.ts';
+export {
+  evaluate,
+  type Finding,
+  type RuleOutcome,
+  type RuleSet,
+  runRule,
+  type Scope,
+  type Verdict,
+} from './evaluate.ts';
 export {
   type Activation,
   DecisionValue,

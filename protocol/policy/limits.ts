@@ -6,17 +6,18 @@
  *   - expression text <= MAX_EXPRESSION_CHARS (rule.ts); AST nodes <= MAX_AST_NODES; nesting depth
  *     <= MAX_AST_DEPTH (a chain of `&&` or `||` counts as one level, so long lists of conditions are fine);
  *   - comprehensions (`all`, `exists`, `exists_one`, `map`, `filter`) may not nest inside each other's
- *     bodies (MAX_COMPREHENSION_NESTING = 1): with one level, the work is at most
- *     (AST nodes) × (largest list in the input) × (longest string in the input) — polynomial in the
- *     64 KiB decision record, never exponential;
+ *     bodies (MAX_COMPREHENSION_NESTING = 1);
+ *   - the work itself — including values built on the way (`s + s`, repeated through `cel.bind`, `map`
+ *     results) — is bounded by cost.ts's worst-case estimate and budget.ts's limits, checked after
+ *     type-checking (compile.ts), and metered at run time (meter.ts);
  *   - regular expressions: JavaScript's RegExp backtracks (`^(a+)+$` takes seconds on 27 characters,
  *     `a*b` seconds on 64 KiB). Rules never reach it. The choice here is REPLACE, plus reject:
  *     `matches()` must have a string-literal pattern, which is parsed and checked at publish time by
  *     regex.ts (RE2 subset; nested quantifiers like `(a+)+` and `(a|a)*`, backreferences and lookaround
  *     rejected; <= 256 chars) and then runs on regex.ts's linear-time matcher, never on RegExp: compile.ts
  *     rewrites each `.matches(` call to the environment's `__match` function, which uses it.
- * Other string functions (contains, startsWith, endsWith, indexOf, split, join, substring, size) are
- * linear in their input. Every violation is reported with its offset in the expression.
+ * Other string functions (contains, startsWith, endsWith, indexOf, split, substring, size) are linear in
+ * their input, `join(sep)` in its result. Every violation is reported with its offset in the expression.
  */
 import type { ASTNode } from '@marcbachmann/cel-js';
 import { SAFE_MATCH_FUNCTION } from './hooks.ts';
