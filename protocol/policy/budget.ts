@@ -12,7 +12,8 @@
  *     + its length × NODE_STEPS × the AST nodes of its body, charged before the first iteration;
  *   - every `matches`: (text length + 1) × the pattern's program size (regex.ts: the most work the
  *     linear-time matcher can do), charged before matching;
- *   - every `join(sep)`: the list's length × the separator's length, charged before joining.
+ *   - every `join(sep)`: the list's length × the separator's length, charged before joining;
+ *   - every timestamp getter with a time zone: TIME_ZONE_STEPS (a locale formatter per call).
  * Time per step depends on the operation: ~10 ns for a regex or string step, up to ~150 ns for an
  * element of a deep comparison of lists (measured on a 2-core CI machine: docs/policy.md, "Cost").
  *
@@ -36,6 +37,25 @@ export const MAX_EVALUATION_COST = 2 * MAX_RULE_SET_COST;
 
 /** Steps charged per AST node of a comprehension body, per iteration (a node costs cel-js ~50–300 ns). */
 export const NODE_STEPS = 4;
+
+/**
+ * Steps charged for a timestamp getter with a time zone (`getHours('Europe/Berlin')`): cel-js builds a
+ * locale formatter for each call, ~50–300 µs.
+ */
+export const TIME_ZONE_STEPS = 30_000;
+/** The timestamp getters that take a time zone argument. */
+export const TIME_ZONE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'getDate',
+  'getDayOfMonth',
+  'getDayOfWeek',
+  'getDayOfYear',
+  'getFullYear',
+  'getHours',
+  'getMilliseconds',
+  'getMinutes',
+  'getMonth',
+  'getSeconds',
+]);
 
 /** Thrown inside an evaluation when its budget is spent (evaluate.ts turns it into a finding). */
 export class BudgetExceeded extends Error {

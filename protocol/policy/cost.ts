@@ -12,9 +12,10 @@
  *     `join(sep)` size(list) + length(list) × size(sep), `map` the sum of its body's results, `filter`
  *     its range; comparisons, `size`, `contains`, … are scalars.
  * Each operation costs what the meter charges for it: 1 + the size of each operand; a comprehension
- * 1 + size(range) + length(range) × (NODE_STEPS × its body's AST nodes + its body's cost); `matches` (text size + 1)
- * × the pattern's program size. Inside a comprehension body, sizes and costs are linear in the size X
- * of the current element (c + k·X), so summing over the iterations gives length × c + k × size(range)
+ * 1 + size(range) + length(range) × (NODE_STEPS × its body's AST nodes + its body's cost); `matches`
+ * (text size + 1) × the pattern's program size; a timestamp getter with a time zone TIME_ZONE_STEPS.
+ * Inside a comprehension body, sizes and costs are linear in the size X of the current element
+ * (c + k·X), so summing over the iterations gives length × c + k × size(range)
  * rather than length × max element size — `dataClasses.exists(c, c.matches(…))` is charged for the
  * labels it reads, not 64 times the longest. Both sides of `&&`/`||` count; `?:` counts its costlier
  * branch. Comprehensions never nest (limits.ts), so one level of X is enough.
@@ -22,7 +23,7 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import { MAX_INPUT_DIGEST_CHARS, MAX_RECORD_BYTES } from '../audit/decision.ts';
 import { MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from '../audit/leaf.ts';
-import { NODE_STEPS } from './budget.ts';
+import { NODE_STEPS, TIME_ZONE_FUNCTIONS, TIME_ZONE_STEPS } from './budget.ts';
 import { SAFE_MATCH_FUNCTION } from './hooks.ts';
 import { compileRegex } from './regex.ts';
 
@@ -234,6 +235,7 @@ class Estimator {
     if (name === 'join' && receiver !== null && bounds[1] !== undefined) {
       extra = mul((bounds[0] as Bound).n, (bounds[1] as Bound).s, scope.xMax);
     }
+    if (receiver !== null && args.length === 1 && TIME_ZONE_FUNCTIONS.has(name)) extra = lin(TIME_ZONE_STEPS);
     const result = RESULTS[name]?.(bounds, scope.xMax) ?? SCALAR;
     return { b: result, cost: add(cost, extra) };
   }

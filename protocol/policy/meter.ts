@@ -3,14 +3,15 @@
  *
  * cel-js has no cost limit of its own, so after a rule is type-checked, meterRule wraps the evaluation of
  * the nodes whose values feed an operation — each operand of a binary operator or function call
- * (charged 1 + its size), each comprehension range (1 + its size + its length × the body's AST nodes),
- * the list of a `join(sep)` (its length × the separator's length) — so the meter is charged just before
- * the operation that uses them runs. `matches` charges its own matching work (hooks.ts). Everything else
- * a rule evaluates is a constant number of nodes per evaluation or per iteration, which the range
+ * (charged 1 + its size), each comprehension range (1 + its size + its length × NODE_STEPS × the body's
+ * AST nodes), the list and separator of a `join(sep)` (length × separator length), the time zone of a
+ * timestamp getter (TIME_ZONE_STEPS) — so the meter is charged just before the operation that uses them
+ * runs. `matches` charges its own matching work (hooks.ts). Everything else a rule evaluates is a
+ * constant number of nodes per evaluation or per iteration, which the range
  * charge covers. The walk mirrors cost.ts, which estimates the same charges at publish time.
  */
 import type { ASTNode } from '@marcbachmann/cel-js';
-import { chargeOperand, deepSize, meter, NODE_STEPS } from './budget.ts';
+import { chargeOperand, deepSize, meter, NODE_STEPS, TIME_ZONE_FUNCTIONS, TIME_ZONE_STEPS } from './budget.ts';
 import { countNodes } from './cost.ts';
 
 const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
@@ -109,6 +110,12 @@ function meterCall(n: ASTNode & { op: 'call' | 'rcall' }): void {
       chargeOperand(v);
       sep = typeof v === 'string' ? v.length : 1;
       both();
+    });
+  } else if (receiver !== null && args.length === 1 && TIME_ZONE_FUNCTIONS.has(name)) {
+    wrap(receiver, chargeOperand);
+    wrap(args[0] as ASTNode, (v) => {
+      chargeOperand(v);
+      meter.charge(TIME_ZONE_STEPS);
     });
   } else for (const o of ops) wrap(o, chargeOperand);
   for (const o of ops) meterNode(o);

@@ -31,6 +31,7 @@ const ACCEPTED = [
   "decision.context.notes.lowerAscii().contains('ssn') || decision.context.notes.split(' ').size() > 100",
   "decision.context.tags.exists(t, t in ['a', 'b', 'c'] || t.startsWith('x'))",
   'decision.context == decision.output',
+  "decision.dataClasses.exists(c, c == 'night' && decision.timestamp.getHours('Europe/Berlin') < 6)",
 ];
 
 /** The biggest records for those rules: one long string, one long list, the most and longest classes. */
@@ -69,6 +70,10 @@ describe('the static cost estimate (compileRule)', () => {
       ['a join with a record-sized separator', rule('decision.dataClasses.join(decision.context.s) == decision.model')],
       ['list concatenation', rule(`(${Array(8).fill('decision.context.l').join(' + ')}).exists(x, x == 1.0)`)],
       ['a regex over a concatenation', rule(`(${Array(8).fill('decision.context.s').join(' + ')}).matches('a.b')`)],
+      [
+        'a time-zone getter (a locale formatter each call) for every item of a context list',
+        rule("decision.context.l.exists(x, decision.timestamp.getHours('Europe/Berlin') == 3)"),
+      ],
     ])('rejects %s', (_, r) => {
       expect(rejection(r).code).toBe('ERR_RULE_TOO_COSTLY');
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NODE_STEPS } from '../../../protocol/policy/budget.ts';
+import { NODE_STEPS, TIME_ZONE_STEPS } from '../../../protocol/policy/budget.ts';
 import { compileRule } from '../../../protocol/policy/compile.ts';
 import { runRule } from '../../../protocol/policy/evaluate.ts';
 import { record } from './costly.ts';
@@ -25,6 +25,15 @@ describe('meterRule (the charges a compiled rule makes)', () => {
       const sep = 1 + 2 + 2 * 2;
       expect(steps("decision.dataClasses.join('--') == ''", { dataClasses: ['ab', 'cd'] })).toBe(
         receiver + sep + (1 + 6) + 1,
+      );
+    });
+  });
+
+  describe('when a timestamp getter takes a time zone', () => {
+    it('charges TIME_ZONE_STEPS for the locale formatter cel-js builds', () => {
+      // the timestamp (a scalar), 'UTC', the formatter, then both operands of >=.
+      expect(steps("decision.timestamp.getHours('UTC') >= 0", {})).toBe(
+        1 + 1 + (1 + 3) + TIME_ZONE_STEPS + (1 + 1) + (1 + 1),
       );
     });
   });
