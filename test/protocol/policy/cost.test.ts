@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_RULE_COST, MAX_RULE_SET_COST } from '../../../protocol/policy/budget.ts';
 import { checkRuleSet, compileRule, compileRules, type PolicyRuleError } from '../../../protocol/policy/compile.ts';
@@ -121,5 +122,78 @@ describe('the static cost estimate (compileRule)', () => {
         }
       }
     });
+  });
+});
+
+/** Random rules over strings, lists and one level of comprehension, as text. */
+function ruleArbitrary(): fc.Arbitrary<string> {
+  const { str, list, bool } = fc.letrec<{ str: string; list: string; bool: string }>((tie) => ({
+    str: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('decision.model', 'decision.context.s', "'ab'", 'decision.jurisdiction', 'v'),
+      fc.tuple(tie('str'), tie('str')).map(([a, b]) => `(${a} + ${b})`),
+      tie('str').map((a) => `${a}.lowerAscii()`),
+      fc.tuple(tie('list'), fc.constantFrom("','", 'decision.model', "''")).map(([l, s]) => `${l}.join(${s})`),
+      fc.tuple(tie('bool'), tie('str'), tie('str')).map(([c, a, b]) => `(${c} ? ${a} : ${b})`),
+    ),
+    list: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('decision.dataClasses', 'decision.context.l'),
+      fc.tuple(tie('list'), tie('list')).map(([a, b]) => `(${a} + ${b})`),
+      tie('str').map((a) => `${a}.split('a')`),
+      fc.tuple(tie('str'), tie('str')).map(([a, b]) => `[${a}, ${b}]`),
+    ),
+    bool: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.tuple(tie('str'), tie('str')).map(([a, b]) => `${a} == ${b}`),
+      fc.tuple(tie('str'), tie('str')).map(([a, b]) => `${a}.contains(${b})`),
+      tie('str').map((a) => `${a}.matches('a.*b|c')`),
+      tie('str').map((a) => `size(${a}) > 3`),
+      fc.tuple(tie('str'), tie('list')).map(([a, l]) => `${a} in ${l}`),
+      fc.tuple(tie('bool'), tie('bool')).map(([a, b]) => `(${a} || ${b})`),
+    ),
+  }));
+  // One comprehension level: `v` is the element inside the body, 'v' (a literal) outside it.
+  const comprehension = fc
+    .tuple(list, fc.constantFrom('exists', 'all', 'exists_one'), bool)
+    .map(([l, q, b]) => `${l.replaceAll(/\bv\b/g, "'v'")}.${q}(v, ${b})`);
+  const mapped = fc
+    .tuple(list, str, bool)
+    .map(
+      ([l, s, b]) =>
+        `${l.replaceAll(/\bv\b/g, "'v'")}.map(v, ${s}).exists(w, w == 'x' || ${b.replaceAll(/\bv\b/g, 'w')})`,
+    );
+  return fc.oneof(
+    bool.map((b) => b.replaceAll(/\bv\b/g, "'v'")),
+    comprehension,
+    mapped,
+  );
+}
+
+const recordArbitrary = fc
+  .record({
+    s: fc.string({ unit: fc.constantFrom('a', 'b', 'c', ','), maxLength: 4000 }),
+    l: fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'x'), maxLength: 40 }), { maxLength: 600 }),
+    classes: fc.integer({ min: 0, max: 64 }),
+    model: fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 1, maxLength: 256 }),
+  })
+  .map(({ s, l, classes, model }) => record({ model, context: { s, l }, dataClasses: dataClasses(classes) }));
+
+describe('the bound, for random rules and records', () => {
+  it('is never below the steps the meter counts, and an accepted rule never runs out', () => {
+    fc.assert(
+      fc.property(ruleArbitrary(), recordArbitrary, (expression, input) => {
+        let r: ReturnType<typeof compileRule>;
+        try {
+          r = compileRule(rule(expression), { maxCost: Number.POSITIVE_INFINITY });
+        } catch {
+          return; // does not type-check or breaks a structural limit
+        }
+        const outcome = runRule(r, input);
+        expect(outcome.steps).toBeLessThanOrEqual(r.cost);
+        if (r.cost <= MAX_RULE_COST) expect(outcome.error ?? '').not.toContain('budget');
+      }),
+      { numRuns: 300, seed: 10 },
+    );
   });
 });
