@@ -26,6 +26,7 @@ import {
   signAsPeer,
   signCharter,
 } from '../../../protocol/federation/index.ts';
+import { ATTACK } from '../../protocol/policy/costly.ts';
 
 const RULE = {
   id: 'no-biometric-in-eu',
@@ -229,6 +230,16 @@ describe('PolicyService', () => {
       await expect(
         (eu as Member).service.propose({ rules: [{ ...RULE, expression: "decison.model == 'a'" }] }),
       ).rejects.toThrow(expect.objectContaining({ code: 'ERR_INVALID_RULE' }));
+      expect((eu as Member).service.policyStatus().pending).toEqual([]);
+    });
+  });
+
+  describe('when a proposal has a rule over the cost limit (issue 10: concatenated copies in exists)', () => {
+    it('throws ERR_RULE_TOO_COSTLY and stores nothing', async () => {
+      const [eu] = (await federation()) as Member[];
+      await expect((eu as Member).service.propose({ rules: [ATTACK] })).rejects.toThrow(
+        expect.objectContaining({ code: 'ERR_RULE_TOO_COSTLY', line: 1 }),
+      );
       expect((eu as Member).service.policyStatus().pending).toEqual([]);
     });
   });
