@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.ts';
 import { bufferIo } from '../../../cli/output.ts';
+import { ATTACK } from '../../protocol/policy/costly.ts';
 
 async function run(argv: string[]) {
   const io = bufferIo();
@@ -149,6 +150,22 @@ describe('govfed policy', () => {
         const parsed = JSON.parse(j.out) as { ok: boolean; errors: { rule: string }[] };
         expect(parsed.ok).toBe(false);
         expect(parsed.errors.map((e) => e.rule)).toEqual(expect.arrayContaining(['typo', 'types']));
+      });
+    });
+
+    describe('when a rule is too costly (issue 10: a regex over concatenated copies, in exists)', () => {
+      it('exits 1 with ERR_RULE_TOO_COSTLY, pointing at the place (the rule passed before)', async () => {
+        const file = join(dir, 'costly.json');
+        await writeFile(file, JSON.stringify({ rules: [GOOD, ATTACK] }));
+        const r = await run(['policy', 'check', '--file', file]);
+        expect(r.code).toBe(1);
+        expect(r.err).toMatch(/attack \(1:\d+\): .*too costly/);
+        expect(r.err).toContain('ERR_RULE_TOO_COSTLY');
+        const j = await run(['policy', 'check', '--file', file, '--json']);
+        const parsed = JSON.parse(j.out) as { errors: { code: string; rule: string; line: number }[] };
+        expect(parsed.errors).toEqual([
+          expect.objectContaining({ code: 'ERR_RULE_TOO_COSTLY', rule: 'attack', line: 1 }),
+        ]);
       });
     });
   });
