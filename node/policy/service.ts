@@ -41,6 +41,7 @@ import {
   bundleDigest,
   bundleStatus,
   type CompiledRule,
+  type CostLimits,
   checkBundle,
   checkLocalPolicy,
   checkRuleSet,
@@ -93,6 +94,8 @@ export const MAX_PENDING_PROPOSALS = 32;
 export const MAX_FORKS = 16;
 /** Most bundle versions one sync round pulls and takes as a run (each at most MAX_BUNDLE_BYTES). */
 export const MAX_CATCH_UP = 256;
+/** Rules this node already holds are compiled without the static cost limits (see #swap). */
+const HELD: CostLimits = { maxCost: Number.POSITIVE_INFINITY, maxSetCost: Number.POSITIVE_INFINITY };
 
 export interface PolicyServiceOptions {
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
@@ -245,7 +248,7 @@ export class PolicyService implements FederationModule {
     this.#storedBundles = state.bundles;
     if (state.local !== null) {
       try {
-        this.#local = checkLocalPolicy(state.local);
+        this.#local = checkLocalPolicy(state.local, HELD);
       } catch (cause) {
         throw new NodeError('ERR_INVALID_CONFIG', `${this.#store.file}: the local policy does not check`, { cause });
       }
@@ -636,11 +639,16 @@ export class PolicyService implements FederationModule {
     await this.#publish('policy-receipt', { envelope: env });
   }
 
-  /** Compiles `bundle`'s rules (or none) and swaps them in with the local rules, in one assignment. */
+  /**
+   * Compiles `bundle`'s rules (or none) and swaps them in with the local rules, in one assignment. Both
+   * were checked when they were accepted or set; the static cost limits are not applied again here, so
+   * rules held from before an upgrade lowered them are still enforced (each stopped at its runtime
+   * budget, and then firing) rather than leaving the node without its baseline.
+   */
   #swap(bundle: PolicyBundle | undefined): void {
-    const local = this.#local === undefined ? [] : compileRules(this.#local.rules);
+    const local = this.#local === undefined ? [] : compileRules(this.#local.rules, HELD);
     this.#active = {
-      global: bundle === undefined ? [] : compileRules(bundle.rules),
+      global: bundle === undefined ? [] : compileRules(bundle.rules, HELD),
       local,
       version: bundle?.version ?? 0,
       expiresAt: bundle === undefined ? null : Date.parse(bundle.expiresAt),

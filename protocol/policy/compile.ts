@@ -42,6 +42,16 @@ export interface CompiledRule {
 export type PolicyRuleErrorCode = 'ERR_INVALID_RULE' | 'ERR_RULE_TOO_COSTLY';
 
 /**
+ * The static cost limits to apply (defaults: MAX_RULE_COST per rule, MAX_RULE_SET_COST per list). A
+ * node lifts them only for rules it already holds (applied before an upgrade lowered the limits): the
+ * runtime budget still stops each rule at MAX_RULE_COST steps, and a rule stopped fires.
+ */
+export interface CostLimits {
+  maxCost?: number;
+  maxSetCost?: number;
+}
+
+/**
  * Thrown when a rule does not compile (ERR_INVALID_RULE) or may cost too much (ERR_RULE_TOO_COSTLY);
  * `line` and `column` are 1-based (null: not about a place).
  */
@@ -146,9 +156,9 @@ const MAX_CACHED = 4096;
  * checked against the limits; `matches(` calls are rewritten (same length) to the linear-time regex
  * function; the result is type-checked in the hook's environment and must be a bool; its worst-case
  * cost must be at most MAX_RULE_COST; the meter's charges are installed (meter.ts). `opts.maxCost`
- * raises or lowers that limit (tests force a costly rule past it to try the runtime budget).
+ * raises or lowers that limit (CostLimits; tests force a costly rule past it to try the runtime budget).
  */
-export function compileRule(value: unknown, opts: { maxCost?: number } = {}): CompiledRule {
+export function compileRule(value: unknown, opts: CostLimits = {}): CompiledRule {
   const maxCost = opts.maxCost ?? MAX_RULE_COST;
   const rule = checkRule(value);
   const key = `${rule.hook}\n${rule.expression}`;
@@ -188,8 +198,8 @@ export function compileRule(value: unknown, opts: { maxCost?: number } = {}): Co
 }
 
 /** Compiles a rule list (shape-checked as in checkRules: unique ids, at most MAX_RULES). First error wins. */
-export function compileRules(value: unknown): CompiledRule[] {
-  const problems = collect(value, true);
+export function compileRules(value: unknown, opts: CostLimits = {}): CompiledRule[] {
+  const problems = collect(value, true, opts);
   if (problems.errors.length > 0) throw problems.errors[0] as unknown as Error;
   return problems.compiled;
 }
@@ -203,7 +213,12 @@ function toProblem(err: unknown): RuleProblem {
   throw err;
 }
 
-function collect(value: unknown, stopAtFirst: boolean): { compiled: CompiledRule[]; errors: unknown[] } {
+function collect(
+  value: unknown,
+  stopAtFirst: boolean,
+  opts: CostLimits = {},
+): { compiled: CompiledRule[]; errors: unknown[] } {
+  const maxSetCost = opts.maxSetCost ?? MAX_RULE_SET_COST;
   const errors: unknown[] = [];
   const compiled: CompiledRule[] = [];
   if (!Array.isArray(value) || value.length > MAX_RULES) {
@@ -215,14 +230,14 @@ function collect(value: unknown, stopAtFirst: boolean): { compiled: CompiledRule
   let overReported = false;
   for (let i = 0; i < value.length && !(stopAtFirst && errors.length > 0); i++) {
     try {
-      const r = compileRule(checkRule(value[i], `rules[${i}]`));
+      const r = compileRule(checkRule(value[i], `rules[${i}]`), opts);
       if (seen.has(r.id))
         throw new PolicyRuleError(`rules: rule id "${r.id}" used twice`, { ...noPlace, ruleId: r.id });
       seen.add(r.id);
       total += r.cost;
-      if (total > MAX_RULE_SET_COST && !overReported) {
+      if (total > maxSetCost && !overReported) {
         overReported = true;
-        const message = `rules: too costly together: with rule "${r.id}" the worst case is ${steps(total)} steps, over the limit of ${MAX_RULE_SET_COST} per rule list`;
+        const message = `rules: too costly together: with rule "${r.id}" the worst case is ${steps(total)} steps, over the limit of ${maxSetCost} per rule list`;
         throw new PolicyRuleError(message, { ...noPlace, ruleId: r.id }, 'ERR_RULE_TOO_COSTLY');
       }
       compiled.push(r);

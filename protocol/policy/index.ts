@@ -65,6 +65,7 @@ export {
 } from './chain.ts';
 export {
   type CompiledRule,
+  type CostLimits,
   checkRuleSet,
   compileRule,
   compileRules,

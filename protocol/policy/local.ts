@@ -9,7 +9,7 @@
  */
 import { isPlainObject, isRfc3339Utc, isUint } from '../audit/fields.ts';
 import { GovfedError } from '../errors.ts';
-import { compileRules } from './compile.ts';
+import { type CostLimits, compileRules } from './compile.ts';
 import { checkRules, type Rule } from './rule.ts';
 
 export const LOCAL_POLICY_TYPE = 'govfed.policy-local/v1';
@@ -28,8 +28,11 @@ function malformed(message: string): GovfedError {
   return new GovfedError('ERR_MALFORMED_POLICY', `local policy: ${message}`);
 }
 
-/** Checks a local policy (attacker-controlled: PUT /v1/policy/local) and compiles its rules. */
-export function checkLocalPolicy(value: unknown): LocalPolicy {
+/**
+ * Checks a local policy (attacker-controlled: PUT /v1/policy/local) and compiles its rules; `limits`
+ * lifts the static cost limits for an overlay the node already holds (compile.ts, CostLimits).
+ */
+export function checkLocalPolicy(value: unknown, limits: CostLimits = {}): LocalPolicy {
   if (!isPlainObject(value)) throw malformed('expected an object');
   for (const k of FIELDS) if (!Object.hasOwn(value, k)) throw malformed(`missing "${k}"`);
   for (const k of Object.keys(value)) if (!FIELDS.includes(k)) throw malformed(`unknown field "${k}"`);
@@ -37,6 +40,6 @@ export function checkLocalPolicy(value: unknown): LocalPolicy {
   if (!isUint(value.version)) throw malformed('version: expected an integer >= 0');
   if (!isRfc3339Utc(value.updatedAt)) throw malformed('updatedAt: expected an RFC 3339 UTC timestamp');
   const rules = checkRules(value.rules);
-  compileRules(rules);
+  compileRules(rules, limits);
   return { type: LOCAL_POLICY_TYPE, version: value.version, updatedAt: value.updatedAt, rules };
 }

@@ -4,7 +4,7 @@
  * online member, sync requests go straight to the peer's protocol handler). The multi-process run with
  * real libp2p is test/integration/policy.test.ts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys';
@@ -349,6 +349,28 @@ describe('PolicyService', () => {
       const again = net.service(eu);
       await again.start();
       expect(again.evaluate('decision', { model: 'risky', output: 1 }).allowed).toBe(false);
+    });
+  });
+
+  describe('when held local rules are over the cost limit (installed before the limit existed)', () => {
+    it('still starts and enforces them, each stopped at its runtime budget and denying', async () => {
+      const [eu] = (await federation(1)) as Member[];
+      const node = eu as Member;
+      await node.service.setLocal({ rules: [{ ...ATTACK, expression: 'false' }] });
+      await node.service.stop();
+      const file = join(node.dir, 'policy', 'state.json');
+      const state = JSON.parse(await readFile(file, 'utf8')) as { local: { rules: { expression: string }[] } };
+      (state.local.rules[0] as { expression: string }).expression = ATTACK.expression;
+      await writeFile(file, JSON.stringify(state));
+      const again = net.service(node);
+      await again.start();
+      const big = { model: 'm', output: 1, dataClasses: ['a', 'b', 'c', 'd'], context: { s: 'a'.repeat(30_000) } };
+      expect(again.evaluate('decision', big).deny).toEqual([
+        expect.objectContaining({ rule: 'attack', scope: 'local', error: expect.stringContaining('budget') }),
+      ]);
+      await expect(again.setLocal({ rules: [ATTACK] })).rejects.toThrow(
+        expect.objectContaining({ code: 'ERR_RULE_TOO_COSTLY' }),
+      );
     });
   });
 
