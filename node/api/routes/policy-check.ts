@@ -22,6 +22,10 @@ export const checkResultSchema = {
         additionalProperties: false,
         required: ['message'],
         properties: {
+          code: {
+            type: 'string',
+            description: 'ERR_INVALID_RULE, or ERR_RULE_TOO_COSTLY for a rule (or list) over the cost limit',
+          },
           rule: { type: ['string', 'null'], description: 'the rule id (or its position) when known' },
           message: { type: 'string' },
           line: { type: ['integer', 'null'] },

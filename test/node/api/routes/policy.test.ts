@@ -55,7 +55,10 @@ function fakePort(calls: unknown[]): PolicyPort {
     propose: async (file) => record(['propose', file], VIEW),
     sign: async (id) => record(['sign', id], { ...VIEW, signedBy: ['p1', 'p2'], complete: true, applied: true }),
     check: (value) =>
-      record(['check', value], { ok: false, errors: [{ rule: 'r1', message: 'bad', line: 1, column: 3 }] }),
+      record(['check', value], {
+        ok: false,
+        errors: [{ code: 'ERR_RULE_TOO_COSTLY', rule: 'r1', message: 'bad', line: 1, column: 3 }],
+      }),
     setLocal: async (input) => record(['setLocal', input], LOCAL),
     local: () => LOCAL,
     show: () => ({
@@ -152,7 +155,10 @@ describe('policy routes', () => {
       const s = await req('POST', `/v1/policy/proposals/sha256:${'a'.repeat(12)}/signatures`, {});
       expect(s.json()).toMatchObject({ complete: true, applied: true });
       const c = await req('POST', '/v1/policy/check', { rules: [RULE] });
-      expect(c.json()).toEqual({ ok: false, errors: [{ rule: 'r1', message: 'bad', line: 1, column: 3 }] });
+      expect(c.json()).toEqual({
+        ok: false,
+        errors: [{ code: 'ERR_RULE_TOO_COSTLY', rule: 'r1', message: 'bad', line: 1, column: 3 }],
+      });
       const l = await req('PUT', '/v1/policy/local', { rules: [RULE] });
       expect(l.json()).toEqual(LOCAL);
       expect(calls).toEqual([
