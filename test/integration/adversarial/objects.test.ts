@@ -1,14 +1,16 @@
 /**
  * Forged, under-signed and replayed signed objects, from a compromised member. Three real daemons
- * (a, b, c; thresholds admission 2, charter 2, policy 2; one global policy bundle applied), then c's
- * daemon stops and the hostile client plays c with c's real peer key, connected to a and b over libp2p.
+ * (a, b, c, d; thresholds admission 2, charter 2, policy 2; one global policy bundle applied), then c's
+ * and d's daemons stop and hostile clients play c and d with their real peer keys, connected to a and b
+ * over libp2p.
  *
  * For every attack, on each honest node (a and b): the refusal is typed (GET /v1/federation `rejected`,
  * or the policy service's), nothing is stored (charters, proposals, policy version, log size unchanged),
  * and for what is invalid (not merely stale) c's gossipsub score on that node drops below 0.
  * Replays of valid objects are idempotent: dropped as duplicates or stale (ignore — no penalty, since
  * honest nodes re-send too) or, for checkpoints and cosignatures, re-checked and stored nowhere.
- * The equivocation a member really commits is caught: test/integration/witness.test.ts.
+ * The equivocation a member really commits is caught (here: c reporting its own, from the alert's
+ * side; test/integration/witness.test.ts: shown to two halves of the federation).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +23,7 @@ import { envelopeBody } from '../../../protocol/federation/gossip.ts';
 import { charterOf, signCharter } from '../../../protocol/federation/proposal.ts';
 import { encodeSyncMessage } from '../../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../../protocol/federation/topics.ts';
+import { parseSignerKey, signCheckpoint } from '../../../protocol/note/index.ts';
 import { bundleDigest, decodeBundleEnvelope, type PolicyBundle } from '../../../protocol/policy/bundle.ts';
 import { addBundleSignature, signBundle } from '../../../protocol/policy/signing.ts';
 import {
@@ -56,7 +59,11 @@ let a: FedNode;
 let b: FedNode;
 let c: FedNode;
 let federationId = '';
+/** c's and d's keys are compromised: h plays c, hd plays d (two attackers, so that neither is graylisted
+ * by gossipsub — score below −300, all its RPCs dropped unread — before the suite ends). */
 let h: HostileClient;
+let hd: HostileClient;
+let d: FedNode;
 let honest: FedNode[] = [];
 /** a's checkpoint as c cosigned it (before c's daemon stopped). */
 let cosignedByC = '';
@@ -102,7 +109,12 @@ async function refusals(n: FedNode): Promise<Record<string, number>> {
  * Runs `attack` and checks, on every honest node: a refusal with one of `codes` was counted, nothing
  * was stored, and (when `penalised`) c's score there went below 0.
  */
-async function expectRefused(codes: readonly string[], attack: () => Promise<unknown>, penalised = true) {
+async function expectRefused(
+  codes: readonly string[],
+  attack: () => Promise<unknown>,
+  penalised = true,
+  attacker: FedNode = c,
+) {
   const before = await Promise.all(honest.map(refusals));
   const stored = await Promise.all(honest.map(snapshot));
   await attack();
@@ -119,7 +131,11 @@ async function expectRefused(codes: readonly string[], attack: () => Promise<unk
   for (const [i, n] of honest.entries()) expect(await snapshot(n), `${n.org} stored nothing`).toEqual(stored[i]);
   if (penalised) {
     for (const n of honest) {
-      await waitFor(`c's score on ${n.org} to drop`, async () => ((await scoreOn(n, c.init.peerId)) ?? 0) < 0, 5000);
+      await waitFor(
+        `${attacker.org}'s score on ${n.org} to drop`,
+        async () => ((await scoreOn(n, attacker.init.peerId)) ?? 0) < 0,
+        5000,
+      );
     }
   }
 }
@@ -130,10 +146,11 @@ beforeAll(async () => {
   a = await startFedNode('a', 'DE');
   b = await startFedNode('b', 'FR');
   c = await startFedNode('c', 'US');
-  const formed = await formFederation([a, b, c]);
+  d = await startFedNode('d', 'JP');
+  const formed = await formFederation([a, b, c, d]);
   federationId = formed.federationId;
   await adminPost(a, '/v1/federation/thresholds', { admission: 2, charter: 2, policy: 2 });
-  await waitForVersion([a, b, c], formed.version + 1);
+  await waitForVersion([a, b, c, d], formed.version + 1);
   const proposed = (await adminPost(a, '/v1/policy/proposals', { rules: [RULE] })) as {
     id?: string;
     proposal?: { id: string };
@@ -143,7 +160,7 @@ beforeAll(async () => {
     (await api<{ pending: { id: string }[] }>(b, '/v1/policy/status')).pending.some((p) => p.id === id),
   );
   await adminPost(b, `/v1/policy/proposals/${encodeURIComponent(id)}/signatures`, {});
-  for (const n of [a, b, c]) {
+  for (const n of [a, b, c, d]) {
     await waitFor(
       `${n.org} to apply policy 1`,
       async () => (await api<{ version: number }>(n, '/v1/policy')).version === 1,
@@ -152,24 +169,28 @@ beforeAll(async () => {
   // c's checkpoint gets cosigned by a and b, a's by c: objects to replay later.
   cosignedByC = await waitFor("c's cosignature on a's checkpoint", async () => {
     const note = await (await a.daemon.fetch('/v1/log/checkpoint', { token: a.adminToken })).text();
-    return note.includes('govfed/c/') ? note : undefined;
+    return note.includes('govfed/c/') && note.includes('govfed/d/') ? note : undefined;
   });
-  await c.daemon.stop();
+  await Promise.all([c.daemon.stop(), d.daemon.stop()]);
   honest = [a, b];
   h = await HostileClient.start({ federationId, peerKey: await peerKeyOfHome(c.home) });
-  for (const n of honest) await h.dial((await fedStatus(n)).addresses[0] as string);
-  for (const k of KINDS) h.subscribe(k);
-  await waitFor('a and b to be subscribers as c sees them', async () =>
-    KINDS.every((k) => honest.every((n) => h.subscribers(k).includes(n.init.peerId))),
-  );
+  hd = await HostileClient.start({ federationId, peerKey: await peerKeyOfHome(d.home) });
+  for (const x of [h, hd]) {
+    for (const n of honest) await x.dial((await fedStatus(n)).addresses[0] as string);
+    for (const k of KINDS) x.subscribe(k);
+    await waitFor('a and b to be subscribers as the attackers see them', async () =>
+      KINDS.every((k) => honest.every((n) => x.subscribers(k).includes(n.init.peerId))),
+    );
+  }
   // let identify and the address book settle before snapshots
   await new Promise((r) => setTimeout(r, 1000));
 }, 150_000);
 
 afterAll(async () => {
   await h?.stop().catch(() => {});
+  await hd?.stop().catch(() => {});
   await killAllDaemons();
-  await Promise.all([a, b, c].filter(Boolean).map((n) => removeDir(n.tmp)));
+  await Promise.all([a, b, c, d].filter(Boolean).map((n) => removeDir(n.tmp)));
 });
 
 const current = async (): Promise<{ env: Envelope; charter: Charter; all: Envelope[] }> => {
@@ -292,35 +313,41 @@ describe('a charter change admitting a peer under an admission threshold of 2', 
 });
 
 describe('witness cosignatures and equivocation', () => {
-  describe("when c gossips a's checkpoint with a well-formed cosignature line by c whose signature is wrong", () => {
-    it('is refused everywhere and c is penalised', async () => {
+  describe("when d gossips a's checkpoint with a well-formed cosignature line by d whose signature is wrong", () => {
+    it('is refused everywhere and d is penalised', async () => {
       const { text, sigs } = splitNote(cosignedByC);
-      const cLine = sigs.find((l) => l.includes('govfed/c/')) as string;
-      expect(cLine).toBeDefined();
-      const forged = `${text}\n${sigs.filter((l) => !l.includes('/witness ')).join('\n')}\n${flipSig(cLine)}\n`;
+      const dLine = sigs.find((l) => l.includes('govfed/d/')) as string;
+      expect(dLine).toBeDefined();
+      const forged = `${text}\n${sigs.filter((l) => !l.includes('/witness ')).join('\n')}\n${flipSig(dLine)}\n`;
       const version = await gossipVersion();
-      await expectRefused(['ERR_UNKNOWN_WITNESS', 'ERR_BAD_SIGNATURE'], () =>
-        h.gossip('cosignature', { note: forged }, { charterVersion: version }),
+      await expectRefused(
+        ['ERR_UNKNOWN_WITNESS', 'ERR_BAD_SIGNATURE'],
+        () => hd.gossip('cosignature', { note: forged }, { charterVersion: version }),
+        true,
+        d,
       );
     }, 30_000);
   });
 
-  describe("when c tries to get honest a flagged: a's checkpoint with another root under a's signature", () => {
+  describe("when d tries to get honest a flagged: a's checkpoint with another root under a's signature", () => {
     it('is refused (the signature does not verify) and a stays honest everywhere', async () => {
       const { text, sigs } = splitNote(await checkpointOf(a));
       const lines = text.split('\n');
       lines[2] = toBase64(new Uint8Array(32).fill(7));
       const tampered = `${lines.join('\n')}\n${sigs.filter((l) => !l.includes('/witness ')).join('\n')}\n`;
       const version = await gossipVersion();
-      await expectRefused(['ERR_NO_VERIFIED_SIGNATURE', 'ERR_BAD_SIGNATURE'], () =>
-        h.gossip('checkpoint', { note: tampered }, { charterVersion: version }),
+      await expectRefused(
+        ['ERR_NO_VERIFIED_SIGNATURE', 'ERR_BAD_SIGNATURE'],
+        () => hd.gossip('checkpoint', { note: tampered }, { charterVersion: version }),
+        true,
+        d,
       );
       for (const n of honest)
         expect((await fedStatus(n)).members.find((m) => m.org === 'a')?.misbehaving).not.toBe(true);
     }, 30_000);
   });
 
-  describe('when c signs "evidence" that a equivocated, pairing its real checkpoint with a forged one', () => {
+  describe('when d signs "evidence" that a equivocated, pairing its real checkpoint with a forged one', () => {
     it('is refused and a stays honest everywhere', async () => {
       const real = await checkpointOf(a);
       const { text, sigs } = splitNote(real);
@@ -329,11 +356,13 @@ describe('witness cosignatures and equivocation', () => {
       lines[2] = toBase64(new Uint8Array(32).fill(9));
       const fake = `${lines.join('\n')}\n${sigs.filter((l) => !l.includes('/witness ')).join('\n')}\n`;
       const origin = lines[0] as string;
-      const alert = signAlert({ type: 'govfed.equivocation/v1', origin, a: logOnly, b: fake, proof: [] }, h.seed);
+      const alert = signAlert({ type: 'govfed.equivocation/v1', origin, a: logOnly, b: fake, proof: [] }, hd.seed);
       const version = await gossipVersion();
       await expectRefused(
         ['ERR_BAD_SIGNATURE', 'ERR_NO_VERIFIED_SIGNATURE', 'ERR_NOT_EQUIVOCATION', 'ERR_MALFORMED_EVIDENCE'],
-        () => h.gossip('alert', envelopeBody(alert), { charterVersion: version }),
+        () => hd.gossip('alert', envelopeBody(alert), { charterVersion: version }),
+        true,
+        d,
       );
       for (const n of honest)
         expect((await fedStatus(n)).members.find((m) => m.org === 'a')?.misbehaving).not.toBe(true);
@@ -391,6 +420,46 @@ describe('replays of signed objects', () => {
       for (const [i, n] of honest.entries()) expect(await snapshot(n), `${n.org} stored nothing`).toEqual(stored[i]);
       for (const n of honest)
         expect((await fedStatus(n)).members.find((m) => m.org === 'a')?.misbehaving).not.toBe(true);
+    }, 30_000);
+  });
+});
+
+describe('equivocation alerts', () => {
+  describe('when c equivocates with its own log key and reports it, then replays the alert', () => {
+    it('is caught once (c misbehaving, one audit entry each) and the replay stores nothing', async () => {
+      const logSigner = parseSignerKey((await readFile(path.join(c.home, 'keys', 'log.key'), 'utf8')).trim());
+      const cp = (fill: number) =>
+        signCheckpoint(
+          { origin: c.init.origin, size: 1000, rootHash: new Uint8Array(32).fill(fill), extensions: [] },
+          logSigner,
+        );
+      const alert = signAlert(
+        { type: 'govfed.equivocation/v1', origin: c.init.origin, a: cp(1), b: cp(2), proof: [] },
+        h.seed,
+      );
+      const v = await gossipVersion();
+      const sizes = await Promise.all(honest.map(async (n) => (await snapshot(n)).logSize));
+      await h.gossip('alert', envelopeBody(alert), { charterVersion: v });
+      for (const n of honest) {
+        await waitFor(`${n.org} to mark c misbehaving`, async () => {
+          const s = await fedStatus(n);
+          return s.members.find((m) => m.org === 'c')?.misbehaving === true;
+        });
+      }
+      const after = await Promise.all(honest.map(snapshot));
+      for (const [i, s] of after.entries())
+        expect(s.logSize, 'one witness.equivocation entry').toBe((sizes[i] as number) + 1);
+      // the same evidence again, in a fresh message and re-signed: known, nothing stored
+      await h.gossip(
+        'alert',
+        envelopeBody(
+          signAlert({ type: 'govfed.equivocation/v1', origin: c.init.origin, a: cp(1), b: cp(2), proof: [] }, h.seed),
+        ),
+        { charterVersion: v },
+      );
+      await h.gossip('alert', envelopeBody(alert), { charterVersion: v });
+      await new Promise((r) => setTimeout(r, 1500));
+      for (const [i, n] of honest.entries()) expect(await snapshot(n)).toEqual(after[i]);
     }, 30_000);
   });
 });
