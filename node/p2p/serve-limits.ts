@@ -2,7 +2,7 @@
  * What one peer may cost this node on the request/response protocols (`/govfed/sync/1.0.0`,
  * `/govfed/log/1.0.0`, `/govfed/policy/1.0.0`), whatever it asks:
  *
- *   MAX_EXCHANGES_PER_PEER   4        exchanges in flight at once, across all its connections and
+ *   MAX_EXCHANGES_PER_PEER   8        exchanges in flight at once, across all its connections and
  *                                      protocols (libp2p's per-connection stream cap is 8 per protocol;
  *                                      a peer may open several connections)
  *   RESPONSE_BUDGET_BYTES    16 MiB   response bytes per RESPONSE_WINDOW_MS (10 s) — about 1.6 MiB/s
@@ -17,7 +17,7 @@
  */
 import { NodeError } from '../errors.ts';
 
-export const MAX_EXCHANGES_PER_PEER = 4;
+export const MAX_EXCHANGES_PER_PEER = 8;
 export const RESPONSE_BUDGET_BYTES = 16 * 1024 * 1024;
 export const RESPONSE_WINDOW_MS = 10_000;
 /** Most peers whose budgets are remembered (members are at most 256; the rest are join windows). */

@@ -186,9 +186,9 @@ describe('request/response protocols under abuse', () => {
   });
 
   describe('when member b holds many streams open at once', () => {
-    it('serves at most 4 exchanges of one peer at a time and refuses the rest with ERR_BACKPRESSURE', async () => {
+    it('serves at most 8 exchanges of one peer at a time and refuses the rest with ERR_BACKPRESSURE', async () => {
       const before = await rejected(a);
-      const silent = await Promise.all(Array.from({ length: 4 }, () => h.openStream(a.init.peerId, LOG_PROTOCOL)));
+      const silent = await Promise.all(Array.from({ length: 8 }, () => h.openStream(a.init.peerId, LOG_PROTOCOL)));
       await new Promise((r) => setTimeout(r, 300));
       const req = encodeSyncMessage({ type: 'get-charters', from: 1 });
       await expect(h.request(a.init.peerId, SYNC_PROTOCOL, req, { timeoutMs: 5000 })).rejects.toThrow();
