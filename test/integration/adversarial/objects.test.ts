@@ -446,9 +446,12 @@ describe('equivocation alerts', () => {
           return s.members.find((m) => m.org === 'c')?.misbehaving === true;
         });
       }
+      for (const [i, n] of honest.entries()) {
+        await waitFor(`${n.org} to log one witness.equivocation entry`, async () => {
+          return (await snapshot(n)).logSize === (sizes[i] as number) + 1;
+        });
+      }
       const after = await Promise.all(honest.map(snapshot));
-      for (const [i, s] of after.entries())
-        expect(s.logSize, 'one witness.equivocation entry').toBe((sizes[i] as number) + 1);
       // the same evidence again, in a fresh message and re-signed: known, nothing stored
       await h.gossip(
         'alert',
