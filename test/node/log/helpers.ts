@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import type { LogDb } from '../../../node/log/db.ts';
 import { encodeLeaf } from '../../../protocol/audit/index.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { ed25519Signer, ed25519VerifierKey } from '../../../protocol/note/index.ts';
@@ -49,3 +50,29 @@ export function items(from: number, n: number, withRecords = true) {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The db, but chained-batch writes fail while `failing()` is true (an fsync error, a full disk). */
+export function flaky(db: LogDb, failing: () => boolean): LogDb {
+  const bind = (t: object, p: string | symbol) => {
+    const v = Reflect.get(t, p, t);
+    return typeof v === 'function' ? v.bind(t) : v;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop !== 'batch') return bind(target, prop);
+      return () => {
+        const b = target.batch();
+        if (!failing()) return b;
+        return new Proxy(b, {
+          get(bt, bp) {
+            if (bp !== 'write') return bind(bt, bp);
+            return async () => {
+              await bt.close();
+              throw new Error('injected write failure');
+            };
+          },
+        });
+      };
+    },
+  });
+}
