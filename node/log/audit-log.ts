@@ -20,8 +20,7 @@
  * non-zero. Nothing is acknowledged after a failed write unless that proof passed. health() says which
  * of these states the log is in, and the last checkpoint-signing failure.
  */
-import { equalBytes } from '../../protocol/encoding/bytes.ts';
-import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
+import { GovfedError } from '../../protocol/errors.ts';
 import {
   proveConsistency as proveConsistencyFrom,
   proveInclusion as proveInclusionFrom,
@@ -29,14 +28,16 @@ import {
 } from '../../protocol/log/index.ts';
 import { ed25519Verifier, type NoteSigner, type NoteVerifier } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
-import { type Appended, type AppendItem, type Committed, logUnavailable } from './appender.ts';
+import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
+import { assertIndexArg, assertSizeArg } from './args.ts';
 import type { SignedCheckpoint } from './checkpointer.ts';
 import type { LogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
 import { HighWaterMark } from './high-water.ts';
 import { leafKey, recordKey } from './keys.ts';
-import { type LogHealth, problemOf } from './log-health.ts';
+import { type LogHealth, type LogMetrics, problemOf } from './log-health.ts';
 import { decisionIndexKey, leafHashIndexKey, readLookup } from './lookup.ts';
+import { recoverStore, StoreFault } from './recovery.ts';
 import { openStoreRun, type StoreRun } from './store-run.ts';
 
 export interface AuditLogOptions {
@@ -74,35 +75,6 @@ export interface AuditLogOptions {
   onEvent?: (event: string, fields: Record<string, unknown>) => void;
 }
 
-export interface LogMetrics {
-  size: number;
-  pending: number;
-  checkpointSize: number;
-  checkpointLagMs: number;
-  appendsTotal: number;
-  batchesTotal: number;
-  /** 1 when the log takes appends, 0 while faulted (reopening) or after a fatal fault. */
-  writable: number;
-  /** 1 while the last checkpoint signing failed (and none succeeded since). */
-  checkpointFailing: number;
-  /** Failed store writes (each one faults the store session). */
-  writeFailuresTotal: number;
-  /** Failed checkpoint signings. */
-  checkpointFailuresTotal: number;
-}
-
-interface Fault {
-  error: unknown;
-  since: Date;
-  /** Reopen attempts so far, and the last one's error. */
-  attempts: number;
-  lastAttempt?: unknown;
-  /** Set when the reopened store did not hold what was acknowledged: unavailable for good. */
-  fatal?: unknown;
-}
-
-const MAX_REOPEN_DELAY_MS = 10_000;
-
 function defaultVerifier(signer: NoteSigner): NoteVerifier {
   const pub = (signer as { publicKey?: unknown }).publicKey;
   if (!(pub instanceof Uint8Array)) {
@@ -114,18 +86,6 @@ function defaultVerifier(signer: NoteSigner): NoteVerifier {
 /** A plain Uint8Array view of a value LevelDB returned as a Buffer (no copy). */
 function plain(b: Uint8Array): Uint8Array {
   return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
-function assertIndexArg(n: unknown, what: string): asserts n is number {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new GovfedError('ERR_INDEX_OUT_OF_RANGE', `${what}: expected a non-negative integer, got ${String(n)}`);
-  }
-}
-
-function assertSizeArg(n: unknown, size: number, what: string): asserts n is number {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > size) {
-    throw new GovfedError('ERR_INVALID_TREE_SIZE', `${what}: expected an integer in [0, ${size}], got ${String(n)}`);
-  }
 }
 
 function message(err: unknown): string {
@@ -141,12 +101,8 @@ export class AuditLog {
   #run: StoreRun | undefined;
   #starting = false;
   #stopping = false;
-  #fault: Fault | undefined;
+  #fault: StoreFault | undefined;
   #recovering: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  /** What was acknowledged and signed when the session faulted (served while reopening). */
-  #lastCommitted: Committed | undefined;
-  #lastCheckpoint: SignedCheckpoint | undefined;
   #writeFailures = 0;
   #checkpointFailuresBefore = 0;
 
@@ -184,7 +140,7 @@ export class AuditLog {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#wake?.();
+    this.#fault?.wake();
     await this.#recovering;
     const run = this.#run;
     if (run === undefined) return;
@@ -225,93 +181,26 @@ export class AuditLog {
     const run = this.#run;
     // While starting or stopping, the failure surfaces to start()/stop() and the session is closed there.
     if (this.#fault !== undefined || run === undefined || this.#starting || this.#stopping) return;
-    this.#fault = { error, since: this.#now(), attempts: 0 };
-    this.#lastCommitted = run.appender.committed();
-    this.#lastCheckpoint = run.checkpointer.latest();
+    const fault = new StoreFault(error, this.#now(), run);
+    this.#fault = fault;
     this.#checkpointFailuresBefore += run.checkpointer.failuresTotal;
     this.#run = undefined;
-    this.#opts.onEvent?.('log:fault', { error: message(error), size: this.#lastCommitted.size });
-    this.#recovering = this.#recover(run);
-  }
-
-  /** Closes the faulted session, then reopens until the store proves it holds the acknowledged tree. */
-  async #recover(old: StoreRun): Promise<void> {
-    const fault = this.#fault as Fault;
-    old.checkpointer.stop();
-    await old.appender.close();
-    await old.checkpointer.idle();
-    const acked = old.appender.committed(); // nothing moves any more
-    this.#lastCommitted = acked;
-    this.#lastCheckpoint = old.checkpointer.latest();
-    await old.db.close().catch(() => {});
-    let delay = this.#opts.reopenDelayMs ?? 500;
-    while (!this.#stopping) {
-      fault.attempts++;
-      let run: StoreRun | undefined;
-      try {
-        run = await this.#open();
-        await this.#proveAcknowledged(run, acked);
-      } catch (err) {
-        await run?.db.close().catch(() => {});
-        if (isGovfedError(err, 'ERR_LOG_ROLLBACK') || isGovfedError(err, 'ERR_LOG_CORRUPT')) {
-          await this.#fatal(fault, acked, err);
-          return;
-        }
-        fault.lastAttempt = err;
-        this.#opts.onEvent?.('log:reopen-failed', { attempt: fault.attempts, error: message(err) });
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.#wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.#wake = undefined;
-        delay = Math.min(delay * 2, MAX_REOPEN_DELAY_MS);
-        continue;
-      }
-      if (this.#stopping) {
-        await run.db.close().catch(() => {});
-        return;
-      }
-      this.#run = run;
+    this.#opts.onEvent?.('log:fault', { error: error instanceof Error ? error.message : String(error) });
+    this.#recovering = recoverStore(run, fault, {
+      open: () => this.#open(),
+      stopping: () => this.#stopping,
+      highWater: this.#highWater,
+      reopenDelayMs: this.#opts.reopenDelayMs ?? 500,
+      onEvent: this.#opts.onEvent,
+      onFatal: this.#opts.onFatal,
+    }).then((next) => {
+      if (next === undefined) return;
+      this.#run = next;
       this.#fault = undefined;
       this.#recovering = undefined;
-      run.checkpointer.start();
-      this.#opts.onEvent?.('log:recovered', { size: run.appender.size, attempts: fault.attempts });
-      run.checkpointer.signNow().catch(() => {}); // kept as lastError
-      return;
-    }
-  }
-
-  /** ERR_LOG_ROLLBACK unless the reopened store holds the acknowledged tree (a longer one is fine). */
-  async #proveAcknowledged(run: StoreRun, acked: Committed): Promise<void> {
-    const size = run.appender.size;
-    if (size < acked.size) {
-      throw new NodeError(
-        'ERR_LOG_ROLLBACK',
-        `after a failed write the reopened store holds ${size} entries, but ${acked.size} were acknowledged`,
-      );
-    }
-    const root = size === acked.size ? run.appender.committed().rootHash : await treeHashFrom(acked.size, run.reader);
-    if (!equalBytes(root, acked.rootHash)) {
-      throw new NodeError(
-        'ERR_LOG_ROLLBACK',
-        `after a failed write the reopened store's tree of ${acked.size} entries is not the acknowledged one`,
-      );
-    }
-  }
-
-  async #fatal(fault: Fault, acked: Committed, err: unknown): Promise<void> {
-    fault.fatal = err;
-    // The next start must refuse too: the acknowledged tree becomes the mark (never lowered).
-    await this.#highWater?.raise(acked).catch(() => {});
-    this.#opts.onEvent?.('log:fatal', { error: message(err), acknowledged: acked.size });
-    try {
-      this.#opts.onFatal?.(err);
-    } catch {
-      // the owner's business
-    }
+      next.checkpointer.start();
+      next.checkpointer.signNow().catch(() => {}); // kept as lastError
+    });
   }
 
   #running(): StoreRun {
@@ -358,7 +247,7 @@ export class AuditLog {
 
   /** Committed (durable) size (while reopening after a fault: the acknowledged size). */
   get size(): number {
-    return this.#run?.appender.size ?? this.#lastCommitted?.size ?? 0;
+    return this.#run?.appender.size ?? this.#fault?.acked.size ?? 0;
   }
 
   /** The exact leaf bytes at `index`; ERR_NOT_FOUND when index >= size. */
@@ -414,9 +303,7 @@ export class AuditLog {
 
   checkpoint(): SignedCheckpoint {
     // While reopening after a fault, the last signed checkpoint is still true and still served.
-    if (this.#run === undefined && this.#fault !== undefined && this.#lastCheckpoint !== undefined) {
-      return this.#lastCheckpoint;
-    }
+    if (this.#run === undefined && this.#fault !== undefined) return this.#fault.checkpoint;
     return this.#running().checkpointer.latest();
   }
 
@@ -479,7 +366,7 @@ export class AuditLog {
       return {
         size: this.size,
         pending: 0,
-        checkpointSize: this.#lastCheckpoint?.size ?? 0,
+        checkpointSize: this.#fault?.checkpoint.size ?? 0,
         checkpointLagMs: 0,
         appendsTotal: 0,
         batchesTotal: 0,

@@ -26,10 +26,10 @@
  */
 export type { Appended, AppendItem } from './appender.ts';
 export { MAX_STORED_RECORD_BYTES } from './appender.ts';
-export { AuditLog, type AuditLogOptions, type LogMetrics } from './audit-log.ts';
+export { AuditLog, type AuditLogOptions } from './audit-log.ts';
 export type { SignedCheckpoint } from './checkpointer.ts';
 export { LOG_DB_OPTIONS } from './db.ts';
 export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
 export { fsckDirectory } from './fsck-directory.ts';
 export { HighWaterMark, type TreeState } from './high-water.ts';
-export type { LogHealth, LogProblem } from './log-health.ts';
+export type { LogHealth, LogMetrics, LogProblem } from './log-health.ts';

@@ -1,7 +1,8 @@
 /**
  * What the audit log says about its own health (AuditLog.health()): whether it takes appends, the
  * storage fault it is recovering from (or died of), and the last checkpoint-signing failure. /healthz,
- * /readyz, GET /v1/node (`govfed status`) and /metrics all read this one object.
+ * /readyz, GET /v1/node (`govfed status`) and /metrics all read this one object; metrics() adds the
+ * counters and gauges of LogMetrics.
  */
 import { isGovfedError } from '../../protocol/errors.ts';
 
@@ -28,4 +29,22 @@ export interface LogHealth {
 export function problemOf(err: unknown, since: Date): LogProblem {
   const code = isGovfedError(err) ? err.code : 'ERR_LOG_UNAVAILABLE';
   return { code, message: err instanceof Error ? err.message : String(err), since: since.toISOString() };
+}
+
+/** AuditLog.metrics(): what Prometheus scrapes (node/api/metrics.ts). */
+export interface LogMetrics {
+  size: number;
+  pending: number;
+  checkpointSize: number;
+  checkpointLagMs: number;
+  appendsTotal: number;
+  batchesTotal: number;
+  /** 1 when the log takes appends, 0 while faulted (reopening) or after a fatal fault. */
+  writable: number;
+  /** 1 while the last checkpoint signing failed (and none succeeded since). */
+  checkpointFailing: number;
+  /** Failed store writes (each one faults the store session). */
+  writeFailuresTotal: number;
+  /** Failed checkpoint signings. */
+  checkpointFailuresTotal: number;
 }

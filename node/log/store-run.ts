@@ -48,8 +48,9 @@ export interface StoreRunOptions {
 
 export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
   const opened = await openLogDb(o.dir);
-  const db = o.wrapDb === undefined ? opened : o.wrapDb(opened);
+  let db = opened;
   try {
+    if (o.wrapDb !== undefined) db = o.wrapDb(opened);
     const reader = new LevelHashReader(db);
     const raw = await db.get(SIZE_KEY);
     const size = raw === undefined ? 0 : decodeSize(raw);
@@ -91,7 +92,7 @@ export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
     await checkpointer.load(size, frontier);
     return { db, reader, appender, checkpointer };
   } catch (err) {
-    await db.close().catch(() => {});
+    await opened.close().catch(() => {});
     throw err;
   }
 }
