@@ -4,6 +4,8 @@
  *   start(): AuditLog (opens LevelDB, reloads the tree, checks DIR/high-water.json and re-checks the last
  *            checkpoint: a log smaller than what this node signed refuses to start, ERR_LOG_ROLLBACK)
  *            → on a new log, a `node.init` governance entry committing to the node's public identity
+ *            → the federation state check (node/federation/state-check.ts: state.json missing while the log
+ *              records a federation.charter → ERR_FEDERATION_STATE_MISSING, the node does not start)
  *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
  *              federation, starts libp2p on config.listen — otherwise no port is opened until create/join)
  *            → WitnessService (node/witness: opens DIR/witness; a federation module, added before the
@@ -35,6 +37,7 @@ import { NodeMetrics } from './api/metrics.ts';
 import { useOpenSslVerification } from './crypto/ed25519.ts';
 import { NodeError } from './errors.ts';
 import { FederationService } from './federation/index.ts';
+import { checkFederationStateKept } from './federation/state-check.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
 import { writeFileAtomic } from './home/fs.ts';
 import type { LoadedHome } from './home/load.ts';
@@ -155,6 +158,7 @@ export class Daemon {
     this.#run = run;
     try {
       if (log.size === 0) await this.#appendNodeInit(log, now());
+      await checkFederationStateKept(this.home.dir, log); // ERR_FEDERATION_STATE_MISSING
       const federation = new FederationService({ home: this.home, log, events: this.#events, now });
       run.federation = federation;
       const witness = new WitnessService({

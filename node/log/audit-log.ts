@@ -36,7 +36,7 @@ import { type FsckReport, fsckDb } from './fsck.ts';
 import { HighWaterMark } from './high-water.ts';
 import { leafKey, recordKey } from './keys.ts';
 import { type LogHealth, type LogMetrics, problemOf } from './log-health.ts';
-import { decisionIndexKey, leafHashIndexKey, readLookup } from './lookup.ts';
+import { decisionIndexKey, governanceIndexKey, leafHashIndexKey, readLookup } from './lookup.ts';
 import { recoverStore, StoreFault } from './recovery.ts';
 import { openStoreRun, type StoreRun } from './store-run.ts';
 
@@ -292,7 +292,18 @@ export class AuditLog {
     return readLookup(run.db, decisionIndexKey(decisionId), run.appender.size);
   }
 
-  /** The latest signed checkpoint. */
+  /**
+   * The index of the latest governance entry of `kind` (e.g. `federation.charter`), or undefined when the
+   * log has none.
+   */
+  async lookupGovernance(kind: string): Promise<number | undefined> {
+    const run = this.#running();
+    if (typeof kind !== 'string' || kind.length === 0 || kind.length > 64) {
+      throw new GovfedError('ERR_INVALID_INPUT', 'kind: expected 1..64 characters');
+    }
+    return readLookup(run.db, governanceIndexKey(kind), run.appender.size);
+  }
+
   /**
    * Calls `fn` with every checkpoint this log signs from now on (after it is stored), e.g. to gossip it
    * to witnesses without polling. Listeners must not throw; they run in the signer's turn.
