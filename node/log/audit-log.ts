@@ -148,6 +148,9 @@ export class AuditLog {
     await run.appender.close();
     try {
       if (!run.appender.faulted) await run.checkpointer.signNow();
+      // A write failed while stopping: the store is not proven, so the acknowledged tree becomes the
+      // high-water mark — a next start on a store that lost any of it refuses instead of reusing indexes.
+      else await this.#highWater?.raise(run.appender.committed());
     } finally {
       this.#run = undefined;
       await run.checkpointer.idle();

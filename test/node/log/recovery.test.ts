@@ -117,4 +117,18 @@ describe('AuditLog after a failed store write (recovery.ts)', () => {
       await expect(again.start()).rejects.toThrow(code('ERR_LOG_ROLLBACK'));
     });
   });
+
+  describe('when a write fails while the log is stopping', () => {
+    it('records the acknowledged tree as the high-water mark (it was never signed)', async () => {
+      const { root, log, disk } = await setUp();
+      await log.append(items(0, 3)); // acknowledged; only the size-0 checkpoint is signed (interval: an hour)
+      disk('fail');
+      const failing = log.append(items(3, 1)).catch((e: unknown) => e);
+      await log.stop();
+      expect(await failing).toEqual(code('ERR_LOG_UNAVAILABLE'));
+      const mark = JSON.parse(await readFile(join(root, 'high-water.json'), 'utf8'));
+      expect(mark.size).toBe(3);
+      expect(fromBase64(mark.rootHash)).toEqual(rootOf(3));
+    });
+  });
 });
