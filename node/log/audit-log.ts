@@ -26,10 +26,10 @@ import {
   proveInclusion as proveInclusionFrom,
   treeHash as treeHashFrom,
 } from '../../protocol/log/index.ts';
-import { ed25519Verifier, type NoteSigner, type NoteVerifier } from '../../protocol/note/index.ts';
+import type { NoteSigner, NoteVerifier } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
 import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
-import { assertIndexArg, assertSizeArg } from './args.ts';
+import { assertIndexArg, assertSizeArg, defaultVerifier, plain } from './args.ts';
 import type { SignedCheckpoint } from './checkpointer.ts';
 import type { LogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
@@ -73,19 +73,6 @@ export interface AuditLogOptions {
   wrapDb?: (db: LogDb) => LogDb;
   /** Storage events for the operator's log: `log:fault`, `log:reopen-failed`, `log:recovered`, `log:fatal`. */
   onEvent?: (event: string, fields: Record<string, unknown>) => void;
-}
-
-function defaultVerifier(signer: NoteSigner): NoteVerifier {
-  const pub = (signer as { publicKey?: unknown }).publicKey;
-  if (!(pub instanceof Uint8Array)) {
-    throw new GovfedError('ERR_INVALID_INPUT', 'AuditLog: pass opts.verifier (the signer has no publicKey)');
-  }
-  return ed25519Verifier(signer.name, pub);
-}
-
-/** A plain Uint8Array view of a value LevelDB returned as a Buffer (no copy). */
-function plain(b: Uint8Array): Uint8Array {
-  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function message(err: unknown): string {
@@ -196,14 +183,21 @@ export class AuditLog {
       reopenDelayMs: this.#opts.reopenDelayMs ?? 500,
       onEvent: this.#opts.onEvent,
       onFatal: this.#opts.onFatal,
-    }).then((next) => {
-      if (next === undefined) return;
-      this.#run = next;
-      this.#fault = undefined;
-      this.#recovering = undefined;
-      next.checkpointer.start();
-      next.checkpointer.signNow().catch(() => {}); // kept as lastError
-    });
+    }).then(
+      (next) => {
+        if (next === undefined) return;
+        this.#run = next;
+        this.#fault = undefined;
+        this.#recovering = undefined;
+        next.checkpointer.start();
+        next.checkpointer.signNow().catch(() => {}); // kept as lastError
+      },
+      (err: unknown) => {
+        // Recovery itself broke (not expected): unavailable for good, like a failed proof.
+        fault.fatal = err;
+        this.#opts.onFatal?.(err);
+      },
+    );
   }
 
   #running(): StoreRun {
