@@ -1,8 +1,11 @@
 /**
  * The govfed daemon: one node's services, wired in dependency order.
  *
- *   start(): AuditLog (opens LevelDB, reloads the tree, re-checks the last checkpoint)
+ *   start(): AuditLog (opens LevelDB, reloads the tree, checks DIR/high-water.json and re-checks the last
+ *            checkpoint: a log smaller than what this node signed refuses to start, ERR_LOG_ROLLBACK)
  *            → on a new log, a `node.init` governance entry committing to the node's public identity
+ *            → the federation state check (node/federation/state-check.ts: state.json missing while the log
+ *              records a federation.charter → ERR_FEDERATION_STATE_MISSING, the node does not start)
  *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
  *              federation, starts libp2p on config.listen — otherwise no port is opened until create/join)
  *            → WitnessService (node/witness: opens DIR/witness; a federation module, added before the
@@ -15,6 +18,10 @@
  *   stop():  the same in reverse — the API stops accepting and finishes in-flight requests (each of which
  *            waits for its entries to be durable), the federation stops (libp2p closes, state is flushed),
  *            then the log flushes, signs a final checkpoint and closes.
+ *
+ * Storage faults: after a failed write the log reopens its store itself (node/log audit-log.ts) and the
+ * API answers 503 ERR_LOG_UNAVAILABLE meanwhile; if the reopened store lost acknowledged entries the log
+ * reports it as fatal and `onFatal` makes the process exit non-zero.
  *
  * Events go to stderr as one JSON object per line. Nothing logged contains keys or tokens.
  */
@@ -30,6 +37,7 @@ import { NodeMetrics } from './api/metrics.ts';
 import { useOpenSslVerification } from './crypto/ed25519.ts';
 import { NodeError } from './errors.ts';
 import { FederationService } from './federation/index.ts';
+import { checkFederationStateKept } from './federation/state-check.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
 import { writeFileAtomic } from './home/fs.ts';
 import type { LoadedHome } from './home/load.ts';
@@ -48,6 +56,12 @@ export interface DaemonOptions {
   /** Log tuning passed to AuditLog (defaults there). */
   log?: Pick<AuditLogOptions, 'maxPendingEntries' | 'maxBatchEntries'>;
   now?: () => Date;
+  /**
+   * Called when the audit log gave up after a failed write (the reopened store did not hold what was
+   * acknowledged): the process must exit non-zero so that a supervisor restarts it (and the start-up
+   * check then refuses with ERR_LOG_ROLLBACK). `govfed start` stops the daemon and exits 4.
+   */
+  onFatal?: (err: unknown) => void;
 }
 
 interface Running {
@@ -130,7 +144,13 @@ export class Daemon {
       origin: config.origin,
       checkpointIntervalMs: config.checkpointIntervalMs,
       onCommit: metrics.onCommit,
+      highWaterFile: paths.highWater,
       now,
+      onEvent: (event, fields) => this.#events(event, fields),
+      onFatal: (err) => {
+        this.#events('daemon:fatal', { error: err instanceof Error ? err.message : String(err) });
+        this.#opts.onFatal?.(err);
+      },
       ...this.#opts.log,
     });
     await log.start(); // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
@@ -138,6 +158,7 @@ export class Daemon {
     this.#run = run;
     try {
       if (log.size === 0) await this.#appendNodeInit(log, now());
+      await checkFederationStateKept(this.home.dir, log); // ERR_FEDERATION_STATE_MISSING
       const federation = new FederationService({
         home: this.home,
         log,

@@ -33,6 +33,9 @@ export const NodeErrorCodes = [
   'ERR_BACKPRESSURE',
   'ERR_SHUTTING_DOWN',
   'ERR_INTERNAL',
+  // storage faults (node/log)
+  'ERR_LOG_UNAVAILABLE',
+  'ERR_LOG_ROLLBACK',
   // home directory and daemon
   'ERR_HOME_EXISTS',
   'ERR_HOME_NOT_FOUND',
@@ -44,6 +47,7 @@ export const NodeErrorCodes = [
   'ERR_NO_FEDERATION',
   'ERR_FEDERATION_EXISTS',
   'ERR_PROPOSAL_PENDING',
+  'ERR_FEDERATION_STATE_MISSING',
   // policy
   'ERR_NO_POLICY',
   // witness
@@ -97,6 +101,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_BACKPRESSURE: { http: 503, exit: 4 },
   ERR_SHUTTING_DOWN: { http: 503, exit: 4 },
   ERR_INTERNAL: { http: 500, exit: 4 },
+  ERR_LOG_UNAVAILABLE: { http: 503, exit: 4 },
+  ERR_LOG_ROLLBACK: { http: 503, exit: 1 },
   ERR_HOME_EXISTS: LOCAL,
   ERR_HOME_NOT_FOUND: LOCAL,
   ERR_INVALID_CONFIG: LOCAL,
@@ -106,6 +112,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NO_FEDERATION: { http: 409, exit: 4 },
   ERR_FEDERATION_EXISTS: { http: 409, exit: 4 },
   ERR_PROPOSAL_PENDING: { http: 409, exit: 4 },
+  ERR_FEDERATION_STATE_MISSING: LOCAL,
   ERR_NO_POLICY: { http: 409, exit: 4 },
   ERR_NOT_WITNESSED: { http: 409, exit: 4 },
   ERR_EQUIVOCATION: { http: 409, exit: 4 },

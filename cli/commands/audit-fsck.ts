@@ -3,8 +3,9 @@
  * every stored hash and with the last signed checkpoint.
  *
  * While the daemon runs it holds the LevelDB lock, so the check is asked of it (POST /v1/admin/fsck);
- * otherwise the store is opened here through node/log fsckDirectory. Exit 0 when everything matches,
- * 1 on any mismatch.
+ * otherwise node/log fsckDirectory checks a scratch copy of the store (it never changes DIR/data: opening
+ * a LevelDB would replay and delete a damaged write-ahead log) and compares it with DIR/high-water.json.
+ * Exit 0 when everything matches, 1 on any mismatch.
  */
 import { homePaths, readConfig } from '../../node/home/config.ts';
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, type ParsedArgs } from '../args.ts';
@@ -18,9 +19,10 @@ export const auditFsckCommand: CommandSpec = {
   summary: 'Recompute the tree from the stored leaves; compare with stored hashes and checkpoints.',
   usage: 'audit fsck --home DIR [--api HOST:PORT] [--token TOKEN] [--json]',
   description: `
-Uses the running daemon (POST /v1/admin/fsck, admin token) when there is one, else opens the store in
-DIR/data directly. Exit 0 when the tree, every stored hash and the last checkpoint's root agree; exit 1
-with the problems listed when they do not.`,
+Uses the running daemon (POST /v1/admin/fsck, admin token) when there is one; otherwise checks a scratch
+copy of DIR/data made beside it (the store itself is never opened, so never changed) and also compares
+the log with DIR/high-water.json, the largest tree this node signed. Exit 0 when the tree, every stored
+hash and the last checkpoint's root agree; exit 1 with the problems listed when they do not.`,
   options: { ...CLIENT_OPTIONS, ...JSON_OPTION },
   async run(args, io) {
     const home = resolveHome(args, io, 'audit fsck');
@@ -62,7 +64,8 @@ async function fsckViaDaemon(args: ParsedArgs, io: Io): Promise<FsckReport | und
 async function fsckStore(home: string): Promise<FsckReport> {
   const config = await readConfig(home);
   const { fsckDirectory } = await import('../../node/log/index.ts');
-  return await fsckDirectory(homePaths(home).data, config.origin, config.verifierKey);
+  const paths = homePaths(home);
+  return await fsckDirectory(paths.data, config.origin, config.verifierKey, { highWaterFile: paths.highWater });
 }
 
 function yesNo(v: boolean): string {

@@ -5,7 +5,8 @@
  * "govfed node ORG listening on http://HOST:PORT" on stdout once the API accepts connections (scripts and
  * the integration tests wait for that line). The daemon logs JSON lines to stderr. The first SIGINT/SIGTERM
  * stops it cleanly — pending appends flushed, a final checkpoint signed, the store closed — and the
- * process exits 0; a second signal exits at once with 4.
+ * process exits 0; a second signal exits at once with 4. When the audit log reports a fatal storage fault
+ * (after a failed write the reopened store did not hold what was acknowledged), it stops and exits 4.
  */
 import { formatApiAddress, parseApiAddress } from '../../node/home/config.ts';
 import { type CommandSpec, HOME_OPTION, parseHostPort, stringOption } from '../args.ts';
@@ -42,11 +43,17 @@ pending ones are flushed and a final checkpoint is signed; the exit code is then
     const home = await loadHome(dir);
     if (api !== undefined) home.config = { ...home.config, api: formatApiAddress(parseApiAddress(api)) };
     // The daemon prints "govfed node ORG listening on http://HOST:PORT" once the API accepts connections.
-    const daemon = new Daemon(home, { stdout: io.stdout, stderr: io.stderr });
+    let fatal: () => void = () => {};
+    const fatalSeen = new Promise<'fatal'>((resolve) => {
+      fatal = () => resolve('fatal');
+    });
+    const daemon = new Daemon(home, { stdout: io.stdout, stderr: io.stderr, onFatal: () => fatal() });
     await daemon.start();
-    await stopRequested; // the daemon logs daemon:stopping and daemon:stopped itself
+    // the daemon logs daemon:stopping and daemon:stopped itself
+    const why = await Promise.race([stopRequested, fatalSeen]);
     await daemon.stop();
-    return ExitCode.OK;
+    // A fatal storage fault (the store lost acknowledged entries): exit non-zero for the supervisor.
+    return why === 'fatal' ? ExitCode.ERROR : ExitCode.OK;
   },
 };
 

@@ -23,6 +23,14 @@ const NODE_FIELDS: readonly (readonly [string, string])[] = [
 /** Shown differently (api: the address used; uptime: formatted; log: its own rows). */
 const SPECIAL_FIELDS = new Set(['api', 'uptimeSeconds', 'log']);
 
+/** "CODE: message (since …)" of a problem object the node reported (untrusted: shown as text only). */
+function problem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const p = v as Record<string, unknown>;
+  const fatal = p.fatal === true ? ' [fatal: the node stops]' : '';
+  return `${String(p.code)}: ${String(p.message)} (since ${String(p.since)})${fatal}`;
+}
+
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary: "Show the node's identity, log size and latest checkpoint.",
@@ -55,6 +63,11 @@ under the verifier key pinned in DIR/config.json (or, without a home, the key th
       if (typeof log.size === 'number') pairs.push(['log size', log.size]);
       if (typeof log.pending === 'number') pairs.push(['pending', log.pending]);
       if (typeof log.checkpointLagMs === 'number') pairs.push(['checkpoint lag', formatDuration(log.checkpointLagMs)]);
+      if (typeof log.writable === 'boolean') pairs.push(['log writable', log.writable ? 'yes' : 'NO']);
+      const fault = problem(log.fault);
+      if (fault !== undefined) pairs.push(['log fault', fault]);
+      const signing = problem(log.checkpointError);
+      if (signing !== undefined) pairs.push(['checkpoint signing', `FAILING: ${signing}`]);
     }
     pairs.push(['checkpoint size', cp.size], ['checkpoint root', cp.rootHash], ['checkpoint', 'signature verified']);
     io.stdout(formatKeyValues(pairs));

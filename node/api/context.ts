@@ -10,7 +10,7 @@ import type { FederationPort } from './routes/federation-port.ts';
 import type { PolicyPort } from './routes/policy-port.ts';
 import type { WitnessPort } from './routes/witness-port.ts';
 
-export type { FsckReport, LogMetrics, SignedCheckpoint } from '../log/index.ts';
+export type { FsckReport, LogHealth, LogMetrics, SignedCheckpoint } from '../log/index.ts';
 
 /** The audit log as the API sees it (node/log's AuditLog). */
 export type LogPort = Pick<
@@ -26,6 +26,7 @@ export type LogPort = Pick<
   | 'proveConsistency'
   | 'fsck'
   | 'metrics'
+  | 'health'
   | 'lookupLeafHash'
   | 'lookupDecision'
 >;

@@ -42,9 +42,19 @@ export function describeError(err: unknown): { status: number; code: string; mes
       ? { status, code: status === 500 ? 'ERR_INTERNAL' : err.code, message: maskedMessage(status) }
       : { status, code: err.code, message: err.message };
   }
+  if (isStorageError(err)) return { status: 503, code: 'ERR_LOG_UNAVAILABLE', message: maskedMessage(503) };
   const known = fastifyClientError(err as FastifyError);
   if (known) return { ...known, message: (err as Error).message };
   return { status: 500, code: 'ERR_INTERNAL', message: maskedMessage(500) };
+}
+
+/**
+ * An error of the LevelDB layer (abstract-level's LEVEL_* codes: an I/O error, a closed or reopening
+ * store): the node's storage, not the client — 503 with Retry-After, never a 500.
+ */
+function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('LEVEL_');
 }
 
 function maskedMessage(status: number): string {

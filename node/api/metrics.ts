@@ -67,6 +67,23 @@ export class NodeMetrics {
       (m) => m.checkpointLagMs / 1000,
     );
     gauge('govfed_log_pending_entries', 'Entries accepted but not yet durable.', (m) => m.pending);
+    gauge(
+      'govfed_log_writable',
+      '1 when the log takes appends; 0 after a failed store write (reopening) or a fatal storage fault.',
+      (m) => m.writable,
+    );
+    gauge(
+      'govfed_checkpoint_signing_failing',
+      '1 while the last checkpoint signing failed and none succeeded since.',
+      (m) => m.checkpointFailing,
+    );
+    // Totals read from the log at scrape time (a gauge that only grows: the log owns the count).
+    gauge(
+      'govfed_log_write_failures_total',
+      'Failed writes to the log store (each one faults the store session).',
+      (m) => m.writeFailuresTotal,
+    );
+    gauge('govfed_checkpoint_sign_failures_total', 'Failed checkpoint signings.', (m) => m.checkpointFailuresTotal);
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 

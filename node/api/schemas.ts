@@ -47,7 +47,7 @@ export const errorSchema = {
   },
 } as const;
 
-const errorRef = { $ref: 'govfed.error#' } as const;
+export const errorRef = { $ref: 'govfed.error#' } as const;
 
 /** Response schemas for every error status. */
 export const errorResponses = { '4xx': errorRef, '5xx': errorRef } as const;

@@ -58,6 +58,8 @@ export interface HomePaths {
   tokens: string;
   adminToken: string;
   data: string;
+  /** The largest tree size and root the log ever signed, outside LevelDB (node/log/high-water.ts). */
+  highWater: string;
   pid: string;
   apiAddr: string;
 }
@@ -74,6 +76,7 @@ export function homePaths(dir: string): HomePaths {
     tokens: join(dir, 'tokens.json'),
     adminToken: join(dir, 'admin.token'),
     data: join(dir, 'data'),
+    highWater: join(dir, 'high-water.json'),
     pid: join(dir, 'govfed.pid'),
     apiAddr: join(dir, 'api.addr'),
   };

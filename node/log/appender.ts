@@ -15,20 +15,23 @@
  *     journal. Everything that arrives meanwhile is staged for the next batch.
  *   - Only when the write returns does the committed (durable) size advance, together with the root of
  *     that size; then the batch's waiters resolve. A checkpoint is only ever signed for committed().
- * If a write fails, its waiters and those of the batch staged behind it (whose hashes build on it) are
- * rejected, the committed size does not move, and the Frontier — already ahead in memory — is rebuilt
- * from disk before anything else is staged. So nothing acknowledged is ever lost and nothing is stored
- * half-way.
+ * If a write fails, the store handle is not trusted again: the appender is FAULTED for good. The failed
+ * batch's waiters, those of the batch staged behind it and everything queued are rejected with
+ * ERR_LOG_UNAVAILABLE (503, retry later), the committed size does not move, every later append is refused
+ * the same way, and `onFault` tells the owner (AuditLog), which closes the store, reopens it and proves
+ * that it still holds exactly what was acknowledged before a new appender takes appends (audit-log.ts,
+ * recovery.ts). Why not carry on: after a failed write (ENOSPC) LevelDB's write-ahead log can hold a torn
+ * record, later writes "succeed" behind it, and the next open drops them — acknowledged entries lost.
  *
  * Backpressure: entries queued, staged or in flight count as pending; an append that would take pending
  * over maxPendingEntries is rejected at once with ERR_BACKPRESSURE, and none of its entries is queued.
  */
 import { MAX_LEAF_BYTES } from '../../protocol/audit/index.ts';
 import { GovfedError } from '../../protocol/errors.ts';
-import { Frontier, type HashReader, storedHashCount } from '../../protocol/log/index.ts';
+import { type Frontier, storedHashCount } from '../../protocol/log/index.ts';
 import { NodeError } from '../errors.ts';
 import type { LogDb } from './db.ts';
-import { fastLeafHash, fastNodeHash } from './hasher.ts';
+import { fastLeafHash } from './hasher.ts';
 import { encodeSize, HASH_PREFIX, hex16, LEAF_PREFIX, RECORD_PREFIX, SIZE_KEY } from './keys.ts';
 import { lookupKeys } from './lookup.ts';
 
@@ -78,13 +81,22 @@ interface Stage {
 
 export interface AppenderOptions {
   db: LogDb;
-  reader: HashReader;
   /** Frontier of the committed tree (its size is the committed size). */
   frontier: Frontier;
   maxPendingEntries: number;
   maxBatchEntries: number;
   /** Called after each durable batch with its entry count and the time from first staging to durable. */
   onCommit?: (entries: number, ms: number) => void;
+  /** Called once, with the error, when a write to the store fails (the appender is faulted from then on). */
+  onFault?: (err: unknown) => void;
+}
+
+/** The error every waiter of a faulted appender gets: the log cannot take appends now. */
+export function logUnavailable(cause: unknown): NodeError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new NodeError('ERR_LOG_UNAVAILABLE', `the audit log cannot take appends: a store write failed (${why})`, {
+    cause,
+  });
 }
 
 function checkItems(items: unknown): asserts items is readonly AppendItem[] {
@@ -107,16 +119,16 @@ function checkItems(items: unknown): asserts items is readonly AppendItem[] {
 
 export class GroupCommitAppender {
   readonly #db: LogDb;
-  readonly #reader: HashReader;
   readonly #maxPending: number;
   readonly #maxBatch: number;
   readonly #onCommit: ((entries: number, ms: number) => void) | undefined;
 
   /** The tree as staged: committed + in flight + staged. */
   #frontier: Frontier;
-  /** True when #frontier is not trustworthy (after a failure) and must be reloaded from disk. */
-  #stale = false;
-  #reloading = false;
+  /** The first failed write (or staging) error: set once, never cleared. */
+  #fault: unknown;
+  #faulted = false;
+  readonly #onFault: ((err: unknown) => void) | undefined;
   #committed: Committed;
   #queue: Request[] = [];
   #queued = 0;
@@ -129,12 +141,21 @@ export class GroupCommitAppender {
 
   constructor(opts: AppenderOptions) {
     this.#db = opts.db;
-    this.#reader = opts.reader;
     this.#frontier = opts.frontier;
     this.#committed = { size: opts.frontier.size, rootHash: opts.frontier.root() };
     this.#maxPending = opts.maxPendingEntries;
     this.#maxBatch = opts.maxBatchEntries;
     this.#onCommit = opts.onCommit;
+    this.#onFault = opts.onFault;
+  }
+
+  /** The error that faulted this appender, if one did (then it takes no appends, ever). */
+  get fault(): unknown {
+    return this.#fault;
+  }
+
+  get faulted(): boolean {
+    return this.#faulted;
   }
 
   /** Committed (durable) size. */
@@ -163,6 +184,7 @@ export class GroupCommitAppender {
   /** Queues `items` for the next batch; resolves with their indexes once that batch is on disk. */
   append(items: readonly AppendItem[]): Promise<Appended[]> {
     try {
+      if (this.#faulted) throw logUnavailable(this.#fault);
       if (this.#closed) throw new NodeError('ERR_SHUTTING_DOWN', 'the audit log is stopping');
       checkItems(items);
       if (items.length === 0) return Promise.resolve([]);
@@ -195,18 +217,17 @@ export class GroupCommitAppender {
   }
 
   #isIdle(): boolean {
-    return this.#queue.length === 0 && this.#staged === undefined && this.#inFlight === undefined && !this.#reloading;
+    return this.#queue.length === 0 && this.#staged === undefined && this.#inFlight === undefined;
   }
 
-  /** Stages what fits, starts a write if none is in flight, rebuilds a stale tree. Synchronous. */
+  /** Stages what fits, starts a write if none is in flight. Synchronous. */
   #pump(): void {
-    if (!this.#stale) this.#stageQueued();
-    if (this.#inFlight === undefined && this.#staged !== undefined) {
+    if (!this.#faulted) this.#stageQueued();
+    if (!this.#faulted && this.#inFlight === undefined && this.#staged !== undefined) {
       const stage = this.#seal();
-      if (!this.#stale) this.#stageQueued(); // what did not fit starts the next batch right away
+      this.#stageQueued(); // what did not fit starts the next batch right away
       void this.#write(stage);
     }
-    if (this.#stale && !this.#reloading && this.#inFlight === undefined) void this.#reload();
     if (this.#isIdle()) for (const done of this.#idle.splice(0)) done();
   }
 
@@ -261,9 +282,10 @@ export class GroupCommitAppender {
       stage.stored = stored;
       return true;
     } catch (err) {
-      // The Frontier may be part-way through this request: drop the whole stage and rebuild.
-      req.reject(err);
-      this.#failStaged(err);
+      // The Frontier may be part-way through this request and the batch refused a put: the store is
+      // not trusted any more.
+      req.reject(logUnavailable(err));
+      this.#enterFault(err);
       return false;
     }
   }
@@ -283,8 +305,9 @@ export class GroupCommitAppender {
       await stage.batch.write({ sync: true });
     } catch (err) {
       this.#inFlight = undefined;
-      for (const req of stage.requests) req.reject(err);
-      this.#failStaged(err);
+      const unavailable = logUnavailable(err);
+      for (const req of stage.requests) req.reject(unavailable);
+      this.#enterFault(err);
       this.#pump();
       return;
     }
@@ -302,31 +325,32 @@ export class GroupCommitAppender {
     this.#pump();
   }
 
-  /** Rejects the staged batch (its hashes build on a failed or broken state) and marks the tree stale. */
-  #failStaged(err: unknown): void {
+  /**
+   * A write (or a put into a batch) failed: reject what is staged and queued with ERR_LOG_UNAVAILABLE —
+   * none of it was acknowledged — refuse everything from now on and tell the owner, once.
+   */
+  #enterFault(err: unknown): void {
+    const first = !this.#faulted;
+    if (first) {
+      this.#faulted = true;
+      this.#fault = err;
+    }
+    const unavailable = logUnavailable(this.#fault);
     const stage = this.#staged;
     this.#staged = undefined;
-    this.#stale = true;
-    if (stage === undefined) return;
-    stage.batch.close().catch(() => {});
-    for (const req of stage.requests) req.reject(err);
-  }
-
-  /** Rebuilds the Frontier of the committed tree from stored hashes (nothing is in flight). */
-  async #reload(): Promise<void> {
-    this.#reloading = true;
-    try {
-      this.#frontier = await Frontier.load(this.#committed.size, this.#reader, { nodeHash: fastNodeHash });
-      this.#stale = false;
-    } catch (err) {
-      // Storage is failing: refuse what is queued; the next append tries again.
-      const queued = this.#queue.splice(0);
-      this.#queued = 0;
-      for (const req of queued) req.reject(err);
-    } finally {
-      this.#reloading = false;
+    if (stage !== undefined) {
+      stage.batch.close().catch(() => {});
+      for (const req of stage.requests) req.reject(unavailable);
     }
-    if (!this.#stale) this.#pump();
-    else if (this.#isIdle()) for (const done of this.#idle.splice(0)) done();
+    const queued = this.#queue.splice(0);
+    this.#queued = 0;
+    for (const req of queued) req.reject(unavailable);
+    if (first) {
+      try {
+        this.#onFault?.(err);
+      } catch {
+        // the owner's handler must not break the writer
+      }
+    }
   }
 }

@@ -5,30 +5,40 @@
  * owns the in-memory Frontier, the checkpointer (checkpointer.ts) and a LevelDB HashReader
  * (hash-reader.ts) through which protocol/log computes roots and proofs from stored hashes.
  *
- * start(): open the DB; read the committed size from `m/size`; build the lookup index if the log
- * predates it (lookup.ts); rebuild the Frontier from at most 52
- * stored hashes (no re-hashing of the log); re-open the last checkpoint with the node's verifier and
- * check it against the stored tree (else ERR_LOG_CORRUPT, and the node does not start); sign a
- * checkpoint if the log grew since (or the size-0 one for a new log); start the checkpoint timer.
+ * start(): open a store session (store-run.ts: the DB, the tree reloaded from stored hashes, the high-water
+ * mark and the last checkpoint re-checked — else ERR_LOG_ROLLBACK / ERR_LOG_CORRUPT, and the node does
+ * not start); sign a checkpoint if the log grew since (or the size-0 one for a new log); start the timer.
  * stop(): refuse new appends, write what was accepted, sign a final checkpoint if grown, close the DB.
+ *
+ * Storage faults: when a write to the store fails (an append batch or a checkpoint), the session is
+ * faulted and never used again. The log answers ERR_LOG_UNAVAILABLE (503, Retry-After) to appends and
+ * reads, closes the DB and reopens it — retrying with backoff while the disk is full — and proves that the
+ * reopened store holds the acknowledged tree: its size is at least the last acknowledged size and its root
+ * at that size is the acknowledged root. Then a new session takes appends again. If the proof fails the
+ * store lost acknowledged entries: the high-water mark is raised to the acknowledged tree (so a restart
+ * refuses too), the fault becomes fatal (ERR_LOG_ROLLBACK) and `onFatal` is called — the daemon exits
+ * non-zero. Nothing is acknowledged after a failed write unless that proof passed. health() says which
+ * of these states the log is in, and the last checkpoint-signing failure.
  */
 import { GovfedError } from '../../protocol/errors.ts';
 import {
-  Frontier,
   proveConsistency as proveConsistencyFrom,
   proveInclusion as proveInclusionFrom,
   treeHash as treeHashFrom,
 } from '../../protocol/log/index.ts';
-import { ed25519Verifier, type NoteSigner, type NoteVerifier } from '../../protocol/note/index.ts';
+import type { NoteSigner, NoteVerifier } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
-import { type Appended, type AppendItem, GroupCommitAppender } from './appender.ts';
-import { Checkpointer, type SignedCheckpoint } from './checkpointer.ts';
-import { type LogDb, openLogDb } from './db.ts';
+import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
+import { assertIndexArg, assertSizeArg, defaultVerifier, plain } from './args.ts';
+import type { SignedCheckpoint } from './checkpointer.ts';
+import type { LogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
-import { LevelHashReader } from './hash-reader.ts';
-import { fastNodeHash } from './hasher.ts';
-import { decodeSize, leafKey, recordKey, SIZE_KEY } from './keys.ts';
-import { decisionIndexKey, ensureLookupIndex, leafHashIndexKey, readLookup } from './lookup.ts';
+import { HighWaterMark } from './high-water.ts';
+import { leafKey, recordKey } from './keys.ts';
+import { type LogHealth, type LogMetrics, problemOf } from './log-health.ts';
+import { decisionIndexKey, governanceIndexKey, leafHashIndexKey, readLookup } from './lookup.ts';
+import { recoverStore, StoreFault } from './recovery.ts';
+import { openStoreRun, type StoreRun } from './store-run.ts';
 
 export interface AuditLogOptions {
   /** LevelDB directory. */
@@ -41,62 +51,47 @@ export interface AuditLogOptions {
    * verifier of `signer.publicKey` when the signer has one (ed25519Signer / parseSignerKey do).
    */
   verifier?: NoteVerifier;
+  /**
+   * The high-water mark file (high-water.ts), outside the LevelDB directory: the daemon passes
+   * DIR/high-water.json. Without it the log has no guard against restarting smaller than it signed.
+   */
+  highWaterFile?: string;
   checkpointIntervalMs?: number;
   maxPendingEntries?: number;
   maxBatchEntries?: number;
   now?: () => Date;
   /** Called after each durable batch with its entry count and the batch's build+write time. */
   onCommit?: (n: number, ms: number) => void;
+  /** First delay between reopen attempts after a failed write (doubles up to 10 s). Default 500 ms. */
+  reopenDelayMs?: number;
+  /**
+   * Called once when a reopened store does not hold what was acknowledged (ERR_LOG_ROLLBACK) or cannot
+   * be trusted (ERR_LOG_CORRUPT): the log stays unavailable for good and the process should exit non-zero.
+   */
+  onFatal?: (err: unknown) => void;
+  /** Wraps each opened DB (fault-injection tests only: a disk that fails or loses writes). */
+  wrapDb?: (db: LogDb) => LogDb;
+  /** Storage events for the operator's log: `log:fault`, `log:reopen-failed`, `log:recovered`, `log:fatal`. */
+  onEvent?: (event: string, fields: Record<string, unknown>) => void;
 }
 
-export interface LogMetrics {
-  size: number;
-  pending: number;
-  checkpointSize: number;
-  checkpointLagMs: number;
-  appendsTotal: number;
-  batchesTotal: number;
-}
-
-interface Running {
-  db: LogDb;
-  reader: LevelHashReader;
-  appender: GroupCommitAppender;
-  checkpointer: Checkpointer;
-}
-
-function defaultVerifier(signer: NoteSigner): NoteVerifier {
-  const pub = (signer as { publicKey?: unknown }).publicKey;
-  if (!(pub instanceof Uint8Array)) {
-    throw new GovfedError('ERR_INVALID_INPUT', 'AuditLog: pass opts.verifier (the signer has no publicKey)');
-  }
-  return ed25519Verifier(signer.name, pub);
-}
-
-/** A plain Uint8Array view of a value LevelDB returned as a Buffer (no copy). */
-function plain(b: Uint8Array): Uint8Array {
-  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
-function assertIndexArg(n: unknown, what: string): asserts n is number {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new GovfedError('ERR_INDEX_OUT_OF_RANGE', `${what}: expected a non-negative integer, got ${String(n)}`);
-  }
-}
-
-function assertSizeArg(n: unknown, size: number, what: string): asserts n is number {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > size) {
-    throw new GovfedError('ERR_INVALID_TREE_SIZE', `${what}: expected an integer in [0, ${size}], got ${String(n)}`);
-  }
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 export class AuditLog {
   readonly #opts: AuditLogOptions;
   readonly #verifier: NoteVerifier;
   readonly #now: () => Date;
+  readonly #highWater: HighWaterMark | undefined;
   readonly #checkpointListeners: ((cp: SignedCheckpoint) => void)[] = [];
-  #run: Running | undefined;
+  #run: StoreRun | undefined;
   #starting = false;
+  #stopping = false;
+  #fault: StoreFault | undefined;
+  #recovering: Promise<void> | undefined;
+  #writeFailures = 0;
+  #checkpointFailuresBefore = 0;
 
   constructor(opts: AuditLogOptions) {
     if (opts.signer.name !== opts.origin) {
@@ -108,59 +103,22 @@ export class AuditLog {
       throw new GovfedError('ERR_INVALID_INPUT', 'AuditLog: verifier and signer are for different keys');
     }
     this.#now = opts.now ?? (() => new Date());
+    this.#highWater = opts.highWaterFile === undefined ? undefined : new HighWaterMark(opts.highWaterFile, opts.origin);
   }
 
   async start(): Promise<void> {
     if (this.#run !== undefined || this.#starting) throw new Error('AuditLog: already started');
     this.#starting = true;
-    let db: LogDb | undefined;
+    this.#stopping = false;
+    let run: StoreRun | undefined;
     try {
-      db = await openLogDb(this.#opts.dir);
-      const reader = new LevelHashReader(db);
-      const raw = await db.get(SIZE_KEY);
-      const size = raw === undefined ? 0 : decodeSize(raw);
-      await ensureLookupIndex(db, size);
-      let frontier: Frontier;
-      try {
-        frontier = await Frontier.load(size, reader, { nodeHash: fastNodeHash });
-      } catch (cause) {
-        throw new GovfedError('ERR_LOG_CORRUPT', `cannot load the tree of ${size} entries from stored hashes`, {
-          cause,
-        });
-      }
-      let checkpointer: Checkpointer | undefined;
-      const onCommit = this.#opts.onCommit;
-      const appender = new GroupCommitAppender({
-        db,
-        reader,
-        frontier,
-        maxPendingEntries: this.#opts.maxPendingEntries ?? 200_000,
-        maxBatchEntries: this.#opts.maxBatchEntries ?? 50_000,
-        onCommit: (n, ms) => {
-          checkpointer?.noteCommit();
-          onCommit?.(n, ms);
-        },
-      });
-      checkpointer = new Checkpointer({
-        db,
-        appender,
-        reader,
-        signer: this.#opts.signer,
-        verifier: this.#verifier,
-        origin: this.#opts.origin,
-        intervalMs: this.#opts.checkpointIntervalMs ?? 1000,
-        now: this.#now,
-        onSigned: (cp) => {
-          for (const fn of this.#checkpointListeners) fn(cp);
-        },
-      });
-      await checkpointer.load(size, frontier);
-      this.#run = { db, reader, appender, checkpointer };
-      await checkpointer.signNow(); // covers entries written before a crash
-      checkpointer.start();
+      run = await this.#open();
+      this.#run = run;
+      await run.checkpointer.signNow(); // covers entries written before a crash
+      run.checkpointer.start();
     } catch (err) {
       this.#run = undefined;
-      await db?.close().catch(() => {});
+      await run?.db.close().catch(() => {});
       throw err;
     } finally {
       this.#starting = false;
@@ -168,36 +126,125 @@ export class AuditLog {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#fault?.wake();
+    await this.#recovering;
     const run = this.#run;
     if (run === undefined) return;
     run.checkpointer.stop();
     await run.appender.close();
     try {
-      await run.checkpointer.signNow();
+      if (!run.appender.faulted) await run.checkpointer.signNow();
+      // A write failed while stopping: the store is not proven, so the acknowledged tree becomes the
+      // high-water mark — a next start on a store that lost any of it refuses instead of reusing indexes.
+      else await this.#highWater?.raise(run.appender.committed());
     } finally {
       this.#run = undefined;
-      await run.db.close();
+      await run.checkpointer.idle();
+      await run.db.close().catch(() => {});
     }
   }
 
-  #running(): Running {
-    if (this.#run === undefined) throw new NodeError('ERR_SHUTTING_DOWN', 'the audit log is not running');
+  #open(): Promise<StoreRun> {
+    return openStoreRun({
+      dir: this.#opts.dir,
+      signer: this.#opts.signer,
+      verifier: this.#verifier,
+      origin: this.#opts.origin,
+      highWater: this.#highWater,
+      checkpointIntervalMs: this.#opts.checkpointIntervalMs ?? 1000,
+      maxPendingEntries: this.#opts.maxPendingEntries ?? 200_000,
+      maxBatchEntries: this.#opts.maxBatchEntries ?? 50_000,
+      now: this.#now,
+      onCommit: this.#opts.onCommit,
+      onSigned: (cp) => {
+        for (const fn of this.#checkpointListeners) fn(cp);
+      },
+      onFault: (err) => this.#onFault(err),
+      wrapDb: this.#opts.wrapDb,
+    });
+  }
+
+  /** A write to the current session's store failed: stop using it and start reopening. */
+  #onFault(error: unknown): void {
+    this.#writeFailures++;
+    const run = this.#run;
+    // While starting or stopping, the failure surfaces to start()/stop() and the session is closed there.
+    if (this.#fault !== undefined || run === undefined || this.#starting || this.#stopping) return;
+    const fault = new StoreFault(error, this.#now(), run);
+    this.#fault = fault;
+    this.#checkpointFailuresBefore += run.checkpointer.failuresTotal;
+    this.#run = undefined;
+    this.#opts.onEvent?.('log:fault', { error: error instanceof Error ? error.message : String(error) });
+    this.#recovering = recoverStore(run, fault, {
+      open: () => this.#open(),
+      stopping: () => this.#stopping,
+      highWater: this.#highWater,
+      reopenDelayMs: this.#opts.reopenDelayMs ?? 500,
+      onEvent: this.#opts.onEvent,
+      onFatal: this.#opts.onFatal,
+    }).then(
+      (next) => {
+        if (next === undefined) return;
+        this.#run = next;
+        this.#fault = undefined;
+        this.#recovering = undefined;
+        next.checkpointer.start();
+        next.checkpointer.signNow().catch(() => {}); // kept as lastError
+      },
+      (err: unknown) => {
+        // Recovery itself broke (not expected): unavailable for good, like a failed proof.
+        fault.fatal = err;
+        this.#opts.onFatal?.(err);
+      },
+    );
+  }
+
+  #running(): StoreRun {
+    if (this.#run === undefined) {
+      if (this.#fault !== undefined) throw logUnavailable(this.#fault.fatal ?? this.#fault.error);
+      throw new NodeError('ERR_SHUTTING_DOWN', 'the audit log is not running');
+    }
     return this.#run;
   }
 
   /**
    * Appends entries; resolves after they are durable (group commit). Rejects with ERR_BACKPRESSURE
-   * (nothing appended) when too many entries are pending, ERR_SHUTTING_DOWN when stopped.
+   * (nothing appended) when too many entries are pending, ERR_LOG_UNAVAILABLE after a failed write (until
+   * the reopened store proved it holds what was acknowledged), ERR_SHUTTING_DOWN when stopped.
    */
   append(items: readonly AppendItem[]): Promise<Appended[]> {
-    const run = this.#run;
-    if (run === undefined) return Promise.reject(new NodeError('ERR_SHUTTING_DOWN', 'the audit log is not running'));
-    return run.appender.append(items);
+    try {
+      return this.#running().appender.append(items);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
-  /** Committed (durable) size. */
+  /** Whether the log takes appends, why not, and the last checkpoint-signing failure. */
+  health(): LogHealth {
+    const run = this.#run;
+    const fault = this.#fault;
+    const signing = run?.checkpointer.lastError;
+    return {
+      writable: run !== undefined && !run.appender.faulted && !this.#stopping,
+      fault:
+        fault === undefined
+          ? undefined
+          : {
+              ...problemOf(fault.fatal ?? fault.error, fault.since),
+              fatal: fault.fatal !== undefined,
+              reopenAttempts: fault.attempts,
+              lastReopenError: fault.lastAttempt === undefined ? undefined : message(fault.lastAttempt),
+            },
+      checkpointError: signing === undefined ? undefined : problemOf(signing.error, signing.at),
+      stopped: run === undefined && fault === undefined,
+    };
+  }
+
+  /** Committed (durable) size (while reopening after a fault: the acknowledged size). */
   get size(): number {
-    return this.#run?.appender.size ?? 0;
+    return this.#run?.appender.size ?? this.#fault?.acked.size ?? 0;
   }
 
   /** The exact leaf bytes at `index`; ERR_NOT_FOUND when index >= size. */
@@ -242,7 +289,18 @@ export class AuditLog {
     return readLookup(run.db, decisionIndexKey(decisionId), run.appender.size);
   }
 
-  /** The latest signed checkpoint. */
+  /**
+   * The index of the latest governance entry of `kind` (e.g. `federation.charter`), or undefined when the
+   * log has none.
+   */
+  async lookupGovernance(kind: string): Promise<number | undefined> {
+    const run = this.#running();
+    if (typeof kind !== 'string' || kind.length === 0 || kind.length > 64) {
+      throw new GovfedError('ERR_INVALID_INPUT', 'kind: expected 1..64 characters');
+    }
+    return readLookup(run.db, governanceIndexKey(kind), run.appender.size);
+  }
+
   /**
    * Calls `fn` with every checkpoint this log signs from now on (after it is stored), e.g. to gossip it
    * to witnesses without polling. Listeners must not throw; they run in the signer's turn.
@@ -252,6 +310,8 @@ export class AuditLog {
   }
 
   checkpoint(): SignedCheckpoint {
+    // While reopening after a fault, the last signed checkpoint is still true and still served.
+    if (this.#run === undefined && this.#fault !== undefined) return this.#fault.checkpoint;
     return this.#running().checkpointer.latest();
   }
 
@@ -303,8 +363,23 @@ export class AuditLog {
 
   metrics(): LogMetrics {
     const run = this.#run;
+    const failing = run?.checkpointer.lastError !== undefined ? 1 : 0;
+    const common = {
+      writable: this.health().writable ? 1 : 0,
+      checkpointFailing: failing,
+      writeFailuresTotal: this.#writeFailures,
+      checkpointFailuresTotal: this.#checkpointFailuresBefore + (run?.checkpointer.failuresTotal ?? 0),
+    };
     if (run === undefined) {
-      return { size: 0, pending: 0, checkpointSize: 0, checkpointLagMs: 0, appendsTotal: 0, batchesTotal: 0 };
+      return {
+        size: this.size,
+        pending: 0,
+        checkpointSize: this.#fault?.checkpoint.size ?? 0,
+        checkpointLagMs: 0,
+        appendsTotal: 0,
+        batchesTotal: 0,
+        ...common,
+      };
     }
     return {
       size: run.appender.size,
@@ -313,6 +388,7 @@ export class AuditLog {
       checkpointLagMs: run.checkpointer.lagMs(),
       appendsTotal: run.appender.appendsTotal,
       batchesTotal: run.appender.batchesTotal,
+      ...common,
     };
   }
 }

@@ -10,13 +10,21 @@
  *    the last stored checkpoint is re-opened with the node's verifier and its root compared with the
  *    tree rebuilt from stored hashes — any difference is ERR_LOG_CORRUPT and the node refuses to start.
  *  - The empty log gets a size-0 checkpoint at its first start, so there is always a latest one.
+ *  - With a high-water mark (high-water.ts), the log must reach it and agree with its root at start and
+ *    before every signing (else ERR_LOG_ROLLBACK), and the mark is raised — atomically, fsynced — BEFORE
+ *    a new checkpoint is stored or served. A mark missing in an existing home is created at start from
+ *    the last stored checkpoint (which has just been re-verified).
+ *  - A failed store write of a checkpoint faults the store (`onWriteError`, as a failed append does). Any
+ *    signing failure is kept as `lastError` (with its time) until a signing succeeds: health, status and
+ *    metrics show it.
  */
 import { equalBytes, utf8 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import { type Frontier, type HashReader, treeHash } from '../../protocol/log/index.ts';
 import { type NoteSigner, type NoteVerifier, openCheckpoint, signCheckpoint } from '../../protocol/note/index.ts';
-import type { GroupCommitAppender } from './appender.ts';
+import { type GroupCommitAppender, logUnavailable } from './appender.ts';
 import type { LogDb } from './db.ts';
+import type { HighWaterMark } from './high-water.ts';
 import { CHECKPOINT_PREFIX, checkpointKey, keyNumber } from './keys.ts';
 
 export interface SignedCheckpoint {
@@ -39,6 +47,16 @@ export interface CheckpointerOptions {
   now: () => Date;
   /** Called with each newly signed checkpoint, once it is stored (never throws into the signer). */
   onSigned?: (cp: SignedCheckpoint) => void;
+  /** The high-water mark (loaded by load()); without one, no rollback check. */
+  highWater?: HighWaterMark;
+  /** Called when storing a checkpoint in the store failed (the store is not trusted any more). */
+  onWriteError?: (err: unknown) => void;
+}
+
+/** A signing that failed, and when. */
+export interface SigningFailure {
+  error: unknown;
+  at: Date;
 }
 
 const CHECKPOINT_RANGE_END = `${CHECKPOINT_PREFIX}~`;
@@ -55,7 +73,8 @@ export class Checkpointer {
   #signing: Promise<SignedCheckpoint> | undefined;
   /** Time of the first commit not covered by the latest checkpoint (undefined when covered). */
   #uncoveredSince: number | undefined;
-  #lastError: unknown;
+  #lastError: SigningFailure | undefined;
+  #failures = 0;
 
   constructor(opts: CheckpointerOptions) {
     this.#o = opts;
@@ -67,6 +86,12 @@ export class Checkpointer {
    * entries than are stored, or its root differs from the stored tree's.
    */
   async load(size: number, frontier: Frontier): Promise<void> {
+    const rootAt = (n: number) => (n === size ? Promise.resolve(frontier.root()) : treeHash(n, this.#o.reader));
+    const hwm = this.#o.highWater;
+    if (hwm !== undefined) {
+      await hwm.load();
+      await hwm.check(size, rootAt); // ERR_LOG_ROLLBACK: smaller than, or not, what this node signed
+    }
     const stored = await this.#lastStored();
     if (stored === undefined) {
       // First start (or a log whose checkpoints were never written): the data is durable, sign it now.
@@ -94,6 +119,8 @@ export class Checkpointer {
     }
     this.#latest = { note: stored.note, size: cp.size, rootHash: cp.rootHash, signedAt: this.#o.now() };
     if (size > cp.size) this.#uncoveredSince = Date.now();
+    // A home from before the mark existed: it starts at the last checkpoint this log signed.
+    if (hwm !== undefined && hwm.current === undefined) await hwm.raise({ size: cp.size, rootHash: cp.rootHash });
   }
 
   /** Starts the timer: every intervalMs, sign if the tree grew. */
@@ -101,9 +128,7 @@ export class Checkpointer {
     if (this.#timer !== undefined) return;
     this.#timer = setInterval(() => {
       if (this.#o.appender.size > this.latest().size) {
-        this.signNow().catch((err) => {
-          this.#lastError = err;
-        });
+        this.signNow().catch(() => {}); // kept as lastError
       }
     }, this.#o.intervalMs);
     this.#timer.unref();
@@ -120,9 +145,19 @@ export class Checkpointer {
     return this.#latest;
   }
 
-  /** The last error of a timer-driven signing, if any (for logs/metrics). */
-  get lastError(): unknown {
+  /** The last signing failure, until a signing succeeds (for health, status and metrics). */
+  get lastError(): SigningFailure | undefined {
     return this.#lastError;
+  }
+
+  /** Signings that failed since this checkpointer was made. */
+  get failuresTotal(): number {
+    return this.#failures;
+  }
+
+  /** Resolves when no signing is under way. */
+  async idle(): Promise<void> {
+    await this.#signing?.catch(() => {});
   }
 
   /** Called by the log after each durable batch. */
@@ -142,7 +177,14 @@ export class Checkpointer {
       const { size, rootHash } = this.#o.appender.committed();
       const latest = this.latest();
       if (size <= latest.size) return latest;
-      this.#latest = await this.#sign(size, rootHash);
+      try {
+        this.#latest = await this.#sign(size, rootHash);
+      } catch (error) {
+        this.#lastError = { error, at: this.#o.now() };
+        this.#failures++;
+        throw error;
+      }
+      this.#lastError = undefined;
       return this.#latest;
     };
     const p = (this.#signing ?? Promise.resolve()).then(run, run);
@@ -166,8 +208,20 @@ export class Checkpointer {
 
   /** Signs (size, rootHash) — a committed state — and stores it durably before it is served. */
   async #sign(size: number, rootHash: Uint8Array): Promise<SignedCheckpoint> {
+    const hwm = this.#o.highWater;
+    if (hwm !== undefined) {
+      // The tree about to be signed must extend what this node signed before, and the mark must be on
+      // disk before anyone can see the new checkpoint.
+      await hwm.check(size, (n) => (n === size ? Promise.resolve(rootHash) : treeHash(n, this.#o.reader)));
+      await hwm.raise({ size, rootHash });
+    }
     const note = signCheckpoint({ origin: this.#o.origin, size, rootHash, extensions: [] }, this.#o.signer);
-    await this.#o.db.put(checkpointKey(size), utf8(note), { sync: true });
+    try {
+      await this.#o.db.put(checkpointKey(size), utf8(note), { sync: true });
+    } catch (err) {
+      this.#o.onWriteError?.(err);
+      throw logUnavailable(err);
+    }
     // Commits that landed while signing are not covered: their lag starts now (a slight undercount).
     this.#uncoveredSince = this.#o.appender.size === size ? undefined : Date.now();
     const cp = { note, size, rootHash, signedAt: this.#o.now() };

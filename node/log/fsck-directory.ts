@@ -1,24 +1,99 @@
 /**
- * fsck of a log on disk while no daemon runs (`govfed audit fsck` when the node is down). Opening the
- * LevelDB takes its lock, so this fails with ERR_ALREADY_RUNNING instead of racing a live daemon; fsck
- * itself only reads.
+ * fsck of a log on disk while no daemon runs (`govfed audit fsck` when the node is down) — without ever
+ * changing the store. Opening a LevelDB is not a read: its recovery replays the write-ahead log into a new
+ * table and deletes the old log, and a damaged write-ahead log is truncated at the damage (the evidence an
+ * operator needs for recovery is gone). LevelDB has no read-only open, so fsck checks a SCRATCH COPY:
+ *
+ *   - a new directory beside the store (same file system), removed afterwards;
+ *   - sorted tables (`*.ldb`, `*.sst`, immutable once written — LevelDB only ever deletes them) and the
+ *     LOCK file are hard-linked (cheap for a large store; the shared LOCK inode keeps LevelDB's lock, so a
+ *     daemon holding the store still makes this fail with ERR_ALREADY_RUNNING instead of racing it);
+ *   - everything else (write-ahead logs, MANIFEST, CURRENT, LOG) is copied byte for byte; where a hard
+ *     link is impossible, tables are copied too.
+ * The copy is opened and checked; whatever LevelDB's recovery does, it does to the copy.
+ *
+ * With the home's high-water mark (high-water.ts), the log must also reach it and agree with its root: a
+ * `data/` restored from an older backup passes every other check (it is a consistent, older log).
  */
+import { copyFile, link, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { equalBytes, toBase64 } from '../../protocol/encoding/bytes.ts';
+import { treeHash } from '../../protocol/log/index.ts';
 import { parseVerifierKey } from '../../protocol/note/index.ts';
+import { NodeError } from '../errors.ts';
 import { openLogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
+import { LevelHashReader } from './hash-reader.ts';
+import { HighWaterMark } from './high-water.ts';
+
+/** Files LevelDB never writes in place after creating them: safe to share with the scratch copy. */
+const LINKABLE = /^(\d+\.(ldb|sst)|LOCK)$/;
 
 /** Checks the log in LevelDB directory `dir` against the node's origin and verifier key string. */
-export async function fsckDirectory(dir: string, origin: string, verifierKey: string): Promise<FsckReport> {
+export async function fsckDirectory(
+  dir: string,
+  origin: string,
+  verifierKey: string,
+  opts: { highWaterFile?: string } = {},
+): Promise<FsckReport> {
   const verifier = parseVerifierKey(verifierKey);
-  const db = await openLogDb(dir, { mustExist: true });
+  const mark =
+    opts.highWaterFile === undefined ? undefined : await new HighWaterMark(opts.highWaterFile, origin).load();
+  const names = await listStore(dir);
+  const scratch = await mkdtemp(join(dirname(dir), `.${basename(dir)}.fsck-`));
   try {
-    const snapshot = db.snapshot();
+    await copyStore(dir, scratch, names);
+    const db = await openLogDb(scratch, { mustExist: true });
     try {
-      return await fsckDb(db, { verifier, origin, snapshot });
+      const snapshot = db.snapshot();
+      try {
+        const report = await fsckDb(db, { verifier, origin, snapshot });
+        if (mark === undefined) return report;
+        let problem: string | undefined;
+        if (report.size < mark.size) {
+          problem = `the log holds ${report.size} entries but this node signed a tree of ${mark.size} (high-water mark)`;
+        } else if (!equalBytes(await treeHash(mark.size, new LevelHashReader(db)), mark.rootHash)) {
+          problem = `the tree of ${mark.size} entries is not the one this node signed (high-water mark ${toBase64(mark.rootHash)})`;
+        }
+        return problem === undefined ? report : { ...report, ok: false, problems: [...report.problems, problem] };
+      } finally {
+        await snapshot.close();
+      }
     } finally {
-      await snapshot.close();
+      await db.close();
     }
   } finally {
-    await db.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function listStore(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NodeError('ERR_NOT_FOUND', `no audit log database in ${dir}`);
+    }
+    throw err;
+  }
+  if (!names.includes('CURRENT')) throw new NodeError('ERR_NOT_FOUND', `no audit log database in ${dir}`);
+  return names;
+}
+
+/** Links the immutable tables and LOCK, copies the rest (copyFile never follows into the original). */
+async function copyStore(dir: string, scratch: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const from = join(dir, name);
+    const to = join(scratch, name);
+    if (LINKABLE.test(name)) {
+      try {
+        await link(from, to);
+        continue;
+      } catch {
+        // another file system or no hard links: copy instead
+      }
+    }
+    await copyFile(from, to);
   }
 }

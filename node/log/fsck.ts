@@ -8,7 +8,7 @@
  * node's key (earlier ones are signed by the same key and are checked by root; verifying tens of
  * thousands of Ed25519 signatures in pure JS would dominate the run).
  *
- * The lookup index (lookup.ts), when the log has one (`m/lookup`), is checked on the way: every entry
+ * The lookup index (lookup.ts), when the log has one of the current version (`m/lookup`), is checked on the way: every entry
  * must be found by its leaf hash and, for decisions, its decisionId.
  *
  * All reads go through one LevelDB snapshot. A live log takes it between batches (AuditLog.fsck), so fsck
@@ -27,11 +27,10 @@ import {
   hashKey,
   keyNumber,
   LEAF_PREFIX,
-  LOOKUP_KEY,
   leafKey,
   SIZE_KEY,
 } from './keys.ts';
-import { LookupIndexCheck } from './lookup.ts';
+import { hasCurrentLookupIndex, LookupIndexCheck } from './lookup.ts';
 
 export interface FsckReport {
   /** True when no problem was found. */
@@ -153,10 +152,10 @@ export async function fsckDb(
   const frontier = Frontier.empty({ nodeHash: fastNodeHash });
   let storedIndex = 0;
   let missingLeaves = false;
-  const lookup =
-    (await db.get(LOOKUP_KEY, { snapshot })) === undefined
-      ? undefined
-      : new LookupIndexCheck(db, snapshot, size, (p) => findings.add(p));
+  // An index of an older version (the node has not started since an upgrade) is rebuilt at next start.
+  const lookup = (await hasCurrentLookupIndex(db, { snapshot }))
+    ? new LookupIndexCheck(db, snapshot, size, (p) => findings.add(p))
+    : undefined;
   try {
     let cpEntry = await checkpoints.next();
     let cp = cpEntry && decodeCheckpoint(cpEntry[0], cpEntry[1], findings);

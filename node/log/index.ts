@@ -14,14 +14,22 @@
  *  - A checkpoint (C2SP signed note: origin, size, root) is signed whenever the tree has grown, at most
  *    checkpointIntervalMs apart, only for durable sizes, and every one is kept under `c/<size>`. At start
  *    the last one is re-verified against the stored tree; a mismatch is ERR_LOG_CORRUPT. (checkpointer.ts)
+ *  - Storage faults: after any failed store write the session (DB handle, appender, checkpointer) is
+ *    thrown away; the log answers ERR_LOG_UNAVAILABLE while it reopens the store and proves that it holds
+ *    the acknowledged tree, else it stops for good (ERR_LOG_ROLLBACK). A high-water mark outside LevelDB
+ *    (DIR/high-water.json) records the largest tree ever signed, written before the checkpoint is stored;
+ *    a log smaller than it, or disagreeing with it, neither starts nor signs. (audit-log.ts, store-run.ts,
+ *    high-water.ts, log-health.ts)
  *  - fsck recomputes everything from the stored leaves and compares stored hashes and every kept
  *    checkpoint's root. (fsck.ts, fsck-directory.ts)
  * AuditLog (audit-log.ts) wires these together as a service with start()/stop().
  */
 export type { Appended, AppendItem } from './appender.ts';
 export { MAX_STORED_RECORD_BYTES } from './appender.ts';
-export { AuditLog, type AuditLogOptions, type LogMetrics } from './audit-log.ts';
+export { AuditLog, type AuditLogOptions } from './audit-log.ts';
 export type { SignedCheckpoint } from './checkpointer.ts';
 export { LOG_DB_OPTIONS } from './db.ts';
 export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
 export { fsckDirectory } from './fsck-directory.ts';
+export { HighWaterMark, type TreeState } from './high-water.ts';
+export type { LogHealth, LogMetrics, LogProblem } from './log-health.ts';

@@ -8,9 +8,10 @@
  *     c/<size>         signed checkpoint note for that tree size (UTF-8)
  *     x/<leaf hash>    lookup index: 64 lowercase hex of the RFC 6962 leaf hash → index, 8 bytes big-endian
  *     d/<decision id>  lookup index: a decision leaf's decisionId (UTF-8) → index, 8 bytes big-endian
+ *     g/<kind>         lookup index: the latest governance leaf of that kind (e.g. federation.charter)
  *     m/size           committed tree size, 8 bytes big-endian
  *     m/lookup         present once the lookup index covers every entry (LOOKUP_VERSION, UTF-8)
- * The x/ and d/ keys of an entry are written in the same batch as its l/ key (lookup.ts).
+ * The x/, d/ and g/ keys of an entry are written in the same batch as its l/ key (lookup.ts).
  */
 import { GovfedError } from '../../protocol/errors.ts';
 
@@ -21,6 +22,7 @@ export const CHECKPOINT_PREFIX = 'c/';
 export const SIZE_KEY = 'm/size';
 export const LEAF_HASH_INDEX_PREFIX = 'x/';
 export const DECISION_INDEX_PREFIX = 'd/';
+export const GOVERNANCE_INDEX_PREFIX = 'g/';
 export const LOOKUP_KEY = 'm/lookup';
 
 const HEX_WIDTH = 16;

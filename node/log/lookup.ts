@@ -4,12 +4,16 @@
  *
  *     x/<64 hex of the leaf hash>   → index (8 bytes big-endian)
  *     d/<decisionId>                → index (8 bytes big-endian), decision leaves only
+ *     g/<kind>                      → index of the LATEST governance leaf of that kind (e.g. the last
+ *                                     `federation.charter`: the start-up check that the federation state
+ *                                     file was not lost asks it)
  *
  * The appender puts an entry's index keys into the same LevelDB batch as its leaf, so the index is
  * exactly as durable as the log (a crash loses both or neither); lookups only answer indexes below the
  * committed size. When two entries share a key (a caller reused a decisionId; a governance leaf repeated
- * byte for byte) the later entry wins. A log written before the index existed has no `m/lookup` key: at
- * start the index is built from the stored leaves once (backfill), then `m/lookup` is written.
+ * byte for byte) the later entry wins. A log written before the index existed (or before its current
+ * version: version 1 had no g/ keys) has no `m/lookup` key of LOOKUP_VERSION: at start the index is
+ * built from the stored leaves once (backfill, idempotent), then `m/lookup` is written.
  *
  * Extracting the decisionId must not slow ingest: leaf bytes are RFC 8785 canonical JSON (protocol/audit),
  * so in a decision leaf the key appears exactly once as `"decisionId":"` — a `"` inside any string value
@@ -24,6 +28,7 @@ import {
   DECISION_INDEX_PREFIX,
   decodeSize,
   encodeSize,
+  GOVERNANCE_INDEX_PREFIX,
   keyNumber,
   LEAF_HASH_INDEX_PREFIX,
   LEAF_PREFIX,
@@ -32,11 +37,15 @@ import {
 } from './keys.ts';
 
 /** The value of LOOKUP_KEY when the index covers the whole log. */
-export const LOOKUP_VERSION = '1';
+export const LOOKUP_VERSION = '2';
 
 const td = new TextDecoder('utf-8');
 const DECISION_MARK = '"type":"decision"';
 const ID_MARK = '"decisionId":"';
+const GOVERNANCE_MARK = '"type":"governance"';
+const KIND_MARK = '"kind":"';
+/** Governance kinds are short dotted names (protocol/audit); anything else is not indexed. */
+const KIND_RE = /^[a-z][a-z0-9.-]{0,63}$/;
 
 export function leafHashIndexKey(leafHash: Uint8Array): string {
   return LEAF_HASH_INDEX_PREFIX + toHex(leafHash);
@@ -46,9 +55,27 @@ export function decisionIndexKey(decisionId: string): string {
   return DECISION_INDEX_PREFIX + decisionId;
 }
 
+export function governanceIndexKey(kind: string): string {
+  return GOVERNANCE_INDEX_PREFIX + kind;
+}
+
+/** The kind of a governance leaf (canonical JSON bytes: the key occurs once, unescaped), else undefined. */
+export function governanceKindOf(text: string): string | undefined {
+  if (!text.includes(GOVERNANCE_MARK)) return undefined;
+  const at = text.indexOf(KIND_MARK);
+  if (at < 0) return undefined;
+  const start = at + KIND_MARK.length;
+  const end = text.indexOf('"', start);
+  const kind = end < 0 ? '' : text.slice(start, end);
+  return KIND_RE.test(kind) ? kind : undefined;
+}
+
 /** The decisionId of a decision leaf (canonical JSON bytes), or undefined for any other leaf. */
 export function decisionIdOf(leaf: Uint8Array): string | undefined {
-  const text = td.decode(leaf);
+  return decisionIdIn(td.decode(leaf));
+}
+
+function decisionIdIn(text: string): string | undefined {
   if (!text.includes(DECISION_MARK)) return undefined;
   const at = text.indexOf(ID_MARK);
   if (at < 0) return undefined;
@@ -68,8 +95,13 @@ export function decisionIdOf(leaf: Uint8Array): string | undefined {
 /** The index keys of one entry. */
 export function lookupKeys(leaf: Uint8Array, leafHash: Uint8Array): string[] {
   const keys = [leafHashIndexKey(leafHash)];
-  const id = decisionIdOf(leaf);
+  const text = td.decode(leaf);
+  const id = decisionIdIn(text);
   if (id !== undefined) keys.push(decisionIndexKey(id));
+  else {
+    const kind = governanceKindOf(text);
+    if (kind !== undefined) keys.push(governanceIndexKey(kind));
+  }
   return keys;
 }
 
@@ -80,7 +112,7 @@ const BACKFILL_CHUNK = 4096;
  * in synced batches, then `m/lookup`. Idempotent — a crash part-way simply runs it again at next start.
  */
 export async function ensureLookupIndex(db: LogDb, size: number): Promise<void> {
-  if ((await db.get(LOOKUP_KEY)) !== undefined) return;
+  if (await hasCurrentLookupIndex(db)) return;
   const it = db.iterator({ gte: leafKey(0), lt: leafKey(size) });
   try {
     let expected = 0;
@@ -102,6 +134,15 @@ export async function ensureLookupIndex(db: LogDb, size: number): Promise<void> 
     await it.close();
   }
   await db.put(LOOKUP_KEY, utf8(LOOKUP_VERSION), { sync: true });
+}
+
+/** True when `m/lookup` says the index covers every entry with this version's keys. */
+export async function hasCurrentLookupIndex(
+  db: LogDb,
+  opts: { snapshot?: ReturnType<LogDb['snapshot']> } = {},
+): Promise<boolean> {
+  const v = await db.get(LOOKUP_KEY, opts);
+  return v !== undefined && td.decode(v) === LOOKUP_VERSION;
 }
 
 /** The index stored under `key` when it is below `size`; undefined otherwise. */

@@ -59,7 +59,7 @@ describe('Daemon.start', () => {
       expect((await readFile(home.paths.apiAddr, 'utf8')).trim()).toBe(d.address);
       expect((await readFile(home.paths.pid, 'utf8')).trim()).toBe(String(process.pid));
       const res = await fetch(`${d.url}/healthz`);
-      expect(await res.json()).toEqual({ status: 'ok' });
+      expect(await res.json()).toEqual({ status: 'ok', writable: true });
       const info = (await (await api(d, '/v1/node')).json()) as NodeInfo;
       expect(info.api).toBe(d.address);
     });

@@ -1,28 +1,130 @@
-/** GET /healthz — liveness, without a token (for load balancers and process supervisors). */
+/**
+ * GET /healthz and GET /readyz — without a token (for load balancers and process supervisors).
+ *
+ *   /healthz  200 {"status":"ok","writable":true} when the log takes appends and checkpoint signing works;
+ *             503 {"status":"unhealthy","code","reason","writable"} while a store write failed (the log is
+ *             reopening the store, or gave up: ERR_LOG_ROLLBACK) or the last checkpoint signing failed.
+ *   /readyz   200 {"ready":true} when the node takes appends (POST /v1/decisions would be tried);
+ *             503 {"ready":false,"code","reason"} otherwise.
+ * A 503 carries Retry-After. The reasons are fixed phrases — the route is public, so the store's error
+ * text (paths, sizes) stays in GET /v1/node (`govfed status`) and the operator's log.
+ */
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import type { ApiContext, LogHealth } from '../context.ts';
+import { errorRef } from '../schemas.ts';
 
-export function healthzRoute(app: FastifyInstance, _ctx: ApiContext): void {
+interface Verdict {
+  code: string;
+  reason: string;
+}
+
+/** Why the log does not take appends, or undefined when it does. */
+export function notReady(h: LogHealth): Verdict | undefined {
+  if (h.fault?.fatal) {
+    return {
+      code: h.fault.code,
+      reason: 'the audit log lost acknowledged entries after a failed write and stopped; see the operator log',
+    };
+  }
+  if (h.fault !== undefined) {
+    return { code: 'ERR_LOG_UNAVAILABLE', reason: 'a write to the audit log failed; reopening the store' };
+  }
+  if (h.stopped || !h.writable) return { code: 'ERR_SHUTTING_DOWN', reason: 'the audit log is not running' };
+  return undefined;
+}
+
+/** Why the node is unhealthy, or undefined when it is healthy. */
+export function unhealthy(h: LogHealth): Verdict | undefined {
+  const nr = notReady(h);
+  if (nr !== undefined) return nr;
+  if (h.checkpointError !== undefined) {
+    return { code: h.checkpointError.code, reason: 'checkpoint signing is failing' };
+  }
+  return undefined;
+}
+
+const verdictProps = { code: { type: 'string' }, reason: { type: 'string' } } as const;
+
+export function healthzRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/healthz',
     {
       config: { access: 'public' },
       schema: {
-        summary: 'Liveness check (no token needed)',
+        summary: 'Health: the log writes and checkpoints are signed (no token needed)',
         tags: ['node'],
         querystring: { type: 'object', additionalProperties: false, properties: {} },
         response: {
           200: {
             type: 'object',
             additionalProperties: false,
-            required: ['status'],
-            properties: { status: { type: 'string', const: 'ok' } },
+            required: ['status', 'writable'],
+            properties: { status: { type: 'string', const: 'ok' }, writable: { type: 'boolean' } },
           },
-          ...errorResponses,
+          503: {
+            anyOf: [
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['status', 'code', 'reason', 'writable'],
+                properties: {
+                  status: { type: 'string', const: 'unhealthy' },
+                  ...verdictProps,
+                  writable: { type: 'boolean' },
+                },
+              },
+              errorRef, // while the API itself is closing (ERR_SHUTTING_DOWN)
+            ],
+          },
+          '4xx': errorRef,
+          '5xx': errorRef,
         },
       },
     },
-    async () => ({ status: 'ok' }),
+    async (_req, reply) => {
+      const h = ctx.log.health();
+      const bad = unhealthy(h);
+      if (bad === undefined) return { status: 'ok', writable: true };
+      reply.code(503).header('retry-after', '1');
+      return { status: 'unhealthy', ...bad, writable: h.writable };
+    },
+  );
+  app.get(
+    '/readyz',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Readiness: the node takes appends (no token needed)',
+        tags: ['node'],
+        querystring: { type: 'object', additionalProperties: false, properties: {} },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['ready'],
+            properties: { ready: { type: 'boolean', const: true } },
+          },
+          503: {
+            anyOf: [
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['ready', 'code', 'reason'],
+                properties: { ready: { type: 'boolean', const: false }, ...verdictProps },
+              },
+              errorRef,
+            ],
+          },
+          '4xx': errorRef,
+          '5xx': errorRef,
+        },
+      },
+    },
+    async (_req, reply) => {
+      const bad = notReady(ctx.log.health());
+      if (bad === undefined) return { ready: true };
+      reply.code(503).header('retry-after', '1');
+      return { ready: false, ...bad };
+    },
   );
 }

@@ -10,6 +10,12 @@ export const NODE_VERSION: string = JSON.parse(
   readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
 ).version;
 
+const problemProps = {
+  code: { type: 'string' },
+  message: { type: 'string' },
+  since: { type: 'string', format: 'date-time' },
+} as const;
+
 export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/v1/node',
@@ -55,6 +61,26 @@ export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
                   checkpointSize: { type: 'integer', description: 'tree size of the latest signed checkpoint' },
                   pending: { type: 'integer', description: 'entries accepted, not yet durable' },
                   checkpointLagMs: { type: 'number' },
+                  writable: { type: 'boolean', description: 'the log takes appends' },
+                  fault: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['code', 'message', 'since', 'fatal', 'reopenAttempts'],
+                    description: 'a failed store write: reopening the store (fatal false) or stopped for good',
+                    properties: {
+                      ...problemProps,
+                      fatal: { type: 'boolean' },
+                      reopenAttempts: { type: 'integer' },
+                      lastReopenError: { type: 'string' },
+                    },
+                  },
+                  checkpointError: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['code', 'message', 'since'],
+                    description: 'the last checkpoint signing failed and none succeeded since',
+                    properties: problemProps,
+                  },
                 },
               },
             },
@@ -69,6 +95,7 @@ export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
       const api =
         addr !== null && typeof addr === 'object' ? formatApiAddress({ host: addr.address, port: addr.port }) : c.api;
       const m = ctx.log.metrics();
+      const h = ctx.log.health();
       return {
         org: c.org,
         jurisdiction: c.jurisdiction,
@@ -80,7 +107,15 @@ export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
         version: NODE_VERSION,
         startedAt: ctx.startedAt.toISOString(),
         uptimeSeconds: Math.max(0, (ctx.now().getTime() - ctx.startedAt.getTime()) / 1000),
-        log: { size: m.size, checkpointSize: m.checkpointSize, pending: m.pending, checkpointLagMs: m.checkpointLagMs },
+        log: {
+          size: m.size,
+          checkpointSize: m.checkpointSize,
+          pending: m.pending,
+          checkpointLagMs: m.checkpointLagMs,
+          writable: h.writable,
+          ...(h.fault === undefined ? {} : { fault: h.fault }),
+          ...(h.checkpointError === undefined ? {} : { checkpointError: h.checkpointError }),
+        },
       };
     },
   );

@@ -42,6 +42,21 @@ describe('describeError', () => {
     });
   });
 
+  describe('when given an error of the LevelDB layer (an I/O error, a store being reopened)', () => {
+    it('answers 503 ERR_LOG_UNAVAILABLE with a masked message, never a 500', () => {
+      const io = Object.assign(new Error('IO error: /home/x/data/000005.log: No space left on device'), {
+        code: 'LEVEL_IO_ERROR',
+      });
+      expect(describeError(io)).toEqual({
+        status: 503,
+        code: 'ERR_LOG_UNAVAILABLE',
+        message: 'service unavailable, retry later',
+      });
+      const closed = Object.assign(new Error('Database is not open'), { code: 'LEVEL_DATABASE_NOT_OPEN' });
+      expect(describeError(closed).status).toBe(503);
+    });
+  });
+
   describe('when given fastify client errors', () => {
     it('maps them to govfed codes', () => {
       const fst = (code: string, statusCode: number) => Object.assign(new Error('m'), { code, statusCode });

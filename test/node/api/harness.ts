@@ -28,7 +28,12 @@ export interface TestNode {
 }
 
 export interface TestNodeOptions {
-  log?: Partial<Pick<AuditLogOptions, 'maxPendingEntries' | 'maxBatchEntries' | 'checkpointIntervalMs'>>;
+  log?: Partial<
+    Pick<
+      AuditLogOptions,
+      'maxPendingEntries' | 'maxBatchEntries' | 'checkpointIntervalMs' | 'wrapDb' | 'highWaterFile' | 'reopenDelayMs'
+    >
+  >;
   /** Wraps the log the API sees (to inject faults). */
   wrapLog?: (log: AuditLog) => LogPort;
   tokenReloadMs?: number;

@@ -25,12 +25,20 @@ describe('NodeMetrics', () => {
         checkpointLagMs: 1500,
         appendsTotal: 0,
         batchesTotal: 0,
+        writable: 0,
+        checkpointFailing: 1,
+        writeFailuresTotal: 2,
+        checkpointFailuresTotal: 3,
       }));
       size = 42;
       const text = await m.registry.metrics();
       expect(text).toMatch(/^govfed_log_size 42$/m);
       expect(text).toMatch(/^govfed_log_pending_entries 3$/m);
       expect(text).toMatch(/^govfed_checkpoint_lag_seconds 1\.5$/m);
+      expect(text).toMatch(/^govfed_log_writable 0$/m);
+      expect(text).toMatch(/^govfed_checkpoint_signing_failing 1$/m);
+      expect(text).toMatch(/^govfed_log_write_failures_total 2$/m);
+      expect(text).toMatch(/^govfed_checkpoint_sign_failures_total 3$/m);
     });
   });
 

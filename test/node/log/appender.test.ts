@@ -1,52 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommitAppender } from '../../../node/log/appender.ts';
-import { type LogDb, openLogDb } from '../../../node/log/db.ts';
+import { openLogDb } from '../../../node/log/db.ts';
 import { LevelHashReader } from '../../../node/log/hash-reader.ts';
 import { decodeSize, leafKey, recordKey, SIZE_KEY } from '../../../node/log/keys.ts';
 import { Frontier, MemoryTree, treeHash } from '../../../protocol/log/index.ts';
-import { items, leafBytes, tempDir } from './helpers.ts';
+import { flaky, items, leafBytes, tempDir } from './helpers.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
-
-/** The db, but chained-batch writes fail while `failing()` is true (an fsync error, a full disk). */
-function flaky(db: LogDb, failing: () => boolean): LogDb {
-  const bind = (t: object, p: string | symbol) => {
-    const v = Reflect.get(t, p, t);
-    return typeof v === 'function' ? v.bind(t) : v;
-  };
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop !== 'batch') return bind(target, prop);
-      return () => {
-        const b = target.batch();
-        if (!failing()) return b;
-        return new Proxy(b, {
-          get(bt, bp) {
-            if (bp !== 'write') return bind(bt, bp);
-            return async () => {
-              await bt.close();
-              throw new Error('injected write failure');
-            };
-          },
-        });
-      };
-    },
-  });
-}
 
 async function setUp(opts: { maxPending?: number; maxBatch?: number; failing?: () => boolean } = {}) {
   const db = await openLogDb(await tempDir());
   const reader = new LevelHashReader(db);
   const commits: number[] = [];
+  const faults: unknown[] = [];
   const appender = new GroupCommitAppender({
     db: opts.failing ? flaky(db, opts.failing) : db,
-    reader,
     frontier: Frontier.empty(),
     maxPendingEntries: opts.maxPending ?? 100_000,
     maxBatchEntries: opts.maxBatch ?? 10_000,
     onCommit: (n) => commits.push(n),
+    onFault: (err) => faults.push(err),
   });
-  return { db, reader, appender, commits };
+  return { db, reader, appender, commits, faults };
 }
 
 function memoryRoot(n: number): Uint8Array {
@@ -110,21 +85,28 @@ describe('GroupCommitAppender.append', () => {
   });
 
   describe('when a write fails', () => {
-    it('rejects that batch, does not advance, and the next batch continues the right tree', async () => {
+    it('rejects that batch and everything queued with ERR_LOG_UNAVAILABLE and never takes an append again', async () => {
       let fail = false;
-      const { db, reader, appender } = await setUp({ failing: () => fail });
+      const { db, appender, faults } = await setUp({ failing: () => fail });
       await appender.append(items(0, 3));
       fail = true;
-      await expect(appender.append(items(3, 4))).rejects.toThrow('injected write failure');
+      const failed = appender.append(items(3, 4));
+      const queued = appender.append(items(7, 2)); // staged behind the failing batch
+      await expect(failed).rejects.toThrow(code('ERR_LOG_UNAVAILABLE'));
+      await expect(queued).rejects.toThrow(code('ERR_LOG_UNAVAILABLE'));
       expect(appender.size).toBe(3);
+      expect(appender.committed()).toEqual({ size: 3, rootHash: memoryRoot(3) });
       expect(appender.pending).toBe(0);
       expect(await db.get(leafKey(3))).toBeUndefined();
+      expect(faults).toHaveLength(1);
+      expect(appender.faulted).toBe(true);
+      // The store handle is not trusted again, even once writes would succeed (the old code went on).
       fail = false;
-      const out = await appender.append(items(3, 4));
-      expect(out.map((o) => o.index)).toEqual([3, 4, 5, 6]);
-      // The Frontier was rebuilt from disk: stored hashes and roots are those of leaves 0..6 only.
-      expect(await treeHash(7, reader)).toEqual(memoryRoot(7));
-      expect(appender.committed()).toEqual({ size: 7, rootHash: memoryRoot(7) });
+      await expect(appender.append(items(3, 1))).rejects.toThrow(code('ERR_LOG_UNAVAILABLE'));
+      expect(appender.size).toBe(3);
+      expect(await db.get(leafKey(3))).toBeUndefined();
+      expect(faults).toHaveLength(1);
+      await appender.close();
       await db.close();
     });
   });

@@ -42,7 +42,6 @@ async function setUp(delayMs = 0, failing?: () => boolean) {
   const reader = new LevelHashReader(db);
   const appender = new GroupCommitAppender({
     db: slow(db, delayMs, failing),
-    reader,
     frontier: Frontier.empty(),
     maxPendingEntries: 10_000,
     maxBatchEntries: 10_000,

@@ -1,8 +1,23 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLogDb } from '../../../node/log/db.ts';
-import { AuditLog, fsckDirectory } from '../../../node/log/index.ts';
+import { AuditLog, fsckDirectory, HighWaterMark } from '../../../node/log/index.ts';
 import { checkpointKey, hashKey, leafKey } from '../../../node/log/keys.ts';
+import { DaemonProcess, initNode } from '../../helpers/daemon.ts';
 import { items, leafBytes, ORIGIN, signer, tempDir, verifierKey } from './helpers.ts';
+
+/** Every file of a directory with the sha256 of its bytes. */
+async function snapshotDir(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of (await readdir(dir)).sort()) {
+    out[f] = createHash('sha256')
+      .update(await readFile(join(dir, f)))
+      .digest('hex');
+  }
+  return out;
+}
 
 const code = (c: string) => expect.objectContaining({ code: c });
 
@@ -102,13 +117,49 @@ describe('fsckDirectory', () => {
     });
   });
 
-  describe('when the daemon holds the store', () => {
+  describe('when a daemon (another process) holds the store', () => {
     it('fails with ERR_ALREADY_RUNNING', async () => {
-      const dir = await tempDir();
-      const log = new AuditLog({ dir, signer, origin: ORIGIN });
-      await log.start();
-      await expect(fsckDirectory(dir, ORIGIN, verifierKey)).rejects.toThrow(code('ERR_ALREADY_RUNNING'));
-      await log.stop();
+      const node = await initNode('fsckheld');
+      const d = await DaemonProcess.start(node.home);
+      try {
+        await expect(fsckDirectory(join(node.home, 'data'), node.init.origin, node.init.verifierKey)).rejects.toThrow(
+          code('ERR_ALREADY_RUNNING'),
+        );
+      } finally {
+        await d.stop();
+        await rm(node.tmp, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('when the write-ahead log is damaged', () => {
+    it('leaves the store byte-identical (old code: LevelDB recovery dropped and deleted the damaged log)', async () => {
+      const dir = await stoppedLog(200); // closed without compaction: the entries are in the write-ahead log
+      const wal = (await readdir(dir)).filter((f) => f.endsWith('.log'));
+      expect(wal.length).toBeGreaterThan(0);
+      const walPath = join(dir, wal[0] as string);
+      const bytes = await readFile(walPath);
+      expect(bytes.length).toBeGreaterThan(40_000);
+      for (let i = 40_000; i < 40_064; i++) bytes[i] = (bytes[i] as number) ^ 0xff; // in the second 32 KiB block
+      await writeFile(walPath, bytes);
+      const before = await snapshotDir(dir);
+      await fsckDirectory(dir, ORIGIN, verifierKey);
+      expect(await snapshotDir(dir)).toEqual(before);
+      expect((await readdir(dirname(dir))).filter((f) => f.includes('.fsck-'))).toEqual([]); // scratch removed
+    });
+  });
+
+  describe('when the data directory is older than the high-water mark', () => {
+    it('reports the rollback (old code: "OK" for a log restored from an older backup)', async () => {
+      const dir = await stoppedLog(10);
+      const mark = join(dirname(dir), `${basename(dir)}-high-water.json`);
+      const m = new HighWaterMark(mark, ORIGIN);
+      await m.load();
+      await m.raise({ size: 12, rootHash: new Uint8Array(32).fill(1) });
+      const r = await fsckDirectory(dir, ORIGIN, verifierKey, { highWaterFile: mark });
+      expect(r.ok).toBe(false);
+      expect(r.problems.join('\n')).toMatch(/holds 10 entries.*12/);
+      await rm(mark);
     });
   });
 

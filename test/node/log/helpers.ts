@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import type { LogDb } from '../../../node/log/db.ts';
 import { encodeLeaf } from '../../../protocol/audit/index.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { ed25519Signer, ed25519VerifierKey } from '../../../protocol/note/index.ts';
@@ -49,3 +50,71 @@ export function items(from: number, n: number, withRecords = true) {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The db, but chained-batch writes fail while `failing()` is true (an fsync error, a full disk). */
+export function flaky(db: LogDb, failing: () => boolean): LogDb {
+  const bind = (t: object, p: string | symbol) => {
+    const v = Reflect.get(t, p, t);
+    return typeof v === 'function' ? v.bind(t) : v;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop !== 'batch') return bind(target, prop);
+      return () => {
+        const b = target.batch();
+        if (!failing()) return b;
+        return new Proxy(b, {
+          get(bt, bp) {
+            if (bp !== 'write') return bind(bt, bp);
+            return async () => {
+              await bt.close();
+              throw new Error('injected write failure');
+            };
+          },
+        });
+      };
+    },
+  });
+}
+
+/** What a faulty disk does with a chained-batch write: write it, fail it, or claim it and drop it. */
+export type DiskMode = 'ok' | 'fail' | 'lose';
+
+/**
+ * The db, but chained-batch writes fail (an fsync error, a full disk) or are silently lost (a disk that
+ * acknowledges and drops, as LevelDB's torn write-ahead log did after ENOSPC) as `mode()` says.
+ */
+export function faultyDb(db: LogDb, mode: () => DiskMode): LogDb {
+  const bind = (t: object, p: string | symbol) => {
+    const v = Reflect.get(t, p, t);
+    return typeof v === 'function' ? v.bind(t) : v;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop !== 'batch') return bind(target, prop);
+      return () => {
+        const b = target.batch();
+        return new Proxy(b, {
+          get(bt, bp) {
+            if (bp !== 'write') return bind(bt, bp);
+            return async (opts: { sync?: boolean } = {}) => {
+              const m = mode();
+              if (m === 'ok') return await bt.write(opts);
+              await bt.close();
+              if (m === 'fail') throw new Error('IO error: injected: No space left on device');
+            };
+          },
+        });
+      };
+    },
+  });
+}
+
+/** Polls `cond` every 10 ms until true (or throws after `ms`). */
+export async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}

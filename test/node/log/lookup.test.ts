@@ -5,6 +5,7 @@ import { AuditLog, fsckDirectory } from '../../../node/log/index.ts';
 import { LOOKUP_KEY, leafKey } from '../../../node/log/keys.ts';
 import { decisionIdOf, decisionIndexKey, leafHashIndexKey } from '../../../node/log/lookup.ts';
 import { encodeLeaf } from '../../../protocol/audit/index.ts';
+import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { leafHash } from '../../../protocol/log/index.ts';
 import { items, leafBytes, ORIGIN, signer, tempDir, verifierKey } from './helpers.ts';
 
@@ -115,6 +116,47 @@ describe('AuditLog lookups', () => {
       expect(r.ok).toBe(false);
       expect(r.problems.some((p) => p.includes('x/ key of entry 4 is missing'))).toBe(true);
       expect(r.problems.some((p) => p.includes('d/ key of entry 6 names 8'))).toBe(true);
+    });
+  });
+});
+
+describe('AuditLog.lookupGovernance', () => {
+  const charter = (n: number) =>
+    encodeLeaf({
+      v: 1,
+      type: 'governance',
+      kind: 'federation.charter',
+      time: '2025-01-02T03:04:05Z',
+      digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+      ref: `federation/${'ab'.repeat(32)}/charter/${n}`,
+    });
+
+  describe('when the log holds governance entries of a kind', () => {
+    it('finds the latest one, and nothing for a kind it never held (decisions are not governance)', async () => {
+      const log = await startLog(await tempDir());
+      await log.append([{ leaf: governance }, { leaf: charter(1) }, ...items(0, 3), { leaf: charter(2) }]);
+      expect(await log.lookupGovernance('federation.charter')).toBe(5);
+      expect(await log.lookupGovernance('node.init')).toBe(0);
+      expect(await log.lookupGovernance('federation.fork')).toBeUndefined();
+      expect(await log.lookupGovernance('decision')).toBeUndefined();
+      await log.stop();
+    });
+  });
+
+  describe('when the index is of version 1 (no g/ keys)', () => {
+    it('is rebuilt at start, so a charter written before the upgrade is found', async () => {
+      const dir = await tempDir();
+      const log = await startLog(dir);
+      await log.append([{ leaf: charter(1) }, ...items(0, 2)]);
+      await log.stop();
+      const db = await openLogDb(dir);
+      await db.del('g/federation.charter');
+      await db.put(LOOKUP_KEY, utf8('1'));
+      await db.close();
+      const again = await startLog(dir);
+      expect(await again.lookupGovernance('federation.charter')).toBe(0);
+      await again.stop();
+      expect((await fsckDirectory(dir, ORIGIN, verifierKey)).ok).toBe(true);
     });
   });
 });

@@ -28,7 +28,7 @@ describe('GET /v1/node', () => {
           version: expect.any(String),
           startedAt: expect.any(String),
           uptimeSeconds: expect.any(Number),
-          log: { size: 0, checkpointSize: 0, pending: 0, checkpointLagMs: expect.any(Number) },
+          log: { size: 0, checkpointSize: 0, pending: 0, checkpointLagMs: expect.any(Number), writable: true },
         });
       }
     });

@@ -1,0 +1,32 @@
+/**
+ * Start-up check: the federation state file must not have been lost.
+ *
+ * DIR/federation/state.json holds the charter chain this node pinned — and with it the guard against
+ * signing two different charters of the same version (a fork). If the file is deleted (or a backup without
+ * it is restored) the node would start as "in no federation" and lose that guard. The audit log is the
+ * record of what the node accepted: every charter version is a `federation.charter` governance entry
+ * (audit.ts). So when the file is missing but the log holds such an entry, the node refuses to start with
+ * ERR_FEDERATION_STATE_MISSING instead of guessing.
+ */
+import { NodeError } from '../errors.ts';
+import { exists } from '../home/fs.ts';
+import type { AuditLog } from '../log/index.ts';
+import { FederationStore } from './store.ts';
+
+/** Throws ERR_FEDERATION_STATE_MISSING when the log records a charter but the state file is gone. */
+export async function checkFederationStateKept(
+  homeDir: string,
+  log: Pick<AuditLog, 'lookupGovernance'>,
+): Promise<void> {
+  const file = new FederationStore(homeDir).file;
+  if (await exists(file)) return;
+  const at = await log.lookupGovernance('federation.charter');
+  if (at === undefined) return;
+  throw new NodeError(
+    'ERR_FEDERATION_STATE_MISSING',
+    `${file} is missing, but the audit log records a federation charter this node accepted (entry ${at}): ` +
+      'starting as "in no federation" would drop its guard against signing two charters of one version. ' +
+      'Restore federation/state.json from a backup of this home (the log entry and its stored record ' +
+      'name the charter), then start again. See "Storage faults and recovery" in docs/operators-guide.md.',
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * The high-water mark: the largest tree size — and its root — this log ever signed, kept OUTSIDE LevelDB
+ * in one small file (DIR/high-water.json, mode 0600):
+ *
+ *   { "version": 1, "origin": "<log origin>", "size": <tree size>, "rootHash": "<base64 of 32 bytes>" }
+ *
+ * Why: a checkpoint, once published, is a promise to witnesses and users that the tree of that size has
+ * that root forever. If the store loses writes (a full disk that corrupted LevelDB's write-ahead log, a
+ * `data/` restored from an older backup), the log restarts smaller, hands out indices again and would sign
+ * a second root for a size it already published — equivocation by an honest node. LevelDB cannot be the
+ * judge of its own losses, so the mark lives beside it and is written atomically and fsynced
+ * (writeFileAtomic) BEFORE the checkpoint is stored or served. At start and before every signing the log
+ * must reach the mark and agree with its root; otherwise ERR_LOG_ROLLBACK, with how to recover.
+ *
+ * The same file is raised to an acknowledged-but-unsigned state when a reopen after a failed write finds
+ * less than was acknowledged (audit-log.ts), so that the next start refuses too.
+ */
+import { readFile } from 'node:fs/promises';
+import { equalBytes, fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
+import { NodeError } from '../errors.ts';
+import { writeFileAtomic } from '../home/fs.ts';
+
+export const HIGH_WATER_VERSION = 1;
+/** Bound on the file (it holds a few dozen bytes). */
+const MAX_FILE_BYTES = 4096;
+
+/** A tree state this node committed to. */
+export interface TreeState {
+  size: number;
+  rootHash: Uint8Array;
+}
+
+const RECOVERY =
+  'Do not delete or edit the high-water file to get past this: witnesses and users already hold a ' +
+  'checkpoint for that size, and a second root for it is equivocation. Recover by restoring the data ' +
+  'directory from a backup that holds at least that many entries, or by re-publishing under a new origin ' +
+  '(a new home with govfed init, announced to witnesses and federation members). See "Storage faults and ' +
+  'recovery" in docs/operators-guide.md.';
+
+function broken(file: string, what: string): NodeError {
+  return new NodeError('ERR_INVALID_CONFIG', `${file}: ${what} (the high-water mark of the audit log). ${RECOVERY}`);
+}
+
+export class HighWaterMark {
+  readonly file: string;
+  readonly #origin: string;
+  #mark: TreeState | undefined;
+  #loaded = false;
+
+  constructor(file: string, origin: string) {
+    this.file = file;
+    this.#origin = origin;
+  }
+
+  /** The mark, once loaded (undefined: the file did not exist). */
+  get current(): TreeState | undefined {
+    return this.#mark;
+  }
+
+  /** Reads the file. Undefined when there is none; ERR_INVALID_CONFIG when it is broken or for another origin. */
+  async load(): Promise<TreeState | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.#loaded = true;
+      this.#mark = undefined;
+      return undefined;
+    }
+    if (text.length > MAX_FILE_BYTES) throw broken(this.file, 'too large');
+    let v: { version?: unknown; origin?: unknown; size?: unknown; rootHash?: unknown };
+    try {
+      v = JSON.parse(text);
+    } catch {
+      throw broken(this.file, 'not JSON');
+    }
+    if (typeof v !== 'object' || v === null || v.version !== HIGH_WATER_VERSION) {
+      throw broken(this.file, `not a version ${HIGH_WATER_VERSION} high-water mark`);
+    }
+    if (v.origin !== this.#origin) {
+      throw broken(this.file, `written for origin ${JSON.stringify(v.origin)}, not ${JSON.stringify(this.#origin)}`);
+    }
+    if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0) throw broken(this.file, 'bad size');
+    let rootHash: Uint8Array;
+    try {
+      rootHash = fromBase64(String(v.rootHash));
+    } catch {
+      throw broken(this.file, 'bad rootHash');
+    }
+    if (rootHash.length !== 32) throw broken(this.file, 'bad rootHash');
+    this.#loaded = true;
+    this.#mark = { size: v.size, rootHash };
+    return this.#mark;
+  }
+
+  /**
+   * Throws ERR_LOG_ROLLBACK unless a log of `size` entries reaches the mark and `rootAt(mark.size)` is
+   * the mark's root. `rootAt` is only called when size >= mark.size.
+   */
+  async check(size: number, rootAt: (size: number) => Promise<Uint8Array>): Promise<void> {
+    const mark = this.#mark;
+    if (mark === undefined) return;
+    if (size < mark.size) {
+      throw new NodeError(
+        'ERR_LOG_ROLLBACK',
+        `the audit log holds ${size} entries, but this node already committed to a tree of ${mark.size} entries ` +
+          `(${this.file}): entries it acknowledged or signed were lost — the data directory was restored from an ` +
+          `older copy, or the disk lost writes. The node will not start or sign. ${RECOVERY}`,
+      );
+    }
+    const root = await rootAt(mark.size);
+    if (!equalBytes(root, mark.rootHash)) {
+      throw new NodeError(
+        'ERR_LOG_ROLLBACK',
+        `the audit log's tree of ${mark.size} entries has root ${toBase64(root)}, but this node committed to ` +
+          `${toBase64(mark.rootHash)} for that size (${this.file}): the stored log is not the one it signed. ` +
+          `The node will not start or sign. ${RECOVERY}`,
+      );
+    }
+  }
+
+  /**
+   * Records `state` as committed to (durably, before the caller publishes it) when it is beyond the mark.
+   * A state at the mark's size with another root, or below it, is ERR_LOG_ROLLBACK (never signed).
+   */
+  async raise(state: TreeState): Promise<void> {
+    if (!this.#loaded) throw new Error('HighWaterMark: load() first');
+    const mark = this.#mark;
+    if (mark !== undefined) {
+      if (state.size < mark.size || (state.size === mark.size && !equalBytes(state.rootHash, mark.rootHash))) {
+        throw new NodeError(
+          'ERR_LOG_ROLLBACK',
+          `refusing to sign a tree of ${state.size} entries: this node already committed to ${mark.size} entries ` +
+            `with root ${toBase64(mark.rootHash)} (${this.file}). ${RECOVERY}`,
+        );
+      }
+      if (state.size === mark.size) return;
+    }
+    const text = `${JSON.stringify({
+      version: HIGH_WATER_VERSION,
+      origin: this.#origin,
+      size: state.size,
+      rootHash: toBase64(state.rootHash),
+    })}\n`;
+    await writeFileAtomic(this.file, text, 0o600);
+    this.#mark = { size: state.size, rootHash: state.rootHash };
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * One open session of the log's store: the LevelDB handle and everything built on it (hash reader,
+ * group-commit appender, checkpointer). AuditLog opens one at start and, after a failed write, throws
+ * the whole session away and opens a new one (audit-log.ts): nothing built on a handle that failed a
+ * write is used again.
+ *
+ * openStoreRun(): open the DB; read the committed size from `m/size`; build the lookup index if the log
+ * predates it (lookup.ts); rebuild the Frontier from at most 52 stored hashes (no re-hashing of the log);
+ * check the high-water mark and re-open the last checkpoint with the node's verifier against the stored
+ * tree (checkpointer.ts; else ERR_LOG_ROLLBACK / ERR_LOG_CORRUPT). The DB is closed again on any failure.
+ */
+import { GovfedError } from '../../protocol/errors.ts';
+import { Frontier } from '../../protocol/log/index.ts';
+import type { NoteSigner, NoteVerifier } from '../../protocol/note/index.ts';
+import { GroupCommitAppender } from './appender.ts';
+import { Checkpointer, type SignedCheckpoint } from './checkpointer.ts';
+import { type LogDb, openLogDb } from './db.ts';
+import { LevelHashReader } from './hash-reader.ts';
+import { fastNodeHash } from './hasher.ts';
+import type { HighWaterMark } from './high-water.ts';
+import { decodeSize, SIZE_KEY } from './keys.ts';
+import { ensureLookupIndex } from './lookup.ts';
+
+export interface StoreRun {
+  db: LogDb;
+  reader: LevelHashReader;
+  appender: GroupCommitAppender;
+  checkpointer: Checkpointer;
+}
+
+export interface StoreRunOptions {
+  dir: string;
+  signer: NoteSigner;
+  verifier: NoteVerifier;
+  origin: string;
+  highWater?: HighWaterMark;
+  checkpointIntervalMs: number;
+  maxPendingEntries: number;
+  maxBatchEntries: number;
+  now: () => Date;
+  onCommit?: (n: number, ms: number) => void;
+  onSigned: (cp: SignedCheckpoint) => void;
+  /** A write to this session's store failed: the session must not be used again. */
+  onFault: (err: unknown) => void;
+  /** Wraps each opened DB (fault-injection tests only: a disk that fails or loses writes). */
+  wrapDb?: (db: LogDb) => LogDb;
+}
+
+export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
+  const opened = await openLogDb(o.dir);
+  let db = opened;
+  try {
+    if (o.wrapDb !== undefined) db = o.wrapDb(opened);
+    const reader = new LevelHashReader(db);
+    const raw = await db.get(SIZE_KEY);
+    const size = raw === undefined ? 0 : decodeSize(raw);
+    await ensureLookupIndex(db, size);
+    let frontier: Frontier;
+    try {
+      frontier = await Frontier.load(size, reader, { nodeHash: fastNodeHash });
+    } catch (cause) {
+      throw new GovfedError('ERR_LOG_CORRUPT', `cannot load the tree of ${size} entries from stored hashes`, {
+        cause,
+      });
+    }
+    let checkpointer: Checkpointer | undefined;
+    const onCommit = o.onCommit;
+    const appender = new GroupCommitAppender({
+      db,
+      frontier,
+      maxPendingEntries: o.maxPendingEntries,
+      maxBatchEntries: o.maxBatchEntries,
+      onCommit: (n, ms) => {
+        checkpointer?.noteCommit();
+        onCommit?.(n, ms);
+      },
+      onFault: o.onFault,
+    });
+    checkpointer = new Checkpointer({
+      db,
+      appender,
+      reader,
+      signer: o.signer,
+      verifier: o.verifier,
+      origin: o.origin,
+      intervalMs: o.checkpointIntervalMs,
+      now: o.now,
+      onSigned: o.onSigned,
+      highWater: o.highWater,
+      onWriteError: o.onFault,
+    });
+    await checkpointer.load(size, frontier);
+    return { db, reader, appender, checkpointer };
+  } catch (err) {
+    await opened.close().catch(() => {});
+    throw err;
+  }
+}
