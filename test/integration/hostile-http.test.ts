@@ -198,7 +198,7 @@ describe('govfed daemon under hostile HTTP clients', () => {
       for (const body of ['{"buffer":{"length":100000000}}', 'null', '{"buffer":null}']) {
         const res = await post(body, 'application/json');
         expect(res.status).toBe(415);
-        expect((await res.json()).error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
       }
       expect((await post('x', 'application/x-www-form-urlencoded')).status).toBe(415);
     });
