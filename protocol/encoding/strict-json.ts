@@ -133,14 +133,14 @@ export function checkStrictJson(text: string, maxDepth = MAX_STRICT_JSON_DEPTH):
         throw syntax('invalid escape in a key');
       }
     }
-    const shown = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+    const shown = (k: string) => JSON.stringify(k.length > 64 ? `${k.slice(0, 64)}…` : k);
     if (hasBidiControl(key)) {
       throw fail(
         'ERR_BIDI_CONTROL',
-        `key ${shown} holds a bidirectional control character (U+202A–U+202E, U+2066–U+2069)`,
+        `key ${shown(key)} holds a bidirectional control character (U+202A–U+202E, U+2066–U+2069)`,
       );
     }
-    if (keys.has(key)) throw fail('ERR_DUPLICATE_KEY', `key ${shown} appears twice in one object`);
+    if (keys.has(key)) throw fail('ERR_DUPLICATE_KEY', `key ${shown(key)} appears twice in one object`);
     keys.add(key);
     ws();
     if (text.charCodeAt(i) !== 0x3a) throw syntax('expected ":"');
@@ -180,6 +180,29 @@ export function checkStrictJson(text: string, maxDepth = MAX_STRICT_JSON_DEPTH):
         skipString();
         mode = AFTER;
       } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+        // Fast path: a plain integer of at most 15 digits is always exact (no regex, no allocation).
+        let j = c === 0x2d ? i + 1 : i;
+        const first = j;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d < 0x30 || d > 0x39) break;
+          j++;
+        }
+        const next = j < n ? text.charCodeAt(j) : 0;
+        const digits = j - first;
+        if (
+          digits > 0 &&
+          digits <= 15 &&
+          next !== 0x2e &&
+          next !== 0x65 &&
+          next !== 0x45 &&
+          (digits === 1 || text.charCodeAt(first) !== 0x30) &&
+          !(c === 0x2d && digits === 1 && text.charCodeAt(first) === 0x30)
+        ) {
+          i = j;
+          mode = AFTER;
+          continue;
+        }
         NUMBER_RE.lastIndex = i;
         const m = NUMBER_RE.exec(text);
         if (m === null) throw syntax('invalid number');
