@@ -3,10 +3,10 @@
  * members and for the logs listed in DIR/witness/logs.json (PUT /v1/witness/logs).
  *
  * Public (the spec authenticates nothing but the checkpoint's signature). The body (text/plain,
- * attacker-controlled, at most MAX_ADD_CHECKPOINT_BYTES) is read raw: this route has no other content-type
- * parser, so JSON or anything else is 415 ERR_UNSUPPORTED_MEDIA_TYPE before a byte of it is read, and the
- * handler only ever sees a Buffer (or nothing, for an empty body). The body is `old <size>`, proof lines, an empty line and
- * the signed checkpoint; protocol/witness decides. Statuses, as the spec defines them: 200 with the
+ * attacker-controlled, at most MAX_ADD_CHECKPOINT_BYTES) is read raw: this route has no other
+ * content-type parser, so JSON or anything else is 415 ERR_UNSUPPORTED_MEDIA_TYPE before a byte of it is
+ * read, and the handler only ever sees a Buffer (or nothing, for an empty body). The body is `old
+ * <size>`, proof lines, an empty line and the signed checkpoint; protocol/witness decides. Statuses, as the spec defines them: 200 with the
  * cosignature line(s); 400 malformed or old size > checkpoint size; 403 no valid signature by a trusted
  * key; 404 unknown origin; 409 old size is not the cosigned size (body: that size, content type
  * text/x.tlog.size), or same size with another root; 422 the consistency proof fails. A log caught
