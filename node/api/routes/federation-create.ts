@@ -40,8 +40,8 @@ export function federationCreateRoute(app: FastifyInstance, ctx: ApiContext): vo
       },
     },
     async (request) => {
-      const port = requireFederation(ctx);
       assertNoBidiControl(request.body.name, 'name'); // the federation's name, shown to every member
+      const port = requireFederation(ctx);
       const status = await port.create({
         name: request.body.name,
         ...(request.body.thresholds === undefined ? {} : { thresholds: request.body.thresholds }),
