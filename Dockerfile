@@ -6,7 +6,11 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY protocol ./protocol
 COPY node ./node
 COPY cli ./cli
+# `govfed demo` and the compose federation read examples/ (the global baseline examples/policy/baseline.json).
+COPY examples ./examples
 COPY scripts/docker-node.sh ./scripts/docker-node.sh
 ENV PATH=/opt/govfed/node_modules/.bin:$PATH
+# 7370: the HTTP API (plain HTTP: publish it on 127.0.0.1 and put a TLS-terminating reverse proxy in front
+# of it for anything else — docs/operators-guide.md "Exposing a node"); 7371: libp2p.
 EXPOSE 7370 7371
 ENTRYPOINT []

@@ -41,6 +41,7 @@ import { checkFederationStateKept } from './federation/state-check.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
 import { writeFileAtomic } from './home/fs.ts';
 import type { LoadedHome } from './home/load.ts';
+import { privateUmask } from './home/permissions.ts';
 import { TokenStore } from './home/tokens.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
 import { PolicyService } from './policy/index.ts';
@@ -137,6 +138,7 @@ export class Daemon {
     const now = this.#opts.now ?? (() => new Date());
     const metrics = new NodeMetrics({ defaultMetrics: this.#opts.defaultMetrics });
     this.#events('daemon:starting', { pid: process.pid, origin: config.origin });
+    privateUmask(); // what LevelDB creates (it asks for 0644/0755) is the node's alone: 0600/0700
 
     const log = new AuditLog({
       dir: paths.data,

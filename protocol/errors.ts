@@ -10,6 +10,10 @@ export const ErrorCodes = [
   'ERR_INVALID_INPUT',
   'ERR_INVALID_ENCODING',
   'ERR_INVALID_LENGTH',
+  // strict JSON (protocol/encoding/strict-json.ts): what JSON.parse would change silently
+  'ERR_DUPLICATE_KEY',
+  'ERR_LOSSY_NUMBER',
+  'ERR_BIDI_CONTROL',
   // keys and signatures
   'ERR_INVALID_KEY',
   'ERR_BAD_SIGNATURE',

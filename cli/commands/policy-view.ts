@@ -2,7 +2,9 @@
  * Shared by the `govfed policy` commands: reading a rules/bundle file, and formatting the node's policy
  * answers for people (everything the node returns is untrusted; output.ts escapes it).
  */
+
 import { readFile } from 'node:fs/promises';
+import { parseStrictJson } from '../../protocol/encoding/strict-json.ts';
 import { UsageError } from '../exit.ts';
 import { formatKeyValues, formatTable } from '../output.ts';
 
@@ -19,7 +21,11 @@ function list(v: unknown): Rec[] {
   return Array.isArray(v) ? v.map(rec) : [];
 }
 
-/** Reads a JSON file (a usage error when it cannot be read or parsed, or is too large). */
+/**
+ * Reads a JSON file strictly (protocol/encoding/strict-json.ts: no duplicate keys, no number a double
+ * would change, no bidi control in a key — what is proposed is what the file says). A usage error when it
+ * cannot be read or parsed, or is too large.
+ */
 export async function readJsonFile(command: string, file: string): Promise<unknown> {
   let text: string;
   try {
@@ -31,9 +37,9 @@ export async function readJsonFile(command: string, file: string): Promise<unkno
     throw new UsageError(`${command}: '${file}' is larger than ${MAX_POLICY_FILE_BYTES} bytes`);
   }
   try {
-    return JSON.parse(text);
+    return parseStrictJson(text);
   } catch (cause) {
-    throw new UsageError(`${command}: '${file}' is not JSON: ${(cause as Error).message}`, { cause });
+    throw new UsageError(`${command}: '${file}' is not strict JSON: ${(cause as Error).message}`, { cause });
   }
 }
 

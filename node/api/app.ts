@@ -6,13 +6,21 @@
  * coercion, defaults or removal of unknown fields, so what is not declared is a 400. Access control is
  * one onRequest hook (auth.ts), errors go through one handler (errors.ts), every route is its own file
  * under routes/.
+ *
+ * JSON bodies are strict (json-body.ts): duplicate keys, numbers a double cannot hold exactly and bidi
+ * controls in keys are 400s, so what is stored is what the caller sent. The server's timeouts and
+ * connection cap (node/home/http-limits.ts, config.json `http`) hold slow clients off; a request refused
+ * before its body was read (401, 403, 404, 413, 415) is answered with `Connection: close` and its body
+ * is never read (errors.ts).
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { NodeError } from '../errors.ts';
+import { type HttpLimits, resolveHttpLimits } from '../home/http-limits.ts';
 import { installAuth } from './auth.ts';
 import type { ApiContext, EventSink, LogPort } from './context.ts';
 import { errorBody, installErrorHandlers, schemaErrorFormatter } from './errors.ts';
+import { installStrictJson } from './json-body.ts';
 import { NodeMetrics } from './metrics.ts';
 import { pooledRandom } from './random.ts';
 import { adminFsckRoute } from './routes/admin-fsck.ts';
@@ -73,6 +81,8 @@ export interface BuildAppOptions {
   witness?: WitnessPort;
   /** The policy service (node/policy); without it decisions are not evaluated and /v1/policy answers 409. */
   policy?: PolicyPort;
+  /** Timeouts and the connection cap (default: config.json `http` of `home`, else DEFAULT_HTTP_LIMITS). */
+  http?: Partial<HttpLimits>;
 }
 
 const ROUTES = [
@@ -128,8 +138,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
   };
 
+  const limits = resolveHttpLimits(opts.http ?? opts.home.config.http);
   const app = Fastify({
     logger: false,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node enforces the two timeouts above on this tick (default 30 s, far too coarse for short limits).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
     bodyLimit: DEFAULT_BODY_LIMIT,
     return503OnClosing: false, // answered by the shutdown hook below, in our error format
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
@@ -141,8 +161,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
   });
 
+  app.server.maxConnections = limits.maxConnections;
   // JSON is the only body format; text/plain bodies are 415 rather than strings that fail the schema.
   app.removeContentTypeParser(['text/plain']);
+  installStrictJson(app);
   for (const s of sharedSchemas) app.addSchema(s);
   installErrorHandlers(app, ctx);
   // While closing, requests on still-open keep-alive connections get 503 and the connection is closed.

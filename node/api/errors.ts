@@ -61,9 +61,38 @@ function maskedMessage(status: number): string {
   return status === 503 ? 'service unavailable, retry later' : 'internal error';
 }
 
+/** How long a connection refused with unread body stays half-closed so the client can read the reply. */
+export const LINGER_MS = 2000;
+
+/**
+ * A request refused before its body was read in full (401/403 from onRequest, 413 on Content-Length, 415,
+ * 404): answer with `Connection: close` and never read the rest of the body. Node would otherwise read
+ * and discard it to keep the connection alive (an unauthenticated client could make the node read 1 GB),
+ * and closing a socket with unread data at once resets it (RST), which can destroy the reply before the
+ * client reads it. So, once the reply is written: stop reading, send FIN, and destroy the socket after
+ * LINGER_MS (or when the client closes first). The client's unread bytes stay in the kernel's buffers.
+ */
+export function closeIfBodyUnread(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.raw.complete) return;
+  reply.header('connection', 'close');
+  const socket = request.raw.socket;
+  if (socket === null || socket.destroyed) return;
+  // Node ends a `Connection: close` response with socket.destroySoon(), right after it has resumed the
+  // request to discard its body; this replaces both for this one socket.
+  socket.destroySoon = () => {
+    socket.resume = () => socket;
+    socket.pause();
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
 export function installErrorHandlers(app: FastifyInstance, ctx: ApiContext): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, code, message } = describeError(err);
+    closeIfBodyUnread(request, reply);
     if (isGovfedError(err, 'ERR_BACKPRESSURE')) {
       ctx.metrics.backpressureRejections.inc();
       reply.header('retry-after', '1');
@@ -87,6 +116,7 @@ export function installErrorHandlers(app: FastifyInstance, ctx: ApiContext): voi
 
   app.setNotFoundHandler((request, reply) => {
     const what = `${request.method} ${request.url}`.slice(0, 200);
+    closeIfBodyUnread(request, reply);
     reply.code(404).send(errorBody('ERR_ROUTE_NOT_FOUND', `no route ${what}`));
   });
 }

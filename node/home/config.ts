@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JURISDICTION_PATTERN } from '../../protocol/audit/fields.ts';
 import { NodeError } from '../errors.ts';
+import { checkHttpLimits, type HttpLimits } from './http-limits.ts';
 
 export const CONFIG_VERSION = 1;
 export const DEFAULT_API = '127.0.0.1:7370';
@@ -42,6 +43,8 @@ export interface NodeConfig {
    * published in the charter; its signer key is keys/witness.key. Absent in homes made before witnessing.
    */
   witnessKey?: string;
+  /** Limits of the HTTP server against slow and greedy clients (node/home/http-limits.ts); defaults when absent. */
+  http?: Partial<HttpLimits>;
 }
 
 /** Paths of everything under the home directory DIR. */
@@ -122,6 +125,7 @@ const CONFIG_FIELDS = [
   'peerId',
   'verifierKey',
   'witnessKey',
+  'http',
 ] as const;
 
 /** Checks a parsed config.json (hand-editable, so checked field by field). Throws ERR_INVALID_CONFIG. */
@@ -154,6 +158,7 @@ export function checkConfig(value: unknown): NodeConfig {
   if (v.witnessKey !== undefined && (typeof v.witnessKey !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(v.witnessKey))) {
     throw fail('witnessKey must be a C2SP verifier key');
   }
+  checkHttpLimits(v.http);
   return v as unknown as NodeConfig;
 }
 

@@ -6,7 +6,8 @@
  *     DIR/keys/peer.key   libp2p Ed25519 identity, protobuf                           (0600)
  *     DIR/tokens.json     SHA-256 hashes of the API tokens with their roles           (0600)
  *     DIR/admin.token     the admin token made by init                                (0600)
- *     DIR/data/           the LevelDB of the audit log (node/log)
+ *     DIR/data/           the LevelDB of the audit log (node/log)                     (0700, files 0600)
+ *     DIR/witness/        the witness's LevelDB and logs.json (node/witness)          (0700, files 0600)
  *     DIR/govfed.pid      the daemon's pid while it runs
  *     DIR/api.addr        HOST:PORT the running daemon actually listens on
  *
@@ -32,6 +33,7 @@ export {
   readApiAddress,
   readConfig,
 } from './config.ts';
+export { checkHttpLimits, DEFAULT_HTTP_LIMITS, type HttpLimits, resolveHttpLimits } from './http-limits.ts';
 export { type InitOptions, type InitResult, initHome } from './init.ts';
 export { logOrigin } from './keys.ts';
 export { type LoadedHome, loadHome } from './load.ts';

@@ -1,7 +1,8 @@
 /**
  * Loading a home directory for the daemon: the config, the log signer and the peer key, cross-checked.
  *
- * Checklist: config.json is valid → key files are not readable by group or others → log.key parses →
+ * Checklist: config.json is valid → key files and token files (tokens.json, admin.token) are not
+ * accessible by group or others → DIR/data and DIR/witness/db are made 0700/0600 → log.key parses →
  * its key name is the configured origin, the origin's key id is the key's, the verifier key is the
  * configured one → peer.key gives the configured peer id → witness.key gives config.witnessKey. Any
  * mismatch stops the node: signing checkpoints with a key other than the one auditors were given would
@@ -11,8 +12,8 @@
  * here (mode 0600) and config.json gains witnessKey. A config that names a witness key whose file is
  * gone is ERR_KEY_MISMATCH — a new key would not match the one the charter publishes.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
 import { type HomePaths, homePaths, type NodeConfig, readConfig } from './config.ts';
@@ -26,6 +27,7 @@ import {
   type WitnessKey,
   witnessKeyName,
 } from './keys.ts';
+import { checkPrivateFile, tightenTree } from './permissions.ts';
 
 export interface LoadedHome {
   /** Absolute path of DIR. */
@@ -42,17 +44,11 @@ export interface LoadedHome {
 }
 
 async function readSecret(file: string): Promise<Buffer> {
-  let mode: number;
   try {
-    mode = (await stat(file)).mode;
+    await checkPrivateFile(file);
   } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
     throw new NodeError('ERR_INVALID_CONFIG', `missing key file ${file}`, { cause });
-  }
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new NodeError(
-      'ERR_INSECURE_PERMISSIONS',
-      `${file} is accessible by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600`,
-    );
   }
   return readFile(file);
 }
@@ -62,6 +58,10 @@ export async function loadHome(dir: string): Promise<LoadedHome> {
   const abs = resolve(dir);
   const paths = homePaths(abs);
   const config = await readConfig(abs);
+  // Token files are checked like key files; the log's data is made private (raw decision records).
+  for (const file of [paths.tokens, paths.adminToken]) if (await exists(file)) await checkPrivateFile(file);
+  await tightenTree(paths.data);
+  await tightenTree(join(paths.witness, 'db'));
 
   const logKey = parseLogKey((await readSecret(paths.logKey)).toString('utf8'));
   const mismatch = (what: string) =>

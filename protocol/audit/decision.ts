@@ -7,9 +7,11 @@
  * cannot be recovered by brute force from its public leaf. The raw record stays on the node; the log
  * leaf (decisionLeaf) carries only model, time, id, digest, outcome class and policy version.
  */
+
 import { canonicalBytes } from '../canonical/jcs.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { toBase64, toHex } from '../encoding/bytes.ts';
+import { assertNoBidiControl } from '../encoding/strict-json.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
 import { isJurisdiction, isLabel, isPlainObject, isRfc3339Utc, isText } from './fields.ts';
 import {
@@ -71,6 +73,7 @@ export function checkDecisionInput(value: unknown): DecisionInput {
   for (const k of Object.keys(value)) if (!INPUT_FIELDS.has(k)) throw invalid(`record: unknown field "${k}"`);
   const v = value;
   if (!isText(v.model, MAX_MODEL_CHARS)) throw invalid(`model: expected text of 1..${MAX_MODEL_CHARS} chars`);
+  assertNoBidiControl(v.model, 'model'); // a name people read: no text that displays as another
   if (v.decisionId !== undefined && !isText(v.decisionId, MAX_DECISION_ID_CHARS)) {
     throw invalid(`decisionId: expected text of 1..${MAX_DECISION_ID_CHARS} chars`);
   }

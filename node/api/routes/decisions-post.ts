@@ -2,8 +2,10 @@
  * POST /v1/decisions (role ingest) — record one decision or a batch of up to 10,000.
  *
  * The body is attacker-controlled. Checklist, all before anything is appended (a request is atomic):
- * token (onRequest) → body ≤ 16 MiB, JSON (parser) → ≤ 10,000 records (preValidation, 413) → schema
- * (400) → each record checked, evaluated against the policy's `decision` hook (global baseline + local
+ * token (onRequest) → body ≤ 16 MiB, strict JSON (parser: no duplicate keys, no inexact numbers, no bidi
+ * controls in keys) → ≤ 10,000 records (preValidation, 413) → schema (400) → every record ≤ 64 KiB as
+ * canonical JSON, counted by a bounded counter that stops at the limit, before any record is evaluated or
+ * canonicalised (413) → each record checked, evaluated against the policy's `decision` hook (global baseline + local
  * overlay, when the node runs a policy service), then sealed by protocol/audit (completed with
  * id/time/nonce, encoded, digested; the leaf records the policy version and the verdict: allowed, or
  * denied with the ids of the deny rules that fired) and ≤ 64 KiB encoded (413). Then one append; the
@@ -13,6 +15,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MAX_RECORD_BYTES, type SealedDecision, sealDecision } from '../../../protocol/audit/decision.ts';
+import { canonicalSizeWithin } from '../../../protocol/canonical/size.ts';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../../../protocol/errors.ts';
 import { NodeError } from '../../errors.ts';
@@ -39,6 +42,20 @@ interface VerdictFields {
   warn: Finding[];
   policyVersion: number | null;
   expired?: boolean;
+}
+
+/**
+ * Size before work: a record whose canonical JSON would pass MAX_RECORD_BYTES is refused before anything
+ * evaluates, canonicalises or hashes it (the input is a lower bound of the sealed record, which only adds
+ * fields). The count stops at the limit, so a 16 MiB record costs no more than a 64 KiB one.
+ */
+function checkRecordSize(input: unknown, where: string): void {
+  if (canonicalSizeWithin(input, MAX_RECORD_BYTES) === undefined) {
+    throw new NodeError(
+      'ERR_RECORD_TOO_LARGE',
+      `${where}: record is more than ${MAX_RECORD_BYTES} bytes as canonical JSON`,
+    );
+  }
 }
 
 function seal(
@@ -141,6 +158,9 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (request) => {
       const body = request.body;
+      if (Array.isArray(body)) {
+        for (const [i, x] of body.entries()) checkRecordSize(x, `body/${i}`);
+      } else checkRecordSize(body, 'body');
       const now = ctx.now();
       const sealed = Array.isArray(body)
         ? body.map((x, i) => seal(x, `body/${i}`, ctx, now))

@@ -1,5 +1,6 @@
 /** POST /v1/federation (admin) {name, thresholds?} — found a federation with this node as its only member. */
 import type { FastifyInstance } from 'fastify';
+import { assertNoBidiControl } from '../../../protocol/encoding/strict-json.ts';
 import type { Thresholds } from '../../../protocol/federation/index.ts';
 import { MAX_NAME_CHARS } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
@@ -39,6 +40,7 @@ export function federationCreateRoute(app: FastifyInstance, ctx: ApiContext): vo
       },
     },
     async (request) => {
+      assertNoBidiControl(request.body.name, 'name'); // the federation's name, shown to every member
       const port = requireFederation(ctx);
       const status = await port.create({
         name: request.body.name,

@@ -3,8 +3,10 @@
  * members and for the logs listed in DIR/witness/logs.json (PUT /v1/witness/logs).
  *
  * Public (the spec authenticates nothing but the checkpoint's signature). The body (text/plain,
- * attacker-controlled, at most MAX_ADD_CHECKPOINT_BYTES) is `old <size>`, proof lines, an empty line and
- * the signed checkpoint; protocol/witness decides. Statuses, as the spec defines them: 200 with the
+ * attacker-controlled, at most MAX_ADD_CHECKPOINT_BYTES) is read raw: this route has no other
+ * content-type parser, so JSON or anything else is 415 ERR_UNSUPPORTED_MEDIA_TYPE before a byte of it is
+ * read, and the handler only ever sees a Buffer (or nothing, for an empty body). The body is `old
+ * <size>`, proof lines, an empty line and the signed checkpoint; protocol/witness decides. Statuses, as the spec defines them: 200 with the
  * cosignature line(s); 400 malformed or old size > checkpoint size; 403 no valid signature by a trusted
  * key; 404 unknown origin; 409 old size is not the cosigned size (body: that size, content type
  * text/x.tlog.size), or same size with another root; 422 the consistency proof fails. A log caught
@@ -25,6 +27,9 @@ import { requireWitness } from './witness-port.ts';
 
 export function witnessAddCheckpointRoute(app: FastifyInstance, ctx: ApiContext): void {
   void app.register(async (child) => {
+    // Only the raw text/plain body: the JSON parser inherited from the app would hand the handler an
+    // attacker-built object (`{"buffer": {"length": 1e8}}`).
+    child.removeAllContentTypeParsers();
     child.addContentTypeParser(
       'text/plain',
       { parseAs: 'buffer', bodyLimit: MAX_ADD_CHECKPOINT_BYTES },
@@ -32,7 +37,7 @@ export function witnessAddCheckpointRoute(app: FastifyInstance, ctx: ApiContext)
         done(null, body);
       },
     );
-    child.post<{ Body: Buffer }>(
+    child.post<{ Body: Buffer | undefined }>(
       '/v1/witness/add-checkpoint',
       {
         config: { access: 'public' },
@@ -71,8 +76,12 @@ export function witnessAddCheckpointRoute(app: FastifyInstance, ctx: ApiContext)
       async (request, reply) => {
         const witness = requireWitness(ctx);
         const body = request.body;
+        // An empty body (no content type, no length) arrives as undefined: malformed, judged as 0 bytes.
+        const bytes = Buffer.isBuffer(body)
+          ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+          : new Uint8Array(0);
         try {
-          const lines = await witness.addCheckpoint(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+          const lines = await witness.addCheckpoint(bytes);
           reply.type(COSIGNATURE_CONTENT_TYPE).header('cache-control', 'no-store');
           return lines;
         } catch (err) {

@@ -115,6 +115,14 @@ describe('govfed policy', () => {
       expect((await run(['policy', 'check', '--file', notJson])).code).toBe(2);
       expect((await run(['policy', 'propose', '--file', noRules, '--api', api, '--token', 't'])).code).toBe(2);
     });
+
+    it('exits 2 for a file JSON.parse would change (a key twice)', async () => {
+      const twice = join(dir, 'twice.json');
+      await writeFile(twice, '{"rules": [], "rules": []}');
+      const r = await run(['policy', 'check', '--file', twice]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('appears twice');
+    });
   });
 
   describe('policy check', () => {

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,50 @@ describe('loadHome', () => {
       await initHome({ dir, org: 'eu' });
       await chmod(homePaths(dir).logKey, 0o644);
       await expect(loadHome(dir)).rejects.toMatchObject({ code: 'ERR_INSECURE_PERMISSIONS' });
+    });
+  });
+
+  describe('when a token file is accessible by group or others', () => {
+    it.each([
+      ['tokens.json', 0o644],
+      ['tokens.json', 0o660],
+      ['admin.token', 0o640],
+      ['admin.token', 0o604],
+    ] as const)('throws ERR_INSECURE_PERMISSIONS for %s mode %o', async (name, mode) => {
+      const dir = join(root, 'eu');
+      await initHome({ dir, org: 'eu' });
+      await chmod(join(dir, name), mode);
+      await expect(loadHome(dir)).rejects.toMatchObject({ code: 'ERR_INSECURE_PERMISSIONS' });
+    });
+
+    it('does not require admin.token to exist (an operator may have moved it away)', async () => {
+      const dir = join(root, 'eu');
+      await initHome({ dir, org: 'eu' });
+      await rm(homePaths(dir).adminToken);
+      await expect(loadHome(dir)).resolves.toBeDefined();
+    });
+  });
+
+  describe('when the log data is accessible by group or others', () => {
+    it('makes DIR/data and DIR/witness/db 0700 with 0600 files', async () => {
+      const dir = join(root, 'eu');
+      await initHome({ dir, org: 'eu' });
+      const p = homePaths(dir);
+      await mkdir(join(p.data, 'sub'), { recursive: true, mode: 0o755 });
+      await mkdir(join(p.witness, 'db'), { recursive: true, mode: 0o755 });
+      await writeFile(join(p.data, '000005.ldb'), 'raw records', { mode: 0o644 });
+      await writeFile(join(p.data, 'sub', 'x'), 'x', { mode: 0o664 });
+      await writeFile(join(p.witness, 'db', 'CURRENT'), 'x', { mode: 0o644 });
+      await chmod(p.data, 0o755);
+      await chmod(join(p.witness, 'db'), 0o755);
+      await loadHome(dir);
+      const mode = async (f: string) => (await stat(f)).mode & 0o777;
+      expect(await mode(p.data)).toBe(0o700);
+      expect(await mode(join(p.data, 'sub'))).toBe(0o700);
+      expect(await mode(join(p.data, '000005.ldb'))).toBe(0o600);
+      expect(await mode(join(p.data, 'sub', 'x'))).toBe(0o600);
+      expect(await mode(join(p.witness, 'db'))).toBe(0o700);
+      expect(await mode(join(p.witness, 'db', 'CURRENT'))).toBe(0o600);
     });
   });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PolicyPort } from '../../../../node/api/routes/policy-port.ts';
 import { decodeLeaf } from '../../../../protocol/audit/leaf.ts';
 import { fromBase64, toBase64 } from '../../../../protocol/encoding/bytes.ts';
 import { leafHash } from '../../../../protocol/log/index.ts';
@@ -115,8 +116,11 @@ describe('POST /v1/decisions', () => {
     it('answers deeply nested JSON with 400, not a stack overflow', async () => {
       const h = { 'content-type': 'application/json' };
       const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
-      await rejects(400, 'ERR_INVALID_RECORD', `{"model":"m","output":1,"context":${deep}}`, h);
-      await rejects(400, 'ERR_VALIDATION', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, h);
+      // The strict JSON scan stops past 1,000 levels, before anything is parsed or canonicalised.
+      await rejects(400, 'ERR_INVALID_INPUT', `{"model":"m","output":1,"context":${deep}}`, h);
+      await rejects(400, 'ERR_INVALID_INPUT', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, h);
+      const deepButParsed = `${'{"a":'.repeat(500)}1${'}'.repeat(500)}`;
+      await rejects(400, 'ERR_INVALID_RECORD', `{"model":"m","output":1,"context":${deepButParsed}}`, h);
     });
 
     it('answers a non-JSON content type with 415', async () => {
@@ -246,6 +250,120 @@ describe('POST /v1/decisions under backpressure', () => {
       expect(res.json().error.code).toBe('ERR_BACKPRESSURE');
       expect(small.log.size).toBe(0);
       expect((await small.metrics.backpressureRejections.get()).values[0]?.value).toBe(1);
+    });
+  });
+});
+
+describe('POST /v1/decisions input fidelity', () => {
+  const h = { 'content-type': 'application/json' };
+
+  describe('when a number cannot be kept exactly', () => {
+    it.each([
+      ['a 30-digit integer', '123456789012345678901234567890'],
+      ['2^53 + 1', '9007199254740993'],
+      ['a decimal a double rounds', '0.30000000000000000001'],
+      ['an overflowing exponent', '1e400'],
+      ['negative zero', '-0'],
+    ])('answers %s with 400 ERR_LOSSY_NUMBER and stores nothing', async (_name, n) => {
+      await rejects(400, 'ERR_LOSSY_NUMBER', `{"model":"m","output":{"amount":${n}}}`, h);
+      await rejects(
+        400,
+        'ERR_LOSSY_NUMBER',
+        `[{"model":"m","output":1},{"model":"m","output":1,"context":{"n":[${n}]}}]`,
+        h,
+      );
+    });
+
+    it('stores a number that is exact, as written', async () => {
+      const res = await post('{"model":"m","output":{"amount":9007199254740991,"rate":0.1}}', h);
+      expect(res.statusCode, res.body).toBe(200);
+      const index = res.json().entries[0].index as number;
+      const got = await node.app.inject({
+        method: 'GET',
+        url: `/v1/decisions/${index}`,
+        headers: node.auth('auditor'),
+      });
+      expect(got.json().record.output).toEqual({ amount: 9007199254740991, rate: 0.1 });
+    });
+  });
+
+  describe('when a key appears twice', () => {
+    it('answers 400 ERR_DUPLICATE_KEY, at the top or nested, and stores nothing', async () => {
+      await rejects(400, 'ERR_DUPLICATE_KEY', '{"model":"m","output":"allow","output":"deny"}', h);
+      await rejects(400, 'ERR_DUPLICATE_KEY', '{"model":"m","output":1,"context":{"user":"a","user":"b"}}', h);
+    });
+  });
+
+  describe('when a key or the model name holds a bidirectional control', () => {
+    it('answers 400 ERR_BIDI_CONTROL and stores nothing', async () => {
+      await rejects(400, 'ERR_BIDI_CONTROL', '{"model":"m","output":1,"context":{"approved\u202e":true}}', h);
+      await rejects(400, 'ERR_BIDI_CONTROL', '{"model":"m","output":1,"context":{"x\\u2066":true}}', h);
+      await rejects(400, 'ERR_BIDI_CONTROL', { model: 'gpt\u202e4-oinim', output: 1 });
+    });
+
+    it('keeps one in a free-form output value', async () => {
+      const res = await post({ model: 'm', output: 'مرحبا \u2067abc\u2069' });
+      expect(res.statusCode, res.body).toBe(200);
+    });
+  });
+});
+
+describe('POST /v1/decisions size before work', () => {
+  let counted: TestNode;
+  let evaluated = 0;
+  beforeAll(async () => {
+    const policy = {
+      evaluate: () => {
+        evaluated++;
+        return { allowed: true, deny: [], warn: [], policyVersion: 1 };
+      },
+    } as unknown as PolicyPort;
+    counted = await startTestNode({ policy });
+  });
+  afterAll(async () => {
+    await counted.close();
+  });
+
+  describe('when a record is far over 64 KiB', () => {
+    it('answers 413 ERR_RECORD_TOO_LARGE without evaluating any record of the request', async () => {
+      const huge = { model: 'm', output: 'x'.repeat(15 * 1024 * 1024) };
+      for (const payload of [huge, [decision(1), decision(2), huge]]) {
+        const res = await counted.app.inject({
+          method: 'POST',
+          url: '/v1/decisions',
+          headers: counted.auth('ingest'),
+          payload,
+        });
+        expect(res.statusCode, res.body).toBe(413);
+        expect(res.json().error.code).toBe('ERR_RECORD_TOO_LARGE');
+      }
+      expect(evaluated).toBe(0);
+      expect(counted.log.size).toBe(0);
+    });
+
+    it('counts many small values against the limit too', async () => {
+      const wide = { model: 'm', output: Array.from({ length: 40_000 }, (_, i) => i) };
+      const res = await counted.app.inject({
+        method: 'POST',
+        url: '/v1/decisions',
+        headers: counted.auth('ingest'),
+        payload: wide,
+      });
+      expect(res.json().error.code).toBe('ERR_RECORD_TOO_LARGE');
+      expect(evaluated).toBe(0);
+    });
+  });
+
+  describe('when every record is within 64 KiB', () => {
+    it('evaluates each once', async () => {
+      const res = await counted.app.inject({
+        method: 'POST',
+        url: '/v1/decisions',
+        headers: counted.auth('ingest'),
+        payload: [decision(1), decision(2)],
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(evaluated).toBe(2);
     });
   });
 });
