@@ -8,6 +8,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLI, childEnv, makeTempDir, ROOT, runCliJson } from './cli.ts';
 
+/** How long a daemon may take to say it listens: generous, since several start at once on 2 shared cores. */
+const START_TIMEOUT_MS = 60_000;
+
 export interface InitResult {
   org: string;
   peerId: string;
@@ -83,9 +86,11 @@ export class DaemonProcess {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(
-          new Error(`daemon did not start within ${options.timeoutMs ?? 20_000} ms\nstdout: ${out}\nstderr: ${err}`),
+          new Error(
+            `daemon did not start within ${options.timeoutMs ?? START_TIMEOUT_MS} ms\nstdout: ${out}\nstderr: ${err}`,
+          ),
         );
-      }, options.timeoutMs ?? 20_000);
+      }, options.timeoutMs ?? START_TIMEOUT_MS);
       child.stdout.on('data', (d: string) => {
         out += d;
         const m = LISTENING_RE.exec(out);
