@@ -67,6 +67,7 @@ import {
   decodeLogRequest,
   decodeLogResponse,
   encodeLogMessage,
+  isUnavailableAnswer,
   LOG_PROTOCOL,
   LOG_PROTOCOL_MAX_BYTES,
   logProtocolHandler,
@@ -662,7 +663,10 @@ export class WitnessService implements FederationModule {
       const relays = (ctx?.connectedMembers() ?? []).filter((p) => p !== ml.member.peerId && p !== ctx?.peerId);
       for (const relay of relays) {
         try {
-          return await this.#request(relay, req);
+          // A relay that cannot reach the owner either answers ERR_PEER_UNAVAILABLE: ask the next one (a
+          // member admitted by someone else is often reachable through its inviter only).
+          const answer = await this.#request(relay, req);
+          if (!isUnavailableAnswer(answer)) return answer;
         } catch {
           // try the next one
         }
