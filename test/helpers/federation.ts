@@ -30,7 +30,7 @@ export async function startFedNode(org: string, jurisdiction: string, at?: NodeP
   const listen = at === undefined ? ['--listen', '/ip4/127.0.0.1/tcp/0'] : placementArgs(at);
   const n = await initNode(org, ['--jurisdiction', jurisdiction, ...listen]);
   byPeerId.set(n.init.peerId, n);
-  const daemon = await DaemonProcess.start(n.home, at === undefined ? {} : { netns: at.netns, timeoutMs: 60_000 });
+  const daemon = await DaemonProcess.start(n.home, at === undefined ? {} : { netns: at.netns, timeoutMs: 120_000 });
   return { ...n, org, daemon, ...(at === undefined ? {} : { netns: at.netns }) };
 }
 
@@ -40,7 +40,7 @@ function placementArgs(at: NodePlacement): string[] {
 
 /** Starts a stopped node's daemon again, in its namespace if it has one; updates `n.daemon`. */
 export async function restartFedNode(n: FedNode): Promise<DaemonProcess> {
-  n.daemon = await DaemonProcess.start(n.home, n.netns === undefined ? {} : { netns: n.netns, timeoutMs: 60_000 });
+  n.daemon = await DaemonProcess.start(n.home, n.netns === undefined ? {} : { netns: n.netns, timeoutMs: 120_000 });
   return n.daemon;
 }
 

@@ -14,13 +14,12 @@ export async function startOnFabric(
   orgs: readonly (readonly [string, string])[],
 ): Promise<Record<string, FedNode & { host: NetHost }>> {
   const out: Record<string, FedNode & { host: NetHost }> = {};
-  await Promise.all(
-    orgs.map(async ([org, jurisdiction], i) => {
-      const host = fabric.hosts[i] as NetHost;
-      const n = await startFedNode(org, jurisdiction, { addr: host.addr, netns: host.netns });
-      out[org] = { ...n, host };
-    }),
-  );
+  // One at a time: seven Node.js processes starting at once on two busy cores can take over a minute.
+  for (const [i, [org, jurisdiction]] of orgs.entries()) {
+    const host = fabric.hosts[i] as NetHost;
+    const n = await startFedNode(org, jurisdiction, { addr: host.addr, netns: host.netns });
+    out[org] = { ...n, host };
+  }
   return out;
 }
 
@@ -141,19 +140,42 @@ export async function witnessView(n: FedNode): Promise<WitnessOrigin[]> {
 }
 
 /**
- * True when every node in `viewers` holds, for every node in `logs`, a witnessed checkpoint of that log's
- * current checkpoint size (the logs must be quiet: nothing ingested meanwhile).
+ * What is missing for every node in `viewers` to hold, for every node in `logs`, a witnessed checkpoint
+ * of that log's current checkpoint size (the logs must be quiet: nothing ingested meanwhile), as
+ * "viewer→org: witnessed W/size S, c/k cosignatures"; empty when nothing is.
  */
-export async function allWitnessed(viewers: readonly FedNode[], logs: readonly FedNode[]): Promise<boolean> {
-  const sizes = new Map(await Promise.all(logs.map(async (l) => [l.init.origin, await checkpointSize(l)] as const)));
+export async function witnessGaps(viewers: readonly FedNode[], logs: readonly FedNode[]): Promise<string[]> {
+  const sizes = await Promise.all(logs.map(async (l) => [l, await checkpointSize(l)] as const));
+  const gaps: string[] = [];
   for (const v of viewers) {
     const view = await witnessView(v);
-    for (const [origin, size] of sizes) {
-      const o = view.find((x) => x.origin === origin);
-      if (o === undefined || o.witnessedSize !== size || o.cosignatures < o.k) return false;
+    for (const [l, size] of sizes) {
+      const o = view.find((x) => x.origin === l.init.origin);
+      if (o === undefined || o.witnessedSize !== size || o.cosignatures < o.k) {
+        gaps.push(
+          `${v.org}→${l.org}: witnessed ${o?.witnessedSize ?? '-'}/size ${size}, ${o?.cosignatures ?? 0}/${o?.k ?? '?'}`,
+        );
+      }
     }
   }
-  return true;
+  return gaps;
+}
+
+/** Waits until witnessGaps is empty; the timeout error lists the gaps. */
+export async function waitForWitnessed(
+  viewers: readonly FedNode[],
+  logs: readonly FedNode[],
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    'every checkpoint of every member witnessed at every node',
+    async () => {
+      const gaps = await witnessGaps(viewers, logs);
+      if (gaps.length > 0) throw new Error(gaps.join('; '));
+      return true;
+    },
+    timeoutMs,
+  );
 }
 
 /** Members any of `nodes` flags as misbehaving, as "viewer:member". */
