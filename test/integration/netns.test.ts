@@ -35,6 +35,7 @@ import {
   baseline,
   call,
   ingest,
+  meshAddresses,
   misbehaving,
   policyOf,
   policyStatus,
@@ -103,6 +104,15 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
     const formed = await formFederation(founders(), { name: 'netns federation', thresholds: { policy: 2 } });
     federationId = formed.federationId;
     charterVersion = formed.version;
+    await meshAddresses(founders() as (FedNode & { host: NetHost })[]);
+    await waitFor(
+      'every founder connected to every other',
+      async () => {
+        const s = await Promise.all(founders().map(fedStatus));
+        return s.every((x) => x.members.filter((m) => m.connected).length >= founders().length - 1);
+      },
+      60_000,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -176,6 +186,7 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
     const wire = fabric as Fabric;
     const acked: Record<string, number[]> = {};
     let ingesting = true;
+    let splitPolicy = '';
     const ingestLoop = async (n: FedNode) => {
       for (let round = 0; ingesting; round++) {
         (acked[n.org] ??= []).push(...(await ingest(n, 5, `s2-${n.org}-${round}`)));
@@ -186,22 +197,24 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
     await wire.partition(sideA.map(hostOf), sideB.map(hostOf));
     const cut = Date.now();
     const loops = founders().map(ingestLoop);
-    // Side A publishes the next baseline (policy threshold 2: a proposes, b signs).
-    const splitPolicy = await publishPolicy(sideA, baseline('split'));
-    policyVersion += 1;
-    await waitForPolicy(sideA, policyVersion, 30_000);
-    // Side B admits f (admission threshold 1: c invites, f joins), and f ingests too.
-    await invite(node('c'), node('f'));
-    await waitForVersion(sideB, charterVersion, 30_000);
-    loops.push(ingestLoop(node('f')));
-    await new Promise((r) => setTimeout(r, Math.max(0, cut + 60_000 - Date.now())));
-    // Still split at the end of the 60 s: neither side learnt the other's change.
-    expect((await fedStatus(node('a'))).charterVersion).toBe(charterVersion - 1);
-    expect((await policyOf(node('c'))).version).toBe(policyVersion - 1);
-    ingesting = false;
-    await Promise.all(loops);
-
-    await wire.heal();
+    try {
+      // Side A publishes the next baseline (policy threshold 2: a proposes, b signs).
+      splitPolicy = await publishPolicy(sideA, baseline('split'));
+      policyVersion += 1;
+      await waitForPolicy(sideA, policyVersion, 30_000);
+      // Side B admits f (admission threshold 1: c invites, f joins), and f ingests too.
+      await invite(node('c'), node('f'));
+      await waitForVersion(sideB, charterVersion, 30_000);
+      loops.push(ingestLoop(node('f')));
+      await new Promise((r) => setTimeout(r, Math.max(0, cut + 60_000 - Date.now())));
+      // Still split at the end of the 60 s: neither side learnt the other's change.
+      expect((await fedStatus(node('a'))).charterVersion).toBe(charterVersion - 1);
+      expect((await policyOf(node('c'))).version).toBe(policyVersion - 1);
+    } finally {
+      ingesting = false;
+      await Promise.allSettled(loops);
+      await wire.heal();
+    }
     const healed = Date.now();
     const all = [...sideA, ...sideB];
     const times: Record<string, number> = {};
@@ -273,16 +286,19 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
       policyVersion += 1;
       await waitForPolicy(online, policyVersion, 30_000);
     };
-    await policy([node('a'), node('b')], 'offline-1');
-    await charter(node('b'), { policy: 3 });
-    await policy([node('c'), node('d'), node('a')], 'offline-2');
-    await charter(node('d'), { policy: 2 });
-    await invite(node('d'), node('g'));
-    await waitForVersion([...online, node('g')], charterVersion, 30_000);
-    await policy([node('f'), node('b')], 'offline-3');
-    await new Promise((r) => setTimeout(r, Math.max(0, gone + OFFLINE_MS - Date.now())));
-    ingesting = false;
-    await Promise.all(loops);
+    try {
+      await policy([node('a'), node('b')], 'offline-1');
+      await charter(node('b'), { policy: 3 });
+      await policy([node('c'), node('d'), node('a')], 'offline-2');
+      await charter(node('d'), { policy: 2 });
+      await invite(node('d'), node('g'));
+      await waitForVersion([...online, node('g')], charterVersion, 30_000);
+      await policy([node('f'), node('b')], 'offline-3');
+      await new Promise((r) => setTimeout(r, Math.max(0, gone + OFFLINE_MS - Date.now())));
+    } finally {
+      ingesting = false;
+      await Promise.allSettled(loops);
+    }
     const away = Date.now() - gone;
 
     await restartFedNode(e);
@@ -318,14 +334,16 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
     const halfB = ['e', 'f', 'g'].map(node);
     const honest = [...halfA, ...halfB];
     await wire.partition(halfA.map(hostOf), halfB.map(hostOf));
-    const split = await stageSplitView(c);
-    for (const n of halfA) expect(await split.feed(n, 'A')).toBe(200);
-    for (const n of halfB) expect(await split.feed(n, 'B')).toBe(200);
-    // Each half cosigned one of the two checkpoints; apart, neither can tell.
-    await new Promise((r) => setTimeout(r, 5000));
-    expect(await misbehaving(honest)).toEqual([]);
-
-    await wire.heal();
+    try {
+      const split = await stageSplitView(c);
+      for (const n of halfA) expect(await split.feed(n, 'A')).toBe(200);
+      for (const n of halfB) expect(await split.feed(n, 'B')).toBe(200);
+      // Each half cosigned one of the two checkpoints; apart, neither can tell.
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(await misbehaving(honest)).toEqual([]);
+    } finally {
+      await wire.heal();
+    }
     const healed = Date.now();
     for (const n of honest) {
       await waitFor(
