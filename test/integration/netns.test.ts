@@ -74,6 +74,8 @@ const founders = () => ['a', 'b', 'c', 'd', 'e'].map(node);
 let federationId = '';
 let charterVersion = 0;
 let policyVersion = 0;
+/** Charter propagation during the formation (invite + join of b, c, d, e), ms. */
+let formationCharter: number[] = [];
 
 async function invite(by: FedNode, invitee: FedNode): Promise<void> {
   const inv = await adminPost(by, '/v1/federation/invites', {
@@ -104,6 +106,12 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
     const formed = await formFederation(founders(), { name: 'netns federation', thresholds: { policy: 2 } });
     federationId = formed.federationId;
     charterVersion = formed.version;
+    // The formation's charter versions, measured before the restart below drops the daemons' event lines.
+    formationCharter = propagationDelays(
+      founders().map((n) => n.daemon),
+      'federation:charter',
+      (e) => String(e.version),
+    );
     await meshAddresses(founders() as (FedNode & { host: NetHost })[]);
     await waitFor(
       'every founder connected to every other',
@@ -168,13 +176,14 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
     expect(verified).toMatchObject({ index: last.c });
 
     const daemons = founders().map((n) => n.daemon);
-    const charter = propagationDelays(daemons, 'federation:charter', (e) => String(e.version));
+    const charter = formationCharter;
     const policy = propagationDelays(daemons, 'policy:applied', (e) => String(e.version));
     const witnessed = propagationDelays(daemons, 'witness:witnessed', (e) => `${e.origin} ${e.size}`, t0);
     report(`charter versions, accepted first → accepted at each other node: ${summary(charter)}`);
     report(`policy versions, applied first → applied at each other node: ${summary(policy)}`);
     report(`checkpoints, witnessed first → witnessed at each other node: ${summary(witnessed)}`);
     report(`wire: ${JSON.stringify(await fabric?.stats())}`);
+    expect(charter.length).toBeGreaterThanOrEqual(6);
     expect(policy.length).toBeGreaterThanOrEqual(12);
     expect(witnessed.length).toBeGreaterThan(20);
     expect(await misbehaving(founders())).toEqual([]);
