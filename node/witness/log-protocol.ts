@@ -79,6 +79,19 @@ export function encodeLogMessage(m: LogRequest | LogResponse): Uint8Array {
   return utf8(JSON.stringify(m));
 }
 
+/**
+ * True when `bytes` (attacker-controlled) is an ERR_PEER_UNAVAILABLE answer: a relay that could not reach
+ * the log's owner either — the requester should ask another relay, not give up.
+ */
+export function isUnavailableAnswer(bytes: Uint8Array): boolean {
+  try {
+    const v = record(bytes);
+    return v.type === 'error' && v.code === 'ERR_PEER_UNAVAILABLE';
+  } catch {
+    return false;
+  }
+}
+
 /** Decodes a request (attacker-controlled). Throws ERR_INVALID_INPUT. */
 export function decodeLogRequest(bytes: Uint8Array): LogRequest {
   const v = record(bytes);

@@ -67,6 +67,7 @@ import {
   decodeLogRequest,
   decodeLogResponse,
   encodeLogMessage,
+  isUnavailableAnswer,
   LOG_PROTOCOL,
   LOG_PROTOCOL_MAX_BYTES,
   logProtocolHandler,
@@ -81,6 +82,12 @@ import { type CosignedState, type WitnessedCheckpoint, WitnessStore } from './st
 export const PUBLISH_MIN_MS = 500;
 /** How often the own log's latest checkpoint is looked at. */
 const POLL_MS = 200;
+/**
+ * Every this many sync rounds (5 s each) a witness gossips again its newest cosignature of each other
+ * member's log. Cosignatures are otherwise gossiped once, when made: two halves of a partition that each
+ * cosigned a different checkpoint of one size (a split view) would never compare them after the heal.
+ */
+export const RESEND_COSIGNATURES_ROUNDS = 6;
 /** Checkpoints (sizes) kept per origin while their cosignatures are collected. */
 const MAX_COLLECTED = 16;
 /** Distinct alerts kept (and logged) per origin. */
@@ -189,6 +196,7 @@ export class WitnessService implements FederationModule {
   #pending = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
   #lastPublished: { size: number; at: number } = { size: -1, at: 0 };
+  #syncRounds = 0;
   #started = false;
   #lagMs: number | null = null;
   readonly #metrics: { cosigned: Counter; equivocations: Counter; lag: Gauge } | undefined;
@@ -311,6 +319,21 @@ export class WitnessService implements FederationModule {
     for (const [origin, note] of this.#pending) {
       this.#pending.delete(origin);
       this.#enqueue(origin, () => this.#witness(origin, note));
+    }
+    this.#syncRounds += 1;
+    if (this.#syncRounds % RESEND_COSIGNATURES_ROUNDS === 0) await this.#resendCosignatures();
+  }
+
+  /** Anti-entropy: our newest cosignature of each other log, gossiped again (see RESEND_COSIGNATURES_ROUNDS). */
+  async #resendCosignatures(): Promise<void> {
+    for (const origin of this.#logs.keys()) {
+      if (origin === this.#home.config.origin || this.isMisbehaving(origin)) continue;
+      try {
+        const state = await this.#store.cosigned(origin);
+        if (state !== undefined) await this.#ctx?.publish('cosignature', { note: state.cosigned });
+      } catch (err) {
+        this.#event('witness:error', { origin, error: errorText(err) });
+      }
     }
   }
 
@@ -662,7 +685,10 @@ export class WitnessService implements FederationModule {
       const relays = (ctx?.connectedMembers() ?? []).filter((p) => p !== ml.member.peerId && p !== ctx?.peerId);
       for (const relay of relays) {
         try {
-          return await this.#request(relay, req);
+          // A relay that cannot reach the owner either answers ERR_PEER_UNAVAILABLE: ask the next one (a
+          // member admitted by someone else is often reachable through its inviter only).
+          const answer = await this.#request(relay, req);
+          if (!isUnavailableAnswer(answer)) return answer;
         } catch {
           // try the next one
         }

@@ -1,7 +1,8 @@
 /**
  * A real govfed daemon in a child process: `node cli/govfed.ts start --home DIR`, on 127.0.0.1 with an
  * OS-chosen port (`init --api 127.0.0.1:0`). `start` prints "govfed node ORG listening on http://HOST:PORT" once
- * the API accepts connections; DaemonProcess.start resolves then.
+ * the API accepts connections; DaemonProcess.start resolves then. With `netns`, the daemon runs inside that
+ * network namespace (`ip netns exec NS node cli/govfed.ts start …`; test/helpers/netns.ts).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -30,11 +31,12 @@ export interface TestNode {
   adminToken: string;
 }
 
-/** `govfed init` into a fresh temp home with the API on 127.0.0.1:0. */
+/** `govfed init` into a fresh temp home with the API on 127.0.0.1:0 (unless `extra` gives --api). */
 export async function initNode(org = 'acme', extra: readonly string[] = []): Promise<TestNode> {
   const tmp = await makeTempDir();
   const home = path.join(tmp, 'home');
-  const init = await runCliJson<InitResult>(['init', '--home', home, '--org', org, '--api', '127.0.0.1:0', ...extra]);
+  const api = extra.includes('--api') ? [] : ['--api', '127.0.0.1:0'];
+  const init = await runCliJson<InitResult>(['init', '--home', home, '--org', org, ...api, ...extra]);
   const adminToken = (await readFile(init.tokenFile, 'utf8')).trim();
   return { tmp, home, init, adminToken };
 }
@@ -69,9 +71,13 @@ export class DaemonProcess {
   /** Spawns `govfed start --home DIR` and waits for its "listening on" line. */
   static async start(
     home: string,
-    options: { timeoutMs?: number; args?: readonly string[] } = {},
+    options: { timeoutMs?: number; args?: readonly string[]; netns?: string } = {},
   ): Promise<DaemonProcess> {
-    const child = spawn(process.execPath, [CLI, 'start', '--home', home, ...(options.args ?? [])], {
+    const argv = [process.execPath, CLI, 'start', '--home', home, ...(options.args ?? [])];
+    // In a network namespace (test/helpers/netns.ts): `ip netns exec` execs the node in place, so the
+    // child's pid is the daemon's and signals reach it directly.
+    if (options.netns !== undefined) argv.unshift('ip', 'netns', 'exec', options.netns);
+    const child = spawn(argv[0] as string, argv.slice(1), {
       cwd: ROOT,
       env: childEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],

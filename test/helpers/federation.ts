@@ -8,17 +8,40 @@ import { DaemonProcess, initNode, type TestNode } from './daemon.ts';
 export interface FedNode extends TestNode {
   org: string;
   daemon: DaemonProcess;
+  /** The network namespace the daemon runs in (test/helpers/netns.ts), if any. */
+  netns?: string;
+}
+
+/** Where a node runs: by default 127.0.0.1 with OS-chosen ports; or one host of a netns Fabric. */
+export interface NodePlacement {
+  /** The host's address: the API listens on ADDR:7370, libp2p on /ip4/ADDR/tcp/4001. */
+  addr: string;
+  netns: string;
 }
 
 /** Nodes started here, by peer id: `federation invite` in fedCli adds the invitee's log and witness keys. */
 const byPeerId = new Map<string, TestNode>();
 
-/** `govfed init` with libp2p on 127.0.0.1:0, then `govfed start`. */
-export async function startFedNode(org: string, jurisdiction: string): Promise<FedNode> {
-  const n = await initNode(org, ['--jurisdiction', jurisdiction, '--listen', '/ip4/127.0.0.1/tcp/0']);
+/**
+ * `govfed init` with libp2p on 127.0.0.1:0 (or on the placement's address, fixed ports, so that a
+ * restarted node keeps its address), then `govfed start` (inside the placement's namespace).
+ */
+export async function startFedNode(org: string, jurisdiction: string, at?: NodePlacement): Promise<FedNode> {
+  const listen = at === undefined ? ['--listen', '/ip4/127.0.0.1/tcp/0'] : placementArgs(at);
+  const n = await initNode(org, ['--jurisdiction', jurisdiction, ...listen]);
   byPeerId.set(n.init.peerId, n);
-  const daemon = await DaemonProcess.start(n.home);
-  return { ...n, org, daemon };
+  const daemon = await DaemonProcess.start(n.home, at === undefined ? {} : { netns: at.netns, timeoutMs: 120_000 });
+  return { ...n, org, daemon, ...(at === undefined ? {} : { netns: at.netns }) };
+}
+
+function placementArgs(at: NodePlacement): string[] {
+  return ['--api', `${at.addr}:7370`, '--listen', `/ip4/${at.addr}/tcp/4001`];
+}
+
+/** Starts a stopped node's daemon again, in its namespace if it has one; updates `n.daemon`. */
+export async function restartFedNode(n: FedNode): Promise<DaemonProcess> {
+  n.daemon = await DaemonProcess.start(n.home, n.netns === undefined ? {} : { netns: n.netns, timeoutMs: 120_000 });
+  return n.daemon;
 }
 
 /**

@@ -22,7 +22,6 @@ import {
   ed25519VerifierKey,
   type NoteSigner,
   openCheckpoint,
-  parseSignerKey,
   parseVerifierKey,
   signCheckpoint,
   verifyCosignature,
@@ -41,6 +40,7 @@ import {
   waitFor,
   waitForVersion,
 } from '../helpers/federation.ts';
+import { postWitness, stageSplitView } from '../helpers/splitview.ts';
 
 const ORGS = [
   ['a', 'DE'],
@@ -75,14 +75,6 @@ async function admit(invitee: FedNode, version: number, members: FedNode[]): Pro
 
 async function get(n: FedNode, p: string): Promise<Response> {
   return await n.daemon.fetch(p, { token: n.adminToken });
-}
-
-async function postWitness(n: FedNode, body: string): Promise<Response> {
-  return await n.daemon.fetch('/v1/witness/add-checkpoint', {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body,
-  });
 }
 
 beforeAll(async () => {
@@ -276,34 +268,7 @@ describe('witnessed audit logs', () => {
   describe('when c shows two different checkpoints of one size to two halves of the federation', () => {
     it('is detected by every honest node, in its federation view and its audit log', async () => {
       const c = node('c');
-      const info = (await (await get(c, '/v1/node')).json()) as { log: { size: number } };
-      const size = info.log.size;
-      const leaves: Uint8Array[] = [];
-      for (let i = 0; i < size; i++)
-        leaves.push(new Uint8Array(await (await get(c, `/v1/log/entries/${i}`)).arrayBuffer()));
-      await c.daemon.stop();
-      const logSigner = parseSignerKey((await readFile(path.join(c.home, 'keys', 'log.key'), 'utf8')).trim());
-      const fork = (extra: string) => {
-        const t = new MemoryTree();
-        for (const l of leaves) t.append(l);
-        t.append(utf8(extra));
-        return t;
-      };
-      const trees = { A: fork('fork A'), B: fork('fork B') };
-      const S = size + 1;
-      const notes = {
-        A: signCheckpoint({ origin: c.init.origin, size: S, rootHash: trees.A.root(), extensions: [] }, logSigner),
-        B: signCheckpoint({ origin: c.init.origin, size: S, rootHash: trees.B.root(), extensions: [] }, logSigner),
-      };
-      const feed = async (n: FedNode, which: 'A' | 'B'): Promise<number> => {
-        let res = await postWitness(n, formatAddCheckpoint({ oldSize: 0, proof: [], note: notes[which] }));
-        if (res.status === 409 && res.headers.get('content-type')?.startsWith('text/x.tlog.size')) {
-          const recorded = Number((await res.text()).trim());
-          const proof = await proveConsistency(recorded, S, trees[which]);
-          res = await postWitness(n, formatAddCheckpoint({ oldSize: recorded, proof, note: notes[which] }));
-        }
-        return res.status;
-      };
+      const { size: S, notes, feed } = await stageSplitView(c);
       expect(await feed(node('a'), 'A')).toBe(200);
       expect(await feed(node('b'), 'A')).toBe(200);
       // d may already know A from the others' cosignatures: then it refuses B (409 ERR_EQUIVOCATION).
