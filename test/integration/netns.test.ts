@@ -202,8 +202,10 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
     let ingesting = true;
     let splitPolicy = '';
     const ingestLoop = async (n: FedNode) => {
+      const mine: number[] = [];
+      acked[n.org] = mine;
       for (let round = 0; ingesting; round++) {
-        (acked[n.org] ??= []).push(...(await ingest(n, 5, `s2-${n.org}-${round}`)));
+        mine.push(...(await ingest(n, 5, `s2-${n.org}-${round}`)));
         await new Promise((r) => setTimeout(r, 1000));
       }
     };
