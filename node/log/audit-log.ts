@@ -19,6 +19,7 @@ import {
   proveInclusion as proveInclusionFrom,
   treeHash as treeHashFrom,
 } from '../../protocol/log/index.ts';
+import type { Tile } from '../../protocol/log/tiles.ts';
 import { ed25519Verifier, type NoteSigner, type NoteVerifier } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
 import { type Appended, type AppendItem, GroupCommitAppender } from './appender.ts';
@@ -29,6 +30,7 @@ import { LevelHashReader } from './hash-reader.ts';
 import { fastNodeHash } from './hasher.ts';
 import { decodeSize, leafKey, recordKey, SIZE_KEY } from './keys.ts';
 import { decisionIndexKey, ensureLookupIndex, leafHashIndexKey, readLookup } from './lookup.ts';
+import { readTile } from './tile-reader.ts';
 
 export interface AuditLogOptions {
   /** LevelDB directory. */
@@ -286,6 +288,15 @@ export class AuditLog {
     assertSizeArg(to, run.appender.size, 'to');
     assertSizeArg(from, to, 'from');
     return proveConsistencyFrom(from, to, run.reader);
+  }
+
+  /**
+   * A C2SP tlog-tiles hash tile or entry bundle of the committed tree (tile-reader.ts); ERR_NOT_FOUND
+   * when the tile is not complete at the committed size.
+   */
+  async tile(tile: Tile): Promise<Uint8Array> {
+    const run = this.#running();
+    return readTile(run.db, run.reader, run.appender.size, tile);
   }
 
   /** Recomputes the tree from the stored leaves and compares stored hashes and checkpoints (see fsck.ts). */
