@@ -5,10 +5,12 @@
  * and inclusion proofs from tiles alone, reads entries from entry bundles, and checks that full tiles
  * never change as the log grows.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyInclusion } from '../../protocol/log/index.ts';
 import { type Checkpoint, openCheckpoint, parseVerifierKey } from '../../protocol/note/index.ts';
-import { removeDir } from '../helpers/cli.ts';
+import { removeDir, runCliJson } from '../helpers/cli.ts';
 import { DaemonProcess, initNode, killAllDaemons, type TestNode } from '../helpers/daemon.ts';
 import { getBytes, makeRecords, postDecisions } from '../helpers/records.ts';
 import { indexPath, leafHashOf, splitBundle, TileClient } from '../helpers/tile-client.ts';
@@ -37,6 +39,33 @@ async function tileBytes(path: string): Promise<Uint8Array> {
   const res = await getPublic(path);
   if (res.status !== 200) throw new Error(`GET /${path}: ${res.status} ${await res.text()}`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+interface MirrorReport {
+  size: number;
+  rootHash: string;
+  fetched: number;
+  reused: number;
+  out: string;
+}
+
+/** `govfed audit mirror --home HOME --out DIR`, then the mirror checked from its files alone. */
+async function mirrorAndVerify(): Promise<MirrorReport> {
+  const out = path.join(node.tmp, 'mirror');
+  const report = await runCliJson<MirrorReport>(['audit', 'mirror', '--home', node.home, '--out', out], {
+    timeoutMs: 120_000,
+  });
+  expect(report.size).toBe(size);
+  const note = await readFile(path.join(out, 'checkpoint'), 'utf8');
+  expect(note).toBe(await (await getPublic('checkpoint')).text());
+  const cp = openCheckpoint(note, parseVerifierKey(node.init.verifierKey)).checkpoint;
+  const fromFiles = new TileClient(async (p) => new Uint8Array(await readFile(path.join(out, p))), cp.size);
+  expect(await fromFiles.root()).toEqual(cp.rootHash);
+  const last = cp.size - 1;
+  const proof = await fromFiles.inclusionPath(last);
+  const entry = await getBytes(`${daemon.url}/v1/log/entries/${last}`, node.adminToken);
+  verifyInclusion(last, cp.size, leafHashOf(entry), proof, cp.rootHash);
+  return report;
 }
 
 /** Appends decisions until the log has `target` entries, then has the node sign a checkpoint. */
@@ -134,6 +163,13 @@ describe('the log as tlog-tiles', () => {
     });
   });
 
+  describe('when mirrored with govfed audit mirror', () => {
+    it('writes a static copy that verifies from its files alone', async () => {
+      const report = await mirrorAndVerify();
+      expect(report).toMatchObject({ size: 257, reused: 0 });
+    });
+  });
+
   describe('when the log has 65,537 entries', () => {
     it('recomputes the root and inclusion proofs from tiles of three levels; full tiles did not change', async () => {
       await growTo(65_537);
@@ -150,6 +186,13 @@ describe('the log as tlog-tiles', () => {
       const res = await fetch(`${daemon.url}/tile/entries/100`, { headers: { 'accept-encoding': 'gzip' } });
       expect(res.headers.get('content-encoding')).toBe('gzip');
       expect(splitBundle(new Uint8Array(await res.arrayBuffer()))).toHaveLength(256);
+    }, 180_000);
+
+    it('govfed audit mirror fetches only the new tiles and the copy still verifies', async () => {
+      const report = await mirrorAndVerify();
+      expect(report.size).toBe(65_537);
+      expect(report.reused).toBe(2); // tile/0/000 and tile/entries/000, mirrored at size 257
+      expect(report.fetched).toBeGreaterThan(500);
     }, 180_000);
   });
 });
