@@ -6,6 +6,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { bufferIo } from '../../cli/output.ts';
 import { type MirrorSource, mirrorTiles } from '../../cli/tile-mirror.ts';
 import { openCheckpoint, parseVerifierKey } from '../../protocol/note/index.ts';
 import { TileClient } from '../helpers/tile-client.ts';
@@ -148,5 +150,18 @@ describe('mirrorTiles', () => {
         await other.close();
       }
     });
+  });
+});
+
+describe('govfed audit mirror', () => {
+  it('is a usage error (exit 2) without --out', async () => {
+    const io = bufferIo();
+    expect(await main(['audit', 'mirror', '--api', '127.0.0.1:1'], io)).toBe(2);
+    expect(io.err).toContain('--out');
+  });
+  it('exits 3 when the node cannot be reached', async () => {
+    const io = bufferIo();
+    const code = await main(['audit', 'mirror', '--api', '127.0.0.1:1', '--verifier-key', key, '--out', out], io);
+    expect(code).toBe(3);
   });
 });
