@@ -107,6 +107,16 @@ export class ApiClient {
     return await this.#text('POST', '/v1/log/checkpoint');
   }
 
+  /** GET /checkpoint (tlog-tiles, public): the signed note with any cosignature lines, exactly as served. */
+  async tlogCheckpoint(): Promise<string> {
+    return await this.#text('GET', '/checkpoint');
+  }
+
+  /** GET /<path> for a tlog-tiles path (`tile/…`, public): the tile or entry bundle bytes (untrusted). */
+  async tile(path: string): Promise<Uint8Array> {
+    return await readBody(await this.#request('GET', `/${path}`), 2 << 20);
+  }
+
   /** GET /v1/log/entries/{index}: the exact leaf bytes. */
   async entry(index: number): Promise<Uint8Array> {
     const res = await this.#request('GET', `/v1/log/entries/${index}`);

@@ -11,6 +11,7 @@ import { useOpenSslVerification } from '../node/crypto/ed25519.ts';
 import { type CommandSpec, parseCommandArgs, renderHelp } from './args.ts';
 import { auditCheckpointCommand } from './commands/audit-checkpoint.ts';
 import { auditFsckCommand } from './commands/audit-fsck.ts';
+import { auditMirrorCommand } from './commands/audit-mirror.ts';
 import { auditProveCommand } from './commands/audit-prove.ts';
 import { demoCommand } from './commands/demo.ts';
 import { federationCreateCommand } from './commands/federation-create.ts';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   auditCheckpointCommand,
   auditProveCommand,
   auditFsckCommand,
+  auditMirrorCommand,
   verifyCommand,
   federationCreateCommand,
   federationSetThresholdCommand,

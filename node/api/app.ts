@@ -55,6 +55,8 @@ import { proofsConsistencyRoute } from './routes/proofs-consistency.ts';
 import { proofsCrossOrgConsistencyRoute } from './routes/proofs-crossorg-consistency.ts';
 import { proofsCrossOrgInclusionRoute } from './routes/proofs-crossorg-inclusion.ts';
 import { proofsInclusionRoute } from './routes/proofs-inclusion.ts';
+import { tilesGetRoute } from './routes/tiles-get.ts';
+import { tlogCheckpointRoute } from './routes/tlog-checkpoint.ts';
 import { tokensPostRoute } from './routes/tokens-post.ts';
 import { witnessAddCheckpointRoute } from './routes/witness-add-checkpoint.ts';
 import { witnessLogsRoutes } from './routes/witness-logs.ts';
@@ -94,6 +96,8 @@ const ROUTES = [
   checkpointPostRoute,
   checkpointsListRoute,
   logEntryRoute,
+  tlogCheckpointRoute,
+  tilesGetRoute,
   proofsInclusionRoute,
   proofsConsistencyRoute,
   logLookupRoute,

@@ -18,6 +18,7 @@ export type LogPort = Pick<
   | 'size'
   | 'append'
   | 'entry'
+  | 'tile'
   | 'record'
   | 'checkpoint'
   | 'checkpointNow'

@@ -26,6 +26,7 @@ import {
   proveInclusion as proveInclusionFrom,
   treeHash as treeHashFrom,
 } from '../../protocol/log/index.ts';
+import type { Tile } from '../../protocol/log/tiles.ts';
 import type { NoteSigner, NoteVerifier } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
 import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
@@ -39,6 +40,7 @@ import { type LogHealth, type LogMetrics, problemOf } from './log-health.ts';
 import { decisionIndexKey, governanceIndexKey, leafHashIndexKey, readLookup } from './lookup.ts';
 import { recoverStore, StoreFault } from './recovery.ts';
 import { openStoreRun, type StoreRun } from './store-run.ts';
+import { readTile } from './tile-reader.ts';
 
 export interface AuditLogOptions {
   /** LevelDB directory. */
@@ -346,6 +348,15 @@ export class AuditLog {
     assertSizeArg(to, run.appender.size, 'to');
     assertSizeArg(from, to, 'from');
     return proveConsistencyFrom(from, to, run.reader);
+  }
+
+  /**
+   * A C2SP tlog-tiles hash tile or entry bundle of the committed tree (tile-reader.ts); ERR_NOT_FOUND
+   * when the tile is not complete at the committed size.
+   */
+  async tile(tile: Tile): Promise<Uint8Array> {
+    const run = this.#running();
+    return readTile(run.db, run.reader, run.appender.size, tile);
   }
 
   /** Recomputes the tree from the stored leaves and compares stored hashes and checkpoints (see fsck.ts). */

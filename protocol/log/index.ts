@@ -18,6 +18,9 @@
  *    (normally from signed checkpoints) and throw a GovfedError with a code when anything is off:
  *    ERR_INVALID_HASH, ERR_INDEX_OUT_OF_RANGE, ERR_INVALID_TREE_SIZE, ERR_PROOF_SIZE, ERR_ROOT_MISMATCH.
  *    A reader that cannot supply a hash makes provers throw ERR_MISSING_HASH.
+ *  - The same stored hashes, grouped 256 at a time, are the log's C2SP tlog-tiles (tiles.ts): hash tile
+ *    (l, n) is stored nodes (8·l, 256·n + i), so a node serves the tile layout without storing anything
+ *    twice, and any tile client (Go's sumdb/tlog, transparency-dev) can verify it.
  *
  * Sizes and indexes are JS numbers: safe non-negative integers. Verifiers accept any; the stored layout
  * stops at MAX_TREE_SIZE = 2^52 leaves so that every stored index stays a safe integer.
@@ -30,4 +33,21 @@ export { MemoryTree } from './memory.ts';
 export { type HashReader, readStoredHashes } from './reader.ts';
 export { MAX_TREE_SIZE } from './size.ts';
 export { splitStoredHashIndex, storedHashCount, storedHashesForLeafHash, storedHashIndex } from './stored.ts';
+export { partialTileWidth, tileSubtreeHash, treeHashFromTiles } from './tile-verify.ts';
+export {
+  decodeEntryBundle,
+  decodeHashTile,
+  encodeEntryBundle,
+  encodeHashTile,
+  formatTileIndex,
+  formatTilePath,
+  MAX_BUNDLE_ENTRY_BYTES,
+  parseTilePath,
+  TILE_WIDTH,
+  type Tile,
+  tileInTree,
+  tileSpan,
+  tileStoredHashIndexes,
+  tilesOfTree,
+} from './tiles.ts';
 export { treeHash } from './tree.ts';

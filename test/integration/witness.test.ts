@@ -122,6 +122,13 @@ describe('witnessed audit logs', () => {
           const key = keys.find((k) => k.name === c.name) as ReturnType<typeof parseVerifierKey>;
           expect(() => verifyCosignature(opened.text, c, key)).not.toThrow();
         }
+        // The tlog-tiles endpoint GET /checkpoint (no token) serves the same note, cosignatures included.
+        const pub = await waitFor(`${n.org}'s public /checkpoint to carry 2 cosignatures`, async () => {
+          const text = await (await fetch(`${n.daemon.url}/checkpoint`)).text();
+          return text.split('\n').filter((l) => l.startsWith('\u2014 ')).length >= 3 ? text : undefined;
+        });
+        const pubCosigs = openCheckpoint(pub, parseVerifierKey(n.init.verifierKey), keys).verified;
+        expect(pubCosigs.filter((v) => v.name.endsWith('/witness')).length).toBeGreaterThanOrEqual(2);
       }
     }, 60_000);
   });

@@ -15,6 +15,11 @@ export const noteResponse = {
   content: { 'text/plain': { schema: { type: 'string' } } },
 } as const;
 
+/** The latest signed checkpoint note with the cosignatures collected so far (also served at /checkpoint). */
+export function latestCheckpointNote(ctx: ApiContext): string {
+  return ctx.witness?.checkpointWithCosignatures() ?? ctx.log.checkpoint().note;
+}
+
 export function checkpointGetRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/v1/log/checkpoint',
@@ -30,7 +35,7 @@ export function checkpointGetRoute(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (_request, reply) => {
       reply.type(NOTE_CONTENT_TYPE).header('cache-control', 'no-cache');
-      return ctx.witness?.checkpointWithCosignatures() ?? ctx.log.checkpoint().note;
+      return latestCheckpointNote(ctx);
     },
   );
 }

@@ -15,8 +15,9 @@ describe('openapiDocument', () => {
       expect(ops.length).toBeGreaterThanOrEqual(13);
       for (const { path, op } of ops) {
         expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(['200', '4XX', '5XX']));
-        // Public by design: /healthz, /readyz, and the C2SP tlog-witness endpoint (it authenticates the checkpoint).
-        const publicRoutes = ['/healthz', '/readyz', '/v1/witness/add-checkpoint'];
+        // Public by design: /healthz, /readyz, the C2SP tlog-witness endpoint (it authenticates the checkpoint)
+        // and the C2SP tlog-tiles read endpoints (a log is verifiable by anyone, and mirrored to static hosts).
+        const publicRoutes = ['/healthz', '/readyz', '/v1/witness/add-checkpoint', '/checkpoint', '/tile/{*}'];
         if (!publicRoutes.includes(path)) expect(op.security, path).toEqual([{ bearer: [] }]);
       }
     });
