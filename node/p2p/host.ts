@@ -77,7 +77,7 @@ export class Host {
       connectionManager: { maxConnections: 512 },
       services: {
         identify: identify(),
-        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS) as never,
+        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, (p) => opts.gate.isMember(p)) as never,
       },
     })) as unknown as Libp2pLike;
     const host = new Host(node, opts.gate, new PubsubAdapter(node.services.pubsub, opts.federationId));

@@ -14,6 +14,15 @@
  *   - peer scoring: P4 (invalid message deliveries) is weighted -100 per topic, squared and slowly
  *     decaying, so a peer that forwards a few invalid messages drops below the graylist threshold and is
  *     ignored, then pruned. P3 (mesh delivery rate) is off: federation topics are quiet by design.
+ *   - members only: P5 (application-specific score, weight 1) is NON_MEMBER_SCORE for any peer that is
+ *     not a member of the current charter (a peer in its join window, node/p2p/gate.ts): below the
+ *     publish and gossip thresholds and below 0, so gossipsub never grafts it into a mesh (a GRAFT from
+ *     it is answered with PRUNE) and never publishes, forwards or gossips (IHAVE/IWANT) a message to
+ *     it — its subscriptions are recorded but honoured by nothing. It stays above the graylist
+ *     threshold, so that the subscriptions it sent are known the moment it is admitted (the score
+ *     follows the charter, recomputed at least every heartbeat): gossipsub does not resend them, and a
+ *     graylisted joiner would stay deaf to gossip until it reconnected. What it publishes is judged by
+ *     the validators like anything else (a non-member sender is a Reject, P4), which soon graylists it.
  */
 import { gossipsub } from '@chainsafe/libp2p-gossipsub';
 import {
@@ -35,6 +44,11 @@ export type MessageHandler = (data: Uint8Array, from: string) => void;
 
 /** Weight of P4 (invalid messages): -100 × (count²). */
 export const INVALID_MESSAGE_WEIGHT = -100;
+/**
+ * Application-specific score (P5, weight 1) of a peer that is not a member: below the publish (-200) and
+ * gossip (-100) thresholds, above the graylist (-300) one (see the comment at the top).
+ */
+export const NON_MEMBER_SCORE = -250;
 
 /** Maps a thrown error to a verdict: a GossipValidationError keeps its action, anything else rejects. */
 export function verdictOf(err: unknown): Verdict {
@@ -43,7 +57,11 @@ export function verdictOf(err: unknown): Verdict {
 }
 
 /** The gossipsub service factory for createLibp2p's `services.pubsub`. */
-export function pubsubService(federationId: string, kinds: readonly string[]) {
+export function pubsubService(
+  federationId: string,
+  kinds: readonly string[],
+  isMember: (peerId: string) => boolean = () => true,
+) {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {};
   for (const kind of kinds) {
     topics[topicFor(federationId, kind)] = createTopicScoreParams({
@@ -64,7 +82,12 @@ export function pubsubService(federationId: string, kinds: readonly string[]) {
     floodPublish: true,
     maxInboundDataLength: MAX_GOSSIP_BYTES + 1024,
     msgIdFn: (msg) => gossipMessageId(msg.data),
-    scoreParams: createPeerScoreParams({ topics, IPColocationFactorWeight: 0 }),
+    scoreParams: createPeerScoreParams({
+      topics,
+      IPColocationFactorWeight: 0,
+      appSpecificScore: (peer) => (isMember(peer) ? 0 : NON_MEMBER_SCORE),
+      appSpecificWeight: 1,
+    }),
     scoreThresholds: createPeerScoreThresholds({
       gossipThreshold: -100,
       publishThreshold: -200,
