@@ -138,7 +138,13 @@ export class Daemon {
     this.#run = run;
     try {
       if (log.size === 0) await this.#appendNodeInit(log, now());
-      const federation = new FederationService({ home: this.home, log, events: this.#events, now });
+      const federation = new FederationService({
+        home: this.home,
+        log,
+        events: this.#events,
+        now,
+        registry: metrics.registry,
+      });
       run.federation = federation;
       const witness = new WitnessService({
         home: this.home,

@@ -22,6 +22,7 @@
  * proposals and re-dials members it knows addresses of.
  */
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
+import type { Registry } from 'prom-client';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import {
   addMembers,
@@ -94,6 +95,8 @@ export interface FederationServiceOptions {
   events: EventSink;
   now?: () => Date;
   syncIntervalMs?: number;
+  /** The node's Prometheus registry: the network's metrics (node/p2p/metrics.ts) go there. */
+  registry?: Registry;
 }
 
 export interface MemberStatus {
@@ -154,6 +157,7 @@ export class FederationService {
   readonly #events: EventSink;
   readonly #now: () => Date;
   readonly #syncIntervalMs: number;
+  readonly #registry: Registry | undefined;
   readonly #store: FederationStore;
   readonly #seed: Uint8Array;
   readonly #gate: MemberGate;
@@ -176,6 +180,7 @@ export class FederationService {
     this.#events = opts.events;
     this.#now = opts.now ?? (() => new Date());
     this.#syncIntervalMs = opts.syncIntervalMs ?? SYNC_INTERVAL_MS;
+    this.#registry = opts.registry;
     this.#store = new FederationStore(opts.home.dir);
     const key = privateKeyFromProtobuf(opts.home.peerKey);
     this.#seed = key.raw.slice(0, 32);
@@ -795,6 +800,8 @@ export class FederationService {
       federationId: chain.federationId,
       gate: this.#gate,
       onPeer: (e) => this.#onPeer(e),
+      allow: Object.values(this.#addresses).flat(),
+      registry: this.#registry,
     });
     const sync = new SyncTransport(host);
     await sync.serve(
@@ -831,6 +838,10 @@ export class FederationService {
   }
 
   #onPeer(e: PeerEvent): void {
+    if (e.type === 'gossip-refused') {
+      this.#reject('gossip', 'rpc', e.peerId, e.error, 'reject');
+      return;
+    }
     if (e.type === 'refused') {
       this.#reject(
         'connection',

@@ -2,16 +2,34 @@
  * The libp2p host: TCP, Noise, yamux, identify and gossipsub, with the node's peer key (DIR/keys/peer.key)
  * and the member-only gate (gate.ts). One factory, `startHost`, and a small handle around the libp2p
  * node so that nothing else in node/ touches libp2p's types.
+ *
+ * Inbound connections are admitted in two steps: before the handshake by source address (admission.ts:
+ * a short upgrade timeout, a large global pending cap, a per-source cap, known member addresses always
+ * let through), after it by peer id (the gate). Refusals are typed and counted (metrics.ts); so is
+ * gossip that the validators refuse or that is too large to read (pubsub.ts), after which the host
+ * hangs up on the sender so that the streams are rebuilt rather than silently dead.
  */
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import { identify } from '@libp2p/identify';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
+import type { Registry } from 'prom-client';
+import { type GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import { GOSSIP_KINDS } from '../../protocol/federation/topics.ts';
+import {
+  INBOUND_RATE_PER_SECOND,
+  INBOUND_UPGRADE_TIMEOUT_MS,
+  type InboundConn,
+  InboundLimiter,
+  ipOf,
+  MAX_PENDING_UPGRADES,
+} from './admission.ts';
 import type { MemberGate } from './gate.ts';
+import { P2pMetrics } from './metrics.ts';
 import { PubsubAdapter, pubsubService } from './pubsub.ts';
 
 export interface HostOptions {
@@ -21,13 +39,19 @@ export interface HostOptions {
   listen: readonly string[];
   federationId: string;
   gate: MemberGate;
-  /** Called for every peer event (connected, disconnected, closed by the gate, identified). */
+  /** Called for every peer event (connected, disconnected, closed by the gate, identified, …). */
   onPeer?: (event: PeerEvent) => void;
+  /** Known member addresses (multiaddrs): their IPs skip the pre-handshake limits. */
+  allow?: readonly string[];
+  /** The node's Prometheus registry (metrics.ts); without it the counters are kept but not exported. */
+  registry?: Registry;
 }
 
 export type PeerEvent =
   | { type: 'connected' | 'disconnected' | 'refused'; peerId: string }
-  | { type: 'identified'; peerId: string; addrs: string[] };
+  | { type: 'identified'; peerId: string; addrs: string[] }
+  /** Gossip from `peerId` that could not be read (ERR_MESSAGE_TOO_LARGE …): the host hung up on it. */
+  | { type: 'gossip-refused'; peerId: string; error: GovfedError };
 
 /** What node/ sees of a stream: a libp2p 2.x duplex (kept opaque). */
 export type RawStream = { close(): Promise<void>; abort(err: Error): void };
@@ -42,6 +66,7 @@ interface Libp2pLike {
   stop(): Promise<void>;
   getMultiaddrs(): { toString(): string }[];
   getConnections(peer?: unknown): { remotePeer: { toString(): string }; close(): Promise<void> }[];
+  hangUp(peer: unknown): Promise<void>;
   dial(addr: unknown, options?: { signal?: AbortSignal }): Promise<{ remotePeer: { toString(): string } }>;
   dialProtocol(peer: unknown, protocol: string, options?: { signal?: AbortSignal }): Promise<RawStream>;
   handle(
@@ -56,37 +81,86 @@ export class Host {
   readonly #node: Libp2pLike;
   readonly #gate: MemberGate;
   readonly pubsub: PubsubAdapter;
+  /** Pre-handshake admission (known member addresses, per-source pending handshakes). */
+  readonly admission: InboundLimiter;
 
-  private constructor(node: Libp2pLike, gate: MemberGate, pubsub: PubsubAdapter) {
+  private constructor(node: Libp2pLike, gate: MemberGate, pubsub: PubsubAdapter, admission: InboundLimiter) {
     this.#node = node;
     this.#gate = gate;
     this.pubsub = pubsub;
+    this.admission = admission;
   }
 
   /** Creates and starts the host. */
   static async start(opts: HostOptions): Promise<Host> {
     const privateKey = privateKeyFromProtobuf(opts.peerKey);
     const onPeer = opts.onPeer ?? (() => {});
+    const limiter = new InboundLimiter();
+    const allow = (opts.allow ?? []).filter((a) => ipOf(a) !== undefined);
+    for (const a of allow) limiter.allowAddress(a);
+    let scores = (): Record<string, number> => ({});
+    const metrics = new P2pMetrics(opts.registry, () => scores());
+    let late: Libp2pLike | undefined;
+    const onFrameError = (peerId: string, error: GovfedError) => {
+      metrics.gossipRefused('rpc', error.code, 'reject');
+      onPeer({ type: 'gossip-refused', peerId, error });
+      void late?.hangUp(peerIdFromString(peerId)).catch(() => {});
+    };
+    const gater = opts.gate.connectionGater((peerId) => onPeer({ type: 'refused', peerId }));
     const node = (await createLibp2p({
       privateKey: privateKey as never,
       addresses: { listen: [...opts.listen] },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionGater: opts.gate.connectionGater((peerId) => onPeer({ type: 'refused', peerId })) as never,
-      connectionManager: { maxConnections: 512 },
+      connectionGater: {
+        ...gater,
+        // before the handshake: by source address (admission.ts)
+        denyInboundConnection: async (conn: InboundConn) => {
+          if (limiter.begin(conn)) return false;
+          metrics.inboundRefused('per-source-limit');
+          return true;
+        },
+        // after it: by peer id (the gate); a member's address becomes known
+        denyInboundEncryptedConnection: async (peer: { toString(): string }, conn: InboundConn) => {
+          limiter.done(conn);
+          const denied = await gater.denyInboundEncryptedConnection(peer);
+          if (!denied && opts.gate.isMember(peer.toString())) limiter.allowAddress(conn.remoteAddr.toString());
+          return denied;
+        },
+      } as never,
+      connectionManager: {
+        maxConnections: 512,
+        maxIncomingPendingConnections: MAX_PENDING_UPGRADES,
+        inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+        inboundConnectionThreshold: INBOUND_RATE_PER_SECOND,
+        allow: [...new Set(allow.map((a) => ipOf(a) as string))].map((ip) =>
+          ip.includes(':') ? `/ip6/${ip}` : `/ip4/${ip}`,
+        ),
+      },
       services: {
         identify: identify(),
-        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, (p) => opts.gate.isMember(p)) as never,
+        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError, (p) => opts.gate.isMember(p)) as never,
       },
     })) as unknown as Libp2pLike;
-    const host = new Host(node, opts.gate, new PubsubAdapter(node.services.pubsub, opts.federationId));
+    late = node;
+    const pubsub = new PubsubAdapter(node.services.pubsub, opts.federationId, (kind, verdict) =>
+      metrics.gossipRefused(kind, isGovfedError(verdict.error) ? verdict.error.code : 'unspecified', verdict.result),
+    );
+    scores = () => pubsub.scores();
+    const host = new Host(node, opts.gate, pubsub, limiter);
     node.addEventListener('connection:open', (evt) => {
-      const conn = evt.detail as { remotePeer: { toString(): string }; close(): Promise<void> };
+      const conn = evt.detail as {
+        remotePeer: { toString(): string };
+        remoteAddr: { toString(): string };
+        close(): Promise<void>;
+      };
       const peerId = conn.remotePeer.toString();
       if (!opts.gate.allows(peerId)) {
         onPeer({ type: 'refused', peerId });
         void conn.close().catch(() => {});
+      } else if (opts.gate.isMember(peerId)) {
+        limiter.allowAddress(conn.remoteAddr.toString());
       }
     });
     node.addEventListener('peer:connect', (evt) => onPeer({ type: 'connected', peerId: String(evt.detail) }));
@@ -146,7 +220,6 @@ export class Host {
 
   /** Opens a stream to a connected (or dialable) peer. */
   async openStream(peerId: string, protocol: string, timeoutMs = 5000): Promise<RawStream> {
-    const { peerIdFromString } = await import('@libp2p/peer-id');
     return await this.#node.dialProtocol(peerIdFromString(peerId), protocol, {
       signal: AbortSignal.timeout(timeoutMs),
     });

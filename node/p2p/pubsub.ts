@@ -7,7 +7,15 @@
  *   - StrictNoSign: gossipsub's own signatures and sequence numbers are off — every payload is already a
  *     DSSE envelope signed by the sender's peer key (protocol/federation/gossip.ts), checked by every
  *     receiver. The message id is SHA-256 of the bytes (gossipMessageId), which have one form each.
- *   - maxInboundDataLength / max message size: MAX_GOSSIP_BYTES (1 MiB), also checked by the validator.
+ *   - oversized gossip is refused, never lost: the RPC frame bound (maxInboundDataLength) is
+ *     MAX_GOSSIP_FRAME_BYTES (4 MiB), well above a message's MAX_GOSSIP_BYTES (1 MiB), so a message
+ *     between the two reaches the validator and is rejected with ERR_MESSAGE_TOO_LARGE (counted, the
+ *     sender penalised) while the stream carries on. A frame above the bound cannot be read: gossipsub
+ *     would drop the peer from its router while the connection stays up (every later message from it
+ *     lost, silently). Instead `onFrameError` hears it (ERR_MESSAGE_TOO_LARGE, kind `rpc`), the sender
+ *     gets a behaviour penalty, and the host hangs up, so that both sides rebuild their streams on the
+ *     next connection. (This hooks gossipsub's `handlePeerReadStreamError`; startup fails loudly if an
+ *     upgrade removes it.)
  *   - one topic validator per kind: it returns what `validate` says — `accept`, or a GossipValidationError
  *     whose `action` (reject | ignore) becomes TopicValidatorResult Reject | Ignore. Any other exception
  *     is a Reject (the message made our checks throw).
@@ -30,6 +38,7 @@ import {
   createPeerScoreThresholds,
   createTopicScoreParams,
 } from '@chainsafe/libp2p-gossipsub/score';
+import { GovfedError } from '../../protocol/errors.ts';
 import { isGossipValidationError } from '../../protocol/federation/errors.ts';
 import { gossipMessageId, MAX_GOSSIP_BYTES } from '../../protocol/federation/gossip.ts';
 import { topicFor } from '../../protocol/federation/topics.ts';
@@ -49,6 +58,16 @@ export const INVALID_MESSAGE_WEIGHT = -100;
  * gossip (-100) thresholds, above the graylist (-300) one (see the comment at the top).
  */
 export const NON_MEMBER_SCORE = -250;
+/** Weight of P7 (behaviour penalties: an unreadable frame): -100 × (count²). */
+export const BEHAVIOUR_PENALTY_WEIGHT = -100;
+/** Largest gossipsub RPC frame read (a message is at most MAX_GOSSIP_BYTES; the rest is headroom). */
+export const MAX_GOSSIP_FRAME_BYTES = 4 * MAX_GOSSIP_BYTES;
+
+/** Hears a gossip frame that could not be read (too large, malformed varint) from `peer`. */
+export type FrameErrorSink = (peer: string, err: GovfedError) => void;
+
+/** Hears every refused message: its kind, the verdict and the forwarding peer. */
+export type VerdictSink = (kind: string, verdict: Exclude<Verdict, { result: 'accept' }>, from: string) => void;
 
 /** Maps a thrown error to a verdict: a GossipValidationError keeps its action, anything else rejects. */
 export function verdictOf(err: unknown): Verdict {
@@ -60,6 +79,7 @@ export function verdictOf(err: unknown): Verdict {
 export function pubsubService(
   federationId: string,
   kinds: readonly string[],
+  onFrameError: FrameErrorSink = () => {},
   isMember: (peerId: string) => boolean = () => true,
 ) {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {};
@@ -74,19 +94,22 @@ export function pubsubService(
       invalidMessageDeliveriesDecay: 0.99,
     });
   }
-  return gossipsub({
+  const factory = gossipsub({
     globalSignaturePolicy: 'StrictNoSign',
     allowPublishToZeroTopicPeers: true,
     emitSelf: false,
     fallbackToFloodsub: false,
     floodPublish: true,
-    maxInboundDataLength: MAX_GOSSIP_BYTES + 1024,
+    maxInboundDataLength: MAX_GOSSIP_FRAME_BYTES,
     msgIdFn: (msg) => gossipMessageId(msg.data),
     scoreParams: createPeerScoreParams({
       topics,
       IPColocationFactorWeight: 0,
       appSpecificScore: (peer) => (isMember(peer) ? 0 : NON_MEMBER_SCORE),
       appSpecificWeight: 1,
+      behaviourPenaltyWeight: BEHAVIOUR_PENALTY_WEIGHT,
+      behaviourPenaltyThreshold: 0,
+      behaviourPenaltyDecay: 0.99,
     }),
     scoreThresholds: createPeerScoreThresholds({
       gossipThreshold: -100,
@@ -94,6 +117,39 @@ export function pubsubService(
       graylistThreshold: -300,
     }),
   });
+  return (components: Parameters<typeof factory>[0]) => guardReadErrors(factory(components), onFrameError);
+}
+
+/** Reads a thrown frame error as a typed one. */
+function frameError(err: unknown): GovfedError {
+  const name = (err as { name?: string } | null)?.name ?? '';
+  const text = String((err as Error | null)?.message ?? err);
+  const code = /InvalidDataLength|too long|too large/i.test(`${name} ${text}`)
+    ? 'ERR_MESSAGE_TOO_LARGE'
+    : 'ERR_MALFORMED_GOSSIP';
+  return new GovfedError(code, `gossip: unreadable frame (${name || 'error'}: ${text})`, { cause: err });
+}
+
+/** Routes gossipsub's read-stream failures to `onFrameError` (after a behaviour penalty), then on. */
+function guardReadErrors<T>(gs: T, onFrameError: FrameErrorSink): T {
+  const g = gs as unknown as {
+    handlePeerReadStreamError?: (err: unknown, peerId: { toString(): string }) => void;
+    score?: { addPenalty?: (id: string, penalty: number, label: string) => void };
+  };
+  const original = g.handlePeerReadStreamError;
+  if (typeof original !== 'function') {
+    throw new Error('pubsub: gossipsub has no handlePeerReadStreamError (check node/p2p/pubsub.ts after an upgrade)');
+  }
+  g.handlePeerReadStreamError = function (this: unknown, err: unknown, peerId: { toString(): string }) {
+    const peer = peerId.toString();
+    g.score?.addPenalty?.(peer, 1, 'unreadable-frame');
+    try {
+      onFrameError(peer, frameError(err));
+    } finally {
+      original.call(this, err, peerId);
+    }
+  };
+  return gs;
 }
 
 /** The part of the gossipsub service this adapter uses (typed loosely: libp2p 2 vs 3 interface types). */
@@ -106,6 +162,8 @@ interface GossipsubLike {
   removeEventListener(type: 'message', fn: (evt: CustomEvent) => void): void;
   getSubscribers(topic: string): { toString(): string }[];
   getMeshPeers?(topic: string): string[];
+  getPeers?(): { toString(): string }[];
+  getScore?(peer: string): number;
 }
 
 export class PubsubAdapter {
@@ -118,9 +176,12 @@ export class PubsubAdapter {
     if (handler !== undefined && m.data instanceof Uint8Array) handler(m.data, m.from?.toString() ?? '');
   };
 
-  constructor(service: unknown, federationId: string) {
+  readonly #onRefused: VerdictSink;
+
+  constructor(service: unknown, federationId: string, onRefused: VerdictSink = () => {}) {
     this.#ps = service as GossipsubLike;
     this.federationId = federationId;
+    this.#onRefused = onRefused;
     this.#ps.addEventListener('message', this.#onMessage);
   }
 
@@ -133,6 +194,7 @@ export class PubsubAdapter {
       } catch (err) {
         verdict = verdictOf(err);
       }
+      if (verdict.result !== 'accept') this.#onRefused(kind, verdict, peer.toString());
       return verdict.result; // TopicValidatorResult's values are these strings
     });
   }
@@ -157,6 +219,13 @@ export class PubsubAdapter {
   /** Peers subscribed to `kind`'s topic. */
   subscribers(kind: string): string[] {
     return this.#ps.getSubscribers(topicFor(this.federationId, kind)).map((p) => p.toString());
+  }
+
+  /** gossipsub's score of each peer it knows (negative: it sent invalid gossip or unreadable frames). */
+  scores(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.#ps.getPeers?.() ?? []) out[p.toString()] = this.#ps.getScore?.(p.toString()) ?? 0;
+    return out;
   }
 
   stop(): void {

@@ -1,0 +1,54 @@
+/**
+ * The network's Prometheus metrics, registered in the node's registry (when the host is given one):
+ *
+ *   govfed_gossip_refused_total{kind,reason,action}  gossip refused: by topic kind (`rpc` for a frame
+ *                                                     refused before it was decoded), error code, and
+ *                                                     action (reject: the sender is penalised | ignore)
+ *   govfed_inbound_refused_total{reason}              inbound connections refused before the handshake
+ *                                                     (`per-source-limit`: admission.ts)
+ *   govfed_gossip_peer_score{peer}                    gossipsub's score of each connected peer, read at
+ *                                                     scrape time (a peer that sends invalid gossip
+ *                                                     goes negative; below -300 it is graylisted)
+ *
+ * Counters are bumped where things happen; the score gauge reads the host when Prometheus scrapes.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export class P2pMetrics {
+  readonly #gossipRefused: Counter<'kind' | 'reason' | 'action'>;
+  readonly #inboundRefused: Counter<'reason'>;
+
+  constructor(registry: Registry | undefined, scores: () => Record<string, number>) {
+    const registers = registry === undefined ? [] : [registry];
+    this.#gossipRefused = new Counter({
+      name: 'govfed_gossip_refused_total',
+      help: 'Gossip messages refused, by kind, error code (reason) and action (reject penalises the sender).',
+      labelNames: ['kind', 'reason', 'action'],
+      registers,
+    });
+    this.#inboundRefused = new Counter({
+      name: 'govfed_inbound_refused_total',
+      help: 'Inbound connections refused before the handshake, by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'govfed_gossip_peer_score',
+      help: "gossipsub's score of each connected peer (negative: it sent invalid gossip).",
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [peer, score] of Object.entries(scores())) this.set({ peer }, score);
+      },
+    });
+  }
+
+  gossipRefused(kind: string, reason: string, action: string): void {
+    this.#gossipRefused.inc({ kind, reason, action });
+  }
+
+  inboundRefused(reason: string): void {
+    this.#inboundRefused.inc({ reason });
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Attacks on the transport itself, against real daemons a and b (charter threshold 2, so that a
+ * threshold change stays a pending proposal that shows gossip arrived):
+ *
+ *   1. handshake exhaustion — 24 bare TCP sockets from another address (127.0.0.2), re-opened as they
+ *      close, against a; the real member b (restarted) still connects and its proposal reaches a; the
+ *      per-source limit refused the surplus before any handshake (govfed_inbound_refused_total).
+ *   2. oversized gossip — playing b with b's own key: a 2 MiB message is refused with
+ *      ERR_MESSAGE_TOO_LARGE (status, metric, b's score drops) and the next normal message from b is
+ *      delivered; a 5 MiB frame (unreadable) is refused as kind `rpc`, a hangs up, b reconnects and is
+ *      heard again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { charterDigest } from '../../../protocol/federation/charter.ts';
+import { envelopeBody } from '../../../protocol/federation/gossip.ts';
+import { charterOf } from '../../../protocol/federation/proposal.ts';
+import { removeDir } from '../../helpers/cli.ts';
+import { DaemonProcess, killAllDaemons } from '../../helpers/daemon.ts';
+import {
+  adminPost,
+  type FedNode,
+  fedStatus,
+  formFederation,
+  startFedNode,
+  waitFor,
+  waitForVersion,
+} from '../../helpers/federation.ts';
+import { HostileClient, holdSockets, peerKeyOfHome, tcpPort } from '../../helpers/hostile.ts';
+import { counter, currentCharter, rejected, scoreOn, scrape, thresholdChange } from './setup.ts';
+
+let a: FedNode;
+let b: FedNode;
+let federationId = '';
+const clients: HostileClient[] = [];
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR')]);
+  const formed = await formFederation([a, b]);
+  federationId = formed.federationId;
+  await adminPost(a, '/v1/federation/thresholds', { charter: 2 });
+  await waitForVersion([a, b], formed.version + 1);
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.stop().catch(() => {})));
+  await killAllDaemons();
+  await Promise.all([a, b].filter(Boolean).map((n) => removeDir(n.tmp)));
+});
+
+const proposalIds = async (n: FedNode) => (await fedStatus(n)).proposals.map((p) => p.id);
+
+describe('inbound handshake exhaustion', () => {
+  describe('when 24 silent sockets from another address are held against a node', () => {
+    it('still lets a real member connect and gossip, and refuses the surplus before the handshake', async () => {
+      await b.daemon.stop();
+      const addr = (await fedStatus(a)).addresses[0] as string;
+      const held = holdSockets(tcpPort(addr), 24, { localAddress: '127.0.0.2' });
+      try {
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(held.open()).toBeGreaterThan(0);
+        b.daemon = await DaemonProcess.start(b.home);
+        await waitFor(
+          'b to reconnect to a',
+          async () => (await fedStatus(a)).members.some((m) => m.org === 'b' && m.connected),
+          20_000,
+        );
+        const proposed = (await adminPost(b, '/v1/federation/thresholds', { admission: 2 })) as {
+          proposal?: { id?: string };
+        };
+        const id = proposed.proposal?.id as string;
+        expect(id).toMatch(/^sha256:/);
+        await waitFor("b's proposal to reach a", async () => (await proposalIds(a)).includes(id), 15_000);
+        expect(held.opened()).toBeGreaterThan(24);
+        const m = await scrape(a);
+        expect(counter(m, 'govfed_inbound_refused_total', { reason: 'per-source-limit' })).toBeGreaterThan(0);
+      } finally {
+        held.release();
+      }
+    }, 60_000);
+  });
+});
+
+describe('oversized gossip', () => {
+  describe('when member b sends a message above the gossip bound, then a normal one', () => {
+    it('refuses the first with a typed reason and a metric, lowers b’s score, and delivers the second', async () => {
+      await b.daemon.stop();
+      const h = await HostileClient.start({ federationId, peerKey: await peerKeyOfHome(b.home) });
+      clients.push(h);
+      const addr = (await fedStatus(a)).addresses[0] as string;
+      await h.dial(addr);
+      h.subscribe('proposal');
+      await waitFor('a to subscribe to proposals (as b sees it)', async () =>
+        h.subscribers('proposal').includes(a.init.peerId),
+      );
+      const prev = await currentCharter(h, a.init.peerId);
+      const before = await rejected(a);
+
+      await h.gossip('proposal', { pad: 'x'.repeat(2 << 20) }, { charterVersion: prev.version });
+      await waitFor('a to refuse the 2 MiB message', async () => {
+        const r = await rejected(a);
+        return (r.ERR_MESSAGE_TOO_LARGE ?? 0) > (before.ERR_MESSAGE_TOO_LARGE ?? 0);
+      });
+      const env = thresholdChange(prev, { policy: 2 }, h.seed);
+      await h.gossip('proposal', envelopeBody(env), { charterVersion: prev.version });
+      const id = charterDigest(charterOf(env));
+      await waitFor('the next message from b to be delivered', async () => (await proposalIds(a)).includes(id), 10_000);
+
+      const m = await scrape(a);
+      expect(
+        counter(m, 'govfed_gossip_refused_total', {
+          kind: 'proposal',
+          reason: 'ERR_MESSAGE_TOO_LARGE',
+          action: 'reject',
+        }),
+      ).toBeGreaterThanOrEqual(1);
+      await waitFor("b's score on a to drop below 0", async () => ((await scoreOn(a, b.init.peerId)) ?? 0) < 0, 5000);
+    }, 40_000);
+  });
+
+  describe('when member b sends a frame too large to read', () => {
+    it('refuses it (kind rpc), hangs up, and hears b again once it reconnects', async () => {
+      const h = clients[0] as HostileClient;
+      const prev = await currentCharter(h, a.init.peerId);
+      await h.publishRaw('proposal', new Uint8Array(5 << 20).fill(0x7b));
+      await waitFor('a to refuse the unreadable frame', async () => {
+        const m = await scrape(a);
+        return counter(m, 'govfed_gossip_refused_total', { kind: 'rpc', reason: 'ERR_MESSAGE_TOO_LARGE' }) >= 1;
+      });
+      await waitFor('a to hang up on b', async () => !h.connected(a.init.peerId), 10_000);
+      await h.dial((await fedStatus(a)).addresses[0] as string);
+      await waitFor('a to subscribe again', async () => h.subscribers('proposal').includes(a.init.peerId));
+      const env = thresholdChange(prev, { policy: 1, admission: 1, charter: 2, witness: 1 }, h.seed);
+      await h.gossip('proposal', envelopeBody(env), { charterVersion: prev.version });
+      const id = charterDigest(charterOf(env));
+      await waitFor('b to be heard again', async () => (await proposalIds(a)).includes(id), 10_000);
+    }, 40_000);
+  });
+});
