@@ -121,6 +121,8 @@ export interface ProposalView {
   memberSignatures: number;
   signedBy: string[];
   missingNewMembers: string[];
+  /** Members whose entry the change alters (keys, jurisdiction) that have not signed yet. */
+  missingChangedMembers: string[];
   complete: boolean;
   expiresAt: string;
   charter: Charter;
@@ -1016,6 +1018,7 @@ function view(id: string, s: ProposalStatus, expiresAt: string): ProposalView {
     memberSignatures: s.memberSignatures,
     signedBy: s.signedBy,
     missingNewMembers: s.missingNewMembers,
+    missingChangedMembers: s.missingChangedMembers,
     complete: s.complete,
     expiresAt,
     charter: s.charter,

@@ -13,11 +13,11 @@ export interface FedNode extends TestNode {
 /** Nodes started here, by peer id: `federation invite` in fedCli adds the invitee's log and witness keys. */
 const byPeerId = new Map<string, TestNode>();
 
-/** `govfed init` with libp2p on 127.0.0.1:0, then `govfed start`. */
-export async function startFedNode(org: string, jurisdiction: string): Promise<FedNode> {
+/** `govfed init` with libp2p on 127.0.0.1:0, then `govfed start` (waiting up to `startTimeoutMs`). */
+export async function startFedNode(org: string, jurisdiction: string, startTimeoutMs?: number): Promise<FedNode> {
   const n = await initNode(org, ['--jurisdiction', jurisdiction, '--listen', '/ip4/127.0.0.1/tcp/0']);
   byPeerId.set(n.init.peerId, n);
-  const daemon = await DaemonProcess.start(n.home);
+  const daemon = await DaemonProcess.start(n.home, startTimeoutMs === undefined ? {} : { timeoutMs: startTimeoutMs });
   return { ...n, org, daemon };
 }
 
