@@ -83,7 +83,6 @@ export const SYNC_FANOUT = 3;
 export const INVITE_EXTRA_PEERS = 1;
 /** Default lifetime of an invite (and of the join window it opens). */
 export const DEFAULT_INVITE_TTL_MS = 24 * 60 * 60_000;
-export { PROPOSAL_TTL_MS };
 
 const MULTIADDR_RE = new RegExp(BOOTSTRAP_PATTERN);
 /** Refusals that depend on local state or the clock (see #validate). */
