@@ -14,6 +14,7 @@
  */
 export { envelopeDigest, type FederationEventKind, federationAuditItem } from './audit.ts';
 export {
+  checkDeadline,
   DEADLINE_SKEW_MS,
   MAX_PENDING_CHARTER_PROPOSALS,
   MAX_PENDING_PER_SIGNER_VERSION,

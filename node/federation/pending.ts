@@ -27,6 +27,7 @@ import {
   type Envelope,
   mergeSignatures,
   type ProposalStatus,
+  proposalStatus,
 } from '../../protocol/federation/index.ts';
 import { NodeError } from '../errors.ts';
 import type { MemberGate } from '../p2p/gate.ts';
@@ -43,6 +44,30 @@ export const PROPOSAL_TTL_MS = 24 * 60 * 60_000;
  * set it). Small on purpose: the deadline is what stops an expired invite being completed late.
  */
 export const DEADLINE_SKEW_MS = 10_000;
+
+/**
+ * Refuses a new head version past its signed deadline (charter `expiresAt`, DEADLINE_SKEW_MS
+ * tolerated) with ERR_PROPOSAL_EXPIRED — an expired invite completed late by the invitee, or a change
+ * finished after its signers' deadline — unless `successor`, the next version in the same batch, is
+ * complete on top of it with its threshold met by members of `chain`'s current version: then those
+ * members took it in time and a further step (a node catching up after being away). Signatures of
+ * peers the late version itself adds do not count, or a late invitee could vouch for its own
+ * admission. Versions other than current+1 (duplicates, forks, gaps) are left to the chain.
+ */
+export function checkDeadline(chain: CharterChain, env: Envelope, nowMs: number, successor?: Envelope): void {
+  const charter = charterOf(env);
+  if (charter.version !== chain.version + 1 || charter.expiresAt === undefined) return;
+  if (successor !== undefined) {
+    try {
+      const s = proposalStatus(charter, successor);
+      const earlier = s.signedBy.filter((p) => chain.isMember(p)).length;
+      if (s.complete && earlier >= s.required) return;
+    } catch {
+      // not a valid successor: judge `env` alone
+    }
+  }
+  checkNotExpired(charter, nowMs, DEADLINE_SKEW_MS);
+}
 
 export interface OfferResult {
   /** The stored envelope: our copy merged with the offered one. */

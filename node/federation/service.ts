@@ -72,7 +72,7 @@ import { requestOnce, serveRequests } from '../p2p/request.ts';
 import { SyncTransport } from '../p2p/sync.ts';
 import { type FederationEventKind, federationAuditItem } from './audit.ts';
 import type { FederationContext, FederationModule } from './module.ts';
-import { DEADLINE_SKEW_MS, PendingProposals, PROPOSAL_TTL_MS } from './pending.ts';
+import { checkDeadline, PendingProposals, PROPOSAL_TTL_MS } from './pending.ts';
 import { FederationStore } from './store.ts';
 
 /** How often the sync loop runs. */
@@ -527,7 +527,7 @@ export class FederationService {
     const chain = this.#requireChain();
     let result: ReturnType<CharterChain['accept']>;
     try {
-      if (via === 'gossip' || via === 'sync') this.#checkDeadline(chain, env, successor);
+      if (via === 'gossip' || via === 'sync') checkDeadline(chain, env, this.#now().getTime(), successor);
       result = chain.accept(env);
     } catch (err) {
       if (isGovfedError(err, 'ERR_CHARTER_FORK')) {
@@ -573,7 +573,6 @@ export class FederationService {
       }
       // A forged proposal is a reject, not only a log line; so is one past its deadline, without a
       // member signature or over the pending limits (pending.ts) — checked before anything is stored.
-      sender = v.message.sender;
       this.#proposals.admit(chain.proposalStatus(env));
       void this.#receiveProposal(env, 'gossip', from).catch((err) => this.#reject('gossip', kind, from, err, 'ignore'));
       return { result: 'accept' };
@@ -598,32 +597,12 @@ export class FederationService {
     }
   }
 
-  /**
-   * A new head version past its signed deadline (charter expiresAt) is refused with ERR_PROPOSAL_EXPIRED
-   * — an expired invite completed late by the invitee, or a change finished after its signers' deadline
-   * — unless `successor`, the next version in the same batch, is complete on top of it: then members
-   * accepted it in time and took a further step (a node catching up after being away). Versions we hold
-   * already (duplicates, forks) are not judged here.
-   */
-  #checkDeadline(chain: CharterChain, env: Envelope, successor?: Envelope): void {
-    const charter = charterOf(env);
-    if (charter.version !== chain.version + 1 || charter.expiresAt === undefined) return;
-    if (successor !== undefined) {
-      try {
-        if (proposalStatus(charter, successor).complete) return;
-      } catch {
-        // not a valid successor: judge `env` alone
-      }
-    }
-    checkNotExpired(charter, this.#now().getTime(), DEADLINE_SKEW_MS);
-  }
-
   /** chain.accept now, the rest queued; true when accepted (false for a duplicate). Throws the chain's error. */
   #acceptSync(env: Envelope): boolean {
     const chain = this.#requireChain();
     let r: ReturnType<CharterChain['accept']>;
     try {
-      this.#checkDeadline(chain, env);
+      checkDeadline(chain, env, this.#now().getTime());
       r = chain.accept(env);
     } catch (err) {
       if (isGovfedError(err, 'ERR_CHARTER_FORK')) {

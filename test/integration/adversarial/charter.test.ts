@@ -243,6 +243,13 @@ describe('a join window opened for an outsider', () => {
       expect(x.received).toEqual([]);
       // gossipsub does not publish, forward or graft to x: its score is below the publish threshold.
       for (const n of honest()) expect((await scoreOn(n, x.peerId)) ?? 0).toBeLessThan(-200);
+      // What x publishes is refused (not a member) and graylists it.
+      const gossiped = await Promise.all(honest().map(rejected));
+      await x.gossip('proposal', envelopeBody(p), { charterVersion: cur.version });
+      await refusedEverywhere(gossiped, 'ERR_UNKNOWN_SIGNER');
+      await waitFor('x to be graylisted on every honest node', async () =>
+        (await Promise.all(honest().map(async (n) => (await scoreOn(n, x.peerId)) ?? 0))).every((v) => v < -300),
+      );
     }, 90_000);
   });
 });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkDeadline,
   MAX_PENDING_CHARTER_PROPOSALS,
   MAX_PENDING_PER_SIGNER_VERSION,
   PendingProposals,
 } from '../../../node/federation/pending.ts';
 import { MemberGate } from '../../../node/p2p/gate.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
-import { addMembers, type Charter, type Member } from '../../../protocol/federation/charter.ts';
+import { addMembers, type Charter, type Member, nextCharter } from '../../../protocol/federation/charter.ts';
 import type { Envelope } from '../../../protocol/federation/envelope.ts';
 import { peerIdFromSeed } from '../../../protocol/federation/peer-id.ts';
 import { addSignature, signCharter } from '../../../protocol/federation/proposal.ts';
@@ -117,6 +118,42 @@ describe('PendingProposals', () => {
       const { g, chain, pending } = setup({ admission: 2, charter: 2 });
       for (let i = 0; i < MAX_PENDING_PER_SIGNER_VERSION + 2; i++) pending.offer(chain, admit(g, i, 0), true);
       expect(pending.size).toBe(MAX_PENDING_PER_SIGNER_VERSION + 2);
+    });
+  });
+});
+
+describe('checkDeadline', () => {
+  // members 0 and 1, admission 1: 0 invited newcomer 0 with a deadline an hour before NOW.
+  const g = makeGenesis([0, 1], { admission: 1, charter: 1 });
+  const chain = new CharterChain(signedBy(g, [0, 1]));
+  const s = Uint8Array.from({ length: 32 }, (_, j) => (j * 3 + 200) & 0xff);
+  const v2 = addMembers(g, [newcomer(0)], T0, new Date(NOW - HOUR).toISOString());
+  const late = addSignature(signCharter(v2, seed(0)), s); // completed by the invitee after the deadline
+  describe('when a version arrives after its signed deadline', () => {
+    it('throws ERR_PROPOSAL_EXPIRED', () => {
+      expect(() => checkDeadline(chain, late, NOW)).toThrow(code('ERR_PROPOSAL_EXPIRED'));
+    });
+  });
+  describe('when it arrives before its deadline (within the skew)', () => {
+    it('passes', () => {
+      expect(() => checkDeadline(chain, late, NOW - HOUR + 5_000)).not.toThrow();
+    });
+  });
+  describe('when the next version, signed by members of the current one, follows it in the batch', () => {
+    it('passes: members took it in time and moved on', () => {
+      const v3 = nextCharter(v2, { createdAt: T0, thresholds: { policy: 2 } });
+      expect(() => checkDeadline(chain, late, NOW, signedBy(v3, [1]))).not.toThrow();
+    });
+  });
+  describe('when the late invitee signs the next version itself', () => {
+    it('throws ERR_PROPOSAL_EXPIRED: it cannot vouch for its own admission', () => {
+      const v3 = nextCharter(v2, { createdAt: T0, thresholds: { policy: 2 } });
+      expect(() => checkDeadline(chain, late, NOW, signCharter(v3, s))).toThrow(code('ERR_PROPOSAL_EXPIRED'));
+    });
+  });
+  describe('when the version is not the next one', () => {
+    it('leaves it to the chain', () => {
+      expect(() => checkDeadline(new CharterChain(signedBy(g, [0, 1])), signedBy(g, [0, 1]), NOW)).not.toThrow();
     });
   });
 });
