@@ -54,7 +54,6 @@ import {
   type ProposalStatus,
   parseInvite,
   peerIdFromSeed,
-  proposalStatus,
   type SyncMessage,
   signAsPeer,
   signCharter,
