@@ -31,6 +31,7 @@ import {
 import type { MemberGate } from './gate.ts';
 import { P2pMetrics } from './metrics.ts';
 import { PubsubAdapter, pubsubService } from './pubsub.ts';
+import { ServeLimits } from './serve-limits.ts';
 
 export interface HostOptions {
   /** The libp2p private key, protobuf (DIR/keys/peer.key). */
@@ -83,6 +84,8 @@ export class Host {
   readonly pubsub: PubsubAdapter;
   /** Pre-handshake admission (known member addresses, per-source pending handshakes). */
   readonly admission: InboundLimiter;
+  /** What one peer may cost on the request/response protocols (serve-limits.ts). */
+  readonly limits = new ServeLimits();
 
   private constructor(node: Libp2pLike, gate: MemberGate, pubsub: PubsubAdapter, admission: InboundLimiter) {
     this.#node = node;

@@ -120,17 +120,24 @@ export function pubsubService(
   return (components: Parameters<typeof factory>[0]) => guardReadErrors(factory(components), onFrameError);
 }
 
-/** Reads a thrown frame error as a typed one. */
-function frameError(err: unknown): GovfedError {
+/**
+ * The typed reason for a read-stream failure that is the sender's fault — a length prefix above the
+ * frame bound or a malformed one — or undefined for anything else (a reset, a closed connection: an
+ * honest peer restarting must not be penalised).
+ */
+export function frameError(err: unknown): GovfedError | undefined {
   const name = (err as { name?: string } | null)?.name ?? '';
-  const text = String((err as Error | null)?.message ?? err);
-  const code = /InvalidDataLength|too long|too large/i.test(`${name} ${text}`)
-    ? 'ERR_MESSAGE_TOO_LARGE'
-    : 'ERR_MALFORMED_GOSSIP';
-  return new GovfedError(code, `gossip: unreadable frame (${name || 'error'}: ${text})`, { cause: err });
+  const text = `${name}: ${String((err as Error | null)?.message ?? err)}`;
+  if (name === 'InvalidDataLengthError') {
+    return new GovfedError('ERR_MESSAGE_TOO_LARGE', `gossip: unreadable frame (${text})`, { cause: err });
+  }
+  if (name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError') {
+    return new GovfedError('ERR_MALFORMED_GOSSIP', `gossip: unreadable frame (${text})`, { cause: err });
+  }
+  return undefined;
 }
 
-/** Routes gossipsub's read-stream failures to `onFrameError` (after a behaviour penalty), then on. */
+/** Routes gossipsub's read-stream failures that are the sender's fault to `onFrameError` (after a behaviour penalty). */
 function guardReadErrors<T>(gs: T, onFrameError: FrameErrorSink): T {
   const g = gs as unknown as {
     handlePeerReadStreamError?: (err: unknown, peerId: { toString(): string }) => void;
@@ -141,13 +148,17 @@ function guardReadErrors<T>(gs: T, onFrameError: FrameErrorSink): T {
     throw new Error('pubsub: gossipsub has no handlePeerReadStreamError (check node/p2p/pubsub.ts after an upgrade)');
   }
   g.handlePeerReadStreamError = function (this: unknown, err: unknown, peerId: { toString(): string }) {
-    const peer = peerId.toString();
-    g.score?.addPenalty?.(peer, 1, 'unreadable-frame');
-    try {
-      onFrameError(peer, frameError(err));
-    } finally {
-      original.call(this, err, peerId);
+    const typed = frameError(err);
+    if (typed !== undefined) {
+      const peer = peerId.toString();
+      g.score?.addPenalty?.(peer, 1, 'unreadable-frame');
+      try {
+        onFrameError(peer, typed);
+      } catch {
+        // the sink's failure must not stop gossipsub's own clean-up
+      }
     }
+    original.call(this, err, peerId);
   };
   return gs;
 }

@@ -3,10 +3,12 @@
  * dialer writes one request frame, the listener answers with one response frame, both close. A frame is
  * an unsigned-varint length prefix and at most `maxBytes` bytes; a longer prefix or a stall longer than
  * the timeout ends the stream. The bytes are opaque here: each protocol's messages are decoded (strictly,
- * bounded — they are attacker-controlled) by its owner in protocol/. `/govfed/sync/1.0.0` (sync.ts) uses
- * the same framing; federation modules (policy, witness) serve their own protocols through this file.
+ * bounded — they are attacker-controlled) by its owner in protocol/. `/govfed/sync/1.0.0` (sync.ts) and
+ * the federation modules' protocols (policy, witness) are all served through this file, under the
+ * host's per-peer limits (serve-limits.ts: exchanges in flight, response bytes per window).
  */
 import { lpStream } from 'it-length-prefixed-stream';
+import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { Host } from './host.ts';
 
 /** Default longest wait for a frame, either side. */
@@ -30,19 +32,38 @@ export async function serveRequests(
   const timeout = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
   await host.handle(protocol, (stream, from) => {
     void (async () => {
+      let release = () => {};
       try {
-        if (!opts.allows(from)) throw new Error(`${from} may not use ${protocol}`);
+        if (!opts.allows(from)) throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} may not use ${protocol}`);
+        release = host.limits.enter(from);
         const lp = lpStream(stream as never, { maxDataLength: opts.maxBytes });
         const frame = await lp.read({ signal: AbortSignal.timeout(timeout) });
         const reply = await opts.handler(frame.subarray(), from);
+        host.limits.spend(from, reply.length);
         await lp.write(reply, { signal: AbortSignal.timeout(timeout) });
         await stream.close();
       } catch (err) {
-        opts.onError(from, err);
+        opts.onError(from, frameError(err, opts.maxBytes));
         stream.abort(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        release();
       }
     })();
   });
+}
+
+/** A stream failure as a typed error: a frame above the bound, a stall, a reset (attacker-controlled). */
+export function frameError(err: unknown, maxBytes: number): unknown {
+  if (isGovfedError(err)) return err;
+  const name = (err as { name?: string } | null)?.name ?? '';
+  const text = `${name}: ${String((err as Error | null)?.message ?? err)}`;
+  if (/InvalidDataLength|too long|too large/i.test(text)) {
+    return new GovfedError('ERR_MESSAGE_TOO_LARGE', `request frame above ${maxBytes} bytes (${text})`, { cause: err });
+  }
+  if (/Timeout|Abort/i.test(text)) {
+    return new GovfedError('ERR_INVALID_INPUT', `request frame not received in time (${text})`, { cause: err });
+  }
+  return new GovfedError('ERR_INVALID_INPUT', `request stream failed (${text})`, { cause: err });
 }
 
 /** One exchange with `peerId` on `protocol`: sends `req`, returns the response frame (at most maxBytes). */

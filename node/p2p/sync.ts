@@ -22,6 +22,7 @@ import {
 } from '../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../protocol/federation/topics.ts';
 import type { Host } from './host.ts';
+import { serveRequests } from './request.ts';
 
 /** Longest wait for a frame, either side. */
 export const SYNC_TIMEOUT_MS = 10_000;
@@ -39,21 +40,14 @@ export class SyncTransport {
     this.#host = host;
   }
 
-  /** Serves inbound exchanges with `handler`. */
+  /** Serves inbound exchanges with `handler` (request.ts's framing and per-peer limits). */
   async serve(handler: SyncHandler, onError: SyncErrorSink): Promise<void> {
-    await this.#host.handle(SYNC_PROTOCOL, (stream, from) => {
-      void (async () => {
-        try {
-          const lp = lpStream(stream as never, { maxDataLength: MAX_SYNC_MESSAGE_BYTES });
-          const frame = await lp.read({ signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) });
-          const reply = await handler(decodeSyncMessage(frame.subarray()), from);
-          await lp.write(encodeSyncMessage(reply), { signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) });
-          await stream.close();
-        } catch (err) {
-          onError(from, err);
-          stream.abort(err instanceof Error ? err : new Error(String(err)));
-        }
-      })();
+    await serveRequests(this.#host, SYNC_PROTOCOL, {
+      maxBytes: MAX_SYNC_MESSAGE_BYTES,
+      timeoutMs: SYNC_TIMEOUT_MS,
+      handler: async (req, from) => encodeSyncMessage(await handler(decodeSyncMessage(req), from)),
+      allows: () => true, // the gate already decided who holds a connection
+      onError,
     });
   }
 

@@ -11,9 +11,12 @@
  *      heard again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOG_PROTOCOL } from '../../../node/witness/log-protocol.ts';
 import { charterDigest } from '../../../protocol/federation/charter.ts';
 import { envelopeBody } from '../../../protocol/federation/gossip.ts';
 import { charterOf } from '../../../protocol/federation/proposal.ts';
+import { decodeSyncMessage, encodeSyncMessage, MAX_SYNC_MESSAGE_BYTES } from '../../../protocol/federation/sync.ts';
+import { SYNC_PROTOCOL } from '../../../protocol/federation/topics.ts';
 import { removeDir } from '../../helpers/cli.ts';
 import { DaemonProcess, killAllDaemons } from '../../helpers/daemon.ts';
 import {
@@ -25,8 +28,8 @@ import {
   waitFor,
   waitForVersion,
 } from '../../helpers/federation.ts';
-import { HostileClient, holdSockets, peerKeyOfHome, tcpPort } from '../../helpers/hostile.ts';
-import { counter, currentCharter, rejected, scoreOn, scrape, thresholdChange } from './setup.ts';
+import { HostileClient, holdSockets, peerKeyOfHome, tcpPort, varint } from '../../helpers/hostile.ts';
+import { chartersOf, counter, currentCharter, rejected, scoreOn, scrape, thresholdChange } from './setup.ts';
 
 let a: FedNode;
 let b: FedNode;
@@ -133,6 +136,104 @@ describe('oversized gossip', () => {
       await h.gossip('proposal', envelopeBody(env), { charterVersion: prev.version });
       const id = charterDigest(charterOf(env));
       await waitFor('b to be heard again', async () => (await proposalIds(a)).includes(id), 10_000);
+      // (our gossipsub would offer the unreadable message again for a few heartbeats: start afresh)
+      await h.stop();
+      clients.shift();
     }, 40_000);
+  });
+});
+
+describe('request/response protocols under abuse', () => {
+  let h: HostileClient;
+  beforeAll(async () => {
+    h = await HostileClient.start({ federationId, peerKey: await peerKeyOfHome(b.home) });
+    clients.push(h);
+    await h.dial((await fedStatus(a)).addresses[0] as string);
+  });
+  const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+  const dec = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>;
+
+  describe('when member b sends frames above the bound, or trickles one forever', () => {
+    it('resets each stream (oversized at once, slow ones at the 10 s timeout) and says why', async () => {
+      const before = await rejected(a);
+      const [bigSync, bigLog, slowSync, slowLog] = await Promise.all([
+        h.rawExchange(a.init.peerId, SYNC_PROTOCOL, [varint(64 << 20), new Uint8Array(1024)], { timeoutMs: 5000 }),
+        h.rawExchange(a.init.peerId, LOG_PROTOCOL, [varint(1 << 20), new Uint8Array(1024)], { timeoutMs: 5000 }),
+        h.rawExchange(a.init.peerId, SYNC_PROTOCOL, [varint(100), ...Array(40).fill(new Uint8Array([0x20]))], {
+          delayMs: 500,
+          timeoutMs: 15_000,
+        }),
+        h.rawExchange(a.init.peerId, LOG_PROTOCOL, [varint(100), ...Array(40).fill(new Uint8Array([0x20]))], {
+          delayMs: 500,
+          timeoutMs: 15_000,
+        }),
+      ]);
+      for (const r of [bigSync, bigLog]) {
+        expect(r.ended).not.toBe('timeout');
+        expect(r.bytes).toBe(0);
+        expect(r.ms).toBeLessThan(3000);
+      }
+      for (const r of [slowSync, slowLog]) {
+        expect(r.ended).not.toBe('timeout');
+        expect(r.bytes).toBe(0);
+        expect(r.ms).toBeGreaterThanOrEqual(9000);
+        expect(r.ms).toBeLessThan(13_000);
+      }
+      const after = await rejected(a);
+      expect((after.ERR_MESSAGE_TOO_LARGE ?? 0) - (before.ERR_MESSAGE_TOO_LARGE ?? 0)).toBeGreaterThanOrEqual(2);
+      expect((after.ERR_INVALID_INPUT ?? 0) - (before.ERR_INVALID_INPUT ?? 0)).toBeGreaterThanOrEqual(2);
+    }, 30_000);
+  });
+
+  describe('when member b holds many streams open at once', () => {
+    it('serves at most 8 exchanges of one peer at a time and refuses the rest with ERR_BACKPRESSURE', async () => {
+      const before = await rejected(a);
+      const silent = await Promise.all(Array.from({ length: 8 }, () => h.openStream(a.init.peerId, LOG_PROTOCOL)));
+      await new Promise((r) => setTimeout(r, 300));
+      const req = encodeSyncMessage({ type: 'get-charters', from: 1 });
+      await expect(h.request(a.init.peerId, SYNC_PROTOCOL, req, { timeoutMs: 5000 })).rejects.toThrow();
+      const after = await rejected(a);
+      expect((after.ERR_BACKPRESSURE ?? 0) - (before.ERR_BACKPRESSURE ?? 0)).toBeGreaterThanOrEqual(1);
+      for (const s of silent) s.abort(new Error('done'));
+      await waitFor(
+        'a to serve b again',
+        async () => {
+          try {
+            return (await h.request(a.init.peerId, SYNC_PROTOCOL, req, { timeoutMs: 3000 })).length > 0;
+          } catch {
+            return false;
+          }
+        },
+        15_000,
+      );
+    }, 30_000);
+  });
+
+  describe('when member b asks for huge ranges', () => {
+    it('gets typed errors for impossible log ranges, and get-charters costs the chain (bounded by 4 MiB)', async () => {
+      const huge = Number.MAX_SAFE_INTEGER;
+      for (const q of [
+        { type: 'get-consistency', from: 0, to: huge },
+        { type: 'get-consistency', from: 1, to: huge },
+        { type: 'get-inclusion', index: huge - 1, treeSize: huge },
+        { type: 'get-entry', index: huge },
+      ]) {
+        const r = dec(await h.request(a.init.peerId, LOG_PROTOCOL, enc(q), { timeoutMs: 5000 }));
+        expect(r.type, JSON.stringify(q)).toBe('error');
+        expect(r.code).toMatch(/^ERR_/);
+      }
+      const req = encodeSyncMessage({ type: 'get-charters', from: 1 });
+      const reply = await h.request(a.init.peerId, SYNC_PROTOCOL, req);
+      const chain = await chartersOf(h, a.init.peerId);
+      // one ~30-byte request answers the whole chain: here a few KiB; never more than MAX_SYNC_MESSAGE_BYTES,
+      // and at most 16 MiB per peer per 10 s (node/p2p/serve-limits.ts)
+      expect(req.length).toBeLessThan(40);
+      expect(reply.length).toBeGreaterThan(JSON.stringify(chain).length - 100);
+      expect(reply.length).toBeLessThanOrEqual(MAX_SYNC_MESSAGE_BYTES);
+      const far = decodeSyncMessage(
+        await h.request(a.init.peerId, SYNC_PROTOCOL, encodeSyncMessage({ type: 'get-charters', from: huge })),
+      );
+      expect(far).toEqual({ type: 'charters', envelopes: [] });
+    }, 30_000);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verdictOf } from '../../../node/p2p/pubsub.ts';
+import { frameError, verdictOf } from '../../../node/p2p/pubsub.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
 import { GossipValidationError } from '../../../protocol/federation/index.ts';
 
@@ -18,6 +18,24 @@ describe('verdictOf', () => {
       const err = new GovfedError('ERR_THRESHOLD_NOT_MET', 'x');
       expect(verdictOf(err).result).toBe('reject');
       expect(verdictOf(new Error('boom')).result).toBe('reject');
+    });
+  });
+});
+
+describe('frameError', () => {
+  const named = (name: string) => Object.assign(new Error('x'), { name });
+  describe('when gossipsub could not read a frame because of its length prefix', () => {
+    it('names the fault: too large, or malformed', () => {
+      expect(frameError(named('InvalidDataLengthError'))?.code).toBe('ERR_MESSAGE_TOO_LARGE');
+      expect(frameError(named('InvalidDataLengthLengthError'))?.code).toBe('ERR_MALFORMED_GOSSIP');
+      expect(frameError(named('InvalidMessageLengthError'))?.code).toBe('ERR_MALFORMED_GOSSIP');
+    });
+  });
+
+  describe('when the stream just ended (a reset, a closed connection)', () => {
+    it('is no fault of the sender', () => {
+      expect(frameError(named('StreamResetError'))).toBeUndefined();
+      expect(frameError(new Error('the connection was closed'))).toBeUndefined();
     });
   });
 });
