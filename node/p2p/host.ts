@@ -143,7 +143,7 @@ export class Host {
       },
       services: {
         identify: identify(),
-        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError, (p) => opts.gate.isMember(p)) as never,
+        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError) as never,
       },
     })) as unknown as Libp2pLike;
     late = node;

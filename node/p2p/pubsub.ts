@@ -22,15 +22,6 @@
  *   - peer scoring: P4 (invalid message deliveries) is weighted -100 per topic, squared and slowly
  *     decaying, so a peer that forwards a few invalid messages drops below the graylist threshold and is
  *     ignored, then pruned. P3 (mesh delivery rate) is off: federation topics are quiet by design.
- *   - members only: P5 (application-specific score, weight 1) is NON_MEMBER_SCORE for any peer that is
- *     not a member of the current charter (a peer in its join window, node/p2p/gate.ts): below the
- *     publish and gossip thresholds and below 0, so gossipsub never grafts it into a mesh (a GRAFT from
- *     it is answered with PRUNE) and never publishes, forwards or gossips (IHAVE/IWANT) a message to
- *     it — its subscriptions are recorded but honoured by nothing. It stays above the graylist
- *     threshold, so that the subscriptions it sent are known the moment it is admitted (the score
- *     follows the charter, recomputed at least every heartbeat): gossipsub does not resend them, and a
- *     graylisted joiner would stay deaf to gossip until it reconnected. What it publishes is judged by
- *     the validators like anything else (a non-member sender is a Reject, P4), which soon graylists it.
  */
 import { gossipsub } from '@chainsafe/libp2p-gossipsub';
 import {
@@ -53,11 +44,6 @@ export type MessageHandler = (data: Uint8Array, from: string) => void;
 
 /** Weight of P4 (invalid messages): -100 × (count²). */
 export const INVALID_MESSAGE_WEIGHT = -100;
-/**
- * Application-specific score (P5, weight 1) of a peer that is not a member: below the publish (-200) and
- * gossip (-100) thresholds, above the graylist (-300) one (see the comment at the top).
- */
-export const NON_MEMBER_SCORE = -250;
 /** Weight of P7 (behaviour penalties: an unreadable frame): -100 × (count²). */
 export const BEHAVIOUR_PENALTY_WEIGHT = -100;
 /** Largest gossipsub RPC frame read (a message is at most MAX_GOSSIP_BYTES; the rest is headroom). */
@@ -76,12 +62,7 @@ export function verdictOf(err: unknown): Verdict {
 }
 
 /** The gossipsub service factory for createLibp2p's `services.pubsub`. */
-export function pubsubService(
-  federationId: string,
-  kinds: readonly string[],
-  onFrameError: FrameErrorSink = () => {},
-  isMember: (peerId: string) => boolean = () => true,
-) {
+export function pubsubService(federationId: string, kinds: readonly string[], onFrameError: FrameErrorSink = () => {}) {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {};
   for (const kind of kinds) {
     topics[topicFor(federationId, kind)] = createTopicScoreParams({
@@ -105,8 +86,6 @@ export function pubsubService(
     scoreParams: createPeerScoreParams({
       topics,
       IPColocationFactorWeight: 0,
-      appSpecificScore: (peer) => (isMember(peer) ? 0 : NON_MEMBER_SCORE),
-      appSpecificWeight: 1,
       behaviourPenaltyWeight: BEHAVIOUR_PENALTY_WEIGHT,
       behaviourPenaltyThreshold: 0,
       behaviourPenaltyDecay: 0.99,
