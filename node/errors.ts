@@ -48,6 +48,7 @@ export const NodeErrorCodes = [
   'ERR_FEDERATION_EXISTS',
   'ERR_PROPOSAL_PENDING',
   'ERR_FEDERATION_STATE_MISSING',
+  'ERR_PROPOSAL_LIMIT',
   // policy
   'ERR_NO_POLICY',
   // witness
@@ -113,6 +114,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_FEDERATION_EXISTS: { http: 409, exit: 4 },
   ERR_PROPOSAL_PENDING: { http: 409, exit: 4 },
   ERR_FEDERATION_STATE_MISSING: LOCAL,
+  ERR_PROPOSAL_LIMIT: { http: 429, exit: 4 },
   ERR_NO_POLICY: { http: 409, exit: 4 },
   ERR_NOT_WITNESSED: { http: 409, exit: 4 },
   ERR_EQUIVOCATION: { http: 409, exit: 4 },

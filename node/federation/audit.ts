@@ -1,6 +1,7 @@
 /**
  * Federation objects as audit-log governance events. Every charter version a node accepts, every
- * pending change it learns of (or whose signatures grow) and every fork it sees becomes one leaf:
+ * pending change it makes or signs (not every one it receives: those are bounded in memory and
+ * state.json only, node/federation/pending.ts) and every fork it sees becomes one leaf:
  *
  *   { v: 1, type: "governance", kind: "federation.charter" | "federation.proposal" | "federation.fork",
  *     time, digest, ref: "federation/<id>/<kind>/<version>" }

@@ -4,6 +4,8 @@
  * persisted in DIR/federation/state.json and recorded in the node's audit log.
  *
  *   service.ts  FederationService: start/stop; create, setThreshold, invite, sign, join, status
+ *   pending.ts  PendingProposals: pending charter changes, bounded (per signer and version, in total,
+ *               signed deadline), and the join windows they may open
  *   store.ts    FederationStore: DIR/federation/state.json, atomic writes, re-verified on load
  *   audit.ts    federation objects as governance leaves (federation.charter / .proposal / .fork)
  *
@@ -12,12 +14,20 @@
  */
 export { envelopeDigest, type FederationEventKind, federationAuditItem } from './audit.ts';
 export {
+  checkDeadline,
+  DEADLINE_SKEW_MS,
+  MAX_PENDING_CHARTER_PROPOSALS,
+  MAX_PENDING_PER_SIGNER_VERSION,
+  type OfferResult,
+  PendingProposals,
+  PROPOSAL_TTL_MS,
+} from './pending.ts';
+export {
   DEFAULT_INVITE_TTL_MS,
   FederationService,
   type FederationServiceOptions,
   type FederationStatus,
   type MemberStatus,
-  PROPOSAL_TTL_MS,
   type ProposalView,
   SYNC_INTERVAL_MS,
 } from './service.ts';

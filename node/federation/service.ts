@@ -34,6 +34,7 @@ import {
   charterDigest,
   charterOf,
   chartersResponse,
+  checkNotExpired,
   createInvite,
   decodeAndVerifyGossip,
   type Envelope,
@@ -48,7 +49,6 @@ import {
   isGossipValidationError,
   MAX_BOOTSTRAP_ADDRS,
   type Member,
-  mergeSignatures,
   nextCharter,
   nextRequest,
   type ProposalStatus,
@@ -71,7 +71,8 @@ import { requestOnce, serveRequests } from '../p2p/request.ts';
 import { SyncTransport } from '../p2p/sync.ts';
 import { type FederationEventKind, federationAuditItem } from './audit.ts';
 import type { FederationContext, FederationModule } from './module.ts';
-import { FederationStore, type StoredProposal } from './store.ts';
+import { checkDeadline, PendingProposals, PROPOSAL_TTL_MS } from './pending.ts';
+import { FederationStore } from './store.ts';
 
 /** How often the sync loop runs. */
 export const SYNC_INTERVAL_MS = 5000;
@@ -81,9 +82,10 @@ export const SYNC_FANOUT = 3;
 export const INVITE_EXTRA_PEERS = 1;
 /** Default lifetime of an invite (and of the join window it opens). */
 export const DEFAULT_INVITE_TTL_MS = 24 * 60 * 60_000;
-/** Lifetime of a proposal learned from a peer (no expiry of its own). */
-export const PROPOSAL_TTL_MS = 24 * 60 * 60_000;
+
 const MULTIADDR_RE = new RegExp(BOOTSTRAP_PATTERN);
+/** Refusals that depend on local state or the clock (see #validate). */
+const LIMIT_CODES = new Set(['ERR_PROPOSAL_LIMIT', 'ERR_PROPOSAL_EXPIRED']);
 
 export interface FederationServiceOptions {
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
@@ -117,6 +119,8 @@ export interface ProposalView {
   memberSignatures: number;
   signedBy: string[];
   missingNewMembers: string[];
+  /** Members whose entry the change alters (keys, jurisdiction) that have not signed yet. */
+  missingChangedMembers: string[];
   complete: boolean;
   expiresAt: string;
   charter: Charter;
@@ -158,7 +162,7 @@ export class FederationService {
   readonly #seed: Uint8Array;
   readonly #gate: MemberGate;
   #chain: CharterChain | undefined;
-  #proposals = new Map<string, StoredProposal>();
+  readonly #proposals: PendingProposals;
   #addresses: Record<string, string[]> = {};
   #net: Network | undefined;
   #seq = 0;
@@ -185,6 +189,11 @@ export class FederationService {
     }
     this.#gate = new MemberGate({
       isMember: (p) => this.#chain?.isMember(p) === true || this.#bootstrap.includes(p),
+      now: () => this.#now().getTime(),
+    });
+    this.#proposals = new PendingProposals({
+      self: opts.home.config.peerId,
+      gate: this.#gate,
       now: () => this.#now().getTime(),
     });
   }
@@ -242,14 +251,7 @@ export class FederationService {
     if (state === undefined) return;
     this.#chain = CharterChain.fromEnvelopes(state.federationId, state.charters);
     this.#addresses = state.addresses;
-    const now = this.#now().getTime();
-    for (const p of state.proposals) {
-      try {
-        if (Date.parse(p.expiresAt) > now) this.#storeProposal(p.envelope, p.expiresAt);
-      } catch {
-        // no longer applies to the chain: drop it
-      }
-    }
+    for (const p of state.proposals) this.#proposals.restore(this.#chain, p); // false: no longer applies
     await this.#startNetwork();
   }
 
@@ -296,6 +298,7 @@ export class FederationService {
     const charter = t.charter ?? Math.max(cur.charter, admission);
     const next = nextCharter(chain.current, {
       createdAt: this.#now().toISOString(),
+      expiresAt: this.#expiry(PROPOSAL_TTL_MS),
       thresholds: {
         admission,
         charter,
@@ -304,7 +307,7 @@ export class FederationService {
       },
     });
     this.#assertNoConflict(next.version, charterDigest(next));
-    return await this.#propose(signCharter(next, this.#seed), this.#expiry(PROPOSAL_TTL_MS));
+    return await this.#propose(signCharter(next, this.#seed));
   }
 
   /** Proposes admitting `invitee` and returns the invite file's bytes. */
@@ -321,8 +324,9 @@ export class FederationService {
     const invitee: Member = { org: input.org, peerId: input.peerId, jurisdiction: input.jurisdiction };
     if (input.logKey !== undefined) invitee.logKey = input.logKey;
     if (input.witnessKey !== undefined) invitee.witnessKey = input.witnessKey;
+    // The deadline goes inside the charter change we sign: the invite's expiry is what we signed.
     const expiresAt = this.#expiry(input.ttlMs ?? DEFAULT_INVITE_TTL_MS);
-    const next = addMembers(chain.current, [invitee], this.#now().toISOString());
+    const next = addMembers(chain.current, [invitee], this.#now().toISOString(), expiresAt);
     this.#assertNoConflict(next.version, charterDigest(next));
     const proposal = signCharter(next, this.#seed);
     // Our addresses first, then up to INVITE_EXTRA_PEERS other members we know (random), so newcomers
@@ -334,9 +338,9 @@ export class FederationService {
     const bootstrap = [...new Set([...net.host.addresses(), ...known])]
       .filter((a) => MULTIADDR_RE.test(a) && !a.includes('/ip4/0.0.0.0/'))
       .slice(0, MAX_BOOTSTRAP_ADDRS);
-    const invite: Invite = createInvite({ chain, proposal, invitee, bootstrap, expiresAt });
+    const invite: Invite = createInvite({ chain, proposal, invitee, bootstrap });
     const bytes = encodeInvite(invite);
-    await this.#propose(proposal, expiresAt);
+    await this.#propose(proposal);
     this.#events('federation:invited', { org: input.org, peerId: input.peerId, expiresAt });
     return bytes;
   }
@@ -345,10 +349,9 @@ export class FederationService {
   async sign(ref: string | Envelope): Promise<ProposalView | FederationStatus> {
     const chain = this.#requireChain();
     let env: Envelope;
-    let expiresAt = this.#expiry(PROPOSAL_TTL_MS);
     if (typeof ref === 'string') {
       const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
-      const matches = [...this.#proposals.entries()].filter(([id]) => id.slice(7).startsWith(hex));
+      const matches = this.#proposals.entries().filter(([id]) => id.slice(7).startsWith(hex));
       const p = this.#proposals.get(ref) ?? (matches.length === 1 ? matches[0]?.[1] : undefined);
       if (p === undefined) {
         throw new NodeError(
@@ -357,14 +360,15 @@ export class FederationService {
         );
       }
       env = p.envelope;
-      expiresAt = p.expiresAt;
     } else {
       chain.proposalStatus(ref); // throws for anything that is not a valid next version
       env = ref;
     }
     const s = chain.proposalStatus(env);
+    // We never sign a change past the deadline its signers set (an expired invite stays expired).
+    checkNotExpired(s.charter, this.#now().getTime());
     this.#assertNoConflict(s.charter.version, s.digest);
-    return await this.#propose(addSignature(env, this.#seed), expiresAt);
+    return await this.#propose(addSignature(env, this.#seed));
   }
 
   /** Joins with an invite file: verifies it, signs the proposal admitting us, hands it to the bootstrap peers. */
@@ -395,7 +399,7 @@ export class FederationService {
       await this.#acceptCharter(env, 'join');
       push = { type: 'charters', envelopes: [env] };
     } else {
-      this.#storeProposal(env, invite.expiresAt);
+      this.#proposals.offer(chain, env, true);
       await this.#persist();
       push = { type: 'proposal', envelope: env };
     }
@@ -457,7 +461,7 @@ export class FederationService {
     const chain = this.#chain;
     if (chain === undefined) return [];
     const out: ProposalView[] = [];
-    for (const [id, p] of this.#proposals) {
+    for (const [id, p] of this.#proposals.entries()) {
       try {
         const s = chain.proposalStatus(p.envelope);
         out.push(view(id, s, p.expiresAt));
@@ -470,12 +474,11 @@ export class FederationService {
 
   /**
    * A proposal we made or signed: merged with our copy; if complete, accepted and gossiped as a charter,
-   * otherwise stored and gossiped as a proposal.
+   * otherwise stored, logged (this node signed it) and gossiped as a proposal.
    */
-  async #propose(env: Envelope, expiresAt: string): Promise<ProposalView | FederationStatus> {
-    const merged = this.#storeProposal(env, expiresAt);
+  async #propose(env: Envelope): Promise<ProposalView | FederationStatus> {
     const chain = this.#requireChain();
-    const status = chain.proposalStatus(merged);
+    const { merged, status, expiresAt } = this.#proposals.offer(chain, env, true);
     if (status.complete) {
       await this.#acceptCharter(merged, 'local');
       return this.status();
@@ -487,30 +490,15 @@ export class FederationService {
   }
 
   /**
-   * Merges `env` into the pending proposal with the same charter (attacker-controlled `env`, checked by
-   * proposalStatus: next version, every signature by a member or an added peer and valid). Opens join
-   * windows for the peers it adds. Returns the merged envelope.
+   * A proposal from a peer (gossip or sync; attacker-controlled `env`): checked against the pending
+   * limits (pending.ts: deadline, a member signature, per signer and version, in total), merged, and
+   * accepted when complete. Persisted when it is new or brings signatures; not logged on receipt (the
+   * audit log records proposals this node signs and the charters it accepts). Throws the typed refusal.
    */
-  #storeProposal(env: Envelope, expiresAt: string): Envelope {
-    const chain = this.#requireChain();
-    const status = chain.proposalStatus(env);
-    const prev = this.#proposals.get(status.digest);
-    const merged = prev === undefined ? env : mergeSignatures(prev.envelope, env);
-    const until = prev === undefined ? expiresAt : prev.expiresAt > expiresAt ? prev.expiresAt : expiresAt;
-    this.#proposals.set(status.digest, { envelope: merged, expiresAt: until });
-    for (const p of status.added) this.#gate.openWindow(p, Date.parse(until));
-    return merged;
-  }
-
-  /** A proposal from a peer (gossip or sync): merged; audited when it brings new signatures; accepted when complete. */
   async #receiveProposal(env: Envelope, via: string, from: string): Promise<void> {
     const chain = this.#requireChain();
-    const status = chain.proposalStatus(env);
-    const before = this.#proposals.get(status.digest);
-    const beforeSigs = before === undefined ? 0 : before.envelope.signatures.length;
-    const merged = this.#storeProposal(env, this.#expiry(PROPOSAL_TTL_MS));
-    if (merged.signatures.length === beforeSigs) return;
-    const s = chain.proposalStatus(merged);
+    const { merged, status: s, grew } = this.#proposals.offer(chain, env, false);
+    if (!grew) return;
     this.#events('federation:proposal', {
       via,
       from,
@@ -523,7 +511,6 @@ export class FederationService {
       return;
     }
     await this.#persist();
-    await this.#audit('federation.proposal', s.charter.version, merged);
   }
 
   /**
@@ -531,10 +518,15 @@ export class FederationService {
    * drop proposals it supersedes, close connections it no longer allows, and gossip it unless it came
    * by gossip. Throws the chain's error (ERR_CHARTER_GAP, ERR_BAD_SIGNATURE, …); a fork is audited.
    */
-  async #acceptCharter(env: Envelope, via: 'local' | 'join' | 'gossip' | 'sync'): Promise<'accepted' | 'duplicate'> {
+  async #acceptCharter(
+    env: Envelope,
+    via: 'local' | 'join' | 'gossip' | 'sync',
+    successor?: Envelope,
+  ): Promise<'accepted' | 'duplicate'> {
     const chain = this.#requireChain();
     let result: ReturnType<CharterChain['accept']>;
     try {
+      if (via === 'gossip' || via === 'sync') checkDeadline(chain, env, this.#now().getTime(), successor);
       result = chain.accept(env);
     } catch (err) {
       if (isGovfedError(err, 'ERR_CHARTER_FORK')) {
@@ -552,18 +544,7 @@ export class FederationService {
     // Modules learn the new charter in the same turn as the chain moves: a gossip message about a new
     // member (its log, its witness key) must not meet a module that still knows the old member list.
     this.#notifyCharter();
-    for (const [id, p] of this.#proposals) {
-      let stale = false;
-      try {
-        chain.proposalStatus(p.envelope);
-      } catch {
-        stale = true;
-      }
-      if (stale) {
-        this.#proposals.delete(id);
-        for (const m of charterOf(p.envelope).members) if (!chain.isMember(m.peerId)) this.#gate.closeWindow(m.peerId);
-      }
-    }
+    this.#proposals.prune(chain);
     this.#bootstrap = [];
     await this.#persist();
     await this.#audit('federation.charter', version, env, digest);
@@ -577,17 +558,21 @@ export class FederationService {
   #validate(kind: 'charter' | 'proposal', data: Uint8Array, from: string): Verdict {
     const chain = this.#chain;
     if (chain === undefined) return { result: 'ignore', error: new GovfedError('ERR_INVALID_INPUT', 'no federation') };
+    let sender: string | undefined;
     try {
       const v = decodeAndVerifyGossip(data, { chain, now: this.#now().getTime(), kind });
       this.#seen(v.message.sender);
       const env = envelopeFromBody(v.message.body);
       if (v.needsSync) this.#pullSoon(from);
+      sender = v.message.sender;
       if (kind === 'charter') {
         // Synchronous part of accept (the chain moves now); persistence and audit follow in order.
         const r = this.#acceptSync(env);
         return r ? { result: 'accept' } : { result: 'ignore', error: undefined };
       }
-      chain.proposalStatus(env); // a forged proposal is a reject, not only a log line
+      // A forged proposal is a reject, not only a log line; so is one past its deadline, without a
+      // member signature or over the pending limits (pending.ts) — checked before anything is stored.
+      this.#proposals.admit(chain.proposalStatus(env));
       void this.#receiveProposal(env, 'gossip', from).catch((err) => this.#reject('gossip', kind, from, err, 'ignore'));
       return { result: 'accept' };
     } catch (err) {
@@ -599,6 +584,10 @@ export class FederationService {
           this.#pullSoon(from);
           verdict = { result: 'ignore', error: err };
         } else if (kind === 'proposal' && code === 'ERR_CHARTER_STALE') {
+          verdict = { result: 'ignore', error: err };
+        } else if (LIMIT_CODES.has(code) && sender !== from) {
+          // Limits and deadlines depend on what this node holds and its clock: penalise the signer that
+          // published it, not an honest member that forwarded it.
           verdict = { result: 'ignore', error: err };
         }
       }
@@ -612,6 +601,7 @@ export class FederationService {
     const chain = this.#requireChain();
     let r: ReturnType<CharterChain['accept']>;
     try {
+      checkDeadline(chain, env, this.#now().getTime());
       r = chain.accept(env);
     } catch (err) {
       if (isGovfedError(err, 'ERR_CHARTER_FORK')) {
@@ -657,7 +647,10 @@ export class FederationService {
 
   async #serveSync(msg: SyncMessage, from: string): Promise<SyncMessage> {
     const chain = this.#requireChain();
-    if (!this.#gate.allows(from)) throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} is not a member`);
+    if (!this.#gate.isMember(from)) {
+      if (!this.#gate.inWindow(from)) throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} is not a member`);
+      this.#checkJoinerRequest(chain, msg, from);
+    }
     this.#seen(from);
     switch (msg.type) {
       case 'hello':
@@ -669,8 +662,31 @@ export class FederationService {
         await this.#receiveProposal(msg.envelope, 'sync', from);
         return helloFor(chain);
       case 'charters':
-        for (const env of msg.envelopes) await this.#acceptCharter(env, 'sync');
+        for (const [i, env] of msg.envelopes.entries()) await this.#acceptCharter(env, 'sync', msg.envelopes[i + 1]);
         return helloFor(chain);
+    }
+  }
+
+  /**
+   * What a peer in a join window (not a member yet) may ask: only what joining needs. It holds the
+   * chain its invite carries, so: `hello`, and pushing the change that admits *it* — the `proposal`
+   * with its signature, or the complete `charters` version. No `get-charters` (the chain, or versions
+   * past its invite, are for members), no other proposals. Throws ERR_UNKNOWN_SIGNER.
+   */
+  #checkJoinerRequest(chain: CharterChain, msg: SyncMessage, from: string): void {
+    const admitsSender = (env: Envelope) => {
+      const c = charterOf(env);
+      return c.version === chain.version + 1 && c.members.some((m) => m.peerId === from);
+    };
+    const ok =
+      msg.type === 'hello' ||
+      (msg.type === 'proposal' && admitsSender(msg.envelope)) ||
+      (msg.type === 'charters' && msg.envelopes.length === 1 && admitsSender(msg.envelopes[0] as Envelope));
+    if (!ok) {
+      throw new GovfedError(
+        'ERR_UNKNOWN_SIGNER',
+        `${from} is not a member: in its join window it may only send hello and its own admission (not ${msg.type})`,
+      );
     }
   }
 
@@ -689,9 +705,9 @@ export class FederationService {
         const reply = await net.sync.request(peer, req);
         if (reply.type !== 'charters' || reply.envelopes.length === 0) break;
         let progressed = false;
-        for (const env of reply.envelopes) {
+        for (const [i, env] of reply.envelopes.entries()) {
           try {
-            if ((await this.#acceptCharter(env, 'sync')) === 'accepted') progressed = true;
+            if ((await this.#acceptCharter(env, 'sync', reply.envelopes[i + 1])) === 'accepted') progressed = true;
           } catch (err) {
             this.#reject('sync', 'charter', peer, err, 'reject');
             progressed = false;
@@ -701,8 +717,11 @@ export class FederationService {
         if (!progressed) break;
         req = nextRequest(chain, hello);
       }
-      for (const p of this.#proposals.values()) {
+      // Members get every pending proposal; a peer in its join window only the one that admits it.
+      const member = this.#gate.isMember(peer);
+      for (const p of this.#proposals.live()) {
         if (this.#stopped) break;
+        if (!member && !charterOf(p.envelope).members.some((m) => m.peerId === peer)) continue;
         await net.sync.request(peer, { type: 'proposal', envelope: p.envelope });
       }
     } catch (err) {
@@ -720,6 +739,7 @@ export class FederationService {
     const net = this.#net;
     const chain = this.#chain;
     if (net === undefined || chain === undefined || this.#stopped) return;
+    if (this.#proposals.prune(chain) > 0) await this.#persist(); // expired proposals go, with their windows
     const connected = new Set(net.host.connectedPeers());
     // Re-dial members (and bootstrap peers) we know addresses of but are not connected to.
     for (const [peer, addrs] of Object.entries(this.#addresses)) {
@@ -824,7 +844,7 @@ export class FederationService {
       }
       return;
     }
-    if (e.type === 'identified' && this.#gate.allows(e.peerId)) {
+    if (e.type === 'identified' && this.#gate.isMember(e.peerId)) {
       const addrs = e.addrs
         .filter((a) => a.startsWith('/ip4/') || a.startsWith('/ip6/'))
         .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${e.peerId}`))
@@ -902,7 +922,7 @@ export class FederationService {
       version: 1,
       federationId: chain.federationId,
       charters: chain.versions().map((e) => e.envelope),
-      proposals: [...this.#proposals.values()],
+      proposals: this.#proposals.live(),
       addresses: this.#addresses,
     });
   }
@@ -932,7 +952,7 @@ export class FederationService {
    */
   #assertNoConflict(version: number, digest: string): void {
     const now = this.#now().getTime();
-    for (const [id, p] of this.#proposals) {
+    for (const [id, p] of this.#proposals.entries()) {
       if (id === digest || Date.parse(p.expiresAt) <= now) continue;
       const signed = p.envelope.signatures.some((x) => x.keyid === this.peerId);
       if (signed && charterOf(p.envelope).version === version) {
@@ -975,6 +995,7 @@ function view(id: string, s: ProposalStatus, expiresAt: string): ProposalView {
     memberSignatures: s.memberSignatures,
     signedBy: s.signedBy,
     missingNewMembers: s.missingNewMembers,
+    missingChangedMembers: s.missingChangedMembers,
     complete: s.complete,
     expiresAt,
     charter: s.charter,

@@ -2,15 +2,19 @@
  * The member-only gate: which peers may hold a connection to this node.
  *
  * A peer may connect iff it is a member of our current charter — or, narrowly, while a *join window* is
- * open for it. A join window opens for a peer id that a pending charter change we hold lists as
- * `added` (an invitee: we issued its invite, or we received the proposal admitting it by gossip or sync),
- * and closes at the proposal's expiry (the invite's `expiresAt`, at most MAX_JOIN_WINDOW_MS) or as soon
- * as the change is accepted or superseded. Inside the window the peer can do little: its gossip is
- * rejected by the topic validators (it is no member); over sync it can exchange `hello`, fetch charters
- * (the chain its invite already holds, and the version that admits it once accepted), and push a
- * `proposal` (the invitee returning its signature) or `charters` (the complete version admitting it) —
- * each of which is verified like anything else. A member can open windows only through a proposal it
- * signed (bounded in time); a window never lets gossip or a charter through that fails verification.
+ * open for it. A join window opens for a peer id that a pending charter change lists as `added`, and
+ * only when this node issued or signed that change or the change already has the member signatures its
+ * rule requires (node/federation/pending.ts): one member's signature on a change that needs more opens
+ * nothing, and re-sending it extends nothing. It closes at the change's signed deadline (charter
+ * `expiresAt` — the invite's expiry; at most MAX_JOIN_WINDOW_MS) or as soon as the change is accepted,
+ * superseded or expires. Inside the window the peer can do only what joining needs
+ * (node/federation/service.ts): over sync, `hello` and pushing its own admission (the `proposal` with
+ * its signature, or the complete version in `charters`), each verified like anything else — no
+ * `get-charters`, no other proposals, no federation module protocols. Its gossip is rejected by the
+ * topic validators (not a member: a Reject, scored). Known gap: gossipsub itself still treats it like
+ * any peer — it may subscribe, be grafted and receive what members publish while its window is open
+ * (keeping it out by a negative application score graylisted newly admitted members at their inviter
+ * through gossipsub's backoff penalties, so that was not kept).
  *
  * Enforced twice (belt and braces): libp2p's connection gater refuses encrypted connections (the remote
  * peer id is known after the Noise handshake) from or to peers not allowed, and `sweep` closes every

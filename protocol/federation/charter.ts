@@ -1,8 +1,9 @@
 /**
  * The charter: the federation's root of trust (in the spirit of TUF root metadata).
  *
- * A charter version lists the members (org, libp2p peer id, jurisdiction, optional witness key) and
- * thresholds (admission, policy, charter, optional witness). Its bytes are the RFC 8785 (JCS) serialisation of exactly the fields below, UTF-8;
+ * A charter version lists the members (org, libp2p peer id, jurisdiction, optional witness and log keys)
+ * and thresholds (admission, policy, charter, optional witness), and optionally the deadline of the change
+ * that makes it (`expiresAt`). Its bytes are the RFC 8785 (JCS) serialisation of exactly the fields below, UTF-8;
  * its digest is `sha256:` + hex(SHA-256(bytes)); version n+1 names version n by that digest in
  * `previous`. The federation id is the bare hex SHA-256 of the genesis (version 1) bytes.
  *
@@ -72,6 +73,14 @@ export interface Charter {
   previous: string | null;
   /** RFC 3339 UTC; informational (set by the proposer, not ordered between versions). */
   createdAt: string;
+  /**
+   * RFC 3339 UTC, optional: the deadline of a proposed change. Members sign it, and take it as a new
+   * version, only before this time (protocol/federation/proposal.ts, checkNotExpired); the invite
+   * that admits a peer carries its expiry here, inside what the inviter signs. It stays in the
+   * version once accepted (a record of the deadline the signers agreed to) and is never copied into
+   * the next version.
+   */
+  expiresAt?: string;
   members: Member[];
   thresholds: Thresholds;
 }
@@ -159,7 +168,12 @@ function checkThresholds(v: unknown, memberCount: number): Thresholds {
  */
 export function checkCharter(value: unknown): Charter {
   if (!isPlainObject(value)) throw malformed('expected an object');
-  assertExactKeys(value, ['type', 'name', 'version', 'previous', 'createdAt', 'members', 'thresholds'], [], 'charter');
+  assertExactKeys(
+    value,
+    ['type', 'name', 'version', 'previous', 'createdAt', 'members', 'thresholds'],
+    ['expiresAt'],
+    'charter',
+  );
   if (value.type !== CHARTER_TYPE) throw malformed(`type: expected "${CHARTER_TYPE}"`);
   if (!isText(value.name, MAX_NAME_CHARS)) throw malformed(`name: expected 1..${MAX_NAME_CHARS} printable characters`);
   const version = value.version;
@@ -170,9 +184,12 @@ export function checkCharter(value: unknown): Charter {
     throw malformed('previous: expected null for version 1, otherwise sha256:<64 hex>');
   }
   if (!isRfc3339Utc(value.createdAt)) throw malformed('createdAt: expected an RFC 3339 UTC timestamp');
+  if ('expiresAt' in value && !isRfc3339Utc(value.expiresAt)) {
+    throw malformed('expiresAt: expected an RFC 3339 UTC timestamp');
+  }
   const members = checkMembers(value.members);
   const thresholds = checkThresholds(value.thresholds, members.length);
-  return {
+  const c: Charter = {
     type: CHARTER_TYPE,
     name: value.name,
     version,
@@ -181,6 +198,8 @@ export function checkCharter(value: unknown): Charter {
     members,
     thresholds,
   };
+  if (typeof value.expiresAt === 'string') c.expiresAt = value.expiresAt;
+  return c;
 }
 
 /** The canonical (JCS, UTF-8) bytes of a charter: the DSSE payload and the input to its digest. */
@@ -257,11 +276,18 @@ export function genesisCharter(input: {
 
 /**
  * Builds and checks version prev.version+1 with `previous` = charterDigest(prev); fields not given are
- * copied from `prev`. `members` replaces the member list (sorted for you); use `addMembers` to admit.
+ * copied from `prev` (never `expiresAt`: a deadline belongs to one change). `members` replaces the
+ * member list (sorted for you); use `addMembers` to admit.
  */
 export function nextCharter(
   prev: Charter,
-  change: { createdAt: string; name?: string; members?: readonly Member[]; thresholds?: Partial<Thresholds> },
+  change: {
+    createdAt: string;
+    expiresAt?: string;
+    name?: string;
+    members?: readonly Member[];
+    thresholds?: Partial<Thresholds>;
+  },
 ): Charter {
   return checkCharter({
     type: CHARTER_TYPE,
@@ -269,6 +295,7 @@ export function nextCharter(
     version: prev.version + 1,
     previous: charterDigest(prev),
     createdAt: change.createdAt,
+    ...(change.expiresAt === undefined ? {} : { expiresAt: change.expiresAt }),
     members: sortMembers(change.members ?? prev.members),
     thresholds: nextThresholds(prev.thresholds, change.thresholds),
   });
@@ -297,7 +324,11 @@ export function witnessThreshold(c: Charter, org: string): number {
   return Math.min(c.thresholds.witness ?? Math.floor(others / 2) + 1, others);
 }
 
-/** The admission change: prev's members plus `added`, nothing else changed. */
-export function addMembers(prev: Charter, added: readonly Member[], createdAt: string): Charter {
-  return nextCharter(prev, { createdAt, members: [...prev.members, ...added] });
+/** The admission change: prev's members plus `added`, nothing else changed (optionally with a deadline). */
+export function addMembers(prev: Charter, added: readonly Member[], createdAt: string, expiresAt?: string): Charter {
+  return nextCharter(prev, {
+    createdAt,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    members: [...prev.members, ...added],
+  });
 }

@@ -8,12 +8,13 @@
  *     signature is a DSSE signature with keyid = the signer's peer id (envelope.ts), so anyone can check
  *     it with nothing but the bytes.
  *   - Charter (charter.ts). The root of trust, like TUF's root metadata: name, members {org, peerId,
- *     jurisdiction, witnessKey?}, thresholds {admission, policy, charter}, version, previous (digest of
- *     version n-1). Canonical bytes = RFC 8785 JCS. The federation id = hex SHA-256 of the genesis.
+ *     jurisdiction, witnessKey?, logKey?}, thresholds {admission, policy, charter, witness?}, version,
+ *     previous (digest of version n-1), expiresAt? (the deadline of the change that makes it). Canonical bytes = RFC 8785 JCS. The federation id = hex SHA-256 of the genesis.
  *   - Signing rules (proposal.ts, verify.ts). Genesis: every founder signs. Version n+1: at least
  *     thresholds.charter of version n's members — or thresholds.admission when the change only adds
- *     members — plus every newly listed peer id (proof of key possession). Every signature present must
- *     be by such a signer and verify.
+ *     members (every member entry kept byte for byte, nothing else changed) — plus every newly listed
+ *     peer id (proof of key possession) and every member whose entry changes (consent to new keys).
+ *     Every signature present must be by such a signer and verify.
  *   - Chain (chain.ts). A node pins the genesis (federation id) and moves forward one verified version
  *     at a time; replays are duplicates, older versions stale, a second validly signed current version
  *     is a fork (kept as evidence), a jump ahead is a gap (sync first).
@@ -141,8 +142,10 @@ export {
   addSignature,
   CHARTER_ENVELOPE_LIMITS,
   type ChangeRule,
+  changedMembers,
   changeRule,
   charterOf,
+  checkNotExpired,
   mergeSignatures,
   type ProposalStatus,
   proposalStatus,

@@ -8,7 +8,11 @@
  *     "bootstrap": ["/ip4/…/tcp/…/p2p/<member peer id>", …], "expiresAt": <RFC 3339 UTC> }
  *
  * serialised as JCS (canonical JSON), at most MAX_INVITE_BYTES. The invite itself is not signed: the
- * envelopes inside are self-authenticating, and the rest (bootstrap, expiresAt) are hints. What binds
+ * envelopes inside are self-authenticating, and `bootstrap` is a hint. The expiry is signed: the
+ * proposal's charter carries it as `expiresAt` (charter.ts), inside what the inviter signs, and the
+ * file's top-level `expiresAt` must equal it byte for byte (a copy for people and scripts; editing it
+ * makes the invite malformed, and the deadline that counts is the signed one, which every member
+ * enforces too — see proposal.ts checkNotExpired). What binds
  * it to the right federation is the federation id, which the joiner should get out of band (e.g. read
  * aloud, or from the inviter's `govfed federation status`) and pin; without a pin joining is
  * trust-on-first-use.
@@ -24,6 +28,7 @@ import { type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { equalBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { CharterChain } from './chain.ts';
+import type { Charter } from './charter.ts';
 import { isFederationId, ORG_PATTERN, WITNESS_KEY_PATTERN } from './charter.ts';
 import { isPeerId, PEER_ID_LENGTH } from './peer-id.ts';
 import { CHARTER_ENVELOPE_LIMITS, charterOf, type ProposalStatus } from './proposal.ts';
@@ -60,6 +65,7 @@ export interface Invite {
   invitee: Invitee;
   /** Where members listen: multiaddrs ending in /p2p/<member peer id>. */
   bootstrap: string[];
+  /** A copy of the proposal's signed `expiresAt` (must be equal; the signed one is what counts). */
   expiresAt: string;
 }
 
@@ -187,20 +193,27 @@ function checkBootstrapMembers(chain: CharterChain, bootstrap: readonly string[]
   for (const a of bootstrap) if (!chain.isMember(bootstrapPeer(a))) throw bad(`bootstrap peer is not a member: ${a}`);
 }
 
+/** The proposal's signed deadline; throws ERR_MALFORMED_INVITE when it has none. */
+function signedExpiry(charter: Charter): string {
+  if (charter.expiresAt === undefined) throw bad('the proposal carries no signed expiry (charter expiresAt)');
+  return charter.expiresAt;
+}
+
 /**
  * Builds an invite from the inviter's chain and a proposal that admits `invitee` (signed by the
- * inviter, possibly co-signed). Throws what proposalStatus throws, or ERR_MALFORMED_INVITE.
+ * inviter, possibly co-signed) and carries its deadline (charter `expiresAt`, which becomes the
+ * invite's `expiresAt`). Throws what proposalStatus throws, or ERR_MALFORMED_INVITE.
  */
 export function createInvite(input: {
   chain: CharterChain;
   proposal: Envelope;
   invitee: Invitee;
   bootstrap: readonly string[];
-  expiresAt: string;
 }): Invite {
   const { chain } = input;
   const status = chain.proposalStatus(input.proposal);
   checkAdmits(status, input.invitee);
+  const expiresAt = signedExpiry(status.charter);
   const [genesis, ...rest] = chain.versions().map((e) => e.envelope);
   const invite = checkInvite({
     type: INVITE_TYPE,
@@ -210,7 +223,7 @@ export function createInvite(input: {
     proposal: input.proposal,
     invitee: input.invitee,
     bootstrap: [...input.bootstrap],
-    expiresAt: input.expiresAt,
+    expiresAt,
   });
   checkBootstrapMembers(chain, invite.bootstrap);
   encodeInvite(invite); // size bound
@@ -226,19 +239,26 @@ export interface VerifiedInvite {
 
 /**
  * Checks what an invite claims:
- *   1. not expired at `now` (ms)                                  ERR_INVITE_EXPIRED
- *   2. federationId is the pinned one, when given                ERR_FEDERATION_MISMATCH
- *   3. genesis + charters form a valid chain of that federation   (verifyChain's codes)
- *   4. the proposal is the next version, validly signed so far    (proposalStatus's codes)
- *   5. it admits the invitee as named, a member signed it, the
+ *   1. the proposal carries a signed expiry (charter expiresAt)   ERR_MALFORMED_INVITE
+ *   2. the signed expiry is after `now` (ms)                      ERR_INVITE_EXPIRED
+ *   3. the file's expiresAt is the signed one (not edited)        ERR_MALFORMED_INVITE
+ *   4. federationId is the pinned one, when given                ERR_FEDERATION_MISMATCH
+ *   5. genesis + charters form a valid chain of that federation   (verifyChain's codes)
+ *   6. the proposal is the next version, validly signed so far    (proposalStatus's codes)
+ *   7. it admits the invitee as named, a member signed it, the
  *      invitee is `self` when given, bootstrap peers are members  ERR_MALFORMED_INVITE
+ * Steps 1–3 read the proposal's charter before its signatures are checked (step 6): a forged expiry
+ * can only make the invite fail later, never pass.
  */
 export function verifyInvite(
   invite: Invite,
   opts: { now: number; pinnedFederationId?: string; self?: string },
 ): VerifiedInvite {
-  const expires = Date.parse(invite.expiresAt);
-  if (!(expires > opts.now)) throw new GovfedError('ERR_INVITE_EXPIRED', `invite expired at ${invite.expiresAt}`);
+  const signed = signedExpiry(charterOf(invite.proposal));
+  if (!(Date.parse(signed) > opts.now)) throw new GovfedError('ERR_INVITE_EXPIRED', `invite expired at ${signed}`);
+  if (invite.expiresAt !== signed) {
+    throw bad(`expiresAt ${invite.expiresAt} is not the expiry the inviter signed (${signed})`);
+  }
   if (opts.pinnedFederationId !== undefined && invite.federationId !== opts.pinnedFederationId) {
     throw new GovfedError('ERR_FEDERATION_MISMATCH', `invite is for federation ${invite.federationId}`);
   }

@@ -7,20 +7,30 @@
  * (addSignature), copies are merged (mergeSignatures), and proposalStatus says what is still missing.
  *
  * Who must sign version n+1, given version n (`prev`):
- *   - rule `admission`: the change only adds members — same name, same thresholds, every member of n
- *     kept unchanged, at least one new member. Needs prev.thresholds.admission signatures of n's members.
- *   - rule `charter`: any other change (removals, threshold or name changes, a member's new key or
- *     jurisdiction, or adding members together with any of these). Needs prev.thresholds.charter.
+ *   - rule `admission`: the change only adds members — every member entry of n is in n+1 byte for byte
+ *     (JCS of the whole member object, so a field added to members later is covered without a change
+ *     here), every other field of the charter is unchanged (JCS again: name, thresholds, …), and at
+ *     least one new member. Needs prev.thresholds.admission signatures of n's members.
+ *   - rule `charter`: any other change (removals, threshold or name changes, any change to a member's
+ *     entry — its log key, witness key, jurisdiction, org —, or adding members together with any of
+ *     these). Needs prev.thresholds.charter.
  *   - in both, every peer id that is in n+1 but not in n ("added", which includes a member's rotated
- *     key) must sign: proof that it holds its key and consents. These signatures do not count
+ *     peer key) must sign: proof that it holds its key and consents. These signatures do not count
  *     towards the threshold.
+ *   - a member of n whose entry changes ("changed": a new log key, witness key, jurisdiction or org)
+ *     must sign too: nobody's keys are replaced without their consent. That signature does count
+ *     towards the threshold (it is a member of n).
  *   - rule `genesis` (prev is null): every founding member must sign.
- *   - `version`, `previous` and `createdAt` always change and never decide the rule.
+ *   - `version`, `previous`, `createdAt` and `expiresAt` always change (or may) and never decide the rule.
+ * A change may carry a deadline (`expiresAt`, inside the signed charter): checkNotExpired refuses to
+ * sign it, merge it or take it as a new version after that time (ERR_PROPOSAL_EXPIRED).
  * Every signature present must be by one of n's members or an added peer and must verify; anything
  * else makes the envelope invalid (ERR_UNKNOWN_SIGNER, ERR_BAD_SIGNATURE), never silently ignored.
  */
+import { canonicalBytes } from '../canonical/jcs.ts';
 import type { EnvelopeLimits } from '../dsse/index.ts';
 import { decodeEnvelope, parseEnvelope } from '../dsse/index.ts';
+import { equalBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import {
   CHARTER_PAYLOAD_TYPE,
@@ -79,23 +89,53 @@ export function mergeSignatures(a: Envelope, b: Envelope): Envelope {
   return mergePeerSignatures(a, b, CHARTER_ENVELOPE_LIMITS);
 }
 
-function sameMember(a: Member, b: Member): boolean {
-  return a.org === b.org && a.peerId === b.peerId && a.jurisdiction === b.jurisdiction && a.witnessKey === b.witnessKey;
+/** Fields that every version changes (or may) and that never decide the rule. */
+const VOLATILE_FIELDS = ['version', 'previous', 'createdAt', 'expiresAt'] as const;
+
+/** The JCS bytes of `c` without its volatile fields, its member list replaced by `members`. */
+function ruleBytes(c: Charter, members: readonly Member[]): Uint8Array {
+  const rest: Record<string, unknown> = { ...c, members };
+  for (const k of VOLATILE_FIELDS) delete rest[k];
+  return canonicalBytes(rest);
+}
+
+/**
+ * Peer ids of prev's members whose entry in `next` differs from theirs in `prev` (compared as JCS of
+ * the whole member object), sorted. Members that left are not listed (they are removals).
+ */
+export function changedMembers(prev: Charter, next: Charter): string[] {
+  const after = new Map(next.members.map((m) => [m.peerId, m]));
+  const out: string[] = [];
+  for (const m of prev.members) {
+    const n = after.get(m.peerId);
+    if (n !== undefined && !equalBytes(canonicalBytes(m), canonicalBytes(n))) out.push(m.peerId);
+  }
+  return out.sort();
 }
 
 /** Which rule governs the change prev → next (see the comment at the top). */
 export function changeRule(prev: Charter | null, next: Charter): ChangeRule {
   if (prev === null) return 'genesis';
-  const t = prev.thresholds;
-  const u = next.thresholds;
-  const onlyAdds =
-    next.name === prev.name &&
-    t.admission === u.admission &&
-    t.policy === u.policy &&
-    t.charter === u.charter &&
-    next.members.length > prev.members.length &&
-    prev.members.every((m) => next.members.some((n) => sameMember(m, n)));
-  return onlyAdds ? 'admission' : 'charter';
+  if (next.members.length <= prev.members.length) return 'charter';
+  // Every member of prev kept byte for byte, and nothing else but the member list changed: next with
+  // only prev's peer ids (members are sorted by org in both) must equal prev, volatile fields aside.
+  const before = new Set(prev.members.map((m) => m.peerId));
+  const kept = next.members.filter((m) => before.has(m.peerId));
+  return equalBytes(ruleBytes(prev, prev.members), ruleBytes(next, kept)) ? 'admission' : 'charter';
+}
+
+/**
+ * Throws ERR_PROPOSAL_EXPIRED when `charter` carries a deadline (`expiresAt`) that is not after
+ * `nowMs` − `skewMs` (the tolerated clock difference between nodes). A charter without one passes.
+ */
+export function checkNotExpired(charter: Charter, nowMs: number, skewMs = 0): void {
+  if (charter.expiresAt === undefined) return;
+  if (!(Date.parse(charter.expiresAt) + skewMs > nowMs)) {
+    throw new GovfedError(
+      'ERR_PROPOSAL_EXPIRED',
+      `charter change to version ${charter.version} expired at ${charter.expiresAt}`,
+    );
+  }
 }
 
 export interface ProposalStatus {
@@ -114,7 +154,11 @@ export interface ProposalStatus {
   added: string[];
   /** Added peer ids that have not signed yet, sorted. */
   missingNewMembers: string[];
-  /** memberSignatures >= required and nobody added is missing. */
+  /** Peer ids of prev's members whose entry this version changes (keys, jurisdiction, org), sorted. */
+  changed: string[];
+  /** Changed members that have not signed yet, sorted. */
+  missingChangedMembers: string[];
+  /** memberSignatures >= required and nobody added or changed is missing. */
   complete: boolean;
 }
 
@@ -162,6 +206,8 @@ export function proposalStatus(prev: Charter | null, env: Envelope): ProposalSta
     prev === null ? charter.members.length : rule === 'admission' ? prev.thresholds.admission : prev.thresholds.charter;
   const memberSignatures = prev === null ? signedBy.length : signedBy.filter((p) => before.has(p)).length;
   const missingNewMembers = added.filter((p) => !signed.has(p)).sort();
+  const changed = prev === null ? [] : changedMembers(prev, charter);
+  const missingChangedMembers = changed.filter((p) => !signed.has(p));
   return {
     charter,
     digest: charterDigest(charter),
@@ -171,6 +217,8 @@ export function proposalStatus(prev: Charter | null, env: Envelope): ProposalSta
     memberSignatures,
     added: added.sort(),
     missingNewMembers,
-    complete: memberSignatures >= required && missingNewMembers.length === 0,
+    changed,
+    missingChangedMembers,
+    complete: memberSignatures >= required && missingNewMembers.length === 0 && missingChangedMembers.length === 0,
   };
 }

@@ -56,6 +56,9 @@ export function verifyGenesis(env: Envelope, pinnedFederationId?: string): Verif
  *   1. proposalStatus(prev, env): link (version, previous) and every signature (see proposal.ts)
  *   2. at least `required` of prev's members signed                          (ERR_THRESHOLD_NOT_MET)
  *   3. every peer added by the change signed                                 (ERR_MISSING_MEMBER_SIGNATURE)
+ *   4. every member whose entry the change alters (keys, jurisdiction) signed (ERR_MISSING_MEMBER_SIGNATURE)
+ * The deadline (`expiresAt`) is not checked here: whether a change was completed in time depends on
+ * when it was seen, which only a live node knows (checkNotExpired; node/federation).
  */
 export function verifyNext(prev: Charter, env: Envelope): VerifiedCharter {
   const status = proposalStatus(prev, env);
@@ -69,6 +72,12 @@ export function verifyNext(prev: Charter, env: Envelope): VerifiedCharter {
     throw new GovfedError(
       'ERR_MISSING_MEMBER_SIGNATURE',
       `added members did not sign: ${status.missingNewMembers.join(', ')}`,
+    );
+  }
+  if (status.missingChangedMembers.length > 0) {
+    throw new GovfedError(
+      'ERR_MISSING_MEMBER_SIGNATURE',
+      `members whose entry changes did not sign: ${status.missingChangedMembers.join(', ')}`,
     );
   }
   return { charter: status.charter, digest: status.digest, rule: status.rule, signedBy: status.signedBy };

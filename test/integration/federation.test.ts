@@ -94,9 +94,10 @@ async function admit(
 }
 
 beforeAll(async () => {
+  // a generous start timeout: four daemons starting at once on a loaded machine
   const started = await Promise.all(ORGS.map(([org, j]) => startFedNode(org, j)));
   for (const n of started) nodes[n.org] = n;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await killAllDaemons();

@@ -122,6 +122,8 @@ describe('FederationService', () => {
       await until(() => a.service.chain?.version === 2 && b.service.chain?.version === 2);
       expect(a.service.chain?.head.digest).toBe(b.service.chain?.head.digest);
       const kinds = (f: Fixture) => f.leaves.map((l) => (decodeLeaf(l.leaf) as { kind: string }).kind);
+      // the chain moves first; the audit leaf follows once state.json is written
+      await until(() => kinds(a).filter((k) => k === 'federation.charter').length === 2);
       expect(kinds(a).filter((k) => k === 'federation.charter')).toHaveLength(2);
       expect(kinds(b).filter((k) => k === 'federation.charter')).toHaveLength(2);
       await expect(a.service.create({ name: 'again' })).rejects.toThrow(

@@ -17,6 +17,7 @@ import {
   witnessThreshold,
 } from '../../../protocol/federation/charter.ts';
 import { peerIdFromSeed } from '../../../protocol/federation/peer-id.ts';
+import { signCharter } from '../../../protocol/federation/proposal.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const peer = (i: number) => peerIdFromSeed(new Uint8Array(32).fill(i + 1));
@@ -252,6 +253,39 @@ describe('federationId (known answer, docs/federation-protocol.md)', () => {
           '"previous":null,"thresholds":{"admission":1,"charter":1,"policy":2},"type":"govfed.charter/v1","version":1}',
       );
       expect(federationId(g)).toBe('c19841095d6bb8f0e2df903192ef132e28d564f0524507985ec0629d0ba8b18a');
+    });
+  });
+});
+
+describe('expiresAt (known answer, docs/PROTOCOL.md)', () => {
+  const g = genesisCharter({
+    name: 'Example federation',
+    createdAt: T0,
+    members: [{ org: 'eu', peerId: peerIdFromSeed(exampleSeed(0)), jurisdiction: 'EU' }],
+    thresholds: { admission: 1, policy: 2, charter: 1 },
+  });
+  const us = { org: 'us', peerId: peerIdFromSeed(exampleSeed(1)), jurisdiction: 'US' };
+  describe('for the documented admission with a deadline', () => {
+    it('has the documented bytes and signature: expiresAt is inside what the inviter signs', () => {
+      const v2 = addMembers(g, [us], '2025-01-02T00:00:00Z', '2025-01-03T00:00:00Z');
+      expect(new TextDecoder().decode(encodeCharter(v2))).toBe(
+        '{"createdAt":"2025-01-02T00:00:00Z","expiresAt":"2025-01-03T00:00:00Z","members":[{"jurisdiction":"EU","org":"eu","peerId":"12D3KooWRARowzzcmEe1ai4Qj9HpBHSo54WDKohf23xtBER5Ukd5"},{"jurisdiction":"US","org":"us","peerId":"12D3KooWA3Z7jDzQzFdgqvKMfseBCX5ReUKyEZrmvjCvCsKFrq7T"}],"name":"Example federation","previous":"sha256:c19841095d6bb8f0e2df903192ef132e28d564f0524507985ec0629d0ba8b18a","thresholds":{"admission":1,"charter":1,"policy":2},"type":"govfed.charter/v1","version":2}',
+      );
+      expect(signCharter(v2, exampleSeed(0)).signatures[0]?.sig).toBe(
+        'v1A3/akX6RLbVnO2bsfQttiTCIiGRJwrEBCSSdk2Fv/nd7FNUFuqa2w+6M9aBqV/A+D3ooAT4JgiT5muUswEAA==',
+      );
+    });
+  });
+  describe('when the next version is built', () => {
+    it('does not copy the deadline', () => {
+      const v2 = addMembers(g, [us], '2025-01-02T00:00:00Z', '2025-01-03T00:00:00Z');
+      expect(nextCharter(v2, { createdAt: T0 }).expiresAt).toBeUndefined();
+    });
+  });
+  describe('when expiresAt is not an RFC 3339 UTC timestamp', () => {
+    it('throws ERR_MALFORMED_CHARTER', () => {
+      expect(() => checkCharter({ ...g, expiresAt: 'tomorrow' })).toThrow(code('ERR_MALFORMED_CHARTER'));
+      expect(() => checkCharter({ ...g, expiresAt: 1 })).toThrow(code('ERR_MALFORMED_CHARTER'));
     });
   });
 });

@@ -56,14 +56,13 @@ describe('protocol/federation (public face)', () => {
 
       // eu invites us; us joins with the invite file and completes the admission with its signature.
       const usMember = { org: 'us', peerId: us.peerId, jurisdiction: 'US' };
-      const p1 = fed.signCharter(fed.addMembers(eu.chain.current, [usMember], at(1)), eu.seed);
+      const p1 = fed.signCharter(fed.addMembers(eu.chain.current, [usMember], at(1), at(3600)), eu.seed);
       const file = fed.encodeInvite(
         fed.createInvite({
           chain: eu.chain,
           proposal: p1,
           invitee: usMember,
           bootstrap: [`/ip4/127.0.0.1/tcp/4001/p2p/${eu.peerId}`],
-          expiresAt: at(3600),
         }),
       );
       const invite = fed.parseInvite(file);
@@ -92,7 +91,7 @@ describe('protocol/federation (public face)', () => {
 
       // Admitting apac now needs eu and us: eu proposes on gossip, us co-signs, apac signs last.
       const apacMember = { org: 'apac', peerId: apac.peerId, jurisdiction: 'SG' };
-      const p2 = fed.signCharter(fed.addMembers(eu.chain.current, [apacMember], at(4)), eu.seed);
+      const p2 = fed.signCharter(fed.addMembers(eu.chain.current, [apacMember], at(4), at(3600)), eu.seed);
       const seen = fed.decodeAndVerifyGossip(gossip(eu, 'proposal', p2, 4), {
         chain: us.chain,
         now: NOW,
@@ -112,7 +111,6 @@ describe('protocol/federation (public face)', () => {
         proposal: fed.mergeSignatures(p2, coSigned),
         invitee: apacMember,
         bootstrap: [`/ip4/127.0.0.1/tcp/4002/p2p/${us.peerId}`],
-        expiresAt: at(3600),
       });
       const { chain: apacChain, status } = fed.verifyInvite(fed.parseInvite(fed.encodeInvite(apacInvite)), {
         now: NOW,

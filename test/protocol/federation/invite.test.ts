@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../../protocol/canonical/jcs.ts';
-import { utf8 } from '../../../protocol/encoding/bytes.ts';
+import { toBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
-import { addMembers, federationId, MAX_CHARTER_BYTES } from '../../../protocol/federation/charter.ts';
+import { addMembers, encodeCharter, federationId, MAX_CHARTER_BYTES } from '../../../protocol/federation/charter.ts';
 import {
   createInvite,
   encodeInvite,
@@ -11,13 +11,14 @@ import {
   parseInvite,
   verifyInvite,
 } from '../../../protocol/federation/invite.ts';
-import { addSignature } from '../../../protocol/federation/proposal.ts';
+import { addSignature, charterOf } from '../../../protocol/federation/proposal.ts';
 import { makeGenesis, member, peer, seed, signedBy, T0 } from './fixtures.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const NOW = Date.parse('2025-01-02T00:00:00Z');
 const bootstrap = [`/ip4/127.0.0.1/tcp/4001/p2p/${peer(0)}`, `/ip6/::1/tcp/4002/p2p/${peer(1)}`];
 const invitee = { org: 'apac', peerId: peer(2), jurisdiction: 'SG' };
+const EXPIRES = '2025-01-08T00:00:00Z';
 
 /** eu and us (v2, admission threshold 1): eu invites apac. */
 function setup(): { chain: CharterChain; invite: Invite } {
@@ -25,8 +26,8 @@ function setup(): { chain: CharterChain; invite: Invite } {
   const chain = new CharterChain(signedBy(g, [0]));
   const v2 = addMembers(g, [member(1)], T0);
   chain.accept(signedBy(v2, [0, 1]));
-  const proposal = signedBy(addMembers(v2, [{ ...invitee }], T0), [0]);
-  const invite = createInvite({ chain, proposal, invitee, bootstrap, expiresAt: '2025-01-08T00:00:00Z' });
+  const proposal = signedBy(addMembers(v2, [{ ...invitee }], T0, EXPIRES), [0]);
+  const invite = createInvite({ chain, proposal, invitee, bootstrap });
   return { chain, invite };
 }
 
@@ -65,22 +66,20 @@ describe('createInvite', () => {
     };
     it('round-trips them when the proposal lists the same keys', () => {
       const { chain } = setup();
-      const proposal = signedBy(addMembers(chain.current, [{ ...keyed }], T0), [0]);
-      const inv = createInvite({ chain, proposal, invitee: keyed, bootstrap, expiresAt: '2025-01-08T00:00:00Z' });
+      const proposal = signedBy(addMembers(chain.current, [{ ...keyed }], T0, EXPIRES), [0]);
+      const inv = createInvite({ chain, proposal, invitee: keyed, bootstrap });
       expect(parseInvite(encodeInvite(inv)).invitee).toEqual(keyed);
     });
     it('throws ERR_MALFORMED_INVITE when the proposal lists other keys', () => {
       const { chain } = setup();
-      const proposal = signedBy(addMembers(chain.current, [{ ...keyed, logKey: 'other+1+AQ==' }], T0), [0]);
-      expect(() =>
-        createInvite({ chain, proposal, invitee: keyed, bootstrap, expiresAt: '2025-01-08T00:00:00Z' }),
-      ).toThrow(code('ERR_MALFORMED_INVITE'));
+      const proposal = signedBy(addMembers(chain.current, [{ ...keyed, logKey: 'other+1+AQ==' }], T0, EXPIRES), [0]);
+      expect(() => createInvite({ chain, proposal, invitee: keyed, bootstrap })).toThrow(code('ERR_MALFORMED_INVITE'));
     });
   });
   describe('when only the invitee signed the proposal', () => {
     it('throws ERR_MALFORMED_INVITE', () => {
       const { chain, invite } = setup();
-      const onlyInvitee = signedBy(addMembers(chain.current, [{ ...invitee }], T0), [2]);
+      const onlyInvitee = signedBy(addMembers(chain.current, [{ ...invitee }], T0, EXPIRES), [2]);
       expect(() => createInvite({ ...invite, chain, proposal: onlyInvitee })).toThrow(code('ERR_MALFORMED_INVITE'));
     });
   });
@@ -89,6 +88,22 @@ describe('createInvite', () => {
       const { chain, invite } = setup();
       const addr = [`/ip4/127.0.0.1/tcp/1/p2p/${peer(5)}`];
       expect(() => createInvite({ ...invite, chain, bootstrap: addr })).toThrow(code('ERR_MALFORMED_INVITE'));
+    });
+  });
+  describe('when the proposal carries no signed expiry', () => {
+    it('throws ERR_MALFORMED_INVITE', () => {
+      const { chain } = setup();
+      const unbounded = signedBy(addMembers(chain.current, [{ ...invitee }], T0), [0]);
+      expect(() => createInvite({ chain, proposal: unbounded, invitee, bootstrap })).toThrow(
+        code('ERR_MALFORMED_INVITE'),
+      );
+    });
+  });
+  describe('when the proposal carries a signed expiry', () => {
+    it('copies it into the file: the expiry is inside what the inviter signed', () => {
+      const { invite } = setup();
+      expect(invite.expiresAt).toBe(EXPIRES);
+      expect(charterOf(invite.proposal).expiresAt).toBe(EXPIRES);
     });
   });
 });
@@ -167,8 +182,42 @@ describe('verifyInvite', () => {
   describe('when the invite has expired', () => {
     it('throws ERR_INVITE_EXPIRED', () => {
       const { invite } = setup();
-      expect(() => verifyInvite(invite, { now: Date.parse('2025-01-08T00:00:00Z') })).toThrow(
+      expect(() => verifyInvite(invite, { now: Date.parse(EXPIRES) })).toThrow(code('ERR_INVITE_EXPIRED'));
+    });
+  });
+  describe('when the invitee edits expiresAt in the file after expiry', () => {
+    it('throws ERR_INVITE_EXPIRED: the signed expiry counts', () => {
+      const { invite } = setup();
+      const edited = parseInvite(mutate(invite, (v) => (v.expiresAt = '2030-01-01T00:00:00Z')));
+      expect(edited.expiresAt).toBe('2030-01-01T00:00:00Z');
+      expect(() => verifyInvite(edited, { now: Date.parse('2025-01-09T00:00:00Z') })).toThrow(
         code('ERR_INVITE_EXPIRED'),
+      );
+    });
+  });
+  describe('when expiresAt in the file differs from the signed one before expiry', () => {
+    it('throws ERR_MALFORMED_INVITE', () => {
+      const { invite } = setup();
+      const edited = parseInvite(mutate(invite, (v) => (v.expiresAt = '2025-01-03T00:00:00Z')));
+      expect(() => verifyInvite(edited, { now: NOW })).toThrow(code('ERR_MALFORMED_INVITE'));
+    });
+  });
+  describe('when the invitee edits the signed expiry inside the proposal', () => {
+    it('fails the inviter signature (ERR_BAD_SIGNATURE)', () => {
+      const { invite } = setup();
+      const c = { ...charterOf(invite.proposal), expiresAt: '2030-01-01T00:00:00Z' };
+      const forged = { ...invite.proposal, payload: toBase64(encodeCharter(c)) };
+      expect(() =>
+        verifyInvite({ ...invite, proposal: forged, expiresAt: '2030-01-01T00:00:00Z' }, { now: NOW }),
+      ).toThrow(code('ERR_BAD_SIGNATURE'));
+    });
+  });
+  describe('when the proposal carries no signed expiry', () => {
+    it('throws ERR_MALFORMED_INVITE', () => {
+      const { chain, invite } = setup();
+      const unbounded = signedBy(addMembers(chain.current, [{ ...invitee }], T0), [0]);
+      expect(() => verifyInvite({ ...invite, proposal: unbounded }, { now: NOW })).toThrow(
+        code('ERR_MALFORMED_INVITE'),
       );
     });
   });

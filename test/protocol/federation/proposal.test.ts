@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../../protocol/dsse/index.ts';
 import { toBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
+import { CharterChain } from '../../../protocol/federation/chain.ts';
 import { addMembers, CHARTER_PAYLOAD_TYPE, encodeCharter, nextCharter } from '../../../protocol/federation/charter.ts';
 import {
   addSignature,
+  changedMembers,
   changeRule,
   charterOf,
+  checkNotExpired,
   mergeSignatures,
   proposalStatus,
   signCharter,
@@ -116,6 +119,36 @@ describe('changeRule', () => {
       expect(changeRule(g, nextCharter(g, { createdAt: T0, members: [...moved, member(2)] }))).toBe('charter');
     });
   });
+  describe("when the change adds a member and also rewrites another member's log key", () => {
+    it('is charter (whole member objects are compared, not a list of fields)', () => {
+      const keyed = makeGenesis([0, 1], { admission: 1, charter: 2 });
+      const withKeys = nextCharter(keyed, {
+        createdAt: T0,
+        members: keyed.members.map((m) => ({ ...m, logKey: `${m.org}+01+AQ==` })),
+      });
+      const swapped = withKeys.members.map((m, i) => (i === 1 ? { ...m, logKey: 'attacker+02+BB==' } : m));
+      const next = nextCharter(withKeys, { createdAt: T0, members: [...swapped, member(2)] });
+      expect(changeRule(withKeys, next)).toBe('charter');
+      expect(changedMembers(withKeys, next)).toEqual([withKeys.members[1]!.peerId]);
+    });
+  });
+  describe('when the change adds a member and adds a log key to a member that had none', () => {
+    it('is charter', () => {
+      const keyed = g.members.map((m, i) => (i === 0 ? { ...m, logKey: 'eu+01+AQ==' } : m));
+      expect(changeRule(g, nextCharter(g, { createdAt: T0, members: [...keyed, member(2)] }))).toBe('charter');
+    });
+  });
+  describe('when the change adds a member and changes the witness threshold', () => {
+    it('is charter (every charter field but the volatile ones is compared)', () => {
+      const next = nextCharter(g, { createdAt: T0, members: [...g.members, member(2)], thresholds: { witness: 1 } });
+      expect(changeRule(g, next)).toBe('charter');
+    });
+  });
+  describe('when the change only adds members and carries a deadline', () => {
+    it('is admission (expiresAt never decides the rule)', () => {
+      expect(changeRule(g, addMembers(g, [member(2)], T0, '2025-01-02T00:00:00Z'))).toBe('admission');
+    });
+  });
   describe('when nothing but the version changes', () => {
     it('is charter', () => {
       expect(changeRule(g, nextCharter(g, { createdAt: T0 }))).toBe('charter');
@@ -211,6 +244,73 @@ describe('charterOf', () => {
       const env = signedBy(makeGenesis([0]), [0]);
       expect(decodeEnvelope(env).signatures).toHaveLength(1);
       expect(charterOf(env)).toEqual(makeGenesis([0]));
+    });
+  });
+});
+
+describe("proposalStatus on a real charter chain: a member's log key swapped under the admission threshold", () => {
+  // eu, us, apac with log keys; admission 1, charter 3. eu (compromised) admits a throwaway peer and
+  // rewrites us's log key in the same change.
+  const g = makeGenesis([0, 1, 2], { admission: 1, charter: 3 });
+  const chain = new CharterChain(signedBy(g, [0, 1, 2]));
+  const v2 = nextCharter(g, { createdAt: T0, members: g.members.map((m) => ({ ...m, logKey: `${m.org}+01+AQ==` })) });
+  chain.accept(signedBy(v2, [0, 1, 2]));
+  const victim = v2.members.find((m) => m.org === 'us')!;
+  const attack = nextCharter(v2, {
+    createdAt: T0,
+    members: [...v2.members.map((m) => (m.org === 'us' ? { ...m, logKey: 'us+66+Zm9yZ2Vk' } : m)), member(7)],
+  });
+  const env = signedBy(attack, [0, 7]);
+  describe('when signed by one member and the throwaway peer', () => {
+    it('is classed charter, needs 3 and the victim: the chain refuses it (ERR_THRESHOLD_NOT_MET)', () => {
+      const s = chain.proposalStatus(env);
+      expect(s.rule).toBe('charter');
+      expect(s.required).toBe(3);
+      expect(s.changed).toEqual([victim.peerId]);
+      expect(s.missingChangedMembers).toEqual([victim.peerId]);
+      expect(s.complete).toBe(false);
+      expect(() => chain.accept(env)).toThrow(code('ERR_THRESHOLD_NOT_MET'));
+      expect(chain.version).toBe(2);
+    });
+  });
+  describe('when the threshold is met without the victim', () => {
+    it("throws ERR_MISSING_MEMBER_SIGNATURE: nobody's keys change without their signature", () => {
+      const g2 = makeGenesis([0, 1, 2], { admission: 1, charter: 2 });
+      const c2 = new CharterChain(signedBy(g2, [0, 1, 2]));
+      const rekey = nextCharter(g2, {
+        createdAt: T0,
+        members: g2.members.map((m) => (m.org === 'us' ? { ...m, logKey: 'us+66+Zm9yZ2Vk' } : m)),
+      });
+      const s = c2.proposalStatus(signedBy(rekey, [0, 2]));
+      expect(s.memberSignatures).toBe(2);
+      expect(s.missingChangedMembers).toEqual([peer(1)]);
+      expect(() => c2.accept(signedBy(rekey, [0, 2]))).toThrow(code('ERR_MISSING_MEMBER_SIGNATURE'));
+      expect(c2.accept(signedBy(rekey, [0, 1])).status).toBe('accepted');
+    });
+  });
+});
+
+describe('checkNotExpired', () => {
+  const g = makeGenesis([0]);
+  const next = addMembers(g, [member(1)], T0, '2025-01-02T00:00:00Z');
+  describe('before the deadline', () => {
+    it('passes', () => {
+      expect(() => checkNotExpired(next, Date.parse('2025-01-01T23:59:59Z'))).not.toThrow();
+    });
+  });
+  describe('at or after the deadline', () => {
+    it('throws ERR_PROPOSAL_EXPIRED', () => {
+      expect(() => checkNotExpired(next, Date.parse('2025-01-02T00:00:00Z'))).toThrow(code('ERR_PROPOSAL_EXPIRED'));
+    });
+  });
+  describe('within the tolerated skew after the deadline', () => {
+    it('passes', () => {
+      expect(() => checkNotExpired(next, Date.parse('2025-01-02T00:00:10Z'), 30_000)).not.toThrow();
+    });
+  });
+  describe('when the charter carries no deadline', () => {
+    it('passes', () => {
+      expect(() => checkNotExpired(addMembers(g, [member(1)], T0), Number.MAX_SAFE_INTEGER)).not.toThrow();
     });
   });
 });
