@@ -26,6 +26,7 @@ import type { Registry } from 'prom-client';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import {
   addMembers,
+  addressesResponse,
   addSignature,
   BOOTSTRAP_PATTERN,
   bootstrapPeer,
@@ -664,7 +665,40 @@ export class FederationService {
       case 'charters':
         for (const [i, env] of msg.envelopes.entries()) await this.#acceptCharter(env, 'sync', msg.envelopes[i + 1]);
         return helloFor(chain);
+      case 'get-addresses':
+        return addressesResponse(chain, this.#addressBook());
+      case 'addresses':
+        this.#learnAddresses(chain, msg.members);
+        return helloFor(chain);
     }
+  }
+
+  /** The member addresses we know, ours included (what `get-addresses` answers). */
+  #addressBook(): Record<string, readonly string[]> {
+    const ours = this.#net?.host.addresses() ?? [];
+    return { ...this.#addresses, ...(ours.length > 0 ? { [this.peerId]: ours } : {}) };
+  }
+
+  /** True when some other member of the charter has no known address (then we ask a member's book). */
+  #missingAddresses(chain: CharterChain): boolean {
+    return chain.current.members.some(
+      (m) => m.peerId !== this.peerId && (this.#addresses[m.peerId]?.length ?? 0) === 0,
+    );
+  }
+
+  /**
+   * Addresses a member told us (hints, attacker-controlled): kept only for members of the charter we
+   * have no address of — never replacing one learnt first-hand (identify, invite) — and dialled by the
+   * next sync round, where Noise proves the peer id.
+   */
+  #learnAddresses(chain: CharterChain, members: Record<string, string[]>): void {
+    let learnt = false;
+    for (const [peer, addrs] of Object.entries(members)) {
+      if (peer === this.peerId || !chain.isMember(peer) || (this.#addresses[peer]?.length ?? 0) > 0) continue;
+      this.#addresses[peer] = addrs.slice(0, MAX_BOOTSTRAP_ADDRS);
+      learnt = true;
+    }
+    if (learnt) void this.#persist();
   }
 
   /**
@@ -719,6 +753,12 @@ export class FederationService {
       }
       // Members get every pending proposal; a peer in its join window only the one that admits it.
       const member = this.#gate.isMember(peer);
+      // A member we cannot dial because nobody told us where it listens (an invite names only two):
+      // ask this member's address book.
+      if (member && this.#missingAddresses(chain)) {
+        const book = await net.sync.request(peer, { type: 'get-addresses' });
+        if (book.type === 'addresses') this.#learnAddresses(chain, book.members);
+      }
       for (const p of this.#proposals.live()) {
         if (this.#stopped) break;
         if (!member && !charterOf(p.envelope).members.some((m) => m.peerId === peer)) continue;

@@ -122,6 +122,11 @@ function checkBootstrap(v: unknown): string[] {
   return [...v];
 }
 
+/** True for a dialable member address: `/ip4|ip6/…/tcp/<port>/p2p/<peer id>` within MAX_MULTIADDR_CHARS. */
+export function isMemberMultiaddr(a: unknown): a is string {
+  return typeof a === 'string' && a.length <= MAX_MULTIADDR_CHARS && BOOTSTRAP_RE.test(a) && isPeerId(bootstrapPeer(a));
+}
+
 /** The peer id at the end of a bootstrap multiaddr. */
 export function bootstrapPeer(addr: string): string {
   return addr.slice(addr.lastIndexOf('/p2p/') + 5);

@@ -21,6 +21,12 @@
  *       co-sign it; notably by an invitee returning the proposal with its own signature before it is a
  *       member (a node may allow a non-member peer this one message when proposalStatus lists it as
  *       `added`).
+ *   { "type": "get-addresses" }                     → { "type": "addresses", "members": { <peer id>: [<multiaddr>, …], … } }
+ *       Members only. The listen addresses the answering node knows for members of its charter (its own
+ *       included), at most MAX_ADDRESS_PEERS peers and MAX_ADDRESSES_PER_PEER each, every one ending in
+ *       `/p2p/<that peer id>`. Hints: a node asks when it knows no address of some member, and dials what it
+ *       learns (libp2p's Noise handshake proves the peer id, so a wrong address costs one failed dial);
+ *       it never replaces an address it learnt first-hand.
  * Later kinds add `get-<kind>` / `<kind>s` pairs; unknown types are rejected (ERR_MALFORMED_SYNC_MESSAGE).
  */
 import { isPlainObject, isSha256Digest } from '../audit/fields.ts';
@@ -29,6 +35,7 @@ import { GovfedError } from '../errors.ts';
 import type { CharterChain } from './chain.ts';
 import { isFederationId } from './charter.ts';
 import { decodeFrame, encodeFrame } from './frame.ts';
+import { bootstrapPeer, isMemberMultiaddr } from './invite.ts';
 import { CHARTER_ENVELOPE_LIMITS, charterOf } from './proposal.ts';
 import { isKind } from './topics.ts';
 
@@ -72,7 +79,28 @@ export interface ProposalMessage {
   envelope: Envelope;
 }
 
-export type SyncMessage = HelloMessage | GetChartersMessage | ChartersMessage | ProposalMessage;
+export interface GetAddressesMessage {
+  type: 'get-addresses';
+}
+
+export interface AddressesMessage {
+  type: 'addresses';
+  /** peer id → listen multiaddrs, each ending in `/p2p/<that peer id>`. */
+  members: Record<string, string[]>;
+}
+
+export type SyncMessage =
+  | HelloMessage
+  | GetChartersMessage
+  | ChartersMessage
+  | ProposalMessage
+  | GetAddressesMessage
+  | AddressesMessage;
+
+/** Most peers in an `addresses` answer (a charter holds at most this many members in practice). */
+export const MAX_ADDRESS_PEERS = 256;
+/** Most addresses per peer in an `addresses` answer. */
+export const MAX_ADDRESSES_PER_PEER = 4;
 
 function bad(message: string, cause?: unknown): GovfedError {
   return new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', `sync: ${message}`, cause === undefined ? undefined : { cause });
@@ -116,6 +144,45 @@ function checkHeads(v: unknown, charterVersion: number): Record<string, Head> {
   return heads;
 }
 
+function checkAddressBook(v: unknown): Record<string, string[]> {
+  if (!isPlainObject(v)) throw bad('addresses.members: expected an object');
+  const peers = Object.keys(v);
+  if (peers.length > MAX_ADDRESS_PEERS) throw bad(`addresses.members: more than ${MAX_ADDRESS_PEERS} peers`);
+  const out: Record<string, string[]> = {};
+  for (const peer of peers) {
+    const list = v[peer];
+    if (!Array.isArray(list) || list.length < 1 || list.length > MAX_ADDRESSES_PER_PEER) {
+      throw bad(`addresses.members: expected 1..${MAX_ADDRESSES_PER_PEER} addresses per peer`);
+    }
+    for (const a of list) {
+      if (!isMemberMultiaddr(a) || bootstrapPeer(a) !== peer) {
+        throw bad('addresses.members: expected multiaddrs ending in /p2p/<the peer id they are listed under>');
+      }
+    }
+    if (new Set(list).size !== list.length) throw bad('addresses.members: duplicate address');
+    out[peer] = [...list];
+  }
+  return out;
+}
+
+/**
+ * The `addresses` answer: the known addresses of members of `chain` (plus ours), bounded as the checker
+ * demands — a peer's addresses that do not fit the format are left out, not sent.
+ */
+export function addressesResponse(
+  chain: CharterChain,
+  known: Readonly<Record<string, readonly string[]>>,
+): AddressesMessage {
+  const members: Record<string, string[]> = {};
+  for (const [peer, addrs] of Object.entries(known)) {
+    if (Object.keys(members).length >= MAX_ADDRESS_PEERS) break;
+    if (!chain.isMember(peer)) continue;
+    const ok = [...new Set(addrs.filter((a) => isMemberMultiaddr(a) && bootstrapPeer(a) === peer))];
+    if (ok.length > 0) members[peer] = ok.slice(0, MAX_ADDRESSES_PER_PEER);
+  }
+  return { type: 'addresses', members };
+}
+
 /** Checks a sync message value (attacker-controlled); throws ERR_MALFORMED_SYNC_MESSAGE. */
 export function checkSyncMessage(v: unknown): SyncMessage {
   if (!isPlainObject(v)) throw bad('expected an object');
@@ -146,6 +213,12 @@ export function checkSyncMessage(v: unknown): SyncMessage {
     case 'proposal':
       exactKeys(v, ['type', 'envelope'], 'proposal');
       return { type: 'proposal', envelope: checkEnvelope(v.envelope, 'proposal.envelope') };
+    case 'get-addresses':
+      exactKeys(v, ['type'], 'get-addresses');
+      return { type: 'get-addresses' };
+    case 'addresses':
+      exactKeys(v, ['type', 'members'], 'addresses');
+      return { type: 'addresses', members: checkAddressBook(v.members) };
     default:
       throw bad('unknown message type');
   }

@@ -1,13 +1,6 @@
-/**
- * A federation on a netns Fabric (test/helpers/netns.ts): one daemon per network namespace, and the
- * HTTP calls the network tests make of it — policy proposals and signatures, decisions, witness views,
- * cross-org proofs — with the convergence checks they share.
- */
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { expect } from 'vitest';
 import type { Envelope } from '../../protocol/federation/index.ts';
-import { type FedNode, type FedStatus, fedStatus, restartFedNode, startFedNode, waitFor } from './federation.ts';
+import { type FedNode, type FedStatus, fedStatus, startFedNode, waitFor } from './federation.ts';
 import type { Fabric, NetHost } from './netns.ts';
 
 /** One daemon per host of `fabric`, orgs in order: `orgs[i]` runs on host i. */
@@ -23,28 +16,6 @@ export async function startOnFabric(
     out[org] = { ...n, host };
   }
   return out;
-}
-
-/**
- * Gives every node the libp2p address of every other (in DIR/federation/state.json, `addresses`, where a
- * node keeps what identify taught it, to re-dial), restarting each: a member otherwise knows only the
- * addresses of peers it connected to — its inviter and one more — so a partition that cuts a joiner off
- * from those splits its side into islands (docs/testing.md). Nodes must be stopped while their file changes.
- */
-export async function meshAddresses(nodes: readonly (FedNode & { host: NetHost })[]): Promise<void> {
-  await Promise.all(nodes.map((n) => n.daemon.stop()));
-  for (const n of nodes) {
-    const file = path.join(n.home, 'federation', 'state.json');
-    const state = JSON.parse(await readFile(file, 'utf8')) as { addresses: Record<string, string[]> };
-    for (const m of nodes) {
-      if (m === n) continue;
-      const addr = `/ip4/${m.host.addr}/tcp/4001/p2p/${m.init.peerId}`;
-      const known = state.addresses[m.init.peerId] ?? [];
-      if (!known.includes(addr)) state.addresses[m.init.peerId] = [addr, ...known];
-    }
-    await writeFile(file, JSON.stringify(state), { mode: 0o600 });
-  }
-  for (const n of nodes) await restartFedNode(n);
 }
 
 /** An admin request; returns status and parsed JSON body. */

@@ -35,7 +35,6 @@ import {
   baseline,
   call,
   ingest,
-  meshAddresses,
   misbehaving,
   policyOf,
   policyStatus,
@@ -106,13 +105,13 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
     const formed = await formFederation(founders(), { name: 'netns federation', thresholds: { policy: 2 } });
     federationId = formed.federationId;
     charterVersion = formed.version;
-    // The formation's charter versions, measured before the restart below drops the daemons' event lines.
+    // The formation's charter versions.
     formationCharter = propagationDelays(
       founders().map((n) => n.daemon),
       'federation:charter',
       (e) => String(e.version),
     );
-    await meshAddresses(founders() as (FedNode & { host: NetHost })[]);
+    // Members learn each other's addresses through sync (get-addresses): a full mesh, no help from here.
     await waitFor(
       'every founder connected to every other',
       async () => {

@@ -4,10 +4,13 @@ import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
 import { addMembers } from '../../../protocol/federation/charter.ts';
 import {
+  addressesResponse,
   chartersResponse,
   decodeSyncMessage,
   encodeSyncMessage,
   helloFor,
+  MAX_ADDRESS_PEERS,
+  MAX_ADDRESSES_PER_PEER,
   MAX_SYNC_CHARTERS,
   MAX_SYNC_MESSAGE_BYTES,
   nextRequest,
@@ -42,6 +45,8 @@ describe('encodeSyncMessage / decodeSyncMessage', () => {
     { type: 'get-charters', from: 2 },
     chartersResponse(chain, { type: 'get-charters', from: 1 }),
     { type: 'proposal', envelope: signedBy(addMembers(chain.current, [member(3)], T0), [0]) },
+    { type: 'get-addresses' },
+    { type: 'addresses', members: { [member(1).peerId]: [`/ip4/10.0.0.2/tcp/4001/p2p/${member(1).peerId}`] } },
   ];
   describe('for every message type', () => {
     it('round-trips through canonical bytes', () => {
@@ -134,6 +139,60 @@ describe('nextRequest', () => {
     it('throws ERR_FEDERATION_MISMATCH', () => {
       const other = new CharterChain(signedBy(makeGenesis([5]), [5]));
       expect(() => nextRequest(chainAt(2), helloFor(other))).toThrow(code('ERR_FEDERATION_MISMATCH'));
+    });
+  });
+});
+
+describe('get-addresses / addresses', () => {
+  const chain = chainAt(3);
+  const p1 = member(1).peerId;
+  const p2 = member(2).peerId;
+  const at = (peer: string, host = '10.0.0.2') => `/ip4/${host}/tcp/4001/p2p/${peer}`;
+  const addresses = (members: unknown) => encode({ type: 'addresses', members });
+  const encode = (v: unknown) => utf8(JSON.stringify(v));
+
+  describe('when an answer breaks a rule (attacker-controlled)', () => {
+    it.each([
+      ['an address listed under another peer id', { [p1]: [at(p2)] }],
+      ['an address without /p2p/', { [p1]: ['/ip4/10.0.0.2/tcp/4001'] }],
+      ['a DNS address', { [p1]: [`/dns4/example.org/tcp/4001/p2p/${p1}`] }],
+      ['an empty list', { [p1]: [] }],
+      ['a duplicate address', { [p1]: [at(p1), at(p1)] }],
+      [
+        `more than ${MAX_ADDRESSES_PER_PEER} addresses`,
+        { [p1]: Array.from({ length: MAX_ADDRESSES_PER_PEER + 1 }, (_, i) => at(p1, `10.0.0.${i + 1}`)) },
+      ],
+      ['not an object', [at(p1)]],
+    ])('rejects %s with ERR_MALFORMED_SYNC_MESSAGE', (_, members) => {
+      expect(() => decodeSyncMessage(addresses(members))).toThrow(code('ERR_MALFORMED_SYNC_MESSAGE'));
+    });
+
+    it(`rejects more than ${MAX_ADDRESS_PEERS} peers`, () => {
+      const many: Record<string, string[]> = {};
+      for (let i = 0; i <= MAX_ADDRESS_PEERS; i++) many[`${p1}${i}`] = [at(p1)];
+      expect(() => decodeSyncMessage(addresses(many))).toThrow(code('ERR_MALFORMED_SYNC_MESSAGE'));
+    });
+
+    it('rejects a get-addresses with a field', () => {
+      expect(() => decodeSyncMessage(encode({ type: 'get-addresses', from: 1 }))).toThrow(
+        code('ERR_MALFORMED_SYNC_MESSAGE'),
+      );
+    });
+  });
+
+  describe('addressesResponse', () => {
+    it('answers members of the charter only, with addresses in the checked form, at most 4 each', () => {
+      const outsider = member(5).peerId;
+      const r = addressesResponse(chain, {
+        [p1]: [at(p1), 'not an address', at(p2), ...['3', '4', '5', '6'].map((h) => at(p1, `10.0.0.${h}`))],
+        [p2]: ['garbage'],
+        [outsider]: [at(outsider)],
+      });
+      expect(r).toEqual({
+        type: 'addresses',
+        members: { [p1]: [at(p1), ...['3', '4', '5'].map((h) => at(p1, `10.0.0.${h}`))] },
+      });
+      expect(decodeSyncMessage(encodeSyncMessage(r))).toEqual(r);
     });
   });
 });
