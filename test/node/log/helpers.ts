@@ -51,32 +51,6 @@ export function items(from: number, n: number, withRecords = true) {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The db, but chained-batch writes fail while `failing()` is true (an fsync error, a full disk). */
-export function flaky(db: LogDb, failing: () => boolean): LogDb {
-  const bind = (t: object, p: string | symbol) => {
-    const v = Reflect.get(t, p, t);
-    return typeof v === 'function' ? v.bind(t) : v;
-  };
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop !== 'batch') return bind(target, prop);
-      return () => {
-        const b = target.batch();
-        if (!failing()) return b;
-        return new Proxy(b, {
-          get(bt, bp) {
-            if (bp !== 'write') return bind(bt, bp);
-            return async () => {
-              await bt.close();
-              throw new Error('injected write failure');
-            };
-          },
-        });
-      };
-    },
-  });
-}
-
 /** What a faulty disk does with a chained-batch write: write it, fail it, or claim it and drop it. */
 export type DiskMode = 'ok' | 'fail' | 'lose';
 
@@ -108,6 +82,11 @@ export function faultyDb(db: LogDb, mode: () => DiskMode): LogDb {
       };
     },
   });
+}
+
+/** The db, but chained-batch writes fail while `failing()` is true (an fsync error, a full disk). */
+export function flaky(db: LogDb, failing: () => boolean): LogDb {
+  return faultyDb(db, () => (failing() ? 'fail' : 'ok'));
 }
 
 /** Polls `cond` every 10 ms until true (or throws after `ms`). */
