@@ -10,10 +10,11 @@
  * superseded or expires. Inside the window the peer can do only what joining needs
  * (node/federation/service.ts): over sync, `hello` and pushing its own admission (the `proposal` with
  * its signature, or the complete version in `charters`), each verified like anything else — no
- * `get-charters`, no other proposals, no federation module protocols. Gossipsub never sees it
- * (gossip-gate.ts): no gossipsub stream is opened to a non-member and its own is held unread, so it is
- * never grafted, sent or forwarded anything, and nothing it publishes is read; once a charter makes it a
- * member, the host's `sweep` hands both to gossipsub on the live connection.
+ * `get-charters`, no other proposals, no federation module protocols. Its gossip is rejected by the
+ * topic validators (not a member: a Reject, scored). Known gap: gossipsub itself still treats it like
+ * any peer — it may subscribe, be grafted and receive what members publish while its window is open
+ * (keeping it out by a negative application score graylisted newly admitted members at their inviter
+ * through gossipsub's backoff penalties, so that was not kept).
  *
  * Enforced twice (belt and braces): libp2p's connection gater refuses encrypted connections (the remote
  * peer id is known after the Noise handshake) from or to peers not allowed, and `sweep` closes every

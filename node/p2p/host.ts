@@ -7,8 +7,7 @@
  * a short upgrade timeout, a large global pending cap, a per-source cap, known member addresses always
  * let through), after it by peer id (the gate). Refusals are typed and counted (metrics.ts); so is
  * gossip that the validators refuse or that is too large to read (pubsub.ts), after which the host
- * hangs up on the sender so that the streams are rebuilt rather than silently dead. Gossipsub itself talks
- * to members only (gossip-gate.ts): a join-window peer holds a connection but gets no gossip.
+ * hangs up on the sender so that the streams are rebuilt rather than silently dead.
  */
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -30,7 +29,6 @@ import {
   MAX_PENDING_UPGRADES,
 } from './admission.ts';
 import type { MemberGate } from './gate.ts';
-import { GossipGate } from './gossip-gate.ts';
 import { P2pMetrics } from './metrics.ts';
 import { PubsubAdapter, pubsubService } from './pubsub.ts';
 import { ServeLimits } from './serve-limits.ts';
@@ -84,22 +82,13 @@ export class Host {
   readonly #node: Libp2pLike;
   readonly #gate: MemberGate;
   readonly pubsub: PubsubAdapter;
-  /** Keeps gossipsub away from connected non-members (gossip-gate.ts). */
-  readonly gossipGate: GossipGate;
   /** Pre-handshake admission (known member addresses, per-source pending handshakes). */
   readonly admission: InboundLimiter;
   /** What one peer may cost on the request/response protocols (serve-limits.ts). */
   readonly limits = new ServeLimits();
 
-  private constructor(
-    node: Libp2pLike,
-    gate: MemberGate,
-    pubsub: PubsubAdapter,
-    admission: InboundLimiter,
-    gossipGate: GossipGate,
-  ) {
+  private constructor(node: Libp2pLike, gate: MemberGate, pubsub: PubsubAdapter, admission: InboundLimiter) {
     this.#node = node;
-    this.gossipGate = gossipGate;
     this.#gate = gate;
     this.pubsub = pubsub;
     this.admission = admission;
@@ -120,7 +109,6 @@ export class Host {
       onPeer({ type: 'gossip-refused', peerId, error });
       void late?.hangUp(peerIdFromString(peerId)).catch(() => {});
     };
-    const gossipGate = new GossipGate((p) => opts.gate.isMember(p));
     const gater = opts.gate.connectionGater((peerId) => onPeer({ type: 'refused', peerId }));
     const node = (await createLibp2p({
       privateKey: privateKey as never,
@@ -155,7 +143,7 @@ export class Host {
       },
       services: {
         identify: identify(),
-        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError, gossipGate) as never,
+        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError) as never,
       },
     })) as unknown as Libp2pLike;
     late = node;
@@ -163,7 +151,7 @@ export class Host {
       metrics.gossipRefused(kind, isGovfedError(verdict.error) ? verdict.error.code : 'unspecified', verdict.result),
     );
     scores = () => pubsub.scores();
-    const host = new Host(node, opts.gate, pubsub, limiter, gossipGate);
+    const host = new Host(node, opts.gate, pubsub, limiter);
     node.addEventListener('connection:open', (evt) => {
       const conn = evt.detail as {
         remotePeer: { toString(): string };
@@ -212,12 +200,8 @@ export class Host {
     return conn.remotePeer.toString();
   }
 
-  /**
-   * After a change of members: closes every connection whose peer the gate no longer allows, and lets
-   * gossipsub reach the peers that became members (gossip-gate.ts).
-   */
+  /** Closes every connection whose peer the gate no longer allows. */
   async sweep(): Promise<string[]> {
-    this.gossipGate.release();
     const closed: string[] = [];
     for (const c of this.#node.getConnections()) {
       const p = c.remotePeer.toString();

@@ -4,7 +4,6 @@
  *
  *   host.ts    Host.start({peerKey, listen, federationId, gate}) — the only libp2p wiring
  *   gate.ts    MemberGate — members of the current charter, plus short join windows for invitees
- *   gossip-gate.ts GossipGate — gossipsub talks to members only (a join-window peer gets no gossip)
  *   admission.ts InboundLimiter — before the handshake: per-source pending cap, known member addresses
  *   metrics.ts P2pMetrics — refused gossip / connections by reason, gossipsub peer scores
  *   pubsub.ts  PubsubAdapter — publish(kind, bytes), subscribe(kind, handler), validate(kind, fn);

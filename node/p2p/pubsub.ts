@@ -22,9 +22,6 @@
  *   - peer scoring: P4 (invalid message deliveries) is weighted -100 per topic, squared and slowly
  *     decaying, so a peer that forwards a few invalid messages drops below the graylist threshold and is
  *     ignored, then pruned. P3 (mesh delivery rate) is off: federation topics are quiet by design.
- *   - members only: gossipsub reaches libp2p through a gated registrar (gossip-gate.ts), so a connected
- *     non-member (a join window) gets no gossipsub stream from us and its own is held unread until it
- *     is a member.
  */
 import { gossipsub } from '@chainsafe/libp2p-gossipsub';
 import {
@@ -36,7 +33,6 @@ import { GovfedError } from '../../protocol/errors.ts';
 import { isGossipValidationError } from '../../protocol/federation/errors.ts';
 import { gossipMessageId, MAX_GOSSIP_BYTES } from '../../protocol/federation/gossip.ts';
 import { topicFor } from '../../protocol/federation/topics.ts';
-import type { GossipGate } from './gossip-gate.ts';
 
 /** What a validator decides; `reject`/`ignore` carry the error that said so (for logs and metrics). */
 export type Verdict = { result: 'accept' } | { result: 'reject' | 'ignore'; error: unknown };
@@ -66,12 +62,7 @@ export function verdictOf(err: unknown): Verdict {
 }
 
 /** The gossipsub service factory for createLibp2p's `services.pubsub`. */
-export function pubsubService(
-  federationId: string,
-  kinds: readonly string[],
-  onFrameError: FrameErrorSink = () => {},
-  gossipGate?: GossipGate,
-) {
+export function pubsubService(federationId: string, kinds: readonly string[], onFrameError: FrameErrorSink = () => {}) {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {};
   for (const kind of kinds) {
     topics[topicFor(federationId, kind)] = createTopicScoreParams({
@@ -105,8 +96,7 @@ export function pubsubService(
       graylistThreshold: -300,
     }),
   });
-  return (components: Parameters<typeof factory>[0]) =>
-    guardReadErrors(factory(gossipGate?.components(components) ?? components), onFrameError);
+  return (components: Parameters<typeof factory>[0]) => guardReadErrors(factory(components), onFrameError);
 }
 
 /**
