@@ -80,12 +80,16 @@ interface Libp2pLike {
   addEventListener(type: string, fn: (evt: CustomEvent) => void): void;
 }
 
+/** How often held non-members are looked at again (gossip-gate.ts), besides every sweep. */
+export const GOSSIP_RELEASE_INTERVAL_MS = 1000;
+
 export class Host {
   readonly #node: Libp2pLike;
   readonly #gate: MemberGate;
   readonly pubsub: PubsubAdapter;
   /** Keeps gossipsub away from connected non-members (gossip-gate.ts). */
   readonly gossipGate: GossipGate;
+  readonly #releaseTimer: ReturnType<typeof setInterval>;
   /** Pre-handshake admission (known member addresses, per-source pending handshakes). */
   readonly admission: InboundLimiter;
   /** What one peer may cost on the request/response protocols (serve-limits.ts). */
@@ -100,6 +104,10 @@ export class Host {
   ) {
     this.#node = node;
     this.gossipGate = gossipGate;
+    // Belt and braces: sweep() releases at once after a charter change; this catches any other way a
+    // held peer became a member (it costs a look at the few held non-members a second).
+    this.#releaseTimer = setInterval(() => gossipGate.release(), GOSSIP_RELEASE_INTERVAL_MS);
+    this.#releaseTimer.unref();
     this.#gate = gate;
     this.pubsub = pubsub;
     this.admission = admission;
@@ -251,6 +259,7 @@ export class Host {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#releaseTimer);
     this.pubsub.stop();
     await this.#node.stop();
   }
