@@ -10,11 +10,11 @@
  * superseded or expires. Inside the window the peer can do only what joining needs
  * (node/federation/service.ts): over sync, `hello` and pushing its own admission (the `proposal` with
  * its signature, or the complete version in `charters`), each verified like anything else — no
- * `get-charters`, no other proposals, no federation module protocols. Its gossip is rejected by the
- * topic validators (not a member: a Reject, scored). Known gap: gossipsub itself still treats it like
- * any peer — it may subscribe, be grafted and receive what members publish while its window is open
- * (keeping it out by a negative application score graylisted newly admitted members at their inviter
- * through gossipsub's backoff penalties, so that was not kept).
+ * `get-charters`, no other proposals, no federation module protocols. Gossipsub never hears of it
+ * (gossip-gate.ts): nothing is sent to a non-member (not even our subscriptions) and nothing it sends is
+ * read — its subscriptions are remembered, not given to gossipsub, so it is never grafted, flooded,
+ * forwarded or sent IHAVE; once a charter makes it a member, the host's `sweep` hands them to gossipsub
+ * and sends it ours, on the live connection.
  *
  * Enforced twice (belt and braces): libp2p's connection gater refuses encrypted connections (the remote
  * peer id is known after the Noise handshake) from or to peers not allowed, and `sweep` closes every

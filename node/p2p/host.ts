@@ -7,7 +7,8 @@
  * a short upgrade timeout, a large global pending cap, a per-source cap, known member addresses always
  * let through), after it by peer id (the gate). Refusals are typed and counted (metrics.ts); so is
  * gossip that the validators refuse or that is too large to read (pubsub.ts), after which the host
- * hangs up on the sender so that the streams are rebuilt rather than silently dead.
+ * hangs up on the sender so that the streams are rebuilt rather than silently dead. Gossipsub itself talks
+ * to members only (gossip-gate.ts): a join-window peer holds a connection but gets no gossip.
  */
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -19,7 +20,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Registry } from 'prom-client';
 import { type GovfedError, isGovfedError } from '../../protocol/errors.ts';
-import { GOSSIP_KINDS } from '../../protocol/federation/topics.ts';
+import { GOSSIP_KINDS, topicFor } from '../../protocol/federation/topics.ts';
 import {
   INBOUND_RATE_PER_SECOND,
   INBOUND_UPGRADE_TIMEOUT_MS,
@@ -29,6 +30,7 @@ import {
   MAX_PENDING_UPGRADES,
 } from './admission.ts';
 import type { MemberGate } from './gate.ts';
+import { GossipGate } from './gossip-gate.ts';
 import { P2pMetrics } from './metrics.ts';
 import { PubsubAdapter, pubsubService } from './pubsub.ts';
 import { ServeLimits } from './serve-limits.ts';
@@ -78,17 +80,34 @@ interface Libp2pLike {
   addEventListener(type: string, fn: (evt: CustomEvent) => void): void;
 }
 
+/** How often held non-members are looked at again (gossip-gate.ts), besides every sweep. */
+export const GOSSIP_RELEASE_INTERVAL_MS = 1000;
+
 export class Host {
   readonly #node: Libp2pLike;
   readonly #gate: MemberGate;
   readonly pubsub: PubsubAdapter;
+  /** Keeps gossipsub away from connected non-members (gossip-gate.ts). */
+  readonly gossipGate: GossipGate;
+  readonly #releaseTimer: ReturnType<typeof setInterval>;
   /** Pre-handshake admission (known member addresses, per-source pending handshakes). */
   readonly admission: InboundLimiter;
   /** What one peer may cost on the request/response protocols (serve-limits.ts). */
   readonly limits = new ServeLimits();
 
-  private constructor(node: Libp2pLike, gate: MemberGate, pubsub: PubsubAdapter, admission: InboundLimiter) {
+  private constructor(
+    node: Libp2pLike,
+    gate: MemberGate,
+    pubsub: PubsubAdapter,
+    admission: InboundLimiter,
+    gossipGate: GossipGate,
+  ) {
     this.#node = node;
+    this.gossipGate = gossipGate;
+    // Belt and braces: sweep() releases at once after a charter change; this catches any other way a
+    // held peer became a member (it costs a look at the few held non-members a second).
+    this.#releaseTimer = setInterval(() => gossipGate.release(), GOSSIP_RELEASE_INTERVAL_MS);
+    this.#releaseTimer.unref();
     this.#gate = gate;
     this.pubsub = pubsub;
     this.admission = admission;
@@ -109,6 +128,13 @@ export class Host {
       onPeer({ type: 'gossip-refused', peerId, error });
       void late?.hangUp(peerIdFromString(peerId)).catch(() => {});
     };
+    const kindOf = new Map(GOSSIP_KINDS.map((k) => [topicFor(opts.federationId, k), k]));
+    const gossipGate = new GossipGate(
+      (p) => opts.gate.isMember(p),
+      (_peer, topics) => {
+        for (const t of topics) metrics.gossipRefused(kindOf.get(t) ?? 'unknown', 'ERR_UNKNOWN_SIGNER', 'unheard');
+      },
+    );
     const gater = opts.gate.connectionGater((peerId) => onPeer({ type: 'refused', peerId }));
     const node = (await createLibp2p({
       privateKey: privateKey as never,
@@ -143,7 +169,7 @@ export class Host {
       },
       services: {
         identify: identify(),
-        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError) as never,
+        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError, gossipGate) as never,
       },
     })) as unknown as Libp2pLike;
     late = node;
@@ -151,7 +177,7 @@ export class Host {
       metrics.gossipRefused(kind, isGovfedError(verdict.error) ? verdict.error.code : 'unspecified', verdict.result),
     );
     scores = () => pubsub.scores();
-    const host = new Host(node, opts.gate, pubsub, limiter);
+    const host = new Host(node, opts.gate, pubsub, limiter, gossipGate);
     node.addEventListener('connection:open', (evt) => {
       const conn = evt.detail as {
         remotePeer: { toString(): string };
@@ -200,8 +226,12 @@ export class Host {
     return conn.remotePeer.toString();
   }
 
-  /** Closes every connection whose peer the gate no longer allows. */
+  /**
+   * After a change of members: closes every connection whose peer the gate no longer allows, and lets
+   * gossipsub reach the peers that became members (gossip-gate.ts).
+   */
   async sweep(): Promise<string[]> {
+    this.gossipGate.release();
     const closed: string[] = [];
     for (const c of this.#node.getConnections()) {
       const p = c.remotePeer.toString();
@@ -229,6 +259,7 @@ export class Host {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#releaseTimer);
     this.pubsub.stop();
     await this.#node.stop();
   }

@@ -3,7 +3,8 @@
  *
  *   govfed_gossip_refused_total{kind,reason,action}  gossip refused: by topic kind (`rpc` for a frame
  *                                                     refused before it was decoded), error code, and
- *                                                     action (reject: the sender is penalised | ignore)
+ *                                                     action (reject: the sender is penalised | ignore |
+ *                                                     unheard: a non-member's message, dropped unread)
  *   govfed_inbound_refused_total{reason}              inbound connections refused before the handshake
  *                                                     (`per-source-limit`: admission.ts)
  *   govfed_gossip_peer_score{peer}                    gossipsub's score of each connected peer, read at

@@ -19,6 +19,8 @@
  *   - one topic validator per kind: it returns what `validate` says — `accept`, or a GossipValidationError
  *     whose `action` (reject | ignore) becomes TopicValidatorResult Reject | Ignore. Any other exception
  *     is a Reject (the message made our checks throw).
+ *   - members only (gossip-gate.ts): nothing is sent to a connected non-member (a join-window peer) and
+ *     nothing it sends is read; its subscriptions are handed to gossipsub when it becomes a member.
  *   - peer scoring: P4 (invalid message deliveries) is weighted -100 per topic, squared and slowly
  *     decaying, so a peer that forwards a few invalid messages drops below the graylist threshold and is
  *     ignored, then pruned. P3 (mesh delivery rate) is off: federation topics are quiet by design.
@@ -33,6 +35,7 @@ import { GovfedError } from '../../protocol/errors.ts';
 import { isGossipValidationError } from '../../protocol/federation/errors.ts';
 import { gossipMessageId, MAX_GOSSIP_BYTES } from '../../protocol/federation/gossip.ts';
 import { topicFor } from '../../protocol/federation/topics.ts';
+import type { GossipGate } from './gossip-gate.ts';
 
 /** What a validator decides; `reject`/`ignore` carry the error that said so (for logs and metrics). */
 export type Verdict = { result: 'accept' } | { result: 'reject' | 'ignore'; error: unknown };
@@ -62,7 +65,12 @@ export function verdictOf(err: unknown): Verdict {
 }
 
 /** The gossipsub service factory for createLibp2p's `services.pubsub`. */
-export function pubsubService(federationId: string, kinds: readonly string[], onFrameError: FrameErrorSink = () => {}) {
+export function pubsubService(
+  federationId: string,
+  kinds: readonly string[],
+  onFrameError: FrameErrorSink = () => {},
+  gate?: GossipGate,
+) {
   const topics: Record<string, ReturnType<typeof createTopicScoreParams>> = {};
   for (const kind of kinds) {
     topics[topicFor(federationId, kind)] = createTopicScoreParams({
@@ -96,7 +104,10 @@ export function pubsubService(federationId: string, kinds: readonly string[], on
       graylistThreshold: -300,
     }),
   });
-  return (components: Parameters<typeof factory>[0]) => guardReadErrors(factory(components), onFrameError);
+  return (components: Parameters<typeof factory>[0]) => {
+    const gs = factory(components);
+    return guardReadErrors(gate === undefined ? gs : gate.install(gs), onFrameError);
+  };
 }
 
 /**

@@ -145,7 +145,13 @@ describe('govfed federation', () => {
       await node('af').daemon.stop();
       const online = [node('eu'), node('us'), node('apac'), node('latam')];
 
+      // latam joined last, through the CLI, connected while its join window was open (no gossip then):
+      // as a member, gossip reaches it — eu's proposal arrives by gossip, well before a sync round.
+      const byGossip = () =>
+        node('latam').daemon.stderr.match(/"event":"federation:proposal"[^\n]*"via":"gossip"/g) ?? [];
+      const seen = byGossip().length;
       await fedCli(node('eu'), ['set-threshold', '--policy', '3']);
+      await waitFor('latam to receive the proposal by gossip', async () => byGossip().length > seen, 4000);
       await fedCli(node('us'), ['sign', await pendingProposal(node('us'), 7)]);
       await waitForVersion(online, 7);
       await fedCli(node('apac'), ['set-threshold', '--policy', '4']);

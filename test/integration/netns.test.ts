@@ -34,6 +34,7 @@ import {
 import {
   baseline,
   call,
+  checkpointSize,
   ingest,
   misbehaving,
   policyOf,
@@ -162,6 +163,16 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
       round += 1;
       await new Promise((r) => setTimeout(r, 500));
     }
+    // Acknowledged is not yet checkpointed (a checkpoint a second): wait until every node's newest
+    // checkpoint covers its last decision, then until every node has those checkpoints witnessed.
+    await waitFor(
+      "every node's checkpoint to cover its last decision",
+      async () =>
+        (await Promise.all(founders().map(async (n) => (await checkpointSize(n)) > (last[n.org] as number)))).every(
+          Boolean,
+        ),
+      30_000,
+    );
     await waitForWitnessed(founders(), founders(), 60_000);
 
     // A cross-org proof of c's newest decision, asked of a's node, verifies offline.
@@ -170,7 +181,7 @@ describeAsRoot('the federation between network namespaces (50 ms ± 10 ms RTT, 1
       'GET',
       `/v1/proofs/inclusion?origin=${encodeURIComponent(node('c').init.origin)}&index=${last.c}`,
     );
-    expect(res.status).toBe(200);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     const verified = verifyCrossOrgBundle(res.body, { federationId });
     expect(verified).toMatchObject({ index: last.c });
 

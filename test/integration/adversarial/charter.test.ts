@@ -201,7 +201,7 @@ describe("a member's log key swapped under the admission threshold", () => {
 
 describe('a join window opened for an outsider', () => {
   describe("when m's proposal (threshold met) admits outsider x and x connects in its window", () => {
-    it('gives x only what joining needs over sync: get-charters refused; its own gossip refused and penalised', async () => {
+    it('gives x only what joining needs over sync: get-charters refused; no gossip to x, none read from x', async () => {
       const x = await start();
       for (const k of GOSSIP_KINDS) x.subscribe(k);
       const chain = CharterChain.fromEnvelopes(federationId, await chartersOf(h, a.init.peerId));
@@ -230,13 +230,45 @@ describe('a join window opened for an outsider', () => {
         await expect(x.request(n.init.peerId, SYNC_PROTOCOL, getCharters, { timeoutMs: 5000 })).rejects.toThrow();
       }
       await refusedEverywhere(before, 'ERR_UNKNOWN_SIGNER');
-      // What x publishes is refused (not a member) and penalised. (Gossip *to* x in its window is not
-      // prevented at the gossipsub level: see the report / PROTOCOL.md "Member-only gate".)
-      await new Promise((r) => setTimeout(r, 1500)); // subscriptions exchanged
+      // No gossip reaches x in its window: no honest node tells x its subscriptions (gossipsub opens no
+      // stream to a non-member) nor learns x's (x's stream is held unread), so none grafts x or
+      // forwards to it — not even a valid new proposal that every honest node takes and relays.
+      await new Promise((r) => setTimeout(r, 1500)); // subscriptions would have been exchanged by now
+      const q = signCharter(
+        addMembers(
+          cur,
+          [{ org: 'x2', peerId: peerIdFromSeed(freshSeed()), jurisdiction: 'NL' }],
+          new Date().toISOString(),
+          later(3600_000),
+        ),
+        h.seed,
+      );
+      const qid = charterDigest(charterOf(q));
+      await h.gossip('proposal', envelopeBody(q), { charterVersion: cur.version });
+      await waitFor('every honest node to take the new proposal', async () =>
+        (await Promise.all(honest().map(fedStatus))).every((s) => s.proposals.some((r) => r.id === qid)),
+      );
+      await new Promise((r) => setTimeout(r, 3000)); // heartbeats: grafts, IHAVE, forwards
+      const honestIds = honest().map((n) => n.init.peerId);
+      expect(x.received.filter((r) => honestIds.includes(r.from)).map((r) => `${r.kind} from ${r.from}`)).toEqual([]);
+      for (const k of GOSSIP_KINDS) expect(x.subscribers(k).filter((p) => honestIds.includes(p))).toEqual([]);
+      // What x publishes is never even read: its gossipsub stream is held until it is a member.
       const gossiped = await Promise.all(honest().map(rejected));
-      await x.gossip('proposal', envelopeBody(p), { charterVersion: cur.version });
-      await refusedEverywhere(gossiped, 'ERR_UNKNOWN_SIGNER');
-      await penalised(x.peerId);
+      const own = signCharter(
+        addMembers(
+          cur,
+          [{ org: 'x3', peerId: peerIdFromSeed(freshSeed()), jurisdiction: 'NL' }],
+          new Date().toISOString(),
+          later(3600_000),
+        ),
+        x.seed,
+      );
+      await x.gossip('proposal', envelopeBody(own), { charterVersion: cur.version });
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(await Promise.all(honest().map(rejected))).toEqual(gossiped);
+      const ownId = charterDigest(charterOf(own));
+      for (const s of await Promise.all(honest().map(fedStatus)))
+        expect(s.proposals.some((r) => r.id === ownId)).toBe(false);
     }, 90_000);
   });
 });
