@@ -32,10 +32,10 @@ import { canonicalBytes } from '../protocol/canonical/jcs.ts';
 import { sha256 } from '../protocol/crypto/sha256.ts';
 import { toHex } from '../protocol/encoding/bytes.ts';
 import { buildApp } from './api/app.ts';
-import type { EventSink } from './api/context.ts';
 import { NodeMetrics } from './api/metrics.ts';
 import { useOpenSslVerification } from './crypto/ed25519.ts';
 import { NodeError } from './errors.ts';
+import { type EventSink, lineSink } from './events.ts';
 import { FederationService } from './federation/index.ts';
 import { checkFederationStateKept } from './federation/state-check.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
@@ -107,9 +107,7 @@ export class Daemon {
     this.#opts = opts;
     const err = opts.stderr ?? ((line: string) => process.stderr.write(line));
     const now = opts.now ?? (() => new Date());
-    this.#events = (event, fields) => {
-      err(`${JSON.stringify({ time: now().toISOString(), event, org: home.config.org, ...fields })}\n`);
-    };
+    this.#events = lineSink(err, home.config.org, now);
   }
 
   /** HOST:PORT the API listens on, once started. */
@@ -148,7 +146,7 @@ export class Daemon {
       onCommit: metrics.onCommit,
       highWaterFile: paths.highWater,
       now,
-      onEvent: (event, fields) => this.#events(event, fields),
+      onEvent: this.#events,
       onFatal: (err) => {
         this.#events('daemon:fatal', { error: err instanceof Error ? err.message : String(err) });
         this.#opts.onFatal?.(err);
@@ -228,7 +226,7 @@ export class Daemon {
     const run = this.#run;
     if (run === undefined) return this.#stopping ?? Promise.resolve();
     this.#stopping ??= (async () => {
-      this.#events('daemon:stopping');
+      this.#events('daemon:stopping', {});
       const size = run.log.size;
       try {
         await this.#shutdown(run);

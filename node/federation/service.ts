@@ -61,7 +61,7 @@ import {
   type Thresholds,
   verifyInvite,
 } from '../../protocol/federation/index.ts';
-import type { EventSink } from '../api/context.ts';
+import type { EventSink } from '../events.ts';
 import { NodeError } from '../errors.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';

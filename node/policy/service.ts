@@ -74,7 +74,7 @@ import {
   type Verdict,
   verifyReceipt,
 } from '../../protocol/policy/index.ts';
-import type { EventSink } from '../api/context.ts';
+import type { EventSink } from '../events.ts';
 import { NodeError } from '../errors.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import type { LoadedHome } from '../home/load.ts';
