@@ -8,6 +8,7 @@
  * caller with protocol/ before anything is printed as verified.
  */
 import type { FsckReport } from '../node/log/index.ts';
+import type { Verdict } from '../protocol/policy/index.ts';
 import { CliError, ExitCode, UnreachableError } from './exit.ts';
 
 /** Thrown when the node answers with an HTTP error status. */
@@ -49,24 +50,9 @@ export interface ConsistencyProofResponse {
   proof: string[];
 }
 
-export interface PolicyFinding {
-  rule: string;
-  message: string;
-  scope: 'global' | 'local';
-  error?: string;
-}
-
 export interface AppendResponse {
-  /** One per record; the policy fields are there when the node enforces a policy (every daemon does). */
-  entries: {
-    index: number;
-    leafHash: string;
-    allowed?: boolean;
-    deny?: PolicyFinding[];
-    warn?: PolicyFinding[];
-    policyVersion?: number | null;
-    expired?: boolean;
-  }[];
+  /** One per record; the verdict's fields are there when the node enforces a policy (every daemon does). */
+  entries: ({ index: number; leafHash: string } & Partial<Verdict>)[];
 }
 
 export type { FsckReport };
