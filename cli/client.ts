@@ -7,6 +7,7 @@
  * bodies are read with a size cap and JSON shapes are checked before use; proofs are verified by the
  * caller with protocol/ before anything is printed as verified.
  */
+import { exitCodeForCode } from '../node/errors.ts';
 import type { FsckReport } from '../node/log/index.ts';
 import type { Verdict } from '../protocol/policy/index.ts';
 import { CliError, ExitCode, UnreachableError } from './exit.ts';
@@ -15,8 +16,9 @@ import { CliError, ExitCode, UnreachableError } from './exit.ts';
 export class ApiError extends CliError {
   readonly status: number;
 
+  /** The exit code is the code's row in the exit-code table (node/errors.ts); 4 for a code it does not know. */
   constructor(status: number, code: string, message: string) {
-    super(ExitCode.ERROR, `HTTP ${status} ${code}: ${message}`, { code });
+    super(exitCodeForCode(code), `HTTP ${status} ${code}: ${message}`, { code });
     this.name = 'ApiError';
     this.status = status;
   }
