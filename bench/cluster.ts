@@ -5,6 +5,7 @@
  * peers — the mesh the demo and tests build). Events are read from each daemon's stderr (one JSON
  * object per line, stamped by the daemon's clock; all processes share the machine clock).
  */
+import { type EventFields, type EventName, parseEvents } from '../node/events.ts';
 import { removeDir } from '../test/helpers/cli.ts';
 import { type FedNode, formFederation, startFedNode } from '../test/helpers/federation.ts';
 
@@ -43,24 +44,22 @@ export interface DaemonEvent {
 }
 
 /** The daemon's events named `event` whose fields include `match` (parsed from its stderr so far). */
-export function events(node: FedNode, event: string, match: Record<string, unknown> = {}): DaemonEvent[] {
-  const out: DaemonEvent[] = [];
-  for (const line of node.daemon.stderr.split('\n')) {
-    if (!line.includes(`"event":"${event}"`)) continue;
-    let v: Record<string, unknown>;
-    try {
-      v = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    if (v.event !== event || !Object.entries(match).every(([k, x]) => v[k] === x)) continue;
-    out.push({ at: Date.parse(String(v.time)), fields: v });
-  }
-  return out;
+export function events<E extends EventName>(
+  node: FedNode,
+  event: E,
+  match: Partial<EventFields[E]> = {},
+): DaemonEvent[] {
+  return parseEvents(node.daemon.stderr, event)
+    .filter((v) => Object.entries(match).every(([k, x]) => (v as Record<string, unknown>)[k] === x))
+    .map((v) => ({ at: Date.parse(v.time), fields: v as Record<string, unknown> }));
 }
 
 /** The time of the first such event, if logged yet. */
-export function eventTime(node: FedNode, event: string, match: Record<string, unknown> = {}): number | undefined {
+export function eventTime<E extends EventName>(
+  node: FedNode,
+  event: E,
+  match: Partial<EventFields[E]> = {},
+): number | undefined {
   return events(node, event, match)[0]?.at;
 }
 

@@ -7,15 +7,18 @@
  * bodies are read with a size cap and JSON shapes are checked before use; proofs are verified by the
  * caller with protocol/ before anything is printed as verified.
  */
+import { exitCodeForCode } from '../node/errors.ts';
 import type { FsckReport } from '../node/log/index.ts';
+import type { Verdict } from '../protocol/policy/index.ts';
 import { CliError, ExitCode, UnreachableError } from './exit.ts';
 
 /** Thrown when the node answers with an HTTP error status. */
 export class ApiError extends CliError {
   readonly status: number;
 
+  /** The exit code is the code's row in the exit-code table (node/errors.ts); 4 for a code it does not know. */
   constructor(status: number, code: string, message: string) {
-    super(ExitCode.ERROR, `HTTP ${status} ${code}: ${message}`, { code });
+    super(exitCodeForCode(code), `HTTP ${status} ${code}: ${message}`, { code });
     this.name = 'ApiError';
     this.status = status;
   }
@@ -49,24 +52,9 @@ export interface ConsistencyProofResponse {
   proof: string[];
 }
 
-export interface PolicyFinding {
-  rule: string;
-  message: string;
-  scope: 'global' | 'local';
-  error?: string;
-}
-
 export interface AppendResponse {
-  /** One per record; the policy fields are there when the node enforces a policy (every daemon does). */
-  entries: {
-    index: number;
-    leafHash: string;
-    allowed?: boolean;
-    deny?: PolicyFinding[];
-    warn?: PolicyFinding[];
-    policyVersion?: number | null;
-    expired?: boolean;
-  }[];
+  /** One per record; the verdict's fields are there when the node enforces a policy (every daemon does). */
+  entries: ({ index: number; leafHash: string } & Partial<Verdict>)[];
 }
 
 export type { FsckReport };

@@ -1,23 +1,26 @@
 /**
- * The govfed daemon: one node's services, wired in dependency order.
+ * The govfed daemon: one node's services, wired in dependency order — one list of Startables
+ * (node/lifecycle.ts) started in order and stopped in reverse.
  *
  *   start(): AuditLog (opens LevelDB, reloads the tree, checks DIR/high-water.json and re-checks the last
  *            checkpoint: a log smaller than what this node signed refuses to start, ERR_LOG_ROLLBACK)
  *            → on a new log, a `node.init` governance entry committing to the node's public identity
  *            → the federation state check (node/federation/state-check.ts: state.json missing while the log
  *              records a federation.charter → ERR_FEDERATION_STATE_MISSING, the node does not start)
- *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
- *              federation, starts libp2p on config.listen — otherwise no port is opened until create/join)
  *            → WitnessService (node/witness: opens DIR/witness; a federation module, added before the
  *              federation starts)
  *            → PolicyService (node/policy: DIR/policy; a federation module too; its local overlay and
  *              stored baseline are enforced before the API listens, bundles re-verify with the charter)
+ *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
+ *              federation, starts libp2p on config.listen — otherwise no port is opened until create/join)
  *            → HTTP API (listen on config.api; port 0 picks a free port)
  *            → DIR/api.addr and DIR/govfed.pid, then one line on stdout:
  *              `govfed node <org> listening on http://HOST:PORT`
- *   stop():  the same in reverse — the API stops accepting and finishes in-flight requests (each of which
- *            waits for its entries to be durable), the federation stops (libp2p closes, state is flushed),
- *            then the log flushes, signs a final checkpoint and closes.
+ *   stop():  the same in reverse — the API stops accepting (503 ERR_SHUTTING_DOWN) and finishes in-flight
+ *            requests (each of which waits for its entries to be durable), the federation stops (libp2p
+ *            closes, state is flushed), then policy and witness flush, then the log flushes, signs a final
+ *            checkpoint and closes; the pid and address files go last. A start that fails stops what it
+ *            started, the same way.
  *
  * Storage faults: after a failed write the log reopens its store itself (node/log audit-log.ts) and the
  * API answers 503 ERR_LOG_UNAVAILABLE meanwhile; if the reopened store lost acknowledged entries the log
@@ -32,10 +35,10 @@ import { canonicalBytes } from '../protocol/canonical/jcs.ts';
 import { sha256 } from '../protocol/crypto/sha256.ts';
 import { toHex } from '../protocol/encoding/bytes.ts';
 import { buildApp } from './api/app.ts';
-import type { EventSink } from './api/context.ts';
 import { NodeMetrics } from './api/metrics.ts';
 import { useOpenSslVerification } from './crypto/ed25519.ts';
 import { NodeError } from './errors.ts';
+import { type EventSink, lineSink } from './events.ts';
 import { FederationService } from './federation/index.ts';
 import { checkFederationStateKept } from './federation/state-check.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
@@ -43,6 +46,7 @@ import { writeFileAtomic } from './home/fs.ts';
 import type { LoadedHome } from './home/load.ts';
 import { privateUmask } from './home/permissions.ts';
 import { TokenStore } from './home/tokens.ts';
+import { Lifecycle, type Startable } from './lifecycle.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
 import { PolicyService } from './policy/index.ts';
 import { WitnessService } from './witness/index.ts';
@@ -67,10 +71,8 @@ export interface DaemonOptions {
 
 interface Running {
   log: AuditLog;
-  federation?: FederationService;
-  witness?: WitnessService;
-  policy?: PolicyService;
-  app?: FastifyInstance;
+  federation: FederationService;
+  lifecycle: Lifecycle;
 }
 
 /** The public facts a node's first log entry (`node.init`) commits to. */
@@ -80,16 +82,81 @@ export function nodeInitObject(home: Pick<LoadedHome, 'config'>): Record<string,
 }
 
 /**
- * Closes the API: stop accepting, let in-flight requests finish, and close keep-alive connections as
- * they fall idle (Node's server.close() only closes the ones idle at the moment it is called, and a
- * client's keep-alive connection would otherwise hold shutdown until its timeout).
+ * The HTTP API as a component: start() builds the app and listens on config.api; stop() stops
+ * accepting, lets in-flight requests finish (each waits for its entries to be durable; new requests on
+ * kept-alive connections get 503 ERR_SHUTTING_DOWN), and closes keep-alive connections as they fall
+ * idle (Node's server.close() only closes the ones idle at the moment it is called, and a client's
+ * keep-alive connection would otherwise hold shutdown until its timeout).
  */
-async function closeApp(app: FastifyInstance): Promise<void> {
-  const timer = setInterval(() => app.server.closeIdleConnections(), 25);
-  try {
-    await app.close();
-  } finally {
-    clearInterval(timer);
+class ApiServer implements Startable {
+  readonly #home: LoadedHome;
+  readonly #build: () => Promise<FastifyInstance>;
+  #app: FastifyInstance | undefined;
+  /** HOST:PORT once listening. */
+  address: string | undefined;
+
+  constructor(home: LoadedHome, build: () => Promise<FastifyInstance>) {
+    this.#home = home;
+    this.#build = build;
+  }
+
+  async start(): Promise<void> {
+    const app = await this.#build();
+    this.#app = app;
+    const { api } = this.#home.config;
+    const { host, port } = parseApiAddress(api);
+    try {
+      await app.listen({ host, port });
+    } catch (cause) {
+      throw new NodeError('ERR_INVALID_CONFIG', `cannot listen on ${api}: ${(cause as Error).message}`, { cause });
+    }
+    const addr = app.server.address();
+    const actual = addr !== null && typeof addr === 'object' ? { host: addr.address, port: addr.port } : { host, port };
+    this.address = formatApiAddress(actual);
+  }
+
+  async stop(): Promise<void> {
+    const app = this.#app;
+    this.#app = undefined;
+    this.address = undefined;
+    if (app === undefined) return;
+    const timer = setInterval(() => app.server.closeIdleConnections(), 25);
+    try {
+      await app.close();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}
+
+/** DIR/api.addr and DIR/govfed.pid: written once everything started, removed once everything stopped. */
+class RunFiles implements Startable {
+  readonly #home: LoadedHome;
+  readonly #api: ApiServer;
+  /** Only files this run wrote are removed: a start refused for a running daemon leaves its files alone. */
+  #written = false;
+
+  constructor(home: LoadedHome, api: ApiServer) {
+    this.#home = home;
+    this.#api = api;
+  }
+
+  start(): void {}
+
+  async afterStart(): Promise<void> {
+    const { paths } = this.#home;
+    this.#written = true;
+    await writeFileAtomic(paths.apiAddr, `${this.#api.address}\n`, 0o644);
+    await writeFileAtomic(paths.pid, `${process.pid}\n`, 0o644);
+  }
+
+  stop(): void {}
+
+  async afterStop(): Promise<void> {
+    if (!this.#written) return;
+    this.#written = false;
+    await rm(this.#home.paths.pid, { force: true });
+    await rm(this.#home.paths.apiAddr, { force: true });
   }
 }
 
@@ -107,9 +174,7 @@ export class Daemon {
     this.#opts = opts;
     const err = opts.stderr ?? ((line: string) => process.stderr.write(line));
     const now = opts.now ?? (() => new Date());
-    this.#events = (event, fields) => {
-      err(`${JSON.stringify({ time: now().toISOString(), event, org: home.config.org, ...fields })}\n`);
-    };
+    this.#events = lineSink(err, home.config.org, now);
   }
 
   /** HOST:PORT the API listens on, once started. */
@@ -134,61 +199,38 @@ export class Daemon {
 
   async start(): Promise<void> {
     if (this.#run !== undefined) throw new NodeError('ERR_ALREADY_RUNNING', 'the daemon is already started');
-    const { config, paths } = this.home;
+    const { config } = this.home;
     const now = this.#opts.now ?? (() => new Date());
     const metrics = new NodeMetrics({ defaultMetrics: this.#opts.defaultMetrics });
     this.#events('daemon:starting', { pid: process.pid, origin: config.origin });
     privateUmask(); // what LevelDB creates (it asks for 0644/0755) is the node's alone: 0600/0700
 
     const log = new AuditLog({
-      dir: paths.data,
+      dir: this.home.paths.data,
       signer: this.home.signer,
       origin: config.origin,
       checkpointIntervalMs: config.checkpointIntervalMs,
       onCommit: metrics.onCommit,
-      highWaterFile: paths.highWater,
+      highWaterFile: this.home.paths.highWater,
       now,
-      onEvent: (event, fields) => this.#events(event, fields),
+      onEvent: this.#events,
       onFatal: (err) => {
         this.#events('daemon:fatal', { error: err instanceof Error ? err.message : String(err) });
         this.#opts.onFatal?.(err);
       },
       ...this.#opts.log,
     });
-    await log.start(); // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
-    const run: Running = { log };
-    this.#run = run;
-    try {
-      if (log.size === 0) await this.#appendNodeInit(log, now());
-      await checkFederationStateKept(this.home.dir, log); // ERR_FEDERATION_STATE_MISSING
-      const federation = new FederationService({
-        home: this.home,
-        log,
-        events: this.#events,
-        now,
-        registry: metrics.registry,
-      });
-      run.federation = federation;
-      const witness = new WitnessService({
-        home: this.home,
-        log,
-        events: this.#events,
-        now,
-        registry: metrics.registry,
-      });
-      federation.use(witness);
-      await witness.start();
-      run.witness = witness;
-      const policy = new PolicyService({ home: this.home, log, events: this.#events, now, registry: metrics.registry });
-      federation.use(policy);
-      await policy.start();
-      run.policy = policy;
-      await federation.start();
-      const tokens = TokenStore.forHome(this.home.dir);
-      const app = await buildApp({
+    const services = { home: this.home, log, events: this.#events, now, registry: metrics.registry };
+    const federation = new FederationService(services);
+    const witness = new WitnessService(services);
+    const policy = new PolicyService(services);
+    federation.use(witness); // modules are added before the federation starts
+    federation.use(policy);
+    const api = new ApiServer(this.home, () =>
+      buildApp({
         log,
         home: this.home,
-        tokens,
+        tokens: TokenStore.forHome(this.home.dir),
         metrics,
         startedAt: now(),
         events: this.#events,
@@ -196,42 +238,41 @@ export class Daemon {
         federation,
         witness,
         policy,
-      });
-      run.app = app;
-      const { host, port } = parseApiAddress(config.api);
-      try {
-        await app.listen({ host, port });
-      } catch (cause) {
-        throw new NodeError('ERR_INVALID_CONFIG', `cannot listen on ${config.api}: ${(cause as Error).message}`, {
-          cause,
-        });
-      }
-      const addr = app.server.address();
-      const actual =
-        addr !== null && typeof addr === 'object' ? { host: addr.address, port: addr.port } : { host, port };
-      this.#address = formatApiAddress(actual);
-      await writeFileAtomic(paths.apiAddr, `${this.#address}\n`, 0o644);
-      await writeFileAtomic(paths.pid, `${process.pid}\n`, 0o644);
+      }),
+    );
+    // Started in this order, stopped in reverse (node/lifecycle.ts).
+    const lifecycle = new Lifecycle([
+      { name: 'files', service: new RunFiles(this.home, api) }, // written once all started, removed last
+      { name: 'log', service: log }, // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
+      { name: 'log-checks', service: { start: () => this.#checkLog(log, now), stop: () => {} } },
+      { name: 'witness', service: witness },
+      { name: 'policy', service: policy },
+      { name: 'federation', service: federation },
+      { name: 'api', service: api },
+    ]);
+    this.#run = { log, federation, lifecycle };
+    try {
+      await lifecycle.start();
     } catch (err) {
-      await this.#shutdown(run);
       this.#run = undefined;
       throw err;
     }
+    this.#address = api.address;
     this.#events('daemon:started', { api: this.#address, size: log.size, checkpointSize: log.checkpoint().size });
     (this.#opts.stdout ?? ((line: string) => process.stdout.write(line)))(
       `govfed node ${config.org} listening on ${this.url}\n`,
     );
   }
 
-  /** Stops the API, then the log; removes the pid and address files. Safe to call more than once. */
+  /** Stops the API, the services, then the log; removes the pid and address files. Safe to call more than once. */
   stop(): Promise<void> {
     const run = this.#run;
     if (run === undefined) return this.#stopping ?? Promise.resolve();
     this.#stopping ??= (async () => {
-      this.#events('daemon:stopping');
+      this.#events('daemon:stopping', {});
       const size = run.log.size;
       try {
-        await this.#shutdown(run);
+        await run.lifecycle.stop();
       } finally {
         this.#run = undefined;
         this.#address = undefined;
@@ -260,37 +301,13 @@ export class Daemon {
     process.once('SIGTERM', onSignal);
   }
 
-  async #shutdown(run: Running): Promise<void> {
-    const { paths } = this.home;
-    let first: unknown;
-    try {
-      if (run.app !== undefined) await closeApp(run.app);
-    } catch (err) {
-      first = err;
-    }
-    try {
-      await run.federation?.stop();
-    } catch (err) {
-      first ??= err;
-    }
-    try {
-      await run.witness?.stop();
-    } catch (err) {
-      first ??= err;
-    }
-    try {
-      await run.policy?.stop();
-    } catch (err) {
-      first ??= err;
-    }
-    try {
-      await run.log.stop();
-    } catch (err) {
-      first ??= err;
-    }
-    await rm(paths.pid, { force: true });
-    await rm(paths.apiAddr, { force: true });
-    if (first !== undefined) throw first;
+  /**
+   * After the log opens: a new log gets its `node.init` entry; then the federation state check
+   * (ERR_FEDERATION_STATE_MISSING when state.json is gone while the log records a charter).
+   */
+  async #checkLog(log: AuditLog, now: () => Date): Promise<void> {
+    if (log.size === 0) await this.#appendNodeInit(log, now());
+    await checkFederationStateKept(this.home.dir, log);
   }
 
   /** The first entry of a new log: a governance leaf committing to the node's public identity. */

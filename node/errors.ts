@@ -62,7 +62,14 @@ export const NodeErrorCodes = [
 export type NodeErrorCode = (typeof NodeErrorCodes)[number];
 
 /** Codes the CLI uses for failures that never come from the node (cli/exit.ts). */
-export const CliErrorCodes = ['ERR_USAGE', 'ERR_UNREACHABLE'] as const;
+export const CliErrorCodes = [
+  'ERR_USAGE',
+  'ERR_UNREACHABLE',
+  'ERR_BAD_RESPONSE',
+  'ERR_NO_CHECKPOINT',
+  'ERR_READ_FILE',
+  'ERR_WRITE_FILE',
+] as const;
 
 /** Thrown by node/ with one of NodeErrorCodes. */
 export class NodeError extends GovfedError<NodeErrorCode> {}
@@ -123,6 +130,10 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NO_WITNESS: { http: 409, exit: 4 },
   ERR_USAGE: { http: null, exit: 2 },
   ERR_UNREACHABLE: { http: null, exit: 3 },
+  ERR_BAD_RESPONSE: LOCAL,
+  ERR_NO_CHECKPOINT: LOCAL,
+  ERR_READ_FILE: LOCAL,
+  ERR_WRITE_FILE: LOCAL,
 };
 
 const PROTOCOL_CODES: ReadonlySet<string> = new Set(ErrorCodes);

@@ -2,6 +2,7 @@
  * What the routes depend on. The API talks to the audit log through LogPort — the part of node/log's
  * AuditLog it uses — so the daemon passes the real AuditLog and nothing here reaches into its storage.
  */
+import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { TokenStore } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
@@ -10,6 +11,7 @@ import type { FederationPort } from './routes/federation-port.ts';
 import type { PolicyPort } from './routes/policy-port.ts';
 import type { WitnessPort } from './routes/witness-port.ts';
 
+export type { EventSink } from '../events.ts';
 export type { FsckReport, LogHealth, LogMetrics, SignedCheckpoint } from '../log/index.ts';
 
 /** The audit log as the API sees it (node/log's AuditLog). */
@@ -31,9 +33,6 @@ export type LogPort = Pick<
   | 'lookupLeafHash'
   | 'lookupDecision'
 >;
-
-/** One structured event for the operator's log (a JSON line on stderr in the daemon). Never secrets. */
-export type EventSink = (event: string, fields?: Record<string, unknown>) => void;
 
 export interface ApiContext {
   log: LogPort;

@@ -6,7 +6,7 @@
  * HTTP hook, the log's onCommit callback); gauges are read from the log when Prometheus scrapes.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { LogMetrics } from './context.ts';
+import type { LogMetrics } from '../log/index.ts';
 
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 

@@ -3,12 +3,15 @@
  * coercion, no defaults); response schemas list exactly the fields a client may see, so a field added to
  * an internal object is not disclosed by accident (fast-json-stringify drops what the schema omits).
  *
- * Field rules come from protocol/audit/fields.ts where protocol/ states them, so a record the schema
- * accepts is one sealDecision accepts (it re-checks everything anyway).
+ * Field rules come from protocol/audit/fields.ts where protocol/ states them. The decision record's
+ * schema is checkDecisionInput's rules plus two patterns (decision id, input digest) protocol/ states for
+ * ingest; test/node/api/decision-schema.test.ts runs both on the same records.
  */
 
-import { MAX_DATA_CLASSES } from '../../protocol/audit/decision.ts';
+import { MAX_DATA_CLASSES, MAX_INPUT_DIGEST_CHARS } from '../../protocol/audit/decision.ts';
 import {
+  DECISION_ID_PATTERN,
+  INPUT_DIGEST_PATTERN,
   JURISDICTION_PATTERN,
   LABEL_PATTERN,
   RFC3339_UTC_PATTERN,
@@ -65,7 +68,7 @@ export const decisionInputSchema = {
       type: 'string',
       minLength: 1,
       maxLength: MAX_DECISION_ID_CHARS,
-      pattern: '^[A-Za-z0-9._:-]+$',
+      pattern: DECISION_ID_PATTERN,
       description: 'caller’s id for the decision; a UUID is assigned when missing',
     },
     timestamp: {
@@ -75,8 +78,8 @@ export const decisionInputSchema = {
     },
     inputDigest: {
       type: 'string',
-      maxLength: 256,
-      pattern: '^[a-z0-9-]{1,32}:[0-9a-f]{32,128}$',
+      maxLength: MAX_INPUT_DIGEST_CHARS,
+      pattern: INPUT_DIGEST_PATTERN,
       description: 'digest of the model input, as algorithm:hex (e.g. sha256:…)',
     },
     output: { description: 'the model output: any JSON value' },

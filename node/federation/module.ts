@@ -10,7 +10,7 @@
  * to members only (the gate), one request frame and one response frame each, both bounded.
  */
 import type { Charter, CharterChain, Envelope, GossipMessage, Member } from '../../protocol/federation/index.ts';
-import type { EventSink } from '../api/context.ts';
+import type { EventSink } from '../events.ts';
 import type { Verdict } from '../p2p/pubsub.ts';
 
 export type { Charter };

@@ -61,8 +61,8 @@ import {
   type Thresholds,
   verifyInvite,
 } from '../../protocol/federation/index.ts';
-import type { EventSink } from '../api/context.ts';
 import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';
 import { MemberGate } from '../p2p/gate.ts';

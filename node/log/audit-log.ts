@@ -29,6 +29,7 @@ import {
 import type { Tile } from '../../protocol/log/tiles.ts';
 import type { NoteSigner, NoteVerifier } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
 import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
 import { assertIndexArg, assertSizeArg, defaultVerifier, plain } from './args.ts';
 import type { SignedCheckpoint } from './checkpointer.ts';
@@ -74,7 +75,7 @@ export interface AuditLogOptions {
   /** Wraps each opened DB (fault-injection tests only: a disk that fails or loses writes). */
   wrapDb?: (db: LogDb) => LogDb;
   /** Storage events for the operator's log: `log:fault`, `log:reopen-failed`, `log:recovered`, `log:fatal`. */
-  onEvent?: (event: string, fields: Record<string, unknown>) => void;
+  onEvent?: EventSink;
 }
 
 function message(err: unknown): string {

@@ -16,6 +16,7 @@ import { equalBytes } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { treeHash } from '../../protocol/log/index.ts';
 import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
 import type { Committed } from './appender.ts';
 import type { SignedCheckpoint } from './checkpointer.ts';
 import type { HighWaterMark } from './high-water.ts';
@@ -69,7 +70,7 @@ export interface RecoveryOptions {
   stopping: () => boolean;
   highWater?: HighWaterMark;
   reopenDelayMs: number;
-  onEvent?: (event: string, fields: Record<string, unknown>) => void;
+  onEvent?: EventSink;
   onFatal?: (err: unknown) => void;
 }
 

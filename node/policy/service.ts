@@ -74,8 +74,8 @@ import {
   type Verdict,
   verifyReceipt,
 } from '../../protocol/policy/index.ts';
-import type { EventSink } from '../api/context.ts';
 import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';

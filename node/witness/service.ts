@@ -57,8 +57,8 @@ import {
 import { parseLogKey, parseWitnessKey } from '../../protocol/witness/keys.ts';
 import { type AddCheckpointRequest, parseAddCheckpoint } from '../../protocol/witness/request.ts';
 import { addCheckpoint, knownLogsFromKeys, WitnessError } from '../../protocol/witness/witness.ts';
-import type { EventSink } from '../api/context.ts';
 import { NodeError } from '../errors.ts';
+import type { EventFields, EventName, EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { Verdict } from '../p2p/pubsub.ts';
@@ -980,7 +980,7 @@ export class WitnessService implements FederationModule {
     return keys;
   }
 
-  #event(event: string, fields: Record<string, unknown>): void {
+  #event<E extends EventName>(event: E, fields: EventFields[E]): void {
     this.#events(event, fields);
   }
 }

@@ -98,6 +98,32 @@ export function checkDecisionInput(value: unknown): DecisionInput {
   return v as unknown as DecisionInput;
 }
 
+/**
+ * A decision input that passed checkDecisionInput, as a value: the recorder checks a decision once and
+ * hands this to evaluation (protocol/policy's `decision` hook) and to sealDecision, which then take it
+ * as checked instead of checking again. It carries the input's fields as its own; being a class
+ * instance, no JSON (attacker data) can pass for one.
+ */
+export class CheckedDecision implements DecisionInput {
+  declare readonly model: string;
+  declare readonly decisionId?: string;
+  declare readonly timestamp?: string;
+  declare readonly inputDigest?: string;
+  declare readonly output: unknown;
+  declare readonly jurisdiction?: string;
+  declare readonly dataClasses?: string[];
+  declare readonly context?: Record<string, unknown>;
+
+  private constructor(input: DecisionInput) {
+    Object.assign(this, input);
+  }
+
+  /** checkDecisionInput(value), kept as checked. Throws ERR_INVALID_RECORD. */
+  static check(value: unknown): CheckedDecision {
+    return new CheckedDecision(checkDecisionInput(value));
+  }
+}
+
 /** A random RFC 9562 version-4 UUID from 16 bytes of `random`. */
 function uuidV4(random: (n: number) => Uint8Array): string {
   const b = Uint8Array.from(random(16));
@@ -113,10 +139,10 @@ function uuidV4(random: (n: number) => Uint8Array): string {
  * `timestamp` (opts.now, RFC 3339 UTC) when missing, and adds a fresh nonce. `random` must be a CSPRNG.
  */
 export function completeRecord(
-  input: DecisionInput,
+  input: DecisionInput | CheckedDecision,
   opts: { now: Date; random: (n: number) => Uint8Array },
 ): DecisionRecord {
-  const checked = checkDecisionInput(input);
+  const checked: DecisionInput = input instanceof CheckedDecision ? input : checkDecisionInput(input);
   const nonce = opts.random(NONCE_BYTES);
   if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES) {
     throw new GovfedError('ERR_INVALID_INPUT', `random(${NONCE_BYTES}) must return ${NONCE_BYTES} bytes`);
@@ -220,7 +246,8 @@ export interface SealedDecision {
 }
 
 /**
- * Everything ingest needs for one input, each encoding done once: check, complete, encode the record,
+ * Everything ingest needs for one input, each encoding done once: check (unless it is a CheckedDecision),
+ * complete, encode the record,
  * digest it, build and encode the leaf. `policyVersion` and `verdict` go into the leaf as given (a
  * denied verdict without rule ids is ERR_MALFORMED_LEAF). Throws ERR_INVALID_RECORD / ERR_INVALID_INPUT
  * for bad input.
@@ -229,7 +256,7 @@ export function sealDecision(
   input: unknown,
   opts: { now: Date; random: (n: number) => Uint8Array; policyVersion?: number; verdict?: LeafVerdict },
 ): SealedDecision {
-  const record = completeRecord(input as DecisionInput, opts);
+  const record = completeRecord(input instanceof CheckedDecision ? input : (input as DecisionInput), opts);
   const recordBytes = encodeRecord(record);
   const leaf = leafFor(record, digestRecordBytes(recordBytes), opts.policyVersion, opts.verdict);
   return { record, recordBytes, leaf, leafBytes: encodeLeaf(leaf) };

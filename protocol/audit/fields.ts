@@ -21,6 +21,14 @@ const LABEL_RE = new RegExp(LABEL_PATTERN);
 export const KIND_PATTERN = '^[a-z][a-z0-9-]{0,31}(\\.[a-z][a-z0-9-]{0,31}){0,3}$';
 const KIND_RE = new RegExp(KIND_PATTERN);
 
+/**
+ * What POST /v1/decisions asks of two optional record fields on top of checkDecisionInput's rules
+ * (which take any printable text there, as evaluation does): a decision id of `A-Z a-z 0-9 . _ : -`
+ * (the length bound is MAX_DECISION_ID_CHARS), and an input digest written `algorithm:hex`.
+ */
+export const DECISION_ID_PATTERN = '^[A-Za-z0-9._:-]+$';
+export const INPUT_DIGEST_PATTERN = '^[a-z0-9-]{1,32}:[0-9a-f]{32,128}$';
+
 /** Jurisdiction code: `EU`, `US-CA`, `DE`, … */
 export const JURISDICTION_PATTERN = '^[A-Z][A-Z0-9-]{1,15}$';
 const JURISDICTION_RE = new RegExp(JURISDICTION_PATTERN);

@@ -29,6 +29,7 @@ export {
   verifyProofBundle,
 } from './bundle.ts';
 export {
+  CheckedDecision,
   checkDecisionInput,
   completeRecord,
   type DecisionInput,

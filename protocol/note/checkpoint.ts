@@ -11,8 +11,8 @@
  */
 import { assertBytes, fromBase64, toBase64 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
+import type { NoteSigner, NoteVerifier } from './keys.ts';
 import { isValidNoteText, type NoteSignature, openNote, signNote } from './note.ts';
-import type { NoteSigner, NoteVerifier } from './verifier.ts';
 
 export interface Checkpoint {
   /** The log's identity; must equal the log's key name to open. */

@@ -19,8 +19,8 @@ import { GovfedError } from '../errors.ts';
 import { parseCheckpoint } from './checkpoint.ts';
 import { assertKeyName } from './ed25519.ts';
 import { ALG_COSIGNATURE_V1, formatSignerKey, formatVerifierKey, keyHash } from './key-id.ts';
+import type { KeyedVerifier, NoteSigner, NoteVerifier } from './keys.ts';
 import type { NoteSignature } from './note.ts';
-import type { KeyedVerifier, NoteSigner, NoteVerifier } from './verifier.ts';
 
 export { formatSignatureLine } from './note.ts';
 

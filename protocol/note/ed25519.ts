@@ -8,7 +8,7 @@ import { assertBytes, concatBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { ALG_ED25519, formatVerifierKey, keyHash } from './key-id.ts';
 import { isValidKeyName } from './key-name.ts';
-import type { KeyedVerifier, NoteSigner } from './verifier.ts';
+import type { KeyedVerifier, NoteSigner } from './keys.ts';
 
 /** Throws ERR_INVALID_INPUT unless `name` is a valid key name. */
 export function assertKeyName(name: unknown): asserts name is string {

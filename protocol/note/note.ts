@@ -19,7 +19,7 @@ import { assertBytes, fromBase64, toBase64, utf8 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { formatKeyHash } from './key-id.ts';
 import { isValidKeyName } from './key-name.ts';
-import type { NoteSigner, NoteVerifier } from './verifier.ts';
+import type { NoteSigner, NoteVerifier } from './keys.ts';
 
 /** Largest note we parse or produce, in UTF-8 bytes. */
 export const MAX_NOTE_BYTES = 1 << 20;

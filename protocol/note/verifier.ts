@@ -23,35 +23,11 @@ import {
   MAX_KEY_STRING_LENGTH,
   splitKeyFields,
 } from './key-id.ts';
+import type { KeyedVerifier, NoteSigner } from './keys.ts';
 
 export { ed25519Signer, ed25519Verifier } from './ed25519.ts';
 export { ALG_COSIGNATURE_V1, ALG_ED25519, keyHash } from './key-id.ts';
-
-/** Signs note texts with one key. */
-export interface NoteSigner {
-  /** Key name, as in the signature line. */
-  readonly name: string;
-  /** Key ID (uint32) of the public key. */
-  readonly keyHash: number;
-  /** The signature bytes for `message` (the note text), without the key ID. */
-  sign(message: Uint8Array): Uint8Array;
-}
-
-/** Verifies note signatures by one key. `verify` must not throw; it returns false when in doubt. */
-export interface NoteVerifier {
-  readonly name: string;
-  readonly keyHash: number;
-  verify(message: Uint8Array, signature: Uint8Array): boolean;
-}
-
-/** A verifier built from a known public key. */
-export interface KeyedVerifier extends NoteVerifier {
-  readonly publicKey: Uint8Array;
-  /** Signature type byte: ALG_ED25519 or ALG_COSIGNATURE_V1. */
-  readonly alg: number;
-  /** The canonical verifier key string. */
-  readonly vkey: string;
-}
+export type { KeyedVerifier, NoteSigner, NoteVerifier } from './keys.ts';
 
 /** The Ed25519 (0x01) verifier key string for `publicKey` under `name`. */
 export function ed25519VerifierKey(name: string, publicKey: Uint8Array): string {

@@ -13,7 +13,7 @@
  * `double`s; `decision.context.score > 0.5` and `decision.context.count == 3` work as expected.
  */
 import { Environment } from '@marcbachmann/cel-js';
-import { checkDecisionInput } from '../audit/decision.ts';
+import { CheckedDecision, checkDecisionInput, type DecisionInput } from '../audit/decision.ts';
 import { isJurisdiction, isPlainObject, isText } from '../audit/fields.ts';
 import { GovfedError } from '../errors.ts';
 import { meter, SIZED_CLASSES } from './budget.ts';
@@ -102,9 +102,14 @@ function badRecord(message: string): GovfedError<string> {
  * server asking before it acts) and is then null.
  */
 export function decisionValue(raw: unknown, node: NodeValue, now?: number): DecisionValue {
-  if (!isPlainObject(raw)) throw badRecord(': expected a JSON object');
-  const { nonce: _nonce, ...input } = raw;
-  const v = checkDecisionInput('output' in input ? input : { ...input, output: null });
+  let v: DecisionInput;
+  if (raw instanceof CheckedDecision) {
+    v = raw; // checked once by the caller (a record's rules are stricter than the hook's)
+  } else {
+    if (!isPlainObject(raw)) throw badRecord(': expected a JSON object');
+    const { nonce: _nonce, ...input } = raw;
+    v = checkDecisionInput('output' in input ? input : { ...input, output: null });
+  }
   return new DecisionValue({
     model: v.model,
     decisionId: (v.decisionId as string | undefined) ?? '',

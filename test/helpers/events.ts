@@ -3,38 +3,25 @@
  * back to measure how long an object took to reach every node: all daemons of a test run on one machine,
  * so their clocks agree to the millisecond.
  */
+import { type EventLine, type EventName, parseEvents } from '../../node/events.ts';
 import type { DaemonProcess } from './daemon.ts';
 
-export interface DaemonEvent {
-  time: string;
-  event: string;
-  org: string;
-  [field: string]: unknown;
-}
+/** One event line a daemon printed (node/events.ts's catalogue types its fields). */
+export type DaemonEvent<E extends EventName = EventName> = EventLine<E>;
 
-/** Every event named `name` that `d` has printed so far. */
-export function eventsOf(d: DaemonProcess, name: string): DaemonEvent[] {
-  const out: DaemonEvent[] = [];
-  for (const line of d.stderr.split('\n')) {
-    if (!line.startsWith('{') || !line.includes(`"event":"${name}"`)) continue;
-    try {
-      const e = JSON.parse(line) as DaemonEvent;
-      if (e.event === name) out.push(e);
-    } catch {
-      // a line cut by the pipe: not an event
-    }
-  }
-  return out;
+/** Every event named `name` that `d` has printed so far (a line cut by the pipe is not an event). */
+export function eventsOf<E extends EventName>(d: DaemonProcess, name: E): DaemonEvent<E>[] {
+  return parseEvents(d.stderr, name);
 }
 
 /**
  * For each object (events of `name` grouped by `key`; undefined skips an event), the ms from its first
  * acceptance at any node to its first acceptance at each other node that accepted it.
  */
-export function propagationDelays(
+export function propagationDelays<E extends EventName>(
   daemons: readonly DaemonProcess[],
-  name: string,
-  key: (e: DaemonEvent) => string | undefined,
+  name: E,
+  key: (e: DaemonEvent<E>) => string | undefined,
   since = 0,
 ): number[] {
   const byKey = new Map<string, number[]>();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon, nodeInitObject } from '../../node/daemon.ts';
+import { parseEvents } from '../../node/events.ts';
 import { initHome } from '../../node/home/init.ts';
 import { type LoadedHome, loadHome } from '../../node/home/load.ts';
 import { decodeLeaf } from '../../protocol/audit/leaf.ts';
@@ -224,7 +225,7 @@ describe('Daemon.handleSignals', () => {
       const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
-      expect(stderr).toContain('"event":"daemon:stopped"');
+      expect(parseEvents(stderr, 'daemon:stopped')).toEqual([expect.objectContaining({ org: 'eu', size: 1 })]);
       await expect(stat(home.paths.pid)).rejects.toMatchObject({ code: 'ENOENT' });
     });
   });

@@ -3,21 +3,16 @@
  *
  * The body is attacker-controlled. Checklist, all before anything is appended (a request is atomic):
  * token (onRequest) → body ≤ 16 MiB, strict JSON (parser: no duplicate keys, no inexact numbers, no bidi
- * controls in keys) → ≤ 10,000 records (preValidation, 413) → schema (400) → every record ≤ 64 KiB as
- * canonical JSON, counted by a bounded counter that stops at the limit, before any record is evaluated or
- * canonicalised (413) → each record checked, evaluated against the policy's `decision` hook (global baseline + local
- * overlay, when the node runs a policy service), then sealed by protocol/audit (completed with
- * id/time/nonce, encoded, digested; the leaf records the policy version and the verdict: allowed, or
- * denied with the ids of the deny rules that fired) and ≤ 64 KiB encoded (413). Then one append; the
- * reply comes only once the batch is durable, and tells the caller each verdict.
+ * controls in keys) → ≤ 10,000 records (preValidation, 413) → schema (400) → node/decisions'
+ * DecisionRecorder: every record ≤ 64 KiB before any work (413), each checked once, evaluated against the
+ * policy's `decision` hook when the node runs a policy service, sealed, then one append. The reply comes
+ * only once the batch is durable, and tells the caller each verdict.
  *
  * A denied decision is still logged: the log records what happened, and the reply says it was denied.
  */
 import type { FastifyInstance } from 'fastify';
-import { MAX_RECORD_BYTES, type SealedDecision, sealDecision } from '../../../protocol/audit/decision.ts';
-import { canonicalSizeWithin } from '../../../protocol/canonical/size.ts';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
-import { GovfedError, isGovfedError } from '../../../protocol/errors.ts';
+import { DecisionRecorder } from '../../decisions/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { base64, errorResponses, MAX_RECORDS_PER_REQUEST } from '../schemas.ts';
@@ -28,76 +23,14 @@ export const MAX_DECISIONS_BODY_BYTES = 16 * 1024 * 1024;
 
 const record = { $ref: 'govfed.decisionInput#' } as const;
 
-interface Finding {
-  rule: string;
-  message: string;
-  scope: 'global' | 'local';
-  error?: string;
-}
-
-/** What the reply tells the caller about one record's verdict (absent without a policy service). */
-interface VerdictFields {
-  allowed: boolean;
-  deny: Finding[];
-  warn: Finding[];
-  policyVersion: number | null;
-  expired?: boolean;
-}
-
-/**
- * Size before work: a record whose canonical JSON would pass MAX_RECORD_BYTES is refused before anything
- * evaluates, canonicalises or hashes it (the input is a lower bound of the sealed record, which only adds
- * fields). The count stops at the limit, so a 16 MiB record costs no more than a 64 KiB one.
- */
-function checkRecordSize(input: unknown, where: string): void {
-  if (canonicalSizeWithin(input, MAX_RECORD_BYTES) === undefined) {
-    throw new NodeError(
-      'ERR_RECORD_TOO_LARGE',
-      `${where}: record is more than ${MAX_RECORD_BYTES} bytes as canonical JSON`,
-    );
-  }
-}
-
-function seal(
-  input: unknown,
-  where: string,
-  ctx: ApiContext,
-  now: Date,
-): { sealed: SealedDecision; verdict?: VerdictFields } {
-  let sealed: SealedDecision;
-  let verdict: VerdictFields | undefined;
-  try {
-    if (ctx.policy === undefined) {
-      sealed = sealDecision(input, { now, random: ctx.random });
-    } else {
-      // evaluate checks the record's fields first (the `decision` hook's input is checkDecisionInput's
-      // record, ERR_INVALID_RECORD otherwise) and never throws for a rule: a deny rule that cannot evaluate
-      // fires (fail closed). sealDecision checks again what only a record needs (output present, no nonce).
-      verdict = ctx.policy.evaluate('decision', input);
-      const deny = verdict.deny.map((f) => (f.scope === 'local' ? `local:${f.rule}` : f.rule));
-      sealed = sealDecision(input, {
-        now,
-        random: ctx.random,
-        policyVersion: verdict.policyVersion ?? 0,
-        verdict: verdict.allowed ? { verdict: 'allowed' } : { verdict: 'denied', deny },
-      });
-    }
-  } catch (cause) {
-    if (isGovfedError(cause)) throw new GovfedError(cause.code, `${where}: ${cause.message}`, { cause });
-    // sealDecision is a pure function of the input, so anything it throws is about the input (e.g. the
-    // canonicalize library's plain Error for a lone surrogate): a 400, never a 500.
-    throw new GovfedError('ERR_INVALID_RECORD', `${where}: cannot be encoded as canonical JSON`, { cause });
-  }
-  if (sealed.recordBytes.length > MAX_RECORD_BYTES) {
-    throw new NodeError(
-      'ERR_RECORD_TOO_LARGE',
-      `${where}: record is ${sealed.recordBytes.length} bytes as canonical JSON, more than ${MAX_RECORD_BYTES}`,
-    );
-  }
-  return verdict === undefined ? { sealed } : { sealed, verdict };
-}
-
 export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void {
+  const recorder = new DecisionRecorder({
+    log: ctx.log,
+    policy: ctx.policy,
+    now: ctx.now,
+    random: ctx.random,
+    onRecorded: (n) => ctx.metrics.decisionsIngested.inc(n),
+  });
   app.post(
     '/v1/decisions',
     {
@@ -158,24 +91,11 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (request) => {
       const body = request.body;
-      if (Array.isArray(body)) {
-        for (const [i, x] of body.entries()) checkRecordSize(x, `body/${i}`);
-      } else checkRecordSize(body, 'body');
-      const now = ctx.now();
-      const sealed = Array.isArray(body)
-        ? body.map((x, i) => seal(x, `body/${i}`, ctx, now))
-        : [seal(body, 'body', ctx, now)];
-      const results = await ctx.log.append(
-        sealed.map((s) => ({ leaf: s.sealed.leafBytes, record: s.sealed.recordBytes })),
-      );
-      ctx.metrics.decisionsIngested.inc(results.length);
-      return {
-        entries: results.map((r, i) => ({
-          index: r.index,
-          leafHash: toBase64(r.leafHash),
-          ...sealed[i]?.verdict,
-        })),
-      };
+      const inputs = Array.isArray(body)
+        ? body.map((input, i) => ({ input, where: `body/${i}` }))
+        : [{ input: body, where: 'body' }];
+      const recorded = await recorder.record(inputs);
+      return { entries: recorded.map((r) => ({ index: r.index, leafHash: toBase64(r.leafHash), ...r.verdict })) };
     },
   );
 }

@@ -1,11 +1,10 @@
 /** The federation service as the routes see it (node/federation's FederationService). */
 import { NodeError } from '../../errors.ts';
 import type { FederationService } from '../../federation/index.ts';
-import type { ApiContext } from '../context.ts';
 
 export type FederationPort = Pick<FederationService, 'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join'>;
 
-export function requireFederation(ctx: ApiContext): FederationPort {
+export function requireFederation(ctx: { readonly federation?: FederationPort | undefined }): FederationPort {
   if (ctx.federation === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node runs without federation');
   return ctx.federation;
 }

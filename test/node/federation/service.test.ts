@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EventRecord, recordingSink } from '../../../node/events.ts';
 import type { FederationContext, FederationModule } from '../../../node/federation/module.ts';
 import { FederationService } from '../../../node/federation/service.ts';
 import { initHome } from '../../../node/home/init.ts';
@@ -18,7 +19,7 @@ import { type CharterChain, type GossipMessage, peerIdFromSeed } from '../../../
 interface Fixture {
   service: FederationService;
   leaves: AppendItem[];
-  events: string[];
+  events: EventRecord[];
   dir: string;
 }
 
@@ -60,7 +61,7 @@ async function make(org: string, modules: FederationModule[] = []): Promise<Fixt
   await initHome({ dir, org, jurisdiction: 'EU', api: '127.0.0.1:0', listen: '/ip4/127.0.0.1/tcp/0' });
   const home = await loadHome(dir);
   const leaves: AppendItem[] = [];
-  const events: string[] = [];
+  const { sink, events } = recordingSink();
   const service = new FederationService({
     home,
     log: {
@@ -69,7 +70,7 @@ async function make(org: string, modules: FederationModule[] = []): Promise<Fixt
         return items.map((_, i) => ({ index: i }) as never);
       },
     },
-    events: (event, fields) => events.push(`${event} ${JSON.stringify(fields ?? {})}`),
+    events: sink,
     syncIntervalMs: 500,
   });
   for (const m of modules) service.use(m);
@@ -191,7 +192,9 @@ describe('FederationService', () => {
         return rb.received.some((r) => r.body.n === 1 && r.sender === a.service.peerId);
       });
       await ra.ctx?.publish('policy', { bad: true });
-      await until(() => b.events.some((e) => e.startsWith('federation:rejected') && e.includes('ERR_INVALID_INPUT')));
+      await until(() =>
+        b.events.some((e) => e.event === 'federation:rejected' && e.fields.code === 'ERR_INVALID_INPUT'),
+      );
       // request protocol: members only, one frame each way
       const reply = await rb.ctx?.request(a.service.peerId, '/govfed/test-echo/1.0.0', Uint8Array.of(1, 2, 3), 1024);
       expect([...(reply ?? [])]).toEqual([3, 2, 1]);

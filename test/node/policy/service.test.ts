@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EventRecord } from '../../../node/events.ts';
 import type { FederationContext } from '../../../node/federation/module.ts';
 import type { LoadedHome } from '../../../node/home/load.ts';
 import type { AppendItem } from '../../../node/log/index.ts';
@@ -44,7 +45,7 @@ interface Member {
   peerKey: Uint8Array;
   dir: string;
   leaves: GovernanceLeaf[];
-  events: { event: string; fields?: Record<string, unknown> }[];
+  events: EventRecord[];
   service: PolicyService;
 }
 
@@ -59,7 +60,7 @@ class Net {
   context(m: Member): FederationContext {
     return {
       peerId: m.peerId,
-      events: (event, fields) => m.events.push({ event, ...(fields === undefined ? {} : { fields }) }),
+      events: (event, fields) => m.events.push({ event, fields } as EventRecord),
       chain: () => this.chain,
       publish: async (kind, body) => {
         if (!this.online.has(m.peerId)) return;
@@ -123,7 +124,7 @@ class Net {
             return { index: index++, leafHash: new Uint8Array(32) } as never;
           }),
       },
-      events: (event, fields) => m.events.push({ event, ...(fields === undefined ? {} : { fields }) }),
+      events: (event, fields) => m.events.push({ event, fields } as EventRecord),
       now: () => new Date(this.clock),
       ...(registry === undefined ? {} : { registry }),
     });
@@ -265,7 +266,7 @@ describe('PolicyService', () => {
       await settle();
       expect(apac.service.version).toBe(2);
       expect(apac.service.show().digest).toBe(eu.service.show().digest);
-      expect(apac.events.some((e) => e.event === 'policy:applied' && e.fields?.via === 'sync')).toBe(true);
+      expect(apac.events.some((e) => e.event === 'policy:applied' && e.fields.via === 'sync')).toBe(true);
     });
   });
 

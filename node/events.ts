@@ -1,0 +1,196 @@
+/**
+ * The node's operator events: one typed catalogue of every event a service emits, and the sink they
+ * emit through.
+ *
+ * An event is a name `area:what` (js-libp2p style) and a flat object of fields. The daemon writes each
+ * one to stderr as one JSON line, `{"time":…,"event":…,"org":…,…fields}` (formatEvent); operators,
+ * tests and benches read those lines (parseEvents). Nothing in an event is a key or a token.
+ *
+ * Services depend on this file only (not on node/api), so it imports nothing: it is the bottom layer
+ * every part of node/ may use. A new event is one entry in EventCatalogue; emitting a name that is not
+ * in it, or fields of the wrong shape, does not type-check.
+ */
+
+/** Every event name and its fields. */
+export interface EventCatalogue {
+  // ---- the daemon (node/daemon.ts) ----
+  'daemon:starting': { pid: number; origin: string };
+  'daemon:started': { api: string | undefined; size: number; checkpointSize: number };
+  'daemon:stopping': Record<string, never>;
+  'daemon:stopped': { size: number };
+  'daemon:signal': { signal: string };
+  'daemon:error': { error: string };
+  /** The audit log gave up after a failed write; the process exits non-zero. */
+  'daemon:fatal': { error: string };
+
+  // ---- the audit log (node/log) ----
+  'log:node-init': { index: number | undefined };
+  /** A store write failed; the session is thrown away and the store reopened. */
+  'log:fault': { error: string };
+  'log:reopen-failed': { attempt: number; error: string };
+  'log:recovered': { size: number; attempts: number };
+  /** The reopened store does not hold what was acknowledged (ERR_LOG_ROLLBACK). */
+  'log:fatal': { error: string; acknowledged: number };
+
+  // ---- the HTTP API (node/api) ----
+  'http:error': {
+    method: string;
+    route: string | undefined;
+    status: number;
+    code: string | undefined;
+    error: string;
+    stack: string | undefined;
+  };
+  'token:created': { id: string; role: string };
+
+  // ---- the federation (node/federation) ----
+  /** POST /v1/federation (before the service creates it). */
+  'federation:create': { name: string };
+  'federation:created': { federationId: string; name: string };
+  'federation:invited': { org: string; peerId: string; expiresAt: string };
+  'federation:joining': { federationId: string; version: number };
+  'federation:bootstrap-failed': { addr: string; error: string };
+  'federation:network': { peerId: string; addresses: string[] };
+  'federation:proposal': { via: string; from: string; id: string; signatures: number; complete: boolean };
+  'federation:charter': { version: number; digest: string; via: string; members: number };
+  /** A gossip or sync message refused (counted in status().rejected). */
+  'federation:rejected': { via: string; kind: string; code: string; action: string; peer: string; message: string };
+  'federation:publish-failed': { kind: string; error: string };
+  'federation:sync-failed': { peer: string; error: string };
+  'federation:module-error': { module: string; error: string };
+  'federation:audit-failed': { kind: string; version: number; error: string };
+  'federation:error': { error: string };
+
+  // ---- policy baselines (node/policy) ----
+  'policy:local': { version: number; rules: number };
+  'policy:proposal': {
+    via: string;
+    from?: string;
+    id: string;
+    version: number;
+    signatures: number;
+    required: number;
+  };
+  'policy:applied': { version: number; digest: string; via: string; from?: string; rules: number };
+  'policy:fork': { version: number; digest: string; current: string | null; via: string; from?: string };
+  'policy:rejected': { code: string; via: string; peer: string; message: string };
+  'policy:sync-failed': { peer: string; error: string };
+  'policy:reload-failed': { error: string };
+  'policy:audit-failed': { kind: string; version: number; error: string };
+  'policy:error': { error: string };
+
+  // ---- witnessing (node/witness) ----
+  'witness:cosigned': { origin: string; size: number };
+  'witness:refused': { origin: string; size: number; code: string };
+  /** A checkpoint reached k cosignatures; lagMs (own checkpoints) is signed → witnessed. */
+  'witness:witnessed': { origin: string; size: number; cosignatures: number; k: number; lagMs?: number | null };
+  'witness:equivocation': { origin: string; alert: string; reporters: (string | undefined)[] };
+  'witness:proof-unavailable': { origin: string; size: number; error: string };
+  'witness:error': { origin?: string; error: string };
+}
+
+export type EventName = keyof EventCatalogue;
+export type EventFields = EventCatalogue;
+
+/** One structured event for the operator's log (a JSON line on stderr in the daemon). Never secrets. */
+export type EventSink = <E extends EventName>(event: E, fields: EventFields[E]) => void;
+
+/** One event as a value: `{event, fields}`, narrowed by its name. */
+export type EventRecord = { [E in EventName]: { event: E; fields: EventFields[E] } }[EventName];
+
+/** An event line read back: its fields, plus the time and org the daemon adds. */
+export type EventLine<E extends EventName = EventName> = EventFields[E] & { time: string; event: E; org: string };
+
+/** Every name in the catalogue, at run time (the compiler keeps it complete). */
+const NAMES: { readonly [E in EventName]: true } = {
+  'daemon:starting': true,
+  'daemon:started': true,
+  'daemon:stopping': true,
+  'daemon:stopped': true,
+  'daemon:signal': true,
+  'daemon:error': true,
+  'daemon:fatal': true,
+  'log:node-init': true,
+  'log:fault': true,
+  'log:reopen-failed': true,
+  'log:recovered': true,
+  'log:fatal': true,
+  'http:error': true,
+  'token:created': true,
+  'federation:create': true,
+  'federation:created': true,
+  'federation:invited': true,
+  'federation:joining': true,
+  'federation:bootstrap-failed': true,
+  'federation:network': true,
+  'federation:proposal': true,
+  'federation:charter': true,
+  'federation:rejected': true,
+  'federation:publish-failed': true,
+  'federation:sync-failed': true,
+  'federation:module-error': true,
+  'federation:audit-failed': true,
+  'federation:error': true,
+  'policy:local': true,
+  'policy:proposal': true,
+  'policy:applied': true,
+  'policy:fork': true,
+  'policy:rejected': true,
+  'policy:sync-failed': true,
+  'policy:reload-failed': true,
+  'policy:audit-failed': true,
+  'policy:error': true,
+  'witness:cosigned': true,
+  'witness:refused': true,
+  'witness:witnessed': true,
+  'witness:equivocation': true,
+  'witness:proof-unavailable': true,
+  'witness:error': true,
+};
+
+export const EVENT_NAMES: readonly EventName[] = Object.keys(NAMES) as EventName[];
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(NAMES, name);
+}
+
+/**
+ * The daemon's line for one event: `{"time","event","org",…fields}` (in that key order) and a newline;
+ * undefined fields are left out, as JSON.stringify does.
+ */
+export function formatEvent<E extends EventName>(time: Date, org: string, event: E, fields: EventFields[E]): string {
+  return `${JSON.stringify({ time: time.toISOString(), event, org, ...fields })}\n`;
+}
+
+/** A sink that writes formatEvent lines to `write`. */
+export function lineSink(write: (line: string) => void, org: string, now: () => Date): EventSink {
+  return (event, fields) => write(formatEvent(now(), org, event, fields));
+}
+
+/** A sink that keeps the events it receives (for embedding and tests). */
+export function recordingSink(): { sink: EventSink; events: EventRecord[] } {
+  const events: EventRecord[] = [];
+  const sink: EventSink = (event, fields) => {
+    events.push({ event, fields } as EventRecord);
+  };
+  return { sink, events };
+}
+
+/**
+ * The events of `name` in daemon output (JSON lines; other lines and other events are skipped).
+ * `text` is whatever a daemon wrote to stderr.
+ */
+export function parseEvents<E extends EventName>(text: string, name: E): EventLine<E>[] {
+  const out: EventLine<E>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof v === 'object' && v !== null && (v as { event?: unknown }).event === name) out.push(v as EventLine<E>);
+  }
+  return out;
+}
