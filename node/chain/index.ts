@@ -18,15 +18,17 @@
 export { objectGossipVerdict, receiptGossipVerdict } from './gossip.ts';
 export type {
   ChainEventNames,
+  ChainSnapshot,
   ChainSyncMessage,
   ObjectChain,
   ObjectEntry,
   ObjectStatus,
+  ProposalInfo,
   ReceiptFacts,
   ReplicatedObject,
 } from './object.ts';
 export { type PendingProposal, PendingSet, type PendingSetOptions } from './pending.ts';
 export { ReceiptBook } from './receipts.ts';
-export { type ChainSnapshot, type ProposalInfo, ReplicatedChain, type ReplicatedChainOptions } from './replicated.ts';
+export { ReplicatedChain, type ReplicatedChainOptions } from './replicated.ts';
 export { ChainSync } from './sync.ts';
 export { errorText, Rejections, SerialTail, shuffle } from './util.ts';

@@ -8,6 +8,7 @@
  */
 import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
 import type { AppendItem } from '../log/index.ts';
+import type { PendingProposal } from './pending.ts';
 
 /** What one envelope (attacker-controlled) proves against the current charter. */
 export interface ObjectStatus<O> {
@@ -128,4 +129,20 @@ export interface ReceiptFacts {
   appliedAt: string;
   digest: string;
   logIndex: number;
+}
+
+/** What the chain keeps across restarts (the owner's state file holds it). */
+export interface ChainSnapshot {
+  objects: Envelope[];
+  pending: PendingProposal[];
+  receipts: Envelope[];
+  forks: Envelope[];
+}
+
+/** A pending (or just completed) proposal, for views. */
+export interface ProposalInfo<O> {
+  status: ObjectStatus<O>;
+  expiresAt: string;
+  /** True once it is this node's head. */
+  applied: boolean;
 }

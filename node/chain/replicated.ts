@@ -21,8 +21,15 @@ import type { EventSink } from '../api/context.ts';
 import { NodeError } from '../errors.ts';
 import type { FederationContext } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
-import type { ObjectChain, ObjectEntry, ObjectStatus, ReplicatedObject } from './object.ts';
-import { type PendingProposal, PendingSet } from './pending.ts';
+import type {
+  ChainSnapshot,
+  ObjectChain,
+  ObjectEntry,
+  ObjectStatus,
+  ProposalInfo,
+  ReplicatedObject,
+} from './object.ts';
+import { PendingSet } from './pending.ts';
 import { ReceiptBook } from './receipts.ts';
 import { errorText, Rejections, SerialTail } from './util.ts';
 
@@ -40,22 +47,6 @@ export interface ReplicatedChainOptions<O> {
   onHead: (head: ObjectEntry<O> | undefined) => void;
   /** A rejection, by code (e.g. a metrics counter). */
   onRejected?: (code: string) => void;
-}
-
-/** What the chain keeps across restarts (the owner's state file holds it). */
-export interface ChainSnapshot {
-  objects: Envelope[];
-  pending: PendingProposal[];
-  receipts: Envelope[];
-  forks: Envelope[];
-}
-
-/** A pending (or just completed) proposal, for views. */
-export interface ProposalInfo<O> {
-  status: ObjectStatus<O>;
-  expiresAt: string;
-  /** True once it is this node's head. */
-  applied: boolean;
 }
 
 export class ReplicatedChain<O> {

@@ -6,7 +6,7 @@
  *   - at most MAX_PENDING_PER_SIGNER_VERSION new proposals per member signer and charter version — an
  *     honest node signs one change per version (it refuses a second while the first is pending, see
  *     ERR_PROPOSAL_PENDING), so two leave room for one that expired here later than at its signer;
- *   - at most MAX_PENDING_CHARTER_PROPOSALS in total (as policy proposals: node/policy/service.ts);
+ *   - at most MAX_PENDING_CHARTER_PROPOSALS in total (as policy proposals: node/policy/object.ts);
  *   - a proposal must carry at least one member signature (signatures of added peers alone prove nothing);
  *   - none past its signed deadline (charter `expiresAt`, checkNotExpired). Its lifetime here is that
  *     deadline (or PROPOSAL_TTL_MS from first receipt when it has none), never extended by re-sending.
