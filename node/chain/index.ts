@@ -10,7 +10,7 @@
  *   gossip.ts      synchronous gossip verdicts for the object and receipt kinds
  *   receipts.ts    ReceiptBook: each member's newest verified receipt
  *   sync.ts        ChainSync: hello/pull/push anti-entropy over the module's request protocol
- *   util.ts        SerialTail (persist → audit → receipt in order), Rejections, errorText, shuffle
+ *   util.ts        SerialTail (persist → audit → receipt in order), PeerRounds, Rejections, errorText
  *
  * docs/ARCHITECTURE.md "Adding a replicated object" walks through a module.
  */
@@ -31,4 +31,4 @@ export { type PendingProposal, PendingSet, type PendingSetOptions } from './pend
 export { ReceiptBook } from './receipts.ts';
 export { ReplicatedChain, type ReplicatedChainOptions } from './replicated.ts';
 export { ChainSync } from './sync.ts';
-export { errorText, Rejections, SerialTail, shuffle } from './util.ts';
+export { errorText, PeerRounds, Rejections, SerialTail, shuffle } from './util.ts';

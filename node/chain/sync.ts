@@ -16,12 +16,12 @@ import type { EventSink } from '../api/context.ts';
 import { NodeError } from '../errors.ts';
 import type { ChainSyncMessage } from './object.ts';
 import type { ReplicatedChain } from './replicated.ts';
-import { errorText } from './util.ts';
+import { errorText, PeerRounds } from './util.ts';
 
 export class ChainSync<O> {
   readonly #rc: ReplicatedChain<O>;
   readonly #events: EventSink;
-  readonly #syncing = new Set<string>();
+  readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
   #stopped = false;
 
   constructor(rc: ReplicatedChain<O>, events: EventSink) {
@@ -82,43 +82,40 @@ export class ChainSync<O> {
   /** One sync exchange with `peer`: hello; pull missing versions; push pending proposals; pull receipts. */
   async syncWith(peer: string): Promise<void> {
     const rc = this.#rc;
-    if (rc.chain === undefined || rc.context?.chain() === undefined || this.#syncing.has(peer) || this.#stopped) {
-      return;
-    }
-    this.#syncing.add(peer);
-    try {
-      const hello = await this.#request(peer, this.hello());
-      if (hello.type !== 'hello') {
-        throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', `expected ${rc.object.syncName('hello')}`);
-      }
-      const run: Envelope[] = [];
-      let next = rc.version + 1;
-      while (!this.#stopped && next <= hello.version && run.length < rc.object.maxCatchUp) {
-        const reply = await this.#request(peer, { type: 'get', from: next });
-        if (reply.type !== 'objects' || reply.envelopes.length === 0) break;
-        run.push(...reply.envelopes);
-        next += reply.envelopes.length;
-      }
-      if (run.length > 0) await this.#acceptRunFromPeer(run, peer);
-      for (const [id, p] of rc.pending.entries()) {
-        if (this.#stopped) break;
-        const theirs = hello.pending.includes(id);
-        // Push what the peer lacks, and what may carry more signatures than its copy.
-        if (!theirs || p.envelope.signatures.length > 1) {
-          await this.#request(peer, { type: 'proposal', envelope: p.envelope });
+    if (rc.chain === undefined || rc.context?.chain() === undefined || this.#stopped) return;
+    await this.#rounds.exclusive(peer, async () => {
+      try {
+        const hello = await this.#request(peer, this.hello());
+        if (hello.type !== 'hello') {
+          throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', `expected ${rc.object.syncName('hello')}`);
         }
+        const run: Envelope[] = [];
+        let next = rc.version + 1;
+        while (!this.#stopped && next <= hello.version && run.length < rc.object.maxCatchUp) {
+          const reply = await this.#request(peer, { type: 'get', from: next });
+          if (reply.type !== 'objects' || reply.envelopes.length === 0) break;
+          run.push(...reply.envelopes);
+          next += reply.envelopes.length;
+        }
+        if (run.length > 0) await this.#acceptRunFromPeer(run, peer);
+        for (const [id, p] of rc.pending.entries()) {
+          if (this.#stopped) break;
+          const theirs = hello.pending.includes(id);
+          // Push what the peer lacks, and what may carry more signatures than its copy.
+          if (!theirs || p.envelope.signatures.length > 1) {
+            await this.#request(peer, { type: 'proposal', envelope: p.envelope });
+          }
+        }
+        const receipts = await this.#request(peer, { type: 'get-receipts' });
+        if (receipts.type === 'receipts') for (const env of receipts.envelopes) this.#tryReceipt(env, peer);
+      } catch (err) {
+        if (!this.#stopped) this.#events(rc.object.events.syncFailed, { peer, error: errorText(err) });
       }
-      const receipts = await this.#request(peer, { type: 'get-receipts' });
-      if (receipts.type === 'receipts') for (const env of receipts.envelopes) this.#tryReceipt(env, peer);
-    } catch (err) {
-      if (!this.#stopped) this.#events(rc.object.events.syncFailed, { peer, error: errorText(err) });
-    } finally {
-      this.#syncing.delete(peer);
-    }
+    });
   }
 
   pullSoon(peer: string): void {
-    setTimeout(() => void this.syncWith(peer), 50).unref();
+    this.#rounds.soon(peer);
   }
 
   async #offerFromPeer(env: Envelope, from: string): Promise<void> {

@@ -55,3 +55,32 @@ export class Rejections {
     return { ...this.#counts };
   }
 }
+
+/**
+ * Anti-entropy rounds with peers: at most one round per peer at a time (a second request while one
+ * runs is dropped, not queued), and `soon` for a round 50 ms from now (a gap seen in gossip, a peer
+ * that says it is ahead, a new connection).
+ */
+export class PeerRounds {
+  readonly #busy = new Set<string>();
+  readonly #round: (peer: string) => Promise<void>;
+
+  constructor(round: (peer: string) => Promise<void>) {
+    this.#round = round;
+  }
+
+  /** Runs `fn` unless a round with `peer` is under way. */
+  async exclusive(peer: string, fn: () => Promise<void>): Promise<void> {
+    if (this.#busy.has(peer)) return;
+    this.#busy.add(peer);
+    try {
+      await fn();
+    } finally {
+      this.#busy.delete(peer);
+    }
+  }
+
+  soon(peer: string): void {
+    setTimeout(() => void this.#round(peer), 50).unref();
+  }
+}

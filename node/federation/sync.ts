@@ -18,7 +18,7 @@ import {
   nextRequest,
   type SyncMessage,
 } from '../../protocol/federation/index.ts';
-import { errorText, shuffle } from '../chain/index.ts';
+import { errorText, PeerRounds, shuffle } from '../chain/index.ts';
 import type { Charters } from './charters.ts';
 import type { FederationCore } from './core.ts';
 
@@ -28,7 +28,7 @@ export const SYNC_FANOUT = 3;
 export class FederationSync {
   readonly #c: FederationCore;
   readonly #charters: Charters;
-  readonly #syncing = new Set<string>();
+  readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
 
   constructor(core: FederationCore, charters: Charters) {
     this.#c = core;
@@ -119,52 +119,51 @@ export class FederationSync {
   async syncWith(peer: string): Promise<void> {
     const net = this.#c.net;
     const chain = this.#c.chain;
-    if (net === undefined || chain === undefined || this.#syncing.has(peer)) return;
-    this.#syncing.add(peer);
-    try {
-      const hello = await net.sync.request(peer, helloFor(chain));
-      if (hello.type !== 'hello') throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', 'expected hello');
-      this.#c.seen(peer);
-      let req = nextRequest(chain, hello);
-      while (req !== undefined && !this.#c.stopped) {
-        const reply = await net.sync.request(peer, req);
-        if (reply.type !== 'charters' || reply.envelopes.length === 0) break;
-        let progressed = false;
-        for (const [i, env] of reply.envelopes.entries()) {
-          try {
-            if ((await this.#charters.acceptCharter(env, 'sync', reply.envelopes[i + 1])) === 'accepted')
-              progressed = true;
-          } catch (err) {
-            this.#c.reject('sync', 'charter', peer, err, 'reject');
-            progressed = false;
-            break;
+    if (net === undefined || chain === undefined) return;
+    await this.#rounds.exclusive(peer, async () => {
+      try {
+        const hello = await net.sync.request(peer, helloFor(chain));
+        if (hello.type !== 'hello') throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', 'expected hello');
+        this.#c.seen(peer);
+        let req = nextRequest(chain, hello);
+        while (req !== undefined && !this.#c.stopped) {
+          const reply = await net.sync.request(peer, req);
+          if (reply.type !== 'charters' || reply.envelopes.length === 0) break;
+          let progressed = false;
+          for (const [i, env] of reply.envelopes.entries()) {
+            try {
+              if ((await this.#charters.acceptCharter(env, 'sync', reply.envelopes[i + 1])) === 'accepted')
+                progressed = true;
+            } catch (err) {
+              this.#c.reject('sync', 'charter', peer, err, 'reject');
+              progressed = false;
+              break;
+            }
           }
+          if (!progressed) break;
+          req = nextRequest(chain, hello);
         }
-        if (!progressed) break;
-        req = nextRequest(chain, hello);
+        // Members get every pending proposal; a peer in its join window only the one that admits it.
+        const member = this.#c.gate.isMember(peer);
+        // A member we cannot dial because nobody told us where it listens (an invite names only two):
+        // ask this member's address book.
+        if (member && this.#missingAddresses(chain)) {
+          const book = await net.sync.request(peer, { type: 'get-addresses' });
+          if (book.type === 'addresses') this.learnAddresses(chain, book.members);
+        }
+        for (const p of this.#c.proposals.live()) {
+          if (this.#c.stopped) break;
+          if (!member && !charterOf(p.envelope).members.some((m) => m.peerId === peer)) continue;
+          await net.sync.request(peer, { type: 'proposal', envelope: p.envelope });
+        }
+      } catch (err) {
+        if (!this.#c.stopped) this.#c.events('federation:sync-failed', { peer, error: errorText(err) });
       }
-      // Members get every pending proposal; a peer in its join window only the one that admits it.
-      const member = this.#c.gate.isMember(peer);
-      // A member we cannot dial because nobody told us where it listens (an invite names only two):
-      // ask this member's address book.
-      if (member && this.#missingAddresses(chain)) {
-        const book = await net.sync.request(peer, { type: 'get-addresses' });
-        if (book.type === 'addresses') this.learnAddresses(chain, book.members);
-      }
-      for (const p of this.#c.proposals.live()) {
-        if (this.#c.stopped) break;
-        if (!member && !charterOf(p.envelope).members.some((m) => m.peerId === peer)) continue;
-        await net.sync.request(peer, { type: 'proposal', envelope: p.envelope });
-      }
-    } catch (err) {
-      if (!this.#c.stopped) this.#c.events('federation:sync-failed', { peer, error: errorText(err) });
-    } finally {
-      this.#syncing.delete(peer);
-    }
+    });
   }
 
   pullSoon(peer: string): void {
-    setTimeout(() => void this.syncWith(peer), 50).unref();
+    this.#rounds.soon(peer);
   }
 
   async syncRound(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, Rejections, SerialTail, shuffle } from '../../../node/chain/util.ts';
+import { errorText, PeerRounds, Rejections, SerialTail, shuffle } from '../../../node/chain/util.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
 
 describe('SerialTail', () => {
@@ -41,5 +41,48 @@ describe('errorText and shuffle', () => {
     expect(errorText(new GovfedError('ERR_POLICY_GAP', 'behind'))).toBe('ERR_POLICY_GAP: behind');
     expect(errorText(new Error('plain'))).toBe('plain');
     expect(shuffle([1, 2, 3, 4]).sort()).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('PeerRounds', () => {
+  describe('when a round with a peer is asked for while one runs', () => {
+    it('drops the second, and runs again once the first is over', async () => {
+      let runs = 0;
+      let release: () => void = () => {};
+      const rounds = new PeerRounds(async () => {});
+      const slow = rounds.exclusive('p', async () => {
+        runs++;
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+      await rounds.exclusive('p', async () => {
+        runs++;
+      });
+      expect(runs).toBe(1);
+      await rounds.exclusive('q', async () => {
+        runs++;
+      });
+      expect(runs).toBe(2);
+      release();
+      await slow;
+      await rounds.exclusive('p', async () => {
+        runs++;
+      });
+      expect(runs).toBe(3);
+    });
+  });
+
+  describe('soon', () => {
+    it('runs a round with the peer shortly after', async () => {
+      const seen: string[] = [];
+      const rounds = new PeerRounds(async (peer) => {
+        seen.push(peer);
+      });
+      rounds.soon('p');
+      expect(seen).toEqual([]);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(seen).toEqual(['p']);
+    });
   });
 });
