@@ -28,6 +28,12 @@ export interface FederationModule {
   readonly gossip?: Readonly<Record<string, (msg: GossipMessage, from: string) => Verdict>>;
   /** libp2p request/response protocols it serves. */
   readonly protocols?: Readonly<Record<string, ModuleProtocol>>;
+  /**
+   * True when its gossip handlers judge bodies from a sender with a newer charter themselves (the
+   * charter's do); otherwise such a Reject is turned into an Ignore (the body may name members we do
+   * not know yet).
+   */
+  readonly judgesNewer?: boolean;
   /** Called once by FederationService.use(). */
   attach(ctx: FederationContext): void;
   /** After the network starts (the chain is loaded) and after every newly accepted charter version. */

@@ -6,7 +6,7 @@
  *   - at most MAX_PENDING_PER_SIGNER_VERSION new proposals per member signer and charter version — an
  *     honest node signs one change per version (it refuses a second while the first is pending, see
  *     ERR_PROPOSAL_PENDING), so two leave room for one that expired here later than at its signer;
- *   - at most MAX_PENDING_CHARTER_PROPOSALS in total (as policy proposals: node/policy/service.ts);
+ *   - at most MAX_PENDING_CHARTER_PROPOSALS in total (as policy proposals: node/policy/object.ts);
  *   - a proposal must carry at least one member signature (signatures of added peers alone prove nothing);
  *   - none past its signed deadline (charter `expiresAt`, checkNotExpired). Its lifetime here is that
  *     deadline (or PROPOSAL_TTL_MS from first receipt when it has none), never extended by re-sending.
@@ -29,6 +29,7 @@ import {
   type ProposalStatus,
   proposalStatus,
 } from '../../protocol/federation/index.ts';
+import { PendingSet } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { MemberGate } from '../p2p/gate.ts';
 import type { StoredProposal } from './store.ts';
@@ -85,13 +86,19 @@ export class PendingProposals {
   readonly #gate: MemberGate;
   readonly #now: () => number;
   readonly #skewMs: number;
-  readonly #map = new Map<string, StoredProposal>();
+  readonly #map: PendingSet;
 
   constructor(opts: { self: string; gate: MemberGate; now: () => number; skewMs?: number }) {
     this.#self = opts.self;
     this.#gate = opts.gate;
     this.#now = opts.now;
     this.#skewMs = opts.skewMs ?? DEADLINE_SKEW_MS;
+    this.#map = new PendingSet({
+      self: opts.self,
+      versionOf: (env) => charterOf(env).version,
+      now: opts.now,
+      conflictIgnoresExpired: true,
+    });
   }
 
   get size(): number {
@@ -103,13 +110,13 @@ export class PendingProposals {
   }
 
   entries(): [string, StoredProposal][] {
-    return [...this.#map.entries()];
+    return this.#map.entries();
   }
 
   /** Stored proposals not past their lifetime (what sync pushes and state.json keeps). */
   live(): StoredProposal[] {
     const now = this.#now();
-    return [...this.#map.values()].filter((p) => Date.parse(p.expiresAt) > now);
+    return this.#map.values().filter((p) => Date.parse(p.expiresAt) > now);
   }
 
   /**
@@ -156,6 +163,25 @@ export class PendingProposals {
     return { merged, status, isNew: prev === undefined, grew, expiresAt };
   }
 
+  /** The one pending proposal `ref` names: its digest, or a unique prefix of its hex. ERR_NOT_FOUND otherwise. */
+  resolve(ref: string): StoredProposal {
+    return this.#map.resolve(ref, 'pending proposal');
+  }
+
+  /**
+   * This node never signs two different charters with the same version: that is how forks are made.
+   * Throws ERR_PROPOSAL_PENDING while a change we signed for `version` is pending (until it is
+   * accepted, superseded or expires).
+   */
+  assertNoConflict(version: number, digest: string): void {
+    this.#map.assertNoConflict(
+      version,
+      digest,
+      (id, p) =>
+        `this node already signed change ${id} for charter version ${version}; wait until it is accepted or expires (${p.expiresAt})`,
+    );
+  }
+
   /** Restores a proposal from state.json (made or received before a restart); false if it no longer applies. */
   restore(chain: CharterChain, p: StoredProposal): boolean {
     if (Date.parse(p.expiresAt) <= this.#now()) return false;
@@ -177,7 +203,7 @@ export class PendingProposals {
   prune(chain: CharterChain): number {
     const now = this.#now();
     let dropped = 0;
-    for (const [id, p] of this.#map) {
+    for (const [id, p] of this.#map.entries()) {
       let drop = Date.parse(p.expiresAt) <= now;
       if (!drop) {
         try {
@@ -204,7 +230,7 @@ export class PendingProposals {
 
   /** True when `peer` is added by a pending proposal (a window peer pushing its own admission). */
   admits(peer: string, chain: CharterChain): boolean {
-    return [...this.#map.values()].some((p) => {
+    return this.#map.values().some((p) => {
       try {
         return chain.proposalStatus(p.envelope).added.includes(peer);
       } catch {

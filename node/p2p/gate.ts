@@ -8,7 +8,7 @@
  * nothing, and re-sending it extends nothing. It closes at the change's signed deadline (charter
  * `expiresAt` — the invite's expiry; at most MAX_JOIN_WINDOW_MS) or as soon as the change is accepted,
  * superseded or expires. Inside the window the peer can do only what joining needs
- * (node/federation/service.ts): over sync, `hello` and pushing its own admission (the `proposal` with
+ * (node/federation/sync.ts): over sync, `hello` and pushing its own admission (the `proposal` with
  * its signature, or the complete version in `charters`), each verified like anything else — no
  * `get-charters`, no other proposals, no federation module protocols. Gossipsub never hears of it
  * (gossip-gate.ts): nothing is sent to a non-member (not even our subscriptions) and nothing it sends is

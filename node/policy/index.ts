@@ -2,8 +2,10 @@
  * node/policy — this node's policy (issue 5): the federation's threshold-signed global baseline, the
  * node's stricter local overlay, and their enforcement on every decision and every POST /v1/evaluate.
  *
- *   service.ts  PolicyService (a FederationModule): propose, sign, apply, sync, receipts, local
- *               overlay, evaluate, status
+ *   service.ts  PolicyService (a FederationModule): propose, sign, local overlay, evaluate, status
+ *   object.ts   policy bundles as a replicated object: the generic chain (node/chain) does pending
+ *               proposals, co-signing, apply, forks, gossip, sync and receipts with it
+ *   views.ts    what the policy API shows
  *   store.ts    PolicyStore: DIR/policy/state.json, atomic writes, re-verified on load
  *   audit.ts    policy events as governance leaves (policy.bundle / policy.local / policy.fork)
  *   metrics.ts  govfed_policy_* Prometheus metrics
@@ -15,9 +17,16 @@
 export { type PolicyEventKind, policyAuditItem } from './audit.ts';
 export { PolicyMetrics } from './metrics.ts';
 export {
+  bundleOf,
+  MAX_CATCH_UP,
+  MAX_FORKS,
+  MAX_PENDING_PROPOSALS,
+  POLICY_PROPOSAL_TTL_MS,
+  policyObject,
+} from './object.ts';
+export {
   DEFAULT_BUNDLE_TTL_MS,
   type LocalView,
-  POLICY_PROPOSAL_TTL_MS,
   type PolicyMemberView,
   type PolicyProposalView,
   PolicyService,

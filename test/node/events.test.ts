@@ -4,14 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_NAMES, formatEvent, isEventName, lineSink, parseEvents, recordingSink } from '../../node/events.ts';
 import { repoPath } from '../helpers/paths.ts';
 
-/** Every `events('name', …)`-style emission in node/ (an EventSink call, the witness's #event, the log's onEvent). */
+/** Every `events('name', …)`-style emission in node/ (an EventSink call, the witness's #event, the log's onEvent, a chain module's event names). */
 async function emittedNames(): Promise<Map<string, string[]>> {
   const dir = repoPath('node');
   const found = new Map<string, string[]>();
   for (const rel of await readdir(dir, { recursive: true })) {
     if (!rel.endsWith('.ts')) continue;
     const text = await readFile(join(dir, rel), 'utf8');
-    for (const m of text.matchAll(/(?:events|#event|onEvent\?\.)\(\s*'([a-z]+:[a-z-]+)'/g)) {
+    // a call, or a replicated object's event names (node/chain/object.ts ChainEventNames)
+    const calls =
+      /(?:(?:events|#event|onEvent\?\.)\(\s*|\b(?:proposal|applied|fork|rejected|syncFailed|auditFailed|error|reloadFailed):\s*)'([a-z]+:[a-z-]+)'/g;
+    for (const m of text.matchAll(calls)) {
       const name = m[1] as string;
       found.set(name, [...(found.get(name) ?? []), rel]);
     }

@@ -1,0 +1,34 @@
+/**
+ * node/chain: one replicated signed chain — the shape of every federation object that members
+ * propose, co-sign to a threshold, gossip, sync and log (policy baselines today; the model registry,
+ * approvals and revocations next). A module supplies a ReplicatedObject (object.ts: validation,
+ * acceptance rule, audit leaf, receipt, wire names); the chain does the rest:
+ *
+ *   object.ts      ReplicatedObject: what a module provides; ObjectChain, ChainSyncMessage
+ *   pending.ts     PendingSet: pending proposals (TTL, bound, prefix lookup, the no-two-versions rule)
+ *   replicated.ts  ReplicatedChain: offer/co-sign/apply, fork evidence, persist → audit → receipt
+ *   gossip.ts      synchronous gossip verdicts for the object and receipt kinds
+ *   receipts.ts    ReceiptBook: each member's newest verified receipt
+ *   sync.ts        ChainSync: hello/pull/push anti-entropy over the module's request protocol
+ *   util.ts        SerialTail (persist → audit → receipt in order), PeerRounds, Rejections, errorText
+ *
+ * docs/ARCHITECTURE.md "Adding a replicated object" walks through a module.
+ */
+
+export { objectGossipVerdict, receiptGossipVerdict } from './gossip.ts';
+export type {
+  ChainEventNames,
+  ChainSnapshot,
+  ChainSyncMessage,
+  ObjectChain,
+  ObjectEntry,
+  ObjectStatus,
+  ProposalInfo,
+  ReceiptFacts,
+  ReplicatedObject,
+} from './object.ts';
+export { type PendingProposal, PendingSet, type PendingSetOptions } from './pending.ts';
+export { ReceiptBook } from './receipts.ts';
+export { ReplicatedChain, type ReplicatedChainOptions } from './replicated.ts';
+export { ChainSync } from './sync.ts';
+export { errorText, PeerRounds, Rejections, SerialTail, shuffle } from './util.ts';

@@ -1,0 +1,153 @@
+/**
+ * What a replicated object module provides to the generic chain (ReplicatedChain, replicated.ts): the
+ * object-specific parts — how an envelope decodes and what its signatures prove under the charter,
+ * how copies merge, the chain's acceptance rule, what the audit leaf and the receipt say, and the
+ * names of its gossip kinds, sync messages, events and error codes. Everything else (pending
+ * proposals with a TTL, the no-two-versions rule, co-signing to a threshold, fork evidence, gossip,
+ * hello/pull/push sync, persist → audit leaf → receipt) is the chain's.
+ */
+import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
+import type { EventName } from '../events.ts';
+import type { AppendItem } from '../log/index.ts';
+import type { PendingProposal } from './pending.ts';
+
+/** What one envelope (attacker-controlled) proves against the current charter. */
+export interface ObjectStatus<O> {
+  object: O;
+  /** The object's digest (`sha256:<hex>`): its id, what the next version's `previous` names. */
+  digest: string;
+  version: number;
+  /** Member peer ids whose signatures verified, sorted. */
+  signedBy: string[];
+  required: number;
+  complete: boolean;
+}
+
+/** One accepted version. */
+export interface ObjectEntry<O> {
+  version: number;
+  digest: string;
+  envelope: Envelope;
+  object: O;
+}
+
+/** The object's chain, as protocol/ implements it (e.g. PolicyChain behind a small adapter). */
+export interface ObjectChain<O> {
+  readonly federationId: string;
+  readonly version: number;
+  readonly current: ObjectEntry<O> | undefined;
+  versions(): readonly ObjectEntry<O>[];
+  /** Versions `from`.. (bounded by the protocol), what a `get` answers. */
+  since(from: number): readonly ObjectEntry<O>[];
+  /**
+   * Takes versions current+1..n as one run (the acceptance rule); returns the entries taken, oldest
+   * first (empty for a duplicate). Throws the typed rejection (a fork with `codes.fork`).
+   */
+  acceptRun(envs: readonly Envelope[], charter: CharterChain, now: number): ObjectEntry<O>[];
+}
+
+/** The generic sync messages; the module's codec gives them its wire names. */
+export type ChainSyncMessage =
+  | { type: 'hello'; version: number; digest: string | null; pending: string[] }
+  | { type: 'get'; from: number }
+  | { type: 'objects'; envelopes: Envelope[] }
+  | { type: 'proposal'; envelope: Envelope }
+  | { type: 'get-receipts' }
+  | { type: 'receipts'; envelopes: Envelope[] };
+
+/** Event names the chain emits (each module has its own, e.g. `policy:applied`). */
+/** Emits a chain event: a catalogue name and the fields the chain and its module give it. */
+export type ChainEmit = (event: EventName, fields: Record<string, unknown>) => void;
+
+/** The catalogue's event names (node/events.ts) a module's chain emits: one per step, per object kind. */
+export interface ChainEventNames {
+  proposal: EventName;
+  applied: EventName;
+  fork: EventName;
+  rejected: EventName;
+  syncFailed: EventName;
+  auditFailed: EventName;
+  error: EventName;
+  reloadFailed: EventName;
+}
+
+export interface ReplicatedObject<O> {
+  /** Names used in messages: e.g. `policy` (the proposals) and `bundle` (one object). */
+  readonly noun: string;
+  readonly objectNoun: string;
+  /** Gossip kind of objects (complete or not) and of receipts. */
+  readonly gossipKind: string;
+  readonly receiptKind: string;
+  /** Request protocol of the sync exchange, and its largest frame. */
+  readonly protocol: string;
+  readonly maxSyncBytes: number;
+  readonly events: ChainEventNames;
+  readonly codes: { gap: string; rollback: string; fork: string };
+  /** Lifetime of a pending proposal here; most kept; most fork envelopes kept; most versions per pull. */
+  readonly proposalTtlMs: number;
+  readonly maxPending: number;
+  readonly maxForks: number;
+  readonly maxCatchUp: number;
+
+  /** The object in an envelope this node holds (already verified once). */
+  decode(env: Envelope): O;
+  versionOf(object: O): number;
+  digestOf(object: O): string;
+  /** Verifies an envelope against the charter (signatures by current members, right federation). */
+  status(env: Envelope, charter: CharterChain): ObjectStatus<O>;
+  /** One envelope with the signatures of both copies of the same object. */
+  merge(a: Envelope, b: Envelope): Envelope;
+  /** Adds this node's signature. */
+  cosign(env: Envelope, seed: Uint8Array): Envelope;
+  /** A fresh chain, and one re-verified from stored envelopes (throws when they no longer verify). */
+  emptyChain(federationId: string): ObjectChain<O>;
+  loadChain(federationId: string, envs: readonly Envelope[], charter: CharterChain): ObjectChain<O>;
+  /** Gossip bodies (attacker-controlled) → envelope. */
+  fromGossip(body: Record<string, unknown>): Envelope;
+  receiptFromGossip(body: Record<string, unknown>): Envelope;
+  /** The governance leaf kinds of an accepted version and of a fork (e.g. `policy.bundle`, `policy.fork`). */
+  readonly auditKinds: { accepted: string; fork: string };
+  /** The audit leaf of an accepted version or of a fork. */
+  auditItem(
+    kind: 'accepted' | 'fork',
+    input: { federationId?: string; version: number; envelope: Envelope; digest: string; time: Date },
+  ): AppendItem;
+  /** The signed receipt this node issues for an accepted version at `logIndex`. */
+  issueReceipt(entry: ObjectEntry<O>, logIndex: number, appliedAt: string, seed: Uint8Array): Envelope;
+  /** Verifies a receipt (attacker-controlled) against the charter. */
+  verifyReceipt(env: Envelope, charter: CharterChain): ReceiptFacts;
+  /** The facts of a receipt this node holds. */
+  receiptOf(env: Envelope): ReceiptFacts;
+  /** Extra fields of the `applied` event (e.g. the rule count). */
+  appliedFields?(object: O): Record<string, unknown>;
+  /** The wire name of a generic sync message type (for messages: `expected policy-hello`). */
+  syncName(type: ChainSyncMessage['type']): string;
+  /** Sync codec: generic message ↔ bytes of the module's wire format (bounded, validated). */
+  encodeSync(msg: ChainSyncMessage): Uint8Array;
+  decodeSync(bytes: Uint8Array): ChainSyncMessage;
+}
+
+/** What the chain needs to know of a receipt. */
+export interface ReceiptFacts {
+  peerId: string;
+  version: number;
+  appliedAt: string;
+  digest: string;
+  logIndex: number;
+}
+
+/** What the chain keeps across restarts (the owner's state file holds it). */
+export interface ChainSnapshot {
+  objects: Envelope[];
+  pending: PendingProposal[];
+  receipts: Envelope[];
+  forks: Envelope[];
+}
+
+/** A pending (or just completed) proposal, for views. */
+export interface ProposalInfo<O> {
+  status: ObjectStatus<O>;
+  expiresAt: string;
+  /** True once it is this node's head. */
+  applied: boolean;
+}

@@ -1,0 +1,411 @@
+/**
+ * ReplicatedChain: one signed object chain that the federation's members propose, co-sign, gossip,
+ * sync and log — the component under policy baselines, and under the model registry, approvals and
+ * revocations to come. The object-specific parts come from a ReplicatedObject (object.ts).
+ *
+ *   offer    an envelope made or signed here, or received (gossip, sync; attacker-controlled): verified
+ *            against the charter, merged with our copy; complete → applied, otherwise kept pending
+ *            (PendingSet: TTL, bound, the no-two-versions rule) and, when local, gossiped.
+ *   apply    ObjectChain.acceptRun (the module's acceptance rule; rollback, gap, fork, … are its typed
+ *            rejections) → onHead (synchronously: the owner swaps what it enforces) → on the serial
+ *            tail: persist → audit leaf → the module's signed receipt, gossiped.
+ *   forks    a complete rival of a version we hold is kept as evidence (bounded), audited, and raised
+ *            as the module's `fork` event.
+ *   receipts the newest verified receipt of each member.
+ * gossip.ts turns gossip into synchronous verdicts (the storage work follows on the tail); sync.ts runs
+ * the hello/pull/push exchange. Rejections are counted by code and raised as the `rejected` event.
+ */
+import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
+import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
+import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
+import type { FederationContext } from '../federation/module.ts';
+import type { AuditLog } from '../log/index.ts';
+import type {
+  ChainEmit,
+  ChainSnapshot,
+  ObjectChain,
+  ObjectEntry,
+  ObjectStatus,
+  ProposalInfo,
+  ReplicatedObject,
+} from './object.ts';
+import { PendingSet } from './pending.ts';
+import { ReceiptBook } from './receipts.ts';
+import { errorText, Rejections, SerialTail } from './util.ts';
+
+export interface ReplicatedChainOptions<O> {
+  object: ReplicatedObject<O>;
+  /** This node's peer id and the seed of its peer key (it signs proposals and receipts). */
+  self: string;
+  seed: Uint8Array;
+  log: Pick<AuditLog, 'append'>;
+  events: EventSink;
+  now: () => Date;
+  /** Writes the owner's state (snapshot() and whatever else it keeps). */
+  persist: () => Promise<void>;
+  /** The head changed (or was loaded): called synchronously, before anything else sees the chain. */
+  onHead: (head: ObjectEntry<O> | undefined) => void;
+  /** A rejection, by code (e.g. a metrics counter). */
+  onRejected?: (code: string) => void;
+}
+
+export class ReplicatedChain<O> {
+  readonly object: ReplicatedObject<O>;
+  readonly self: string;
+  readonly #o: ReplicatedChainOptions<O>;
+  readonly pending: PendingSet;
+  readonly tail: SerialTail;
+  readonly #rejections: Rejections;
+  #ctx: FederationContext | undefined;
+  #chain: ObjectChain<O> | undefined;
+  #stored: Envelope[] = [];
+  readonly #receipts: ReceiptBook;
+  #forks: Envelope[] = [];
+  #applied: { appliedAt: string; logIndex: number | null } | undefined;
+
+  /**
+   * The sink, seen untyped: a module names its events in the catalogue (node/events.ts) and adds fields
+   * of its own (`appliedFields`), which this generic code cannot type per name.
+   */
+  readonly #emit: ChainEmit;
+
+  constructor(opts: ReplicatedChainOptions<O>) {
+    this.#o = opts;
+    this.#emit = opts.events as unknown as ChainEmit;
+    this.object = opts.object;
+    this.self = opts.self;
+    this.pending = new PendingSet({
+      self: opts.self,
+      versionOf: (env) => opts.object.versionOf(opts.object.decode(env)),
+      now: () => opts.now().getTime(),
+    });
+    this.tail = new SerialTail((err) => this.#emit(opts.object.events.error, { error: errorText(err) }));
+    this.#rejections = new Rejections();
+    this.#receipts = new ReceiptBook(opts.object);
+  }
+
+  attach(ctx: FederationContext): void {
+    this.#ctx = ctx;
+  }
+
+  /** The chain, once the charter re-verified it (undefined before). */
+  get chain(): ObjectChain<O> | undefined {
+    return this.#chain;
+  }
+
+  get version(): number {
+    return this.#chain?.version ?? 0;
+  }
+
+  /** The head: the verified chain's, else the stored one (verified when it was applied). */
+  head(): ObjectEntry<O> | undefined {
+    const cur = this.#chain?.current;
+    if (cur !== undefined) return cur;
+    const env = this.#stored.at(-1);
+    if (env === undefined) return undefined;
+    const object = this.object.decode(env);
+    return { version: this.object.versionOf(object), digest: this.object.digestOf(object), envelope: env, object };
+  }
+
+  receipts(): ReadonlyMap<string, Envelope> {
+    return this.#receipts.all();
+  }
+
+  forks(): readonly Envelope[] {
+    return this.#forks;
+  }
+
+  rejected(): Record<string, number> {
+    return this.#rejections.snapshot();
+  }
+
+  /** Since this start: when the head was applied and its log index. */
+  get applied(): { appliedAt: string; logIndex: number | null } | undefined {
+    return this.#applied;
+  }
+
+  // ---- state ----
+
+  /** Loads what start() read from the state file; the stored head is enforced until the charter arrives. */
+  restore(s: ChainSnapshot): void {
+    this.#stored = s.objects;
+    for (const p of s.pending) this.pending.set(this.object.digestOf(this.object.decode(p.envelope)), p);
+    this.#receipts.restore(s.receipts);
+    this.#forks = s.forks;
+    this.#o.onHead(this.head());
+  }
+
+  snapshot(): ChainSnapshot & { federationId: string | null } {
+    const chain = this.#chain;
+    return {
+      federationId: chain?.federationId ?? this.#ctx?.chain()?.federationId ?? null,
+      // A chain that holds nothing yet (not loaded, or the stored one failed to re-verify) keeps what is stored.
+      objects: chain === undefined || chain.version === 0 ? this.#stored : chain.versions().map((e) => e.envelope),
+      pending: this.pending.values(),
+      receipts: this.#receipts.list(),
+      forks: this.#forks,
+    };
+  }
+
+  async persist(): Promise<void> {
+    await this.#o.persist();
+    const chain = this.#chain;
+    if (chain !== undefined && chain.version > 0) this.#stored = chain.versions().map((e) => e.envelope);
+  }
+
+  /** The charter is known (network start) or changed: verify the stored chain once, re-check the rest. */
+  onCharter(charter: CharterChain): void {
+    if (this.#chain !== undefined) {
+      this.#dropStalePending();
+      return;
+    }
+    try {
+      this.#chain = this.object.loadChain(charter.federationId, this.#stored, charter);
+    } catch (err) {
+      // The stored chain no longer verifies against this charter: keep enforcing the stored head (fail
+      // closed) and say so loudly; a valid newer version from the federation replaces it.
+      this.#emit(this.object.events.reloadFailed, { error: errorText(err) });
+      this.#chain = this.object.emptyChain(charter.federationId);
+      return;
+    }
+    this.#receipts.recheck(charter);
+    this.#dropStalePending();
+    this.#o.onHead(this.#chain.current);
+  }
+
+  // ---- proposals ----
+
+  /** ERR_PROPOSAL_PENDING when this node signed another pending object for `version`. */
+  assertNoConflict(version: number, digest: string): void {
+    this.pending.assertNoConflict(
+      version,
+      digest,
+      (id, p) =>
+        `this node already signed ${this.object.noun} ${id} for version ${version}; wait until it is applied or expires (${p.expiresAt})`,
+    );
+  }
+
+  /** Co-signs the pending proposal `id` names (digest or unique hex prefix). */
+  async sign(id: string): Promise<ProposalInfo<O>> {
+    const p = this.pending.resolve(id, `pending ${this.object.noun} proposal`);
+    const object = this.object.decode(p.envelope);
+    this.assertNoConflict(this.object.versionOf(object), this.object.digestOf(object));
+    return await this.offer(this.object.cosign(p.envelope, this.#o.seed), 'local');
+  }
+
+  info(s: ObjectStatus<O>, expiresAt: string): ProposalInfo<O> {
+    return { status: s, expiresAt, applied: this.#chain?.current?.digest === s.digest };
+  }
+
+  /** The pending proposals that still check under the charter. */
+  pendingInfos(): ProposalInfo<O>[] {
+    const charter = this.#ctx?.chain();
+    if (charter === undefined) return [];
+    const out: ProposalInfo<O>[] = [];
+    for (const p of this.pending.values()) {
+      try {
+        out.push(this.info(this.object.status(p.envelope, charter), p.expiresAt));
+      } catch {
+        // no longer valid under the charter: dropped on the next change
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An envelope we signed or received (attacker-controlled unless `via` is local): checked against
+   * the charter, merged with our copy; applied when complete, otherwise kept pending and (when local)
+   * gossiped.
+   */
+  async offer(env: Envelope, via: 'local' | 'gossip' | 'sync', from?: string): Promise<ProposalInfo<O>> {
+    const charter = this.requireCharter();
+    const s0 = this.object.status(env, charter);
+    const chain = this.requireChain();
+    if (chain.current !== undefined && s0.digest === chain.current.digest) return this.info(s0, this.#expiry());
+    const prev = this.pending.get(s0.digest);
+    const merged = prev === undefined ? env : this.object.merge(prev.envelope, env);
+    const s = this.object.status(merged, charter);
+    if (s.complete) {
+      this.applyRun([merged], via, from);
+      // Gossip first: the audit leaf and the receipt (on the tail) can wait; members that learnt the
+      // object some other way first would answer our gossip with `ignore` and not forward it.
+      if (via === 'local') await this.#publish(this.object.gossipKind, merged);
+      await this.tail.idle();
+      return this.info(s, prev?.expiresAt ?? this.#expiry());
+    }
+    if (s.version <= chain.version) {
+      throw new GovfedError(
+        this.object.codes.rollback,
+        `${this.object.objectNoun} version ${s.version} is not newer than ${chain.version}`,
+      );
+    }
+    const expiresAt = prev?.expiresAt ?? this.#expiry();
+    const grew = prev === undefined || merged.signatures.length > prev.envelope.signatures.length;
+    this.pending.set(s.digest, { envelope: merged, expiresAt });
+    this.pending.trim(this.object.maxPending);
+    if (grew) {
+      this.#emit(this.object.events.proposal, {
+        via,
+        ...(from === undefined ? {} : { from }),
+        id: s.digest,
+        version: s.version,
+        signatures: s.signedBy.length,
+        required: s.required,
+      });
+      await this.persist();
+    }
+    if (via === 'local') await this.#publish(this.object.gossipKind, merged);
+    return this.info(s, expiresAt);
+  }
+
+  /**
+   * Takes versions current+1..n now (the module's acceptance rule; the head is handed to onHead in the
+   * same turn); persistence, the audit leaves and the receipt follow in order on the tail. Throws the
+   * chain's typed rejection; a fork is recorded as evidence. False for a duplicate.
+   */
+  applyRun(envs: readonly Envelope[], via: string, from?: string): boolean {
+    const chain = this.requireChain();
+    const charter = this.requireCharter();
+    let taken: ObjectEntry<O>[];
+    try {
+      taken = chain.acceptRun(envs, charter, this.#o.now().getTime());
+    } catch (err) {
+      if (isGovfedError(err, this.object.codes.fork)) {
+        const held = chain.version;
+        const fork = envs.find((e) => this.object.versionOf(this.object.decode(e)) === held);
+        if (fork !== undefined) this.#onFork(fork, via, from);
+      }
+      throw err;
+    }
+    const head = taken.at(-1);
+    if (head === undefined) return false;
+    for (const e of taken.slice(0, -1)) this.tail.queue(async () => void (await this.#audit('accepted', e)));
+    this.#o.onHead(head);
+    this.pending.prune((p) => this.object.versionOf(this.object.decode(p.envelope)) > head.version);
+    const appliedAt = this.#o.now().toISOString();
+    this.#applied = { appliedAt, logIndex: null };
+    this.#emit(this.object.events.applied, {
+      version: head.version,
+      digest: head.digest,
+      via,
+      ...(from === undefined ? {} : { from }),
+      ...(this.object.appliedFields?.(head.object) ?? {}),
+    });
+    this.tail.queue(async () => {
+      await this.persist();
+      const logIndex = await this.#audit('accepted', head);
+      if (this.#chain?.current?.digest === head.digest) this.#applied = { appliedAt, logIndex: logIndex ?? null };
+      if (logIndex !== undefined) await this.#issueReceipt(head, logIndex, appliedAt);
+    });
+    return true;
+  }
+
+  #onFork(env: Envelope, via: string, from?: string): void {
+    const object = this.object.decode(env);
+    const digest = this.object.digestOf(object);
+    if (this.#forks.some((f) => this.object.digestOf(this.object.decode(f)) === digest)) return;
+    this.#forks = [...this.#forks, env].slice(-this.object.maxForks);
+    const version = this.object.versionOf(object);
+    this.#emit(this.object.events.fork, {
+      version,
+      digest,
+      current: this.#chain?.current?.digest ?? null,
+      via,
+      ...(from === undefined ? {} : { from }),
+    });
+    this.tail.queue(async () => {
+      await this.persist();
+      await this.#audit('fork', { version, digest, envelope: env, object });
+    });
+  }
+
+  async #issueReceipt(entry: ObjectEntry<O>, logIndex: number, appliedAt: string): Promise<void> {
+    const env = this.object.issueReceipt(entry, logIndex, appliedAt, this.#o.seed);
+    this.#receipts.setOwn(this.self, env);
+    await this.persist();
+    await this.#ctx?.publish(this.object.receiptKind, { envelope: env });
+  }
+
+  #dropStalePending(): void {
+    const charter = this.#ctx?.chain();
+    const now = this.#o.now().getTime();
+    const version = this.#chain?.version ?? 0;
+    this.pending.prune((p) => {
+      if (Date.parse(p.expiresAt) <= now) return false;
+      if (charter === undefined) return true;
+      try {
+        return this.object.status(p.envelope, charter).version > version;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** Verifies a receipt (attacker-controlled) and keeps it when it is that member's newest. */
+  takeReceipt(value: unknown): boolean {
+    const stored = this.#receipts.take(value as Envelope, this.requireCharter());
+    if (stored) this.tail.queue(() => this.persist());
+    return stored;
+  }
+
+  // ---- helpers ----
+
+  /** Counts a rejected message and raises the module's `rejected` event. */
+  reject(via: string, peer: string, err: unknown): void {
+    const code = this.#rejections.add(err);
+    if (code === undefined) return;
+    this.#o.onRejected?.(code);
+    this.#emit(this.object.events.rejected, { code, via, peer, message: errorText(err) });
+  }
+
+  async #publish(kind: string, env: Envelope): Promise<void> {
+    await this.#ctx?.publish(kind, { envelope: env });
+  }
+
+  async #audit(
+    kind: 'accepted' | 'fork',
+    e: Omit<ObjectEntry<O>, 'object'> & { object?: O },
+  ): Promise<number | undefined> {
+    const federationId = this.#chain?.federationId;
+    try {
+      const [appended] = await this.#o.log.append([
+        this.object.auditItem(kind, {
+          version: e.version,
+          envelope: e.envelope,
+          digest: e.digest,
+          time: this.#o.now(),
+          ...(federationId === undefined ? {} : { federationId }),
+        }),
+      ]);
+      return appended?.index;
+    } catch (err) {
+      this.#emit(this.object.events.auditFailed, {
+        kind: this.object.auditKinds[kind],
+        version: e.version,
+        error: errorText(err),
+      });
+      return undefined;
+    }
+  }
+
+  #expiry(): string {
+    return new Date(this.#o.now().getTime() + this.object.proposalTtlMs).toISOString();
+  }
+
+  get context(): FederationContext | undefined {
+    return this.#ctx;
+  }
+
+  /** The federation's charter chain (object and receipt checks use its current charter and its id). */
+  requireCharter(): CharterChain {
+    const chain = this.#ctx?.chain();
+    if (chain === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node is not in a federation');
+    return chain;
+  }
+
+  requireChain(): ObjectChain<O> {
+    if (this.#chain === undefined) this.onCharter(this.requireCharter());
+    return this.#chain as ObjectChain<O>;
+  }
+}

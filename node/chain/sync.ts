@@ -1,0 +1,155 @@
+/**
+ * The anti-entropy exchange of one replicated chain, over the module's request protocol (members
+ * only, one bounded frame each way). Gossip is the fast path, sync the guarantee: a node that was
+ * offline catches up here.
+ *
+ *   round    hello → pull every version we lack up to the peer's (`get`, at most maxCatchUp, taken as
+ *            one run: only the newest must be fully signed under today's charter) → push the pending
+ *            proposals the peer lacks or that may carry more signatures → pull its receipts.
+ *   serve    answers the same messages (attacker-controlled bytes); a peer that says it is ahead is
+ *            pulled from soon after.
+ * One round per peer at a time; a failed round is the module's `syncFailed` event.
+ */
+import { GovfedError } from '../../protocol/errors.ts';
+import type { Envelope } from '../../protocol/federation/index.ts';
+import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
+import type { ChainEmit, ChainSyncMessage } from './object.ts';
+import type { ReplicatedChain } from './replicated.ts';
+import { errorText, PeerRounds } from './util.ts';
+
+export class ChainSync<O> {
+  readonly #rc: ReplicatedChain<O>;
+  readonly #events: EventSink;
+  readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
+  #stopped = false;
+
+  constructor(rc: ReplicatedChain<O>, events: EventSink) {
+    this.#rc = rc;
+    this.#events = events;
+  }
+
+  start(): void {
+    this.#stopped = false;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  hello(): ChainSyncMessage {
+    const rc = this.#rc;
+    return { type: 'hello', version: rc.version, digest: rc.chain?.current?.digest ?? null, pending: rc.pending.ids() };
+  }
+
+  /** Answers one sync request (attacker-controlled bytes) from the member `from`. */
+  async serve(req: Uint8Array, from: string): Promise<Uint8Array> {
+    const rc = this.#rc;
+    const msg = rc.object.decodeSync(req);
+    const chain = rc.requireChain();
+    let reply: ChainSyncMessage;
+    switch (msg.type) {
+      case 'hello':
+        if (msg.version > chain.version) this.pullSoon(from);
+        reply = this.hello();
+        break;
+      case 'get':
+        reply = { type: 'objects', envelopes: chain.since(msg.from).map((e) => e.envelope) };
+        break;
+      case 'get-receipts':
+        reply = { type: 'receipts', envelopes: [...rc.receipts().values()] };
+        break;
+      case 'proposal':
+        await this.#offerFromPeer(msg.envelope, from);
+        reply = this.hello();
+        break;
+      case 'objects':
+        if (msg.envelopes.length > 0) await this.#acceptRunFromPeer(msg.envelopes, from);
+        reply = this.hello();
+        break;
+      case 'receipts':
+        for (const env of msg.envelopes) this.#tryReceipt(env, from);
+        reply = this.hello();
+        break;
+    }
+    return rc.object.encodeSync(reply);
+  }
+
+  /** One sync exchange with `peer`: hello; pull missing versions; push pending proposals; pull receipts. */
+  async syncWith(peer: string): Promise<void> {
+    const rc = this.#rc;
+    if (rc.chain === undefined || rc.context?.chain() === undefined || this.#stopped) return;
+    await this.#rounds.exclusive(peer, async () => {
+      try {
+        const hello = await this.#request(peer, this.hello());
+        if (hello.type !== 'hello') {
+          throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', `expected ${rc.object.syncName('hello')}`);
+        }
+        const run: Envelope[] = [];
+        let next = rc.version + 1;
+        while (!this.#stopped && next <= hello.version && run.length < rc.object.maxCatchUp) {
+          const reply = await this.#request(peer, { type: 'get', from: next });
+          if (reply.type !== 'objects' || reply.envelopes.length === 0) break;
+          run.push(...reply.envelopes);
+          next += reply.envelopes.length;
+        }
+        if (run.length > 0) await this.#acceptRunFromPeer(run, peer);
+        for (const [id, p] of rc.pending.entries()) {
+          if (this.#stopped) break;
+          const theirs = hello.pending.includes(id);
+          // Push what the peer lacks, and what may carry more signatures than its copy.
+          if (!theirs || p.envelope.signatures.length > 1) {
+            await this.#request(peer, { type: 'proposal', envelope: p.envelope });
+          }
+        }
+        const receipts = await this.#request(peer, { type: 'get-receipts' });
+        if (receipts.type === 'receipts') for (const env of receipts.envelopes) this.#tryReceipt(env, peer);
+      } catch (err) {
+        if (!this.#stopped)
+          (this.#events as unknown as ChainEmit)(rc.object.events.syncFailed, { peer, error: errorText(err) });
+      }
+    });
+  }
+
+  pullSoon(peer: string): void {
+    this.#rounds.soon(peer);
+  }
+
+  async #offerFromPeer(env: Envelope, from: string): Promise<void> {
+    try {
+      await this.#rc.offer(env, 'sync', from);
+    } catch (err) {
+      this.#rc.reject('sync', from, err);
+    }
+  }
+
+  /** Versions from a peer, oldest first, taken as one run. */
+  async #acceptRunFromPeer(envs: readonly Envelope[], from: string): Promise<void> {
+    try {
+      this.#rc.applyRun(envs, 'sync', from);
+      await this.#rc.tail.idle();
+    } catch (err) {
+      this.#rc.reject('sync', from, err);
+    }
+  }
+
+  #tryReceipt(env: Envelope, from: string): void {
+    try {
+      this.#rc.takeReceipt(env);
+    } catch (err) {
+      this.#rc.reject('sync', from, err);
+    }
+  }
+
+  async #request(peer: string, msg: ChainSyncMessage): Promise<ChainSyncMessage> {
+    const rc = this.#rc;
+    const ctx = rc.context;
+    if (ctx === undefined) throw new NodeError('ERR_NO_FEDERATION', `the ${rc.object.noun} service is not attached`);
+    const bytes = await ctx.request(peer, rc.object.protocol, rc.object.encodeSync(msg), rc.object.maxSyncBytes);
+    return rc.object.decodeSync(bytes);
+  }
+}

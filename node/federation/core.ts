@@ -1,0 +1,198 @@
+/**
+ * The state every part of the federation service shares — the pinned charter chain, pending charter
+ * proposals, known member addresses, the running network — and the small acts they all use: noting
+ * that a peer was heard, counting a rejection, persisting, appending an audit leaf, publishing gossip.
+ * The parts, one job each: charters.ts (accepting and proposing charter versions), charter-module.ts
+ * (charter gossip), sync.ts (anti-entropy), network.ts (libp2p, the one gossip validation path), and
+ * service.ts (the operations and status the API calls).
+ */
+import type { Registry } from 'prom-client';
+import {
+  type CharterChain,
+  type Envelope,
+  encodeGossip,
+  envelopeBody,
+  MAX_BOOTSTRAP_ADDRS,
+  type Member,
+} from '../../protocol/federation/index.ts';
+import { errorText, Rejections } from '../chain/index.ts';
+import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
+import type { LoadedHome } from '../home/load.ts';
+import type { AuditLog } from '../log/index.ts';
+import type { MemberGate } from '../p2p/gate.ts';
+import type { Host } from '../p2p/host.ts';
+import type { SyncTransport } from '../p2p/sync.ts';
+import { type FederationEventKind, federationAuditItem } from './audit.ts';
+import type { FederationModule } from './module.ts';
+import type { PendingProposals } from './pending.ts';
+import type { FederationStore } from './store.ts';
+
+export interface Network {
+  host: Host;
+  sync: SyncTransport;
+  timer: NodeJS.Timeout;
+}
+
+export interface FederationCoreOptions {
+  home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
+  log: Pick<AuditLog, 'append'>;
+  events: EventSink;
+  now: () => Date;
+  syncIntervalMs: number;
+  registry: Registry | undefined;
+  store: FederationStore;
+  seed: Uint8Array;
+  gate: MemberGate;
+  proposals: PendingProposals;
+}
+
+export class FederationCore {
+  readonly home: FederationCoreOptions['home'];
+  readonly log: FederationCoreOptions['log'];
+  readonly events: EventSink;
+  readonly now: () => Date;
+  readonly syncIntervalMs: number;
+  readonly registry: Registry | undefined;
+  readonly store: FederationStore;
+  readonly seed: Uint8Array;
+  readonly gate: MemberGate;
+  readonly proposals: PendingProposals;
+  readonly rejections = new Rejections();
+  readonly modules: FederationModule[] = [];
+  readonly lastSeen = new Map<string, number>();
+  chain: CharterChain | undefined;
+  addresses: Record<string, string[]> = {};
+  net: Network | undefined;
+  seq = 0;
+  lastSync: Date | undefined;
+  stopped = false;
+  bootstrap: string[] = [];
+  /** Set by the sync part: a sync round with `peer` soon (a gap, a newer hello, a new connection). */
+  pullSoon: (peer: string) => void = () => {};
+
+  constructor(o: FederationCoreOptions) {
+    this.home = o.home;
+    this.log = o.log;
+    this.events = o.events;
+    this.now = o.now;
+    this.syncIntervalMs = o.syncIntervalMs;
+    this.registry = o.registry;
+    this.store = o.store;
+    this.seed = o.seed;
+    this.gate = o.gate;
+    this.proposals = o.proposals;
+  }
+
+  get peerId(): string {
+    return this.home.config.peerId;
+  }
+
+  /** The member entry for this node: its org, peer id, jurisdiction, log key and witness key. */
+  selfMember(): Member {
+    const c = this.home.config;
+    const m: Member = { org: c.org, peerId: c.peerId, jurisdiction: c.jurisdiction, logKey: c.verifierKey };
+    if (c.witnessKey !== undefined) m.witnessKey = c.witnessKey;
+    return m;
+  }
+
+  seen(peer: string): void {
+    this.lastSeen.set(peer, this.now().getTime());
+  }
+
+  reject(via: string, kind: string, peer: string, err: unknown, action: string): void {
+    const code = this.rejections.add(err);
+    if (code === undefined) return;
+    this.events('federation:rejected', { via, kind, code, action, peer, message: errorText(err) });
+  }
+
+  rememberAddress(peer: string, addr: string): void {
+    const list = this.addresses[peer] ?? [];
+    if (!list.includes(addr)) this.addresses[peer] = [addr, ...list].slice(0, MAX_BOOTSTRAP_ADDRS);
+  }
+
+  async persist(): Promise<void> {
+    const chain = this.chain;
+    if (chain === undefined) return;
+    await this.store.save({
+      version: 1,
+      federationId: chain.federationId,
+      charters: chain.versions().map((e) => e.envelope),
+      proposals: this.proposals.live(),
+      addresses: this.addresses,
+    });
+  }
+
+  async audit(kind: FederationEventKind, version: number, env: Envelope, digest?: string): Promise<void> {
+    const chain = this.requireChain();
+    try {
+      await this.log.append([
+        federationAuditItem({
+          kind,
+          federationId: chain.federationId,
+          version,
+          envelope: env,
+          time: this.now(),
+          ...(digest === undefined ? {} : { digest }),
+        }),
+      ]);
+    } catch (err) {
+      this.events('federation:audit-failed', { kind, version, error: errorText(err) });
+    }
+  }
+
+  async publish(kind: 'charter' | 'proposal', env: Envelope): Promise<void> {
+    await this.publishBody(kind, envelopeBody(env));
+  }
+
+  async publishBody(kind: string, body: Record<string, unknown>): Promise<void> {
+    const net = this.net;
+    const chain = this.chain;
+    if (net === undefined || chain === undefined || !chain.isMember(this.peerId)) return;
+    const bytes = encodeGossip(
+      {
+        type: kind,
+        federationId: chain.federationId,
+        charterVersion: chain.version,
+        sender: this.peerId,
+        seq: this.seq++,
+        sentAt: this.now().toISOString(),
+        body,
+      },
+      this.seed,
+    );
+    try {
+      await net.host.pubsub.publish(kind, bytes);
+    } catch (err) {
+      this.events('federation:publish-failed', { kind, error: errorText(err) });
+    }
+  }
+
+  /** Tells every module the charter (at network start and after each accepted version). */
+  notifyCharter(): void {
+    const chain = this.chain;
+    if (chain === undefined || this.net === undefined) return;
+    for (const m of this.modules) {
+      try {
+        m.onCharter?.(chain);
+      } catch (err) {
+        this.events('federation:module-error', { module: m.name, error: errorText(err) });
+      }
+    }
+  }
+
+  expiry(ttlMs: number): string {
+    return new Date(this.now().getTime() + ttlMs).toISOString();
+  }
+
+  requireChain(): CharterChain {
+    if (this.chain === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node is not in a federation');
+    return this.chain;
+  }
+
+  requireNet(): Network {
+    const net = this.net;
+    if (net === undefined) throw new NodeError('ERR_NO_FEDERATION', 'the federation network is not running');
+    return net;
+  }
+}

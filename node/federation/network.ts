@@ -1,0 +1,146 @@
+/**
+ * The federation's network: the libp2p host (node/p2p), /govfed/sync served by sync.ts, each module's
+ * request protocols (members only), and gossip — one validation path for every kind, the charter's
+ * included (charter-module.ts): the gossip envelope is checked here (decodeAndVerifyGossip: a current
+ * member signed it with its peer key, right federation, kind, clock skew), then the kind's module judges
+ * the body and returns a verdict synchronously. A refused message is counted and raised as
+ * `federation:rejected`; a Reject penalises the peer in gossipsub, an Ignore does not.
+ * Connections: a new one is synced at once and handed to the modules; identify teaches members'
+ * addresses (kept for re-dials after a restart).
+ */
+import { GovfedError } from '../../protocol/errors.ts';
+import { decodeAndVerifyGossip, type GossipMessage, MAX_BOOTSTRAP_ADDRS } from '../../protocol/federation/index.ts';
+import { Host, type PeerEvent } from '../p2p/host.ts';
+import { type Verdict, verdictOf } from '../p2p/pubsub.ts';
+import { serveRequests } from '../p2p/request.ts';
+import { SyncTransport } from '../p2p/sync.ts';
+import type { FederationCore } from './core.ts';
+import type { FederationModule } from './module.ts';
+import type { FederationSync } from './sync.ts';
+
+export class FederationNetwork {
+  readonly #c: FederationCore;
+  readonly #sync: FederationSync;
+
+  constructor(core: FederationCore, sync: FederationSync) {
+    this.#c = core;
+    this.#sync = sync;
+  }
+
+  /** Starts the host, the protocols and the sync loop (a no-op when running). */
+  async start(): Promise<void> {
+    const chain = this.#c.requireChain();
+    if (this.#c.net !== undefined) return;
+    const host = await Host.start({
+      peerKey: this.#c.home.peerKey,
+      listen: [this.#c.home.config.listen],
+      federationId: chain.federationId,
+      gate: this.#c.gate,
+      onPeer: (e) => this.#onPeer(e),
+      allow: Object.values(this.#c.addresses).flat(),
+      registry: this.#c.registry,
+    });
+    const sync = new SyncTransport(host);
+    await sync.serve(
+      (msg, from) => this.#sync.serveSync(msg, from),
+      (from, err) => this.#c.reject('sync', 'sync', from, err, 'reject'),
+    );
+    for (const m of this.#c.modules) {
+      for (const [kind, handler] of Object.entries(m.gossip ?? {})) {
+        host.pubsub.validate(kind, (data, from) => this.#validate(m, kind, handler, data, from));
+        host.pubsub.subscribe(kind, () => {});
+      }
+      for (const [protocol, p] of Object.entries(m.protocols ?? {})) {
+        await serveRequests(host, protocol, {
+          maxBytes: p.maxBytes,
+          handler: (req, from) => {
+            this.#c.seen(from);
+            return p.handle(req, from);
+          },
+          allows: (peer) => this.#c.chain?.isMember(peer) === true,
+          onError: (from, err) => this.#c.reject('request', protocol, from, err, 'reject'),
+        });
+      }
+    }
+    const timer = setInterval(() => void this.#sync.syncRound(), this.#c.syncIntervalMs);
+    timer.unref();
+    this.#c.net = { host, sync, timer };
+    this.#c.events('federation:network', { peerId: host.peerId, addresses: host.addresses() });
+    this.#c.notifyCharter();
+    setTimeout(() => void this.#sync.syncRound(), 10).unref();
+  }
+
+  #onPeer(e: PeerEvent): void {
+    if (e.type === 'gossip-refused') {
+      this.#c.reject('gossip', 'rpc', e.peerId, e.error, 'reject');
+      return;
+    }
+    if (e.type === 'refused') {
+      this.#c.reject(
+        'connection',
+        'connection',
+        e.peerId,
+        new GovfedError('ERR_UNKNOWN_SIGNER', 'not a member'),
+        'reject',
+      );
+      return;
+    }
+    if (e.type === 'connected') {
+      this.#c.seen(e.peerId);
+      if (this.#c.gate.allows(e.peerId)) this.#c.pullSoon(e.peerId);
+      if (this.#c.chain?.isMember(e.peerId) === true) {
+        for (const m of this.#c.modules) {
+          if (m.onPeerConnected === undefined) continue;
+          setTimeout(() => {
+            if (!this.#c.stopped) m.onPeerConnected?.(e.peerId);
+          }, 100).unref();
+        }
+      }
+      return;
+    }
+    if (e.type === 'identified' && this.#c.gate.isMember(e.peerId)) {
+      const addrs = e.addrs
+        .filter((a) => a.startsWith('/ip4/') || a.startsWith('/ip6/'))
+        .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${e.peerId}`))
+        .slice(0, MAX_BOOTSTRAP_ADDRS);
+      if (addrs.length > 0 && JSON.stringify(addrs) !== JSON.stringify(this.#c.addresses[e.peerId])) {
+        this.#c.addresses[e.peerId] = addrs;
+        void this.#c.persist();
+      }
+    }
+  }
+
+  /**
+   * A gossip message (attacker-controlled) on a module's kind: the envelope checks here, the body's
+   * judgement by the module.
+   */
+  #validate(
+    module: FederationModule,
+    kind: string,
+    handler: (msg: GossipMessage, from: string) => Verdict,
+    data: Uint8Array,
+    from: string,
+  ): Verdict {
+    const chain = this.#c.chain;
+    if (chain === undefined) return { result: 'ignore', error: new GovfedError('ERR_INVALID_INPUT', 'no federation') };
+    let verdict: Verdict;
+    let newer = false;
+    try {
+      const v = decodeAndVerifyGossip(data, { chain, now: this.#c.now().getTime(), kind });
+      this.#c.seen(v.message.sender);
+      newer = v.needsSync;
+      if (v.needsSync) this.#c.pullSoon(from);
+      verdict = handler(v.message, from);
+    } catch (err) {
+      verdict = verdictOf(err);
+    }
+    // A sender that holds a newer charter may speak of members we do not know yet (a new member's log,
+    // witness or signature): we cannot judge the body before we sync, so it is not a fault — Ignore, not
+    // Reject (a Reject would lower an honest peer's gossipsub score and, repeated, graylist it). The
+    // charter judges that case itself (judgesNewer: its bodies are checked against the chain we hold).
+    if (newer && verdict.result === 'reject' && module.judgesNewer !== true)
+      verdict = { result: 'ignore', error: verdict.error };
+    if (verdict.result !== 'accept') this.#c.reject('gossip', kind, from, verdict.error, verdict.result);
+    return verdict;
+  }
+}

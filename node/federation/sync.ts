@@ -1,0 +1,203 @@
+/**
+ * Anti-entropy for the charter, over /govfed/sync (node/p2p/sync.ts): every SYNC_INTERVAL_MS, and on
+ * each new connection, the node exchanges `hello` with up to SYNC_FANOUT random connected peers, pulls
+ * missing charter versions, pushes its pending proposals, asks a member's address book when it lacks
+ * addresses, re-dials members it knows addresses of, then runs each module's sync round.
+ * Serving: members may ask everything; a peer in its join window only `hello` and its own admission.
+ * Every request is attacker-controlled; accept / merge go through charters.ts.
+ */
+import { GovfedError } from '../../protocol/errors.ts';
+import {
+  addressesResponse,
+  type CharterChain,
+  charterOf,
+  chartersResponse,
+  type Envelope,
+  helloFor,
+  MAX_BOOTSTRAP_ADDRS,
+  nextRequest,
+  type SyncMessage,
+} from '../../protocol/federation/index.ts';
+import { errorText, PeerRounds, shuffle } from '../chain/index.ts';
+import type { Charters } from './charters.ts';
+import type { FederationCore } from './core.ts';
+
+/** Peers a sync round talks to (chosen at random among the connected members). */
+export const SYNC_FANOUT = 3;
+
+export class FederationSync {
+  readonly #c: FederationCore;
+  readonly #charters: Charters;
+  readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
+
+  constructor(core: FederationCore, charters: Charters) {
+    this.#c = core;
+    this.#charters = charters;
+    core.pullSoon = (peer) => this.pullSoon(peer);
+  }
+
+  async serveSync(msg: SyncMessage, from: string): Promise<SyncMessage> {
+    const chain = this.#c.requireChain();
+    if (!this.#c.gate.isMember(from)) {
+      if (!this.#c.gate.inWindow(from)) throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} is not a member`);
+      this.#checkJoinerRequest(chain, msg, from);
+    }
+    this.#c.seen(from);
+    switch (msg.type) {
+      case 'hello':
+        if (nextRequest(chain, msg) !== undefined) this.pullSoon(from);
+        return helloFor(chain);
+      case 'get-charters':
+        return chartersResponse(chain, msg);
+      case 'proposal':
+        await this.#charters.receiveProposal(msg.envelope, 'sync', from);
+        return helloFor(chain);
+      case 'charters':
+        for (const [i, env] of msg.envelopes.entries())
+          await this.#charters.acceptCharter(env, 'sync', msg.envelopes[i + 1]);
+        return helloFor(chain);
+      case 'get-addresses':
+        return addressesResponse(chain, this.addressBook());
+      case 'addresses':
+        this.learnAddresses(chain, msg.members);
+        return helloFor(chain);
+    }
+  }
+
+  /** The member addresses we know, ours included (what `get-addresses` answers). */
+  addressBook(): Record<string, readonly string[]> {
+    const ours = this.#c.net?.host.addresses() ?? [];
+    return { ...this.#c.addresses, ...(ours.length > 0 ? { [this.#c.peerId]: ours } : {}) };
+  }
+
+  /** True when some other member of the charter has no known address (then we ask a member's book). */
+  #missingAddresses(chain: CharterChain): boolean {
+    return chain.current.members.some(
+      (m) => m.peerId !== this.#c.peerId && (this.#c.addresses[m.peerId]?.length ?? 0) === 0,
+    );
+  }
+
+  /**
+   * Addresses a member told us (hints, attacker-controlled): kept only for members of the charter we
+   * have no address of — never replacing one learnt first-hand (identify, invite) — and dialled by the
+   * next sync round, where Noise proves the peer id.
+   */
+  learnAddresses(chain: CharterChain, members: Record<string, string[]>): void {
+    let learnt = false;
+    for (const [peer, addrs] of Object.entries(members)) {
+      if (peer === this.#c.peerId || !chain.isMember(peer) || (this.#c.addresses[peer]?.length ?? 0) > 0) continue;
+      this.#c.addresses[peer] = addrs.slice(0, MAX_BOOTSTRAP_ADDRS);
+      learnt = true;
+    }
+    if (learnt) void this.#c.persist();
+  }
+
+  /**
+   * What a peer in a join window (not a member yet) may ask: only what joining needs. It holds the
+   * chain its invite carries, so: `hello`, and pushing the change that admits *it* — the `proposal`
+   * with its signature, or the complete `charters` version. No `get-charters` (the chain, or versions
+   * past its invite, are for members), no other proposals. Throws ERR_UNKNOWN_SIGNER.
+   */
+  #checkJoinerRequest(chain: CharterChain, msg: SyncMessage, from: string): void {
+    const admitsSender = (env: Envelope) => {
+      const c = charterOf(env);
+      return c.version === chain.version + 1 && c.members.some((m) => m.peerId === from);
+    };
+    const ok =
+      msg.type === 'hello' ||
+      (msg.type === 'proposal' && admitsSender(msg.envelope)) ||
+      (msg.type === 'charters' && msg.envelopes.length === 1 && admitsSender(msg.envelopes[0] as Envelope));
+    if (!ok) {
+      throw new GovfedError(
+        'ERR_UNKNOWN_SIGNER',
+        `${from} is not a member: in its join window it may only send hello and its own admission (not ${msg.type})`,
+      );
+    }
+  }
+
+  /** One sync round with `peer`: hello, then pull charters until we hold its version. */
+  async syncWith(peer: string): Promise<void> {
+    const net = this.#c.net;
+    const chain = this.#c.chain;
+    if (net === undefined || chain === undefined) return;
+    await this.#rounds.exclusive(peer, async () => {
+      try {
+        const hello = await net.sync.request(peer, helloFor(chain));
+        if (hello.type !== 'hello') throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', 'expected hello');
+        this.#c.seen(peer);
+        let req = nextRequest(chain, hello);
+        while (req !== undefined && !this.#c.stopped) {
+          const reply = await net.sync.request(peer, req);
+          if (reply.type !== 'charters' || reply.envelopes.length === 0) break;
+          let progressed = false;
+          for (const [i, env] of reply.envelopes.entries()) {
+            try {
+              if ((await this.#charters.acceptCharter(env, 'sync', reply.envelopes[i + 1])) === 'accepted')
+                progressed = true;
+            } catch (err) {
+              this.#c.reject('sync', 'charter', peer, err, 'reject');
+              progressed = false;
+              break;
+            }
+          }
+          if (!progressed) break;
+          req = nextRequest(chain, hello);
+        }
+        // Members get every pending proposal; a peer in its join window only the one that admits it.
+        const member = this.#c.gate.isMember(peer);
+        // A member we cannot dial because nobody told us where it listens (an invite names only two):
+        // ask this member's address book.
+        if (member && this.#missingAddresses(chain)) {
+          const book = await net.sync.request(peer, { type: 'get-addresses' });
+          if (book.type === 'addresses') this.learnAddresses(chain, book.members);
+        }
+        for (const p of this.#c.proposals.live()) {
+          if (this.#c.stopped) break;
+          if (!member && !charterOf(p.envelope).members.some((m) => m.peerId === peer)) continue;
+          await net.sync.request(peer, { type: 'proposal', envelope: p.envelope });
+        }
+      } catch (err) {
+        if (!this.#c.stopped) this.#c.events('federation:sync-failed', { peer, error: errorText(err) });
+      }
+    });
+  }
+
+  pullSoon(peer: string): void {
+    this.#rounds.soon(peer);
+  }
+
+  async syncRound(): Promise<void> {
+    const net = this.#c.net;
+    const chain = this.#c.chain;
+    if (net === undefined || chain === undefined || this.#c.stopped) return;
+    if (this.#c.proposals.prune(chain) > 0) await this.#c.persist(); // expired proposals go, with their windows
+    const connected = new Set(net.host.connectedPeers());
+    // Re-dial members (and bootstrap peers) we know addresses of but are not connected to.
+    for (const [peer, addrs] of Object.entries(this.#c.addresses)) {
+      if (peer === this.#c.peerId || connected.has(peer) || !this.#c.gate.allows(peer)) continue;
+      for (const a of addrs) {
+        try {
+          await net.host.dial(a, 2000);
+          connected.add(peer);
+          break;
+        } catch {
+          // try the next address
+        }
+      }
+    }
+    // Anti-entropy needs a few peers per round, not all: a random SYNC_FANOUT of them (new connections
+    // are synced at once anyway), so the cost per round does not grow with the federation.
+    const peers = shuffle([...connected].filter((p) => this.#c.gate.allows(p))).slice(0, SYNC_FANOUT);
+    await Promise.all(peers.map((p) => this.syncWith(p)));
+    const members = peers.filter((p) => this.#c.chain?.isMember(p) === true);
+    for (const m of this.#c.modules) {
+      if (this.#c.stopped || m.onSyncRound === undefined) continue;
+      try {
+        await m.onSyncRound(members);
+      } catch (err) {
+        this.#c.events('federation:module-error', { module: m.name, error: errorText(err) });
+      }
+    }
+    this.#c.lastSync = this.#c.now();
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { errorText, PeerRounds, Rejections, SerialTail, shuffle } from '../../../node/chain/util.ts';
+import { GovfedError } from '../../../protocol/errors.ts';
+
+describe('SerialTail', () => {
+  describe('when work is queued', () => {
+    it('runs it in order, reports a failure and goes on', async () => {
+      const seen: string[] = [];
+      const errors: unknown[] = [];
+      const tail = new SerialTail((err) => errors.push(err));
+      tail.queue(async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        seen.push('slow first');
+      });
+      tail.queue(async () => {
+        throw new Error('boom');
+      });
+      tail.queue(async () => {
+        seen.push('second');
+      });
+      await tail.idle();
+      expect(seen).toEqual(['slow first', 'second']);
+      expect(errors.map((e) => (e as Error).message)).toEqual(['boom']);
+    });
+  });
+});
+
+describe('Rejections', () => {
+  it('counts by code, ERR_INTERNAL for an uncoded error, nothing for undefined', () => {
+    const r = new Rejections();
+    expect(r.add(new GovfedError('ERR_BAD_SIGNATURE', 'x'))).toBe('ERR_BAD_SIGNATURE');
+    r.add(new GovfedError('ERR_BAD_SIGNATURE', 'y'));
+    expect(r.add(new Error('plain'))).toBe('ERR_INTERNAL');
+    expect(r.add(undefined)).toBeUndefined();
+    expect(r.snapshot()).toEqual({ ERR_BAD_SIGNATURE: 2, ERR_INTERNAL: 1 });
+  });
+});
+
+describe('errorText and shuffle', () => {
+  it('prefix a coded error with its code; shuffle keeps every item', () => {
+    expect(errorText(new GovfedError('ERR_POLICY_GAP', 'behind'))).toBe('ERR_POLICY_GAP: behind');
+    expect(errorText(new Error('plain'))).toBe('plain');
+    expect(shuffle([1, 2, 3, 4]).sort()).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('PeerRounds', () => {
+  describe('when a round with a peer is asked for while one runs', () => {
+    it('drops the second, and runs again once the first is over', async () => {
+      let runs = 0;
+      let release: () => void = () => {};
+      const rounds = new PeerRounds(async () => {});
+      const slow = rounds.exclusive('p', async () => {
+        runs++;
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+      await rounds.exclusive('p', async () => {
+        runs++;
+      });
+      expect(runs).toBe(1);
+      await rounds.exclusive('q', async () => {
+        runs++;
+      });
+      expect(runs).toBe(2);
+      release();
+      await slow;
+      await rounds.exclusive('p', async () => {
+        runs++;
+      });
+      expect(runs).toBe(3);
+    });
+  });
+
+  describe('soon', () => {
+    it('runs a round with the peer shortly after', async () => {
+      const seen: string[] = [];
+      const rounds = new PeerRounds(async (peer) => {
+        seen.push(peer);
+      });
+      rounds.soon('p');
+      expect(seen).toEqual([]);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(seen).toEqual(['p']);
+    });
+  });
+});
