@@ -7,9 +7,9 @@ import type { LoadedHome } from '../home/load.ts';
 import type { TokenStore } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { NodeMetrics } from './metrics.ts';
-import type { FederationPort } from './routes/federation-port.ts';
-import type { PolicyPort } from './routes/policy-port.ts';
-import type { WitnessPort } from './routes/witness-port.ts';
+import type { FederationPort } from './ports/federation.ts';
+import type { PolicyPort } from './ports/policy.ts';
+import type { WitnessPort } from './ports/witness.ts';
 
 export type { EventSink } from '../events.ts';
 export type { FsckReport, LogHealth, LogMetrics, SignedCheckpoint } from '../log/index.ts';

@@ -17,4 +17,4 @@ export { NodeMetrics, type NodeMetricsOptions } from './metrics.ts';
 export { openapiDocument, openapiJson } from './openapi.ts';
 export { MAX_DECISIONS_BODY_BYTES } from './routes/decisions-post.ts';
 export { NODE_VERSION } from './routes/node-info.ts';
-export { MAX_RECORDS_PER_REQUEST } from './schemas.ts';
+export { MAX_RECORDS_PER_REQUEST } from './schemas/shared.ts';

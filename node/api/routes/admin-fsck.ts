@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { defaultEmptyBody, emptyBodySchema, errorResponses } from '../schemas.ts';
+import { defaultEmptyBody, emptyBodySchema, errorResponses } from '../schemas/shared.ts';
 
 export function adminFsckRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post(

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export const NOTE_CONTENT_TYPE = 'text/plain; charset=utf-8';
 

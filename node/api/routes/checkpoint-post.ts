@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { defaultEmptyBody, emptyBodySchema, errorResponses } from '../schemas.ts';
+import { defaultEmptyBody, emptyBodySchema, errorResponses } from '../schemas/shared.ts';
 import { NOTE_CONTENT_TYPE, noteResponse } from './checkpoint-get.ts';
 
 export function checkpointPostRoute(app: FastifyInstance, ctx: ApiContext): void {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, toUint, uintString } from '../schemas.ts';
+import { errorResponses, toUint, uintString } from '../schemas/shared.ts';
 
 export const DEFAULT_CHECKPOINT_PAGE = 100;
 export const MAX_CHECKPOINT_PAGE = 1000;

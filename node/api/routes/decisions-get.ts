@@ -10,7 +10,7 @@ import { fromUtf8, toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { leafHash } from '../../../protocol/log/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
-import { base64, errorResponses, toUint, uintString } from '../schemas.ts';
+import { base64, errorResponses, toUint, uintString } from '../schemas/shared.ts';
 
 export function decisionsGetRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { index: string } }>(

@@ -15,8 +15,8 @@ import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { DecisionRecorder } from '../../decisions/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
-import { base64, errorResponses, MAX_RECORDS_PER_REQUEST } from '../schemas.ts';
-import { findingsSchema } from './policy-schemas.ts';
+import { findingsSchema } from '../schemas/policy.ts';
+import { base64, errorResponses, MAX_RECORDS_PER_REQUEST } from '../schemas/shared.ts';
 
 /** Largest request body. */
 export const MAX_DECISIONS_BODY_BYTES = 16 * 1024 * 1024;

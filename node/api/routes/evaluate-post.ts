@@ -6,9 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { HookName } from '../../../protocol/policy/index.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requirePolicy } from './policy-port.ts';
-import { emptyQuery, verdictSchema } from './policy-schemas.ts';
+import { requirePolicy } from '../ports/policy.ts';
+import { emptyQuery, verdictSchema } from '../schemas/policy.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function evaluatePostRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { hook: string; input: Record<string, unknown> } }>(

@@ -4,9 +4,9 @@ import { assertNoBidiControl } from '../../../protocol/encoding/strict-json.ts';
 import type { Thresholds } from '../../../protocol/federation/index.ts';
 import { MAX_NAME_CHARS } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { operationResult, requireFederation } from './federation-port.ts';
-import { emptyQuery, operationResultSchema } from './federation-schemas.ts';
+import { operationResult, requireFederation } from '../ports/federation.ts';
+import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 const count = { type: 'integer', minimum: 1, maximum: 256 } as const;
 

@@ -1,9 +1,9 @@
 /** GET /v1/federation — the charter this node holds, its members (connected, last seen) and pending proposals. */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requireFederation } from './federation-port.ts';
-import { emptyQuery, federationStatusSchema } from './federation-schemas.ts';
+import { requireFederation } from '../ports/federation.ts';
+import { emptyQuery, federationStatusSchema } from '../schemas/federation.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function federationGetRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(

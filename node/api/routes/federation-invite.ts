@@ -7,9 +7,9 @@ import { fromUtf8 } from '../../../protocol/encoding/bytes.ts';
 import { ORG_PATTERN, PEER_ID_PATTERN } from '../../../protocol/federation/index.ts';
 import { DEFAULT_JURISDICTION } from '../../home/config.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requireFederation } from './federation-port.ts';
-import { emptyQuery, jurisdiction, operationResultSchema } from './federation-schemas.ts';
+import { requireFederation } from '../ports/federation.ts';
+import { emptyQuery, jurisdiction, operationResultSchema } from '../schemas/federation.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 /** A C2SP signed-note verifier key: printable ASCII, no spaces. */
 const noteKey = { type: 'string', pattern: '^[\\x21-\\x7e]{1,512}$' } as const;

@@ -6,9 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { MAX_INVITE_BYTES } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requireFederation } from './federation-port.ts';
-import { emptyQuery, operationResultSchema } from './federation-schemas.ts';
+import { requireFederation } from '../ports/federation.ts';
+import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function federationJoinRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { invite: string } }>(

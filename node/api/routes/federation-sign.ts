@@ -5,9 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Envelope } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { operationResult, requireFederation } from './federation-port.ts';
-import { emptyQuery, operationResultSchema } from './federation-schemas.ts';
+import { operationResult, requireFederation } from '../ports/federation.ts';
+import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function federationSignRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { id?: string; envelope?: Envelope } }>(

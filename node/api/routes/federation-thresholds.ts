@@ -6,10 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Thresholds } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import { operationResult, requireFederation } from '../ports/federation.ts';
+import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
+import { errorResponses } from '../schemas/shared.ts';
 import { thresholdsInput } from './federation-create.ts';
-import { operationResult, requireFederation } from './federation-port.ts';
-import { emptyQuery, operationResultSchema } from './federation-schemas.ts';
 
 export function federationThresholdsRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: Partial<Thresholds> }>(

@@ -11,7 +11,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext, LogHealth } from '../context.ts';
-import { errorRef } from '../schemas.ts';
+import { errorRef } from '../schemas/shared.ts';
 
 interface Verdict {
   code: string;

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, toUint, uintString } from '../schemas.ts';
+import { errorResponses, toUint, uintString } from '../schemas/shared.ts';
 
 export function logEntryRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { index: string } }>(

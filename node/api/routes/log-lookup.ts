@@ -8,7 +8,7 @@ import { fromBase64, fromHex, toBase64 } from '../../../protocol/encoding/bytes.
 import { leafHash } from '../../../protocol/log/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
-import { base64, errorResponses } from '../schemas.ts';
+import { base64, errorResponses } from '../schemas/shared.ts';
 
 const HASH_PATTERN = '^([0-9a-f]{64}|[A-Za-z0-9+/]{43}=)$';
 

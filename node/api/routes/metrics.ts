@@ -1,7 +1,7 @@
 /** GET /metrics — Prometheus text exposition of the node's own registry (any valid token). */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function metricsRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { formatApiAddress } from '../../home/config.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 /** The govfed version, from package.json. */
 export const NODE_VERSION: string = JSON.parse(

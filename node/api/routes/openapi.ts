@@ -1,7 +1,7 @@
 /** GET /openapi.json — the OpenAPI 3.1 document generated from the route schemas (no token needed). */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function openapiRoute(app: FastifyInstance, _ctx: ApiContext): void {
   app.get(

@@ -4,10 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requirePolicy } from './policy-port.ts';
+import { requirePolicy } from '../ports/policy.ts';
+import { emptyQuery } from '../schemas/policy.ts';
+import { errorResponses } from '../schemas/shared.ts';
 import { MAX_POLICY_BODY_BYTES } from './policy-proposals-post.ts';
-import { emptyQuery } from './policy-schemas.ts';
 
 export const checkResultSchema = {
   type: 'object',

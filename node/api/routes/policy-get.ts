@@ -1,9 +1,9 @@
 /** GET /v1/policy (any token) — the active global baseline (rules, version, digest, expiry) and the local overlay. */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requirePolicy } from './policy-port.ts';
-import { emptyQuery, envelopeSchema, localViewSchema, ruleSchema } from './policy-schemas.ts';
+import { requirePolicy } from '../ports/policy.ts';
+import { emptyQuery, envelopeSchema, localViewSchema, ruleSchema } from '../schemas/policy.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function policyGetRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(

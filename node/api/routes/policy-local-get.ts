@@ -1,9 +1,9 @@
 /** GET /v1/policy/local (any token) — this node's local overlay (its version and rules). */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requirePolicy } from './policy-port.ts';
-import { emptyQuery, localViewSchema } from './policy-schemas.ts';
+import { requirePolicy } from '../ports/policy.ts';
+import { emptyQuery, localViewSchema } from '../schemas/policy.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function policyLocalGetRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(

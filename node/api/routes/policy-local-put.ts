@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requirePolicy } from './policy-port.ts';
+import { requirePolicy } from '../ports/policy.ts';
+import { emptyQuery, localViewSchema, rulesInput } from '../schemas/policy.ts';
+import { errorResponses } from '../schemas/shared.ts';
 import { MAX_POLICY_BODY_BYTES } from './policy-proposals-post.ts';
-import { emptyQuery, localViewSchema, rulesInput } from './policy-schemas.ts';
 
 export function policyLocalPutRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.put<{ Body: { rules: unknown[] } }>(

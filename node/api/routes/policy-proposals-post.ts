@@ -7,9 +7,9 @@
 import type { FastifyInstance } from 'fastify';
 import { RFC3339_UTC_PATTERN } from '../../../protocol/audit/fields.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requirePolicy } from './policy-port.ts';
-import { emptyQuery, proposalViewSchema, rulesInput } from './policy-schemas.ts';
+import { requirePolicy } from '../ports/policy.ts';
+import { emptyQuery, proposalViewSchema, rulesInput } from '../schemas/policy.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export const MAX_POLICY_BODY_BYTES = 512 * 1024;
 

@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { defaultEmptyBody, emptyBodySchema, errorResponses } from '../schemas.ts';
-import { requirePolicy } from './policy-port.ts';
-import { emptyQuery, proposalViewSchema } from './policy-schemas.ts';
+import { requirePolicy } from '../ports/policy.ts';
+import { emptyQuery, proposalViewSchema } from '../schemas/policy.ts';
+import { defaultEmptyBody, emptyBodySchema, errorResponses } from '../schemas/shared.ts';
 
 export const POLICY_ID_PATTERN = '^(sha256:)?[0-9a-f]{8,64}$';
 

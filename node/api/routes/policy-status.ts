@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requirePolicy } from './policy-port.ts';
-import { emptyQuery, envelopeSchema, proposalViewSchema } from './policy-schemas.ts';
+import { requirePolicy } from '../ports/policy.ts';
+import { emptyQuery, envelopeSchema, proposalViewSchema } from '../schemas/policy.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export const policyStatusSchema = {
   type: 'object',

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, toUint, uintString } from '../schemas.ts';
+import { errorResponses, toUint, uintString } from '../schemas/shared.ts';
 
 export function proofsConsistencyRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: { from: string; to?: string } }>(

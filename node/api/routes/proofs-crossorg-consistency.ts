@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, toUint, uintString } from '../schemas.ts';
-import { crossOrgConsistencySchema, originParam } from './proofs-crossorg-schemas.ts';
-import { requireWitness } from './witness-port.ts';
+import { requireWitness } from '../ports/witness.ts';
+import { crossOrgConsistencySchema, originParam } from '../schemas/proofs-crossorg.ts';
+import { errorResponses, toUint, uintString } from '../schemas/shared.ts';
 
 export function proofsCrossOrgConsistencyRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: { origin: string; from: string; to?: string } }>(

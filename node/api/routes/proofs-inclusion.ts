@@ -8,7 +8,7 @@ import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
 import { leafHash } from '../../../protocol/log/index.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, toUint, uintString } from '../schemas.ts';
+import { errorResponses, toUint, uintString } from '../schemas/shared.ts';
 
 export function proofsInclusionRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: { index: string; treeSize?: string } }>(

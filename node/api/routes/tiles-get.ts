@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_TILE_PATH_LENGTH, parseTilePath, tileInTree } from '../../../protocol/log/tiles.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 const gzip = promisify(gzipCb);
 

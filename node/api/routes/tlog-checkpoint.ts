@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses } from '../schemas/shared.ts';
 import { latestCheckpointNote, NOTE_CONTENT_TYPE, noteResponse } from './checkpoint-get.ts';
 
 export function tlogCheckpointRoute(app: FastifyInstance, ctx: ApiContext): void {

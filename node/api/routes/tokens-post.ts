@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createToken, ROLES, type Role } from '../../home/tokens.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function tokensPostRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { role: Role } }>(

@@ -22,8 +22,8 @@ import {
 import { WitnessError } from '../../../protocol/witness/witness.ts';
 import type { ApiContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
-import { errorResponses } from '../schemas.ts';
-import { requireWitness } from './witness-port.ts';
+import { requireWitness } from '../ports/witness.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 export function witnessAddCheckpointRoute(app: FastifyInstance, ctx: ApiContext): void {
   void app.register(async (child) => {

@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { errorResponses } from '../schemas.ts';
-import { requireWitness } from './witness-port.ts';
+import { requireWitness } from '../ports/witness.ts';
+import { errorResponses } from '../schemas/shared.ts';
 
 const logsSchema = {
   type: 'object',

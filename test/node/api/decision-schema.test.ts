@@ -1,12 +1,12 @@
 /**
- * The HTTP schema of a decision record (node/api/schemas.ts, govfed.decisionInput) and protocol/'s check
+ * The HTTP schema of a decision record (node/api/schemas/shared.ts, govfed.decisionInput) and protocol/'s check
  * (checkDecisionInput), run on the same records. Where they differ it is listed here, with why: the
  * schema adds two ingest patterns protocol/ states (decision id, input digest), and protocol/ checks what
  * a JSON schema does not say (calendar dates, control and bidi characters in text).
  */
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionInputSchema } from '../../../node/api/schemas.ts';
+import { decisionInputSchema } from '../../../node/api/schemas/shared.ts';
 import { checkDecisionInput } from '../../../protocol/audit/decision.ts';
 import { isGovfedError } from '../../../protocol/errors.ts';
 

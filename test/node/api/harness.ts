@@ -38,9 +38,9 @@ export interface TestNodeOptions {
   wrapLog?: (log: AuditLog) => LogPort;
   tokenReloadMs?: number;
   /** A federation port for the /v1/federation routes (default: none, so they answer 409). */
-  federation?: import('../../../node/api/routes/federation-port.ts').FederationPort;
+  federation?: import('../../../node/api/ports/federation.ts').FederationPort;
   /** A policy port for enforcement and the /v1/policy routes (default: none). */
-  policy?: import('../../../node/api/routes/policy-port.ts').PolicyPort;
+  policy?: import('../../../node/api/ports/policy.ts').PolicyPort;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {

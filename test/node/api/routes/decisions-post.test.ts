@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PolicyPort } from '../../../../node/api/routes/policy-port.ts';
+import type { PolicyPort } from '../../../../node/api/ports/policy.ts';
 import { decodeLeaf } from '../../../../protocol/audit/leaf.ts';
 import { fromBase64, toBase64 } from '../../../../protocol/encoding/bytes.ts';
 import { leafHash } from '../../../../protocol/log/index.ts';

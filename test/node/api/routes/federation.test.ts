@@ -2,7 +2,7 @@
  * The /v1/federation routes: access, schemas, and the mapping to the federation port.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FederationPort } from '../../../../node/api/routes/federation-port.ts';
+import type { FederationPort } from '../../../../node/api/ports/federation.ts';
 import type { FederationStatus } from '../../../../node/federation/index.ts';
 import { startTestNode, type TestNode } from '../harness.ts';
 

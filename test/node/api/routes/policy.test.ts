@@ -4,7 +4,7 @@
  * test/integration/policy.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PolicyPort } from '../../../../node/api/routes/policy-port.ts';
+import type { PolicyPort } from '../../../../node/api/ports/policy.ts';
 import { decodeLeaf } from '../../../../protocol/audit/leaf.ts';
 import { GovfedError } from '../../../../protocol/errors.ts';
 import { startTestNode, type TestNode } from '../harness.ts';

@@ -8,7 +8,7 @@
  * ingest; test/node/api/decision-schema.test.ts runs both on the same records.
  */
 
-import { MAX_DATA_CLASSES, MAX_INPUT_DIGEST_CHARS } from '../../protocol/audit/decision.ts';
+import { MAX_DATA_CLASSES, MAX_INPUT_DIGEST_CHARS } from '../../../protocol/audit/decision.ts';
 import {
   DECISION_ID_PATTERN,
   INPUT_DIGEST_PATTERN,
@@ -16,9 +16,9 @@ import {
   LABEL_PATTERN,
   RFC3339_UTC_PATTERN,
   SHA256_DIGEST_PATTERN,
-} from '../../protocol/audit/fields.ts';
-import { MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from '../../protocol/audit/leaf.ts';
-import { NodeError } from '../errors.ts';
+} from '../../../protocol/audit/fields.ts';
+import { MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from '../../../protocol/audit/leaf.ts';
+import { NodeError } from '../../errors.ts';
 
 /** Most records in one POST /v1/decisions. */
 export const MAX_RECORDS_PER_REQUEST = 10_000;

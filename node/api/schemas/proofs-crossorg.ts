@@ -1,6 +1,6 @@
 /** Response schemas of the cross-org proof routes (GET /v1/proofs/inclusion, /v1/proofs/consistency). */
 import { CROSSORG_BUNDLE_FIELDS } from '../../../protocol/witness/bundle.ts';
-import { base64 } from '../schemas.ts';
+import { base64 } from './shared.ts';
 
 const envelopeSchema = {
   type: 'object',
