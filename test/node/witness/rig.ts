@@ -42,6 +42,8 @@ export interface RigNode {
   refused: { to: string; kind: string; error: unknown }[];
   /** While true, requests to this node fail (it cannot be reached). */
   down: boolean;
+  /** Orgs that cannot reach this node directly (they can through a relay). */
+  unreachableFrom: Set<string>;
   /** Replaces this node's /govfed/log answers (a lying node). */
   answer?: (req: Uint8Array, honest: Uint8Array) => Uint8Array;
   ctx: FederationContext;
@@ -128,6 +130,7 @@ export async function startRig(
       published: [],
       refused: [],
       down: false,
+      unreachableFrom: new Set(),
       ctx: undefined as unknown as FederationContext,
     };
     node.ctx = {
@@ -148,7 +151,7 @@ export async function startRig(
       },
       async request(peer, protocol, bytes) {
         const to = nodes.find((x) => x.peerId === peer);
-        if (to === undefined || to.down) throw new Error(`cannot dial ${peer}`);
+        if (to === undefined || to.down || to.unreachableFrom.has(org)) throw new Error(`cannot dial ${peer}`);
         const handler = to.witness.protocols?.[protocol];
         if (handler === undefined) throw new Error(`no handler for ${protocol}`);
         const honest = await handler.handle(bytes, node.peerId);
