@@ -37,7 +37,7 @@ export interface RigNode {
   registry: Registry;
   events: { event: string; fields: Record<string, unknown> }[];
   /** Everything this node published, in order. */
-  published: { kind: string; body: Record<string, unknown> }[];
+  published: { kind: string; body: Record<string, unknown>; at: number }[];
   /** Validator errors this node's gossip caused at receivers. */
   refused: { to: string; kind: string; error: unknown }[];
   /** While true, requests to this node fail (it cannot be reached). */
@@ -137,7 +137,7 @@ export async function startRig(
       peerId: node.peerId,
       chain: () => chain,
       async publish(kind, body) {
-        node.published.push({ kind, body });
+        node.published.push({ kind, body, at: Date.now() });
         if (!rig.deliver) return;
         const msg = rig.message(i, kind, body);
         for (const other of nodes) {
