@@ -12,15 +12,27 @@
  * charter chain into a bundle that verifies offline (protocol/witness/bundle.ts). Two checkpoints of one
  * log that cannot both be true are evidence of equivocation: an alert every node checks for itself.
  *
- *   service.ts       WitnessService (a FederationModule): gossip, witnessing, collection, alerts, proofs
- *   log-protocol.ts  /govfed/log/1.0.0 — members read each other's logs (entries, proofs, checkpoints)
- *   store.ts         DIR/witness: cosigned state per origin, witnessed checkpoints, alerts, logs.json
+ *   service.ts     WitnessService (a FederationModule): composes the parts below, routes gossip to them
+ *   publisher.ts   checkpoint publishing: this node's checkpoints out as gossip
+ *   cosigner.ts    cosigning: other members' checkpoints (gossip) and external logs' (HTTP add-checkpoint)
+ *   collector.ts   cosignature collection: k cosignatures make a checkpoint witnessed
+ *   alerts.ts      equivocation alerts: signed, gossiped, verified, stored, logged
+ *   external.ts    the logs outside the federation this node witnesses (logs.json)
+ *   prover.ts      cross-org proving: inclusion bundles and consistency proofs against witnessed checkpoints
+ *   log-client.ts  /govfed/log/1.0.0, asking: to the owner, else through a relaying member; relaying
+ *   log-server.ts  /govfed/log/1.0.0, answering about this node's log (codec: protocol/witness/log-protocol.ts)
+ *   members.ts     the charter's view: member logs by origin, witness keys by org, k
+ *   queue.ts       the per-origin queue: each origin's work one step at a time
+ *   notes.ts       checkpoint notes through protocol/note (log-signed part, stored witnessed notes)
+ *   store.ts       DIR/witness: cosigned state per origin, witnessed checkpoints, alerts, logs.json
+ *   deps.ts, metrics.ts, failures.ts   what the parts share
  */
 
-export { LOG_PROTOCOL, LOG_PROTOCOL_MAX_BYTES } from './log-protocol.ts';
+export { LOG_PROTOCOL, LOG_PROTOCOL_MAX_BYTES } from '../../protocol/witness/log-protocol.ts';
 export {
   type CrossOrgConsistency,
   PUBLISH_MIN_MS,
+  RESEND_COSIGNATURES_ROUNDS,
   type WitnessOriginStatus,
   WitnessService,
   type WitnessServiceOptions,

@@ -11,7 +11,7 @@
  *
  * Every write is synced. The cosigned state is what makes the witness safe across restarts (it never
  * cosigns a smaller or conflicting tree), so the service reads it, decides and writes it under one lock
- * per origin (service.ts); this file only stores.
+ * per origin (queue.ts, cosigner.ts); this file only stores.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -2,29 +2,40 @@
  * Bodies of the witness gossip kinds (protocol/federation topics `checkpoint`, `cosignature`, `alert`).
  * The federation layer has already checked the sender is a member and signed the message; these
  * checks bound and type the body (attacker-controlled) and verify nothing else — the receiver opens
- * the note with the charter's keys, verifies the cosignature, or runs verifyAlert.
+ * the note with the charter's keys (the log's, and for a cosignature the sender's witness key) or runs
+ * verifyAlert.
  *
- *   checkpoint   { note: <signed checkpoint note of the sender's log> }
- *   cosignature  { origin, size, rootHash: <base64>, cosignature: "— <name> <base64>\n" }
+ *   checkpoint   { note: <checkpoint note signed by the sender's log key> }
+ *   cosignature  { note: <the same checkpoint note, its log signature line and the sender's cosignature line> }
  *   alert        { envelope: <DSSE envelope of ALERT_PAYLOAD_TYPE> }
+ *
+ * Why a cosignature travels as the whole note, not as {origin, size, root, line}: a cosignature/v1
+ * line signs the checkpoint *text*, which the receiver must hold byte for byte (extension lines
+ * included) to verify it; and the log's own signature line lets every receiver treat the cosigned
+ * checkpoint as one the log showed — it witnesses it in turn, and two cosigned checkpoints of one size
+ * with other roots are equivocation evidence signed by the log (protocol/witness/evidence.ts). That is
+ * how a split view is caught when the halves of a partition meet again.
+ *
  * Every rejection is a GossipValidationError ERR_MALFORMED_GOSSIP with action `reject`.
  */
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
-import { fromBase64, toBase64 } from '../encoding/bytes.ts';
 import { GossipValidationError } from '../federation/errors.ts';
-import { HASH_SIZE } from '../log/index.ts';
-import { formatSignatureLine, type NoteSignature, parseNote } from '../note/index.ts';
+import { type Checkpoint, parseCheckpoint } from '../note/checkpoint.ts';
+import { type NoteSignature, parseNote } from '../note/note.ts';
 import { MAX_EVIDENCE_BYTES } from './evidence.ts';
-import { parseCosignatureLines } from './request.ts';
 
+/** Largest note in a `checkpoint` or `cosignature` body. */
 export const MAX_GOSSIP_NOTE_CHARS = 64 * 1024;
-const MAX_LINE_CHARS = 1024;
 
-export interface CosignatureGossip {
-  origin: string;
-  size: number;
-  rootHash: Uint8Array;
-  cosignature: NoteSignature;
+/** A checked `checkpoint` or `cosignature` body: its note, parsed (no signature verified yet). */
+export interface CheckpointGossip {
+  note: string;
+  /** The signed text (what the log signature and every cosignature sign). */
+  text: string;
+  /** The checkpoint the text holds; `checkpoint.origin` names the log whose keys open the note. */
+  checkpoint: Checkpoint;
+  /** Every signature line of the note, in order. */
+  signatures: NoteSignature[];
 }
 
 function reject(message: string, cause?: unknown): never {
@@ -41,61 +52,48 @@ function exactKeys(body: Record<string, unknown>, keys: readonly string[], kind:
   if (got.length !== keys.length || !keys.every((k) => k in body)) reject(`${kind} body must be {${keys.join(', ')}}`);
 }
 
+function checkNoteBody(body: Record<string, unknown>, kind: string, minSignatures: number): CheckpointGossip {
+  exactKeys(body, ['note'], kind);
+  const note = body.note;
+  if (typeof note !== 'string' || note.length > MAX_GOSSIP_NOTE_CHARS) reject(`${kind}.note: expected a note`);
+  let parsed: ReturnType<typeof parseNote>;
+  let checkpoint: Checkpoint;
+  try {
+    parsed = parseNote(note);
+    checkpoint = parseCheckpoint(parsed.text);
+  } catch (cause) {
+    reject(`${kind}.note: not a checkpoint note`, cause);
+  }
+  if (parsed.signatures.length < minSignatures) {
+    reject(`${kind}.note: expected at least ${minSignatures} signature lines`);
+  }
+  return { note, text: parsed.text, checkpoint, signatures: parsed.signatures };
+}
+
 /** The `checkpoint` body. */
 export function checkpointBody(note: string): { note: string } {
-  return { note: checkCheckpointBody({ note }) };
+  return { note: checkCheckpointBody({ note }).note };
 }
 
-/** Checks a `checkpoint` body: one signed note, bounded and structurally well-formed. Returns the note. */
-export function checkCheckpointBody(body: Record<string, unknown>): string {
-  exactKeys(body, ['note'], 'checkpoint');
-  const note = body.note;
-  if (typeof note !== 'string' || note.length > MAX_GOSSIP_NOTE_CHARS) reject('checkpoint.note: expected a note');
-  try {
-    parseNote(note);
-  } catch (cause) {
-    reject('checkpoint.note: malformed note', cause);
-  }
-  return note;
+/** Checks a `checkpoint` body: one checkpoint note, bounded and well-formed. */
+export function checkCheckpointBody(body: Record<string, unknown>): CheckpointGossip {
+  return checkNoteBody(body, 'checkpoint', 1);
 }
 
-/** The `cosignature` body. */
-export function cosignatureBody(c: CosignatureGossip): Record<string, unknown> {
-  const body = {
-    origin: c.origin,
-    size: c.size,
-    rootHash: toBase64(c.rootHash),
-    cosignature: formatSignatureLine(c.cosignature),
-  };
-  checkCosignatureBody(body);
-  return body;
+/**
+ * The `cosignature` body: a checkpoint note with the log's signature line and the sender's cosignature
+ * line (protocol/note appendSignatures adds one to a log-signed note).
+ */
+export function cosignatureBody(cosignedNote: string): { note: string } {
+  return { note: checkCosignatureBody({ note: cosignedNote }).note };
 }
 
-/** Checks a `cosignature` body and decodes it (the cosignature is NOT verified). */
-export function checkCosignatureBody(body: Record<string, unknown>): CosignatureGossip {
-  exactKeys(body, ['origin', 'size', 'rootHash', 'cosignature'], 'cosignature');
-  const { origin, size, rootHash, cosignature } = body;
-  if (typeof origin !== 'string' || origin.length === 0 || origin.length > MAX_LINE_CHARS) reject('cosignature.origin');
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) reject('cosignature.size');
-  if (typeof rootHash !== 'string' || rootHash.length !== 44)
-    reject('cosignature.rootHash: expected base64 of 32 bytes');
-  let root: Uint8Array;
-  try {
-    root = fromBase64(rootHash);
-  } catch (cause) {
-    reject('cosignature.rootHash: not canonical base64', cause);
-  }
-  if (root.length !== HASH_SIZE) reject('cosignature.rootHash: expected 32 bytes');
-  if (typeof cosignature !== 'string' || cosignature.length > MAX_LINE_CHARS) reject('cosignature.cosignature');
-  let sigs: NoteSignature[];
-  try {
-    sigs = parseCosignatureLines(cosignature);
-  } catch (cause) {
-    reject('cosignature.cosignature: not a signature line', cause);
-  }
-  const [sig] = sigs;
-  if (sig === undefined || sigs.length !== 1) reject('cosignature.cosignature: expected exactly one line');
-  return { origin, size, rootHash: root, cosignature: sig };
+/**
+ * Checks a `cosignature` body: a checkpoint note with at least two signature lines (the log's and the
+ * sender's cosignature). Neither is verified here.
+ */
+export function checkCosignatureBody(body: Record<string, unknown>): CheckpointGossip {
+  return checkNoteBody(body, 'cosignature', 2);
 }
 
 /** The `alert` body. */

@@ -22,7 +22,8 @@
  *    node that served it, nor any server — that the entry is in a log its federation witnessed.
  *    (bundle.ts)
  *  - Gossip bodies of the `checkpoint`, `cosignature` and `alert` kinds are typed and bounded in
- *    gossip.ts.
+ *    gossip.ts; members read each other's logs over `/govfed/log/1.0.0`, whose frames are encoded,
+ *    decoded and bounded in log-protocol.ts.
  * docs/witness.md has the rules, the byte formats and the threat model.
  */
 export {
@@ -65,12 +66,13 @@ export {
 } from './evidence.ts';
 export {
   alertBody,
-  type CosignatureGossip,
+  type CheckpointGossip,
   checkAlertBody,
   checkCheckpointBody,
   checkCosignatureBody,
   checkpointBody,
   cosignatureBody,
+  MAX_GOSSIP_NOTE_CHARS,
 } from './gossip.ts';
 export {
   parseLogKey,
@@ -80,6 +82,17 @@ export {
   witnessSignerKey,
   witnessVerifierKey,
 } from './keys.ts';
+export {
+  decodeHashes,
+  decodeLogRequest,
+  decodeLogResponse,
+  encodeLogMessage,
+  isUnavailableAnswer,
+  LOG_PROTOCOL,
+  LOG_PROTOCOL_MAX_BYTES,
+  type LogRequest,
+  type LogResponse,
+} from './log-protocol.ts';
 export {
   type AddCheckpointRequest,
   COSIGNATURE_CONTENT_TYPE,

@@ -11,12 +11,12 @@
  *      heard again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_PROTOCOL } from '../../../node/witness/log-protocol.ts';
 import { charterDigest } from '../../../protocol/federation/charter.ts';
 import { envelopeBody } from '../../../protocol/federation/gossip.ts';
 import { charterOf } from '../../../protocol/federation/proposal.ts';
 import { decodeSyncMessage, encodeSyncMessage, MAX_SYNC_MESSAGE_BYTES } from '../../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../../protocol/federation/topics.ts';
+import { LOG_PROTOCOL } from '../../../protocol/witness/log-protocol.ts';
 import { removeDir } from '../../helpers/cli.ts';
 import { DaemonProcess, killAllDaemons } from '../../helpers/daemon.ts';
 import {

@@ -13,6 +13,7 @@ import { initHome } from '../../../node/home/init.ts';
 import { type LoadedHome, loadHome } from '../../../node/home/load.ts';
 import { createToken, type Role, TokenStore } from '../../../node/home/tokens.ts';
 import { AuditLog, type AuditLogOptions } from '../../../node/log/index.ts';
+import { WitnessService } from '../../../node/witness/index.ts';
 
 export interface TestNode {
   root: string;
@@ -41,6 +42,8 @@ export interface TestNodeOptions {
   federation?: import('../../../node/api/ports/federation.ts').FederationPort;
   /** A policy port for enforcement and the /v1/policy routes (default: none). */
   policy?: import('../../../node/api/ports/policy.ts').PolicyPort;
+  /** Runs a real WitnessService on the node's home and log (outside any federation) for the witness routes. */
+  witness?: boolean;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
@@ -64,6 +67,8 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     auditor: (await createToken(dir, 'auditor')).token,
   };
   const events: TestNode['events'] = [];
+  const witness = opts.witness === true ? new WitnessService({ home, log }) : undefined;
+  await witness?.start();
   const app = await buildApp({
     log: opts.wrapLog ? opts.wrapLog(log) : log,
     home,
@@ -72,6 +77,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     events: (event, fields) => events.push({ event, fields }),
     ...(opts.federation === undefined ? {} : { federation: opts.federation }),
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
+    ...(witness === undefined ? {} : { witness }),
   });
   return {
     root,
@@ -84,6 +90,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
     async close() {
       await app.close();
+      await witness?.stop();
       await log.stop();
       await rm(root, { recursive: true, force: true });
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
 import { isGossipValidationError } from '../../../protocol/federation/errors.ts';
+import { appendSignatures, formatSignatureLine } from '../../../protocol/note/index.ts';
 import { EQUIVOCATION_TYPE, signAlert } from '../../../protocol/witness/evidence.ts';
 import {
   alertBody,
@@ -33,7 +34,12 @@ function rejected(fn: () => unknown): void {
 describe('checkpoint bodies', () => {
   describe('when well-formed', () => {
     it('round-trip', () => {
-      expect(checkCheckpointBody(checkpointBody(NOTE))).toBe(NOTE);
+      const checked = checkCheckpointBody(checkpointBody(NOTE));
+      expect(checked.note).toBe(NOTE);
+      expect(checked.text).toBe(TEXT);
+      expect(checked.checkpoint.origin).toBe(logName(0));
+      expect(checked.checkpoint.size).toBe(5);
+      expect(checked.signatures).toHaveLength(1);
     });
   });
 
@@ -49,25 +55,42 @@ describe('checkpoint bodies', () => {
 });
 
 describe('cosignature bodies', () => {
-  const c = { origin: logName(0), size: 5, rootHash: log.roots[5] as Uint8Array, cosignature: COSIG };
+  // The checkpoint with the log's signature line and the sender's cosignature line: the receiver
+  // verifies both with the charter's keys (not here).
+  const COSIGNED = appendSignatures(NOTE, [COSIG]);
 
   describe('when well-formed', () => {
-    it('round-trip', () => {
-      const body = cosignatureBody(c);
-      expect(body.rootHash).toBe(toBase64(c.rootHash));
-      expect(checkCosignatureBody(body)).toEqual(c);
+    it('round-trip, parsed with protocol/note', () => {
+      const body = cosignatureBody(COSIGNED);
+      expect(body).toEqual({ note: COSIGNED });
+      const checked = checkCosignatureBody(body);
+      expect(checked.text).toBe(TEXT);
+      expect(checked.checkpoint.origin).toBe(logName(0));
+      expect(checked.checkpoint.rootHash).toEqual(log.roots[5]);
+      expect(checked.signatures.map((s) => s.name)).toEqual([logName(0), w.name]);
     });
   });
 
   describe('when malformed', () => {
     it('are rejected', () => {
-      const body = cosignatureBody(c);
-      rejected(() => checkCosignatureBody({ ...body, extra: 1 }));
-      rejected(() => checkCosignatureBody({ ...body, size: -1 }));
-      rejected(() => checkCosignatureBody({ ...body, origin: '' }));
-      rejected(() => checkCosignatureBody({ ...body, rootHash: toBase64(new Uint8Array(31)) }));
-      rejected(() => checkCosignatureBody({ ...body, cosignature: 'nope' }));
-      rejected(() => checkCosignatureBody({ ...body, cosignature: `${body.cosignature}${body.cosignature}` }));
+      rejected(() => checkCosignatureBody({}));
+      rejected(() => checkCosignatureBody({ note: COSIGNED, extra: 1 }));
+      rejected(() => checkCosignatureBody({ note: 5 }));
+      // the old compact form {origin, size, rootHash, cosignature} is not a cosignature body
+      rejected(() =>
+        checkCosignatureBody({
+          origin: logName(0),
+          size: 5,
+          rootHash: toBase64(log.roots[5] as Uint8Array),
+          cosignature: formatSignatureLine(COSIG),
+        }),
+      );
+      // the log's signature alone is a checkpoint, not a cosignature
+      rejected(() => checkCosignatureBody({ note: NOTE }));
+      rejected(() => cosignatureBody(NOTE));
+      rejected(() => checkCosignatureBody({ note: TEXT }));
+      rejected(() => checkCosignatureBody({ note: `not a checkpoint\n\n${COSIGNED.slice(TEXT.length + 1)}` }));
+      rejected(() => checkCosignatureBody({ note: `${COSIGNED}${'x'.repeat(70_000)}` }));
     });
   });
 });

@@ -153,11 +153,55 @@ describe('health while checkpoint signing fails', () => {
     expect((await signing.app.inject({ url: '/readyz' })).statusCode).toBe(200);
     const info = await signing.app.inject({ url: '/v1/node', headers: signing.auth('auditor') });
     expect(info.json().log.checkpointError.message).toMatch(/high-water|ENOENT/);
+    // the same coded problem in both places
+    expect(health.json().code).toMatch(/^ERR_[A-Z0-9_]+$/);
+    expect(info.json().log.checkpointError.code).toBe(health.json().code);
     const metrics = await signing.app.inject({ url: '/metrics', headers: signing.auth('admin') });
     expect(metricValue(metrics.body, 'govfed_checkpoint_signing_failing')).toBe(1);
     expect(metricValue(metrics.body, 'govfed_checkpoint_sign_failures_total')).toBe(1);
     await mkdir(markDir);
     await signing.log.checkpointNow();
     expect((await signing.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+});
+
+describe('health while the background checkpointer fails to sign', () => {
+  let node: TestNode;
+  let markDir: string;
+  beforeAll(async () => {
+    markDir = join(tmpdir(), `govfed-mark-bg-${process.pid}-${Date.now()}`);
+    await mkdir(markDir);
+    node = await startTestNode({
+      log: { highWaterFile: join(markDir, 'high-water.json'), checkpointIntervalMs: 50 },
+    });
+  });
+  afterAll(async () => {
+    await mkdir(markDir, { recursive: true });
+    await node.close();
+    await rm(markDir, { recursive: true, force: true });
+  });
+
+  it("shows the timer's failed signing (Checkpointer.lastError) in /healthz, GET /v1/node and /metrics", async () => {
+    await rm(markDir, { recursive: true }); // no signing can raise the high-water mark
+    const res = await node.app.inject({
+      method: 'POST',
+      url: '/v1/decisions',
+      headers: node.auth('ingest'),
+      payload: [decision(2)],
+    });
+    expect(res.statusCode).toBe(200);
+    // nobody calls checkpointNow: the checkpointer's own timer tries, fails, and keeps the error
+    const deadline = Date.now() + 5000;
+    let health = await node.app.inject({ url: '/healthz' });
+    while (health.statusCode === 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+      health = await node.app.inject({ url: '/healthz' });
+    }
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toMatchObject({ status: 'unhealthy', reason: 'checkpoint signing is failing' });
+    const info = await node.app.inject({ url: '/v1/node', headers: node.auth('auditor') });
+    expect(info.json().log.checkpointError.code).toBe(health.json().code);
+    const metrics = await node.app.inject({ url: '/metrics', headers: node.auth('admin') });
+    expect(metricValue(metrics.body, 'govfed_checkpoint_signing_failing')).toBe(1);
   });
 });

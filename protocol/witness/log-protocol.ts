@@ -10,15 +10,17 @@
  *   {type:"get-entry", origin?, index}             {type:"entry", index, entry}
  *   any failure                                    {type:"error", code, message}
  *
+ * This file is the codec only (pure: bytes in, typed messages out); node/witness/log-server.ts answers
+ * requests about a node's own log and node/witness/log-client.ts sends them (and relays).
+ *
  * Frames are UTF-8 JSON, at most LOG_PROTOCOL_MAX_BYTES. `entry` is base64 of the exact leaf bytes — only
  * commitment leaves cross org boundaries; raw records are never served here. `oldRoot` is the root at
  * `from` (a consistency proof omits it when `from` is a power of two; equivocation evidence needs it).
  * Everything a peer sends is attacker-controlled: decoders check every field and bound every array, and
  * what matters (proofs, roots) is verified by the caller against signed checkpoints.
  */
-import { fromBase64, fromUtf8, toBase64, utf8 } from '../../protocol/encoding/bytes.ts';
-import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
-import type { AuditLog } from '../log/index.ts';
+import { fromBase64, fromUtf8, utf8 } from '../encoding/bytes.ts';
+import { GovfedError } from '../errors.ts';
 
 export const LOG_PROTOCOL = '/govfed/log/1.0.0';
 /** Largest request or response frame. */
@@ -177,59 +179,4 @@ export function decodeHashes(list: readonly string[]): Uint8Array[] {
     if (b.length !== 32) throw bad('hash must be 32 bytes');
     return b;
   });
-}
-
-/** Answers requests (attacker-controlled) about this node's own audit log. */
-export function logProtocolHandler(
-  log: Pick<AuditLog, 'checkpoint' | 'entry' | 'proveConsistency' | 'proveInclusion' | 'treeHash'>,
-  origin: string,
-) {
-  return async (req: Uint8Array): Promise<Uint8Array> => {
-    try {
-      return encodeLogMessage(await answer(log, origin, decodeLogRequest(req)));
-    } catch (err) {
-      const code = isGovfedError(err) ? err.code : 'ERR_INTERNAL';
-      const message = isGovfedError(err) ? err.message : 'internal error';
-      return encodeLogMessage({ type: 'error', code, message: message.slice(0, 1024) });
-    }
-  };
-}
-
-async function answer(
-  log: Pick<AuditLog, 'checkpoint' | 'entry' | 'proveConsistency' | 'proveInclusion' | 'treeHash'>,
-  origin: string,
-  req: LogRequest,
-): Promise<LogResponse> {
-  if ('origin' in req && req.origin !== undefined && req.origin !== origin) {
-    throw new GovfedError('ERR_UNKNOWN_ORIGIN', `this node serves ${origin} only`);
-  }
-  switch (req.type) {
-    case 'get-checkpoint':
-      return { type: 'checkpoint', note: log.checkpoint().note };
-    case 'get-consistency': {
-      const proof = await log.proveConsistency(req.from, req.to);
-      const oldRoot = await log.treeHash(req.from);
-      return {
-        type: 'consistency',
-        from: req.from,
-        to: req.to,
-        oldRoot: toBase64(oldRoot),
-        proof: proof.map(toBase64),
-      };
-    }
-    case 'get-inclusion': {
-      if (req.index >= req.treeSize) throw new GovfedError('ERR_INDEX_OUT_OF_RANGE', 'index must be below treeSize');
-      const proof = await log.proveInclusion(req.index, req.treeSize);
-      const entry = await log.entry(req.index);
-      return {
-        type: 'inclusion',
-        index: req.index,
-        treeSize: req.treeSize,
-        entry: toBase64(entry),
-        proof: proof.map(toBase64),
-      };
-    }
-    case 'get-entry':
-      return { type: 'entry', index: req.index, entry: toBase64(await log.entry(req.index)) };
-  }
 }

@@ -1,0 +1,48 @@
+/**
+ * What the parts of the witness service share: this node's home and log, the witness store, the view
+ * of the charter (members.ts), the per-origin queue, events, metrics and the federation context once
+ * attached. service.ts builds one and hands it to every part.
+ */
+import type { Counter, Gauge } from 'prom-client';
+import type { NoteSigner } from '../../protocol/note/index.ts';
+import type { EventSink } from '../events.ts';
+import type { FederationContext } from '../federation/module.ts';
+import type { AuditLog } from '../log/index.ts';
+import type { MemberLogs } from './members.ts';
+import type { OriginQueue } from './queue.ts';
+import type { WitnessStore } from './store.ts';
+
+/** This node: its org, log origin and keys (config.verifierKey, config.witnessKey), the witness signer. */
+export interface WitnessHome {
+  config: { org: string; origin: string; verifierKey: string; witnessKey?: string };
+  paths: { witness: string };
+  witnessSigner: NoteSigner;
+}
+
+/** What the witness reads from (and appends to) this node's audit log. */
+export type WitnessLog = Pick<
+  AuditLog,
+  'checkpoint' | 'onCheckpoint' | 'entry' | 'proveConsistency' | 'proveInclusion' | 'treeHash' | 'append' | 'size'
+>;
+
+/** govfed_witness_* metrics (metrics.ts). */
+export interface WitnessMetrics {
+  cosigned: Counter;
+  equivocations: Counter;
+  lag: Gauge;
+}
+
+export interface WitnessDeps {
+  home: WitnessHome;
+  log: WitnessLog;
+  store: WitnessStore;
+  members: MemberLogs;
+  queue: OriginQueue;
+  events: EventSink;
+  now: () => Date;
+  metrics: WitnessMetrics | undefined;
+  /** The federation context, once the service is attached to a FederationService. */
+  federation(): FederationContext | undefined;
+  /** True between start() and stop(). */
+  running(): boolean;
+}

@@ -1,0 +1,65 @@
+/**
+ * The answering side of `/govfed/log/1.0.0` (protocol/witness/log-protocol.ts): requests from other
+ * members (attacker-controlled) about this node's own audit log. Decoding and encoding are the
+ * protocol module's; this file only reads the log.
+ */
+import { toBase64 } from '../../protocol/encoding/bytes.ts';
+import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
+import {
+  decodeLogRequest,
+  encodeLogMessage,
+  type LogRequest,
+  type LogResponse,
+} from '../../protocol/witness/log-protocol.ts';
+import type { AuditLog } from '../log/index.ts';
+
+/** What answering needs from the log. */
+export type ServedLog = Pick<AuditLog, 'checkpoint' | 'entry' | 'proveConsistency' | 'proveInclusion' | 'treeHash'>;
+
+/** Answers requests (attacker-controlled) about this node's own audit log. */
+export function logProtocolHandler(log: ServedLog, origin: string) {
+  return async (req: Uint8Array): Promise<Uint8Array> => {
+    try {
+      return encodeLogMessage(await answer(log, origin, decodeLogRequest(req)));
+    } catch (err) {
+      const code = isGovfedError(err) ? err.code : 'ERR_INTERNAL';
+      const message = isGovfedError(err) ? err.message : 'internal error';
+      return encodeLogMessage({ type: 'error', code, message: message.slice(0, 1024) });
+    }
+  };
+}
+
+async function answer(log: ServedLog, origin: string, req: LogRequest): Promise<LogResponse> {
+  if ('origin' in req && req.origin !== undefined && req.origin !== origin) {
+    throw new GovfedError('ERR_UNKNOWN_ORIGIN', `this node serves ${origin} only`);
+  }
+  switch (req.type) {
+    case 'get-checkpoint':
+      return { type: 'checkpoint', note: log.checkpoint().note };
+    case 'get-consistency': {
+      const proof = await log.proveConsistency(req.from, req.to);
+      const oldRoot = await log.treeHash(req.from);
+      return {
+        type: 'consistency',
+        from: req.from,
+        to: req.to,
+        oldRoot: toBase64(oldRoot),
+        proof: proof.map(toBase64),
+      };
+    }
+    case 'get-inclusion': {
+      if (req.index >= req.treeSize) throw new GovfedError('ERR_INDEX_OUT_OF_RANGE', 'index must be below treeSize');
+      const proof = await log.proveInclusion(req.index, req.treeSize);
+      const entry = await log.entry(req.index);
+      return {
+        type: 'inclusion',
+        index: req.index,
+        treeSize: req.treeSize,
+        entry: toBase64(entry),
+        proof: proof.map(toBase64),
+      };
+    }
+    case 'get-entry':
+      return { type: 'entry', index: req.index, entry: toBase64(await log.entry(req.index)) };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The witness's view of the charter: each member's log (origin → owner and the log's verifier) and
+ * each member's witness key (org → cosignature verifier), rebuilt on every accepted charter version.
+ * A member whose key does not parse is left out (its log cannot be witnessed or proved, its witness
+ * cannot cosign) rather than failing the charter.
+ */
+
+import { GovfedError } from '../../protocol/errors.ts';
+import { type Charter, type CharterChain, type Member, witnessThreshold } from '../../protocol/federation/index.ts';
+import type { KeyedVerifier } from '../../protocol/note/index.ts';
+import { parseLogKey, parseWitnessKey } from '../../protocol/witness/keys.ts';
+import { knownLogsFromKeys } from '../../protocol/witness/witness.ts';
+
+/** A member log: its owner and the log's verifier. */
+export interface MemberLog {
+  member: Member;
+  verifier: KeyedVerifier;
+}
+
+export class MemberLogs {
+  readonly #ownOrigin: string;
+  #chain: CharterChain | undefined;
+  #logs = new Map<string, MemberLog>();
+  #witnessKeys = new Map<string, KeyedVerifier>();
+
+  constructor(ownOrigin: string) {
+    this.#ownOrigin = ownOrigin;
+  }
+
+  /** Takes a newly accepted charter chain. */
+  update(chain: CharterChain): void {
+    const logs = new Map<string, MemberLog>();
+    const witnesses = new Map<string, KeyedVerifier>();
+    for (const m of chain.current.members) {
+      if (m.logKey !== undefined) {
+        try {
+          const v = parseLogKey(m.logKey);
+          logs.set(v.name, { member: m, verifier: v });
+        } catch {
+          // a member with a broken key cannot be witnessed; its entries cannot be proved
+        }
+      }
+      if (m.witnessKey !== undefined) {
+        try {
+          witnesses.set(m.org, parseWitnessKey(m.witnessKey));
+        } catch {
+          // cannot cosign
+        }
+      }
+    }
+    this.#chain = chain;
+    this.#logs = logs;
+    this.#witnessKeys = witnesses;
+  }
+
+  get chain(): CharterChain | undefined {
+    return this.#chain;
+  }
+
+  get charter(): Charter | undefined {
+    return this.#chain?.current;
+  }
+
+  /** Member logs by origin (this node's own included). */
+  entries(): IterableIterator<[string, MemberLog]> {
+    return this.#logs.entries();
+  }
+
+  get(origin: string): MemberLog | undefined {
+    return this.#logs.get(origin);
+  }
+
+  /** The member log of `origin`, or ERR_UNKNOWN_ORIGIN. */
+  require(origin: string): MemberLog {
+    const l = this.#logs.get(origin);
+    if (l === undefined) throw new GovfedError('ERR_UNKNOWN_ORIGIN', `no member has a log with origin ${origin}`);
+    return l;
+  }
+
+  /** The witness key of `org`, if the charter lists one that parses. */
+  witnessKey(org: string): KeyedVerifier | undefined {
+    return this.#witnessKeys.get(org);
+  }
+
+  /** Every witness key but `org`'s own (a log's owner does not witness itself). */
+  witnessKeysBut(org: string): KeyedVerifier[] {
+    return [...this.#witnessKeys.entries()].filter(([o]) => o !== org).map(([, v]) => v);
+  }
+
+  /** The member with peer id `peer`, in the current charter. */
+  memberByPeer(peer: string): Member | undefined {
+    return this.#chain?.member(peer);
+  }
+
+  /** The origin of the member log whose verifier key is `vkey`. */
+  originOfKey(vkey: string): string | undefined {
+    for (const [origin, l] of this.#logs) if (l.member.logKey === vkey) return origin;
+    return undefined;
+  }
+
+  /** Cosignatures that make a checkpoint of `member`'s log witnessed (0 without a charter). */
+  k(member: Member): number {
+    const charter = this.charter;
+    return charter === undefined ? 0 : witnessThreshold(charter, member.org);
+  }
+
+  /** The logs this node witnesses: other members' (by the charter) and the external ones (their keys). */
+  knownLogs(external: readonly string[]): Map<string, KeyedVerifier[]> {
+    const known = new Map<string, KeyedVerifier[]>();
+    for (const [origin, l] of this.#logs) {
+      if (origin !== this.#ownOrigin) known.set(origin, [l.verifier]);
+    }
+    for (const [origin, vs] of knownLogsFromKeys(external)) {
+      if (!known.has(origin)) known.set(origin, vs as KeyedVerifier[]);
+    }
+    return known;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Cross-org proving: an entry (or a consistency proof) of any member's log, against the newest
+ * witnessed checkpoint of it this node holds. The entry and its proof come from the origin's node over
+ * /govfed/log/1.0.0 (or from this node's own log) and are verified here before they are returned; the
+ * inclusion bundle also carries the log key, the cosigners' keys and the charter chain, so that it
+ * verifies offline (protocol/witness/bundle.ts).
+ */
+import { fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
+import { GovfedError } from '../../protocol/errors.ts';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../protocol/log/index.ts';
+import { openCheckpoint } from '../../protocol/note/index.ts';
+import { type CrossOrgBundle, createCrossOrgBundle } from '../../protocol/witness/bundle.ts';
+import { decodeHashes, decodeLogResponse } from '../../protocol/witness/log-protocol.ts';
+import { NodeError } from '../errors.ts';
+import type { CosignatureCollector, Witnessed } from './collector.ts';
+import type { WitnessDeps } from './deps.ts';
+import { badPeer } from './failures.ts';
+import type { LogClient } from './log-client.ts';
+import type { MemberLog } from './members.ts';
+
+export interface CrossOrgConsistency {
+  origin: string;
+  from: number;
+  to: number;
+  /** Root of the first `from` entries, as the log computes it (check it against a checkpoint you hold). */
+  oldRoot: string;
+  proof: string[];
+  /** The witnessed checkpoint of size `to` the proof was verified against. */
+  checkpoint: string;
+}
+
+export class CrossOrgProver {
+  readonly #d: WitnessDeps;
+  readonly #collector: CosignatureCollector;
+  readonly #client: LogClient;
+
+  constructor(deps: WitnessDeps, collector: CosignatureCollector, client: LogClient) {
+    this.#d = deps;
+    this.#collector = collector;
+    this.#client = client;
+  }
+
+  /** The inclusion bundle of entry `index` of `origin`'s log. */
+  async proveInclusion(origin: string, index: number): Promise<CrossOrgBundle> {
+    const { ml, w } = this.#requireWitnessed(origin);
+    if (index >= w.size) {
+      throw new NodeError(
+        'ERR_NOT_WITNESSED',
+        `entry ${index} is not covered by the newest witnessed checkpoint of ${origin} (size ${w.size}); retry shortly`,
+      );
+    }
+    let entry: Uint8Array;
+    let proof: Uint8Array[];
+    if (origin === this.#d.home.config.origin) {
+      entry = await this.#d.log.entry(index);
+      proof = await this.#d.log.proveInclusion(index, w.size);
+    } else {
+      const res = await this.#client.requestOrUnavailable(ml, {
+        type: 'get-inclusion',
+        origin,
+        index,
+        treeSize: w.size,
+      });
+      const r = decodeLogResponse(res, 'inclusion');
+      if (r.index !== index || r.treeSize !== w.size) throw badPeer(origin, 'answered for another entry');
+      entry = fromBase64(r.entry);
+      proof = decodeHashes(r.proof);
+    }
+    try {
+      verifyInclusion(index, w.size, leafHash(entry), proof, w.rootHash);
+    } catch (cause) {
+      throw badPeer(origin, `its inclusion proof of entry ${index} does not verify`, cause);
+    }
+    const chain = this.#d.members.chain;
+    if (chain === undefined) throw new NodeError('ERR_NOT_FOUND', 'no charter');
+    return createCrossOrgBundle({
+      origin,
+      index,
+      treeSize: w.size,
+      entry,
+      inclusion: proof,
+      checkpoint: w.note,
+      logKey: ml.verifier.vkey,
+      witnessKeys: this.#cosignerKeys(ml, w.note),
+      federation: { id: chain.federationId, charters: chain.versions().map((e) => e.envelope) },
+    });
+  }
+
+  /** A consistency proof of `origin`'s log from `from` to the newest witnessed size (or `to`), verified. */
+  async proveConsistency(origin: string, from: number, to?: number): Promise<CrossOrgConsistency> {
+    const { ml, w } = this.#requireWitnessed(origin);
+    const target = to ?? w.size;
+    if (target !== w.size) {
+      throw new NodeError(
+        'ERR_NOT_WITNESSED',
+        `the newest witnessed checkpoint of ${origin} has size ${w.size}, not ${target}`,
+      );
+    }
+    if (from > target) throw new GovfedError('ERR_INVALID_TREE_SIZE', `from ${from} is larger than to ${target}`);
+    let proof: Uint8Array[];
+    let oldRoot: Uint8Array;
+    if (origin === this.#d.home.config.origin) {
+      proof = await this.#d.log.proveConsistency(from, target);
+      oldRoot = await this.#d.log.treeHash(from);
+    } else {
+      const res = await this.#client.requestOrUnavailable(ml, { type: 'get-consistency', origin, from, to: target });
+      const r = decodeLogResponse(res, 'consistency');
+      proof = decodeHashes(r.proof);
+      oldRoot = decodeHashes([r.oldRoot])[0] as Uint8Array;
+    }
+    try {
+      verifyConsistency(from, target, proof, oldRoot, w.rootHash);
+    } catch (cause) {
+      throw badPeer(origin, `its consistency proof ${from} -> ${target} does not verify`, cause);
+    }
+    return { origin, from, to: target, oldRoot: toBase64(oldRoot), proof: proof.map(toBase64), checkpoint: w.note };
+  }
+
+  #requireWitnessed(origin: string): { ml: MemberLog; w: Witnessed } {
+    const ml = this.#d.members.get(origin);
+    if (ml === undefined || this.#d.members.chain === undefined) {
+      throw new NodeError('ERR_NOT_FOUND', `no member of the federation has a log with origin ${origin}`);
+    }
+    const w = this.#collector.witnessed(origin);
+    if (w === undefined)
+      throw new NodeError('ERR_NOT_WITNESSED', `this node holds no witnessed checkpoint of ${origin} yet`);
+    return { ml, w };
+  }
+
+  /** The witness keys of the cosignature lines in a witnessed note of `ml`'s log. */
+  #cosignerKeys(ml: MemberLog, note: string): string[] {
+    const verifiers = this.#d.members.witnessKeysBut(ml.member.org);
+    const keys: string[] = [];
+    for (const s of openCheckpoint(note, ml.verifier, verifiers).verified) {
+      const v = verifiers.find((x) => x.name === s.name && x.keyHash === s.keyHash);
+      if (v !== undefined) keys.push(v.vkey);
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fromBase64, toBase64 } from '../../../protocol/encoding/bytes.ts';
+import { verifyCrossOrgBundle } from '../../../protocol/witness/bundle.ts';
+import { decodeLogRequest, decodeLogResponse, encodeLogMessage } from '../../../protocol/witness/log-protocol.ts';
+import { type Rig, type RigNode, startRig, until } from './rig.ts';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.stop();
+  rig = undefined;
+});
+
+const code = (c: string) => expect.objectContaining({ code: c });
+
+/** Three members, k = 2: a's log grew to `size` and b holds that checkpoint witnessed. */
+async function witnessed(): Promise<{ a: RigNode; b: RigNode; c: RigNode; size: number }> {
+  rig = await startRig([0, 1, 2], { witness: 2 });
+  const [a, b, c] = rig.nodes as [RigNode, RigNode, RigNode];
+  const size = await rig.grow(0, 6);
+  await until('b to hold a witnessed', () =>
+    b.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
+  );
+  await until('a to hold its own witnessed', () =>
+    a.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
+  );
+  return { a, b, c, size };
+}
+
+describe('CrossOrgProver (through WitnessService)', () => {
+  describe("when asked for an entry of another member's log", () => {
+    it("returns a bundle that verifies offline, fetched from the owner's node", async () => {
+      const { a, b } = await witnessed();
+      const bundle = await b.witness.proveInclusion(a.origin, 3);
+      const ok = verifyCrossOrgBundle(bundle, { federationId: (rig as Rig).chain.federationId });
+      expect(ok.origin).toBe(a.origin);
+      expect(fromBase64(bundle.entry)).toEqual(await a.log.entry(3));
+      // this node's own log: from the log itself
+      const own = await a.witness.proveInclusion(a.origin, 2);
+      expect(() => verifyCrossOrgBundle(own)).not.toThrow();
+    });
+  });
+
+  describe("when the owner's node cannot be reached directly", () => {
+    it('asks through a member that relays the request', async () => {
+      const { a, b } = await witnessed();
+      a.unreachableFrom.add(b.org);
+      const proof = await b.witness.proveConsistency(a.origin, 2);
+      expect(proof.proof.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe("when nobody can reach the owner's node", () => {
+    it('is ERR_PEER_UNAVAILABLE', async () => {
+      const { a, b } = await witnessed();
+      a.down = true;
+      await expect(b.witness.proveInclusion(a.origin, 1)).rejects.toThrow(code('ERR_PEER_UNAVAILABLE'));
+      await expect(b.witness.proveConsistency(a.origin, 1)).rejects.toThrow(code('ERR_PEER_UNAVAILABLE'));
+    });
+  });
+
+  describe("when the owner's node answers with another entry or a bad proof (attacker-controlled)", () => {
+    it('is ERR_BAD_PEER_RESPONSE, and nothing unverified is returned', async () => {
+      const { a, b } = await witnessed();
+      a.answer = (req, honest) => {
+        const type = decodeLogRequest(req).type;
+        if (type === 'get-inclusion') {
+          const r = decodeLogResponse(honest, 'inclusion');
+          return encodeLogMessage({ ...r, entry: toBase64(new Uint8Array([1, 2, 3])) });
+        }
+        if (type === 'get-consistency') {
+          const r = decodeLogResponse(honest, 'consistency');
+          return encodeLogMessage({ ...r, oldRoot: toBase64(new Uint8Array(32)) });
+        }
+        return honest;
+      };
+      await expect(b.witness.proveInclusion(a.origin, 1)).rejects.toThrow(code('ERR_BAD_PEER_RESPONSE'));
+      await expect(b.witness.proveConsistency(a.origin, 3)).rejects.toThrow(code('ERR_BAD_PEER_RESPONSE'));
+      a.answer = (req, honest) => {
+        const r = decodeLogResponse(honest, 'inclusion');
+        return decodeLogRequest(req).type === 'get-inclusion' ? encodeLogMessage({ ...r, index: r.index + 1 }) : honest;
+      };
+      await expect(b.witness.proveInclusion(a.origin, 1)).rejects.toThrow(code('ERR_BAD_PEER_RESPONSE'));
+    });
+  });
+
+  describe('when the request is outside what is witnessed', () => {
+    it('is ERR_NOT_WITNESSED, ERR_NOT_FOUND or ERR_INVALID_TREE_SIZE', async () => {
+      const { a, b, size } = await witnessed();
+      await expect(b.witness.proveInclusion(a.origin, size)).rejects.toThrow(code('ERR_NOT_WITNESSED'));
+      await expect(b.witness.proveConsistency(a.origin, 1, size - 1)).rejects.toThrow(code('ERR_NOT_WITNESSED'));
+      await expect(b.witness.proveConsistency(a.origin, size + 1)).rejects.toThrow(code('ERR_INVALID_TREE_SIZE'));
+      await expect(b.witness.proveInclusion('govfed/nobody/log', 0)).rejects.toThrow(code('ERR_NOT_FOUND'));
+    });
+  });
+});

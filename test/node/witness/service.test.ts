@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WitnessService } from '../../../node/witness/index.ts';
+import { openCheckpoint } from '../../../protocol/note/index.ts';
+import { checkCheckpointBody, checkCosignatureBody } from '../../../protocol/witness/gossip.ts';
+import { parseLogKey, parseWitnessKey } from '../../../protocol/witness/keys.ts';
+import { logKey, witnessKey } from '../../protocol/witness/fixtures.ts';
+import { type Rig, startRig, until } from './rig.ts';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.stop();
+  rig = undefined;
+});
+
+describe('WitnessService', () => {
+  describe('when a member of three (k = 2) signs a new checkpoint', () => {
+    it('is published, cosigned by the two others and witnessed everywhere; the parts agree on status', async () => {
+      rig = await startRig([0, 1, 2], { witness: 2 });
+      const [a, b, c] = rig.nodes as [Rig['nodes'][0], Rig['nodes'][0], Rig['nodes'][0]];
+      const size = await rig.grow(0, 5);
+      for (const n of rig.nodes) {
+        await until(`${n.org} to hold a's checkpoint ${size} witnessed`, () =>
+          n.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
+        );
+      }
+      // publishing: a `checkpoint` {note} body, as protocol/witness/gossip.ts defines it
+      const cps = a.published.filter((p) => p.kind === 'checkpoint').map((p) => checkCheckpointBody(p.body));
+      expect(cps.some((cp) => cp.checkpoint.size === size)).toBe(true);
+      // cosigning: b and c gossip `cosignature` {note} bodies that carry a's signature and their own
+      for (const w of [b, c]) {
+        const cosigs = w.published.filter((p) => p.kind === 'cosignature').map((p) => checkCosignatureBody(p.body));
+        const mine = cosigs.find((x) => x.checkpoint.size === size);
+        expect(mine, w.org).toBeDefined();
+        const opened = openCheckpoint(mine?.note as string, parseLogKey(logKey(0)), [parseWitnessKey(witnessKey(w.i))]);
+        expect(opened.verified).toHaveLength(2);
+      }
+      // collection: a's checkpoint is served with both cosignatures
+      const served = a.witness.checkpointWithCosignatures();
+      const opened = openCheckpoint(served, parseLogKey(logKey(0)), [
+        parseWitnessKey(witnessKey(1)),
+        parseWitnessKey(witnessKey(2)),
+      ]);
+      expect(opened.checkpoint.size).toBe(size);
+      expect(opened.verified).toHaveLength(3);
+      const row = b.witness.origins().find((o) => o.origin === a.origin);
+      expect(row).toMatchObject({ org: 'eu', cosignedSize: size, witnessedSize: size, k: 2, misbehaving: false });
+      expect(row?.cosignatures).toBeGreaterThanOrEqual(2);
+      expect(a.witness.status()).toMatchObject({ alerts: 0, misbehaving: [] });
+      expect(typeof a.witness.status().witnessedLagMs).toBe('number');
+      expect(await b.registry.getSingleMetricAsString('govfed_witness_cosigned_total')).toMatch(/ [1-9]\d*$/m);
+      expect(b.events.some((e) => e.event === 'witness:cosigned' && e.fields.origin === a.origin)).toBe(true);
+      // no validator refused anything an honest member sent
+      expect([...a.refused, ...b.refused, ...c.refused]).toEqual([]);
+    });
+  });
+
+  describe('when it restarts', () => {
+    it('reloads the witnessed checkpoints it stored (root and cosignature count parsed with protocol/note)', async () => {
+      rig = await startRig([0, 1, 2], { witness: 2 });
+      const b = rig.nodes[1] as Rig['nodes'][0];
+      const size = await rig.grow(0, 3);
+      await until('b to hold a witnessed', () => b.witness.origins().some((o) => o.witnessedSize === size));
+      const before = b.witness.origins().find((o) => o.witnessedSize === size);
+      await b.witness.stop();
+      const again = new WitnessService({ home: b.home, log: b.log });
+      again.attach(b.ctx);
+      await again.start();
+      try {
+        again.onCharter(rig.chain);
+        const after = again.origins().find((o) => o.origin === before?.origin);
+        expect(after?.witnessedSize).toBe(size);
+        expect(after?.cosignatures).toBe(before?.cosignatures);
+        // and proves against it without any new gossip
+        const proof = await again.proveConsistency(before?.origin as string, 1);
+        expect(proof.to).toBe(size);
+      } finally {
+        await again.stop();
+        await b.witness.start(); // rig.stop() stops it again
+      }
+    });
+  });
+
+  describe('when stopped', () => {
+    it('answers add-checkpoint with ERR_SHUTTING_DOWN and publishes nothing more', async () => {
+      rig = await startRig([0, 1], { witness: 1 });
+      const a = rig.nodes[0] as Rig['nodes'][0];
+      await a.witness.stop();
+      const n = a.published.length;
+      await a.log.append([{ leaf: new Uint8Array([1]) }]).catch(() => {});
+      await a.log.checkpointNow().catch(() => {});
+      await new Promise((r) => setTimeout(r, 300));
+      expect(a.published.length).toBe(n);
+      await expect(a.witness.addCheckpoint(new Uint8Array(0))).rejects.toMatchObject({ code: 'ERR_SHUTTING_DOWN' });
+      await a.witness.start(); // rig.stop() stops it again
+    });
+  });
+});
