@@ -2,9 +2,11 @@
  * Cosigning: this node as a witness of the other members' logs (and of the external logs, over HTTP).
  *
  * For a member's `checkpoint` (or a cosignature showing a newer one) it fetches a consistency proof
- * from its last cosigned size over /govfed/log/1.0.0 and decides with the same pure tlog-witness rule
- * as POST /v1/witness/add-checkpoint (protocol/witness): read the cosigned state, decide, store the new
- * state — one step inside the origin's queue. Then it gossips `cosignature` {note: the checkpoint with
+ * from its last cosigned size over /govfed/log/1.0.0 — outside the origin's queue, so that a dead or
+ * unreachable member stalls nothing else about its log — and then decides with the same pure
+ * tlog-witness rule as POST /v1/witness/add-checkpoint (protocol/witness): read the cosigned state,
+ * decide, store the new state — one step inside the origin's queue (a state that moved meanwhile sends
+ * the checkpoint back for a fresh proof). Then it gossips `cosignature` {note: the checkpoint with
  * the log's signature and its cosignature line}. A refusal that holds evidence (same size and another
  * root, a proof that does not reach the new root) raises an alert instead; a log caught equivocating is
  * never cosigned again.
@@ -35,6 +37,17 @@ export interface VerifiedCheckpoint {
   logNote: string;
 }
 
+/** A consistency proof from the origin, fetched before the decision (outside the origin's queue). */
+export interface Prefetched {
+  from: number;
+  to: number;
+  proof: Uint8Array[];
+  oldRoot: Uint8Array;
+}
+
+/** Times a decision sends its checkpoint back for a fresh proof when the state moved; then it waits for a sync round. */
+const MAX_REFETCH = 2;
+
 export interface CosignerParts {
   collector: CosignatureCollector;
   alerts: Alerts;
@@ -49,6 +62,8 @@ export class Cosigner {
   #cosignedSizes = new Map<string, number>();
   /** A checkpoint per origin whose witnessing failed for lack of a proof (retried each sync round). */
   #pending = new Map<string, string>();
+  /** The proof fetch running per origin (shared by concurrent calls for the same sizes). */
+  #fetching = new Map<string, { key: string; promise: Promise<Prefetched | 'failed'> }>();
 
   constructor(deps: WitnessDeps, parts: CosignerParts) {
     this.#d = deps;
@@ -71,11 +86,72 @@ export class Cosigner {
     return { origin, checkpoint, logNote };
   }
 
-  /** Queues the witnessing of the checkpoints that waited for a proof (each sync round). */
+  /** Witnesses again the checkpoints that waited for a proof (each sync round). */
   retryPending(): void {
     for (const [origin, note] of this.#pending) {
       this.#pending.delete(origin);
-      void this.#d.queue.enqueue(origin, () => this.witness(origin, note));
+      void this.witnessSoon(origin, note);
+    }
+  }
+
+  /**
+   * Witnesses a member's checkpoint: the consistency proof is fetched from the origin first, *outside*
+   * the origin's queue, then the decision runs inside it (`witness`). An origin that is down or
+   * unreachable costs a fetch timeout here, never the queue: add-checkpoint requests and other work on
+   * that log go on meanwhile (a queue held for each fetch made a tlog-witness request about a dead
+   * member's log wait past the HTTP idle timeout). Concurrent calls for one proof share one fetch.
+   */
+  async witnessSoon(origin: string, note: string, verified?: VerifiedCheckpoint, attempt = 0): Promise<void> {
+    const pre = await this.#prefetch(origin, note, verified);
+    if (pre === 'failed') return;
+    await this.#d.queue.enqueue(origin, () => this.witness(origin, note, verified, pre, attempt));
+  }
+
+  /** The proof `witness` will need, fetched now (undefined when none is needed or the note is bad). */
+  async #prefetch(
+    origin: string,
+    note: string,
+    verified?: VerifiedCheckpoint,
+  ): Promise<Prefetched | 'failed' | undefined> {
+    if (!this.#d.running() || this.#p.alerts.isMisbehaving(origin)) return undefined;
+    const ml = this.#d.members.get(origin);
+    if (ml === undefined || ml.member.peerId === this.#d.federation()?.peerId) return undefined;
+    let opened: VerifiedCheckpoint;
+    try {
+      opened = verified ?? openLogNote(note, ml);
+    } catch {
+      return undefined; // witness() reports it, inside the queue
+    }
+    const from = (await this.#d.store.cosigned(origin))?.size ?? 0;
+    const to = opened.checkpoint.size;
+    if (from === 0 || to <= from) return undefined;
+    const key = `${from} ${to}`;
+    const running = this.#fetching.get(origin);
+    if (running?.key === key) return await running.promise;
+    const promise = this.#fetchProof(origin, ml, from, to, opened.logNote);
+    this.#fetching.set(origin, { key, promise });
+    try {
+      return await promise;
+    } finally {
+      if (this.#fetching.get(origin)?.promise === promise) this.#fetching.delete(origin);
+    }
+  }
+
+  async #fetchProof(
+    origin: string,
+    ml: MemberLog,
+    from: number,
+    to: number,
+    logNote: string,
+  ): Promise<Prefetched | 'failed'> {
+    try {
+      const res = await this.#p.client.request(ml, { type: 'get-consistency', origin, from, to });
+      const r = decodeLogResponse(res, 'consistency');
+      return { from, to, proof: decodeHashes(r.proof), oldRoot: decodeHashes([r.oldRoot])[0] as Uint8Array };
+    } catch (err) {
+      this.#pending.set(origin, logNote);
+      this.#d.events('witness:proof-unavailable', { origin, size: to, error: errorText(err) });
+      return 'failed';
     }
   }
 
@@ -93,11 +169,18 @@ export class Cosigner {
   }
 
   /**
-   * Witnesses a member's checkpoint (a log-signed note): fetch a proof, decide, store, cosign, gossip.
-   * Call inside the origin's queue. `verified`: the checkpoint and its log-signed note when the caller
-   * has just checked the log's signature — it is not checked a second time.
+   * Witnesses a member's checkpoint (a log-signed note): decide, store, cosign, gossip. Call inside the
+   * origin's queue, with the proof `witnessSoon` fetched before (`pre`); it never waits for the network.
+   * `verified`: the checkpoint and its log-signed note when the caller has just checked the log's
+   * signature — it is not checked a second time.
    */
-  async witness(origin: string, note: string, verified?: VerifiedCheckpoint): Promise<void> {
+  async witness(
+    origin: string,
+    note: string,
+    verified?: VerifiedCheckpoint,
+    pre?: Prefetched,
+    attempt = 0,
+  ): Promise<void> {
     if (!this.#d.running() || this.#p.alerts.isMisbehaving(origin)) return;
     const ml = this.#d.members.get(origin);
     if (ml === undefined || ml.member.peerId === this.#d.federation()?.peerId) return;
@@ -115,16 +198,14 @@ export class Cosigner {
     let proof: Uint8Array[] = [];
     let oldRoot: Uint8Array | undefined;
     if (oldSize > 0) {
-      try {
-        const res = await this.#p.client.request(ml, { type: 'get-consistency', origin, from: oldSize, to: cp.size });
-        const r = decodeLogResponse(res, 'consistency');
-        proof = decodeHashes(r.proof);
-        oldRoot = decodeHashes([r.oldRoot])[0];
-      } catch (err) {
-        this.#pending.set(origin, logNote);
-        this.#d.events('witness:proof-unavailable', { origin, size: cp.size, error: errorText(err) });
+      if (pre === undefined || pre.from !== oldSize || pre.to !== cp.size) {
+        // No proof yet, or the cosigned state moved while it was fetched: fetch again, outside the queue.
+        if (attempt < MAX_REFETCH) void this.witnessSoon(origin, note, verified, attempt + 1);
+        else this.#pending.set(origin, logNote);
         return;
       }
+      proof = pre.proof;
+      oldRoot = pre.oldRoot;
     }
     await this.#decideAndStore(origin, ml, state, { oldSize, proof, note: logNote, checkpoint: cp }, oldRoot);
   }

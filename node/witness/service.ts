@@ -169,7 +169,7 @@ export class WitnessService implements FederationModule {
   #onCheckpointGossip(msg: GossipMessage): Verdict {
     const v = this.#cosigner.verifyGossip(msg);
     if (v.origin !== this.#d.home.config.origin) {
-      void this.#d.queue.enqueue(v.origin, () => this.#cosigner.witness(v.origin, v.logNote, v));
+      void this.#cosigner.witnessSoon(v.origin, v.logNote, v);
     }
     return { result: 'accept' };
   }
@@ -179,9 +179,10 @@ export class WitnessService implements FederationModule {
     void this.#d.queue.enqueue(v.origin, async () => {
       this.#collector.add(v);
       if (v.origin === this.#d.home.config.origin) return;
-      // A cosignature shows a checkpoint the log signed: check it against what we saw, then witness it.
+      // A cosignature shows a checkpoint the log signed: check it against what we saw, then witness it
+      // (its proof fetched outside this queue).
       if (await this.#cosigner.checkConflicts(v.origin, v.ml, v.checkpoint, v.logNote)) return;
-      await this.#cosigner.witness(v.origin, v.logNote, { checkpoint: v.checkpoint, logNote: v.logNote });
+      void this.#cosigner.witnessSoon(v.origin, v.logNote, { checkpoint: v.checkpoint, logNote: v.logNote });
     });
     return { result: 'accept' };
   }

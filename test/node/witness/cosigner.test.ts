@@ -103,6 +103,32 @@ describe('Cosigner (through WitnessService)', () => {
     });
   });
 
+  describe("while a proof fetch from the log's node hangs (the node is down, the dial times out)", () => {
+    it('answers a tlog-witness add-checkpoint about that log at once: the fetch holds no queue', async () => {
+      const { a, b, size: old } = await cosignedRig();
+      a.hangMs = 4000;
+      const size = await (rig as Rig).grow(0, 3);
+      const published = () =>
+        a.published.find((p) => p.kind === 'checkpoint' && String(p.body.note).includes(`\n${size}\n`));
+      await until(`a to gossip its checkpoint of ${size}`, () => published() !== undefined);
+      const gossiped = published()?.body.note as string; // b received it and is now fetching a proof from a
+      const proof = await a.log.proveConsistency(old, size);
+      const started = Date.now();
+      const lines = await b.witness.addCheckpoint(utf8(formatAddCheckpoint({ oldSize: old, proof, note: gossiped })));
+      const took = Date.now() - started;
+      expect(lines.startsWith(`— ${parseWitnessKey(witnessKey(1)).name} `)).toBe(true);
+      expect(took).toBeLessThan(2000); // before: it waited behind the fetch (4 s)
+      expect(b.witness.origins().find((o) => o.org === 'eu')?.cosignedSize).toBe(size);
+      // the fetch still ends in proof-unavailable, and then nothing is cosigned twice
+      await until(
+        'the hanging fetch to fail',
+        () => b.events.some((e) => e.event === 'witness:proof-unavailable' && e.fields.size === size),
+        8000,
+      );
+      expect(b.events.filter((e) => e.event === 'witness:cosigned' && e.fields.size === size)).toHaveLength(1);
+    }, 15_000);
+  });
+
   describe('after RESEND_COSIGNATURES_ROUNDS sync rounds', () => {
     it('gossips its newest cosignature of each other log again, as a {note} body', async () => {
       const { b, size } = await cosignedRig();

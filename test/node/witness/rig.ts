@@ -42,6 +42,8 @@ export interface RigNode {
   refused: { to: string; kind: string; error: unknown }[];
   /** While true, requests to this node fail (it cannot be reached). */
   down: boolean;
+  /** While set, a request to this node hangs this long and then fails (a dial that times out). */
+  hangMs?: number;
   /** Orgs that cannot reach this node directly (they can through a relay). */
   unreachableFrom: Set<string>;
   /** Replaces this node's /govfed/log answers (a lying node). */
@@ -152,6 +154,10 @@ export async function startRig(
       async request(peer, protocol, bytes) {
         const to = nodes.find((x) => x.peerId === peer);
         if (to === undefined || to.down || to.unreachableFrom.has(org)) throw new Error(`cannot dial ${peer}`);
+        if (to.hangMs !== undefined) {
+          await new Promise((r) => setTimeout(r, to.hangMs));
+          throw new Error(`dial ${peer}: timed out`);
+        }
         const handler = to.witness.protocols?.[protocol];
         if (handler === undefined) throw new Error(`no handler for ${protocol}`);
         const honest = await handler.handle(bytes, node.peerId);
