@@ -18,8 +18,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { useOpenSslVerification } from '../node/crypto/ed25519.ts';
-import { setVerifyEquation } from '../protocol/crypto/ed25519.ts';
+import { opensslVerify } from '../node/crypto/ed25519.ts';
+import { type Ed25519Verify, verify as pureVerify } from '../protocol/crypto/ed25519.ts';
 import { verifyCrossOrgBundle } from '../protocol/witness/index.ts';
 import { adminPost } from '../test/helpers/federation.ts';
 import { makeRecords } from '../test/helpers/records.ts';
@@ -122,21 +122,18 @@ async function proofs(): Promise<BenchResult[]> {
     }
     const seconds = (performance.now() - start) / 1000;
     const sorted = [...times].sort((a, b) => a - b);
-    const verifyAll = (): { sorted: number[]; seconds: number } => {
+    const verifyAll = (verify: Ed25519Verify): { sorted: number[]; seconds: number } => {
       const vtimes: number[] = [];
       const vstart = performance.now();
       for (const b of bundles) {
         const t0 = performance.now();
-        verifyCrossOrgBundle(b, { federationId });
+        verifyCrossOrgBundle(b, { federationId, verify });
         vtimes.push(performance.now() - t0);
       }
       return { sorted: [...vtimes].sort((a, b) => a - b), seconds: (performance.now() - vstart) / 1000 };
     };
-    setVerifyEquation(undefined); // pure JS (@noble/ed25519): any JavaScript runtime
-    const pure = verifyAll();
-    useOpenSslVerification(); // what `govfed verify` does on Node
-    const openssl = verifyAll();
-    setVerifyEquation(undefined);
+    const pure = verifyAll(pureVerify); // pure JS (@noble/ed25519): any JavaScript runtime
+    const openssl = verifyAll(opensslVerify); // what `govfed verify` does on Node
     const first = bundles[0] as { federation?: { charters?: unknown[] }; witnessKeys?: unknown[] };
     return [
       {

@@ -3,6 +3,7 @@
  * or use one. The note comes from the network (attacker-controlled): it is only reported as a checkpoint
  * after protocol/note openCheckpoint has verified the signature and the origin.
  */
+import { opensslVerify } from '../node/crypto/ed25519.ts';
 import { type Checkpoint, openCheckpoint, parseVerifierKey } from '../protocol/note/index.ts';
 import type { ApiClient } from './client.ts';
 import { CheckFailedError } from './exit.ts';
@@ -15,7 +16,7 @@ export interface VerifiedCheckpoint {
 /** Opens `note` under `verifierKey`; a failure is a failed check (exit 1). */
 export function openNoteUnder(note: string, verifierKey: string): VerifiedCheckpoint {
   try {
-    const { checkpoint } = openCheckpoint(note, parseVerifierKey(verifierKey));
+    const { checkpoint } = openCheckpoint(note, parseVerifierKey(verifierKey, { verify: opensslVerify }));
     return { note, checkpoint };
   } catch (err) {
     const code = (err as { code?: string }).code;

@@ -7,7 +7,6 @@
  * `--help` stays fast.
  */
 import { readFileSync } from 'node:fs';
-import { useOpenSslVerification } from '../node/crypto/ed25519.ts';
 import { type CommandSpec, parseCommandArgs, renderHelp } from './args.ts';
 import { auditCheckpointCommand } from './commands/audit-checkpoint.ts';
 import { auditFsckCommand } from './commands/audit-fsck.ts';
@@ -65,9 +64,6 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 /** Runs the CLI on `argv` (without node and the script path) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  // Same accept/reject as the pure path, ~10x faster (node/crypto/ed25519.ts): `govfed verify` and
-  // the daemon verify many Ed25519 signatures.
-  useOpenSslVerification();
   let command: CommandSpec | undefined;
   try {
     const found = findCommand(argv, io);

@@ -36,7 +36,7 @@ import { sha256 } from '../protocol/crypto/sha256.ts';
 import { toHex } from '../protocol/encoding/bytes.ts';
 import { buildApp } from './api/app.ts';
 import { NodeMetrics } from './api/metrics.ts';
-import { useOpenSslVerification } from './crypto/ed25519.ts';
+import { opensslVerify } from './crypto/ed25519.ts';
 import { NodeError } from './errors.ts';
 import { type EventSink, lineSink } from './events.ts';
 import { FederationService } from './federation/index.ts';
@@ -169,7 +169,6 @@ export class Daemon {
   #stopping: Promise<void> | undefined;
 
   constructor(home: LoadedHome, opts: DaemonOptions = {}) {
-    useOpenSslVerification(); // the equation on OpenSSL, every strictness check unchanged (node/crypto)
     this.home = home;
     this.#opts = opts;
     const err = opts.stderr ?? ((line: string) => process.stderr.write(line));
@@ -208,6 +207,7 @@ export class Daemon {
     const log = new AuditLog({
       dir: this.home.paths.data,
       signer: this.home.signer,
+      verify: opensslVerify,
       origin: config.origin,
       checkpointIntervalMs: config.checkpointIntervalMs,
       onCommit: metrics.onCommit,
@@ -220,7 +220,15 @@ export class Daemon {
       },
       ...this.#opts.log,
     });
-    const services = { home: this.home, log, events: this.#events, now, registry: metrics.registry };
+    // One Ed25519 verifier for every service: protocol/'s strict rules, the equation on OpenSSL (node/crypto).
+    const services = {
+      home: this.home,
+      log,
+      events: this.#events,
+      now,
+      registry: metrics.registry,
+      verify: opensslVerify,
+    };
     const federation = new FederationService(services);
     const witness = new WitnessService(services);
     const policy = new PolicyService(services);

@@ -10,7 +10,9 @@
  * size → the bundle, which is verified here with protocol/ before it is written, so a node that serves
  * a bad proof is caught now (exit 1) rather than by whoever receives the file.
  */
+
 import { writeFile } from 'node:fs/promises';
+import { opensslVerify } from '../../node/crypto/ed25519.ts';
 import { BUNDLE_FORMAT, createProofBundle, verifyProofBundle } from '../../protocol/audit/index.ts';
 import { fromBase64 } from '../../protocol/encoding/bytes.ts';
 import { verifyCrossOrgBundle } from '../../protocol/witness/bundle.ts';
@@ -82,7 +84,7 @@ offline with 'govfed verify FILE [--federation ID]'.`,
       });
     }
     try {
-      verifyProofBundle(bundle, { verifierKey: key });
+      verifyProofBundle(bundle, { verifierKey: key, verify: opensslVerify });
     } catch (err) {
       const code = (err as { code?: string }).code;
       throw new CheckFailedError(`the node's proof for entry ${index} does not verify: ${(err as Error).message}`, {
@@ -149,7 +151,7 @@ async function proveCrossOrg(
   const bundle = await client.crossOrgInclusion(origin, index);
   let r: ReturnType<typeof verifyCrossOrgBundle>;
   try {
-    r = verifyCrossOrgBundle(bundle, { now: Date.now() });
+    r = verifyCrossOrgBundle(bundle, { now: Date.now(), verify: opensslVerify });
   } catch (err) {
     const code = (err as { code?: string }).code;
     throw new CheckFailedError(

@@ -10,11 +10,13 @@
  * and admin tokens. Ctrl-C stops the three nodes cleanly and removes the temp
  * homes (unless --dir was given). `--once` stops right after printing (for tests and CI).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { opensslVerify } from '../../node/crypto/ed25519.ts';
 import { booleanOption, type CommandSpec, JSON_OPTION, parseIndex, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
 import { CliError, ExitCode } from '../exit.ts';
@@ -188,7 +190,7 @@ async function crossOrgProof(
   for (;;) {
     try {
       const bundle = await asker.client.crossOrgInclusion(owner.origin, index);
-      const v = verifyCrossOrgBundle(bundle, { federationId });
+      const v = verifyCrossOrgBundle(bundle, { federationId, verify: opensslVerify });
       return { origin: v.origin, index: v.index, treeSize: v.treeSize, cosigners: v.cosigners, k: v.k };
     } catch (err) {
       if (Date.now() > end) {

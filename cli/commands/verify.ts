@@ -13,7 +13,9 @@
  * inclusion proof. --federation ID pins the federation; without it a warning says the bundle vouches for
  * its own federation.
  */
+
 import { open } from 'node:fs/promises';
+import { opensslVerify } from '../../node/crypto/ed25519.ts';
 import { MAX_BUNDLE_BYTES, type VerifiedBundle } from '../../protocol/audit/index.ts';
 import { toBase64 } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
@@ -80,6 +82,7 @@ other members, and the inclusion proof. Pin the federation you trust with --fede
         ...(key === undefined ? {} : { verifierKey: key }),
         ...(federation === undefined ? {} : { federationId: federation }),
         now: Date.now(),
+        verify: opensslVerify, // protocol/'s strict rules, the equation on OpenSSL (node/crypto)
       });
     } catch (err) {
       if (!isGovfedError(err)) throw err;

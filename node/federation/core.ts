@@ -7,6 +7,7 @@
  * service.ts (the operations and status the API calls).
  */
 import type { Registry } from 'prom-client';
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import {
   type CharterChain,
   type Envelope,
@@ -45,6 +46,8 @@ export interface FederationCoreOptions {
   seed: Uint8Array;
   gate: MemberGate;
   proposals: PendingProposals;
+  /** The Ed25519 verifier of every signature this service checks (node/crypto's opensslVerify). */
+  verify: Ed25519Verify;
 }
 
 export class FederationCore {
@@ -58,6 +61,7 @@ export class FederationCore {
   readonly seed: Uint8Array;
   readonly gate: MemberGate;
   readonly proposals: PendingProposals;
+  readonly verify: Ed25519Verify;
   readonly rejections = new Rejections();
   readonly modules: FederationModule[] = [];
   readonly lastSeen = new Map<string, number>();
@@ -82,6 +86,7 @@ export class FederationCore {
     this.seed = o.seed;
     this.gate = o.gate;
     this.proposals = o.proposals;
+    this.verify = o.verify;
   }
 
   get peerId(): string {

@@ -126,7 +126,7 @@ export class FederationNetwork {
     let verdict: Verdict;
     let newer = false;
     try {
-      const v = decodeAndVerifyGossip(data, { chain, now: this.#c.now().getTime(), kind });
+      const v = decodeAndVerifyGossip(data, { chain, now: this.#c.now().getTime(), kind, verify: this.#c.verify });
       this.#c.seen(v.message.sender);
       newer = v.needsSync;
       if (v.needsSync) this.#c.pullSoon(from);

@@ -60,7 +60,7 @@ export function checkDeadline(chain: CharterChain, env: Envelope, nowMs: number,
   if (charter.version !== chain.version + 1 || charter.expiresAt === undefined) return;
   if (successor !== undefined) {
     try {
-      const s = proposalStatus(charter, successor);
+      const s = proposalStatus(charter, successor, chain.verifyOptions);
       const earlier = s.signedBy.filter((p) => chain.isMember(p)).length;
       if (s.complete && earlier >= s.required) return;
     } catch {
@@ -151,7 +151,7 @@ export class PendingProposals {
     const status0 = chain.proposalStatus(env);
     if (!local) this.admit(status0);
     const prev = this.#map.get(status0.digest);
-    const merged = prev === undefined ? env : mergeSignatures(prev.envelope, env);
+    const merged = prev === undefined ? env : mergeSignatures(prev.envelope, env, chain.verifyOptions);
     const status = prev === undefined ? status0 : chain.proposalStatus(merged);
     const expiresAt = prev?.expiresAt ?? status.charter.expiresAt ?? this.#expiry(PROPOSAL_TTL_MS);
     this.#map.set(status.digest, { envelope: merged, expiresAt });

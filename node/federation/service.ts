@@ -21,8 +21,10 @@
  * status().rejected; a gossip failure's action decides Reject (peer penalised) or Ignore. A gap
  * (ERR_CHARTER_GAP, or a member announcing a newer version) triggers a sync pull from that peer.
  */
+
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import type { Registry } from 'prom-client';
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import {
   addMembers,
@@ -49,6 +51,7 @@ import {
   verifyInvite,
 } from '../../protocol/federation/index.ts';
 import { errorText, shuffle } from '../chain/index.ts';
+import { opensslVerify } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
@@ -82,6 +85,8 @@ export interface FederationServiceOptions {
   syncIntervalMs?: number;
   /** The node's Prometheus registry: the network's metrics (node/p2p/metrics.ts) go there. */
   registry?: Registry;
+  /** The Ed25519 verifier (default: node/crypto's opensslVerify); tests may inject another. */
+  verify?: Ed25519Verify;
 }
 
 export { SYNC_FANOUT } from './sync.ts';
@@ -115,6 +120,7 @@ export class FederationService {
       store: new FederationStore(opts.home.dir),
       seed,
       gate,
+      verify: opts.verify ?? opensslVerify,
       proposals: new PendingProposals({ self: opts.home.config.peerId, gate, now: () => now().getTime() }),
     });
     this.#c = core;
@@ -168,7 +174,9 @@ export class FederationService {
     this.#c.stopped = false;
     const state = await this.#c.store.load();
     if (state === undefined) return;
-    this.#c.chain = CharterChain.fromEnvelopes(state.federationId, state.charters);
+    this.#c.chain = CharterChain.fromEnvelopes(state.federationId, state.charters, {
+      verify: this.#c.verify,
+    });
     this.#c.addresses = state.addresses;
     for (const p of state.proposals) this.#c.proposals.restore(this.#c.chain, p); // false: no longer applies
     await this.#network.start();
@@ -199,7 +207,7 @@ export class FederationService {
       },
     });
     const env = signCharter(genesis, this.#c.seed);
-    this.#c.chain = new CharterChain(env);
+    this.#c.chain = new CharterChain(env, undefined, { verify: this.#c.verify });
     await this.#c.persist();
     await this.#c.audit('federation.charter', 1, env, this.#c.chain.head.digest);
     this.#c.events('federation:created', { federationId: this.#c.chain.federationId, name: input.name });
@@ -277,14 +285,18 @@ export class FederationService {
     // We never sign a change past the deadline its signers set (an expired invite stays expired).
     checkNotExpired(s.charter, this.#c.now().getTime());
     this.#charters.assertNoConflict(s.charter.version, s.digest);
-    return await this.#charters.propose(addSignature(env, this.#c.seed));
+    return await this.#charters.propose(addSignature(env, this.#c.seed, { verify: this.#c.verify }));
   }
 
   /** Joins with an invite file: verifies it, signs the proposal admitting us, hands it to the bootstrap peers. */
   async join(bytes: Uint8Array): Promise<FederationStatus> {
     this.#requireNoFederation();
     const invite = parseInvite(bytes);
-    const { chain } = verifyInvite(invite, { now: this.#c.now().getTime(), self: this.#c.peerId });
+    const { chain } = verifyInvite(invite, {
+      now: this.#c.now().getTime(),
+      self: this.#c.peerId,
+      verify: this.#c.verify,
+    });
     // The charter we are about to sign speaks for us: it must name our own keys, or none.
     const c = this.#c.home.config;
     if (
@@ -293,7 +305,7 @@ export class FederationService {
     ) {
       throw new GovfedError('ERR_MALFORMED_INVITE', "the invite lists a log or witness key that is not this node's");
     }
-    const env = addSignature(invite.proposal, this.#c.seed);
+    const env = addSignature(invite.proposal, this.#c.seed, { verify: this.#c.verify });
     this.#c.chain = chain;
     this.#c.bootstrap = invite.bootstrap.map(bootstrapPeer);
     for (const a of invite.bootstrap) this.#c.rememberAddress(bootstrapPeer(a), a);

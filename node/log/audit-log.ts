@@ -20,6 +20,7 @@
  * non-zero. Nothing is acknowledged after a failed write unless that proof passed. health() says which
  * of these states the log is in, and the last checkpoint-signing failure.
  */
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import {
   proveConsistency as proveConsistencyFrom,
@@ -51,9 +52,12 @@ export interface AuditLogOptions {
   origin: string;
   /**
    * Verifier of the log key, used to re-check stored checkpoints at start. Defaults to the Ed25519
-   * verifier of `signer.publicKey` when the signer has one (ed25519Signer / parseSignerKey do).
+   * verifier of `signer.publicKey` when the signer has one (ed25519Signer / parseSignerKey do), checking
+   * with `verify`.
    */
   verifier?: NoteVerifier;
+  /** The Ed25519 verifier of the default `verifier` (default: node/crypto's opensslVerify). */
+  verify?: Ed25519Verify;
   /**
    * The high-water mark file (high-water.ts), outside the LevelDB directory: the daemon passes
    * DIR/high-water.json. Without it the log has no guard against restarting smaller than it signed.
@@ -101,7 +105,7 @@ export class AuditLog {
       throw new GovfedError('ERR_ORIGIN_MISMATCH', `log key name ${opts.signer.name} is not the origin ${opts.origin}`);
     }
     this.#opts = opts;
-    this.#verifier = opts.verifier ?? defaultVerifier(opts.signer);
+    this.#verifier = opts.verifier ?? defaultVerifier(opts.signer, opts.verify);
     if (this.#verifier.name !== opts.signer.name || this.#verifier.keyHash !== opts.signer.keyHash) {
       throw new GovfedError('ERR_INVALID_INPUT', 'AuditLog: verifier and signer are for different keys');
     }

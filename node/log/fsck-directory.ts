@@ -15,11 +15,14 @@
  * With the home's high-water mark (high-water.ts), the log must also reach it and agree with its root: a
  * `data/` restored from an older backup passes every other check (it is a consistent, older log).
  */
+
 import { copyFile, link, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { equalBytes, toBase64 } from '../../protocol/encoding/bytes.ts';
 import { treeHash } from '../../protocol/log/index.ts';
 import { parseVerifierKey } from '../../protocol/note/index.ts';
+import { opensslVerify } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import { openLogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
@@ -34,9 +37,9 @@ export async function fsckDirectory(
   dir: string,
   origin: string,
   verifierKey: string,
-  opts: { highWaterFile?: string } = {},
+  opts: { highWaterFile?: string; verify?: Ed25519Verify } = {},
 ): Promise<FsckReport> {
-  const verifier = parseVerifierKey(verifierKey);
+  const verifier = parseVerifierKey(verifierKey, { verify: opts.verify ?? opensslVerify });
   const mark =
     opts.highWaterFile === undefined ? undefined : await new HighWaterMark(opts.highWaterFile, origin).load();
   const names = await listStore(dir);

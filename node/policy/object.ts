@@ -6,6 +6,7 @@
  * `policy-receipt`, sync messages policy-hello / get-policies / policies / policy-proposal /
  * get-receipts / receipts on POLICY_SYNC_PROTOCOL, events `policy:*`, codes ERR_POLICY_*.
  */
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
 import {
   addBundleSignature,
@@ -103,8 +104,9 @@ function receiptFacts(env: Envelope, r = receiptOf(env)): ReceiptFacts {
   return { peerId: r.peerId, version: r.version, appliedAt: r.appliedAt, digest: r.bundleHash, logIndex: r.logIndex };
 }
 
-/** The policy bundle module for `org` (its receipts name it). */
-export function policyObject(org: string, peerId: string): ReplicatedObject<PolicyBundle> {
+/** The policy bundle module for `org` (its receipts name it); every signature is checked with `verify`. */
+export function policyObject(org: string, peerId: string, verify: Ed25519Verify): ReplicatedObject<PolicyBundle> {
+  const v = { verify };
   return {
     noun: 'policy',
     objectNoun: 'bundle',
@@ -132,13 +134,14 @@ export function policyObject(org: string, peerId: string): ReplicatedObject<Poli
     versionOf: (b) => b.version,
     digestOf: (b) => bundleDigest(b),
     status: (env, charter) => {
-      const s = bundleStatus(env, charter);
+      const s = bundleStatus(env, charter, undefined, v);
       return { ...s, object: s.bundle, version: s.bundle.version };
     },
-    merge: mergeBundleSignatures,
-    cosign: addBundleSignature,
-    emptyChain: (federationId) => new BundleChain(new PolicyChain(federationId)),
-    loadChain: (federationId, envs, charter) => new BundleChain(PolicyChain.fromEnvelopes(federationId, envs, charter)),
+    merge: (a, b) => mergeBundleSignatures(a, b, v),
+    cosign: (env, seed) => addBundleSignature(env, seed, v),
+    emptyChain: (federationId) => new BundleChain(new PolicyChain(federationId, v)),
+    loadChain: (federationId, envs, charter) =>
+      new BundleChain(PolicyChain.fromEnvelopes(federationId, envs, charter, v)),
     fromGossip: policyFromGossipBody,
     receiptFromGossip: receiptFromGossipBody,
     auditItem: (kind, e) =>
@@ -164,7 +167,7 @@ export function policyObject(org: string, peerId: string): ReplicatedObject<Poli
         },
         seed,
       ),
-    verifyReceipt: (env, charter) => receiptFacts(env, verifyReceipt(env, charter)),
+    verifyReceipt: (env, charter) => receiptFacts(env, verifyReceipt(env, charter, undefined, v)),
     receiptOf: (env) => receiptFacts(env),
     appliedFields: (b) => ({ rules: b.rules.length }),
     syncName: (type) => WIRE[type],

@@ -30,8 +30,10 @@
  * (local rules can only add findings). An expired baseline still applies (fail closed) and every verdict
  * says `expired: true`.
  */
+
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import type { Registry } from 'prom-client';
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { CharterChain, GossipMessage } from '../../protocol/federation/index.ts';
 import {
   BUNDLE_TYPE,
@@ -58,6 +60,7 @@ import {
   type Verdict,
 } from '../../protocol/policy/index.ts';
 import { ChainSync, errorText, objectGossipVerdict, ReplicatedChain, receiptGossipVerdict } from '../chain/index.ts';
+import { opensslVerify } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
@@ -91,6 +94,8 @@ export interface PolicyServiceOptions {
   now?: () => Date;
   /** Where the govfed_policy_* metrics are registered (the node's registry); none when absent. */
   registry?: Registry;
+  /** The Ed25519 verifier (default: node/crypto's opensslVerify); tests may inject another. */
+  verify?: Ed25519Verify;
 }
 
 export type { LocalView, PolicyMemberView, PolicyProposalView, PolicyStatus, PolicyView } from './views.ts';
@@ -132,7 +137,7 @@ export class PolicyService implements FederationModule {
     this.#metrics = opts.registry === undefined ? undefined : new PolicyMetrics(opts.registry, this);
     this.#node = nodeValue({ org: opts.home.config.org, jurisdiction: opts.home.config.jurisdiction });
     this.#rc = new ReplicatedChain({
-      object: policyObject(opts.home.config.org, opts.home.config.peerId),
+      object: policyObject(opts.home.config.org, opts.home.config.peerId, opts.verify ?? opensslVerify),
       self: opts.home.config.peerId,
       seed: this.#seed,
       log: opts.log,

@@ -59,7 +59,7 @@ export class Alerts {
     const charter = this.#d.members.charter;
     if (charter === undefined) throw new GovfedError('ERR_INVALID_INPUT', 'no charter');
     const env = checkAlertBody(msg.body);
-    const verified = verifyAlert(env, charter);
+    const verified = verifyAlert(env, charter, { verify: this.#d.verify });
     void this.#d.queue.enqueue(verified.evidence.origin, () => this.record(env, verified.evidence));
   }
 
@@ -69,7 +69,7 @@ export class Alerts {
     const charter = this.#d.members.charter;
     if (ctx === undefined || charter === undefined) return;
     const env = ctx.signAsPeer(ALERT_PAYLOAD_TYPE, encodeEquivocation(ev));
-    verifyAlert(env, charter); // our own evidence passes the check every node will make
+    verifyAlert(env, charter, { verify: this.#d.verify }); // our own evidence passes the check every node will make
     if (await this.record(env, ev)) await ctx.publish('alert', alertBody(env));
   }
 

@@ -3,7 +3,9 @@
  * of the charter (members.ts), the per-origin queue, events, metrics and the federation context once
  * attached. service.ts builds one and hands it to every part.
  */
+
 import type { Counter, Gauge } from 'prom-client';
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext } from '../federation/module.ts';
@@ -41,6 +43,8 @@ export interface WitnessDeps {
   events: EventSink;
   now: () => Date;
   metrics: WitnessMetrics | undefined;
+  /** The Ed25519 verifier of every signature the witness checks (node/crypto's opensslVerify). */
+  verify: Ed25519Verify;
   /** The federation context, once the service is attached to a FederationService. */
   federation(): FederationContext | undefined;
   /** True between start() and stop(). */

@@ -5,6 +5,7 @@
  * cannot cosign) rather than failing the charter.
  */
 
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import { type Charter, type CharterChain, type Member, witnessThreshold } from '../../protocol/federation/index.ts';
 import type { KeyedVerifier } from '../../protocol/note/index.ts';
@@ -19,12 +20,15 @@ export interface MemberLog {
 
 export class MemberLogs {
   readonly #ownOrigin: string;
+  /** Every log and witness verifier built here checks signatures with it. */
+  readonly #verify: { verify: Ed25519Verify };
   #chain: CharterChain | undefined;
   #logs = new Map<string, MemberLog>();
   #witnessKeys = new Map<string, KeyedVerifier>();
 
-  constructor(ownOrigin: string) {
+  constructor(ownOrigin: string, verify: Ed25519Verify) {
     this.#ownOrigin = ownOrigin;
+    this.#verify = { verify };
   }
 
   /** Takes a newly accepted charter chain. */
@@ -34,7 +38,7 @@ export class MemberLogs {
     for (const m of chain.current.members) {
       if (m.logKey !== undefined) {
         try {
-          const v = parseLogKey(m.logKey);
+          const v = parseLogKey(m.logKey, this.#verify);
           logs.set(v.name, { member: m, verifier: v });
         } catch {
           // a member with a broken key cannot be witnessed; its entries cannot be proved
@@ -42,7 +46,7 @@ export class MemberLogs {
       }
       if (m.witnessKey !== undefined) {
         try {
-          witnesses.set(m.org, parseWitnessKey(m.witnessKey));
+          witnesses.set(m.org, parseWitnessKey(m.witnessKey, this.#verify));
         } catch {
           // cannot cosign
         }
@@ -110,7 +114,7 @@ export class MemberLogs {
     for (const [origin, l] of this.#logs) {
       if (origin !== this.#ownOrigin) known.set(origin, [l.verifier]);
     }
-    for (const [origin, vs] of knownLogsFromKeys(external)) {
+    for (const [origin, vs] of knownLogsFromKeys(external, this.#verify)) {
       if (!known.has(origin)) known.set(origin, vs as KeyedVerifier[]);
     }
     return known;

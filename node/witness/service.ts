@@ -15,10 +15,13 @@
  * attacker-controlled: the validators below check them synchronously (signatures included) and hand the
  * work to the origin's queue.
  */
+
 import type { Registry } from 'prom-client';
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { CharterChain, GossipMessage, Member } from '../../protocol/federation/index.ts';
 import type { CrossOrgBundle } from '../../protocol/witness/bundle.ts';
 import { LOG_PROTOCOL, LOG_PROTOCOL_MAX_BYTES } from '../../protocol/witness/log-protocol.ts';
+import { opensslVerify } from '../crypto/ed25519.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import type { Verdict } from '../p2p/pubsub.ts';
@@ -53,6 +56,8 @@ export interface WitnessServiceOptions {
   now?: () => Date;
   /** Where to register govfed_witness_* metrics. */
   registry?: Registry;
+  /** The Ed25519 verifier (default: node/crypto's opensslVerify); tests may inject another. */
+  verify?: Ed25519Verify;
 }
 
 export interface WitnessOriginStatus {
@@ -87,15 +92,17 @@ export class WitnessService implements FederationModule {
   constructor(opts: WitnessServiceOptions) {
     const events = opts.events ?? (() => {});
     const store = new WitnessStore(opts.home.paths.witness);
+    const verify = opts.verify ?? opensslVerify;
     this.#d = {
       home: opts.home,
       log: opts.log,
       store,
-      members: new MemberLogs(opts.home.config.origin),
+      members: new MemberLogs(opts.home.config.origin, verify),
       queue: new OriginQueue((origin, error) => events('witness:error', { origin, error })),
       events,
       now: opts.now ?? (() => new Date()),
       metrics: opts.registry === undefined ? undefined : witnessMetrics(opts.registry),
+      verify,
       federation: () => this.#ctx,
       running: () => this.#started,
     };

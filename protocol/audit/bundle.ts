@@ -18,6 +18,7 @@
  * Without a pinned key a bundle proves only that *some* key's log holds the entry: the caller must
  * compare `origin` and the key with one it trusts.
  */
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { equalBytes, toBase64 } from '../encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
 import { leafHash as computeLeafHash, verifyInclusion } from '../log/index.ts';
@@ -133,13 +134,17 @@ export function checkBundleShape(input: unknown): DecodedBundle {
 }
 
 /** Step 2: the key. The pinned key, when given, must be the bundle's key. */
-export function chooseVerifier(bundleKey: string, pinnedKey?: string): { verifier: KeyedVerifier; keyPinned: boolean } {
-  const fromBundle = parseVerifierKey(bundleKey);
+export function chooseVerifier(
+  bundleKey: string,
+  pinnedKey?: string,
+  opts: VerifyOptions = {},
+): { verifier: KeyedVerifier; keyPinned: boolean } {
+  const fromBundle = parseVerifierKey(bundleKey, opts);
   if (fromBundle.alg !== ALG_ED25519) {
     throw new GovfedError('ERR_MALFORMED_VERIFIER_KEY', 'a log verifier key must be an Ed25519 (0x01) key');
   }
   if (pinnedKey === undefined) return { verifier: fromBundle, keyPinned: false };
-  const pinned = parseVerifierKey(pinnedKey);
+  const pinned = parseVerifierKey(pinnedKey, opts);
   if (pinned.vkey !== fromBundle.vkey) {
     throw new GovfedError('ERR_UNKNOWN_KEY', `bundle is for key ${fromBundle.name}, not the pinned key ${pinned.name}`);
   }
@@ -169,9 +174,9 @@ export function checkLeafHash(entry: Uint8Array, claimed: Uint8Array): Uint8Arra
  * Verifies a proof bundle (an object, or its JSON text/bytes) offline. Returns what it proved; throws
  * a GovfedError whose code names the failed step (see the checklist above).
  */
-export function verifyProofBundle(input: unknown, opts: { verifierKey?: string } = {}): VerifiedBundle {
+export function verifyProofBundle(input: unknown, opts: { verifierKey?: string } & VerifyOptions = {}): VerifiedBundle {
   const b = checkBundleShape(input);
-  const { verifier, keyPinned } = chooseVerifier(b.verifierKey, opts.verifierKey);
+  const { verifier, keyPinned } = chooseVerifier(b.verifierKey, opts.verifierKey, opts);
   const { checkpoint } = openCheckpoint(b.checkpoint, verifier);
   checkTreeSize(b.treeSize, checkpoint.size);
   const hash = checkLeafHash(b.entry, b.leafHash);

@@ -17,13 +17,15 @@
  * verifiers reject (non-canonical points, small-order keys), which would let nodes disagree.
  * Signing is deterministic (RFC 8032), so signatures over the same message are byte-identical.
  *
- * Speed: the equation on noble's pure-JS points costs about a millisecond. A host may install a faster
- * implementation of *the equation only* with setVerifyEquation (node/ installs OpenSSL's, through
- * node:crypto): every strictness rule above is still checked here first — S < L; A canonical, on the
- * curve and not of small order (decoded once per key and cached); R not one of the eight small-order
- * points — and an equation that compares the recomputed R's canonical encoding with R's bytes (as
- * OpenSSL's does) rejects every non-canonical or off-curve R by itself. The tests run every verify case
- * with and without it.
+ * Speed: the equation on noble's pure-JS points costs about a millisecond. A host may build a verifier
+ * with a faster implementation of *the equation only* — strictVerifier(equation); node/crypto builds
+ * one on OpenSSL (node:crypto) once and injects it — and every strictness rule above is still checked
+ * here first: S < L; A canonical, on the curve and not of small order; R not one of the eight
+ * small-order points; and an equation that compares the recomputed R's canonical encoding with R's
+ * bytes (as OpenSSL's does) rejects every non-canonical or off-curve R by itself. There is no
+ * process-wide switch: `verify` below is always the pure path, and every protocol function that
+ * verifies Ed25519 takes an optional `{ verify?: Ed25519Verify }` (VerifyOptions) to use another
+ * verifier built here. The tests run every verify vector through both verifiers.
  */
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
@@ -64,33 +66,44 @@ export function sign(message: Uint8Array, seed: Uint8Array): Uint8Array {
 }
 
 /**
- * Strict RFC 8032 verification. Returns false for any invalid signature, including malformed lengths
- * and points (attacker-controlled input never throws here).
- */
-export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH) return false;
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) return false;
-  if (!(message instanceof Uint8Array)) return false;
-  try {
-    return verifyCofactorless(signature, message, publicKey);
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The cofactorless check [S]B = R + [k]A for a signature whose S < L, whose A passed the strict checks and
  * whose R is not a small-order point; must compare R byte for byte with the canonical encoding of
  * [S]B − [k]A. Returns false rather than throwing.
  */
 export type VerifyEquation = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
-let equation: VerifyEquation | undefined;
+/**
+ * A strict RFC 8032 Ed25519 verifier (the semantics pinned at the top). Returns false for any invalid
+ * signature, including malformed lengths and points: attacker-controlled input never throws.
+ */
+export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
-/** Installs (or, with undefined, removes) a faster implementation of the equation (see the top). */
-export function setVerifyEquation(fn: VerifyEquation | undefined): void {
-  equation = fn;
+/** The one option shape by which protocol functions that verify Ed25519 take an injected verifier. */
+export interface VerifyOptions {
+  /** A verifier from strictVerifier (default: `verify`, the pure path). */
+  readonly verify?: Ed25519Verify | undefined;
 }
+
+/**
+ * A strict verifier whose cofactorless equation is `equation` (default: evaluated on @noble/ed25519's
+ * points). Every strictness rule is checked here before the equation is called, so any `equation`
+ * meeting VerifyEquation's contract gives exactly the same accept/reject as the pure path.
+ */
+export function strictVerifier(equation?: VerifyEquation): Ed25519Verify {
+  return (signature, message, publicKey) => {
+    if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH) return false;
+    if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) return false;
+    if (!(message instanceof Uint8Array)) return false;
+    try {
+      return verifyCofactorless(signature, message, publicKey, equation);
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** Strict RFC 8032 verification on the pure path: the default wherever no verifier is injected. */
+export const verify: Ed25519Verify = strictVerifier();
 
 /** The canonical encodings of the eight points of small order (orders 1, 2, 4 and 8). */
 const SMALL_ORDER_ENCODINGS = new Set([
@@ -104,7 +117,12 @@ const SMALL_ORDER_ENCODINGS = new Set([
   'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
 ]);
 
-/** Public keys that passed (true) or failed (false) the strict point checks; bounded. */
+/**
+ * Public keys that passed (true) or failed (false) the strict point checks; bounded. A module-level
+ * memo, but not state that can change a result: the value stored for a key is a pure function of the
+ * key's 32 bytes (the same check recomputed gives the same answer), whoever fills it; clearing it when
+ * full only costs a recomputation.
+ */
 const keyChecks = new Map<string, boolean>();
 const MAX_CACHED_KEYS = 4096;
 
@@ -140,7 +158,12 @@ function bytesToNumberLE(b: Uint8Array): bigint {
 }
 
 /** RFC 8032 §5.1.7 with the cofactorless check ([S]B = R + [k]A), strict decoding, no small-order A or R. */
-function verifyCofactorless(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+function verifyCofactorless(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+  equation: VerifyEquation | undefined,
+): boolean {
   const rBytes = signature.subarray(0, 32);
   const s = bytesToNumberLE(signature.subarray(32, 64));
   if (s >= L) return false;
@@ -159,8 +182,14 @@ function verifyCofactorless(signature: Uint8Array, message: Uint8Array, publicKe
 }
 
 /** Like verify, but throws ERR_BAD_SIGNATURE. */
-export function assertSignature(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, what: string): void {
-  if (!verify(signature, message, publicKey)) {
+export function assertSignature(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+  what: string,
+  opts: VerifyOptions = {},
+): void {
+  if (!(opts.verify ?? verify)(signature, message, publicKey)) {
     throw new GovfedError('ERR_BAD_SIGNATURE', `${what}: signature does not verify`);
   }
 }

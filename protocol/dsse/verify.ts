@@ -19,7 +19,7 @@
  * signatures with parseEnvelope before calling this on untrusted input.
  */
 
-import { assertPublicKey, verify } from '../crypto/ed25519.ts';
+import { assertPublicKey, type Ed25519Verify, type VerifyOptions, verify } from '../crypto/ed25519.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { type DecodedEnvelope, decodeEnvelope, type Envelope } from './envelope.ts';
@@ -31,7 +31,7 @@ export interface TrustedKey {
   publicKey: Uint8Array;
 }
 
-export interface VerifyEnvelopeOptions {
+export interface VerifyEnvelopeOptions extends VerifyOptions {
   trustedKeys: readonly TrustedKey[];
   /** How many distinct trusted keys must have signed. */
   threshold: number;
@@ -55,7 +55,7 @@ export function verifyEnvelope(env: Envelope, opts: VerifyEnvelopeOptions): Veri
   }
   const decoded = decodeEnvelope(env);
   checkPayloadType(decoded.payloadType, opts.payloadType);
-  const signedBy = trustedSigners(decoded, keys);
+  const signedBy = trustedSigners(decoded, keys, opts.verify ?? verify);
   if (signedBy.length < threshold) {
     throw new GovfedError(
       'ERR_THRESHOLD_NOT_MET',
@@ -105,7 +105,7 @@ function checkPayloadType(actual: string, expected: string | undefined): void {
 }
 
 /** Keyids of the distinct trusted keys with a verifying signature. Invalid signatures are skipped. */
-function trustedSigners(env: DecodedEnvelope, keys: readonly TrustedKey[]): string[] {
+function trustedSigners(env: DecodedEnvelope, keys: readonly TrustedKey[], check: Ed25519Verify): string[] {
   const message = pae(env.payloadType, env.payload);
   const byId = new Map(keys.map((k, i) => [k.keyid, i]));
   const all = keys.map((_, i) => i);
@@ -115,7 +115,7 @@ function trustedSigners(env: DecodedEnvelope, keys: readonly TrustedKey[]): stri
     const candidates = s.keyid === undefined ? all : hinted === undefined ? [] : [hinted];
     for (const i of candidates) {
       if (counted.has(i)) continue;
-      if (verify(s.sig, message, (keys[i] as TrustedKey).publicKey)) {
+      if (check(s.sig, message, (keys[i] as TrustedKey).publicKey)) {
         counted.add(i);
         break;
       }

@@ -18,6 +18,7 @@
  * not stored: only proof that members equivocated is evidence.
  */
 
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { parseEnvelope } from '../dsse/index.ts';
 import { GovfedError } from '../errors.ts';
 import { type Charter, charterDigest, type Member, memberByPeerId } from './charter.ts';
@@ -57,10 +58,16 @@ export class CharterChain {
   readonly federationId: string;
   readonly #entries: ChainEntry[];
   readonly #forks: ForkEvidence[] = [];
+  /** The Ed25519 verifier every step of this chain is checked with; pass it on to related checks. */
+  readonly verifyOptions: VerifyOptions;
 
-  /** Starts from a genesis envelope, verified (all founders signed) and, if given, matched to the pin. */
-  constructor(genesis: Envelope, pinnedFederationId?: string) {
-    const g = verifyGenesis(genesis, pinnedFederationId);
+  /**
+   * Starts from a genesis envelope, verified (all founders signed) and, if given, matched to the pin.
+   * `opts.verify` checks every signature of this chain, now and in accept/proposalStatus.
+   */
+  constructor(genesis: Envelope, pinnedFederationId?: string, opts: VerifyOptions = {}) {
+    this.verifyOptions = { verify: opts.verify };
+    const g = verifyGenesis(genesis, pinnedFederationId, this.verifyOptions);
     this.federationId = g.federationId;
     this.#entries = [
       { version: 1, digest: g.digest, charter: g.charter, envelope: normalise(genesis), signedBy: g.signedBy },
@@ -71,10 +78,14 @@ export class CharterChain {
    * Rebuilds a chain from its envelopes (versions 1..n in order), verifying each step; `pinned` is
    * the federation id the genesis must have. A repeated version throws ERR_CHARTER_STALE.
    */
-  static fromEnvelopes(pinnedFederationId: string, envelopes: readonly Envelope[]): CharterChain {
+  static fromEnvelopes(
+    pinnedFederationId: string,
+    envelopes: readonly Envelope[],
+    opts: VerifyOptions = {},
+  ): CharterChain {
     const [genesis, ...rest] = envelopes;
     if (genesis === undefined) throw new GovfedError('ERR_INVALID_INPUT', 'a chain needs its genesis');
-    const chain = new CharterChain(genesis, pinnedFederationId);
+    const chain = new CharterChain(genesis, pinnedFederationId, opts);
     for (const env of rest) {
       if (chain.accept(env).status === 'duplicate') {
         throw new GovfedError('ERR_CHARTER_STALE', 'the chain repeats a version');
@@ -124,7 +135,7 @@ export class CharterChain {
 
   /** proposalStatus of a pending change against the current version. */
   proposalStatus(env: Envelope): ProposalStatus {
-    return proposalStatus(this.current, env);
+    return proposalStatus(this.current, env, this.verifyOptions);
   }
 
   /** Takes the next version, or says why not (attacker-controlled `env`; see the comment at the top). */
@@ -139,14 +150,14 @@ export class CharterChain {
       if (v < this.version) {
         throw new GovfedError('ERR_CHARTER_STALE', `version ${v} is older than current ${this.version}`);
       }
-      verifyNext((this.#entries[v - 2] as ChainEntry).charter, env);
+      verifyNext((this.#entries[v - 2] as ChainEntry).charter, env, this.verifyOptions);
       this.#recordFork({ version: v, ours: ours.envelope, theirs: normalise(env) });
       throw new GovfedError('ERR_CHARTER_FORK', `two validly signed charters with version ${v}`);
     }
     if (v > this.version + 1) {
       throw new GovfedError('ERR_CHARTER_GAP', `version ${v} but we hold ${this.version}: sync the versions between`);
     }
-    const verified = verifyNext(this.current, env);
+    const verified = verifyNext(this.current, env, this.verifyOptions);
     const entry: ChainEntry = {
       version: v,
       digest: verified.digest,
@@ -189,6 +200,10 @@ function normalise(env: Envelope): Envelope {
  * Verifies a whole chain from the pinned genesis (attacker-controlled `envelopes`, versions 1..n in
  * order) and returns it. Throws the code of the first failing step.
  */
-export function verifyChain(pinnedGenesisId: string, envelopes: readonly Envelope[]): CharterChain {
-  return CharterChain.fromEnvelopes(pinnedGenesisId, envelopes);
+export function verifyChain(
+  pinnedGenesisId: string,
+  envelopes: readonly Envelope[],
+  opts: VerifyOptions = {},
+): CharterChain {
+  return CharterChain.fromEnvelopes(pinnedGenesisId, envelopes, opts);
 }

@@ -12,7 +12,7 @@
  * weight and a flipped bit anywhere in it is caught.
  */
 
-import { verify } from '../crypto/ed25519.ts';
+import { type Ed25519Verify, type VerifyOptions, verify } from '../crypto/ed25519.ts';
 import {
   type DecodedEnvelope,
   decodeEnvelope,
@@ -42,10 +42,14 @@ function byKeyid(a: { keyid?: string }, b: { keyid?: string }): number {
 }
 
 /** True when `s` is a valid signature by its keyid's peer key over `message` (never throws). */
-function isValidPeerSignature(message: Uint8Array, s: DecodedEnvelope['signatures'][number]): boolean {
+function isValidPeerSignature(
+  message: Uint8Array,
+  s: DecodedEnvelope['signatures'][number],
+  check: Ed25519Verify,
+): boolean {
   if (s.keyid === undefined) return false;
   try {
-    return verify(s.sig, message, peerIdToPublicKey(s.keyid));
+    return check(s.sig, message, peerIdToPublicKey(s.keyid));
   } catch {
     return false;
   }
@@ -56,7 +60,13 @@ function isValidPeerSignature(message: Uint8Array, s: DecodedEnvelope['signature
  * peer (attacker-controlled inputs: invalid and keyid-less signatures are dropped). Throws
  * ERR_PAYLOAD_MISMATCH when payloadType or payload differ, ERR_BAD_SIGNATURE when none is valid.
  */
-export function mergePeerSignatures(a: Envelope, b: Envelope, limits?: EnvelopeLimits): Envelope {
+export function mergePeerSignatures(
+  a: Envelope,
+  b: Envelope,
+  limits?: EnvelopeLimits,
+  opts: VerifyOptions = {},
+): Envelope {
+  const check = opts.verify ?? verify;
   const pa = parseEnvelope(a, limits);
   const pb = parseEnvelope(b, limits);
   const da = decodeEnvelope(pa);
@@ -72,7 +82,7 @@ export function mergePeerSignatures(a: Envelope, b: Envelope, limits?: EnvelopeL
   ] as const) {
     // parseEnvelope and decodeEnvelope list the signatures in the same order.
     d.signatures.forEach((s, i) => {
-      if (s.keyid === undefined || kept.has(s.keyid) || !isValidPeerSignature(message, s)) return;
+      if (s.keyid === undefined || kept.has(s.keyid) || !isValidPeerSignature(message, s, check)) return;
       kept.set(s.keyid, { keyid: s.keyid, sig: (p.signatures[i] as EnvelopeSignature).sig });
     });
   }
@@ -98,7 +108,7 @@ export interface PeerSignedPayload {
  */
 export function verifyPeerSigned(
   env: Envelope,
-  opts: { payloadType: string; allowed: ReadonlySet<string>; limits?: EnvelopeLimits },
+  opts: { payloadType: string; allowed: ReadonlySet<string>; limits?: EnvelopeLimits } & VerifyOptions,
 ): PeerSignedPayload {
   const parsed = parseEnvelope(env, opts.limits);
   const d = decodeEnvelope(parsed);
@@ -121,6 +131,7 @@ export function verifyPeerSigned(
       payloadType: opts.payloadType,
       threshold: signers.length,
       trustedKeys: signers.map((keyid) => ({ keyid, publicKey: peerIdToPublicKey(keyid) })),
+      verify: opts.verify,
     });
   } catch (cause) {
     if (isGovfedError(cause, 'ERR_THRESHOLD_NOT_MET')) {

@@ -18,6 +18,7 @@
 
 import { isPlainObject, isRfc3339Utc } from '../audit/fields.ts';
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { decodeEnvelope, type Envelope, parseEnvelope, serializeEnvelope } from '../dsse/index.ts';
 import { fromUtf8, utf8 } from '../encoding/bytes.ts';
@@ -104,7 +105,7 @@ export function gossipMessageId(data: Uint8Array): Uint8Array {
 /** What the validator needs from the receiver's chain (a CharterChain is one). */
 export type MembershipView = Pick<CharterChain, 'federationId' | 'version' | 'isMember'>;
 
-export interface GossipValidationOptions {
+export interface GossipValidationOptions extends VerifyOptions {
   /** The receiver's charter chain: federation id, members, current version. */
   chain: MembershipView;
   /** Current time, ms since the epoch. */
@@ -206,7 +207,7 @@ export function decodeAndVerifyGossip(bytes: Uint8Array, opts: GossipValidationO
   const newer = message.charterVersion > chain.version;
   if (!chain.isMember(message.sender)) {
     if (newer) {
-      verifySender(envelope, message.sender);
+      verifySender(envelope, message.sender, opts);
       fail(
         'ERR_CHARTER_GAP',
         'ignore',
@@ -218,7 +219,7 @@ export function decodeAndVerifyGossip(bytes: Uint8Array, opts: GossipValidationO
   }
 
   // 6. signature
-  verifySender(envelope, message.sender);
+  verifySender(envelope, message.sender, opts);
 
   // 7. charter version
   if (message.charterVersion < chain.version - tolerance) {
@@ -236,9 +237,9 @@ export function decodeAndVerifyGossip(bytes: Uint8Array, opts: GossipValidationO
   return { message, envelope, needsSync: newer };
 }
 
-function verifySender(envelope: Envelope, sender: string): void {
+function verifySender(envelope: Envelope, sender: string, opts: VerifyOptions): void {
   try {
-    verifyPeerSigned(envelope, { payloadType: GOSSIP_PAYLOAD_TYPE, allowed: new Set([sender]) });
+    verifyPeerSigned(envelope, { payloadType: GOSSIP_PAYLOAD_TYPE, allowed: new Set([sender]), verify: opts.verify });
   } catch (cause) {
     fail('ERR_BAD_SIGNATURE', 'reject', 'signature does not verify under the sender key', cause);
   }

@@ -22,8 +22,10 @@
  * it and send it to a bootstrap peer (sync `charters`); otherwise send it as a sync `proposal` so that
  * members co-sign it.
  */
+
 import { isJurisdiction, isPlainObject, isRfc3339Utc } from '../audit/fields.ts';
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { equalBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
@@ -257,7 +259,7 @@ export interface VerifiedInvite {
  */
 export function verifyInvite(
   invite: Invite,
-  opts: { now: number; pinnedFederationId?: string; self?: string },
+  opts: { now: number; pinnedFederationId?: string; self?: string } & VerifyOptions,
 ): VerifiedInvite {
   const signed = signedExpiry(charterOf(invite.proposal));
   if (!(Date.parse(signed) > opts.now)) throw new GovfedError('ERR_INVITE_EXPIRED', `invite expired at ${signed}`);
@@ -267,7 +269,9 @@ export function verifyInvite(
   if (opts.pinnedFederationId !== undefined && invite.federationId !== opts.pinnedFederationId) {
     throw new GovfedError('ERR_FEDERATION_MISMATCH', `invite is for federation ${invite.federationId}`);
   }
-  const chain = CharterChain.fromEnvelopes(invite.federationId, [invite.genesis, ...invite.charters]);
+  const chain = CharterChain.fromEnvelopes(invite.federationId, [invite.genesis, ...invite.charters], {
+    verify: opts.verify,
+  });
   const status = chain.proposalStatus(invite.proposal);
   checkAdmits(status, invite.invitee);
   if (opts.self !== undefined && opts.self !== invite.invitee.peerId) throw bad('the invite is for another peer');

@@ -28,6 +28,7 @@
  * else makes the envelope invalid (ERR_UNKNOWN_SIGNER, ERR_BAD_SIGNATURE), never silently ignored.
  */
 import { canonicalBytes } from '../canonical/jcs.ts';
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import type { EnvelopeLimits } from '../dsse/index.ts';
 import { decodeEnvelope, parseEnvelope } from '../dsse/index.ts';
 import { equalBytes } from '../encoding/bytes.ts';
@@ -74,8 +75,8 @@ export function charterOf(env: Envelope): Charter {
  * charter first, so a node never signs bytes that are not a charter. Invalid signatures already on the
  * envelope are dropped (see mergeSignatures).
  */
-export function addSignature(env: Envelope, seed: Uint8Array): Envelope {
-  return mergeSignatures(env, signCharter(charterOf(env), seed));
+export function addSignature(env: Envelope, seed: Uint8Array, opts: VerifyOptions = {}): Envelope {
+  return mergeSignatures(env, signCharter(charterOf(env), seed), opts);
 }
 
 /**
@@ -84,9 +85,9 @@ export function addSignature(env: Envelope, seed: Uint8Array): Envelope {
  * non-charter envelope, ERR_BAD_SIGNATURE when neither copy has a valid signature. Membership is not
  * checked here: proposalStatus does that against the previous version.
  */
-export function mergeSignatures(a: Envelope, b: Envelope): Envelope {
+export function mergeSignatures(a: Envelope, b: Envelope, opts: VerifyOptions = {}): Envelope {
   charterOf(a);
-  return mergePeerSignatures(a, b, CHARTER_ENVELOPE_LIMITS);
+  return mergePeerSignatures(a, b, CHARTER_ENVELOPE_LIMITS, opts);
 }
 
 /** Fields that every version changes (or may) and that never decide the rule. */
@@ -189,7 +190,7 @@ function checkLink(prev: Charter | null, next: Charter): void {
  * The payload is parsed (strict, bounded) before signatures are verified because who may sign depends
  * on it; nothing in it is trusted until the caller sees `complete`.
  */
-export function proposalStatus(prev: Charter | null, env: Envelope): ProposalStatus {
+export function proposalStatus(prev: Charter | null, env: Envelope, opts: VerifyOptions = {}): ProposalStatus {
   const charter = charterOf(env);
   checkLink(prev, charter);
   const before = new Set(prev === null ? [] : prev.members.map((m) => m.peerId));
@@ -199,6 +200,7 @@ export function proposalStatus(prev: Charter | null, env: Envelope): ProposalSta
     payloadType: CHARTER_PAYLOAD_TYPE,
     allowed,
     limits: CHARTER_ENVELOPE_LIMITS,
+    verify: opts.verify,
   });
   const signed = new Set(signedBy);
   const rule = changeRule(prev, charter);

@@ -3,6 +3,7 @@
  * n+1 against version n. Each is proposalStatus (the link and every signature) plus the two counts that
  * make a proposal a charter: enough signatures of the previous members, and every added peer's own.
  */
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { GovfedError } from '../errors.ts';
 import { type Charter, federationId } from './charter.ts';
 import type { Envelope } from './envelope.ts';
@@ -30,8 +31,8 @@ export interface VerifiedGenesis extends VerifiedCharter {
  * All founders must sign so that nobody is listed as a founder without holding the key and consenting,
  * and so the federation id commits to a member set that all of them agreed on.
  */
-export function verifyGenesis(env: Envelope, pinnedFederationId?: string): VerifiedGenesis {
-  const status = proposalStatus(null, env);
+export function verifyGenesis(env: Envelope, pinnedFederationId?: string, opts: VerifyOptions = {}): VerifiedGenesis {
+  const status = proposalStatus(null, env, opts);
   const id = federationId(status.charter);
   if (pinnedFederationId !== undefined && id !== pinnedFederationId) {
     throw new GovfedError('ERR_FEDERATION_MISMATCH', `genesis is of federation ${id}, not ${pinnedFederationId}`);
@@ -60,8 +61,8 @@ export function verifyGenesis(env: Envelope, pinnedFederationId?: string): Verif
  * The deadline (`expiresAt`) is not checked here: whether a change was completed in time depends on
  * when it was seen, which only a live node knows (checkNotExpired; node/federation).
  */
-export function verifyNext(prev: Charter, env: Envelope): VerifiedCharter {
-  const status = proposalStatus(prev, env);
+export function verifyNext(prev: Charter, env: Envelope, opts: VerifyOptions = {}): VerifiedCharter {
+  const status = proposalStatus(prev, env, opts);
   if (status.memberSignatures < status.required) {
     throw new GovfedError(
       'ERR_THRESHOLD_NOT_MET',

@@ -18,7 +18,9 @@
  *     says consumers MUST ignore unrecognised fields).
  * Every rejection is ERR_MALFORMED_STATEMENT.
  */
+
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { type DsseSigner, type Envelope, signEnvelope, type TrustedKey, verifyEnvelope } from '../dsse/index.ts';
 import { assertBytes, toHex } from '../encoding/bytes.ts';
@@ -47,7 +49,7 @@ export interface Statement<P = unknown> {
   predicate?: P;
 }
 
-export interface VerifyStatementOptions {
+export interface VerifyStatementOptions extends VerifyOptions {
   trustedKeys: readonly TrustedKey[];
   threshold: number;
   /** When set, the statement's predicateType must equal it (ERR_PREDICATE_TYPE_MISMATCH). */
@@ -156,6 +158,7 @@ export function verifyStatement(env: Envelope, opts: VerifyStatementOptions): Ve
     trustedKeys: opts.trustedKeys,
     threshold: opts.threshold,
     payloadType: INTOTO_PAYLOAD_TYPE,
+    verify: opts.verify,
   });
   const statement = parseStatement(payload);
   checkPredicateType(statement, opts.predicateType);

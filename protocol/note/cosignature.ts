@@ -13,7 +13,7 @@
  * cosigner only. We only sign and accept checkpoint texts that parseCheckpoint accepts, and only
  * timestamps that are safe JavaScript integers (< 2^53, well inside the spec's 2^63 - 1).
  */
-import { assertPublicKey, keyPairFromSeed, sign, verify } from '../crypto/ed25519.ts';
+import { assertPublicKey, keyPairFromSeed, sign, type VerifyOptions, verify } from '../crypto/ed25519.ts';
 import { assertBytes, concatBytes, utf8 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { parseCheckpoint } from './checkpoint.ts';
@@ -58,8 +58,9 @@ function isCheckpointText(message: Uint8Array): boolean {
   }
 }
 
-/** A note verifier for cosignature/v1 signatures by `publicKey` under the cosigner's `name`. */
-export function cosignatureVerifier(name: string, publicKey: Uint8Array): KeyedVerifier {
+/** A note verifier for cosignature/v1 signatures by `publicKey` under the cosigner's `name`, checking with `opts.verify`. */
+export function cosignatureVerifier(name: string, publicKey: Uint8Array, opts: VerifyOptions = {}): KeyedVerifier {
+  const check = opts.verify ?? verify;
   assertKeyName(name);
   assertPublicKey(publicKey, 'cosigner public key');
   const pub = Uint8Array.from(publicKey);
@@ -74,7 +75,7 @@ export function cosignatureVerifier(name: string, publicKey: Uint8Array): KeyedV
       const timestamp = readTimestamp(signature);
       if (timestamp === undefined || !(message instanceof Uint8Array) || !isCheckpointText(message)) return false;
       const signed = concatBytes(utf8(`cosignature/v1\ntime ${timestamp}\n`), message);
-      return verify(signature.subarray(8), signed, pub);
+      return check(signature.subarray(8), signed, pub);
     },
   };
 }

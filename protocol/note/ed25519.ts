@@ -3,7 +3,7 @@
  * over the note text bytes (including its final newline). Verification is the strict RFC 8032 mode
  * pinned in protocol/crypto/ed25519.ts.
  */
-import { assertPublicKey, keyPairFromSeed, sign, verify } from '../crypto/ed25519.ts';
+import { assertPublicKey, keyPairFromSeed, sign, type VerifyOptions, verify } from '../crypto/ed25519.ts';
 import { assertBytes, concatBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { ALG_ED25519, formatVerifierKey, keyHash } from './key-id.ts';
@@ -17,8 +17,9 @@ export function assertKeyName(name: unknown): asserts name is string {
   }
 }
 
-/** A verifier for Ed25519 note signatures by `publicKey` under `name`. */
-export function ed25519Verifier(name: string, publicKey: Uint8Array): KeyedVerifier {
+/** A verifier for Ed25519 note signatures by `publicKey` under `name`, checking with `opts.verify`. */
+export function ed25519Verifier(name: string, publicKey: Uint8Array, opts: VerifyOptions = {}): KeyedVerifier {
+  const check = opts.verify ?? verify;
   assertKeyName(name);
   assertPublicKey(publicKey, 'note verifier public key');
   const pub = Uint8Array.from(publicKey);
@@ -29,7 +30,7 @@ export function ed25519Verifier(name: string, publicKey: Uint8Array): KeyedVerif
     alg: ALG_ED25519,
     publicKey: Uint8Array.from(pub),
     vkey: formatVerifierKey(name, keyBytesWithAlg),
-    verify: (message, signature) => verify(signature, message, pub),
+    verify: (message, signature) => check(signature, message, pub),
   };
 }
 

@@ -10,7 +10,7 @@
  * lowercase, base64 canonical, Ed25519 public keys valid points (not small order). Go accepts
  * upper-case hex and non-canonical base64 padding bits; nothing we emit uses either.
  */
-import { keyPairFromSeed } from '../crypto/ed25519.ts';
+import { keyPairFromSeed, type VerifyOptions } from '../crypto/ed25519.ts';
 import { assertBytes, concatBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { cosignatureSigner, cosignatureVerifier } from './cosignature.ts';
@@ -43,8 +43,11 @@ export function ed25519SignerKey(name: string, seed: Uint8Array): string {
   return formatSignerKey(name, hash, concatBytes(Uint8Array.of(ALG_ED25519), seed));
 }
 
-/** Parses a verifier key string (possibly from a peer: attacker-controlled). ERR_MALFORMED_VERIFIER_KEY. */
-export function parseVerifierKey(vkey: string): KeyedVerifier {
+/**
+ * Parses a verifier key string (possibly from a peer: attacker-controlled). ERR_MALFORMED_VERIFIER_KEY.
+ * The verifier checks signatures with `opts.verify` (default: the pure strict path).
+ */
+export function parseVerifierKey(vkey: string, opts: VerifyOptions = {}): KeyedVerifier {
   const bad = (why: string, cause?: unknown) =>
     new GovfedError('ERR_MALFORMED_VERIFIER_KEY', `verifier key: ${why}`, cause === undefined ? undefined : { cause });
   if (typeof vkey !== 'string' || vkey.length > MAX_KEY_STRING_LENGTH) throw bad('not a string of sane length');
@@ -55,7 +58,7 @@ export function parseVerifierKey(vkey: string): KeyedVerifier {
   if (f.key.length !== 32) throw bad('Ed25519 public key must be 32 bytes');
   let verifier: KeyedVerifier;
   try {
-    verifier = f.alg === ALG_ED25519 ? ed25519Verifier(f.name, f.key) : cosignatureVerifier(f.name, f.key);
+    verifier = f.alg === ALG_ED25519 ? ed25519Verifier(f.name, f.key, opts) : cosignatureVerifier(f.name, f.key, opts);
   } catch (cause) {
     throw bad('invalid Ed25519 public key', cause);
   }

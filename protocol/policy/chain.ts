@@ -25,6 +25,7 @@
  * version is not fully signed under today's charter, nothing is taken (ERR_POLICY_THRESHOLD): the
  * members re-endorse the baseline by publishing the next version.
  */
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { parseEnvelope } from '../dsse/index.ts';
 import { GovfedError } from '../errors.ts';
 import type { CharterChain } from '../federation/chain.ts';
@@ -62,9 +63,13 @@ export class PolicyChain {
   readonly federationId: string;
   readonly #entries: PolicyEntry[] = [];
   readonly #forks: PolicyFork[] = [];
+  /** The Ed25519 verifier every bundle of this chain is checked with; pass it on to related checks. */
+  readonly verifyOptions: VerifyOptions;
 
-  constructor(federationId: string) {
+  /** An empty chain; `opts.verify` checks every signature this chain accepts. */
+  constructor(federationId: string, opts: VerifyOptions = {}) {
     this.federationId = federationId;
+    this.verifyOptions = { verify: opts.verify };
   }
 
   /**
@@ -75,8 +80,9 @@ export class PolicyChain {
     federationId: string,
     envelopes: readonly Envelope[],
     charter: Charter | CharterChain,
+    opts: VerifyOptions = {},
   ): PolicyChain {
-    const chain = new PolicyChain(federationId);
+    const chain = new PolicyChain(federationId, opts);
     const versions = envelopes.map((env) => decodeBundleEnvelope(env).bundle.version);
     if (versions.some((v, i) => v !== i + 1)) {
       throw new GovfedError('ERR_POLICY_GAP', 'the stored chain is not versions 1..n in order');
@@ -170,7 +176,7 @@ export class PolicyChain {
       version = bundle.version;
     }
     // The newest must pass every check of a single step, on top of the intermediate versions.
-    const probe = new PolicyChain(this.federationId);
+    const probe = new PolicyChain(this.federationId, this.verifyOptions);
     probe.#entries.push(...this.#entries, ...taken);
     const head = probe.#accept(rest.at(-1) as Envelope, charter, now).entry;
     this.#entries.push(...taken, head);
@@ -195,7 +201,7 @@ export class PolicyChain {
     if (v > this.version + 1) {
       throw new GovfedError('ERR_POLICY_GAP', `version ${v} but we hold ${this.version}: sync the versions between`);
     }
-    const status = bundleStatus(env, charter, this.federationId);
+    const status = bundleStatus(env, charter, this.federationId, this.verifyOptions);
     if (held !== undefined) {
       if (!status.complete) throw threshold(status.signedBy.length, status.required);
       this.#recordFork({ version: v, ours: held.envelope, theirs: normalise(env) });

@@ -10,6 +10,7 @@
  */
 import { isPlainObject, isRfc3339Utc, isSha256Digest, isUint } from '../audit/fields.ts';
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { decodeEnvelope, type EnvelopeLimits, parseEnvelope } from '../dsse/index.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
 import { CharterChain } from '../federation/chain.ts';
@@ -109,7 +110,12 @@ export function receiptOf(env: unknown): PolicyReceipt {
  *   3. the org/peerId it names is a current member                 (ERR_UNKNOWN_SIGNER)
  *   4. signed by exactly that peer, and the signature verifies     (ERR_UNKNOWN_SIGNER, ERR_BAD_SIGNATURE)
  */
-export function verifyReceipt(env: Envelope, charter: Charter | CharterChain, federationId?: string): PolicyReceipt {
+export function verifyReceipt(
+  env: Envelope,
+  charter: Charter | CharterChain,
+  federationId?: string,
+  opts: VerifyOptions = {},
+): PolicyReceipt {
   const current = charter instanceof CharterChain ? charter.current : charter;
   const fedId = charter instanceof CharterChain ? charter.federationId : federationId;
   const r = receiptOf(env);
@@ -124,6 +130,7 @@ export function verifyReceipt(env: Envelope, charter: Charter | CharterChain, fe
     payloadType: RECEIPT_PAYLOAD_TYPE,
     allowed: new Set([r.peerId]),
     limits: RECEIPT_ENVELOPE_LIMITS,
+    verify: opts.verify,
   });
   if (signedBy.length !== 1) throw malformed('expected exactly one signature');
   return r;

@@ -8,6 +8,7 @@
  * broken signature makes the envelope invalid, never silently ignored).
  */
 
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { GovfedError } from '../errors.ts';
 import { CharterChain } from '../federation/chain.ts';
 import type { Charter } from '../federation/charter.ts';
@@ -27,17 +28,17 @@ export function signBundle(bundle: PolicyBundle, seed: Uint8Array): Envelope {
 }
 
 /** Adds this peer's signature; the payload is decoded and compiled first (never sign a non-bundle). */
-export function addBundleSignature(env: Envelope, seed: Uint8Array): Envelope {
-  return mergeBundleSignatures(env, signBundle(decodeBundleEnvelope(env).bundle, seed));
+export function addBundleSignature(env: Envelope, seed: Uint8Array, opts: VerifyOptions = {}): Envelope {
+  return mergeBundleSignatures(env, signBundle(decodeBundleEnvelope(env).bundle, seed), opts);
 }
 
 /**
  * Union of the valid signatures of two copies of one bundle, sorted by peer id. Throws
  * ERR_PAYLOAD_MISMATCH for different bundles, ERR_BAD_SIGNATURE when neither copy has a valid one.
  */
-export function mergeBundleSignatures(a: Envelope, b: Envelope): Envelope {
+export function mergeBundleSignatures(a: Envelope, b: Envelope, opts: VerifyOptions = {}): Envelope {
   decodeBundleEnvelope(a);
-  return mergePeerSignatures(a, b, BUNDLE_ENVELOPE_LIMITS);
+  return mergePeerSignatures(a, b, BUNDLE_ENVELOPE_LIMITS, opts);
 }
 
 export interface BundleStatus {
@@ -61,7 +62,12 @@ export interface BundleStatus {
  *   5. every signature verifies                                   (ERR_BAD_SIGNATURE)
  * Pass the CharterChain (or the federation id) so that step 3 runs; a bare Charter cannot name its federation.
  */
-export function bundleStatus(env: Envelope, charter: Charter | CharterChain, federationId?: string): BundleStatus {
+export function bundleStatus(
+  env: Envelope,
+  charter: Charter | CharterChain,
+  federationId?: string,
+  opts: VerifyOptions = {},
+): BundleStatus {
   const current = charter instanceof CharterChain ? charter.current : charter;
   const fedId = charter instanceof CharterChain ? charter.federationId : federationId;
   const { bundle } = decodeBundleEnvelope(env);
@@ -72,6 +78,7 @@ export function bundleStatus(env: Envelope, charter: Charter | CharterChain, fed
     payloadType: POLICY_PAYLOAD_TYPE,
     allowed: new Set(current.members.map((m) => m.peerId)),
     limits: BUNDLE_ENVELOPE_LIMITS,
+    verify: opts.verify,
   });
   const required = current.thresholds.policy;
   return { bundle, digest: bundleDigest(bundle), signedBy, required, complete: signedBy.length >= required };

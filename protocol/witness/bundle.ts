@@ -44,6 +44,7 @@ import {
 } from '../audit/bundle-fields.ts';
 import { isPlainObject } from '../audit/fields.ts';
 import { decodeLeaf, type Leaf, MAX_LEAF_BYTES } from '../audit/leaf.ts';
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { toBase64 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { CharterChain } from '../federation/chain.ts';
@@ -106,7 +107,7 @@ export interface VerifiedCrossOrgBundle {
   federationPinned: boolean;
 }
 
-export interface CrossOrgVerifyOptions {
+export interface CrossOrgVerifyOptions extends VerifyOptions {
   /** The federation id the verifier trusts; without it the caller must judge `federationId`. */
   federationId?: string;
   /** Milliseconds since the epoch (Date.now()); when given, future-dated cosignatures are refused. */
@@ -209,11 +210,16 @@ export function checkCrossOrgShape(input: unknown): DecodedBundle {
 // ---- 2. federation ----
 
 /** Step 2: the chain verifies from its genesis, whose id is the bundle's (and the pinned one). */
-export function checkFederation(federationId: string, charters: readonly Envelope[], pinned?: string): CharterChain {
+export function checkFederation(
+  federationId: string,
+  charters: readonly Envelope[],
+  pinned?: string,
+  opts: VerifyOptions = {},
+): CharterChain {
   if (pinned !== undefined && pinned !== federationId) {
     throw new GovfedError('ERR_FEDERATION_MISMATCH', `bundle is of federation ${federationId}, not ${pinned}`);
   }
-  return CharterChain.fromEnvelopes(federationId, charters);
+  return CharterChain.fromEnvelopes(federationId, charters, opts);
 }
 
 // ---- 3. log owner ----
@@ -223,8 +229,9 @@ export function checkLogOwner(
   charter: Charter,
   logKey: string,
   origin: string,
+  opts: VerifyOptions = {},
 ): { owner: Member; logVerifier: KeyedVerifier } {
-  const logVerifier = parseLogKey(logKey);
+  const logVerifier = parseLogKey(logKey, opts);
   // parseVerifierKey is strict, so a key has one text form: compare the texts.
   const owner = charter.members.find((m) => m.logKey === logVerifier.vkey);
   if (owner === undefined) {
@@ -243,10 +250,11 @@ export function checkWitnessKeys(
   charter: Charter,
   owner: Member,
   witnessKeys: readonly string[],
+  opts: VerifyOptions = {},
 ): Map<string, KeyedVerifier> {
   const byOrg = new Map<string, KeyedVerifier>();
   for (const vkey of witnessKeys) {
-    const v = parseWitnessKey(vkey);
+    const v = parseWitnessKey(vkey, opts);
     const member = charter.members.find((m) => m.witnessKey === v.vkey);
     if (member === undefined) throw new GovfedError('ERR_UNKNOWN_WITNESS', `${v.name} is no member's witness key`);
     if (member.org === owner.org) {
@@ -322,10 +330,10 @@ function checkTreeSize(bundleSize: number, checkpointSize: number): void {
  */
 export function verifyCrossOrgBundle(input: unknown, opts: CrossOrgVerifyOptions = {}): VerifiedCrossOrgBundle {
   const b = checkCrossOrgShape(input);
-  const chain = checkFederation(b.federationId, b.charters, opts.federationId);
+  const chain = checkFederation(b.federationId, b.charters, opts.federationId, opts);
   const charter = chain.current;
-  const { owner, logVerifier } = checkLogOwner(charter, b.logKey, b.origin);
-  const witnesses = checkWitnessKeys(charter, owner, b.witnessKeys);
+  const { owner, logVerifier } = checkLogOwner(charter, b.logKey, b.origin, opts);
+  const witnesses = checkWitnessKeys(charter, owner, b.witnessKeys, opts);
   const { checkpoint, cosigners } = checkCosignedCheckpoint(b.checkpoint, logVerifier, witnesses, opts.now);
   const k = checkWitnessThreshold(charter, owner, cosigners);
   checkTreeSize(b.treeSize, checkpoint.size);
@@ -371,14 +379,14 @@ export type VerifiedAnyBundle =
  */
 export function verifyBundle(
   input: string | Uint8Array,
-  opts: { verifierKey?: string; federationId?: string; now?: number } = {},
+  opts: { verifierKey?: string; federationId?: string; now?: number } & VerifyOptions = {},
 ): VerifiedAnyBundle {
   const parsed = parseBundle(input);
   if (parsed.format === BUNDLE_FORMAT) {
     const pin = opts.verifierKey === undefined ? {} : { verifierKey: opts.verifierKey };
-    return { format: BUNDLE_FORMAT, result: verifyProofBundle(parsed.value, pin) };
+    return { format: BUNDLE_FORMAT, result: verifyProofBundle(parsed.value, { ...pin, verify: opts.verify }) };
   }
-  const o: CrossOrgVerifyOptions = {};
+  const o: CrossOrgVerifyOptions = { verify: opts.verify };
   if (opts.federationId !== undefined) o.federationId = opts.federationId;
   if (opts.now !== undefined) o.now = opts.now;
   return { format: CROSSORG_BUNDLE_FORMAT, result: verifyCrossOrgBundle(parsed.value, o) };

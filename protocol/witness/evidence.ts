@@ -20,7 +20,9 @@
  * member's peer key; verifyAlert checks the reporter is a member and the evidence against the charter
  * member's `logKey`. Everything here is attacker-controlled until its check returns.
  */
+
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { equalBytes, fromBase64, toBase64 } from '../encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
 import type { Charter, Member } from '../federation/charter.ts';
@@ -250,12 +252,16 @@ export interface VerifiedAlert {
 }
 
 /** The member whose log key's name is `origin`. Throws ERR_UNKNOWN_ORIGIN. */
-export function memberByLogOrigin(charter: Charter, origin: string): { member: Member; logVerifier: NoteVerifier } {
+export function memberByLogOrigin(
+  charter: Charter,
+  origin: string,
+  opts: VerifyOptions = {},
+): { member: Member; logVerifier: NoteVerifier } {
   for (const member of charter.members) {
     if (member.logKey === undefined) continue;
     let v: NoteVerifier;
     try {
-      v = parseLogKey(member.logKey);
+      v = parseLogKey(member.logKey, opts);
     } catch {
       continue; // a member with a broken key cannot be the origin of anything
     }
@@ -273,15 +279,16 @@ export function memberByLogOrigin(charter: Charter, origin: string): { member: M
  *   3. its origin is a member's log                              ERR_UNKNOWN_ORIGIN
  *   4. checkEquivocation against that member's logKey            (its codes)
  */
-export function verifyAlert(env: Envelope, charter: Charter): VerifiedAlert {
+export function verifyAlert(env: Envelope, charter: Charter, opts: VerifyOptions = {}): VerifiedAlert {
   const allowed = new Set(charter.members.map((m) => m.peerId));
   const signed = verifyPeerSigned(env, {
     payloadType: ALERT_PAYLOAD_TYPE,
     allowed,
     limits: { maxBytes: 2 * MAX_EVIDENCE_BYTES, maxSignatures: 8 },
+    verify: opts.verify,
   });
   const evidence = decodeEquivocation(signed.payload);
-  const { member, logVerifier } = memberByLogOrigin(charter, evidence.origin);
+  const { member, logVerifier } = memberByLogOrigin(charter, evidence.origin, opts);
   const checked = checkEquivocation(evidence, logVerifier);
   return { evidence, checked, offender: member, reporters: signed.signedBy };
 }

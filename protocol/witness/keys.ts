@@ -9,6 +9,7 @@
  * a charter or a bundle are attacker-controlled until parsed here: the parse is strict and the
  * signature type is checked.
  */
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { GovfedError } from '../errors.ts';
 import {
   ALG_COSIGNATURE_V1,
@@ -43,10 +44,10 @@ export function witnessVerifierKey(org: string, publicKey: Uint8Array): string {
 
 /**
  * Parses a witness verifier key (attacker-controlled): any name, signature type 0x04 (cosignature/v1).
- * Throws ERR_MALFORMED_VERIFIER_KEY.
+ * Throws ERR_MALFORMED_VERIFIER_KEY. The verifier checks with `opts.verify`.
  */
-export function parseWitnessKey(vkey: string): KeyedVerifier {
-  const v = parseVerifierKey(vkey);
+export function parseWitnessKey(vkey: string, opts: VerifyOptions = {}): KeyedVerifier {
+  const v = parseVerifierKey(vkey, opts);
   if (v.alg !== ALG_COSIGNATURE_V1) {
     throw new GovfedError('ERR_MALFORMED_VERIFIER_KEY', `witness key ${v.name} is not a cosignature/v1 (0x04) key`);
   }
@@ -55,10 +56,10 @@ export function parseWitnessKey(vkey: string): KeyedVerifier {
 
 /**
  * Parses a log verifier key (attacker-controlled): signature type 0x01 (Ed25519); its name is the
- * log's origin. Throws ERR_MALFORMED_VERIFIER_KEY.
+ * log's origin. Throws ERR_MALFORMED_VERIFIER_KEY. The verifier checks with `opts.verify`.
  */
-export function parseLogKey(vkey: string): KeyedVerifier {
-  const v = parseVerifierKey(vkey);
+export function parseLogKey(vkey: string, opts: VerifyOptions = {}): KeyedVerifier {
+  const v = parseVerifierKey(vkey, opts);
   if (v.alg !== ALG_ED25519) {
     throw new GovfedError('ERR_MALFORMED_VERIFIER_KEY', `log key ${v.name} is not an Ed25519 (0x01) key`);
   }

@@ -51,6 +51,7 @@
  *     conflict or 422 carries `checkpoint` (verified log signature) for the caller to keep as evidence
  *     (evidence.ts decides whether it is proof).
  */
+import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { equalBytes, utf8 } from '../encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
 import { EMPTY_ROOT, verifyConsistency } from '../log/index.ts';
@@ -261,11 +262,11 @@ export function addCheckpoint(input: AddCheckpointInput): AddCheckpointResult {
  * (and most C2SP logs). Several keys may share an origin (key rotation). Throws
  * ERR_MALFORMED_VERIFIER_KEY for a bad key.
  */
-export function knownLogsFromKeys(vkeys: Iterable<string>): Map<string, NoteVerifier[]> {
+export function knownLogsFromKeys(vkeys: Iterable<string>, opts: VerifyOptions = {}): Map<string, NoteVerifier[]> {
   const known = new Map<string, NoteVerifier[]>();
   const seen = new Set<string>();
   for (const vkey of vkeys) {
-    const v = parseLogKey(vkey);
+    const v = parseLogKey(vkey, opts);
     if (seen.has(v.vkey)) continue;
     seen.add(v.vkey);
     known.set(v.name, [...(known.get(v.name) ?? []), v]);

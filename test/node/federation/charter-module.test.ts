@@ -4,6 +4,7 @@
  * first; multi-process runs: test/integration/federation.test.ts, adversarial/charter.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { opensslVerify } from '../../../node/crypto/ed25519.ts';
 import { CharterModule } from '../../../node/federation/charter-module.ts';
 import { Charters } from '../../../node/federation/charters.ts';
 import { FederationCore } from '../../../node/federation/core.ts';
@@ -38,6 +39,7 @@ function setup() {
     store: { save: async () => {} } as never,
     seed: seed(0),
     gate,
+    verify: opensslVerify,
     proposals: new PendingProposals({ self: peer(0), gate, now: () => NOW }),
   });
   core.chain = chain;

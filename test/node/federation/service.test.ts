@@ -13,8 +13,16 @@ import { loadHome } from '../../../node/home/load.ts';
 import type { AppendItem } from '../../../node/log/index.ts';
 import type { Verdict } from '../../../node/p2p/pubsub.ts';
 import { decodeLeaf } from '../../../protocol/audit/index.ts';
+import type { Ed25519Verify } from '../../../protocol/crypto/ed25519.ts';
+import { toHex } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
-import { type CharterChain, type GossipMessage, peerIdFromSeed } from '../../../protocol/federation/index.ts';
+import {
+  type CharterChain,
+  type GossipMessage,
+  peerIdFromSeed,
+  peerIdToPublicKey,
+} from '../../../protocol/federation/index.ts';
+import { recordingVerifier, rejectAll } from '../../helpers/verify.ts';
 
 interface Fixture {
   service: FederationService;
@@ -56,7 +64,7 @@ class Recorder implements FederationModule {
   }
 }
 
-async function make(org: string, modules: FederationModule[] = []): Promise<Fixture> {
+async function make(org: string, modules: FederationModule[] = [], verify?: Ed25519Verify): Promise<Fixture> {
   const dir = join(root, org);
   await initHome({ dir, org, jurisdiction: 'EU', api: '127.0.0.1:0', listen: '/ip4/127.0.0.1/tcp/0' });
   const home = await loadHome(dir);
@@ -72,6 +80,7 @@ async function make(org: string, modules: FederationModule[] = []): Promise<Fixt
     },
     events: sink,
     syncIntervalMs: 500,
+    ...(verify === undefined ? {} : { verify }),
   });
   for (const m of modules) service.use(m);
   await service.start();
@@ -152,6 +161,36 @@ describe('FederationService', () => {
       );
       const id = a.service.status().proposals[0]?.id as string;
       await expect(a.service.sign(id.slice(7, 17))).resolves.toMatchObject({ id, memberSignatures: 1 });
+    });
+  });
+
+  describe('when a verifier is injected (node/crypto opensslVerify in the daemon)', () => {
+    it('checks the invite, the charters and the gossip of the other member with it', async () => {
+      const va = recordingVerifier();
+      const vb = recordingVerifier();
+      const a = await make('kappa', [], va.verify);
+      const b = await make('lambda', [], vb.verify);
+      await a.service.create({ name: 'K' });
+      const invite = await a.service.invite({ org: 'lambda', peerId: b.service.peerId, jurisdiction: 'US' });
+      await b.service.join(invite);
+      await until(() => a.service.chain?.version === 2 && b.service.chain?.version === 2);
+      // b verified a's signatures (invite: genesis and proposal) and a verified b's (the completed charter)
+      await until(() => va.keys.has(toHex(peerIdToPublicKey(b.service.peerId))));
+      expect(vb.keys.has(toHex(peerIdToPublicKey(a.service.peerId)))).toBe(true);
+    });
+
+    it('re-verifies the stored chain at restart with it: a verifier that rejects everything refuses to start', async () => {
+      const a = await make('mu');
+      await a.service.create({ name: 'M' });
+      await a.service.stop();
+      const again = new FederationService({
+        home: await loadHome(a.dir),
+        log: { append: async () => [] },
+        events: () => {},
+        verify: rejectAll,
+      });
+      await expect(again.start()).rejects.toThrow(expect.objectContaining({ code: 'ERR_BAD_SIGNATURE' }));
+      await again.stop();
     });
   });
 

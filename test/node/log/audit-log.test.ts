@@ -5,6 +5,7 @@ import { encodeSize, hashKey, leafKey, SIZE_KEY } from '../../../node/log/keys.t
 import { encodeLeaf } from '../../../protocol/audit/index.ts';
 import { EMPTY_ROOT, leafHash, MemoryTree, verifyConsistency, verifyInclusion } from '../../../protocol/log/index.ts';
 import { ed25519Signer, openCheckpoint, parseVerifierKey } from '../../../protocol/note/index.ts';
+import { recordingVerifier, rejectAll } from '../../helpers/verify.ts';
 import { items, leafBytes, ORIGIN, recordBytes, signer, sleep, tempDir, verifierKey } from './helpers.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
@@ -115,6 +116,15 @@ describe('AuditLog.start', () => {
       await db.put(key, new TextEncoder().encode(note.replace('\n3\n', '\n2\n')));
       await db.close();
       await expect(started({ dir })).rejects.toThrow(code('ERR_LOG_CORRUPT'));
+    });
+
+    it('re-checks the stored checkpoint with the injected verifier (the daemon passes opensslVerify)', async () => {
+      const dir = await logWith(3);
+      const rec = recordingVerifier();
+      const log = await started({ dir, verify: rec.verify });
+      expect(rec.calls()).toBeGreaterThan(0);
+      await log.stop();
+      await expect(started({ dir, verify: rejectAll })).rejects.toThrow(code('ERR_LOG_CORRUPT'));
     });
 
     it('refuses a checkpoint beyond the stored size (lost data)', async () => {

@@ -17,6 +17,8 @@ import type { AppendItem } from '../../../node/log/index.ts';
 import { PolicyService } from '../../../node/policy/service.ts';
 import { decodeLeaf, type GovernanceLeaf } from '../../../protocol/audit/leaf.ts';
 import { canonicalBytes } from '../../../protocol/canonical/jcs.ts';
+import type { Ed25519Verify } from '../../../protocol/crypto/ed25519.ts';
+import { toHex } from '../../../protocol/encoding/bytes.ts';
 import {
   addSignature,
   CharterChain,
@@ -24,9 +26,11 @@ import {
   genesisCharter,
   nextCharter,
   peerIdFromSeed,
+  peerIdToPublicKey,
   signAsPeer,
   signCharter,
 } from '../../../protocol/federation/index.ts';
+import { recordingVerifier, rejectAll } from '../../helpers/verify.ts';
 import { ATTACK } from '../../protocol/policy/costly.ts';
 
 const RULE = {
@@ -56,6 +60,8 @@ class Net {
   chain!: CharterChain;
   seq = 0;
   clock = Date.now();
+  /** The Ed25519 verifier injected into each org's service (default: the service's own, opensslVerify). */
+  verifiers = new Map<string, Ed25519Verify>();
 
   context(m: Member): FederationContext {
     return {
@@ -127,6 +133,7 @@ class Net {
       events: (event, fields) => m.events.push({ event, fields } as EventRecord),
       now: () => new Date(this.clock),
       ...(registry === undefined ? {} : { registry }),
+      ...(this.verifiers.has(m.org) ? { verify: this.verifiers.get(m.org) } : {}),
     });
     s.attach(this.context(m));
     m.service = s;
@@ -138,8 +145,9 @@ class Net {
 let net: Net;
 
 /** Three members, charter with policy threshold 2, every service started and online. */
-async function federation(policy = 2): Promise<Member[]> {
+async function federation(policy = 2, verifiers: Record<string, Ed25519Verify> = {}): Promise<Member[]> {
   net = new Net();
+  for (const [org, v] of Object.entries(verifiers)) net.verifiers.set(org, v);
   const ms = [await net.add('eu'), await net.add('us'), await net.add('apac')];
   const g = genesisCharter({
     name: 'test',
@@ -212,6 +220,33 @@ describe('PolicyService', () => {
           ['us', 1, p.id],
         ]);
       }
+    });
+  });
+
+  describe('when a verifier is injected (node/crypto opensslVerify in the daemon)', () => {
+    it("checks the other members' bundle signatures and receipts with it", async () => {
+      const rec = recordingVerifier();
+      const ms = await federation(2, { apac: rec.verify });
+      const [eu, us, apac] = ms as [Member, Member, Member];
+      const p = await eu.service.propose({ rules: [RULE] });
+      await settle();
+      await us.service.sign(p.id.slice(7, 19));
+      await settle();
+      expect(apac.service.version).toBe(1);
+      const key = (m: Member) => toHex(peerIdToPublicKey(m.peerId));
+      expect(rec.keys.has(key(eu)) && rec.keys.has(key(us))).toBe(true);
+    });
+
+    it('accepts nothing that its verifier rejects, although the signatures are valid', async () => {
+      const ms = await federation(2, { apac: rejectAll });
+      const [eu, us, apac] = ms as [Member, Member, Member];
+      const p = await eu.service.propose({ rules: [RULE] });
+      await settle();
+      await us.service.sign(p.id.slice(7, 19));
+      await settle();
+      expect(eu.service.version).toBe(1);
+      expect(apac.service.version).toBe(0);
+      expect(apac.service.policyStatus().pending).toEqual([]);
     });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { opensslVerify } from '../../../node/crypto/ed25519.ts';
 import { MemberLogs } from '../../../node/witness/members.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
 import { federation, logKey, logName, witnessKey } from '../../protocol/witness/fixtures.ts';
@@ -11,7 +12,7 @@ const chainOf = (founders: number[], witness?: number) => {
 describe('MemberLogs', () => {
   describe('when a charter arrives', () => {
     it("maps every member's log origin to its owner and key, and every org to its witness key", () => {
-      const m = new MemberLogs(logName(0));
+      const m = new MemberLogs(logName(0), opensslVerify);
       expect(m.charter).toBeUndefined();
       m.update(chainOf([0, 1, 2], 2));
       expect([...m.entries()].map(([o]) => o).sort()).toEqual([logName(0), logName(1), logName(2)].sort());
@@ -31,7 +32,7 @@ describe('MemberLogs', () => {
 
   describe('knownLogs', () => {
     it("is the other members' logs and the external ones, never this node's own", () => {
-      const m = new MemberLogs(logName(0));
+      const m = new MemberLogs(logName(0), opensslVerify);
       m.update(chainOf([0, 1]));
       const known = m.knownLogs([logKey(5)]);
       expect([...known.keys()].sort()).toEqual([logName(1), logName(5)].sort());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { opensslVerify } from '../../../node/crypto/ed25519.ts';
 import { MemberLogs } from '../../../node/witness/members.ts';
 import { logNoteOf, openLogNote, storedWitnessed } from '../../../node/witness/notes.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
@@ -7,7 +8,7 @@ import { appendSignatures, parseNote } from '../../../protocol/note/index.ts';
 import { buildLog, checkpointOf, federation, logName, witness } from '../../protocol/witness/fixtures.ts';
 
 const fed = federation([0, 1, 2]);
-const members = new MemberLogs(logName(1));
+const members = new MemberLogs(logName(1), opensslVerify);
 members.update(CharterChain.fromEnvelopes(fed.id, fed.envelopes));
 const ml = members.require(logName(0));
 const log = buildLog(7);

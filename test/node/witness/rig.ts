@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import type { FederationContext } from '../../../node/federation/module.ts';
 import { AuditLog } from '../../../node/log/index.ts';
 import { WitnessService, type WitnessServiceOptions } from '../../../node/witness/index.ts';
+import type { Ed25519Verify } from '../../../protocol/crypto/ed25519.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
 import { signAsPeer } from '../../../protocol/federation/envelope.ts';
 import type { GossipMessage } from '../../../protocol/federation/index.ts';
@@ -66,7 +67,7 @@ export interface Rig {
 /** Members `founders` (indices into ORGS) with their logs and witnesses; k = `opts.witness`. */
 export async function startRig(
   founders: readonly number[],
-  opts: { witness?: number; start?: boolean } = {},
+  opts: { witness?: number; start?: boolean; verify?: (org: string) => Ed25519Verify | undefined } = {},
 ): Promise<Rig> {
   const fed = federation(founders, opts.witness === undefined ? {} : { witness: opts.witness });
   const chain = CharterChain.fromEnvelopes(fed.id, fed.envelopes);
@@ -118,6 +119,7 @@ export async function startRig(
       log,
       events: (event, fields) => events.push({ event, fields: fields ?? {} }),
       registry,
+      ...(opts.verify?.(org) === undefined ? {} : { verify: opts.verify(org) }),
     });
     const node: RigNode = {
       i,

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WitnessService } from '../../../node/witness/index.ts';
+import { toHex } from '../../../protocol/encoding/bytes.ts';
 import { openCheckpoint } from '../../../protocol/note/index.ts';
 import { checkCheckpointBody, checkCosignatureBody } from '../../../protocol/witness/gossip.ts';
 import { parseLogKey, parseWitnessKey } from '../../../protocol/witness/keys.ts';
+import { recordingVerifier, rejectAll } from '../../helpers/verify.ts';
 import { logKey, witnessKey } from '../../protocol/witness/fixtures.ts';
 import { type Rig, startRig, until } from './rig.ts';
 
@@ -51,6 +53,36 @@ describe('WitnessService', () => {
       expect(b.events.some((e) => e.event === 'witness:cosigned' && e.fields.origin === a.origin)).toBe(true);
       // no validator refused anything an honest member sent
       expect([...a.refused, ...b.refused, ...c.refused]).toEqual([]);
+    });
+  });
+
+  describe('when a verifier is injected (node/crypto opensslVerify in the daemon)', () => {
+    it("checks the log's signature and the other witnesses' cosignatures with it", async () => {
+      const rec = recordingVerifier();
+      rig = await startRig([0, 1, 2], { witness: 2, verify: (org) => (org === 'eu' ? rec.verify : undefined) });
+      const a = rig.nodes[0] as Rig['nodes'][0];
+      const size = await rig.grow(0, 3);
+      await until("a's checkpoint witnessed", () =>
+        a.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
+      );
+      // a collected the cosignatures of b and c: checked with a's verifier, under their witness keys
+      const pub = (vkey: string) => toHex(parseWitnessKey(vkey).publicKey);
+      expect(rec.keys.has(pub(witnessKey(1))) && rec.keys.has(pub(witnessKey(2)))).toBe(true);
+    });
+
+    it('witnesses nothing that its verifier rejects, although the signatures are valid', async () => {
+      rig = await startRig([0, 1, 2], { witness: 2, verify: (org) => (org === 'us' ? rejectAll : undefined) });
+      const [a, b, c] = rig.nodes as [Rig['nodes'][0], Rig['nodes'][0], Rig['nodes'][0]];
+      const size = await rig.grow(0, 3);
+      await until("c to cosign a's checkpoint", () =>
+        c.witness.origins().some((o) => o.origin === a.origin && o.cosignedSize === size),
+      );
+      // b's validator refused a's checkpoint gossip (the log signature, checked with b's verifier); c's did not
+      const refusedBy = (to: string) =>
+        a.refused.filter((r) => r.to === to && r.kind === 'checkpoint').map((r) => (r.error as { code?: string }).code);
+      expect(refusedBy('us')).toContain('ERR_BAD_SIGNATURE');
+      expect(refusedBy('apac')).toEqual([]);
+      expect(b.witness.origins().find((o) => o.origin === a.origin)?.cosignedSize ?? null).toBeNull();
     });
   });
 

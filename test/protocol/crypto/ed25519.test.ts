@@ -1,15 +1,15 @@
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { opensslEquation } from '../../../node/crypto/ed25519.ts';
+import { describe, expect, it } from 'vitest';
+import { opensslVerify as nodeVerifier } from '../../../node/crypto/ed25519.ts';
 import {
   assertPublicKey,
   assertSignature,
   generateKeyPair,
   keyPairFromSeed,
-  setVerifyEquation,
   sign,
+  strictVerifier,
   verify,
 } from '../../../protocol/crypto/ed25519.ts';
 import { fromHex, toHex, utf8 } from '../../../protocol/encoding/bytes.ts';
@@ -137,17 +137,15 @@ describe('sign', () => {
 });
 
 /**
- * Every verify case runs twice: on the pure path (noble's points) and with node/'s OpenSSL equation
- * installed (node/crypto/ed25519.ts), which must accept and reject exactly the same signatures.
+ * Every verify case runs through both verifiers: the pure path (strictVerifier(), noble's points) and
+ * node/'s verifier with OpenSSL's equation (node/crypto/ed25519.ts opensslVerify), which must accept and
+ * reject exactly the same signatures. Each is a value passed in: nothing process-wide is switched.
  */
-for (const [backend, eq] of [
-  ['the pure equation', undefined],
-  ['the OpenSSL equation', opensslEquation],
+for (const [backend, verify] of [
+  ['the pure verifier (strictVerifier())', strictVerifier()],
+  ["node's OpenSSL verifier (strictVerifier(opensslEquation))", nodeVerifier],
 ] as const) {
   describe(`with ${backend}`, () => {
-    beforeAll(() => setVerifyEquation(eq));
-    afterAll(() => setVerifyEquation(undefined));
-
     describe('verify', () => {
       describe('when given the RFC 8032 §7.1 test vectors', () => {
         it.each(RFC8032)('$name: accepts the published signature', (v) => {
@@ -343,7 +341,67 @@ for (const [backend, eq] of [
   });
 }
 
+describe('strictVerifier', () => {
+  const v = RFC8032[1];
+  const sig = fromHex(v.signature);
+  const msg = fromHex(v.message);
+  const pub = fromHex(v.publicKey);
+
+  describe('when its equation accepts everything', () => {
+    const lax = strictVerifier(() => true);
+
+    it('still checks every strictness rule itself first: lengths, S < L, A and R not of small order, A canonical', () => {
+      expect(lax(sig, msg, pub)).toBe(true); // the equation decides only what the rules let through
+      expect(lax(sig.subarray(1), msg, pub)).toBe(false);
+      expect(lax(sig, msg, pub.subarray(1))).toBe(false);
+      expect(lax(withSPlusL(sig), msg, pub)).toBe(false);
+      const identity = fromHex('0100000000000000000000000000000000000000000000000000000000000000');
+      expect(lax(sig, msg, identity)).toBe(false); // A of small order
+      const smallR = Uint8Array.from(sig);
+      smallR.set(identity, 0);
+      expect(lax(smallR, msg, pub)).toBe(false); // R of small order
+      const nonCanonical = fromHex('f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f');
+      expect(lax(sig, msg, nonCanonical)).toBe(false);
+    });
+
+    it('changes nothing for anyone else: the default verify still rejects a bad signature', () => {
+      const bad = Uint8Array.from(sig);
+      bad[0] = (bad[0] as number) ^ 1;
+      expect(lax(bad, msg, pub)).toBe(true);
+      expect(verify(bad, msg, pub)).toBe(false);
+      expect(nodeVerifier(bad, msg, pub)).toBe(false);
+    });
+  });
+
+  describe('when its equation throws', () => {
+    it('returns false', () => {
+      const throwing = strictVerifier(() => {
+        throw new Error('boom');
+      });
+      expect(throwing(sig, msg, pub)).toBe(false);
+    });
+  });
+});
+
 describe('assertSignature', () => {
+  describe('when a verifier is injected', () => {
+    it('decides with it', () => {
+      const v = RFC8032[1];
+      const calls: number[] = [];
+      const counting = (s: Uint8Array, m: Uint8Array, p: Uint8Array) => {
+        calls.push(1);
+        return nodeVerifier(s, m, p);
+      };
+      expect(() =>
+        assertSignature(fromHex(v.signature), fromHex(v.message), fromHex(v.publicKey), 't', { verify: counting }),
+      ).not.toThrow();
+      expect(calls).toHaveLength(1);
+      expect(() =>
+        assertSignature(fromHex(v.signature), fromHex(v.message), fromHex(v.publicKey), 't', { verify: () => false }),
+      ).toThrow(code('ERR_BAD_SIGNATURE'));
+    });
+  });
+
   describe('when the signature is bad', () => {
     it('throws ERR_BAD_SIGNATURE, and passes a good one', () => {
       const v = RFC8032[1];

@@ -63,7 +63,10 @@ const lineNames = (note: string) => parseNote(note).signatures.map((s) => s.name
 describe('openNote', () => {
   describe('when given the shared vectors (golang.org/x/mod/sumdb/note)', () => {
     it.each(valid.map((v) => [v.desc, v] as const))('opens: %s', (_desc, v) => {
-      const opened = openNote(v.note, v.verifierKeys.map(parseVerifierKey));
+      const opened = openNote(
+        v.note,
+        v.verifierKeys.map((k) => parseVerifierKey(k)),
+      );
       expect(opened.text).toBe(v.wantText);
       expect(opened.verified.map((s) => s.name)).toEqual(v.wantVerifiedBy);
       const everyName = lineNames(v.note);
@@ -71,7 +74,7 @@ describe('openNote', () => {
     });
 
     it.each(invalid.map((v) => [v.desc, v] as const))('rejects: %s', (_desc, v) => {
-      const verifiers = v.verifierKeys.map(parseVerifierKey);
+      const verifiers = v.verifierKeys.map((k) => parseVerifierKey(k));
       expect(() => openNote(v.note, verifiers)).toThrow(GovfedError);
       const want = VECTOR_CODES[v.desc];
       if (want !== undefined) expect(() => openNote(v.note, verifiers)).toThrow(code(want));
@@ -81,7 +84,10 @@ describe('openNote', () => {
   describe('when the note is given as bytes', () => {
     it('opens exactly as the string', () => {
       const v = valid[0]!;
-      const opened = openNote(utf8(v.note), v.verifierKeys.map(parseVerifierKey));
+      const opened = openNote(
+        utf8(v.note),
+        v.verifierKeys.map((k) => parseVerifierKey(k)),
+      );
       expect(opened.text).toBe(v.wantText);
     });
   });
@@ -91,7 +97,12 @@ describe('openNote', () => {
       const v = valid[0]!;
       const bytes = concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), utf8(v.note));
       expect(parseNote(bytes).text.startsWith('\ufeff')).toBe(true);
-      expect(() => openNote(bytes, v.verifierKeys.map(parseVerifierKey))).toThrow(code('ERR_BAD_SIGNATURE'));
+      expect(() =>
+        openNote(
+          bytes,
+          v.verifierKeys.map((k) => parseVerifierKey(k)),
+        ),
+      ).toThrow(code('ERR_BAD_SIGNATURE'));
     });
   });
 
