@@ -8,7 +8,7 @@
  */
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { GossipMessage } from '../../protocol/federation/index.ts';
-import type { Verdict as GossipVerdict } from '../p2p/pubsub.ts';
+import type { GossipVerdict } from '../p2p/pubsub.ts';
 import type { ReplicatedChain } from './replicated.ts';
 
 /** Gossip of objects {envelope}: one with >= 1 signature (complete or not). */

@@ -11,7 +11,7 @@
  */
 import { isGovfedError } from '../../protocol/errors.ts';
 import { envelopeFromBody, type GossipMessage, isGossipValidationError } from '../../protocol/federation/index.ts';
-import { type Verdict, verdictOf } from '../p2p/pubsub.ts';
+import { type GossipVerdict, verdictOf } from '../p2p/pubsub.ts';
 import type { Charters } from './charters.ts';
 import type { FederationCore } from './core.ts';
 import type { FederationContext, FederationModule } from './module.ts';
@@ -22,7 +22,7 @@ const LIMIT_CODES = new Set(['ERR_PROPOSAL_LIMIT', 'ERR_PROPOSAL_EXPIRED']);
 export class CharterModule implements FederationModule {
   readonly name = 'charter';
   readonly judgesNewer = true;
-  readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => Verdict>>;
+  readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => GossipVerdict>>;
   readonly #c: FederationCore;
   readonly #charters: Charters;
 
@@ -37,13 +37,13 @@ export class CharterModule implements FederationModule {
 
   attach(_ctx: FederationContext): void {}
 
-  #judge(kind: 'charter' | 'proposal', msg: GossipMessage, from: string): Verdict {
+  #judge(kind: 'charter' | 'proposal', msg: GossipMessage, from: string): GossipVerdict {
     const chain = this.#c.requireChain();
     try {
       const env = envelopeFromBody(msg.body);
       if (kind === 'charter') {
         // Synchronous part of accept (the chain moves now); persistence and audit follow in order.
-        const r = this.#charters.acceptSync(env);
+        const r = this.#charters.acceptNow(env);
         return r ? { result: 'accept' } : { result: 'ignore', error: undefined };
       }
       // A forged proposal is a reject, not only a log line; so is one past its deadline, without a

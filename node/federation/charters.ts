@@ -121,7 +121,7 @@ export class Charters {
   }
 
   /** chain.accept now, the rest queued; true when accepted (false for a duplicate). Throws the chain's error. */
-  acceptSync(env: Envelope): boolean {
+  acceptNow(env: Envelope): boolean {
     const chain = this.#c.requireChain();
     let r: ReturnType<CharterChain['accept']>;
     try {

@@ -11,7 +11,7 @@
  */
 import type { Charter, CharterChain, Envelope, GossipMessage, Member } from '../../protocol/federation/index.ts';
 import type { EventSink } from '../events.ts';
-import type { Verdict } from '../p2p/pubsub.ts';
+import type { GossipVerdict } from '../p2p/pubsub.ts';
 
 export type { Charter };
 
@@ -25,7 +25,7 @@ export interface ModuleProtocol {
 export interface FederationModule {
   readonly name: string;
   /** Gossip kinds it owns (each must be in GOSSIP_KINDS), with their synchronous validators. */
-  readonly gossip?: Readonly<Record<string, (msg: GossipMessage, from: string) => Verdict>>;
+  readonly gossip?: Readonly<Record<string, (msg: GossipMessage, from: string) => GossipVerdict>>;
   /** libp2p request/response protocols it serves. */
   readonly protocols?: Readonly<Record<string, ModuleProtocol>>;
   /**

@@ -11,7 +11,7 @@
 import { GovfedError } from '../../protocol/errors.ts';
 import { decodeAndVerifyGossip, type GossipMessage, MAX_BOOTSTRAP_ADDRS } from '../../protocol/federation/index.ts';
 import { Host, type PeerEvent } from '../p2p/host.ts';
-import { type Verdict, verdictOf } from '../p2p/pubsub.ts';
+import { type GossipVerdict, verdictOf } from '../p2p/pubsub.ts';
 import { serveRequests } from '../p2p/request.ts';
 import { SyncTransport } from '../p2p/sync.ts';
 import type { FederationCore } from './core.ts';
@@ -117,13 +117,13 @@ export class FederationNetwork {
   #validate(
     module: FederationModule,
     kind: string,
-    handler: (msg: GossipMessage, from: string) => Verdict,
+    handler: (msg: GossipMessage, from: string) => GossipVerdict,
     data: Uint8Array,
     from: string,
-  ): Verdict {
+  ): GossipVerdict {
     const chain = this.#c.chain;
     if (chain === undefined) return { result: 'ignore', error: new GovfedError('ERR_INVALID_INPUT', 'no federation') };
-    let verdict: Verdict;
+    let verdict: GossipVerdict;
     let newer = false;
     try {
       const v = decodeAndVerifyGossip(data, { chain, now: this.#c.now().getTime(), kind, verify: this.#c.verify });

@@ -17,5 +17,11 @@ export { INBOUND_UPGRADE_TIMEOUT_MS, InboundLimiter, MAX_PENDING_PER_SOURCE } fr
 export { MAX_JOIN_WINDOW_MS, MemberGate } from './gate.ts';
 export { GossipGate } from './gossip-gate.ts';
 export { Host, type HostOptions, type PeerEvent } from './host.ts';
-export { INVALID_MESSAGE_WEIGHT, MAX_GOSSIP_FRAME_BYTES, PubsubAdapter, type Verdict, verdictOf } from './pubsub.ts';
+export {
+  type GossipVerdict,
+  INVALID_MESSAGE_WEIGHT,
+  MAX_GOSSIP_FRAME_BYTES,
+  PubsubAdapter,
+  verdictOf,
+} from './pubsub.ts';
 export { SYNC_TIMEOUT_MS, type SyncHandler, SyncTransport } from './sync.ts';

@@ -38,10 +38,10 @@ import { topicFor } from '../../protocol/federation/topics.ts';
 import type { GossipGate } from './gossip-gate.ts';
 
 /** What a validator decides; `reject`/`ignore` carry the error that said so (for logs and metrics). */
-export type Verdict = { result: 'accept' } | { result: 'reject' | 'ignore'; error: unknown };
+export type GossipVerdict = { result: 'accept' } | { result: 'reject' | 'ignore'; error: unknown };
 
 /** Validates one message (attacker-controlled `data`) from `from` (the forwarding peer id). */
-export type Validator = (data: Uint8Array, from: string) => Verdict;
+export type Validator = (data: Uint8Array, from: string) => GossipVerdict;
 
 export type MessageHandler = (data: Uint8Array, from: string) => void;
 
@@ -56,10 +56,10 @@ export const MAX_GOSSIP_FRAME_BYTES = 4 * MAX_GOSSIP_BYTES;
 export type FrameErrorSink = (peer: string, err: GovfedError) => void;
 
 /** Hears every refused message: its kind, the verdict and the forwarding peer. */
-export type VerdictSink = (kind: string, verdict: Exclude<Verdict, { result: 'accept' }>, from: string) => void;
+export type VerdictSink = (kind: string, verdict: Exclude<GossipVerdict, { result: 'accept' }>, from: string) => void;
 
 /** Maps a thrown error to a verdict: a GossipValidationError keeps its action, anything else rejects. */
-export function verdictOf(err: unknown): Verdict {
+export function verdictOf(err: unknown): GossipVerdict {
   if (isGossipValidationError(err)) return { result: err.action, error: err };
   return { result: 'reject', error: err };
 }
@@ -189,7 +189,7 @@ export class PubsubAdapter {
   /** Installs the topic validator of `kind`. */
   validate(kind: string, validator: Validator): void {
     this.#ps.topicValidators.set(topicFor(this.federationId, kind), (peer, msg) => {
-      let verdict: Verdict;
+      let verdict: GossipVerdict;
       try {
         verdict = validator(msg.data, peer.toString());
       } catch (err) {

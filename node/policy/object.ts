@@ -10,15 +10,15 @@ import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
 import {
   addBundleSignature,
-  bundleDigest,
+  baselineDigest,
   bundleStatus,
-  decodeBundleEnvelope,
+  decodeBaselineEnvelope,
   decodePolicySyncMessage,
   encodePolicySyncMessage,
   MAX_POLICY_SYNC_BYTES,
   mergeBundleSignatures,
   POLICY_SYNC_PROTOCOL,
-  type PolicyBundle,
+  type PolicyBaseline,
   PolicyChain,
   type PolicyEntry,
   type PolicySyncMessage,
@@ -41,27 +41,27 @@ export const MAX_FORKS = 16;
 /** Most bundle versions one sync round pulls and takes as a run (each at most MAX_BUNDLE_BYTES). */
 export const MAX_CATCH_UP = 256;
 
-const decoded = new WeakMap<Envelope, PolicyBundle>();
+const decoded = new WeakMap<Envelope, PolicyBaseline>();
 
 /**
  * The bundle inside an envelope we hold (decoding compiles every rule, so it is cached per envelope
  * object; envelopes are never mutated, merges make new ones).
  */
-export function bundleOf(env: Envelope): PolicyBundle {
+export function bundleOf(env: Envelope): PolicyBaseline {
   let b = decoded.get(env);
   if (b === undefined) {
-    b = decodeBundleEnvelope(env).bundle;
+    b = decodeBaselineEnvelope(env).bundle;
     decoded.set(env, b);
   }
   return b;
 }
 
-function entry(e: PolicyEntry): ObjectEntry<PolicyBundle> {
+function entry(e: PolicyEntry): ObjectEntry<PolicyBaseline> {
   return { version: e.version, digest: e.digest, envelope: e.envelope, object: e.bundle };
 }
 
 /** PolicyChain seen as an ObjectChain. */
-class BundleChain implements ObjectChain<PolicyBundle> {
+class BundleChain implements ObjectChain<PolicyBaseline> {
   readonly #c: PolicyChain;
   constructor(c: PolicyChain) {
     this.#c = c;
@@ -72,17 +72,17 @@ class BundleChain implements ObjectChain<PolicyBundle> {
   get version(): number {
     return this.#c.version;
   }
-  get current(): ObjectEntry<PolicyBundle> | undefined {
+  get current(): ObjectEntry<PolicyBaseline> | undefined {
     const c = this.#c.current;
     return c === undefined ? undefined : entry(c);
   }
-  versions(): ObjectEntry<PolicyBundle>[] {
+  versions(): ObjectEntry<PolicyBaseline>[] {
     return this.#c.versions().map(entry);
   }
-  since(from: number): ObjectEntry<PolicyBundle>[] {
+  since(from: number): ObjectEntry<PolicyBaseline>[] {
     return this.#c.since(from).map(entry);
   }
-  acceptRun(envs: readonly Envelope[], charter: CharterChain, now: number): ObjectEntry<PolicyBundle>[] {
+  acceptRun(envs: readonly Envelope[], charter: CharterChain, now: number): ObjectEntry<PolicyBaseline>[] {
     return this.#c.acceptRun(envs, charter, now).map(entry);
   }
 }
@@ -105,7 +105,7 @@ function receiptFacts(env: Envelope, r = receiptOf(env)): ReceiptFacts {
 }
 
 /** The policy bundle module for `org` (its receipts name it); every signature is checked with `verify`. */
-export function policyObject(org: string, peerId: string, verify: Ed25519Verify): ReplicatedObject<PolicyBundle> {
+export function policyObject(org: string, peerId: string, verify: Ed25519Verify): ReplicatedObject<PolicyBaseline> {
   const v = { verify };
   return {
     noun: 'policy',
@@ -132,7 +132,7 @@ export function policyObject(org: string, peerId: string, verify: Ed25519Verify)
     auditKinds: { accepted: 'policy.bundle', fork: 'policy.fork' },
     decode: bundleOf,
     versionOf: (b) => b.version,
-    digestOf: (b) => bundleDigest(b),
+    digestOf: (b) => baselineDigest(b),
     status: (env, charter) => {
       const s = bundleStatus(env, charter, undefined, v);
       return { ...s, object: s.bundle, version: s.bundle.version };

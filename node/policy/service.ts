@@ -36,11 +36,11 @@ import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { CharterChain, GossipMessage } from '../../protocol/federation/index.ts';
 import {
-  BUNDLE_TYPE,
-  bundleDigest,
+  BASELINE_TYPE,
+  baselineDigest,
   type CompiledRule,
   type CostLimits,
-  checkBundle,
+  checkBaseline,
   checkLocalPolicy,
   checkRuleSet,
   compileRules,
@@ -53,10 +53,10 @@ import {
   type NodeValue,
   nodeValue,
   POLICY_SYNC_PROTOCOL,
-  type PolicyBundle,
+  type PolicyBaseline,
   type RuleProblem,
   receiptOf,
-  signBundle,
+  signBaseline,
   type Verdict,
 } from '../../protocol/policy/index.ts';
 import { ChainSync, errorText, objectGossipVerdict, ReplicatedChain, receiptGossipVerdict } from '../chain/index.ts';
@@ -66,7 +66,7 @@ import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';
-import type { Verdict as GossipVerdict } from '../p2p/pubsub.ts';
+import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { policyAuditItem } from './audit.ts';
 import { PolicyMetrics } from './metrics.ts';
 import { bundleOf, policyObject } from './object.ts';
@@ -118,8 +118,8 @@ export class PolicyService implements FederationModule {
   readonly #seed: Uint8Array;
   readonly #metrics: PolicyMetrics | undefined;
   readonly #node: NodeValue;
-  readonly #rc: ReplicatedChain<PolicyBundle>;
-  readonly #sync: ChainSync<PolicyBundle>;
+  readonly #rc: ReplicatedChain<PolicyBaseline>;
+  readonly #sync: ChainSync<PolicyBaseline>;
   #ctx: FederationContext | undefined;
   #local: LocalPolicy | undefined;
   #active: ActiveRules = { global: [], local: [], version: 0, expiresAt: null };
@@ -249,8 +249,8 @@ export class PolicyService implements FederationModule {
     const chain = this.#rc.requireChain();
     const now = this.#now();
     const head = chain.current;
-    const bundle = checkBundle({
-      type: BUNDLE_TYPE,
+    const bundle = checkBaseline({
+      type: BASELINE_TYPE,
       federationId: fed.federationId,
       version: chain.version + 1,
       previous: head === undefined ? null : head.digest,
@@ -258,8 +258,8 @@ export class PolicyService implements FederationModule {
       expiresAt: file.expiresAt ?? new Date(now.getTime() + DEFAULT_BUNDLE_TTL_MS).toISOString(),
       rules: file.rules,
     });
-    this.#rc.assertNoConflict(bundle.version, bundleDigest(bundle));
-    return view(await this.#rc.offer(signBundle(bundle, this.#seed), 'local'));
+    this.#rc.assertNoConflict(bundle.version, baselineDigest(bundle));
+    return view(await this.#rc.offer(signBaseline(bundle, this.#seed), 'local'));
   }
 
   /** Co-signs a pending proposal named by its id (the bundle digest, or a unique prefix of its hex). */
@@ -360,7 +360,11 @@ export class PolicyService implements FederationModule {
       pending: this.#rc.pendingInfos().map(view),
       forks: this.#rc.forks().map((env) => {
         const b = bundleOf(env);
-        return { version: b.version, digest: bundleDigest(b), signedBy: env.signatures.flatMap((s) => s.keyid ?? []) };
+        return {
+          version: b.version,
+          digest: baselineDigest(b),
+          signedBy: env.signatures.flatMap((s) => s.keyid ?? []),
+        };
       }),
       rejected: this.#rc.rejected(),
     };
@@ -374,7 +378,7 @@ export class PolicyService implements FederationModule {
    * rules held from before an upgrade lowered them are still enforced (each stopped at its runtime
    * budget, and then firing) rather than leaving the node without its baseline.
    */
-  #swap(bundle: PolicyBundle | undefined): void {
+  #swap(bundle: PolicyBaseline | undefined): void {
     const local = this.#local === undefined ? [] : compileRules(this.#local.rules, HELD);
     this.#active = {
       global: bundle === undefined ? [] : compileRules(bundle.rules, HELD),

@@ -1,6 +1,6 @@
 /** What the policy API shows: proposals, members' receipts, status, the active baseline, the overlay. */
 import type { Envelope } from '../../protocol/federation/index.ts';
-import type { PolicyBundle, Rule } from '../../protocol/policy/index.ts';
+import type { PolicyBaseline, Rule } from '../../protocol/policy/index.ts';
 import type { ProposalInfo } from '../chain/index.ts';
 
 /** A pending or just-completed bundle proposal, as the API shows it. */
@@ -14,7 +14,7 @@ export interface PolicyProposalView {
   /** True once the bundle is this node's active baseline. */
   applied: boolean;
   expiresAt: string;
-  bundle: PolicyBundle;
+  bundle: PolicyBaseline;
 }
 
 export interface PolicyMemberView {
@@ -67,7 +67,7 @@ export interface LocalView {
 }
 
 /** The API view of a proposal the chain holds. */
-export function view(p: ProposalInfo<PolicyBundle>): PolicyProposalView {
+export function view(p: ProposalInfo<PolicyBaseline>): PolicyProposalView {
   const s = p.status;
   return {
     id: s.digest,

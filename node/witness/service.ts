@@ -24,7 +24,7 @@ import { LOG_PROTOCOL, LOG_PROTOCOL_MAX_BYTES } from '../../protocol/witness/log
 import { opensslVerify } from '../crypto/ed25519.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
-import type { Verdict } from '../p2p/pubsub.ts';
+import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { Alerts } from './alerts.ts';
 import { CosignatureCollector } from './collector.ts';
 import { Cosigner } from './cosigner.ts';
@@ -75,7 +75,7 @@ export interface WitnessOriginStatus {
 
 export class WitnessService implements FederationModule {
   readonly name = 'witness';
-  readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => Verdict>>;
+  readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => GossipVerdict>>;
   readonly protocols: FederationModule['protocols'];
 
   readonly #d: WitnessDeps;
@@ -173,7 +173,7 @@ export class WitnessService implements FederationModule {
     if (this.#syncRounds % RESEND_COSIGNATURES_ROUNDS === 0) await this.#cosigner.resendCosignatures();
   }
 
-  #onCheckpointGossip(msg: GossipMessage): Verdict {
+  #onCheckpointGossip(msg: GossipMessage): GossipVerdict {
     const v = this.#cosigner.verifyGossip(msg);
     if (v.origin !== this.#d.home.config.origin) {
       void this.#cosigner.witnessSoon(v.origin, v.logNote, v);
@@ -181,7 +181,7 @@ export class WitnessService implements FederationModule {
     return { result: 'accept' };
   }
 
-  #onCosignatureGossip(msg: GossipMessage): Verdict {
+  #onCosignatureGossip(msg: GossipMessage): GossipVerdict {
     const v = this.#collector.verifyGossip(msg);
     void this.#d.queue.enqueue(v.origin, async () => {
       this.#collector.add(v);

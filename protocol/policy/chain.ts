@@ -31,12 +31,12 @@ import { GovfedError } from '../errors.ts';
 import type { CharterChain } from '../federation/chain.ts';
 import type { Charter } from '../federation/charter.ts';
 import type { Envelope } from '../federation/envelope.ts';
-import { BUNDLE_ENVELOPE_LIMITS, bundleDigest, decodeBundleEnvelope, type PolicyBundle } from './bundle.ts';
+import { BASELINE_ENVELOPE_LIMITS, baselineDigest, decodeBaselineEnvelope, type PolicyBaseline } from './baseline.ts';
 import { bundleStatus } from './signing.ts';
 
 export interface PolicyEntry {
   version: number;
-  bundle: PolicyBundle;
+  bundle: PolicyBaseline;
   /** The envelope as accepted (normalised). */
   envelope: Envelope;
   digest: string;
@@ -83,7 +83,7 @@ export class PolicyChain {
     opts: VerifyOptions = {},
   ): PolicyChain {
     const chain = new PolicyChain(federationId, opts);
-    const versions = envelopes.map((env) => decodeBundleEnvelope(env).bundle.version);
+    const versions = envelopes.map((env) => decodeBaselineEnvelope(env).bundle.version);
     if (versions.some((v, i) => v !== i + 1)) {
       throw new GovfedError('ERR_POLICY_GAP', 'the stored chain is not versions 1..n in order');
     }
@@ -148,7 +148,7 @@ export class PolicyChain {
     // Skip what we hold already; anything else at a held version gets the single-step answer (fork, rollback).
     while (rest.length > 0) {
       const first = rest[0] as Envelope;
-      const { bundle } = decodeBundleEnvelope(first);
+      const { bundle } = decodeBaselineEnvelope(first);
       if (bundle.version > this.version) break;
       this.#accept(first, charter, now);
       rest = rest.slice(1);
@@ -159,7 +159,7 @@ export class PolicyChain {
     let previous = this.current?.digest ?? null;
     let version = this.version;
     for (const env of rest.slice(0, -1)) {
-      const { bundle } = decodeBundleEnvelope(env);
+      const { bundle } = decodeBaselineEnvelope(env);
       if (bundle.federationId !== this.federationId) {
         throw new GovfedError('ERR_FEDERATION_MISMATCH', `bundle of federation ${bundle.federationId}`);
       }
@@ -169,7 +169,7 @@ export class PolicyChain {
       if (bundle.previous !== previous) {
         throw new GovfedError('ERR_POLICY_PREVIOUS', `previous of version ${bundle.version} does not name ${version}`);
       }
-      const digest = bundleDigest(bundle);
+      const digest = baselineDigest(bundle);
       // Authenticated by the newest version's hash chain, checked below; not by signatures of today's members.
       taken.push({ version: bundle.version, bundle, envelope: normalise(env), digest, signedBy: [] });
       previous = digest;
@@ -189,12 +189,12 @@ export class PolicyChain {
   }
 
   #accept(env: Envelope, charter: Charter | CharterChain, now: number | null): PolicyAcceptResult {
-    const { bundle } = decodeBundleEnvelope(env);
+    const { bundle } = decodeBaselineEnvelope(env);
     if (bundle.federationId !== this.federationId) {
       throw new GovfedError('ERR_FEDERATION_MISMATCH', `bundle of federation ${bundle.federationId}`);
     }
     const v = bundle.version;
-    const digest = bundleDigest(bundle);
+    const digest = baselineDigest(bundle);
     const held = this.#entries[v - 1];
     if (held !== undefined && held.digest === digest) return { status: 'duplicate', entry: held };
     if (v < this.version) throw new GovfedError('ERR_POLICY_ROLLBACK', `version ${v} is older than ${this.version}`);
@@ -231,5 +231,5 @@ function threshold(got: number, required: number): GovfedError {
 }
 
 function normalise(env: Envelope): Envelope {
-  return parseEnvelope(env, BUNDLE_ENVELOPE_LIMITS);
+  return parseEnvelope(env, BASELINE_ENVELOPE_LIMITS);
 }

@@ -21,7 +21,7 @@
  *   - Evaluation (evaluate.ts). Compiled once, run per event: deny if any global or local deny rule
  *     fires; fail closed (a rule that errors or runs out of budget fires, and the finding says why).
  *     Local rules only add.
- *   - Bundles (bundle.ts, signing.ts). Rules + version + previous digest + expiry, canonical JSON,
+ *   - Baselines (baseline.ts, signing.ts). Rules + version + previous digest + expiry, canonical JSON,
  *     DSSE-signed by members' peer keys; active with charter.thresholds.policy member signatures.
  *   - Chain (chain.ts). Applied bundles, one version at a time: rollback, wrong previous, gap, too few
  *     signatures, fork (kept as evidence) and already-expired bundles are rejected, each with its code.
@@ -29,9 +29,9 @@
  *   - Local overlay (local.ts) and sync/gossip messages (sync.ts). docs/policy.md has the formats.
  *
  * How a node uses it
- *   propose   const b = checkBundle({type: BUNDLE_TYPE, federationId, version: chain.version + 1,
+ *   propose   const b = checkBaseline({type: BASELINE_TYPE, federationId, version: chain.version + 1,
  *             previous: chain.current?.digest ?? null, createdAt, expiresAt, rules});
- *             env = signBundle(b, seed); gossip {envelope: env} as kind `policy`.
+ *             env = signBaseline(b, seed); gossip {envelope: env} as kind `policy`.
  *   co-sign   s = bundleStatus(env, charterChain); env = addBundleSignature(env, seed);
  *             copies merge with mergeBundleSignatures; when s.complete, apply.
  *   apply     policyChain.accept(env, charterChain, Date.now()) → audit event → swap
@@ -41,20 +41,20 @@
  *   restart   PolicyChain.fromEnvelopes(federationId, stored, charterChain) re-verifies everything.
  */
 
-export { BudgetExceeded, MAX_EVALUATION_COST, MAX_RULE_COST, MAX_RULE_SET_COST, NODE_STEPS } from './budget.ts';
 export {
-  BUNDLE_ENVELOPE_LIMITS,
-  BUNDLE_TYPE,
-  bundleDigest,
-  checkBundle,
-  checkBundleShape,
-  decodeBundle,
-  decodeBundleEnvelope,
-  encodeBundle,
-  MAX_BUNDLE_BYTES,
+  BASELINE_ENVELOPE_LIMITS,
+  BASELINE_TYPE,
+  baselineDigest,
+  checkBaseline,
+  checkBaselineShape,
+  decodeBaseline,
+  decodeBaselineEnvelope,
+  encodeBaseline,
+  MAX_BASELINE_BYTES,
   POLICY_PAYLOAD_TYPE,
-  type PolicyBundle,
-} from './bundle.ts';
+  type PolicyBaseline,
+} from './baseline.ts';
+export { BudgetExceeded, MAX_EVALUATION_COST, MAX_RULE_COST, MAX_RULE_SET_COST, NODE_STEPS } from './budget.ts';
 export {
   MAX_POLICY_FORKS,
   MAX_SINCE,
@@ -128,7 +128,7 @@ export {
   type BundleStatus,
   bundleStatus,
   mergeBundleSignatures,
-  signBundle,
+  signBaseline,
 } from './signing.ts';
 export {
   checkPolicySyncMessage,

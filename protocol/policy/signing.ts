@@ -14,22 +14,22 @@ import { CharterChain } from '../federation/chain.ts';
 import type { Charter } from '../federation/charter.ts';
 import { type Envelope, mergePeerSignatures, signAsPeer, verifyPeerSigned } from '../federation/envelope.ts';
 import {
-  BUNDLE_ENVELOPE_LIMITS,
-  bundleDigest,
-  decodeBundleEnvelope,
-  encodeBundle,
+  BASELINE_ENVELOPE_LIMITS,
+  baselineDigest,
+  decodeBaselineEnvelope,
+  encodeBaseline,
   POLICY_PAYLOAD_TYPE,
-  type PolicyBundle,
-} from './bundle.ts';
+  type PolicyBaseline,
+} from './baseline.ts';
 
 /** The envelope of `bundle` (checked and compiled first) signed by the peer whose key has this seed. */
-export function signBundle(bundle: PolicyBundle, seed: Uint8Array): Envelope {
-  return signAsPeer(POLICY_PAYLOAD_TYPE, encodeBundle(bundle), seed);
+export function signBaseline(bundle: PolicyBaseline, seed: Uint8Array): Envelope {
+  return signAsPeer(POLICY_PAYLOAD_TYPE, encodeBaseline(bundle), seed);
 }
 
 /** Adds this peer's signature; the payload is decoded and compiled first (never sign a non-bundle). */
 export function addBundleSignature(env: Envelope, seed: Uint8Array, opts: VerifyOptions = {}): Envelope {
-  return mergeBundleSignatures(env, signBundle(decodeBundleEnvelope(env).bundle, seed), opts);
+  return mergeBundleSignatures(env, signBaseline(decodeBaselineEnvelope(env).bundle, seed), opts);
 }
 
 /**
@@ -37,13 +37,13 @@ export function addBundleSignature(env: Envelope, seed: Uint8Array, opts: Verify
  * ERR_PAYLOAD_MISMATCH for different bundles, ERR_BAD_SIGNATURE when neither copy has a valid one.
  */
 export function mergeBundleSignatures(a: Envelope, b: Envelope, opts: VerifyOptions = {}): Envelope {
-  decodeBundleEnvelope(a);
-  return mergePeerSignatures(a, b, BUNDLE_ENVELOPE_LIMITS, opts);
+  decodeBaselineEnvelope(a);
+  return mergePeerSignatures(a, b, BASELINE_ENVELOPE_LIMITS, opts);
 }
 
 export interface BundleStatus {
-  bundle: PolicyBundle;
-  /** bundleDigest(bundle). */
+  bundle: PolicyBaseline;
+  /** baselineDigest(bundle). */
   digest: string;
   /** Member peer ids whose signatures verified (all of the envelope's), sorted. */
   signedBy: string[];
@@ -70,16 +70,16 @@ export function bundleStatus(
 ): BundleStatus {
   const current = charter instanceof CharterChain ? charter.current : charter;
   const fedId = charter instanceof CharterChain ? charter.federationId : federationId;
-  const { bundle } = decodeBundleEnvelope(env);
+  const { bundle } = decodeBaselineEnvelope(env);
   if (fedId !== undefined && bundle.federationId !== fedId) {
     throw new GovfedError('ERR_FEDERATION_MISMATCH', `bundle of federation ${bundle.federationId}`);
   }
   const { signedBy } = verifyPeerSigned(env, {
     payloadType: POLICY_PAYLOAD_TYPE,
     allowed: new Set(current.members.map((m) => m.peerId)),
-    limits: BUNDLE_ENVELOPE_LIMITS,
+    limits: BASELINE_ENVELOPE_LIMITS,
     verify: opts.verify,
   });
   const required = current.thresholds.policy;
-  return { bundle, digest: bundleDigest(bundle), signedBy, required, complete: signedBy.length >= required };
+  return { bundle, digest: baselineDigest(bundle), signedBy, required, complete: signedBy.length >= required };
 }

@@ -21,7 +21,7 @@ import { decodeEnvelope, type Envelope, type EnvelopeLimits, parseEnvelope } fro
 import { GovfedError } from '../errors.ts';
 import { MAX_MEMBERS } from '../federation/charter.ts';
 import { decodeFrame, encodeFrame } from '../federation/frame.ts';
-import { BUNDLE_ENVELOPE_LIMITS, POLICY_PAYLOAD_TYPE } from './bundle.ts';
+import { BASELINE_ENVELOPE_LIMITS, POLICY_PAYLOAD_TYPE } from './baseline.ts';
 import { RECEIPT_ENVELOPE_LIMITS, RECEIPT_PAYLOAD_TYPE } from './receipt.ts';
 
 export const POLICY_SYNC_PROTOCOL = '/govfed/policy/1.0.0';
@@ -93,7 +93,7 @@ function envelopeOf(v: unknown, payloadType: string, limits: EnvelopeLimits, wha
   return env;
 }
 
-const bundleEnv = (v: unknown, what: string) => envelopeOf(v, POLICY_PAYLOAD_TYPE, BUNDLE_ENVELOPE_LIMITS, what);
+const bundleEnv = (v: unknown, what: string) => envelopeOf(v, POLICY_PAYLOAD_TYPE, BASELINE_ENVELOPE_LIMITS, what);
 const receiptEnv = (v: unknown, what: string) => envelopeOf(v, RECEIPT_PAYLOAD_TYPE, RECEIPT_ENVELOPE_LIMITS, what);
 
 function envelopeList(v: unknown, max: number, one: (e: unknown, what: string) => Envelope, what: string): Envelope[] {

@@ -24,13 +24,13 @@ import { fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
 import { type Envelope, encodeGossip } from '../../protocol/federation/index.ts';
 import {
   addBundleSignature,
-  bundleDigest,
-  decodeBundleEnvelope,
+  baselineDigest,
+  decodeBaselineEnvelope,
   encodePolicySyncMessage,
   MAX_POLICY_SYNC_BYTES,
   POLICY_SYNC_PROTOCOL,
-  type PolicyBundle,
-  signBundle,
+  type PolicyBaseline,
+  signBaseline,
 } from '../../protocol/policy/index.ts';
 import { removeDir, runCliJson } from '../helpers/cli.ts';
 import { DaemonProcess, killAllDaemons } from '../helpers/daemon.ts';
@@ -401,7 +401,7 @@ describe('govfed policy', () => {
       const state = await new PolicyStore(node('eu').home).load();
       const chain = state?.bundles ?? [];
       expect(chain.length).toBe(3);
-      const bundle = (i: number) => decodeBundleEnvelope(chain[i - 1] as Envelope).bundle;
+      const bundle = (i: number) => decodeBaselineEnvelope(chain[i - 1] as Envelope).bundle;
       const current = await show(node('eu'));
 
       await node('latam').daemon.stop(); // its key is "compromised": the forger signs with it
@@ -409,22 +409,22 @@ describe('govfed policy', () => {
       const y = await seedOf(node('af'));
       const outsider = (await generateKeyPair('Ed25519')).raw.slice(0, 32);
       const now = Date.now();
-      const next = (over: Partial<PolicyBundle> = {}): PolicyBundle => ({
+      const next = (over: Partial<PolicyBaseline> = {}): PolicyBaseline => ({
         ...bundle(3),
         version: 4,
-        previous: bundleDigest(bundle(3)),
+        previous: baselineDigest(bundle(3)),
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + 86_400_000).toISOString(),
         rules: [],
         ...over,
       });
-      const two = (b: PolicyBundle) => addBundleSignature(signBundle(b, x), y);
+      const two = (b: PolicyBaseline) => addBundleSignature(signBaseline(b, x), y);
       const forged: [string, Envelope][] = [
         // A validly signed but different version 2: older than the current version 3.
         ['ERR_POLICY_ROLLBACK', two({ ...bundle(2), rules: [] })],
-        ['ERR_POLICY_THRESHOLD', signBundle(next(), x)],
-        ['ERR_UNKNOWN_SIGNER', addBundleSignature(signBundle(next(), x), outsider)],
-        ['ERR_POLICY_PREVIOUS', two(next({ previous: bundleDigest(bundle(1)) }))],
+        ['ERR_POLICY_THRESHOLD', signBaseline(next(), x)],
+        ['ERR_UNKNOWN_SIGNER', addBundleSignature(signBaseline(next(), x), outsider)],
+        ['ERR_POLICY_PREVIOUS', two(next({ previous: baselineDigest(bundle(1)) }))],
         [
           'ERR_POLICY_EXPIRED',
           two(
@@ -435,7 +435,7 @@ describe('govfed policy', () => {
           ),
         ],
         // Two members' keys sign a second version 3 without the revoked-model rule: a fork.
-        ['ERR_POLICY_FORK', two({ ...bundle(3), rules: [EU_BIOMETRIC] as PolicyBundle['rules'] })],
+        ['ERR_POLICY_FORK', two({ ...bundle(3), rules: [EU_BIOMETRIC] as PolicyBaseline['rules'] })],
       ];
       const flip = (env: Envelope): Envelope => {
         const sig = fromBase64((env.signatures[0] as { sig: string }).sig);

@@ -24,8 +24,8 @@ import { charterOf, signCharter } from '../../../protocol/federation/proposal.ts
 import { encodeSyncMessage } from '../../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../../protocol/federation/topics.ts';
 import { parseSignerKey, signCheckpoint } from '../../../protocol/note/index.ts';
-import { bundleDigest, decodeBundleEnvelope, type PolicyBundle } from '../../../protocol/policy/bundle.ts';
-import { addBundleSignature, signBundle } from '../../../protocol/policy/signing.ts';
+import { baselineDigest, decodeBaselineEnvelope, type PolicyBaseline } from '../../../protocol/policy/baseline.ts';
+import { addBundleSignature, signBaseline } from '../../../protocol/policy/signing.ts';
 import {
   decodePolicySyncMessage,
   encodePolicySyncMessage,
@@ -234,15 +234,15 @@ describe('policy bundles below the policy threshold', () => {
   describe('when c pushes a bundle signed by c alone as an applied version, by sync', () => {
     it('is refused with ERR_POLICY_THRESHOLD by every honest node, and nothing is applied', async () => {
       const [v1] = await policyChain();
-      const { bundle } = decodeBundleEnvelope(v1);
-      const next: PolicyBundle = {
+      const { bundle } = decodeBaselineEnvelope(v1);
+      const next: PolicyBaseline = {
         ...bundle,
         version: 2,
-        previous: bundleDigest(bundle),
+        previous: baselineDigest(bundle),
         createdAt: new Date().toISOString(),
         rules: [],
       };
-      const env = signBundle(next, h.seed);
+      const env = signBaseline(next, h.seed);
       const push = encodePolicySyncMessage({ type: 'policies', envelopes: [env] });
       await expectRefused(
         ['policy:ERR_POLICY_THRESHOLD'],
@@ -257,15 +257,15 @@ describe('policy bundles below the policy threshold', () => {
   describe('when c gossips that bundle with a forged second signature (keyid of a)', () => {
     it('is rejected (ERR_BAD_SIGNATURE) everywhere, nothing is stored, and c is penalised', async () => {
       const [v1] = await policyChain();
-      const { bundle } = decodeBundleEnvelope(v1);
-      const next: PolicyBundle = {
+      const { bundle } = decodeBaselineEnvelope(v1);
+      const next: PolicyBaseline = {
         ...bundle,
         version: 2,
-        previous: bundleDigest(bundle),
+        previous: baselineDigest(bundle),
         createdAt: new Date().toISOString(),
         rules: [],
       };
-      const env = signBundle(next, h.seed);
+      const env = signBaseline(next, h.seed);
       // a signature by some other key, relabelled as a's: well-formed, does not verify
       const fake = addBundleSignature(env, generateKeyPair().seed);
       const forged: Envelope = {

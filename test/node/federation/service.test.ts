@@ -11,7 +11,7 @@ import { FederationService } from '../../../node/federation/service.ts';
 import { initHome } from '../../../node/home/init.ts';
 import { loadHome } from '../../../node/home/load.ts';
 import type { AppendItem } from '../../../node/log/index.ts';
-import type { Verdict } from '../../../node/p2p/pubsub.ts';
+import type { GossipVerdict } from '../../../node/p2p/pubsub.ts';
 import { decodeLeaf } from '../../../protocol/audit/index.ts';
 import type { Ed25519Verify } from '../../../protocol/crypto/ed25519.ts';
 import { toHex } from '../../../protocol/encoding/bytes.ts';
@@ -41,7 +41,7 @@ class Recorder implements FederationModule {
   charters: number[] = [];
   received: { sender: string; body: Record<string, unknown> }[] = [];
   readonly gossip = {
-    policy: (msg: GossipMessage): Verdict => {
+    policy: (msg: GossipMessage): GossipVerdict => {
       if (msg.body.bad === true) throw new GovfedError('ERR_INVALID_INPUT', 'a body the module rejects');
       this.received.push({ sender: msg.sender, body: msg.body });
       return { result: 'accept' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CharterChain } from '../../../protocol/federation/chain.ts';
 import { federationId, nextCharter } from '../../../protocol/federation/charter.ts';
-import { bundleDigest } from '../../../protocol/policy/bundle.ts';
+import { baselineDigest } from '../../../protocol/policy/baseline.ts';
 import { PolicyChain } from '../../../protocol/policy/chain.ts';
 import { makeGenesis, signedBy } from '../federation/fixtures.ts';
 import { bundle, FED, federation, LATER, rule, signed, T0, T0_MS } from './fixtures.ts';
@@ -29,7 +29,7 @@ describe('PolicyChain', () => {
       const { chain, b3 } = applied(3);
       expect(chain.version).toBe(3);
       expect(chain.current?.bundle).toEqual(b3);
-      expect(chain.current?.digest).toBe(bundleDigest(b3));
+      expect(chain.current?.digest).toBe(baselineDigest(b3));
       expect(chain.versions().map((e) => e.version)).toEqual([1, 2, 3]);
       expect(chain.since(2).map((e) => e.version)).toEqual([2, 3]);
     });
@@ -100,7 +100,7 @@ describe('PolicyChain', () => {
       const { chain, b2 } = applied(2);
       expect(() => chain.accept(signed(bundle(3, b2), [0]), federation(), T0_MS)).toThrow();
       expect(chain.version).toBe(2);
-      expect(chain.current?.digest).toBe(bundleDigest(b2));
+      expect(chain.current?.digest).toBe(baselineDigest(b2));
     });
   });
 
@@ -109,7 +109,7 @@ describe('PolicyChain', () => {
       const { chain, b1, b2 } = applied(2);
       const twin = bundle(2, b1, { rules: [] });
       expect(() => chain.accept(signed(twin, [3, 4]), federation(), T0_MS)).toThrow(code('ERR_POLICY_FORK'));
-      expect(chain.current?.digest).toBe(bundleDigest(b2));
+      expect(chain.current?.digest).toBe(baselineDigest(b2));
       expect(chain.forks()).toHaveLength(1);
       expect(chain.forks()[0]?.version).toBe(2);
     });
@@ -180,7 +180,7 @@ describe('PolicyChain.acceptRun (catching up)', () => {
       const taken = chain.acceptRun(envs, raised(), TEN_DAYS_LATER);
       expect(taken.map((e) => e.version)).toEqual([1, 2, 3]);
       expect(chain.version).toBe(3);
-      expect(chain.current?.digest).toBe(bundleDigest(b3));
+      expect(chain.current?.digest).toBe(baselineDigest(b3));
     });
 
     it('rejects the same versions one by one (the first has expired, the second lacks signatures)', () => {

@@ -5,9 +5,9 @@
 import { CharterChain } from '../../../protocol/federation/chain.ts';
 import { federationId } from '../../../protocol/federation/charter.ts';
 import type { Envelope } from '../../../protocol/federation/envelope.ts';
-import { BUNDLE_TYPE, bundleDigest, type PolicyBundle } from '../../../protocol/policy/bundle.ts';
+import { BASELINE_TYPE, baselineDigest, type PolicyBaseline } from '../../../protocol/policy/baseline.ts';
 import type { Rule } from '../../../protocol/policy/rule.ts';
-import { addBundleSignature, signBundle } from '../../../protocol/policy/signing.ts';
+import { addBundleSignature, signBaseline } from '../../../protocol/policy/signing.ts';
 import { makeGenesis, seed, signedBy } from '../federation/fixtures.ts';
 
 export { member, peer, seed } from '../federation/fixtures.ts';
@@ -37,12 +37,16 @@ export function rule(expression: string, over: Partial<Rule> = {}): Rule {
 }
 
 /** Bundle `version` with `previous` and rules (defaults: the EU rule, valid T0..LATER). */
-export function bundle(version: number, previous: PolicyBundle | null, over: Partial<PolicyBundle> = {}): PolicyBundle {
+export function bundle(
+  version: number,
+  previous: PolicyBaseline | null,
+  over: Partial<PolicyBaseline> = {},
+): PolicyBaseline {
   return {
-    type: BUNDLE_TYPE,
+    type: BASELINE_TYPE,
     federationId: FED,
     version,
-    previous: previous === null ? null : bundleDigest(previous),
+    previous: previous === null ? null : baselineDigest(previous),
     createdAt: T0,
     expiresAt: LATER,
     rules: [EU_BIOMETRIC],
@@ -51,10 +55,10 @@ export function bundle(version: number, previous: PolicyBundle | null, over: Par
 }
 
 /** `b` signed by the peers with these indexes. */
-export function signed(b: PolicyBundle, signers: readonly number[]): Envelope {
+export function signed(b: PolicyBaseline, signers: readonly number[]): Envelope {
   const [first, ...rest] = signers;
   if (first === undefined) throw new Error('signed: need a signer');
-  let env = signBundle(b, seed(first));
+  let env = signBaseline(b, seed(first));
   for (const i of rest) env = addBundleSignature(env, seed(i));
   return env;
 }

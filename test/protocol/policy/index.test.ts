@@ -14,12 +14,12 @@ describe('protocol/policy public face', () => {
         'checkRuleSet',
         'PolicyRuleError',
         'evaluate',
-        'checkBundle',
-        'encodeBundle',
-        'decodeBundle',
-        'decodeBundleEnvelope',
-        'bundleDigest',
-        'signBundle',
+        'checkBaseline',
+        'encodeBaseline',
+        'decodeBaseline',
+        'decodeBaselineEnvelope',
+        'baselineDigest',
+        'signBaseline',
         'addBundleSignature',
         'mergeBundleSignatures',
         'bundleStatus',
@@ -36,7 +36,7 @@ describe('protocol/policy public face', () => {
       expect(policy.POLICY_PAYLOAD_TYPE).toBe('application/vnd.govfed.policy+json');
       expect(policy.RECEIPT_PAYLOAD_TYPE).toBe('application/vnd.govfed.policy-receipt+json');
       expect(policy.POLICY_SYNC_PROTOCOL).toBe('/govfed/policy/1.0.0');
-      expect(policy.BUNDLE_TYPE).toBe('govfed.policy/v1');
+      expect(policy.BASELINE_TYPE).toBe('govfed.policy/v1');
     });
   });
 });

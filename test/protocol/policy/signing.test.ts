@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { federationId } from '../../../protocol/federation/charter.ts';
-import { bundleDigest } from '../../../protocol/policy/bundle.ts';
+import { baselineDigest } from '../../../protocol/policy/baseline.ts';
 import {
   addBundleSignature,
   bundleStatus,
   mergeBundleSignatures,
-  signBundle,
+  signBaseline,
 } from '../../../protocol/policy/signing.ts';
 import { makeGenesis } from '../federation/fixtures.ts';
 import { bundle, federation, peer, rule, seed, signed } from './fixtures.ts';
@@ -20,7 +20,7 @@ describe('bundleStatus', () => {
     it('is incomplete', () => {
       expect(bundleStatus(signed(b, [0]), chain)).toEqual({
         bundle: b,
-        digest: bundleDigest(b),
+        digest: baselineDigest(b),
         signedBy: [peer(0)],
         required: 2,
         complete: false,
@@ -46,7 +46,7 @@ describe('bundleStatus', () => {
   describe('when a signature is broken', () => {
     it('throws ERR_BAD_SIGNATURE', () => {
       const env = signed(b, [0]);
-      const other = signBundle(bundle(1, null, { expiresAt: '2027-01-01T00:00:00Z' }), seed(1));
+      const other = signBaseline(bundle(1, null, { expiresAt: '2027-01-01T00:00:00Z' }), seed(1));
       const forged = { ...env, signatures: [...env.signatures, { keyid: peer(1), sig: other.signatures[0]!.sig }] };
       expect(() => bundleStatus(forged, chain)).toThrow(code('ERR_BAD_SIGNATURE'));
     });
@@ -62,10 +62,12 @@ describe('bundleStatus', () => {
   });
 });
 
-describe('signBundle / addBundleSignature', () => {
+describe('signBaseline / addBundleSignature', () => {
   describe('when the bundle has a rule that does not compile', () => {
     it('refuses to sign with ERR_INVALID_RULE', () => {
-      expect(() => signBundle(bundle(1, null, { rules: [rule('1 + 1')] }), seed(0))).toThrow(code('ERR_INVALID_RULE'));
+      expect(() => signBaseline(bundle(1, null, { rules: [rule('1 + 1')] }), seed(0))).toThrow(
+        code('ERR_INVALID_RULE'),
+      );
     });
   });
 

@@ -3,24 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../../protocol/canonical/jcs.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import {
-  bundleDigest,
-  checkBundle,
-  checkBundleShape,
-  decodeBundle,
-  decodeBundleEnvelope,
-  encodeBundle,
-  MAX_BUNDLE_BYTES,
-} from '../../../protocol/policy/bundle.ts';
+  baselineDigest,
+  checkBaseline,
+  checkBaselineShape,
+  decodeBaseline,
+  decodeBaselineEnvelope,
+  encodeBaseline,
+  MAX_BASELINE_BYTES,
+} from '../../../protocol/policy/baseline.ts';
 import { bundle, rule as ruleOf, signed } from './fixtures.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 
-describe('checkBundle', () => {
+describe('checkBaseline', () => {
   describe('when the bundle is well-formed', () => {
     it('returns it', () => {
       const b = bundle(1, null);
-      expect(checkBundle(b)).toEqual(b);
-      expect(checkBundle(bundle(2, b)).previous).toBe(bundleDigest(b));
+      expect(checkBaseline(b)).toEqual(b);
+      expect(checkBaseline(bundle(2, b)).previous).toBe(baselineDigest(b));
     });
   });
 
@@ -33,31 +33,31 @@ describe('checkBundle', () => {
       ['another type', { ...b1, type: 'govfed.policy/v2' }],
       ['a bad federation id', { ...b1, federationId: 'ABC' }],
       ['version 0', { ...b1, version: 0 }],
-      ['version 1 with previous', { ...b1, previous: bundleDigest(b1) }],
+      ['version 1 with previous', { ...b1, previous: baselineDigest(b1) }],
       ['version 2 without previous', { ...b1, version: 2 }],
       ['expiry before creation', { ...b1, expiresAt: '2024-01-01T00:00:00Z' }],
       ['a bad timestamp', { ...b1, createdAt: 'yesterday' }],
     ])('rejects %s with ERR_MALFORMED_POLICY', (_, v) => {
-      expect(() => checkBundle(v)).toThrow(code('ERR_MALFORMED_POLICY'));
+      expect(() => checkBaseline(v)).toThrow(code('ERR_MALFORMED_POLICY'));
     });
   });
 
   describe('when a rule does not compile', () => {
-    it('rejects the bundle with ERR_INVALID_RULE (checkBundleShape lets it through)', () => {
+    it('rejects the bundle with ERR_INVALID_RULE (checkBaselineShape lets it through)', () => {
       const b = bundle(1, null, { rules: [ruleOf('decision.model')] });
-      expect(() => checkBundle(b)).toThrow(code('ERR_INVALID_RULE'));
-      expect(checkBundleShape(b).rules).toHaveLength(1);
+      expect(() => checkBaseline(b)).toThrow(code('ERR_INVALID_RULE'));
+      expect(checkBaselineShape(b).rules).toHaveLength(1);
     });
   });
 });
 
-describe('encodeBundle / decodeBundle', () => {
+describe('encodeBaseline / decodeBaseline', () => {
   describe('when a bundle round-trips', () => {
     it('gives the same bundle and a stable digest', () => {
       const b = bundle(1, null);
-      expect(decodeBundle(encodeBundle(b))).toEqual(b);
-      expect(bundleDigest(b)).toMatch(/^sha256:[0-9a-f]{64}$/);
-      expect(bundleDigest(decodeBundle(encodeBundle(b)))).toBe(bundleDigest(b));
+      expect(decodeBaseline(encodeBaseline(b))).toEqual(b);
+      expect(baselineDigest(b)).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(baselineDigest(decodeBaseline(encodeBaseline(b)))).toBe(baselineDigest(b));
     });
   });
 
@@ -65,9 +65,9 @@ describe('encodeBundle / decodeBundle', () => {
     it('rejects them', () => {
       const b = bundle(1, null);
       const pretty = utf8(JSON.stringify(b, null, 2));
-      expect(() => decodeBundle(pretty)).toThrow(code('ERR_NOT_CANONICAL'));
-      expect(() => decodeBundle(new Uint8Array(MAX_BUNDLE_BYTES + 1))).toThrow(code('ERR_MALFORMED_POLICY'));
-      expect(() => decodeBundle(canonicalBytes({ ...b, version: -1 }))).toThrow(code('ERR_MALFORMED_POLICY'));
+      expect(() => decodeBaseline(pretty)).toThrow(code('ERR_NOT_CANONICAL'));
+      expect(() => decodeBaseline(new Uint8Array(MAX_BASELINE_BYTES + 1))).toThrow(code('ERR_MALFORMED_POLICY'));
+      expect(() => decodeBaseline(canonicalBytes({ ...b, version: -1 }))).toThrow(code('ERR_MALFORMED_POLICY'));
     });
   });
 
@@ -75,25 +75,25 @@ describe('encodeBundle / decodeBundle', () => {
     it('never throws anything but a GovfedError', () => {
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-          expect(() => decodeBundle(bytes)).toThrow(expect.objectContaining({ code: expect.any(String) }));
+          expect(() => decodeBaseline(bytes)).toThrow(expect.objectContaining({ code: expect.any(String) }));
         }),
       );
     });
   });
 });
 
-describe('decodeBundleEnvelope', () => {
+describe('decodeBaselineEnvelope', () => {
   describe('when the envelope carries a bundle', () => {
     it('returns the envelope and the bundle', () => {
       const b = bundle(1, null);
-      expect(decodeBundleEnvelope(signed(b, [0])).bundle).toEqual(b);
+      expect(decodeBaselineEnvelope(signed(b, [0])).bundle).toEqual(b);
     });
   });
 
   describe('when the payload type is another', () => {
     it('throws ERR_PAYLOAD_TYPE_MISMATCH', () => {
       const env = { ...signed(bundle(1, null), [0]), payloadType: 'application/vnd.govfed.charter+json' };
-      expect(() => decodeBundleEnvelope(env)).toThrow(code('ERR_PAYLOAD_TYPE_MISMATCH'));
+      expect(() => decodeBaselineEnvelope(env)).toThrow(code('ERR_PAYLOAD_TYPE_MISMATCH'));
     });
   });
 });

@@ -1,14 +1,16 @@
 /**
- * The global policy bundle: one version of the federation's baseline.
+ * The policy baseline: one signed version of the federation's global rules. (In code a "bundle" is only
+ * an offline proof bundle — protocol/audit, protocol/witness; the baseline keeps the word where it is
+ * on the wire and in user-facing names: receipts' `bundleHash`, docs/policy.md's "bundle".)
  *
  *   { "type": "govfed.policy/v1", "federationId": <64 hex>, "version": n, "previous": "sha256:<hex>" | null,
  *     "createdAt": <RFC 3339 UTC>, "expiresAt": <RFC 3339 UTC, later than createdAt>, "rules": [Rule…] }
  *
- * Bytes = RFC 8785 (JCS) canonical JSON, at most MAX_BUNDLE_BYTES; digest = `sha256:` + hex(SHA-256(bytes));
+ * Bytes = RFC 8785 (JCS) canonical JSON, at most MAX_BASELINE_BYTES; digest = `sha256:` + hex(SHA-256(bytes));
  * version n+1 names version n by that digest in `previous` (null iff version 1). Signed as a DSSE envelope
- * of payloadType POLICY_PAYLOAD_TYPE by members' peer keys (signing.ts). Bundles arrive by gossip and
- * sync: every parse here is bounded and strict (ERR_MALFORMED_POLICY); checkBundle also compiles every
- * rule (ERR_INVALID_RULE with the pointed message), so a bundle that does not type-check is never signed,
+ * of payloadType POLICY_PAYLOAD_TYPE by members' peer keys (signing.ts). Baselines arrive by gossip and
+ * sync: every parse here is bounded and strict (ERR_MALFORMED_POLICY); checkBaseline also compiles every
+ * rule (ERR_INVALID_RULE with the pointed message), so a baseline that does not type-check is never signed,
  * applied or enforced.
  */
 import { isPlainObject, isRfc3339Utc, isSha256Digest } from '../audit/fields.ts';
@@ -21,17 +23,17 @@ import { isFederationId, MAX_MEMBERS } from '../federation/charter.ts';
 import { compileRules } from './compile.ts';
 import { checkRules, type Rule } from './rule.ts';
 
-export const BUNDLE_TYPE = 'govfed.policy/v1';
+export const BASELINE_TYPE = 'govfed.policy/v1';
 export const POLICY_PAYLOAD_TYPE = 'application/vnd.govfed.policy+json';
-export const MAX_BUNDLE_BYTES = 256 * 1024;
+export const MAX_BASELINE_BYTES = 256 * 1024;
 /** Bounds for bundle envelopes off the wire: a maximal bundle in base64 plus a signature per member. */
-export const BUNDLE_ENVELOPE_LIMITS: Required<EnvelopeLimits> = {
-  maxBytes: 2 * MAX_BUNDLE_BYTES + 64 * 1024,
+export const BASELINE_ENVELOPE_LIMITS: Required<EnvelopeLimits> = {
+  maxBytes: 2 * MAX_BASELINE_BYTES + 64 * 1024,
   maxSignatures: 2 * MAX_MEMBERS,
 };
 
-export interface PolicyBundle {
-  type: typeof BUNDLE_TYPE;
+export interface PolicyBaseline {
+  type: typeof BASELINE_TYPE;
   federationId: string;
   version: number;
   previous: string | null;
@@ -51,12 +53,12 @@ function malformed(message: string, cause?: unknown): GovfedError {
 }
 
 /** Shape only (rules shape-checked, not compiled). Throws ERR_MALFORMED_POLICY / ERR_INVALID_RULE. */
-export function checkBundleShape(value: unknown): PolicyBundle {
+export function checkBaselineShape(value: unknown): PolicyBaseline {
   if (!isPlainObject(value)) throw malformed('expected an object');
   for (const k of FIELDS) if (!Object.hasOwn(value, k)) throw malformed(`missing "${k}"`);
   for (const k of Object.keys(value)) if (!FIELDS.includes(k)) throw malformed(`unknown field "${k}"`);
   const v = value;
-  if (v.type !== BUNDLE_TYPE) throw malformed(`type: expected "${BUNDLE_TYPE}"`);
+  if (v.type !== BASELINE_TYPE) throw malformed(`type: expected "${BASELINE_TYPE}"`);
   if (!isFederationId(v.federationId)) throw malformed('federationId: expected 64 lowercase hex');
   const version = v.version;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
@@ -69,7 +71,7 @@ export function checkBundleShape(value: unknown): PolicyBundle {
   if (!isRfc3339Utc(v.expiresAt)) throw malformed('expiresAt: expected an RFC 3339 UTC timestamp');
   if (!(Date.parse(v.expiresAt) > Date.parse(v.createdAt))) throw malformed('expiresAt: must be later than createdAt');
   return {
-    type: BUNDLE_TYPE,
+    type: BASELINE_TYPE,
     federationId: v.federationId,
     version,
     previous: v.previous as string | null,
@@ -80,45 +82,45 @@ export function checkBundleShape(value: unknown): PolicyBundle {
 }
 
 /** Shape, then every rule compiled (publish-time check). Returns a fresh bundle. */
-export function checkBundle(value: unknown): PolicyBundle {
-  const b = checkBundleShape(value);
+export function checkBaseline(value: unknown): PolicyBaseline {
+  const b = checkBaselineShape(value);
   compileRules(b.rules);
   return b;
 }
 
 /** Canonical bytes of a (checked) bundle: the DSSE payload and the digest's input. */
-export function encodeBundle(b: PolicyBundle): Uint8Array {
-  const bytes = canonicalBytes(checkBundle(b));
-  if (bytes.length > MAX_BUNDLE_BYTES) throw malformed(`larger than ${MAX_BUNDLE_BYTES} bytes`);
+export function encodeBaseline(b: PolicyBaseline): Uint8Array {
+  const bytes = canonicalBytes(checkBaseline(b));
+  if (bytes.length > MAX_BASELINE_BYTES) throw malformed(`larger than ${MAX_BASELINE_BYTES} bytes`);
   return bytes;
 }
 
-/** Parses bundle bytes (attacker-controlled): bounded canonical JSON, then checkBundle. */
-export function decodeBundle(bytes: Uint8Array): PolicyBundle {
+/** Parses bundle bytes (attacker-controlled): bounded canonical JSON, then checkBaseline. */
+export function decodeBaseline(bytes: Uint8Array): PolicyBaseline {
   let value: unknown;
   try {
-    value = parseCanonical(bytes, MAX_BUNDLE_BYTES);
+    value = parseCanonical(bytes, MAX_BASELINE_BYTES);
   } catch (cause) {
     if (isGovfedError(cause, 'ERR_NOT_CANONICAL')) throw cause;
     throw malformed('not bounded canonical JSON', cause);
   }
-  return checkBundle(value);
+  return checkBaseline(value);
 }
 
 /** `sha256:` + hex SHA-256 of the bundle's canonical bytes. */
-export function bundleDigest(b: PolicyBundle): string {
-  return `sha256:${toHex(sha256(encodeBundle(b)))}`;
+export function baselineDigest(b: PolicyBaseline): string {
+  return `sha256:${toHex(sha256(encodeBaseline(b)))}`;
 }
 
 /**
  * The envelope (attacker-controlled, any JSON value) and the bundle inside, checked for shape,
  * payload type and rules — NOT for signatures (bundleStatus / PolicyChain.accept do that).
  */
-export function decodeBundleEnvelope(value: unknown): { envelope: Envelope; bundle: PolicyBundle } {
-  const envelope = parseEnvelope(value, BUNDLE_ENVELOPE_LIMITS);
+export function decodeBaselineEnvelope(value: unknown): { envelope: Envelope; bundle: PolicyBaseline } {
+  const envelope = parseEnvelope(value, BASELINE_ENVELOPE_LIMITS);
   const d = decodeEnvelope(envelope);
   if (d.payloadType !== POLICY_PAYLOAD_TYPE) {
     throw new GovfedError('ERR_PAYLOAD_TYPE_MISMATCH', `payloadType must be ${POLICY_PAYLOAD_TYPE}`);
   }
-  return { envelope, bundle: decodeBundle(d.payload) };
+  return { envelope, bundle: decodeBaseline(d.payload) };
 }
