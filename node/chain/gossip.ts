@@ -3,7 +3,9 @@
  * storage work follows on the chain's tail). The body is attacker-controlled: the sender is a member
  * (the federation checked the gossip envelope), not necessarily honest.
  *   objects   forged or non-member signatures → reject; a version past ours+1 → ignore and pull from
- *             the sender (a gap is not malice); complete → applied now; a stale proposal → ignore.
+ *             the sender (a gap is not malice); complete → applied now; a stale proposal → ignore; a
+ *             proposal the module does not admit (its `admit`) → reject, or ignore when the refusal
+ *             depends on local state (`localCodes`) and a member merely forwarded it.
  *   receipts  verified, kept when newest for its member; a bad one → reject.
  */
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
@@ -37,12 +39,17 @@ export function objectGossipVerdict<O>(
       return { result: 'accept' };
     }
     if (s.version <= chain.version) return { result: 'ignore', error: undefined }; // a stale proposal
+    // The module's admission (deadlines, limits) now, so that a refused proposal is a verdict too.
+    rc.object.admit?.(s, env, rc.pending.values());
     void rc.offer(env, 'gossip', msg.sender).catch((err) => rc.reject('gossip', from, err));
     return { result: 'accept' };
   } catch (err) {
     rc.reject('gossip', from, err);
     const code = isGovfedError(err) ? err.code : '';
-    const ignore = code === codes.gap || code === codes.rollback || code === 'ERR_NO_FEDERATION';
+    // Refusals that depend on this node's state or clock (the module's `localCodes`) penalise the
+    // signer that published the message, not an honest member that forwarded it.
+    const local = rc.object.localCodes?.includes(code) === true && msg.sender !== from;
+    const ignore = local || code === codes.gap || code === codes.rollback || code === 'ERR_NO_FEDERATION';
     return { result: ignore ? 'ignore' : 'reject', error: err };
   }
 }
@@ -50,7 +57,9 @@ export function objectGossipVerdict<O>(
 /** Gossip of receipts {envelope}: one member's signed receipt. */
 export function receiptGossipVerdict<O>(rc: ReplicatedChain<O>, msg: GossipMessage, from: string): GossipVerdict {
   try {
-    const stored = rc.takeReceipt(rc.object.receiptFromGossip(msg.body));
+    const spec = rc.object.receipts;
+    if (spec === undefined) throw new GovfedError('ERR_MALFORMED_GOSSIP', `${rc.object.noun} has no receipts`);
+    const stored = rc.takeReceipt(spec.fromGossip(msg.body));
     return stored ? { result: 'accept' } : { result: 'ignore', error: undefined };
   } catch (err) {
     rc.reject('gossip', from, err);

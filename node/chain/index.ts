@@ -7,6 +7,7 @@
  *   object.ts      ReplicatedObject: what a module provides; ObjectChain, ChainSyncMessage
  *   pending.ts     PendingSet: pending proposals (TTL, bound, prefix lookup, the no-two-versions rule)
  *   replicated.ts  ReplicatedChain: offer/co-sign/apply, fork evidence, persist → audit → receipt
+ *   audit.ts       the audit leaf of an accepted version or a fork
  *   gossip.ts      synchronous gossip verdicts for the object and receipt kinds
  *   receipts.ts    ReceiptBook: each member's newest verified receipt
  *   sync.ts        ChainSync: hello/pull/push anti-entropy over the module's request protocol
@@ -22,6 +23,7 @@ export type {
   ChainSyncMessage,
   ObjectChain,
   ObjectEntry,
+  ObjectReceipts,
   ObjectStatus,
   ProposalInfo,
   ReceiptFacts,

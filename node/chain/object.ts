@@ -75,9 +75,10 @@ export interface ReplicatedObject<O> {
   /** Names used in messages: e.g. `policy` (the proposals) and `bundle` (one object). */
   readonly noun: string;
   readonly objectNoun: string;
-  /** Gossip kind of objects (complete or not) and of receipts. */
+  /** Gossip kind of objects (complete or not, unless `completeGossipKind` names another for complete ones). */
   readonly gossipKind: string;
-  readonly receiptKind: string;
+  /** Gossip kind of a complete object this node publishes, when it differs (the charter: `charter` vs `proposal`). */
+  readonly completeGossipKind?: string;
   /** Request protocol of the sync exchange, and its largest frame. */
   readonly protocol: string;
   readonly maxSyncBytes: number;
@@ -88,6 +89,25 @@ export interface ReplicatedObject<O> {
   readonly maxPending: number;
   readonly maxForks: number;
   readonly maxCatchUp: number;
+  /** When true, a pending proposal past its lifetime no longer blocks a rival (ERR_PROPOSAL_PENDING). */
+  readonly conflictIgnoresExpired?: boolean;
+
+  /**
+   * Optional: a signed deadline in the object (RFC 3339), used as the lifetime of its pending proposal
+   * here instead of `proposalTtlMs` from first receipt (never extended by re-sending).
+   */
+  deadlineOf?(object: O): string | undefined;
+  /**
+   * Optional per-envelope admission of a received (gossip, sync: attacker-controlled) proposal, after
+   * its signatures verified and before anything is stored: deadlines, per-signer limits, … Throws the
+   * typed refusal. Proposals made or signed here are not admitted (the operator asked for them).
+   */
+  admit?(status: ObjectStatus<O>, env: Envelope, pending: readonly PendingProposal[]): void;
+  /**
+   * Optional: codes of refusals that depend on this node's state or clock (limits, deadlines). Gossip
+   * with one is ignored rather than rejected when a member merely forwarded it (gossip.ts).
+   */
+  readonly localCodes?: readonly string[];
 
   /** The object in an envelope this node holds (already verified once). */
   decode(env: Envelope): O;
@@ -104,7 +124,6 @@ export interface ReplicatedObject<O> {
   loadChain(federationId: string, envs: readonly Envelope[], charter: CharterChain): ObjectChain<O>;
   /** Gossip bodies (attacker-controlled) → envelope. */
   fromGossip(body: Record<string, unknown>): Envelope;
-  receiptFromGossip(body: Record<string, unknown>): Envelope;
   /** The governance leaf kinds of an accepted version and of a fork (e.g. `policy.bundle`, `policy.fork`). */
   readonly auditKinds: { accepted: string; fork: string };
   /** The audit leaf of an accepted version or of a fork. */
@@ -112,12 +131,11 @@ export interface ReplicatedObject<O> {
     kind: 'accepted' | 'fork',
     input: { federationId?: string; version: number; envelope: Envelope; digest: string; time: Date },
   ): AppendItem;
-  /** The signed receipt this node issues for an accepted version at `logIndex`. */
-  issueReceipt(entry: ObjectEntry<O>, logIndex: number, appliedAt: string, seed: Uint8Array): Envelope;
-  /** Verifies a receipt (attacker-controlled) against the charter. */
-  verifyReceipt(env: Envelope, charter: CharterChain): ReceiptFacts;
-  /** The facts of a receipt this node holds. */
-  receiptOf(env: Envelope): ReceiptFacts;
+  /**
+   * What a receipt says, when the object has receipts (policy does; the charter does not): without
+   * them the chain issues none, keeps none, and its sync neither asks nor answers for any.
+   */
+  readonly receipts?: ObjectReceipts<O>;
   /** Extra fields of the `applied` event (e.g. the rule count). */
   appliedFields?(object: O): Record<string, unknown>;
   /** The wire name of a generic sync message type (for messages: `expected policy-hello`). */
@@ -125,6 +143,20 @@ export interface ReplicatedObject<O> {
   /** Sync codec: generic message ↔ bytes of the module's wire format (bounded, validated). */
   encodeSync(msg: ChainSyncMessage): Uint8Array;
   decodeSync(bytes: Uint8Array): ChainSyncMessage;
+}
+
+/** The receipts of an object: "I applied version n, digest d, at log index i", signed by a member. */
+export interface ObjectReceipts<O> {
+  /** Gossip kind of receipts (e.g. `policy-receipt`). */
+  readonly kind: string;
+  /** Gossip body (attacker-controlled) → envelope. */
+  fromGossip(body: Record<string, unknown>): Envelope;
+  /** The signed receipt this node issues for an accepted version at `logIndex`. */
+  issue(entry: ObjectEntry<O>, logIndex: number, appliedAt: string, seed: Uint8Array): Envelope;
+  /** Verifies a receipt (attacker-controlled) against the charter. */
+  verify(env: Envelope, charter: CharterChain): ReceiptFacts;
+  /** The facts of a receipt this node holds. */
+  of(env: Envelope): ReceiptFacts;
 }
 
 /** What the chain needs to know of a receipt. */

@@ -21,6 +21,8 @@ export interface PendingSetOptions {
   now: () => number;
   /** When true, a proposal past its expiresAt no longer blocks a conflicting one (the charter's rule). */
   conflictIgnoresExpired?: boolean;
+  /** A proposal left the set (deleted, trimmed or pruned): e.g. the join windows it opened close. */
+  onDrop?: (p: PendingProposal, id: string) => void;
 }
 
 export class PendingSet {
@@ -48,7 +50,10 @@ export class PendingSet {
   }
 
   delete(digest: string): void {
+    const p = this.#map.get(digest);
+    if (p === undefined) return;
     this.#map.delete(digest);
+    this.#opts.onDrop?.(p, digest);
   }
 
   entries(): [string, PendingProposal][] {
@@ -105,7 +110,7 @@ export class PendingSet {
     while (this.#map.size > max) {
       const oldest = this.#map.keys().next().value;
       if (oldest === undefined) break;
-      this.#map.delete(oldest);
+      this.delete(oldest);
     }
   }
 
@@ -114,7 +119,7 @@ export class PendingSet {
     let dropped = 0;
     for (const [id, p] of this.#map) {
       if (keep(p, id)) continue;
-      this.#map.delete(id);
+      this.delete(id);
       dropped++;
     }
     return dropped;

@@ -3,15 +3,17 @@
  * version n, digest d, at log index i"). Received receipts are attacker-controlled and verified
  * against the charter before they are kept; on a charter change the ones that no longer check go.
  */
+import { GovfedError } from '../../protocol/errors.ts';
 import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
-import type { ReplicatedObject } from './object.ts';
+import type { ObjectReceipts } from './object.ts';
 
 export class ReceiptBook {
-  readonly #object: Pick<ReplicatedObject<unknown>, 'verifyReceipt' | 'receiptOf'>;
+  /** What a receipt says; undefined for an object without receipts (then the book stays empty). */
+  readonly #spec: Pick<ObjectReceipts<unknown>, 'verify' | 'of'> | undefined;
   readonly #map = new Map<string, Envelope>();
 
-  constructor(object: Pick<ReplicatedObject<unknown>, 'verifyReceipt' | 'receiptOf'>) {
-    this.#object = object;
+  constructor(spec: Pick<ObjectReceipts<unknown>, 'verify' | 'of'> | undefined) {
+    this.#spec = spec;
   }
 
   all(): ReadonlyMap<string, Envelope> {
@@ -24,14 +26,18 @@ export class ReceiptBook {
 
   /** Receipts from the state file (re-checked by recheck() once the charter is known). */
   restore(envs: readonly Envelope[]): void {
-    for (const r of envs) this.#map.set(this.#object.receiptOf(r).peerId, r);
+    const spec = this.#spec;
+    if (spec === undefined) return;
+    for (const r of envs) this.#map.set(spec.of(r).peerId, r);
   }
 
   /** Drops the receipts that no longer verify under `charter`. */
   recheck(charter: CharterChain): void {
+    const spec = this.#spec;
+    if (spec === undefined) return;
     for (const [peer, env] of this.#map) {
       try {
-        this.#object.verifyReceipt(env, charter);
+        spec.verify(env, charter);
       } catch {
         this.#map.delete(peer);
       }
@@ -46,12 +52,15 @@ export class ReceiptBook {
   /**
    * Verifies `env` (attacker-controlled; throws the typed error) and keeps it when it is newer than
    * what its member's receipt says (a higher version, or the same one applied later). True when kept.
+   * An object without receipts refuses every one (ERR_MALFORMED_GOSSIP: nothing of the kind exists).
    */
   take(env: Envelope, charter: CharterChain): boolean {
-    const r = this.#object.verifyReceipt(env, charter);
+    const spec = this.#spec;
+    if (spec === undefined) throw new GovfedError('ERR_MALFORMED_GOSSIP', 'this object has no receipts');
+    const r = spec.verify(env, charter);
     const prev = this.#map.get(r.peerId);
     if (prev !== undefined) {
-      const p = this.#object.receiptOf(prev);
+      const p = spec.of(prev);
       if (p.version > r.version || (p.version === r.version && p.appliedAt >= r.appliedAt)) return false;
     }
     this.#map.set(r.peerId, env);

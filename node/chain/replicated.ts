@@ -21,6 +21,7 @@ import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
+import { appendAuditLeaf } from './audit.ts';
 import type {
   ChainEmit,
   ChainSnapshot,
@@ -30,7 +31,7 @@ import type {
   ProposalInfo,
   ReplicatedObject,
 } from './object.ts';
-import { PendingSet } from './pending.ts';
+import { type PendingProposal, PendingSet } from './pending.ts';
 import { ReceiptBook } from './receipts.ts';
 import { errorText, Rejections, SerialTail } from './util.ts';
 
@@ -48,6 +49,13 @@ export interface ReplicatedChainOptions<O> {
   onHead: (head: ObjectEntry<O> | undefined) => void;
   /** A rejection, by code (e.g. a metrics counter). */
   onRejected?: (code: string) => void;
+  /**
+   * The join-window hook: a pending proposal was stored or gained signatures (`status` is the merged
+   * copy's); `local` when made or signed here. The charter opens windows for the peers it adds.
+   */
+  onPending?: (status: ObjectStatus<O>, env: Envelope, expiresAt: string, local: boolean) => void;
+  /** A pending proposal left (applied, superseded, expired, trimmed): e.g. its join windows close. */
+  onPendingDropped?: (p: PendingProposal) => void;
 }
 
 export class ReplicatedChain<O> {
@@ -79,10 +87,12 @@ export class ReplicatedChain<O> {
       self: opts.self,
       versionOf: (env) => opts.object.versionOf(opts.object.decode(env)),
       now: () => opts.now().getTime(),
+      ...(opts.object.conflictIgnoresExpired === true ? { conflictIgnoresExpired: true } : {}),
+      ...(opts.onPendingDropped === undefined ? {} : { onDrop: (p: PendingProposal) => opts.onPendingDropped?.(p) }),
     });
     this.tail = new SerialTail((err) => this.#emit(opts.object.events.error, { error: errorText(err) }));
     this.#rejections = new Rejections();
-    this.#receipts = new ReceiptBook(opts.object);
+    this.#receipts = new ReceiptBook(opts.object.receipts);
   }
 
   attach(ctx: FederationContext): void {
@@ -223,6 +233,8 @@ export class ReplicatedChain<O> {
     const s0 = this.object.status(env, charter);
     const chain = this.requireChain();
     if (chain.current !== undefined && s0.digest === chain.current.digest) return this.info(s0, this.#expiry());
+    // The module's admission of a received proposal (deadlines, limits), before anything is stored.
+    if (via !== 'local') this.object.admit?.(s0, env, this.pending.values());
     const prev = this.pending.get(s0.digest);
     const merged = prev === undefined ? env : this.object.merge(prev.envelope, env);
     const s = this.object.status(merged, charter);
@@ -230,9 +242,9 @@ export class ReplicatedChain<O> {
       this.applyRun([merged], via, from);
       // Gossip first: the audit leaf and the receipt (on the tail) can wait; members that learnt the
       // object some other way first would answer our gossip with `ignore` and not forward it.
-      if (via === 'local') await this.#publish(this.object.gossipKind, merged);
+      if (via === 'local') await this.#publish(this.object.completeGossipKind ?? this.object.gossipKind, merged);
       await this.tail.idle();
-      return this.info(s, prev?.expiresAt ?? this.#expiry());
+      return this.info(s, prev?.expiresAt ?? this.#expiry(s.object));
     }
     if (s.version <= chain.version) {
       throw new GovfedError(
@@ -240,10 +252,11 @@ export class ReplicatedChain<O> {
         `${this.object.objectNoun} version ${s.version} is not newer than ${chain.version}`,
       );
     }
-    const expiresAt = prev?.expiresAt ?? this.#expiry();
+    const expiresAt = prev?.expiresAt ?? this.#expiry(s.object);
     const grew = prev === undefined || merged.signatures.length > prev.envelope.signatures.length;
     this.pending.set(s.digest, { envelope: merged, expiresAt });
     this.pending.trim(this.object.maxPending);
+    if (this.pending.has(s.digest)) this.#o.onPending?.(s, merged, expiresAt, via === 'local');
     if (grew) {
       this.#emit(this.object.events.proposal, {
         via,
@@ -296,7 +309,8 @@ export class ReplicatedChain<O> {
       await this.persist();
       const logIndex = await this.#audit('accepted', head);
       if (this.#chain?.current?.digest === head.digest) this.#applied = { appliedAt, logIndex: logIndex ?? null };
-      if (logIndex !== undefined) await this.#issueReceipt(head, logIndex, appliedAt);
+      if (logIndex !== undefined && this.object.receipts !== undefined)
+        await this.#issueReceipt(head, logIndex, appliedAt);
     });
     return true;
   }
@@ -316,15 +330,17 @@ export class ReplicatedChain<O> {
     });
     this.tail.queue(async () => {
       await this.persist();
-      await this.#audit('fork', { version, digest, envelope: env, object });
+      await this.#audit('fork', { version, digest, envelope: env });
     });
   }
 
   async #issueReceipt(entry: ObjectEntry<O>, logIndex: number, appliedAt: string): Promise<void> {
-    const env = this.object.issueReceipt(entry, logIndex, appliedAt, this.#o.seed);
+    const spec = this.object.receipts;
+    if (spec === undefined) return;
+    const env = spec.issue(entry, logIndex, appliedAt, this.#o.seed);
     this.#receipts.setOwn(this.self, env);
     await this.persist();
-    await this.#ctx?.publish(this.object.receiptKind, { envelope: env });
+    await this.#ctx?.publish(spec.kind, { envelope: env });
   }
 
   #dropStalePending(): void {
@@ -344,7 +360,7 @@ export class ReplicatedChain<O> {
 
   /** Verifies a receipt (attacker-controlled) and keeps it when it is that member's newest. */
   takeReceipt(value: unknown): boolean {
-    const stored = this.#receipts.take(value as Envelope, this.requireCharter());
+    const stored = this.#receipts.take(value as Envelope, this.requireCharter()); // throws without receipts
     if (stored) this.tail.queue(() => this.persist());
     return stored;
   }
@@ -363,34 +379,14 @@ export class ReplicatedChain<O> {
     await this.#ctx?.publish(kind, { envelope: env });
   }
 
-  async #audit(
-    kind: 'accepted' | 'fork',
-    e: Omit<ObjectEntry<O>, 'object'> & { object?: O },
-  ): Promise<number | undefined> {
-    const federationId = this.#chain?.federationId;
-    try {
-      const [appended] = await this.#o.log.append([
-        this.object.auditItem(kind, {
-          version: e.version,
-          envelope: e.envelope,
-          digest: e.digest,
-          time: this.#o.now(),
-          ...(federationId === undefined ? {} : { federationId }),
-        }),
-      ]);
-      return appended?.index;
-    } catch (err) {
-      this.#emit(this.object.events.auditFailed, {
-        kind: this.object.auditKinds[kind],
-        version: e.version,
-        error: errorText(err),
-      });
-      return undefined;
-    }
+  #audit(kind: 'accepted' | 'fork', e: Omit<ObjectEntry<O>, 'object'>): Promise<number | undefined> {
+    const ctx = { object: this.object, log: this.#o.log, emit: this.#emit, now: this.#o.now };
+    return appendAuditLeaf(ctx, kind, e, this.#chain?.federationId);
   }
 
-  #expiry(): string {
-    return new Date(this.#o.now().getTime() + this.object.proposalTtlMs).toISOString();
+  #expiry(object?: O): string {
+    const deadline = object === undefined ? undefined : this.object.deadlineOf?.(object);
+    return deadline ?? new Date(this.#o.now().getTime() + this.object.proposalTtlMs).toISOString();
   }
 
   get context(): FederationContext | undefined {

@@ -5,7 +5,8 @@
  *
  *   round    hello → pull every version we lack up to the peer's (`get`, at most maxCatchUp, taken as
  *            one run: only the newest must be fully signed under today's charter) → push the pending
- *            proposals the peer lacks or that may carry more signatures → pull its receipts.
+ *            proposals the peer lacks or that may carry more signatures → pull its receipts (objects
+ *            that have receipts).
  *   serve    answers the same messages (attacker-controlled bytes); a peer that says it is ahead is
  *            pulled from soon after.
  * One round per peer at a time; a failed round is the module's `syncFailed` event.
@@ -61,6 +62,7 @@ export class ChainSync<O> {
         reply = { type: 'objects', envelopes: chain.since(msg.from).map((e) => e.envelope) };
         break;
       case 'get-receipts':
+        // An object without receipts holds none: the answer is empty.
         reply = { type: 'receipts', envelopes: [...rc.receipts().values()] };
         break;
       case 'proposal':
@@ -72,7 +74,7 @@ export class ChainSync<O> {
         reply = this.hello();
         break;
       case 'receipts':
-        for (const env of msg.envelopes) this.#tryReceipt(env, from);
+        if (rc.object.receipts !== undefined) for (const env of msg.envelopes) this.#tryReceipt(env, from);
         reply = this.hello();
         break;
     }
@@ -106,8 +108,10 @@ export class ChainSync<O> {
             await this.#request(peer, { type: 'proposal', envelope: p.envelope });
           }
         }
-        const receipts = await this.#request(peer, { type: 'get-receipts' });
-        if (receipts.type === 'receipts') for (const env of receipts.envelopes) this.#tryReceipt(env, peer);
+        if (rc.object.receipts !== undefined) {
+          const receipts = await this.#request(peer, { type: 'get-receipts' });
+          if (receipts.type === 'receipts') for (const env of receipts.envelopes) this.#tryReceipt(env, peer);
+        }
       } catch (err) {
         if (!this.#stopped)
           (this.#events as unknown as ChainEmit)(rc.object.events.syncFailed, { peer, error: errorText(err) });

@@ -111,7 +111,6 @@ export function policyObject(org: string, peerId: string, verify: Ed25519Verify)
     noun: 'policy',
     objectNoun: 'bundle',
     gossipKind: 'policy',
-    receiptKind: 'policy-receipt',
     protocol: POLICY_SYNC_PROTOCOL,
     maxSyncBytes: MAX_POLICY_SYNC_BYTES,
     events: {
@@ -143,7 +142,6 @@ export function policyObject(org: string, peerId: string, verify: Ed25519Verify)
     loadChain: (federationId, envs, charter) =>
       new BundleChain(PolicyChain.fromEnvelopes(federationId, envs, charter, v)),
     fromGossip: policyFromGossipBody,
-    receiptFromGossip: receiptFromGossipBody,
     auditItem: (kind, e) =>
       policyAuditItem({
         kind: kind === 'accepted' ? 'policy.bundle' : 'policy.fork',
@@ -153,22 +151,26 @@ export function policyObject(org: string, peerId: string, verify: Ed25519Verify)
         time: e.time,
         ...(e.federationId === undefined ? {} : { federationId: e.federationId }),
       }),
-    issueReceipt: (e, logIndex, appliedAt, seed) =>
-      signReceipt(
-        {
-          type: RECEIPT_TYPE,
-          federationId: e.object.federationId,
-          org,
-          peerId,
-          version: e.version,
-          bundleHash: e.digest,
-          logIndex,
-          appliedAt,
-        },
-        seed,
-      ),
-    verifyReceipt: (env, charter) => receiptFacts(env, verifyReceipt(env, charter, undefined, v)),
-    receiptOf: (env) => receiptFacts(env),
+    receipts: {
+      kind: 'policy-receipt',
+      fromGossip: receiptFromGossipBody,
+      issue: (e, logIndex, appliedAt, seed) =>
+        signReceipt(
+          {
+            type: RECEIPT_TYPE,
+            federationId: e.object.federationId,
+            org,
+            peerId,
+            version: e.version,
+            bundleHash: e.digest,
+            logIndex,
+            appliedAt,
+          },
+          seed,
+        ),
+      verify: (env, charter) => receiptFacts(env, verifyReceipt(env, charter, undefined, v)),
+      of: (env) => receiptFacts(env),
+    },
     appliedFields: (b) => ({ rules: b.rules.length }),
     syncName: (type) => WIRE[type],
     encodeSync: (msg) => encodePolicySyncMessage({ ...msg, type: WIRE[msg.type] } as PolicySyncMessage),

@@ -109,7 +109,6 @@ export const noteObject: ReplicatedObject<Note> = {
   noun: 'note',
   objectNoun: 'note',
   gossipKind: 'note',
-  receiptKind: 'note-receipt',
   protocol: '/test/note/1.0.0',
   maxSyncBytes: 1 << 20,
   events: {
@@ -145,22 +144,25 @@ export const noteObject: ReplicatedObject<Note> = {
     return c;
   },
   fromGossip: (body) => body.envelope as Envelope,
-  receiptFromGossip: (body) => body.envelope as Envelope,
   auditItem: (kind, e) => ({
     leaf: new TextEncoder().encode(JSON.stringify({ kind: `note.${kind}`, version: e.version, digest: e.digest })),
   }),
-  issueReceipt: (e, logIndex, appliedAt, seed) => {
-    const peerId = peerIdFromSeed(seed);
-    const r: NoteReceipt = { peerId, version: e.version, digest: e.digest, logIndex, appliedAt };
-    return { payloadType: 'application/x-note-receipt', payload: b64(r), signatures: [sig(peerId)] };
+  receipts: {
+    kind: 'note-receipt',
+    fromGossip: (body) => body.envelope as Envelope,
+    issue: (e, logIndex, appliedAt, seed) => {
+      const peerId = peerIdFromSeed(seed);
+      const r: NoteReceipt = { peerId, version: e.version, digest: e.digest, logIndex, appliedAt };
+      return { payloadType: 'application/x-note-receipt', payload: b64(r), signatures: [sig(peerId)] };
+    },
+    verify: (env, charter) => {
+      const r = unb64<NoteReceipt>(env.payload);
+      const [signer] = verifySigners(env, charter);
+      if (signer !== r.peerId) throw new GovfedError('ERR_BAD_SIGNATURE', 'receipt not signed by its member');
+      return r;
+    },
+    of: (env) => unb64<NoteReceipt>(env.payload),
   },
-  verifyReceipt: (env, charter) => {
-    const r = unb64<NoteReceipt>(env.payload);
-    const [signer] = verifySigners(env, charter);
-    if (signer !== r.peerId) throw new GovfedError('ERR_BAD_SIGNATURE', 'receipt not signed by its member');
-    return r;
-  },
-  receiptOf: (env) => unb64<NoteReceipt>(env.payload),
   syncName: (type) => `note-${type}`,
   encodeSync: (msg: ChainSyncMessage) => new TextEncoder().encode(JSON.stringify(msg)),
   decodeSync: (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as ChainSyncMessage,

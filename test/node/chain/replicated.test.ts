@@ -6,9 +6,16 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { describe, expect, it } from 'vitest';
-import { ChainSync, objectGossipVerdict, ReplicatedChain, receiptGossipVerdict } from '../../../node/chain/index.ts';
+import {
+  ChainSync,
+  objectGossipVerdict,
+  ReplicatedChain,
+  type ReplicatedChainOptions,
+  type ReplicatedObject,
+  receiptGossipVerdict,
+} from '../../../node/chain/index.ts';
 import type { FederationContext } from '../../../node/federation/module.ts';
-import { isGovfedError } from '../../../protocol/errors.ts';
+import { GovfedError, isGovfedError } from '../../../protocol/errors.ts';
 import {
   addSignature,
   CharterChain,
@@ -33,6 +40,9 @@ class Net {
   readonly members: Member[] = [];
   readonly online = new Set<string>();
   readonly pulls: string[] = [];
+  /** Gossip kinds published, and sync request types sent, in order. */
+  readonly published: string[] = [];
+  readonly requests: string[] = [];
   chain!: CharterChain;
   clock = Date.parse('2026-01-01T00:00:00Z');
 
@@ -43,16 +53,18 @@ class Net {
       chain: () => this.chain,
       publish: async (kind, body) => {
         if (!this.online.has(m.peerId)) return;
+        this.published.push(kind);
         const msg = { type: kind, sender: m.peerId, body } as unknown as GossipMessage;
         for (const o of this.members) {
           if (o === m || !this.online.has(o.peerId)) continue;
-          if (kind === noteObject.gossipKind) objectGossipVerdict(o.rc, msg, m.peerId, (p) => this.pulls.push(p));
-          else receiptGossipVerdict(o.rc, msg, m.peerId);
+          if (kind === 'note-receipt') receiptGossipVerdict(o.rc, msg, m.peerId);
+          else objectGossipVerdict(o.rc, msg, m.peerId, (p) => this.pulls.push(p));
         }
       },
       request: async (peer, _protocol, bytes) => {
         const target = this.members.find((o) => o.peerId === peer);
         if (target === undefined || !this.online.has(peer)) throw new Error(`${peer} is offline`);
+        this.requests.push(noteObject.decodeSync(bytes).type);
         return await target.sync.serve(bytes, m.peerId);
       },
       connectedMembers: () => [...this.online].filter((p) => p !== m.peerId),
@@ -64,8 +76,15 @@ class Net {
   }
 }
 
-/** Three members; the charter's policy threshold (the toy's acceptance threshold) is `threshold`. */
-async function federation(threshold: number): Promise<[Net, Member, Member, Member]> {
+/**
+ * Three members; the charter's policy threshold (the toy's acceptance threshold) is `threshold`;
+ * `object` and `hooks` vary the module (optional parts: no receipts, admission, join-window hooks).
+ */
+async function federation(
+  threshold: number,
+  object: ReplicatedObject<Note> = noteObject,
+  hooks: (m: Member) => Partial<ReplicatedChainOptions<Note>> = () => ({}),
+): Promise<[Net, Member, Member, Member]> {
   const net = new Net();
   const seeds = await Promise.all([0, 1, 2].map(async () => (await generateKeyPair('Ed25519')).raw.slice(0, 32)));
   const g = genesisCharter({
@@ -81,7 +100,8 @@ async function federation(threshold: number): Promise<[Net, Member, Member, Memb
     const m = { peerId: peerIdFromSeed(seed), seed, leaves: [], events: [], persisted: 0 } as unknown as Member;
     let index = 0;
     m.rc = new ReplicatedChain({
-      object: noteObject,
+      ...hooks(m),
+      object,
       self: m.peerId,
       seed,
       log: {
@@ -222,6 +242,98 @@ describe('ReplicatedChain', () => {
       expect(c.rc.head()?.digest).toBe(noteDigest(n2));
       expect(c.leaves.map((l) => JSON.parse(l).version)).toEqual([1, 2]);
       expect(c.rc.receipts().has(a.peerId)).toBe(true);
+    });
+  });
+
+  describe('when the module has no receipts (the optional parts, as the charter uses them)', () => {
+    const { receipts: _none, ...bare } = noteObject;
+    const noReceipts: ReplicatedObject<Note> = { ...bare, completeGossipKind: 'note-complete' };
+
+    it('applies, issues and keeps no receipt, publishes a complete object under its own kind', async () => {
+      const [net, a, b, c] = await federation(1, noReceipts);
+      const n1 = note(net, 1, null, 'one');
+      await a.rc.offer(noteEnvelope(n1, [a.peerId]), 'local');
+      await settle();
+      for (const m of [a, b, c]) {
+        expect(m.rc.version).toBe(1);
+        expect(m.rc.receipts().size).toBe(0);
+        expect(m.leaves.map((l) => JSON.parse(l).kind)).toEqual(['note.accepted']);
+      }
+      expect(net.published).toEqual(['note-complete']);
+    });
+
+    it('syncs without asking for receipts, answers an empty list, and refuses receipt gossip', async () => {
+      const [net, a, b, c] = await federation(1, noReceipts);
+      net.online.delete(c.peerId);
+      await a.rc.offer(noteEnvelope(note(net, 1, null, 'one'), [a.peerId]), 'local');
+      await settle();
+      net.online.add(c.peerId);
+      await c.sync.syncWith(a.peerId);
+      await settle();
+      expect(c.rc.version).toBe(1);
+      expect(net.requests).toEqual(['hello', 'get']);
+      const reply = await a.sync.serve(noReceipts.encodeSync({ type: 'get-receipts' }), b.peerId);
+      expect(noReceipts.decodeSync(reply)).toEqual({ type: 'receipts', envelopes: [] });
+      const msg = { type: 'note-receipt', sender: b.peerId, body: { envelope: {} } } as unknown as GossipMessage;
+      const v = receiptGossipVerdict(a.rc, msg, b.peerId);
+      expect(v.result).toBe('reject');
+      expect(a.rc.rejected()).toEqual({ ERR_MALFORMED_GOSSIP: 1 });
+    });
+  });
+
+  describe('when the module admits received proposals and sets deadlines (admit, localCodes, deadlineOf)', () => {
+    const until = '2026-01-01T00:30:00.000Z';
+    const strict: ReplicatedObject<Note> = {
+      ...noteObject,
+      localCodes: ['ERR_PROPOSAL_LIMIT'],
+      deadlineOf: (n) => (n.text.startsWith('until ') ? n.text.slice(6) : undefined),
+      admit: (s) => {
+        if (s.object.text === 'too many') throw new GovfedError('ERR_PROPOSAL_LIMIT', 'over the limit here');
+      },
+    };
+    const gossip = (sender: string, env: unknown) =>
+      ({ type: 'note', sender, body: { envelope: env } }) as unknown as GossipMessage;
+
+    it('refuses a received proposal before storing it; rejects its signer, ignores a forwarder', async () => {
+      const [net, a, b, c] = await federation(2, strict);
+      const env = noteEnvelope(note(net, 1, null, 'too many'), [a.peerId]);
+      expect(objectGossipVerdict(b.rc, gossip(a.peerId, env), a.peerId, () => {}).result).toBe('reject');
+      expect(objectGossipVerdict(b.rc, gossip(a.peerId, env), c.peerId, () => {}).result).toBe('ignore');
+      expect(await codeOf(b.rc.offer(env, 'sync', a.peerId))).toBe('ERR_PROPOSAL_LIMIT');
+      expect(b.rc.pending.size).toBe(0);
+      // a proposal made here is the operator's: not admitted, kept
+      await c.rc.offer(noteEnvelope(note(net, 1, null, 'too many'), [c.peerId]), 'local');
+      expect(c.rc.pending.size).toBe(1);
+    });
+
+    it("keeps a proposal until its signed deadline, not the module's TTL from receipt", async () => {
+      const [net, a, b] = await federation(2, strict);
+      await a.rc.offer(noteEnvelope(note(net, 1, null, `until ${until}`), [a.peerId]), 'local');
+      await settle();
+      expect(b.rc.pending.values().map((p) => p.expiresAt)).toEqual([until]);
+      await a.rc.offer(noteEnvelope(note(net, 2, null, 'plain'), [a.peerId]), 'local');
+      const plain = a.rc.pending.values().find((p) => p.expiresAt !== until);
+      expect(plain?.expiresAt).toBe(new Date(net.clock + noteObject.proposalTtlMs).toISOString());
+    });
+  });
+
+  describe('when the owner watches pending proposals (the join-window hooks)', () => {
+    it('hears each stored or grown proposal, local or not, and each one that leaves', async () => {
+      const seen = new Map<string, string[]>();
+      const log = (m: Member, line: string) => seen.set(m.peerId, [...(seen.get(m.peerId) ?? []), line]);
+      const [net, a, b] = await federation(2, noteObject, (m) => ({
+        onPending: (s, _env, _at, local) => log(m, `pending ${s.signedBy.length} ${local ? 'local' : 'received'}`),
+        onPendingDropped: () => log(m, 'dropped'),
+      }));
+      await a.rc.offer(noteEnvelope(note(net, 1, null, 'one'), [a.peerId]), 'local');
+      await settle();
+      expect(seen.get(a.peerId)).toEqual(['pending 1 local']);
+      expect(seen.get(b.peerId)).toEqual(['pending 1 received']);
+      await b.rc.sign(b.rc.pending.ids()[0] as string);
+      await settle();
+      expect(a.rc.version).toBe(1);
+      expect(seen.get(a.peerId)).toEqual(['pending 1 local', 'dropped']);
+      expect(seen.get(b.peerId)).toEqual(['pending 1 received', 'dropped']);
     });
   });
 });
