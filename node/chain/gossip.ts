@@ -40,7 +40,7 @@ export function objectGossipVerdict<O>(
     }
     if (s.version <= chain.version) return { result: 'ignore', error: undefined }; // a stale proposal
     // The module's admission (deadlines, limits) now, so that a refused proposal is a verdict too.
-    rc.object.admit?.(s, env, rc.pending.values());
+    rc.object.admit?.(s, env, rc.pending, charter);
     void rc.offer(env, 'gossip', msg.sender).catch((err) => rc.reject('gossip', from, err));
     return { result: 'accept' };
   } catch (err) {

@@ -25,6 +25,7 @@ export type {
   ObjectEntry,
   ObjectReceipts,
   ObjectStatus,
+  PendingView,
   ProposalInfo,
   ReceiptFacts,
   ReplicatedObject,

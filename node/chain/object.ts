@@ -9,7 +9,10 @@
 import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
 import type { EventName } from '../events.ts';
 import type { AppendItem } from '../log/index.ts';
-import type { PendingProposal } from './pending.ts';
+import type { PendingProposal, PendingSet } from './pending.ts';
+
+/** What `admit` may read of the pending proposals. */
+export type PendingView = Pick<PendingSet, 'size' | 'has' | 'values'>;
 
 /** What one envelope (attacker-controlled) proves against the current charter. */
 export interface ObjectStatus<O> {
@@ -63,12 +66,14 @@ export type ChainEmit = (event: EventName, fields: Record<string, unknown>) => v
 export interface ChainEventNames {
   proposal: EventName;
   applied: EventName;
-  fork: EventName;
+  /** Optional: without it a fork is still kept, audited and counted as a rejection, just not raised. */
+  fork?: EventName;
   rejected: EventName;
   syncFailed: EventName;
   auditFailed: EventName;
   error: EventName;
-  reloadFailed: EventName;
+  /** Optional for an object whose loadChain cannot fail (the charter: the chain is the federation's). */
+  reloadFailed?: EventName;
 }
 
 export interface ReplicatedObject<O> {
@@ -102,7 +107,7 @@ export interface ReplicatedObject<O> {
    * its signatures verified and before anything is stored: deadlines, per-signer limits, … Throws the
    * typed refusal. Proposals made or signed here are not admitted (the operator asked for them).
    */
-  admit?(status: ObjectStatus<O>, env: Envelope, pending: readonly PendingProposal[]): void;
+  admit?(status: ObjectStatus<O>, env: Envelope, pending: PendingView, charter: CharterChain): void;
   /**
    * Optional: codes of refusals that depend on this node's state or clock (limits, deadlines). Gossip
    * with one is ignored rather than rejected when a member merely forwarded it (gossip.ts).

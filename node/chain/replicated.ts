@@ -11,7 +11,9 @@
  *            tail: persist → audit leaf → the module's signed receipt, gossiped.
  *   forks    a complete rival of a version we hold is kept as evidence (bounded), audited, and raised
  *            as the module's `fork` event.
- *   receipts the newest verified receipt of each member.
+ *   receipts the newest verified receipt of each member (objects without receipts: none).
+ * Optional parts, for objects that differ (the charter): `admit` of received proposals, signed
+ * deadlines (`deadlineOf`), join-window hooks (`onPending`, `onPendingDropped`), no receipts.
  * gossip.ts turns gossip into synchronous verdicts (the storage work follows on the tail); sync.ts runs
  * the hello/pull/push exchange. Rejections are counted by code and raised as the `rejected` event.
  */
@@ -72,10 +74,7 @@ export class ReplicatedChain<O> {
   #forks: Envelope[] = [];
   #applied: { appliedAt: string; logIndex: number | null } | undefined;
 
-  /**
-   * The sink, seen untyped: a module names its events in the catalogue (node/events.ts) and adds fields
-   * of its own (`appliedFields`), which this generic code cannot type per name.
-   */
+  /** The sink, untyped: a module names its events (node/events.ts) and adds fields (`appliedFields`). */
   readonly #emit: ChainEmit;
 
   constructor(opts: ReplicatedChainOptions<O>) {
@@ -175,7 +174,8 @@ export class ReplicatedChain<O> {
     } catch (err) {
       // The stored chain no longer verifies against this charter: keep enforcing the stored head (fail
       // closed) and say so loudly; a valid newer version from the federation replaces it.
-      this.#emit(this.object.events.reloadFailed, { error: errorText(err) });
+      const name = this.object.events.reloadFailed;
+      if (name !== undefined) this.#emit(name, { error: errorText(err) });
       this.#chain = this.object.emptyChain(charter.federationId);
       return;
     }
@@ -234,7 +234,7 @@ export class ReplicatedChain<O> {
     const chain = this.requireChain();
     if (chain.current !== undefined && s0.digest === chain.current.digest) return this.info(s0, this.#expiry());
     // The module's admission of a received proposal (deadlines, limits), before anything is stored.
-    if (via !== 'local') this.object.admit?.(s0, env, this.pending.values());
+    if (via !== 'local') this.object.admit?.(s0, env, this.pending, charter);
     const prev = this.pending.get(s0.digest);
     const merged = prev === undefined ? env : this.object.merge(prev.envelope, env);
     const s = this.object.status(merged, charter);
@@ -321,13 +321,15 @@ export class ReplicatedChain<O> {
     if (this.#forks.some((f) => this.object.digestOf(this.object.decode(f)) === digest)) return;
     this.#forks = [...this.#forks, env].slice(-this.object.maxForks);
     const version = this.object.versionOf(object);
-    this.#emit(this.object.events.fork, {
-      version,
-      digest,
-      current: this.#chain?.current?.digest ?? null,
-      via,
-      ...(from === undefined ? {} : { from }),
-    });
+    const name = this.object.events.fork;
+    if (name !== undefined)
+      this.#emit(name, {
+        version,
+        digest,
+        current: this.#chain?.current?.digest ?? null,
+        via,
+        ...(from === undefined ? {} : { from }),
+      });
     this.tail.queue(async () => {
       await this.persist();
       await this.#audit('fork', { version, digest, envelope: env });

@@ -70,6 +70,52 @@ export function checkDeadline(chain: CharterChain, env: Envelope, nowMs: number,
   checkNotExpired(charter, nowMs, DEADLINE_SKEW_MS);
 }
 
+/**
+ * The admission rule of a received charter proposal (status = proposalStatus of it, so link and
+ * signatures verified; attacker-controlled), checked against what is pending without storing
+ * anything: not past its signed deadline, at least one member signature, and within the limits
+ * above. Throws ERR_PROPOSAL_EXPIRED, ERR_MISSING_MEMBER_SIGNATURE or ERR_PROPOSAL_LIMIT. Shared by
+ * PendingProposals and the charter as a replicated object (charter-object.ts).
+ */
+export function admitCharterProposal(
+  status: ProposalStatus,
+  pending: Pick<PendingSet, 'size' | 'has' | 'values'>,
+  nowMs: number,
+  skewMs = DEADLINE_SKEW_MS,
+): void {
+  checkNotExpired(status.charter, nowMs, skewMs);
+  if (status.memberSignatures < 1) {
+    throw new GovfedError('ERR_MISSING_MEMBER_SIGNATURE', 'a proposal needs at least one member signature');
+  }
+  if (pending.has(status.digest)) return;
+  if (pending.size >= MAX_PENDING_CHARTER_PROPOSALS) {
+    throw new NodeError('ERR_PROPOSAL_LIMIT', `${pending.size} charter proposals pending already`);
+  }
+  const version = status.charter.version;
+  const countFor = (signer: string) =>
+    pending
+      .values()
+      .filter((p) => p.envelope.signatures.some((s) => s.keyid === signer) && charterOf(p.envelope).version === version)
+      .length;
+  const members = status.signedBy.filter((p) => !status.added.includes(p));
+  const full = members.filter((p) => countFor(p) >= MAX_PENDING_PER_SIGNER_VERSION);
+  if (full.length === members.length) {
+    throw new NodeError(
+      'ERR_PROPOSAL_LIMIT',
+      `${full.join(', ')} already signed ${MAX_PENDING_PER_SIGNER_VERSION} pending proposals for version ${version}`,
+    );
+  }
+}
+
+/**
+ * The peers a pending proposal opens join windows for (see the comment at the top): those it adds,
+ * when this node (`self`) signed it or its member threshold is met; none otherwise.
+ */
+export function joinWindowPeers(status: ProposalStatus, env: Envelope, self: string): string[] {
+  const signedHere = env.signatures.some((s) => s.keyid === self);
+  return signedHere || status.memberSignatures >= status.required ? status.added : [];
+}
+
 export interface OfferResult {
   /** The stored envelope: our copy merged with the offered one. */
   merged: Envelope;
@@ -125,22 +171,7 @@ export class PendingProposals {
    * ERR_MISSING_MEMBER_SIGNATURE or ERR_PROPOSAL_LIMIT.
    */
   admit(status: ProposalStatus): void {
-    checkNotExpired(status.charter, this.#now(), this.#skewMs);
-    if (status.memberSignatures < 1) {
-      throw new GovfedError('ERR_MISSING_MEMBER_SIGNATURE', 'a proposal needs at least one member signature');
-    }
-    if (this.#map.has(status.digest)) return;
-    if (this.#map.size >= MAX_PENDING_CHARTER_PROPOSALS) {
-      throw new NodeError('ERR_PROPOSAL_LIMIT', `${this.#map.size} charter proposals pending already`);
-    }
-    const members = status.signedBy.filter((p) => !status.added.includes(p));
-    const full = members.filter((p) => this.#countFor(p, status.charter.version) >= MAX_PENDING_PER_SIGNER_VERSION);
-    if (full.length === members.length) {
-      throw new NodeError(
-        'ERR_PROPOSAL_LIMIT',
-        `${full.join(', ')} already signed ${MAX_PENDING_PER_SIGNER_VERSION} pending proposals for version ${status.charter.version}`,
-      );
-    }
+    admitCharterProposal(status, this.#map, this.#now(), this.#skewMs);
   }
 
   /**
@@ -156,10 +187,7 @@ export class PendingProposals {
     const expiresAt = prev?.expiresAt ?? status.charter.expiresAt ?? this.#expiry(PROPOSAL_TTL_MS);
     this.#map.set(status.digest, { envelope: merged, expiresAt });
     const grew = prev === undefined || merged.signatures.length > prev.envelope.signatures.length;
-    const signedHere = merged.signatures.some((s) => s.keyid === this.#self);
-    if (signedHere || status.memberSignatures >= status.required) {
-      for (const p of status.added) this.#gate.openWindow(p, Date.parse(expiresAt));
-    }
+    for (const p of joinWindowPeers(status, merged, this.#self)) this.#gate.openWindow(p, Date.parse(expiresAt));
     return { merged, status, isNew: prev === undefined, grew, expiresAt };
   }
 
@@ -189,9 +217,8 @@ export class PendingProposals {
       const status = chain.proposalStatus(p.envelope);
       checkNotExpired(status.charter, this.#now());
       this.#map.set(status.digest, p);
-      const signedHere = p.envelope.signatures.some((s) => s.keyid === this.#self);
-      if (signedHere || status.memberSignatures >= status.required) {
-        for (const peer of status.added) this.#gate.openWindow(peer, Date.parse(p.expiresAt));
+      for (const peer of joinWindowPeers(status, p.envelope, this.#self)) {
+        this.#gate.openWindow(peer, Date.parse(p.expiresAt));
       }
       return true;
     } catch {
@@ -237,14 +264,6 @@ export class PendingProposals {
         return false;
       }
     });
-  }
-
-  #countFor(signer: string, version: number): number {
-    let n = 0;
-    for (const p of this.#map.values()) {
-      if (p.envelope.signatures.some((s) => s.keyid === signer) && charterOf(p.envelope).version === version) n++;
-    }
-    return n;
   }
 
   #expiry(ttlMs: number): string {
