@@ -6,6 +6,8 @@
  *   service.ts  FederationService: start/stop; create, setThreshold, invite, sign, join, status
  *   pending.ts  PendingProposals: pending charter changes, bounded (per signer and version, in total,
  *               signed deadline), and the join windows they may open
+ *   charter-object.ts  the charter as a ReplicatedObject on node/chain (CharterObjectChain adapter,
+ *               admission, deadlines, join-window hooks, /govfed/sync codec); not yet wired in
  *   store.ts    FederationStore: DIR/federation/state.json, atomic writes, re-verified on load
  *   audit.ts    federation objects as governance leaves (federation.charter / .proposal / .fork)
  *
