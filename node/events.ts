@@ -51,8 +51,17 @@ export interface EventCatalogue {
   'federation:joining': { federationId: string; version: number };
   'federation:bootstrap-failed': { addr: string; error: string };
   'federation:network': { peerId: string; addresses: string[] };
-  'federation:proposal': { via: string; from: string; id: string; signatures: number; complete: boolean };
-  'federation:charter': { version: number; digest: string; via: string; members: number };
+  /** A pending charter change stored or grown (the charter's ReplicatedChain; via local, hold, gossip, sync). */
+  'federation:proposal': {
+    via: string;
+    from?: string;
+    id: string;
+    version: number;
+    signatures: number;
+    required: number;
+    complete: boolean;
+  };
+  'federation:charter': { version: number; digest: string; via: string; from?: string; members: number };
   /** A gossip or sync message refused (counted in status().rejected). */
   'federation:rejected': { via: string; kind: string; code: string; action: string; peer: string; message: string };
   'federation:publish-failed': { kind: string; error: string };
@@ -70,6 +79,7 @@ export interface EventCatalogue {
     version: number;
     signatures: number;
     required: number;
+    complete: boolean;
   };
   'policy:applied': { version: number; digest: string; via: string; from?: string; rules: number };
   'policy:fork': { version: number; digest: string; current: string | null; via: string; from?: string };

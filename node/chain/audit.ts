@@ -4,13 +4,13 @@
  * taken, the log is what failed — so it is raised as the module's `auditFailed` event instead.
  */
 import type { AuditLog } from '../log/index.ts';
-import type { ChainEmit, ObjectEntry, ReplicatedObject } from './object.ts';
+import type { AuditStep, ChainEmit, ObjectEntry, ReplicatedObject } from './object.ts';
 import { errorText } from './util.ts';
 
 /** Appends the leaf; its log index, or undefined when the append failed (and was reported). */
 export async function appendAuditLeaf<O>(
   ctx: { object: ReplicatedObject<O>; log: Pick<AuditLog, 'append'>; emit: ChainEmit; now: () => Date },
-  kind: 'accepted' | 'fork',
+  kind: AuditStep,
   e: Omit<ObjectEntry<O>, 'object'>,
   federationId: string | undefined,
 ): Promise<number | undefined> {
@@ -27,7 +27,7 @@ export async function appendAuditLeaf<O>(
     return appended?.index;
   } catch (err) {
     ctx.emit(ctx.object.events.auditFailed, {
-      kind: ctx.object.auditKinds[kind],
+      kind: ctx.object.auditKinds[kind] ?? kind,
       version: e.version,
       error: errorText(err),
     });

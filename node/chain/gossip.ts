@@ -21,6 +21,7 @@ export function objectGossipVerdict<O>(
   pullSoon: (peer: string) => void,
 ): GossipVerdict {
   const { codes } = rc.object;
+  let pulled = false;
   try {
     const env = rc.object.fromGossip(msg.body);
     const charter = rc.requireCharter();
@@ -29,6 +30,7 @@ export function objectGossipVerdict<O>(
     if (chain.current?.digest === s.digest) return { result: 'ignore', error: undefined };
     if (s.version > chain.version + 1) {
       pullSoon(from);
+      pulled = true;
       throw new GovfedError(
         codes.gap,
         `${rc.object.objectNoun} version ${s.version}, this node holds ${chain.version}`,
@@ -46,6 +48,7 @@ export function objectGossipVerdict<O>(
   } catch (err) {
     rc.reject('gossip', from, err);
     const code = isGovfedError(err) ? err.code : '';
+    if (code === codes.gap && !pulled) pullSoon(from); // the module's status() found the gap first
     // Refusals that depend on this node's state or clock (the module's `localCodes`) penalise the
     // signer that published the message, not an honest member that forwarded it.
     const local = rc.object.localCodes?.includes(code) === true && msg.sender !== from;

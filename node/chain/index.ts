@@ -6,7 +6,10 @@
  *
  *   object.ts      ReplicatedObject: what a module provides; ObjectChain, ChainSyncMessage
  *   pending.ts     PendingSet: pending proposals (TTL, bound, prefix lookup, the no-two-versions rule)
- *   replicated.ts  ReplicatedChain: offer/co-sign/apply, fork evidence, persist → audit → receipt
+ *   object-pending.ts  ObjectPending: the pending set read through the module (checks, stale, conflicts)
+ *   owner.ts       ReplicatedChainOptions: what the owner gives a chain (keys, log, persistence, hooks)
+ *   replicated.ts  ReplicatedChain: offer/co-sign/apply, persist → audit → receipt
+ *   forks.ts       ForkBook: fork evidence (complete rivals of versions held), bounded
  *   audit.ts       the audit leaf of an accepted version or a fork
  *   gossip.ts      synchronous gossip verdicts for the object and receipt kinds
  *   receipts.ts    ReceiptBook: each member's newest verified receipt
@@ -16,8 +19,10 @@
  * docs/ARCHITECTURE.md "Adding a replicated object" walks through a module.
  */
 
+export { ForkBook } from './forks.ts';
 export { objectGossipVerdict, receiptGossipVerdict } from './gossip.ts';
 export type {
+  AuditStep,
   ChainEventNames,
   ChainSnapshot,
   ChainSyncMessage,
@@ -30,8 +35,9 @@ export type {
   ReceiptFacts,
   ReplicatedObject,
 } from './object.ts';
+export type { ReplicatedChainOptions } from './owner.ts';
 export { type PendingProposal, PendingSet, type PendingSetOptions } from './pending.ts';
 export { ReceiptBook } from './receipts.ts';
-export { ReplicatedChain, type ReplicatedChainOptions } from './replicated.ts';
-export { ChainSync } from './sync.ts';
+export { ReplicatedChain } from './replicated.ts';
+export { ChainSync, type ChainSyncOptions } from './sync.ts';
 export { errorText, PeerRounds, Rejections, SerialTail, shuffle } from './util.ts';

@@ -68,7 +68,11 @@ export interface ChainEventNames {
   applied: EventName;
   /** Optional: without it a fork is still kept, audited and counted as a rejection, just not raised. */
   fork?: EventName;
-  rejected: EventName;
+  /**
+   * Optional: without it a rejection is counted and handed to the owner's `onRejected` only (the
+   * charter: the federation reports its own as `federation:rejected`).
+   */
+  rejected?: EventName;
   syncFailed: EventName;
   auditFailed: EventName;
   error: EventName;
@@ -129,11 +133,14 @@ export interface ReplicatedObject<O> {
   loadChain(federationId: string, envs: readonly Envelope[], charter: CharterChain): ObjectChain<O>;
   /** Gossip bodies (attacker-controlled) → envelope. */
   fromGossip(body: Record<string, unknown>): Envelope;
-  /** The governance leaf kinds of an accepted version and of a fork (e.g. `policy.bundle`, `policy.fork`). */
-  readonly auditKinds: { accepted: string; fork: string };
-  /** The audit leaf of an accepted version or of a fork. */
+  /**
+   * The governance leaf kinds of an accepted version and of a fork (e.g. `policy.bundle`, `policy.fork`);
+   * optionally of a proposal this node makes or signs (the charter: `federation.proposal`).
+   */
+  readonly auditKinds: { accepted: string; fork: string; proposal?: string };
+  /** The audit leaf of an accepted version, a fork, or (with `auditKinds.proposal`) a proposal signed here. */
   auditItem(
-    kind: 'accepted' | 'fork',
+    kind: AuditStep,
     input: { federationId?: string; version: number; envelope: Envelope; digest: string; time: Date },
   ): AppendItem;
   /**
@@ -172,6 +179,9 @@ export interface ReceiptFacts {
   digest: string;
   logIndex: number;
 }
+
+/** The steps of a chain that leave an audit leaf. */
+export type AuditStep = 'accepted' | 'fork' | 'proposal';
 
 /** What the chain keeps across restarts (the owner's state file holds it). */
 export interface ChainSnapshot {

@@ -20,11 +20,11 @@
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
 import { NodeError } from '../errors.ts';
-import type { EventSink } from '../events.ts';
 import type { FederationContext } from '../federation/module.ts';
-import type { AuditLog } from '../log/index.ts';
 import { appendAuditLeaf } from './audit.ts';
+import { ForkBook } from './forks.ts';
 import type {
+  AuditStep,
   ChainEmit,
   ChainSnapshot,
   ObjectChain,
@@ -33,45 +33,26 @@ import type {
   ProposalInfo,
   ReplicatedObject,
 } from './object.ts';
+import { ObjectPending } from './object-pending.ts';
+import type { ReplicatedChainOptions } from './owner.ts';
 import { type PendingProposal, PendingSet } from './pending.ts';
 import { ReceiptBook } from './receipts.ts';
 import { errorText, Rejections, SerialTail } from './util.ts';
-
-export interface ReplicatedChainOptions<O> {
-  object: ReplicatedObject<O>;
-  /** This node's peer id and the seed of its peer key (it signs proposals and receipts). */
-  self: string;
-  seed: Uint8Array;
-  log: Pick<AuditLog, 'append'>;
-  events: EventSink;
-  now: () => Date;
-  /** Writes the owner's state (snapshot() and whatever else it keeps). */
-  persist: () => Promise<void>;
-  /** The head changed (or was loaded): called synchronously, before anything else sees the chain. */
-  onHead: (head: ObjectEntry<O> | undefined) => void;
-  /** A rejection, by code (e.g. a metrics counter). */
-  onRejected?: (code: string) => void;
-  /**
-   * The join-window hook: a pending proposal was stored or gained signatures (`status` is the merged
-   * copy's); `local` when made or signed here. The charter opens windows for the peers it adds.
-   */
-  onPending?: (status: ObjectStatus<O>, env: Envelope, expiresAt: string, local: boolean) => void;
-  /** A pending proposal left (applied, superseded, expired, trimmed): e.g. its join windows close. */
-  onPendingDropped?: (p: PendingProposal) => void;
-}
 
 export class ReplicatedChain<O> {
   readonly object: ReplicatedObject<O>;
   readonly self: string;
   readonly #o: ReplicatedChainOptions<O>;
   readonly pending: PendingSet;
+  /** The pending set read through the module. */
+  readonly #pending: ObjectPending<O>;
   readonly tail: SerialTail;
   readonly #rejections: Rejections;
   #ctx: FederationContext | undefined;
   #chain: ObjectChain<O> | undefined;
   #stored: Envelope[] = [];
   readonly #receipts: ReceiptBook;
-  #forks: Envelope[] = [];
+  readonly #forks: ForkBook<O>;
   #applied: { appliedAt: string; logIndex: number | null } | undefined;
 
   /** The sink, untyped: a module names its events (node/events.ts) and adds fields (`appliedFields`). */
@@ -92,6 +73,8 @@ export class ReplicatedChain<O> {
     this.tail = new SerialTail((err) => this.#emit(opts.object.events.error, { error: errorText(err) }));
     this.#rejections = new Rejections();
     this.#receipts = new ReceiptBook(opts.object.receipts);
+    this.#forks = new ForkBook(opts.object);
+    this.#pending = new ObjectPending(opts.object, this.pending);
   }
 
   attach(ctx: FederationContext): void {
@@ -122,7 +105,7 @@ export class ReplicatedChain<O> {
   }
 
   forks(): readonly Envelope[] {
-    return this.#forks;
+    return this.#forks.list();
   }
 
   rejected(): Record<string, number> {
@@ -141,8 +124,8 @@ export class ReplicatedChain<O> {
     this.#stored = s.objects;
     for (const p of s.pending) this.pending.set(this.object.digestOf(this.object.decode(p.envelope)), p);
     this.#receipts.restore(s.receipts);
-    this.#forks = s.forks;
-    this.#o.onHead(this.head());
+    this.#forks.restore(s.forks);
+    this.#o.onHead(this.head(), 'loaded');
   }
 
   snapshot(): ChainSnapshot & { federationId: string | null } {
@@ -153,7 +136,7 @@ export class ReplicatedChain<O> {
       objects: chain === undefined || chain.version === 0 ? this.#stored : chain.versions().map((e) => e.envelope),
       pending: this.pending.values(),
       receipts: this.#receipts.list(),
-      forks: this.#forks,
+      forks: [...this.#forks.list()],
     };
   }
 
@@ -181,19 +164,18 @@ export class ReplicatedChain<O> {
     }
     this.#receipts.recheck(charter);
     this.#dropStalePending();
-    this.#o.onHead(this.#chain.current);
+    // Proposals restored from the state file re-open what they opened before the restart (join windows).
+    for (const { status, proposal: p } of this.#pending.checked(charter)) {
+      this.#o.onPending?.(status, p.envelope, p.expiresAt, false);
+    }
+    this.#o.onHead(this.#chain.current, 'loaded');
   }
 
   // ---- proposals ----
 
   /** ERR_PROPOSAL_PENDING when this node signed another pending object for `version`. */
   assertNoConflict(version: number, digest: string): void {
-    this.pending.assertNoConflict(
-      version,
-      digest,
-      (id, p) =>
-        `this node already signed ${this.object.noun} ${id} for version ${version}; wait until it is applied or expires (${p.expiresAt})`,
-    );
+    this.#pending.assertNoConflict(version, digest);
   }
 
   /** Co-signs the pending proposal `id` names (digest or unique hex prefix). */
@@ -212,15 +194,7 @@ export class ReplicatedChain<O> {
   pendingInfos(): ProposalInfo<O>[] {
     const charter = this.#ctx?.chain();
     if (charter === undefined) return [];
-    const out: ProposalInfo<O>[] = [];
-    for (const p of this.pending.values()) {
-      try {
-        out.push(this.info(this.object.status(p.envelope, charter), p.expiresAt));
-      } catch {
-        // no longer valid under the charter: dropped on the next change
-      }
-    }
-    return out;
+    return this.#pending.checked(charter).map(({ status, proposal }) => this.info(status, proposal.expiresAt));
   }
 
   /**
@@ -241,11 +215,37 @@ export class ReplicatedChain<O> {
     if (s.complete) {
       this.applyRun([merged], via, from);
       // Gossip first: the audit leaf and the receipt (on the tail) can wait; members that learnt the
-      // object some other way first would answer our gossip with `ignore` and not forward it.
-      if (via === 'local') await this.#publish(this.object.completeGossipKind ?? this.object.gossipKind, merged);
+      // object some other way first would answer our gossip with `ignore` and not forward it. A received
+      // copy that our signatures completed is news to its senders too: it is passed on as well.
+      if (via === 'local' || !s0.complete) {
+        await this.#publish(this.object.completeGossipKind ?? this.object.gossipKind, merged);
+      }
       await this.tail.idle();
       return this.info(s, prev?.expiresAt ?? this.#expiry(s.object));
     }
+    return await this.#keep(s, merged, prev, via, from);
+  }
+
+  /**
+   * A proposal signed here that only sync hands over (a joiner's own signature: members do not hear it
+   * by gossip before they admit it): kept pending, neither gossiped nor logged.
+   */
+  async hold(env: Envelope): Promise<ProposalInfo<O>> {
+    const charter = this.requireCharter();
+    const prev = this.pending.get(this.object.status(env, charter).digest);
+    const merged = prev === undefined ? env : this.object.merge(prev.envelope, env);
+    return await this.#keep(this.object.status(merged, charter), merged, prev, 'hold');
+  }
+
+  /** Stores a pending proposal (merged), opens what it opens, persists; local ones are logged and gossiped. */
+  async #keep(
+    s: ObjectStatus<O>,
+    merged: Envelope,
+    prev: PendingProposal | undefined,
+    via: 'local' | 'gossip' | 'sync' | 'hold',
+    from?: string,
+  ): Promise<ProposalInfo<O>> {
+    const chain = this.requireChain();
     if (s.version <= chain.version) {
       throw new GovfedError(
         this.object.codes.rollback,
@@ -256,7 +256,7 @@ export class ReplicatedChain<O> {
     const grew = prev === undefined || merged.signatures.length > prev.envelope.signatures.length;
     this.pending.set(s.digest, { envelope: merged, expiresAt });
     this.pending.trim(this.object.maxPending);
-    if (this.pending.has(s.digest)) this.#o.onPending?.(s, merged, expiresAt, via === 'local');
+    if (this.pending.has(s.digest)) this.#o.onPending?.(s, merged, expiresAt, via === 'local' || via === 'hold');
     if (grew) {
       this.#emit(this.object.events.proposal, {
         via,
@@ -265,8 +265,12 @@ export class ReplicatedChain<O> {
         version: s.version,
         signatures: s.signedBy.length,
         required: s.required,
+        complete: s.complete,
       });
       await this.persist();
+      if (via === 'local' && this.object.auditKinds.proposal !== undefined) {
+        await this.#audit('proposal', { version: s.version, digest: s.digest, envelope: merged });
+      }
     }
     if (via === 'local') await this.#publish(this.object.gossipKind, merged);
     return this.info(s, expiresAt);
@@ -294,7 +298,7 @@ export class ReplicatedChain<O> {
     const head = taken.at(-1);
     if (head === undefined) return false;
     for (const e of taken.slice(0, -1)) this.tail.queue(async () => void (await this.#audit('accepted', e)));
-    this.#o.onHead(head);
+    this.#o.onHead(head, 'applied');
     this.pending.prune((p) => this.object.versionOf(this.object.decode(p.envelope)) > head.version);
     const appliedAt = this.#o.now().toISOString();
     this.#applied = { appliedAt, logIndex: null };
@@ -311,16 +315,15 @@ export class ReplicatedChain<O> {
       if (this.#chain?.current?.digest === head.digest) this.#applied = { appliedAt, logIndex: logIndex ?? null };
       if (logIndex !== undefined && this.object.receipts !== undefined)
         await this.#issueReceipt(head, logIndex, appliedAt);
+      await this.#o.onApplied?.(head, via);
     });
     return true;
   }
 
   #onFork(env: Envelope, via: string, from?: string): void {
-    const object = this.object.decode(env);
-    const digest = this.object.digestOf(object);
-    if (this.#forks.some((f) => this.object.digestOf(this.object.decode(f)) === digest)) return;
-    this.#forks = [...this.#forks, env].slice(-this.object.maxForks);
-    const version = this.object.versionOf(object);
+    const fork = this.#forks.add(env);
+    if (fork === undefined) return;
+    const { version, digest } = fork;
     const name = this.object.events.fork;
     if (name !== undefined)
       this.#emit(name, {
@@ -346,18 +349,7 @@ export class ReplicatedChain<O> {
   }
 
   #dropStalePending(): void {
-    const charter = this.#ctx?.chain();
-    const now = this.#o.now().getTime();
-    const version = this.#chain?.version ?? 0;
-    this.pending.prune((p) => {
-      if (Date.parse(p.expiresAt) <= now) return false;
-      if (charter === undefined) return true;
-      try {
-        return this.object.status(p.envelope, charter).version > version;
-      } catch {
-        return false;
-      }
-    });
+    this.#pending.dropStale(this.#ctx?.chain(), this.#o.now().getTime(), this.#chain?.version ?? 0);
   }
 
   /** Verifies a receipt (attacker-controlled) and keeps it when it is that member's newest. */
@@ -373,15 +365,14 @@ export class ReplicatedChain<O> {
   reject(via: string, peer: string, err: unknown): void {
     const code = this.#rejections.add(err);
     if (code === undefined) return;
-    this.#o.onRejected?.(code);
-    this.#emit(this.object.events.rejected, { code, via, peer, message: errorText(err) });
+    this.#o.onRejected?.(code, via, peer, err);
+    const name = this.object.events.rejected;
+    if (name !== undefined) this.#emit(name, { code, via, peer, message: errorText(err) });
   }
 
-  async #publish(kind: string, env: Envelope): Promise<void> {
-    await this.#ctx?.publish(kind, { envelope: env });
-  }
+  #publish = async (kind: string, env: Envelope): Promise<void> => await this.#ctx?.publish(kind, { envelope: env });
 
-  #audit(kind: 'accepted' | 'fork', e: Omit<ObjectEntry<O>, 'object'>): Promise<number | undefined> {
+  #audit(kind: AuditStep, e: Omit<ObjectEntry<O>, 'object'>): Promise<number | undefined> {
     const ctx = { object: this.object, log: this.#o.log, emit: this.#emit, now: this.#o.now };
     return appendAuditLeaf(ctx, kind, e, this.#chain?.federationId);
   }

@@ -19,15 +19,31 @@ import type { ChainEmit, ChainSyncMessage } from './object.ts';
 import type { ReplicatedChain } from './replicated.ts';
 import { errorText, PeerRounds } from './util.ts';
 
+export interface ChainSyncOptions {
+  /**
+   * Which pending proposals a round pushes to `peer` (default: all). The charter pushes to a peer in
+   * its join window only the proposal that admits it.
+   */
+  pushes?: (peer: string, env: Envelope) => boolean;
+  /**
+   * When true, a pushed proposal or version that is refused fails the exchange with the refusal (the
+   * pusher hears why; the owner's transport reports it) instead of being answered with a hello. The
+   * charter's /govfed/sync always answered so; policy sync answers a hello.
+   */
+  refusePushes?: boolean;
+}
+
 export class ChainSync<O> {
   readonly #rc: ReplicatedChain<O>;
   readonly #events: EventSink;
+  readonly #opts: ChainSyncOptions;
   readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
   #stopped = false;
 
-  constructor(rc: ReplicatedChain<O>, events: EventSink) {
+  constructor(rc: ReplicatedChain<O>, events: EventSink, opts: ChainSyncOptions = {}) {
     this.#rc = rc;
     this.#events = events;
+    this.#opts = opts;
   }
 
   start(): void {
@@ -49,8 +65,15 @@ export class ChainSync<O> {
 
   /** Answers one sync request (attacker-controlled bytes) from the member `from`. */
   async serve(req: Uint8Array, from: string): Promise<Uint8Array> {
+    return this.#rc.object.encodeSync(await this.answer(this.#rc.object.decodeSync(req), from));
+  }
+
+  /**
+   * Answers one decoded sync message (attacker-controlled) from `from`: for an owner whose protocol
+   * carries more than the chain's messages (the charter's /govfed/sync also carries address books).
+   */
+  async answer(msg: ChainSyncMessage, from: string): Promise<ChainSyncMessage> {
     const rc = this.#rc;
-    const msg = rc.object.decodeSync(req);
     const chain = rc.requireChain();
     let reply: ChainSyncMessage;
     switch (msg.type) {
@@ -78,7 +101,7 @@ export class ChainSync<O> {
         reply = this.hello();
         break;
     }
-    return rc.object.encodeSync(reply);
+    return reply;
   }
 
   /** One sync exchange with `peer`: hello; pull missing versions; push pending proposals; pull receipts. */
@@ -99,9 +122,10 @@ export class ChainSync<O> {
           run.push(...reply.envelopes);
           next += reply.envelopes.length;
         }
-        if (run.length > 0) await this.#acceptRunFromPeer(run, peer);
+        if (run.length > 0) await this.#acceptRunFromPeer(run, peer, true);
         for (const [id, p] of rc.pending.entries()) {
           if (this.#stopped) break;
+          if (this.#opts.pushes?.(peer, p.envelope) === false) continue;
           const theirs = hello.pending.includes(id);
           // Push what the peer lacks, and what may carry more signatures than its copy.
           if (!theirs || p.envelope.signatures.length > 1) {
@@ -127,16 +151,18 @@ export class ChainSync<O> {
     try {
       await this.#rc.offer(env, 'sync', from);
     } catch (err) {
+      if (this.#opts.refusePushes === true) throw err;
       this.#rc.reject('sync', from, err);
     }
   }
 
-  /** Versions from a peer, oldest first, taken as one run. */
-  async #acceptRunFromPeer(envs: readonly Envelope[], from: string): Promise<void> {
+  /** Versions from a peer, oldest first, taken as one run (`pulled`: answers to our `get`). */
+  async #acceptRunFromPeer(envs: readonly Envelope[], from: string, pulled = false): Promise<void> {
     try {
       this.#rc.applyRun(envs, 'sync', from);
       await this.#rc.tail.idle();
     } catch (err) {
+      if (this.#opts.refusePushes === true && !pulled) throw err;
       this.#rc.reject('sync', from, err);
     }
   }

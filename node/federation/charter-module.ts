@@ -1,71 +1,122 @@
 /**
- * The charter as a federation module: its gossip kinds `charter` (a complete version) and `proposal`
- * (a change waiting for co-signatures) go through the same validation path as every module's
- * (network.ts: the gossip envelope checked by decodeAndVerifyGossip, then this judge of the body).
- * The body is attacker-controlled (the sender is a member, not necessarily honest):
- *   charter   CharterChain.accept now (the rest queued): accept, or ignore a duplicate
- *   proposal  proposalStatus + the pending limits (pending.ts), checked before anything is stored
+ * The charter as a federation module on the generic replicated chain (node/chain): a
+ * ReplicatedChain<Charter> with the charter's own parts (charter-object.ts) — the same pending set,
+ * co-signing, fork evidence, persist → audit tail and anti-entropy as policy baselines. Its gossip
+ * kinds `charter` (a complete version) and `proposal` (a change waiting for co-signatures) go through
+ * the same validation path as every module's (network.ts checks the gossip envelope, then this judges
+ * the body). The body is attacker-controlled (the sender is a member, not necessarily honest):
+ *   charter   the chain's acceptance rule now (ReplicatedChain.applyRun; the rest on its tail):
+ *             accept, or ignore a duplicate
+ *   proposal  the chain's gossip verdict (node/chain/gossip.ts): the pending limits and deadlines
+ *             (charter-object.ts `admit`) checked before anything is stored
  * A stale version or a gap (the gap also pulls from the sender) is not malice: Ignore. Limits and
  * deadlines depend on this node's state and clock: Ignore when a member merely forwarded it. Anything
  * else is a Reject. The charter judges bodies of senders with a newer charter itself (judgesNewer).
+ *
+ * What the charter adds around the chain, as its owner: an accepted version tells every module in the
+ * same turn (a gossip message about a new member must not meet a module that still knows the old
+ * member list), ends the join's bootstrap trust, closes the connections it no longer allows, and a
+ * version learnt by sync is passed on by gossip. Its rejections (sync) are the federation's
+ * `federation:rejected` {via, kind: charter, code, action}; gossip ones are reported by network.ts.
  */
 import { isGovfedError } from '../../protocol/errors.ts';
-import { envelopeFromBody, type GossipMessage, isGossipValidationError } from '../../protocol/federation/index.ts';
+import {
+  type Charter,
+  type CharterChain,
+  charterOf,
+  type Envelope,
+  envelopeFromBody,
+  type GossipMessage,
+  isGossipValidationError,
+} from '../../protocol/federation/index.ts';
+import { ChainSync, objectGossipVerdict, ReplicatedChain } from '../chain/index.ts';
 import { type GossipVerdict, verdictOf } from '../p2p/pubsub.ts';
-import type { Charters } from './charters.ts';
+import { charterObject, charterWindowHooks } from './charter-object.ts';
 import type { FederationCore } from './core.ts';
 import type { FederationContext, FederationModule } from './module.ts';
-
-/** Refusals that depend on local state or the clock. */
-const LIMIT_CODES = new Set(['ERR_PROPOSAL_LIMIT', 'ERR_PROPOSAL_EXPIRED']);
 
 export class CharterModule implements FederationModule {
   readonly name = 'charter';
   readonly judgesNewer = true;
   readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => GossipVerdict>>;
+  /** The charter's replicated chain: pending changes, co-signing, accepting, fork evidence. */
+  readonly rc: ReplicatedChain<Charter>;
+  /** Its anti-entropy (the chain's messages of /govfed/sync; sync.ts serves the protocol). */
+  readonly sync: ChainSync<Charter>;
   readonly #c: FederationCore;
-  readonly #charters: Charters;
 
-  constructor(core: FederationCore, charters: Charters) {
+  constructor(core: FederationCore) {
     this.#c = core;
-    this.#charters = charters;
+    const rc: ReplicatedChain<Charter> = new ReplicatedChain<Charter>({
+      ...charterWindowHooks({
+        gate: core.gate,
+        self: core.peerId,
+        chain: () => core.chain,
+        pending: () => rc.pending.values(),
+      }),
+      object: charterObject({
+        federationId: () => core.requireChain().federationId,
+        now: () => core.now().getTime(),
+      }),
+      self: core.peerId,
+      seed: core.seed,
+      log: core.log,
+      events: core.events,
+      now: core.now,
+      persist: () => core.persist(),
+      onHead: (_head, reason) => {
+        if (reason !== 'applied') return;
+        core.bootstrap = [];
+        core.notifyCharter();
+      },
+      onRejected: (_code, via, peer, err) => {
+        if (via !== 'gossip') core.reject(via, 'charter', peer, err, 'reject');
+      },
+      onApplied: async (head, via) => {
+        // Members that missed it by gossip learn it from us; by gossip it spread already, and a joiner's
+        // own admission goes to members by sync (they do not know it before they accept it).
+        if (via === 'sync') await core.publish('charter', head.envelope);
+        await core.net?.host.sweep();
+      },
+    });
+    this.rc = rc;
+    this.sync = new ChainSync(rc, core.events, {
+      // A refused push fails the exchange: the pusher (a joiner, say) hears why.
+      refusePushes: true,
+      // A peer in its join window gets only the proposal that admits it.
+      pushes: (peer, env) => core.gate.isMember(peer) || charterOf(env).members.some((m) => m.peerId === peer),
+    });
     this.gossip = {
-      charter: (msg, from) => this.#judge('charter', msg, from),
-      proposal: (msg, from) => this.#judge('proposal', msg, from),
+      charter: (msg, from) => this.#judgeComplete(msg, from),
+      proposal: (msg, from) => objectGossipVerdict(rc, msg, from, (p) => core.pullSoon(p)),
     };
   }
 
-  attach(_ctx: FederationContext): void {}
+  attach(ctx: FederationContext): void {
+    this.rc.attach(ctx);
+  }
 
-  #judge(kind: 'charter' | 'proposal', msg: GossipMessage, from: string): GossipVerdict {
-    const chain = this.#c.requireChain();
+  onCharter(chain: CharterChain): void {
+    this.rc.onCharter(chain);
+  }
+
+  /** A complete version by gossip: the chain's acceptance rule now; persistence and audit follow in order. */
+  #judgeComplete(msg: GossipMessage, from: string): GossipVerdict {
     try {
-      const env = envelopeFromBody(msg.body);
-      if (kind === 'charter') {
-        // Synchronous part of accept (the chain moves now); persistence and audit follow in order.
-        const r = this.#charters.acceptNow(env);
-        return r ? { result: 'accept' } : { result: 'ignore', error: undefined };
-      }
-      // A forged proposal is a reject, not only a log line; so is one past its deadline, without a
-      // member signature or over the pending limits (pending.ts) — checked before anything is stored.
-      this.#c.proposals.admit(chain.proposalStatus(env));
-      void this.#charters
-        .receiveProposal(env, 'gossip', from)
-        .catch((err) => this.#c.reject('gossip', kind, from, err, 'ignore'));
-      return { result: 'accept' };
+      const env: Envelope = envelopeFromBody(msg.body);
+      return this.rc.applyRun([env], 'gossip', msg.sender)
+        ? { result: 'accept' }
+        : { result: 'ignore', error: undefined };
     } catch (err) {
       let verdict = verdictOf(err);
       if (!isGossipValidationError(err)) {
-        // The body failed the charter rules: a stale or gap is not necessarily malice.
         const code = isGovfedError(err) ? err.code : '';
         if (code === 'ERR_CHARTER_GAP') {
           this.#c.pullSoon(from);
           verdict = { result: 'ignore', error: err };
-        } else if (kind === 'proposal' && code === 'ERR_CHARTER_STALE') {
-          verdict = { result: 'ignore', error: err };
-        } else if (LIMIT_CODES.has(code) && msg.sender !== from) {
-          // Limits and deadlines depend on what this node holds and its clock: penalise the signer that
-          // published it, not an honest member that forwarded it.
+        } else if (this.rc.object.localCodes?.includes(code) === true && msg.sender !== from) {
+          // A deadline depends on this node's clock: penalise the signer that published it, not an
+          // honest member that forwarded it.
           verdict = { result: 'ignore', error: err };
         }
       }

@@ -12,11 +12,6 @@
  * `proposal`; no `fork` event (the fork is a `federation:rejected` ERR_CHARTER_FORK and an audit leaf).
  * The chain is the federation's own charter chain: the object's "charter" argument and its chain are
  * the same CharterChain, so the adapter never loads or copies one.
- *
- * Not yet here (FederationService still runs charters.ts / sync.ts; see docs/ARCHITECTURE.md): the
- * address book messages of /govfed/sync (get-addresses / addresses), the join-window peers' narrower
- * sync rights, and the charter's event fields (federation:proposal {complete}, federation:charter
- * {members}, federation:rejected {kind, action}) and its `federation.proposal` leaf for proposals it signs.
  */
 import { GovfedError } from '../../protocol/errors.ts';
 import {
@@ -126,7 +121,8 @@ const WIRE: Record<ChainSyncMessage['type'], string> = {
   receipts: 'receipts',
 };
 
-function toWire(msg: ChainSyncMessage, federationId: string): SyncMessage {
+/** A generic sync message as the /govfed/sync message it is on the wire. */
+export function toWire(msg: ChainSyncMessage, federationId: string): SyncMessage {
   switch (msg.type) {
     case 'hello':
       return {
@@ -146,7 +142,8 @@ function toWire(msg: ChainSyncMessage, federationId: string): SyncMessage {
   }
 }
 
-function fromWire(m: SyncMessage, federationId: string): ChainSyncMessage {
+/** A /govfed/sync message (decoded, attacker-controlled) as the generic one; address books are not the chain's. */
+export function fromWire(m: SyncMessage, federationId: string): ChainSyncMessage {
   switch (m.type) {
     case 'hello':
       if (m.federationId !== federationId) {
@@ -177,7 +174,7 @@ export function charterObject(opts: { federationId: () => string; now: () => num
     events: {
       proposal: 'federation:proposal',
       applied: 'federation:charter',
-      rejected: 'federation:rejected',
+      // no `rejected`: the federation counts and reports the charter's as `federation:rejected` {kind, action}
       syncFailed: 'federation:sync-failed',
       auditFailed: 'federation:audit-failed',
       error: 'federation:error',
@@ -192,7 +189,7 @@ export function charterObject(opts: { federationId: () => string; now: () => num
     deadlineOf: (c) => c.expiresAt,
     admit: (_s, env, pending: PendingView, charter) =>
       admitCharterProposal(charter.proposalStatus(env), pending, opts.now()),
-    auditKinds: { accepted: 'federation.charter', fork: 'federation.fork' },
+    auditKinds: { accepted: 'federation.charter', fork: 'federation.fork', proposal: 'federation.proposal' },
     decode: charterOf,
     versionOf: (c) => c.version,
     digestOf: charterDigest,
@@ -212,11 +209,12 @@ export function charterObject(opts: { federationId: () => string; now: () => num
     auditItem: (kind, e) => {
       if (e.federationId === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node is not in a federation');
       const base = { federationId: e.federationId, version: e.version, envelope: e.envelope, time: e.time };
-      // A fork leaf names the envelope's digest (as charters.ts always did), a charter leaf the charter's.
-      return kind === 'fork'
-        ? federationAuditItem({ kind: 'federation.fork', ...base })
-        : federationAuditItem({ kind: 'federation.charter', ...base, digest: e.digest });
+      // A fork or proposal leaf names the envelope's digest, a charter leaf the charter's.
+      if (kind === 'fork') return federationAuditItem({ kind: 'federation.fork', ...base });
+      if (kind === 'proposal') return federationAuditItem({ kind: 'federation.proposal', ...base });
+      return federationAuditItem({ kind: 'federation.charter', ...base, digest: e.digest });
     },
+    appliedFields: (c) => ({ members: c.members.length }),
     syncName: (type) => WIRE[type],
     encodeSync: (msg) => encodeSyncMessage(checkSyncMessage(toWire(msg, opts.federationId()))),
     decodeSync: (bytes) => fromWire(decodeSyncMessage(bytes), opts.federationId()),

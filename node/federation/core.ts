@@ -2,9 +2,10 @@
  * The state every part of the federation service shares — the pinned charter chain, pending charter
  * proposals, known member addresses, the running network — and the small acts they all use: noting
  * that a peer was heard, counting a rejection, persisting, appending an audit leaf, publishing gossip.
- * The parts, one job each: charters.ts (accepting and proposing charter versions), charter-module.ts
- * (charter gossip), sync.ts (anti-entropy), network.ts (libp2p, the one gossip validation path), and
- * service.ts (the operations and status the API calls).
+ * The parts, one job each: charter-module.ts (the charter on the generic replicated chain: proposing,
+ * co-signing, accepting, its gossip), sync.ts (the /govfed/sync protocol: the chain's anti-entropy and
+ * address books), network.ts (libp2p, the one gossip validation path), and service.ts (the operations
+ * and status the API calls).
  */
 import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
@@ -15,6 +16,7 @@ import {
   envelopeBody,
   MAX_BOOTSTRAP_ADDRS,
   type Member,
+  signAsPeer,
 } from '../../protocol/federation/index.ts';
 import { errorText, Rejections } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
@@ -23,11 +25,11 @@ import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { MemberGate } from '../p2p/gate.ts';
 import type { Host } from '../p2p/host.ts';
+import { requestOnce } from '../p2p/request.ts';
 import type { SyncTransport } from '../p2p/sync.ts';
 import { type FederationEventKind, federationAuditItem } from './audit.ts';
-import type { FederationModule } from './module.ts';
-import type { PendingProposals } from './pending.ts';
-import type { FederationStore } from './store.ts';
+import type { FederationContext, FederationModule } from './module.ts';
+import type { FederationStore, StoredProposal } from './store.ts';
 
 export interface Network {
   host: Host;
@@ -45,7 +47,6 @@ export interface FederationCoreOptions {
   store: FederationStore;
   seed: Uint8Array;
   gate: MemberGate;
-  proposals: PendingProposals;
   /** The Ed25519 verifier of every signature this service checks (node/crypto's opensslVerify). */
   verify: Ed25519Verify;
 }
@@ -60,7 +61,6 @@ export class FederationCore {
   readonly store: FederationStore;
   readonly seed: Uint8Array;
   readonly gate: MemberGate;
-  readonly proposals: PendingProposals;
   readonly verify: Ed25519Verify;
   readonly rejections = new Rejections();
   readonly modules: FederationModule[] = [];
@@ -74,6 +74,8 @@ export class FederationCore {
   bootstrap: string[] = [];
   /** Set by the sync part: a sync round with `peer` soon (a gap, a newer hello, a new connection). */
   pullSoon: (peer: string) => void = () => {};
+  /** Set by the service: the pending charter changes (the charter module's chain holds them). */
+  pendingProposals: () => readonly StoredProposal[] = () => [];
 
   constructor(o: FederationCoreOptions) {
     this.home = o.home;
@@ -85,7 +87,6 @@ export class FederationCore {
     this.store = o.store;
     this.seed = o.seed;
     this.gate = o.gate;
-    this.proposals = o.proposals;
     this.verify = o.verify;
   }
 
@@ -123,7 +124,8 @@ export class FederationCore {
       version: 1,
       federationId: chain.federationId,
       charters: chain.versions().map((e) => e.envelope),
-      proposals: this.proposals.live(),
+      // Stored proposals not past their lifetime.
+      proposals: this.pendingProposals().filter((p) => Date.parse(p.expiresAt) > this.now().getTime()),
       addresses: this.addresses,
     });
   }
@@ -186,6 +188,26 @@ export class FederationCore {
     }
   }
 
+  /** What modules get of the federation (module.ts): its chain, gossip, requests, the peer key's signature. */
+  context(): FederationContext {
+    return {
+      peerId: this.peerId,
+      events: this.events,
+      chain: () => this.chain,
+      publish: (kind, body) => this.publishBody(kind, body),
+      request: async (peer, protocol, bytes, maxBytes, timeoutMs) => {
+        const net = this.requireNet();
+        return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeoutMs);
+      },
+      connectedMembers: () => {
+        const chain = this.chain;
+        if (chain === undefined || this.net === undefined) return [];
+        return this.net.host.connectedPeers().filter((p) => chain.isMember(p));
+      },
+      signAsPeer: (payloadType, payload) => signAsPeer(payloadType, payload, this.seed),
+      reject: (via, kind, peer, err, action) => this.reject(via, kind, peer, err, action),
+    };
+  }
   expiry(ttlMs: number): string {
     return new Date(this.now().getTime() + ttlMs).toISOString();
   }

@@ -4,10 +4,14 @@
  * persisted in DIR/federation/state.json and recorded in the node's audit log.
  *
  *   service.ts  FederationService: start/stop; create, setThreshold, invite, sign, join, status
- *   pending.ts  PendingProposals: pending charter changes, bounded (per signer and version, in total,
- *               signed deadline), and the join windows they may open
- *   charter-object.ts  the charter as a ReplicatedObject on node/chain (CharterObjectChain adapter,
- *               admission, deadlines, join-window hooks, /govfed/sync codec); not yet wired in
+ *   core.ts     the state its parts share (charter chain, addresses, network) and small shared acts
+ *   charter-module.ts  the charter as a module on the generic replicated chain (node/chain): pending
+ *               changes, co-signing, accepting, fork evidence, its gossip kinds
+ *   charter-object.ts  what is the charter's in that chain (CharterObjectChain adapter, admission,
+ *               deadlines, join-window hooks, audit leaves, /govfed/sync codec)
+ *   pending.ts  the charter's pending rules: limits per signer and version and in total, signed
+ *               deadlines (checkDeadline), which peers a proposal opens join windows for
+ *   network.ts  libp2p, module protocols, the one gossip validation path;  sync.ts  /govfed/sync
  *   store.ts    FederationStore: DIR/federation/state.json, atomic writes, re-verified on load
  *   audit.ts    federation objects as governance leaves (federation.charter / .proposal / .fork)
  *
@@ -20,8 +24,6 @@ export {
   DEADLINE_SKEW_MS,
   MAX_PENDING_CHARTER_PROPOSALS,
   MAX_PENDING_PER_SIGNER_VERSION,
-  type OfferResult,
-  PendingProposals,
   PROPOSAL_TTL_MS,
 } from './pending.ts';
 export {

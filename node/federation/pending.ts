@@ -1,5 +1,7 @@
 /**
- * Pending charter changes (proposals) this node holds, bounded, and the join windows they open.
+ * The charter's rules for pending changes (proposals): what a received one may cost, its deadline,
+ * and the join windows it opens. The pending set itself is the generic chain's (node/chain/pending.ts,
+ * through the charter module's ReplicatedChain); charter-object.ts hands these rules to it.
  *
  * What a received proposal costs is bounded here (every one is attacker-controlled, even when a
  * member signed it):
@@ -25,14 +27,11 @@ import {
   charterOf,
   checkNotExpired,
   type Envelope,
-  mergeSignatures,
   type ProposalStatus,
   proposalStatus,
 } from '../../protocol/federation/index.ts';
-import { PendingSet } from '../chain/index.ts';
+import type { PendingSet } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
-import type { MemberGate } from '../p2p/gate.ts';
-import type { StoredProposal } from './store.ts';
 
 /** Largest number of pending charter proposals kept (the same bound as pending policy proposals). */
 export const MAX_PENDING_CHARTER_PROPOSALS = 32;
@@ -74,8 +73,8 @@ export function checkDeadline(chain: CharterChain, env: Envelope, nowMs: number,
  * The admission rule of a received charter proposal (status = proposalStatus of it, so link and
  * signatures verified; attacker-controlled), checked against what is pending without storing
  * anything: not past its signed deadline, at least one member signature, and within the limits
- * above. Throws ERR_PROPOSAL_EXPIRED, ERR_MISSING_MEMBER_SIGNATURE or ERR_PROPOSAL_LIMIT. Shared by
- * PendingProposals and the charter as a replicated object (charter-object.ts).
+ * above. Throws ERR_PROPOSAL_EXPIRED, ERR_MISSING_MEMBER_SIGNATURE or ERR_PROPOSAL_LIMIT. The charter
+ * object's `admit` (charter-object.ts).
  */
 export function admitCharterProposal(
   status: ProposalStatus,
@@ -114,159 +113,4 @@ export function admitCharterProposal(
 export function joinWindowPeers(status: ProposalStatus, env: Envelope, self: string): string[] {
   const signedHere = env.signatures.some((s) => s.keyid === self);
   return signedHere || status.memberSignatures >= status.required ? status.added : [];
-}
-
-export interface OfferResult {
-  /** The stored envelope: our copy merged with the offered one. */
-  merged: Envelope;
-  status: ProposalStatus;
-  /** True when the proposal was not pending before. */
-  isNew: boolean;
-  /** True when the offer added signatures (or a new proposal). */
-  grew: boolean;
-  expiresAt: string;
-}
-
-export class PendingProposals {
-  readonly #self: string;
-  readonly #gate: MemberGate;
-  readonly #now: () => number;
-  readonly #skewMs: number;
-  readonly #map: PendingSet;
-
-  constructor(opts: { self: string; gate: MemberGate; now: () => number; skewMs?: number }) {
-    this.#self = opts.self;
-    this.#gate = opts.gate;
-    this.#now = opts.now;
-    this.#skewMs = opts.skewMs ?? DEADLINE_SKEW_MS;
-    this.#map = new PendingSet({
-      self: opts.self,
-      versionOf: (env) => charterOf(env).version,
-      now: opts.now,
-      conflictIgnoresExpired: true,
-    });
-  }
-
-  get size(): number {
-    return this.#map.size;
-  }
-
-  get(digest: string): StoredProposal | undefined {
-    return this.#map.get(digest);
-  }
-
-  entries(): [string, StoredProposal][] {
-    return this.#map.entries();
-  }
-
-  /** Stored proposals not past their lifetime (what sync pushes and state.json keeps). */
-  live(): StoredProposal[] {
-    const now = this.#now();
-    return this.#map.values().filter((p) => Date.parse(p.expiresAt) > now);
-  }
-
-  /**
-   * Checks a received proposal (status = chain.proposalStatus of it, so link and signatures verified)
-   * against the rules above without storing anything. Throws ERR_PROPOSAL_EXPIRED,
-   * ERR_MISSING_MEMBER_SIGNATURE or ERR_PROPOSAL_LIMIT.
-   */
-  admit(status: ProposalStatus): void {
-    admitCharterProposal(status, this.#map, this.#now(), this.#skewMs);
-  }
-
-  /**
-   * Merges `env` into the pending proposal with the same charter (or stores it) and opens join windows
-   * when this node signed it or its member threshold is met. `local`: made or signed here (no limits).
-   */
-  offer(chain: CharterChain, env: Envelope, local: boolean): OfferResult {
-    const status0 = chain.proposalStatus(env);
-    if (!local) this.admit(status0);
-    const prev = this.#map.get(status0.digest);
-    const merged = prev === undefined ? env : mergeSignatures(prev.envelope, env, chain.verifyOptions);
-    const status = prev === undefined ? status0 : chain.proposalStatus(merged);
-    const expiresAt = prev?.expiresAt ?? status.charter.expiresAt ?? this.#expiry(PROPOSAL_TTL_MS);
-    this.#map.set(status.digest, { envelope: merged, expiresAt });
-    const grew = prev === undefined || merged.signatures.length > prev.envelope.signatures.length;
-    for (const p of joinWindowPeers(status, merged, this.#self)) this.#gate.openWindow(p, Date.parse(expiresAt));
-    return { merged, status, isNew: prev === undefined, grew, expiresAt };
-  }
-
-  /** The one pending proposal `ref` names: its digest, or a unique prefix of its hex. ERR_NOT_FOUND otherwise. */
-  resolve(ref: string): StoredProposal {
-    return this.#map.resolve(ref, 'pending proposal');
-  }
-
-  /**
-   * This node never signs two different charters with the same version: that is how forks are made.
-   * Throws ERR_PROPOSAL_PENDING while a change we signed for `version` is pending (until it is
-   * accepted, superseded or expires).
-   */
-  assertNoConflict(version: number, digest: string): void {
-    this.#map.assertNoConflict(
-      version,
-      digest,
-      (id, p) =>
-        `this node already signed change ${id} for charter version ${version}; wait until it is accepted or expires (${p.expiresAt})`,
-    );
-  }
-
-  /** Restores a proposal from state.json (made or received before a restart); false if it no longer applies. */
-  restore(chain: CharterChain, p: StoredProposal): boolean {
-    if (Date.parse(p.expiresAt) <= this.#now()) return false;
-    try {
-      const status = chain.proposalStatus(p.envelope);
-      checkNotExpired(status.charter, this.#now());
-      this.#map.set(status.digest, p);
-      for (const peer of joinWindowPeers(status, p.envelope, this.#self)) {
-        this.#gate.openWindow(peer, Date.parse(p.expiresAt));
-      }
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Drops proposals that no longer apply to `chain` or have expired; closes their windows. */
-  prune(chain: CharterChain): number {
-    const now = this.#now();
-    let dropped = 0;
-    for (const [id, p] of this.#map.entries()) {
-      let drop = Date.parse(p.expiresAt) <= now;
-      if (!drop) {
-        try {
-          chain.proposalStatus(p.envelope);
-        } catch {
-          drop = true;
-        }
-      }
-      if (!drop) continue;
-      this.#map.delete(id);
-      dropped++;
-      for (const m of charterOf(p.envelope).members) {
-        if (!chain.isMember(m.peerId) && !this.#stillOpens(m.peerId)) this.#gate.closeWindow(m.peerId);
-      }
-    }
-    return dropped;
-  }
-
-  /** True when another pending proposal still adds `peer` (its window stays as that one set it). */
-  #stillOpens(peer: string): boolean {
-    for (const p of this.#map.values()) if (charterOf(p.envelope).members.some((m) => m.peerId === peer)) return true;
-    return false;
-  }
-
-  /** True when `peer` is added by a pending proposal (a window peer pushing its own admission). */
-  admits(peer: string, chain: CharterChain): boolean {
-    return this.#map.values().some((p) => {
-      try {
-        return chain.proposalStatus(p.envelope).added.includes(peer);
-      } catch {
-        return false;
-      }
-    });
-  }
-
-  #expiry(ttlMs: number): string {
-    return new Date(this.#now() + ttlMs).toISOString();
-  }
 }

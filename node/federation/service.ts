@@ -9,14 +9,16 @@
  *
  * This file holds the operations the API calls (create, setThreshold, invite, sign, join, status);
  * each other job is its own part over the shared state (core.ts):
- *   charters.ts        proposing, co-signing and accepting charter versions (forks audited)
- *   charter-module.ts  the charter's gossip (`charter`, `proposal`) as a module like the others
+ *   charter-module.ts  the charter on the generic replicated chain (node/chain): pending changes,
+ *                      co-signing, accepting (forks kept and audited), its gossip (`charter`, `proposal`)
+ *   charter-object.ts  what is the charter's in that chain: acceptance with signed deadlines, admission
+ *                      of received proposals, join windows, audit leaves, the /govfed/sync codec
  *   network.ts         libp2p, module protocols, the one gossip validation path, connections
- *   sync.ts            hello/pull/push anti-entropy, address books, the sync round
+ *   sync.ts            /govfed/sync: the chain's anti-entropy, address books, the sync round
  *
  * Inbound, everything is attacker-controlled and goes through protocol/federation's checks:
- *   gossip (any kind)  decodeAndVerifyGossip → the kind's module (charter: accept / proposalStatus → merge)
- *   sync               decodeSyncMessage → the same accept / merge paths
+ *   gossip (any kind)  decodeAndVerifyGossip → the kind's module (charter: the chain's accept / offer)
+ *   sync               decodeSyncMessage → the same accept / offer paths
  * A failure is an event `federation:rejected` {via, kind, code, action, peer} on stderr and a count in
  * status().rejected; a gossip failure's action decides Reject (peer penalised) or Ignore. A gap
  * (ERR_CHARTER_GAP, or a member announcing a newer version) triggers a sync pull from that peer.
@@ -33,6 +35,7 @@ import {
   bootstrapPeer,
   CharterChain,
   charterDigest,
+  charterOf,
   checkNotExpired,
   createInvite,
   type Envelope,
@@ -59,14 +62,13 @@ import type { AuditLog } from '../log/index.ts';
 import { MemberGate } from '../p2p/gate.ts';
 import { requestOnce } from '../p2p/request.ts';
 import { CharterModule } from './charter-module.ts';
-import { Charters } from './charters.ts';
 import { FederationCore } from './core.ts';
 import type { FederationContext, FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
-import { PendingProposals, PROPOSAL_TTL_MS } from './pending.ts';
-import { FederationStore } from './store.ts';
+import { PROPOSAL_TTL_MS } from './pending.ts';
+import { FederationStore, type StoredProposal } from './store.ts';
 import { FederationSync } from './sync.ts';
-import type { FederationStatus, ProposalView } from './views.ts';
+import { type FederationStatus, federationStatus, type ProposalView, view } from './views.ts';
 
 /** How often the sync loop runs. */
 export const SYNC_INTERVAL_MS = 5000;
@@ -94,7 +96,7 @@ export type { FederationStatus, MemberStatus, ProposalView } from './views.ts';
 
 export class FederationService {
   readonly #c: FederationCore;
-  readonly #charters: Charters;
+  readonly #charter: CharterModule;
   readonly #sync: FederationSync;
   readonly #network: FederationNetwork;
 
@@ -121,14 +123,16 @@ export class FederationService {
       seed,
       gate,
       verify: opts.verify ?? opensslVerify,
-      proposals: new PendingProposals({ self: opts.home.config.peerId, gate, now: () => now().getTime() }),
     });
     this.#c = core;
-    this.#charters = new Charters(core, () => this.status());
-    this.#sync = new FederationSync(core, this.#charters);
+    // The charter is a module like the others, on the same replicated chain as policy baselines: its
+    // gossip goes through the one validation path.
+    this.#charter = new CharterModule(core);
+    core.pendingProposals = () => this.#charter.rc.pending.values();
+    this.#sync = new FederationSync(core, this.#charter);
     this.#network = new FederationNetwork(core, this.#sync);
-    // The charter is a module like the others: its gossip goes through the one validation path.
-    core.modules.push(new CharterModule(core, this.#charters));
+    core.modules.push(this.#charter);
+    this.#charter.attach(this.#c.context());
   }
 
   get peerId(): string {
@@ -142,27 +146,7 @@ export class FederationService {
   use(module: FederationModule): void {
     if (this.#c.net !== undefined) throw new Error('FederationService.use: call before the network starts');
     this.#c.modules.push(module);
-    module.attach(this.#context());
-  }
-
-  #context(): FederationContext {
-    return {
-      peerId: this.#c.peerId,
-      events: this.#c.events,
-      chain: () => this.#c.chain,
-      publish: (kind, body) => this.#c.publishBody(kind, body),
-      request: async (peer, protocol, bytes, maxBytes, timeoutMs) => {
-        const net = this.#c.requireNet();
-        return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeoutMs);
-      },
-      connectedMembers: () => {
-        const chain = this.#c.chain;
-        if (chain === undefined || this.#c.net === undefined) return [];
-        return this.#c.net.host.connectedPeers().filter((p) => chain.isMember(p));
-      },
-      signAsPeer: (payloadType, payload) => signAsPeer(payloadType, payload, this.#c.seed),
-      reject: (via, kind, peer, err, action) => this.#c.reject(via, kind, peer, err, action),
-    };
+    module.attach(this.#c.context());
   }
 
   /** The current chain (for tests and embedding), if in a federation. */
@@ -178,12 +162,16 @@ export class FederationService {
       verify: this.#c.verify,
     });
     this.#c.addresses = state.addresses;
-    for (const p of state.proposals) this.#c.proposals.restore(this.#c.chain, p); // false: no longer applies
+    // Pending changes made or received before the restart: those no longer valid or past their
+    // lifetime are dropped when the chain is checked at network start; the rest re-open their windows.
+    this.#charter.rc.restore({ objects: [], pending: state.proposals.filter(decodable), receipts: [], forks: [] });
+    this.#charter.sync.start();
     await this.#network.start();
   }
 
   async stop(): Promise<void> {
     this.#c.stopped = true;
+    this.#charter.sync.stop();
     const net = this.#c.net;
     this.#c.net = undefined;
     if (net !== undefined) {
@@ -211,6 +199,7 @@ export class FederationService {
     await this.#c.persist();
     await this.#c.audit('federation.charter', 1, env, this.#c.chain.head.digest);
     this.#c.events('federation:created', { federationId: this.#c.chain.federationId, name: input.name });
+    this.#charter.sync.start();
     await this.#network.start();
     return this.status();
   }
@@ -231,8 +220,24 @@ export class FederationService {
         ...(t.witness === undefined ? {} : { witness: t.witness }),
       },
     });
-    this.#charters.assertNoConflict(next.version, charterDigest(next));
-    return await this.#charters.propose(signCharter(next, this.#c.seed));
+    this.#charter.rc.assertNoConflict(next.version, charterDigest(next));
+    return await this.#propose(signCharter(next, this.#c.seed));
+  }
+
+  /**
+   * A change made or signed here: merged with our copy; if complete, accepted and gossiped as a charter
+   * (the federation status answers), otherwise kept, logged (`federation.proposal`) and gossiped as a
+   * proposal (its view answers).
+   */
+  async #propose(env: Envelope): Promise<ProposalView | FederationStatus> {
+    const rc = this.#charter.rc;
+    const chain = this.#c.requireChain();
+    const info = await rc.offer(env, 'local');
+    // While it was logged and gossiped, a peer may have completed it (ours was the signature it lacked):
+    // then, as for a change complete here, the federation status answers.
+    if (info.status.complete || chain.version >= info.status.version) return this.status();
+    const held = rc.pending.get(info.status.digest);
+    return view(info.status.digest, chain.proposalStatus(held?.envelope ?? env), info.expiresAt);
   }
 
   /** Proposes admitting `invitee` and returns the invite file's bytes. */
@@ -252,7 +257,7 @@ export class FederationService {
     // The deadline goes inside the charter change we sign: the invite's expiry is what we signed.
     const expiresAt = this.#c.expiry(input.ttlMs ?? DEFAULT_INVITE_TTL_MS);
     const next = addMembers(chain.current, [invitee], this.#c.now().toISOString(), expiresAt);
-    this.#charters.assertNoConflict(next.version, charterDigest(next));
+    this.#charter.rc.assertNoConflict(next.version, charterDigest(next));
     const proposal = signCharter(next, this.#c.seed);
     // Our addresses first, then up to INVITE_EXTRA_PEERS other members we know (random), so newcomers
     // join a mesh rather than a star, without every node connecting to every other.
@@ -265,7 +270,7 @@ export class FederationService {
       .slice(0, MAX_BOOTSTRAP_ADDRS);
     const invite: Invite = createInvite({ chain, proposal, invitee, bootstrap });
     const bytes = encodeInvite(invite);
-    await this.#charters.propose(proposal);
+    await this.#propose(proposal);
     this.#c.events('federation:invited', { org: input.org, peerId: input.peerId, expiresAt });
     return bytes;
   }
@@ -275,7 +280,7 @@ export class FederationService {
     const chain = this.#c.requireChain();
     let env: Envelope;
     if (typeof ref === 'string') {
-      const p = this.#c.proposals.resolve(ref);
+      const p = this.#charter.rc.pending.resolve(ref, 'pending proposal');
       env = p.envelope;
     } else {
       chain.proposalStatus(ref); // throws for anything that is not a valid next version
@@ -284,8 +289,8 @@ export class FederationService {
     const s = chain.proposalStatus(env);
     // We never sign a change past the deadline its signers set (an expired invite stays expired).
     checkNotExpired(s.charter, this.#c.now().getTime());
-    this.#charters.assertNoConflict(s.charter.version, s.digest);
-    return await this.#charters.propose(addSignature(env, this.#c.seed, { verify: this.#c.verify }));
+    this.#charter.rc.assertNoConflict(s.charter.version, s.digest);
+    return await this.#propose(addSignature(env, this.#c.seed, { verify: this.#c.verify }));
   }
 
   /** Joins with an invite file: verifies it, signs the proposal admitting us, hands it to the bootstrap peers. */
@@ -312,16 +317,18 @@ export class FederationService {
     await this.#c.persist();
     for (const e of chain.versions()) await this.#c.audit('federation.charter', e.version, e.envelope, e.digest);
     this.#c.events('federation:joining', { federationId: chain.federationId, version: chain.version + 1 });
+    this.#charter.sync.start();
     await this.#network.start();
     const status = chain.proposalStatus(env);
+    const rc = this.#charter.rc;
     let push: SyncMessage;
     if (status.complete) {
       // Not gossiped by us: members do not know us until they accept it, so hand it to them by sync.
-      await this.#charters.acceptCharter(env, 'join');
+      rc.applyRun([env], 'join');
+      await rc.tail.idle();
       push = { type: 'charters', envelopes: [env] };
     } else {
-      this.#c.proposals.offer(chain, env, true);
-      await this.#c.persist();
+      await rc.hold(env);
       push = { type: 'proposal', envelope: env };
     }
     await Promise.all(
@@ -338,47 +345,22 @@ export class FederationService {
   }
 
   status(): FederationStatus {
-    const chain = this.#c.chain;
-    const connected = new Set(this.#c.net?.host.connectedPeers() ?? []);
-    const base = {
-      peerId: this.#c.peerId,
-      addresses: this.#c.net?.host.addresses() ?? [],
-      rejected: this.#c.rejections.snapshot(),
-      lastSync: this.#c.lastSync?.toISOString() ?? null,
-      proposals: this.#charters.proposalViews(),
-      modules: Object.fromEntries(this.#c.modules.flatMap((m) => (m.status ? [[m.name, m.status()]] : []))),
-    };
-    if (chain === undefined) return { federated: false, members: [], ...base };
-    const c = chain.current;
-    return {
-      federated: true,
-      id: chain.federationId,
-      name: c.name,
-      charterVersion: chain.version,
-      charterDigest: chain.head.digest,
-      thresholds: { ...c.thresholds },
-      members: c.members.map((m) => {
-        const seen = this.#c.lastSeen.get(m.peerId);
-        const extra = Object.assign({}, ...this.#c.modules.map((x) => x.memberStatus?.(m) ?? {}));
-        return {
-          ...extra,
-          org: m.org,
-          peerId: m.peerId,
-          jurisdiction: m.jurisdiction,
-          logKey: m.logKey ?? null,
-          witnessKey: m.witnessKey ?? null,
-          self: m.peerId === this.#c.peerId,
-          connected: connected.has(m.peerId),
-          lastSeen: seen === undefined ? null : new Date(seen).toISOString(),
-        };
-      }),
-      ...base,
-    };
+    return federationStatus(this.#c, this.#charter.rc.pending);
   }
 
   #requireNoFederation(): void {
     if (this.#c.chain !== undefined) {
       throw new NodeError('ERR_FEDERATION_EXISTS', `this node is already in federation ${this.#c.chain.federationId}`);
     }
+  }
+}
+
+/** A stored proposal whose envelope still decodes as a charter (state.json is ours, but checked anyway). */
+function decodable(p: StoredProposal): boolean {
+  try {
+    charterOf(p.envelope);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,25 +1,26 @@
 /**
- * Anti-entropy for the charter, over /govfed/sync (node/p2p/sync.ts): every SYNC_INTERVAL_MS, and on
- * each new connection, the node exchanges `hello` with up to SYNC_FANOUT random connected peers, pulls
- * missing charter versions, pushes its pending proposals, asks a member's address book when it lacks
+ * The /govfed/sync protocol (node/p2p/sync.ts): the charter chain's anti-entropy (the generic ChainSync
+ * of the charter module: hello, pull missing versions, push pending proposals) plus what only the
+ * federation has — member address books. Every SYNC_INTERVAL_MS, and on each new connection, the node
+ * syncs with up to SYNC_FANOUT random connected peers, asks a member's address book when it lacks
  * addresses, re-dials members it knows addresses of, then runs each module's sync round.
  * Serving: members may ask everything; a peer in its join window only `hello` and its own admission.
- * Every request is attacker-controlled; accept / merge go through charters.ts.
+ * Every request is attacker-controlled; accept / merge go through the charter's ReplicatedChain.
  */
 import { GovfedError } from '../../protocol/errors.ts';
 import {
   addressesResponse,
+  type Charter,
   type CharterChain,
   charterOf,
-  chartersResponse,
   type Envelope,
   helloFor,
   MAX_BOOTSTRAP_ADDRS,
-  nextRequest,
   type SyncMessage,
 } from '../../protocol/federation/index.ts';
-import { errorText, PeerRounds, shuffle } from '../chain/index.ts';
-import type { Charters } from './charters.ts';
+import { type ChainSync, errorText, PeerRounds, type PendingSet, shuffle } from '../chain/index.ts';
+import type { CharterModule } from './charter-module.ts';
+import { fromWire, toWire } from './charter-object.ts';
 import type { FederationCore } from './core.ts';
 
 /** Peers a sync round talks to (chosen at random among the connected members). */
@@ -27,12 +28,14 @@ export const SYNC_FANOUT = 3;
 
 export class FederationSync {
   readonly #c: FederationCore;
-  readonly #charters: Charters;
+  readonly #chainSync: ChainSync<Charter>;
+  readonly #pending: PendingSet;
   readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
 
-  constructor(core: FederationCore, charters: Charters) {
+  constructor(core: FederationCore, charter: Pick<CharterModule, 'sync' | 'rc'>) {
     this.#c = core;
-    this.#charters = charters;
+    this.#chainSync = charter.sync;
+    this.#pending = charter.rc.pending;
     core.pullSoon = (peer) => this.pullSoon(peer);
   }
 
@@ -44,23 +47,15 @@ export class FederationSync {
     }
     this.#c.seen(from);
     switch (msg.type) {
-      case 'hello':
-        if (nextRequest(chain, msg) !== undefined) this.pullSoon(from);
-        return helloFor(chain);
-      case 'get-charters':
-        return chartersResponse(chain, msg);
-      case 'proposal':
-        await this.#charters.receiveProposal(msg.envelope, 'sync', from);
-        return helloFor(chain);
-      case 'charters':
-        for (const [i, env] of msg.envelopes.entries())
-          await this.#charters.acceptCharter(env, 'sync', msg.envelopes[i + 1]);
-        return helloFor(chain);
       case 'get-addresses':
         return addressesResponse(chain, this.addressBook());
       case 'addresses':
         this.learnAddresses(chain, msg.members);
         return helloFor(chain);
+      default: {
+        const reply = await this.#chainSync.answer(fromWire(msg, chain.federationId), from);
+        return toWire(reply, chain.federationId);
+      }
     }
   }
 
@@ -115,47 +110,24 @@ export class FederationSync {
     }
   }
 
-  /** One sync round with `peer`: hello, then pull charters until we hold its version. */
+  /**
+   * One sync round with `peer`: the charter chain's (hello, pull the versions we lack, push pending
+   * proposals — to a peer in its join window only the one that admits it), then, from a member, its
+   * address book when we lack some member's addresses.
+   */
   async syncWith(peer: string): Promise<void> {
     const net = this.#c.net;
-    const chain = this.#c.chain;
-    if (net === undefined || chain === undefined) return;
+    if (net === undefined || this.#c.chain === undefined) return;
     await this.#rounds.exclusive(peer, async () => {
+      await this.#chainSync.syncWith(peer); // its failures are `federation:sync-failed` events
+      const chain = this.#c.chain;
+      if (chain === undefined || this.#c.stopped || !this.#c.gate.isMember(peer)) return;
+      // A member we cannot dial because nobody told us where it listens (an invite names only two):
+      // ask this member's address book.
+      if (!this.#missingAddresses(chain)) return;
       try {
-        const hello = await net.sync.request(peer, helloFor(chain));
-        if (hello.type !== 'hello') throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', 'expected hello');
-        this.#c.seen(peer);
-        let req = nextRequest(chain, hello);
-        while (req !== undefined && !this.#c.stopped) {
-          const reply = await net.sync.request(peer, req);
-          if (reply.type !== 'charters' || reply.envelopes.length === 0) break;
-          let progressed = false;
-          for (const [i, env] of reply.envelopes.entries()) {
-            try {
-              if ((await this.#charters.acceptCharter(env, 'sync', reply.envelopes[i + 1])) === 'accepted')
-                progressed = true;
-            } catch (err) {
-              this.#c.reject('sync', 'charter', peer, err, 'reject');
-              progressed = false;
-              break;
-            }
-          }
-          if (!progressed) break;
-          req = nextRequest(chain, hello);
-        }
-        // Members get every pending proposal; a peer in its join window only the one that admits it.
-        const member = this.#c.gate.isMember(peer);
-        // A member we cannot dial because nobody told us where it listens (an invite names only two):
-        // ask this member's address book.
-        if (member && this.#missingAddresses(chain)) {
-          const book = await net.sync.request(peer, { type: 'get-addresses' });
-          if (book.type === 'addresses') this.learnAddresses(chain, book.members);
-        }
-        for (const p of this.#c.proposals.live()) {
-          if (this.#c.stopped) break;
-          if (!member && !charterOf(p.envelope).members.some((m) => m.peerId === peer)) continue;
-          await net.sync.request(peer, { type: 'proposal', envelope: p.envelope });
-        }
+        const book = await net.sync.request(peer, { type: 'get-addresses' });
+        if (book.type === 'addresses') this.learnAddresses(chain, book.members);
       } catch (err) {
         if (!this.#c.stopped) this.#c.events('federation:sync-failed', { peer, error: errorText(err) });
       }
@@ -170,7 +142,9 @@ export class FederationSync {
     const net = this.#c.net;
     const chain = this.#c.chain;
     if (net === undefined || chain === undefined || this.#c.stopped) return;
-    if (this.#c.proposals.prune(chain) > 0) await this.#c.persist(); // expired proposals go, with their windows
+    // Expired proposals go, with their join windows.
+    const now = this.#c.now().getTime();
+    if (this.#pending.prune((p) => Date.parse(p.expiresAt) > now) > 0) await this.#c.persist();
     const connected = new Set(net.host.connectedPeers());
     // Re-dial members (and bootstrap peers) we know addresses of but are not connected to.
     for (const [peer, addrs] of Object.entries(this.#c.addresses)) {

@@ -1,5 +1,7 @@
 /** What the federation API shows: members, pending charter proposals, the federation status. */
-import type { Charter, ProposalStatus, Thresholds } from '../../protocol/federation/index.ts';
+import type { Charter, CharterChain, ProposalStatus, Thresholds } from '../../protocol/federation/index.ts';
+import type { PendingSet } from '../chain/index.ts';
+import type { FederationCore } from './core.ts';
 
 export interface MemberStatus {
   org: string;
@@ -64,4 +66,58 @@ export function view(id: string, s: ProposalStatus, expiresAt: string): Proposal
     expiresAt,
     charter: s.charter,
   };
+}
+
+/** The federation status (GET /v1/federation): the charter, its members as this node sees them, pending changes. */
+export function federationStatus(core: FederationCore, pending: PendingSet): FederationStatus {
+  const chain = core.chain;
+  const connected = new Set(core.net?.host.connectedPeers() ?? []);
+  const base = {
+    peerId: core.peerId,
+    addresses: core.net?.host.addresses() ?? [],
+    rejected: core.rejections.snapshot(),
+    lastSync: core.lastSync?.toISOString() ?? null,
+    proposals: proposalViews(core.chain, pending),
+    modules: Object.fromEntries(core.modules.flatMap((m) => (m.status ? [[m.name, m.status()]] : []))),
+  };
+  if (chain === undefined) return { federated: false, members: [], ...base };
+  const c = chain.current;
+  return {
+    federated: true,
+    id: chain.federationId,
+    name: c.name,
+    charterVersion: chain.version,
+    charterDigest: chain.head.digest,
+    thresholds: { ...c.thresholds },
+    members: c.members.map((m) => {
+      const seen = core.lastSeen.get(m.peerId);
+      const extra = Object.assign({}, ...core.modules.map((x) => x.memberStatus?.(m) ?? {}));
+      return {
+        ...extra,
+        org: m.org,
+        peerId: m.peerId,
+        jurisdiction: m.jurisdiction,
+        logKey: m.logKey ?? null,
+        witnessKey: m.witnessKey ?? null,
+        self: m.peerId === core.peerId,
+        connected: connected.has(m.peerId),
+        lastSeen: seen === undefined ? null : new Date(seen).toISOString(),
+      };
+    }),
+    ...base,
+  };
+}
+
+/** The pending charter changes that still check under the charter. */
+function proposalViews(chain: CharterChain | undefined, pending: PendingSet): ProposalView[] {
+  if (chain === undefined) return [];
+  const out: ProposalView[] = [];
+  for (const [id, p] of pending.entries()) {
+    try {
+      out.push(view(id, chain.proposalStatus(p.envelope), p.expiresAt));
+    } catch {
+      // stale: dropped on the next change
+    }
+  }
+  return out;
 }

@@ -1,16 +1,11 @@
 /**
- * The charter as a federation module (node/federation/charter-module.ts): the judge of the `charter`
- * and `proposal` gossip bodies behind the one validation path (network.ts checks the gossip envelope
+ * The charter as a federation module (node/federation/charter-module.ts, on the generic replicated
+ * chain): the judge of the `charter` and `proposal` gossip bodies behind the one validation path (network.ts checks the gossip envelope
  * first; multi-process runs: test/integration/federation.test.ts, adversarial/charter.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { opensslVerify } from '../../../node/crypto/ed25519.ts';
 import { CharterModule } from '../../../node/federation/charter-module.ts';
-import { Charters } from '../../../node/federation/charters.ts';
-import { FederationCore } from '../../../node/federation/core.ts';
-import { MAX_PENDING_PER_SIGNER_VERSION, PendingProposals } from '../../../node/federation/pending.ts';
-import type { FederationStatus } from '../../../node/federation/views.ts';
-import { MemberGate } from '../../../node/p2p/gate.ts';
+import { MAX_PENDING_PER_SIGNER_VERSION } from '../../../node/federation/pending.ts';
 import { isGovfedError } from '../../../protocol/errors.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
 import { addMembers, type Charter, nextCharter } from '../../../protocol/federation/charter.ts';
@@ -19,6 +14,7 @@ import { envelopeBody, type GossipMessage } from '../../../protocol/federation/i
 import { peerIdFromSeed } from '../../../protocol/federation/peer-id.ts';
 import { signCharter } from '../../../protocol/federation/proposal.ts';
 import { makeGenesis, peer, seed, signedBy, T0 } from '../../protocol/federation/fixtures.ts';
+import { charterRig } from './rig.ts';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 const LATER = new Date(NOW + 3600_000).toISOString();
@@ -27,25 +23,7 @@ const LATER = new Date(NOW + 3600_000).toISOString();
 function setup() {
   const g = makeGenesis([0, 1, 2], { admission: 2, charter: 2 });
   const chain = new CharterChain(signedBy(g, [0, 1, 2]));
-  const gate = new MemberGate({ isMember: (p) => chain.isMember(p), now: () => NOW });
-  const events: string[] = [];
-  const core = new FederationCore({
-    home: { dir: '/nonexistent', config: { peerId: peer(0) }, peerKey: new Uint8Array() } as never,
-    log: { append: async () => [] },
-    events: (event) => events.push(event),
-    now: () => new Date(NOW),
-    syncIntervalMs: 5000,
-    registry: undefined,
-    store: { save: async () => {} } as never,
-    seed: seed(0),
-    gate,
-    verify: opensslVerify,
-    proposals: new PendingProposals({ self: peer(0), gate, now: () => NOW }),
-  });
-  core.chain = chain;
-  const pulls: string[] = [];
-  core.pullSoon = (p) => pulls.push(p);
-  const module = new CharterModule(core, new Charters(core, () => ({}) as FederationStatus));
+  const { core, module, pulls, events } = charterRig(chain, { self: 0, now: NOW });
   const gossip = (kind: 'charter' | 'proposal', env: Envelope, sender: string, from = sender) =>
     module.gossip[kind]?.({ type: kind, sender, body: envelopeBody(env) } as unknown as GossipMessage, from);
   return { g, chain, core, pulls, events, gossip };
@@ -64,7 +42,7 @@ function outsider(i: number) {
 
 describe('CharterModule', () => {
   it('is a federation module that judges newer senders itself', () => {
-    const m = new CharterModule(setup().core, {} as Charters);
+    const m = new CharterModule(setup().core);
     expect(m.name).toBe('charter');
     expect(Object.keys(m.gossip)).toEqual(['charter', 'proposal']);
     expect(m.judgesNewer).toBe(true);

@@ -1,9 +1,11 @@
 /**
  * FederationService in-process: two services on 127.0.0.1 with real libp2p, a recording audit log.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventRecord, recordingSink } from '../../../node/events.ts';
 import type { FederationContext, FederationModule } from '../../../node/federation/module.ts';
@@ -17,10 +19,12 @@ import type { Ed25519Verify } from '../../../protocol/crypto/ed25519.ts';
 import { toHex } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
 import {
+  type Charter,
   type CharterChain,
   type GossipMessage,
   peerIdFromSeed,
   peerIdToPublicKey,
+  signCharter,
 } from '../../../protocol/federation/index.ts';
 import { recordingVerifier, rejectAll } from '../../helpers/verify.ts';
 
@@ -64,7 +68,12 @@ class Recorder implements FederationModule {
   }
 }
 
-async function make(org: string, modules: FederationModule[] = [], verify?: Ed25519Verify): Promise<Fixture> {
+async function make(
+  org: string,
+  modules: FederationModule[] = [],
+  verify?: Ed25519Verify,
+  onAppend?: (items: readonly AppendItem[]) => void,
+): Promise<Fixture> {
   const dir = join(root, org);
   await initHome({ dir, org, jurisdiction: 'EU', api: '127.0.0.1:0', listen: '/ip4/127.0.0.1/tcp/0' });
   const home = await loadHome(dir);
@@ -75,6 +84,7 @@ async function make(org: string, modules: FederationModule[] = [], verify?: Ed25
     log: {
       append: async (items) => {
         leaves.push(...items);
+        onAppend?.(items);
         return items.map((_, i) => ({ index: i }) as never);
       },
     },
@@ -140,6 +150,31 @@ describe('FederationService', () => {
         expect.objectContaining({ code: 'ERR_FEDERATION_EXISTS' }),
       );
       await until(() => a.service.status().members.some((m) => m.org === 'beta' && m.connected));
+    });
+  });
+
+  describe('when a peer completes a change while this node is still logging its own signature of it', () => {
+    it('answers the federation status with the change applied, not ERR_CHARTER_STALE', async () => {
+      let completeIt: (() => void) | undefined;
+      const kind = (i: AppendItem) => (decodeLeaf(i.leaf) as { kind: string }).kind;
+      const a = await make('omega', [], undefined, (items) => {
+        if (items.some((i) => kind(i) === 'federation.proposal')) completeIt?.();
+      });
+      const b = await make('psi');
+      await a.service.create({ name: 'R' });
+      await b.service.join(await a.service.invite({ org: 'psi', peerId: b.service.peerId, jurisdiction: 'US' }));
+      await until(() => a.service.chain?.version === 2);
+      await a.service.setThreshold({ charter: 2 }); // complete at once: v3 needs two signatures for changes
+      const seedB = privateKeyFromProtobuf((await loadHome(b.dir)).peerKey).raw.slice(0, 32);
+      // While a logs its own (first) signature of v4, b's signature arrives and completes it.
+      completeIt = () => {
+        completeIt = undefined;
+        const charter = a.service.status().proposals[0]?.charter as Charter;
+        void a.service.sign(signCharter(charter, seedB));
+      };
+      const answer = await a.service.setThreshold({ policy: 2 });
+      expect(answer).toMatchObject({ federated: true, charterVersion: 4, thresholds: { policy: 2, charter: 2 } });
+      expect(completeIt).toBeUndefined();
     });
   });
 
