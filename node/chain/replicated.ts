@@ -9,13 +9,10 @@
  *   apply    ObjectChain.acceptRun (the module's acceptance rule; rollback, gap, fork, … are its typed
  *            rejections) → onHead (synchronously: the owner swaps what it enforces) → on the serial
  *            tail: persist → audit leaf → the module's signed receipt, gossiped.
- *   forks    a complete rival of a version we hold is kept as evidence (bounded), audited, and raised
- *            as the module's `fork` event.
+ *   forks    a complete rival of a version we hold: kept as evidence (forks.ts), audited, an event.
  *   receipts the newest verified receipt of each member (objects without receipts: none).
- * Optional parts, for objects that differ (the charter): `admit` of received proposals, signed
- * deadlines (`deadlineOf`), join-window hooks (`onPending`, `onPendingDropped`), no receipts.
- * gossip.ts turns gossip into synchronous verdicts (the storage work follows on the tail); sync.ts runs
- * the hello/pull/push exchange. Rejections are counted by code and raised as the `rejected` event.
+ * Optional parts for objects that differ (the charter): object.ts and the owner's hooks (owner.ts).
+ * gossip.ts: synchronous gossip verdicts; sync.ts: the hello/pull/push exchange.
  */
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
@@ -302,13 +299,16 @@ export class ReplicatedChain<O> {
     this.pending.prune((p) => this.object.versionOf(this.object.decode(p.envelope)) > head.version);
     const appliedAt = this.#o.now().toISOString();
     this.#applied = { appliedAt, logIndex: null };
-    this.#emit(this.object.events.applied, {
-      version: head.version,
-      digest: head.digest,
-      via,
-      ...(from === undefined ? {} : { from }),
-      ...(this.object.appliedFields?.(head.object) ?? {}),
-    });
+    // One `applied` event per version taken, oldest first (a node catching up says each one).
+    for (const e of taken) {
+      this.#emit(this.object.events.applied, {
+        version: e.version,
+        digest: e.digest,
+        via,
+        ...(from === undefined ? {} : { from }),
+        ...(this.object.appliedFields?.(e.object) ?? {}),
+      });
+    }
     this.tail.queue(async () => {
       await this.persist();
       const logIndex = await this.#audit('accepted', head);
