@@ -61,8 +61,17 @@ export class Rejections {
  * runs is dropped, not queued), and `soon` for a round 50 ms from now (a gap seen in gossip, a peer
  * that says it is ahead, a new connection).
  */
+/** Delay of a round asked for with `soon` (lets a burst of asks become one). */
+export const SOON_DELAY_MS = 50;
+/** Least time between the starts of two `soon` rounds with one peer. */
+export const MIN_ROUND_GAP_MS = 1000;
+/** Peers whose last `soon` round is remembered (the oldest is forgotten first). */
+const MAX_REMEMBERED = 1024;
+
 export class PeerRounds {
   readonly #busy = new Set<string>();
+  readonly #scheduled = new Set<string>();
+  readonly #started = new Map<string, number>();
   readonly #round: (peer: string) => Promise<void>;
 
   constructor(round: (peer: string) => Promise<void>) {
@@ -80,7 +89,22 @@ export class PeerRounds {
     }
   }
 
+  /**
+   * A round with `peer` shortly: asks made while one is scheduled are one ask, and rounds asked this
+   * way start at least MIN_ROUND_GAP_MS apart (a peer that hangs up on each dial — we are not in its
+   * charter yet — would otherwise be redialled in a tight loop: connect → round → refused → connect).
+   */
   soon(peer: string): void {
-    setTimeout(() => void this.#round(peer), 50).unref();
+    if (this.#scheduled.has(peer)) return;
+    this.#scheduled.add(peer);
+    const last = this.#started.get(peer);
+    const wait = Math.max(SOON_DELAY_MS, last === undefined ? 0 : last + MIN_ROUND_GAP_MS - Date.now());
+    setTimeout(() => {
+      this.#scheduled.delete(peer);
+      this.#started.delete(peer); // re-inserted last: the map's order is oldest first
+      this.#started.set(peer, Date.now());
+      if (this.#started.size > MAX_REMEMBERED) this.#started.delete(this.#started.keys().next().value as string);
+      void this.#round(peer);
+    }, wait).unref();
   }
 }

@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { errorText, PeerRounds, Rejections, SerialTail, shuffle } from '../../../node/chain/util.ts';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  errorText,
+  MIN_ROUND_GAP_MS,
+  PeerRounds,
+  Rejections,
+  SerialTail,
+  SOON_DELAY_MS,
+  shuffle,
+} from '../../../node/chain/util.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
 
 describe('SerialTail', () => {
@@ -45,6 +53,33 @@ describe('errorText and shuffle', () => {
 });
 
 describe('PeerRounds', () => {
+  describe('when rounds with one peer are asked for again and again (a peer that hangs up on every dial)', () => {
+    it('runs one per burst, and starts them at least MIN_ROUND_GAP_MS apart', async () => {
+      vi.useFakeTimers();
+      try {
+        const starts: number[] = [];
+        const rounds = new PeerRounds(async () => void starts.push(Date.now()));
+        const t0 = Date.now();
+        for (let i = 0; i < 5; i++) rounds.soon('p');
+        await vi.advanceTimersByTimeAsync(SOON_DELAY_MS);
+        expect(starts).toEqual([t0 + SOON_DELAY_MS]);
+        for (let step = 0; step < 40; step++) {
+          rounds.soon('p');
+          await vi.advanceTimersByTimeAsync(SOON_DELAY_MS);
+        }
+        expect(starts.length).toBeGreaterThanOrEqual(2);
+        for (let i = 1; i < starts.length; i++) {
+          expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(MIN_ROUND_GAP_MS);
+        }
+        rounds.soon('q'); // another peer is not held back
+        await vi.advanceTimersByTimeAsync(SOON_DELAY_MS);
+        expect(starts.at(-1)).toBe(Date.now());
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  });
+
   describe('when a round with a peer is asked for while one runs', () => {
     it('drops the second, and runs again once the first is over', async () => {
       let runs = 0;
