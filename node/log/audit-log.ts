@@ -3,7 +3,9 @@
  *
  * Components: a LevelDB (db.ts, key layout in keys.ts), the group-commit appender (appender.ts) that
  * owns the in-memory Frontier, the checkpointer (checkpointer.ts) and a LevelDB HashReader
- * (hash-reader.ts) through which protocol/log computes roots and proofs from stored hashes.
+ * (hash-reader.ts) through which protocol/log computes roots and proofs from stored hashes. This file is
+ * the write side and the lifecycle; entries, lookups and proofs are read in log-reads.ts, health and
+ * metrics are computed in log-health.ts.
  *
  * start(): open a store session (store-run.ts: the DB, the tree reloaded from stored hashes, the high-water
  * mark and the last checkpoint re-checked — else ERR_LOG_ROLLBACK / ERR_LOG_CORRUPT, and the node does
@@ -22,24 +24,28 @@
  */
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { GovfedError } from '../../protocol/errors.ts';
-import {
-  proveConsistency as proveConsistencyFrom,
-  proveInclusion as proveInclusionFrom,
-  treeHash as treeHashFrom,
-} from '../../protocol/log/index.ts';
 import type { Tile } from '../../protocol/log/tiles.ts';
 import type { NoteSigner, NoteVerifier } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
-import { assertIndexArg, assertSizeArg, defaultVerifier, plain } from './args.ts';
+import { assertIndexArg, defaultVerifier } from './args.ts';
 import type { SignedCheckpoint } from './checkpointer.ts';
 import type { LogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
 import { HighWaterMark } from './high-water.ts';
-import { leafKey, recordKey } from './keys.ts';
-import { type LogHealth, type LogMetrics, problemOf } from './log-health.ts';
-import { decisionIndexKey, governanceIndexKey, leafHashIndexKey, readLookup } from './lookup.ts';
+import { type LogHealth, type LogMetrics, type LogState, logHealth, logMetrics } from './log-health.ts';
+import {
+  type CommittedView,
+  consistencyProof,
+  inclusionProof,
+  lookupDecision,
+  lookupGovernance,
+  lookupLeafHash,
+  readEntry,
+  readRecord,
+  rootAt,
+} from './log-reads.ts';
 import { recoverStore, StoreFault } from './recovery.ts';
 import { openStoreRun, type StoreRun } from './store-run.ts';
 import { readTile } from './tile-reader.ts';
@@ -80,10 +86,6 @@ export interface AuditLogOptions {
   wrapDb?: (db: LogDb) => LogDb;
   /** Storage events for the operator's log: `log:fault`, `log:reopen-failed`, `log:recovered`, `log:fatal`. */
   onEvent?: EventSink;
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export class AuditLog {
@@ -215,6 +217,12 @@ export class AuditLog {
     return this.#run;
   }
 
+  /** The committed tree of the running session, for the reads (log-reads.ts). */
+  #view(): CommittedView {
+    const run = this.#running();
+    return { db: run.db, reader: run.reader, size: run.appender.size };
+  }
+
   /**
    * Appends entries; resolves after they are durable (group commit). Rejects with ERR_BACKPRESSURE
    * (nothing appended) when too many entries are pending, ERR_LOG_UNAVAILABLE after a failed write (until
@@ -230,22 +238,16 @@ export class AuditLog {
 
   /** Whether the log takes appends, why not, and the last checkpoint-signing failure. */
   health(): LogHealth {
-    const run = this.#run;
-    const fault = this.#fault;
-    const signing = run?.checkpointer.lastError;
+    return logHealth(this.#state());
+  }
+
+  #state(): LogState {
     return {
-      writable: run !== undefined && !run.appender.faulted && !this.#stopping,
-      fault:
-        fault === undefined
-          ? undefined
-          : {
-              ...problemOf(fault.fatal ?? fault.error, fault.since),
-              fatal: fault.fatal !== undefined,
-              reopenAttempts: fault.attempts,
-              lastReopenError: fault.lastAttempt === undefined ? undefined : message(fault.lastAttempt),
-            },
-      checkpointError: signing === undefined ? undefined : problemOf(signing.error, signing.at),
-      stopped: run === undefined && fault === undefined,
+      run: this.#run,
+      fault: this.#fault,
+      stopping: this.#stopping,
+      writeFailures: this.#writeFailures,
+      checkpointFailuresBefore: this.#checkpointFailuresBefore,
     };
   }
 
@@ -256,23 +258,12 @@ export class AuditLog {
 
   /** The exact leaf bytes at `index`; ERR_NOT_FOUND when index >= size. */
   async entry(index: number): Promise<Uint8Array> {
-    const run = this.#running();
-    assertIndexArg(index, 'index');
-    if (index >= run.appender.size)
-      throw new NodeError('ERR_NOT_FOUND', `no entry ${index} (size ${run.appender.size})`);
-    const leaf = await run.db.get(leafKey(index));
-    if (leaf === undefined) throw new GovfedError('ERR_LOG_CORRUPT', `entry ${index} is missing from the store`);
-    return plain(leaf);
+    return readEntry(this.#view(), index);
   }
 
   /** The raw record stored with entry `index`, if any; ERR_NOT_FOUND when index >= size. */
   async record(index: number): Promise<Uint8Array | undefined> {
-    const run = this.#running();
-    assertIndexArg(index, 'index');
-    if (index >= run.appender.size)
-      throw new NodeError('ERR_NOT_FOUND', `no entry ${index} (size ${run.appender.size})`);
-    const rec = await run.db.get(recordKey(index));
-    return rec === undefined ? undefined : plain(rec);
+    return readRecord(this.#view(), index);
   }
 
   /**
@@ -280,20 +271,12 @@ export class AuditLog {
    * entries have the same leaf hash, the later one.
    */
   async lookupLeafHash(leafHash: Uint8Array): Promise<number | undefined> {
-    const run = this.#running();
-    if (!(leafHash instanceof Uint8Array) || leafHash.length !== 32) {
-      throw new GovfedError('ERR_INVALID_INPUT', 'leafHash: expected 32 bytes');
-    }
-    return readLookup(run.db, leafHashIndexKey(leafHash), run.appender.size);
+    return lookupLeafHash(this.#view(), leafHash);
   }
 
   /** The index of the decision entry with this decisionId, or undefined (a reused id: the latest entry). */
   async lookupDecision(decisionId: string): Promise<number | undefined> {
-    const run = this.#running();
-    if (typeof decisionId !== 'string' || decisionId.length === 0 || decisionId.length > 1024) {
-      throw new GovfedError('ERR_INVALID_INPUT', 'decisionId: expected 1..1024 characters');
-    }
-    return readLookup(run.db, decisionIndexKey(decisionId), run.appender.size);
+    return lookupDecision(this.#view(), decisionId);
   }
 
   /**
@@ -301,11 +284,7 @@ export class AuditLog {
    * log has none.
    */
   async lookupGovernance(kind: string): Promise<number | undefined> {
-    const run = this.#running();
-    if (typeof kind !== 'string' || kind.length === 0 || kind.length > 64) {
-      throw new GovfedError('ERR_INVALID_INPUT', 'kind: expected 1..64 characters');
-    }
-    return readLookup(run.db, governanceIndexKey(kind), run.appender.size);
+    return lookupGovernance(this.#view(), kind);
   }
 
   /**
@@ -335,24 +314,17 @@ export class AuditLog {
 
   /** Root of the tree of the first `size` entries (size <= committed size). */
   async treeHash(size: number): Promise<Uint8Array> {
-    const run = this.#running();
-    assertSizeArg(size, run.appender.size, 'tree size');
-    return treeHashFrom(size, run.reader);
+    return rootAt(this.#view(), size);
   }
 
   /** Inclusion proof of entry `index` in the tree of `treeSize` entries (1 <= treeSize <= size). */
   async proveInclusion(index: number, treeSize: number): Promise<Uint8Array[]> {
-    const run = this.#running();
-    assertSizeArg(treeSize, run.appender.size, 'treeSize');
-    return proveInclusionFrom(index, treeSize, run.reader);
+    return inclusionProof(this.#view(), index, treeSize);
   }
 
   /** Consistency proof from the tree of `from` entries to the tree of `to` entries (from <= to <= size). */
   async proveConsistency(from: number, to: number): Promise<Uint8Array[]> {
-    const run = this.#running();
-    assertSizeArg(to, run.appender.size, 'to');
-    assertSizeArg(from, to, 'from');
-    return proveConsistencyFrom(from, to, run.reader);
+    return consistencyProof(this.#view(), from, to);
   }
 
   /**
@@ -378,33 +350,6 @@ export class AuditLog {
   }
 
   metrics(): LogMetrics {
-    const run = this.#run;
-    const failing = run?.checkpointer.lastError !== undefined ? 1 : 0;
-    const common = {
-      writable: this.health().writable ? 1 : 0,
-      checkpointFailing: failing,
-      writeFailuresTotal: this.#writeFailures,
-      checkpointFailuresTotal: this.#checkpointFailuresBefore + (run?.checkpointer.failuresTotal ?? 0),
-    };
-    if (run === undefined) {
-      return {
-        size: this.size,
-        pending: 0,
-        checkpointSize: this.#fault?.checkpoint.size ?? 0,
-        checkpointLagMs: 0,
-        appendsTotal: 0,
-        batchesTotal: 0,
-        ...common,
-      };
-    }
-    return {
-      size: run.appender.size,
-      pending: run.appender.pending,
-      checkpointSize: run.checkpointer.latest().size,
-      checkpointLagMs: run.checkpointer.lagMs(),
-      appendsTotal: run.appender.appendsTotal,
-      batchesTotal: run.appender.batchesTotal,
-      ...common,
-    };
+    return logMetrics(this.#state());
   }
 }

@@ -2,9 +2,11 @@
  * What the audit log says about its own health (AuditLog.health()): whether it takes appends, the
  * storage fault it is recovering from (or died of), and the last checkpoint-signing failure. /healthz,
  * /readyz, GET /v1/node (`govfed status`) and /metrics all read this one object; metrics() adds the
- * counters and gauges of LogMetrics.
+ * counters and gauges of LogMetrics. Both are computed here from AuditLog's state (LogState).
  */
 import { isGovfedError } from '../../protocol/errors.ts';
+import type { StoreFault } from './recovery.ts';
+import type { StoreRun } from './store-run.ts';
 
 /** A failure as the operator sees it: a code, a message and since when. */
 export interface LogProblem {
@@ -47,4 +49,71 @@ export interface LogMetrics {
   writeFailuresTotal: number;
   /** Failed checkpoint signings. */
   checkpointFailuresTotal: number;
+}
+
+/** What health and metrics are read from: AuditLog's session, its fault, and its failure counters. */
+export interface LogState {
+  /** The running store session (undefined before start, after stop, and while faulted). */
+  run: StoreRun | undefined;
+  fault: StoreFault | undefined;
+  stopping: boolean;
+  /** Failed store writes over the log's life. */
+  writeFailures: number;
+  /** Checkpoint-signing failures of the sessions thrown away before `run`. */
+  checkpointFailuresBefore: number;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** AuditLog.health(). */
+export function logHealth({ run, fault, stopping }: LogState): LogHealth {
+  const signing = run?.checkpointer.lastError;
+  return {
+    writable: run !== undefined && !run.appender.faulted && !stopping,
+    fault:
+      fault === undefined
+        ? undefined
+        : {
+            ...problemOf(fault.fatal ?? fault.error, fault.since),
+            fatal: fault.fatal !== undefined,
+            reopenAttempts: fault.attempts,
+            lastReopenError: fault.lastAttempt === undefined ? undefined : message(fault.lastAttempt),
+          },
+    checkpointError: signing === undefined ? undefined : problemOf(signing.error, signing.at),
+    stopped: run === undefined && fault === undefined,
+  };
+}
+
+/** AuditLog.metrics(). */
+export function logMetrics(state: LogState): LogMetrics {
+  const { run, fault } = state;
+  const failing = run?.checkpointer.lastError !== undefined ? 1 : 0;
+  const common = {
+    writable: logHealth(state).writable ? 1 : 0,
+    checkpointFailing: failing,
+    writeFailuresTotal: state.writeFailures,
+    checkpointFailuresTotal: state.checkpointFailuresBefore + (run?.checkpointer.failuresTotal ?? 0),
+  };
+  if (run === undefined) {
+    return {
+      size: fault?.acked.size ?? 0,
+      pending: 0,
+      checkpointSize: fault?.checkpoint.size ?? 0,
+      checkpointLagMs: 0,
+      appendsTotal: 0,
+      batchesTotal: 0,
+      ...common,
+    };
+  }
+  return {
+    size: run.appender.size,
+    pending: run.appender.pending,
+    checkpointSize: run.checkpointer.latest().size,
+    checkpointLagMs: run.checkpointer.lagMs(),
+    appendsTotal: run.appender.appendsTotal,
+    batchesTotal: run.appender.batchesTotal,
+    ...common,
+  };
 }

@@ -2,7 +2,10 @@
  * node/policy — this node's policy (issue 5): the federation's threshold-signed global baseline, the
  * node's stricter local overlay, and their enforcement on every decision and every POST /v1/evaluate.
  *
- *   service.ts  PolicyService (a FederationModule): propose, sign, local overlay, evaluate, status
+ *   service.ts  PolicyService (a FederationModule): lifecycle, propose, sign, local overlay, show, status
+ *   enforcement.ts  PolicyEnforcer: the active compiled rules (global + local, swapped in one assignment)
+ *               and evaluate()
+ *   status.ts   the policy status view, computed from the chain and the charter
  *   object.ts   policy bundles as a replicated object: the generic chain (node/chain) does pending
  *               proposals, co-signing, apply, forks, gossip, sync and receipts with it
  *   views.ts    what the policy API shows
@@ -15,6 +18,7 @@
  * rules accept.
  */
 export { type PolicyEventKind, policyAuditItem } from './audit.ts';
+export { PolicyEnforcer, type PolicyEnforcerOptions } from './enforcement.ts';
 export { PolicyMetrics } from './metrics.ts';
 export {
   bundleOf,
@@ -34,6 +38,7 @@ export {
   type PolicyStatus,
   type PolicyView,
 } from './service.ts';
+export { type PolicyStatusSource, policyStatusOf } from './status.ts';
 export {
   emptyPolicyState,
   POLICY_STATE_VERSION,

@@ -26,9 +26,8 @@
  * `policy:rejected` {code, via, peer}, a count in status().rejected and govfed_policy_rejected_total; a
  * fork additionally raises `policy:fork`, is audited (`policy.fork`) and shows in status().forks.
  *
- * Enforcement (evaluate): the global rules, then the local ones, of the hook; a deny from either denies
- * (local rules can only add findings). An expired baseline still applies (fail closed) and every verdict
- * says `expired: true`.
+ * Enforcement (evaluate) is PolicyEnforcer's (enforcement.ts): the global rules, then the local ones, of
+ * the hook; a deny from either denies. The status view is computed in status.ts.
  */
 
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
@@ -38,24 +37,18 @@ import type { CharterChain, GossipMessage } from '../../protocol/federation/inde
 import {
   BASELINE_TYPE,
   baselineDigest,
-  type CompiledRule,
-  type CostLimits,
   checkBaseline,
   checkLocalPolicy,
   checkRuleSet,
   compileRules,
-  evaluate,
   type HookName,
-  hookInput,
   LOCAL_POLICY_TYPE,
   type LocalPolicy,
   MAX_POLICY_SYNC_BYTES,
-  type NodeValue,
   nodeValue,
   POLICY_SYNC_PROTOCOL,
   type PolicyBaseline,
   type RuleProblem,
-  receiptOf,
   signBaseline,
   type Verdict,
 } from '../../protocol/policy/index.ts';
@@ -68,24 +61,16 @@ import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { policyAuditItem } from './audit.ts';
+import { HELD, PolicyEnforcer } from './enforcement.ts';
 import { PolicyMetrics } from './metrics.ts';
-import { bundleOf, policyObject } from './object.ts';
+import { policyObject } from './object.ts';
+import { policyStatusOf } from './status.ts';
 import { POLICY_STATE_VERSION, PolicyStore } from './store.ts';
-import {
-  type LocalView,
-  type PolicyMemberView,
-  type PolicyProposalView,
-  type PolicyStatus,
-  type PolicyView,
-  view,
-} from './views.ts';
+import { type LocalView, type PolicyProposalView, type PolicyStatus, type PolicyView, view } from './views.ts';
 
 /** Default lifetime of a bundle whose file names no expiresAt. */
 export const DEFAULT_BUNDLE_TTL_MS = 30 * 24 * 60 * 60_000;
 export { MAX_CATCH_UP, MAX_FORKS, MAX_PENDING_PROPOSALS, POLICY_PROPOSAL_TTL_MS } from './object.ts';
-
-/** Rules this node already holds are compiled without the static cost limits (see #swap). */
-const HELD: CostLimits = { maxCost: Number.POSITIVE_INFINITY, maxSetCost: Number.POSITIVE_INFINITY };
 
 export interface PolicyServiceOptions {
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
@@ -100,14 +85,6 @@ export interface PolicyServiceOptions {
 
 export type { LocalView, PolicyMemberView, PolicyProposalView, PolicyStatus, PolicyView } from './views.ts';
 
-/** What enforcement uses, swapped in one assignment. */
-interface ActiveRules {
-  global: CompiledRule[];
-  local: CompiledRule[];
-  version: number;
-  expiresAt: number | null;
-}
-
 export class PolicyService implements FederationModule {
   readonly name = 'policy';
   readonly #home: PolicyServiceOptions['home'];
@@ -117,12 +94,11 @@ export class PolicyService implements FederationModule {
   readonly #store: PolicyStore;
   readonly #seed: Uint8Array;
   readonly #metrics: PolicyMetrics | undefined;
-  readonly #node: NodeValue;
+  readonly #enforcer: PolicyEnforcer;
   readonly #rc: ReplicatedChain<PolicyBaseline>;
   readonly #sync: ChainSync<PolicyBaseline>;
   #ctx: FederationContext | undefined;
   #local: LocalPolicy | undefined;
-  #active: ActiveRules = { global: [], local: [], version: 0, expiresAt: null };
 
   readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => GossipVerdict>>;
   readonly protocols: FederationModule['protocols'];
@@ -135,7 +111,11 @@ export class PolicyService implements FederationModule {
     this.#store = new PolicyStore(opts.home.dir);
     this.#seed = privateKeyFromProtobuf(opts.home.peerKey).raw.slice(0, 32);
     this.#metrics = opts.registry === undefined ? undefined : new PolicyMetrics(opts.registry, this);
-    this.#node = nodeValue({ org: opts.home.config.org, jurisdiction: opts.home.config.jurisdiction });
+    this.#enforcer = new PolicyEnforcer({
+      node: nodeValue({ org: opts.home.config.org, jurisdiction: opts.home.config.jurisdiction }),
+      now: this.#now,
+      onEvaluated: (allowed) => this.#metrics?.evaluated(allowed),
+    });
     this.#rc = new ReplicatedChain({
       object: policyObject(opts.home.config.org, opts.home.config.peerId, opts.verify ?? opensslVerify),
       self: opts.home.config.peerId,
@@ -144,7 +124,7 @@ export class PolicyService implements FederationModule {
       events: opts.events,
       now: this.#now,
       persist: () => this.#persist(),
-      onHead: (head) => this.#swap(head?.object),
+      onHead: (head) => this.#enforcer.swap(head?.object, this.#local),
       onRejected: (code) => this.#metrics?.rejected(code),
     });
     this.#sync = new ChainSync(this.#rc, opts.events);
@@ -166,7 +146,7 @@ export class PolicyService implements FederationModule {
 
   /** The active baseline's version (0 when none). */
   get version(): number {
-    return this.#active.version;
+    return this.#enforcer.version;
   }
 
   // ---- lifecycle ----
@@ -218,23 +198,17 @@ export class PolicyService implements FederationModule {
 
   // ---- enforcement ----
 
-  /** Evaluates `input` against the global and local rules of `hook`. Never throws for a bad input: fail closed. */
+  /**
+   * Evaluates `input` against the global and local rules of `hook`. A rule that errors or runs out of
+   * budget fires (fail closed); an input that is not a record of the hook's shape is ERR_INVALID_RECORD.
+   */
   evaluate(hook: HookName, input: unknown): Verdict {
-    const a = this.#active;
-    const now = this.#now().getTime();
-    const activation = hookInput(hook, input, this.#node, now);
-    const verdict = evaluate(a, hook, activation, {
-      policyVersion: a.version === 0 ? null : a.version,
-      expired: a.expiresAt !== null && now >= a.expiresAt,
-    });
-    this.#metrics?.evaluated(verdict.allowed);
-    return verdict;
+    return this.#enforcer.evaluate(hook, input);
   }
 
   /** Whether the active baseline is past its expiresAt. */
   get expired(): boolean {
-    const e = this.#active.expiresAt;
-    return e !== null && this.#now().getTime() >= e;
+    return this.#enforcer.expired;
   }
 
   // ---- operations (admin API) ----
@@ -283,7 +257,7 @@ export class PolicyService implements FederationModule {
     });
     const compiled = compileRules(local.rules);
     this.#local = local;
-    this.#active = { ...this.#active, local: compiled };
+    this.#enforcer.setLocal(compiled);
     await this.#rc.persist();
     try {
       await this.#log.append([
@@ -318,75 +292,17 @@ export class PolicyService implements FederationModule {
 
   /** This node's baseline, every member's receipt, pending proposals, forks and rejections. */
   policyStatus(): PolicyStatus {
-    const c = this.#home.config;
-    const cur = this.#rc.head();
-    const charter = this.#ctx?.chain()?.current;
-    const receipts = this.#rc.receipts();
-    // Since this start, or else from our own receipt for the current version (it survives restarts).
-    const own = receipts.get(this.peerId);
-    const ownReceipt = own === undefined ? undefined : receiptOf(own);
-    const applied =
-      this.#rc.applied ??
-      (ownReceipt !== undefined && ownReceipt.bundleHash === cur?.digest
-        ? { appliedAt: ownReceipt.appliedAt, logIndex: ownReceipt.logIndex }
-        : undefined);
-    const members: PolicyMemberView[] = (charter?.members ?? []).map((m) => {
-      const env = receipts.get(m.peerId) ?? null;
-      const r = env === null ? undefined : receiptOf(env);
-      return {
-        org: m.org,
-        peerId: m.peerId,
-        self: m.peerId === this.peerId,
-        version: r?.version ?? null,
-        bundleHash: r?.bundleHash ?? null,
-        receipt: env,
-      };
+    return policyStatusOf({
+      org: this.#home.config.org,
+      peerId: this.peerId,
+      chain: this.#rc,
+      charter: this.#ctx?.chain()?.current,
+      local: this.#local,
+      expired: this.expired,
     });
-    return {
-      federated: charter !== undefined,
-      self: {
-        org: c.org,
-        peerId: this.peerId,
-        version: cur?.object.version ?? 0,
-        digest: cur?.digest ?? null,
-        expiresAt: cur?.object.expiresAt ?? null,
-        expired: this.expired,
-        appliedAt: applied?.appliedAt ?? null,
-        logIndex: applied?.logIndex ?? null,
-        localVersion: this.#local?.version ?? 0,
-        localRules: this.#local?.rules.length ?? 0,
-      },
-      members,
-      pending: this.#rc.pendingInfos().map(view),
-      forks: this.#rc.forks().map((env) => {
-        const b = bundleOf(env);
-        return {
-          version: b.version,
-          digest: baselineDigest(b),
-          signedBy: env.signatures.flatMap((s) => s.keyid ?? []),
-        };
-      }),
-      rejected: this.#rc.rejected(),
-    };
   }
 
   // ---- helpers ----
-
-  /**
-   * Compiles `bundle`'s rules (or none) and swaps them in with the local rules, in one assignment. Both
-   * were checked when they were accepted or set; the static cost limits are not applied again here, so
-   * rules held from before an upgrade lowered them are still enforced (each stopped at its runtime
-   * budget, and then firing) rather than leaving the node without its baseline.
-   */
-  #swap(bundle: PolicyBaseline | undefined): void {
-    const local = this.#local === undefined ? [] : compileRules(this.#local.rules, HELD);
-    this.#active = {
-      global: bundle === undefined ? [] : compileRules(bundle.rules, HELD),
-      local,
-      version: bundle?.version ?? 0,
-      expiresAt: bundle === undefined ? null : Date.parse(bundle.expiresAt),
-    };
-  }
 
   async #persist(): Promise<void> {
     const s = this.#rc.snapshot();

@@ -14,9 +14,9 @@ import { GovfedError } from '../errors.ts';
 import { floorLog2, shiftRight, trailingZeros } from './bits.ts';
 import { assertProofHashes, chainBorderRight, chainInner, chainInnerRight, decomposeInclusionProof } from './chain.ts';
 import { assertHash, isEmptyRoot } from './hash.ts';
-import { type HashReader, readStoredHashes } from './reader.ts';
+import type { HashReader } from './reader.ts';
 import { assertStoredTreeSize, assertTreeSize } from './size.ts';
-import { assertConsumed, type HashCursor, subtreeHash, subtreeIndexes } from './tree.ts';
+import { fromStoredHashes, type HashCursor, subtreeHash, subtreeIndexes } from './tree.ts';
 
 // ---- proving ----
 
@@ -61,12 +61,11 @@ export async function proveConsistency(from: number, to: number, reader: HashRea
   assertStoredTreeSize(to, 'to');
   if (from > to) throw new GovfedError('ERR_INVALID_TREE_SIZE', `from (${from}) > to (${to})`);
   if (from === 0 || from === to) return [];
-  const indexes = subproofIndexes(0, to, from, []);
-  const cur: HashCursor = { hashes: await readStoredHashes(reader, indexes), pos: 0 };
-  const proof: Uint8Array[] = [];
-  buildSubproof(0, to, from, cur, proof);
-  assertConsumed(cur, 'proveConsistency');
-  return proof;
+  return fromStoredHashes(reader, subproofIndexes(0, to, from, []), 'proveConsistency', (cur) => {
+    const proof: Uint8Array[] = [];
+    buildSubproof(0, to, from, cur, proof);
+    return proof;
+  });
 }
 
 // ---- verifying: every argument is attacker-controlled ----

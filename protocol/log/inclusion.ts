@@ -8,9 +8,9 @@ import { GovfedError } from '../errors.ts';
 import { floorLog2 } from './bits.ts';
 import { assertProofHashes, chainBorderRight, chainInner, decomposeInclusionProof } from './chain.ts';
 import { assertHash } from './hash.ts';
-import { type HashReader, readStoredHashes } from './reader.ts';
+import type { HashReader } from './reader.ts';
 import { assertLeafIndex, assertStoredTreeSize, assertTreeSize } from './size.ts';
-import { assertConsumed, type HashCursor, subtreeHash, subtreeIndexes } from './tree.ts';
+import { fromStoredHashes, type HashCursor, subtreeHash, subtreeIndexes } from './tree.ts';
 
 // ---- proving ----
 
@@ -46,12 +46,11 @@ function buildPath(lo: number, hi: number, n: number, cur: HashCursor, out: Uint
 export async function proveInclusion(index: number, treeSize: number, reader: HashReader): Promise<Uint8Array[]> {
   assertStoredTreeSize(treeSize);
   assertLeafIndex(index, treeSize);
-  const indexes = pathIndexes(0, treeSize, index, []);
-  const cur: HashCursor = { hashes: await readStoredHashes(reader, indexes), pos: 0 };
-  const proof: Uint8Array[] = [];
-  buildPath(0, treeSize, index, cur, proof);
-  assertConsumed(cur, 'proveInclusion');
-  return proof;
+  return fromStoredHashes(reader, pathIndexes(0, treeSize, index, []), 'proveInclusion', (cur) => {
+    const proof: Uint8Array[] = [];
+    buildPath(0, treeSize, index, cur, proof);
+    return proof;
+  });
 }
 
 // ---- verifying: every argument is attacker-controlled ----

@@ -53,13 +53,26 @@ export function assertConsumed(cur: HashCursor, what: string): void {
   if (cur.pos !== cur.hashes.length) throw new Error(`log: bad index math in ${what}`);
 }
 
+/**
+ * The second pass of every computation over stored hashes (tree hashes, inclusion and consistency
+ * proofs): reads the hashes at `indexes` — which the first pass listed — in one call, lets `build`
+ * consume them through a cursor, and checks that it consumed exactly those.
+ */
+export async function fromStoredHashes<T>(
+  reader: HashReader,
+  indexes: readonly number[],
+  what: string,
+  build: (cur: HashCursor) => T,
+): Promise<T> {
+  const cur: HashCursor = { hashes: await readStoredHashes(reader, indexes), pos: 0 };
+  const result = build(cur);
+  assertConsumed(cur, what);
+  return result;
+}
+
 /** Root hash of the tree of the first `treeSize` leaves (EMPTY_ROOT for 0), past or current. */
 export async function treeHash(treeSize: number, reader: HashReader): Promise<Uint8Array> {
   assertStoredTreeSize(treeSize);
   if (treeSize === 0) return emptyRoot();
-  const indexes = subtreeIndexes(0, treeSize, []);
-  const cur: HashCursor = { hashes: await readStoredHashes(reader, indexes), pos: 0 };
-  const root = subtreeHash(0, treeSize, cur);
-  assertConsumed(cur, 'treeHash');
-  return root;
+  return fromStoredHashes(reader, subtreeIndexes(0, treeSize, []), 'treeHash', (cur) => subtreeHash(0, treeSize, cur));
 }

@@ -9,7 +9,7 @@
  *   - Hooks (hooks.ts). The moment a rule runs and its typed variables: `decision` (every model
  *     decision: the decision record, defaults filled) plus `node` ({org, jurisdiction}) in every hook.
  *     One declaration per hook; the registry's hooks plug in the same way.
- *   - Compilation (compile.ts, limits.ts, regex.ts). At publish time every rule is parsed and
+ *   - Compilation (compile.ts, limits.ts, regex*.ts). At publish time every rule is parsed and
  *     type-checked against its hook (cel-js typed Environment); typos, type errors, non-bool results,
  *     unknown variables or fields, over-complex rules and unsafe regexes are rejected with a message
  *     that points at the place. `matches()` runs on a linear-time matcher, never on RegExp.

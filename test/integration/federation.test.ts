@@ -29,18 +29,9 @@ import {
   nextCharter,
   signCharter,
 } from '../../protocol/federation/index.ts';
-import { removeDir } from '../helpers/cli.ts';
-import { DaemonProcess, killAllDaemons } from '../helpers/daemon.ts';
-import {
-  type FedNode,
-  type FedStatus,
-  fedCli,
-  fedStatus,
-  invitePath,
-  startFedNode,
-  waitFor,
-  waitForVersion,
-} from '../helpers/federation.ts';
+import { DaemonProcess } from '../helpers/daemon.ts';
+import { type FedNode, type FedStatus, fedCli, fedStatus, waitFor, waitForVersion } from '../helpers/federation.ts';
+import { inviteByCli, OrgNodes } from '../helpers/org-nodes.ts';
 
 const ORGS = [
   ['eu', 'EU'],
@@ -50,8 +41,8 @@ const ORGS = [
   ['latam', 'BR'],
 ] as const;
 
-const nodes: Record<string, FedNode> = {};
-const node = (org: string) => nodes[org] as FedNode;
+const orgs = new OrgNodes(ORGS);
+const { node } = orgs;
 let federationId = '';
 
 async function seedOf(n: FedNode): Promise<Uint8Array> {
@@ -72,19 +63,7 @@ async function admit(
   invitee: FedNode,
   opts: { cosigners?: FedNode[]; joinFirst?: boolean; members: FedNode[]; version: number },
 ): Promise<FedStatus[]> {
-  const file = invitePath(inviter, invitee.org);
-  const jurisdiction = (ORGS.find(([o]) => o === invitee.org) as readonly [string, string])[1];
-  await fedCli(inviter, [
-    'invite',
-    '--org',
-    invitee.org,
-    '--peer-id',
-    invitee.init.peerId,
-    '--jurisdiction',
-    jurisdiction,
-    '--out',
-    file,
-  ]);
+  const file = await inviteByCli(inviter, invitee, { jurisdiction: orgs.jurisdiction(invitee.org), join: false });
   const cosign = async () => {
     for (const c of opts.cosigners ?? []) await fedCli(c, ['sign', await pendingProposal(c, opts.version)]);
   };
@@ -94,16 +73,10 @@ async function admit(
   return await waitForVersion([...opts.members, invitee], opts.version);
 }
 
-beforeAll(async () => {
-  // a generous start timeout: four daemons starting at once on a loaded machine
-  const started = await Promise.all(ORGS.map(([org, j]) => startFedNode(org, j)));
-  for (const n of started) nodes[n.org] = n;
-}, 120_000);
+// a generous start timeout: four daemons starting at once on a loaded machine
+beforeAll(() => orgs.start(), 120_000);
 
-afterAll(async () => {
-  await killAllDaemons();
-  await Promise.all(Object.values(nodes).map((n) => removeDir(n.tmp)));
-});
+afterAll(() => orgs.stop());
 
 describe('govfed federation', () => {
   describe('when one founder admits four orgs with the admission threshold raised to 2', () => {

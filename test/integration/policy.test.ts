@@ -32,17 +32,10 @@ import {
   type PolicyBaseline,
   signBaseline,
 } from '../../protocol/policy/index.ts';
-import { removeDir, runCliJson } from '../helpers/cli.ts';
-import { DaemonProcess, killAllDaemons } from '../helpers/daemon.ts';
-import {
-  type FedNode,
-  fedCli,
-  fedStatus,
-  invitePath,
-  startFedNode,
-  waitFor,
-  waitForVersion,
-} from '../helpers/federation.ts';
+import { runCliJson } from '../helpers/cli.ts';
+import { DaemonProcess } from '../helpers/daemon.ts';
+import { type FedNode, fedCli, fedStatus, waitFor, waitForVersion } from '../helpers/federation.ts';
+import { inviteByCli, OrgNodes } from '../helpers/org-nodes.ts';
 
 const ORGS = [
   ['eu', 'EU'],
@@ -52,9 +45,8 @@ const ORGS = [
   ['latam', 'BR'],
 ] as const;
 
-const nodes: Record<string, FedNode> = {};
-const node = (org: string) => nodes[org] as FedNode;
-const all = () => ORGS.map(([o]) => node(o));
+const orgs = new OrgNodes(ORGS);
+const { node, all } = orgs;
 let federationId = '';
 
 const EU_BIOMETRIC = {
@@ -159,8 +151,7 @@ async function seedOf(n: FedNode): Promise<Uint8Array> {
 }
 
 beforeAll(async () => {
-  const started = await Promise.all(ORGS.map(([org, j]) => startFedNode(org, j)));
-  for (const n of started) nodes[n.org] = n;
+  await orgs.start();
   const created = await fedCli<{ status: { id: string } }>(node('eu'), [
     'create',
     '--name',
@@ -172,28 +163,13 @@ beforeAll(async () => {
   // Admission threshold 1: each invite completes with the inviter's signature and the joiner's.
   let version = 1;
   for (const [org, j] of ORGS.slice(1)) {
-    const file = invitePath(node('eu'), org);
-    await fedCli(node('eu'), [
-      'invite',
-      '--org',
-      org,
-      '--peer-id',
-      node(org).init.peerId,
-      '--jurisdiction',
-      j,
-      '--out',
-      file,
-    ]);
-    await fedCli(node(org), ['join', file]);
+    await inviteByCli(node('eu'), node(org), { jurisdiction: j });
     version += 1;
   }
   await waitForVersion(all(), version);
 }, 90_000);
 
-afterAll(async () => {
-  await killAllDaemons();
-  await Promise.all(Object.values(nodes).map((n) => removeDir(n.tmp)));
-});
+afterAll(() => orgs.stop());
 
 describe('govfed policy', () => {
   let v1 = '';

@@ -29,17 +29,8 @@ import {
 import { verifyCrossOrgBundle } from '../../protocol/witness/bundle.ts';
 import { formatAddCheckpoint } from '../../protocol/witness/request.ts';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.ts';
-import { killAllDaemons } from '../helpers/daemon.ts';
-import {
-  type FedNode,
-  type FedStatus,
-  fedCli,
-  fedStatus,
-  invitePath,
-  startFedNode,
-  waitFor,
-  waitForVersion,
-} from '../helpers/federation.ts';
+import { type FedNode, type FedStatus, fedCli, fedStatus, waitFor, waitForVersion } from '../helpers/federation.ts';
+import { inviteByCli, OrgNodes } from '../helpers/org-nodes.ts';
 import { postWitness, stageSplitView } from '../helpers/splitview.ts';
 
 const ORGS = [
@@ -49,8 +40,8 @@ const ORGS = [
   ['d', 'JP'],
 ] as const;
 
-const nodes: Record<string, FedNode> = {};
-const node = (org: string) => nodes[org] as FedNode;
+const orgs = new OrgNodes(ORGS);
+const { node } = orgs;
 let federationId = '';
 let tmp = '';
 
@@ -67,9 +58,7 @@ const witnessView = async (n: FedNode) =>
   ((await fedStatus(n)).modules?.witness as { origins: WitnessOrigin[] } | undefined)?.origins ?? [];
 
 async function admit(invitee: FedNode, version: number, members: FedNode[]): Promise<void> {
-  const file = invitePath(node('a'), invitee.org);
-  await fedCli(node('a'), ['invite', '--org', invitee.org, '--peer-id', invitee.init.peerId, '--out', file]);
-  await fedCli(invitee, ['join', file]);
+  await inviteByCli(node('a'), invitee);
   await waitForVersion([...members, invitee], version);
 }
 
@@ -79,8 +68,7 @@ async function get(n: FedNode, p: string): Promise<Response> {
 
 beforeAll(async () => {
   tmp = await makeTempDir();
-  const started = await Promise.all(ORGS.map(([org, j]) => startFedNode(org, j)));
-  for (const n of started) nodes[n.org] = n;
+  await orgs.start();
   const created = await fedCli<{ status: FedStatus }>(node('a'), ['create', '--name', 'Witness test']);
   federationId = created.status.id as string;
   await admit(node('b'), 2, [node('a')]);
@@ -89,8 +77,7 @@ beforeAll(async () => {
 }, 80_000);
 
 afterAll(async () => {
-  await killAllDaemons();
-  await Promise.all(Object.values(nodes).map((n) => removeDir(n.tmp)));
+  await orgs.stop();
   if (tmp !== '') await removeDir(tmp);
 });
 

@@ -41,19 +41,18 @@ import {
   SYNC_PROTOCOL,
   signCharter,
 } from '../../../protocol/federation/index.ts';
-import { removeDir } from '../../helpers/cli.ts';
-import { killAllDaemons } from '../../helpers/daemon.ts';
-import {
-  adminPost,
-  type FedNode,
-  fedStatus,
-  formFederation,
-  startFedNode,
-  waitFor,
-  waitForVersion,
-} from '../../helpers/federation.ts';
+import { adminPost, type FedNode, fedStatus, startFedNode, waitFor, waitForVersion } from '../../helpers/federation.ts';
 import { freshPeerKey, HostileClient, peerKeyOfHome } from '../../helpers/hostile.ts';
-import { chartersOf, currentCharter, rejected, scoreOn, stored } from './setup.ts';
+import {
+  chartersOf,
+  connectHostile,
+  currentCharter,
+  federateWith,
+  rejected,
+  scoreOn,
+  stored,
+  tearDown,
+} from './setup.ts';
 
 const INVITE_TTL_S = 60;
 /** gossipsub's graylist threshold (node/p2p/pubsub.ts). */
@@ -81,10 +80,7 @@ beforeAll(async () => {
   c = await startFedNode('c', 'IT');
   m = await startFedNode('m', 'NL');
   d = await startFedNode('d', 'ES');
-  const formed = await formFederation([a, b, c, m]);
-  federationId = formed.federationId;
-  await adminPost(a, '/v1/federation/thresholds', { charter: 3 });
-  await waitForVersion([a, b, c, m], formed.version + 1);
+  federationId = await federateWith([a, b, c, m], { charter: 3 });
   // a invites d now, so that the invite has expired when test 4 runs.
   const inv = (await adminPost(a, '/v1/federation/invites', {
     org: 'd',
@@ -96,18 +92,10 @@ beforeAll(async () => {
   invitedAt = Date.now();
   await m.daemon.stop();
   h = await start(await peerKeyOfHome(m.home));
-  for (const n of honest()) await h.dial(await addressOf(n));
-  for (const k of GOSSIP_KINDS) h.subscribe(k);
-  await waitFor('m (hostile) to see every honest node subscribed', async () =>
-    honest().every((n) => h.subscribers('charter').includes(n.init.peerId)),
-  );
+  await connectHostile(h, honest(), GOSSIP_KINDS, ['charter']);
 }, 600_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((x) => x.stop().catch(() => {})));
-  await killAllDaemons();
-  await Promise.all([a, b, c, m, d].filter(Boolean).map((n) => removeDir(n.tmp)));
-});
+afterAll(() => tearDown([a, b, c, m, d], clients));
 
 async function start(peerKey?: Uint8Array): Promise<HostileClient> {
   const x = await HostileClient.start({ federationId, peerKey: peerKey ?? (await freshPeerKey()) });

@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSyncMessage, encodeSyncMessage } from '../../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../../protocol/federation/topics.ts';
-import { removeDir } from '../../helpers/cli.ts';
-import { killAllDaemons } from '../../helpers/daemon.ts';
 import { adminPost, type FedNode, fedStatus, formFederation, startFedNode, waitFor } from '../../helpers/federation.ts';
 import { HostileClient, peerKeyOfHome } from '../../helpers/hostile.ts';
+import { tearDown } from './setup.ts';
 
 let a: FedNode;
 let b: FedNode;
@@ -22,11 +21,7 @@ beforeAll(async () => {
   await b.daemon.stop();
 }, 90_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.stop().catch(() => {})));
-  await killAllDaemons();
-  await Promise.all([a, b].filter(Boolean).map((n) => removeDir(n.tmp)));
-});
+afterAll(() => tearDown([a, b], clients));
 
 describe('HostileClient', () => {
   describe("when it plays member b with b's peer key", () => {

@@ -17,19 +17,20 @@ import { charterOf } from '../../../protocol/federation/proposal.ts';
 import { decodeSyncMessage, encodeSyncMessage, MAX_SYNC_MESSAGE_BYTES } from '../../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../../protocol/federation/topics.ts';
 import { LOG_PROTOCOL } from '../../../protocol/witness/log-protocol.ts';
-import { removeDir } from '../../helpers/cli.ts';
-import { DaemonProcess, killAllDaemons } from '../../helpers/daemon.ts';
-import {
-  adminPost,
-  type FedNode,
-  fedStatus,
-  formFederation,
-  startFedNode,
-  waitFor,
-  waitForVersion,
-} from '../../helpers/federation.ts';
+import { DaemonProcess } from '../../helpers/daemon.ts';
+import { adminPost, type FedNode, fedStatus, startFedNode, waitFor } from '../../helpers/federation.ts';
 import { HostileClient, holdSockets, peerKeyOfHome, tcpPort, varint } from '../../helpers/hostile.ts';
-import { chartersOf, counter, currentCharter, rejected, scoreOn, scrape, thresholdChange } from './setup.ts';
+import {
+  chartersOf,
+  counter,
+  currentCharter,
+  federateWith,
+  rejected,
+  scoreOn,
+  scrape,
+  tearDown,
+  thresholdChange,
+} from './setup.ts';
 
 let a: FedNode;
 let b: FedNode;
@@ -38,17 +39,10 @@ const clients: HostileClient[] = [];
 
 beforeAll(async () => {
   [a, b] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR')]);
-  const formed = await formFederation([a, b]);
-  federationId = formed.federationId;
-  await adminPost(a, '/v1/federation/thresholds', { charter: 2 });
-  await waitForVersion([a, b], formed.version + 1);
+  federationId = await federateWith([a, b], { charter: 2 });
 }, 90_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.stop().catch(() => {})));
-  await killAllDaemons();
-  await Promise.all([a, b].filter(Boolean).map((n) => removeDir(n.tmp)));
-});
+afterAll(() => tearDown([a, b], clients));
 
 const proposalIds = async (n: FedNode) => (await fedStatus(n)).proposals.map((p) => p.id);
 

@@ -32,19 +32,9 @@ import {
   POLICY_SYNC_PROTOCOL,
 } from '../../../protocol/policy/sync.ts';
 import { signAlert } from '../../../protocol/witness/evidence.ts';
-import { removeDir } from '../../helpers/cli.ts';
-import { killAllDaemons } from '../../helpers/daemon.ts';
-import {
-  adminPost,
-  type FedNode,
-  fedStatus,
-  formFederation,
-  startFedNode,
-  waitFor,
-  waitForVersion,
-} from '../../helpers/federation.ts';
+import { adminPost, type FedNode, fedStatus, startFedNode, waitFor } from '../../helpers/federation.ts';
 import { HostileClient, peerKeyOfHome } from '../../helpers/hostile.ts';
-import { chartersOf, rejected, scoreOn } from './setup.ts';
+import { chartersOf, connectHostile, federateWith, rejected, scoreOn, tearDown } from './setup.ts';
 
 const RULE = {
   id: 'no-biometric-in-eu',
@@ -147,10 +137,7 @@ beforeAll(async () => {
   b = await startFedNode('b', 'FR');
   c = await startFedNode('c', 'US');
   d = await startFedNode('d', 'JP');
-  const formed = await formFederation([a, b, c, d]);
-  federationId = formed.federationId;
-  await adminPost(a, '/v1/federation/thresholds', { admission: 2, charter: 2, policy: 2 });
-  await waitForVersion([a, b, c, d], formed.version + 1);
+  federationId = await federateWith([a, b, c, d], { admission: 2, charter: 2, policy: 2 });
   const proposed = (await adminPost(a, '/v1/policy/proposals', { rules: [RULE] })) as {
     id?: string;
     proposal?: { id: string };
@@ -175,23 +162,12 @@ beforeAll(async () => {
   honest = [a, b];
   h = await HostileClient.start({ federationId, peerKey: await peerKeyOfHome(c.home) });
   hd = await HostileClient.start({ federationId, peerKey: await peerKeyOfHome(d.home) });
-  for (const x of [h, hd]) {
-    for (const n of honest) await x.dial((await fedStatus(n)).addresses[0] as string);
-    for (const k of KINDS) x.subscribe(k);
-    await waitFor('a and b to be subscribers as the attackers see them', async () =>
-      KINDS.every((k) => honest.every((n) => x.subscribers(k).includes(n.init.peerId))),
-    );
-  }
+  for (const x of [h, hd]) await connectHostile(x, honest, KINDS);
   // let identify and the address book settle before snapshots
   await new Promise((r) => setTimeout(r, 1000));
 }, 150_000);
 
-afterAll(async () => {
-  await h?.stop().catch(() => {});
-  await hd?.stop().catch(() => {});
-  await killAllDaemons();
-  await Promise.all([a, b, c, d].filter(Boolean).map((n) => removeDir(n.tmp)));
-});
+afterAll(() => tearDown([a, b, c, d], [h, hd]));
 
 const current = async (): Promise<{ env: Envelope; charter: Charter; all: Envelope[] }> => {
   const all = await chartersOf(h, a.init.peerId);
@@ -223,6 +199,20 @@ function splitNote(note: string): { text: string; sigs: string[] } {
   };
 }
 
+/** Version 2 after the applied version 1 (no rules), signed by c alone: one signature of the two needed. */
+async function nextSignedByC(): Promise<Envelope> {
+  const [v1] = await policyChain();
+  const { bundle } = decodeBaselineEnvelope(v1);
+  const next: PolicyBaseline = {
+    ...bundle,
+    version: 2,
+    previous: baselineDigest(bundle),
+    createdAt: new Date().toISOString(),
+    rules: [],
+  };
+  return signBaseline(next, h.seed);
+}
+
 function flipSig(line: string): string {
   const at = line.lastIndexOf(' ');
   const raw = fromBase64(line.slice(at + 1));
@@ -233,16 +223,7 @@ function flipSig(line: string): string {
 describe('policy bundles below the policy threshold', () => {
   describe('when c pushes a bundle signed by c alone as an applied version, by sync', () => {
     it('is refused with ERR_POLICY_THRESHOLD by every honest node, and nothing is applied', async () => {
-      const [v1] = await policyChain();
-      const { bundle } = decodeBaselineEnvelope(v1);
-      const next: PolicyBaseline = {
-        ...bundle,
-        version: 2,
-        previous: baselineDigest(bundle),
-        createdAt: new Date().toISOString(),
-        rules: [],
-      };
-      const env = signBaseline(next, h.seed);
+      const env = await nextSignedByC();
       const push = encodePolicySyncMessage({ type: 'policies', envelopes: [env] });
       await expectRefused(
         ['policy:ERR_POLICY_THRESHOLD'],
@@ -256,16 +237,7 @@ describe('policy bundles below the policy threshold', () => {
 
   describe('when c gossips that bundle with a forged second signature (keyid of a)', () => {
     it('is rejected (ERR_BAD_SIGNATURE) everywhere, nothing is stored, and c is penalised', async () => {
-      const [v1] = await policyChain();
-      const { bundle } = decodeBaselineEnvelope(v1);
-      const next: PolicyBaseline = {
-        ...bundle,
-        version: 2,
-        previous: baselineDigest(bundle),
-        createdAt: new Date().toISOString(),
-        rules: [],
-      };
-      const env = signBaseline(next, h.seed);
+      const env = await nextSignedByC();
       // a signature by some other key, relabelled as a's: well-formed, does not verify
       const fake = addBundleSignature(env, generateKeyPair().seed);
       const forged: Envelope = {

@@ -1,7 +1,8 @@
 /**
- * Shared pieces of the adversarial suite: what an honest node shows of an attack (its refusal counts,
- * Prometheus counters and the attacker's gossipsub score, its stored state) and charter changes built
- * the way a hostile member would build them.
+ * Shared pieces of the adversarial suite: the set-up every file repeats (a federation of real daemons
+ * with raised thresholds, hostile clients connected and subscribed, the tear-down), what an honest node
+ * shows of an attack (its refusal counts, Prometheus counters and the attacker's gossipsub score, its
+ * stored state) and charter changes built the way a hostile member would build them.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,8 +12,55 @@ import { type Charter, nextCharter, type Thresholds } from '../../../protocol/fe
 import { charterOf, signCharter } from '../../../protocol/federation/proposal.ts';
 import { decodeSyncMessage, encodeSyncMessage } from '../../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../../protocol/federation/topics.ts';
-import { type FedNode, fedStatus } from '../../helpers/federation.ts';
+import { removeDir } from '../../helpers/cli.ts';
+import { killAllDaemons } from '../../helpers/daemon.ts';
+import {
+  adminPost,
+  type FedNode,
+  fedStatus,
+  formFederation,
+  waitFor,
+  waitForVersion,
+} from '../../helpers/federation.ts';
 import type { HostileClient } from '../../helpers/hostile.ts';
+
+/**
+ * Forms a federation of `nodes` (the first one founds it), raises `thresholds` by one charter change of
+ * the founder and waits until every node holds it. Resolves with the federation id.
+ */
+export async function federateWith(nodes: readonly FedNode[], thresholds: Partial<Thresholds>): Promise<string> {
+  const formed = await formFederation(nodes);
+  await adminPost(nodes[0] as FedNode, '/v1/federation/thresholds', thresholds);
+  await waitForVersion([...nodes], formed.version + 1);
+  return formed.federationId;
+}
+
+/**
+ * Connects hostile client `x` to every node in `nodes` over libp2p, subscribes it to `kinds`, and waits
+ * until x sees every node subscribed to each of `watch` (default: all of `kinds`).
+ */
+export async function connectHostile(
+  x: HostileClient,
+  nodes: readonly FedNode[],
+  kinds: readonly string[],
+  watch: readonly string[] = kinds,
+): Promise<void> {
+  for (const n of nodes) await x.dial((await fedStatus(n)).addresses[0] as string);
+  for (const k of kinds) x.subscribe(k);
+  await waitFor('every honest node to be a subscriber as the attacker sees it', async () =>
+    watch.every((k) => nodes.every((n) => x.subscribers(k).includes(n.init.peerId))),
+  );
+}
+
+/** The afterAll of every suite: stops the hostile clients, kills the daemons, removes the nodes' homes. */
+export async function tearDown(
+  nodes: readonly (FedNode | undefined)[],
+  clients: readonly (HostileClient | undefined)[],
+): Promise<void> {
+  await Promise.all(clients.map((x) => x?.stop().catch(() => {})));
+  await killAllDaemons();
+  await Promise.all(nodes.filter((n) => n !== undefined).map((n) => removeDir(n.tmp)));
+}
 
 /** The node's Prometheus exposition, parsed: `name{labels}` → value. */
 export async function scrape(n: FedNode): Promise<Map<string, number>> {

@@ -1,9 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { equalBytes, fromBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
-import { GovfedError } from '../../../protocol/errors.ts';
 import {
   proofCarriesOldRoot,
   proveConsistency,
@@ -11,52 +8,22 @@ import {
   verifyConsistency,
 } from '../../../protocol/log/consistency.ts';
 import { EMPTY_ROOT, leafHash, nodeHash } from '../../../protocol/log/hash.ts';
-import { MemoryTree } from '../../../protocol/log/memory.ts';
 import { MAX_TREE_SIZE } from '../../../protocol/log/size.ts';
 import { treeHash } from '../../../protocol/log/tree.ts';
-import { vectorPath } from '../../helpers/paths.ts';
+import {
+  code,
+  flipBit,
+  grownTree,
+  itChecksVectors,
+  LOG_CODES,
+  largestPow2Below,
+  naiveMth,
+  readVector,
+  rejection,
+  vectorProof,
+} from './helpers.ts';
 
-const code = (c: string) => expect.objectContaining({ code: c });
-const LOG_CODES = [
-  'ERR_INVALID_HASH',
-  'ERR_INDEX_OUT_OF_RANGE',
-  'ERR_INVALID_TREE_SIZE',
-  'ERR_PROOF_SIZE',
-  'ERR_ROOT_MISMATCH',
-];
-
-/** The GovfedError code `fn` throws, or undefined when it returns. Anything else is a test failure. */
-function rejection(fn: () => void): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    if (err instanceof GovfedError) return err.code;
-    throw err;
-  }
-}
-
-function flipBit(h: Uint8Array, bit: number): Uint8Array {
-  const c = h.slice();
-  c[bit >> 3] = (c[bit >> 3] as number) ^ (1 << (bit & 7));
-  return c;
-}
-
-// ---- references, written from the RFC text ----
-
-function largestPow2Below(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
-
-/** RFC 6962 §2.1 MTH, recursively. */
-function naiveMth(d: readonly Uint8Array[]): Uint8Array {
-  if (d.length === 0) return EMPTY_ROOT;
-  if (d.length === 1) return d[0] as Uint8Array;
-  const k = largestPow2Below(d.length);
-  return nodeHash(naiveMth(d.slice(0, k)), naiveMth(d.slice(k)));
-}
+// ---- references, written from the RFC text (naiveMth: helpers.ts) ----
 
 /** RFC 6962 §2.1.2 SUBPROOF(m, D[n], b), recursively. PROOF(m, D[n]) = SUBPROOF(m, D[n], true). */
 function naiveSubproof(m: number, d: readonly Uint8Array[], b: boolean): Uint8Array[] {
@@ -146,8 +113,6 @@ function rfcProofLength(first: bigint, second: bigint): number {
 
 // ---- the shared vectors: a contract ----
 
-const VECTORS = vectorPath('rfc6962');
-
 interface ConsistencyVector {
   size1: number;
   size2: number;
@@ -157,60 +122,37 @@ interface ConsistencyVector {
   wantErr: boolean;
 }
 
-function vectorFiles(kind: string): string[] {
-  return readdirSync(path.join(VECTORS, kind), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => `${kind}/${f.split(path.sep).join('/')}`)
-    .sort();
-}
-
 function loadConsistencyVector(file: string): ConsistencyVector {
   // Sizes above 2^53 lose precision in JSON.parse; they stay unsafe numbers, which the API rejects.
-  const v = JSON.parse(readFileSync(path.join(VECTORS, file), 'utf8'));
+  const v = readVector(file);
   expect(typeof v.size1).toBe('number');
   expect(typeof v.size2).toBe('number');
   expect(typeof v.wantErr).toBe('boolean');
   return {
-    size1: v.size1,
-    size2: v.size2,
-    root1: fromBase64(v.root1),
-    root2: fromBase64(v.root2),
-    // Upstream writes an empty proof as null (Go's nil slice).
-    proof: ((v.proof ?? []) as string[]).map(fromBase64),
-    wantErr: v.wantErr,
+    size1: v.size1 as number,
+    size2: v.size2 as number,
+    root1: fromBase64(v.root1 as string),
+    root2: fromBase64(v.root2 as string),
+    proof: vectorProof(v.proof),
+    wantErr: v.wantErr as boolean,
   };
 }
 
 describe('verifyConsistency', () => {
   describe('when checked against the shared RFC 6962 consistency vectors', () => {
-    const files = vectorFiles('consistency');
-
-    it('finds the vector files', () => {
-      expect(files.filter((f) => f.endsWith('/happy-path.json')).length).toBeGreaterThan(0);
-      expect(files.length).toBeGreaterThan(50);
+    itChecksVectors('consistency', (file) => {
+      const v = loadConsistencyVector(file);
+      const got = rejection(() => verifyConsistency(v.size1, v.size2, v.proof, v.root1, v.root2));
+      if (v.wantErr) expect(LOG_CODES).toContain(got);
+      else expect(got).toBeUndefined();
     });
-
-    for (const file of files) {
-      it(file, () => {
-        const v = loadConsistencyVector(file);
-        const got = rejection(() => verifyConsistency(v.size1, v.size2, v.proof, v.root1, v.root2));
-        if (v.wantErr) expect(LOG_CODES).toContain(got);
-        else expect(got).toBeUndefined();
-      });
-    }
   });
 });
 
 // ---- a tree built once, shared by the properties ----
 
 const N = 4100;
-const leaves = Array.from({ length: N }, (_, i) => leafHash(utf8(`consistency test leaf ${i}`)));
-const tree = new MemoryTree();
-const roots = [tree.root()];
-for (const h of leaves) {
-  tree.appendLeafHash(h);
-  roots.push(tree.root());
-}
+const { leaves, tree, roots } = grownTree(N, 'consistency test leaf');
 
 /** Sizes minFrom <= from <= to <= N, with from < to when `strict`. */
 const sizes = (minFrom: number, strict: boolean) =>

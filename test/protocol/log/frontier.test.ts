@@ -1,34 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../../protocol/crypto/sha256.ts';
-import { concatBytes, equalBytes, utf8 } from '../../../protocol/encoding/bytes.ts';
+import { concatBytes, equalBytes } from '../../../protocol/encoding/bytes.ts';
 import { Frontier } from '../../../protocol/log/frontier.ts';
-import { EMPTY_ROOT, leafHash, nodeHash } from '../../../protocol/log/hash.ts';
+import { EMPTY_ROOT } from '../../../protocol/log/hash.ts';
 import { MemoryTree } from '../../../protocol/log/memory.ts';
 import type { HashReader } from '../../../protocol/log/reader.ts';
 import { MAX_TREE_SIZE } from '../../../protocol/log/size.ts';
 import { storedHashCount } from '../../../protocol/log/stored.ts';
-
-const code = (c: string) => expect.objectContaining({ code: c });
-
-/** RFC 6962 §2.1 MTH, written recursively straight from the definition. */
-function naiveMth(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return sha256(new Uint8Array(0));
-  if (leaves.length === 1) return leaves[0] as Uint8Array;
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return nodeHash(naiveMth(leaves.slice(0, k)), naiveMth(leaves.slice(k)));
-}
+import { code, grownTree, naiveMth } from './helpers.ts';
 
 const SMALL = 300;
 const BIG = 3000;
-const leaves = Array.from({ length: BIG }, (_, i) => leafHash(utf8(`frontier test leaf ${i}`)));
-const bigTree = new MemoryTree();
-const bigRoots = [bigTree.root()];
-for (const h of leaves) {
-  bigTree.appendLeafHash(h);
-  bigRoots.push(bigTree.root());
-}
+const { leaves, tree: bigTree, roots: bigRoots } = grownTree(BIG, 'frontier test leaf');
 
 describe('Frontier', () => {
   describe('when leaves are appended one by one up to 300', () => {

@@ -1,23 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../../protocol/crypto/sha256.ts';
-import { fromHex, toHex, utf8 } from '../../../protocol/encoding/bytes.ts';
-import { EMPTY_ROOT, leafHash, nodeHash } from '../../../protocol/log/hash.ts';
+import { fromHex, toHex } from '../../../protocol/encoding/bytes.ts';
+import { EMPTY_ROOT } from '../../../protocol/log/hash.ts';
 import { MemoryTree } from '../../../protocol/log/memory.ts';
 import type { HashReader } from '../../../protocol/log/reader.ts';
 import { MAX_TREE_SIZE } from '../../../protocol/log/size.ts';
 import { treeHash } from '../../../protocol/log/tree.ts';
-
-const code = (c: string) => expect.objectContaining({ code: c });
-
-/** RFC 6962 §2.1 MTH, written recursively straight from the definition. */
-function naiveMth(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return sha256(new Uint8Array(0));
-  if (leaves.length === 1) return leaves[0] as Uint8Array;
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return nodeHash(naiveMth(leaves.slice(0, k)), naiveMth(leaves.slice(k)));
-}
+import { code, grownTree, naiveMth } from './helpers.ts';
 
 // The eight test leaves of RFC 6962 implementations (Certificate Transparency, transparency-dev/merkle)
 // and the roots of their first 1..8 leaves.
@@ -34,13 +23,7 @@ const CT_ROOTS = [
 ];
 
 const BIG = 3000;
-const leaves = Array.from({ length: BIG }, (_, i) => leafHash(utf8(`tree test leaf ${i}`)));
-const tree = new MemoryTree();
-const roots = [tree.root()];
-for (const h of leaves) {
-  tree.appendLeafHash(h);
-  roots.push(tree.root());
-}
+const { leaves, tree, roots } = grownTree(BIG, 'tree test leaf');
 
 describe('treeHash', () => {
   describe('when given the RFC 6962 test leaves', () => {
