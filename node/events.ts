@@ -12,6 +12,17 @@
  */
 
 /** Every event name and its fields. */
+/** A replicated chain's pending proposal stored or grown (node/chain: the charter's and policy's). */
+export type ChainProposalFields = {
+  via: string;
+  from?: string;
+  id: string;
+  version: number;
+  signatures: number;
+  required: number;
+  complete: boolean;
+};
+
 export interface EventCatalogue {
   // ---- the daemon (node/daemon.ts) ----
   'daemon:starting': { pid: number; origin: string };
@@ -52,15 +63,7 @@ export interface EventCatalogue {
   'federation:bootstrap-failed': { addr: string; error: string };
   'federation:network': { peerId: string; addresses: string[] };
   /** A pending charter change stored or grown (the charter's ReplicatedChain; via local, hold, gossip, sync). */
-  'federation:proposal': {
-    via: string;
-    from?: string;
-    id: string;
-    version: number;
-    signatures: number;
-    required: number;
-    complete: boolean;
-  };
+  'federation:proposal': ChainProposalFields;
   'federation:charter': { version: number; digest: string; via: string; from?: string; members: number };
   /** A gossip or sync message refused (counted in status().rejected). */
   'federation:rejected': { via: string; kind: string; code: string; action: string; peer: string; message: string };
@@ -72,15 +75,7 @@ export interface EventCatalogue {
 
   // ---- policy baselines (node/policy) ----
   'policy:local': { version: number; rules: number };
-  'policy:proposal': {
-    via: string;
-    from?: string;
-    id: string;
-    version: number;
-    signatures: number;
-    required: number;
-    complete: boolean;
-  };
+  'policy:proposal': ChainProposalFields;
   'policy:applied': { version: number; digest: string; via: string; from?: string; rules: number };
   'policy:fork': { version: number; digest: string; current: string | null; via: string; from?: string };
   'policy:rejected': { code: string; via: string; peer: string; message: string };

@@ -15,7 +15,7 @@ import {
   receiptGossipVerdict,
 } from '../../../node/chain/index.ts';
 import type { FederationContext } from '../../../node/federation/module.ts';
-import { GovfedError, isGovfedError } from '../../../protocol/errors.ts';
+import { GovfedError } from '../../../protocol/errors.ts';
 import {
   addSignature,
   CharterChain,
@@ -24,6 +24,7 @@ import {
   peerIdFromSeed,
   signCharter,
 } from '../../../protocol/federation/index.ts';
+import { codeOf, settle } from '../../helpers/async.ts';
 import { type Note, noteDigest, noteEnvelope, noteObject } from './note.ts';
 
 interface Member {
@@ -132,19 +133,6 @@ async function federation(
 
 function note(net: Net, version: number, previous: string | null, text: string): Note {
   return { federationId: net.chain.federationId, version, previous, text };
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
-}
-
-async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    return isGovfedError(err) ? err.code : `not coded: ${String(err)}`;
-  }
-  return 'no error';
 }
 
 describe('ReplicatedChain', () => {

@@ -9,7 +9,6 @@ import { ChainSync, objectGossipVerdict, ReplicatedChain } from '../../../node/c
 import { CharterObjectChain, charterObject, charterWindowHooks } from '../../../node/federation/charter-object.ts';
 import type { FederationContext } from '../../../node/federation/module.ts';
 import { MemberGate } from '../../../node/p2p/gate.ts';
-import { isGovfedError } from '../../../protocol/errors.ts';
 import {
   addMembers,
   addSignature,
@@ -26,6 +25,7 @@ import {
   peerIdFromSeed,
   signCharter,
 } from '../../../protocol/federation/index.ts';
+import { codeOf, settle } from '../../helpers/async.ts';
 import { makeGenesis, peer, seed, signedBy, T0 } from '../../protocol/federation/fixtures.ts';
 
 const HOUR = 3600_000;
@@ -114,19 +114,6 @@ function newcomer(): Member {
 }
 
 const deadline = (net: Net, ms = HOUR) => new Date(net.clock + ms).toISOString();
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
-}
-
-async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    return isGovfedError(err) ? err.code : `not coded: ${String(err)}`;
-  }
-  return 'no error';
-}
 
 describe('charterObject on ReplicatedChain', () => {
   describe('when a member proposes a threshold change that needs two signatures', () => {
