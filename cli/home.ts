@@ -79,7 +79,8 @@ export function parsePidFile(text: string): { pid: number } | undefined {
   return undefined;
 }
 
-function isAlive(pid: number): boolean {
+/** True while process `pid` exists. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

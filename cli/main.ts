@@ -29,7 +29,10 @@ import { policySignCommand } from './commands/policy-sign.ts';
 import { policyStatusCommand } from './commands/policy-status.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
+import { stopCommand } from './commands/stop.ts';
 import { tokenCreateCommand } from './commands/token-create.ts';
+import { tokenListCommand } from './commands/token-list.ts';
+import { tokenRevokeCommand } from './commands/token-revoke.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { witnessLogsAddCommand } from './commands/witness-logs-add.ts';
 import { describeError, ExitCode, exitCodeFor, UsageError } from './exit.ts';
@@ -38,7 +41,10 @@ import { type Io, processIo } from './output.ts';
 export const COMMANDS: readonly CommandSpec[] = [
   initCommand,
   startCommand,
+  stopCommand,
   tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
   statusCommand,
   auditCheckpointCommand,
   auditProveCommand,
