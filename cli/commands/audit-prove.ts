@@ -163,9 +163,11 @@ async function proveCrossOrg(
     );
   }
   if (r.origin !== origin || r.index !== index) {
-    throw new CheckFailedError(`the node answered with a proof of ${r.origin} entry ${r.index}`, {
-      code: 'ERR_BAD_RESPONSE',
-    });
+    throw new CliError(
+      ExitCode.ERROR,
+      `the node answered with a proof of ${r.origin} entry ${r.index}, not of ${origin} entry ${index}`,
+      { code: 'ERR_BAD_RESPONSE' },
+    );
   }
   if (!(await writeOut(out, formatJson(bundle), io))) return ExitCode.OK;
   const summary = {
