@@ -121,6 +121,25 @@ export class ApiClient {
     return await readBody(res);
   }
 
+  /** GET /v1/log/lookup?decisionId=D | ?leafHash=H: the index of an entry of this node's log. */
+  async lookup(by: { decisionId: string } | { leafHash: string }): Promise<{ index: number; leafHash: string }> {
+    const q =
+      'decisionId' in by
+        ? `decisionId=${encodeURIComponent(by.decisionId)}`
+        : `leafHash=${encodeURIComponent(by.leafHash)}`;
+    const v = await this.#json('GET', `/v1/log/lookup?${q}`);
+    if (
+      !isRecord(v) ||
+      typeof v.index !== 'number' ||
+      !Number.isSafeInteger(v.index) ||
+      v.index < 0 ||
+      !isString(v.leafHash)
+    ) {
+      throw malformed('/v1/log/lookup');
+    }
+    return { index: v.index, leafHash: v.leafHash };
+  }
+
   /** GET /v1/log/proofs/inclusion */
   async inclusionProof(index: number, treeSize?: number): Promise<InclusionProofResponse> {
     const q = treeSize === undefined ? `index=${index}` : `index=${index}&treeSize=${treeSize}`;

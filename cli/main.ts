@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { type CommandSpec, parseCommandArgs, renderHelp } from './args.ts';
 import { auditCheckpointCommand } from './commands/audit-checkpoint.ts';
 import { auditFsckCommand } from './commands/audit-fsck.ts';
+import { auditLookupCommand } from './commands/audit-lookup.ts';
 import { auditMirrorCommand } from './commands/audit-mirror.ts';
 import { auditProveCommand } from './commands/audit-prove.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -48,6 +49,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   statusCommand,
   auditCheckpointCommand,
   auditProveCommand,
+  auditLookupCommand,
   auditFsckCommand,
   auditMirrorCommand,
   verifyCommand,
