@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, childEnv, makeTempDir, ROOT, removeDir, runCli } from '../helpers/cli.ts';
@@ -69,6 +70,24 @@ describe('one-line errors that say what to do', () => {
     expect(r.stderr).toContain('is not a directory');
     expect(r.stderr).not.toContain('ENOTDIR');
   });
+});
+
+describe('govfed start on an API port in use', () => {
+  it('names the address and the --api flag, once', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as AddressInfo).port;
+    const busy = await initNode('delta', ['--api', `127.0.0.1:${port}`]);
+    try {
+      const r = await runCli(['start', '--home', busy.home], { timeoutMs: 60_000 });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain(`127.0.0.1:${port} is already in use`);
+      expect(r.stderr).toContain('--api HOST:PORT');
+    } finally {
+      blocker.close();
+      await removeDir(busy.tmp);
+    }
+  }, 90_000);
 });
 
 describe('scripting', () => {
