@@ -71,8 +71,19 @@ export const COMMANDS: readonly CommandSpec[] = [
 ];
 
 /** Runs the CLI on `argv` (without node and the script path) and returns the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], outerIo: Io = processIo): Promise<number> {
   let command: CommandSpec | undefined;
+  // A command that already printed its JSON document (e.g. `policy check --json` with problems) keeps
+  // stdout to that one document; otherwise a failure under --json prints the error document.
+  let printed = false;
+  const io: Io = {
+    env: outerIo.env,
+    stderr: (text) => outerIo.stderr(text),
+    stdout: (text) => {
+      printed = true;
+      outerIo.stdout(text);
+    },
+  };
   try {
     const found = findCommand(argv, io);
     if (typeof found === 'number') return found;
@@ -85,7 +96,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return await command.run(args, io);
   } catch (err) {
     io.stderr(`govfed: ${describeError(err)}\n`);
-    if (wantsJson(argv)) io.stdout(jsonError(err));
+    if (wantsJson(argv) && !printed) io.stdout(jsonError(err));
     if (err instanceof UsageError) {
       io.stderr(command === undefined ? "Run 'govfed help'.\n" : `Run 'govfed ${command.name} --help'.\n`);
     }
