@@ -18,16 +18,26 @@ export class ApiError extends CliError {
 
   /** The exit code is the code's row in the exit-code table (node/errors.ts); 4 for a code it does not know. */
   constructor(status: number, code: string, message: string) {
-    super(exitCodeForCode(code), `HTTP ${status} ${code}: ${message}`, { code });
+    super(exitCodeForCode(code), `${message}${hintFor(code)} (HTTP ${status})`, { code });
     this.name = 'ApiError';
     this.status = status;
   }
+}
+
+/** What to do about an API error, where the code alone says it. */
+function hintFor(code: string): string {
+  if (code === 'ERR_UNAUTHORIZED') {
+    return ': the node does not accept this token; pass a valid one with --token or GOVFED_TOKEN (default DIR/admin.token), see govfed token list';
+  }
+  return '';
 }
 
 export interface ApiTarget {
   /** e.g. `http://127.0.0.1:7370` (no trailing slash). */
   readonly baseUrl: string;
   readonly token?: string | undefined;
+  /** The node's home directory, when known: an unreachable node is then told how to start. */
+  readonly home?: string;
 }
 
 export interface NodeInfo {
@@ -109,6 +119,25 @@ export class ApiClient {
   async entry(index: number): Promise<Uint8Array> {
     const res = await this.#request('GET', `/v1/log/entries/${index}`);
     return await readBody(res);
+  }
+
+  /** GET /v1/log/lookup?decisionId=D | ?leafHash=H: the index of an entry of this node's log. */
+  async lookup(by: { decisionId: string } | { leafHash: string }): Promise<{ index: number; leafHash: string }> {
+    const q =
+      'decisionId' in by
+        ? `decisionId=${encodeURIComponent(by.decisionId)}`
+        : `leafHash=${encodeURIComponent(by.leafHash)}`;
+    const v = await this.#json('GET', `/v1/log/lookup?${q}`);
+    if (
+      !isRecord(v) ||
+      typeof v.index !== 'number' ||
+      !Number.isSafeInteger(v.index) ||
+      v.index < 0 ||
+      !isString(v.leafHash)
+    ) {
+      throw malformed('/v1/log/lookup');
+    }
+    return { index: v.index, leafHash: v.leafHash };
   }
 
   /** GET /v1/log/proofs/inclusion */
@@ -243,7 +272,11 @@ export class ApiClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (cause) {
-      throw new UnreachableError(`cannot reach the node at ${this.target.baseUrl}: ${networkReason(cause)}`, { cause });
+      const home = this.target.home;
+      const start = home === undefined ? '' : ` — is it running? start it with govfed start --home ${home}`;
+      throw new UnreachableError(`cannot reach the node at ${this.target.baseUrl}: ${networkReason(cause)}${start}`, {
+        cause,
+      });
     }
     if (!res.ok) throw await apiError(res);
     return res;

@@ -10,5 +10,10 @@ if (problem !== undefined) {
   process.stderr.write(problem);
   process.exit(4);
 }
+// A reader that went away (`govfed verify … | head -1`) is not a failure of the command: drop what is
+// left to write and keep the exit code the command returns.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { homePaths, type NodeConfig, readApiAddress, readConfig } from '../node/home/config.ts';
 import { type ParsedArgs, parseHostPort, stringOption } from './args.ts';
 import type { ApiTarget } from './client.ts';
-import { UsageError } from './exit.ts';
+import { UnreachableError, UsageError } from './exit.ts';
 import type { Io } from './output.ts';
 
 /** The home directory from --home or $GOVFED_HOME, made absolute; a usage error when neither is given. */
@@ -41,11 +41,15 @@ export async function resolveTarget(args: ParsedArgs, io: Io, command: string): 
     throw new UsageError(`${command}: --home DIR (or GOVFED_HOME), or --api HOST:PORT, is required`);
   }
   const { host, port } = parseHostPort(command, 'api', api);
+  if (port === 0 && home !== undefined) {
+    // config.json asks for a free port, chosen when the daemon starts; no DIR/api.addr: it is not running.
+    throw new UnreachableError(`the node on ${home} is not running: start it with govfed start --home ${home}`);
+  }
   const token =
     stringOption(args, 'token') ??
     nonEmpty(io.env.GOVFED_TOKEN) ??
     (home === undefined ? undefined : readTokenFile(homePaths(home).adminToken));
-  return { baseUrl: `http://${connectHost(host)}:${port}`, token };
+  return { baseUrl: `http://${connectHost(host)}:${port}`, token, ...(home === undefined ? {} : { home }) };
 }
 
 /** The node's public configuration, when a home is given. */
@@ -79,7 +83,8 @@ export function parsePidFile(text: string): { pid: number } | undefined {
   return undefined;
 }
 
-function isAlive(pid: number): boolean {
+/** True while process `pid` exists. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { type CommandSpec, parseCommandArgs, renderHelp } from './args.ts';
 import { auditCheckpointCommand } from './commands/audit-checkpoint.ts';
 import { auditFsckCommand } from './commands/audit-fsck.ts';
+import { auditLookupCommand } from './commands/audit-lookup.ts';
 import { auditMirrorCommand } from './commands/audit-mirror.ts';
 import { auditProveCommand } from './commands/audit-prove.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -29,19 +30,26 @@ import { policySignCommand } from './commands/policy-sign.ts';
 import { policyStatusCommand } from './commands/policy-status.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
+import { stopCommand } from './commands/stop.ts';
 import { tokenCreateCommand } from './commands/token-create.ts';
+import { tokenListCommand } from './commands/token-list.ts';
+import { tokenRevokeCommand } from './commands/token-revoke.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { witnessLogsAddCommand } from './commands/witness-logs-add.ts';
-import { describeError, ExitCode, exitCodeFor, UsageError } from './exit.ts';
-import { type Io, processIo } from './output.ts';
+import { describeError, ExitCode, errorCodeOf, exitCodeFor, UsageError } from './exit.ts';
+import { formatJson, type Io, processIo } from './output.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
   initCommand,
   startCommand,
+  stopCommand,
   tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
   statusCommand,
   auditCheckpointCommand,
   auditProveCommand,
+  auditLookupCommand,
   auditFsckCommand,
   auditMirrorCommand,
   verifyCommand,
@@ -63,8 +71,19 @@ export const COMMANDS: readonly CommandSpec[] = [
 ];
 
 /** Runs the CLI on `argv` (without node and the script path) and returns the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], outerIo: Io = processIo): Promise<number> {
   let command: CommandSpec | undefined;
+  // A command that already printed its JSON document (e.g. `policy check --json` with problems) keeps
+  // stdout to that one document; otherwise a failure under --json prints the error document.
+  let printed = false;
+  const io: Io = {
+    env: outerIo.env,
+    stderr: (text) => outerIo.stderr(text),
+    stdout: (text) => {
+      printed = true;
+      outerIo.stdout(text);
+    },
+  };
   try {
     const found = findCommand(argv, io);
     if (typeof found === 'number') return found;
@@ -77,6 +96,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return await command.run(args, io);
   } catch (err) {
     io.stderr(`govfed: ${describeError(err)}\n`);
+    if (wantsJson(argv) && !printed) io.stdout(jsonError(err));
     if (err instanceof UsageError) {
       io.stderr(command === undefined ? "Run 'govfed help'.\n" : `Run 'govfed ${command.name} --help'.\n`);
     }
@@ -106,9 +126,57 @@ function findCommand(argv: readonly string[], io: Io): { command: CommandSpec; r
       return ExitCode.OK;
     }
     io.stderr(groupHelp(first, group));
-    throw new UsageError(sub === undefined ? `${first}: missing subcommand` : `unknown command '${first} ${sub}'`);
+    if (sub === undefined) throw new UsageError(`${first}: missing subcommand`);
+    const subs = group.map((c) => c.name.split(' ')[1] as string);
+    const close = subs.find((s) => editDistance(sub, s) <= Math.max(1, Math.floor(s.length / 3)));
+    throw new UsageError(
+      `unknown command '${first} ${sub}'${close === undefined ? '' : `; did you mean '${first} ${close}'?`}`,
+    );
   }
-  throw new UsageError(`unknown command '${first}'`);
+  throw new UsageError(`unknown command '${first}'${didYouMean(first)}`);
+}
+
+/** True when the command line asks for JSON output (before `--`, where flags end). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** `--json`'s error document: {"ok": false, "code", "message"} on stdout, for scripts. */
+export function jsonError(err: unknown): string {
+  const code = errorCodeOf(err) ?? 'ERR_INTERNAL';
+  const message = err instanceof Error ? err.message : String(err);
+  return formatJson({ ok: false, code, message });
+}
+
+/** ", did you mean 'X'?" for the closest command word, when one is close enough to be a typo. */
+function didYouMean(word: string): string {
+  const names = [...new Set(COMMANDS.map((c) => c.name.split(' ')[0] as string)), 'help', 'version'];
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const n of names) {
+    const d = editDistance(word, n);
+    if (d < bestDistance) [best, bestDistance] = [n, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(best.length / 3))
+    ? `; did you mean '${best}'?`
+    : '';
+}
+
+/** Edit distance counting a swap of two neighbours as one edit (both strings are short command words). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => (d[i] as number[])[j] as number;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = v;
+    }
+  }
+  return at(a.length, b.length);
 }
 
 function longestMatch(argv: readonly string[]): CommandSpec | undefined {

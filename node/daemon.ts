@@ -108,7 +108,15 @@ class ApiServer implements Startable {
     try {
       await app.listen({ host, port });
     } catch (cause) {
-      throw new NodeError('ERR_INVALID_CONFIG', `cannot listen on ${api}: ${(cause as Error).message}`, { cause });
+      const inUse = (cause as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      const what = inUse
+        ? 'is already in use (another program listens there)'
+        : `cannot be listened on: ${(cause as Error).message}`;
+      throw new NodeError(
+        'ERR_INVALID_CONFIG',
+        `the API address ${api} ${what}; choose another with govfed start --api HOST:PORT, or set "api" in ${this.#home.paths.config}`,
+        { cause },
+      );
     }
     const addr = app.server.address();
     const actual = addr !== null && typeof addr === 'object' ? { host: addr.address, port: addr.port } : { host, port };

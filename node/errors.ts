@@ -69,6 +69,9 @@ export const CliErrorCodes = [
   'ERR_NO_CHECKPOINT',
   'ERR_READ_FILE',
   'ERR_WRITE_FILE',
+  'ERR_NOT_RUNNING',
+  'ERR_STOP_TIMEOUT',
+  'ERR_STOP_FAILED',
 ] as const;
 
 /** Thrown by node/ with one of NodeErrorCodes. */
@@ -134,6 +137,9 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NO_CHECKPOINT: LOCAL,
   ERR_READ_FILE: LOCAL,
   ERR_WRITE_FILE: LOCAL,
+  ERR_NOT_RUNNING: LOCAL,
+  ERR_STOP_TIMEOUT: LOCAL,
+  ERR_STOP_FAILED: LOCAL,
 };
 
 const PROTOCOL_CODES: ReadonlySet<string> = new Set(ErrorCodes);

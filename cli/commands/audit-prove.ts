@@ -27,8 +27,9 @@ import {
 } from '../args.ts';
 import { chooseVerifierKey, latestCheckpoint, openNoteUnder, type VerifiedCheckpoint } from '../checkpoint.ts';
 import { ApiClient, ApiError } from '../client.ts';
-import { CheckFailedError, CliError, ExitCode } from '../exit.ts';
+import { CheckFailedError, CliError, ExitCode, UsageError } from '../exit.ts';
 import { homeConfig, optionalHome, resolveTarget } from '../home.ts';
+import { resolveMemberLog } from '../member-origin.ts';
 import { formatJson, formatKeyValues, type Io } from '../output.ts';
 
 /** How long to wait for a checkpoint that covers the entry when the node will not sign one on request. */
@@ -38,18 +39,24 @@ const POLL_MS = 100;
 export const auditProveCommand: CommandSpec = {
   name: 'audit prove',
   summary: 'Write a self-contained inclusion proof bundle for one log entry.',
-  usage: 'audit prove [--origin O] --index N [--out FILE] [--home DIR] [--api HOST:PORT] [--token TOKEN] [--json]',
+  usage:
+    'audit prove [--origin O | --org ORG] --index N [--out FILE] [--home DIR] [--api HOST:PORT] [--token TOKEN] [--json]',
   description: `
 The bundle (format ${BUNDLE_FORMAT}) holds the entry's leaf bytes, its leaf hash, the Merkle inclusion
 proof, the signed checkpoint it is proved against and the log's verifier key. Anyone can check it offline
 with 'govfed verify FILE --key VKEY'. Without --out the bundle is printed on stdout.
 
-With --origin O (a federation member's log origin, e.g. from 'govfed federation status'), the node builds a
+With --origin O (a federation member's log origin, or its org name) or --org ORG, the node builds a
 cross-org bundle (govfed-crossorg-proof/v1): entry N of O's log, fetched from O's node, proved against the
 newest checkpoint of O that at least k other members' witnesses cosigned, with the charter chain. Check it
 offline with 'govfed verify FILE [--federation ID]'.`,
   options: {
-    origin: { type: 'string', value: 'O', description: "another member's log origin: write a cross-org bundle" },
+    origin: {
+      type: 'string',
+      value: 'O',
+      description: "another member's log origin (or its org name): write a cross-org bundle",
+    },
+    org: { type: 'string', value: 'ORG', description: 'like --origin, naming the member by its org' },
     index: { type: 'string', value: 'N', description: 'the log index of the entry to prove (required)' },
     out: { type: 'string', value: 'FILE', description: 'write the bundle to FILE instead of stdout' },
     ...CLIENT_OPTIONS,
@@ -58,13 +65,23 @@ offline with 'govfed verify FILE [--federation ID]'.`,
   examples: [
     'govfed audit prove --home ./node --index 42 --out proof-42.json',
     'govfed audit prove --home ./node --origin govfed/acme/1a2b3c4d --index 7 --out acme-7.json',
+    'govfed audit prove --home ./node --org acme --index 7 --out acme-7.json',
   ],
   async run(args, io) {
     const index = parseIndex('audit prove', 'index', requireOption(args, 'audit prove', 'index'));
     const out = stringOption(args, 'out');
     const client = new ApiClient(await resolveTarget(args, io, 'audit prove'));
-    const origin = stringOption(args, 'origin');
-    if (origin !== undefined) return await proveCrossOrg(client, origin, index, out, booleanOption(args, 'json'), io);
+    const originFlag = stringOption(args, 'origin');
+    const orgFlag = stringOption(args, 'org');
+    if (originFlag !== undefined && orgFlag !== undefined) {
+      throw new UsageError('audit prove: give --origin or --org, not both');
+    }
+    const named = originFlag ?? orgFlag;
+    if (named !== undefined) {
+      const log = await resolveMemberLog(client, 'audit prove', originFlag !== undefined ? 'origin' : 'org', named);
+      // This node's own log: the plain bundle below, from the log itself.
+      if (!log.self) return await proveCrossOrg(client, log.origin, index, out, booleanOption(args, 'json'), io);
+    }
     const info = await client.node();
     const key = chooseVerifierKey((await homeConfig(optionalHome(args, io)))?.verifierKey, info.verifierKey);
     const entry = await client.entry(index);
@@ -163,9 +180,11 @@ async function proveCrossOrg(
     );
   }
   if (r.origin !== origin || r.index !== index) {
-    throw new CheckFailedError(`the node answered with a proof of ${r.origin} entry ${r.index}`, {
-      code: 'ERR_BAD_RESPONSE',
-    });
+    throw new CliError(
+      ExitCode.ERROR,
+      `the node answered with a proof of ${r.origin} entry ${r.index}, not of ${origin} entry ${index}`,
+      { code: 'ERR_BAD_RESPONSE' },
+    );
   }
   if (!(await writeOut(out, formatJson(bundle), io))) return ExitCode.OK;
   const summary = {

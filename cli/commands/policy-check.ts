@@ -5,6 +5,7 @@
 import { booleanOption, type CommandSpec, JSON_OPTION, requireOption } from '../args.ts';
 import { CheckFailedError, ExitCode } from '../exit.ts';
 import { formatJson } from '../output.ts';
+import { policyFileShape } from '../policy-file.ts';
 import { formatProblems, readJsonFile } from './policy-view.ts';
 
 const NAME = 'policy check';
@@ -24,10 +25,11 @@ rule id, line and column. Exit 0 when every rule checks, 1 otherwise. Needs no n
   },
   examples: ['govfed policy check --file baseline.json'],
   async run(args, io) {
-    const value = await readJsonFile(NAME, requireOption(args, NAME, 'file'));
+    const file = requireOption(args, NAME, 'file');
+    const body = policyFileShape(NAME, file, await readJsonFile(NAME, file));
     // CEL and the hook environments load only for this command, so other commands stay fast.
     const { checkRuleSet } = await import('../../protocol/policy/index.ts');
-    const result = checkRuleSet(Array.isArray(value) ? { rules: value } : value);
+    const result = checkRuleSet({ rules: body.rules });
     if (booleanOption(args, 'json')) io.stdout(formatJson(result));
     else if (result.ok) io.stdout('ok: every rule checks\n');
     else io.stderr(formatProblems(result.errors as unknown as Record<string, unknown>[]));

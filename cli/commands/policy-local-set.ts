@@ -4,7 +4,8 @@ import { ApiClient } from '../client.ts';
 import { ExitCode } from '../exit.ts';
 import { resolveTarget } from '../home.ts';
 import { formatJson } from '../output.ts';
-import { formatLocal, proposalBody, readJsonFile } from './policy-view.ts';
+import { readPolicyFile } from '../policy-file.ts';
+import { formatLocal } from './policy-view.ts';
 
 const NAME = 'policy local set';
 
@@ -24,7 +25,7 @@ one. Each change is an event in the node's audit log. An empty list removes the 
   },
   examples: ['govfed policy local set --home ./eu --file local-rules.json'],
   async run(args, io) {
-    const { rules } = proposalBody(await readJsonFile(NAME, requireOption(args, NAME, 'file')));
+    const { rules } = await readPolicyFile(NAME, requireOption(args, NAME, 'file'), io);
     const client = new ApiClient(await resolveTarget(args, io, NAME));
     const r = await client.policy('PUT', '/local', { rules });
     io.stdout(booleanOption(args, 'json') ? formatJson(r) : formatLocal(r));

@@ -7,7 +7,8 @@ import { ApiClient } from '../client.ts';
 import { ExitCode } from '../exit.ts';
 import { resolveTarget } from '../home.ts';
 import { formatJson } from '../output.ts';
-import { formatProposal, proposalBody, readJsonFile } from './policy-view.ts';
+import { readPolicyFile } from '../policy-file.ts';
+import { formatProposal } from './policy-view.ts';
 
 const NAME = 'policy propose';
 
@@ -28,7 +29,7 @@ signed ('govfed policy sign ID'), every node applies it. Check a file offline wi
   },
   examples: ['govfed policy propose --home ./eu --file baseline.json'],
   async run(args, io) {
-    const body = proposalBody(await readJsonFile(NAME, requireOption(args, NAME, 'file')));
+    const body = await readPolicyFile(NAME, requireOption(args, NAME, 'file'), io);
     const client = new ApiClient(await resolveTarget(args, io, NAME));
     const r = await client.policy('POST', '/proposals', body);
     io.stdout(booleanOption(args, 'json') ? formatJson(r) : `${String(r.id)}\n${formatProposal(r)}`);

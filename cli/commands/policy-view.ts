@@ -43,17 +43,6 @@ export async function readJsonFile(command: string, file: string): Promise<unkno
   }
 }
 
-/**
- * The body a bundle file proposes: `{rules, expiresAt?}`. A bare array is taken as the rules; a full
- * bundle (as `policy show --json` prints) contributes its rules and expiresAt — the node fills the rest.
- */
-export function proposalBody(value: unknown): { rules: unknown; expiresAt?: string } {
-  if (Array.isArray(value)) return { rules: value };
-  const v = rec(value);
-  if (!('rules' in v)) throw new UsageError('the file must hold {"rules": [...], "expiresAt"?: "..."} or a rule array');
-  return typeof v.expiresAt === 'string' ? { rules: v.rules, expiresAt: v.expiresAt } : { rules: v.rules };
-}
-
 function short(digest: unknown): string {
   return typeof digest === 'string' ? digest.slice(0, 7 + 16) : '-';
 }

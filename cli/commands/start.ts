@@ -1,5 +1,6 @@
 /**
- * `govfed start --home DIR` — runs the node in the foreground until SIGINT or SIGTERM.
+ * `govfed start --home DIR` — runs the node in the foreground until SIGINT, SIGTERM or SIGHUP (or
+ * `govfed stop`, which sends SIGTERM).
  *
  * Loads the home (node/home loadHome), starts node/daemon.ts's Daemon (audit log, then API), which prints
  * "govfed node ORG listening on http://HOST:PORT" on stdout once the API accepts connections (scripts and
@@ -7,6 +8,10 @@
  * stops it cleanly — pending appends flushed, a final checkpoint signed, the store closed — and the
  * process exits 0; a second signal exits at once with 4. When the audit log reports a fatal storage fault
  * (after a failed write the reopened store did not hold what was acknowledged), it stops and exits 4.
+ *
+ * Run through npm (`npx govfed start &`), the daemon is a grandchild of npm, and npm exits on SIGTERM
+ * without passing it on: killing that npx process would leave the daemon running, orphaned. So when npm
+ * launched it (npm sets npm_lifecycle_event), start also stops cleanly once its parent process is gone.
  */
 import { formatApiAddress, parseApiAddress } from '../../node/home/config.ts';
 import { type CommandSpec, HOME_OPTION, parseHostPort, stringOption } from '../args.ts';
@@ -14,18 +19,21 @@ import { ExitCode } from '../exit.ts';
 import { resolveHome } from '../home.ts';
 import type { Io } from '../output.ts';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** How often a daemon launched by npm checks that its parent is still there. */
+const PARENT_POLL_MS = 250;
 
 export const startCommand: CommandSpec = {
   name: 'start',
-  summary: 'Run the node in the foreground (SIGINT/SIGTERM stop it cleanly).',
+  summary: 'Run the node in the foreground (SIGINT/SIGTERM/SIGHUP or govfed stop end it cleanly).',
   usage: 'start --home DIR [--api HOST:PORT]',
   description: `
 Opens the audit log in DIR/data, signs checkpoints as the log grows and serves the HTTP API on the
 address in DIR/config.json (or --api; port 0 picks a free port, which is written to DIR/api.addr so the
 other commands find it). Prints "govfed node ORG listening on http://HOST:PORT" when ready and logs
-JSON lines to stderr. Stop it with Ctrl-C or SIGTERM: acknowledged entries are already on disk,
-pending ones are flushed and a final checkpoint is signed; the exit code is then 0.`,
+JSON lines to stderr. Stop it with Ctrl-C, SIGTERM, SIGHUP or 'govfed stop --home DIR': acknowledged
+entries are already on disk, pending ones are flushed and a final checkpoint is signed; the exit code is
+then 0. Started through npm (npx govfed start), it also stops cleanly when that npm process is killed.`,
   options: {
     ...HOME_OPTION,
     api: { type: 'string', value: 'HOST:PORT', description: 'listen on this address instead of config.json api' },
@@ -36,6 +44,7 @@ pending ones are flushed and a final checkpoint is signed; the exit code is then
     const api = stringOption(args, 'api');
     if (api !== undefined) parseHostPort('start', 'api', api);
     const stopRequested = waitForSignal(io);
+    const parentGone = io.env.npm_lifecycle_event === undefined ? new Promise<never>(() => {}) : waitForParentExit();
     const [{ loadHome }, { Daemon }] = await Promise.all([
       import('../../node/home/index.ts'),
       import('../../node/daemon.ts'),
@@ -50,14 +59,28 @@ pending ones are flushed and a final checkpoint is signed; the exit code is then
     const daemon = new Daemon(home, { stdout: io.stdout, stderr: io.stderr, onFatal: () => fatal() });
     await daemon.start();
     // the daemon logs daemon:stopping and daemon:stopped itself
-    const why = await Promise.race([stopRequested, fatalSeen]);
+    const why = await Promise.race([stopRequested, fatalSeen, parentGone]);
     await daemon.stop();
     // A fatal storage fault (the store lost acknowledged entries): exit non-zero for the supervisor.
     return why === 'fatal' ? ExitCode.ERROR : ExitCode.OK;
   },
 };
 
-/** Resolves with the first SIGINT/SIGTERM; a second one exits the process at once. */
+/** Resolves once this process's parent has exited (the process was re-parented). */
+function waitForParentExit(): Promise<'parent-exited'> {
+  const parent = process.ppid;
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(timer);
+        resolve('parent-exited');
+      }
+    }, PARENT_POLL_MS);
+    timer.unref();
+  });
+}
+
+/** Resolves with the first SIGINT/SIGTERM/SIGHUP; a second one exits the process at once. */
 function waitForSignal(io: Io): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let seen = false;

@@ -17,6 +17,10 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
+/** What to do about a body whose Content-Type a route does not take (fastify says only "Unsupported Media Type"). */
+export const UNSUPPORTED_MEDIA_TYPE_MESSAGE =
+  'missing or unsupported Content-Type: send the body as application/json (POST /v1/witness/add-checkpoint takes text/plain, c2sp.org/tlog-witness)';
+
 /** Fastify error codes for a body that is not JSON. */
 const INVALID_JSON = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
 
@@ -44,6 +48,7 @@ export function describeError(err: unknown): { status: number; code: string; mes
   }
   if (isStorageError(err)) return { status: 503, code: 'ERR_LOG_UNAVAILABLE', message: maskedMessage(503) };
   const known = fastifyClientError(err as FastifyError);
+  if (known?.code === 'ERR_UNSUPPORTED_MEDIA_TYPE') return { ...known, message: UNSUPPORTED_MEDIA_TYPE_MESSAGE };
   if (known) return { ...known, message: (err as Error).message };
   return { status: 500, code: 'ERR_INTERNAL', message: maskedMessage(500) };
 }

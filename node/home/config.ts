@@ -172,6 +172,13 @@ export async function readConfig(dir: string): Promise<NodeConfig> {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NodeError('ERR_HOME_NOT_FOUND', `no govfed home at ${dir} (run govfed init)`, { cause });
     }
+    if ((cause as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new NodeError(
+        'ERR_HOME_NOT_FOUND',
+        `${dir} is not a directory: --home (or GOVFED_HOME) must name a node home directory (made by govfed init)`,
+        { cause },
+      );
+    }
     throw cause;
   }
   let value: unknown;

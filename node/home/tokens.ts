@@ -32,6 +32,16 @@ export interface TokenEntry {
   sha256: string;
   /** RFC 3339 UTC. */
   created: string;
+  /** RFC 3339 UTC; after it the token is refused. Absent: the token does not expire. */
+  expires?: string;
+}
+
+/** What `govfed token list` shows of a token: never the token or its hash. */
+export interface TokenInfo {
+  id: string;
+  role: Role;
+  created: string;
+  expires: string | null;
 }
 
 export interface TokensFile {
@@ -42,6 +52,8 @@ export interface NewToken {
   token: string;
   id: string;
   role: Role;
+  /** RFC 3339 UTC, when the token was made with a lifetime. */
+  expires?: string;
 }
 
 export function isRole(v: unknown): v is Role {
@@ -58,11 +70,24 @@ export function hashToken(token: string): string {
 }
 
 /** A fresh token for `role` and the entry that stores its hash. */
-export function generateToken(role: Role, now: Date = new Date()): { token: NewToken; entry: TokenEntry } {
+export function generateToken(
+  role: Role,
+  now: Date = new Date(),
+  ttlMs?: number,
+): { token: NewToken; entry: TokenEntry } {
   if (!isRole(role)) throw new NodeError('ERR_VALIDATION', `role must be one of ${ROLES.join(', ')}`);
+  if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
+    throw new NodeError('ERR_VALIDATION', 'a token lifetime must be a positive whole number of milliseconds');
+  }
   const token = `gf_${role}_${randomBytes(32).toString('base64url')}`;
   const id = randomBytes(6).toString('hex');
-  return { token: { token, id, role }, entry: { id, role, sha256: hashToken(token), created: now.toISOString() } };
+  const entry: TokenEntry = { id, role, sha256: hashToken(token), created: now.toISOString() };
+  const created: NewToken = { token, id, role };
+  if (ttlMs !== undefined) {
+    entry.expires = new Date(now.getTime() + ttlMs).toISOString();
+    created.expires = entry.expires;
+  }
+  return { token: created, entry };
 }
 
 /** Parses and checks tokens.json. Throws ERR_INVALID_CONFIG. */
@@ -85,9 +110,12 @@ export function parseTokensFile(text: string): TokensFile {
       !isRole(e.role) ||
       typeof e.sha256 !== 'string' ||
       !/^[0-9a-f]{64}$/.test(e.sha256) ||
-      typeof e.created !== 'string'
+      typeof e.created !== 'string' ||
+      (e.expires !== undefined && (typeof e.expires !== 'string' || Number.isNaN(Date.parse(e.expires))))
     ) {
-      throw fail('each token needs id, role (ingest|auditor|admin), sha256 (64 hex) and created');
+      throw fail(
+        'each token needs id, role (ingest|auditor|admin), sha256 (64 hex), created and an optional expires (RFC 3339)',
+      );
     }
   }
   return { tokens: tokens as TokenEntry[] };
@@ -130,24 +158,57 @@ async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** Adds a new token for `role` to DIR/tokens.json and returns it (the only time the token is visible). */
-export async function createToken(dir: string, role: Role): Promise<NewToken> {
+async function readTokens(file: string): Promise<TokensFile> {
+  try {
+    return parseTokensFile(await readFile(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return { tokens: [] };
+  }
+}
+
+/**
+ * Adds a new token for `role` to DIR/tokens.json and returns it (the only time the token is visible).
+ * With `ttlMs` it expires that long from now.
+ */
+export async function createToken(dir: string, role: Role, opts: { ttlMs?: number } = {}): Promise<NewToken> {
   const file = homePaths(dir).tokens;
-  const { token, entry } = generateToken(role);
+  const { token, entry } = generateToken(role, new Date(), opts.ttlMs);
   await withLock(file, async () => {
-    let current: TokensFile = { tokens: [] };
-    try {
-      current = parseTokensFile(await readFile(file, 'utf8'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const current = await readTokens(file);
     await writeTokensFile(file, { tokens: [...current.tokens, entry] });
   });
   return token;
 }
 
+/** The tokens of DIR/tokens.json, without their hashes, oldest first. */
+export async function listTokens(dir: string): Promise<TokenInfo[]> {
+  const { tokens } = await readTokens(homePaths(dir).tokens);
+  return tokens.map((t) => ({ id: t.id, role: t.role, created: t.created, expires: t.expires ?? null }));
+}
+
+/**
+ * Removes the token with public id `id` from DIR/tokens.json (a running node refuses it from its next
+ * request on: TokenStore checks the file on every verify). Throws ERR_NOT_FOUND when no token has that id.
+ */
+export async function revokeToken(dir: string, id: string): Promise<TokenInfo> {
+  const file = homePaths(dir).tokens;
+  return await withLock(file, async () => {
+    const current = await readTokens(file);
+    const found = current.tokens.find((t) => t.id === id);
+    if (found === undefined) {
+      throw new NodeError('ERR_NOT_FOUND', `no token with id '${id}' (see govfed token list --home ${dir})`);
+    }
+    await writeTokensFile(file, { tokens: current.tokens.filter((t) => t.id !== id) });
+    return { id: found.id, role: found.role, created: found.created, expires: found.expires ?? null };
+  });
+}
+
 export interface TokenStoreOptions {
-  /** Minimum time between two checks of the file for changes (default 500 ms). */
+  /**
+   * Minimum time between two checks of the file for changes (default 0: every verify stats the file, so a
+   * revoked token is refused from the next request on; the file is read only when it changed).
+   */
   reloadIntervalMs?: number;
   now?: () => number;
 }
@@ -155,12 +216,16 @@ export interface TokenStoreOptions {
 interface HashedEntry {
   role: Role;
   hash: Buffer;
+  /** Epoch ms after which the token is refused; Infinity when it does not expire. */
+  expiresMs: number;
 }
 
 /**
- * The tokens the API accepts, loaded from tokens.json and reloaded when the file changes (checked at
- * most once per reloadIntervalMs on any verify, and at once when a well-formed token is unknown). If a reload fails (a half-edited file), the previous
- * set stays in force.
+ * The tokens the API accepts, loaded from tokens.json and reloaded when the file changes: checked at most
+ * once per reloadIntervalMs (by default on every verify, a stat; the file is read only when its identity
+ * changed), and at once when a well-formed token is unknown. So `govfed token revoke` takes effect from
+ * the node's next request, without a restart. An expired token (`expires` passed) is refused. If a reload
+ * fails (a half-edited file), the previous set stays in force.
  */
 export class TokenStore {
   readonly file: string;
@@ -172,7 +237,7 @@ export class TokenStore {
 
   constructor(file: string, opts: TokenStoreOptions = {}) {
     this.file = file;
-    this.#interval = opts.reloadIntervalMs ?? 500;
+    this.#interval = opts.reloadIntervalMs ?? 0;
     this.#now = opts.now ?? Date.now;
     this.reload();
   }
@@ -198,7 +263,11 @@ export class TokenStore {
     if (identity !== 'missing') {
       const text = readFileSync(this.file, 'utf8');
       if (text.length > MAX_TOKENS_FILE_BYTES) throw new NodeError('ERR_INVALID_CONFIG', 'tokens.json is too large');
-      entries = parseTokensFile(text).tokens.map((t) => ({ role: t.role, hash: Buffer.from(t.sha256, 'hex') }));
+      entries = parseTokensFile(text).tokens.map((t) => ({
+        role: t.role,
+        hash: Buffer.from(t.sha256, 'hex'),
+        expiresMs: t.expires === undefined ? Number.POSITIVE_INFINITY : Date.parse(t.expires),
+      }));
     }
     this.#entries = entries;
     this.#identity = identity;
@@ -228,8 +297,9 @@ export class TokenStore {
   }
 
   #lookup(hash: Buffer): Role | undefined {
+    const now = this.#now();
     let role: Role | undefined;
-    for (const e of this.#entries) if (timingSafeEqual(e.hash, hash)) role ??= e.role;
+    for (const e of this.#entries) if (timingSafeEqual(e.hash, hash) && now < e.expiresMs) role ??= e.role;
     return role;
   }
 

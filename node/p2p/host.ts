@@ -31,6 +31,7 @@ import {
 } from './admission.ts';
 import type { MemberGate } from './gate.ts';
 import { GossipGate } from './gossip-gate.ts';
+import { listenError } from './listen-error.ts';
 import { P2pMetrics } from './metrics.ts';
 import { PubsubAdapter, pubsubService } from './pubsub.ts';
 import { ServeLimits } from './serve-limits.ts';
@@ -136,42 +137,48 @@ export class Host {
       },
     );
     const gater = opts.gate.connectionGater((peerId) => onPeer({ type: 'refused', peerId }));
-    const node = (await createLibp2p({
-      privateKey: privateKey as never,
-      addresses: { listen: [...opts.listen] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionGater: {
-        ...gater,
-        // before the handshake: by source address (admission.ts)
-        denyInboundConnection: async (conn: InboundConn) => {
-          if (limiter.begin(conn)) return false;
-          metrics.inboundRefused('per-source-limit');
-          return true;
+    let created: unknown;
+    try {
+      created = await createLibp2p({
+        privateKey: privateKey as never,
+        addresses: { listen: [...opts.listen] },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        connectionGater: {
+          ...gater,
+          // before the handshake: by source address (admission.ts)
+          denyInboundConnection: async (conn: InboundConn) => {
+            if (limiter.begin(conn)) return false;
+            metrics.inboundRefused('per-source-limit');
+            return true;
+          },
+          // after it: by peer id (the gate); a member's address becomes known
+          denyInboundEncryptedConnection: async (peer: { toString(): string }, conn: InboundConn) => {
+            limiter.done(conn);
+            const denied = await gater.denyInboundEncryptedConnection(peer);
+            if (!denied && opts.gate.isMember(peer.toString())) limiter.allowAddress(conn.remoteAddr.toString());
+            return denied;
+          },
+        } as never,
+        connectionManager: {
+          maxConnections: 512,
+          maxIncomingPendingConnections: MAX_PENDING_UPGRADES,
+          inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+          inboundConnectionThreshold: INBOUND_RATE_PER_SECOND,
+          allow: [...new Set(allow.map((a) => ipOf(a) as string))].map((ip) =>
+            ip.includes(':') ? `/ip6/${ip}` : `/ip4/${ip}`,
+          ),
         },
-        // after it: by peer id (the gate); a member's address becomes known
-        denyInboundEncryptedConnection: async (peer: { toString(): string }, conn: InboundConn) => {
-          limiter.done(conn);
-          const denied = await gater.denyInboundEncryptedConnection(peer);
-          if (!denied && opts.gate.isMember(peer.toString())) limiter.allowAddress(conn.remoteAddr.toString());
-          return denied;
+        services: {
+          identify: identify(),
+          pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError, gossipGate) as never,
         },
-      } as never,
-      connectionManager: {
-        maxConnections: 512,
-        maxIncomingPendingConnections: MAX_PENDING_UPGRADES,
-        inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
-        inboundConnectionThreshold: INBOUND_RATE_PER_SECOND,
-        allow: [...new Set(allow.map((a) => ipOf(a) as string))].map((ip) =>
-          ip.includes(':') ? `/ip6/${ip}` : `/ip4/${ip}`,
-        ),
-      },
-      services: {
-        identify: identify(),
-        pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError, gossipGate) as never,
-      },
-    })) as unknown as Libp2pLike;
+      });
+    } catch (err) {
+      throw listenError(err, opts.listen);
+    }
+    const node = created as unknown as Libp2pLike;
     late = node;
     const pubsub = new PubsubAdapter(node.services.pubsub, opts.federationId, (kind, verdict) =>
       metrics.gossipRefused(kind, isGovfedError(verdict.error) ? verdict.error.code : 'unspecified', verdict.result),
@@ -198,7 +205,11 @@ export class Host {
       const d = evt.detail as { peerId: { toString(): string }; listenAddrs?: { toString(): string }[] };
       onPeer({ type: 'identified', peerId: d.peerId.toString(), addrs: (d.listenAddrs ?? []).map(String) });
     });
-    await node.start();
+    try {
+      await node.start();
+    } catch (err) {
+      throw listenError(err, opts.listen);
+    }
     return host;
   }
 

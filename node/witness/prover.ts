@@ -46,7 +46,8 @@ export class CrossOrgProver {
     if (index >= w.size) {
       throw new NodeError(
         'ERR_NOT_WITNESSED',
-        `entry ${index} is not covered by the newest witnessed checkpoint of ${origin} (size ${w.size}); retry shortly`,
+        `entry ${index} is past the newest witnessed checkpoint of ${origin}, which holds ${w.size} entries (0 to ${w.size - 1}); ` +
+          'if the entry was appended since, ask again once the members have cosigned a newer checkpoint',
       );
     }
     let entry: Uint8Array;

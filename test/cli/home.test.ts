@@ -46,7 +46,7 @@ describe('resolveTarget', () => {
   describe('when only the home is given', () => {
     it("uses the daemon's bound address and the admin token from the home", async () => {
       const t = await resolveTarget(args({ home }), bufferIo(), 'status');
-      expect(t).toEqual({ baseUrl: 'http://127.0.0.1:4444', token: 'gf_admin_fromfile' });
+      expect(t).toEqual({ baseUrl: 'http://127.0.0.1:4444', token: 'gf_admin_fromfile', home });
     });
   });
 
@@ -56,10 +56,12 @@ describe('resolveTarget', () => {
       expect(await resolveTarget(args({ home }), io, 's')).toEqual({
         baseUrl: 'http://127.0.0.1:5555',
         token: 'gf_env',
+        home,
       });
       expect(await resolveTarget(args({ home, api: '0.0.0.0:6666', token: 'gf_flag' }), io, 's')).toEqual({
         baseUrl: 'http://127.0.0.1:6666',
         token: 'gf_flag',
+        home,
       });
     });
   });

@@ -150,6 +150,25 @@ describe('witnessed audit logs', () => {
       });
       const ok = await runCli(['verify', file, '--federation', federationId, '--json']);
       expect(ok.code).toBe(0);
+      // The same by org name (issue 12): --org c, and --origin accepting the org name.
+      const expectedEntry = (JSON.parse(await readFile(file, 'utf8')) as { entry: string }).entry;
+      for (const flag of ['--org', '--origin']) {
+        const byOrg = await runCli([
+          'audit',
+          'prove',
+          '--home',
+          node('a').home,
+          flag,
+          'c',
+          '--index',
+          String(found.index),
+        ]);
+        expect(byOrg.code, flag).toBe(0);
+        expect(JSON.parse(byOrg.stdout)).toMatchObject({ entry: expectedEntry });
+      }
+      const unknownOrg = await runCli(['audit', 'prove', '--home', node('a').home, '--org', 'apac', '--index', '0']);
+      expect(unknownOrg.code).toBe(2);
+      expect(unknownOrg.stderr).toContain(`c (${origin})`);
       const verified = JSON.parse(ok.stdout) as { ok: boolean; org: string; index: number; cosigners: string[] };
       expect(verified).toMatchObject({ ok: true, org: 'c', index: found.index });
       expect(verified.cosigners.length).toBeGreaterThanOrEqual(2);

@@ -9,7 +9,9 @@ import {
   generateToken,
   hashToken,
   isTokenSyntax,
+  listTokens,
   parseTokensFile,
+  revokeToken,
   TokenStore,
   writeTokensFile,
 } from '../../../node/home/tokens.ts';
@@ -150,5 +152,56 @@ describe('TokenStore.verify', () => {
       await writeFile(homePaths(dir).tokens, '{"tokens": {}}');
       expect(() => TokenStore.forHome(dir)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
     });
+  });
+});
+
+describe('token lifecycle (issue 12: list, revoke, --ttl)', () => {
+  it('refuses a revoked token on the very next verify, with the default store', async () => {
+    const keep = await createToken(dir, 'admin');
+    const t = await createToken(dir, 'ingest');
+    const store = TokenStore.forHome(dir);
+    expect(store.verify(t.token)).toBe('ingest');
+    await revokeToken(dir, t.id);
+    expect(store.verify(t.token)).toBeUndefined();
+    expect(store.verify(keep.token)).toBe('admin');
+  });
+
+  it('refuses a token once its expiry has passed', async () => {
+    const c = clock(Date.parse('2026-01-01T00:00:00Z'));
+    const { token, entry } = generateToken('auditor', new Date(c.now()), 60_000);
+    expect(entry.expires).toBe('2026-01-01T00:01:00.000Z');
+    await writeTokensFile(homePaths(dir).tokens, { tokens: [entry] });
+    const store = TokenStore.forHome(dir, { now: c.now });
+    expect(store.verify(token.token)).toBe('auditor');
+    c.advance(59_999);
+    expect(store.verify(token.token)).toBe('auditor');
+    c.advance(1);
+    expect(store.verify(token.token)).toBeUndefined();
+  });
+
+  it('lists id, role, created and expires, never the hash', async () => {
+    const a = await createToken(dir, 'admin');
+    const b = await createToken(dir, 'ingest', { ttlMs: 3_600_000 });
+    const list = await listTokens(dir);
+    expect(list.map((t) => [t.id, t.role])).toEqual([
+      [a.id, 'admin'],
+      [b.id, 'ingest'],
+    ]);
+    expect(list[0]?.expires).toBeNull();
+    expect(list[1]?.expires).toBe(b.expires);
+    expect(JSON.stringify(list)).not.toContain(hashToken(a.token));
+    expect(Object.keys(list[0] ?? {}).sort()).toEqual(['created', 'expires', 'id', 'role']);
+  });
+
+  it('revoking an unknown id is ERR_NOT_FOUND and leaves the file as it was', async () => {
+    await createToken(dir, 'admin');
+    const before = await readFile(homePaths(dir).tokens, 'utf8');
+    await expect(revokeToken(dir, 'ffffffffffff')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    expect(await readFile(homePaths(dir).tokens, 'utf8')).toBe(before);
+  });
+
+  it('rejects a tokens.json whose expires is not a date', () => {
+    const { entry } = generateToken('admin');
+    expect(() => parseTokensFile(JSON.stringify({ tokens: [{ ...entry, expires: 'soon' }] }))).toThrow(/expires/);
   });
 });

@@ -87,6 +87,10 @@ describe('CrossOrgProver (through WitnessService)', () => {
     it('is ERR_NOT_WITNESSED, ERR_NOT_FOUND or ERR_INVALID_TREE_SIZE', async () => {
       const { a, b, size } = await witnessed();
       await expect(b.witness.proveInclusion(a.origin, size)).rejects.toThrow(code('ERR_NOT_WITNESSED'));
+      // Says the entry is past what is witnessed and how many entries that holds, not just "retry".
+      await expect(b.witness.proveInclusion(a.origin, 999)).rejects.toThrow(
+        `entry 999 is past the newest witnessed checkpoint of ${a.origin}, which holds ${size} entries`,
+      );
       await expect(b.witness.proveConsistency(a.origin, 1, size - 1)).rejects.toThrow(code('ERR_NOT_WITNESSED'));
       await expect(b.witness.proveConsistency(a.origin, size + 1)).rejects.toThrow(code('ERR_INVALID_TREE_SIZE'));
       await expect(b.witness.proveInclusion('govfed/nobody/log', 0)).rejects.toThrow(code('ERR_NOT_FOUND'));

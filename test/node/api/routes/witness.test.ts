@@ -124,6 +124,11 @@ describe('POST /v1/witness/add-checkpoint', () => {
       const json = await addCheckpoint(JSON.stringify({ old: 0 }), 'application/json');
       expect(json.statusCode).toBe(415);
       expect(json.json().error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
+      // No Content-Type at all: the same typed 415, saying which type the route takes.
+      const bare = await node.app.inject({ method: 'POST', url: '/v1/witness/add-checkpoint', payload: 'x' });
+      expect(bare.statusCode).toBe(415);
+      expect(bare.json().error).toMatchObject({ code: 'ERR_UNSUPPORTED_MEDIA_TYPE' });
+      expect(bare.json().error.message).toContain('text/plain');
       const big = await addCheckpoint(utf8('x'.repeat(MAX_ADD_CHECKPOINT_BYTES + 1)));
       expect(big.statusCode).toBe(413);
     });
