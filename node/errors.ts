@@ -116,7 +116,9 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_LOG_ROLLBACK: { http: 503, exit: 1 },
   ERR_HOME_EXISTS: LOCAL,
   ERR_HOME_NOT_FOUND: LOCAL,
-  ERR_INVALID_CONFIG: LOCAL,
+  // Over HTTP only when a request needs what the configuration cannot give (federation create/join: the
+  // libp2p listen address is taken).
+  ERR_INVALID_CONFIG: { http: 409, exit: 4 },
   ERR_INSECURE_PERMISSIONS: LOCAL,
   ERR_KEY_MISMATCH: LOCAL,
   ERR_ALREADY_RUNNING: LOCAL,

@@ -195,13 +195,37 @@ export class FederationService {
       },
     });
     const env = signCharter(genesis, this.#c.seed);
-    this.#c.chain = new CharterChain(env, undefined, { verify: this.#c.verify });
-    await this.#c.persist();
-    await this.#c.audit('federation.charter', 1, env, this.#c.chain.head.digest);
-    this.#c.events('federation:created', { federationId: this.#c.chain.federationId, name: input.name });
+    const chain = new CharterChain(env, undefined, { verify: this.#c.verify });
+    this.#c.chain = chain;
+    await this.#startOrUndo();
+    await this.#c.audit('federation.charter', 1, env, chain.head.digest);
+    this.#c.events('federation:created', { federationId: chain.federationId, name: input.name });
     this.#charter.sync.start();
-    await this.#network.start();
     return this.status();
+  }
+
+  /**
+   * The second half of create and join: state.json, then the network. Nothing is left half-made: when
+   * either fails (a full disk, a listen address in use) the node is again in no federation — no state
+   * file, no network, no audit leaf (those follow only once both worked) — and the typed error is thrown.
+   */
+  async #startOrUndo(): Promise<void> {
+    try {
+      await this.#c.persist();
+      await this.#network.start();
+    } catch (err) {
+      const net = this.#c.net;
+      this.#c.net = undefined;
+      if (net !== undefined) {
+        clearInterval(net.timer);
+        await net.host.stop().catch(() => {});
+      }
+      this.#c.chain = undefined;
+      this.#c.bootstrap = [];
+      this.#c.addresses = {};
+      await this.#c.store.remove().catch(() => {});
+      throw err;
+    }
   }
 
   /** Proposes a threshold change (a charter change); completes it at once when our signature suffices. */
@@ -314,11 +338,10 @@ export class FederationService {
     this.#c.chain = chain;
     this.#c.bootstrap = invite.bootstrap.map(bootstrapPeer);
     for (const a of invite.bootstrap) this.#c.rememberAddress(bootstrapPeer(a), a);
-    await this.#c.persist();
+    await this.#startOrUndo();
     for (const e of chain.versions()) await this.#c.audit('federation.charter', e.version, e.envelope, e.digest);
     this.#c.events('federation:joining', { federationId: chain.federationId, version: chain.version + 1 });
     this.#charter.sync.start();
-    await this.#network.start();
     const status = chain.proposalStatus(env);
     const rc = this.#charter.rc;
     let push: SyncMessage;

@@ -4,7 +4,7 @@
  * a crash leaves the previous or the next state, never half of one. Loading checks the top-level shape
  * with the owner's guard; the owner re-verifies the contents (signatures, chains) itself.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeError } from '../errors.ts';
 import { writeFileAtomic } from './fs.ts';
@@ -54,6 +54,12 @@ export class JsonStateFile<T> {
         await mkdir(this.dir, { recursive: true, mode: 0o700 });
         await writeFileAtomic(this.file, text, 0o600);
       });
+    return this.#writing;
+  }
+
+  /** Removes the file (after the writes before it): the service holds no state again. */
+  remove(): Promise<void> {
+    this.#writing = this.#writing.catch(() => {}).then(() => rm(this.file, { force: true }));
     return this.#writing;
   }
 

@@ -3,13 +3,16 @@
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorStatus } from '../../../node/errors.ts';
 import { type EventRecord, recordingSink } from '../../../node/events.ts';
 import type { FederationContext, FederationModule } from '../../../node/federation/module.ts';
 import { FederationService } from '../../../node/federation/service.ts';
+import { FederationStore } from '../../../node/federation/store.ts';
 import { initHome } from '../../../node/home/init.ts';
 import { loadHome } from '../../../node/home/load.ts';
 import type { AppendItem } from '../../../node/log/index.ts';
@@ -175,6 +178,46 @@ describe('FederationService', () => {
       const answer = await a.service.setThreshold({ policy: 2 });
       expect(answer).toMatchObject({ federated: true, charterVersion: 4, thresholds: { policy: 2, charter: 2 } });
       expect(completeIt).toBeUndefined();
+    });
+  });
+
+  describe('when the libp2p listen address is taken while creating or joining a federation', () => {
+    it('refuses with ERR_INVALID_CONFIG (HTTP 409) naming --listen and leaves nothing made; it works once the port is free', async () => {
+      const blocker = createServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const port = (blocker.address() as AddressInfo).port;
+      const dir = join(root, 'taken');
+      await initHome({
+        dir,
+        org: 'taken',
+        jurisdiction: 'EU',
+        api: '127.0.0.1:0',
+        listen: `/ip4/127.0.0.1/tcp/${port}`,
+      });
+      const service = (h: Awaited<ReturnType<typeof loadHome>>, leaves: AppendItem[]) =>
+        new FederationService({
+          home: h,
+          log: { append: async (items) => (leaves.push(...items), items.map((_, i) => ({ index: i }) as never)) },
+          events: () => {},
+        });
+      const leaves: AppendItem[] = [];
+      const a = service(await loadHome(dir), leaves);
+      await a.start();
+      const err = await a.create({ name: 'T' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_INVALID_CONFIG' });
+      expect(String((err as Error).message)).toContain('--listen');
+      expect(errorStatus('ERR_INVALID_CONFIG')?.http).toBe(409);
+      expect(a.status().federated).toBe(false);
+      expect(leaves).toHaveLength(0);
+      expect(await new FederationStore(dir).load()).toBeUndefined();
+      // A restart is not blocked by a half-made federation, and once the port is free create works.
+      await new Promise<void>((r) => blocker.close(() => r()));
+      const again = service(await loadHome(dir), leaves);
+      made.push({ service: again, leaves, events: [], dir });
+      await again.start();
+      expect(again.status().federated).toBe(false);
+      await expect(again.create({ name: 'T' })).resolves.toMatchObject({ federated: true, charterVersion: 1 });
+      expect(leaves).toHaveLength(1);
     });
   });
 
