@@ -25,13 +25,9 @@
  * GOVFED_SCALE_HOME=<dir> reuses one instead of building (for iterating on the measurements).
  * Run alone: `npx node bench/scale.bench.ts` (several minutes at 10M; ~7 GB of temp disk).
  */
-import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { pooledRandom } from '../node/api/random.ts';
 import { type LoadedHome, loadHome } from '../node/home/index.ts';
 import { type AppendItem, AuditLog, type SignedCheckpoint } from '../node/log/index.ts';
@@ -43,6 +39,7 @@ import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { metricValue } from '../test/helpers/records.ts';
 import { prng } from './prng.ts';
 import { summary as stats } from './stats.ts';
+import { diskBytes, dropPageCache, fmt, httpGet, loadavg, type Memory, memo, ownMemory, residentSplit } from './sys.ts';
 import type { BenchResult } from './types.ts';
 
 const ENTRIES = Number(process.env.GOVFED_SCALE_ENTRIES ?? 10_000_000);
@@ -55,29 +52,6 @@ const COLD_PROOFS = 1000;
 const WARMUP = 200;
 const GROUP = 'scale';
 
-const run$ = promisify(execFile);
-const fmt = (n: number) => Math.round(n).toLocaleString('en');
-const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
-const loadavg = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-interface Memory {
-  rss: number;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  /** RssAnon + RssFile from /proc, when there. */
-  split?: string | undefined;
-}
-const memo = (m: Memory) =>
-  `RSS ${mib(m.rss)}${m.split === undefined ? '' : ` (${m.split})`}, heap used ${mib(m.heapUsed)} of ` +
-  `${mib(m.heapTotal)}, external ${mib(m.external)}`;
-async function ownMemory(): Promise<Memory> {
-  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-  return { rss, heapUsed, heapTotal, external, split: await residentSplit('self') };
-}
 const say = (line: string) => process.stderr.write(`[scale] ${line}\n`);
 
 // --- 1. build ---------------------------------------------------------------------------------
@@ -192,41 +166,7 @@ async function directProofs(log: AuditLog, size: number): Promise<Direct> {
 
 // --- 3. restart and size on disk --------------------------------------------------------------
 
-async function diskBytes(dir: string): Promise<number> {
-  const { stdout } = await run$('du', ['-sk', dir]);
-  return Number(stdout.split(/\s/)[0]) * 1024;
-}
-
-/** Drops the OS page cache of every file in `dir` (GNU dd's iflag=nocache, count=0). False if it cannot. */
-async function dropPageCache(dir: string): Promise<boolean> {
-  try {
-    for (const f of await readdir(dir)) {
-      await run$('dd', [`if=${path.join(dir, f)}`, 'iflag=nocache', 'count=0', 'status=none']);
-    }
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // --- 4. proofs over HTTP ----------------------------------------------------------------------
-
-/** One keep-alive connection, sequential GETs; resolves with status and body. */
-function httpGet(agent: Agent, url: URL, token: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        body += d;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 interface InclusionReply {
   index: number;
@@ -282,15 +222,6 @@ async function daemonMemory(daemon: DaemonProcess, token: string): Promise<Memor
  * mmaps its table files, so pages of the store a process has read count in its RSS but are page cache
  * the kernel can drop). Undefined where /proc is not there.
  */
-async function residentSplit(pid: number | string): Promise<string | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return `RssAnon ${Math.round(kb('RssAnon') / 1024)} MiB + RssFile ${Math.round(kb('RssFile') / 1024)} MiB`;
-  } catch {
-    return undefined;
-  }
-}
 
 // --- the run ----------------------------------------------------------------------------------
 

@@ -1,3 +1,8 @@
+/**
+ * PolicyService with three members in one process (rig.ts): proposing, co-signing, verifiers, conflicts,
+ * bad rules, catching up after being offline, restarts. Local rules, expiry and metrics:
+ * service-local.test.ts. The multi-process run with real libp2p is test/integration/policy.test.ts.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../../protocol/encoding/bytes.ts';
 import { addSignature, nextCharter, peerIdToPublicKey, signCharter } from '../../../protocol/federation/index.ts';
