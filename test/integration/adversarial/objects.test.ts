@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../protocol/crypto/ed25519.ts';
 import type { Envelope } from '../../../protocol/dsse/index.ts';
-import { fromBase64, toBase64 } from '../../../protocol/encoding/bytes.ts';
+import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { addMembers, type Charter } from '../../../protocol/federation/charter.ts';
 import { envelopeBody } from '../../../protocol/federation/gossip.ts';
 import { charterOf, signCharter } from '../../../protocol/federation/proposal.ts';
@@ -34,7 +34,8 @@ import {
 import { signAlert } from '../../../protocol/witness/evidence.ts';
 import { adminPost, type FedNode, fedStatus, startFedNode, waitFor } from '../../helpers/federation.ts';
 import { HostileClient, peerKeyOfHome } from '../../helpers/hostile.ts';
-import { chartersOf, connectHostile, federateWith, rejected, scoreOn, tearDown } from './setup.ts';
+import { api, checkpointOf, flipSig, refusals, snapshot, splitNote } from './objects-helpers.ts';
+import { chartersOf, connectHostile, federateWith, scoreOn, tearDown } from './setup.ts';
 
 const RULE = {
   id: 'no-biometric-in-eu',
@@ -57,43 +58,6 @@ let d: FedNode;
 let honest: FedNode[] = [];
 /** a's checkpoint as c cosigned it (before c's daemon stopped). */
 let cosignedByC = '';
-
-interface Snapshot {
-  charters: unknown;
-  proposals: unknown;
-  policyVersion: number;
-  logSize: number;
-}
-
-async function api<T>(n: FedNode, p: string): Promise<T> {
-  const res = await n.daemon.fetch(p, { token: n.adminToken });
-  if (res.status !== 200) throw new Error(`GET ${p}: ${res.status}`);
-  return (await res.json()) as T;
-}
-
-async function snapshot(n: FedNode): Promise<Snapshot> {
-  const state = JSON.parse(await readFile(path.join(n.home, 'federation', 'state.json'), 'utf8')) as {
-    charters: unknown;
-    proposals: unknown;
-  };
-  const policy = await api<{ version: number }>(n, '/v1/policy');
-  const info = await api<{ log: { size: number } }>(n, '/v1/node');
-  return {
-    charters: state.charters,
-    proposals: state.proposals,
-    policyVersion: policy.version,
-    logSize: info.log.size,
-  };
-}
-
-/** Rejections by code on `n`: the federation's (gossip, sync) plus the policy service's (its protocol). */
-async function refusals(n: FedNode): Promise<Record<string, number>> {
-  const fed = await rejected(n);
-  const pol = (await api<{ rejected: Record<string, number> }>(n, '/v1/policy/status')).rejected;
-  const out = { ...fed };
-  for (const [k, v] of Object.entries(pol)) out[`policy:${k}`] = v;
-  return out;
-}
 
 /**
  * Runs `attack` and checks, on every honest node: a refusal with one of `codes` was counted, nothing
@@ -183,22 +147,6 @@ async function policyChain(): Promise<Envelope[]> {
   return r.envelopes;
 }
 
-async function checkpointOf(n: FedNode): Promise<string> {
-  return await (await n.daemon.fetch('/v1/log/checkpoint', { token: n.adminToken })).text();
-}
-
-/** The note's text (header lines) and its signature lines. */
-function splitNote(note: string): { text: string; sigs: string[] } {
-  const at = note.indexOf('\n\n');
-  return {
-    text: note.slice(0, at + 1),
-    sigs: note
-      .slice(at + 2)
-      .split('\n')
-      .filter((l) => l !== ''),
-  };
-}
-
 /** Version 2 after the applied version 1 (no rules), signed by c alone: one signature of the two needed. */
 async function nextSignedByC(): Promise<Envelope> {
   const [v1] = await policyChain();
@@ -211,13 +159,6 @@ async function nextSignedByC(): Promise<Envelope> {
     rules: [],
   };
   return signBaseline(next, h.seed);
-}
-
-function flipSig(line: string): string {
-  const at = line.lastIndexOf(' ');
-  const raw = fromBase64(line.slice(at + 1));
-  raw[raw.length - 1] = (raw[raw.length - 1] as number) ^ 0x55;
-  return `${line.slice(0, at + 1)}${toBase64(raw)}`;
 }
 
 describe('policy bundles below the policy threshold', () => {
