@@ -18,10 +18,16 @@ function list(v: unknown): Rec[] {
 export function formatFederationStatus(statusValue: unknown): string {
   const s = rec(statusValue);
   if (s.federated !== true) {
-    return formatKeyValues([
+    const d = rec(s.departed);
+    const rows: [string, unknown][] = [
       ['federation', 'none (govfed federation create, or join with an invite)'],
       ['peer id', s.peerId],
-    ]);
+    ];
+    if (s.departed !== undefined) {
+      const why = d.reason === 'left' ? 'left' : 'removed by the other members';
+      rows.push(['last federation', `${d.name} (${d.federationId}): ${why} at charter version ${d.version}, ${d.at}`]);
+    }
+    return formatKeyValues(rows);
   }
   const t = rec(s.thresholds);
   let out = formatKeyValues([
@@ -73,5 +79,6 @@ export function formatOperation(result: unknown): string {
     const p = rec(r.proposal);
     return `proposal ${p.id} (charter version ${p.version}) has ${p.memberSignatures} of ${p.required} member signatures; members co-sign with: govfed federation sign ${p.id}\n`;
   }
+  if (s.federated !== true) return formatFederationStatus(s);
   return `federation ${s.id} is at charter version ${s.charterVersion} (${list(s.members).length} members)\n`;
 }

@@ -17,9 +17,12 @@ import { demoCommand } from './commands/demo.ts';
 import { federationCreateCommand } from './commands/federation-create.ts';
 import { federationInviteCommand } from './commands/federation-invite.ts';
 import { federationJoinCommand } from './commands/federation-join.ts';
+import { federationLeaveCommand } from './commands/federation-leave.ts';
+import { federationRemoveCommand } from './commands/federation-remove.ts';
 import { federationSetThresholdCommand } from './commands/federation-set-threshold.ts';
 import { federationSignCommand } from './commands/federation-sign.ts';
 import { federationStatusCommand } from './commands/federation-status.ts';
+import { federationWithdrawCommand } from './commands/federation-withdraw.ts';
 import { initCommand } from './commands/init.ts';
 import { policyCheckCommand } from './commands/policy-check.ts';
 import { policyLocalSetCommand } from './commands/policy-local-set.ts';
@@ -58,6 +61,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   federationInviteCommand,
   federationSignCommand,
   federationJoinCommand,
+  federationRemoveCommand,
+  federationLeaveCommand,
+  federationWithdrawCommand,
   federationStatusCommand,
   witnessLogsAddCommand,
   policyProposeCommand,

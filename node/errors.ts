@@ -49,6 +49,9 @@ export const NodeErrorCodes = [
   'ERR_PROPOSAL_PENDING',
   'ERR_FEDERATION_STATE_MISSING',
   'ERR_PROPOSAL_LIMIT',
+  'ERR_LAST_MEMBER',
+  'ERR_NOT_SIGNER',
+  'ERR_PROPOSAL_WITHDRAWN',
   // policy
   'ERR_NO_POLICY',
   // witness
@@ -125,6 +128,9 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NO_FEDERATION: { http: 409, exit: 4 },
   ERR_FEDERATION_EXISTS: { http: 409, exit: 4 },
   ERR_PROPOSAL_PENDING: { http: 409, exit: 4 },
+  ERR_LAST_MEMBER: { http: 409, exit: 4 },
+  ERR_NOT_SIGNER: { http: 409, exit: 4 },
+  ERR_PROPOSAL_WITHDRAWN: { http: 409, exit: 4 },
   ERR_FEDERATION_STATE_MISSING: LOCAL,
   ERR_PROPOSAL_LIMIT: { http: 429, exit: 4 },
   ERR_NO_POLICY: { http: 409, exit: 4 },

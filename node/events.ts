@@ -67,6 +67,10 @@ export interface EventCatalogue {
   'federation:charter': { version: number; digest: string; via: string; from?: string; members: number };
   /** A gossip or sync message refused (counted in status().rejected). */
   'federation:rejected': { via: string; kind: string; code: string; action: string; peer: string; message: string };
+  /** A member took back its signature from a pending change (`dropped`: our copy had no member signature left). */
+  'federation:withdrawn': { via: string; id: string; version: number; signer: string; dropped: boolean; from?: string };
+  /** This node is no longer a member: it left (`federation leave`) or was removed; its network stopped. */
+  'federation:departed': { federationId: string; version: number; reason: 'left' | 'removed' };
   'federation:publish-failed': { kind: string; error: string };
   'federation:sync-failed': { peer: string; error: string };
   'federation:module-error': { module: string; error: string };
@@ -131,6 +135,8 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:proposal': true,
   'federation:charter': true,
   'federation:rejected': true,
+  'federation:withdrawn': true,
+  'federation:departed': true,
   'federation:publish-failed': true,
   'federation:sync-failed': true,
   'federation:module-error': true,

@@ -37,8 +37,11 @@ import { federationCreateRoute } from './routes/federation-create.ts';
 import { federationGetRoute } from './routes/federation-get.ts';
 import { federationInviteRoute } from './routes/federation-invite.ts';
 import { federationJoinRoute } from './routes/federation-join.ts';
+import { federationLeaveRoute } from './routes/federation-leave.ts';
+import { federationRemoveRoute } from './routes/federation-remove.ts';
 import { federationSignRoute } from './routes/federation-sign.ts';
 import { federationThresholdsRoute } from './routes/federation-thresholds.ts';
+import { federationWithdrawRoute } from './routes/federation-withdraw.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { logEntryRoute } from './routes/log-entry.ts';
 import { logLookupRoute } from './routes/log-lookup.ts';
@@ -112,6 +115,9 @@ const ROUTES = [
   federationThresholdsRoute,
   federationInviteRoute,
   federationSignRoute,
+  federationRemoveRoute,
+  federationLeaveRoute,
+  federationWithdrawRoute,
   federationJoinRoute,
   evaluatePostRoute,
   policyGetRoute,

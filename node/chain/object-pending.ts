@@ -3,7 +3,8 @@
  * the module (ReplicatedObject) — which still check under the charter, which are stale, and the
  * refusal of a second object for one version that this node signed.
  */
-import type { CharterChain } from '../../protocol/federation/index.ts';
+import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
+import { NodeError } from '../errors.ts';
 import type { ObjectStatus, ReplicatedObject } from './object.ts';
 import type { PendingProposal, PendingSet } from './pending.ts';
 
@@ -24,6 +25,21 @@ export class ObjectPending<O> {
       (id, p) =>
         `this node already signed ${this.#object.noun} ${id} for version ${version}; wait until it is applied or expires (${p.expiresAt})`,
     );
+  }
+
+  /**
+   * `env` without the signatures the module says were withdrawn from proposal `digest`
+   * (object.withdrawn); the same envelope when there are none. ERR_PROPOSAL_WITHDRAWN when none is left.
+   */
+  withoutWithdrawn(digest: string, env: Envelope): Envelope {
+    const gone = this.#object.withdrawn?.(digest);
+    if (gone === undefined || gone.size === 0) return env;
+    const signatures = env.signatures.filter((s) => s.keyid === undefined || !gone.has(s.keyid));
+    if (signatures.length === env.signatures.length) return env;
+    if (signatures.length === 0) {
+      throw new NodeError('ERR_PROPOSAL_WITHDRAWN', `every signature of ${this.#object.noun} ${digest} was withdrawn`);
+    }
+    return { ...env, signatures };
   }
 
   /** The pending proposals that still check under `charter`, with their status. */

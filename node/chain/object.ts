@@ -117,6 +117,11 @@ export interface ReplicatedObject<O> {
    * with one is ignored rather than rejected when a member merely forwarded it (gossip.ts).
    */
   readonly localCodes?: readonly string[];
+  /**
+   * Optional: the signers who withdrew their signature from the pending proposal `digest` (a signed
+   * withdrawal, verified by the module): offer() takes those signatures out of every copy it merges.
+   */
+  withdrawn?(digest: string): ReadonlySet<string> | undefined;
 
   /** The object in an envelope this node holds (already verified once). */
   decode(env: Envelope): O;

@@ -11,7 +11,7 @@
  *            tail: persist → audit leaf → the module's signed receipt, gossiped.
  *   forks    a complete rival of a version we hold: kept as evidence (forks.ts), audited, an event.
  *   receipts the newest verified receipt of each member (objects without receipts: none).
- * Optional parts for objects that differ (the charter): object.ts and the owner's hooks (owner.ts).
+ * Optional parts (the charter's: deadlines, withdrawals, …): object.ts and the owner's hooks (owner.ts).
  * gossip.ts: synchronous gossip verdicts; sync.ts: the hello/pull/push exchange.
  */
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
@@ -114,8 +114,6 @@ export class ReplicatedChain<O> {
     return this.#applied;
   }
 
-  // ---- state ----
-
   /** Loads what start() read from the state file; the stored head is enforced until the charter arrives. */
   restore(s: ChainSnapshot): void {
     this.#stored = s.objects;
@@ -199,9 +197,12 @@ export class ReplicatedChain<O> {
    * the charter, merged with our copy; applied when complete, otherwise kept pending and (when local)
    * gossiped.
    */
-  async offer(env: Envelope, via: 'local' | 'gossip' | 'sync', from?: string): Promise<ProposalInfo<O>> {
+  async offer(received: Envelope, via: 'local' | 'gossip' | 'sync', from?: string): Promise<ProposalInfo<O>> {
     const charter = this.requireCharter();
-    const s0 = this.object.status(env, charter);
+    // Signatures their signers withdrew (object.withdrawn) never count here again: taken out first.
+    const s1 = this.object.status(received, charter);
+    const env = this.#pending.withoutWithdrawn(s1.digest, received);
+    const s0 = env === received ? s1 : this.object.status(env, charter);
     const chain = this.requireChain();
     if (chain.current !== undefined && s0.digest === chain.current.digest) return this.info(s0, this.#expiry());
     // The module's admission of a received proposal (deadlines, limits), before anything is stored.
@@ -358,8 +359,6 @@ export class ReplicatedChain<O> {
     if (stored) this.tail.queue(() => this.persist());
     return stored;
   }
-
-  // ---- helpers ----
 
   /** Counts a rejected message and raises the module's `rejected` event. */
   reject(via: string, peer: string, err: unknown): void {

@@ -3,7 +3,8 @@
  * pending change it makes or signs (not every one it receives: those are bounded in memory and
  * state.json only, node/federation/pending.ts) and every fork it sees becomes one leaf:
  *
- *   { v: 1, type: "governance", kind: "federation.charter" | "federation.proposal" | "federation.fork",
+ *   { v: 1, type: "governance", kind: "federation.charter" | "federation.proposal" | "federation.fork" |
+ *     "federation.withdrawal" | "federation.departed",
  *     time, digest, ref: "federation/<id>/<kind>/<version>" }
  *
  * `digest` is the charter digest (sha256 of its canonical bytes) for `federation.charter` — the same
@@ -18,7 +19,12 @@ import { toHex } from '../../protocol/encoding/bytes.ts';
 import type { Envelope } from '../../protocol/federation/index.ts';
 import type { AppendItem } from '../log/index.ts';
 
-export type FederationEventKind = 'federation.charter' | 'federation.proposal' | 'federation.fork';
+export type FederationEventKind =
+  | 'federation.charter'
+  | 'federation.proposal'
+  | 'federation.fork'
+  | 'federation.withdrawal'
+  | 'federation.departed';
 
 /** `sha256:` + hex of the canonical (JCS) envelope. */
 export function envelopeDigest(env: Envelope): string {

@@ -28,12 +28,14 @@ import {
   envelopeFromBody,
   type GossipMessage,
   isGossipValidationError,
+  removedMembers,
 } from '../../protocol/federation/index.ts';
 import { ChainSync, objectGossipVerdict, ReplicatedChain } from '../chain/index.ts';
 import { type GossipVerdict, verdictOf } from '../p2p/pubsub.ts';
 import { charterObject, charterWindowHooks } from './charter-object.ts';
 import type { FederationCore } from './core.ts';
 import type { FederationContext, FederationModule } from './module.ts';
+import { WithdrawalBook } from './withdrawals.ts';
 
 export class CharterModule implements FederationModule {
   readonly name = 'charter';
@@ -43,6 +45,8 @@ export class CharterModule implements FederationModule {
   readonly rc: ReplicatedChain<Charter>;
   /** Its anti-entropy (the chain's messages of /govfed/sync; sync.ts serves the protocol). */
   readonly sync: ChainSync<Charter>;
+  /** Signatures taken back from pending changes (`withdrawal` gossip, `federation withdraw`). */
+  readonly withdrawals = new WithdrawalBook();
   readonly #c: FederationCore;
 
   constructor(core: FederationCore) {
@@ -54,10 +58,10 @@ export class CharterModule implements FederationModule {
         chain: () => core.chain,
         pending: () => rc.pending.values(),
       }),
-      object: charterObject({
-        federationId: () => core.requireChain().federationId,
-        now: () => core.now().getTime(),
-      }),
+      object: {
+        ...charterObject({ federationId: () => core.requireChain().federationId, now: () => core.now().getTime() }),
+        withdrawn: (digest) => this.withdrawals.signers(digest),
+      },
       self: core.peerId,
       seed: core.seed,
       log: core.log,
@@ -67,6 +71,8 @@ export class CharterModule implements FederationModule {
       onHead: (_head, reason) => {
         if (reason !== 'applied') return;
         core.bootstrap = [];
+        const chain = core.chain;
+        if (chain !== undefined) this.withdrawals.prune(chain);
         core.notifyCharter();
       },
       onRejected: (_code, via, peer, err) => {
@@ -76,7 +82,12 @@ export class CharterModule implements FederationModule {
         // Members that missed it by gossip learn it from us; by gossip it spread already, and a joiner's
         // own admission goes to members by sync (they do not know it before they accept it).
         if (via === 'sync') await core.publish('charter', head.envelope);
+        const before = core.chain?.versions().find((e) => e.version === head.version - 1)?.charter;
+        const gone = before === undefined ? [] : removedMembers(before, head.object);
+        // Removed members still connected hear it from us by sync before the sweep closes them out.
+        await Promise.all(gone.filter((p) => p !== core.peerId).map((p) => core.tellRemoved(p, head.envelope)));
         await core.net?.host.sweep();
+        if (gone.includes(core.peerId)) await core.departed(head.version); // we left or were removed
       },
     });
     this.rc = rc;
@@ -89,7 +100,57 @@ export class CharterModule implements FederationModule {
     this.gossip = {
       charter: (msg, from) => this.#judgeComplete(msg, from),
       proposal: (msg, from) => objectGossipVerdict(rc, msg, from, (p) => core.pullSoon(p)),
+      withdrawal: (msg, from) => this.#judgeWithdrawal(msg, from),
     };
+  }
+
+  /**
+   * Believes a withdrawal (made here, or received: attacker-controlled — verified first, a typed refusal
+   * otherwise) and takes the signature out of our copy of the proposal; a copy left without a current
+   * member's signature is dropped. False when it was known already. Persisted on the chain's tail; local
+   * ones are then logged (`federation.withdrawal`) and gossiped.
+   */
+  withdraw(env: Envelope, via: 'local' | 'gossip', from?: string): boolean {
+    const chain = this.#c.requireChain();
+    const w = this.withdrawals.take(env, chain, this.#c.verify);
+    if (!w.fresh) return false;
+    const { digest, version } = w.withdrawal;
+    const held = this.rc.pending.get(digest);
+    if (held !== undefined) {
+      const signatures = held.envelope.signatures.filter((s) => s.keyid !== w.signer);
+      if (signatures.some((s) => s.keyid !== undefined && chain.isMember(s.keyid))) {
+        this.rc.pending.set(digest, { ...held, envelope: { ...held.envelope, signatures } });
+      } else {
+        this.rc.pending.delete(digest);
+      }
+    }
+    const dropped = held !== undefined && !this.rc.pending.has(digest);
+    this.#c.events('federation:withdrawn', {
+      via,
+      id: digest,
+      version,
+      signer: w.signer,
+      dropped,
+      ...(from === undefined ? {} : { from }),
+    });
+    this.rc.tail.queue(async () => {
+      await this.#c.persist();
+      if (via !== 'local') return;
+      await this.#c.audit('federation.withdrawal', version, env);
+      await this.#c.publish('withdrawal', env);
+    });
+    return true;
+  }
+
+  /** A withdrawal by gossip: a forged or non-member one is a Reject, a known one an Ignore. */
+  #judgeWithdrawal(msg: GossipMessage, from: string): GossipVerdict {
+    try {
+      return this.withdraw(envelopeFromBody(msg.body), 'gossip', from)
+        ? { result: 'accept' }
+        : { result: 'ignore', error: undefined };
+    } catch (err) {
+      return verdictOf(err);
+    }
   }
 
   attach(ctx: FederationContext): void {

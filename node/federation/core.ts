@@ -76,6 +76,10 @@ export class FederationCore {
   pullSoon: (peer: string) => void = () => {};
   /** Set by the service: the pending charter changes (the charter module's chain holds them). */
   pendingProposals: () => readonly StoredProposal[] = () => [];
+  /** Set by the service: this node is not in the charter's version `version` (it left or was removed). */
+  departed: (version: number) => Promise<void> = async () => {};
+  /** Set by the service: the signed withdrawals this node believes (the charter module's book). */
+  withdrawals: () => Envelope[] = () => [];
 
   constructor(o: FederationCoreOptions) {
     this.home = o.home;
@@ -127,6 +131,7 @@ export class FederationCore {
       // Stored proposals not past their lifetime.
       proposals: this.pendingProposals().filter((p) => Date.parse(p.expiresAt) > this.now().getTime()),
       addresses: this.addresses,
+      withdrawals: this.withdrawals(),
     });
   }
 
@@ -148,7 +153,7 @@ export class FederationCore {
     }
   }
 
-  async publish(kind: 'charter' | 'proposal', env: Envelope): Promise<void> {
+  async publish(kind: 'charter' | 'proposal' | 'withdrawal', env: Envelope): Promise<void> {
     await this.publishBody(kind, envelopeBody(env));
   }
 
@@ -172,6 +177,20 @@ export class FederationCore {
       await net.host.pubsub.publish(kind, bytes);
     } catch (err) {
       this.events('federation:publish-failed', { kind, error: errorText(err) });
+    }
+  }
+
+  /**
+   * Hands `env` (a charter version that removes `peer`) to `peer` by sync when it is still connected, so
+   * that it learns of its removal before our gate closes it out. Best effort.
+   */
+  async tellRemoved(peer: string, env: Envelope): Promise<void> {
+    const net = this.net;
+    if (net === undefined || !net.host.connectedPeers().includes(peer)) return;
+    try {
+      await net.sync.request(peer, { type: 'charters', envelopes: [env] });
+    } catch (err) {
+      this.events('federation:sync-failed', { peer, error: errorText(err) });
     }
   }
 

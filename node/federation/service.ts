@@ -7,7 +7,8 @@
  * when the node is in a federation, starts the network; create() and join() start it on demand, so a
  * node that never federates opens no port. stop() stops the sync loop, the host, then flushes state.
  *
- * This file holds the operations the API calls (create, setThreshold, invite, sign, join, status);
+ * This file holds the operations the API calls (create, invite, join, status; the charter changes —
+ * setThreshold, remove, leave, sign, withdraw — are changes.ts) and the departure (departed.ts);
  * each other job is its own part over the shared state (core.ts):
  *   charter-module.ts  the charter on the generic replicated chain (node/chain): pending changes,
  *                      co-signing, accepting (forks kept and audited), its gossip (`charter`, `proposal`)
@@ -35,8 +36,6 @@ import {
   bootstrapPeer,
   CharterChain,
   charterDigest,
-  charterOf,
-  checkNotExpired,
   createInvite,
   type Envelope,
   encodeInvite,
@@ -44,11 +43,9 @@ import {
   type Invite,
   MAX_BOOTSTRAP_ADDRS,
   type Member,
-  nextCharter,
   parseInvite,
   peerIdFromSeed,
   type SyncMessage,
-  signAsPeer,
   signCharter,
   type Thresholds,
   verifyInvite,
@@ -60,15 +57,15 @@ import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';
 import { MemberGate } from '../p2p/gate.ts';
-import { requestOnce } from '../p2p/request.ts';
+import { CharterChanges } from './changes.ts';
 import { CharterModule } from './charter-module.ts';
 import { FederationCore } from './core.ts';
-import type { FederationContext, FederationModule } from './module.ts';
+import { type Departure, loadDeparture, saveDeparture } from './departed.ts';
+import type { FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
-import { PROPOSAL_TTL_MS } from './pending.ts';
-import { FederationStore, type StoredProposal } from './store.ts';
+import { decodable, FederationStore } from './store.ts';
 import { FederationSync } from './sync.ts';
-import { type FederationStatus, federationStatus, type ProposalView, view } from './views.ts';
+import { type FederationStatus, federationStatus, type ProposalView } from './views.ts';
 
 /** How often the sync loop runs. */
 export const SYNC_INTERVAL_MS = 5000;
@@ -99,6 +96,9 @@ export class FederationService {
   readonly #charter: CharterModule;
   readonly #sync: FederationSync;
   readonly #network: FederationNetwork;
+  readonly #changes: CharterChanges;
+  #departed: Departure | undefined;
+  #departing: Promise<void> = Promise.resolve();
 
   constructor(opts: FederationServiceOptions) {
     const now = opts.now ?? (() => new Date());
@@ -129,6 +129,12 @@ export class FederationService {
     // gossip goes through the one validation path.
     this.#charter = new CharterModule(core);
     core.pendingProposals = () => this.#charter.rc.pending.values();
+    core.withdrawals = () => this.#charter.withdrawals.list();
+    core.departed = (version) => this.#depart(version);
+    this.#changes = new CharterChanges(core, this.#charter, {
+      status: () => this.status(),
+      departure: () => this.#departing,
+    });
     this.#sync = new FederationSync(core, this.#charter);
     this.#network = new FederationNetwork(core, this.#sync);
     core.modules.push(this.#charter);
@@ -156,12 +162,14 @@ export class FederationService {
 
   async start(): Promise<void> {
     this.#c.stopped = false;
+    this.#departed = await loadDeparture(this.#c.home.dir);
     const state = await this.#c.store.load();
     if (state === undefined) return;
     this.#c.chain = CharterChain.fromEnvelopes(state.federationId, state.charters, {
       verify: this.#c.verify,
     });
     this.#c.addresses = state.addresses;
+    this.#charter.withdrawals.restore(state.withdrawals ?? [], this.#c.chain, this.#c.verify);
     // Pending changes made or received before the restart: those no longer valid or past their
     // lifetime are dropped when the chain is checked at network start; the rest re-open their windows.
     this.#charter.rc.restore({ objects: [], pending: state.proposals.filter(decodable), receipts: [], forks: [] });
@@ -214,54 +222,74 @@ export class FederationService {
       await this.#c.persist();
       await this.#network.start();
     } catch (err) {
-      const net = this.#c.net;
-      this.#c.net = undefined;
-      if (net !== undefined) {
-        clearInterval(net.timer);
-        await net.host.stop().catch(() => {});
-      }
-      this.#c.chain = undefined;
-      this.#c.bootstrap = [];
-      this.#c.addresses = {};
-      await this.#c.store.remove().catch(() => {});
+      await this.#teardown();
       throw err;
     }
   }
 
-  /** Proposes a threshold change (a charter change); completes it at once when our signature suffices. */
-  async setThreshold(t: Partial<Thresholds>): Promise<ProposalView | FederationStatus> {
-    const chain = this.#c.requireChain();
-    const cur = chain.current.thresholds;
-    const admission = t.admission ?? cur.admission;
-    const charter = t.charter ?? Math.max(cur.charter, admission);
-    const next = nextCharter(chain.current, {
-      createdAt: this.#c.now().toISOString(),
-      expiresAt: this.#c.expiry(PROPOSAL_TTL_MS),
-      thresholds: {
-        admission,
-        charter,
-        policy: t.policy ?? cur.policy,
-        ...(t.witness === undefined ? {} : { witness: t.witness }),
-      },
-    });
-    this.#charter.rc.assertNoConflict(next.version, charterDigest(next));
-    return await this.#propose(signCharter(next, this.#c.seed));
+  /** In no federation again: network stopped, state forgotten and its file removed. */
+  async #teardown(): Promise<void> {
+    this.#charter.sync.stop();
+    const net = this.#c.net;
+    this.#c.net = undefined;
+    if (net !== undefined) {
+      clearInterval(net.timer);
+      await net.host.stop().catch(() => {});
+    }
+    this.#c.chain = undefined;
+    this.#c.bootstrap = [];
+    this.#c.addresses = {};
+    await this.#c.store.remove().catch(() => {});
   }
 
   /**
-   * A change made or signed here: merged with our copy; if complete, accepted and gossiped as a charter
-   * (the federation status answers), otherwise kept, logged (`federation.proposal`) and gossiped as a
-   * proposal (its view answers).
+   * Version `version` no longer lists us (on the chain's tail, after persist and audit): we left or were
+   * removed. Recorded (departed.json); the network stops, the state goes; the node runs on, federation-less.
    */
-  async #propose(env: Envelope): Promise<ProposalView | FederationStatus> {
-    const rc = this.#charter.rc;
+  async #depart(version: number): Promise<void> {
     const chain = this.#c.requireChain();
-    const info = await rc.offer(env, 'local');
-    // While it was logged and gossiped, a peer may have completed it (ours was the signature it lacked):
-    // then, as for a change complete here, the federation status answers.
-    if (info.status.complete || chain.version >= info.status.version) return this.status();
-    const held = rc.pending.get(info.status.digest);
-    return view(info.status.digest, chain.proposalStatus(held?.envelope ?? env), info.expiresAt);
+    const d: Departure = {
+      federationId: chain.federationId,
+      name: chain.current.name,
+      version,
+      reason: this.#changes.leaving ? 'left' : 'removed',
+      at: this.#c.now().toISOString(),
+    };
+    this.#changes.leaving = false;
+    await this.#c.audit('federation.departed', version, chain.head.envelope, chain.head.digest);
+    await saveDeparture(this.#c.home.dir, d).catch((err) =>
+      this.#c.events('federation:error', { error: `departed.json: ${errorText(err)}` }),
+    );
+    this.#departed = d;
+    // Not awaited here: this runs on the charter chain's tail, which teardown's sync.stop() may wait on.
+    this.#departing = new Promise((resolve) => setImmediate(resolve))
+      .then(() => this.#teardown())
+      .then(() => this.#c.events('federation:departed', d));
+  }
+
+  /** Proposes a threshold change (a charter change): changes.ts. */
+  setThreshold(t: Partial<Thresholds>): Promise<ProposalView | FederationStatus> {
+    return this.#changes.setThreshold(t);
+  }
+
+  /** Proposes removing the member `org` (at the admission threshold): changes.ts. */
+  remove(org: string): Promise<ProposalView | FederationStatus> {
+    return this.#changes.remove(org);
+  }
+
+  /** Leaves the federation (our own removal, complete with our signature): changes.ts. */
+  leave(): Promise<FederationStatus> {
+    return this.#changes.leave();
+  }
+
+  /** Takes back our signature from a pending change: changes.ts. */
+  withdraw(id: string): Promise<FederationStatus> {
+    return this.#changes.withdraw(id);
+  }
+
+  /** Co-signs a pending proposal, given by id (charter digest) or as an envelope: changes.ts. */
+  sign(ref: string | Envelope): Promise<ProposalView | FederationStatus> {
+    return this.#changes.sign(ref);
   }
 
   /** Proposes admitting `invitee` and returns the invite file's bytes. */
@@ -294,27 +322,9 @@ export class FederationService {
       .slice(0, MAX_BOOTSTRAP_ADDRS);
     const invite: Invite = createInvite({ chain, proposal, invitee, bootstrap });
     const bytes = encodeInvite(invite);
-    await this.#propose(proposal);
+    await this.#changes.propose(proposal);
     this.#c.events('federation:invited', { org: input.org, peerId: input.peerId, expiresAt });
     return bytes;
-  }
-
-  /** Co-signs a pending proposal, given by id (charter digest) or as an envelope. */
-  async sign(ref: string | Envelope): Promise<ProposalView | FederationStatus> {
-    const chain = this.#c.requireChain();
-    let env: Envelope;
-    if (typeof ref === 'string') {
-      const p = this.#charter.rc.pending.resolve(ref, 'pending proposal');
-      env = p.envelope;
-    } else {
-      chain.proposalStatus(ref); // throws for anything that is not a valid next version
-      env = ref;
-    }
-    const s = chain.proposalStatus(env);
-    // We never sign a change past the deadline its signers set (an expired invite stays expired).
-    checkNotExpired(s.charter, this.#c.now().getTime());
-    this.#charter.rc.assertNoConflict(s.charter.version, s.digest);
-    return await this.#propose(addSignature(env, this.#c.seed, { verify: this.#c.verify }));
   }
 
   /** Joins with an invite file: verifies it, signs the proposal admitting us, hands it to the bootstrap peers. */
@@ -368,22 +378,13 @@ export class FederationService {
   }
 
   status(): FederationStatus {
-    return federationStatus(this.#c, this.#charter.rc.pending);
+    const s = federationStatus(this.#c, this.#charter.rc.pending);
+    return s.federated || this.#departed === undefined ? s : { ...s, departed: this.#departed };
   }
 
   #requireNoFederation(): void {
     if (this.#c.chain !== undefined) {
       throw new NodeError('ERR_FEDERATION_EXISTS', `this node is already in federation ${this.#c.chain.federationId}`);
     }
-  }
-}
-
-/** A stored proposal whose envelope still decodes as a charter (state.json is ours, but checked anyway). */
-function decodable(p: StoredProposal): boolean {
-  try {
-    charterOf(p.envelope);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -6,7 +6,8 @@
  * it is restored) the node would start as "in no federation" and lose that guard. The audit log is the
  * record of what the node accepted: every charter version is a `federation.charter` governance entry
  * (audit.ts). So when the file is missing but the log holds such an entry, the node refuses to start with
- * ERR_FEDERATION_STATE_MISSING instead of guessing.
+ * ERR_FEDERATION_STATE_MISSING instead of guessing — unless a `federation.departed` entry follows the last
+ * charter entry: the node left (or was removed from) that federation and removed the file itself.
  */
 import { NodeError } from '../errors.ts';
 import { exists } from '../home/fs.ts';
@@ -22,6 +23,9 @@ export async function checkFederationStateKept(
   if (await exists(file)) return;
   const at = await log.lookupGovernance('federation.charter');
   if (at === undefined) return;
+  // It left that federation (or was removed) after its last charter: no state is the right state.
+  const departed = await log.lookupGovernance('federation.departed');
+  if (departed !== undefined && departed > at) return;
   throw new NodeError(
     'ERR_FEDERATION_STATE_MISSING',
     `${file} is missing, but the audit log records a federation charter this node accepted (entry ${at}): ` +

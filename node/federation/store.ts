@@ -3,14 +3,15 @@
  * tmp + fsync + rename), so a crash leaves the previous or the next state, never half of one.
  *
  *   { "version": 1, "federationId": <64 hex, pinned>, "charters": [<envelope v1>, …, <vn>],
- *     "proposals": [{ "envelope", "expiresAt" }], "addresses": { <member peer id>: [<multiaddr>, …] } }
+ *     "proposals": [{ "envelope", "expiresAt" }], "addresses": { <member peer id>: [<multiaddr>, …] },
+ *     "withdrawals": [<envelope>, …] (optional) }
  *
  * The charters are re-verified from the pinned genesis on every load (CharterChain.fromEnvelopes), so a
  * hand-edited or corrupted file stops the node rather than being trusted. Proposals are re-checked
  * against the chain; those that no longer apply are dropped.
  */
 import { join } from 'node:path';
-import type { Envelope } from '../../protocol/federation/index.ts';
+import { charterOf, type Envelope } from '../../protocol/federation/index.ts';
 import { JsonStateFile } from '../home/state-file.ts';
 
 export const STATE_VERSION = 1;
@@ -28,6 +29,8 @@ export interface FederationState {
   proposals: StoredProposal[];
   /** Last known listen addresses of members, learned through identify (to re-dial after a restart). */
   addresses: Record<string, string[]>;
+  /** Signed withdrawals of signatures from pending changes (withdrawals.ts); absent in older files. */
+  withdrawals?: Envelope[];
 }
 
 function isFederationState(v: unknown): boolean {
@@ -38,7 +41,8 @@ function isFederationState(v: unknown): boolean {
     Array.isArray(s.charters) &&
     Array.isArray(s.proposals) &&
     typeof s.addresses === 'object' &&
-    s.addresses !== null
+    s.addresses !== null &&
+    (s.withdrawals === undefined || Array.isArray(s.withdrawals))
   );
 }
 
@@ -46,5 +50,15 @@ function isFederationState(v: unknown): boolean {
 export class FederationStore extends JsonStateFile<FederationState> {
   constructor(homeDir: string) {
     super(join(homeDir, 'federation'), `federation state (version ${STATE_VERSION})`, isFederationState);
+  }
+}
+
+/** A stored proposal whose envelope still decodes as a charter (state.json is ours, but checked anyway). */
+export function decodable(p: StoredProposal): boolean {
+  try {
+    charterOf(p.envelope);
+    return true;
+  } catch {
+    return false;
   }
 }

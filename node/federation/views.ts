@@ -2,6 +2,7 @@
 import type { Charter, CharterChain, ProposalStatus, Thresholds } from '../../protocol/federation/index.ts';
 import type { PendingSet } from '../chain/index.ts';
 import type { FederationCore } from './core.ts';
+import type { Departure } from './departed.ts';
 
 export interface MemberStatus {
   org: string;
@@ -27,6 +28,8 @@ export interface ProposalView {
   missingNewMembers: string[];
   /** Members whose entry the change alters (keys, jurisdiction) that have not signed yet. */
   missingChangedMembers: string[];
+  /** Members the change removes (rule `removal`, or a `charter` change that also removes). */
+  removed: string[];
   complete: boolean;
   expiresAt: string;
   charter: Charter;
@@ -49,6 +52,8 @@ export interface FederationStatus {
   lastSync: string | null;
   /** Each federation module's own status, by module name (e.g. policy, witness). */
   modules: Record<string, Record<string, unknown>>;
+  /** When in no federation: the last one this node left or was removed from (departed.ts). */
+  departed?: Departure;
 }
 
 /** The API view of a pending charter proposal. */
@@ -62,6 +67,7 @@ export function view(id: string, s: ProposalStatus, expiresAt: string): Proposal
     signedBy: s.signedBy,
     missingNewMembers: s.missingNewMembers,
     missingChangedMembers: s.missingChangedMembers,
+    removed: s.removed,
     complete: s.complete,
     expiresAt,
     charter: s.charter,

@@ -332,3 +332,39 @@ export function addMembers(prev: Charter, added: readonly Member[], createdAt: s
     members: [...prev.members, ...added],
   });
 }
+
+/**
+ * Thresholds `t` made valid for `memberCount` members by lowering only what must go down: the charter
+ * threshold to the member count, then admission to the charter threshold. Policy and witness stay (the
+ * policy threshold may exceed the member count; witnessThreshold caps the witness one).
+ */
+export function clampThresholds(t: Thresholds, memberCount: number): Thresholds {
+  const charter = Math.min(t.charter, memberCount);
+  const out: Thresholds = { admission: Math.min(t.admission, charter), policy: t.policy, charter };
+  if (t.witness !== undefined) out.witness = t.witness;
+  return out;
+}
+
+/**
+ * The removal change: prev's members without `removed` (peer ids), thresholds clamped to the new member
+ * count (clampThresholds), nothing else changed (optionally with a deadline). ERR_MALFORMED_CHARTER when
+ * a peer id is not a member, when nothing is removed, or when no member would remain.
+ */
+export function removeMembers(
+  prev: Charter,
+  removed: readonly string[],
+  createdAt: string,
+  expiresAt?: string,
+): Charter {
+  const gone = new Set(removed);
+  for (const p of gone) if (memberByPeerId(prev, p) === undefined) throw malformed(`${p} is not a member`);
+  const members = prev.members.filter((m) => !gone.has(m.peerId));
+  if (gone.size === 0) throw malformed('a removal removes at least one member');
+  if (members.length === 0) throw malformed('a charter keeps at least one member');
+  return nextCharter(prev, {
+    createdAt,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    members,
+    thresholds: clampThresholds(prev.thresholds, members.length),
+  });
+}

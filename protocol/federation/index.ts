@@ -72,6 +72,7 @@ export {
   type Charter,
   charterDigest,
   checkCharter,
+  clampThresholds,
   decodeCharter,
   encodeCharter,
   FEDERATION_ID_PATTERN,
@@ -85,6 +86,7 @@ export {
   memberByPeerId,
   nextCharter,
   ORG_PATTERN,
+  removeMembers,
   type Thresholds,
   WITNESS_KEY_PATTERN,
   witnessThreshold,
@@ -149,6 +151,7 @@ export {
   mergeSignatures,
   type ProposalStatus,
   proposalStatus,
+  removedMembers,
   signCharter,
 } from './proposal.ts';
 export {
@@ -183,3 +186,13 @@ export {
   topicFor,
 } from './topics.ts';
 export { type VerifiedCharter, type VerifiedGenesis, verifyGenesis, verifyNext } from './verify.ts';
+export {
+  checkWithdrawal,
+  MAX_WITHDRAWAL_BYTES,
+  signWithdrawal,
+  type VerifiedWithdrawal,
+  verifyWithdrawal,
+  WITHDRAWAL_PAYLOAD_TYPE,
+  WITHDRAWAL_TYPE,
+  type Withdrawal,
+} from './withdrawal.ts';

@@ -11,7 +11,13 @@
  *     (JCS of the whole member object, so a field added to members later is covered without a change
  *     here), every other field of the charter is unchanged (JCS again: name, thresholds, …), and at
  *     least one new member. Needs prev.thresholds.admission signatures of n's members.
- *   - rule `charter`: any other change (removals, threshold or name changes, any change to a member's
+ *   - rule `removal`: the change only removes members — every remaining member entry is in n+1 byte
+ *     for byte, at least one member of n is gone, the thresholds are n's lowered only as far as the new
+ *     member count needs (clampThresholds: charter to the count, admission to charter), every other field
+ *     unchanged. Needs prev.thresholds.admission signatures of n's members — or the signatures of every
+ *     removed member (leaving: nobody is held in a federation against its will; the count then is the
+ *     number of removed members, who all signed).
+ *   - rule `charter`: any other change (removals with other changes, threshold or name changes, any change to a member's
  *     entry — its log key, witness key, jurisdiction, org —, or adding members together with any of
  *     these). Needs prev.thresholds.charter.
  *   - in both, every peer id that is in n+1 but not in n ("added", which includes a member's rotated
@@ -37,6 +43,7 @@ import {
   CHARTER_PAYLOAD_TYPE,
   type Charter,
   charterDigest,
+  clampThresholds,
   decodeCharter,
   encodeCharter,
   MAX_CHARTER_BYTES,
@@ -51,7 +58,7 @@ export const CHARTER_ENVELOPE_LIMITS: Required<EnvelopeLimits> = {
   maxSignatures: 2 * MAX_MEMBERS,
 };
 
-export type ChangeRule = 'genesis' | 'admission' | 'charter';
+export type ChangeRule = 'genesis' | 'admission' | 'removal' | 'charter';
 
 /** The signed envelope of `charter` with one signature, by the peer whose key has this seed. */
 export function signCharter(charter: Charter, seed: Uint8Array): Envelope {
@@ -117,12 +124,37 @@ export function changedMembers(prev: Charter, next: Charter): string[] {
 /** Which rule governs the change prev → next (see the comment at the top). */
 export function changeRule(prev: Charter | null, next: Charter): ChangeRule {
   if (prev === null) return 'genesis';
-  if (next.members.length <= prev.members.length) return 'charter';
+  if (next.members.length < prev.members.length) return isRemoval(prev, next) ? 'removal' : 'charter';
+  if (next.members.length === prev.members.length) return 'charter';
   // Every member of prev kept byte for byte, and nothing else but the member list changed: next with
   // only prev's peer ids (members are sorted by org in both) must equal prev, volatile fields aside.
   const before = new Set(prev.members.map((m) => m.peerId));
   const kept = next.members.filter((m) => before.has(m.peerId));
   return equalBytes(ruleBytes(prev, prev.members), ruleBytes(next, kept)) ? 'admission' : 'charter';
+}
+
+/**
+ * The removal rule: next's members are prev's members byte for byte minus at least one, its thresholds
+ * are prev's clamped to the new count, and nothing else differs (volatile fields aside).
+ */
+function isRemoval(prev: Charter, next: Charter): boolean {
+  const kept = new Map(prev.members.map((m) => [m.peerId, m]));
+  for (const m of next.members) {
+    const was = kept.get(m.peerId);
+    if (was === undefined || !equalBytes(canonicalBytes(was), canonicalBytes(m))) return false;
+  }
+  // With the clamped thresholds put in prev and the same member list, nothing else may differ.
+  const thresholds = clampThresholds(prev.thresholds, next.members.length);
+  return equalBytes(ruleBytes({ ...prev, thresholds }, next.members), ruleBytes(next, next.members));
+}
+
+/** Peer ids of prev's members that `next` no longer lists, sorted. */
+export function removedMembers(prev: Charter, next: Charter): string[] {
+  const after = new Set(next.members.map((m) => m.peerId));
+  return prev.members
+    .map((m) => m.peerId)
+    .filter((p) => !after.has(p))
+    .sort();
 }
 
 /**
@@ -155,12 +187,33 @@ export interface ProposalStatus {
   added: string[];
   /** Added peer ids that have not signed yet, sorted. */
   missingNewMembers: string[];
+  /** Peer ids of prev's members this version no longer lists, sorted. */
+  removed: string[];
   /** Peer ids of prev's members whose entry this version changes (keys, jurisdiction, org), sorted. */
   changed: string[];
   /** Changed members that have not signed yet, sorted. */
   missingChangedMembers: string[];
   /** memberSignatures >= required and nobody added or changed is missing. */
   complete: boolean;
+}
+
+/** How many signatures of prev's members the change needs (see the rules at the top). */
+function requiredSignatures(
+  prev: Charter | null,
+  next: Charter,
+  rule: ChangeRule,
+  removed: readonly string[],
+  signed: ReadonlySet<string>,
+): number {
+  if (prev === null) return next.members.length;
+  if (rule === 'admission') return prev.thresholds.admission;
+  if (rule === 'removal') {
+    // Members leaving on their own: all of them signed, and their signatures are what it takes.
+    return removed.every((p) => signed.has(p))
+      ? Math.min(removed.length, prev.thresholds.admission)
+      : prev.thresholds.admission;
+  }
+  return prev.thresholds.charter;
 }
 
 /** Checks that `next` is the version right after `prev` and linked to it. */
@@ -204,8 +257,8 @@ export function proposalStatus(prev: Charter | null, env: Envelope, opts: Verify
   });
   const signed = new Set(signedBy);
   const rule = changeRule(prev, charter);
-  const required =
-    prev === null ? charter.members.length : rule === 'admission' ? prev.thresholds.admission : prev.thresholds.charter;
+  const removed = prev === null ? [] : removedMembers(prev, charter);
+  const required = requiredSignatures(prev, charter, rule, removed, signed);
   const memberSignatures = prev === null ? signedBy.length : signedBy.filter((p) => before.has(p)).length;
   const missingNewMembers = added.filter((p) => !signed.has(p)).sort();
   const changed = prev === null ? [] : changedMembers(prev, charter);
@@ -218,6 +271,7 @@ export function proposalStatus(prev: Charter | null, env: Envelope, opts: Verify
     signedBy,
     memberSignatures,
     added: added.sort(),
+    removed,
     missingNewMembers,
     changed,
     missingChangedMembers,

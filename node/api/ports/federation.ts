@@ -2,7 +2,10 @@
 import { NodeError } from '../../errors.ts';
 import type { FederationService } from '../../federation/index.ts';
 
-export type FederationPort = Pick<FederationService, 'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join'>;
+export type FederationPort = Pick<
+  FederationService,
+  'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join' | 'remove' | 'leave' | 'withdraw'
+>;
 
 export function requireFederation(ctx: { readonly federation?: FederationPort | undefined }): FederationPort {
   if (ctx.federation === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node runs without federation');

@@ -54,7 +54,7 @@ export const proposalSchema = {
   properties: {
     id: { type: 'string', description: 'the proposed charter digest (what `sign` takes)' },
     version: { type: 'integer' },
-    rule: { type: 'string', enum: ['genesis', 'admission', 'charter'] },
+    rule: { type: 'string', enum: ['genesis', 'admission', 'removal', 'charter'] },
     required: { type: 'integer' },
     memberSignatures: { type: 'integer' },
     signedBy: { type: 'array', items: { type: 'string' } },
@@ -64,6 +64,7 @@ export const proposalSchema = {
       items: { type: 'string' },
       description: 'members whose entry (keys, jurisdiction) the change alters and who have not signed yet',
     },
+    removed: { type: 'array', items: { type: 'string' }, description: 'members the change removes' },
     complete: { type: 'boolean' },
     expiresAt: { type: 'string' },
     charter: charterSchema,
@@ -104,6 +105,19 @@ export const federationStatusSchema = {
       },
     },
     proposals: { type: 'array', items: proposalSchema },
+    departed: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['federationId', 'name', 'version', 'reason', 'at'],
+      description: 'when in no federation: the last one this node left (`left`) or was removed from (`removed`)',
+      properties: {
+        federationId: { type: 'string' },
+        name: { type: 'string' },
+        version: { type: 'integer', description: 'the charter version without this node' },
+        reason: { type: 'string', enum: ['left', 'removed'] },
+        at: { type: 'string' },
+      },
+    },
     peerId: { type: 'string', description: "this node's peer id" },
     addresses: { type: 'array', items: { type: 'string' }, description: 'libp2p listen addresses' },
     rejected: {

@@ -44,7 +44,7 @@ describe('CharterModule', () => {
   it('is a federation module that judges newer senders itself', () => {
     const m = new CharterModule(setup().core);
     expect(m.name).toBe('charter');
-    expect(Object.keys(m.gossip)).toEqual(['charter', 'proposal']);
+    expect(Object.keys(m.gossip)).toEqual(['charter', 'proposal', 'withdrawal']);
     expect(m.judgesNewer).toBe(true);
   });
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../../protocol/dsse/index.ts';
 import { toBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
-import { addMembers, CHARTER_PAYLOAD_TYPE, encodeCharter, nextCharter } from '../../../protocol/federation/charter.ts';
+import {
+  addMembers,
+  CHARTER_PAYLOAD_TYPE,
+  encodeCharter,
+  nextCharter,
+  removeMembers,
+} from '../../../protocol/federation/charter.ts';
 import {
   addSignature,
   changedMembers,
@@ -11,6 +17,7 @@ import {
   checkNotExpired,
   mergeSignatures,
   proposalStatus,
+  removedMembers,
   signCharter,
 } from '../../../protocol/federation/proposal.ts';
 import { makeGenesis, member, peer, seed, signedBy, T0 } from './fixtures.ts';
@@ -110,10 +117,31 @@ describe('changeRule', () => {
       expect(changeRule(g, next)).toBe('charter');
     });
   });
-  describe('when the change removes a member, renames, or changes a jurisdiction', () => {
+  describe('when the change only removes a member (thresholds clamped as removeMembers does)', () => {
+    it('is removal', () => {
+      const g3 = makeGenesis([0, 1, 2], { admission: 2, charter: 3 });
+      const next = removeMembers(g3, [peer(2)], T0);
+      expect(next.thresholds).toMatchObject({ admission: 2, charter: 2 });
+      expect(changeRule(g3, next)).toBe('removal');
+      expect(removedMembers(g3, next)).toEqual([peer(2)]);
+    });
+  });
+  describe('when a removal also lowers a threshold further, renames, or rewrites a kept member', () => {
     it('is charter', () => {
-      const g3 = makeGenesis([0, 1, 2]);
-      expect(changeRule(g3, nextCharter(g3, { createdAt: T0, members: g3.members.slice(1) }))).toBe('charter');
+      const g3 = makeGenesis([0, 1, 2], { admission: 2, charter: 3 });
+      const kept = g3.members.slice(0, 2);
+      const lower = nextCharter(g3, { createdAt: T0, members: kept, thresholds: { admission: 1, charter: 2 } });
+      expect(changeRule(g3, lower)).toBe('charter');
+      const renamed = nextCharter(g3, { createdAt: T0, name: 'Renamed', members: kept, thresholds: { charter: 2 } });
+      expect(changeRule(g3, renamed)).toBe('charter');
+      const moved = kept.map((m, i) => (i === 0 ? { ...m, jurisdiction: 'US' } : m));
+      expect(changeRule(g3, nextCharter(g3, { createdAt: T0, members: moved, thresholds: { charter: 2 } }))).toBe(
+        'charter',
+      );
+    });
+  });
+  describe('when the change renames, or changes a jurisdiction', () => {
+    it('is charter', () => {
       expect(changeRule(g, nextCharter(g, { createdAt: T0, name: 'Renamed' }))).toBe('charter');
       const moved = g.members.map((m, i) => (i === 0 ? { ...m, jurisdiction: 'US' } : m));
       expect(changeRule(g, nextCharter(g, { createdAt: T0, members: [...moved, member(2)] }))).toBe('charter');
@@ -312,5 +340,49 @@ describe('checkNotExpired', () => {
     it('passes', () => {
       expect(() => checkNotExpired(addMembers(g, [member(1)], T0), Number.MAX_SAFE_INTEGER)).not.toThrow();
     });
+  });
+});
+
+describe('proposalStatus of a removal', () => {
+  const g3 = makeGenesis([0, 1, 2], { admission: 2, charter: 3 });
+  const next = removeMembers(g3, [peer(2)], T0);
+  describe('when other members remove it', () => {
+    it('needs the admission threshold of signatures', () => {
+      const one = proposalStatus(g3, signedBy(next, [0]));
+      expect(one).toMatchObject({ rule: 'removal', required: 2, removed: [peer(2)], complete: false });
+      expect(proposalStatus(g3, signedBy(next, [0, 1])).complete).toBe(true);
+    });
+  });
+  describe('when the removed member signs it alone (leaving)', () => {
+    it('is complete with its one signature: nobody is held against its will', () => {
+      expect(proposalStatus(g3, signedBy(next, [2]))).toMatchObject({
+        required: 1,
+        memberSignatures: 1,
+        complete: true,
+      });
+    });
+  });
+  describe('when a member signs the removal of another alone', () => {
+    it('is not complete', () => {
+      const other = removeMembers(g3, [peer(1)], T0);
+      expect(proposalStatus(g3, signedBy(other, [2])).complete).toBe(false);
+    });
+  });
+  describe('when a removal of two is signed by only one of them', () => {
+    it('needs the admission threshold', () => {
+      const two = removeMembers(g3, [peer(1), peer(2)], T0);
+      expect(two.thresholds).toMatchObject({ admission: 1, charter: 1 });
+      expect(proposalStatus(g3, signedBy(two, [2]))).toMatchObject({ required: 2, complete: false });
+      expect(proposalStatus(g3, signedBy(two, [1, 2])).complete).toBe(true);
+    });
+  });
+});
+
+describe('removeMembers', () => {
+  const g2 = makeGenesis([0, 1]);
+  it('refuses to remove a peer that is not a member, nothing, or everyone', () => {
+    expect(() => removeMembers(g2, [peer(5)], T0)).toThrow(code('ERR_MALFORMED_CHARTER'));
+    expect(() => removeMembers(g2, [], T0)).toThrow(code('ERR_MALFORMED_CHARTER'));
+    expect(() => removeMembers(g2, [peer(0), peer(1)], T0)).toThrow(code('ERR_MALFORMED_CHARTER'));
   });
 });

@@ -47,6 +47,9 @@ function fakePort(calls: unknown[]): FederationPort {
     invite: async (input) => record(['invite', input], new TextEncoder().encode('{"invite":1}')),
     sign: async (ref) => record(['sign', ref], status),
     join: async (bytes) => record(['join', new TextDecoder().decode(bytes)], status),
+    remove: async (org) => record(['remove', org], status),
+    leave: async () => record(['leave'], status),
+    withdraw: async (id) => record(['withdraw', id], status),
   };
 }
 
@@ -104,12 +107,18 @@ describe('POST /v1/federation routes', () => {
       expect(inv.json().invite).toBe('{"invite":1}');
       expect((await post('/v1/federation/proposals/sign', { id: 'sha256:abcdef12' })).statusCode).toBe(200);
       expect((await post('/v1/federation/join', { invite: '{"x":1}' })).statusCode).toBe(200);
+      expect((await post('/v1/federation/members/remove', { org: 'apac' })).statusCode).toBe(200);
+      expect((await post('/v1/federation/leave', {})).statusCode).toBe(200);
+      expect((await post('/v1/federation/proposals/withdraw', { id: 'abcdef12' })).statusCode).toBe(200);
       expect(calls).toEqual([
         ['create', { name: 'F', thresholds: { policy: 2 } }],
         ['setThreshold', { admission: 2 }],
         ['invite', { org: 'us', peerId: PEER, jurisdiction: 'US' }],
         ['sign', 'sha256:abcdef12'],
         ['join', '{"x":1}'],
+        ['remove', 'apac'],
+        ['leave'],
+        ['withdraw', 'abcdef12'],
       ]);
     });
   });
@@ -125,6 +134,10 @@ describe('POST /v1/federation routes', () => {
         ['/v1/federation/thresholds', {}],
         ['/v1/federation', { name: 'F', extra: 1 }],
         ['/v1/federation/proposals/sign', { id: 'sha256:abcdef12', envelope: {} }],
+        ['/v1/federation/members/remove', { org: '../etc' }],
+        ['/v1/federation/members/remove', {}],
+        ['/v1/federation/leave', { now: true }],
+        ['/v1/federation/proposals/withdraw', { id: 'zz' }],
       ] as const) {
         const res = await post(url, body);
         expect(res.statusCode, url).toBe(400);

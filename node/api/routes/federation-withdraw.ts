@@ -1,0 +1,34 @@
+/**
+ * POST /v1/federation/proposals/withdraw (admin) {id} — take back this node's signature from a pending
+ * charter change (its id, or a unique part of it): a signed withdrawal, logged and gossiped; our copy
+ * without a member's signature left is dropped, and this node may sign another change for that version.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context.ts';
+import { requireFederation } from '../ports/federation.ts';
+import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
+import { errorResponses } from '../schemas/shared.ts';
+
+export function federationWithdrawRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Body: { id: string } }>(
+    '/v1/federation/proposals/withdraw',
+    {
+      config: { access: 'admin' },
+      bodyLimit: 1024,
+      schema: {
+        summary: 'Withdraw this node’s signature from a pending charter change',
+        tags: ['federation'],
+        security: [{ bearer: [] }],
+        querystring: emptyQuery,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id'],
+          properties: { id: { type: 'string', minLength: 8, maxLength: 71, pattern: '^(sha256:)?[0-9a-f]+$' } },
+        },
+        response: { 200: operationResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({ status: await requireFederation(ctx).withdraw(request.body.id) }),
+  );
+}
