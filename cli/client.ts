@@ -213,6 +213,23 @@ export class ApiClient {
     return v;
   }
 
+  /**
+   * GET /v1/proofs/lookup?origin=O&decisionId=D|leafHash=H: a cross-org proof bundle of the entry with
+   * that decision id or leaf hash (untrusted: the caller verifies it and that it is that entry).
+   */
+  async crossOrgLookup(
+    origin: string,
+    by: { decisionId: string } | { leafHash: string },
+  ): Promise<Record<string, unknown>> {
+    const q =
+      'decisionId' in by
+        ? `decisionId=${encodeURIComponent(by.decisionId)}`
+        : `leafHash=${encodeURIComponent(by.leafHash)}`;
+    const v = await this.#json('GET', `/v1/proofs/lookup?origin=${encodeURIComponent(origin)}&${q}`);
+    if (!isRecord(v)) throw malformed('/v1/proofs/lookup');
+    return v;
+  }
+
   /** GET or PUT (admin) /v1/witness/logs: the logs outside the federation this node witnesses. */
   async witnessLogs(set?: readonly string[]): Promise<string[]> {
     const v = await this.#json(

@@ -11,11 +11,9 @@
  * a bad proof is caught now (exit 1) rather than by whoever receives the file.
  */
 
-import { writeFile } from 'node:fs/promises';
 import { opensslVerify } from '../../node/crypto/ed25519.ts';
 import { BUNDLE_FORMAT, createProofBundle, verifyProofBundle } from '../../protocol/audit/index.ts';
 import { fromBase64 } from '../../protocol/encoding/bytes.ts';
-import { verifyCrossOrgBundle } from '../../protocol/witness/bundle.ts';
 import {
   booleanOption,
   CLIENT_OPTIONS,
@@ -27,10 +25,11 @@ import {
 } from '../args.ts';
 import { chooseVerifierKey, latestCheckpoint, openNoteUnder, type VerifiedCheckpoint } from '../checkpoint.ts';
 import { ApiClient, ApiError } from '../client.ts';
+import { writeCrossOrg, writeOut } from '../crossorg-output.ts';
 import { CheckFailedError, CliError, ExitCode, UsageError } from '../exit.ts';
 import { homeConfig, optionalHome, resolveTarget } from '../home.ts';
 import { resolveMemberLog } from '../member-origin.ts';
-import { formatJson, formatKeyValues, type Io } from '../output.ts';
+import { formatJson, formatKeyValues } from '../output.ts';
 
 /** How long to wait for a checkpoint that covers the entry when the node will not sign one on request. */
 export const CHECKPOINT_WAIT_MS = 3000;
@@ -80,7 +79,10 @@ offline with 'govfed verify FILE [--federation ID]'.`,
     if (named !== undefined) {
       const log = await resolveMemberLog(client, 'audit prove', originFlag !== undefined ? 'origin' : 'org', named);
       // This node's own log: the plain bundle below, from the log itself.
-      if (!log.self) return await proveCrossOrg(client, log.origin, index, out, booleanOption(args, 'json'), io);
+      if (!log.self) {
+        const bundle = await client.crossOrgInclusion(log.origin, index);
+        return await writeCrossOrg(bundle, { origin: log.origin, index }, out, booleanOption(args, 'json'), io);
+      }
     }
     const info = await client.node();
     const key = chooseVerifierKey((await homeConfig(optionalHome(args, io)))?.verifierKey, info.verifierKey);
@@ -109,19 +111,7 @@ offline with 'govfed verify FILE [--federation ID]'.`,
         cause: err,
       });
     }
-    const text = formatJson(bundle);
-    if (out === undefined) {
-      io.stdout(text);
-      return ExitCode.OK;
-    }
-    try {
-      await writeFile(out, text, { mode: 0o644 });
-    } catch (cause) {
-      throw new CliError(ExitCode.ERROR, `cannot write ${out}: ${(cause as Error).message}`, {
-        code: 'ERR_WRITE_FILE',
-        cause,
-      });
-    }
+    if (!(await writeOut(out, formatJson(bundle), io))) return ExitCode.OK;
     const summary = { file: out, index, treeSize: checkpoint.size, origin: checkpoint.origin, verifierKey: key };
     if (booleanOption(args, 'json')) {
       io.stdout(formatJson(summary));
@@ -138,80 +128,6 @@ offline with 'govfed verify FILE [--federation ID]'.`,
     return ExitCode.OK;
   },
 };
-
-/** Writes `text` to `out`, or prints it when there is no --out. */
-async function writeOut(out: string | undefined, text: string, io: Io): Promise<boolean> {
-  if (out === undefined) {
-    io.stdout(text);
-    return false;
-  }
-  try {
-    await writeFile(out, text, { mode: 0o644 });
-  } catch (cause) {
-    throw new CliError(ExitCode.ERROR, `cannot write ${out}: ${(cause as Error).message}`, {
-      code: 'ERR_WRITE_FILE',
-      cause,
-    });
-  }
-  return true;
-}
-
-/** The cross-org bundle of entry `index` of `origin`, asked of the local node and verified before it is written. */
-async function proveCrossOrg(
-  client: ApiClient,
-  origin: string,
-  index: number,
-  out: string | undefined,
-  json: boolean,
-  io: Io,
-): Promise<number> {
-  const bundle = await client.crossOrgInclusion(origin, index);
-  let r: ReturnType<typeof verifyCrossOrgBundle>;
-  try {
-    r = verifyCrossOrgBundle(bundle, { now: Date.now(), verify: opensslVerify });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new CheckFailedError(
-      `the node's cross-org proof of ${origin} entry ${index} does not verify: ${(err as Error).message}`,
-      {
-        ...(code === undefined ? {} : { code }),
-        cause: err,
-      },
-    );
-  }
-  if (r.origin !== origin || r.index !== index) {
-    throw new CliError(
-      ExitCode.ERROR,
-      `the node answered with a proof of ${r.origin} entry ${r.index}, not of ${origin} entry ${index}`,
-      { code: 'ERR_BAD_RESPONSE' },
-    );
-  }
-  if (!(await writeOut(out, formatJson(bundle), io))) return ExitCode.OK;
-  const summary = {
-    file: out,
-    origin: r.origin,
-    org: r.org,
-    index,
-    treeSize: r.treeSize,
-    cosigners: r.cosigners,
-    k: r.k,
-    federationId: r.federationId,
-  };
-  if (json) {
-    io.stdout(formatJson(summary));
-  } else {
-    io.stdout(`wrote the cross-org proof of ${r.org}'s entry ${index} at tree size ${r.treeSize} to ${out}\n\n`);
-    io.stdout(
-      formatKeyValues([
-        ['origin', r.origin],
-        ['cosigned by', `${r.cosigners.join(', ')} (k = ${r.k})`],
-        ['federation', r.federationId],
-        ['check with', `govfed verify ${out} --federation ${r.federationId}`],
-      ]),
-    );
-  }
-  return ExitCode.OK;
-}
 
 /** The proof's hashes (from the network): strict base64, else the response is bad. */
 function decodeHashes(hashes: readonly string[]): Uint8Array[] {

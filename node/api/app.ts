@@ -58,6 +58,7 @@ import { policyStatusRoute } from './routes/policy-status.ts';
 import { proofsConsistencyRoute } from './routes/proofs-consistency.ts';
 import { proofsCrossOrgConsistencyRoute } from './routes/proofs-crossorg-consistency.ts';
 import { proofsCrossOrgInclusionRoute } from './routes/proofs-crossorg-inclusion.ts';
+import { proofsCrossOrgLookupRoute } from './routes/proofs-crossorg-lookup.ts';
 import { proofsInclusionRoute } from './routes/proofs-inclusion.ts';
 import { tilesGetRoute } from './routes/tiles-get.ts';
 import { tlogCheckpointRoute } from './routes/tlog-checkpoint.ts';
@@ -105,6 +106,7 @@ const ROUTES = [
   proofsConsistencyRoute,
   logLookupRoute,
   proofsCrossOrgInclusionRoute,
+  proofsCrossOrgLookupRoute,
   proofsCrossOrgConsistencyRoute,
   witnessAddCheckpointRoute,
   witnessLogsRoutes,

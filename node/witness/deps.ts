@@ -24,7 +24,16 @@ export interface WitnessHome {
 /** What the witness reads from (and appends to) this node's audit log. */
 export type WitnessLog = Pick<
   AuditLog,
-  'checkpoint' | 'onCheckpoint' | 'entry' | 'proveConsistency' | 'proveInclusion' | 'treeHash' | 'append' | 'size'
+  | 'checkpoint'
+  | 'onCheckpoint'
+  | 'entry'
+  | 'proveConsistency'
+  | 'proveInclusion'
+  | 'treeHash'
+  | 'append'
+  | 'size'
+  | 'lookupLeafHash'
+  | 'lookupDecision'
 >;
 
 /** govfed_witness_* metrics (metrics.ts). */

@@ -3,7 +3,7 @@
  * members (attacker-controlled) about this node's own audit log. Decoding and encoding are the
  * protocol module's; this file only reads the log.
  */
-import { toBase64 } from '../../protocol/encoding/bytes.ts';
+import { fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import {
   decodeLogRequest,
@@ -11,10 +11,14 @@ import {
   type LogRequest,
   type LogResponse,
 } from '../../protocol/witness/log-protocol.ts';
+import { NodeError } from '../errors.ts';
 import type { AuditLog } from '../log/index.ts';
 
 /** What answering needs from the log. */
-export type ServedLog = Pick<AuditLog, 'checkpoint' | 'entry' | 'proveConsistency' | 'proveInclusion' | 'treeHash'>;
+export type ServedLog = Pick<
+  AuditLog,
+  'checkpoint' | 'entry' | 'proveConsistency' | 'proveInclusion' | 'treeHash' | 'lookupLeafHash' | 'lookupDecision'
+>;
 
 /** Answers requests (attacker-controlled) about this node's own audit log. */
 export function logProtocolHandler(log: ServedLog, origin: string) {
@@ -61,5 +65,11 @@ async function answer(log: ServedLog, origin: string, req: LogRequest): Promise<
     }
     case 'get-entry':
       return { type: 'entry', index: req.index, entry: toBase64(await log.entry(req.index)) };
+    case 'lookup': {
+      const index =
+        'leafHash' in req ? await log.lookupLeafHash(fromBase64(req.leafHash)) : await log.lookupDecision(req.decisionId);
+      if (index === undefined) throw new NodeError('ERR_NOT_FOUND', `no entry of ${origin} has it`);
+      return { type: 'found', index };
+    }
   }
 }

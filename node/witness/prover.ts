@@ -5,7 +5,8 @@
  * inclusion bundle also carries the log key, the cosigners' keys and the charter chain, so that it
  * verifies offline (protocol/witness/bundle.ts).
  */
-import { fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
+import { decodeLeaf } from '../../protocol/audit/leaf.ts';
+import { equalBytes, fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../protocol/log/index.ts';
 import { openCheckpoint } from '../../protocol/note/index.ts';
@@ -87,6 +88,31 @@ export class CrossOrgProver {
     });
   }
 
+  /**
+   * The inclusion bundle of the entry of `origin`'s log that holds decision `decisionId` (or whose leaf
+   * hash is `leafHash`). The owner's node says which index (a `lookup` request); that claim is not
+   * believed: the entry proven at that index must be the decision (strict leaf decoding) or have the
+   * leaf hash asked for, else ERR_BAD_PEER_RESPONSE.
+   */
+  async lookup(origin: string, q: { decisionId: string } | { leafHash: Uint8Array }): Promise<CrossOrgBundle> {
+    const { ml } = this.#requireWitnessed(origin);
+    let index: number | undefined;
+    if (origin === this.#d.home.config.origin) {
+      index = 'leafHash' in q ? await this.#d.log.lookupLeafHash(q.leafHash) : await this.#d.log.lookupDecision(q.decisionId);
+      if (index === undefined) throw new NodeError('ERR_NOT_FOUND', `no entry of ${origin} has it`);
+    } else {
+      const key = 'leafHash' in q ? { leafHash: toBase64(q.leafHash) } : { decisionId: q.decisionId };
+      const res = await this.#client.requestOrUnavailable(ml, { type: 'lookup', origin, ...key });
+      index = decodeLogResponse(res, 'found').index;
+    }
+    const bundle = await this.proveInclusion(origin, index);
+    const entry = fromBase64(bundle.entry);
+    const matches =
+      'leafHash' in q ? equalBytes(leafHash(entry), q.leafHash) : decisionIdOfLeaf(entry) === q.decisionId;
+    if (!matches) throw badPeer(origin, `its entry ${index} is not the one asked for`);
+    return bundle;
+  }
+
   /** A consistency proof of `origin`'s log from `from` to the newest witnessed size (or `to`), verified. */
   async proveConsistency(origin: string, from: number, to?: number): Promise<CrossOrgConsistency> {
     const { ml, w } = this.#requireWitnessed(origin);
@@ -137,5 +163,15 @@ export class CrossOrgProver {
       if (v !== undefined) keys.push(v.vkey);
     }
     return keys;
+  }
+}
+
+/** The decision id of a decision leaf (strictly decoded), else undefined. */
+function decisionIdOfLeaf(entry: Uint8Array): string | undefined {
+  try {
+    const leaf = decodeLeaf(entry);
+    return leaf.type === 'decision' ? leaf.decisionId : undefined;
+  } catch {
+    return undefined;
   }
 }

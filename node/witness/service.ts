@@ -260,6 +260,11 @@ export class WitnessService implements FederationModule {
     return this.#prover.proveInclusion(origin, index);
   }
 
+  /** The cross-org bundle of the entry of `origin`'s log with that decision id or leaf hash (CrossOrgProver). */
+  lookup(origin: string, q: { decisionId: string } | { leafHash: Uint8Array }): Promise<CrossOrgBundle> {
+    return this.#prover.lookup(origin, q);
+  }
+
   /** A consistency proof of `origin`'s log up to its newest witnessed checkpoint (see CrossOrgProver). */
   proveConsistency(origin: string, from: number, to?: number): Promise<CrossOrgConsistency> {
     return this.#prover.proveConsistency(origin, from, to);

@@ -8,6 +8,7 @@
  *   {type:"get-consistency", origin?, from, to}    {type:"consistency", from, to, oldRoot, proof:[b64…]}
  *   {type:"get-inclusion", origin?, index, treeSize} {type:"inclusion", index, treeSize, entry, proof:[b64…]}
  *   {type:"get-entry", origin?, index}             {type:"entry", index, entry}
+ *   {type:"lookup", origin?, decisionId | leafHash} {type:"found", index}  (leafHash: base64 of 32 bytes)
  *   any failure                                    {type:"error", code, message}
  *
  * This file is the codec only (pure: bytes in, typed messages out); node/witness/log-server.ts answers
@@ -20,6 +21,7 @@
  * what matters (proofs, roots) is verified by the caller against signed checkpoints.
  */
 import { fromBase64, fromUtf8, utf8 } from '../encoding/bytes.ts';
+import { MAX_DECISION_ID_CHARS } from '../audit/leaf.ts';
 import { GovfedError } from '../errors.ts';
 
 export const LOG_PROTOCOL = '/govfed/log/1.0.0';
@@ -33,13 +35,16 @@ export type LogRequest =
   | { type: 'get-checkpoint' }
   | { type: 'get-consistency'; origin?: string; from: number; to: number }
   | { type: 'get-inclusion'; origin?: string; index: number; treeSize: number }
-  | { type: 'get-entry'; origin?: string; index: number };
+  | { type: 'get-entry'; origin?: string; index: number }
+  | { type: 'lookup'; origin?: string; decisionId: string }
+  | { type: 'lookup'; origin?: string; leafHash: string };
 
 export type LogResponse =
   | { type: 'checkpoint'; note: string }
   | { type: 'consistency'; from: number; to: number; oldRoot: string; proof: string[] }
   | { type: 'inclusion'; index: number; treeSize: number; entry: string; proof: string[] }
   | { type: 'entry'; index: number; entry: string }
+  | { type: 'found'; index: number }
   | { type: 'error'; code: string; message: string };
 
 function bad(message: string): GovfedError {
@@ -116,6 +121,15 @@ export function decodeLogRequest(bytes: Uint8Array): LogRequest {
     case 'get-entry':
       exactKeys(v, ['type', 'origin', 'index']);
       return { type: 'get-entry', ...origin, index: uint(v.index, 'index') };
+    case 'lookup':
+      exactKeys(v, ['type', 'origin', 'decisionId', 'leafHash']);
+      if ((v.decisionId === undefined) === (v.leafHash === undefined)) throw bad('lookup: exactly one of decisionId, leafHash');
+      if (v.leafHash !== undefined) {
+        decodeHashes([str(v.leafHash, 'leafHash', 44)]);
+        return { type: 'lookup', ...origin, leafHash: v.leafHash as string };
+      }
+      if (str(v.decisionId, 'decisionId', MAX_DECISION_ID_CHARS).length === 0) throw bad('lookup: empty decisionId');
+      return { type: 'lookup', ...origin, decisionId: v.decisionId as string };
     default:
       throw bad('unknown request type');
   }
@@ -160,6 +174,9 @@ export function decodeLogResponse<T extends LogResponse['type']>(
       break;
     case 'entry':
       out = { type: 'entry', index: uint(v.index, 'index'), entry: str(v.entry, 'entry', MAX_ENTRY_B64) };
+      break;
+    case 'found':
+      out = { type: 'found', index: uint(v.index, 'index') };
       break;
     default:
       throw bad('unknown response type');

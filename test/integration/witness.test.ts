@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLeaf } from '../../protocol/audit/leaf.ts';
 import { generateKeyPair } from '../../protocol/crypto/ed25519.ts';
 import { fromBase64, toBase64, utf8 } from '../../protocol/encoding/bytes.ts';
-import { MemoryTree, proveConsistency } from '../../protocol/log/index.ts';
+import { leafHash as leafHashOf, MemoryTree, proveConsistency } from '../../protocol/log/index.ts';
 import {
   ed25519Signer,
   ed25519VerifierKey,
@@ -222,6 +222,53 @@ describe('witnessed audit logs', () => {
       const failed = await runCli(['verify', bad, '--federation', federationId]);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/ERR_BAD_SIGNATURE/);
+    }, 60_000);
+  });
+
+  describe("when an auditor looks a decision up in c's log through a's node (audit lookup --org)", () => {
+    it('gets the same verified bundle by decision id or leaf hash; an unknown decision is ERR_NOT_FOUND', async () => {
+      const home = node('a').home;
+      const file = path.join(tmp, 'c-lookup.json');
+      const r = await runCli([
+        'audit',
+        'lookup',
+        '--home',
+        home,
+        '--org',
+        'c',
+        '--decision-id',
+        'loan-42',
+        '--out',
+        file,
+        '--json',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout) as { org: string; index: number; file: string };
+      expect(summary).toMatchObject({ org: 'c', file });
+      const bundle = JSON.parse(await readFile(file, 'utf8')) as { entry: string; index: number };
+      const leaf = decodeLeaf(fromBase64(bundle.entry));
+      expect(leaf.type === 'decision' && leaf.decisionId).toBe('loan-42');
+      expect((await runCli(['verify', file, '--federation', federationId])).code).toBe(0);
+      // By leaf hash (the hash of that entry), through the route, the same entry.
+      const hash = toBase64(leafHashOf(fromBase64(bundle.entry)));
+      const byHash = await runCli(['audit', 'lookup', '--home', home, '--origin', 'c', '--leaf-hash', hash]);
+      expect(byHash.code, byHash.stderr).toBe(0);
+      expect(JSON.parse(byHash.stdout)).toMatchObject({ entry: bundle.entry, index: bundle.index });
+      const none = await runCli([
+        'audit',
+        'lookup',
+        '--home',
+        home,
+        '--org',
+        'c',
+        '--decision-id',
+        'no-such',
+        '--json',
+      ]);
+      expect(none.code).toBe(4);
+      expect(JSON.parse(none.stdout)).toMatchObject({ ok: false, code: 'ERR_NOT_FOUND' });
+      const outAlone = await runCli(['audit', 'lookup', '--home', home, '--decision-id', 'loan-42', '--out', file]);
+      expect(outAlone.code).toBe(2);
     }, 60_000);
   });
 

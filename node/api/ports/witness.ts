@@ -7,6 +7,7 @@ export type WitnessPort = Pick<
   | 'addCheckpoint'
   | 'checkpointWithCosignatures'
   | 'proveInclusion'
+  | 'lookup'
   | 'proveConsistency'
   | 'externalLogs'
   | 'setExternalLogs'

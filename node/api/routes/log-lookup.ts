@@ -10,9 +10,9 @@ import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { base64, errorResponses } from '../schemas/shared.ts';
 
-const HASH_PATTERN = '^([0-9a-f]{64}|[A-Za-z0-9+/]{43}=)$';
+export const HASH_PATTERN = '^([0-9a-f]{64}|[A-Za-z0-9+/]{43}=)$';
 
-function decodeHash(s: string): Uint8Array {
+export function decodeHash(s: string): Uint8Array {
   try {
     return s.length === 64 ? fromHex(s) : fromBase64(s);
   } catch (cause) {

@@ -39,6 +39,28 @@ describe('decodeLogRequest', () => {
     });
   });
 
+  describe('when a lookup asks by decision id or leaf hash', () => {
+    it('returns it; both, neither, an empty or long id, or a hash of another length is ERR_INVALID_INPUT', () => {
+      const byId = { type: 'lookup', origin: ORIGIN, decisionId: 'loan-42' } as const;
+      expect(decodeLogRequest(encodeLogMessage(byId))).toEqual(byId);
+      const byHash = { type: 'lookup', leafHash: `${'A'.repeat(43)}=` } as const;
+      expect(decodeLogRequest(encodeLogMessage(byHash))).toEqual(byHash);
+      for (const bad of [
+        { type: 'lookup' },
+        { type: 'lookup', decisionId: 'x', leafHash: `${'A'.repeat(43)}=` },
+        { type: 'lookup', decisionId: '' },
+        { type: 'lookup', decisionId: 'x'.repeat(129) },
+        { type: 'lookup', leafHash: 'AAAA' },
+        { type: 'lookup', decisionId: 'x', extra: 1 },
+      ]) {
+        expect(() => decodeLogRequest(utf8(JSON.stringify(bad))), JSON.stringify(bad)).toThrow(
+          expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),
+        );
+      }
+      expect(decodeLogResponse(utf8('{"type":"found","index":7}'), 'found')).toEqual({ type: 'found', index: 7 });
+    });
+  });
+
   describe('when the request is malformed (attacker-controlled)', () => {
     it('throws ERR_INVALID_INPUT', () => {
       for (const bad of [
@@ -70,7 +92,7 @@ describe('decodeLogResponse', () => {
       expect(() => decodeLogResponse(encodeLogMessage({ type: 'entry', index: 0, entry: '' }), 'inclusion')).toThrow(
         code('ERR_INVALID_INPUT'),
       );
-      const proof = Array.from({ length: 66 }, () => 'A'.repeat(43) + '=');
+      const proof = Array.from({ length: 66 }, () => `${'A'.repeat(43)}=`);
       const res = encodeLogMessage({ type: 'consistency', from: 1, to: 2, oldRoot: proof[0] as string, proof });
       expect(() => decodeLogResponse(res, 'consistency')).toThrow(code('ERR_INVALID_INPUT'));
       expect(() => decodeHashes(['AAAA'])).toThrow(code('ERR_INVALID_INPUT'));
