@@ -5,8 +5,7 @@ import type { Thresholds } from '../../../protocol/federation/index.ts';
 import { MAX_NAME_CHARS } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
 import { operationResult, requireFederation } from '../ports/federation.ts';
-import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { federationAdminOptions } from '../schemas/federation.ts';
 
 const count = { type: 'integer', minimum: 1, maximum: 256 } as const;
 
@@ -19,26 +18,19 @@ export const thresholdsInput = {
 export function federationCreateRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { name: string; thresholds?: Partial<Thresholds> } }>(
     '/v1/federation',
-    {
-      config: { access: 'admin' },
-      bodyLimit: 4096,
-      schema: {
-        summary: 'Create a federation (this node founds it)',
-        tags: ['federation'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name'],
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: MAX_NAME_CHARS },
-            thresholds: thresholdsInput,
-          },
+    federationAdminOptions({
+      summary: 'Create a federation (this node founds it)',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: MAX_NAME_CHARS },
+          thresholds: thresholdsInput,
         },
-        response: { 200: operationResultSchema, ...errorResponses },
       },
-    },
+      bodyLimit: 4096,
+    }),
     async (request) => {
       assertNoBidiControl(request.body.name, 'name'); // the federation's name, shown to every member
       const port = requireFederation(ctx);

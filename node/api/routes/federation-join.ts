@@ -7,29 +7,21 @@ import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { MAX_INVITE_BYTES } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
 import { requireFederation } from '../ports/federation.ts';
-import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { federationAdminOptions } from '../schemas/federation.ts';
 
 export function federationJoinRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { invite: string } }>(
     '/v1/federation/join',
-    {
-      config: { access: 'admin' },
-      bodyLimit: MAX_INVITE_BYTES + 4096,
-      schema: {
-        summary: 'Join a federation with an invite',
-        tags: ['federation'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['invite'],
-          properties: { invite: { type: 'string', minLength: 2, maxLength: MAX_INVITE_BYTES } },
-        },
-        response: { 200: operationResultSchema, ...errorResponses },
+    federationAdminOptions({
+      summary: 'Join a federation with an invite',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['invite'],
+        properties: { invite: { type: 'string', minLength: 2, maxLength: MAX_INVITE_BYTES } },
       },
-    },
+      bodyLimit: MAX_INVITE_BYTES + 4096,
+    }),
     async (request) => {
       const port = requireFederation(ctx);
       return { status: await port.join(utf8(request.body.invite)) };

@@ -6,24 +6,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { requireFederation } from '../ports/federation.ts';
-import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { federationAdminOptions } from '../schemas/federation.ts';
 
 export function federationLeaveRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: Record<string, never> }>(
     '/v1/federation/leave',
-    {
-      config: { access: 'admin' },
-      bodyLimit: 1024,
-      schema: {
-        summary: 'Leave the federation',
-        tags: ['federation'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
-        response: { 200: operationResultSchema, ...errorResponses },
-      },
-    },
+    federationAdminOptions({
+      summary: 'Leave the federation',
+      body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+    }),
     async () => ({ status: await requireFederation(ctx).leave() }),
   );
 }

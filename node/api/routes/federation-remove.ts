@@ -8,29 +8,20 @@ import type { FastifyInstance } from 'fastify';
 import { ORG_PATTERN } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
 import { operationResult, requireFederation } from '../ports/federation.ts';
-import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { federationAdminOptions } from '../schemas/federation.ts';
 
 export function federationRemoveRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { org: string } }>(
     '/v1/federation/members/remove',
-    {
-      config: { access: 'admin' },
-      bodyLimit: 1024,
-      schema: {
-        summary: 'Propose removing a member (a charter change at the admission threshold)',
-        tags: ['federation'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['org'],
-          properties: { org: { type: 'string', pattern: ORG_PATTERN } },
-        },
-        response: { 200: operationResultSchema, ...errorResponses },
+    federationAdminOptions({
+      summary: 'Propose removing a member (a charter change at the admission threshold)',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['org'],
+        properties: { org: { type: 'string', pattern: ORG_PATTERN } },
       },
-    },
+    }),
     async (request) => {
       const port = requireFederation(ctx);
       return operationResult(port, await port.remove(request.body.org));

@@ -6,41 +6,33 @@ import type { FastifyInstance } from 'fastify';
 import type { Envelope } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
 import { operationResult, requireFederation } from '../ports/federation.ts';
-import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { federationAdminOptions } from '../schemas/federation.ts';
 
 export function federationSignRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { id?: string; envelope?: Envelope } }>(
     '/v1/federation/proposals/sign',
-    {
-      config: { access: 'admin' },
-      bodyLimit: 1 << 20,
-      schema: {
-        summary: 'Co-sign a pending charter change',
-        tags: ['federation'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          maxProperties: 1,
-          properties: {
-            id: { type: 'string', minLength: 8, maxLength: 71, pattern: '^(sha256:)?[0-9a-f]+$' },
-            envelope: {
-              type: 'object',
-              required: ['payloadType', 'payload', 'signatures'],
-              properties: {
-                payloadType: { type: 'string' },
-                payload: { type: 'string' },
-                signatures: { type: 'array', maxItems: 512 },
-              },
+    federationAdminOptions({
+      summary: 'Co-sign a pending charter change',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+        properties: {
+          id: { type: 'string', minLength: 8, maxLength: 71, pattern: '^(sha256:)?[0-9a-f]+$' },
+          envelope: {
+            type: 'object',
+            required: ['payloadType', 'payload', 'signatures'],
+            properties: {
+              payloadType: { type: 'string' },
+              payload: { type: 'string' },
+              signatures: { type: 'array', maxItems: 512 },
             },
           },
         },
-        response: { 200: operationResultSchema, ...errorResponses },
       },
-    },
+      bodyLimit: 1 << 20,
+    }),
     async (request) => {
       const port = requireFederation(ctx);
       const ref = request.body.id ?? (request.body.envelope as Envelope);

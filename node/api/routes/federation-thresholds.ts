@@ -7,25 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Thresholds } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
 import { operationResult, requireFederation } from '../ports/federation.ts';
-import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { federationAdminOptions } from '../schemas/federation.ts';
 import { thresholdsInput } from './federation-create.ts';
 
 export function federationThresholdsRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: Partial<Thresholds> }>(
     '/v1/federation/thresholds',
-    {
-      config: { access: 'admin' },
-      bodyLimit: 1024,
-      schema: {
-        summary: 'Propose new thresholds (a charter change)',
-        tags: ['federation'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: { ...thresholdsInput, minProperties: 1 },
-        response: { 200: operationResultSchema, ...errorResponses },
-      },
-    },
+    federationAdminOptions({
+      summary: 'Propose new thresholds (a charter change)',
+      body: { ...thresholdsInput, minProperties: 1 },
+    }),
     async (request) => {
       const port = requireFederation(ctx);
       return operationResult(port, await port.setThreshold(request.body));

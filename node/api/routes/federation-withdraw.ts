@@ -6,29 +6,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { requireFederation } from '../ports/federation.ts';
-import { emptyQuery, operationResultSchema } from '../schemas/federation.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { federationAdminOptions } from '../schemas/federation.ts';
 
 export function federationWithdrawRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { id: string } }>(
     '/v1/federation/proposals/withdraw',
-    {
-      config: { access: 'admin' },
-      bodyLimit: 1024,
-      schema: {
-        summary: 'Withdraw this node’s signature from a pending charter change',
-        tags: ['federation'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['id'],
-          properties: { id: { type: 'string', minLength: 8, maxLength: 71, pattern: '^(sha256:)?[0-9a-f]+$' } },
-        },
-        response: { 200: operationResultSchema, ...errorResponses },
+    federationAdminOptions({
+      summary: 'Withdraw this node’s signature from a pending charter change',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: { id: { type: 'string', minLength: 8, maxLength: 71, pattern: '^(sha256:)?[0-9a-f]+$' } },
       },
-    },
+    }),
     async (request) => ({ status: await requireFederation(ctx).withdraw(request.body.id) }),
   );
 }

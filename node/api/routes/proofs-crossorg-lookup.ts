@@ -39,7 +39,8 @@ export function proofsCrossOrgLookupRoute(app: FastifyInstance, ctx: ApiContext)
     },
     async (request, reply) => {
       const q = request.query;
-      const key = q.leafHash !== undefined ? { leafHash: decodeHash(q.leafHash) } : { decisionId: q.decisionId as string };
+      const key =
+        q.leafHash !== undefined ? { leafHash: decodeHash(q.leafHash) } : { decisionId: q.decisionId as string };
       const bundle = await requireWitness(ctx).lookup(q.origin, key);
       reply.header('cache-control', 'no-store');
       return bundle;

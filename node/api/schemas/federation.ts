@@ -2,6 +2,7 @@
  * Response schemas of the /v1/federation routes (listing exactly what a client may see).
  */
 import { JURISDICTION_PATTERN } from '../../../protocol/audit/fields.ts';
+import { errorResponses } from './shared.ts';
 
 const thresholds = {
   type: 'object',
@@ -147,3 +148,23 @@ export const operationResultSchema = {
 
 export const jurisdiction = { type: 'string', pattern: JURISDICTION_PATTERN } as const;
 export const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+/**
+ * The route options every admin operation on the federation shares (POST, schema-first): admin token,
+ * a bounded body checked by `body`, no query parameters, `response` (default: the operation result) or
+ * a typed error.
+ */
+export function federationAdminOptions(o: { summary: string; body: object; bodyLimit?: number; response?: object }) {
+  return {
+    config: { access: 'admin' as const },
+    bodyLimit: o.bodyLimit ?? 1024,
+    schema: {
+      summary: o.summary,
+      tags: ['federation'],
+      security: [{ bearer: [] }],
+      querystring: emptyQuery,
+      body: o.body,
+      response: { 200: o.response ?? operationResultSchema, ...errorResponses },
+    },
+  };
+}
