@@ -73,6 +73,7 @@ export const CliErrorCodes = [
   'ERR_NOT_RUNNING',
   'ERR_STOP_TIMEOUT',
   'ERR_STOP_FAILED',
+  'ERR_EXPORT_TOO_LARGE',
 ] as const;
 
 /** Thrown by node/ with one of NodeErrorCodes. */
@@ -144,6 +145,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NOT_RUNNING: LOCAL,
   ERR_STOP_TIMEOUT: LOCAL,
   ERR_STOP_FAILED: LOCAL,
+  ERR_EXPORT_TOO_LARGE: { http: null, exit: 2 },
 };
 
 const PROTOCOL_CODES: ReadonlySet<string> = new Set(ErrorCodes);
