@@ -76,7 +76,9 @@ checkpoint the file carries (pin the key with --key).`,
     },
     ...JSON_OPTION,
   },
-  positionals: [{ name: 'FILE', description: "a proof bundle (JSON) or a decision export (JSON Lines), or '-' for stdin" }],
+  positionals: [
+    { name: 'FILE', description: "a proof bundle (JSON) or a decision export (JSON Lines), or '-' for stdin" },
+  ],
   examples: ['govfed verify proof-42.json --key "govfed/acme/1a2b3c4d+5e6f7a8b+AQ..."'],
   async run(args, io) {
     const file = args.positionals[0] as string;
