@@ -5,6 +5,7 @@
  * --allowed, --flag RULE.
  */
 import { LEAF_RULE_ID_PATTERN, MAX_MODEL_CHARS } from '../protocol/audit/leaf.ts';
+import { parseTimeBound } from '../protocol/audit/time-bound.ts';
 import { booleanOption, type OptionSpecs, type ParsedArgs, stringOption } from './args.ts';
 import { UsageError } from './exit.ts';
 
@@ -25,21 +26,12 @@ export const SEARCH_OPTIONS: OptionSpecs = {
   },
 };
 
-const RFC3339_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$/;
-const DURATION_RE = /^([1-9][0-9]{0,9})([smhd])$/;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const FLAG_RE = new RegExp(LEAF_RULE_ID_PATTERN);
 
 /** Milliseconds since the epoch of a --since/--until value; a usage error when it is neither form. */
 function timeArg(command: string, flag: string, value: string, now: number): number {
-  const d = DURATION_RE.exec(value);
-  const ms =
-    d !== null
-      ? now - Number(d[1]) * UNIT_MS[d[2] as keyof typeof UNIT_MS]
-      : RFC3339_RE.test(value)
-        ? Date.parse(value)
-        : Number.NaN;
-  if (Number.isNaN(ms)) {
+  const ms = parseTimeBound(value, now);
+  if (ms === undefined) {
     throw new UsageError(
       `${command}: --${flag} must be an RFC 3339 time (2026-01-31T00:00:00Z) or a duration before now (30s, 15m, 12h, 7d), got '${value}'`,
     );

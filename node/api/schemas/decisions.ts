@@ -12,16 +12,13 @@
  *   cursor          the `next` of the previous page (opaque; ERR_INVALID_CURSOR when it is not one)
  */
 import { LEAF_RULE_ID_PATTERN, MAX_MODEL_CHARS } from '../../../protocol/audit/leaf.ts';
+import { parseTimeBound, TIME_BOUND_PATTERN } from '../../../protocol/audit/time-bound.ts';
 import { NodeError } from '../../errors.ts';
 import { type DecisionQuery, MAX_SEARCH_LIMIT, type SearchPosition, timeKey } from '../../log/index.ts';
 import { base64 } from './shared.ts';
 
 export const DEFAULT_SEARCH_LIMIT = 50;
 
-const RFC3339_PATTERN =
-  '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})';
-const DURATION_PATTERN = '[1-9][0-9]{0,9}[smhd]';
-export const TIME_BOUND_PATTERN = `^(${RFC3339_PATTERN}|${DURATION_PATTERN})$`;
 const CURSOR_PATTERN = '^[A-Za-z0-9_-]{1,128}$';
 
 const timeBound = (what: string) =>
@@ -96,18 +93,16 @@ export function decodeCursor(cursor: string): SearchPosition {
   return { time: m[1] as string, index };
 }
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** The time key (node/log timeKey) of a since/until value that matched TIME_BOUND_PATTERN. */
+/** The time key (node/log timeKey) of a since/until value (protocol/audit time-bound.ts). */
 export function timeBoundKey(value: string, now: Date, what: string): string {
-  const d = /^([0-9]+)([smhd])$/.exec(value);
-  const ms = d === null ? Date.parse(value) : now.getTime() - Number(d[1]) * UNIT_MS[d[2] as keyof typeof UNIT_MS];
-  const date = new Date(ms);
-  const year = Number.isNaN(ms) ? Number.NaN : date.getUTCFullYear();
-  if (!(year >= 0 && year <= 9999)) {
-    throw new NodeError('ERR_VALIDATION', `querystring/${what} is not a time between the years 0000 and 9999`);
+  const ms = parseTimeBound(value, now.getTime());
+  if (ms === undefined) {
+    throw new NodeError(
+      'ERR_VALIDATION',
+      `querystring/${what} must be an RFC 3339 time (years 0000..9999) or a duration before now (30s, 15m, 12h, 7d)`,
+    );
   }
-  return timeKey(date.toISOString());
+  return timeKey(new Date(ms).toISOString());
 }
 
 /** The log query of a search request (schema-checked already). */

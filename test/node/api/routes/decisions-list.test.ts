@@ -135,6 +135,7 @@ describe('GET /v1/decisions', () => {
       ['?limit=1001', 'ERR_VALIDATION'],
       ['?limit=100001', 'ERR_VALIDATION'],
       ['?since=yesterday', 'ERR_VALIDATION'],
+      ['?since=2026-02-30T00:00:00Z', 'ERR_VALIDATION'],
       ['?since=2026-01-03T00:00:00Z&until=2026-01-02T00:00:00Z', 'ERR_VALIDATION'],
       ['?since=2026-01-03T00:00:00Z&until=2026-01-03T00:00:00Z', 'ERR_VALIDATION'],
       ['?flag=Not%20A%20Flag', 'ERR_VALIDATION'],
