@@ -175,6 +175,21 @@ describe('govfed decisions export', () => {
     expect(text.stdout).toContain('OK: 5 decision records are included');
   });
 
+  it('works with an auditor token (the latest checkpoint, no signing); an ingest token is refused', async () => {
+    await postDecisions(daemon.url, node.adminToken, records(1, 'risky', 'late', Date.parse('2026-03-03T00:00:00Z')));
+    await new Promise((r) => setTimeout(r, 1500)); // the periodic checkpoint (1 s) covers it
+    const auditor = (await cli('token', 'create', '--role', 'auditor')).stdout.trim();
+    const ingest = (await cli('token', 'create', '--role', 'ingest')).stdout.trim();
+    const f = path.join(node.tmp, 'auditor.jsonl');
+    const args = ['decisions', 'export', '--api', daemon.api, '--since', '2026-03-02T00:00:00Z', '--model', 'risky'];
+    const r = await runCliJson<{ count: number }>([...args, '--token', auditor, '--out', f]);
+    expect(r.count).toBe(6);
+    expect((await runCli(['verify', f, '--key', node.init.verifierKey])).code).toBe(0);
+    const refused = await runCli([...args, '--token', ingest, '--out', f, '--json']);
+    expect(refused.code).toBe(4);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, code: 'ERR_FORBIDDEN' });
+  });
+
   it('govfed verify fails (exit 1) with a clear code for a tampered record, a wrong proof, another key', async () => {
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     const tamper = async (name: string, edit: (ls: string[]) => void) => {
@@ -246,14 +261,14 @@ describe('the search index after a restart', () => {
 
   it('is rebuilt from the log when it was deleted', async () => {
     const before = await allIds();
-    expect(before).toHaveLength(35);
+    expect(before).toHaveLength(36);
     await withStore(async (db) => {
       const keys = await db.keys({ gte: 's/', lt: 's/~' }).all();
-      expect(keys.length).toBeGreaterThan(35);
+      expect(keys.length).toBeGreaterThan(36);
       await db.batch([...keys.map((key) => ({ type: 'del' as const, key })), { type: 'del', key: 'm/lookup' }]);
     });
     expect(await allIds()).toEqual(before);
-    expect((await listJson('--denied')).items).toHaveLength(5);
+    expect((await listJson('--denied')).items).toHaveLength(6);
   }, 120_000);
 
   it('is rebuilt when it is behind the log (the newest entries’ keys missing)', async () => {
@@ -264,7 +279,7 @@ describe('the search index after a restart', () => {
       await db.batch(keys.map((key) => ({ type: 'del' as const, key })));
     });
     expect(await allIds()).toEqual(before);
-    expect((await listJson('--model', 'risky')).items).toHaveLength(5);
+    expect((await listJson('--model', 'risky')).items).toHaveLength(6);
     const fsck = await runCliJson<{ ok: boolean }>(['audit', 'fsck', '--home', node.home]);
     expect(fsck.ok).toBe(true);
   }, 120_000);
