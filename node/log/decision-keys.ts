@@ -64,8 +64,8 @@ const FLAG_RE = new RegExp(LEAF_RULE_ID_PATTERN);
  * protocol/audit built or checked them, so this reads them with JSON.parse and a few type checks (not
  * the strict decoder: ingest pays for this on every entry); a leaf without usable facts is not indexed.
  */
-export function decisionFacts(leaf: Uint8Array): DecisionFacts | undefined {
-  const text = td.decode(leaf);
+export function decisionFacts(leaf: Uint8Array | string): DecisionFacts | undefined {
+  const text = typeof leaf === 'string' ? leaf : td.decode(leaf);
   if (!text.includes('"type":"decision"')) return undefined;
   let v: { type?: unknown; model?: unknown; time?: unknown; verdict?: unknown; deny?: unknown };
   try {
@@ -90,8 +90,8 @@ export function searchKeysOf(facts: DecisionFacts, index: number): string[] {
   return keys;
 }
 
-/** The search keys of one leaf at `index` (none for a non-decision leaf). */
-export function searchKeys(leaf: Uint8Array, index: number): string[] {
+/** The search keys of one leaf (its bytes, or their UTF-8 text) at `index` (none for a non-decision leaf). */
+export function searchKeys(leaf: Uint8Array | string, index: number): string[] {
   const facts = decisionFacts(leaf);
   return facts === undefined ? [] : searchKeysOf(facts, index);
 }

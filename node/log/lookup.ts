@@ -106,7 +106,7 @@ export function lookupKeys(leaf: Uint8Array, leafHash: Uint8Array, index: number
   const id = decisionIdIn(text);
   if (id !== undefined) {
     keys.push(decisionIndexKey(id));
-    for (const k of searchKeys(leaf, index)) keys.push(k);
+    for (const k of searchKeys(text, index)) keys.push(k);
   } else {
     const kind = governanceKindOf(text);
     if (kind !== undefined) keys.push(governanceIndexKey(kind));
