@@ -173,6 +173,19 @@ export class ApiClient {
     return v as unknown as AppendResponse;
   }
 
+  /**
+   * GET /v1/decisions (a search page) or GET /v1/decisions/proofs (a page with records and proofs), with
+   * `query` as given: a JSON object with an `items` array, shapes checked by the caller.
+   */
+  async decisions(path: '' | '/proofs', query: URLSearchParams): Promise<Record<string, unknown>> {
+    const q = query.toString();
+    const v = await this.#json('GET', `/v1/decisions${path}${q === '' ? '' : `?${q}`}`);
+    if (!isRecord(v) || !Array.isArray(v.items) || (v.next !== undefined && !isString(v.next))) {
+      throw malformed(`/v1/decisions${path}`);
+    }
+    return v;
+  }
+
   /** POST /v1/admin/fsck (admin) */
   async fsck(): Promise<FsckReport> {
     const v = await this.#json('POST', '/v1/admin/fsck');

@@ -13,6 +13,8 @@ import { auditFsckCommand } from './commands/audit-fsck.ts';
 import { auditLookupCommand } from './commands/audit-lookup.ts';
 import { auditMirrorCommand } from './commands/audit-mirror.ts';
 import { auditProveCommand } from './commands/audit-prove.ts';
+import { decisionsExportCommand } from './commands/decisions-export.ts';
+import { decisionsListCommand } from './commands/decisions-list.ts';
 import { demoCommand } from './commands/demo.ts';
 import { federationCreateCommand } from './commands/federation-create.ts';
 import { federationInviteCommand } from './commands/federation-invite.ts';
@@ -55,6 +57,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   auditLookupCommand,
   auditFsckCommand,
   auditMirrorCommand,
+  decisionsListCommand,
+  decisionsExportCommand,
   verifyCommand,
   federationCreateCommand,
   federationSetThresholdCommand,

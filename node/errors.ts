@@ -25,6 +25,7 @@ export const NodeErrorCodes = [
   'ERR_TOO_MANY_RECORDS',
   'ERR_BAD_REQUEST',
   'ERR_ROUTE_NOT_FOUND',
+  'ERR_INVALID_CURSOR',
   // auth
   'ERR_UNAUTHORIZED',
   'ERR_FORBIDDEN',
@@ -75,6 +76,7 @@ export const CliErrorCodes = [
   'ERR_NOT_RUNNING',
   'ERR_STOP_TIMEOUT',
   'ERR_STOP_FAILED',
+  'ERR_EXPORT_TOO_LARGE',
 ] as const;
 
 /** Thrown by node/ with one of NodeErrorCodes. */
@@ -109,6 +111,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_TOO_MANY_RECORDS: { http: 413, exit: 4 },
   ERR_BAD_REQUEST: { http: 400, exit: 4 },
   ERR_ROUTE_NOT_FOUND: { http: 404, exit: 4 },
+  ERR_INVALID_CURSOR: { http: 400, exit: 2 },
   ERR_UNAUTHORIZED: { http: 401, exit: 4 },
   ERR_FORBIDDEN: { http: 403, exit: 4 },
   ERR_NOT_FOUND: { http: 404, exit: 4 },
@@ -148,6 +151,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NOT_RUNNING: LOCAL,
   ERR_STOP_TIMEOUT: LOCAL,
   ERR_STOP_FAILED: LOCAL,
+  ERR_EXPORT_TOO_LARGE: { http: null, exit: 2 },
 };
 
 const PROTOCOL_CODES: ReadonlySet<string> = new Set(ErrorCodes);

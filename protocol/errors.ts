@@ -48,6 +48,8 @@ export const ErrorCodes = [
   'ERR_MALFORMED_BUNDLE',
   'ERR_TREE_SIZE_MISMATCH',
   'ERR_LEAF_HASH_MISMATCH',
+  'ERR_MALFORMED_EXPORT',
+  'ERR_RECORD_MISMATCH',
   'ERR_LOG_CORRUPT',
   // federation: charter chain, invites, gossip, sync (protocol/federation)
   'ERR_MALFORMED_CHARTER',

@@ -7,6 +7,10 @@
  * code otherwise. Without --key the bundle vouches for its own key, which proves the entry is in *some*
  * log signed by that key but not whose: a warning says so.
  *
+ * A decision export (govfed-decision-export/v1, from `decisions export`) is recognised by its first bytes
+ * and checked a line at a time with protocol/audit/export.ts: every record against its leaf, every leaf
+ * against the one signed checkpoint (cli/export-file.ts).
+ *
  * A cross-org bundle (govfed-crossorg-proof/v1, from `audit prove --origin`) is recognised by its format
  * and checked with protocol/witness/bundle.ts verifyCrossOrgBundle: the charter chain, the log's
  * signature, at least k valid cosignatures by witness keys the charter names for other members, and the
@@ -14,9 +18,13 @@
  * its own federation.
  */
 
-import { open } from 'node:fs/promises';
 import { opensslVerify } from '../../node/crypto/ed25519.ts';
-import { MAX_BUNDLE_BYTES, type VerifiedBundle } from '../../protocol/audit/index.ts';
+import {
+  EXPORT_FORMAT,
+  MAX_BUNDLE_BYTES,
+  type VerifiedBundle,
+  type VerifiedExport,
+} from '../../protocol/audit/index.ts';
 import { toBase64 } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { parseVerifierKey } from '../../protocol/note/index.ts';
@@ -29,6 +37,7 @@ import {
 } from '../../protocol/witness/bundle.ts';
 import { booleanOption, type CommandSpec, JSON_OPTION, stringOption } from '../args.ts';
 import { CheckFailedError, CliError, ExitCode, UsageError } from '../exit.ts';
+import { openInput, readCapped, verifyExportStream } from '../export-file.ts';
 import { leafPairs } from '../leaf-view.ts';
 import { formatJson, formatKeyValues, type Io } from '../output.ts';
 
@@ -42,7 +51,7 @@ export const UNPINNED_FEDERATION_WARNING =
 
 export const verifyCommand: CommandSpec = {
   name: 'verify',
-  summary: 'Verify a proof bundle offline (exit 0 when it verifies, 1 when it does not).',
+  summary: 'Verify a proof bundle or a decision export offline (exit 0 when it verifies, 1 when it does not).',
   usage: 'verify FILE [--key VKEY] [--federation ID] [--json]',
   description: `
 Checks a bundle written by 'govfed audit prove' without contacting any node: the checkpoint's signature
@@ -53,7 +62,11 @@ without it the key inside the bundle is used and a warning is printed.
 
 A cross-org bundle (from 'govfed audit prove --origin') is checked against the federation charters it
 carries: the log's signature, at least k valid cosignatures by the witness keys the charter publishes for
-other members, and the inclusion proof. Pin the federation you trust with --federation ID.`,
+other members, and the inclusion proof. Pin the federation you trust with --federation ID.
+
+A decision export (from 'govfed decisions export', format govfed-decision-export/v1) is checked record by
+record: each record's digest must be its leaf's, each leaf must be in the tree of the one signed
+checkpoint the file carries (pin the key with --key).`,
   options: {
     key: { type: 'string', value: 'VKEY', description: "the log's verifier key (C2SP vkey) to pin" },
     federation: {
@@ -63,7 +76,9 @@ other members, and the inclusion proof. Pin the federation you trust with --fede
     },
     ...JSON_OPTION,
   },
-  positionals: [{ name: 'FILE', description: "the proof bundle (JSON), or '-' for stdin" }],
+  positionals: [
+    { name: 'FILE', description: "a proof bundle (JSON) or a decision export (JSON Lines), or '-' for stdin" },
+  ],
   examples: ['govfed verify proof-42.json --key "govfed/acme/1a2b3c4d+5e6f7a8b+AQ..."'],
   async run(args, io) {
     const file = args.positionals[0] as string;
@@ -75,7 +90,9 @@ other members, and the inclusion proof. Pin the federation you trust with --fede
     if (federation !== undefined && !/^[0-9a-f]{64}$/.test(federation)) {
       throw new UsageError('verify: --federation must be a federation id (64 lowercase hex digits)');
     }
-    const bytes = await readCapped(file, Math.max(MAX_BUNDLE_BYTES, MAX_CROSSORG_BUNDLE_BYTES) + 1);
+    const input = await readInput(file, Math.max(MAX_BUNDLE_BYTES, MAX_CROSSORG_BUNDLE_BYTES) + 1);
+    if (input.isExport) return await verifyExport(file, input.chunks, key, json, io);
+    const bytes = input.bytes;
     let any: VerifiedAnyBundle;
     try {
       any = verifyBundle(bytes, {
@@ -179,38 +196,70 @@ function checkKeyArgument(key: string): void {
   }
 }
 
-/** At most `max` bytes of FILE ('-': stdin). */
-async function readCapped(file: string, max: number): Promise<Uint8Array> {
+/** FILE ('-': stdin): whether it is a decision export, and its bytes (a bundle) or its stream (an export). */
+async function readInput(
+  file: string,
+  max: number,
+): Promise<{ isExport: true; chunks: AsyncIterable<Uint8Array> } | { isExport: false; bytes: Uint8Array }> {
   try {
-    if (file === '-') return await readStdin(max);
-    const fh = await open(file, 'r');
-    try {
-      const buf = Buffer.alloc(max);
-      let n = 0;
-      for (;;) {
-        const { bytesRead } = await fh.read(buf, n, max - n, null);
-        if (bytesRead === 0 || n + bytesRead >= max) return buf.subarray(0, n + bytesRead);
-        n += bytesRead;
-      }
-    } finally {
-      await fh.close();
-    }
+    const input = await openInput(file);
+    if (input.isExport) return { isExport: true, chunks: input.chunks };
+    return { isExport: false, bytes: await readCapped(input.chunks, max) };
   } catch (cause) {
-    throw new CliError(ExitCode.ERROR, `cannot read ${file}: ${(cause as Error).message}`, {
-      code: 'ERR_READ_FILE',
-      cause,
-    });
+    throw readError(file, cause);
   }
 }
 
-async function readStdin(max: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of process.stdin) {
-    const b = chunk as Buffer;
-    chunks.push(b);
-    n += b.length;
-    if (n >= max) break;
+function readError(file: string, cause: unknown): CliError {
+  return new CliError(ExitCode.ERROR, `cannot read ${file}: ${(cause as Error).message}`, {
+    code: 'ERR_READ_FILE',
+    cause,
+  });
+}
+
+/** A decision export (govfed-decision-export/v1), checked a line at a time. */
+async function verifyExport(
+  file: string,
+  chunks: AsyncIterable<Uint8Array>,
+  key: string | undefined,
+  json: boolean,
+  io: Io,
+): Promise<number> {
+  let r: VerifiedExport;
+  try {
+    r = await verifyExportStream(chunks, key === undefined ? {} : { verifierKey: key });
+  } catch (err) {
+    if (!isGovfedError(err)) throw readError(file, err);
+    if (json) io.stdout(formatJson({ ok: false, error: { code: err.code, message: err.message } }));
+    throw new CheckFailedError(`${file} does not verify: ${err.code}: ${err.message}`, { code: err.code, cause: err });
   }
-  return Buffer.concat(chunks).subarray(0, max);
+  if (!r.keyPinned) io.stderr(`${UNPINNED_WARNING}\n`);
+  const out = {
+    ok: true,
+    format: EXPORT_FORMAT,
+    origin: r.origin,
+    treeSize: r.treeSize,
+    rootHash: toBase64(r.rootHash),
+  };
+  if (json) {
+    io.stdout(formatJson({ ...out, count: r.count, keyPinned: r.keyPinned, query: r.query }));
+    return ExitCode.OK;
+  }
+  io.stdout(`OK: ${r.count} decision records are included in the log at tree size ${r.treeSize}\n\n`);
+  io.stdout(
+    formatKeyValues([
+      ['origin', r.origin],
+      ['tree size', r.treeSize],
+      ['root hash', out.rootHash],
+      ['records', r.count],
+      [
+        'search',
+        Object.entries(r.query)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || '(all)',
+      ],
+      ['key pinned', r.keyPinned ? 'yes (--key)' : 'NO (key taken from the file)'],
+    ]),
+  );
+  return ExitCode.OK;
 }

@@ -31,7 +31,9 @@ import { checkpointGetRoute } from './routes/checkpoint-get.ts';
 import { checkpointPostRoute } from './routes/checkpoint-post.ts';
 import { checkpointsListRoute } from './routes/checkpoints-list.ts';
 import { decisionsGetRoute } from './routes/decisions-get.ts';
+import { decisionsListRoute } from './routes/decisions-list.ts';
 import { decisionsPostRoute } from './routes/decisions-post.ts';
+import { decisionsProofsRoute } from './routes/decisions-proofs.ts';
 import { evaluatePostRoute } from './routes/evaluate-post.ts';
 import { federationCreateRoute } from './routes/federation-create.ts';
 import { federationGetRoute } from './routes/federation-get.ts';
@@ -96,6 +98,8 @@ const ROUTES = [
   nodeInfoRoute,
   decisionsPostRoute,
   decisionsGetRoute,
+  decisionsListRoute,
+  decisionsProofsRoute,
   checkpointGetRoute,
   checkpointPostRoute,
   checkpointsListRoute,

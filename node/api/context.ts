@@ -32,6 +32,7 @@ export type LogPort = Pick<
   | 'health'
   | 'lookupLeafHash'
   | 'lookupDecision'
+  | 'searchDecisions'
 >;
 
 export interface ApiContext {

@@ -8,7 +8,7 @@
  *     (node:crypto) and new stored hashes (protocol/log's Frontier, in memory, with node:crypto's
  *     SHA-256 injected as its node hash) are computed and put
  *     straight into a LevelDB chained batch — `l/<index>` leaf, `r/<index>` record, `h/<stored index>`
- *     hashes, and the entry's lookup-index keys `x/<leaf hash>` / `d/<decisionId>` (lookup.ts). Hashing
+ *     hashes, and the entry's index keys `x/<leaf hash>` / `d/<decisionId>` / the decision search keys `s/…` (lookup.ts). Hashing
  *     thus overlaps the disk write of the previous batch.
  *   - When no batch is in flight, the staged batch is sealed — its root is taken from the Frontier and
  *     `m/size` is added — and written with {sync: true}: one fsync for all of it, atomic in LevelDB's
@@ -272,7 +272,7 @@ export class GroupCommitAppender {
         b.put(LEAF_PREFIX + idx, item.leaf);
         if (item.record !== undefined) b.put(RECORD_PREFIX + idx, item.record);
         const at = encodeSize(next);
-        for (const k of lookupKeys(item.leaf, lh)) b.put(k, at);
+        for (const k of lookupKeys(item.leaf, lh, next)) b.put(k, at);
         for (let h = 0; h < hashes.length; h++) b.put(HASH_PREFIX + hex16(stored++), hashes[h] as Uint8Array);
         out[i] = { index: next++, leafHash: lh };
       }

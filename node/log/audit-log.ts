@@ -32,6 +32,7 @@ import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
 import { assertIndexArg, defaultVerifier } from './args.ts';
 import type { SignedCheckpoint } from './checkpointer.ts';
 import type { LogDb } from './db.ts';
+import { type DecisionQuery, type SearchResult, searchDecisions } from './decision-search.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
 import { HighWaterMark } from './high-water.ts';
 import { type LogHealth, type LogMetrics, type LogState, logHealth, logMetrics } from './log-health.ts';
@@ -285,6 +286,15 @@ export class AuditLog {
    */
   async lookupGovernance(kind: string): Promise<number | undefined> {
     return lookupGovernance(this.#view(), kind);
+  }
+
+  /**
+   * One page of this log's decisions matching `query`, newest first, from the search index
+   * (decision-search.ts): at most query.limit items and a `next` position when there may be more.
+   */
+  async searchDecisions(query: DecisionQuery): Promise<SearchResult> {
+    const view = this.#view();
+    return searchDecisions(view.db, view.size, query);
   }
 
   /**

@@ -20,6 +20,11 @@
  *    (DIR/high-water.json) records the largest tree ever signed, written before the checkpoint is stored;
  *    a log smaller than it, or disagreeing with it, neither starts nor signs. (audit-log.ts, store-run.ts,
  *    high-water.ts, log-health.ts)
+ *  - Decisions are searchable (GET /v1/decisions): search keys `s/…` ordered by decision time, then
+ *    index — all, per model, per verdict, per flag — are lookup keys too, so they are written in the same
+ *    batch as the leaf, rebuilt at start when missing or behind, and checked by fsck. A search walks one
+ *    range backwards, bounded by its limit and a scan budget, with a cursor to continue.
+ *    (decision-keys.ts, decision-search.ts, lookup.ts)
  *  - fsck recomputes everything from the stored leaves and compares stored hashes and every kept
  *    checkpoint's root. (fsck.ts, fsck-directory.ts)
  * AuditLog (audit-log.ts) wires these together as a service with start()/stop().
@@ -29,6 +34,15 @@ export { MAX_STORED_RECORD_BYTES } from './appender.ts';
 export { AuditLog, type AuditLogOptions } from './audit-log.ts';
 export type { SignedCheckpoint } from './checkpointer.ts';
 export { LOG_DB_OPTIONS } from './db.ts';
+export { timeKey } from './decision-keys.ts';
+export {
+  type DecisionQuery,
+  type FoundDecision,
+  MAX_SEARCH_LIMIT,
+  SCAN_BUDGET,
+  type SearchPosition,
+  type SearchResult,
+} from './decision-search.ts';
 export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
 export { fsckDirectory } from './fsck-directory.ts';
 export { HighWaterMark, type TreeState } from './high-water.ts';

@@ -9,9 +9,10 @@
  *     x/<leaf hash>    lookup index: 64 lowercase hex of the RFC 6962 leaf hash → index, 8 bytes big-endian
  *     d/<decision id>  lookup index: a decision leaf's decisionId (UTF-8) → index, 8 bytes big-endian
  *     g/<kind>         lookup index: the latest governance leaf of that kind (e.g. federation.charter)
+ *     s/…/<time>/<index>  decision search index (decision-keys.ts) → index, 8 bytes big-endian
  *     m/size           committed tree size, 8 bytes big-endian
  *     m/lookup         present once the lookup index covers every entry (LOOKUP_VERSION, UTF-8)
- * The x/, d/ and g/ keys of an entry are written in the same batch as its l/ key (lookup.ts).
+ * The x/, d/, g/ and s/ keys of an entry are written in the same batch as its l/ key (lookup.ts).
  */
 import { GovfedError } from '../../protocol/errors.ts';
 

@@ -19,10 +19,15 @@
  * so in a decision leaf the key appears exactly once as `"decisionId":"` — a `"` inside any string value
  * is escaped, so the sequence quote-colon-quote cannot occur inside a value. The value is read up to the
  * next quote; a value with an escape in it is decoded with JSON.parse instead.
+ *
+ * Version 3 adds the decision search keys (`s/…`, decision-keys.ts) to a decision's keys. At start, the
+ * index is also rebuilt when any of the last TAIL_CHECK_ENTRIES entries misses one of its keys (an index
+ * behind the log: keys deleted from outside), so nothing acknowledged is ever missing from a search.
  */
 import { toHex, utf8 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import type { LogDb } from './db.ts';
+import { searchKeys } from './decision-keys.ts';
 import { fastLeafHash } from './hasher.ts';
 import {
   DECISION_INDEX_PREFIX,
@@ -37,7 +42,9 @@ import {
 } from './keys.ts';
 
 /** The value of LOOKUP_KEY when the index covers the whole log. */
-export const LOOKUP_VERSION = '2';
+export const LOOKUP_VERSION = '3';
+/** How many of the last entries the start-up check reads to find an index that is behind the log. */
+export const TAIL_CHECK_ENTRIES = 256;
 
 const td = new TextDecoder('utf-8');
 const DECISION_MARK = '"type":"decision"';
@@ -92,13 +99,15 @@ function decisionIdIn(text: string): string | undefined {
   }
 }
 
-/** The index keys of one entry. */
-export function lookupKeys(leaf: Uint8Array, leafHash: Uint8Array): string[] {
+/** The index keys of entry `index`: lookup keys, and a decision's search keys (decision-keys.ts). */
+export function lookupKeys(leaf: Uint8Array, leafHash: Uint8Array, index: number): string[] {
   const keys = [leafHashIndexKey(leafHash)];
   const text = td.decode(leaf);
   const id = decisionIdIn(text);
-  if (id !== undefined) keys.push(decisionIndexKey(id));
-  else {
+  if (id !== undefined) {
+    keys.push(decisionIndexKey(id));
+    for (const k of searchKeys(text, index)) keys.push(k);
+  } else {
     const kind = governanceKindOf(text);
     if (kind !== undefined) keys.push(governanceIndexKey(kind));
   }
@@ -111,8 +120,10 @@ const BACKFILL_CHUNK = 4096;
  * Builds the index for a log written before it existed (no `m/lookup`): every stored leaf below `size`,
  * in synced batches, then `m/lookup`. Idempotent — a crash part-way simply runs it again at next start.
  */
-export async function ensureLookupIndex(db: LogDb, size: number): Promise<void> {
-  if (await hasCurrentLookupIndex(db)) return;
+export async function ensureLookupIndex(db: LogDb, size: number): Promise<boolean> {
+  if ((await hasCurrentLookupIndex(db)) && (await tailIndexed(db, size))) return false;
+  // Not complete: the marker goes first, so that a crash part-way through leaves it absent.
+  await db.del(LOOKUP_KEY, { sync: true });
   const it = db.iterator({ gte: leafKey(0), lt: leafKey(size) });
   try {
     let expected = 0;
@@ -125,7 +136,7 @@ export async function ensureLookupIndex(db: LogDb, size: number): Promise<void> 
         if (index !== expected) throw new GovfedError('ERR_LOG_CORRUPT', `leaf ${expected} is missing from the store`);
         expected++;
         const at = encodeSize(index);
-        for (const key of lookupKeys(leaf, fastLeafHash(leaf))) batch.put(key, at);
+        for (const key of lookupKeys(leaf, fastLeafHash(leaf), index)) batch.put(key, at);
       }
       await batch.write({ sync: true });
     }
@@ -134,6 +145,29 @@ export async function ensureLookupIndex(db: LogDb, size: number): Promise<void> 
     await it.close();
   }
   await db.put(LOOKUP_KEY, utf8(LOOKUP_VERSION), { sync: true });
+  return true;
+}
+
+/**
+ * True when each of the last TAIL_CHECK_ENTRIES entries below `size` is found by every one of its index
+ * keys. The keys are written in the same batch as their leaf, so they are missing only when something
+ * outside the node deleted them (or an older version's store was copied over): the index is then behind
+ * the log and is rebuilt.
+ */
+async function tailIndexed(db: LogDb, size: number): Promise<boolean> {
+  const from = Math.max(0, size - TAIL_CHECK_ENTRIES);
+  const leaves = await db.iterator({ gte: leafKey(from), lt: leafKey(size) }).all();
+  if (leaves.length !== size - from) return false;
+  const wanted: [string, number][] = [];
+  for (const [k, leaf] of leaves) {
+    const index = keyNumber(k, LEAF_PREFIX);
+    for (const key of lookupKeys(leaf, fastLeafHash(leaf), index)) wanted.push([key, index]);
+  }
+  const values = await db.getMany(wanted.map(([k]) => k));
+  return wanted.every(([, index], i) => {
+    const raw = values[i];
+    return raw !== undefined && raw.length === 8 && decodeSize(raw) >= index;
+  });
 }
 
 /** True when `m/lookup` says the index covers every entry with this version's keys. */
@@ -181,7 +215,7 @@ export class LookupIndexCheck {
   }
 
   async add(index: number, leaf: Uint8Array, leafHash: Uint8Array): Promise<void> {
-    const keys = lookupKeys(leaf, leafHash);
+    const keys = lookupKeys(leaf, leafHash, index);
     this.#expectLater(index, keys);
     this.#chunk.set(index, keys);
     for (const k of keys) this.#pending.push([k, index]);

@@ -12,6 +12,8 @@
  *    (leaf.ts)
  *  - A proof bundle packs one entry with its inclusion proof, the signed checkpoint it leads to and the
  *    log's verifier key, so anyone can check it offline with protocol/ alone. (bundle.ts)
+ *  - A decision export packs many decisions — each record, its leaf and its inclusion proof — against
+ *    one signed checkpoint, as JSON Lines checked a line at a time. (export.ts)
  *  - Field rules (timestamps, digests, labels) are shared and exported as patterns for JSON schemas.
  *    (fields.ts)
  */
@@ -48,6 +50,23 @@ export {
   type SealedDecision,
   sealDecision,
 } from './decision.ts';
+export {
+  checkExportHeader,
+  checkExportRecordLine,
+  checkRecordMatchesLeaf,
+  DecisionExportVerifier,
+  EXPORT_FORMAT,
+  type ExportHeader,
+  type ExportRecord,
+  exportHeaderLine,
+  exportRecordLine,
+  MAX_EXPORT_HEADER_BYTES,
+  MAX_EXPORT_LINE_BYTES,
+  MAX_EXPORT_RECORDS,
+  type VerifiedExport,
+  type VerifiedExportRecord,
+  verifyDecisionExport,
+} from './export.ts';
 export {
   isRfc3339Utc,
   isSha256Digest,
