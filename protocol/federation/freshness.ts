@@ -242,3 +242,58 @@ export function judgeFreshness(input: {
   if (behind) reason += `; a member states version ${newestSeen}: syncing`;
   return { fresh, freshFrom, needed, newestSeen, behind, reason };
 }
+
+/**
+ * `/govfed/freshness/1.0.0`: a member asks another for its current statement (a restarted node gets
+ * fresh statements at its first sync round instead of waiting for the next gossip). One frame each way,
+ * JCS:  request {"type":"get-freshness"};  response {"type":"freshness"} or {"type":"freshness",
+ * "envelope": <statement envelope>} (none while the responder is not a member).
+ */
+export const FRESHNESS_PROTOCOL = '/govfed/freshness/1.0.0';
+/** Largest response frame: one statement envelope and its wrapper. */
+export const MAX_FRESHNESS_FRAME = 16 * 1024;
+
+export function encodeFreshnessRequest(): Uint8Array {
+  return canonicalBytes({ type: 'get-freshness' });
+}
+
+/** Checks a request frame (attacker-controlled). Throws ERR_MALFORMED_FRESHNESS or ERR_NOT_CANONICAL. */
+export function decodeFreshnessRequest(bytes: Uint8Array): void {
+  const v = parseFrame(bytes, 64);
+  if (Object.keys(v).length !== 1 || v.type !== 'get-freshness')
+    throw malformed('request must be {type: get-freshness}');
+}
+
+export function encodeFreshnessResponse(env: Envelope | undefined): Uint8Array {
+  return canonicalBytes(env === undefined ? { type: 'freshness' } : { type: 'freshness', envelope: env });
+}
+
+/**
+ * The statement envelope in a response frame (attacker-controlled), or undefined when it holds none;
+ * the envelope is checked for shape only (verifyFreshness does the rest).
+ */
+export function decodeFreshnessResponse(bytes: Uint8Array): Envelope | undefined {
+  const v = parseFrame(bytes, MAX_FRESHNESS_FRAME);
+  const keys = Object.keys(v);
+  if (v.type !== 'freshness' || keys.some((k) => k !== 'type' && k !== 'envelope')) {
+    throw malformed('response must be {type: freshness, envelope?}');
+  }
+  if (v.envelope === undefined) return undefined;
+  try {
+    return parseEnvelope(v.envelope, FRESHNESS_ENVELOPE_LIMITS);
+  } catch (cause) {
+    throw malformed('response envelope is not a well-formed envelope', cause);
+  }
+}
+
+function parseFrame(bytes: Uint8Array, max: number): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = parseCanonical(bytes, max);
+  } catch (cause) {
+    if (isGovfedError(cause, 'ERR_NOT_CANONICAL')) throw cause;
+    throw malformed('frame is not bounded canonical JSON', cause);
+  }
+  if (!isPlainObject(v)) throw malformed('frame must be an object');
+  return v;
+}
