@@ -95,7 +95,8 @@ export class FreshnessModule implements FederationModule {
   #own: Held | undefined;
   #timer: NodeJS.Timeout | undefined;
   #watchSince: number | undefined;
-  #lastFreshAt: number | undefined;
+  /** Until when the last fresh judgement holds without new statements (Infinity: it always does). */
+  #freshUntil: number | undefined;
   #stale = false;
 
   constructor(opts: FreshnessModuleOptions = {}) {
@@ -131,6 +132,8 @@ export class FreshnessModule implements FederationModule {
     // Bounded by the member count: statements of peers no longer members are dropped.
     for (const peer of this.#latest.keys()) if (!chain.isMember(peer)) this.#latest.delete(peer);
     this.#own = undefined; // a new head: the next statement names it
+    // A new member list: what made the old one fresh (this node alone, say) says nothing of the new.
+    if (this.#freshUntil !== undefined) this.#freshUntil = Math.min(this.#freshUntil, this.#ms());
     this.#publish();
   }
 
@@ -308,7 +311,11 @@ export class FreshnessModule implements FederationModule {
     }
     if (s.peerId === ctx.peerId || !chain.isMember(s.peerId)) return false; // a former member's: not counted
     const held = this.#latest.get(s.peerId)?.statement;
-    if (held !== undefined && Date.parse(held.issuedAt) >= Date.parse(s.issuedAt)) return false;
+    if (held !== undefined) {
+      const [a, b] = [Date.parse(held.issuedAt), Date.parse(s.issuedAt)];
+      // Newer only; within one millisecond, the higher version (a member that just accepted one).
+      if (a > b || (a === b && held.version >= s.version)) return false;
+    }
     this.#latest.set(s.peerId, { statement: s, envelope: env });
     if (s.version > chain.version) ctx.pullSoon?.(s.peerId);
     return true;
@@ -320,7 +327,7 @@ export class FreshnessModule implements FederationModule {
     const now = this.#ms();
     if (ctx === undefined || chain === undefined) {
       const reason = 'not in a federation';
-      const j = { fresh: true, freshFrom: 0, needed: 0, newestSeen: 0, behind: false, reason };
+      const j = { fresh: true, freshFrom: 0, needed: 0, newestSeen: 0, behind: false, freshUntil: 0, reason };
       return { ...j, federated: false, stale: false, version: 0, lastFreshAt: null };
     }
     this.#watchSince ??= now;
@@ -331,10 +338,12 @@ export class FreshnessModule implements FederationModule {
       statements: [...this.#latest.values()].map((h) => h.statement),
       now,
     });
-    if (j.fresh) this.#lastFreshAt = now;
-    const since = this.#lastFreshAt ?? this.#watchSince;
-    const stale = !j.fresh && now - since > this.config.staleAfterMs;
-    const lastFreshAt = this.#lastFreshAt === undefined ? null : new Date(this.#lastFreshAt).toISOString();
+    // The last fresh moment: now, or when the confirmations of the last fresh judgement expired — not
+    // when we happened to look, so staleness does not depend on how often the node checks.
+    if (j.fresh) this.#freshUntil = Math.max(j.freshUntil, this.#freshUntil ?? 0);
+    const lastFresh = this.#freshUntil === undefined ? undefined : Math.min(this.#freshUntil, now);
+    const stale = !j.fresh && now - (lastFresh ?? this.#watchSince) > this.config.staleAfterMs;
+    const lastFreshAt = lastFresh === undefined ? null : new Date(lastFresh).toISOString();
     const facts = { version: chain.version, freshFrom: j.freshFrom, needed: j.needed, reason: j.reason };
     if (stale && !this.#stale) ctx.events('federation:stale', { ...facts, lastFreshAt });
     if (!stale && this.#stale) ctx.events('federation:fresh', facts);

@@ -200,6 +200,12 @@ export interface FreshnessJudgement {
   newestSeen: number;
   /** Some member states a newer version than the head: this node should sync from it. */
   behind: boolean;
+  /**
+   * When fresh: the time (ms) at which it stops being so unless new statements come — when the
+   * confirmations it rests on expire (Infinity when they never do: this node alone is a majority).
+   * 0 when not fresh.
+   */
+  freshUntil: number;
   /** Why, in words. */
   reason: string;
 }
@@ -223,24 +229,32 @@ export function judgeFreshness(input: {
   const { head, now } = input;
   const members = new Set(input.members);
   const needed = freshnessMajority(members.size);
-  const confirming = new Set<string>();
-  if (members.has(input.self)) confirming.add(input.self);
+  const selfCounts = members.has(input.self) ? 1 : 0;
+  // The expiry of each other member's confirmation (its latest one, should there be several).
+  const confirming = new Map<string, number>();
   let newestSeen = head.version;
   for (const s of input.statements) {
-    if (!members.has(s.peerId) || s.peerId === input.self || !(Date.parse(s.expiresAt) > now)) continue;
+    const expires = Date.parse(s.expiresAt);
+    if (!members.has(s.peerId) || s.peerId === input.self || !(expires > now)) continue;
     if (s.version > newestSeen) newestSeen = s.version;
-    if (s.version === head.version && s.digest === head.digest) confirming.add(s.peerId);
+    if (s.version === head.version && s.digest === head.digest) {
+      confirming.set(s.peerId, Math.max(expires, confirming.get(s.peerId) ?? 0));
+    }
   }
-  const freshFrom = confirming.size;
+  const freshFrom = selfCounts + confirming.size;
   const behind = newestSeen > head.version;
   const fresh = freshFrom >= needed;
+  // Fresh until the (needed − self)-th latest confirmation expires.
+  const others = needed - selfCounts;
+  const expiries = [...confirming.values()].sort((a, b) => b - a);
+  const freshUntil = !fresh ? 0 : others <= 0 ? Number.POSITIVE_INFINITY : (expiries[others - 1] as number);
   let reason: string;
   if (members.size === 1 && fresh) reason = 'single-member federation';
   else if (fresh) reason = `${freshFrom} of ${members.size} members confirm charter version ${head.version}`;
   else
     reason = `only ${freshFrom} of ${members.size} members confirm charter version ${head.version} (${needed} needed)`;
   if (behind) reason += `; a member states version ${newestSeen}: syncing`;
-  return { fresh, freshFrom, needed, newestSeen, behind, reason };
+  return { fresh, freshFrom, needed, newestSeen, behind, freshUntil, reason };
 }
 
 /**

@@ -196,6 +196,19 @@ describe('judgeFreshness', () => {
       expect(judge([], { members: [peer(0)] })).toMatchObject({ fresh: true, freshFrom: 1, needed: 1 });
     });
   });
+  describe('when it says until when it holds', () => {
+    it('is the expiry of the confirmation the majority rests on', () => {
+      const four = [...members, peer(3)];
+      const early = statement(1, chain, { expiresAt: iso(NOW + 1000) });
+      const late = statement(2, chain, { expiresAt: iso(NOW + 9000) });
+      const mid = statement(3, chain, { expiresAt: iso(NOW + 5000) });
+      // Three of four needed: this node and two others — fresh until the second-latest of them expires.
+      expect(judge([early, late, mid], { members: four }).freshUntil).toBe(NOW + 5000);
+      expect(judge([early, late], { members: four }).freshUntil).toBe(NOW + 1000);
+      expect(judge([early], { members: four }).freshUntil).toBe(0);
+      expect(judge([], { members: [peer(0)] }).freshUntil).toBe(Number.POSITIVE_INFINITY);
+    });
+  });
   describe('when a majority confirms the head', () => {
     it('is fresh with this node and one other of three', () => {
       expect(judge([statement(1, chain)])).toMatchObject({ fresh: true, freshFrom: 2, needed: 2, behind: false });
