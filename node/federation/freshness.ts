@@ -171,8 +171,8 @@ export class FreshnessModule implements FederationModule {
           const env = decodeFreshnessResponse(bytes);
           if (env !== undefined) this.#take(env, peer);
         } catch (err) {
-          if (isGovfedError(err) && err.code !== 'ERR_PEER_UNAVAILABLE')
-            ctx.reject('request', 'freshness', peer, err, 'reject');
+          // A coded error judges the answer; anything else is the exchange failing (unreachable, timeout).
+          if (isGovfedError(err)) ctx.reject('request', 'freshness', peer, err, actionOf(err));
           else ctx.events('federation:freshness-failed', { peer, error: errorText(err) });
         }
       }),
@@ -292,8 +292,7 @@ export class FreshnessModule implements FederationModule {
       this.#evaluate();
       return taken ? { result: 'accept' } : { result: 'ignore', error: undefined };
     } catch (err) {
-      const late = isGovfedError(err, 'ERR_FRESHNESS_EXPIRED') || isGovfedError(err, 'ERR_CLOCK_SKEW');
-      return { result: late ? 'ignore' : 'reject', error: err };
+      return { result: actionOf(err), error: err };
     }
   }
 
@@ -350,4 +349,9 @@ export class FreshnessModule implements FederationModule {
     this.#stale = stale;
     return { ...j, federated: true, stale, version: chain.version, lastFreshAt };
   }
+}
+
+/** Expired or from the future: a slow path or a skewed clock, not malice (ignore); anything else: reject. */
+function actionOf(err: unknown): 'ignore' | 'reject' {
+  return isGovfedError(err, 'ERR_FRESHNESS_EXPIRED') || isGovfedError(err, 'ERR_CLOCK_SKEW') ? 'ignore' : 'reject';
 }

@@ -27,6 +27,8 @@ export interface RigNode {
   pulls: string[];
   /** Verdicts this node's validator gave, in order. */
   verdicts: { from: string; verdict: GossipVerdict }[];
+  /** What it counted as rejected (ctx.reject): via, kind, code, action. */
+  rejects: { via: string; code: string; action: string }[];
   registry: Registry;
 }
 
@@ -34,6 +36,8 @@ export class FreshnessRig {
   readonly nodes: RigNode[] = [];
   /** Nodes that neither send nor receive. */
   readonly cut = new Set<number>();
+  /** Answers a node gives to freshness requests instead of its module's (a hostile member). */
+  readonly answers = new Map<number, () => Uint8Array>();
   now = START;
   #seq = 0;
 
@@ -47,7 +51,17 @@ export class FreshnessRig {
   add(i: number, chain: CharterChain, config = CONFIG): RigNode {
     const registry = new Registry();
     const module = new FreshnessModule({ config, now: () => new Date(this.now), registry });
-    const node: RigNode = { i, peerId: peer(i), chain, module, events: [], pulls: [], verdicts: [], registry };
+    const node: RigNode = {
+      i,
+      peerId: peer(i),
+      chain,
+      module,
+      events: [],
+      pulls: [],
+      verdicts: [],
+      rejects: [],
+      registry,
+    };
     const ctx: FederationContext = {
       peerId: node.peerId,
       events: (event, fields) => void node.events.push({ event, fields } as EventRecord),
@@ -57,13 +71,16 @@ export class FreshnessRig {
       request: async (to, protocol, bytes) => {
         const target = this.nodes.find((n) => n.peerId === to);
         if (target === undefined || this.cut.has(node.i) || this.cut.has(target.i)) throw new Error('unreachable');
+        const answer = this.answers.get(target.i);
+        if (answer !== undefined) return answer();
         const p = target.module.protocols[protocol];
         if (p === undefined) throw new Error(`no protocol ${protocol}`);
         return await p.handle(bytes, node.peerId);
       },
       connectedMembers: () => this.nodes.filter((n) => n !== node && !this.cut.has(n.i)).map((n) => n.peerId),
       signAsPeer: (payloadType, payload) => signAsPeer(payloadType, payload, seed(i)),
-      reject: () => {},
+      reject: (via, _kind, _peer, err, action) =>
+        void node.rejects.push({ via, code: (err as { code?: string }).code ?? '', action }),
     };
     module.attach(ctx);
     module.onCharter(chain);

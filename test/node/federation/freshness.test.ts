@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { addMembers } from '../../../protocol/federation/charter.ts';
 import {
   encodeFreshnessRequest,
+  encodeFreshnessResponse,
   FRESHNESS_PROTOCOL,
   FRESHNESS_TYPE,
   type FreshnessStatement,
@@ -134,6 +135,24 @@ describe('FreshnessModule', () => {
       expect(eu.module.state()).toMatchObject({ behind: true, newestSeen: 2, fresh: true, freshFrom: 2 });
       expect(eu.module.state().reason).toContain('states version 2');
       expect(eu.module.memberStatus(member(1))).toEqual({ statedVersion: 2 });
+    });
+  });
+
+  describe('when a member answers a freshness request with something else than its own statement', () => {
+    it('counts the answer as rejected, with its code, and does not count it as fresh', async () => {
+      const rig = new FreshnessRig(3);
+      const [eu, us, apac] = [rig.node(0), rig.node(1), rig.node(2)];
+      const fresh = rig.add(0, eu.chain);
+      rig.advance(10);
+      const apacs = signFreshness(statementOf(apac, rig.now), seed(2));
+      rig.answers.set(1, () => encodeFreshnessResponse(apacs)); // us relays apac's statement
+      rig.answers.set(2, () => new TextEncoder().encode('{"extra":1,"type":"freshness"}'));
+      await fresh.module.onSyncRound([us.peerId, apac.peerId]);
+      expect(fresh.rejects).toEqual([
+        { via: 'request', code: 'ERR_UNKNOWN_SIGNER', action: 'reject' },
+        { via: 'request', code: 'ERR_MALFORMED_FRESHNESS', action: 'reject' },
+      ]);
+      expect(fresh.module.state().freshFrom).toBe(1);
     });
   });
 
