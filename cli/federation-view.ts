@@ -59,7 +59,7 @@ function freshnessLine(f: Rec): [string, unknown][] {
   if (typeof f.fresh !== 'boolean') return [];
   const word = f.stale === true ? 'STALE' : f.fresh ? 'fresh' : 'not confirmed yet';
   const since = f.stale === true ? `; last fresh ${f.lastFreshAt ?? 'never'}` : '';
-  return [['charter freshness', `${word} (${f.freshFrom}/${f.needed} needed: ${f.reason}${since})`]];
+  return [['charter freshness', `${word}: ${f.reason}${since}`]];
 }
 
 export function formatProposals(proposals: readonly Rec[]): string {

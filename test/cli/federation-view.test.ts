@@ -51,12 +51,13 @@ function withFreshness(f: Record<string, unknown>) {
 describe('formatFederationStatus', () => {
   describe('when the node reports charter freshness', () => {
     it('prints fresh, with how many members confirm', () => {
-      const out = formatFederationStatus(withFreshness({ fresh: true, stale: false, freshFrom: 3, reason: '3 of 3' }));
-      expect(out).toMatch(/charter freshness\s+fresh \(3\/2 needed: 3 of 3\)/);
+      const reason = '3 of 3 members confirm charter version 3';
+      const out = formatFederationStatus(withFreshness({ fresh: true, stale: false, freshFrom: 3, reason }));
+      expect(out).toMatch(/charter freshness\s+fresh: 3 of 3 members confirm charter version 3\n/);
     });
     it('prints "not confirmed yet" within the window', () => {
       expect(formatFederationStatus(withFreshness({ fresh: false, stale: false }))).toMatch(
-        /charter freshness\s+not confirmed yet \(1\/2 needed/,
+        /charter freshness\s+not confirmed yet: only 1 of 3 members confirm\n/,
       );
     });
     it('prints STALE with the last fresh time', () => {
@@ -64,7 +65,7 @@ describe('formatFederationStatus', () => {
         withFreshness({ fresh: false, stale: true, lastFreshAt: '2026-01-01T00:00:00.000Z' }),
       );
       expect(out).toMatch(
-        /charter freshness\s+STALE \(1\/2 needed: only 1 of 3 members confirm; last fresh 2026-01-01T00:00:00.000Z\)/,
+        /charter freshness\s+STALE: only 1 of 3 members confirm; last fresh 2026-01-01T00:00:00.000Z\n/,
       );
     });
     it("shows each member's stated version", () => {

@@ -105,7 +105,7 @@ describe('charter freshness across real daemons', () => {
     expect(await gauge(eu, 'govfed_charter_fresh')).toBe(0);
     const cli = await runCli(['federation', 'status', '--home', eu.home]);
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(/charter freshness\s+STALE \(1\/2 needed/);
+    expect(cli.stdout).toMatch(/charter freshness\s+STALE: only 1 of 3 members confirm charter version 3 \(2 needed\)/);
     await waitFor('a federation:stale event', async () => eu.daemon.stderr.includes('"event":"federation:stale"'));
 
     // 3. They come back (new ports; they dial eu from their address books): eu is fresh again.
