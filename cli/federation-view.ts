@@ -39,16 +39,18 @@ export function formatFederationStatus(statusValue: unknown): string {
     ['peer id', s.peerId],
     ['listening', Array.isArray(s.addresses) && s.addresses.length > 0 ? s.addresses.join(' ') : '-'],
     ['last sync', s.lastSync ?? 'never'],
+    ...freshnessLine(rec(rec(s.modules).freshness)),
   ]);
   const members = list(s.members);
   out += `\n${formatTable(
-    ['ORG', 'JURISDICTION', 'PEER ID', 'CONNECTED', 'LAST SEEN'],
+    ['ORG', 'JURISDICTION', 'PEER ID', 'CONNECTED', 'LAST SEEN', 'STATES'],
     members.map((m) => [
       m.self === true ? `${m.org} (this node)` : m.org,
       m.jurisdiction,
       m.peerId,
       m.self === true ? '-' : m.connected === true ? 'yes' : 'no',
       m.lastSeen ?? '-',
+      typeof m.statedVersion === 'number' ? `v${m.statedVersion}` : '-',
     ]),
   )}`;
   const proposals = list(s.proposals);
@@ -56,6 +58,14 @@ export function formatFederationStatus(statusValue: unknown): string {
   const rejected = Object.entries(rec(s.rejected));
   if (rejected.length > 0) out += `\nrejected: ${rejected.map(([k, n]) => `${k} ${n}`).join(', ')}\n`;
   return out;
+}
+
+/** The charter freshness row: fresh / not confirmed yet / STALE, with the judgement's reason. */
+function freshnessLine(f: Rec): [string, unknown][] {
+  if (typeof f.fresh !== 'boolean') return [];
+  const word = f.stale === true ? 'STALE' : f.fresh ? 'fresh' : 'not confirmed yet';
+  const since = f.stale === true ? `; last fresh ${f.lastFreshAt ?? 'never'}` : '';
+  return [['charter freshness', `${word}: ${f.reason}${since}`]];
 }
 
 export function formatProposals(proposals: readonly Rec[]): string {

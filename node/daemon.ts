@@ -11,6 +11,8 @@
  *              federation starts)
  *            → PolicyService (node/policy: DIR/policy; a federation module too; its local overlay and
  *              stored baseline are enforced before the API listens, bundles re-verify with the charter)
+ *            → FreshnessModule (node/federation/freshness.ts: charter freshness statements; a federation
+ *              module too)
  *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
  *              federation, starts libp2p on config.listen — otherwise no port is opened until create/join)
  *            → HTTP API (listen on config.api; port 0 picks a free port)
@@ -39,7 +41,7 @@ import { NodeMetrics } from './api/metrics.ts';
 import { opensslVerify } from './crypto/ed25519.ts';
 import { NodeError } from './errors.ts';
 import { type EventSink, lineSink } from './events.ts';
-import { FederationService } from './federation/index.ts';
+import { FederationService, FreshnessModule } from './federation/index.ts';
 import { checkFederationStateKept } from './federation/state-check.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
 import { writeFileAtomic } from './home/fs.ts';
@@ -240,8 +242,15 @@ export class Daemon {
     const federation = new FederationService(services);
     const witness = new WitnessService(services);
     const policy = new PolicyService(services);
+    const freshness = new FreshnessModule({
+      config: config.freshness,
+      now,
+      registry: metrics.registry,
+      verify: opensslVerify,
+    });
     federation.use(witness); // modules are added before the federation starts
     federation.use(policy);
+    federation.use(freshness);
     const api = new ApiServer(this.home, () =>
       buildApp({
         log,
@@ -254,6 +263,7 @@ export class Daemon {
         federation,
         witness,
         policy,
+        freshness,
       }),
     );
     // Started in this order, stopped in reverse (node/lifecycle.ts).
@@ -263,6 +273,7 @@ export class Daemon {
       { name: 'log-checks', service: { start: () => this.#checkLog(log, now), stop: () => {} } },
       { name: 'witness', service: witness },
       { name: 'policy', service: policy },
+      { name: 'freshness', service: freshness }, // signs and judges once the federation gives it a charter
       { name: 'federation', service: federation },
       { name: 'api', service: api },
     ]);

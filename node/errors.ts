@@ -53,6 +53,7 @@ export const NodeErrorCodes = [
   'ERR_LAST_MEMBER',
   'ERR_NOT_SIGNER',
   'ERR_PROPOSAL_WITHDRAWN',
+  'ERR_FEDERATION_STALE',
   // policy
   'ERR_NO_POLICY',
   // witness
@@ -136,6 +137,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_PROPOSAL_WITHDRAWN: { http: 409, exit: 4 },
   ERR_FEDERATION_STATE_MISSING: LOCAL,
   ERR_PROPOSAL_LIMIT: { http: 429, exit: 4 },
+  // Never an error answer: GET /healthz reports it in a 200 `degraded` body (node/api/routes/healthz.ts).
+  ERR_FEDERATION_STALE: LOCAL,
   ERR_NO_POLICY: { http: 409, exit: 4 },
   ERR_NOT_WITNESSED: { http: 409, exit: 4 },
   ERR_EQUIVOCATION: { http: 409, exit: 4 },

@@ -76,6 +76,18 @@ export interface EventCatalogue {
   'federation:module-error': { module: string; error: string };
   'federation:audit-failed': { kind: string; version: number; error: string };
   'federation:error': { error: string };
+  /** No majority of the members has confirmed this node's charter version within the window (issue 12). */
+  'federation:stale': {
+    version: number;
+    freshFrom: number;
+    needed: number;
+    lastFreshAt: string | null;
+    reason: string;
+  };
+  /** A majority confirms this node's charter version again, after it was stale. */
+  'federation:fresh': { version: number; freshFrom: number; needed: number; reason: string };
+  /** A freshness request to a member failed (node/federation/freshness.ts). */
+  'federation:freshness-failed': { peer: string; error: string };
 
   // ---- policy baselines (node/policy) ----
   'policy:local': { version: number; rules: number };
@@ -142,6 +154,9 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:module-error': true,
   'federation:audit-failed': true,
   'federation:error': true,
+  'federation:stale': true,
+  'federation:fresh': true,
+  'federation:freshness-failed': true,
   'policy:local': true,
   'policy:proposal': true,
   'policy:applied': true,

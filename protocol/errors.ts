@@ -70,6 +70,8 @@ export const ErrorCodes = [
   'ERR_STALE_VERSION',
   'ERR_CLOCK_SKEW',
   'ERR_MALFORMED_SYNC_MESSAGE',
+  'ERR_MALFORMED_FRESHNESS',
+  'ERR_FRESHNESS_EXPIRED',
   // policy: rules, bundles, the policy chain, receipts (protocol/policy)
   'ERR_INVALID_RULE',
   'ERR_RULE_TOO_COSTLY',

@@ -22,7 +22,7 @@ import type { ApiContext, EventSink, LogPort } from './context.ts';
 import { errorBody, installErrorHandlers, schemaErrorFormatter } from './errors.ts';
 import { installStrictJson } from './json-body.ts';
 import { NodeMetrics } from './metrics.ts';
-import type { FederationPort } from './ports/federation.ts';
+import type { FederationPort, FreshnessPort } from './ports/federation.ts';
 import type { PolicyPort } from './ports/policy.ts';
 import type { WitnessPort } from './ports/witness.ts';
 import { pooledRandom } from './random.ts';
@@ -85,6 +85,8 @@ export interface BuildAppOptions {
   random?: (n: number) => Uint8Array;
   /** The federation service (node/federation); without it the /v1/federation routes answer 409. */
   federation?: FederationPort;
+  /** Charter freshness (node/federation's FreshnessModule): a stale node says so in GET /healthz. */
+  freshness?: FreshnessPort;
   /** The witness service (node/witness); without it the witness and cross-org proof routes answer 409. */
   witness?: WitnessPort;
   /** The policy service (node/policy); without it decisions are not evaluated and /v1/policy answers 409. */
@@ -151,6 +153,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     random: opts.random ?? pooledRandom(),
     ...(opts.federation === undefined ? {} : { federation: opts.federation }),
     ...(opts.witness === undefined ? {} : { witness: opts.witness }),
+    ...(opts.freshness === undefined ? {} : { freshness: opts.freshness }),
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
   };
 

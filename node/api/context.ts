@@ -7,7 +7,7 @@ import type { LoadedHome } from '../home/load.ts';
 import type { TokenStore } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { NodeMetrics } from './metrics.ts';
-import type { FederationPort } from './ports/federation.ts';
+import type { FederationPort, FreshnessPort } from './ports/federation.ts';
 import type { PolicyPort } from './ports/policy.ts';
 import type { WitnessPort } from './ports/witness.ts';
 
@@ -47,6 +47,8 @@ export interface ApiContext {
   random: (n: number) => Uint8Array;
   /** The federation service; absent when the app runs without one (routes answer ERR_NO_FEDERATION). */
   federation?: FederationPort;
+  /** Charter freshness; absent when the app runs without it (GET /healthz then never reports it). */
+  freshness?: FreshnessPort;
   /** The policy service; absent when the app runs without one (no enforcement; /v1/policy answers 409). */
   policy?: PolicyPort;
   /** The witness service; absent when the app runs without one (witness routes answer ERR_NO_WITNESS). */

@@ -214,6 +214,7 @@ export class FederationCore {
       events: this.events,
       chain: () => this.chain,
       publish: (kind, body) => this.publishBody(kind, body),
+      pullSoon: (peer) => this.pullSoon(peer),
       request: async (peer, protocol, bytes, maxBytes, timeoutMs) => {
         const net = this.requireNet();
         return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeoutMs);

@@ -14,11 +14,20 @@
  *   network.ts  libp2p, module protocols, the one gossip validation path;  sync.ts  /govfed/sync
  *   store.ts    FederationStore: DIR/federation/state.json, atomic writes, re-verified on load
  *   audit.ts    federation objects as governance leaves (federation.charter / .proposal / .fork)
+ *   freshness.ts  FreshnessModule: signed short-lived statements of the charter each member holds; a node
+ *               no majority confirms within a window reports itself stale (issue 12; gauges in
+ *               freshness-metrics.ts)
  *
  * The rules themselves (what a valid charter, proposal, invite or gossip message is) live in
  * protocol/federation; this folder only stores, moves and logs what those rules accept.
  */
 export { envelopeDigest, type FederationEventKind, federationAuditItem } from './audit.ts';
+export {
+  FRESHNESS_CHECK_MS,
+  FreshnessModule,
+  type FreshnessModuleOptions,
+  type FreshnessState,
+} from './freshness.ts';
 export {
   checkDeadline,
   DEADLINE_SKEW_MS,

@@ -56,6 +56,11 @@ export interface FederationContext {
   publish(kind: string, body: Record<string, unknown>): Promise<void>;
   /** One request/response exchange on `protocol` with `peer` (dialled if needed). */
   request(peer: string, protocol: string, bytes: Uint8Array, maxBytes: number, timeoutMs?: number): Promise<Uint8Array>;
+  /**
+   * Asks for a sync round with `peer` soon: this node learnt it is behind that member (as a gap does).
+   * Optional so that test doubles of the context need not provide it.
+   */
+  pullSoon?(peer: string): void;
   /** Connected peers that are current members. */
   connectedMembers(): string[];
   /** A DSSE envelope over `payload`, signed by this node's peer key (keyid = its peer id). */

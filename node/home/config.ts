@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JURISDICTION_PATTERN } from '../../protocol/audit/fields.ts';
 import { NodeError } from '../errors.ts';
+import { checkFreshnessConfig, type FreshnessConfig } from './freshness-config.ts';
 import { checkHttpLimits, type HttpLimits } from './http-limits.ts';
 
 export const CONFIG_VERSION = 1;
@@ -45,6 +46,8 @@ export interface NodeConfig {
   witnessKey?: string;
   /** Limits of the HTTP server against slow and greedy clients (node/home/http-limits.ts); defaults when absent. */
   http?: Partial<HttpLimits>;
+  /** Charter freshness timing (node/home/freshness-config.ts); defaults when absent. */
+  freshness?: Partial<FreshnessConfig>;
 }
 
 /** Paths of everything under the home directory DIR. */
@@ -126,6 +129,7 @@ const CONFIG_FIELDS = [
   'verifierKey',
   'witnessKey',
   'http',
+  'freshness',
 ] as const;
 
 /** Checks a parsed config.json (hand-editable, so checked field by field). Throws ERR_INVALID_CONFIG. */
@@ -159,6 +163,7 @@ export function checkConfig(value: unknown): NodeConfig {
     throw fail('witnessKey must be a C2SP verifier key');
   }
   checkHttpLimits(v.http);
+  checkFreshnessConfig(v.freshness);
   return v as unknown as NodeConfig;
 }
 

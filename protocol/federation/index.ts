@@ -19,6 +19,8 @@
  *     at a time; replays are duplicates, older versions stale, a second validly signed current version
  *     is a fork (kept as evidence), a jump ahead is a gap (sync first).
  *   - Proposals (proposal.ts). A charter change with too few signatures yet; members co-sign and merge.
+ *   - Freshness (freshness.ts). Members periodically sign a short-lived statement of the charter version
+ *     they hold; a node not confirmed by a majority within a window knows it may be eclipsed (stale).
  *   - Invites (invite.ts), gossip (gossip.ts, topics.ts) and sync messages (sync.ts): the wire formats.
  *   docs/federation-protocol.md has the byte-exact formats.
  *
@@ -99,6 +101,33 @@ export {
   verifyPeerSigned,
 } from './envelope.ts';
 export { type GossipAction, GossipValidationError, isGossipValidationError } from './errors.ts';
+export {
+  type CharterHead,
+  checkFreshness,
+  DEFAULT_FRESHNESS_SKEW_MS,
+  decodeFreshness,
+  decodeFreshnessRequest,
+  decodeFreshnessResponse,
+  encodeFreshness,
+  encodeFreshnessRequest,
+  encodeFreshnessResponse,
+  FRESHNESS_ENVELOPE_LIMITS,
+  FRESHNESS_PAYLOAD_TYPE,
+  FRESHNESS_PROTOCOL,
+  FRESHNESS_TYPE,
+  type FreshnessChainView,
+  type FreshnessJudgement,
+  type FreshnessStatement,
+  freshnessMajority,
+  freshnessOf,
+  judgeFreshness,
+  MAX_FRESHNESS_BYTES,
+  MAX_FRESHNESS_FRAME,
+  MAX_FRESHNESS_LIFETIME_MS,
+  signFreshness,
+  type VerifyFreshnessOptions,
+  verifyFreshness,
+} from './freshness.ts';
 export {
   checkGossipMessage,
   DEFAULT_MAX_SKEW_MS,

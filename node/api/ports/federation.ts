@@ -1,11 +1,14 @@
 /** The federation service as the routes see it (node/federation's FederationService). */
 import { NodeError } from '../../errors.ts';
-import type { FederationService } from '../../federation/index.ts';
+import type { FederationService, FreshnessModule } from '../../federation/index.ts';
 
 export type FederationPort = Pick<
   FederationService,
   'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join' | 'remove' | 'leave' | 'withdraw'
 >;
+
+/** Charter freshness as GET /healthz sees it (node/federation's FreshnessModule). */
+export type FreshnessPort = Pick<FreshnessModule, 'health'>;
 
 export function requireFederation(ctx: { readonly federation?: FederationPort | undefined }): FederationPort {
   if (ctx.federation === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node runs without federation');

@@ -2,6 +2,12 @@
  * GET /healthz and GET /readyz — without a token (for load balancers and process supervisors).
  *
  *   /healthz  200 {"status":"ok","writable":true} when the log takes appends and checkpoint signing works;
+ *             200 {"status":"degraded","code":"ERR_FEDERATION_STALE","reason","writable":true} when it does
+ *             but no majority of the federation has confirmed this node's charter version within the
+ *             freshness window (an eclipse, a partition, or the node is behind). The status stays 200: the
+ *             node still logs and proves, and a supervisor restarting it or a load balancer dropping it
+ *             would turn a network problem into an outage without curing it; alert on `degraded` (or the
+ *             gauge govfed_charter_stale) instead;
  *             503 {"status":"unhealthy","code","reason","writable"} while a store write failed (the log is
  *             reopening the store, or gave up: ERR_LOG_ROLLBACK) or the last checkpoint signing failed.
  *   /readyz   200 {"ready":true} when the node takes appends (POST /v1/decisions would be tried);
@@ -45,13 +51,23 @@ export function unhealthy(h: LogHealth): Verdict | undefined {
 
 const verdictProps = { code: { type: 'string' }, reason: { type: 'string' } } as const;
 
+/** Why the node is degraded (it works, but its federation view may be old), or undefined. */
+export function degraded(freshness: { health(): { stale: boolean } } | undefined): Verdict | undefined {
+  if (freshness?.health().stale !== true) return undefined;
+  return {
+    code: 'ERR_FEDERATION_STALE',
+    reason:
+      "no majority of the federation has confirmed this node's charter version within the freshness window; see GET /v1/federation",
+  };
+}
+
 export function healthzRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/healthz',
     {
       config: { access: 'public' },
       schema: {
-        summary: 'Health: the log writes and checkpoints are signed (no token needed)',
+        summary: 'Health: the log writes, checkpoints are signed, the charter is fresh (no token needed)',
         tags: ['node'],
         querystring: { type: 'object', additionalProperties: false, properties: {} },
         response: {
@@ -59,7 +75,11 @@ export function healthzRoute(app: FastifyInstance, ctx: ApiContext): void {
             type: 'object',
             additionalProperties: false,
             required: ['status', 'writable'],
-            properties: { status: { type: 'string', const: 'ok' }, writable: { type: 'boolean' } },
+            properties: {
+              status: { type: 'string', enum: ['ok', 'degraded'] },
+              writable: { type: 'boolean' },
+              ...verdictProps, // when degraded
+            },
           },
           503: {
             anyOf: [
@@ -84,7 +104,12 @@ export function healthzRoute(app: FastifyInstance, ctx: ApiContext): void {
     async (_req, reply) => {
       const h = ctx.log.health();
       const bad = unhealthy(h);
-      if (bad === undefined) return { status: 'ok', writable: true };
+      if (bad === undefined) {
+        const stale = degraded(ctx.freshness);
+        return stale === undefined
+          ? { status: 'ok', writable: true }
+          : { status: 'degraded', ...stale, writable: true };
+      }
       reply.code(503).header('retry-after', '1');
       return { status: 'unhealthy', ...bad, writable: h.writable };
     },

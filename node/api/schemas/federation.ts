@@ -99,6 +99,11 @@ export const federationStatusSchema = {
             type: 'boolean',
             description: 'this node holds verified evidence that the member’s log equivocated',
           },
+          statedVersion: {
+            type: ['integer', 'null'],
+            description:
+              "the charter version in the member's latest freshness statement this node holds (its own: the version it holds)",
+          },
           self: { type: 'boolean' },
           connected: { type: 'boolean' },
           lastSeen: { type: ['string', 'null'] },
@@ -130,7 +135,8 @@ export const federationStatusSchema = {
     modules: {
       type: 'object',
       additionalProperties: { type: 'object', additionalProperties: true },
-      description: 'status of the services riding on the federation (policy, witness), by name',
+      description:
+        'status of the services riding on the federation (policy, witness, freshness), by name; freshness: {fresh, stale, behind, freshFrom, needed, newestSeen, reason, lastFreshAt, intervalMs, lifetimeMs, staleAfterMs, members: {org: {version, issuedAt, expiresAt, confirms}}}',
     },
   },
 } as const;

@@ -40,6 +40,8 @@ export interface TestNodeOptions {
   tokenReloadMs?: number;
   /** A federation port for the /v1/federation routes (default: none, so they answer 409). */
   federation?: import('../../../node/api/ports/federation.ts').FederationPort;
+  /** Charter freshness as GET /healthz reads it (default: none). */
+  freshness?: import('../../../node/api/ports/federation.ts').FreshnessPort;
   /** A policy port for enforcement and the /v1/policy routes (default: none). */
   policy?: import('../../../node/api/ports/policy.ts').PolicyPort;
   /** Runs a real WitnessService on the node's home and log (outside any federation) for the witness routes. */
@@ -76,6 +78,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     metrics,
     events: (event, fields) => events.push({ event, fields }),
     ...(opts.federation === undefined ? {} : { federation: opts.federation }),
+    ...(opts.freshness === undefined ? {} : { freshness: opts.freshness }),
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
     ...(witness === undefined ? {} : { witness }),
   });

@@ -31,6 +31,42 @@ describe('GET /healthz', () => {
   });
 });
 
+describe('GET /healthz with charter freshness', () => {
+  let stale = false;
+  let fed: TestNode;
+  beforeAll(async () => {
+    fed = await startTestNode({ freshness: { health: () => ({ stale, reason: 'only 1 of 3 members confirm' }) } });
+  });
+  afterAll(async () => {
+    await fed.close();
+  });
+
+  describe('when the charter is fresh', () => {
+    it('answers 200 {status: ok}', async () => {
+      stale = false;
+      const res = await fed.app.inject({ url: '/healthz' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ status: 'ok', writable: true });
+    });
+  });
+  describe('when the node reports itself stale', () => {
+    it('stays 200 (the log works) but says degraded, with ERR_FEDERATION_STALE and a fixed reason', async () => {
+      stale = true;
+      const res = await fed.app.inject({ url: '/healthz' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        status: 'degraded',
+        code: 'ERR_FEDERATION_STALE',
+        reason: expect.stringContaining('freshness window'),
+        writable: true,
+      });
+      // The judgement's details (member counts, versions) stay behind the token, in GET /v1/federation.
+      expect(res.body).not.toContain('only 1 of 3');
+      expect((await fed.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    });
+  });
+});
+
 describe('GET /readyz', () => {
   describe('when the log takes appends', () => {
     it('answers 200 {ready: true} without a token', async () => {
