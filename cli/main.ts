@@ -13,6 +13,7 @@ import { auditFsckCommand } from './commands/audit-fsck.ts';
 import { auditLookupCommand } from './commands/audit-lookup.ts';
 import { auditMirrorCommand } from './commands/audit-mirror.ts';
 import { auditProveCommand } from './commands/audit-prove.ts';
+import { configSetCommand } from './commands/config-set.ts';
 import { demoCommand } from './commands/demo.ts';
 import { federationCreateCommand } from './commands/federation-create.ts';
 import { federationInviteCommand } from './commands/federation-invite.ts';
@@ -21,6 +22,7 @@ import { federationSetThresholdCommand } from './commands/federation-set-thresho
 import { federationSignCommand } from './commands/federation-sign.ts';
 import { federationStatusCommand } from './commands/federation-status.ts';
 import { initCommand } from './commands/init.ts';
+import { memberCardCommand } from './commands/member-card.ts';
 import { policyCheckCommand } from './commands/policy-check.ts';
 import { policyLocalSetCommand } from './commands/policy-local-set.ts';
 import { policyLocalShowCommand } from './commands/policy-local-show.ts';
@@ -41,6 +43,8 @@ import { formatJson, type Io, processIo } from './output.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
   initCommand,
+  configSetCommand,
+  memberCardCommand,
   startCommand,
   stopCommand,
   tokenCreateCommand,

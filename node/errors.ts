@@ -49,6 +49,8 @@ export const NodeErrorCodes = [
   'ERR_PROPOSAL_PENDING',
   'ERR_FEDERATION_STATE_MISSING',
   'ERR_PROPOSAL_LIMIT',
+  'ERR_UNPROVABLE_MEMBER',
+  'ERR_JURISDICTION_MISMATCH',
   // policy
   'ERR_NO_POLICY',
   // witness
@@ -127,6 +129,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_PROPOSAL_PENDING: { http: 409, exit: 4 },
   ERR_FEDERATION_STATE_MISSING: LOCAL,
   ERR_PROPOSAL_LIMIT: { http: 429, exit: 4 },
+  ERR_UNPROVABLE_MEMBER: { http: 400, exit: 2 },
+  ERR_JURISDICTION_MISMATCH: { http: 409, exit: 4 },
   ERR_NO_POLICY: { http: 409, exit: 4 },
   ERR_NOT_WITNESSED: { http: 409, exit: 4 },
   ERR_EQUIVOCATION: { http: 409, exit: 4 },

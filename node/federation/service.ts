@@ -63,6 +63,7 @@ import { MemberGate } from '../p2p/gate.ts';
 import { requestOnce } from '../p2p/request.ts';
 import { CharterModule } from './charter-module.ts';
 import { FederationCore } from './core.ts';
+import { checkJoinJurisdiction } from './join-check.ts';
 import type { FederationContext, FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
 import { PROPOSAL_TTL_MS } from './pending.ts';
@@ -334,6 +335,7 @@ export class FederationService {
     ) {
       throw new GovfedError('ERR_MALFORMED_INVITE', "the invite lists a log or witness key that is not this node's");
     }
+    checkJoinJurisdiction(invite.invitee, c, this.#c.home.dir);
     const env = addSignature(invite.proposal, this.#c.seed, { verify: this.#c.verify });
     this.#c.chain = chain;
     this.#c.bootstrap = invite.bootstrap.map(bootstrapPeer);

@@ -19,6 +19,8 @@
  *     at a time; replays are duplicates, older versions stale, a second validly signed current version
  *     is a fork (kept as evidence), a jump ahead is a gap (sync first).
  *   - Proposals (proposal.ts). A charter change with too few signatures yet; members co-sign and merge.
+ *   - Member cards (member-card.ts): a node's org, jurisdiction, peer id, keys and addresses, signed by
+ *     its peer key — what an inviter builds an invite from, checked by signature, not bytes.
  *   - Invites (invite.ts), gossip (gossip.ts, topics.ts) and sync messages (sync.ts): the wire formats.
  *   docs/federation-protocol.md has the byte-exact formats.
  *
@@ -122,12 +124,25 @@ export {
   INVITE_TYPE,
   type Invite,
   type Invitee,
+  isMemberMultiaddr,
   MAX_BOOTSTRAP_ADDRS,
   MAX_INVITE_BYTES,
   parseInvite,
   type VerifiedInvite,
   verifyInvite,
 } from './invite.ts';
+export {
+  checkMemberCard,
+  encodeMemberCard,
+  MAX_CARD_ADDRESSES,
+  MAX_MEMBER_CARD_BYTES,
+  MEMBER_CARD_PAYLOAD_TYPE,
+  MEMBER_CARD_TYPE,
+  type MemberCard,
+  signMemberCard,
+  verifyMemberCard,
+  verifyMemberCardEnvelope,
+} from './member-card.ts';
 export {
   fromBase58btc,
   isPeerId,
