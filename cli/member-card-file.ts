@@ -3,7 +3,7 @@
  * (ERR_READ_FILE when it cannot be) and verified by its signature with protocol/ alone — a tampered
  * card, a card signed by another key or one that is not a card fails with the protocol's code (exit 1).
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { MemberCard } from '../protocol/federation/member-card.ts';
 import { MAX_MEMBER_CARD_BYTES, verifyMemberCard } from '../protocol/federation/member-card.ts';
 import { CliError, ExitCode } from './exit.ts';
@@ -13,7 +13,15 @@ import { formatKeyValues } from './output.ts';
 export async function readMemberCardFile(command: string, file: string): Promise<MemberCard> {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    // Read at most one byte more than a card may have: a huge file is refused without loading it.
+    const fh = await open(file, 'r');
+    try {
+      const buf = new Uint8Array(MAX_MEMBER_CARD_BYTES + 1);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      bytes = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
   } catch (cause) {
     throw new CliError(
       ExitCode.ERROR,
@@ -28,9 +36,7 @@ export async function readMemberCardFile(command: string, file: string): Promise
     throw new CliError(
       ExitCode.CHECK_FAILED,
       `${command}: '${file}' is larger than a member card (${MAX_MEMBER_CARD_BYTES} bytes)`,
-      {
-        code: 'ERR_MALFORMED_MEMBER_CARD',
-      },
+      { code: 'ERR_MALFORMED_MEMBER_CARD' },
     );
   }
   return verifyMemberCard(bytes);
