@@ -1,7 +1,7 @@
 /**
  * `govfed init`: creates a node's home directory — keys, config and the first admin token.
  *
- * DIR/member-card.json (public) is written after config.json, signed by the peer key.
+ * DIR/member-card.json (public, signed by the peer key) is written just before config.json.
  *
  * Secrets (keys/log.key, keys/peer.key, keys/witness.key, admin.token, tokens.json) are written with mode 0600 inside
  * directories of mode 0700, atomically, and config.json last: a home without config.json is not a home,
@@ -110,8 +110,9 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
     verifierKey: logKey.verifierKey,
     witnessKey: witnessKey.verifierKey,
   };
-  await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
+  // The card before config.json, which stays last: a home without config.json is not a home.
   const card = await writeMemberCard(dir, config);
+  await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
   return {
     org: config.org,
     peerId: config.peerId,

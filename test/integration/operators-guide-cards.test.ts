@@ -15,6 +15,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyMemberCard } from '../../protocol/federation/member-card.ts';
 import { type CliResult, makeTempDir, ROOT, removeDir, runCli } from '../helpers/cli.ts';
 import { DaemonProcess, killAllDaemons } from '../helpers/daemon.ts';
 import { type FedStatus, waitFor } from '../helpers/federation.ts';
@@ -127,6 +128,13 @@ describe("the operator's guide recipe (member cards)", () => {
       const lines = ran.map((r) => r.line).join('\n');
       expect(lines).not.toMatch(/12D3KooW|--peer-id|--log-key|--witness-key|\+[0-9a-f]{8}\+/);
       expect(ran.some((r) => r.line.includes('--card us.card.json'))).toBe(true);
+    });
+
+    it('invited from cards that list no address (libp2p on port 0): the invite needs none', async () => {
+      for (const org of ['us', 'apac']) {
+        const card = verifyMemberCard(new Uint8Array(await readFile(path.join(cwd, `${org}.card.json`))));
+        expect(card).toMatchObject({ org, addresses: [] });
+      }
     });
 
     it('forms a federation of three members with the jurisdictions they were initialised with', async () => {
