@@ -15,6 +15,7 @@ import { auditMirrorCommand } from './commands/audit-mirror.ts';
 import { auditProveCommand } from './commands/audit-prove.ts';
 import { decisionsExportCommand } from './commands/decisions-export.ts';
 import { decisionsListCommand } from './commands/decisions-list.ts';
+import { configSetCommand } from './commands/config-set.ts';
 import { demoCommand } from './commands/demo.ts';
 import { federationCreateCommand } from './commands/federation-create.ts';
 import { federationInviteCommand } from './commands/federation-invite.ts';
@@ -26,6 +27,7 @@ import { federationSignCommand } from './commands/federation-sign.ts';
 import { federationStatusCommand } from './commands/federation-status.ts';
 import { federationWithdrawCommand } from './commands/federation-withdraw.ts';
 import { initCommand } from './commands/init.ts';
+import { memberCardCommand } from './commands/member-card.ts';
 import { policyCheckCommand } from './commands/policy-check.ts';
 import { policyLocalSetCommand } from './commands/policy-local-set.ts';
 import { policyLocalShowCommand } from './commands/policy-local-show.ts';
@@ -46,6 +48,8 @@ import { formatJson, type Io, processIo } from './output.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
   initCommand,
+  configSetCommand,
+  memberCardCommand,
   startCommand,
   stopCommand,
   tokenCreateCommand,

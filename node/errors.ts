@@ -54,6 +54,8 @@ export const NodeErrorCodes = [
   'ERR_NOT_SIGNER',
   'ERR_PROPOSAL_WITHDRAWN',
   'ERR_FEDERATION_STALE',
+  'ERR_UNPROVABLE_MEMBER',
+  'ERR_JURISDICTION_MISMATCH',
   // policy
   'ERR_NO_POLICY',
   // witness
@@ -139,6 +141,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_PROPOSAL_LIMIT: { http: 429, exit: 4 },
   // Never an error answer: GET /healthz reports it in a 200 `degraded` body (node/api/routes/healthz.ts).
   ERR_FEDERATION_STALE: LOCAL,
+  ERR_UNPROVABLE_MEMBER: { http: 400, exit: 2 },
+  ERR_JURISDICTION_MISMATCH: { http: 409, exit: 4 },
   ERR_NO_POLICY: { http: 409, exit: 4 },
   ERR_NOT_WITNESSED: { http: 409, exit: 4 },
   ERR_EQUIVOCATION: { http: 409, exit: 4 },

@@ -15,7 +15,9 @@ export const federationJoinCommand: CommandSpec = {
   usage: `${NAME} INVITE [--home DIR] [--json]`,
   description: `
 The running node checks the invite (not expired, a valid charter chain, a proposal that admits this
-node's peer id), signs the proposal and sends it to the members named in the invite. If the admission
+node's peer id with its own log and witness keys and the jurisdiction of its config.json — else
+ERR_JURISDICTION_MISMATCH, and nothing is joined), signs the proposal and sends it to the members named
+in the invite. The file is checked by its signatures: re-indented (jq ., an editor) it still joins. If the admission
 threshold is met the node is a member at once; otherwise it becomes one when enough members co-sign.
 Check with 'govfed federation status'; compare the federation id with the one the inviter told you.`,
   options: { ...CLIENT_OPTIONS, ...JSON_OPTION },

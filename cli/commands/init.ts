@@ -29,8 +29,12 @@ Writes DIR/config.json, DIR/keys/log.key, DIR/keys/peer.key and DIR/keys/witness
 token DIR/admin.token (mode 0600). Refuses to overwrite an existing home. ORG is lowercase letters,
 digits, '.' and '-' (at most 63). The log origin is govfed/ORG/<key id>; share the verifier key with
 whoever checks your proofs. DIR/keys/witness.key (mode 0600) cosigns other members' checkpoints; its
-public witness key goes into the federation charter ('federation invite --witness-key'). --json prints
-{org, peerId, origin, verifierKey, witnessKey, api, tokenFile}.`,
+public witness key goes into the federation charter. DIR/member-card.json is the node's member card:
+org, jurisdiction, peer id, log and witness keys and listen address, signed with the peer key. To join a
+federation, hand that file to a member, who runs 'govfed federation invite --card FILE' (no values to
+copy by hand). With the default --listen (a wildcard address) the card lists no address: members find
+the node when it dials them. --json prints {org, peerId, origin, verifierKey, witnessKey, api,
+tokenFile, memberCard}.`,
   options: {
     ...HOME_OPTION,
     org: { type: 'string', value: 'ORG', description: 'the organisation that runs this node (required)' },
@@ -75,6 +79,7 @@ public witness key goes into the federation charter ('federation invite --witnes
       witnessKey: r.witnessKey,
       api: r.api,
       tokenFile: r.tokenFile,
+      memberCard: r.memberCard,
     };
     if (booleanOption(args, 'json')) {
       io.stdout(formatJson(result));
@@ -90,9 +95,11 @@ public witness key goes into the federation charter ('federation invite --witnes
         ['witness key', result.witnessKey],
         ['api', result.api],
         ['admin token', result.tokenFile],
+        ['member card', result.memberCard],
       ]),
     );
     io.stdout(`\nstart it with: govfed start --home ${dir}\n`);
+    io.stdout(`to join a federation, give ${result.memberCard} to a member (govfed federation invite --card)\n`);
     return ExitCode.OK;
   },
 };

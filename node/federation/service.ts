@@ -61,6 +61,7 @@ import { CharterChanges } from './changes.ts';
 import { CharterModule } from './charter-module.ts';
 import { FederationCore } from './core.ts';
 import { type Departure, loadDeparture, saveDeparture } from './departed.ts';
+import { checkJoinJurisdiction } from './join-check.ts';
 import type { FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
 import { decodable, FederationStore } from './store.ts';
@@ -344,6 +345,7 @@ export class FederationService {
     ) {
       throw new GovfedError('ERR_MALFORMED_INVITE', "the invite lists a log or witness key that is not this node's");
     }
+    checkJoinJurisdiction(invite.invitee, c, this.#c.home.dir);
     const env = addSignature(invite.proposal, this.#c.seed, { verify: this.#c.verify });
     this.#c.chain = chain;
     this.#c.bootstrap = invite.bootstrap.map(bootstrapPeer);

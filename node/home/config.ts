@@ -68,6 +68,8 @@ export interface HomePaths {
   highWater: string;
   pid: string;
   apiAddr: string;
+  /** The node's signed member card (public; node/home/member-card.ts). */
+  memberCard: string;
 }
 
 export function homePaths(dir: string): HomePaths {
@@ -85,6 +87,7 @@ export function homePaths(dir: string): HomePaths {
     highWater: join(dir, 'high-water.json'),
     pid: join(dir, 'govfed.pid'),
     apiAddr: join(dir, 'api.addr'),
+    memberCard: join(dir, 'member-card.json'),
   };
 }
 

@@ -8,6 +8,7 @@
  *     DIR/admin.token     the admin token made by init                                (0600)
  *     DIR/data/           the LevelDB of the audit log (node/log)                     (0700, files 0600)
  *     DIR/witness/        the witness's LevelDB and logs.json (node/witness)          (0700, files 0600)
+ *     DIR/member-card.json  the node's signed member card: org, jurisdiction, keys, addresses (public)
  *     DIR/govfed.pid      the daemon's pid while it runs
  *     DIR/api.addr        HOST:PORT the running daemon actually listens on
  *
@@ -33,10 +34,19 @@ export {
   readApiAddress,
   readConfig,
 } from './config.ts';
+export {
+  checkSetting,
+  isSettableKey,
+  SETTABLE_KEYS,
+  type SetResult,
+  type SettableKey,
+  setConfigValue,
+} from './config-set.ts';
 export { checkHttpLimits, DEFAULT_HTTP_LIMITS, type HttpLimits, resolveHttpLimits } from './http-limits.ts';
 export { type InitOptions, type InitResult, initHome } from './init.ts';
 export { logOrigin } from './keys.ts';
 export { type LoadedHome, loadHome } from './load.ts';
+export { cardAddresses, MEMBER_CARD_FILE, makeMemberCard, type WrittenCard, writeMemberCard } from './member-card.ts';
 export {
   createToken,
   hashToken,

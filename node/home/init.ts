@@ -1,6 +1,8 @@
 /**
  * `govfed init`: creates a node's home directory — keys, config and the first admin token.
  *
+ * DIR/member-card.json (public, signed by the peer key) is written just before config.json.
+ *
  * Secrets (keys/log.key, keys/peer.key, keys/witness.key, admin.token, tokens.json) are written with mode 0600 inside
  * directories of mode 0700, atomically, and config.json last: a home without config.json is not a home,
  * so an init that crashed half-way can simply be run again. Nothing secret is returned or printed; the
@@ -24,6 +26,7 @@ import {
 } from './config.ts';
 import { exists, writeFileAtomic } from './fs.ts';
 import { newLogKey, newPeerKey, newWitnessKey } from './keys.ts';
+import { writeMemberCard } from './member-card.ts';
 import { generateToken, writeTokensFile } from './tokens.ts';
 
 export interface InitOptions {
@@ -49,6 +52,8 @@ export interface InitResult {
   api: string;
   /** Absolute path of the admin token file. */
   tokenFile: string;
+  /** Absolute path of DIR/member-card.json: what an inviter needs (`federation invite --card`). */
+  memberCard: string;
 }
 
 function checkOptions(opts: InitOptions): void {
@@ -105,6 +110,8 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
     verifierKey: logKey.verifierKey,
     witnessKey: witnessKey.verifierKey,
   };
+  // The card before config.json, which stays last: a home without config.json is not a home.
+  const card = await writeMemberCard(dir, config);
   await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
   return {
     org: config.org,
@@ -114,5 +121,6 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
     witnessKey: witnessKey.verifierKey,
     api: config.api,
     tokenFile: paths.adminToken,
+    memberCard: card.path,
   };
 }

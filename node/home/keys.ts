@@ -135,6 +135,12 @@ export async function newPeerKey(): Promise<NewPeerKey> {
   return { protobuf: privateKeyToProtobuf(key), peerId: peerIdString(key) };
 }
 
+/** The 32-byte Ed25519 seed of a protobuf-encoded libp2p private key (secret). Throws ERR_INVALID_CONFIG. */
+export function peerSeedOfKey(protobuf: Uint8Array): Uint8Array {
+  peerIdOfKey(protobuf); // an Ed25519 key, or ERR_INVALID_CONFIG
+  return privateKeyFromProtobuf(protobuf).raw.slice(0, 32);
+}
+
 /** The peer id of a protobuf-encoded libp2p private key. Throws ERR_INVALID_CONFIG. */
 export function peerIdOfKey(protobuf: Uint8Array): string {
   try {

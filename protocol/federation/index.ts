@@ -21,6 +21,8 @@
  *   - Proposals (proposal.ts). A charter change with too few signatures yet; members co-sign and merge.
  *   - Freshness (freshness.ts). Members periodically sign a short-lived statement of the charter version
  *     they hold; a node not confirmed by a majority within a window knows it may be eclipsed (stale).
+ *   - Member cards (member-card.ts): a node's org, jurisdiction, peer id, keys and addresses, signed by
+ *     its peer key — what an inviter builds an invite from, checked by signature, not bytes.
  *   - Invites (invite.ts), gossip (gossip.ts, topics.ts) and sync messages (sync.ts): the wire formats.
  *   docs/federation-protocol.md has the byte-exact formats.
  *
@@ -153,12 +155,25 @@ export {
   INVITE_TYPE,
   type Invite,
   type Invitee,
+  isMemberMultiaddr,
   MAX_BOOTSTRAP_ADDRS,
   MAX_INVITE_BYTES,
   parseInvite,
   type VerifiedInvite,
   verifyInvite,
 } from './invite.ts';
+export {
+  checkMemberCard,
+  encodeMemberCard,
+  MAX_CARD_ADDRESSES,
+  MAX_MEMBER_CARD_BYTES,
+  MEMBER_CARD_PAYLOAD_TYPE,
+  MEMBER_CARD_TYPE,
+  type MemberCard,
+  signMemberCard,
+  verifyMemberCard,
+  verifyMemberCardEnvelope,
+} from './member-card.ts';
 export {
   fromBase58btc,
   isPeerId,

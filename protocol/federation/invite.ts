@@ -7,7 +7,8 @@
  *     "invitee": { "org", "peerId", "jurisdiction", "logKey"?, "witnessKey"? },
  *     "bootstrap": ["/ip4/…/tcp/…/p2p/<member peer id>", …], "expiresAt": <RFC 3339 UTC> }
  *
- * serialised as JCS (canonical JSON), at most MAX_INVITE_BYTES. The invite itself is not signed: the
+ * written as JCS (canonical JSON), at most MAX_INVITE_BYTES, and read in any JSON layout (parseInvite).
+ * The invite itself is not signed: the
  * envelopes inside are self-authenticating, and `bootstrap` is a hint. The expiry is signed: the
  * proposal's charter carries it as `expiresAt` (charter.ts), inside what the inviter signs, and the
  * file's top-level `expiresAt` must equal it byte for byte (a copy for people and scripts; editing it
@@ -24,10 +25,11 @@
  */
 
 import { isJurisdiction, isPlainObject, isRfc3339Utc } from '../audit/fields.ts';
-import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import { canonicalBytes } from '../canonical/jcs.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
-import { equalBytes } from '../encoding/bytes.ts';
+import { fromUtf8 } from '../encoding/bytes.ts';
+import { parseStrictJson } from '../encoding/strict-json.ts';
 import { GovfedError } from '../errors.ts';
 import { CharterChain } from './chain.ts';
 import type { Charter } from './charter.ts';
@@ -163,8 +165,11 @@ export function encodeInvite(invite: Invite): Uint8Array {
 }
 
 /**
- * Parses an invite file (attacker-controlled): bounded, canonical JSON, exact fields, envelopes in
- * normal form. Checks shape only — verifyInvite checks what it claims. Throws ERR_MALFORMED_INVITE.
+ * Parses an invite file (attacker-controlled): bounded, strict JSON in any layout (a file re-indented by
+ * `jq .` or an editor still parses), exact fields, envelopes well-formed. The file is checked by what
+ * it says, not by its bytes: every value that matters is signed (the envelopes) or must equal a signed
+ * one (invitee, expiresAt, federationId — verifyInvite), so a changed value still fails. Checks shape
+ * only — verifyInvite checks what it claims. Throws ERR_MALFORMED_INVITE.
  */
 export function parseInvite(bytes: Uint8Array): Invite {
   if (!(bytes instanceof Uint8Array) || bytes.length > MAX_INVITE_BYTES) {
@@ -172,13 +177,11 @@ export function parseInvite(bytes: Uint8Array): Invite {
   }
   let value: unknown;
   try {
-    value = parseCanonical(bytes, MAX_INVITE_BYTES);
+    value = parseStrictJson(fromUtf8(bytes));
   } catch (cause) {
-    throw bad('not canonical JSON', cause);
+    throw bad('not JSON (UTF-8, no key twice)', cause);
   }
-  const invite = checkInvite(value);
-  if (!equalBytes(canonicalBytes(invite), bytes)) throw bad('not in normal form (base64 of envelopes)');
-  return invite;
+  return checkInvite(value);
 }
 
 /** Throws ERR_MALFORMED_INVITE unless the proposal admits exactly `invitee` and a member signed it. */

@@ -22,6 +22,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   input?: string;
   timeoutMs?: number;
+  /** The child's working directory (default: the repository root); relative paths resolve against it. */
+  cwd?: string;
 }
 
 /** The environment for children: ours without GOVFED_* (so a developer's settings cannot leak in). */
@@ -35,7 +37,7 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: childEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });

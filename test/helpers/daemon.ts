@@ -21,6 +21,8 @@ export interface InitResult {
   witnessKey?: string;
   api: string;
   tokenFile: string;
+  /** DIR/member-card.json. */
+  memberCard: string;
 }
 
 export interface TestNode {

@@ -19,8 +19,16 @@ export interface NodePlacement {
   netns: string;
 }
 
-/** Nodes started here, by peer id: `federation invite` in fedCli adds the invitee's log and witness keys. */
-const byPeerId = new Map<string, TestNode>();
+/**
+ * Nodes started here, by peer id, with the jurisdiction they were initialised with: `federation invite`
+ * in fedCli adds the invitee's log and witness keys and its jurisdiction (its node refuses another one).
+ */
+const byPeerId = new Map<string, TestNode & { jurisdiction: string }>();
+
+/** The jurisdiction a node started by startFedNode was initialised with. */
+export function jurisdictionOf(peerId: string): string | undefined {
+  return byPeerId.get(peerId)?.jurisdiction;
+}
 
 /**
  * `govfed init` with libp2p on 127.0.0.1:0 (or on the placement's address, fixed ports, so that a
@@ -29,7 +37,7 @@ const byPeerId = new Map<string, TestNode>();
 export async function startFedNode(org: string, jurisdiction: string, at?: NodePlacement): Promise<FedNode> {
   const listen = at === undefined ? ['--listen', '/ip4/127.0.0.1/tcp/0'] : placementArgs(at);
   const n = await initNode(org, ['--jurisdiction', jurisdiction, ...listen]);
-  byPeerId.set(n.init.peerId, n);
+  byPeerId.set(n.init.peerId, { ...n, jurisdiction });
   const daemon = await DaemonProcess.start(n.home, at === undefined ? {} : { netns: at.netns, timeoutMs: 120_000 });
   return { ...n, org, daemon, ...(at === undefined ? {} : { netns: at.netns }) };
 }
@@ -46,16 +54,19 @@ export async function restartFedNode(n: FedNode): Promise<DaemonProcess> {
 
 /**
  * `federation invite` arguments with the invitee's --log-key and --witness-key added (when the invitee
- * was started by startFedNode and they are not given), so every test federation publishes both keys.
+ * was started by startFedNode and they are not given), so every test federation publishes both keys,
+ * and its --jurisdiction when not given (the invitee refuses an invite with another one).
  */
 export function withMemberKeys(args: readonly string[]): string[] {
-  if (args[0] !== 'invite' || args.includes('--log-key') || args.includes('--witness-key')) return args.slice();
+  if (args[0] !== 'invite' || args.includes('--card')) return args.slice();
   const at = args.indexOf('--peer-id');
   const invitee = at < 0 ? undefined : byPeerId.get(args[at + 1] as string);
   if (invitee === undefined) return args.slice();
-  const keys = ['--log-key', invitee.init.verifierKey];
-  if (invitee.init.witnessKey !== undefined) keys.push('--witness-key', invitee.init.witnessKey);
-  return args.concat(keys);
+  const extra = args.includes('--jurisdiction') ? [] : ['--jurisdiction', invitee.jurisdiction];
+  if (args.includes('--log-key') || args.includes('--witness-key')) return args.concat(extra);
+  extra.push('--log-key', invitee.init.verifierKey);
+  if (invitee.init.witnessKey !== undefined) extra.push('--witness-key', invitee.init.witnessKey);
+  return args.concat(extra);
 }
 
 export interface FedStatus {
@@ -170,9 +181,11 @@ export async function formFederation(
   })) as { status: { id: string } };
   let version = 1;
   for (const o of others) {
+    const jurisdiction = jurisdictionOf(o.init.peerId);
     const inv = await adminPost(founder, '/v1/federation/invites', {
       org: o.init.org,
       peerId: o.init.peerId,
+      ...(jurisdiction === undefined ? {} : { jurisdiction }),
       logKey: o.init.verifierKey,
       ...(o.init.witnessKey === undefined ? {} : { witnessKey: o.init.witnessKey }),
     });

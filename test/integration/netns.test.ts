@@ -27,6 +27,7 @@ import {
   type FedNode,
   fedStatus,
   formFederation,
+  jurisdictionOf,
   restartFedNode,
   waitFor,
   waitForVersion,
@@ -81,6 +82,7 @@ async function invite(by: FedNode, invitee: FedNode): Promise<void> {
   const inv = await adminPost(by, '/v1/federation/invites', {
     org: invitee.init.org,
     peerId: invitee.init.peerId,
+    jurisdiction: jurisdictionOf(invitee.init.peerId),
     logKey: invitee.init.verifierKey,
     witnessKey: invitee.init.witnessKey,
   });

@@ -59,6 +59,7 @@ describe('govfed node', () => {
     it('prints the identity as JSON with exactly the documented keys', () => {
       expect(Object.keys(node.init).sort()).toEqual([
         'api',
+        'memberCard',
         'org',
         'origin',
         'peerId',
@@ -71,6 +72,7 @@ describe('govfed node', () => {
       expect(node.init.verifierKey.startsWith(`${node.init.origin}+`)).toBe(true);
       expect(node.init.peerId).toMatch(/^12D3KooW/);
       expect(node.init.tokenFile).toBe(path.join(node.home, 'admin.token'));
+      expect(node.init.memberCard).toBe(path.join(node.home, 'member-card.json'));
       expect(node.adminToken).toMatch(/^gf_admin_/);
     });
 

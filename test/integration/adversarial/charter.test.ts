@@ -85,7 +85,9 @@ beforeAll(async () => {
   const inv = (await adminPost(a, '/v1/federation/invites', {
     org: 'd',
     peerId: d.init.peerId,
+    jurisdiction: 'ES',
     logKey: d.init.verifierKey,
+    witnessKey: d.init.witnessKey,
     ttlSeconds: INVITE_TTL_S,
   })) as { invite: string };
   invite = inv.invite;

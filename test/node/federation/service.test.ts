@@ -140,7 +140,7 @@ describe('FederationService', () => {
         charterVersion: 1,
         thresholds: { admission: 1, policy: 3, charter: 1 },
       });
-      const invite = await a.service.invite({ org: 'beta', peerId: b.service.peerId, jurisdiction: 'US' });
+      const invite = await a.service.invite({ org: 'beta', peerId: b.service.peerId, jurisdiction: 'EU' });
       await b.service.join(invite);
       await until(() => a.service.chain?.version === 2 && b.service.chain?.version === 2);
       expect(a.service.chain?.head.digest).toBe(b.service.chain?.head.digest);
@@ -165,7 +165,7 @@ describe('FederationService', () => {
       });
       const b = await make('psi');
       await a.service.create({ name: 'R' });
-      await b.service.join(await a.service.invite({ org: 'psi', peerId: b.service.peerId, jurisdiction: 'US' }));
+      await b.service.join(await a.service.invite({ org: 'psi', peerId: b.service.peerId, jurisdiction: 'EU' }));
       await until(() => a.service.chain?.version === 2);
       await a.service.setThreshold({ charter: 2 }); // complete at once: v3 needs two signatures for changes
       const seedB = privateKeyFromProtobuf((await loadHome(b.dir)).peerKey).raw.slice(0, 32);
@@ -249,7 +249,7 @@ describe('FederationService', () => {
       const a = await make('kappa', [], va.verify);
       const b = await make('lambda', [], vb.verify);
       await a.service.create({ name: 'K' });
-      const invite = await a.service.invite({ org: 'lambda', peerId: b.service.peerId, jurisdiction: 'US' });
+      const invite = await a.service.invite({ org: 'lambda', peerId: b.service.peerId, jurisdiction: 'EU' });
       await b.service.join(invite);
       await until(() => a.service.chain?.version === 2 && b.service.chain?.version === 2);
       // b verified a's signatures (invite: genesis and proposal) and a verified b's (the completed charter)
@@ -299,7 +299,7 @@ describe('FederationService', () => {
       const b = await make('zeta', [rb]);
       await a.service.create({ name: 'M' });
       expect(ra.charters).toEqual([1]);
-      const invite = await a.service.invite({ org: 'zeta', peerId: b.service.peerId, jurisdiction: 'US' });
+      const invite = await a.service.invite({ org: 'zeta', peerId: b.service.peerId, jurisdiction: 'EU' });
       await b.service.join(invite);
       await until(() => ra.charters.includes(2) && rb.charters.includes(2));
       await until(() => a.service.status().members.some((m) => m.org === 'zeta' && m.connected));

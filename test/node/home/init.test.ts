@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { homePaths, readConfig } from '../../../node/home/config.ts';
 import { initHome } from '../../../node/home/init.ts';
+import { verifyMemberCard } from '../../../protocol/federation/member-card.ts';
 import { parseVerifierKey } from '../../../protocol/note/index.ts';
 
 let root: string;
@@ -22,6 +23,7 @@ describe('initHome', () => {
       const r = await initHome({ dir, org: 'eu', jurisdiction: 'EU' });
       expect(Object.keys(r).sort()).toEqual([
         'api',
+        'memberCard',
         'org',
         'origin',
         'peerId',
@@ -51,6 +53,30 @@ describe('initHome', () => {
       });
       expect(parseVerifierKey(r.witnessKey).name).toBe('govfed/eu/witness');
       expect((await readFile(r.tokenFile, 'utf8')).trim()).toMatch(/^gf_admin_[A-Za-z0-9_-]{43}$/);
+    });
+
+    it('writes DIR/member-card.json, signed by the peer key, saying what config.json says', async () => {
+      const dir = join(root, 'us');
+      const r = await initHome({ dir, org: 'us', jurisdiction: 'US-CA', listen: '/ip4/192.0.2.7/tcp/7371' });
+      expect(r.memberCard).toBe(homePaths(dir).memberCard);
+      expect(((await stat(r.memberCard)).mode & 0o777).toString(8)).toBe('644');
+      const card = verifyMemberCard(new Uint8Array(await readFile(r.memberCard)));
+      expect(card).toEqual({
+        type: 'govfed.member-card/v1',
+        org: 'us',
+        jurisdiction: 'US-CA',
+        peerId: r.peerId,
+        logKey: r.verifierKey,
+        witnessKey: r.witnessKey,
+        addresses: [`/ip4/192.0.2.7/tcp/7371/p2p/${r.peerId}`],
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      });
+    });
+
+    it('gives a card without addresses when libp2p listens on a wildcard address (the default)', async () => {
+      const r = await initHome({ dir: join(root, 'eu'), org: 'eu' });
+      const card = verifyMemberCard(new Uint8Array(await readFile(r.memberCard)));
+      expect(card.addresses).toEqual([]);
     });
 
     it('writes every secret with mode 0600 and the key directory with 0700', async () => {

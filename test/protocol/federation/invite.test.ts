@@ -140,10 +140,36 @@ describe('parseInvite', () => {
         expect(() => parseInvite(mutate(setup().invite, f))).toThrow(code('ERR_MALFORMED_INVITE'));
       });
     }
-    it('throws ERR_MALFORMED_INVITE for non-canonical JSON', () => {
-      expect(() => parseInvite(utf8(JSON.stringify(setup().invite, null, 2)))).toThrow(code('ERR_MALFORMED_INVITE'));
+    it('throws ERR_MALFORMED_INVITE for a key written twice', () => {
+      const text = new TextDecoder().decode(encodeInvite(setup().invite));
+      const twice = text.replace('{"bootstrap":', '{"type":"govfed.invite/v1","bootstrap":');
+      expect(() => parseInvite(utf8(twice))).toThrow(code('ERR_MALFORMED_INVITE'));
     });
-    it('throws ERR_MALFORMED_INVITE for URL-safe base64 (not the normal form)', () => {
+    it('throws ERR_MALFORMED_INVITE for bytes that are not UTF-8 JSON', () => {
+      expect(() => parseInvite(new Uint8Array([0xff, 0xfe]))).toThrow(code('ERR_MALFORMED_INVITE'));
+    });
+  });
+  describe('when the file was re-indented (jq ., an editor)', () => {
+    it('parses to the same invite: it is checked by its signatures, not its bytes', () => {
+      const { chain, invite } = setup();
+      const text = new TextDecoder().decode(encodeInvite(invite));
+      for (const layout of [JSON.stringify(JSON.parse(text), null, 4), JSON.stringify(JSON.parse(text), null, '\t')]) {
+        const parsed = parseInvite(utf8(`${layout}\n`));
+        expect(parsed).toEqual(invite);
+        const v = verifyInvite(parsed, { now: NOW, pinnedFederationId: chain.federationId, self: peer(2) });
+        expect(v.status.missingNewMembers).toEqual([peer(2)]);
+      }
+    });
+    it('still fails verifyInvite when a value was changed', () => {
+      const { invite } = setup();
+      const v = JSON.parse(JSON.stringify(invite)) as Invite;
+      v.invitee.jurisdiction = 'EU';
+      const edited = parseInvite(utf8(JSON.stringify(v, null, 4)));
+      expect(() => verifyInvite(edited, { now: NOW, self: peer(2) })).toThrow(code('ERR_MALFORMED_INVITE'));
+    });
+  });
+  describe('when a signature is in URL-safe base64', () => {
+    it('reads it as the same bytes (DSSE verifiers accept both alphabets) and keeps the standard form', () => {
       const { invite } = setup();
       const envs = [invite.genesis, ...invite.charters, invite.proposal];
       const sigs = envs.flatMap((e) => e.signatures.map((s) => s.sig));
@@ -151,8 +177,10 @@ describe('parseInvite', () => {
       expect(sig).toBeDefined();
       const urlSafe = sig!.replaceAll('+', '-').replaceAll('/', '_');
       const bytes = utf8(new TextDecoder().decode(encodeInvite(invite)).replace(sig!, urlSafe));
-      expect(() => parseInvite(bytes)).toThrow(code('ERR_MALFORMED_INVITE'));
+      expect(parseInvite(bytes)).toEqual(invite);
     });
+  });
+  describe('when the file is too large', () => {
     it('throws ERR_MALFORMED_INVITE above MAX_INVITE_BYTES without parsing', () => {
       expect(() => parseInvite(new Uint8Array(MAX_INVITE_BYTES + 1))).toThrow(code('ERR_MALFORMED_INVITE'));
       expect(MAX_INVITE_BYTES).toBeGreaterThan(MAX_CHARTER_BYTES);

@@ -7,6 +7,8 @@ import type { FederationStatus } from '../../../../node/federation/index.ts';
 import { startTestNode, type TestNode } from '../harness.ts';
 
 const PEER = '12D3KooWRARowzzcmEe1ai4Qj9HpBHSo54WDKohf23xtBER5Ukd5';
+/** The invitee's log and witness keys (the route passes them on; the node checks them). */
+const KEYS = { logKey: 'govfed/us/0a1b2c3d+0a1b2c3d+AQ==', witnessKey: 'govfed/us/witness+0a1b2c3d+BA==' };
 
 const status: FederationStatus = {
   federated: true,
@@ -103,7 +105,7 @@ describe('POST /v1/federation routes', () => {
         n.app.inject({ method: 'POST', url, headers: n.auth('admin'), payload });
       expect((await post('/v1/federation', { name: 'F', thresholds: { policy: 2 } })).statusCode).toBe(200);
       expect((await post('/v1/federation/thresholds', { admission: 2 })).statusCode).toBe(200);
-      const inv = await post('/v1/federation/invites', { org: 'us', peerId: PEER, jurisdiction: 'US' });
+      const inv = await post('/v1/federation/invites', { org: 'us', peerId: PEER, jurisdiction: 'US', ...KEYS });
       expect(inv.json().invite).toBe('{"invite":1}');
       expect((await post('/v1/federation/proposals/sign', { id: 'sha256:abcdef12' })).statusCode).toBe(200);
       expect((await post('/v1/federation/join', { invite: '{"x":1}' })).statusCode).toBe(200);
@@ -113,7 +115,7 @@ describe('POST /v1/federation routes', () => {
       expect(calls).toEqual([
         ['create', { name: 'F', thresholds: { policy: 2 } }],
         ['setThreshold', { admission: 2 }],
-        ['invite', { org: 'us', peerId: PEER, jurisdiction: 'US' }],
+        ['invite', { org: 'us', peerId: PEER, jurisdiction: 'US', ...KEYS }],
         ['sign', 'sha256:abcdef12'],
         ['join', '{"x":1}'],
         ['remove', 'apac'],
@@ -143,6 +145,44 @@ describe('POST /v1/federation routes', () => {
         expect(res.statusCode, url).toBe(400);
         expect(res.json().error.code, url).toBe('ERR_VALIDATION');
       }
+    });
+  });
+
+  describe('when an invite would admit a member without a log key or a witness key', () => {
+    it('answers 400 ERR_UNPROVABLE_MEMBER naming what is missing, and proposes nothing', async () => {
+      const calls: unknown[] = [];
+      node = await startTestNode({ federation: fakePort(calls) });
+      const n = node;
+      for (const body of [
+        { org: 'us', peerId: PEER },
+        { org: 'us', peerId: PEER, logKey: KEYS.logKey },
+        { org: 'us', peerId: PEER, witnessKey: KEYS.witnessKey },
+      ]) {
+        const res = await n.app.inject({
+          method: 'POST',
+          url: '/v1/federation/invites',
+          headers: n.auth('admin'),
+          payload: body,
+        });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().error.code).toBe('ERR_UNPROVABLE_MEMBER');
+        expect(res.json().error.message).toMatch(/allowUnprovable/);
+        if (body.logKey === undefined) expect(res.json().error.message).toMatch(/log key/);
+        if (body.witnessKey === undefined) expect(res.json().error.message).toMatch(/witness key/);
+      }
+      expect(calls).toEqual([]);
+    });
+    it('invites with allowUnprovable: true', async () => {
+      const calls: unknown[] = [];
+      node = await startTestNode({ federation: fakePort(calls) });
+      const res = await node.app.inject({
+        method: 'POST',
+        url: '/v1/federation/invites',
+        headers: node.auth('admin'),
+        payload: { org: 'us', peerId: PEER, allowUnprovable: true },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(calls).toEqual([['invite', { org: 'us', peerId: PEER, jurisdiction: 'ZZ' }]]);
     });
   });
 });

@@ -1,0 +1,80 @@
+/**
+ * `govfed config set --home DIR jurisdiction|listen|api VALUE [--json]` — changes one value of
+ * config.json (validated, written atomically) and re-signs the member card.
+ */
+import { booleanOption, type CommandSpec, HOME_OPTION, JSON_OPTION } from '../args.ts';
+import { ExitCode, UsageError } from '../exit.ts';
+import { resolveHome, runningDaemon } from '../home.ts';
+import { formatJson } from '../output.ts';
+
+const NAME = 'config set';
+/** node/home/config-set.ts SETTABLE_KEYS (not imported: it loads the key code, and --help should stay fast). */
+const KEYS = ['jurisdiction', 'listen', 'api'];
+
+export const configSetCommand: CommandSpec = {
+  name: NAME,
+  summary: "Change the node's jurisdiction, libp2p listen address or API address.",
+  usage: `${NAME} --home DIR KEY VALUE [--json]`,
+  description: `
+KEY is one of:
+  jurisdiction  where the node operates, e.g. DE, US-CA, EU (A-Z 0-9 -, 2..16, starting with a letter);
+                it must be the jurisdiction the federation's charter gives this node: 'federation
+                join' refuses an invite that names another one (ERR_JURISDICTION_MISMATCH)
+  listen        the libp2p TCP multiaddr, e.g. /ip4/203.0.113.5/tcp/7371 (port 0: any free port)
+  api           the HTTP API address HOST:PORT, e.g. 127.0.0.1:7370 (port 0: any free port)
+The value is checked, config.json is written atomically, and DIR/member-card.json is signed again so it
+says the same. A bad key or value is a usage error (exit 2) and changes nothing. The daemon reads
+config.json only when it starts: if it is running, the change takes effect at the next start (the
+command says so; restart with 'govfed stop --home DIR' and 'govfed start --home DIR'). Changing the
+jurisdiction of a node that is already a member does not change the charter. --json prints {key,
+previous, value, changed, running, restartRequired, memberCard}.`,
+  options: { ...HOME_OPTION, ...JSON_OPTION },
+  positionals: [
+    { name: 'KEY', description: `one of ${KEYS.join(', ')}` },
+    { name: 'VALUE', description: 'the new value' },
+  ],
+  examples: [
+    'govfed config set --home ./us jurisdiction US',
+    'govfed config set --home ./us listen /ip4/203.0.113.5/tcp/7371',
+  ],
+  async run(args, io) {
+    const home = resolveHome(args, io, NAME);
+    const [key, value] = args.positionals;
+    if (key === undefined || value === undefined) throw new UsageError(`${NAME}: KEY and VALUE are required`);
+    const { setConfigValue } = await import('../../node/home/config-set.ts');
+    let r: Awaited<ReturnType<typeof setConfigValue>>;
+    try {
+      r = await setConfigValue(home, key, value);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ERR_VALIDATION')
+        throw new UsageError(`${NAME}: ${(err as Error).message}`);
+      throw err;
+    }
+    const running = runningDaemon(home) !== undefined;
+    const restartRequired = running && r.changed;
+    if (booleanOption(args, 'json')) {
+      io.stdout(
+        formatJson({
+          key: r.key,
+          previous: r.previous,
+          value: r.value,
+          changed: r.changed,
+          running,
+          restartRequired,
+          memberCard: r.card.path,
+        }),
+      );
+      return ExitCode.OK;
+    }
+    io.stdout(
+      r.changed ? `${r.key}: ${r.previous} → ${r.value}\n` : `${r.key} is already ${r.value}: nothing changed\n`,
+    );
+    io.stdout(`member card re-signed: ${r.card.path}\n`);
+    if (restartRequired) {
+      io.stdout(
+        `the running node still uses ${r.previous}: restart it (govfed stop --home ${home} && govfed start --home ${home})\n`,
+      );
+    }
+    return ExitCode.OK;
+  },
+};

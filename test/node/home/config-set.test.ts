@@ -1,0 +1,76 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { homePaths, readConfig } from '../../../node/home/config.ts';
+import { setConfigValue } from '../../../node/home/config-set.ts';
+import { initHome } from '../../../node/home/init.ts';
+import { verifyMemberCard } from '../../../protocol/federation/member-card.ts';
+
+const code = (c: string) => expect.objectContaining({ code: c });
+
+let root: string;
+let dir: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'govfed-config-set-'));
+  dir = join(root, 'us');
+  await initHome({ dir, org: 'us', jurisdiction: 'US' });
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const card = async () => verifyMemberCard(new Uint8Array(await readFile(homePaths(dir).memberCard)));
+
+describe('setConfigValue', () => {
+  describe('when setting a valid value', () => {
+    it('writes config.json and re-signs the member card (jurisdiction)', async () => {
+      const r = await setConfigValue(dir, 'jurisdiction', 'US-CA');
+      expect(r).toMatchObject({ key: 'jurisdiction', previous: 'US', value: 'US-CA', changed: true });
+      expect((await readConfig(dir)).jurisdiction).toBe('US-CA');
+      expect((await card()).jurisdiction).toBe('US-CA');
+    });
+    it('puts a concrete listen address on the card', async () => {
+      await setConfigValue(dir, 'listen', '/ip4/198.51.100.9/tcp/4001');
+      const c = await card();
+      expect((await readConfig(dir)).listen).toBe('/ip4/198.51.100.9/tcp/4001');
+      expect(c.addresses).toEqual([`/ip4/198.51.100.9/tcp/4001/p2p/${c.peerId}`]);
+    });
+    it('sets the API address', async () => {
+      await setConfigValue(dir, 'api', '[::1]:7380');
+      expect((await readConfig(dir)).api).toBe('[::1]:7380');
+    });
+    it('reports changed: false for the value already set', async () => {
+      expect((await setConfigValue(dir, 'jurisdiction', 'US')).changed).toBe(false);
+    });
+  });
+  describe('when the key or the value is bad', () => {
+    const cases: [string, string][] = [
+      ['jurisdiction', 'us'],
+      ['jurisdiction', 'X'],
+      ['listen', '0.0.0.0:7371'],
+      ['listen', '/ip4/1.2.3.4/tcp/70000'],
+      ['listen', '/ip4/1.2.3.4/tcp/1/p2p/x'],
+      ['api', 'localhost'],
+      ['api', '127.0.0.1:99999'],
+      ['org', 'them'],
+      ['peerId', '12D3KooWRARowzzcmEe1ai4Qj9HpBHSo54WDKohf23xtBER5Ukd5'],
+    ];
+    for (const [key, value] of cases) {
+      it(`throws ERR_VALIDATION for ${key} ${value} and changes nothing`, async () => {
+        const before = await readFile(homePaths(dir).config, 'utf8');
+        const cardBefore = await readFile(homePaths(dir).memberCard, 'utf8');
+        await expect(setConfigValue(dir, key, value)).rejects.toThrow(code('ERR_VALIDATION'));
+        expect(await readFile(homePaths(dir).config, 'utf8')).toBe(before);
+        expect(await readFile(homePaths(dir).memberCard, 'utf8')).toBe(cardBefore);
+      });
+    }
+  });
+  describe('when DIR is not a home', () => {
+    it('throws ERR_HOME_NOT_FOUND', async () => {
+      await expect(setConfigValue(join(root, 'none'), 'jurisdiction', 'EU')).rejects.toThrow(
+        code('ERR_HOME_NOT_FOUND'),
+      );
+    });
+  });
+});
