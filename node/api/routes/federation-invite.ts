@@ -11,8 +11,7 @@ import { NodeError } from '../../errors.ts';
 import { DEFAULT_JURISDICTION } from '../../home/config.ts';
 import type { ApiContext } from '../context.ts';
 import { requireFederation } from '../ports/federation.ts';
-import { emptyQuery, jurisdiction, operationResultSchema } from '../schemas/federation.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { federationAdminOptions, jurisdiction, operationResultSchema } from '../schemas/federation.ts';
 
 /** A C2SP signed-note verifier key: printable ASCII, no spaces. */
 const noteKey = { type: 'string', pattern: '^[\\x21-\\x7e]{1,512}$' } as const;
@@ -44,45 +43,36 @@ function checkProvable(b: InviteBody): void {
 export function federationInviteRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: InviteBody }>(
     '/v1/federation/invites',
-    {
-      config: { access: 'admin' },
-      bodyLimit: 4096,
-      schema: {
-        summary: 'Invite a peer: propose its admission and return the invite file',
-        tags: ['federation'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['org', 'peerId'],
-          properties: {
-            org: { type: 'string', pattern: ORG_PATTERN },
-            peerId: { type: 'string', pattern: PEER_ID_PATTERN },
-            jurisdiction,
-            logKey: { ...noteKey, description: "the invitee's audit-log verifier key (its `govfed init` prints it)" },
-            witnessKey: { ...noteKey, description: "the invitee's witness key (its `govfed init` prints it)" },
-            ttlSeconds: { type: 'integer', minimum: 60, maximum: 86_400 },
-            allowUnprovable: {
-              type: 'boolean',
-              description: 'admit the invitee even without logKey or witnessKey (else ERR_UNPROVABLE_MEMBER)',
-            },
+    federationAdminOptions({
+      summary: 'Invite a peer: propose its admission and return the invite file',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['org', 'peerId'],
+        properties: {
+          org: { type: 'string', pattern: ORG_PATTERN },
+          peerId: { type: 'string', pattern: PEER_ID_PATTERN },
+          jurisdiction,
+          logKey: { ...noteKey, description: "the invitee's audit-log verifier key (its `govfed init` prints it)" },
+          witnessKey: { ...noteKey, description: "the invitee's witness key (its `govfed init` prints it)" },
+          ttlSeconds: { type: 'integer', minimum: 60, maximum: 86_400 },
+          allowUnprovable: {
+            type: 'boolean',
+            description: 'admit the invitee even without logKey or witnessKey (else ERR_UNPROVABLE_MEMBER)',
           },
-        },
-        response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['invite', 'status'],
-            properties: {
-              invite: { type: 'string', description: 'the invite file (canonical JSON text; any layout of it joins)' },
-              status: operationResultSchema.properties.status,
-            },
-          },
-          ...errorResponses,
         },
       },
-    },
+      bodyLimit: 4096,
+      response: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['invite', 'status'],
+        properties: {
+          invite: { type: 'string', description: 'the invite file (canonical JSON text; any layout of it joins)' },
+          status: operationResultSchema.properties.status,
+        },
+      },
+    }),
     async (request) => {
       const port = requireFederation(ctx);
       const b = request.body;
