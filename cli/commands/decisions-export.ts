@@ -106,7 +106,7 @@ log, not that nothing else matched.`,
     else {
       io.stdout(
         formatKeyValues([
-          ['wrote', `${verified.count} decisions to ${out}`],
+          ['wrote', `${verified.count} decision${verified.count === 1 ? '' : 's'} to ${out}`],
           ['proved against', `checkpoint of size ${verified.treeSize} (${verified.origin})`],
           ['verify with', `govfed verify ${out} --key ${key}`],
         ]),

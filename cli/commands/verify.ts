@@ -245,7 +245,9 @@ async function verifyExport(
     io.stdout(formatJson({ ...out, count: r.count, keyPinned: r.keyPinned, query: r.query }));
     return ExitCode.OK;
   }
-  io.stdout(`OK: ${r.count} decision records are included in the log at tree size ${r.treeSize}\n\n`);
+  io.stdout(
+    `OK: ${r.count} decision record${r.count === 1 ? ' is' : 's are'} included in the log at tree size ${r.treeSize}\n\n`,
+  );
   io.stdout(
     formatKeyValues([
       ['origin', r.origin],

@@ -67,7 +67,9 @@ async function answer(log: ServedLog, origin: string, req: LogRequest): Promise<
       return { type: 'entry', index: req.index, entry: toBase64(await log.entry(req.index)) };
     case 'lookup': {
       const index =
-        'leafHash' in req ? await log.lookupLeafHash(fromBase64(req.leafHash)) : await log.lookupDecision(req.decisionId);
+        'leafHash' in req
+          ? await log.lookupLeafHash(fromBase64(req.leafHash))
+          : await log.lookupDecision(req.decisionId);
       if (index === undefined) throw new NodeError('ERR_NOT_FOUND', `no entry of ${origin} has it`);
       return { type: 'found', index };
     }

@@ -98,7 +98,8 @@ export class CrossOrgProver {
     const { ml } = this.#requireWitnessed(origin);
     let index: number | undefined;
     if (origin === this.#d.home.config.origin) {
-      index = 'leafHash' in q ? await this.#d.log.lookupLeafHash(q.leafHash) : await this.#d.log.lookupDecision(q.decisionId);
+      index =
+        'leafHash' in q ? await this.#d.log.lookupLeafHash(q.leafHash) : await this.#d.log.lookupDecision(q.decisionId);
       if (index === undefined) throw new NodeError('ERR_NOT_FOUND', `no entry of ${origin} has it`);
     } else {
       const key = 'leafHash' in q ? { leafHash: toBase64(q.leafHash) } : { decisionId: q.decisionId };

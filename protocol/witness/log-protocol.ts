@@ -20,8 +20,9 @@
  * Everything a peer sends is attacker-controlled: decoders check every field and bound every array, and
  * what matters (proofs, roots) is verified by the caller against signed checkpoints.
  */
-import { fromBase64, fromUtf8, utf8 } from '../encoding/bytes.ts';
+
 import { MAX_DECISION_ID_CHARS } from '../audit/leaf.ts';
+import { fromBase64, fromUtf8, utf8 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 
 export const LOG_PROTOCOL = '/govfed/log/1.0.0';
@@ -123,7 +124,8 @@ export function decodeLogRequest(bytes: Uint8Array): LogRequest {
       return { type: 'get-entry', ...origin, index: uint(v.index, 'index') };
     case 'lookup':
       exactKeys(v, ['type', 'origin', 'decisionId', 'leafHash']);
-      if ((v.decisionId === undefined) === (v.leafHash === undefined)) throw bad('lookup: exactly one of decisionId, leafHash');
+      if ((v.decisionId === undefined) === (v.leafHash === undefined))
+        throw bad('lookup: exactly one of decisionId, leafHash');
       if (v.leafHash !== undefined) {
         decodeHashes([str(v.leafHash, 'leafHash', 44)]);
         return { type: 'lookup', ...origin, leafHash: v.leafHash as string };
