@@ -1,6 +1,7 @@
 /**
  * Federation test helpers: nodes with libp2p on 127.0.0.1 (free ports), the federation CLI, polling.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, runCliJson } from './cli.ts';
 import { DaemonProcess, initNode, type TestNode } from './daemon.ts';
@@ -28,6 +29,13 @@ const byPeerId = new Map<string, TestNode & { jurisdiction: string }>();
 /** The jurisdiction a node started by startFedNode was initialised with. */
 export function jurisdictionOf(peerId: string): string | undefined {
   return byPeerId.get(peerId)?.jurisdiction;
+}
+
+/** The jurisdiction in a node's config.json (nodes not started by startFedNode), if it has a home. */
+async function configJurisdiction(n: { home?: string }): Promise<string | undefined> {
+  if (n.home === undefined) return undefined;
+  const config = JSON.parse(await readFile(path.join(n.home, 'config.json'), 'utf8')) as { jurisdiction?: string };
+  return config.jurisdiction;
 }
 
 /**
@@ -170,7 +178,7 @@ export async function adminPost(
  * joining with its invite. Admission threshold 1. Resolves when every node holds the last version.
  */
 export async function formFederation(
-  nodes: readonly Pick<FedNode, 'daemon' | 'adminToken' | 'init' | 'org'>[],
+  nodes: readonly (Pick<FedNode, 'daemon' | 'adminToken' | 'init' | 'org'> & { home?: string })[],
   opts: { name?: string; thresholds?: { policy?: number; witness?: number; charter?: number } } = {},
 ): Promise<{ federationId: string; version: number }> {
   const [founder, ...others] = nodes;
@@ -181,7 +189,7 @@ export async function formFederation(
   })) as { status: { id: string } };
   let version = 1;
   for (const o of others) {
-    const jurisdiction = jurisdictionOf(o.init.peerId);
+    const jurisdiction = jurisdictionOf(o.init.peerId) ?? (await configJurisdiction(o));
     const inv = await adminPost(founder, '/v1/federation/invites', {
       org: o.init.org,
       peerId: o.init.peerId,
