@@ -23,9 +23,10 @@
  *   - in both, every peer id that is in n+1 but not in n ("added", which includes a member's rotated
  *     peer key) must sign: proof that it holds its key and consents. These signatures do not count
  *     towards the threshold.
- *   - a member of n whose entry changes ("changed": a new log key, witness key, jurisdiction or org)
- *     must sign too: nobody's keys are replaced without their consent. That signature does count
- *     towards the threshold (it is a member of n).
+ *   - a member of n whose entry changes ("changed": a new log key, witness key, jurisdiction or org —
+ *     or a new peer id: its org listed under another peer id) must sign too, with the key n lists:
+ *     nobody's keys are replaced without their consent. That signature does count towards the
+ *     threshold (it is a member of n).
  *   - rule `genesis` (prev is null): every founding member must sign.
  *   - `version`, `previous`, `createdAt` and `expiresAt` always change (or may) and never decide the rule.
  * A change may carry a deadline (`expiresAt`, inside the signed charter): checkNotExpired refuses to
@@ -109,14 +110,20 @@ function ruleBytes(c: Charter, members: readonly Member[]): Uint8Array {
 
 /**
  * Peer ids of prev's members whose entry in `next` differs from theirs in `prev` (compared as JCS of
- * the whole member object), sorted. Members that left are not listed (they are removals).
+ * the whole member object), or whose org `next` seats under another peer id (a rotated peer key),
+ * sorted. Members that left are not listed (they are removals).
  */
 export function changedMembers(prev: Charter, next: Charter): string[] {
   const after = new Map(next.members.map((m) => [m.peerId, m]));
+  const orgs = new Map(next.members.map((m) => [m.org, m.peerId]));
   const out: string[] = [];
   for (const m of prev.members) {
     const n = after.get(m.peerId);
     if (n !== undefined && !equalBytes(canonicalBytes(m), canonicalBytes(n))) out.push(m.peerId);
+    // Its org's seat under another peer id (a rotated peer key): the old key must consent too, or any
+    // charter-threshold change could hand a member's seat to a key its org does not hold.
+    const seat = orgs.get(m.org);
+    if (n === undefined && seat !== undefined && seat !== m.peerId) out.push(m.peerId);
   }
   return out.sort();
 }

@@ -386,3 +386,34 @@ describe('removeMembers', () => {
     expect(() => removeMembers(g2, [peer(0), peer(1)], T0)).toThrow(code('ERR_MALFORMED_CHARTER'));
   });
 });
+
+describe('a peer key rotation (an org keeps its seat under a new peer id)', () => {
+  // eu (peer 0) and us (peer 1), charter threshold 1; us moves to the key of peer 6.
+  const g2 = makeGenesis([0, 1], { charter: 1, admission: 1 });
+  const rotated = nextCharter(g2, {
+    createdAt: T0,
+    members: g2.members.map((m) => (m.peerId === peer(1) ? { ...m, peerId: peer(6) } : m)),
+  });
+  describe('when another member and the new key sign it, but not the old key', () => {
+    it('is not complete: the old key must consent (no seat handed over by a charter-threshold change)', () => {
+      const s = proposalStatus(g2, signedBy(rotated, [0, 6]));
+      expect(changedMembers(g2, rotated)).toEqual([peer(1)]);
+      expect(s.missingChangedMembers).toEqual([peer(1)]);
+      expect(s.complete).toBe(false);
+    });
+  });
+  describe('when the old key and the new key sign it', () => {
+    it('is complete (rule charter; the old key counts towards the threshold, the new one proves its key)', () => {
+      const s = proposalStatus(g2, signedBy(rotated, [1, 6]));
+      expect(s.rule).toBe('charter');
+      expect(s.added).toEqual([peer(6)]);
+      expect(s.removed).toEqual([peer(1)]);
+      expect(s.complete).toBe(true);
+    });
+  });
+  describe('when only the old key signs it', () => {
+    it('is not complete: the new key has not proven itself', () => {
+      expect(proposalStatus(g2, signedBy(rotated, [1])).missingNewMembers).toEqual([peer(6)]);
+    });
+  });
+});

@@ -109,11 +109,14 @@ describe('verifyNext', () => {
   });
 
   describe('when a member rotates its key', () => {
-    it('needs the charter threshold and the new key', () => {
+    it('needs the charter threshold, the new key and the old key', () => {
+      // members are sorted by org: index 0 is apac, peer 2
       const rotated = g.members.map((m, i) => (i === 0 ? { ...m, peerId: peer(6) } : m));
       const next = nextCharter(g, { createdAt: T0, members: rotated });
-      expect(() => verifyNext(g, signedBy(next, [0, 1]))).toThrow(code('ERR_MISSING_MEMBER_SIGNATURE'));
-      expect(verifyNext(g, signedBy(next, [0, 1, 6])).rule).toBe('charter');
+      expect(() => verifyNext(g, signedBy(next, [0, 1, 2]))).toThrow(code('ERR_MISSING_MEMBER_SIGNATURE'));
+      // the other members and the new key, without the old one: no seat handed over without its consent
+      expect(() => verifyNext(g, signedBy(next, [0, 1, 6]))).toThrow(/entry changes did not sign/);
+      expect(verifyNext(g, signedBy(next, [0, 2, 6])).rule).toBe('charter');
     });
   });
 
