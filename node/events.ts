@@ -68,6 +68,8 @@ export interface EventCatalogue {
   /** A gossip or sync message refused (counted in status().rejected). */
   'federation:rejected': { via: string; kind: string; code: string; action: string; peer: string; message: string };
   /** A member took back its signature from a pending change (`dropped`: our copy had no member signature left). */
+  /** This node's witness key was replaced by the one the charter now lists for it (node/federation/rotation.ts). */
+  'keys:rotated': { key: 'witness'; verifierKey: string; version: number };
   'federation:withdrawn': { via: string; id: string; version: number; signer: string; dropped: boolean; from?: string };
   /** This node is no longer a member: it left (`federation leave`) or was removed; its network stopped. */
   'federation:departed': { federationId: string; version: number; reason: 'left' | 'removed' };
@@ -148,6 +150,7 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:charter': true,
   'federation:rejected': true,
   'federation:withdrawn': true,
+  'keys:rotated': true,
   'federation:departed': true,
   'federation:publish-failed': true,
   'federation:sync-failed': true,

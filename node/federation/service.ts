@@ -64,6 +64,7 @@ import { type Departure, loadDeparture, saveDeparture } from './departed.ts';
 import { checkJoinJurisdiction } from './join-check.ts';
 import type { FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
+import { KeyRotation } from './rotation.ts';
 import { decodable, FederationStore } from './store.ts';
 import { FederationSync } from './sync.ts';
 import { type FederationStatus, federationStatus, type ProposalView } from './views.ts';
@@ -76,9 +77,9 @@ export const INVITE_EXTRA_PEERS = 1;
 export const DEFAULT_INVITE_TTL_MS = 24 * 60 * 60_000;
 
 const MULTIADDR_RE = new RegExp(BOOTSTRAP_PATTERN);
-
 export interface FederationServiceOptions {
-  home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
+  /** With `witnessSigner` (the daemon's home) a rotated witness key is used at once (rotation.ts). */
+  home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'> & Partial<Pick<LoadedHome, 'witnessSigner'>>;
   log: Pick<AuditLog, 'append'>;
   events: EventSink;
   now?: () => Date;
@@ -91,13 +92,13 @@ export interface FederationServiceOptions {
 
 export { SYNC_FANOUT } from './sync.ts';
 export type { FederationStatus, MemberStatus, ProposalView } from './views.ts';
-
 export class FederationService {
   readonly #c: FederationCore;
   readonly #charter: CharterModule;
   readonly #sync: FederationSync;
   readonly #network: FederationNetwork;
   readonly #changes: CharterChanges;
+  readonly #rotation: KeyRotation;
   #departed: Departure | undefined;
   #departing: Promise<void> = Promise.resolve();
 
@@ -136,9 +137,10 @@ export class FederationService {
       status: () => this.status(),
       departure: () => this.#departing,
     });
+    this.#rotation = new KeyRotation(core, this.#changes, this.#charter, opts.home);
     this.#sync = new FederationSync(core, this.#charter);
     this.#network = new FederationNetwork(core, this.#sync);
-    core.modules.push(this.#charter);
+    core.modules.push(this.#charter, this.#rotation);
     this.#charter.attach(this.#c.context());
   }
 
@@ -286,6 +288,11 @@ export class FederationService {
   /** Takes back our signature from a pending change: changes.ts. */
   withdraw(id: string): Promise<FederationStatus> {
     return this.#changes.withdraw(id);
+  }
+
+  /** Proposes a new witness key for this member (a charter change; rotation.ts). */
+  rotateWitnessKey(): Promise<ProposalView | FederationStatus> {
+    return this.#rotation.rotateWitness();
   }
 
   /** Co-signs a pending proposal, given by id (charter digest) or as an envelope: changes.ts. */

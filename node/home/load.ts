@@ -12,7 +12,7 @@
  * here (mode 0600) and config.json gains witnessKey. A config that names a witness key whose file is
  * gone is ERR_KEY_MISMATCH — a new key would not match the one the charter publishes.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
@@ -43,7 +43,8 @@ export interface LoadedHome {
   witnessSigner: NoteSigner;
 }
 
-async function readSecret(file: string): Promise<Buffer> {
+/** A key file (checked private: mode 0600, owned by us); ERR_INVALID_CONFIG when missing. */
+export async function readSecret(file: string): Promise<Buffer> {
   try {
     await checkPrivateFile(file);
   } catch (cause) {
@@ -97,7 +98,17 @@ async function loadWitnessKey(paths: HomePaths, config: NodeConfig): Promise<Wit
     config.witnessKey = fresh.verifierKey;
     await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
   }
-  const key = parseWitnessKey((await readSecret(paths.witnessKey)).toString('utf8'));
+  let key = parseWitnessKey((await readSecret(paths.witnessKey)).toString('utf8'));
+  const next = `${paths.witnessKey}.next`;
+  if (config.witnessKey !== undefined && key.verifierKey !== config.witnessKey && (await exists(next))) {
+    // A witness key rotation (node/federation/rotation.ts) stopped after config.json named the new key.
+    const promoted = parseWitnessKey((await readSecret(next)).toString('utf8'));
+    if (promoted.verifierKey === config.witnessKey) {
+      await writeFileAtomic(paths.witnessKey, `${(await readSecret(next)).toString('utf8').trim()}\n`, 0o600);
+      await rm(next, { force: true });
+      key = promoted;
+    }
+  }
   if (config.witnessKey === undefined) {
     config.witnessKey = key.verifierKey;
     await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);

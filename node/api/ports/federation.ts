@@ -4,7 +4,16 @@ import type { FederationService, FreshnessModule } from '../../federation/index.
 
 export type FederationPort = Pick<
   FederationService,
-  'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join' | 'remove' | 'leave' | 'withdraw'
+  | 'status'
+  | 'create'
+  | 'setThreshold'
+  | 'invite'
+  | 'sign'
+  | 'join'
+  | 'remove'
+  | 'leave'
+  | 'withdraw'
+  | 'rotateWitnessKey'
 >;
 
 /** Charter freshness as GET /healthz sees it (node/federation's FreshnessModule). */

@@ -1,0 +1,40 @@
+/**
+ * `govfed keys rotate --witness` — rotate this node's witness key, carried by a charter change
+ * (POST /v1/keys/rotate; node/federation/rotation.ts).
+ */
+import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION } from '../args.ts';
+import { ApiClient } from '../client.ts';
+import { ExitCode, UsageError } from '../exit.ts';
+import { formatOperation } from '../federation-view.ts';
+import { resolveTarget } from '../home.ts';
+import { formatJson } from '../output.ts';
+
+const NAME = 'keys rotate';
+
+export const keysRotateCommand: CommandSpec = {
+  name: NAME,
+  summary: "Rotate this node's witness key (a charter change).",
+  usage: `${NAME} --witness [--home DIR] [--json]`,
+  description: `
+--witness: the node makes a fresh witness (cosignature) key and proposes the charter with its own
+witnessKey replaced. That change needs the charter threshold of member signatures, this node's
+included: with a threshold of 1 it takes effect at once, otherwise other members co-sign it with
+'govfed federation sign ID'. Once the charter lists the new key, the node writes it to keys/witness.key
+and config.json, signs its member card again, and cosigns with it from then on; members check its
+cosignatures against the new key only. Logs outside the federation that use this node as a
+tlog-witness must be given the new key: 'govfed member card' shows it (witnessKey).
+Rotating the peer key or the log key is not available yet (a new log key means a new log origin).`,
+  options: {
+    ...CLIENT_OPTIONS,
+    witness: { type: 'boolean', description: 'rotate the witness (cosignature) key' },
+    ...JSON_OPTION,
+  },
+  examples: ['govfed keys rotate --home ./eu --witness'],
+  async run(args, io) {
+    if (!booleanOption(args, 'witness')) throw new UsageError(`${NAME}: give --witness (the key to rotate)`);
+    const client = new ApiClient(await resolveTarget(args, io, NAME));
+    const r = await client.keysRotate('witness');
+    io.stdout(booleanOption(args, 'json') ? formatJson(r) : formatOperation(r));
+    return ExitCode.OK;
+  },
+};
