@@ -75,6 +75,8 @@ export interface EventCatalogue {
   'federation:departed': { federationId: string; version: number; reason: 'left' | 'removed' };
   'federation:publish-failed': { kind: string; error: string };
   'federation:sync-failed': { peer: string; error: string };
+  /** A member we know addresses of could not be dialled (reported once, until a dial works again). */
+  'federation:redial-failed': { peer: string; addresses: string[]; error: string };
   'federation:module-error': { module: string; error: string };
   'federation:audit-failed': { kind: string; version: number; error: string };
   'federation:error': { error: string };
@@ -154,6 +156,7 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:departed': true,
   'federation:publish-failed': true,
   'federation:sync-failed': true,
+  'federation:redial-failed': true,
   'federation:module-error': true,
   'federation:audit-failed': true,
   'federation:error': true,

@@ -64,6 +64,8 @@ export class FederationCore {
   readonly verify: Ed25519Verify;
   readonly rejections = new Rejections();
   readonly modules: FederationModule[] = [];
+  /** The service's own parts that follow the charter like modules do (rotation.ts), without being modules. */
+  readonly charterHooks: Array<(chain: CharterChain) => void> = [];
   readonly lastSeen = new Map<string, number>();
   chain: CharterChain | undefined;
   addresses: Record<string, string[]> = {};
@@ -198,6 +200,7 @@ export class FederationCore {
   notifyCharter(): void {
     const chain = this.chain;
     if (chain === undefined || this.net === undefined) return;
+    for (const hook of this.charterHooks) hook(chain);
     for (const m of this.modules) {
       try {
         m.onCharter?.(chain);

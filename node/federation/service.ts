@@ -140,7 +140,8 @@ export class FederationService {
     this.#rotation = new KeyRotation(core, this.#changes, this.#charter, opts.home);
     this.#sync = new FederationSync(core, this.#charter);
     this.#network = new FederationNetwork(core, this.#sync);
-    core.modules.push(this.#charter, this.#rotation);
+    core.modules.push(this.#charter);
+    core.charterHooks.push((chain) => this.#rotation.onCharter(chain));
     this.#charter.attach(this.#c.context());
   }
 
