@@ -68,8 +68,11 @@ export interface EventCatalogue {
   /** A gossip or sync message refused (counted in status().rejected). */
   'federation:rejected': { via: string; kind: string; code: string; action: string; peer: string; message: string };
   /** A member took back its signature from a pending change (`dropped`: our copy had no member signature left). */
-  /** This node's witness key was replaced by the one the charter now lists for it (node/federation/rotation.ts). */
-  'keys:rotated': { key: 'witness'; verifierKey: string; version: number };
+  /**
+   * This node's key was replaced by the one the charter now lists for it (node/federation/rotation.ts):
+   * `id` is the new witness verifier key or peer id; `restart`: the node starts again to use it.
+   */
+  'keys:rotated': { key: 'witness' | 'peer'; id: string; version: number; restart: boolean };
   'federation:withdrawn': { via: string; id: string; version: number; signer: string; dropped: boolean; from?: string };
   /** This node is no longer a member: it left (`federation leave`) or was removed; its network stopped. */
   'federation:departed': { federationId: string; version: number; reason: 'left' | 'removed' };

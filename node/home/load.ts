@@ -71,10 +71,7 @@ export async function loadHome(dir: string): Promise<LoadedHome> {
   if (logOrigin(config.org, logKey.publicKey) !== config.origin) throw mismatch('origin is not derived from the key');
   if (logKey.verifierKey !== config.verifierKey) throw mismatch('verifierKey differs');
 
-  const peerKey = new Uint8Array(await readSecret(paths.peerKey));
-  if (peerIdOfKey(peerKey) !== config.peerId) {
-    throw new NodeError('ERR_KEY_MISMATCH', 'keys/peer.key does not match config.json peerId');
-  }
+  const peerKey = await loadPeerKey(paths.peerKey, config.peerId);
   const witness = await loadWitnessKey(paths, config);
   return {
     dir: abs,
@@ -85,6 +82,27 @@ export async function loadHome(dir: string): Promise<LoadedHome> {
     peerKey,
     witnessSigner: witness.signer,
   };
+}
+
+/**
+ * keys/peer.key, which must be config.json's peerId. A peer key rotation (node/federation/rotation.ts)
+ * that stopped after config.json named the new id is finished here: keys/peer.key.next becomes the key.
+ */
+async function loadPeerKey(file: string, peerId: string): Promise<Uint8Array> {
+  let key = new Uint8Array(await readSecret(file));
+  const next = `${file}.next`;
+  if (peerIdOfKey(key) !== peerId && (await exists(next))) {
+    const promoted = new Uint8Array(await readSecret(next));
+    if (peerIdOfKey(promoted) === peerId) {
+      await writeFileAtomic(file, promoted, 0o600);
+      await rm(next, { force: true });
+      key = promoted;
+    }
+  }
+  if (peerIdOfKey(key) !== peerId) {
+    throw new NodeError('ERR_KEY_MISMATCH', 'keys/peer.key does not match config.json peerId');
+  }
+  return key;
 }
 
 /** keys/witness.key, created (with config.witnessKey) in a home made before witnessing. */

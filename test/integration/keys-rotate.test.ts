@@ -11,6 +11,7 @@ import { exists } from '../../node/home/fs.ts';
 import { openCheckpoint, parseVerifierKey } from '../../protocol/note/index.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
+import { eventsOf } from '../helpers/events.ts';
 import {
   type FedNode,
   fedStatus,
@@ -96,10 +97,116 @@ describe('keys rotate --witness', () => {
       expect(await witnessKeyOf(a, 'a')).toBe(fresh);
     }, 60_000);
   });
+});
 
-  describe('when asked without --witness, or the node is in no federation', () => {
+describe('keys rotate --peer', () => {
+  describe('when a rotates its peer key at charter threshold 1', () => {
+    it('every member seats a under the new peer id; a restarts in place with it (keys/, config.json, card)', async () => {
+      const old = (await fedStatus(a)).peerId;
+      const before = (await fedStatus(b)).charterVersion as number;
+      const r = await runCliJson<{ status: { charterVersion: number } }>([
+        'keys',
+        'rotate',
+        '--peer',
+        '--home',
+        a.home,
+        '--json',
+      ]);
+      expect(r.status.charterVersion).toBe(before + 1);
+      await waitForVersion([b, c], before + 1, 60_000);
+      const fresh = (await fedStatus(b)).members.find((m) => m.org === 'a')?.peerId as string;
+      expect(fresh).toMatch(/^12D3KooW/);
+      expect(fresh).not.toBe(old);
+      expect((await fedStatus(c)).members.find((m) => m.org === 'a')?.peerId).toBe(fresh);
+      // The same process, the same API address, a new identity.
+      const self = await waitFor(
+        'a to run under its new peer id',
+        async () => {
+          const s = await fedStatus(a).catch(() => undefined);
+          return s?.peerId === fresh && s.federated ? s : undefined;
+        },
+        60_000,
+      );
+      expect(self.charterVersion).toBe(before + 1);
+      const config = JSON.parse(await readFile(path.join(a.home, 'config.json'), 'utf8')) as { peerId: string };
+      expect(config.peerId).toBe(fresh);
+      expect(await exists(path.join(a.home, 'keys', 'peer.key.next'))).toBe(false);
+      const card = await runCliJson<{ card: { peerId: string } }>(['member', 'card', '--home', a.home, '--json']);
+      expect(card.card.peerId).toBe(fresh);
+      // Not a departure: a's log says nothing of leaving.
+      expect(eventsOf(a.daemon, 'federation:departed')).toEqual([]);
+      expect(eventsOf(a.daemon, 'keys:rotated').map((e) => [e.key, e.id, e.restart])).toEqual([['peer', fresh, true]]);
+      // Members talk to it under the new id again.
+      for (const n of [b, c]) {
+        await waitFor(
+          `${n.org} to be connected to a's new peer id`,
+          async () => (await fedStatus(n)).members.find((m) => m.org === 'a' && m.peerId === fresh)?.connected === true,
+          60_000,
+        );
+      }
+    }, 150_000);
+  });
+
+  describe("when a's log grows after the rotation", () => {
+    it('its checkpoint is cosigned by b and c: they take its gossip under the new peer id', async () => {
+      const indexes = await ingest(a, 5, 'after-peer-rotation');
+      const size = Math.max(...indexes) + 1;
+      const keys = [b, c].map((n) => parseVerifierKey(n.init.witnessKey as string));
+      await waitFor(
+        "a's new checkpoint cosigned by b and c",
+        async () => {
+          const res = await a.daemon.fetch('/v1/log/checkpoint', { token: a.adminToken });
+          const text = await res.text();
+          const opened = openCheckpoint(text, parseVerifierKey(a.init.verifierKey), keys);
+          const cosigned = keys.every((k) => opened.verified.some((v) => v.name === k.name && v.keyHash === k.keyHash));
+          return opened.checkpoint.size >= size && cosigned ? text : undefined;
+        },
+        60_000,
+      );
+    }, 90_000);
+  });
+
+  describe('when the charter threshold is 2', () => {
+    it('the rotation waits for a co-signature; once b signs, a comes back under the newer peer id', async () => {
+      await runCliJson(['federation', 'set-threshold', '--charter', '2', '--home', a.home, '--json']);
+      const v = (await fedStatus(a)).charterVersion as number;
+      await waitForVersion([a, b, c], v, 60_000);
+      const old = (await fedStatus(a)).peerId;
+      const r = await runCliJson<{ proposal: { id: string; memberSignatures: number; required: number } }>([
+        'keys',
+        'rotate',
+        '--peer',
+        '--home',
+        a.home,
+        '--json',
+      ]);
+      expect(r.proposal).toMatchObject({ memberSignatures: 1, required: 2 });
+      expect(await exists(path.join(a.home, 'keys', 'peer.key.next'))).toBe(true);
+      // Still the old identity while the change is pending.
+      expect((await fedStatus(a)).peerId).toBe(old);
+      await waitFor('b to hold the proposal', async () =>
+        (await fedStatus(b)).proposals.some((p) => p.id === r.proposal.id),
+      );
+      await runCliJson(['federation', 'sign', r.proposal.id, '--home', b.home, '--json']);
+      await waitForVersion([b, c], v + 1, 60_000);
+      const fresh = (await fedStatus(b)).members.find((m) => m.org === 'a')?.peerId as string;
+      expect(fresh).not.toBe(old);
+      await waitFor(
+        'a to run under its new peer id',
+        async () => {
+          const s = await fedStatus(a).catch(() => undefined);
+          return s?.peerId === fresh && s.charterVersion === v + 1;
+        },
+        60_000,
+      );
+      expect(eventsOf(a.daemon, 'federation:departed')).toEqual([]);
+    }, 150_000);
+  });
+
+  describe('when asked without --witness or --peer, with both, or the node is in no federation', () => {
     it('is a usage error (exit 2), and ERR_NO_FEDERATION (exit 4)', async () => {
       expect((await runCli(['keys', 'rotate', '--home', a.home])).code).toBe(2);
+      expect((await runCli(['keys', 'rotate', '--witness', '--peer', '--home', a.home])).code).toBe(2);
       const solo = await startFedNode('solo', 'EU');
       const r = await runCli(['keys', 'rotate', '--witness', '--home', solo.home, '--json']);
       expect(r.code).toBe(4);
