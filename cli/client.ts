@@ -208,6 +208,13 @@ export class ApiClient {
     return v;
   }
 
+  /** POST /v1/keys/rotate (admin): an operation result, shape checked by the caller. */
+  async keysRotate(key: 'witness' | 'peer'): Promise<Record<string, unknown>> {
+    const v = await this.#json('POST', '/v1/keys/rotate', { key });
+    if (!isRecord(v)) throw malformed('/v1/keys/rotate');
+    return v;
+  }
+
   /** A /v1/policy route (GET or admin POST/PUT): a JSON object, shape checked by the caller. */
   async policy(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<Record<string, unknown>> {
     const v = await this.#json(method, `/v1/policy${path}`, body);

@@ -27,6 +27,7 @@ import { federationSignCommand } from './commands/federation-sign.ts';
 import { federationStatusCommand } from './commands/federation-status.ts';
 import { federationWithdrawCommand } from './commands/federation-withdraw.ts';
 import { initCommand } from './commands/init.ts';
+import { keysRotateCommand } from './commands/keys-rotate.ts';
 import { memberCardCommand } from './commands/member-card.ts';
 import { policyCheckCommand } from './commands/policy-check.ts';
 import { policyLocalSetCommand } from './commands/policy-local-set.ts';
@@ -73,6 +74,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   federationLeaveCommand,
   federationWithdrawCommand,
   federationStatusCommand,
+  keysRotateCommand,
   witnessLogsAddCommand,
   policyProposeCommand,
   policySignCommand,

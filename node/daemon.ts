@@ -69,6 +69,13 @@ export interface DaemonOptions {
    * check then refuses with ERR_LOG_ROLLBACK). `govfed start` stops the daemon and exits 4.
    */
   onFatal?: (err: unknown) => void;
+  /**
+   * Called when the node must start again with what is now on disk: its peer key was rotated
+   * (node/federation/rotation.ts) and libp2p, every signature and every module must use the new one.
+   * `govfed start` stops this daemon and starts a new one in the same process, on the same API address.
+   * Without it the event `keys:rotated` says that a restart is needed.
+   */
+  onRestart?: () => void;
 }
 
 interface Running {
@@ -239,7 +246,7 @@ export class Daemon {
       registry: metrics.registry,
       verify: opensslVerify,
     };
-    const federation = new FederationService(services);
+    const federation = new FederationService({ ...services, restart: this.#opts.onRestart });
     const witness = new WitnessService(services);
     const policy = new PolicyService(services);
     const freshness = new FreshnessModule({

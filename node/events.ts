@@ -68,11 +68,18 @@ export interface EventCatalogue {
   /** A gossip or sync message refused (counted in status().rejected). */
   'federation:rejected': { via: string; kind: string; code: string; action: string; peer: string; message: string };
   /** A member took back its signature from a pending change (`dropped`: our copy had no member signature left). */
+  /**
+   * This node's key was replaced by the one the charter now lists for it (node/federation/rotation.ts):
+   * `id` is the new witness verifier key or peer id; `restart`: the node starts again to use it.
+   */
+  'keys:rotated': { key: 'witness' | 'peer'; id: string; version: number; restart: boolean };
   'federation:withdrawn': { via: string; id: string; version: number; signer: string; dropped: boolean; from?: string };
   /** This node is no longer a member: it left (`federation leave`) or was removed; its network stopped. */
   'federation:departed': { federationId: string; version: number; reason: 'left' | 'removed' };
   'federation:publish-failed': { kind: string; error: string };
   'federation:sync-failed': { peer: string; error: string };
+  /** A member we know addresses of could not be dialled (reported once, until a dial works again). */
+  'federation:redial-failed': { peer: string; addresses: string[]; error: string };
   'federation:module-error': { module: string; error: string };
   'federation:audit-failed': { kind: string; version: number; error: string };
   'federation:error': { error: string };
@@ -148,9 +155,11 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:charter': true,
   'federation:rejected': true,
   'federation:withdrawn': true,
+  'keys:rotated': true,
   'federation:departed': true,
   'federation:publish-failed': true,
   'federation:sync-failed': true,
+  'federation:redial-failed': true,
   'federation:module-error': true,
   'federation:audit-failed': true,
   'federation:error': true,

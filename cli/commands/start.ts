@@ -49,20 +49,35 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
       import('../../node/home/index.ts'),
       import('../../node/daemon.ts'),
     ]);
-    const home = await loadHome(dir);
-    if (api !== undefined) home.config = { ...home.config, api: formatApiAddress(parseApiAddress(api)) };
+    let apiAddress = api === undefined ? undefined : formatApiAddress(parseApiAddress(api));
     // The daemon prints "govfed node ORG listening on http://HOST:PORT" once the API accepts connections.
     let fatal: () => void = () => {};
     const fatalSeen = new Promise<'fatal'>((resolve) => {
       fatal = () => resolve('fatal');
     });
-    const daemon = new Daemon(home, { stdout: io.stdout, stderr: io.stderr, onFatal: () => fatal() });
-    await daemon.start();
-    // the daemon logs daemon:stopping and daemon:stopped itself
-    const why = await Promise.race([stopRequested, fatalSeen, parentGone]);
-    await daemon.stop();
-    // A fatal storage fault (the store lost acknowledged entries): exit non-zero for the supervisor.
-    return why === 'fatal' ? ExitCode.ERROR : ExitCode.OK;
+    for (;;) {
+      const home = await loadHome(dir);
+      if (apiAddress !== undefined) home.config = { ...home.config, api: apiAddress };
+      let restart: () => void = () => {};
+      const restartRequested = new Promise<'restart'>((resolve) => {
+        restart = () => resolve('restart');
+      });
+      const daemon = new Daemon(home, {
+        stdout: io.stdout,
+        stderr: io.stderr,
+        onFatal: () => fatal(),
+        onRestart: () => restart(),
+      });
+      await daemon.start();
+      // the daemon logs daemon:stopping and daemon:stopped itself
+      const why = await Promise.race([stopRequested, fatalSeen, parentGone, restartRequested]);
+      // A restart (a rotated peer key) keeps the API address the first start bound, port 0 included.
+      apiAddress = daemon.address ?? apiAddress;
+      await daemon.stop();
+      if (why === 'restart') continue;
+      // A fatal storage fault (the store lost acknowledged entries): exit non-zero for the supervisor.
+      return why === 'fatal' ? ExitCode.ERROR : ExitCode.OK;
+    }
   },
 };
 

@@ -45,6 +45,7 @@ import { federationSignRoute } from './routes/federation-sign.ts';
 import { federationThresholdsRoute } from './routes/federation-thresholds.ts';
 import { federationWithdrawRoute } from './routes/federation-withdraw.ts';
 import { healthzRoute } from './routes/healthz.ts';
+import { keysRotateRoute } from './routes/keys-rotate.ts';
 import { logEntryRoute } from './routes/log-entry.ts';
 import { logLookupRoute } from './routes/log-lookup.ts';
 import { metricsRoute } from './routes/metrics.ts';
@@ -126,6 +127,7 @@ const ROUTES = [
   federationRemoveRoute,
   federationLeaveRoute,
   federationWithdrawRoute,
+  keysRotateRoute,
   federationJoinRoute,
   evaluatePostRoute,
   policyGetRoute,

@@ -85,9 +85,10 @@ export class CharterModule implements FederationModule {
         const before = core.chain?.versions().find((e) => e.version === head.version - 1)?.charter;
         const gone = before === undefined ? [] : removedMembers(before, head.object);
         // Removed members still connected hear it from us by sync before the sweep closes them out.
-        await Promise.all(gone.filter((p) => p !== core.peerId).map((p) => core.tellRemoved(p, head.envelope)));
+        await Promise.all(gone.filter((p) => p !== core.peerId).map((p) => core.handCharter(p, head.envelope)));
         await core.net?.host.sweep();
-        if (gone.includes(core.peerId)) await core.departed(head.version); // we left or were removed
+        // we left or were removed — unless the charter seats us under the peer key we rotated to
+        if (gone.includes(core.peerId) && !core.rotatedAway(head.object)) await core.departed(head.version);
       },
     });
     this.rc = rc;

@@ -10,6 +10,7 @@
 import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import {
+  type Charter,
   type CharterChain,
   type Envelope,
   encodeGossip,
@@ -64,6 +65,8 @@ export class FederationCore {
   readonly verify: Ed25519Verify;
   readonly rejections = new Rejections();
   readonly modules: FederationModule[] = [];
+  /** The service's own parts that follow the charter like modules do (rotation.ts), without being modules. */
+  readonly charterHooks: Array<(chain: CharterChain) => void> = [];
   readonly lastSeen = new Map<string, number>();
   chain: CharterChain | undefined;
   addresses: Record<string, string[]> = {};
@@ -78,6 +81,11 @@ export class FederationCore {
   pendingProposals: () => readonly StoredProposal[] = () => [];
   /** Set by the service: this node is not in the charter's version `version` (it left or was removed). */
   departed: (version: number) => Promise<void> = async () => {};
+  /**
+   * Set by the service: `charter` no longer lists our peer id because it seats our org under the peer
+   * key we rotated to (rotation.ts) — a promotion, not a departure.
+   */
+  rotatedAway: (charter: Charter) => boolean = () => false;
   /** Set by the service: the signed withdrawals this node believes (the charter module's book). */
   withdrawals: () => Envelope[] = () => [];
 
@@ -181,10 +189,11 @@ export class FederationCore {
   }
 
   /**
-   * Hands `env` (a charter version that removes `peer`) to `peer` by sync when it is still connected, so
-   * that it learns of its removal before our gate closes it out. Best effort.
+   * Hands `env` (a charter version) to `peer` by sync when it is still connected: a removed member learns
+   * of its removal before our gate closes it out; a member learns that we rotated our peer key before we
+   * come back under the new one (which its gate would not let in yet). Best effort.
    */
-  async tellRemoved(peer: string, env: Envelope): Promise<void> {
+  async handCharter(peer: string, env: Envelope): Promise<void> {
     const net = this.net;
     if (net === undefined || !net.host.connectedPeers().includes(peer)) return;
     try {
@@ -198,6 +207,7 @@ export class FederationCore {
   notifyCharter(): void {
     const chain = this.chain;
     if (chain === undefined || this.net === undefined) return;
+    for (const hook of this.charterHooks) hook(chain);
     for (const m of this.modules) {
       try {
         m.onCharter?.(chain);

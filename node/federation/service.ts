@@ -28,7 +28,6 @@
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
-import { GovfedError } from '../../protocol/errors.ts';
 import {
   addMembers,
   addSignature,
@@ -61,9 +60,10 @@ import { CharterChanges } from './changes.ts';
 import { CharterModule } from './charter-module.ts';
 import { FederationCore } from './core.ts';
 import { type Departure, loadDeparture, saveDeparture } from './departed.ts';
-import { checkJoinJurisdiction } from './join-check.ts';
+import { checkJoinJurisdiction, checkJoinKeys } from './join-check.ts';
 import type { FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
+import { KeyRotation, type RotatableKey } from './rotation.ts';
 import { decodable, FederationStore } from './store.ts';
 import { FederationSync } from './sync.ts';
 import { type FederationStatus, federationStatus, type ProposalView } from './views.ts';
@@ -76,9 +76,11 @@ export const INVITE_EXTRA_PEERS = 1;
 export const DEFAULT_INVITE_TTL_MS = 24 * 60 * 60_000;
 
 const MULTIADDR_RE = new RegExp(BOOTSTRAP_PATTERN);
-
 export interface FederationServiceOptions {
-  home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
+  /** With `witnessSigner` (the daemon's home) a rotated witness key is used at once (rotation.ts). */
+  home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'> & Partial<Pick<LoadedHome, 'witnessSigner'>>;
+  /** Starts the node again with what is on disk: after a peer key rotation (rotation.ts). */
+  restart?: () => void;
   log: Pick<AuditLog, 'append'>;
   events: EventSink;
   now?: () => Date;
@@ -91,13 +93,13 @@ export interface FederationServiceOptions {
 
 export { SYNC_FANOUT } from './sync.ts';
 export type { FederationStatus, MemberStatus, ProposalView } from './views.ts';
-
 export class FederationService {
   readonly #c: FederationCore;
   readonly #charter: CharterModule;
   readonly #sync: FederationSync;
   readonly #network: FederationNetwork;
   readonly #changes: CharterChanges;
+  readonly #rotation: KeyRotation;
   #departed: Departure | undefined;
   #departing: Promise<void> = Promise.resolve();
 
@@ -136,9 +138,12 @@ export class FederationService {
       status: () => this.status(),
       departure: () => this.#departing,
     });
+    this.#rotation = new KeyRotation(core, this.#changes, this.#charter, { home: opts.home, restart: opts.restart });
+    core.rotatedAway = (charter) => this.#rotation.rotatedAway(charter);
     this.#sync = new FederationSync(core, this.#charter);
     this.#network = new FederationNetwork(core, this.#sync);
     core.modules.push(this.#charter);
+    core.charterHooks.push((chain) => this.#rotation.onCharter(chain));
     this.#charter.attach(this.#c.context());
   }
 
@@ -171,6 +176,7 @@ export class FederationService {
     });
     this.#c.addresses = state.addresses;
     this.#charter.withdrawals.restore(state.withdrawals ?? [], this.#c.chain, this.#c.verify);
+    await this.#rotation.load();
     // Pending changes made or received before the restart: those no longer valid or past their
     // lifetime are dropped when the chain is checked at network start; the rest re-open their windows.
     this.#charter.rc.restore({ objects: [], pending: state.proposals.filter(decodable), receipts: [], forks: [] });
@@ -288,6 +294,11 @@ export class FederationService {
     return this.#changes.withdraw(id);
   }
 
+  /** Proposes a new witness or peer key for this member (a charter change; rotation.ts). */
+  rotateKey(key: RotatableKey): Promise<ProposalView | FederationStatus> {
+    return this.#rotation.rotate(key);
+  }
+
   /** Co-signs a pending proposal, given by id (charter digest) or as an envelope: changes.ts. */
   sign(ref: string | Envelope): Promise<ProposalView | FederationStatus> {
     return this.#changes.sign(ref);
@@ -337,15 +348,9 @@ export class FederationService {
       self: this.#c.peerId,
       verify: this.#c.verify,
     });
-    // The charter we are about to sign speaks for us: it must name our own keys, or none.
-    const c = this.#c.home.config;
-    if (
-      (invite.invitee.logKey !== undefined && invite.invitee.logKey !== c.verifierKey) ||
-      (invite.invitee.witnessKey !== undefined && invite.invitee.witnessKey !== c.witnessKey)
-    ) {
-      throw new GovfedError('ERR_MALFORMED_INVITE', "the invite lists a log or witness key that is not this node's");
-    }
-    checkJoinJurisdiction(invite.invitee, c, this.#c.home.dir);
+    // The charter we are about to sign speaks for us: it must name our own keys (or none), our jurisdiction.
+    checkJoinKeys(invite.invitee, this.#c.home.config);
+    checkJoinJurisdiction(invite.invitee, this.#c.home.config, this.#c.home.dir);
     const env = addSignature(invite.proposal, this.#c.seed, { verify: this.#c.verify });
     this.#c.chain = chain;
     this.#c.bootstrap = invite.bootstrap.map(bootstrapPeer);

@@ -31,6 +31,8 @@ export class FederationSync {
   readonly #chainSync: ChainSync<Charter>;
   readonly #pending: PendingSet;
   readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
+  /** Members whose re-dial failed, reported once until a dial works again. */
+  readonly #unreachable = new Set<string>();
 
   constructor(core: FederationCore, charter: Pick<CharterModule, 'sync' | 'rc'>) {
     this.#c = core;
@@ -134,6 +136,20 @@ export class FederationSync {
     });
   }
 
+  /**
+   * Reports a member we could not re-dial once (`federation:redial-failed`, with the last error), not
+   * every round, until a dial to it works again.
+   */
+  #redialOutcome(peer: string, addrs: readonly string[], failure: unknown): void {
+    if (failure === undefined) {
+      this.#unreachable.delete(peer);
+      return;
+    }
+    if (this.#unreachable.has(peer) || this.#c.stopped) return;
+    this.#unreachable.add(peer);
+    this.#c.events('federation:redial-failed', { peer, addresses: [...addrs], error: errorText(failure) });
+  }
+
   pullSoon(peer: string): void {
     this.#rounds.soon(peer);
   }
@@ -149,15 +165,18 @@ export class FederationSync {
     // Re-dial members (and bootstrap peers) we know addresses of but are not connected to.
     for (const [peer, addrs] of Object.entries(this.#c.addresses)) {
       if (peer === this.#c.peerId || connected.has(peer) || !this.#c.gate.allows(peer)) continue;
+      let failure: unknown;
       for (const a of addrs) {
         try {
           await net.host.dial(a, 2000);
           connected.add(peer);
+          failure = undefined;
           break;
-        } catch {
-          // try the next address
+        } catch (err) {
+          failure = err; // try the next address
         }
       }
+      this.#redialOutcome(peer, addrs, failure);
     }
     // Anti-entropy needs a few peers per round, not all: a random SYNC_FANOUT of them (new connections
     // are synced at once anyway), so the cost per round does not grow with the federation.

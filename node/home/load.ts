@@ -12,7 +12,7 @@
  * here (mode 0600) and config.json gains witnessKey. A config that names a witness key whose file is
  * gone is ERR_KEY_MISMATCH — a new key would not match the one the charter publishes.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
@@ -43,7 +43,8 @@ export interface LoadedHome {
   witnessSigner: NoteSigner;
 }
 
-async function readSecret(file: string): Promise<Buffer> {
+/** A key file (checked private: mode 0600, owned by us); ERR_INVALID_CONFIG when missing. */
+export async function readSecret(file: string): Promise<Buffer> {
   try {
     await checkPrivateFile(file);
   } catch (cause) {
@@ -70,10 +71,7 @@ export async function loadHome(dir: string): Promise<LoadedHome> {
   if (logOrigin(config.org, logKey.publicKey) !== config.origin) throw mismatch('origin is not derived from the key');
   if (logKey.verifierKey !== config.verifierKey) throw mismatch('verifierKey differs');
 
-  const peerKey = new Uint8Array(await readSecret(paths.peerKey));
-  if (peerIdOfKey(peerKey) !== config.peerId) {
-    throw new NodeError('ERR_KEY_MISMATCH', 'keys/peer.key does not match config.json peerId');
-  }
+  const peerKey = await loadPeerKey(paths.peerKey, config.peerId);
   const witness = await loadWitnessKey(paths, config);
   return {
     dir: abs,
@@ -84,6 +82,27 @@ export async function loadHome(dir: string): Promise<LoadedHome> {
     peerKey,
     witnessSigner: witness.signer,
   };
+}
+
+/**
+ * keys/peer.key, which must be config.json's peerId. A peer key rotation (node/federation/rotation.ts)
+ * that stopped after config.json named the new id is finished here: keys/peer.key.next becomes the key.
+ */
+async function loadPeerKey(file: string, peerId: string): Promise<Uint8Array> {
+  let key = new Uint8Array(await readSecret(file));
+  const next = `${file}.next`;
+  if (peerIdOfKey(key) !== peerId && (await exists(next))) {
+    const promoted = new Uint8Array(await readSecret(next));
+    if (peerIdOfKey(promoted) === peerId) {
+      await writeFileAtomic(file, promoted, 0o600);
+      await rm(next, { force: true });
+      key = promoted;
+    }
+  }
+  if (peerIdOfKey(key) !== peerId) {
+    throw new NodeError('ERR_KEY_MISMATCH', 'keys/peer.key does not match config.json peerId');
+  }
+  return key;
 }
 
 /** keys/witness.key, created (with config.witnessKey) in a home made before witnessing. */
@@ -97,7 +116,17 @@ async function loadWitnessKey(paths: HomePaths, config: NodeConfig): Promise<Wit
     config.witnessKey = fresh.verifierKey;
     await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
   }
-  const key = parseWitnessKey((await readSecret(paths.witnessKey)).toString('utf8'));
+  let key = parseWitnessKey((await readSecret(paths.witnessKey)).toString('utf8'));
+  const next = `${paths.witnessKey}.next`;
+  if (config.witnessKey !== undefined && key.verifierKey !== config.witnessKey && (await exists(next))) {
+    // A witness key rotation (node/federation/rotation.ts) stopped after config.json named the new key.
+    const promoted = parseWitnessKey((await readSecret(next)).toString('utf8'));
+    if (promoted.verifierKey === config.witnessKey) {
+      await writeFileAtomic(paths.witnessKey, `${(await readSecret(next)).toString('utf8').trim()}\n`, 0o600);
+      await rm(next, { force: true });
+      key = promoted;
+    }
+  }
   if (config.witnessKey === undefined) {
     config.witnessKey = key.verifierKey;
     await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);

@@ -4,7 +4,7 @@ import type { FederationService, FreshnessModule } from '../../federation/index.
 
 export type FederationPort = Pick<
   FederationService,
-  'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join' | 'remove' | 'leave' | 'withdraw'
+  'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join' | 'remove' | 'leave' | 'withdraw' | 'rotateKey'
 >;
 
 /** Charter freshness as GET /healthz sees it (node/federation's FreshnessModule). */

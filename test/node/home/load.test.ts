@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { homePaths } from '../../../node/home/config.ts';
 import { initHome } from '../../../node/home/init.ts';
+import { newPeerKey, newWitnessKey, peerIdOfKey } from '../../../node/home/keys.ts';
 import { loadHome } from '../../../node/home/load.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { openCheckpoint, parseVerifierKey, signCheckpoint, verifyCosignature } from '../../../protocol/note/index.ts';
@@ -187,6 +188,60 @@ describe('loadHome witness key', () => {
       await initHome({ dir, org: 'eu' });
       await rm(homePaths(dir).witnessKey);
       await expect(loadHome(dir)).rejects.toMatchObject({ code: 'ERR_KEY_MISMATCH' });
+    });
+  });
+
+  describe('when a witness key rotation stopped after config.json named the new key', () => {
+    it('finishes it: keys/witness.key becomes the next key, the next-key file goes', async () => {
+      const dir = join(root, 'eu');
+      await initHome({ dir, org: 'eu' });
+      const paths = homePaths(dir);
+      const fresh = newWitnessKey('eu');
+      await writeFile(`${paths.witnessKey}.next`, `${fresh.signerKey}\n`, { mode: 0o600 });
+      const config = JSON.parse(await readFile(paths.config, 'utf8')) as Record<string, unknown>;
+      await writeFile(paths.config, JSON.stringify({ ...config, witnessKey: fresh.verifierKey }));
+      const home = await loadHome(dir);
+      expect(home.config.witnessKey).toBe(fresh.verifierKey);
+      expect((await readFile(paths.witnessKey, 'utf8')).trim()).toBe(fresh.signerKey);
+      await expect(stat(`${paths.witnessKey}.next`)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+  });
+  describe('when a next witness key is there but config.json still names the old one (rotation pending)', () => {
+    it('keeps the old key and the next-key file', async () => {
+      const dir = join(root, 'eu');
+      const r = await initHome({ dir, org: 'eu' });
+      const paths = homePaths(dir);
+      await writeFile(`${paths.witnessKey}.next`, `${newWitnessKey('eu').signerKey}\n`, { mode: 0o600 });
+      const home = await loadHome(dir);
+      expect(home.config.witnessKey).toBe(r.witnessKey);
+      expect((await stat(`${paths.witnessKey}.next`)).isFile()).toBe(true);
+    });
+  });
+  describe('when a peer key rotation stopped after config.json named the new peer id', () => {
+    it('finishes it: keys/peer.key becomes the next key, the next-key file goes', async () => {
+      const dir = join(root, 'eu');
+      await initHome({ dir, org: 'eu' });
+      const paths = homePaths(dir);
+      const fresh = await newPeerKey();
+      await writeFile(`${paths.peerKey}.next`, fresh.protobuf, { mode: 0o600 });
+      const config = JSON.parse(await readFile(paths.config, 'utf8')) as Record<string, unknown>;
+      await writeFile(paths.config, JSON.stringify({ ...config, peerId: fresh.peerId }));
+      const home = await loadHome(dir);
+      expect(home.config.peerId).toBe(fresh.peerId);
+      expect(peerIdOfKey(new Uint8Array(await readFile(paths.peerKey)))).toBe(fresh.peerId);
+      await expect(stat(`${paths.peerKey}.next`)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+  });
+  describe('when config.json names a peer id that neither keys/peer.key nor a next key holds', () => {
+    it('refuses with ERR_KEY_MISMATCH and changes nothing', async () => {
+      const dir = join(root, 'eu');
+      await initHome({ dir, org: 'eu' });
+      const paths = homePaths(dir);
+      await writeFile(`${paths.peerKey}.next`, (await newPeerKey()).protobuf, { mode: 0o600 });
+      const config = JSON.parse(await readFile(paths.config, 'utf8')) as Record<string, unknown>;
+      await writeFile(paths.config, JSON.stringify({ ...config, peerId: (await newPeerKey()).peerId }));
+      await expect(loadHome(dir)).rejects.toMatchObject({ code: 'ERR_KEY_MISMATCH' });
+      expect((await stat(`${paths.peerKey}.next`)).isFile()).toBe(true);
     });
   });
 });

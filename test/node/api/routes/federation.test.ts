@@ -52,6 +52,7 @@ function fakePort(calls: unknown[]): FederationPort {
     remove: async (org) => record(['remove', org], status),
     leave: async () => record(['leave'], status),
     withdraw: async (id) => record(['withdraw', id], status),
+    rotateKey: async (key) => record(['rotateKey', key], status),
   };
 }
 
@@ -112,6 +113,8 @@ describe('POST /v1/federation routes', () => {
       expect((await post('/v1/federation/members/remove', { org: 'apac' })).statusCode).toBe(200);
       expect((await post('/v1/federation/leave', {})).statusCode).toBe(200);
       expect((await post('/v1/federation/proposals/withdraw', { id: 'abcdef12' })).statusCode).toBe(200);
+      expect((await post('/v1/keys/rotate', { key: 'witness' })).statusCode).toBe(200);
+      expect((await post('/v1/keys/rotate', { key: 'peer' })).statusCode).toBe(200);
       expect(calls).toEqual([
         ['create', { name: 'F', thresholds: { policy: 2 } }],
         ['setThreshold', { admission: 2 }],
@@ -121,6 +124,8 @@ describe('POST /v1/federation routes', () => {
         ['remove', 'apac'],
         ['leave'],
         ['withdraw', 'abcdef12'],
+        ['rotateKey', 'witness'],
+        ['rotateKey', 'peer'],
       ]);
     });
   });
@@ -140,6 +145,7 @@ describe('POST /v1/federation routes', () => {
         ['/v1/federation/members/remove', {}],
         ['/v1/federation/leave', { now: true }],
         ['/v1/federation/proposals/withdraw', { id: 'zz' }],
+        ['/v1/keys/rotate', { key: 'log' }],
       ] as const) {
         const res = await post(url, body);
         expect(res.statusCode, url).toBe(400);

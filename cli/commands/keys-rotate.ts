@@ -1,0 +1,51 @@
+/**
+ * `govfed keys rotate --witness | --peer` — rotate this node's witness or peer key, carried by a charter
+ * change (POST /v1/keys/rotate; node/federation/rotation.ts).
+ */
+import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION } from '../args.ts';
+import { ApiClient } from '../client.ts';
+import { ExitCode, UsageError } from '../exit.ts';
+import { formatOperation } from '../federation-view.ts';
+import { resolveTarget } from '../home.ts';
+import { formatJson } from '../output.ts';
+
+const NAME = 'keys rotate';
+
+export const keysRotateCommand: CommandSpec = {
+  name: NAME,
+  summary: "Rotate this node's witness key or peer key (a charter change).",
+  usage: `${NAME} (--witness | --peer) [--home DIR] [--json]`,
+  description: `
+--witness: the node makes a fresh witness (cosignature) key and proposes the charter with its own
+witnessKey replaced. That change needs the charter threshold of member signatures, this node's
+included: with a threshold of 1 it takes effect at once, otherwise other members co-sign it with
+'govfed federation sign ID'. Once the charter lists the new key, the node writes it to keys/witness.key
+and config.json, signs its member card again, and cosigns with it from then on; members check its
+cosignatures against the new key only. Logs outside the federation that use this node as a
+tlog-witness must be given the new key: 'govfed member card' shows it (witnessKey).
+
+--peer: the node makes a fresh libp2p identity (keys/peer.key.next) and proposes the charter with its
+org seated under the new peer id, signed by its old key and by the new one. It needs the charter
+threshold like --witness. Once the charter seats the org under the new peer id, the node writes the key
+to keys/peer.key and config.json, signs its member card again and starts again in the same process
+(same API address; 'govfed start' does this) with the new identity; members close the old peer id's
+connections and accept the new one. Pending charter changes signed with the old key no longer count.
+
+Rotating the log key is not available yet (a new log key means a new log origin).`,
+  options: {
+    ...CLIENT_OPTIONS,
+    witness: { type: 'boolean', description: 'rotate the witness (cosignature) key' },
+    peer: { type: 'boolean', description: 'rotate the peer key (libp2p identity); the node restarts in place' },
+    ...JSON_OPTION,
+  },
+  examples: ['govfed keys rotate --home ./eu --witness', 'govfed keys rotate --home ./eu --peer'],
+  async run(args, io) {
+    const witness = booleanOption(args, 'witness');
+    const peer = booleanOption(args, 'peer');
+    if (witness === peer) throw new UsageError(`${NAME}: give one of --witness or --peer (the key to rotate)`);
+    const client = new ApiClient(await resolveTarget(args, io, NAME));
+    const r = await client.keysRotate(witness ? 'witness' : 'peer');
+    io.stdout(booleanOption(args, 'json') ? formatJson(r) : formatOperation(r));
+    return ExitCode.OK;
+  },
+};
