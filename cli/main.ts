@@ -28,6 +28,9 @@ import { federationStatusCommand } from './commands/federation-status.ts';
 import { federationWithdrawCommand } from './commands/federation-withdraw.ts';
 import { initCommand } from './commands/init.ts';
 import { memberCardCommand } from './commands/member-card.ts';
+import { modelDigestCommand } from './commands/model-digest.ts';
+import { modelSignCommand } from './commands/model-sign.ts';
+import { modelVerifyCommand } from './commands/model-verify.ts';
 import { policyCheckCommand } from './commands/policy-check.ts';
 import { policyLocalSetCommand } from './commands/policy-local-set.ts';
 import { policyLocalShowCommand } from './commands/policy-local-show.ts';
@@ -81,6 +84,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   policyLocalSetCommand,
   policyLocalShowCommand,
   policyCheckCommand,
+  modelDigestCommand,
+  modelSignCommand,
+  modelVerifyCommand,
   demoCommand,
 ];
 
