@@ -28,6 +28,21 @@ export interface ParsedCertificate {
   key: PublicKey;
   /** OID of the algorithm the issuer signed this certificate with. */
   sigAlg: string;
+  /** The DER-encoded tbsCertificate: what the issuer signed. */
+  tbs: Uint8Array;
+  signature: Uint8Array;
+  issuer: Uint8Array;
+  subject: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  /** OIDs of the extensions marked critical. */
+  critical: string[];
+  /** Basic constraints: cA, and the path length limit when set. */
+  isCA: boolean;
+  pathLen: bigint | undefined;
+  /** Key usage bits, undefined when the extension is absent. */
+  keyCertSign: boolean | undefined;
+  digitalSignature: boolean | undefined;
   /** The extended key usage lists codeSigning. */
   codeSigning: boolean;
 }
@@ -66,27 +81,70 @@ const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 const CN_OID = '2.5.4.3';
 const CERT_RE = /-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END CERTIFICATE-----/g;
 
+const TAG_SEQUENCE = 0x30;
+const TAG_BIT_STRING = 0x03;
+const TAG_NULL = 0x05;
+
 /** Parses one DER certificate (attacker-controlled); any parse failure is ERR_MALFORMED_CERTIFICATE. */
 export function parseCertificate(der: Uint8Array, what = 'certificate'): ParsedCertificate {
   try {
     const cert = X509Certificate.parse(Buffer.from(der));
-    // Touch every field used later, so a truncated structure fails here and not deep inside a check.
-    void cert.notBefore;
-    void cert.notAfter;
-    void cert.issuer;
-    void cert.subject;
-    void cert.tbsCertificate.toDER();
-    void cert.signatureValue;
-    for (const ext of cert.extensions) void (ext.subs[0] as ASN1Obj).toOID();
-    const sigAlg = ((cert.root.subs[1] as ASN1Obj).subs[0] as ASN1Obj).toOID();
+    // The outer structure is not covered by the issuer's signature: hold it to DER exactly, so one
+    // certificate has one accepted encoding. Every field used later is read here, inside the try.
+    const [tbsObj, algObj, sigObj] = cert.root.subs as [ASN1Obj, ASN1Obj, ASN1Obj];
+    if (tagOf(cert.root) !== TAG_SEQUENCE || cert.root.subs.length !== 3) throw new Error('not a Certificate SEQUENCE');
+    if (tagOf(tbsObj) !== TAG_SEQUENCE || tagOf(algObj) !== TAG_SEQUENCE) throw new Error('not a SEQUENCE');
+    const params = algObj.subs.slice(1);
+    if (
+      params.length > 1 ||
+      (params.length === 1 && (tagOf(params[0] as ASN1Obj) !== TAG_NULL || (params[0] as ASN1Obj).value.length !== 0))
+    ) {
+      throw new Error('signature algorithm parameters must be absent or NULL');
+    }
+    if (tagOf(sigObj) !== TAG_BIT_STRING || sigObj.value[0] !== 0)
+      throw new Error('signature is not a whole-byte BIT STRING');
+    const innerAlg = tbsObj.subs.find((o, i) => i <= 2 && tagOf(o) === TAG_SEQUENCE);
+    if (innerAlg === undefined || !innerAlg.toDER().equals(algObj.toDER()))
+      throw new Error('inner and outer signature algorithms differ');
+    const notBefore = cert.notBefore;
+    const notAfter = cert.notAfter;
+    if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) throw new Error('bad validity time');
+    const critical: string[] = [];
+    for (const ext of cert.extensions) {
+      const oid = (ext.subs[0] as ASN1Obj).toOID();
+      if (ext.subs.length === 3 && (ext.subs[1] as ASN1Obj).toBoolean()) critical.push(oid);
+    }
+    const bc = cert.extBasicConstraints;
+    const ku = cert.extKeyUsage;
     const eku = cert.extension(EKU_OID);
-    const codeSigning =
-      eku === undefined ? false : (eku.valueObj.subs[0] as ASN1Obj).subs.some((o) => o.toOID() === CODE_SIGNING);
-    return { der: new Uint8Array(der), cert, key: parseSpki(new Uint8Array(cert.publicKey)), sigAlg, codeSigning };
+    return {
+      der: new Uint8Array(der),
+      cert,
+      key: parseSpki(new Uint8Array(cert.publicKey)),
+      sigAlg: (algObj.subs[0] as ASN1Obj).toOID(),
+      tbs: new Uint8Array(cert.tbsCertificate.toDER()),
+      signature: new Uint8Array(cert.signatureValue),
+      issuer: new Uint8Array(cert.issuer),
+      subject: new Uint8Array(cert.subject),
+      notBefore,
+      notAfter,
+      critical,
+      isCA: bc?.isCA ?? false,
+      pathLen: bc?.pathLenConstraint,
+      keyCertSign: ku?.keyCertSign,
+      digitalSignature: ku?.digitalSignature,
+      codeSigning:
+        eku === undefined ? false : (eku.valueObj.subs[0] as ASN1Obj).subs.some((o) => o.toOID() === CODE_SIGNING),
+    };
   } catch (cause) {
     if (cause instanceof GovfedError && cause.code === 'ERR_UNSUPPORTED_ALGORITHM') throw cause;
     throw new GovfedError('ERR_MALFORMED_CERTIFICATE', `${what}: not a well-formed X.509 certificate`, { cause });
   }
+}
+
+/** The identifier octet of a parsed object (class, constructed bit, tag number). */
+function tagOf(o: ASN1Obj): number {
+  return o.toDER()[0] as number;
 }
 
 /** Every "CERTIFICATE" PEM block of `text` (the user's trust anchors), at least one. */
@@ -115,7 +173,7 @@ export function verifyCertificateChain(
   intermediates: readonly ParsedCertificate[],
   trusted: readonly ParsedCertificate[],
 ): ChainResult {
-  const at = leaf.cert.notBefore;
+  const at = leaf.notBefore;
   const path: ParsedCertificate[] = [leaf];
   let current = leaf;
   for (;;) {
@@ -131,9 +189,9 @@ export function verifyCertificateChain(
   checkSigningUse(leaf);
   return {
     key: leaf.key,
-    subject: nameOf(leaf.cert.subject),
+    subject: nameOf(leaf.subject),
     fingerprint: toHex(sha256(leaf.der)),
-    path: path.map((p) => nameOf(p.cert.subject)),
+    path: path.map((p) => nameOf(p.subject)),
   };
 }
 
@@ -143,56 +201,47 @@ function findIssuer(
   path: readonly ParsedCertificate[],
 ): ParsedCertificate | undefined {
   return pool.find(
-    (c) =>
-      !path.some((p) => equalBytes(p.der, c.der)) &&
-      equalBytes(c.cert.subject, child.cert.issuer) &&
-      signedBy(child, c.key),
+    (c) => !path.some((p) => equalBytes(p.der, c.der)) && equalBytes(c.subject, child.issuer) && signedBy(child, c.key),
   );
 }
 
 function signedBy(child: ParsedCertificate, key: PublicKey): boolean {
   const alg = SIG_ALGS[child.sigAlg];
   if (alg === undefined || alg.kind !== key.kind) return false;
-  return verifySignature(key, alg.hash, child.cert.tbsCertificate.toDER(), new Uint8Array(child.cert.signatureValue));
+  return verifySignature(key, alg.hash, child.tbs, child.signature);
 }
 
 function checkCertificate(c: ParsedCertificate, at: Date): void {
-  if (!c.cert.validForDate(at)) untrusted(`${nameOf(c.cert.subject)} is not valid at ${at.toISOString()}`);
-  for (const ext of c.cert.extensions) {
-    const oid = (ext.subs[0] as ASN1Obj).toOID();
-    const critical = ext.subs.length === 3 && (ext.subs[1] as ASN1Obj).toBoolean();
-    if (critical && !KNOWN_EXTENSIONS.has(oid))
-      untrusted(`${nameOf(c.cert.subject)} has unknown critical extension ${oid}`);
-  }
+  if (c.notBefore > at || at > c.notAfter) untrusted(`${nameOf(c.subject)} is not valid at ${at.toISOString()}`);
+  const unknown = c.critical.find((oid) => !KNOWN_EXTENSIONS.has(oid));
+  if (unknown !== undefined) untrusted(`${nameOf(c.subject)} has unknown critical extension ${unknown}`);
 }
 
 /** An issuer at `below` intermediates above the leaf: a CA allowed to sign certificates that deep. */
 function checkIssuer(c: ParsedCertificate, below: number): void {
-  const bc = c.cert.extBasicConstraints;
-  if (bc === undefined || !bc.isCA) untrusted(`${nameOf(c.cert.subject)} is not a CA`);
-  const ku = c.cert.extKeyUsage;
-  if (ku !== undefined && !ku.keyCertSign) untrusted(`${nameOf(c.cert.subject)} may not sign certificates`);
-  const max = bc.pathLenConstraint;
-  if (max !== undefined && BigInt(below) > max) untrusted(`${nameOf(c.cert.subject)}: path length ${max} exceeded`);
+  if (!c.isCA) untrusted(`${nameOf(c.subject)} is not a CA`);
+  if (c.keyCertSign === false) untrusted(`${nameOf(c.subject)} may not sign certificates`);
+  if (c.pathLen !== undefined && BigInt(below) > c.pathLen) {
+    untrusted(`${nameOf(c.subject)}: path length ${c.pathLen} exceeded`);
+  }
 }
 
 function checkSigningUse(leaf: ParsedCertificate): void {
   if (leaf.key.kind !== 'ec') {
     throw new GovfedError('ERR_UNSUPPORTED_ALGORITHM', 'the signing certificate must hold an EC key');
   }
-  if (leaf.cert.extKeyUsage?.digitalSignature === true) return;
-  if (leaf.codeSigning) return;
+  if (leaf.digitalSignature === true || leaf.codeSigning) return;
   untrusted('the signing certificate allows neither digitalSignature nor codeSigning');
 }
 
 function noIssuer(c: ParsedCertificate): string {
-  return `no trusted issuer for ${nameOf(c.cert.subject)} (issuer ${nameOf(c.cert.issuer)})`;
+  return `no trusted issuer for ${nameOf(c.subject)} (issuer ${nameOf(c.issuer)})`;
 }
 
 /** `CN=…` of a DER Name, else the hex of its first bytes (display only). */
-export function nameOf(name: Buffer): string {
+export function nameOf(name: Uint8Array): string {
   try {
-    const seq = ASN1Obj.parseBuffer(Buffer.concat([Buffer.of(0x30), derLength(name.length), name]));
+    const seq = ASN1Obj.parseBuffer(Buffer.concat([Buffer.of(0x30), derLength(name.length), Buffer.from(name)]));
     for (const rdn of seq.subs) {
       for (const atv of rdn.subs) {
         if ((atv.subs[0] as ASN1Obj).toOID() === CN_OID) return `CN=${(atv.subs[1] as ASN1Obj).value.toString('utf8')}`;
