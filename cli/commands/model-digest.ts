@@ -9,6 +9,7 @@
  * Offline; no node needed.
  */
 import { hashModelDir, resolveIgnorePaths } from '../../node/registry/index.ts';
+import { isGovfedError } from '../../protocol/errors.ts';
 import { externalDigest, parseExternalRef } from '../../protocol/registry/oms/index.ts';
 import { booleanOption, type CommandSpec, JSON_OPTION, stringListOption, stringOption } from '../args.ts';
 import { ExitCode, UsageError } from '../exit.ts';
@@ -55,7 +56,14 @@ an opaque name for a snapshot, not a hash of its weights.`,
     }
     if (external !== undefined) {
       if (ignore.length > 0) throw new UsageError('model digest: --ignore-paths goes with --path');
-      const d = externalDigest(parseExternalRef(external));
+      let d: ReturnType<typeof externalDigest>;
+      try {
+        d = externalDigest(parseExternalRef(external));
+      } catch (cause) {
+        // A malformed reference is the user's typo: a usage error (exit 2), not a failed check.
+        if (!isGovfedError(cause)) throw cause;
+        throw new UsageError(`model digest: --external ${cause.message}`, { cause });
+      }
       io.stdout(json ? formatJson({ ok: true, ...d }) : `${d.digest}\n`);
       return ExitCode.OK;
     }
