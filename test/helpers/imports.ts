@@ -92,10 +92,10 @@ export function importCycles(graph: ImportGraph, within: (file: string) => boole
 export const LAYERS: readonly { name: string; members: readonly string[] }[] = [
   { name: 'protocol', members: ['protocol/'] },
   { name: 'node base', members: ['node/errors.ts', 'node/events.ts', 'node/lifecycle.ts'] },
-  { name: 'node infrastructure', members: ['node/home/', 'node/crypto/', 'node/log/', 'node/p2p/', 'node/registry/'] },
+  { name: 'node infrastructure', members: ['node/home/', 'node/crypto/', 'node/log/', 'node/p2p/'] },
   {
     name: 'node services',
-    members: ['node/chain/', 'node/federation/', 'node/policy/', 'node/witness/', 'node/decisions/'],
+    members: ['node/chain/', 'node/federation/', 'node/policy/', 'node/witness/', 'node/decisions/', 'node/registry/'],
   },
   { name: 'node api', members: ['node/api/'] },
   { name: 'daemon', members: ['node/daemon.ts'] },
