@@ -24,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { GovfedError } from '../../protocol/errors.ts';
 import {
   checkResourceName,
   compareResourceNames,
@@ -176,7 +177,9 @@ async function hashFile(abs: string, name: string): Promise<{ digest: string; si
 
 function checkIgnorePath(p: string): string {
   const trimmed = p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
-  return checkResourceName(trimmed, 'ERR_INVALID_INPUT');
+  const name = checkResourceName(trimmed, 'ERR_INVALID_INPUT');
+  if (name === '.') throw new GovfedError('ERR_INVALID_INPUT', 'ignorePaths: "." would ignore the whole model');
+  return name;
 }
 
 function checkName(name: string): void {

@@ -44,11 +44,16 @@ export function omsStatement(input: OmsStatementInput): Record<string, unknown> 
   if (typeof input?.modelName !== 'string' || input.modelName.length === 0 || input.modelName.length > 1024) {
     throw new GovfedError('ERR_INVALID_INPUT', 'modelName: expected a non-empty string');
   }
+  if (!Array.isArray(input.resources) || input.resources.length === 0) {
+    throw new GovfedError('ERR_INVALID_INPUT', 'resources: a model signature needs at least one file');
+  }
   const root = omsRootDigest(input.resources);
   const resources = [...input.resources]
     .sort((a, b) => compareResourceNames(a.name, b.name))
     .map((r) => ({ name: r.name, algorithm: 'sha256', digest: r.digest }));
   const ignorePaths = [...new Set((input.ignorePaths ?? []).map((p) => checkResourceName(p, 'ERR_INVALID_INPUT')))];
+  if (ignorePaths.includes('.'))
+    throw new GovfedError('ERR_INVALID_INPUT', 'ignorePaths: "." would ignore the whole model');
   const serialization: Record<string, unknown> = { method: 'files', hash_type: 'sha256', allow_symlinks: false };
   if (ignorePaths.length > 0) serialization.ignore_paths = ignorePaths;
   return {

@@ -79,7 +79,9 @@ export function parseOmsStatement(payload: Uint8Array): OmsStatement {
   const root = sha256Of(object(subject.digest, 'subject[0].digest'), 'subject[0].digest');
   const predicate = object(s.predicate, 'predicate');
   const ser = parseSerialization(object(predicate.serialization, 'predicate.serialization'));
-  if (!Array.isArray(predicate.resources)) bad('predicate.resources: expected an array');
+  if (!Array.isArray(predicate.resources) || predicate.resources.length === 0) {
+    bad('predicate.resources: expected a non-empty array (a signature over no file signs nothing)');
+  }
   if (predicate.resources.length > MAX_OMS_RESOURCES) bad(`predicate.resources: more than ${MAX_OMS_RESOURCES}`);
   const resources = predicate.resources.map((r, i) => {
     const o = object(r, `predicate.resources[${i}]`);
@@ -116,7 +118,11 @@ function parseSerialization(ser: Record<string, unknown>): { ignorePaths: string
     if (!Array.isArray(ser.ignore_paths) || ser.ignore_paths.length > MAX_IGNORE_PATHS) {
       bad(`serialization.ignore_paths: expected an array of at most ${MAX_IGNORE_PATHS} paths`);
     }
-    for (const p of ser.ignore_paths) ignorePaths.push(checkResourceName(stripSlash(p), 'ERR_MALFORMED_STATEMENT'));
+    for (const p of ser.ignore_paths) {
+      const path = checkResourceName(stripSlash(p), 'ERR_MALFORMED_STATEMENT');
+      if (path === '.') bad('serialization.ignore_paths: "." would ignore the whole model');
+      ignorePaths.push(path);
+    }
   }
   return { ignorePaths, allowSymlinks: ser.allow_symlinks };
 }

@@ -185,7 +185,7 @@ export function checkModelFiles(statement: OmsStatement, files: readonly OmsReso
 
 /** `name` is an ignored path or lies below one. */
 export function isIgnored(name: string, ignorePaths: readonly string[]): boolean {
-  return ignorePaths.some((p) => p === '.' || name === p || name.startsWith(`${p}/`));
+  return ignorePaths.some((p) => name === p || name.startsWith(`${p}/`));
 }
 
 function byName(a: [string, string], b: [string, string]): number {

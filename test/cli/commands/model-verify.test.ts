@@ -1,4 +1,4 @@
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, runCli } from '../../helpers/cli.ts';
@@ -60,10 +60,24 @@ describe('govfed model verify', () => {
       expect(JSON.parse(r.stdout).error.code).toBe('ERR_UNKNOWN_KEY');
     });
 
-    it('refuses a certificate bundle under a chain it does not lead to', async () => {
+    it('refuses a --certificate-chain file that holds no certificate', async () => {
       const r = await verify('v1.1.0-certificate', ['--certificate-chain', 'keys/signing-key-pub.pem'], ['--json']);
       expect(r.code).toBe(1);
       expect(JSON.parse(r.stdout).error.code).toBe('ERR_MALFORMED_CERTIFICATE');
+    });
+
+    it('refuses a certificate bundle under a chain it does not lead to', async () => {
+      // Another PKI's real certificate: the Fulcio certificate of the keyless vector.
+      const keyless = JSON.parse(await readFile(path.join(oms, 'v1.1.0-sigstore', 'model.sig'), 'utf8'));
+      const der: string = keyless.verificationMaterial.certificate.rawBytes;
+      const pem = path.join(tmp, 'other-ca.pem');
+      await writeFile(
+        pem,
+        `-----BEGIN CERTIFICATE-----\n${der.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`,
+      );
+      const r = await verify('v1.1.0-certificate', ['--certificate-chain', pem], ['--json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).error.code).toBe('ERR_UNTRUSTED_CERTIFICATE');
     });
 
     it('names a tampered file, an added file; --ignore-paths leaves the added one out', async () => {
