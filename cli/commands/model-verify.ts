@@ -8,6 +8,7 @@
  * after the signature checked out, leaving out what the signature says the signer left out, the signature
  * file, the git files and --ignore-paths. A keyless (Sigstore) bundle is refused: ERR_KEYLESS_UNSUPPORTED.
  */
+import { exitCodeForCode } from '../../node/errors.ts';
 import { verifyModelDir } from '../../node/registry/index.ts';
 import { resolveIgnorePaths } from '../../node/registry/model-files.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
@@ -25,7 +26,7 @@ import {
   stringListOption,
   stringOption,
 } from '../args.ts';
-import { CheckFailedError, ExitCode, UsageError } from '../exit.ts';
+import { CliError, ExitCode, UsageError } from '../exit.ts';
 import { readInputFile, readPemFile } from '../model-files.ts';
 import { formatJson, formatKeyValues } from '../output.ts';
 import { IGNORE_PATHS_OPTION } from './model-digest.ts';
@@ -90,7 +91,9 @@ are the signature file, the git files and --ignore-paths. Keyless (Sigstore) sig
             error: { code: err.code, message: err.message, ...(file === undefined ? {} : { file }) },
           }),
         );
-      throw new CheckFailedError(`${dir} does not verify against ${sigFile}: ${err.code}: ${err.message}`, {
+      // A check that failed exits 1; a model path that does not exist is a usage error (node/errors.ts table).
+      const exit = exitCodeForCode(err.code) === ExitCode.USAGE ? ExitCode.USAGE : ExitCode.CHECK_FAILED;
+      throw new CliError(exit, `${dir} does not verify against ${sigFile}: ${err.code}: ${err.message}`, {
         code: err.code,
         cause: err,
       });

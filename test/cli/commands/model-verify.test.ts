@@ -102,6 +102,15 @@ describe('govfed model verify', () => {
       expect((await verify('v1.1.0-certificate', [...PUB, ...CA])).code).toBe(2);
     });
 
+    it('refuses a model path that does not exist', async () => {
+      const r = await runCli(
+        ['model', 'verify', '--path', 'no-such-model', '--signature', 'v1.1.0-certificate/model.sig', ...CA, '--json'],
+        { cwd: oms },
+      );
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout).error.code).toBe('ERR_MODEL_NOT_FOUND');
+    });
+
     it('refuses a signature file that does not exist', async () => {
       const r = await runCli(['model', 'verify', '--path', 'v1.1.0-certificate', '--signature', 'nope.sig', ...CA], {
         cwd: oms,
