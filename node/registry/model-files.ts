@@ -18,7 +18,7 @@
  *   - bounded: at most `maxFiles` files (default 100,000) and `maxBytes` bytes (default 2 TiB), checked on the
  *     walk before anything is hashed (ERR_MODEL_TOO_LARGE);
  *   - file names must be usable resource names (no control characters; ERR_MODEL_SPECIAL_FILE otherwise).
- * Files are hashed streaming (64 KiB reads, SHA-256 in OpenSSL), one at a time.
+ * Files are hashed streaming (1 MiB reads, as the reference does; SHA-256 in OpenSSL), one at a time.
  */
 import { createHash } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
@@ -37,7 +37,7 @@ import { NodeError } from '../errors.ts';
 export const GIT_PATHS: readonly string[] = ['.git', '.gitattributes', '.github', '.gitignore'];
 export const DEFAULT_MAX_MODEL_FILES = 100_000;
 export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 4;
-const READ_CHUNK = 64 * 1024;
+const READ_CHUNK = 1024 * 1024;
 
 export interface HashModelOptions {
   /** Paths relative to the model (POSIX '/'); a directory ignores everything below it. */

@@ -93,6 +93,7 @@ export function parseCertificate(der: Uint8Array, what = 'certificate'): ParsedC
     // certificate has one accepted encoding. Every field used later is read here, inside the try.
     const [tbsObj, algObj, sigObj] = cert.root.subs as [ASN1Obj, ASN1Obj, ASN1Obj];
     if (tagOf(cert.root) !== TAG_SEQUENCE || cert.root.subs.length !== 3) throw new Error('not a Certificate SEQUENCE');
+    if (cert.root.toDER().length !== der.length) throw new Error('bytes after the certificate');
     if (tagOf(tbsObj) !== TAG_SEQUENCE || tagOf(algObj) !== TAG_SEQUENCE) throw new Error('not a SEQUENCE');
     const params = algObj.subs.slice(1);
     if (

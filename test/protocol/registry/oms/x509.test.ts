@@ -23,4 +23,16 @@ describe('verifyOmsBundle on damaged certificates', () => {
       }
     }
   });
+
+  it('refuses a certificate with bytes after it: ERR_MALFORMED_CERTIFICATE', () => {
+    const json = JSON.parse(read('v1.1.0-certificate', 'model.sig').toString('utf8'));
+    const der = Buffer.from(json.verificationMaterial.x509CertificateChain.certificates[1].rawBytes, 'base64');
+    json.verificationMaterial.x509CertificateChain.certificates[1].rawBytes = Buffer.concat([
+      der,
+      Buffer.of(0),
+    ]).toString('base64');
+    expect(() => verifyOmsBundle(Buffer.from(JSON.stringify(json)), CHAIN, files('v1.1.0-certificate', TWO))).toThrow(
+      expect.objectContaining({ code: 'ERR_MALFORMED_CERTIFICATE' }),
+    );
+  });
 });
