@@ -1,3 +1,4 @@
+import { bundleFromJSON } from '@sigstore/bundle';
 import { describe, expect, it } from 'vitest';
 import {
   type OmsResource,
@@ -70,6 +71,21 @@ describe('signOmsStatement', () => {
       expect(() =>
         omsStatement({ modelName: 'm', resources: [{ name: 'w', digest: sha('w') }], ignorePaths: ['.'] }),
       ).toThrow(code('ERR_INVALID_INPUT'));
+    });
+  });
+
+  describe('when another implementation reads the bundle', () => {
+    it("passes sigstore-js's bundle v0.3 schema check (@sigstore/bundle), as the reference's key bundles do", () => {
+      const k = testKey('P-256');
+      const ours = signOmsStatement(
+        omsStatement({ modelName: 'm', resources: [{ name: 'w', digest: sha('w') }] }),
+        k.signer,
+      );
+      for (const text of [ours, read('v1.1.0-elliptic-key', 'model.sig').toString('utf8')]) {
+        const b = bundleFromJSON(JSON.parse(text));
+        expect(b.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
+        expect(b.verificationMaterial.content.$case).toBe('publicKey');
+      }
     });
   });
 });
