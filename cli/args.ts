@@ -16,6 +16,8 @@ export interface OptionSpec {
   /** Placeholder for the value in help (e.g. `DIR`). */
   value?: string;
   description: string;
+  /** A string option that may be repeated (`--ignore-paths A --ignore-paths B`); read it with stringListOption. */
+  multiple?: boolean;
 }
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
@@ -27,7 +29,7 @@ export interface PositionalSpec {
 }
 
 export interface ParsedArgs {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   readonly positionals: readonly string[];
 }
 
@@ -78,11 +80,12 @@ export const CLIENT_OPTIONS: OptionSpecs = {
  * then has `values.help === true` and no further checks are made.
  */
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
   for (const [name, o] of Object.entries({ ...spec.options, ...HELP_OPTION })) {
     options[name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
+    if (o.multiple === true) (options[name] as { multiple?: boolean }).multiple = true;
   }
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as typeof parsed;
   } catch (cause) {
@@ -100,7 +103,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   }
   for (const [name, o] of Object.entries(spec.options)) {
     const v = parsed.values[name];
-    if (o.type === 'string' && typeof v === 'string' && v.length === 0) {
+    if (o.type === 'string' && (typeof v === 'string' ? [v] : Array.isArray(v) ? v : []).some((x) => x.length === 0)) {
       throw new UsageError(`${spec.name}: --${name} must not be empty`);
     }
   }
@@ -125,6 +128,12 @@ export function requireOption(args: ParsedArgs, command: string, name: string): 
   const v = stringOption(args, name);
   if (v === undefined) throw new UsageError(`${command}: --${name} is required`);
   return v;
+}
+
+/** Every value of a repeatable string option (`multiple: true`), in order; [] when absent. */
+export function stringListOption(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  return Array.isArray(v) ? [...v] : typeof v === 'string' ? [v] : [];
 }
 
 export function booleanOption(args: ParsedArgs, name: string): boolean {

@@ -29,6 +29,9 @@ import { federationWithdrawCommand } from './commands/federation-withdraw.ts';
 import { initCommand } from './commands/init.ts';
 import { keysRotateCommand } from './commands/keys-rotate.ts';
 import { memberCardCommand } from './commands/member-card.ts';
+import { modelDigestCommand } from './commands/model-digest.ts';
+import { modelSignCommand } from './commands/model-sign.ts';
+import { modelVerifyCommand } from './commands/model-verify.ts';
 import { policyCheckCommand } from './commands/policy-check.ts';
 import { policyLocalSetCommand } from './commands/policy-local-set.ts';
 import { policyLocalShowCommand } from './commands/policy-local-show.ts';
@@ -83,6 +86,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   policyLocalSetCommand,
   policyLocalShowCommand,
   policyCheckCommand,
+  modelDigestCommand,
+  modelSignCommand,
+  modelVerifyCommand,
   demoCommand,
 ];
 

@@ -64,6 +64,10 @@ export const NodeErrorCodes = [
   'ERR_PEER_UNAVAILABLE',
   'ERR_BAD_PEER_RESPONSE',
   'ERR_NO_WITNESS',
+  // model registry (node/registry: reading a model directory)
+  'ERR_MODEL_NOT_FOUND',
+  'ERR_MODEL_SPECIAL_FILE',
+  'ERR_MODEL_TOO_LARGE',
 ] as const;
 
 export type NodeErrorCode = (typeof NodeErrorCodes)[number];
@@ -149,6 +153,9 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_PEER_UNAVAILABLE: { http: 503, exit: 4 },
   ERR_BAD_PEER_RESPONSE: { http: 502, exit: 1 },
   ERR_NO_WITNESS: { http: 409, exit: 4 },
+  ERR_MODEL_NOT_FOUND: { http: 404, exit: 2 },
+  ERR_MODEL_SPECIAL_FILE: { http: 400, exit: 1 },
+  ERR_MODEL_TOO_LARGE: { http: 413, exit: 1 },
   ERR_USAGE: { http: null, exit: 2 },
   ERR_UNREACHABLE: { http: null, exit: 3 },
   ERR_BAD_RESPONSE: LOCAL,

@@ -96,6 +96,16 @@ export const ErrorCodes = [
   'ERR_NOT_EQUIVOCATION',
   'ERR_UNKNOWN_WITNESS',
   'ERR_WITNESS_THRESHOLD',
+  // model registry: OpenSSF model signing bundles, model digests (protocol/registry/oms)
+  'ERR_MALFORMED_OMS_BUNDLE',
+  'ERR_MALFORMED_CERTIFICATE',
+  'ERR_UNTRUSTED_CERTIFICATE',
+  'ERR_UNSUPPORTED_ALGORITHM',
+  'ERR_KEYLESS_UNSUPPORTED',
+  'ERR_MODEL_FILE_CHANGED',
+  'ERR_MODEL_FILE_MISSING',
+  'ERR_MODEL_FILE_UNSIGNED',
+  'ERR_INVALID_MODEL_REF',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

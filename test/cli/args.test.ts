@@ -7,6 +7,7 @@ import {
   parseIndex,
   renderHelp,
   requireOption,
+  stringListOption,
   stringOption,
 } from '../../cli/args.ts';
 import { ExitCode } from '../../cli/exit.ts';
@@ -29,6 +30,23 @@ const spec: CommandSpec = {
 const usage = expect.objectContaining({ code: 'ERR_USAGE', exitCode: ExitCode.USAGE });
 
 describe('parseCommandArgs', () => {
+  describe('when an option is repeatable (multiple: true)', () => {
+    const listSpec: CommandSpec = {
+      ...spec,
+      options: { 'ignore-paths': { type: 'string', value: 'P', multiple: true, description: 'paths' } },
+    };
+
+    it('keeps every value in order; stringListOption reads them, [] when absent', () => {
+      const a = parseCommandArgs(listSpec, ['--ignore-paths', 'a', '--ignore-paths=b/c']);
+      expect(stringListOption(a, 'ignore-paths')).toEqual(['a', 'b/c']);
+      expect(stringListOption(parseCommandArgs(listSpec, []), 'ignore-paths')).toEqual([]);
+    });
+
+    it('refuses an empty value among them', () => {
+      expect(() => parseCommandArgs(listSpec, ['--ignore-paths', 'a', '--ignore-paths='])).toThrow(usage);
+    });
+  });
+
   describe('when the arguments match the spec', () => {
     it('returns option values and positionals', () => {
       const a = parseCommandArgs(spec, ['--index', '7', '--json', 'x.json']);
