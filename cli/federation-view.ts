@@ -36,6 +36,7 @@ export function formatFederationStatus(statusValue: unknown): string {
     ['charter version', s.charterVersion],
     ['charter digest', s.charterDigest],
     ['thresholds', `admission ${t.admission}, policy ${t.policy}, charter ${t.charter}`],
+    ['approval rules', approvalRulesLine(rec(s.approvals))],
     ['peer id', s.peerId],
     ['listening', Array.isArray(s.addresses) && s.addresses.length > 0 ? s.addresses.join(' ') : '-'],
     ['last sync', s.lastSync ?? 'never'],
@@ -91,4 +92,14 @@ export function formatOperation(result: unknown): string {
   }
   if (s.federated !== true) return formatFederationStatus(s);
   return `federation ${s.id} is at charter version ${s.charterVersion} (${list(s.members).length} members)\n`;
+}
+
+/** "high: risk_officer + legal from 2 orgs; medium: risk_officer", or "none". */
+function approvalRulesLine(rules: Record<string, unknown>): string {
+  const parts = Object.entries(rules).map(([tier, r]) => {
+    const rule = rec(r);
+    const roles = Array.isArray(rule.roles) ? rule.roles.join(' + ') : '?';
+    return `${tier}: ${roles}${typeof rule.orgs === 'number' && rule.orgs > 1 ? ` from ${rule.orgs} orgs` : ''}`;
+  });
+  return parts.length === 0 ? 'none (no tier needs approval)' : parts.join('; ');
 }

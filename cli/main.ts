@@ -22,6 +22,7 @@ import { federationInviteCommand } from './commands/federation-invite.ts';
 import { federationJoinCommand } from './commands/federation-join.ts';
 import { federationLeaveCommand } from './commands/federation-leave.ts';
 import { federationRemoveCommand } from './commands/federation-remove.ts';
+import { federationSetApprovalRuleCommand } from './commands/federation-set-approval-rule.ts';
 import { federationSetThresholdCommand } from './commands/federation-set-threshold.ts';
 import { federationSignCommand } from './commands/federation-sign.ts';
 import { federationStatusCommand } from './commands/federation-status.ts';
@@ -70,6 +71,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   verifyCommand,
   federationCreateCommand,
   federationSetThresholdCommand,
+  federationSetApprovalRuleCommand,
   federationInviteCommand,
   federationSignCommand,
   federationJoinCommand,

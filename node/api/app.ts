@@ -35,6 +35,7 @@ import { decisionsListRoute } from './routes/decisions-list.ts';
 import { decisionsPostRoute } from './routes/decisions-post.ts';
 import { decisionsProofsRoute } from './routes/decisions-proofs.ts';
 import { evaluatePostRoute } from './routes/evaluate-post.ts';
+import { federationApprovalRulesRoute } from './routes/federation-approval-rules.ts';
 import { federationCreateRoute } from './routes/federation-create.ts';
 import { federationGetRoute } from './routes/federation-get.ts';
 import { federationInviteRoute } from './routes/federation-invite.ts';
@@ -122,6 +123,7 @@ const ROUTES = [
   federationGetRoute,
   federationCreateRoute,
   federationThresholdsRoute,
+  federationApprovalRulesRoute,
   federationInviteRoute,
   federationSignRoute,
   federationRemoveRoute,

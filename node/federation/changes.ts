@@ -16,16 +16,20 @@
  *                 our pending changes: logged, gossiped; we may then sign a different change.
  */
 import {
+  type ApprovalRule,
+  type ApprovalRules,
   addSignature,
   charterDigest,
   checkNotExpired,
   type Envelope,
   nextCharter,
+  type RiskTier,
   removeMembers,
   type SyncMessage,
   signCharter,
   signWithdrawal,
   type Thresholds,
+  withApprovalRule,
 } from '../../protocol/federation/index.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
@@ -69,6 +73,38 @@ export class CharterChanges {
         policy: t.policy ?? cur.policy,
         ...(t.witness === undefined ? {} : { witness: t.witness }),
       },
+    });
+    this.#charter.rc.assertNoConflict(next.version, charterDigest(next));
+    return await this.propose(signCharter(next, this.#c.seed));
+  }
+
+  /**
+   * Proposes the charter with the approval rule of `tier` set (or removed, `rule` null): rule `charter`.
+   * A rule needing approvers from more orgs than the charter has members could never be met: refused.
+   */
+  async setApprovalRule(tier: RiskTier, rule: ApprovalRule | null): Promise<ProposalView | FederationStatus> {
+    const chain = this.#c.requireChain();
+    const members = chain.current.members.length;
+    if (rule !== null && rule.orgs > members) {
+      throw new NodeError(
+        'ERR_INVALID_APPROVAL_RULE',
+        `the ${tier} rule asks for approvers from ${rule.orgs} orgs, but the federation has ${members} members`,
+      );
+    }
+    const current = chain.current.approvals ?? {};
+    if (rule === null && current[tier] === undefined) {
+      throw new NodeError('ERR_INVALID_APPROVAL_RULE', `the charter has no approval rule for tier ${tier}`);
+    }
+    let approvals: ApprovalRules;
+    try {
+      approvals = withApprovalRule(current, tier, rule);
+    } catch (err) {
+      throw new NodeError('ERR_INVALID_APPROVAL_RULE', errorText(err).replace(/^ERR_MALFORMED_CHARTER: charter: /, ''));
+    }
+    const next = nextCharter(chain.current, {
+      createdAt: this.#c.now().toISOString(),
+      expiresAt: this.#c.expiry(PROPOSAL_TTL_MS),
+      approvals,
     });
     this.#charter.rc.assertNoConflict(next.version, charterDigest(next));
     return await this.propose(signCharter(next, this.#c.seed));

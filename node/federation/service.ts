@@ -29,9 +29,9 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import {
+  type ApprovalRule,
   addMembers,
   addSignature,
-  BOOTSTRAP_PATTERN,
   bootstrapPeer,
   CharterChain,
   charterDigest,
@@ -40,16 +40,16 @@ import {
   encodeInvite,
   genesisCharter,
   type Invite,
-  MAX_BOOTSTRAP_ADDRS,
   type Member,
   parseInvite,
   peerIdFromSeed,
+  type RiskTier,
   type SyncMessage,
   signCharter,
   type Thresholds,
   verifyInvite,
 } from '../../protocol/federation/index.ts';
-import { errorText, shuffle } from '../chain/index.ts';
+import { errorText } from '../chain/index.ts';
 import { opensslVerify } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
@@ -60,7 +60,7 @@ import { CharterChanges } from './changes.ts';
 import { CharterModule } from './charter-module.ts';
 import { FederationCore } from './core.ts';
 import { type Departure, loadDeparture, saveDeparture } from './departed.ts';
-import { checkJoinJurisdiction, checkJoinKeys } from './join-check.ts';
+import { checkJoinJurisdiction, checkJoinKeys, inviteBootstrap } from './join-check.ts';
 import type { FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
 import { KeyRotation, type RotatableKey } from './rotation.ts';
@@ -70,12 +70,9 @@ import { type FederationStatus, federationStatus, type ProposalView } from './vi
 
 /** How often the sync loop runs. */
 export const SYNC_INTERVAL_MS = 5000;
-/** Members besides the inviter named as bootstrap peers in an invite. */
-export const INVITE_EXTRA_PEERS = 1;
 /** Default lifetime of an invite (and of the join window it opens). */
 export const DEFAULT_INVITE_TTL_MS = 24 * 60 * 60_000;
 
-const MULTIADDR_RE = new RegExp(BOOTSTRAP_PATTERN);
 export interface FederationServiceOptions {
   /** With `witnessSigner` (the daemon's home) a rotated witness key is used at once (rotation.ts). */
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'> & Partial<Pick<LoadedHome, 'witnessSigner'>>;
@@ -299,6 +296,11 @@ export class FederationService {
     return this.#rotation.rotate(key);
   }
 
+  /** Proposes the approval rule of a risk tier, or its removal (`null`): a charter change, changes.ts. */
+  setApprovalRule(tier: RiskTier, rule: ApprovalRule | null): Promise<ProposalView | FederationStatus> {
+    return this.#changes.setApprovalRule(tier, rule);
+  }
+
   /** Co-signs a pending proposal, given by id (charter digest) or as an envelope: changes.ts. */
   sign(ref: string | Envelope): Promise<ProposalView | FederationStatus> {
     return this.#changes.sign(ref);
@@ -323,15 +325,7 @@ export class FederationService {
     const next = addMembers(chain.current, [invitee], this.#c.now().toISOString(), expiresAt);
     this.#charter.rc.assertNoConflict(next.version, charterDigest(next));
     const proposal = signCharter(next, this.#c.seed);
-    // Our addresses first, then up to INVITE_EXTRA_PEERS other members we know (random), so newcomers
-    // join a mesh rather than a star, without every node connecting to every other.
-    const others = Object.entries(this.#c.addresses).filter(([p]) => p !== this.#c.peerId && chain.isMember(p));
-    const known = shuffle(others)
-      .slice(0, INVITE_EXTRA_PEERS)
-      .flatMap(([, addrs]) => addrs.slice(0, 2));
-    const bootstrap = [...new Set([...net.host.addresses(), ...known])]
-      .filter((a) => MULTIADDR_RE.test(a) && !a.includes('/ip4/0.0.0.0/'))
-      .slice(0, MAX_BOOTSTRAP_ADDRS);
+    const bootstrap = inviteBootstrap(this.#c, chain, net.host.addresses());
     const invite: Invite = createInvite({ chain, proposal, invitee, bootstrap });
     const bytes = encodeInvite(invite);
     await this.#changes.propose(proposal);

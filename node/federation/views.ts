@@ -1,5 +1,11 @@
 /** What the federation API shows: members, pending charter proposals, the federation status. */
-import type { Charter, CharterChain, ProposalStatus, Thresholds } from '../../protocol/federation/index.ts';
+import type {
+  ApprovalRules,
+  Charter,
+  CharterChain,
+  ProposalStatus,
+  Thresholds,
+} from '../../protocol/federation/index.ts';
 import type { PendingSet } from '../chain/index.ts';
 import type { FederationCore } from './core.ts';
 import type { Departure } from './departed.ts';
@@ -42,6 +48,8 @@ export interface FederationStatus {
   charterVersion?: number;
   charterDigest?: string;
   thresholds?: Thresholds;
+  /** The charter's approval rules by risk tier (empty: no tier needs approval). */
+  approvals?: ApprovalRules;
   members: MemberStatus[];
   proposals: ProposalView[];
   peerId: string;
@@ -95,6 +103,7 @@ export function federationStatus(core: FederationCore, pending: PendingSet): Fed
     charterVersion: chain.version,
     charterDigest: chain.head.digest,
     thresholds: { ...c.thresholds },
+    approvals: { ...c.approvals },
     members: c.members.map((m) => {
       const seen = core.lastSeen.get(m.peerId);
       const extra = Object.assign({}, ...core.modules.map((x) => x.memberStatus?.(m) ?? {}));

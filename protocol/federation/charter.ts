@@ -17,13 +17,17 @@
  *     (a larger threshold could never be met again). `admission <= charter` because admitting is a
  *     subset of changing the charter: with admission > charter, any member set that can meet the charter
  *     threshold could first lower the admission threshold, so a higher admission threshold would protect
- *     nothing. `policy` may exceed today's member count while the federation forms.
+ *     nothing. `policy` may exceed today's member count while the federation forms;
+ *   - `approvals`, optional and never empty: the model registry's approval quorum per risk tier
+ *     (approval-rules.ts). Charters without it keep their bytes and digests.
  */
+
 import { isJurisdiction, isPlainObject, isRfc3339Utc, isSha256Digest, isText } from '../audit/fields.ts';
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
+import { type ApprovalRules, checkApprovalRules } from './approval-rules.ts';
 import { isPeerId } from './peer-id.ts';
 
 export const CHARTER_TYPE = 'govfed.charter/v1';
@@ -83,6 +87,11 @@ export interface Charter {
   expiresAt?: string;
   members: Member[];
   thresholds: Thresholds;
+  /**
+   * Optional: the approval quorum per risk tier of the model registry (approval-rules.ts). Absent when
+   * no tier has a rule (never an empty object), so charters made before it keep their bytes.
+   */
+  approvals?: ApprovalRules;
 }
 
 function malformed(message: string): GovfedError {
@@ -171,7 +180,7 @@ export function checkCharter(value: unknown): Charter {
   assertExactKeys(
     value,
     ['type', 'name', 'version', 'previous', 'createdAt', 'members', 'thresholds'],
-    ['expiresAt'],
+    ['expiresAt', 'approvals'],
     'charter',
   );
   if (value.type !== CHARTER_TYPE) throw malformed(`type: expected "${CHARTER_TYPE}"`);
@@ -199,6 +208,11 @@ export function checkCharter(value: unknown): Charter {
     thresholds,
   };
   if (typeof value.expiresAt === 'string') c.expiresAt = value.expiresAt;
+  if ('approvals' in value) {
+    const approvals = checkApprovalRules(value.approvals);
+    if (Object.keys(approvals).length === 0) throw malformed('approvals: expected at least one tier (or no field)');
+    c.approvals = approvals;
+  }
   return c;
 }
 
@@ -287,8 +301,11 @@ export function nextCharter(
     name?: string;
     members?: readonly Member[];
     thresholds?: Partial<Thresholds>;
+    /** The whole new set of approval rules (default: prev's). */
+    approvals?: ApprovalRules;
   },
 ): Charter {
+  const approvals = change.approvals ?? prev.approvals;
   return checkCharter({
     type: CHARTER_TYPE,
     name: change.name ?? prev.name,
@@ -298,6 +315,7 @@ export function nextCharter(
     ...(change.expiresAt === undefined ? {} : { expiresAt: change.expiresAt }),
     members: sortMembers(change.members ?? prev.members),
     thresholds: nextThresholds(prev.thresholds, change.thresholds),
+    ...(approvals === undefined || Object.keys(approvals).length === 0 ? {} : { approvals }),
   });
 }
 

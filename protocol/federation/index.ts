@@ -62,6 +62,18 @@
  */
 
 export {
+  type ApprovalRule,
+  type ApprovalRules,
+  checkApprovalRule,
+  checkApprovalRules,
+  isRiskTier,
+  MAX_RULE_ROLES,
+  RISK_TIERS,
+  type RiskTier,
+  ROLE_NAME_PATTERN,
+  withApprovalRule,
+} from './approval-rules.ts';
+export {
   type AcceptResult,
   type ChainEntry,
   CharterChain,

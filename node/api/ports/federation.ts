@@ -4,7 +4,17 @@ import type { FederationService, FreshnessModule } from '../../federation/index.
 
 export type FederationPort = Pick<
   FederationService,
-  'status' | 'create' | 'setThreshold' | 'invite' | 'sign' | 'join' | 'remove' | 'leave' | 'withdraw' | 'rotateKey'
+  | 'status'
+  | 'create'
+  | 'setThreshold'
+  | 'invite'
+  | 'sign'
+  | 'join'
+  | 'remove'
+  | 'leave'
+  | 'withdraw'
+  | 'rotateKey'
+  | 'setApprovalRule'
 >;
 
 /** Charter freshness as GET /healthz sees it (node/federation's FreshnessModule). */

@@ -2,6 +2,7 @@
  * Response schemas of the /v1/federation routes (listing exactly what a client may see).
  */
 import { JURISDICTION_PATTERN } from '../../../protocol/audit/fields.ts';
+import { MAX_RULE_ROLES, RISK_TIERS, ROLE_NAME_PATTERN } from '../../../protocol/federation/approval-rules.ts';
 import { errorResponses } from './shared.ts';
 
 const thresholds = {
@@ -32,6 +33,32 @@ const charterMember = {
   },
 } as const;
 
+/** The charter's approval rules by risk tier (protocol/federation/approval-rules.ts). */
+export const approvalRulesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'the approval quorum per risk tier: a distinct approver per listed role, from at least `orgs` orgs',
+  properties: Object.fromEntries(
+    RISK_TIERS.map((t) => [
+      t,
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['roles', 'orgs'],
+        properties: {
+          roles: {
+            type: 'array',
+            items: { type: 'string', pattern: ROLE_NAME_PATTERN },
+            minItems: 1,
+            maxItems: MAX_RULE_ROLES,
+          },
+          orgs: { type: 'integer', minimum: 1, maximum: MAX_RULE_ROLES },
+        },
+      },
+    ]),
+  ),
+} as const;
+
 export const charterSchema = {
   type: 'object',
   additionalProperties: false,
@@ -45,6 +72,7 @@ export const charterSchema = {
     expiresAt: { type: 'string', description: 'the deadline of the change that makes this version (signed)' },
     members: { type: 'array', items: charterMember },
     thresholds,
+    approvals: approvalRulesSchema,
   },
 } as const;
 
@@ -83,6 +111,7 @@ export const federationStatusSchema = {
     charterVersion: { type: 'integer' },
     charterDigest: { type: 'string' },
     thresholds,
+    approvals: approvalRulesSchema,
     members: {
       type: 'array',
       items: {

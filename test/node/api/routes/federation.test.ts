@@ -53,6 +53,7 @@ function fakePort(calls: unknown[]): FederationPort {
     leave: async () => record(['leave'], status),
     withdraw: async (id) => record(['withdraw', id], status),
     rotateKey: async (key) => record(['rotateKey', key], status),
+    setApprovalRule: async (tier, rule) => record(['setApprovalRule', tier, rule], status),
   };
 }
 
@@ -115,6 +116,12 @@ describe('POST /v1/federation routes', () => {
       expect((await post('/v1/federation/proposals/withdraw', { id: 'abcdef12' })).statusCode).toBe(200);
       expect((await post('/v1/keys/rotate', { key: 'witness' })).statusCode).toBe(200);
       expect((await post('/v1/keys/rotate', { key: 'peer' })).statusCode).toBe(200);
+      const rule = { tier: 'high', roles: ['risk_officer', 'legal'], orgs: 2 };
+      expect((await post('/v1/federation/approval-rules', rule)).statusCode).toBe(200);
+      expect((await post('/v1/federation/approval-rules', { tier: 'low', roles: ['model_owner'] })).statusCode).toBe(
+        200,
+      );
+      expect((await post('/v1/federation/approval-rules', { tier: 'high', clear: true })).statusCode).toBe(200);
       expect(calls).toEqual([
         ['create', { name: 'F', thresholds: { policy: 2 } }],
         ['setThreshold', { admission: 2 }],
@@ -126,6 +133,9 @@ describe('POST /v1/federation routes', () => {
         ['withdraw', 'abcdef12'],
         ['rotateKey', 'witness'],
         ['rotateKey', 'peer'],
+        ['setApprovalRule', 'high', { roles: ['risk_officer', 'legal'], orgs: 2 }],
+        ['setApprovalRule', 'low', { roles: ['model_owner'], orgs: 1 }],
+        ['setApprovalRule', 'high', null],
       ]);
     });
   });
@@ -146,6 +156,12 @@ describe('POST /v1/federation routes', () => {
         ['/v1/federation/leave', { now: true }],
         ['/v1/federation/proposals/withdraw', { id: 'zz' }],
         ['/v1/keys/rotate', { key: 'log' }],
+        ['/v1/federation/approval-rules', { tier: 'extreme', roles: ['legal'] }],
+        ['/v1/federation/approval-rules', { tier: 'high' }],
+        ['/v1/federation/approval-rules', { tier: 'high', roles: [] }],
+        ['/v1/federation/approval-rules', { tier: 'high', roles: ['Legal!'] }],
+        ['/v1/federation/approval-rules', { tier: 'high', roles: ['legal'], clear: true }],
+        ['/v1/federation/approval-rules', { tier: 'high', orgs: 2, clear: true }],
       ] as const) {
         const res = await post(url, body);
         expect(res.statusCode, url).toBe(400);
