@@ -106,6 +106,9 @@ const PROTOCOL_DEFAULT: ErrorStatus = { http: 400, exit: 1 };
 const PROTOCOL_OVERRIDES: Readonly<Record<string, ErrorStatus>> = {
   ERR_MISSING_HASH: { http: 500, exit: 1 },
   ERR_LOG_CORRUPT: { http: 500, exit: 1 },
+  // an approval by someone who may not give it: well-formed, but not allowed
+  ERR_NOT_IN_ROSTER: { http: 403, exit: 1 },
+  ERR_SELF_APPROVAL: { http: 403, exit: 1 },
 };
 
 const LOCAL: ErrorStatus = { http: null, exit: 4 };

@@ -106,6 +106,12 @@ export const ErrorCodes = [
   'ERR_MODEL_FILE_MISSING',
   'ERR_MODEL_FILE_UNSIGNED',
   'ERR_INVALID_MODEL_REF',
+  // model registry: approvals (protocol/registry/approval.ts)
+  'ERR_MALFORMED_APPROVAL',
+  'ERR_APPROVAL_MISMATCH',
+  'ERR_NOT_IN_ROSTER',
+  'ERR_SELF_APPROVAL',
+  'ERR_APPROVAL_EXPIRED',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
