@@ -99,19 +99,15 @@ describe('keys rotate --witness', () => {
   });
 });
 
+/** `govfed keys rotate --peer --json` on `n`'s node. */
+const rotatePeer = <T>(n: FedNode) => runCliJson<T>(['keys', 'rotate', '--peer', '--home', n.home, '--json']);
+
 describe('keys rotate --peer', () => {
   describe('when a rotates its peer key at charter threshold 1', () => {
     it('every member seats a under the new peer id; a restarts in place with it (keys/, config.json, card)', async () => {
       const old = (await fedStatus(a)).peerId;
       const before = (await fedStatus(b)).charterVersion as number;
-      const r = await runCliJson<{ status: { charterVersion: number } }>([
-        'keys',
-        'rotate',
-        '--peer',
-        '--home',
-        a.home,
-        '--json',
-      ]);
+      const r = await rotatePeer<{ status: { charterVersion: number } }>(a);
       expect(r.status.charterVersion).toBe(before + 1);
       await waitForVersion([b, c], before + 1, 60_000);
       const fresh = (await fedStatus(b)).members.find((m) => m.org === 'a')?.peerId as string;
@@ -172,14 +168,7 @@ describe('keys rotate --peer', () => {
       const v = (await fedStatus(a)).charterVersion as number;
       await waitForVersion([a, b, c], v, 60_000);
       const old = (await fedStatus(a)).peerId;
-      const r = await runCliJson<{ proposal: { id: string; memberSignatures: number; required: number } }>([
-        'keys',
-        'rotate',
-        '--peer',
-        '--home',
-        a.home,
-        '--json',
-      ]);
+      const r = await rotatePeer<{ proposal: { id: string; memberSignatures: number; required: number } }>(a);
       expect(r.proposal).toMatchObject({ memberSignatures: 1, required: 2 });
       expect(await exists(path.join(a.home, 'keys', 'peer.key.next'))).toBe(true);
       // Still the old identity while the change is pending.
