@@ -16,7 +16,8 @@ export const MAX_LIST = 100_000;
 const PAGE = 1000;
 const CURSOR_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
-interface Item {
+/** One row of GET /v1/decisions (items[]), as the CLI reads it. */
+export interface DecisionItem {
   index: number;
   decisionId: string;
   model: string;
@@ -26,8 +27,8 @@ interface Item {
   leafHash: string;
 }
 
-function isItem(v: unknown): v is Item {
-  const i = v as Item;
+function isItem(v: unknown): v is DecisionItem {
+  const i = v as DecisionItem;
   return (
     typeof v === 'object' &&
     v !== null &&
@@ -77,7 +78,7 @@ GET /v1/decisions/{index}; a provable copy of many: 'govfed decisions export'.`,
       throw new UsageError("decisions list: --cursor must be a page's 'next' (letters, digits, - and _)");
     }
     const client = new ApiClient(await resolveTarget(args, io, 'decisions list'));
-    const items: Item[] = [];
+    const items: DecisionItem[] = [];
     let next: string | undefined;
     do {
       const q = new URLSearchParams(query);

@@ -3,10 +3,12 @@
  * people"): the search through the CLI, paging, the export verified by `govfed verify`, tampering caught,
  * bad input as usage errors, and the search index rebuilt by a restart after it was deleted or fell behind.
  */
+
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Level } from 'level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DecisionItem } from '../../../cli/commands/decisions-list.ts';
 import { removeDir, runCli, runCliJson } from '../../helpers/cli.ts';
 import { DaemonProcess, initNode, killAllDaemons, type TestNode } from '../../helpers/daemon.ts';
 import { postDecisions } from '../../helpers/records.ts';
@@ -37,15 +39,7 @@ function records(n: number, model: string, prefix: string, start = Date.parse('2
   }));
 }
 
-interface Item {
-  index: number;
-  decisionId: string;
-  model: string;
-  time: string;
-  verdict: string;
-  flags: string[];
-  leafHash: string;
-}
+type Item = DecisionItem;
 
 const cli = (...args: string[]) => runCli([...args, '--home', node.home]);
 const listJson = (...args: string[]) =>
