@@ -109,6 +109,7 @@ const PROTOCOL_OVERRIDES: Readonly<Record<string, ErrorStatus>> = {
   // an approval by someone who may not give it: well-formed, but not allowed
   ERR_NOT_IN_ROSTER: { http: 403, exit: 1 },
   ERR_SELF_APPROVAL: { http: 403, exit: 1 },
+  ERR_MODEL_PROHIBITED: { http: 403, exit: 1 },
 };
 
 const LOCAL: ErrorStatus = { http: null, exit: 4 };

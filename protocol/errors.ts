@@ -112,6 +112,11 @@ export const ErrorCodes = [
   'ERR_NOT_IN_ROSTER',
   'ERR_SELF_APPROVAL',
   'ERR_APPROVAL_EXPIRED',
+  // model registry: model cards, registrations (protocol/registry/card.ts, registration.ts)
+  'ERR_INVALID_MODEL_CARD',
+  'ERR_MODEL_PROHIBITED',
+  'ERR_MALFORMED_REGISTRATION',
+  'ERR_REGISTRATION_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

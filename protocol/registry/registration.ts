@@ -1,0 +1,250 @@
+/**
+ * A model registration: the signed record that a model version exists in an org's registry — a DSSE
+ * envelope (payload type application/vnd.in-toto+json) over an in-toto Statement v1 whose subject is the
+ * model digest (the OMS root digest, or the digest of an external model's {provider, model, snapshot})
+ * and whose predicate (type REGISTRATION_PREDICATE_TYPE, docs/PROTOCOL.md §14) says what it is, by whom,
+ * and how it was scored:
+ *
+ *   {"federation":"<id>","model":{"org":"eu","name":"fraud-model","version":"1.2.0"},
+ *    "assurance":"files" | "opaque", "external":{"provider","model","snapshot"}?,
+ *    "card":{…model card…}, "risk":{"score","tier","hits":[{"rule","points"}],"policyVersion","policyDigest"},
+ *    "oms":{"method":"key" | "certificate"}?, "submitter":{"name","role"}, "registeredAt":"…"}
+ *
+ * It is signed by the submitter's own key (a person of the org's roster); the org's node appends it to
+ * its log. `verifyRegistration` walks a numbered checklist; nothing in it is believed before the end.
+ */
+import { isPlainObject, isRfc3339Utc } from '../audit/fields.ts';
+import type { VerifyOptions } from '../crypto/ed25519.ts';
+import { sha256 } from '../crypto/sha256.ts';
+import type { DsseSigner, Envelope } from '../dsse/index.ts';
+import { decodeEnvelope, keyIdOf } from '../dsse/index.ts';
+import { toHex } from '../encoding/bytes.ts';
+import { GovfedError } from '../errors.ts';
+import { isRiskTier, type RiskTier } from '../federation/approval-rules.ts';
+import { makeStatement, parseStatement, type Statement, signStatement, verifyStatement } from '../intoto/index.ts';
+import type { ModelRef, RosterPerson } from './approval.ts';
+import { assertRegistrable, checkModelCard, type ModelCard } from './card.ts';
+
+export const REGISTRATION_PREDICATE_TYPE = 'https://govfed.org/attestation/model-registration/v1';
+export const MAX_RISK_HITS = 256;
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const ORG_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ROLE_RE = /^[a-z][a-z_]{0,31}$/;
+const RULE_RE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const TEXT_RE = /^[\x21-\x7e]{1,256}$/;
+
+export interface RiskResult {
+  score: number;
+  tier: RiskTier;
+  hits: { rule: string; points: number }[];
+  policyVersion: number;
+  policyDigest: string;
+}
+
+export interface RegistrationPredicate {
+  federation: string;
+  model: ModelRef;
+  assurance: 'files' | 'opaque';
+  external?: { provider: string; model: string; snapshot: string };
+  card: ModelCard;
+  risk: RiskResult;
+  oms?: { method: 'key' | 'certificate' };
+  submitter: { name: string; role: string };
+  registeredAt: string;
+}
+
+export interface RegistrationContext {
+  federation: string;
+  /** The person of `org`'s current roster holding the key `keyid`, if any. */
+  person(org: string, keyid: string): RosterPerson | undefined;
+}
+
+export interface VerifiedRegistration {
+  predicate: RegistrationPredicate;
+  /** `sha256:<hex>`, the subject. */
+  digest: string;
+  keyid: string;
+  submitterKey: Uint8Array;
+}
+
+function bad(message: string): GovfedError {
+  return new GovfedError('ERR_MALFORMED_REGISTRATION', `registration: ${message}`);
+}
+
+function exact(o: Record<string, unknown>, required: string[], optional: string[], where: string): void {
+  for (const k of required) if (!(k in o)) throw bad(`${where}: missing "${k}"`);
+  for (const k of Object.keys(o))
+    if (!required.includes(k) && !optional.includes(k)) throw bad(`${where}: unknown field "${k}"`);
+}
+
+function checkRisk(v: unknown): RiskResult {
+  if (!isPlainObject(v)) throw bad('risk: expected an object');
+  exact(v, ['score', 'tier', 'hits', 'policyVersion', 'policyDigest'], [], 'risk');
+  if (typeof v.score !== 'number' || !Number.isSafeInteger(v.score) || v.score < 0)
+    throw bad('risk.score: expected an integer ≥ 0');
+  if (!isRiskTier(v.tier)) throw bad('risk.tier: expected serious, high, medium or low');
+  if (!Array.isArray(v.hits) || v.hits.length > MAX_RISK_HITS)
+    throw bad(`risk.hits: expected at most ${MAX_RISK_HITS}`);
+  const hits = v.hits.map((h, i) => {
+    if (!isPlainObject(h)) throw bad(`risk.hits[${i}]: expected an object`);
+    exact(h, ['rule', 'points'], [], `risk.hits[${i}]`);
+    if (typeof h.rule !== 'string' || !RULE_RE.test(h.rule)) throw bad(`risk.hits[${i}].rule: expected a rule id`);
+    if (typeof h.points !== 'number' || !Number.isSafeInteger(h.points))
+      throw bad(`risk.hits[${i}].points: expected an integer`);
+    return { rule: h.rule, points: h.points };
+  });
+  if (typeof v.policyVersion !== 'number' || !Number.isSafeInteger(v.policyVersion) || v.policyVersion < 0) {
+    throw bad('risk.policyVersion: expected an integer ≥ 0');
+  }
+  if (typeof v.policyDigest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(v.policyDigest))
+    throw bad('risk.policyDigest: expected sha256:<hex>');
+  return { score: v.score, tier: v.tier, hits, policyVersion: v.policyVersion, policyDigest: v.policyDigest };
+}
+
+/** Checks a predicate's shape (attacker-controlled). Throws ERR_MALFORMED_REGISTRATION or the card's code. */
+export function checkRegistrationPredicate(v: unknown): RegistrationPredicate {
+  if (!isPlainObject(v)) throw bad('predicate: expected an object');
+  exact(
+    v,
+    ['federation', 'model', 'assurance', 'card', 'risk', 'submitter', 'registeredAt'],
+    ['external', 'oms'],
+    'predicate',
+  );
+  if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
+  const m = v.model;
+  if (!isPlainObject(m)) throw bad('model: expected an object');
+  exact(m, ['org', 'name', 'version'], [], 'model');
+  if (typeof m.org !== 'string' || !ORG_RE.test(m.org)) throw bad('model.org: expected an org name');
+  if (typeof m.name !== 'string' || !NAME_RE.test(m.name)) throw bad('model.name: expected a model name');
+  if (typeof m.version !== 'string' || !NAME_RE.test(m.version)) throw bad('model.version: expected a version');
+  if (v.assurance !== 'files' && v.assurance !== 'opaque') throw bad('assurance: expected "files" or "opaque"');
+  const p: RegistrationPredicate = {
+    federation: v.federation,
+    model: { org: m.org, name: m.name, version: m.version },
+    assurance: v.assurance,
+    card: checkModelCard(v.card),
+    risk: checkRisk(v.risk),
+    submitter: { name: '', role: '' },
+    registeredAt: '',
+  };
+  if (v.assurance === 'opaque') {
+    const e = v.external;
+    if (!isPlainObject(e)) throw bad('external: an opaque (external) model names its provider, model and snapshot');
+    exact(e, ['provider', 'model', 'snapshot'], [], 'external');
+    for (const k of ['provider', 'model', 'snapshot'] as const) {
+      if (typeof e[k] !== 'string' || !TEXT_RE.test(e[k] as string))
+        throw bad(`external.${k}: expected 1..256 printable characters`);
+    }
+    p.external = { provider: e.provider as string, model: e.model as string, snapshot: e.snapshot as string };
+  } else if ('external' in v) throw bad('external: only for assurance "opaque"');
+  if ('oms' in v) {
+    const o = v.oms;
+    if (!isPlainObject(o)) throw bad('oms: expected an object');
+    exact(o, ['method'], [], 'oms');
+    if (o.method !== 'key' && o.method !== 'certificate') throw bad('oms.method: expected "key" or "certificate"');
+    if (v.assurance !== 'files') throw bad('oms: only for assurance "files"');
+    p.oms = { method: o.method };
+  }
+  const s = v.submitter;
+  if (!isPlainObject(s)) throw bad('submitter: expected an object');
+  exact(s, ['name', 'role'], [], 'submitter');
+  if (typeof s.name !== 'string' || !NAME_RE.test(s.name)) throw bad('submitter.name: expected a person name');
+  if (typeof s.role !== 'string' || !ROLE_RE.test(s.role)) throw bad('submitter.role: expected a role name');
+  p.submitter = { name: s.name, role: s.role };
+  if (!isRfc3339Utc(v.registeredAt)) throw bad('registeredAt: expected RFC 3339 UTC');
+  p.registeredAt = v.registeredAt;
+  return p;
+}
+
+function digestHex(digest: string): string {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
+  if (m === null) throw new GovfedError('ERR_INVALID_INPUT', 'digest: expected sha256:<64 lowercase hex>');
+  return m[1] as string;
+}
+
+/** The statement of a registration of the model version with `digest` (`sha256:<hex>`). */
+export function registrationStatement(
+  digest: string,
+  predicate: RegistrationPredicate,
+): Statement<RegistrationPredicate> {
+  const p = checkRegistrationPredicate(predicate);
+  assertRegistrable(p.card);
+  return makeStatement(
+    [{ name: `${p.model.name}@${p.model.version}`, digest: { sha256: digestHex(digest) } }],
+    REGISTRATION_PREDICATE_TYPE,
+    p,
+  );
+}
+
+/** Signs a registration with the submitter's key (the CLI does this; the node never holds the key). */
+export function signRegistration(digest: string, predicate: RegistrationPredicate, signer: DsseSigner): Envelope {
+  return signStatement(registrationStatement(digest, predicate), [signer]);
+}
+
+/**
+ * Verifies a registration envelope (attacker-controlled):
+ *   1. one signature, a well-formed in-toto Statement v1 of REGISTRATION_PREDICATE_TYPE, one subject
+ *      with a sha256 digest                                                       (ERR_MALFORMED_REGISTRATION)
+ *   2. the predicate's strict shape, the model card's included                    (ERR_MALFORMED_REGISTRATION, ERR_INVALID_MODEL_CARD)
+ *   3. this federation                                                            (ERR_REGISTRATION_MISMATCH)
+ *   4. the key is the named submitter, with the named role, in the model org's current roster (ERR_NOT_IN_ROSTER)
+ *   5. the signature verifies with that key                                       (ERR_BAD_SIGNATURE)
+ *   6. the card is registrable: not a prohibited practice                         (ERR_MODEL_PROHIBITED)
+ * Whether the risk score is right is the registry's check (it recomputes it under the policy version named).
+ */
+export function verifyRegistration(
+  env: Envelope,
+  ctx: RegistrationContext,
+  opts: VerifyOptions = {},
+): VerifiedRegistration {
+  // 1.
+  const decoded = decodeEnvelope(env, { maxBytes: 256 * 1024, maxSignatures: 1 });
+  const sig = env.signatures[0];
+  if (env.signatures.length !== 1 || sig === undefined || typeof sig.keyid !== 'string')
+    throw bad('expected exactly one signature with a keyid');
+  let statement: Statement;
+  try {
+    statement = parseStatement(decoded.payload);
+  } catch (err) {
+    throw bad(`statement: ${(err as Error).message}`);
+  }
+  if (statement.predicateType !== REGISTRATION_PREDICATE_TYPE)
+    throw bad(`predicateType: expected ${REGISTRATION_PREDICATE_TYPE}`);
+  const hex = statement.subject.length === 1 ? statement.subject[0]?.digest.sha256 : undefined;
+  if (hex === undefined || !HEX64.test(hex)) throw bad('subject: expected one subject with a sha256 digest');
+  // 2.
+  const p = checkRegistrationPredicate(statement.predicate);
+  if (statement.subject[0]?.name !== `${p.model.name}@${p.model.version}`)
+    throw bad('subject name is not NAME@VERSION of the model');
+  // 3.
+  if (p.federation !== ctx.federation)
+    throw new GovfedError('ERR_REGISTRATION_MISMATCH', 'registration: made for another federation');
+  // 4.
+  const person = ctx.person(p.model.org, sig.keyid);
+  if (person === undefined || person.name !== p.submitter.name || person.role !== p.submitter.role) {
+    throw new GovfedError(
+      'ERR_NOT_IN_ROSTER',
+      `registration: the signing key is not ${p.submitter.name} (${p.submitter.role}) in ${p.model.org}'s current roster`,
+    );
+  }
+  // 5.
+  const keyid = keyIdOf(person.publicKey);
+  try {
+    verifyStatement(env, { ...opts, trustedKeys: [{ keyid, publicKey: person.publicKey }], threshold: 1 });
+  } catch (err) {
+    if (err instanceof GovfedError && err.code !== 'ERR_THRESHOLD_NOT_MET') throw err;
+    throw new GovfedError(
+      'ERR_BAD_SIGNATURE',
+      `registration: the signature does not verify with ${p.submitter.name}'s key`,
+    );
+  }
+  // 6.
+  assertRegistrable(p.card);
+  return { predicate: p, digest: `sha256:${hex}`, keyid, submitterKey: person.publicKey };
+}
+
+/** sha256 hex of an envelope's statement bytes: names a registration. */
+export function registrationId(env: Envelope): string {
+  return toHex(sha256(decodeEnvelope(env).payload));
+}
