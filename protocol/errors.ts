@@ -117,6 +117,9 @@ export const ErrorCodes = [
   'ERR_MODEL_PROHIBITED',
   'ERR_MALFORMED_REGISTRATION',
   'ERR_REGISTRATION_MISMATCH',
+  // model registry: rosters (protocol/registry/roster.ts)
+  'ERR_MALFORMED_ROSTER',
+  'ERR_ROSTER_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
