@@ -31,6 +31,7 @@ import {
   type Thresholds,
   withApprovalRule,
 } from '../../protocol/federation/index.ts';
+import { isRole, ROLES } from '../../protocol/registry/roles.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { CharterModule } from './charter-module.ts';
@@ -90,6 +91,10 @@ export class CharterChanges {
         'ERR_INVALID_APPROVAL_RULE',
         `the ${tier} rule asks for approvers from ${rule.orgs} orgs, but the federation has ${members} members`,
       );
+    }
+    const unknown = rule?.roles.find((r) => !isRole(r));
+    if (unknown !== undefined) {
+      throw new NodeError('ERR_INVALID_APPROVAL_RULE', `unknown role "${unknown}": roles are ${ROLES.join(', ')}`);
     }
     const current = chain.current.approvals ?? {};
     if (rule === null && current[tier] === undefined) {

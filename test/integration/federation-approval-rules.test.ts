@@ -74,6 +74,9 @@ describe('federation set-approval-rule', () => {
       expect(tooMany.code).toBe(2);
       expect(JSON.parse(tooMany.stdout)).toMatchObject({ ok: false, code: 'ERR_INVALID_APPROVAL_RULE' });
       expect(JSON.parse(tooMany.stdout).message).toContain('2 members');
+      const role = await fedCliRaw(a, ['set-approval-rule', '--tier', 'medium', '--roles', 'ceo']);
+      expect(JSON.parse(role.stdout)).toMatchObject({ code: 'ERR_INVALID_APPROVAL_RULE' });
+      expect(JSON.parse(role.stdout).message).toContain('risk_officer');
       for (const args of [
         ['--tier', 'extreme', '--roles', 'legal'],
         ['--tier', 'high'],
