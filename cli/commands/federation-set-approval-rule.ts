@@ -21,7 +21,7 @@ A model version of risk tier TIER (${RISK_TIERS.join(', ')}) is approved once on
 role in --roles approved it (a role listed twice needs two people holding it), none of them its
 submitter, and the approvers come from at least --orgs member orgs (default 1). A tier without a rule
 needs no approval; --clear removes the tier's rule. Roles: model_owner, risk_officer, legal, security,
-auditor (govfed identity create gives people their role).
+auditor (the roles people hold in their org's roster, docs/registry.md).
 
 The rule lives in the charter, so every member computes a model's status from the same rule, and it
 changes only by a charter change: it needs the charter threshold of member signatures (with a threshold
