@@ -10,7 +10,10 @@
  *   hashModelDir(path, {ignorePaths, ignoreGitPaths, maxFiles, maxBytes}): Promise<HashedModel>
  *   verifyModelDir(path, bundleBytes, trust, {ignorePaths}): Promise<VerifiedOms>
  *   loadSigningKey(pem): OmsSigningKey
+ * identity-key.ts reads and writes a person's Ed25519 key file (PKCS #8 PEM, 0600, never overwritten).
  */
+
+export { type IdentityKey, identityKeyPem, readIdentityKey, writeIdentityKey } from './identity-key.ts';
 export {
   DEFAULT_MAX_MODEL_BYTES,
   DEFAULT_MAX_MODEL_FILES,
