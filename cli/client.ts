@@ -208,6 +208,13 @@ export class ApiClient {
     return v;
   }
 
+  /** /v1/identities routes: GET (auditor) or admin POST; the roster view, shape checked by the caller. */
+  async identities(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const v = await this.#json(method, `/v1/identities${path}`, body);
+    if (!isRecord(v)) throw malformed(`/v1/identities${path}`);
+    return v;
+  }
+
   /** POST /v1/keys/rotate (admin): an operation result, shape checked by the caller. */
   async keysRotate(key: 'witness' | 'peer'): Promise<Record<string, unknown>> {
     const v = await this.#json('POST', '/v1/keys/rotate', { key });

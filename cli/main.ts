@@ -27,6 +27,9 @@ import { federationSetThresholdCommand } from './commands/federation-set-thresho
 import { federationSignCommand } from './commands/federation-sign.ts';
 import { federationStatusCommand } from './commands/federation-status.ts';
 import { federationWithdrawCommand } from './commands/federation-withdraw.ts';
+import { identityCreateCommand } from './commands/identity-create.ts';
+import { identityListCommand } from './commands/identity-list.ts';
+import { identityRevokeCommand } from './commands/identity-revoke.ts';
 import { initCommand } from './commands/init.ts';
 import { keysRotateCommand } from './commands/keys-rotate.ts';
 import { memberCardCommand } from './commands/member-card.ts';
@@ -80,6 +83,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   federationWithdrawCommand,
   federationStatusCommand,
   keysRotateCommand,
+  identityCreateCommand,
+  identityListCommand,
+  identityRevokeCommand,
   witnessLogsAddCommand,
   policyProposeCommand,
   policySignCommand,

@@ -51,6 +51,7 @@ import { TokenStore } from './home/tokens.ts';
 import { Lifecycle, type Startable } from './lifecycle.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
 import { PolicyService } from './policy/index.ts';
+import { RosterModule } from './registry/rosters.ts';
 import { WitnessService } from './witness/index.ts';
 
 export interface DaemonOptions {
@@ -258,6 +259,8 @@ export class Daemon {
     federation.use(witness); // modules are added before the federation starts
     federation.use(policy);
     federation.use(freshness);
+    const registry = new RosterModule(services);
+    federation.use(registry);
     const api = new ApiServer(this.home, () =>
       buildApp({
         log,
@@ -271,6 +274,7 @@ export class Daemon {
         witness,
         policy,
         freshness,
+        registry,
       }),
     );
     // Started in this order, stopped in reverse (node/lifecycle.ts).
@@ -281,6 +285,7 @@ export class Daemon {
       { name: 'witness', service: witness },
       { name: 'policy', service: policy },
       { name: 'freshness', service: freshness }, // signs and judges once the federation gives it a charter
+      { name: 'registry', service: registry }, // rosters loaded before the federation hands it a charter
       { name: 'federation', service: federation },
       { name: 'api', service: api },
     ]);

@@ -43,6 +43,7 @@ export const NodeErrorCodes = [
   'ERR_INVALID_CONFIG',
   'ERR_INSECURE_PERMISSIONS',
   'ERR_FILE_EXISTS',
+  'ERR_IDENTITY_EXISTS',
   'ERR_KEY_MISMATCH',
   'ERR_ALREADY_RUNNING',
   // federation
@@ -140,6 +141,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_INVALID_CONFIG: { http: 409, exit: 4 },
   ERR_INSECURE_PERMISSIONS: LOCAL,
   ERR_FILE_EXISTS: { http: null, exit: 2 },
+  ERR_IDENTITY_EXISTS: { http: 409, exit: 4 },
   ERR_KEY_MISMATCH: LOCAL,
   ERR_ALREADY_RUNNING: LOCAL,
   ERR_NO_FEDERATION: { http: 409, exit: 4 },

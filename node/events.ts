@@ -80,6 +80,14 @@ export interface EventCatalogue {
   'federation:sync-failed': { peer: string; error: string };
   /** A member we know addresses of could not be dialled (reported once, until a dial works again). */
   'federation:redial-failed': { peer: string; addresses: string[]; error: string };
+  /** A roster version taken (ours, by gossip or by sync): node/registry/rosters.ts. */
+  'registry:roster': { org: string; version: number; people: number; via: string };
+  /** An org signed two different rosters of one version; the first one held stays. */
+  'registry:roster-fork': { org: string; version: number };
+  /** A roster sync exchange failed (unreachable, timeout). */
+  'registry:sync-failed': { peer: string; error: string };
+  /** The roster module could not store or load something. */
+  'registry:error': { error: string };
   'federation:module-error': { module: string; error: string };
   'federation:audit-failed': { kind: string; version: number; error: string };
   'federation:error': { error: string };
@@ -160,6 +168,10 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:publish-failed': true,
   'federation:sync-failed': true,
   'federation:redial-failed': true,
+  'registry:roster': true,
+  'registry:roster-fork': true,
+  'registry:sync-failed': true,
+  'registry:error': true,
   'federation:module-error': true,
   'federation:audit-failed': true,
   'federation:error': true,

@@ -24,6 +24,7 @@ import { installStrictJson } from './json-body.ts';
 import { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
 import type { PolicyPort } from './ports/policy.ts';
+import type { RegistryPort } from './ports/registry.ts';
 import type { WitnessPort } from './ports/witness.ts';
 import { pooledRandom } from './random.ts';
 import { adminFsckRoute } from './routes/admin-fsck.ts';
@@ -46,6 +47,7 @@ import { federationSignRoute } from './routes/federation-sign.ts';
 import { federationThresholdsRoute } from './routes/federation-thresholds.ts';
 import { federationWithdrawRoute } from './routes/federation-withdraw.ts';
 import { healthzRoute } from './routes/healthz.ts';
+import { identitiesRoutes } from './routes/identities.ts';
 import { keysRotateRoute } from './routes/keys-rotate.ts';
 import { logEntryRoute } from './routes/log-entry.ts';
 import { logLookupRoute } from './routes/log-lookup.ts';
@@ -93,6 +95,8 @@ export interface BuildAppOptions {
   witness?: WitnessPort;
   /** The policy service (node/policy); without it decisions are not evaluated and /v1/policy answers 409. */
   policy?: PolicyPort;
+  /** The model registry (node/registry); without it /v1/identities answers 409. */
+  registry?: RegistryPort;
   /** Timeouts and the connection cap (default: config.json `http` of `home`, else DEFAULT_HTTP_LIMITS). */
   http?: Partial<HttpLimits>;
 }
@@ -130,6 +134,7 @@ const ROUTES = [
   federationLeaveRoute,
   federationWithdrawRoute,
   keysRotateRoute,
+  identitiesRoutes,
   federationJoinRoute,
   evaluatePostRoute,
   policyGetRoute,
@@ -159,6 +164,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.witness === undefined ? {} : { witness: opts.witness }),
     ...(opts.freshness === undefined ? {} : { freshness: opts.freshness }),
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
+    ...(opts.registry === undefined ? {} : { registry: opts.registry }),
   };
 
   const limits = resolveHttpLimits(opts.http ?? opts.home.config.http);

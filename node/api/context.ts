@@ -9,6 +9,7 @@ import type { AuditLog } from '../log/index.ts';
 import type { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
 import type { PolicyPort } from './ports/policy.ts';
+import type { RegistryPort } from './ports/registry.ts';
 import type { WitnessPort } from './ports/witness.ts';
 
 export type { EventSink } from '../events.ts';
@@ -53,4 +54,6 @@ export interface ApiContext {
   policy?: PolicyPort;
   /** The witness service; absent when the app runs without one (witness routes answer ERR_NO_WITNESS). */
   witness?: WitnessPort;
+  /** The model registry (rosters so far); absent when the app runs without it. */
+  registry?: RegistryPort;
 }

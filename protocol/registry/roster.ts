@@ -24,7 +24,7 @@ import { isPlainObject, isRfc3339Utc, isSha256Digest } from '../audit/fields.ts'
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { sha256 } from '../crypto/sha256.ts';
-import { type Envelope, keyIdOf, parseEnvelope } from '../dsse/index.ts';
+import { decodeEnvelope, type Envelope, keyIdOf, parseEnvelope } from '../dsse/index.ts';
 import { fromBase64, toBase64, toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { signAsPeer, verifyPeerSigned } from '../federation/envelope.ts';
@@ -234,4 +234,18 @@ export function rosterPerson(r: Roster, keyid: string): RosterPerson | undefined
     if (keyIdOf(publicKey) === keyid) return { name: p.name, role: p.role, publicKey };
   }
   return undefined;
+}
+
+/**
+ * The roster an envelope claims to carry, NOT verified: only to learn which org's peer key must have
+ * signed it (then verifyRoster). Throws ERR_MALFORMED_ROSTER.
+ */
+export function claimedRoster(value: unknown): Roster {
+  const env = parseEnvelope(value, { maxBytes: 2 * MAX_ROSTER_BYTES, maxSignatures: 1 });
+  try {
+    return checkRoster(parseCanonical(decodeEnvelope(env).payload, MAX_ROSTER_BYTES));
+  } catch (cause) {
+    if (cause instanceof GovfedError && cause.code === 'ERR_MALFORMED_ROSTER') throw cause;
+    throw bad('payload is not a canonical roster', cause);
+  }
 }
