@@ -21,10 +21,11 @@ import { canonicalBytes } from '../canonical/jcs.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import type { DsseSigner, Envelope } from '../dsse/index.ts';
-import { decodeEnvelope, keyIdOf } from '../dsse/index.ts';
+import { keyIdOf } from '../dsse/index.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
-import { makeStatement, parseStatement, type Statement, signStatement, verifyStatement } from '../intoto/index.ts';
+import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
+import { checkPersonSignature, openPersonSigned } from './person-signed.ts';
 
 export const APPROVAL_PREDICATE_TYPE = 'https://govfed.org/attestation/model-approval/v1';
 export const MAX_REASON_CHARS = 1024;
@@ -185,19 +186,15 @@ function digestHex(digest: string): string {
  */
 export function verifyApproval(env: Envelope, ctx: ApprovalContext, opts: VerifyOptions = {}): VerifiedApproval {
   // 1.
-  const decoded = decodeEnvelope(env, { maxBytes: 64 * 1024, maxSignatures: 1 });
-  const sig = env.signatures[0];
-  if (env.signatures.length !== 1 || sig === undefined || typeof sig.keyid !== 'string') {
-    throw bad('expected exactly one signature with a keyid');
-  }
-  let statement: Statement;
-  try {
-    statement = parseStatement(decoded.payload);
-  } catch (err) {
-    throw bad(`statement: ${(err as Error).message}`);
-  }
-  if (statement.predicateType !== APPROVAL_PREDICATE_TYPE)
-    throw bad(`predicateType: expected ${APPROVAL_PREDICATE_TYPE}`);
+  const {
+    statement,
+    keyid: hint,
+    payload,
+  } = openPersonSigned(env, {
+    predicateType: APPROVAL_PREDICATE_TYPE,
+    maxBytes: 64 * 1024,
+    bad,
+  });
   // 2.
   const p = checkApprovalPredicate(statement.predicate);
   // 3.
@@ -211,7 +208,7 @@ export function verifyApproval(env: Envelope, ctx: ApprovalContext, opts: Verify
   if (subject.length !== 1 || subject[0]?.digest.sha256 !== digestHex(m.digest))
     throw mismatch('subject is not the model digest');
   // 4.
-  const person = ctx.person(p.approver.org, sig.keyid);
+  const person = ctx.person(p.approver.org, hint);
   if (person === undefined || person.name !== p.approver.name || person.role !== p.approver.role) {
     throw new GovfedError(
       'ERR_NOT_IN_ROSTER',
@@ -219,13 +216,7 @@ export function verifyApproval(env: Envelope, ctx: ApprovalContext, opts: Verify
     );
   }
   // 5.
-  const keyid = keyIdOf(person.publicKey);
-  try {
-    verifyStatement(env, { ...opts, trustedKeys: [{ keyid, publicKey: person.publicKey }], threshold: 1 });
-  } catch (err) {
-    if (err instanceof GovfedError && err.code !== 'ERR_THRESHOLD_NOT_MET') throw err;
-    throw new GovfedError('ERR_BAD_SIGNATURE', `approval: the signature does not verify with ${p.approver.name}'s key`);
-  }
+  const keyid = checkPersonSignature(env, person, 'approval', opts);
   // 6.
   if (keyid === keyIdOf(ctx.submitterKey)) {
     throw new GovfedError(
@@ -239,5 +230,5 @@ export function verifyApproval(env: Envelope, ctx: ApprovalContext, opts: Verify
     throw new GovfedError('ERR_APPROVAL_EXPIRED', 'approval: issued in the future');
   if (Date.parse(p.expiresAt) <= ctx.now)
     throw new GovfedError('ERR_APPROVAL_EXPIRED', `approval: expired at ${p.expiresAt}`);
-  return { predicate: p, keyid, id: toHex(sha256(decoded.payload)) };
+  return { predicate: p, keyid, id: toHex(sha256(payload)) };
 }

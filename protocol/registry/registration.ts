@@ -17,13 +17,14 @@ import { isPlainObject, isRfc3339Utc } from '../audit/fields.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import type { DsseSigner, Envelope } from '../dsse/index.ts';
-import { decodeEnvelope, keyIdOf } from '../dsse/index.ts';
+import { decodeEnvelope } from '../dsse/index.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { isRiskTier, type RiskTier } from '../federation/approval-rules.ts';
-import { makeStatement, parseStatement, type Statement, signStatement, verifyStatement } from '../intoto/index.ts';
+import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
 import type { ModelRef, RosterPerson } from './approval.ts';
 import { assertRegistrable, checkModelCard, type ModelCard } from './card.ts';
+import { checkPersonSignature, openPersonSigned } from './person-signed.ts';
 
 export const REGISTRATION_PREDICATE_TYPE = 'https://govfed.org/attestation/model-registration/v1';
 export const MAX_RISK_HITS = 256;
@@ -199,18 +200,11 @@ export function verifyRegistration(
   opts: VerifyOptions = {},
 ): VerifiedRegistration {
   // 1.
-  const decoded = decodeEnvelope(env, { maxBytes: 256 * 1024, maxSignatures: 1 });
-  const sig = env.signatures[0];
-  if (env.signatures.length !== 1 || sig === undefined || typeof sig.keyid !== 'string')
-    throw bad('expected exactly one signature with a keyid');
-  let statement: Statement;
-  try {
-    statement = parseStatement(decoded.payload);
-  } catch (err) {
-    throw bad(`statement: ${(err as Error).message}`);
-  }
-  if (statement.predicateType !== REGISTRATION_PREDICATE_TYPE)
-    throw bad(`predicateType: expected ${REGISTRATION_PREDICATE_TYPE}`);
+  const { statement, keyid: hint } = openPersonSigned(env, {
+    predicateType: REGISTRATION_PREDICATE_TYPE,
+    maxBytes: 256 * 1024,
+    bad,
+  });
   const hex = statement.subject.length === 1 ? statement.subject[0]?.digest.sha256 : undefined;
   if (hex === undefined || !HEX64.test(hex)) throw bad('subject: expected one subject with a sha256 digest');
   // 2.
@@ -221,7 +215,7 @@ export function verifyRegistration(
   if (p.federation !== ctx.federation)
     throw new GovfedError('ERR_REGISTRATION_MISMATCH', 'registration: made for another federation');
   // 4.
-  const person = ctx.person(p.model.org, sig.keyid);
+  const person = ctx.person(p.model.org, hint);
   if (person === undefined || person.name !== p.submitter.name || person.role !== p.submitter.role) {
     throw new GovfedError(
       'ERR_NOT_IN_ROSTER',
@@ -229,16 +223,7 @@ export function verifyRegistration(
     );
   }
   // 5.
-  const keyid = keyIdOf(person.publicKey);
-  try {
-    verifyStatement(env, { ...opts, trustedKeys: [{ keyid, publicKey: person.publicKey }], threshold: 1 });
-  } catch (err) {
-    if (err instanceof GovfedError && err.code !== 'ERR_THRESHOLD_NOT_MET') throw err;
-    throw new GovfedError(
-      'ERR_BAD_SIGNATURE',
-      `registration: the signature does not verify with ${p.submitter.name}'s key`,
-    );
-  }
+  const keyid = checkPersonSignature(env, person, 'registration', opts);
   // 6.
   assertRegistrable(p.card);
   return { predicate: p, digest: `sha256:${hex}`, keyid, submitterKey: person.publicKey };
