@@ -47,7 +47,7 @@ register and approve models for that org, with their role, and the people revoke
     const revoked = (Array.isArray(r.revoked) ? r.revoked : []) as Row[];
     const keyid = (k: string) => keyIdOf(fromBase64(k)).slice(0, 16);
     let out = `roster of ${String(r.org)}: version ${String(r.version)}\n`;
-    if (people.length === 0) out += 'nobody on it yet (govfed identity create)\n';
+    if (people.length === 0) out += `nobody on it${revoked.length === 0 ? ' yet' : ''} (govfed identity create)\n`;
     else
       out += formatTable(
         ['NAME', 'ROLE', 'KEY ID', 'ADDED'],

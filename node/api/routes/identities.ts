@@ -49,34 +49,39 @@ function view(org: string, r: Roster | undefined) {
     : { org: r.org, version: r.version, issuedAt: r.issuedAt, people: r.people, revoked: r.revoked };
 }
 
+/** Options of an admin route changing this org's roster: a small JSON body, no query. */
+function adminOptions(summary: string, body: object) {
+  return {
+    config: { access: 'admin' as const },
+    bodyLimit: 1024,
+    schema: {
+      summary,
+      tags: ['registry'],
+      security: [{ bearer: [] }],
+      querystring: emptyQuery,
+      body,
+      response: { 200: rosterView, ...errorResponses },
+    },
+  };
+}
+
 export function identitiesRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { name: string; role: Role; publicKey: string } }>(
     '/v1/identities',
-    {
-      config: { access: 'admin' as const },
-      bodyLimit: 1024,
-      schema: {
-        summary: "Add a person (name, role, public key) to this org's roster",
-        tags: ['registry'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name', 'role', 'publicKey'],
-          properties: {
-            name: { type: 'string', pattern: PERSON_NAME_PATTERN },
-            role: { type: 'string', enum: [...ROLES] },
-            publicKey: {
-              type: 'string',
-              pattern: '^[A-Za-z0-9+/]{43}=$',
-              description: 'base64 of the 32-byte Ed25519 public key',
-            },
-          },
+    adminOptions("Add a person (name, role, public key) to this org's roster", {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'role', 'publicKey'],
+      properties: {
+        name: { type: 'string', pattern: PERSON_NAME_PATTERN },
+        role: { type: 'string', enum: [...ROLES] },
+        publicKey: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9+/]{43}=$',
+          description: 'base64 of the 32-byte Ed25519 public key',
         },
-        response: { 200: rosterView, ...errorResponses },
       },
-    },
+    }),
     async (req) => {
       const registry = requireRegistry(ctx);
       let publicKey: Uint8Array;
@@ -92,23 +97,12 @@ export function identitiesRoutes(app: FastifyInstance, ctx: ApiContext): void {
   );
   app.post<{ Body: { name: string } }>(
     '/v1/identities/revoke',
-    {
-      config: { access: 'admin' as const },
-      bodyLimit: 1024,
-      schema: {
-        summary: "Revoke a person of this org's roster (their votes stop counting)",
-        tags: ['registry'],
-        security: [{ bearer: [] }],
-        querystring: emptyQuery,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name'],
-          properties: { name: { type: 'string', pattern: PERSON_NAME_PATTERN } },
-        },
-        response: { 200: rosterView, ...errorResponses },
-      },
-    },
+    adminOptions("Revoke a person of this org's roster (their votes stop counting)", {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: { name: { type: 'string', pattern: PERSON_NAME_PATTERN } },
+    }),
     async (req) => {
       const r = await requireRegistry(ctx).revoke(req.body.name);
       return view(r.org, r);
