@@ -25,7 +25,7 @@ import { keyIdOf } from '../dsse/index.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
-import { checkPersonSignature, openPersonSigned } from './person-signed.ts';
+import { checkPersonSignature, openPersonSigned, type RosterPerson } from './person-signed.ts';
 
 export const APPROVAL_PREDICATE_TYPE = 'https://govfed.org/attestation/model-approval/v1';
 export const MAX_REASON_CHARS = 1024;
@@ -59,13 +59,7 @@ export interface ApprovalPredicate {
   conditions?: Record<string, unknown>;
 }
 
-/** What a verifier knows of a person, from the roster of the org the approval names. */
-export interface RosterPerson {
-  name: string;
-  role: string;
-  /** 32-byte Ed25519 public key. */
-  publicKey: Uint8Array;
-}
+export type { RosterPerson } from './person-signed.ts';
 
 export interface ApprovalContext {
   federation: string;

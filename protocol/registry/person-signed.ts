@@ -11,7 +11,14 @@ import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { decodeEnvelope, type Envelope, keyIdOf } from '../dsse/index.ts';
 import { GovfedError } from '../errors.ts';
 import { parseStatement, type Statement, verifyStatement } from '../intoto/index.ts';
-import type { RosterPerson } from './approval.ts';
+
+/** What a verifier knows of a person, from the roster of the org an envelope names. */
+export interface RosterPerson {
+  name: string;
+  role: string;
+  /** 32-byte Ed25519 public key. */
+  publicKey: Uint8Array;
+}
 
 export interface OpenedPersonSigned {
   statement: Statement;
