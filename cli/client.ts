@@ -215,6 +215,13 @@ export class ApiClient {
     return v;
   }
 
+  /** A /v1/models route (GET auditor, POST any token): a JSON object, shape checked by the caller. */
+  async models(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const v = await this.#json(method, `/v1/models${path}`, body);
+    if (!isRecord(v)) throw malformed(`/v1/models${path}`);
+    return v;
+  }
+
   /** POST /v1/keys/rotate (admin): an operation result, shape checked by the caller. */
   async keysRotate(key: 'witness' | 'peer'): Promise<Record<string, unknown>> {
     const v = await this.#json('POST', '/v1/keys/rotate', { key });

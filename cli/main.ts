@@ -33,7 +33,10 @@ import { identityRevokeCommand } from './commands/identity-revoke.ts';
 import { initCommand } from './commands/init.ts';
 import { keysRotateCommand } from './commands/keys-rotate.ts';
 import { memberCardCommand } from './commands/member-card.ts';
+import { modelApproveCommand } from './commands/model-approve.ts';
 import { modelDigestCommand } from './commands/model-digest.ts';
+import { modelListCommand, modelShowCommand } from './commands/model-list.ts';
+import { modelRegisterCommand } from './commands/model-register.ts';
 import { modelSignCommand } from './commands/model-sign.ts';
 import { modelVerifyCommand } from './commands/model-verify.ts';
 import { policyCheckCommand } from './commands/policy-check.ts';
@@ -94,7 +97,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   policyLocalSetCommand,
   policyLocalShowCommand,
   policyCheckCommand,
+  modelApproveCommand,
   modelDigestCommand,
+  modelListCommand,
+  modelShowCommand,
+  modelRegisterCommand,
   modelSignCommand,
   modelVerifyCommand,
   demoCommand,

@@ -51,6 +51,8 @@ import { TokenStore } from './home/tokens.ts';
 import { Lifecycle, type Startable } from './lifecycle.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
 import { PolicyService } from './policy/index.ts';
+import { ModelRegistry } from './registry/models.ts';
+import { policyRiskCheck } from './registry/risk-check.ts';
 import { RosterModule } from './registry/rosters.ts';
 import { WitnessService } from './witness/index.ts';
 
@@ -261,6 +263,15 @@ export class Daemon {
     federation.use(freshness);
     const registry = new RosterModule(services);
     federation.use(registry);
+    const models = new ModelRegistry({
+      ...services,
+      rosters: registry,
+      risk: policyRiskCheck({
+        policy,
+        jurisdictionOf: (org) => federation.chain?.current.members.find((m) => m.org === org)?.jurisdiction ?? '',
+      }),
+    });
+    federation.use(models); // after the rosters: it checks records against them
     const api = new ApiServer(this.home, () =>
       buildApp({
         log,
@@ -275,6 +286,7 @@ export class Daemon {
         policy,
         freshness,
         registry,
+        models,
       }),
     );
     // Started in this order, stopped in reverse (node/lifecycle.ts).
@@ -286,6 +298,7 @@ export class Daemon {
       { name: 'policy', service: policy },
       { name: 'freshness', service: freshness }, // signs and judges once the federation gives it a charter
       { name: 'registry', service: registry }, // rosters loaded before the federation hands it a charter
+      { name: 'models', service: models }, // registrations and approvals, judged again at the first charter
       { name: 'federation', service: federation },
       { name: 'api', service: api },
     ]);

@@ -71,6 +71,10 @@ export const NodeErrorCodes = [
   'ERR_MODEL_NOT_FOUND',
   'ERR_MODEL_SPECIAL_FILE',
   'ERR_MODEL_TOO_LARGE',
+  // model registry (node/registry/models.ts)
+  'ERR_MODEL_EXISTS',
+  'ERR_REGISTRY_FULL',
+  'ERR_AMBIGUOUS_MODEL',
 ] as const;
 
 export type NodeErrorCode = (typeof NodeErrorCodes)[number];
@@ -112,6 +116,7 @@ const PROTOCOL_OVERRIDES: Readonly<Record<string, ErrorStatus>> = {
   ERR_NOT_IN_ROSTER: { http: 403, exit: 1 },
   ERR_SELF_APPROVAL: { http: 403, exit: 1 },
   ERR_MODEL_PROHIBITED: { http: 403, exit: 1 },
+  ERR_POLICY_DENIED: { http: 403, exit: 1 },
 };
 
 const LOCAL: ErrorStatus = { http: null, exit: 4 };
@@ -166,6 +171,9 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_MODEL_NOT_FOUND: { http: 404, exit: 2 },
   ERR_MODEL_SPECIAL_FILE: { http: 400, exit: 1 },
   ERR_MODEL_TOO_LARGE: { http: 413, exit: 1 },
+  ERR_MODEL_EXISTS: { http: 409, exit: 4 },
+  ERR_REGISTRY_FULL: { http: 409, exit: 4 },
+  ERR_AMBIGUOUS_MODEL: { http: 409, exit: 2 },
   ERR_USAGE: { http: null, exit: 2 },
   ERR_UNREACHABLE: { http: null, exit: 3 },
   ERR_BAD_RESPONSE: LOCAL,

@@ -88,6 +88,14 @@ export interface EventCatalogue {
   'registry:sync-failed': { peer: string; error: string };
   /** The roster module could not store or load something. */
   'registry:error': { error: string };
+  /** A model version taken into the registry (ours, by gossip, by sync): node/registry/models.ts. */
+  'registry:model': { model: string; digest: string; tier: string; via: string };
+  /** An approval (or rejection) of a model version taken. */
+  'registry:approval': { model: string; approver: string; decision: string; via: string };
+  /** A second, different registration of a model version held: the first stays. */
+  'registry:model-conflict': { model: string; held: string; other: string; via: string };
+  /** A record that waited for what it needs failed its checks once that arrived. */
+  'registry:rejected': { kind: string; error: string };
   'federation:module-error': { module: string; error: string };
   'federation:audit-failed': { kind: string; version: number; error: string };
   'federation:error': { error: string };
@@ -172,6 +180,10 @@ const NAMES: { readonly [E in EventName]: true } = {
   'registry:roster-fork': true,
   'registry:sync-failed': true,
   'registry:error': true,
+  'registry:model': true,
+  'registry:approval': true,
+  'registry:model-conflict': true,
+  'registry:rejected': true,
   'federation:module-error': true,
   'federation:audit-failed': true,
   'federation:error': true,

@@ -117,6 +117,8 @@ export const ErrorCodes = [
   'ERR_MODEL_PROHIBITED',
   'ERR_MALFORMED_REGISTRATION',
   'ERR_REGISTRATION_MISMATCH',
+  // model registry: a registry policy hook (`register`, `approve`) denied it (node/registry/model-checks.ts)
+  'ERR_POLICY_DENIED',
   // model registry: rosters (protocol/registry/roster.ts)
   'ERR_MALFORMED_ROSTER',
   'ERR_ROSTER_MISMATCH',

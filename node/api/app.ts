@@ -23,6 +23,7 @@ import { errorBody, installErrorHandlers, schemaErrorFormatter } from './errors.
 import { installStrictJson } from './json-body.ts';
 import { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
+import type { ModelsPort } from './ports/models.ts';
 import type { PolicyPort } from './ports/policy.ts';
 import type { RegistryPort } from './ports/registry.ts';
 import type { WitnessPort } from './ports/witness.ts';
@@ -52,6 +53,7 @@ import { keysRotateRoute } from './routes/keys-rotate.ts';
 import { logEntryRoute } from './routes/log-entry.ts';
 import { logLookupRoute } from './routes/log-lookup.ts';
 import { metricsRoute } from './routes/metrics.ts';
+import { modelsRoutes } from './routes/models.ts';
 import { NODE_VERSION, nodeInfoRoute } from './routes/node-info.ts';
 import { openapiRoute } from './routes/openapi.ts';
 import { policyCheckRoute } from './routes/policy-check.ts';
@@ -95,8 +97,10 @@ export interface BuildAppOptions {
   witness?: WitnessPort;
   /** The policy service (node/policy); without it decisions are not evaluated and /v1/policy answers 409. */
   policy?: PolicyPort;
-  /** The model registry (node/registry); without it /v1/identities answers 409. */
+  /** The model registry's rosters (node/registry); without it /v1/identities answers 409. */
   registry?: RegistryPort;
+  /** The model registry's registrations and approvals; without it /v1/models answers 409. */
+  models?: ModelsPort;
   /** Timeouts and the connection cap (default: config.json `http` of `home`, else DEFAULT_HTTP_LIMITS). */
   http?: Partial<HttpLimits>;
 }
@@ -135,6 +139,7 @@ const ROUTES = [
   federationWithdrawRoute,
   keysRotateRoute,
   identitiesRoutes,
+  modelsRoutes,
   federationJoinRoute,
   evaluatePostRoute,
   policyGetRoute,
@@ -165,6 +170,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.freshness === undefined ? {} : { freshness: opts.freshness }),
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
     ...(opts.registry === undefined ? {} : { registry: opts.registry }),
+    ...(opts.models === undefined ? {} : { models: opts.models }),
   };
 
   const limits = resolveHttpLimits(opts.http ?? opts.home.config.http);

@@ -8,6 +8,7 @@ import type { TokenStore } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
+import type { ModelsPort } from './ports/models.ts';
 import type { PolicyPort } from './ports/policy.ts';
 import type { RegistryPort } from './ports/registry.ts';
 import type { WitnessPort } from './ports/witness.ts';
@@ -54,6 +55,8 @@ export interface ApiContext {
   policy?: PolicyPort;
   /** The witness service; absent when the app runs without one (witness routes answer ERR_NO_WITNESS). */
   witness?: WitnessPort;
-  /** The model registry (rosters so far); absent when the app runs without it. */
+  /** The model registry's rosters; absent when the app runs without it. */
   registry?: RegistryPort;
+  /** The model registry's registrations and approvals; absent when the app runs without it. */
+  models?: ModelsPort;
 }

@@ -275,6 +275,21 @@ export class PolicyService implements FederationModule {
     return { version: l?.version ?? 0, updatedAt: l?.updatedAt ?? null, rules: l?.rules ?? [] };
   }
 
+  /**
+   * Baseline `version` of the active chain with its digest, or undefined when this node does not hold it
+   * (the model registry recomputes a risk score under the version that scored it).
+   */
+  baselineAt(version: number): { baseline: PolicyBaseline; digest: string } | undefined {
+    const e = this.#rc.chain?.versions().find((v) => v.version === version);
+    return e === undefined ? undefined : { baseline: e.object, digest: e.digest };
+  }
+
+  /** The active baseline's version and digest (version 0, digest null when none). */
+  head(): { version: number; digest: string | null } {
+    const cur = this.#rc.head();
+    return { version: cur?.version ?? 0, digest: cur?.digest ?? null };
+  }
+
   /** The active baseline (rules, version, digest, expiry) and the local overlay. */
   show(): PolicyView {
     const cur = this.#rc.head();

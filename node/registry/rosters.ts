@@ -76,6 +76,7 @@ export class RosterModule implements FederationModule {
   readonly #now: () => Date;
   /** org → {roster, envelope}: the newest verified roster of each member org (ours included). */
   readonly #held = new Map<string, { roster: Roster; envelope: Envelope }>();
+  #generation = 0;
   #ctx: FederationContext | undefined;
   #federationId: string | undefined;
   #tail: Promise<void> = Promise.resolve();
@@ -101,6 +102,7 @@ export class RosterModule implements FederationModule {
       try {
         const r = claimedRoster(env);
         this.#held.set(r.org, { roster: r, envelope: env });
+        this.#generation++;
       } catch (err) {
         this.#o.events('registry:error', { error: `stored roster dropped: ${errorText(err)}` });
       }
@@ -115,6 +117,7 @@ export class RosterModule implements FederationModule {
   onCharter(chain: CharterChain): void {
     if (this.#federationId !== chain.federationId) {
       this.#held.clear();
+      this.#generation++;
       this.#federationId = chain.federationId;
     }
     // Keep what still verifies against this charter (a member gone, or re-keyed: its rosters stop counting).
@@ -125,9 +128,15 @@ export class RosterModule implements FederationModule {
         verifyRoster(h.envelope, { federation: chain.federationId, org, orgPeerId: peer }, { verify: this.#o.verify });
       } catch {
         this.#held.delete(org);
+        this.#generation++;
       }
     }
     this.#persist();
+  }
+
+  /** Counts changes to the rosters held: whoever caches what follows from them compares it. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Newest versions held, by org (sync hello, status). */
@@ -189,6 +198,7 @@ export class RosterModule implements FederationModule {
   /** Takes a verified roster: held, persisted, logged (in order), an event. */
   async #accept(roster: Roster, envelope: Envelope, via: string): Promise<void> {
     this.#held.set(roster.org, { roster, envelope });
+    this.#generation++;
     const leaf: GovernanceLeaf = {
       v: 1,
       type: 'governance',

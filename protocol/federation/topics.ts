@@ -26,6 +26,8 @@ export const GOSSIP_KINDS = [
   'withdrawal',
   'freshness',
   'roster',
+  'model',
+  'approval',
 ] as const;
 /** A kind: lowercase word(s) joined by '-', 1..32 characters. */
 export const KIND_PATTERN = '^[a-z][a-z0-9-]{0,31}$';

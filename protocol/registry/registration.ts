@@ -7,7 +7,7 @@
  *
  *   {"federation":"<id>","model":{"org":"eu","name":"fraud-model","version":"1.2.0"},
  *    "assurance":"files" | "opaque", "external":{"provider","model","snapshot"}?,
- *    "card":{…model card…}, "risk":{"score","tier","hits":[{"rule","points"}],"policyVersion","policyDigest"},
+ *    "card":{…model card…}?, "risk":{"score","tier","hits":[{"rule","points"}],"policyVersion","policyDigest"},
  *    "oms":{"method":"key" | "certificate"}?, "submitter":{"name","role"}, "registeredAt":"…"}
  *
  * It is signed by the submitter's own key (a person of the org's roster); the org's node appends it to
@@ -48,7 +48,8 @@ export interface RegistrationPredicate {
   model: ModelRef;
   assurance: 'files' | 'opaque';
   external?: { provider: string; model: string; snapshot: string };
-  card: ModelCard;
+  /** The model card; absent when the submitter gave none (every card field then reads empty in risk rules). */
+  card?: ModelCard;
   risk: RiskResult;
   oms?: { method: 'key' | 'certificate' };
   submitter: { name: string; role: string };
@@ -108,8 +109,8 @@ export function checkRegistrationPredicate(v: unknown): RegistrationPredicate {
   if (!isPlainObject(v)) throw bad('predicate: expected an object');
   exact(
     v,
-    ['federation', 'model', 'assurance', 'card', 'risk', 'submitter', 'registeredAt'],
-    ['external', 'oms'],
+    ['federation', 'model', 'assurance', 'risk', 'submitter', 'registeredAt'],
+    ['card', 'external', 'oms'],
     'predicate',
   );
   if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
@@ -124,11 +125,11 @@ export function checkRegistrationPredicate(v: unknown): RegistrationPredicate {
     federation: v.federation,
     model: { org: m.org, name: m.name, version: m.version },
     assurance: v.assurance,
-    card: checkModelCard(v.card),
     risk: checkRisk(v.risk),
     submitter: { name: '', role: '' },
     registeredAt: '',
   };
+  if ('card' in v) p.card = checkModelCard(v.card);
   if (v.assurance === 'opaque') {
     const e = v.external;
     if (!isPlainObject(e)) throw bad('external: an opaque (external) model names its provider, model and snapshot');
@@ -170,7 +171,7 @@ export function registrationStatement(
   predicate: RegistrationPredicate,
 ): Statement<RegistrationPredicate> {
   const p = checkRegistrationPredicate(predicate);
-  assertRegistrable(p.card);
+  if (p.card !== undefined) assertRegistrable(p.card);
   return makeStatement(
     [{ name: `${p.model.name}@${p.model.version}`, digest: { sha256: digestHex(digest) } }],
     REGISTRATION_PREDICATE_TYPE,
@@ -225,7 +226,7 @@ export function verifyRegistration(
   // 5.
   const keyid = checkPersonSignature(env, person, 'registration', opts);
   // 6.
-  assertRegistrable(p.card);
+  if (p.card !== undefined) assertRegistrable(p.card);
   return { predicate: p, digest: `sha256:${hex}`, keyid, submitterKey: person.publicKey };
 }
 

@@ -1,0 +1,142 @@
+/**
+ * The model registry (node/registry/models.ts; docs/registry.md):
+ *
+ *   POST /v1/models                                  (any token)  {envelope}: a registration signed by a
+ *                                                    person of this org's roster → {org, name, version,
+ *                                                    digest, risk, status, logIndex, id}
+ *   GET  /v1/models?org=&name=&status=&tier=         (auditor)    every member's versions this node holds
+ *   GET  /v1/models/{name}/{version}?org=            (auditor)    one version: card, risk, votes, status
+ *   POST /v1/models/{name}/{version}/approvals?org=  (any token)  {envelope}: an approval or rejection
+ *                                                    signed by a person of a member's roster
+ *
+ * Posting needs a token of this node, but what decides is the person's signature: the node checks it
+ * against the rosters, the charter's approval rules and the policy baseline before it logs, stores and
+ * gossips the record. Private keys never reach the node: `govfed model register|approve` sign locally.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RiskTier } from '../../../protocol/federation/approval-rules.ts';
+import { modelDetail, modelSummary } from '../../registry/model-views.ts';
+import type { ApiContext } from '../context.ts';
+import { requireModels } from '../ports/models.ts';
+import { emptyQuery } from '../schemas/federation.ts';
+import {
+  approvedSchema,
+  envelopeBody,
+  listQuery,
+  MAX_APPROVE_BODY,
+  MAX_REGISTER_BODY,
+  modelDetailSchema,
+  modelListSchema,
+  modelParams,
+  orgQuery,
+  registeredSchema,
+} from '../schemas/models.ts';
+import { errorResponses } from '../schemas/shared.ts';
+
+type Params = { name: string; version: string };
+
+export function modelsRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Body: { envelope: unknown } }>(
+    '/v1/models',
+    {
+      config: { access: 'any' as const },
+      bodyLimit: MAX_REGISTER_BODY,
+      schema: {
+        summary: 'Register a model version (a registration signed by a person of this org)',
+        tags: ['registry'],
+        security: [{ bearer: [] }],
+        querystring: emptyQuery,
+        body: envelopeBody,
+        response: { 200: registeredSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const models = requireModels(ctx);
+      const { held, logIndex } = await models.register(req.body.envelope);
+      const p = held.registration.predicate;
+      return {
+        ...p.model,
+        digest: held.digest,
+        risk: p.risk,
+        status: models.book.view(held).status,
+        logIndex,
+        id: held.id,
+      };
+    },
+  );
+  app.get<{ Querystring: { org?: string; name?: string; status?: string; tier?: RiskTier } }>(
+    '/v1/models',
+    {
+      config: { access: 'auditor' as const },
+      schema: {
+        summary: "Every member's model versions as this node holds them",
+        tags: ['registry'],
+        security: [{ bearer: [] }],
+        querystring: listQuery,
+        response: { 200: modelListSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const models = requireModels(ctx);
+      const q = req.query;
+      const list = models.book
+        .all()
+        .filter((h) => q.org === undefined || h.model.org === q.org)
+        .filter((h) => q.name === undefined || h.model.name === q.name)
+        .map((h) => modelSummary(models.book, h))
+        .filter((m) => q.status === undefined || m.status === q.status)
+        .filter((m) => q.tier === undefined || m.risk.tier === q.tier)
+        .sort((a, b) => (a.registeredAt < b.registeredAt ? -1 : a.registeredAt > b.registeredAt ? 1 : 0));
+      return { models: list };
+    },
+  );
+  app.get<{ Params: Params; Querystring: { org?: string } }>(
+    '/v1/models/:name/:version',
+    {
+      config: { access: 'auditor' as const },
+      schema: {
+        summary: 'One model version: card, risk, approvals and status',
+        tags: ['registry'],
+        security: [{ bearer: [] }],
+        params: modelParams,
+        querystring: orgQuery,
+        response: { 200: modelDetailSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const models = requireModels(ctx);
+      const held = models.find(req.params.name, req.params.version, req.query.org);
+      return modelDetail(models.book, held, models.rule(held.registration.predicate.risk.tier));
+    },
+  );
+  app.post<{ Params: Params; Querystring: { org?: string }; Body: { envelope: unknown } }>(
+    '/v1/models/:name/:version/approvals',
+    {
+      config: { access: 'any' as const },
+      bodyLimit: MAX_APPROVE_BODY,
+      schema: {
+        summary: 'Approve or reject a model version (an approval signed by a person of a member org)',
+        tags: ['registry'],
+        security: [{ bearer: [] }],
+        params: modelParams,
+        querystring: orgQuery,
+        body: envelopeBody,
+        response: { 200: approvedSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const models = requireModels(ctx);
+      const target = models.find(req.params.name, req.params.version, req.query.org);
+      const { held, logIndex, approval } = await models.approve(target.model, req.body.envelope);
+      const summary = modelSummary(models.book, held);
+      return {
+        id: approval.id,
+        model: { ...held.model, digest: held.digest },
+        decision: approval.predicate.decision,
+        status: summary.status,
+        logIndex,
+        approvals: summary.approvals,
+      };
+    },
+  );
+}

@@ -1,0 +1,235 @@
+/**
+ * ModelBook: the model versions a node holds (every member org's), with their approvals, and what follows
+ * from them — the status every node computes identically (protocol/registry/approval-status.ts) from:
+ *   - the charter's approval rule for the version's risk tier;
+ *   - the approvals that verified, counted only while their signer is still the named person with the
+ *     named role in the approver org's CURRENT roster, and until they expire.
+ * Views are cached and computed again when a roster, the charter or the approvals change, or when a
+ * counted vote expires; decisions resolve their model here on every ingest (resolve()).
+ */
+import type { Envelope } from '../../protocol/dsse/index.ts';
+import type { ApprovalRules, RiskTier } from '../../protocol/federation/approval-rules.ts';
+import {
+  type ApprovalPredicate,
+  type ApprovalStatus,
+  approvalStatus,
+  type ModelRef,
+  type Roster,
+  rosterPerson,
+  type VerifiedApproval,
+  type VerifiedRegistration,
+  type Vote,
+} from '../../protocol/registry/index.ts';
+import { NodeError } from '../errors.ts';
+
+/** Most model versions held, and approvals per version (a member's people cannot exhaust memory). */
+export const MAX_MODELS = 20_000;
+export const MAX_APPROVALS_PER_MODEL = 512;
+
+export interface HeldApproval {
+  id: string;
+  envelope: Envelope;
+  predicate: ApprovalPredicate;
+  keyid: string;
+  logIndex: number;
+}
+
+export interface HeldModel {
+  /** `org/name@version`. */
+  key: string;
+  /** The registration's id (sha256 hex of its statement). */
+  id: string;
+  model: ModelRef & { digest: string; assurance: 'files' | 'opaque' };
+  digest: string;
+  envelope: Envelope;
+  registration: VerifiedRegistration;
+  logIndex: number;
+  approvals: Map<string, HeldApproval>;
+}
+
+export interface ModelView {
+  status: ApprovalStatus['status'];
+  tier: RiskTier;
+  approval: ApprovalStatus;
+  /** Each held approval, and whether it counts now (and why not). */
+  votes: { approval: HeldApproval; counts: boolean; why?: string }[];
+}
+
+/** What a decision learns of the model it names. */
+export interface ResolvedModel {
+  known: boolean;
+  org: string;
+  name: string;
+  version: string;
+  digest: string;
+  status: string;
+  tier: string;
+}
+
+export function modelKey(m: ModelRef): string {
+  return `${m.org}/${m.name}@${m.version}`;
+}
+
+export interface ModelBookOptions {
+  rosters: { roster(org: string): Roster | undefined; readonly generation: number };
+  now: () => number;
+  rules: () => ApprovalRules | undefined;
+}
+
+export class ModelBook {
+  readonly #o: ModelBookOptions;
+  readonly #models = new Map<string, HeldModel>();
+  /** `name@version` → keys (one per org that registered it). */
+  readonly #byName = new Map<string, string[]>();
+  readonly #views = new Map<string, { view: ModelView; stamp: string; until: number }>();
+  #generation = 0;
+
+  constructor(o: ModelBookOptions) {
+    this.#o = o;
+  }
+
+  get size(): number {
+    return this.#models.size;
+  }
+
+  clear(): void {
+    this.#models.clear();
+    this.#byName.clear();
+    this.touch();
+  }
+
+  /** Something the views depend on changed (the charter). */
+  touch(): void {
+    this.#generation++;
+  }
+
+  get(org: string, name: string, version: string): HeldModel | undefined {
+    return this.#models.get(modelKey({ org, name, version }));
+  }
+
+  /** Every org's registration of name@version. */
+  named(name: string, version: string): HeldModel[] {
+    return (this.#byName.get(`${name}@${version}`) ?? []).map((k) => this.#models.get(k) as HeldModel);
+  }
+
+  all(): HeldModel[] {
+    return [...this.#models.values()];
+  }
+
+  addRegistration(id: string, envelope: Envelope, v: VerifiedRegistration, logIndex: number): HeldModel {
+    if (this.#models.size >= MAX_MODELS) {
+      throw new NodeError('ERR_REGISTRY_FULL', `this node holds ${MAX_MODELS} model versions already`);
+    }
+    const p = v.predicate;
+    const key = modelKey(p.model);
+    const held: HeldModel = {
+      key,
+      id,
+      model: { ...p.model, digest: v.digest, assurance: p.assurance },
+      digest: v.digest,
+      envelope,
+      registration: v,
+      logIndex,
+      approvals: new Map(),
+    };
+    this.#models.set(key, held);
+    const byName = `${p.model.name}@${p.model.version}`;
+    this.#byName.set(byName, [...(this.#byName.get(byName) ?? []), key]);
+    this.touch();
+    return held;
+  }
+
+  assertRoom(held: HeldModel): void {
+    if (held.approvals.size >= MAX_APPROVALS_PER_MODEL) {
+      throw new NodeError('ERR_REGISTRY_FULL', `${held.key} holds ${MAX_APPROVALS_PER_MODEL} approvals already`);
+    }
+  }
+
+  addApproval(held: HeldModel, envelope: Envelope, a: VerifiedApproval, logIndex: number): HeldApproval {
+    const approval = { id: a.id, envelope, predicate: a.predicate, keyid: a.keyid, logIndex };
+    held.approvals.set(a.id, approval);
+    this.touch();
+    return approval;
+  }
+
+  /** The version's status now (cached). */
+  view(held: HeldModel): ModelView {
+    const now = this.#o.now();
+    const stamp = `${this.#generation}/${this.#o.rosters.generation}`;
+    const cached = this.#views.get(held.key);
+    if (cached !== undefined && cached.stamp === stamp && now < cached.until) return cached.view;
+    const tier = held.registration.predicate.risk.tier;
+    const votes: ModelView['votes'] = [];
+    const counting: Vote[] = [];
+    let until = Number.POSITIVE_INFINITY;
+    for (const a of held.approvals.values()) {
+      const p = a.predicate;
+      const person = this.#person(p.approver.org, a.keyid);
+      const expires = Date.parse(p.expiresAt);
+      let why: string | undefined;
+      if (person === undefined) why = `${p.approver.name} is no longer on ${p.approver.org}'s roster`;
+      else if (person.name !== p.approver.name || person.role !== p.approver.role)
+        why = `${p.approver.org}'s roster no longer gives that key the name ${p.approver.name} and role ${p.approver.role}`;
+      else if (expires <= now) why = `expired at ${p.expiresAt}`;
+      if (why === undefined) {
+        until = Math.min(until, expires);
+        counting.push({
+          keyid: a.keyid,
+          org: p.approver.org,
+          name: p.approver.name,
+          role: p.approver.role,
+          decision: p.decision,
+          issuedAt: p.issuedAt,
+          id: a.id,
+        });
+        votes.push({ approval: a, counts: true });
+      } else votes.push({ approval: a, counts: false, why });
+    }
+    const approval = approvalStatus(this.#o.rules()?.[tier], counting);
+    const view: ModelView = { status: approval.status, tier, approval, votes };
+    this.#views.set(held.key, { view, stamp, until });
+    return view;
+  }
+
+  #person(org: string, keyid: string) {
+    const r = this.#o.rosters.roster(org);
+    return r === undefined ? undefined : rosterPerson(r, keyid);
+  }
+
+  /**
+   * The model a decision names: `NAME@VERSION` (this org's registration first, else the one org's that
+   * registered it; several: ambiguous → unknown) or `ORG/NAME@VERSION`. Unknown models resolve with
+   * `known: false` and status `unknown`.
+   */
+  resolve(ref: string, ownOrg: string): ResolvedModel {
+    const m = /^(?:([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/)?([^@/]+)@([^@/]+)$/.exec(ref);
+    const unknown = (name = ref, version = ''): ResolvedModel => ({
+      known: false,
+      org: '',
+      name,
+      version,
+      digest: '',
+      status: 'unknown',
+      tier: '',
+    });
+    if (m === null) return unknown();
+    const [, org, name = '', version = ''] = m;
+    let held: HeldModel | undefined;
+    if (org !== undefined) held = this.get(org, name, version);
+    else {
+      const all = this.named(name, version);
+      held = all.find((h) => h.model.org === ownOrg) ?? (all.length === 1 ? all[0] : undefined);
+    }
+    if (held === undefined) return unknown(name, version);
+    const v = this.view(held);
+    return {
+      known: true,
+      org: held.model.org,
+      name,
+      version,
+      digest: held.digest,
+      status: v.status,
+      tier: v.tier,
+    };
+  }
+}

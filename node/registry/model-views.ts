@@ -1,0 +1,80 @@
+/**
+ * What the API (and so the CLI and the console) shows of a model version: a summary for lists, the full
+ * record for one version. Built from the ModelBook's held records and computed view; nothing here is
+ * stored.
+ */
+import type { ApprovalRule } from '../../protocol/federation/approval-rules.ts';
+import type { HeldModel, ModelBook } from './model-book.ts';
+
+export interface ModelSummaryJson {
+  org: string;
+  name: string;
+  version: string;
+  digest: string;
+  assurance: 'files' | 'opaque';
+  status: string;
+  risk: {
+    score: number;
+    tier: string;
+    hits: { rule: string; points: number }[];
+    policyVersion: number;
+    policyDigest: string;
+  };
+  euAiActCategory: string | null;
+  submitter: { name: string; role: string };
+  registeredAt: string;
+  id: string;
+  logIndex: number;
+  approvals: { votes: number; counted: number; missingRoles: string[]; orgs: { have: number; need: number } };
+}
+
+export function modelSummary(book: ModelBook, held: HeldModel): ModelSummaryJson {
+  const p = held.registration.predicate;
+  const v = book.view(held);
+  return {
+    org: p.model.org,
+    name: p.model.name,
+    version: p.model.version,
+    digest: held.digest,
+    assurance: p.assurance,
+    status: v.status,
+    risk: p.risk,
+    euAiActCategory: p.card?.euAiActCategory ?? null,
+    submitter: p.submitter,
+    registeredAt: p.registeredAt,
+    id: held.id,
+    logIndex: held.logIndex,
+    approvals: {
+      votes: held.approvals.size,
+      counted: v.approval.counted.length,
+      missingRoles: v.approval.missingRoles,
+      orgs: v.approval.orgs,
+    },
+  };
+}
+
+export function modelDetail(book: ModelBook, held: HeldModel, rule: ApprovalRule | undefined) {
+  const p = held.registration.predicate;
+  const v = book.view(held);
+  return {
+    ...modelSummary(book, held),
+    ...(p.external === undefined ? {} : { external: p.external }),
+    ...(p.oms === undefined ? {} : { oms: p.oms }),
+    card: p.card ?? null,
+    rule: rule === undefined ? null : { roles: rule.roles, orgs: rule.orgs },
+    votes: v.votes.map(({ approval: a, counts, why }) => ({
+      id: a.id,
+      approver: a.predicate.approver,
+      decision: a.predicate.decision,
+      issuedAt: a.predicate.issuedAt,
+      expiresAt: a.predicate.expiresAt,
+      ...(a.predicate.reason === undefined ? {} : { reason: a.predicate.reason }),
+      ...(a.predicate.conditions === undefined ? {} : { conditions: a.predicate.conditions }),
+      counts,
+      ...(why === undefined ? {} : { why }),
+      logIndex: a.logIndex,
+      envelope: a.envelope,
+    })),
+    envelope: held.envelope,
+  };
+}

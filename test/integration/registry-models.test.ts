@@ -1,0 +1,248 @@
+/**
+ * The model registry with real daemons, real libp2p and the real CLI (node/registry/models.ts,
+ * cli model register|approve|list|show): three orgs; a registration with an OpenSSF model signature from
+ * the vectors reaches every member; a tampered model file is refused; the approval quorum of the tier
+ * (risk_officer + legal from 2 orgs) is reached only by the right roles; the submitter's own approval,
+ * a key not on a roster, a forged and a replayed approval are refused on every node; a restarted node
+ * keeps it all, and one that was down catches up by sync.
+ */
+import { cp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readIdentityKey } from '../../node/registry/identity-key.ts';
+import { generateKeyPair } from '../../protocol/crypto/ed25519.ts';
+import { keyIdOf } from '../../protocol/dsse/index.ts';
+import { signApproval } from '../../protocol/registry/index.ts';
+import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
+import { killAllDaemons } from '../helpers/daemon.ts';
+import { eventsOf } from '../helpers/events.ts';
+import { type FedNode, fedCli, fedStatus, formFederation, restartFedNode, startFedNode, waitFor } from '../helpers/federation.ts';
+import { repoPath, vectorPath } from '../helpers/paths.ts';
+
+interface Detail {
+  org: string;
+  digest: string;
+  status: string;
+  risk: { score: number; tier: string; policyVersion: number };
+  approvals: { counted: number; missingRoles: string[]; orgs: { have: number; need: number } };
+  votes: { approver: { name: string }; counts: boolean; envelope: unknown }[];
+  envelope: unknown;
+}
+
+let a: FedNode;
+let b: FedNode;
+let c: FedNode;
+const key = (n: FedNode, who: string) => path.join(n.tmp, `${who}.key`);
+const MODEL = vectorPath('oms', 'v1.1.0-elliptic-key');
+const SIG = path.join(MODEL, 'model.sig');
+const PUB = vectorPath('oms', 'keys', 'signing-key-pub.pem');
+
+async function person(n: FedNode, name: string, role: string): Promise<void> {
+  await runCliJson(['identity', 'create', '--name', name, '--role', role, '--key-out', key(n, name), '--home', n.home, '--json']);
+}
+
+const show = (n: FedNode, ref: string) => runCliJson<Detail>(['model', 'show', ref, '--home', n.home, '--json']);
+const approve = (n: FedNode, who: string, ref: string, extra: string[] = []) =>
+  runCli(['model', 'approve', ref, '--key', key(n, who), '--home', n.home, '--json', ...extra]);
+
+async function waitForStatus(nodes: FedNode[], ref: string, status: string, counted?: number): Promise<void> {
+  await Promise.all(
+    nodes.map((n) =>
+      waitFor(
+        `${n.org} to hold ${ref} ${status}${counted === undefined ? '' : ` with ${counted} votes`}`,
+        async () => {
+          const d = await show(n, ref);
+          return d.status === status && (counted === undefined || d.approvals.counted === counted);
+        },
+        60_000,
+      ),
+    ),
+  );
+}
+
+beforeAll(async () => {
+  [a, b, c] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
+  await formFederation([a, b, c]);
+  await fedCli(a, ['set-approval-rule', '--tier', 'low', '--roles', 'risk_officer,legal', '--orgs', '2', '--json']);
+  await person(a, 'alice', 'model_owner');
+  await person(a, 'ana', 'risk_officer');
+  await person(b, 'bea', 'legal');
+  await person(b, 'ben', 'auditor');
+  await person(c, 'carl', 'legal');
+  // Every member holds every roster and the rule before the first registration.
+  await Promise.all(
+    [a, b, c].map((n) =>
+      waitFor(`${n.org} to hold the rosters and the rule`, async () => {
+        const s = await fedStatus(n);
+        const rosters =
+          (s as unknown as { modules?: { registry?: { rosters?: Record<string, number> } } }).modules?.registry?.rosters ?? {};
+        return (s as unknown as { approvals?: Record<string, unknown> }).approvals?.low !== undefined &&
+          (rosters.a ?? 0) >= 2 && (rosters.b ?? 0) >= 2 && (rosters.c ?? 0) >= 1;
+      }, 60_000),
+    ),
+  );
+}, 240_000);
+
+afterAll(async () => {
+  await killAllDaemons();
+  await Promise.all([a, b, c].map((n) => removeDir(n.tmp)));
+});
+
+describe('model register', () => {
+  describe('when alice registers a model with its OpenSSF signature', () => {
+    it('prints the OMS digest, risk and status, and every member holds the version', async () => {
+      const digest = await runCliJson<{ digest: string }>(['model', 'digest', '--path', MODEL, '--ignore-paths', SIG, '--ignore-paths', path.join(MODEL, 'ignore-me'), '--json']);
+      const r = await runCliJson<{ name: string; version: string; digest: string; risk: { tier: string }; status: string; logIndex: number }>([
+        'model', 'register', '--name', 'fraud', '--version', '1.0.0', '--path', MODEL,
+        '--oms-signature', SIG, '--oms-public-key', PUB,
+        '--card', repoPath('docs', 'examples', 'model-card.json'),
+        '--key', key(a, 'alice'), '--home', a.home, '--json',
+      ]);
+      expect(r).toMatchObject({ name: 'fraud', version: '1.0.0', digest: digest.digest, status: 'pending' });
+      expect(r.risk.tier).toBe('low');
+      expect(r.logIndex).toBeGreaterThan(0);
+      await waitForStatus([a, b, c], 'a/fraud@1.0.0', 'pending');
+      for (const n of [b, c]) {
+        expect((await show(n, 'fraud@1.0.0')).digest).toBe(digest.digest);
+        await waitFor(`${n.org} to log the registration`, async () =>
+          eventsOf(n.daemon, 'registry:model').some((e) => e.model === 'a/fraud@1.0.0'),
+        );
+      }
+    }, 90_000);
+  });
+
+  describe('when a model file was changed after it was signed', () => {
+    it('is refused (exit 1, ERR_MODEL_FILE_CHANGED) and nothing is registered', async () => {
+      const copy = path.join(a.tmp, 'tampered');
+      await cp(MODEL, copy, { recursive: true });
+      await writeFile(path.join(copy, 'signme-1'), 'not what was signed');
+      const res = await runCli([
+        'model', 'register', '--name', 'fraud', '--version', '1.0.1', '--path', copy,
+        '--oms-signature', path.join(copy, 'model.sig'), '--oms-public-key', PUB,
+        '--key', key(a, 'alice'), '--home', a.home, '--json',
+      ]);
+      expect(res.code).toBe(1);
+      expect(JSON.parse(res.stdout)).toMatchObject({ code: 'ERR_MODEL_FILE_CHANGED' });
+      const list = await runCliJson<{ models: { version: string }[] }>(['model', 'list', '--home', a.home, '--json']);
+      expect(list.models.map((m) => m.version)).toEqual(['1.0.0']);
+    }, 60_000);
+  });
+
+  describe('when the same name and version is registered again with another digest', () => {
+    it('is refused with ERR_MODEL_EXISTS (exit 4)', async () => {
+      const res = await runCli([
+        'model', 'register', '--name', 'fraud', '--version', '1.0.0', '--external', 'openai/gpt-4o@2024-08-06',
+        '--key', key(a, 'alice'), '--home', a.home, '--json',
+      ]);
+      expect(res.code).toBe(4);
+      expect(JSON.parse(res.stdout)).toMatchObject({ code: 'ERR_MODEL_EXISTS' });
+    }, 30_000);
+  });
+});
+
+describe('model approve', () => {
+  describe('when the submitter approves her own model', () => {
+    it('is refused with ERR_SELF_APPROVAL (exit 1)', async () => {
+      const res = await approve(a, 'alice', 'fraud@1.0.0');
+      expect(res.code).toBe(1);
+      expect(JSON.parse(res.stdout)).toMatchObject({ code: 'ERR_SELF_APPROVAL' });
+    }, 30_000);
+  });
+
+  describe('when a key on no roster signs, or an approval is forged in a roster member’s name', () => {
+    it('is refused: ERR_NOT_IN_ROSTER at the CLI, and ERR_BAD_SIGNATURE at every node for the forged envelope', async () => {
+      const stranger = path.join(b.tmp, 'stranger.key');
+      await runCliJson(['identity', 'create', '--name', 'tmp-stranger', '--role', 'legal', '--key-out', stranger, '--home', c.home, '--json']);
+      const notHere = await runCli(['model', 'approve', 'fraud@1.0.0', '--key', stranger, '--home', b.home, '--json']);
+      expect(notHere.code).toBe(1);
+      expect(JSON.parse(notHere.stdout)).toMatchObject({ code: 'ERR_NOT_IN_ROSTER' });
+      const d = await show(b, 'fraud@1.0.0');
+      const fake = generateKeyPair();
+      const now = new Date();
+      const forged = signApproval(
+        d.digest,
+        {
+          federation: (await fedStatus(b)).id as string,
+          model: { org: 'a', name: 'fraud', version: '1.0.0' },
+          approver: { org: 'b', name: 'bea', role: 'legal' },
+          decision: 'approve',
+          issuedAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+        },
+        { keyid: keyIdOf((await readIdentityKey(key(b, 'bea'))).publicKey), seed: fake.seed },
+      );
+      for (const n of [a, b, c]) {
+        const res = await n.daemon.fetch('/v1/models/fraud/1.0.0/approvals', {
+          method: 'POST',
+          token: n.adminToken,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ envelope: forged }),
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_BAD_SIGNATURE');
+      }
+    }, 60_000);
+  });
+
+  describe('when the right roles from two orgs approve — and a wrong role in between', () => {
+    it('stays pending until risk_officer (a) and legal (c) approved, then is approved on every node', async () => {
+      const ana = await approve(a, 'ana', 'fraud@1.0.0');
+      expect(ana.code).toBe(0);
+      expect(JSON.parse(ana.stdout)).toMatchObject({ status: 'pending', approvals: { missingRoles: ['legal'] } });
+      const ben = await approve(b, 'ben', 'a/fraud@1.0.0'); // an auditor: not a role the rule lists
+      expect(ben.code).toBe(0);
+      await waitForStatus([a, b, c], 'a/fraud@1.0.0', 'pending', 2);
+      const carl = await approve(c, 'carl', 'a/fraud@1.0.0');
+      expect(carl.code).toBe(0);
+      expect(JSON.parse(carl.stdout)).toMatchObject({ status: 'approved' });
+      await waitForStatus([a, b, c], 'a/fraud@1.0.0', 'approved', 3);
+    }, 90_000);
+  });
+
+  describe('when an approval is replayed onto another model version', () => {
+    it('is refused with ERR_APPROVAL_MISMATCH; posting it again where it belongs changes nothing', async () => {
+      await runCliJson([
+        'model', 'register', '--name', 'chat', '--version', '1', '--external', 'openai/gpt-4o@2024-08-06',
+        '--key', key(a, 'alice'), '--home', a.home, '--json',
+      ]);
+      await waitForStatus([b], 'a/chat@1', 'pending');
+      const d = await show(b, 'a/fraud@1.0.0');
+      const carls = d.votes.find((v) => v.approver.name === 'carl')?.envelope;
+      const post = (n: FedNode, p: string) =>
+        n.daemon.fetch(p, {
+          method: 'POST',
+          token: n.adminToken,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ envelope: carls }),
+        });
+      const replay = await post(b, '/v1/models/chat/1/approvals');
+      expect(replay.status).toBe(400);
+      expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('ERR_APPROVAL_MISMATCH');
+      const taken = eventsOf(b.daemon, 'registry:approval').length;
+      const again = await post(b, '/v1/models/fraud/1.0.0/approvals?org=a');
+      expect(again.status).toBe(200);
+      const first = d.votes.find((v) => v.approver.name === 'carl') as unknown as { logIndex: number };
+      expect(((await again.json()) as { logIndex: number }).logIndex).toBe(first.logIndex);
+      expect(eventsOf(b.daemon, 'registry:approval').length).toBe(taken);
+      expect((await show(b, 'a/fraud@1.0.0')).approvals.counted).toBe(3);
+    }, 60_000);
+  });
+});
+
+describe('restarts', () => {
+  describe('when b restarts, and c was down while a registered a version', () => {
+    it('b keeps every version and status; c catches up by sync', async () => {
+      await c.daemon.stop();
+      await runCliJson([
+        'model', 'register', '--name', 'fraud', '--version', '1.1.0', '--external', 'acme/fraud@2026-12',
+        '--key', key(a, 'alice'), '--home', a.home, '--json',
+      ]);
+      await b.daemon.stop();
+      await restartFedNode(b);
+      await restartFedNode(c);
+      await waitForStatus([b], 'a/fraud@1.0.0', 'approved', 3);
+      await waitForStatus([b, c], 'a/fraud@1.1.0', 'pending');
+      await waitForStatus([c], 'a/fraud@1.0.0', 'approved', 3);
+    }, 180_000);
+  });
+});
