@@ -16,7 +16,15 @@ import { signApproval } from '../../protocol/registry/index.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
 import { eventsOf } from '../helpers/events.ts';
-import { type FedNode, fedCli, fedStatus, formFederation, restartFedNode, startFedNode, waitFor } from '../helpers/federation.ts';
+import {
+  type FedNode,
+  fedCli,
+  fedStatus,
+  formFederation,
+  restartFedNode,
+  startFedNode,
+  waitFor,
+} from '../helpers/federation.ts';
 import { repoPath, vectorPath } from '../helpers/paths.ts';
 
 interface Detail {
@@ -38,7 +46,19 @@ const SIG = path.join(MODEL, 'model.sig');
 const PUB = vectorPath('oms', 'keys', 'signing-key-pub.pem');
 
 async function person(n: FedNode, name: string, role: string): Promise<void> {
-  await runCliJson(['identity', 'create', '--name', name, '--role', role, '--key-out', key(n, name), '--home', n.home, '--json']);
+  await runCliJson([
+    'identity',
+    'create',
+    '--name',
+    name,
+    '--role',
+    role,
+    '--key-out',
+    key(n, name),
+    '--home',
+    n.home,
+    '--json',
+  ]);
 }
 
 const show = (n: FedNode, ref: string) => runCliJson<Detail>(['model', 'show', ref, '--home', n.home, '--json']);
@@ -72,13 +92,22 @@ beforeAll(async () => {
   // Every member holds every roster and the rule before the first registration.
   await Promise.all(
     [a, b, c].map((n) =>
-      waitFor(`${n.org} to hold the rosters and the rule`, async () => {
-        const s = await fedStatus(n);
-        const rosters =
-          (s as unknown as { modules?: { registry?: { rosters?: Record<string, number> } } }).modules?.registry?.rosters ?? {};
-        return (s as unknown as { approvals?: Record<string, unknown> }).approvals?.low !== undefined &&
-          (rosters.a ?? 0) >= 2 && (rosters.b ?? 0) >= 2 && (rosters.c ?? 0) >= 1;
-      }, 60_000),
+      waitFor(
+        `${n.org} to hold the rosters and the rule`,
+        async () => {
+          const s = await fedStatus(n);
+          const rosters =
+            (s as unknown as { modules?: { registry?: { rosters?: Record<string, number> } } }).modules?.registry
+              ?.rosters ?? {};
+          return (
+            (s as unknown as { approvals?: Record<string, unknown> }).approvals?.low !== undefined &&
+            (rosters.a ?? 0) >= 2 &&
+            (rosters.b ?? 0) >= 2 &&
+            (rosters.c ?? 0) >= 1
+          );
+        },
+        60_000,
+      ),
     ),
   );
 }, 240_000);
@@ -91,12 +120,44 @@ afterAll(async () => {
 describe('model register', () => {
   describe('when alice registers a model with its OpenSSF signature', () => {
     it('prints the OMS digest, risk and status, and every member holds the version', async () => {
-      const digest = await runCliJson<{ digest: string }>(['model', 'digest', '--path', MODEL, '--ignore-paths', SIG, '--ignore-paths', path.join(MODEL, 'ignore-me'), '--json']);
-      const r = await runCliJson<{ name: string; version: string; digest: string; risk: { tier: string }; status: string; logIndex: number }>([
-        'model', 'register', '--name', 'fraud', '--version', '1.0.0', '--path', MODEL,
-        '--oms-signature', SIG, '--oms-public-key', PUB,
-        '--card', repoPath('docs', 'examples', 'model-card.json'),
-        '--key', key(a, 'alice'), '--home', a.home, '--json',
+      const digest = await runCliJson<{ digest: string }>([
+        'model',
+        'digest',
+        '--path',
+        MODEL,
+        '--ignore-paths',
+        SIG,
+        '--ignore-paths',
+        path.join(MODEL, 'ignore-me'),
+        '--json',
+      ]);
+      const r = await runCliJson<{
+        name: string;
+        version: string;
+        digest: string;
+        risk: { tier: string };
+        status: string;
+        logIndex: number;
+      }>([
+        'model',
+        'register',
+        '--name',
+        'fraud',
+        '--version',
+        '1.0.0',
+        '--path',
+        MODEL,
+        '--oms-signature',
+        SIG,
+        '--oms-public-key',
+        PUB,
+        '--card',
+        repoPath('docs', 'examples', 'model-card.json'),
+        '--key',
+        key(a, 'alice'),
+        '--home',
+        a.home,
+        '--json',
       ]);
       expect(r).toMatchObject({ name: 'fraud', version: '1.0.0', digest: digest.digest, status: 'pending' });
       expect(r.risk.tier).toBe('low');
@@ -117,9 +178,23 @@ describe('model register', () => {
       await cp(MODEL, copy, { recursive: true });
       await writeFile(path.join(copy, 'signme-1'), 'not what was signed');
       const res = await runCli([
-        'model', 'register', '--name', 'fraud', '--version', '1.0.1', '--path', copy,
-        '--oms-signature', path.join(copy, 'model.sig'), '--oms-public-key', PUB,
-        '--key', key(a, 'alice'), '--home', a.home, '--json',
+        'model',
+        'register',
+        '--name',
+        'fraud',
+        '--version',
+        '1.0.1',
+        '--path',
+        copy,
+        '--oms-signature',
+        path.join(copy, 'model.sig'),
+        '--oms-public-key',
+        PUB,
+        '--key',
+        key(a, 'alice'),
+        '--home',
+        a.home,
+        '--json',
       ]);
       expect(res.code).toBe(1);
       expect(JSON.parse(res.stdout)).toMatchObject({ code: 'ERR_MODEL_FILE_CHANGED' });
@@ -131,8 +206,19 @@ describe('model register', () => {
   describe('when the same name and version is registered again with another digest', () => {
     it('is refused with ERR_MODEL_EXISTS (exit 4)', async () => {
       const res = await runCli([
-        'model', 'register', '--name', 'fraud', '--version', '1.0.0', '--external', 'openai/gpt-4o@2024-08-06',
-        '--key', key(a, 'alice'), '--home', a.home, '--json',
+        'model',
+        'register',
+        '--name',
+        'fraud',
+        '--version',
+        '1.0.0',
+        '--external',
+        'openai/gpt-4o@2024-08-06',
+        '--key',
+        key(a, 'alice'),
+        '--home',
+        a.home,
+        '--json',
       ]);
       expect(res.code).toBe(4);
       expect(JSON.parse(res.stdout)).toMatchObject({ code: 'ERR_MODEL_EXISTS' });
@@ -152,7 +238,19 @@ describe('model approve', () => {
   describe('when a key on no roster signs, or an approval is forged in a roster member’s name', () => {
     it('is refused: ERR_NOT_IN_ROSTER at the CLI, and ERR_BAD_SIGNATURE at every node for the forged envelope', async () => {
       const stranger = path.join(b.tmp, 'stranger.key');
-      await runCliJson(['identity', 'create', '--name', 'tmp-stranger', '--role', 'legal', '--key-out', stranger, '--home', c.home, '--json']);
+      await runCliJson([
+        'identity',
+        'create',
+        '--name',
+        'tmp-stranger',
+        '--role',
+        'legal',
+        '--key-out',
+        stranger,
+        '--home',
+        c.home,
+        '--json',
+      ]);
       const notHere = await runCli(['model', 'approve', 'fraud@1.0.0', '--key', stranger, '--home', b.home, '--json']);
       expect(notHere.code).toBe(1);
       expect(JSON.parse(notHere.stdout)).toMatchObject({ code: 'ERR_NOT_IN_ROSTER' });
@@ -202,8 +300,19 @@ describe('model approve', () => {
   describe('when an approval is replayed onto another model version', () => {
     it('is refused with ERR_APPROVAL_MISMATCH; posting it again where it belongs changes nothing', async () => {
       await runCliJson([
-        'model', 'register', '--name', 'chat', '--version', '1', '--external', 'openai/gpt-4o@2024-08-06',
-        '--key', key(a, 'alice'), '--home', a.home, '--json',
+        'model',
+        'register',
+        '--name',
+        'chat',
+        '--version',
+        '1',
+        '--external',
+        'openai/gpt-4o@2024-08-06',
+        '--key',
+        key(a, 'alice'),
+        '--home',
+        a.home,
+        '--json',
       ]);
       await waitForStatus([b], 'a/chat@1', 'pending');
       const d = await show(b, 'a/fraud@1.0.0');
@@ -234,8 +343,19 @@ describe('restarts', () => {
     it('b keeps every version and status; c catches up by sync', async () => {
       await c.daemon.stop();
       await runCliJson([
-        'model', 'register', '--name', 'fraud', '--version', '1.1.0', '--external', 'acme/fraud@2026-12',
-        '--key', key(a, 'alice'), '--home', a.home, '--json',
+        'model',
+        'register',
+        '--name',
+        'fraud',
+        '--version',
+        '1.1.0',
+        '--external',
+        'acme/fraud@2026-12',
+        '--key',
+        key(a, 'alice'),
+        '--home',
+        a.home,
+        '--json',
       ]);
       await b.daemon.stop();
       await restartFedNode(b);
