@@ -9,9 +9,12 @@
  *   3. evaluated against the policy's `decision` hook (global baseline + local overlay) when the node
  *      runs a policy service — the evaluation never throws for a rule: a deny rule that cannot evaluate
  *      fires (fail closed);
- *   4. sealed by protocol/audit (completed with id/time/nonce, encoded, digested; the leaf records the
- *      policy version and the verdict: allowed, or denied with the ids of the deny rules that fired) and
- *      ≤ MAX_RECORD_BYTES encoded (413);
+ *   4. its model resolved in the federation-wide registry when the node keeps one (`NAME@VERSION`, or
+ *      `ORG/NAME@VERSION`): the leaf records the version's digest when known, and the flag `shadow_ai`
+ *      when the model is unknown, not approved, or rejected — a plain model string keeps working, flagged;
+ *   5. sealed by protocol/audit (completed with id/time/nonce, encoded, digested; the leaf records the
+ *      policy version and the verdict: allowed, or denied with the ids of the deny rules that fired, and
+ *      the model facts of step 4) and ≤ MAX_RECORD_BYTES encoded (413);
  * then one append, which resolves only once the batch is durable. A denied decision is still recorded:
  * the log records what happened, and the result says it was denied.
  *
@@ -23,6 +26,17 @@ import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { Verdict } from '../../protocol/policy/evaluate.ts';
 import { NodeError } from '../errors.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
+import type { ResolvedModel } from '../registry/model-book.ts';
+
+/** The registry as the recorder uses it (node/registry's ModelBook behind ModelRegistry.resolve). */
+export interface DecisionModels {
+  resolve(ref: string): ResolvedModel;
+}
+
+/** The flags a decision about `m` carries. */
+export function modelFlags(m: ResolvedModel): string[] {
+  return m.known && m.status === 'approved' ? [] : ['shadow_ai'];
+}
 
 /** The policy as the recorder uses it (node/policy's PolicyService). */
 export interface DecisionPolicy {
@@ -33,6 +47,8 @@ export interface DecisionRecorderOptions {
   log: { append(items: readonly AppendItem[]): Promise<Appended[]> };
   /** Absent: decisions are recorded without a verdict. */
   policy?: DecisionPolicy | undefined;
+  /** Absent: decisions are recorded without model facts or flags. */
+  models?: DecisionModels | undefined;
   now: () => Date;
   /** A CSPRNG: n random bytes (ids and nonces). */
   random: (n: number) => Uint8Array;
@@ -45,6 +61,8 @@ export interface RecordedDecision {
   index: number;
   leafHash: Uint8Array;
   verdict?: Verdict;
+  /** What the registry knows of the decision's model, and the flags raised (when the node keeps a registry). */
+  model?: { known: boolean; org?: string; digest?: string; status: string; tier?: string; flags: string[] };
 }
 
 /** One input to record, with the name errors give it. */
@@ -70,21 +88,40 @@ export class DecisionRecorder {
     );
     this.#opts.onRecorded?.(appended.length);
     return appended.map((a, i) => {
-      const verdict = sealed[i]?.verdict;
-      return verdict === undefined
-        ? { index: a.index, leafHash: a.leafHash }
-        : { index: a.index, leafHash: a.leafHash, verdict };
+      const s = sealed[i];
+      const out: RecordedDecision = { index: a.index, leafHash: a.leafHash };
+      if (s?.verdict !== undefined) out.verdict = s.verdict;
+      if (s?.model !== undefined) out.model = s.model;
+      return out;
     });
   }
 
-  #seal(input: unknown, where: string, now: Date): { sealed: SealedDecision; verdict?: Verdict } {
-    const { policy, random } = this.#opts;
+  #seal(input: unknown, where: string, now: Date): Sealed {
+    const { policy, random, models } = this.#opts;
     let sealed: SealedDecision;
     let verdict: Verdict | undefined;
+    let model: RecordedDecision['model'];
     try {
       const checked = CheckedDecision.check(input);
+      const resolved = models?.resolve(checked.model);
+      const facts =
+        resolved === undefined
+          ? undefined
+          : { ...(resolved.known ? { modelDigest: resolved.digest } : {}), flags: modelFlags(resolved) };
+      if (resolved !== undefined && facts !== undefined) {
+        model = resolved.known
+          ? {
+              known: true,
+              org: resolved.org,
+              digest: resolved.digest,
+              status: resolved.status,
+              tier: resolved.tier,
+              flags: facts.flags,
+            }
+          : { known: false, status: resolved.status, flags: facts.flags };
+      }
       if (policy === undefined) {
-        sealed = sealDecision(checked, { now, random });
+        sealed = sealDecision(checked, { now, random, ...(facts === undefined ? {} : { model: facts }) });
       } else {
         verdict = policy.evaluate('decision', checked);
         const deny = verdict.deny.map((f) => (f.scope === 'local' ? `local:${f.rule}` : f.rule));
@@ -93,6 +130,7 @@ export class DecisionRecorder {
           random,
           policyVersion: verdict.policyVersion ?? 0,
           verdict: verdict.allowed ? { verdict: 'allowed' } : { verdict: 'denied', deny },
+          ...(facts === undefined ? {} : { model: facts }),
         });
       }
     } catch (cause) {
@@ -107,8 +145,17 @@ export class DecisionRecorder {
         `${where}: record is ${sealed.recordBytes.length} bytes as canonical JSON, more than ${MAX_RECORD_BYTES}`,
       );
     }
-    return verdict === undefined ? { sealed } : { sealed, verdict };
+    const out: Sealed = { sealed };
+    if (verdict !== undefined) out.verdict = verdict;
+    if (model !== undefined) out.model = model;
+    return out;
   }
+}
+
+interface Sealed {
+  sealed: SealedDecision;
+  verdict?: Verdict;
+  model?: RecordedDecision['model'];
 }
 
 /**

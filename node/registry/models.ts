@@ -48,7 +48,7 @@ import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
-import { type HeldApproval, type HeldModel, ModelBook, modelKey } from './model-book.ts';
+import { type HeldApproval, type HeldModel, ModelBook, modelKey, type ResolvedModel } from './model-book.ts';
 import {
   type CheckContext,
   checkApproval,
@@ -175,6 +175,11 @@ export class ModelRegistry implements FederationModule {
       'ERR_AMBIGUOUS_MODEL',
       `${name}@${version} is registered by ${all.map((h) => h.model.org).join(', ')}: name the org`,
     );
+  }
+
+  /** The model a decision names (`NAME@VERSION` or `ORG/NAME@VERSION`), as the registry knows it now. */
+  resolve(ref: string): ResolvedModel {
+    return this.book.resolve(ref, this.#o.home.config.org);
   }
 
   /** The charter's approval rule for a risk tier (undefined: that tier needs no approval). */

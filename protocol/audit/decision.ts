@@ -208,11 +208,20 @@ export function leafDenyIds(ids: readonly string[]): string[] {
   return out;
 }
 
+/** What the node adds to a decision's leaf about its model (node/registry resolves it). */
+export interface LeafModelFacts {
+  /** The model version's digest, when the registry knows it. */
+  modelDigest?: string;
+  /** Flags raised (sorted and de-duplicated here). */
+  flags?: readonly string[];
+}
+
 function leafFor(
   rec: DecisionRecord,
   digest: string,
   policyVersion: number | undefined,
   verdict?: LeafVerdict,
+  model?: LeafModelFacts,
 ): DecisionLeaf {
   const leaf: DecisionLeaf = {
     v: LEAF_VERSION,
@@ -228,6 +237,8 @@ function leafFor(
     leaf.verdict = verdict.verdict;
     if (verdict.verdict === 'denied') leaf.deny = leafDenyIds(verdict.deny ?? []);
   }
+  if (model?.modelDigest !== undefined) leaf.modelDigest = model.modelDigest;
+  if (model?.flags !== undefined && model.flags.length > 0) leaf.flags = [...new Set(model.flags)].sort();
   return leaf;
 }
 
@@ -254,10 +265,16 @@ export interface SealedDecision {
  */
 export function sealDecision(
   input: unknown,
-  opts: { now: Date; random: (n: number) => Uint8Array; policyVersion?: number; verdict?: LeafVerdict },
+  opts: {
+    now: Date;
+    random: (n: number) => Uint8Array;
+    policyVersion?: number;
+    verdict?: LeafVerdict;
+    model?: LeafModelFacts;
+  },
 ): SealedDecision {
   const record = completeRecord(input instanceof CheckedDecision ? input : (input as DecisionInput), opts);
   const recordBytes = encodeRecord(record);
-  const leaf = leafFor(record, digestRecordBytes(recordBytes), opts.policyVersion, opts.verdict);
+  const leaf = leafFor(record, digestRecordBytes(recordBytes), opts.policyVersion, opts.verdict, opts.model);
   return { record, recordBytes, leaf, leafBytes: encodeLeaf(leaf) };
 }

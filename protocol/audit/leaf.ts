@@ -27,6 +27,10 @@ export const MAX_LEAF_DENY_CHARS = 1024;
 /** A deny rule id in a leaf: a policy rule id, prefixed `local:` for a node-local rule. */
 export const LEAF_RULE_ID_PATTERN = '^(local:)?[a-z0-9][a-z0-9_.-]{0,63}$';
 const LEAF_RULE_ID_RE = new RegExp(LEAF_RULE_ID_PATTERN);
+/** A decision flag (`shadow_ai`, …): lowercase words joined by `_`. */
+export const LEAF_FLAG_PATTERN = '^[a-z][a-z0-9_]{0,31}$';
+const LEAF_FLAG_RE = new RegExp(LEAF_FLAG_PATTERN);
+export const MAX_LEAF_FLAGS = 8;
 
 export type LeafType = 'decision' | 'governance';
 
@@ -46,6 +50,10 @@ export interface DecisionLeaf {
   verdict?: 'allowed' | 'denied';
   /** Ids of the deny rules that fired (global ids as is, local ones as `local:<id>`); only when denied. */
   deny?: string[];
+  /** The digest of the model version the decision names, when the node's registry knows it (sha256:<hex>). */
+  modelDigest?: string;
+  /** Flags the node raised, sorted and distinct (e.g. `shadow_ai`: the model is not an approved version). */
+  flags?: string[];
 }
 
 export interface GovernanceLeaf {
@@ -72,6 +80,8 @@ const DECISION_FIELDS = new Set([
   'policyVersion',
   'verdict',
   'deny',
+  'modelDigest',
+  'flags',
 ]);
 const GOVERNANCE_FIELDS = new Set(['v', 'type', 'kind', 'time', 'digest', 'ref']);
 
@@ -96,7 +106,22 @@ function checkDecision(o: Record<string, unknown>): DecisionLeaf {
     throw malformed('policyVersion: expected a non-negative integer');
   }
   checkVerdict(o.verdict, o.deny);
+  if (o.modelDigest !== undefined && !isSha256Digest(o.modelDigest))
+    throw malformed('modelDigest: expected sha256:<64 hex>');
+  if (o.flags !== undefined) checkFlags(o.flags);
   return o as unknown as DecisionLeaf;
+}
+
+/** Flags: 1..MAX_LEAF_FLAGS distinct names, sorted (so a leaf has one canonical form). */
+function checkFlags(flags: unknown): void {
+  if (!Array.isArray(flags) || flags.length < 1 || flags.length > MAX_LEAF_FLAGS) {
+    throw malformed(`flags: expected 1..${MAX_LEAF_FLAGS} flag names`);
+  }
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i];
+    if (typeof f !== 'string' || !LEAF_FLAG_RE.test(f)) throw malformed('flags: expected names like shadow_ai');
+    if (i > 0 && !((flags[i - 1] as string) < f)) throw malformed('flags: expected sorted, distinct names');
+  }
 }
 
 /**

@@ -226,6 +226,41 @@ describe('model register', () => {
   });
 });
 
+/** Records one decision naming `model` on n; its reply entry and its leaf. */
+async function decide(n: FedNode, model: string) {
+  const res = await n.daemon.fetch('/v1/decisions', {
+    method: 'POST',
+    token: n.adminToken,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model, output: { score: 0.2 }, jurisdiction: n.org === 'b' ? 'FR' : 'DE' }),
+  });
+  expect(res.status).toBe(200);
+  const entry = (
+    (await res.json()) as { entries: { index: number; flags?: string[]; model?: Record<string, unknown> }[] }
+  ).entries[0] as { index: number; flags?: string[]; model?: Record<string, unknown> };
+  const leafRes = await n.daemon.fetch(`/v1/log/entries/${entry.index}`, { token: n.adminToken });
+  const leaf = JSON.parse(Buffer.from(await leafRes.arrayBuffer()).toString('utf8')) as Record<string, unknown>;
+  return { entry, leaf };
+}
+
+describe('decisions naming a model', () => {
+  describe('when the model is unknown, or registered but not yet approved', () => {
+    it('carries the shadow_ai flag in the reply and the leaf (with the digest once the model is known)', async () => {
+      const unknown = await decide(b, 'nobody@0.1');
+      expect(unknown.entry.flags).toEqual(['shadow_ai']);
+      expect(unknown.entry.model).toMatchObject({ known: false, status: 'unknown' });
+      expect(unknown.leaf.flags).toEqual(['shadow_ai']);
+      expect(unknown.leaf.modelDigest).toBeUndefined();
+      const plain = await decide(b, 'legacy-model-string');
+      expect(plain.leaf.flags).toEqual(['shadow_ai']);
+      const pending = await decide(b, 'fraud@1.0.0');
+      const d = await show(b, 'a/fraud@1.0.0');
+      expect(pending.entry.model).toMatchObject({ known: true, org: 'a', status: 'pending', digest: d.digest });
+      expect(pending.leaf).toMatchObject({ flags: ['shadow_ai'], modelDigest: d.digest });
+    }, 30_000);
+  });
+});
+
 describe('model approve', () => {
   describe('when the submitter approves her own model', () => {
     it('is refused with ERR_SELF_APPROVAL (exit 1)', async () => {
@@ -294,6 +329,13 @@ describe('model approve', () => {
       expect(carl.code).toBe(0);
       expect(JSON.parse(carl.stdout)).toMatchObject({ status: 'approved' });
       await waitForStatus([a, b, c], 'a/fraud@1.0.0', 'approved', 3);
+      // Approved: no flag any more, on any node.
+      for (const n of [a, b, c]) {
+        const approved = await decide(n, 'a/fraud@1.0.0');
+        expect(approved.entry.flags).toEqual([]);
+        expect(approved.leaf.flags).toBeUndefined();
+        expect(approved.leaf.modelDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      }
     }, 90_000);
   });
 

@@ -2,7 +2,7 @@
 import { NodeError } from '../../errors.ts';
 import type { ModelRegistry } from '../../registry/models.ts';
 
-export type ModelsPort = Pick<ModelRegistry, 'register' | 'approve' | 'find' | 'rule' | 'book'>;
+export type ModelsPort = Pick<ModelRegistry, 'register' | 'approve' | 'find' | 'rule' | 'book' | 'resolve'>;
 
 export function requireModels(ctx: { readonly models?: ModelsPort | undefined }): ModelsPort {
   if (ctx.models === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node runs without a model registry');

@@ -15,6 +15,7 @@ import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { DecisionRecorder } from '../../decisions/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
+import type { ModelsPort } from '../ports/models.ts';
 import { findingsSchema } from '../schemas/policy.ts';
 import { base64, errorResponses, MAX_RECORDS_PER_REQUEST } from '../schemas/shared.ts';
 
@@ -27,6 +28,7 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
   const recorder = new DecisionRecorder({
     log: ctx.log,
     policy: ctx.policy,
+    models: ctx.models === undefined ? undefined : { resolve: (ref) => (ctx.models as ModelsPort).resolve(ref) },
     now: ctx.now,
     random: ctx.random,
     onRecorded: (n) => ctx.metrics.decisionsIngested.inc(n),
@@ -80,6 +82,24 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
                     warn: findingsSchema,
                     policyVersion: { type: ['integer', 'null'], description: 'the baseline version evaluated' },
                     expired: { type: 'boolean', description: 'the baseline is past its expiry (still enforced)' },
+                    flags: {
+                      type: 'array',
+                      items: { type: 'string' },
+                      description: 'flags raised, e.g. shadow_ai: the model is not an approved version in the registry',
+                    },
+                    model: {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['known', 'status'],
+                      description: "the registry's view of the decision's model (NAME@VERSION or ORG/NAME@VERSION)",
+                      properties: {
+                        known: { type: 'boolean' },
+                        org: { type: 'string' },
+                        digest: { type: 'string' },
+                        status: { type: 'string', description: 'pending | approved | rejected | unknown' },
+                        tier: { type: 'string' },
+                      },
+                    },
                   },
                 },
               },
@@ -95,7 +115,14 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
         ? body.map((input, i) => ({ input, where: `body/${i}` }))
         : [{ input: body, where: 'body' }];
       const recorded = await recorder.record(inputs);
-      return { entries: recorded.map((r) => ({ index: r.index, leafHash: toBase64(r.leafHash), ...r.verdict })) };
+      return {
+        entries: recorded.map((r) => ({
+          index: r.index,
+          leafHash: toBase64(r.leafHash),
+          ...r.verdict,
+          ...(r.model === undefined ? {} : { flags: r.model.flags, model: r.model }),
+        })),
+      };
     },
   );
 }
