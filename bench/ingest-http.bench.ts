@@ -40,13 +40,17 @@ async function daemonCpuSeconds(url: string, token: string): Promise<number> {
   return metricValue(await res.text(), 'process_cpu_seconds_total') ?? Number.NaN;
 }
 
-/** CONCURRENCY clients posting `batch` records per request until `ms` have passed. */
+/**
+ * CONCURRENCY clients posting `batch` records per request until `ms` have passed; the records name
+ * `model` when given (default: the test records' plain model string).
+ */
 export async function drive(
   url: string,
   token: string,
   batch: number,
   ms: number,
   record: boolean,
+  model?: string,
 ): Promise<Measurement> {
   const m: Measurement = {
     decisions: 0,
@@ -61,7 +65,9 @@ export async function drive(
   };
   // One prepared body per client: the node assigns nonces and indices, so identical bodies are fine,
   // and the clients spend their CPU on HTTP rather than on JSON.stringify.
-  const bodies = Array.from({ length: CONCURRENCY }, (_, c) => JSON.stringify(makeRecords(batch, `bench-c${c}`)));
+  const bodies = Array.from({ length: CONCURRENCY }, (_, c) =>
+    JSON.stringify(makeRecords(batch, `bench-c${c}`).map((r) => (model === undefined ? r : { ...r, model }))),
+  );
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const cpu0 = await daemonCpuSeconds(url, token);
   const client0 = process.cpuUsage();

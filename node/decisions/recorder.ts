@@ -20,7 +20,13 @@
  *
  * Every error names the record it is about (`where`, e.g. `body/3`).
  */
-import { CheckedDecision, MAX_RECORD_BYTES, type SealedDecision, sealDecision } from '../../protocol/audit/decision.ts';
+import {
+  CheckedDecision,
+  type LeafModelFacts,
+  MAX_RECORD_BYTES,
+  type SealedDecision,
+  sealDecision,
+} from '../../protocol/audit/decision.ts';
 import { canonicalSizeWithin } from '../../protocol/canonical/size.ts';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { Verdict } from '../../protocol/policy/evaluate.ts';
@@ -104,22 +110,9 @@ export class DecisionRecorder {
     try {
       const checked = CheckedDecision.check(input);
       const resolved = models?.resolve(checked.model);
-      const facts =
-        resolved === undefined
-          ? undefined
-          : { ...(resolved.known ? { modelDigest: resolved.digest } : {}), flags: modelFlags(resolved) };
-      if (resolved !== undefined && facts !== undefined) {
-        model = resolved.known
-          ? {
-              known: true,
-              org: resolved.org,
-              digest: resolved.digest,
-              status: resolved.status,
-              tier: resolved.tier,
-              flags: facts.flags,
-            }
-          : { known: false, status: resolved.status, flags: facts.flags };
-      }
+      const f = resolved === undefined ? undefined : factsOf(resolved);
+      const facts = f?.facts;
+      model = f?.model;
       if (policy === undefined) {
         sealed = sealDecision(checked, { now, random, ...(facts === undefined ? {} : { model: facts }) });
       } else {
@@ -150,6 +143,27 @@ export class DecisionRecorder {
     if (model !== undefined) out.model = model;
     return out;
   }
+}
+
+const FACTS = new WeakMap<
+  ResolvedModel,
+  { facts: LeafModelFacts & { flags: string[] }; model: NonNullable<RecordedDecision['model']> }
+>();
+
+/** The leaf facts and reply of a resolved model, made once per answer of the registry (which it caches). */
+function factsOf(r: ResolvedModel) {
+  let f = FACTS.get(r);
+  if (f === undefined) {
+    const flags = modelFlags(r);
+    f = r.known
+      ? {
+          facts: { modelDigest: r.digest, flags },
+          model: { known: true, org: r.org, digest: r.digest, status: r.status, tier: r.tier, flags },
+        }
+      : { facts: { flags }, model: { known: false, status: r.status, flags } };
+    FACTS.set(r, f);
+  }
+  return f;
 }
 
 interface Sealed {

@@ -25,6 +25,8 @@ import { NodeError } from '../errors.ts';
 /** Most model versions held, and approvals per version (a member's people cannot exhaust memory). */
 export const MAX_MODELS = 20_000;
 export const MAX_APPROVALS_PER_MODEL = 512;
+/** Distinct decision model references whose resolution is remembered (then the memory starts again). */
+const MAX_RESOLVED = 4096;
 
 export interface HeldApproval {
   id: string;
@@ -81,7 +83,9 @@ export class ModelBook {
   readonly #models = new Map<string, HeldModel>();
   /** `name@version` → keys (one per org that registered it). */
   readonly #byName = new Map<string, string[]>();
-  readonly #views = new Map<string, { view: ModelView; stamp: string; until: number }>();
+  readonly #views = new Map<string, { view: ModelView; book: number; rosters: number; until: number }>();
+  /** Decisions resolve the same few references again and again: ref → its last answer while valid. */
+  readonly #resolved = new Map<string, { r: ResolvedModel; book: number; rosters: number; until: number }>();
   #generation = 0;
 
   constructor(o: ModelBookOptions) {
@@ -95,6 +99,8 @@ export class ModelBook {
   clear(): void {
     this.#models.clear();
     this.#byName.clear();
+    this.#views.clear();
+    this.#resolved.clear();
     this.touch();
   }
 
@@ -155,9 +161,12 @@ export class ModelBook {
   /** The version's status now (cached). */
   view(held: HeldModel): ModelView {
     const now = this.#o.now();
-    const stamp = `${this.#generation}/${this.#o.rosters.generation}`;
+    const book = this.#generation;
+    const rosters = this.#o.rosters.generation;
     const cached = this.#views.get(held.key);
-    if (cached !== undefined && cached.stamp === stamp && now < cached.until) return cached.view;
+    if (cached !== undefined && cached.book === book && cached.rosters === rosters && now < cached.until) {
+      return cached.view;
+    }
     const tier = held.registration.predicate.risk.tier;
     const votes: ModelView['votes'] = [];
     const counting: Vote[] = [];
@@ -187,7 +196,7 @@ export class ModelBook {
     }
     const approval = approvalStatus(this.#o.rules()?.[tier], counting);
     const view: ModelView = { status: approval.status, tier, approval, votes };
-    this.#views.set(held.key, { view, stamp, until });
+    this.#views.set(held.key, { view, book, rosters, until });
     return view;
   }
 
@@ -202,6 +211,21 @@ export class ModelBook {
    * `known: false` and status `unknown`.
    */
   resolve(ref: string, ownOrg: string): ResolvedModel {
+    const now = this.#o.now();
+    const book = this.#generation;
+    const rosters = this.#o.rosters.generation;
+    const key = `${ownOrg}\n${ref}`;
+    const hit = this.#resolved.get(key);
+    if (hit !== undefined && hit.book === book && hit.rosters === rosters && now < hit.until) return hit.r;
+    const r = this.#resolveNow(ref, ownOrg);
+    if (this.#resolved.size >= MAX_RESOLVED) this.#resolved.clear();
+    const held = r.known ? this.get(r.org, r.name, r.version) : undefined;
+    const until = held === undefined ? Number.POSITIVE_INFINITY : (this.#views.get(held.key)?.until ?? now);
+    this.#resolved.set(key, { r, book, rosters, until });
+    return r;
+  }
+
+  #resolveNow(ref: string, ownOrg: string): ResolvedModel {
     const m = /^(?:([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/)?([^@/]+)@([^@/]+)$/.exec(ref);
     const unknown = (name = ref, version = ''): ResolvedModel => ({
       known: false,

@@ -85,20 +85,8 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
                     flags: {
                       type: 'array',
                       items: { type: 'string' },
-                      description: 'flags raised, e.g. shadow_ai: the model is not an approved version in the registry',
-                    },
-                    model: {
-                      type: 'object',
-                      additionalProperties: false,
-                      required: ['known', 'status'],
-                      description: "the registry's view of the decision's model (NAME@VERSION or ORG/NAME@VERSION)",
-                      properties: {
-                        known: { type: 'boolean' },
-                        org: { type: 'string' },
-                        digest: { type: 'string' },
-                        status: { type: 'string', description: 'pending | approved | rejected | unknown' },
-                        tier: { type: 'string' },
-                      },
+                      description:
+                        'flags raised (absent: none), e.g. shadow_ai: the model is not an approved version in the registry',
                     },
                   },
                 },
@@ -120,7 +108,7 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
           index: r.index,
           leafHash: toBase64(r.leafHash),
           ...r.verdict,
-          ...(r.model === undefined ? {} : { flags: r.model.flags, model: r.model }),
+          ...(r.model === undefined || r.model.flags.length === 0 ? {} : { flags: r.model.flags }),
         })),
       };
     },

@@ -1,0 +1,224 @@
+/**
+ * The model registry (issue 13), two measurements:
+ *
+ *  1. Propagation, N = 5, 10, 20 node processes (GOVFED_REGISTRY_NODES): org0's model_owner registers
+ *     GOVFED_REGISTRY_VERSIONS (default 10) model versions one after another (signed here with her key,
+ *     POST /v1/models on org0 — what `govfed model register` does); then org1's risk_officer approves each
+ *     (POST …/approvals on org1). Latency of one record = (latest `registry:model` / `registry:approval`
+ *     time among the other N − 1 nodes) − (the time the node it was posted to took it). Every receiver
+ *     verifies the gossip envelope, the person's signature against its copy of the roster, recomputes
+ *     the risk score, logs and stores the record before the event.
+ *  2. Durable ingest with registry resolution on vs off, same run, same daemon (a one-node federation with
+ *     one approved model): POST /v1/decisions, batches of 1,000, 8 keep-alive clients (bench/ingest-
+ *     http.bench.ts's driver). "off": the records name a plain model string (resolution stops at the
+ *     NAME@VERSION syntax: nothing is looked up — the cost of a node without a registry); "on": they name
+ *     the registered version, so every decision is looked up, its status read (cached), and its digest and
+ *     flags sealed into the leaf. Rounds off/on/off/on, GOVFED_BENCH_SECONDS (default 10) each. Goal:
+ *     resolution costs ≤ 10 % of ingest throughput.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readIdentityKey } from '../node/registry/identity-key.ts';
+import { riskOf } from '../node/registry/risk-check.ts';
+import { signApproval, signRegistration } from '../protocol/registry/index.ts';
+import { externalDigest } from '../protocol/registry/oms/index.ts';
+import { removeDir, runCliJson } from '../test/helpers/cli.ts';
+import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
+import { adminPost } from '../test/helpers/federation.ts';
+import { eventTime, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
+import { drive } from './ingest-http.bench.ts';
+import { nearestRank } from './stats.ts';
+import type { BenchResult } from './types.ts';
+
+const GROUP = 'registry';
+const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
+const NODES = (process.env.GOVFED_REGISTRY_NODES ?? '5,10,20').split(',').map(Number);
+const VERSIONS = Number(process.env.GOVFED_REGISTRY_VERSIONS ?? 10);
+
+async function person(n: { home: string; tmp: string }, name: string, role: string) {
+  const file = path.join(n.tmp, `${name}.key`);
+  await runCliJson([
+    'identity',
+    'create',
+    '--home',
+    n.home,
+    '--name',
+    name,
+    '--role',
+    role,
+    '--key-out',
+    file,
+    '--json',
+  ]);
+  const k = await readIdentityKey(file);
+  return { name, role, signer: { keyid: k.keyid, seed: k.seed } };
+}
+
+type Person = Awaited<ReturnType<typeof person>>;
+
+/** A registration of the external model `org/name@version`, signed by `p` (risk under no baseline). */
+function registration(federation: string, org: string, name: string, version: string, p: Person) {
+  const external = { provider: 'bench', model: name, snapshot: version };
+  const digest = externalDigest(external).digest;
+  const model = { org, name, version };
+  const risk = riskOf(undefined, undefined, { ...model, digest, assurance: 'opaque' }, { org, jurisdiction: 'EU' });
+  const envelope = signRegistration(
+    digest,
+    {
+      federation,
+      model,
+      assurance: 'opaque',
+      external,
+      risk,
+      submitter: { name: p.name, role: p.role },
+      registeredAt: new Date().toISOString(),
+    },
+    p.signer,
+  );
+  return { envelope, digest };
+}
+
+async function federationId(n: Pick<FedNode, 'daemon' | 'adminToken'>): Promise<string> {
+  const res = await n.daemon.fetch('/v1/federation', { token: n.adminToken });
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function propagation(n: number): Promise<BenchResult[]> {
+  const nodes = await startCluster(n);
+  try {
+    const [owner, approver, ...rest] = nodes as [FedNode, FedNode, ...FedNode[]];
+    const alice = await person(owner, 'alice', 'model_owner');
+    const rita = await person(approver, 'rita', 'risk_officer');
+    await until(
+      () =>
+        nodes.every(
+          (x) =>
+            eventTime(x, 'registry:roster', { org: owner.org }) !== undefined &&
+            eventTime(x, 'registry:roster', { org: approver.org }) !== undefined,
+        ),
+      60_000,
+      'rosters everywhere',
+    );
+    await new Promise((r) => setTimeout(r, 2000)); // let gossipsub meshes settle
+    const fed = await federationId(owner);
+    const start = Date.now();
+    const reg: number[] = [];
+    const appr: number[] = [];
+    const spread = (
+      origin: FedNode,
+      others: FedNode[],
+      event: 'registry:model' | 'registry:approval',
+      model: string,
+    ) => {
+      const t0 = eventTime(origin, event, { model }) as number;
+      return Math.max(...others.map((x) => eventTime(x, event, { model }) as number)) - t0;
+    };
+    for (let v = 1; v <= VERSIONS; v++) {
+      const model = `${owner.org}/bench-model@${v}`;
+      const r = registration(fed, owner.org, 'bench-model', String(v), alice);
+      await adminPost(owner, '/v1/models', { envelope: r.envelope });
+      await until(
+        () => nodes.every((x) => eventTime(x, 'registry:model', { model }) !== undefined),
+        30_000,
+        `${model} everywhere`,
+      );
+      reg.push(spread(owner, [approver, ...rest], 'registry:model', model));
+      const now = new Date();
+      const approval = signApproval(
+        r.digest,
+        {
+          federation: fed,
+          model: { org: owner.org, name: 'bench-model', version: String(v) },
+          approver: { org: approver.org, name: rita.name, role: rita.role },
+          decision: 'approve',
+          issuedAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+        },
+        rita.signer,
+      );
+      await adminPost(approver, `/v1/models/bench-model/${v}/approvals?org=${owner.org}`, { envelope: approval });
+      await until(
+        () => nodes.every((x) => eventTime(x, 'registry:approval', { model }) !== undefined),
+        30_000,
+        `approval of ${model} everywhere`,
+      );
+      appr.push(spread(approver, [owner, ...rest], 'registry:approval', model));
+    }
+    const line = (kind: string, xs: number[]): BenchResult => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return {
+        group: GROUP,
+        name: `N = ${n} node processes: ${kind} taken by the node it was posted to → taken at every node`,
+        ops: xs.length,
+        unit: `${kind}s`,
+        opsPerSec: xs.length / ((Date.now() - start) / 1000),
+        notes: `p50 ${nearestRank(sorted, 50)} ms, p99 ${nearestRank(sorted, 99)} ms, max ${sorted.at(-1)} ms over ${xs.length} ${kind}s; each receiver verifies the person's signature against its roster copy, recomputes the risk, logs and stores it`,
+      };
+    };
+    return [line('registration', reg), line('approval', appr)];
+  } finally {
+    await stopCluster(nodes);
+  }
+}
+
+async function ingestOnOff(): Promise<BenchResult[]> {
+  const node = await initNode('bench-registry');
+  let daemon: DaemonProcess | undefined;
+  try {
+    const { token } = await runCliJson<{ token: string }>(['token', 'create', '--home', node.home, '--role', 'ingest']);
+    daemon = await DaemonProcess.start(node.home);
+    const d = daemon;
+    const fed = { daemon: d, adminToken: node.adminToken };
+    await adminPost(fed, '/v1/federation', { name: 'bench registry' });
+    const alice = await person(node, 'alice', 'model_owner');
+    const r = registration(await federationId(fed), 'bench-registry', 'scorer', '1', alice);
+    await adminPost(fed, '/v1/models', { envelope: r.envelope }); // tier low, no rule: approved
+    const rates: { off: number[]; on: number[] } = { off: [], on: [] };
+    const model = { off: undefined, on: 'scorer@1' };
+    await drive(d.url, token, 1000, 1000, false); // warm-up
+    for (let round = 0; round < 2; round++) {
+      for (const phase of ['off', 'on'] as const) {
+        await drive(d.url, token, 1000, 500, false, model[phase]);
+        const m = await drive(d.url, token, 1000, DURATION_MS, false, model[phase]);
+        rates[phase].push(m.decisions / m.seconds);
+      }
+    }
+    const exit = await d.stop('SIGTERM');
+    if (exit.code !== 0) throw new Error(`daemon exited with ${exit.code ?? exit.signal}`);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const off = mean(rates.off);
+    const on = mean(rates.on);
+    const each = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(' / ');
+    return [
+      {
+        group: GROUP,
+        name: 'durable ingest over HTTP, registry resolution off (plain model string), batches of 1,000',
+        ops: Math.round(off * (DURATION_MS / 1000) * 2),
+        unit: 'decisions',
+        opsPerSec: off,
+        notes: `rounds ${each(rates.off)} decisions/s`,
+      },
+      {
+        group: GROUP,
+        name: 'durable ingest over HTTP, registry resolution on (an approved NAME@VERSION), batches of 1,000',
+        ops: Math.round(on * (DURATION_MS / 1000) * 2),
+        unit: 'decisions',
+        opsPerSec: on,
+        notes: `rounds ${each(rates.on)} decisions/s; resolution costs ${((1 - on / off) * 100).toFixed(1)} % of ingest throughput (goal ≤ 10 %)`,
+      },
+    ];
+  } finally {
+    if (daemon !== undefined) await daemon.kill9();
+    await removeDir(node.tmp);
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [...(await ingestOnOff())];
+  for (const n of NODES) out.push(...(await propagation(n)));
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const r of await run()) console.log(`${r.name}: ${r.notes}`);
+}
