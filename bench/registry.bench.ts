@@ -19,9 +19,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readIdentityKey } from '../node/registry/identity-key.ts';
-import { riskOf } from '../node/registry/risk-check.ts';
 import { signApproval, signRegistration } from '../protocol/registry/index.ts';
 import { externalDigest } from '../protocol/registry/oms/index.ts';
+import { scoreRisk } from '../protocol/registry/risk.ts';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { adminPost } from '../test/helpers/federation.ts';
@@ -61,7 +61,7 @@ function registration(federation: string, org: string, name: string, version: st
   const external = { provider: 'bench', model: name, snapshot: version };
   const digest = externalDigest(external).digest;
   const model = { org, name, version };
-  const risk = riskOf(undefined, undefined, { ...model, digest, assurance: 'opaque' }, { org, jurisdiction: 'EU' });
+  const risk = scoreRisk(undefined, undefined, { ...model, digest, assurance: 'opaque' }, { org, jurisdiction: 'EU' });
   const envelope = signRegistration(
     digest,
     {

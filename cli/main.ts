@@ -37,6 +37,7 @@ import { modelApproveCommand } from './commands/model-approve.ts';
 import { modelDigestCommand } from './commands/model-digest.ts';
 import { modelListCommand, modelShowCommand } from './commands/model-list.ts';
 import { modelRegisterCommand } from './commands/model-register.ts';
+import { modelRiskCommand } from './commands/model-risk.ts';
 import { modelSignCommand } from './commands/model-sign.ts';
 import { modelVerifyCommand } from './commands/model-verify.ts';
 import { policyCheckCommand } from './commands/policy-check.ts';
@@ -102,6 +103,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   modelListCommand,
   modelShowCommand,
   modelRegisterCommand,
+  modelRiskCommand,
   modelSignCommand,
   modelVerifyCommand,
   demoCommand,

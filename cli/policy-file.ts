@@ -13,11 +13,21 @@ import { CheckFailedError, UsageError } from './exit.ts';
 import type { Io } from './output.ts';
 
 /** The top-level fields a policy file may have (protocol/policy/baseline.ts PolicyBaseline). */
-export const POLICY_FILE_FIELDS = ['rules', 'expiresAt', 'type', 'federationId', 'version', 'previous', 'createdAt'];
+export const POLICY_FILE_FIELDS = [
+  'rules',
+  'expiresAt',
+  'riskTiers',
+  'type',
+  'federationId',
+  'version',
+  'previous',
+  'createdAt',
+];
 
 export interface PolicyFile {
   rules: unknown[];
   expiresAt?: string;
+  riskTiers?: unknown;
 }
 
 /** The file's shape, checked; a usage error (exit 2), like a file that is not JSON. */
@@ -38,7 +48,13 @@ export function policyFileShape(command: string, file: string, value: unknown): 
   if (!Array.isArray(v.rules)) throw fail('"rules" must be an array of rules');
   if (v.expiresAt !== undefined && typeof v.expiresAt !== 'string')
     throw fail('"expiresAt" must be an RFC 3339 string');
-  return typeof v.expiresAt === 'string' ? { rules: v.rules, expiresAt: v.expiresAt } : { rules: v.rules };
+  if (v.riskTiers !== undefined && (typeof v.riskTiers !== 'object' || v.riskTiers === null))
+    throw fail('"riskTiers" must be an object {serious, high, medium}');
+  return {
+    rules: v.rules,
+    ...(typeof v.expiresAt === 'string' ? { expiresAt: v.expiresAt } : {}),
+    ...(v.riskTiers === undefined ? {} : { riskTiers: v.riskTiers }),
+  };
 }
 
 /**
@@ -48,7 +64,17 @@ export function policyFileShape(command: string, file: string, value: unknown): 
 export async function readPolicyFile(command: string, file: string, io: Io, quiet = false): Promise<PolicyFile> {
   const body = policyFileShape(command, file, await readJsonFile(command, file));
   // CEL and the hook environments load only here, so other commands stay fast.
-  const { checkRuleSet } = await import('../protocol/policy/index.ts');
+  const { checkRuleSet, checkRiskTiers } = await import('../protocol/policy/index.ts');
+  if (body.riskTiers !== undefined) {
+    try {
+      checkRiskTiers(body.riskTiers);
+    } catch (cause) {
+      throw new CheckFailedError(`${command}: '${file}': ${(cause as Error).message}`, {
+        code: 'ERR_MALFORMED_POLICY',
+        cause,
+      });
+    }
+  }
   const result = checkRuleSet({ rules: body.rules });
   if (!result.ok) {
     if (!quiet) io.stderr(formatProblems(result.errors as unknown as Record<string, unknown>[]));

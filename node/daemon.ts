@@ -269,6 +269,7 @@ export class Daemon {
       risk: policyRiskCheck({
         policy,
         jurisdictionOf: (org) => federation.chain?.current.members.find((m) => m.org === org)?.jurisdiction ?? '',
+        self: { org: config.org, jurisdiction: config.jurisdiction },
       }),
     });
     federation.use(models); // after the rosters: it checks records against them

@@ -12,7 +12,6 @@
  */
 import { hashModelDir, resolveIgnorePaths } from '../../node/registry/model-files.ts';
 import { verifyModelDir } from '../../node/registry/model-verify.ts';
-import { riskOf } from '../../node/registry/risk-check.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { decodeBaselineEnvelope } from '../../protocol/policy/baseline.ts';
 import {
@@ -27,6 +26,7 @@ import {
   type OmsTrust,
   parseExternalRef,
 } from '../../protocol/registry/oms/index.ts';
+import { scoreRisk } from '../../protocol/registry/risk.ts';
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, requireOption, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
 import { CheckFailedError, ExitCode, UsageError } from '../exit.ts';
@@ -91,7 +91,7 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
     const policy = await client.policy('GET', '');
     const held = policy.envelope === null || policy.envelope === undefined ? undefined : heldBaseline(policy);
     const ref = { org: who.org, name, version };
-    const risk = riskOf(
+    const risk = scoreRisk(
       held,
       card,
       { ...ref, digest: model.digest, assurance: model.assurance },

@@ -1,7 +1,7 @@
 /** `govfed policy local set --file rules.json` — install this node's local overlay. */
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, requireOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
-import { ExitCode } from '../exit.ts';
+import { ExitCode, UsageError } from '../exit.ts';
 import { resolveTarget } from '../home.ts';
 import { formatJson } from '../output.ts';
 import { readPolicyFile } from '../policy-file.ts';
@@ -25,7 +25,13 @@ one. Each change is an event in the node's audit log. An empty list removes the 
   },
   examples: ['govfed policy local set --home ./eu --file local-rules.json'],
   async run(args, io) {
-    const { rules } = await readPolicyFile(NAME, requireOption(args, NAME, 'file'), io);
+    const file = requireOption(args, NAME, 'file');
+    const { rules, riskTiers } = await readPolicyFile(NAME, file, io);
+    if (riskTiers !== undefined) {
+      throw new UsageError(
+        `${NAME}: '${file}': riskTiers belong in the federation's baseline (govfed policy propose), not in a local overlay`,
+      );
+    }
     const client = new ApiClient(await resolveTarget(args, io, NAME));
     const r = await client.policy('PUT', '/local', { rules });
     io.stdout(booleanOption(args, 'json') ? formatJson(r) : formatLocal(r));

@@ -30,6 +30,7 @@ import {
 import { canonicalSizeWithin } from '../../protocol/canonical/size.ts';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { Verdict } from '../../protocol/policy/evaluate.ts';
+import type { HookExtra } from '../../protocol/policy/hooks.ts';
 import { NodeError } from '../errors.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
@@ -46,7 +47,7 @@ export function modelFlags(m: ResolvedModel): string[] {
 
 /** The policy as the recorder uses it (node/policy's PolicyService). */
 export interface DecisionPolicy {
-  evaluate(hook: 'decision', input: unknown): Verdict;
+  evaluate(hook: 'decision', input: unknown, extra?: HookExtra): Verdict;
 }
 
 export interface DecisionRecorderOptions {
@@ -116,7 +117,7 @@ export class DecisionRecorder {
       if (policy === undefined) {
         sealed = sealDecision(checked, { now, random, ...(facts === undefined ? {} : { model: facts }) });
       } else {
-        verdict = policy.evaluate('decision', checked);
+        verdict = policy.evaluate('decision', checked, resolved === undefined ? undefined : { model: resolved });
         const deny = verdict.deny.map((f) => (f.scope === 'local' ? `local:${f.rule}` : f.rule));
         sealed = sealDecision(checked, {
           now,

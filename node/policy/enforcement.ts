@@ -14,6 +14,7 @@ import {
   type CostLimits,
   compileRules,
   evaluate,
+  type HookExtra,
   type HookName,
   hookInput,
   type LocalPolicy,
@@ -68,10 +69,10 @@ export class PolicyEnforcer {
    * Evaluates `input` against the global and local rules of `hook`. A rule that errors or runs out of
    * budget fires (fail closed); an input that is not a record of the hook's shape is ERR_INVALID_RECORD.
    */
-  evaluate(hook: HookName, input: unknown): Verdict {
+  evaluate(hook: HookName, input: unknown, extra?: HookExtra): Verdict {
     const a = this.#active;
     const now = this.#now().getTime();
-    const activation = hookInput(hook, input, this.#node, now);
+    const activation = hookInput(hook, input, this.#node, now, extra);
     const verdict = evaluate(a, hook, activation, {
       policyVersion: a.version === 0 ? null : a.version,
       expired: a.expiresAt !== null && now >= a.expiresAt,

@@ -41,6 +41,7 @@ import {
   checkLocalPolicy,
   checkRuleSet,
   compileRules,
+  type HookExtra,
   type HookName,
   LOCAL_POLICY_TYPE,
   type LocalPolicy,
@@ -202,8 +203,8 @@ export class PolicyService implements FederationModule {
    * Evaluates `input` against the global and local rules of `hook`. A rule that errors or runs out of
    * budget fires (fail closed); an input that is not a record of the hook's shape is ERR_INVALID_RECORD.
    */
-  evaluate(hook: HookName, input: unknown): Verdict {
-    return this.#enforcer.evaluate(hook, input);
+  evaluate(hook: HookName, input: unknown, extra?: HookExtra): Verdict {
+    return this.#enforcer.evaluate(hook, input, extra);
   }
 
   /** Whether the active baseline is past its expiresAt. */
@@ -214,11 +215,11 @@ export class PolicyService implements FederationModule {
   // ---- operations (admin API) ----
 
   /**
-   * Proposes the next bundle from a user file `{rules, expiresAt?}`: fills federation id, version,
+   * Proposes the next bundle from a user file `{rules, expiresAt?, riskTiers?}`: fills federation id, version,
    * previous and createdAt, type-checks every rule (ERR_INVALID_RULE with a pointed message), signs and
    * gossips it; applies it at once when our signature meets the threshold.
    */
-  async propose(file: { rules: unknown; expiresAt?: string }): Promise<PolicyProposalView> {
+  async propose(file: { rules: unknown; expiresAt?: string; riskTiers?: unknown }): Promise<PolicyProposalView> {
     const fed = this.#requireFederation();
     const chain = this.#rc.requireChain();
     const now = this.#now();
@@ -231,6 +232,7 @@ export class PolicyService implements FederationModule {
       createdAt: now.toISOString(),
       expiresAt: file.expiresAt ?? new Date(now.getTime() + DEFAULT_BUNDLE_TTL_MS).toISOString(),
       rules: file.rules,
+      ...(file.riskTiers === undefined ? {} : { riskTiers: file.riskTiers }),
     });
     this.#rc.assertNoConflict(bundle.version, baselineDigest(bundle));
     return view(await this.#rc.offer(signBaseline(bundle, this.#seed), 'local'));

@@ -1,37 +1,24 @@
 /**
- * The policy baseline's part in the model registry: a model version's risk score under a given baseline
- * version (the one that scored it), and the `register` / `approve` deny rules (protocol/registry/risk.ts
- * evaluates them; this file finds the baseline and adapts).
+ * The policy baseline's part in the model registry (model-checks.ts RiskCheck): protocol/registry/risk.ts
+ * over the baselines this node holds (node/policy PolicyService.baselineAt) — the score of a registration
+ * under the version that scored it, that version's `register` deny rules, and the current baseline's
+ * `approve` deny rules.
  *
  * The `node` a registration's rules see is the REGISTERING org as the charter lists it (org, jurisdiction),
- * not the node that checks it, so every member recomputes the same score. Without any baseline (version 0)
- * every model scores 0, tier `low`, and the digest is NO_POLICY_DIGEST (SHA-256 of nothing).
+ * not the node that checks it, so every member recomputes the same score; `approve` rules see this node.
  */
-import { sha256 } from '../../protocol/crypto/sha256.ts';
-import { toHex } from '../../protocol/encoding/bytes.ts';
-import type { PolicyBaseline } from '../../protocol/policy/baseline.ts';
-import type { ModelCard, RiskResult } from '../../protocol/registry/index.ts';
-import type { RiskCheck, RiskModel } from './model-checks.ts';
+import type { Finding } from '../../protocol/policy/evaluate.ts';
+import {
+  evaluateApprove,
+  evaluateRegister,
+  type HeldBaseline,
+  NO_POLICY_DIGEST,
+  scoreRisk,
+} from '../../protocol/registry/risk.ts';
+import type { RiskCheck } from './model-checks.ts';
 
-export const NO_POLICY_DIGEST = `sha256:${toHex(sha256(new Uint8Array(0)))}`;
-
-export interface HeldBaseline {
-  baseline: PolicyBaseline;
-  digest: string;
-}
-
-/** The risk of `card` for `model` under `held` (undefined: no baseline, version 0). */
-export function riskOf(
-  held: HeldBaseline | undefined,
-  card: ModelCard | undefined,
-  model: RiskModel,
-  node: { org: string; jurisdiction: string },
-): RiskResult {
-  if (held === undefined) return { score: 0, tier: 'low', hits: [], policyVersion: 0, policyDigest: NO_POLICY_DIGEST };
-  void card;
-  void model;
-  void node;
-  return { score: 0, tier: 'low', hits: [], policyVersion: held.baseline.version, policyDigest: held.digest };
+function messages(deny: readonly Finding[]): string[] {
+  return deny.map((f) => `${f.rule}: ${f.message}${f.error === undefined ? '' : ` (${f.error})`}`);
 }
 
 /** RiskCheck over the policy service's chain of baselines and the charter's members. */
@@ -42,7 +29,10 @@ export function policyRiskCheck(o: {
   };
   /** The jurisdiction the charter gives `org`. */
   jurisdictionOf(org: string): string;
+  /** This node (the `node` of `approve` rules). */
+  self: { org: string; jurisdiction: string };
 }): RiskCheck {
+  /** undefined: version 0 (no baseline); null: a version this node does not hold. */
   const held = (version: number): HeldBaseline | undefined | null =>
     version === 0 ? undefined : (o.policy.baselineAt(version) ?? null);
   const nodeOf = (org: string) => ({ org, jurisdiction: o.jurisdictionOf(org) });
@@ -53,13 +43,17 @@ export function policyRiskCheck(o: {
     },
     score(version, card, model) {
       const b = held(version);
-      return b === null ? undefined : riskOf(b, card, model, nodeOf(model.org));
+      return b === null ? undefined : scoreRisk(b, card, model, nodeOf(model.org));
     },
-    registerDenials() {
-      return [];
+    registerDenials(version, card, model, risk) {
+      const b = held(version);
+      if (b === null) return [];
+      return messages(evaluateRegister(b, card, model, risk, nodeOf(model.org)).deny);
     },
-    approveDenials() {
-      return [];
+    approveDenials(approval, model, card) {
+      const b = held(o.policy.head().version);
+      if (b === null) return [];
+      return messages(evaluateApprove(b, approval, model, card, o.self).deny);
     },
   };
 }

@@ -40,9 +40,38 @@ export interface PolicyBaseline {
   createdAt: string;
   expiresAt: string;
   rules: Rule[];
+  /** The lowest risk score of each tier above `low` (protocol/registry/risk.ts); absent: DEFAULT_RISK_TIERS. */
+  riskTiers?: RiskTiers;
 }
 
+/** Score thresholds: a score ≥ `serious` is serious, else ≥ `high` high, else ≥ `medium` medium, else low. */
+export interface RiskTiers {
+  serious: number;
+  high: number;
+  medium: number;
+}
+
+export const DEFAULT_RISK_TIERS: Readonly<RiskTiers> = { serious: 80, high: 50, medium: 20 };
+export const MAX_RISK_THRESHOLD = 1_000_000;
+
 const FIELDS = ['type', 'federationId', 'version', 'previous', 'createdAt', 'expiresAt', 'rules'];
+const OPTIONAL_FIELDS = ['riskTiers'];
+
+/** Checks `riskTiers` (attacker-controlled): three integers, serious > high > medium ≥ 1. */
+export function checkRiskTiers(v: unknown, where = 'riskTiers'): RiskTiers {
+  const bad = () =>
+    malformed(
+      `${where}: expected {serious, high, medium}: integers with serious > high > medium ≥ 1 (at most ${MAX_RISK_THRESHOLD})`,
+    );
+  if (!isPlainObject(v)) throw bad();
+  const keys = Object.keys(v).sort();
+  if (keys.join(',') !== 'high,medium,serious') throw bad();
+  const n = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 1 && x <= MAX_RISK_THRESHOLD;
+  if (!n(v.serious) || !n(v.high) || !n(v.medium)) throw bad();
+  const t = { serious: v.serious as number, high: v.high as number, medium: v.medium as number };
+  if (!(t.serious > t.high && t.high > t.medium)) throw bad();
+  return t;
+}
 
 function malformed(message: string, cause?: unknown): GovfedError {
   return new GovfedError(
@@ -56,7 +85,9 @@ function malformed(message: string, cause?: unknown): GovfedError {
 export function checkBaselineShape(value: unknown): PolicyBaseline {
   if (!isPlainObject(value)) throw malformed('expected an object');
   for (const k of FIELDS) if (!Object.hasOwn(value, k)) throw malformed(`missing "${k}"`);
-  for (const k of Object.keys(value)) if (!FIELDS.includes(k)) throw malformed(`unknown field "${k}"`);
+  for (const k of Object.keys(value)) {
+    if (!FIELDS.includes(k) && !OPTIONAL_FIELDS.includes(k)) throw malformed(`unknown field "${k}"`);
+  }
   const v = value;
   if (v.type !== BASELINE_TYPE) throw malformed(`type: expected "${BASELINE_TYPE}"`);
   if (!isFederationId(v.federationId)) throw malformed('federationId: expected 64 lowercase hex');
@@ -70,7 +101,7 @@ export function checkBaselineShape(value: unknown): PolicyBaseline {
   if (!isRfc3339Utc(v.createdAt)) throw malformed('createdAt: expected an RFC 3339 UTC timestamp');
   if (!isRfc3339Utc(v.expiresAt)) throw malformed('expiresAt: expected an RFC 3339 UTC timestamp');
   if (!(Date.parse(v.expiresAt) > Date.parse(v.createdAt))) throw malformed('expiresAt: must be later than createdAt');
-  return {
+  const b: PolicyBaseline = {
     type: BASELINE_TYPE,
     federationId: v.federationId,
     version,
@@ -79,6 +110,8 @@ export function checkBaselineShape(value: unknown): PolicyBaseline {
     expiresAt: v.expiresAt,
     rules: checkRules(v.rules),
   };
+  if (v.riskTiers !== undefined) b.riskTiers = checkRiskTiers(v.riskTiers);
+  return b;
 }
 
 /** Shape, then every rule compiled (publish-time check). Returns a fresh bundle. */

@@ -141,7 +141,7 @@ function celError(rule: Rule, err: unknown, source: string): PolicyRuleError {
 
 function parse(rule: Rule, source: string): ParseResult {
   try {
-    return environmentFor(rule.hook).parse(source);
+    return environmentFor(rule.hook, rule.effect === 'score').parse(source);
   } catch (err) {
     throw celError(rule, err, rule.expression);
   }
@@ -161,7 +161,7 @@ const MAX_CACHED = 4096;
 export function compileRule(value: unknown, opts: CostLimits = {}): CompiledRule {
   const maxCost = opts.maxCost ?? MAX_RULE_COST;
   const rule = checkRule(value);
-  const key = `${rule.hook}\n${rule.expression}`;
+  const key = `${rule.hook}${rule.effect === 'score' ? ':score' : ''}\n${rule.expression}`;
   const hit = cache.get(key);
   if (hit !== undefined && hit.cost <= maxCost)
     return { rule, id: rule.id, hook: rule.hook, effect: rule.effect, message: rule.message, ...hit };

@@ -97,7 +97,7 @@ function run(
   budget: { left: number },
 ): void {
   for (const r of rules) {
-    if (r.hook !== hook) continue;
+    if (r.hook !== hook || r.effect === 'score') continue; // score rules add points (protocol/registry/risk.ts)
     const { fired, error, steps } = runRule(r, input, budget.left);
     budget.left -= steps;
     if (!fired) continue;

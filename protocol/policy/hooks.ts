@@ -18,6 +18,14 @@ import { isJurisdiction, isPlainObject, isText } from '../audit/fields.ts';
 import { GovfedError } from '../errors.ts';
 import { meter, SIZED_CLASSES } from './budget.ts';
 import { regexFor } from './regex.ts';
+import {
+  approveInput,
+  type DecisionModel,
+  DecisionModelValue,
+  REGISTRY_OBJECT_TYPES,
+  registerInput,
+  UNKNOWN_MODEL,
+} from './registry-values.ts';
 
 /** The `node` variable of every hook. */
 export class NodeValue {
@@ -64,6 +72,7 @@ SIZED_CLASSES.add(NodeValue).add(DecisionValue);
 
 /** CEL object types: name → constructor and typed fields. */
 export const OBJECT_TYPES = {
+  ...REGISTRY_OBJECT_TYPES,
   Node: { ctor: NodeValue, fields: { org: 'string', jurisdiction: 'string' } },
   Decision: {
     ctor: DecisionValue,
@@ -83,12 +92,19 @@ export const OBJECT_TYPES = {
 /** The variables of one evaluation (what the CEL expression sees). */
 export type Activation = Readonly<Record<string, unknown>>;
 
+/** What the caller knows besides the raw input: the registry's answer for a decision's model. */
+export interface HookExtra {
+  model?: DecisionModel;
+}
+
 export interface HookDeclaration {
   description: string;
   /** Variables besides `node`: name → CEL type (an OBJECT_TYPES name or a CEL type). */
   variables: Readonly<Record<string, string>>;
+  /** Variables `score` rules do not see (what they compute). */
+  notForScoring?: readonly string[];
   /** The variables from the caller's raw input (attacker-controlled); `node` is added by hookInput. */
-  input(raw: unknown, node: NodeValue, now: number | undefined): Record<string, unknown>;
+  input(raw: unknown, node: NodeValue, now: number | undefined, extra?: HookExtra): Record<string, unknown>;
 }
 
 function badRecord(message: string): GovfedError<string> {
@@ -126,9 +142,27 @@ export function decisionValue(raw: unknown, node: NodeValue, now?: number): Deci
 /** Every hook, one declaration each. */
 export const HOOKS = {
   decision: {
-    description: 'Every model decision, before it is logged; `decision` is the decision record.',
-    variables: { decision: 'Decision' },
-    input: (raw: unknown, node: NodeValue, now: number | undefined) => ({ decision: decisionValue(raw, node, now) }),
+    description:
+      'Every model decision, before it is logged; `decision` is the decision record, `model` what the ' +
+      'model registry knows of `decision.model` (known, org, name, version, digest, status, tier).',
+    variables: { decision: 'Decision', model: 'DecisionModel' },
+    input: (raw: unknown, node: NodeValue, now: number | undefined, extra?: HookExtra) => ({
+      decision: decisionValue(raw, node, now),
+      model: extra?.model === undefined ? UNKNOWN_MODEL : new DecisionModelValue(extra.model),
+    }),
+  },
+  register: {
+    description:
+      'A model version registration: `score` rules add their points to its risk score; `deny` and `warn` ' +
+      'rules then see the `risk` ({score, tier}) as well as the `card` and the `model`.',
+    variables: { card: 'Card', model: 'RegisteredModel', risk: 'Risk' },
+    notForScoring: ['risk'],
+    input: (raw: unknown) => registerInput(raw),
+  },
+  approve: {
+    description: 'An approval or rejection of a model version, by a person (`approval`) of a member org.',
+    variables: { approval: 'Approval', model: 'ApprovalModel', card: 'Card' },
+    input: (raw: unknown) => approveInput(raw),
   },
 } as const satisfies Record<string, HookDeclaration>;
 
@@ -154,7 +188,7 @@ const PARSER_LIMITS = {
   maxCallArguments: 8,
 };
 
-const environments = new Map<HookName, Environment>();
+const environments = new Map<string, Environment>();
 
 /** `text.matches(pattern)`: charges the matcher's most work (budget.ts) before it runs. */
 function safeMatch(text: string, pattern: string): boolean {
@@ -163,16 +197,20 @@ function safeMatch(text: string, pattern: string): boolean {
   return re.test(text);
 }
 
-/** The typed CEL environment of a hook (built once). */
-export function environmentFor(hook: HookName): Environment {
-  let env = environments.get(hook);
+/** The typed CEL environment of a hook (built once); `scoring`: of its `score` rules. */
+export function environmentFor(hook: HookName, scoring = false): Environment {
+  const key = scoring ? `${hook}:score` : hook;
+  let env = environments.get(key);
   if (env !== undefined) return env;
   env = new Environment({ limits: PARSER_LIMITS });
   for (const [name, t] of Object.entries(OBJECT_TYPES)) env.registerType(name, { ctor: t.ctor, fields: t.fields });
   env.registerVariable('node', 'Node');
-  for (const [name, type] of Object.entries(HOOKS[hook].variables)) env.registerVariable(name, type);
+  const decl: HookDeclaration = HOOKS[hook];
+  for (const [name, type] of Object.entries(decl.variables)) {
+    if (!(scoring && decl.notForScoring?.includes(name))) env.registerVariable(name, type);
+  }
   env.registerFunction(`string.${SAFE_MATCH_FUNCTION}(string): bool`, safeMatch);
-  environments.set(hook, env);
+  environments.set(key, env);
   return env;
 }
 
@@ -196,8 +234,9 @@ export function hookInput(
   raw: unknown,
   node: { org: string; jurisdiction: string },
   now?: number,
+  extra?: HookExtra,
 ): Activation {
   if (!isHookName(hook)) throw new GovfedError('ERR_INVALID_INPUT', `unknown hook ${JSON.stringify(hook)}`);
   const n = nodeValue(node);
-  return { ...HOOKS[hook].input(raw, n, now), node: n };
+  return { ...HOOKS[hook].input(raw, n, now, extra), node: n };
 }

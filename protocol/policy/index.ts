@@ -47,12 +47,15 @@ export {
   baselineDigest,
   checkBaseline,
   checkBaselineShape,
+  checkRiskTiers,
+  DEFAULT_RISK_TIERS,
   decodeBaseline,
   decodeBaselineEnvelope,
   encodeBaseline,
   MAX_BASELINE_BYTES,
   POLICY_PAYLOAD_TYPE,
   type PolicyBaseline,
+  type RiskTiers,
 } from './baseline.ts';
 export { BudgetExceeded, MAX_EVALUATION_COST, MAX_RULE_COST, MAX_RULE_SET_COST, NODE_STEPS } from './budget.ts';
 export {
@@ -91,6 +94,7 @@ export {
   HOOK_NAMES,
   HOOKS,
   type HookDeclaration,
+  type HookExtra,
   type HookName,
   hookInput,
   isHookName,
@@ -113,6 +117,7 @@ export {
   verifyReceipt,
 } from './receipt.ts';
 export { compileRegex, MAX_PATTERN_CHARS, MAX_PROGRAM, MAX_REPEAT, RegexError, SafeRegex } from './regex.ts';
+export { type DecisionModel, REGISTRY_OBJECT_TYPES, UNKNOWN_MODEL } from './registry-values.ts';
 export {
   checkRule,
   checkRules,

@@ -40,6 +40,13 @@ export function checkLocalPolicy(value: unknown, limits: CostLimits = {}): Local
   if (!isUint(value.version)) throw malformed('version: expected an integer >= 0');
   if (!isRfc3339Utc(value.updatedAt)) throw malformed('updatedAt: expected an RFC 3339 UTC timestamp');
   const rules = checkRules(value.rules);
+  const registry = rules.find((r) => r.hook === 'register' || r.hook === 'approve');
+  if (registry !== undefined) {
+    throw new GovfedError(
+      'ERR_INVALID_RULE',
+      `rules "${registry.id}": ${registry.hook} rules belong in the federation's baseline — every member scores and checks a model version by the same rules, so a local overlay cannot hold them`,
+    );
+  }
   compileRules(rules, limits);
   return { type: LOCAL_POLICY_TYPE, version: value.version, updatedAt: value.updatedAt, rules };
 }

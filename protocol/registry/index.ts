@@ -13,6 +13,7 @@ export * from './approval-status.ts';
 export * from './card.ts';
 export * from './oms/index.ts';
 export * from './registration.ts';
+export * from './risk.ts';
 export * from './roles.ts';
 export * from './roster.ts';
 export * from './roster-sync.ts';

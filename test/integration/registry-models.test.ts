@@ -6,7 +6,7 @@
  * a key not on a roster, a forged and a replayed approval are refused on every node; a restarted node
  * keeps it all, and one that was down catches up by sync.
  */
-import { cp, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIdentityKey } from '../../node/registry/identity-key.ts';
@@ -44,6 +44,7 @@ const key = (n: FedNode, who: string) => path.join(n.tmp, `${who}.key`);
 const MODEL = vectorPath('oms', 'v1.1.0-elliptic-key');
 const SIG = path.join(MODEL, 'model.sig');
 const PUB = vectorPath('oms', 'keys', 'signing-key-pub.pem');
+const CARD = repoPath('docs', 'examples', 'model-card.json');
 
 async function person(n: FedNode, name: string, role: string): Promise<void> {
   await runCliJson([
@@ -83,7 +84,17 @@ async function waitForStatus(nodes: FedNode[], ref: string, status: string, coun
 beforeAll(async () => {
   [a, b, c] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
   await formFederation([a, b, c]);
-  await fedCli(a, ['set-approval-rule', '--tier', 'low', '--roles', 'risk_officer,legal', '--orgs', '2', '--json']);
+  await fedCli(a, ['set-approval-rule', '--tier', 'high', '--roles', 'risk_officer,legal', '--orgs', '2', '--json']);
+  // The example baseline of docs/policy.md: register score rules and tiers, a register deny rule, decision rules.
+  await runCliJson([
+    'policy',
+    'propose',
+    '--file',
+    repoPath('docs', 'examples', 'risk-baseline.json'),
+    '--home',
+    a.home,
+    '--json',
+  ]);
   await person(a, 'alice', 'model_owner');
   await person(a, 'ana', 'risk_officer');
   await person(b, 'bea', 'legal');
@@ -99,8 +110,11 @@ beforeAll(async () => {
           const rosters =
             (s as unknown as { modules?: { registry?: { rosters?: Record<string, number> } } }).modules?.registry
               ?.rosters ?? {};
+          const policy = (await runCliJson<{ version: number }>(['policy', 'show', '--home', n.home, '--json']))
+            .version;
           return (
-            (s as unknown as { approvals?: Record<string, unknown> }).approvals?.low !== undefined &&
+            policy === 1 &&
+            (s as unknown as { approvals?: Record<string, unknown> }).approvals?.high !== undefined &&
             (rosters.a ?? 0) >= 2 &&
             (rosters.b ?? 0) >= 2 &&
             (rosters.c ?? 0) >= 1
@@ -160,7 +174,8 @@ describe('model register', () => {
         '--json',
       ]);
       expect(r).toMatchObject({ name: 'fraud', version: '1.0.0', digest: digest.digest, status: 'pending' });
-      expect(r.risk.tier).toBe('low');
+      // Scored by the baseline's register rules (high: 50, sensitive data: 20, human in the loop: −10).
+      expect(r.risk).toMatchObject({ score: 60, tier: 'high', policyVersion: 1 });
       expect(r.logIndex).toBeGreaterThan(0);
       await waitForStatus([a, b, c], 'a/fraud@1.0.0', 'pending');
       for (const n of [b, c]) {
@@ -203,6 +218,66 @@ describe('model register', () => {
     }, 60_000);
   });
 
+  describe('when anyone recomputes the score offline from the card and the baseline a node shows', () => {
+    it('gets exactly the risk every node holds for the registration', async () => {
+      const held = await show(c, 'a/fraud@1.0.0');
+      const file = path.join(c.tmp, 'baseline.json');
+      await writeFile(file, (await runCli(['policy', 'show', '--home', c.home, '--json'])).stdout);
+      const offline = await runCliJson<Record<string, unknown>>([
+        'model',
+        'risk',
+        '--card',
+        repoPath('docs', 'examples', 'model-card.json'),
+        '--policy',
+        file,
+        '--org',
+        'a',
+        '--name',
+        'fraud',
+        '--version',
+        '1.0.0',
+        '--digest',
+        held.digest,
+        '--jurisdiction',
+        'DE',
+        '--json',
+      ]);
+      expect(offline).toEqual((held as unknown as { risk: unknown }).risk);
+    }, 30_000);
+  });
+
+  describe('when a high-tier card names no datasets', () => {
+    it("is refused by the baseline's register deny rule (ERR_POLICY_DENIED, exit 1)", async () => {
+      const card = JSON.parse(await readFile(repoPath('docs', 'examples', 'model-card.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      delete card.datasets;
+      const file = path.join(a.tmp, 'no-datasets.json');
+      await writeFile(file, JSON.stringify(card));
+      const res = await runCli([
+        'model',
+        'register',
+        '--name',
+        'fraud',
+        '--version',
+        '9.9.9',
+        '--external',
+        'acme/fraud@9',
+        '--card',
+        file,
+        '--key',
+        key(a, 'alice'),
+        '--home',
+        a.home,
+        '--json',
+      ]);
+      expect(res.code).toBe(1);
+      expect(JSON.parse(res.stdout)).toMatchObject({ code: 'ERR_POLICY_DENIED' });
+      expect(JSON.parse(res.stdout).message).toContain('high-needs-datasets');
+    }, 30_000);
+  });
+
   describe('when the same name and version is registered again with another digest', () => {
     it('is refused with ERR_MODEL_EXISTS (exit 4)', async () => {
       const res = await runCli([
@@ -214,6 +289,8 @@ describe('model register', () => {
         '1.0.0',
         '--external',
         'openai/gpt-4o@2024-08-06',
+        '--card',
+        CARD,
         '--key',
         key(a, 'alice'),
         '--home',
@@ -253,6 +330,8 @@ describe('decisions naming a model', () => {
       const plain = await decide(b, 'legacy-model-string');
       expect(plain.leaf.flags).toEqual(['shadow_ai']);
       const pending = await decide(b, 'fraud@1.0.0');
+      // The baseline's decision rules see the registry's answer as `model`.
+      expect((pending.entry as { warn?: { rule: string }[] }).warn?.map((w) => w.rule)).toEqual(['shadow-ai']);
       const d = await show(b, 'a/fraud@1.0.0');
       expect(pending.entry.flags).toEqual(['shadow_ai']);
       expect(pending.leaf).toMatchObject({ flags: ['shadow_ai'], modelDigest: d.digest });
@@ -349,6 +428,8 @@ describe('model approve', () => {
         '1',
         '--external',
         'openai/gpt-4o@2024-08-06',
+        '--card',
+        CARD,
         '--key',
         key(a, 'alice'),
         '--home',
@@ -392,6 +473,8 @@ describe('restarts', () => {
         '1.1.0',
         '--external',
         'acme/fraud@2026-12',
+        '--card',
+        CARD,
         '--key',
         key(a, 'alice'),
         '--home',

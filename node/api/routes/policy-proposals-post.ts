@@ -14,7 +14,7 @@ import { errorResponses } from '../schemas/shared.ts';
 export const MAX_POLICY_BODY_BYTES = 512 * 1024;
 
 export function policyProposalsPostRoute(app: FastifyInstance, ctx: ApiContext): void {
-  app.post<{ Body: { rules: unknown[]; expiresAt?: string } }>(
+  app.post<{ Body: { rules: unknown[]; expiresAt?: string; riskTiers?: unknown } }>(
     '/v1/policy/proposals',
     {
       config: { access: 'admin' },
@@ -31,6 +31,10 @@ export function policyProposalsPostRoute(app: FastifyInstance, ctx: ApiContext):
           properties: {
             rules: rulesInput,
             expiresAt: { type: 'string', pattern: RFC3339_UTC_PATTERN, description: 'default: 30 days from now' },
+            riskTiers: {
+              type: 'object',
+              description: 'the lowest score of each risk tier: {serious, high, medium} (default 80, 50, 20)',
+            },
           },
         },
         response: { 200: proposalViewSchema, ...errorResponses },
@@ -38,9 +42,11 @@ export function policyProposalsPostRoute(app: FastifyInstance, ctx: ApiContext):
     },
     async (request) => {
       const b = request.body;
-      return await requirePolicy(ctx).propose(
-        b.expiresAt === undefined ? { rules: b.rules } : { rules: b.rules, expiresAt: b.expiresAt },
-      );
+      return await requirePolicy(ctx).propose({
+        rules: b.rules,
+        ...(b.expiresAt === undefined ? {} : { expiresAt: b.expiresAt }),
+        ...(b.riskTiers === undefined ? {} : { riskTiers: b.riskTiers }),
+      });
     },
   );
 }

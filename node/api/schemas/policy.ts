@@ -14,7 +14,7 @@ export const rulesInput = {
   type: 'array',
   maxItems: MAX_RULES_OUTLINE,
   items: { type: 'object' },
-  description: 'rules {id, hook, effect: "deny" | "warn", expression (CEL), message}',
+  description: 'rules {id, hook, effect: "deny" | "warn" | "score", expression (CEL), message, points (score only)}',
 } as const;
 
 export const ruleSchema = {
@@ -24,9 +24,10 @@ export const ruleSchema = {
   properties: {
     id: { type: 'string' },
     hook: { type: 'string' },
-    effect: { type: 'string', enum: ['deny', 'warn'] },
+    effect: { type: 'string', enum: ['deny', 'warn', 'score'] },
     expression: { type: 'string', description: 'CEL; true when the rule fires' },
     message: { type: 'string' },
+    points: { type: 'integer', description: 'a score rule: what it adds to the risk score' },
   },
 } as const;
 
@@ -61,6 +62,11 @@ export const bundleSchema = {
     createdAt: { type: 'string' },
     expiresAt: { type: 'string' },
     rules: { type: 'array', items: ruleSchema },
+    riskTiers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { serious: { type: 'integer' }, high: { type: 'integer' }, medium: { type: 'integer' } },
+    },
   },
 } as const;
 

@@ -14,9 +14,11 @@ const NODE = { org: 'acme', jurisdiction: 'DE' };
 
 describe('HOOKS', () => {
   describe('when listed', () => {
-    it('declares the decision hook with its variables', () => {
-      expect(HOOK_NAMES).toEqual(['decision']);
-      expect(HOOKS.decision.variables).toEqual({ decision: 'Decision' });
+    it('declares the decision hook and the registry hooks with their variables', () => {
+      expect(HOOK_NAMES).toEqual(['decision', 'register', 'approve']);
+      expect(HOOKS.decision.variables).toEqual({ decision: 'Decision', model: 'DecisionModel' });
+      expect(HOOKS.register.variables).toEqual({ card: 'Card', model: 'RegisteredModel', risk: 'Risk' });
+      expect(HOOKS.approve.variables).toEqual({ approval: 'Approval', model: 'ApprovalModel', card: 'Card' });
       expect(isHookName('decision')).toBe(true);
       expect(isHookName('toString')).toBe(false);
     });
@@ -31,6 +33,49 @@ describe('environmentFor', () => {
       expect(env.check("decision.dataClasses.exists(c, c == 'pii')").valid).toBe(true);
       expect(env.check('decision.nope').valid).toBe(false);
       expect(env.check('other').valid).toBe(false);
+    });
+  });
+});
+
+describe('the decision hook’s model variable', () => {
+  describe('when the caller resolved the model in the registry', () => {
+    it('is the registry’s answer; without one it is unknown', () => {
+      const env = environmentFor('decision');
+      const rule = env.parse('model.known && model.status == "approved" && model.tier != "serious"');
+      const decision = { model: 'fraud@1', output: 'ok' };
+      const known = {
+        known: true,
+        org: 'eu',
+        name: 'fraud',
+        version: '1',
+        digest: 'sha256:x',
+        status: 'approved',
+        tier: 'low',
+      };
+      expect(rule(hookInput('decision', decision, NODE, 0, { model: known }))).toBe(true);
+      expect(rule(hookInput('decision', decision, NODE, 0))).toBe(false);
+      expect(env.parse('model.status')(hookInput('decision', decision, NODE, 0))).toBe('unknown');
+    });
+  });
+});
+
+describe('the register hook', () => {
+  describe('when a score rule is compiled', () => {
+    it('sees card, model and node but not risk (what it computes); deny rules see risk', () => {
+      expect(
+        environmentFor('register', true).check('size(card.datasets) == 0 && model.assurance == "opaque"').valid,
+      ).toBe(true);
+      expect(environmentFor('register', true).check('risk.score > 10').valid).toBe(false);
+      expect(environmentFor('register').check('risk.tier == "high" && !card.present').valid).toBe(true);
+    });
+  });
+  describe('when POST /v1/evaluate gives a malformed card (attacker-controlled)', () => {
+    it('is refused with the card checker’s code, naming the field', () => {
+      const model = { org: 'eu', name: 'm', version: '1', digest: '', assurance: 'files' };
+      expect(() => hookInput('register', { card: { intendedUse: 'x', bogus: 1 }, model }, NODE)).toThrow(
+        code('ERR_INVALID_MODEL_CARD'),
+      );
+      expect(() => hookInput('register', { model: 'eu/m@1' }, NODE)).toThrow(code('ERR_INVALID_INPUT'));
     });
   });
 });
