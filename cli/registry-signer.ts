@@ -4,9 +4,17 @@
  * machine; only the signed envelope goes to the node.
  */
 import { readIdentityKey } from '../node/registry/identity-key.ts';
-import type { DsseSigner } from '../protocol/dsse/index.ts';
+import type { DsseSigner, Envelope } from '../protocol/dsse/index.ts';
 import { keyIdOf } from '../protocol/dsse/index.ts';
 import { fromBase64 } from '../protocol/encoding/bytes.ts';
+import { decodeBaselineEnvelope } from '../protocol/policy/baseline.ts';
+import {
+  type HeldBaseline,
+  type ModelCard,
+  type RegistrationPredicate,
+  scoreRisk,
+  signRegistration,
+} from '../protocol/registry/index.ts';
 import type { ApiClient } from './client.ts';
 import { CliError, ExitCode } from './exit.ts';
 
@@ -56,4 +64,53 @@ export async function personSigner(client: ApiClient, keyFile: string, org?: str
     org: ownOrg,
     jurisdictions,
   };
+}
+
+/** What a registration says of the model: its identity and how it is known. */
+export interface ModelIdentity {
+  digest: string;
+  assurance: 'files' | 'opaque';
+  external?: { provider: string; model: string; snapshot: string };
+  oms?: 'key' | 'certificate';
+}
+
+/**
+ * The registration of `ref` by the person `who`: scored under `held` (the baseline the node enforces
+ * now; undefined: none) for the registering org and its charter jurisdiction, then signed with their key.
+ * The CLI (`model register`), the demo and the bench all register this way.
+ */
+export function signedRegistration(o: {
+  who: Pick<Signer, 'signer' | 'person' | 'federationId'>;
+  ref: { org: string; name: string; version: string };
+  jurisdiction: string;
+  model: ModelIdentity;
+  card: ModelCard | undefined;
+  held: HeldBaseline | undefined;
+  now?: Date;
+}): { envelope: Envelope; predicate: RegistrationPredicate } {
+  const risk = scoreRisk(
+    o.held,
+    o.card,
+    { ...o.ref, digest: o.model.digest, assurance: o.model.assurance },
+    { org: o.ref.org, jurisdiction: o.jurisdiction },
+  );
+  const predicate: RegistrationPredicate = {
+    federation: o.who.federationId,
+    model: o.ref,
+    assurance: o.model.assurance,
+    ...(o.model.external === undefined ? {} : { external: o.model.external }),
+    ...(o.card === undefined ? {} : { card: o.card }),
+    risk,
+    ...(o.model.oms === undefined ? {} : { oms: { method: o.model.oms } }),
+    submitter: { name: o.who.person.name, role: o.who.person.role },
+    registeredAt: (o.now ?? new Date()).toISOString(),
+  };
+  return { envelope: signRegistration(o.model.digest, predicate, o.who.signer), predicate };
+}
+
+/** The baseline a node enforces now, from GET /v1/policy (undefined: none applied). */
+export function heldBaselineOf(policy: Record<string, unknown>): HeldBaseline | undefined {
+  if (policy.envelope === null || policy.envelope === undefined) return undefined;
+  const { bundle } = decodeBaselineEnvelope(policy.envelope);
+  return { baseline: bundle, digest: String(policy.digest) };
 }

@@ -6,7 +6,8 @@
  * federation (policy threshold 2), invites us and apac, they join; a few decisions are appended on every
  * node; eu proposes the global baseline examples/policy/baseline.json, us co-signs, every node applies it
  * and apac's next forbidden decision is denied; eu's node proves one of apac's entries (a cross-org proof,
- * witnessed by the others) and the demo verifies it offline; a status table prints the API addresses
+ * witnessed by the others) and the demo verifies it offline; the model registry's act (cli/demo/
+ * registry.ts: register, score, shadow-AI flag, two-org approval); a status table prints the API addresses
  * and admin tokens. Ctrl-C stops the three nodes cleanly and removes the temp
  * homes (unless --dir was given). `--once` stops right after printing (for tests and CI).
  */
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { opensslVerify } from '../../node/crypto/ed25519.ts';
 import { booleanOption, type CommandSpec, JSON_OPTION, parseIndex, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
+import { registryAct } from '../demo/registry.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import { formatJson, formatTable } from '../output.ts';
 
@@ -218,8 +220,10 @@ API and libp2p on free 127.0.0.1 ports, forms the federation (eu creates it, inv
 join), appends --decisions decisions (default 3) on every node, publishes a global policy baseline
 (examples/policy/baseline.json; eu proposes, us co-signs: threshold 2) and shows a decision it denies,
 asks eu's node for a cross-org proof of one of apac's entries and verifies it offline (apac's log
-signature, the witnesses' cosignatures, the inclusion proof), and prints each node's API address and
-admin token. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
+signature, the witnesses' cosignatures, the inclusion proof); then the model registry: people with their
+own keys (DIR/keys), a model registered by its digest and scored by the baseline (tier high), a decision
+of it flagged shadow_ai, a two-org approval (risk_officer at eu, legal at us), and the next decision not
+flagged. Finally it prints each node's API address and admin token. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
 Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<org>.log.`,
   options: {
     dir: { type: 'string', value: 'DIR', description: 'keep the homes here (default: a temp directory, removed)' },
@@ -309,6 +313,8 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
           `cosignatures (${proof.cosigners.join(', ')}; k = ${proof.k}) from keys the charter names, inclusion proof`,
       );
 
+      const registry = await registryAct(dir, nodes as unknown as [DemoNode, DemoNode, DemoNode], say);
+
       const rows = [];
       let fed: Record<string, unknown> = {};
       for (const n of nodes) {
@@ -338,6 +344,7 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
             policy,
             deniedDecision: denied,
             crossOrgProof: proof,
+            registry,
           }),
         );
       } else {

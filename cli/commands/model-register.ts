@@ -13,27 +13,20 @@
 import { hashModelDir, resolveIgnorePaths } from '../../node/registry/model-files.ts';
 import { verifyModelDir } from '../../node/registry/model-verify.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
-import { decodeBaselineEnvelope } from '../../protocol/policy/baseline.ts';
-import {
-  checkModelCard,
-  type ModelCard,
-  type RegistrationPredicate,
-  signRegistration,
-} from '../../protocol/registry/index.ts';
+import { checkModelCard, type ModelCard } from '../../protocol/registry/index.ts';
 import {
   externalDigest,
   MAX_OMS_BUNDLE_BYTES,
   type OmsTrust,
   parseExternalRef,
 } from '../../protocol/registry/oms/index.ts';
-import { scoreRisk } from '../../protocol/registry/risk.ts';
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, requireOption, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
 import { CheckFailedError, ExitCode, UsageError } from '../exit.ts';
 import { resolveTarget } from '../home.ts';
 import { readInputFile, readPemFile } from '../model-files.ts';
 import { formatJson, formatKeyValues } from '../output.ts';
-import { personSigner } from '../registry-signer.ts';
+import { heldBaselineOf, type ModelIdentity, personSigner, signedRegistration } from '../registry-signer.ts';
 
 const NAME = 'model register';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -88,30 +81,15 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
     const model = await modelDigest(args);
     const client = new ApiClient(await resolveTarget(args, io, NAME));
     const who = await personSigner(client, keyFile);
-    const policy = await client.policy('GET', '');
-    const held = policy.envelope === null || policy.envelope === undefined ? undefined : heldBaseline(policy);
-    const ref = { org: who.org, name, version };
-    const risk = scoreRisk(
-      held,
+    const held = heldBaselineOf(await client.policy('GET', ''));
+    const { envelope } = signedRegistration({
+      who,
+      ref: { org: who.org, name, version },
+      jurisdiction: who.jurisdictions[who.org] ?? 'ZZ',
+      model,
       card,
-      { ...ref, digest: model.digest, assurance: model.assurance },
-      {
-        org: who.org,
-        jurisdiction: who.jurisdictions[who.org] ?? '',
-      },
-    );
-    const predicate: RegistrationPredicate = {
-      federation: who.federationId,
-      model: ref,
-      assurance: model.assurance,
-      ...(model.external === undefined ? {} : { external: model.external }),
-      ...(card === undefined ? {} : { card }),
-      risk,
-      ...(model.oms === undefined ? {} : { oms: { method: model.oms } }),
-      submitter: { name: who.person.name, role: who.person.role },
-      registeredAt: new Date().toISOString(),
-    };
-    const envelope = signRegistration(model.digest, predicate, who.signer);
+      held,
+    });
     const out = await client.models('POST', '', { envelope });
     if (booleanOption(args, 'json')) {
       io.stdout(formatJson(out));
@@ -147,13 +125,6 @@ async function readCard(file: string | undefined): Promise<ModelCard | undefined
     throw new UsageError(`${NAME}: --card ${file} is not JSON: ${(cause as Error).message}`, { cause });
   }
   return checkModelCard(v);
-}
-
-interface ModelIdentity {
-  digest: string;
-  assurance: 'files' | 'opaque';
-  external?: { provider: string; model: string; snapshot: string };
-  oms?: 'key' | 'certificate';
 }
 
 async function modelDigest(args: Parameters<CommandSpec['run']>[0]): Promise<ModelIdentity> {
@@ -209,9 +180,4 @@ async function modelDigest(args: Parameters<CommandSpec['run']>[0]): Promise<Mod
       cause,
     });
   }
-}
-
-function heldBaseline(policy: Record<string, unknown>) {
-  const { bundle } = decodeBaselineEnvelope(policy.envelope);
-  return { baseline: bundle, digest: String(policy.digest) };
 }

@@ -15,6 +15,15 @@ interface DemoOutput {
   policy: { id: string; version: number; rules: number };
   deniedDecision: { index: number; rule: string; policyVersion: number };
   crossOrgProof: { origin: string; index: number; treeSize: number; cosigners: string[]; k: number };
+  registry: {
+    model: string;
+    digest: string;
+    risk: { score: number; tier: string; hits: string[] };
+    shadowDecision: { org: string; index: number; flags: string[] };
+    approvals: { approver: string; role: string; org: string }[];
+    status: string;
+    approvedDecision: { org: string; index: number; flags: string[] };
+  };
 }
 
 describe('govfed demo', () => {
@@ -30,7 +39,7 @@ describe('govfed demo', () => {
         err += d;
       });
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      const end = Date.now() + 60_000;
+      const end = Date.now() + 120_000;
       while (!out.trim().endsWith('}') && Date.now() < end && child.exitCode === null) {
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -38,7 +47,7 @@ describe('govfed demo', () => {
       expect(demo.federationId).toMatch(/^[0-9a-f]{64}$/);
       expect(demo.nodes.map((n) => n.org)).toEqual(['eu', 'us', 'apac']);
       for (const n of demo.nodes) {
-        expect(n.charterVersion).toBe(3);
+        expect(n.charterVersion).toBe(4); // 3 members, then the approval rule of tier high
         // node.init, the decisions, and at least the charter versions its join awaited (1..2).
         expect(n.logSize).toBeGreaterThanOrEqual(1 + 3 + 2);
         const res = await fetch(`${n.api}/v1/federation`, { headers: { authorization: `Bearer ${n.token}` } });
@@ -54,9 +63,21 @@ describe('govfed demo', () => {
       expect(demo.crossOrgProof.cosigners.length).toBeGreaterThanOrEqual(demo.crossOrgProof.k);
       expect(demo.crossOrgProof.k).toBe(2);
       expect(demo.crossOrgProof.origin).toMatch(/^govfed\/apac\//);
+      // The registry act: scored high by the baseline, flagged before the two-org approval, not after.
+      const r = demo.registry;
+      expect(r).toMatchObject({ model: 'eu/fraud-model@1.0.0', status: 'approved' });
+      expect(r.risk).toEqual({ score: 60, tier: 'high', hits: ['eu-ai-act-high', 'sensitive-data', 'human-review'] });
+      expect(r.shadowDecision.flags).toEqual(['shadow_ai']);
+      expect(r.approvals.map((a) => `${a.org}/${a.role}`)).toEqual(['eu/risk_officer', 'us/legal']);
+      expect(r.approvedDecision.flags).toEqual([]);
+      const us = demo.nodes[1] as DemoOutput['nodes'][number];
+      const shadowLeaf = await fetch(`${us.api}/v1/log/entries/${r.shadowDecision.index}`, {
+        headers: { authorization: `Bearer ${us.token}` },
+      });
+      expect(await shadowLeaf.json()).toMatchObject({ flags: ['shadow_ai'], modelDigest: r.digest });
       child.kill('SIGINT');
       expect(await exited, err).toBe(0);
       await expect(stat(demo.dir)).rejects.toThrow(expect.objectContaining({ code: 'ENOENT' }));
-    }, 90_000);
+    }, 150_000);
   });
 });
