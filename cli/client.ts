@@ -203,23 +203,17 @@ export class ApiClient {
 
   /** POST to a /v1/federation admin route (create, thresholds, invites, proposals/sign, join). */
   async federationPost(path: string, body: unknown): Promise<Record<string, unknown>> {
-    const v = await this.#json('POST', `/v1/federation${path}`, body);
-    if (!isRecord(v)) throw malformed(`/v1/federation${path}`);
-    return v;
+    return await this.#object('POST', `/v1/federation${path}`, body);
   }
 
   /** /v1/identities routes: GET (auditor) or admin POST; the roster view, shape checked by the caller. */
   async identities(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const v = await this.#json(method, `/v1/identities${path}`, body);
-    if (!isRecord(v)) throw malformed(`/v1/identities${path}`);
-    return v;
+    return await this.#object(method, `/v1/identities${path}`, body);
   }
 
   /** A /v1/models route (GET auditor, POST any token): a JSON object, shape checked by the caller. */
   async models(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const v = await this.#json(method, `/v1/models${path}`, body);
-    if (!isRecord(v)) throw malformed(`/v1/models${path}`);
-    return v;
+    return await this.#object(method, `/v1/models${path}`, body);
   }
 
   /** POST /v1/keys/rotate (admin): an operation result, shape checked by the caller. */
@@ -231,9 +225,7 @@ export class ApiClient {
 
   /** A /v1/policy route (GET or admin POST/PUT): a JSON object, shape checked by the caller. */
   async policy(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const v = await this.#json(method, `/v1/policy${path}`, body);
-    if (!isRecord(v)) throw malformed(`/v1/policy${path}`);
-    return v;
+    return await this.#object(method, `/v1/policy${path}`, body);
   }
 
   /**
@@ -278,6 +270,13 @@ export class ApiClient {
   /** GET /metrics (Prometheus text). */
   async metrics(): Promise<string> {
     return await this.#text('GET', '/metrics');
+  }
+
+  /** A route answering a JSON object (its fields are checked by the caller). */
+  async #object(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const v = await this.#json(method, path, body);
+    if (!isRecord(v)) throw malformed(path);
+    return v;
   }
 
   async #json(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -3,12 +3,10 @@
  * module (docs/registry.md; formats and checklists: protocol/registry/registration.ts, approval.ts; the
  * node's own checks: model-checks.ts).
  *
- *   - A person's signed registration is posted to their org's node (POST /v1/models), an approval to the
- *     approver's node (POST /v1/models/{name}/{version}/approvals). The node verifies it, logs it
- *     (`registry.model` / `registry.approval` leaf, the envelope as its record), stores it, then gossips it
- *     (kind `model` / `approval`, body {envelope}).
- *   - Every member verifies what it receives by gossip and by sync the same way and keeps it, so every node
- *     computes the same status (pending, approved, rejected) from the same signed records.
+ *   - A registration is posted to its org's node (POST /v1/models), an approval to the approver's; the node
+ *     verifies, takes (model-intake.ts: logged once, stored, held) and gossips it (kind `model`/`approval`).
+ *   - Every member verifies what it receives by gossip and sync the same way, so every node computes the
+ *     same status (pending, approved, rejected) from the same signed records.
  *   - Sync: each node numbers the records it took; each round it asks the round's members for their records
  *     from where it stopped (`/govfed/models/1.0.0`, protocol/registry/model-sync.ts).
  *   - A record that cannot be judged yet (an approval before its registration, a score under a policy
@@ -17,20 +15,15 @@
  *   - One registration per org/name@version: a second, different one is refused (ERR_MODEL_EXISTS) and, off
  *     the wire, kept out with an event `registry:model-conflict`.
  *
- * Persistence order for every record: the audit log first (a deterministic leaf, looked up before it is
- * appended, so a retry after a crash never logs it twice), then DIR/registry/models/state.json, then memory
- * and the answer — nothing is acknowledged before it is on disk twice.
+ * What happens to a record once it verified — logged once, stored, held, in that order, nothing
+ * acknowledged before it is on disk twice — is model-intake.ts.
  */
-import { encodeLeaf, type GovernanceLeaf } from '../../protocol/audit/leaf.ts';
-import { canonicalBytes } from '../../protocol/canonical/jcs.ts';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
-import type { Envelope } from '../../protocol/dsse/index.ts';
-import { parseEnvelope } from '../../protocol/dsse/index.ts';
+import { type Envelope, parseEnvelope } from '../../protocol/dsse/index.ts';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { ApprovalRule, RiskTier } from '../../protocol/federation/approval-rules.ts';
 import { type CharterChain, type GossipMessage, GossipValidationError } from '../../protocol/federation/index.ts';
-import { leafHash } from '../../protocol/log/hash.ts';
-import { registrationId, type VerifiedApproval, type VerifiedRegistration } from '../../protocol/registry/index.ts';
+import { registrationId } from '../../protocol/registry/index.ts';
 import {
   decodeModelsHello,
   decodeModelsPage,
@@ -48,7 +41,7 @@ import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
-import { type HeldApproval, type HeldModel, ModelBook, modelKey, type ResolvedModel } from './model-book.ts';
+import { type HeldModel, ModelBook, modelKey, type ResolvedModel } from './model-book.ts';
 import {
   type CheckContext,
   checkApproval,
@@ -56,6 +49,7 @@ import {
   claimedApprovalModel,
   type RiskCheck,
 } from './model-checks.ts';
+import { ModelIntake, type Taken, type TakenApproval } from './model-intake.ts';
 import { ModelStore } from './model-store.ts';
 import { rosterLookup } from './roster-lookup.ts';
 import type { RosterModule } from './rosters.ts';
@@ -77,9 +71,6 @@ export interface ModelRegistryOptions {
   verify?: Ed25519Verify;
 }
 
-type Taken = { held: HeldModel; logIndex: number };
-type TakenApproval = Taken & { approval: HeldApproval };
-
 export class ModelRegistry implements FederationModule {
   readonly name = 'models';
   readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => GossipVerdict>>;
@@ -88,15 +79,13 @@ export class ModelRegistry implements FederationModule {
   readonly #o: ModelRegistryOptions;
   readonly #store: ModelStore;
   readonly #now: () => Date;
-  /** Every record taken, in order (what members page through). */
-  #records: RegistryRecord[] = [];
   /** Records stored on disk, judged once the first charter is known. */
   #stored: RegistryRecord[] | undefined;
   readonly #waiting = new Map<string, { record: RegistryRecord; until: number }>();
   readonly #cursors = new Map<string, number>();
   #ctx: FederationContext | undefined;
   #federationId: string | undefined;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #intake: ModelIntake;
 
   constructor(o: ModelRegistryOptions) {
     this.#o = o;
@@ -107,6 +96,13 @@ export class ModelRegistry implements FederationModule {
       now: () => this.#now().getTime(),
       rules: () => this.#ctx?.chain()?.current.approvals,
     });
+    this.#intake = new ModelIntake({
+      log: o.log,
+      store: this.#store,
+      book: this.book,
+      events: o.events,
+      federationId: () => this.#federationId,
+    });
     this.gossip = {
       model: (msg) => this.#judgeGossip('registration', msg),
       approval: (msg) => this.#judgeGossip('approval', msg),
@@ -114,7 +110,7 @@ export class ModelRegistry implements FederationModule {
     this.protocols = {
       [MODELS_PROTOCOL]: {
         maxBytes: MAX_MODELS_FRAME,
-        handle: async (req) => encodeModelsPage(this.#records, decodeModelsHello(req)),
+        handle: async (req) => encodeModelsPage(this.#intake.records, decodeModelsHello(req)),
       },
     };
   }
@@ -131,18 +127,17 @@ export class ModelRegistry implements FederationModule {
   }
 
   async stop(): Promise<void> {
-    await this.#tail.catch(() => {});
+    await this.#intake.flush();
     await this.#store.flush();
   }
 
   onCharter(chain: CharterChain): void {
     if (this.#federationId !== chain.federationId) {
       this.#federationId = chain.federationId;
-      this.#records = [];
       this.#stored = undefined;
       this.book.clear();
       this.#waiting.clear();
-      this.#persist();
+      this.#intake.reset();
     }
     this.book.touch();
     const stored = this.#stored;
@@ -153,7 +148,7 @@ export class ModelRegistry implements FederationModule {
   }
 
   status(): Record<string, unknown> {
-    return { models: this.book.size, records: this.#records.length, waiting: this.#waiting.size };
+    return { models: this.book.size, records: this.#intake.records.length, waiting: this.#waiting.size };
   }
 
   /**
@@ -208,7 +203,7 @@ export class ModelRegistry implements FederationModule {
       );
     }
     this.#assertRecent(p.registeredAt, 'registeredAt');
-    const taken = await this.#takeRegistration(env, v, 'local', { refuseConflict: true, stored: false });
+    const taken = await this.#intake.registration(env, v, 'local', { refuseConflict: true, stored: false });
     this.#publish('model', env);
     return taken;
   }
@@ -239,7 +234,7 @@ export class ModelRegistry implements FederationModule {
     );
     if (denied.length > 0)
       throw new GovfedError('ERR_POLICY_DENIED', `approval denied by policy: ${denied.join('; ')}`);
-    const taken = await this.#takeApproval(env, held, a, 'local');
+    const taken = await this.#intake.approval(env, held, a, 'local');
     this.#publish('approval', env);
     return taken;
   }
@@ -270,101 +265,6 @@ export class ModelRegistry implements FederationModule {
       .catch((err) => this.#o.events('federation:publish-failed', { kind, error: errorText(err) }));
   }
 
-  /** Logs (once), stores and holds a verified registration; the held one when already taken. */
-  async #takeRegistration(
-    env: Envelope,
-    v: VerifiedRegistration,
-    via: string,
-    o: { refuseConflict: boolean; stored: boolean },
-  ): Promise<Taken> {
-    const id = registrationId(env);
-    const p = v.predicate;
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'registry.model',
-      time: p.registeredAt,
-      digest: `sha256:${id}`,
-      ref: `registry/${p.federation}/model/${modelKey(p.model)}`.slice(0, 512),
-    };
-    return await this.#serial(async () => {
-      const held = this.book.get(p.model.org, p.model.name, p.model.version);
-      if (held !== undefined) {
-        if (held.id === id) return { held, logIndex: held.logIndex };
-        this.#o.events('registry:model-conflict', { model: held.key, held: held.id, other: id, via });
-        if (o.refuseConflict)
-          throw new NodeError('ERR_MODEL_EXISTS', `${held.key} is registered already (${held.digest})`);
-        return { held, logIndex: held.logIndex };
-      }
-      const logIndex = await this.#logOnce(leaf, env);
-      await this.#save({ kind: 'registration', envelope: env }, o.stored);
-      const added = this.book.addRegistration(id, env, v, logIndex);
-      this.#o.events('registry:model', { model: added.key, digest: v.digest, tier: p.risk.tier, via });
-      return { held: added, logIndex };
-    });
-  }
-
-  async #takeApproval(
-    env: Envelope,
-    held: HeldModel,
-    a: VerifiedApproval,
-    via: string,
-    stored = false,
-  ): Promise<TakenApproval> {
-    const p = a.predicate;
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'registry.approval',
-      time: p.issuedAt,
-      digest: `sha256:${a.id}`,
-      ref: `registry/${p.federation}/approval/${held.key}/${p.approver.org}/${p.approver.name}`.slice(0, 512),
-    };
-    return await this.#serial(async () => {
-      const had = held.approvals.get(a.id);
-      if (had !== undefined) return { held, logIndex: had.logIndex, approval: had };
-      this.book.assertRoom(held);
-      const logIndex = await this.#logOnce(leaf, env);
-      await this.#save({ kind: 'approval', envelope: env }, stored);
-      const approval = this.book.addApproval(held, env, a, logIndex);
-      this.#o.events('registry:approval', {
-        model: held.key,
-        approver: `${p.approver.org}/${p.approver.name}`,
-        decision: p.decision,
-        via,
-      });
-      return { held, logIndex, approval };
-    });
-  }
-
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const work = this.#tail.catch(() => {}).then(fn);
-    this.#tail = work.catch(() => {});
-    return work;
-  }
-
-  async #logOnce(leaf: GovernanceLeaf, env: Envelope): Promise<number> {
-    const bytes = encodeLeaf(leaf);
-    const logged = await this.#o.log.lookupLeafHash(leafHash(bytes));
-    if (logged !== undefined) return logged;
-    const [appended] = await this.#o.log.append([{ leaf: bytes, record: canonicalBytes(env) }]);
-    if (appended === undefined) throw new NodeError('ERR_INTERNAL', 'the log appended nothing');
-    return appended.index;
-  }
-
-  /** Adds a record to the list (and the file, unless it came from the file). */
-  async #save(record: RegistryRecord, stored: boolean): Promise<void> {
-    const records = [...this.#records, record];
-    if (!stored) await this.#store.save({ version: 1, federationId: this.#federationId ?? null, records });
-    this.#records = records;
-  }
-
-  #persist(): void {
-    void this.#serial(() =>
-      this.#store.save({ version: 1, federationId: this.#federationId ?? null, records: this.#records }),
-    ).catch((err) => this.#o.events('registry:error', { error: `saving the model registry: ${errorText(err)}` }));
-  }
-
   /**
    * Judges a record from a member or from disk (attacker-controlled): the work that takes it (logged,
    * stored, held — in order) when it is new, false when held already or waiting; throws the checklist's
@@ -383,7 +283,7 @@ export class ModelRegistry implements FederationModule {
         this.#o.events('registry:model-conflict', { model: held.key, held: held.id, other: registrationId(env), via });
         return false;
       }
-      return this.#takeRegistration(env, v, via, { refuseConflict: false, stored });
+      return this.#intake.registration(env, v, via, { refuseConflict: false, stored });
     }
     const ref = claimedApprovalModel(env);
     const held = this.book.get(ref.org, ref.name, ref.version);
@@ -399,7 +299,7 @@ export class ModelRegistry implements FederationModule {
     }
     const a = checkApproval(env, held.registration, { ...ctx, now: this.#now().getTime() });
     if (held.approvals.has(a.id)) return false;
-    return this.#takeApproval(env, held, a, via, stored);
+    return this.#intake.approval(env, held, a, via, stored);
   }
 
   /** Offers a record off the wire; what it takes is stored after the verdict, then waiting ones are retried. */
@@ -422,7 +322,7 @@ export class ModelRegistry implements FederationModule {
         this.#o.events('registry:error', { error: `stored ${r.kind} dropped: ${errorText(err)}` });
       }
     }
-    if (this.#records.length !== stored.length) this.#persist();
+    if (this.#intake.records.length !== stored.length) this.#intake.persist();
     this.#retryWaiting();
   }
 

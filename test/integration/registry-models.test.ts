@@ -16,114 +16,19 @@ import { signApproval } from '../../protocol/registry/index.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
 import { eventsOf } from '../helpers/events.ts';
-import {
-  type FedNode,
-  fedCli,
-  fedStatus,
-  formFederation,
-  restartFedNode,
-  startFedNode,
-  waitFor,
-} from '../helpers/federation.ts';
+import { type FedNode, fedStatus, restartFedNode, waitFor } from '../helpers/federation.ts';
 import { repoPath, vectorPath } from '../helpers/paths.ts';
-
-interface Detail {
-  org: string;
-  digest: string;
-  status: string;
-  risk: { score: number; tier: string; policyVersion: number };
-  approvals: { counted: number; missingRoles: string[]; orgs: { have: number; need: number } };
-  votes: { approver: { name: string }; counts: boolean; envelope: unknown }[];
-  envelope: unknown;
-}
+import { approve, CARD, decide, key, registryFederation, show, waitForStatus } from '../helpers/registry.ts';
 
 let a: FedNode;
 let b: FedNode;
 let c: FedNode;
-const key = (n: FedNode, who: string) => path.join(n.tmp, `${who}.key`);
 const MODEL = vectorPath('oms', 'v1.1.0-elliptic-key');
 const SIG = path.join(MODEL, 'model.sig');
 const PUB = vectorPath('oms', 'keys', 'signing-key-pub.pem');
-const CARD = repoPath('docs', 'examples', 'model-card.json');
-
-async function person(n: FedNode, name: string, role: string): Promise<void> {
-  await runCliJson([
-    'identity',
-    'create',
-    '--name',
-    name,
-    '--role',
-    role,
-    '--key-out',
-    key(n, name),
-    '--home',
-    n.home,
-    '--json',
-  ]);
-}
-
-const show = (n: FedNode, ref: string) => runCliJson<Detail>(['model', 'show', ref, '--home', n.home, '--json']);
-const approve = (n: FedNode, who: string, ref: string, extra: string[] = []) =>
-  runCli(['model', 'approve', ref, '--key', key(n, who), '--home', n.home, '--json', ...extra]);
-
-async function waitForStatus(nodes: FedNode[], ref: string, status: string, counted?: number): Promise<void> {
-  await Promise.all(
-    nodes.map((n) =>
-      waitFor(
-        `${n.org} to hold ${ref} ${status}${counted === undefined ? '' : ` with ${counted} votes`}`,
-        async () => {
-          const d = await show(n, ref);
-          return d.status === status && (counted === undefined || d.approvals.counted === counted);
-        },
-        60_000,
-      ),
-    ),
-  );
-}
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
-  await formFederation([a, b, c]);
-  await fedCli(a, ['set-approval-rule', '--tier', 'high', '--roles', 'risk_officer,legal', '--orgs', '2', '--json']);
-  // The example baseline of docs/policy.md: register score rules and tiers, a register deny rule, decision rules.
-  await runCliJson([
-    'policy',
-    'propose',
-    '--file',
-    repoPath('docs', 'examples', 'risk-baseline.json'),
-    '--home',
-    a.home,
-    '--json',
-  ]);
-  await person(a, 'alice', 'model_owner');
-  await person(a, 'ana', 'risk_officer');
-  await person(b, 'bea', 'legal');
-  await person(b, 'ben', 'auditor');
-  await person(c, 'carl', 'legal');
-  // Every member holds every roster and the rule before the first registration.
-  await Promise.all(
-    [a, b, c].map((n) =>
-      waitFor(
-        `${n.org} to hold the rosters and the rule`,
-        async () => {
-          const s = await fedStatus(n);
-          const rosters =
-            (s as unknown as { modules?: { registry?: { rosters?: Record<string, number> } } }).modules?.registry
-              ?.rosters ?? {};
-          const policy = (await runCliJson<{ version: number }>(['policy', 'show', '--home', n.home, '--json']))
-            .version;
-          return (
-            policy === 1 &&
-            (s as unknown as { approvals?: Record<string, unknown> }).approvals?.high !== undefined &&
-            (rosters.a ?? 0) >= 2 &&
-            (rosters.b ?? 0) >= 2 &&
-            (rosters.c ?? 0) >= 1
-          );
-        },
-        60_000,
-      ),
-    ),
-  );
+  [a, b, c] = await registryFederation();
 }, 240_000);
 
 afterAll(async () => {
@@ -302,23 +207,6 @@ describe('model register', () => {
     }, 30_000);
   });
 });
-
-/** Records one decision naming `model` on n; its reply entry and its leaf. */
-async function decide(n: FedNode, model: string) {
-  const res = await n.daemon.fetch('/v1/decisions', {
-    method: 'POST',
-    token: n.adminToken,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model, output: { score: 0.2 }, jurisdiction: n.org === 'b' ? 'FR' : 'DE' }),
-  });
-  expect(res.status).toBe(200);
-  const entry = (
-    (await res.json()) as { entries: { index: number; flags?: string[]; model?: Record<string, unknown> }[] }
-  ).entries[0] as { index: number; flags?: string[]; model?: Record<string, unknown> };
-  const leafRes = await n.daemon.fetch(`/v1/log/entries/${entry.index}`, { token: n.adminToken });
-  const leaf = JSON.parse(Buffer.from(await leafRes.arrayBuffer()).toString('utf8')) as Record<string, unknown>;
-  return { entry, leaf };
-}
 
 describe('decisions naming a model', () => {
   describe('when the model is unknown, or registered but not yet approved', () => {
