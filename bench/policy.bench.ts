@@ -30,14 +30,13 @@ import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { adminPost } from '../test/helpers/federation.ts';
 import { makeRecords } from '../test/helpers/records.ts';
 import { eventTime, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
-import { drive } from './ingest-http.bench.ts';
+import { measureOnOff, onOffResults } from './on-off.ts';
 import { BASELINE_20 } from './policy-rules.ts';
 import { nearestRank, percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const GROUP = 'policy';
 const EVALUATIONS = 200_000;
-const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
 const NODES = (process.env.GOVFED_POLICY_NODES ?? '5,10,20').split(',').map(Number);
 const VERSIONS = Number(process.env.GOVFED_POLICY_VERSIONS ?? 10);
 /** Longest wait for a quiet federation before the next version (it may never come at N = 20). */
@@ -82,40 +81,21 @@ async function ingestOnOff(): Promise<BenchResult[]> {
     const setRules = async (rules: unknown[]) => {
       await adminPost({ daemon: d, adminToken: node.adminToken }, '/v1/policy/local', { rules }, 'PUT');
     };
-    const rates: { off: number[]; on: number[] } = { off: [], on: [] };
-    await drive(d.url, token, 1000, 1000, false); // warm-up
-    for (let round = 0; round < 2; round++) {
-      for (const phase of ['off', 'on'] as const) {
-        await setRules(phase === 'on' ? [...BASELINE_20] : []);
-        await drive(d.url, token, 1000, 500, false);
-        const m = await drive(d.url, token, 1000, DURATION_MS, false);
-        rates[phase].push(m.decisions / m.seconds);
-      }
-    }
+    const rates = await measureOnOff(d.url, token, async (phase) => {
+      await setRules(phase === 'on' ? [...BASELINE_20] : []);
+      return undefined;
+    });
     const exit = await d.stop('SIGTERM');
     if (exit.code !== 0) throw new Error(`daemon exited with ${exit.code ?? exit.signal}`);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const off = mean(rates.off);
-    const on = mean(rates.on);
-    const each = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(' / ');
-    return [
+    return onOffResults(
+      GROUP,
+      rates,
       {
-        group: GROUP,
-        name: 'durable ingest over HTTP, enforcement off (no rules), batches of 1,000',
-        ops: Math.round(off * (DURATION_MS / 1000) * 2),
-        unit: 'decisions',
-        opsPerSec: off,
-        notes: `rounds ${each(rates.off)} decisions/s`,
+        off: 'durable ingest over HTTP, enforcement off (no rules), batches of 1,000',
+        on: 'durable ingest over HTTP, enforcement on (20 rules), batches of 1,000',
       },
-      {
-        group: GROUP,
-        name: 'durable ingest over HTTP, enforcement on (20 rules), batches of 1,000',
-        ops: Math.round(on * (DURATION_MS / 1000) * 2),
-        unit: 'decisions',
-        opsPerSec: on,
-        notes: `rounds ${each(rates.on)} decisions/s; enforcement costs ${((1 - on / off) * 100).toFixed(1)} % of ingest throughput`,
-      },
-    ];
+      'enforcement',
+    );
   } finally {
     if (daemon !== undefined) await daemon.kill9();
     await removeDir(node.tmp);

@@ -26,12 +26,11 @@ import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { adminPost } from '../test/helpers/federation.ts';
 import { eventTime, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
-import { drive } from './ingest-http.bench.ts';
+import { measureOnOff, onOffResults } from './on-off.ts';
 import { nearestRank } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const GROUP = 'registry';
-const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
 const NODES = (process.env.GOVFED_REGISTRY_NODES ?? '5,10,20').split(',').map(Number);
 const VERSIONS = Number(process.env.GOVFED_REGISTRY_VERSIONS ?? 10);
 
@@ -173,40 +172,19 @@ async function ingestOnOff(): Promise<BenchResult[]> {
     const alice = await person(node, 'alice', 'model_owner');
     const r = registration(await federationId(fed), 'bench-registry', 'scorer', '1', alice);
     await adminPost(fed, '/v1/models', { envelope: r.envelope }); // tier low, no rule: approved
-    const rates: { off: number[]; on: number[] } = { off: [], on: [] };
-    const model = { off: undefined, on: 'scorer@1' };
-    await drive(d.url, token, 1000, 1000, false); // warm-up
-    for (let round = 0; round < 2; round++) {
-      for (const phase of ['off', 'on'] as const) {
-        await drive(d.url, token, 1000, 500, false, model[phase]);
-        const m = await drive(d.url, token, 1000, DURATION_MS, false, model[phase]);
-        rates[phase].push(m.decisions / m.seconds);
-      }
-    }
+    const rates = await measureOnOff(d.url, token, async (phase) => (phase === 'on' ? 'scorer@1' : undefined));
     const exit = await d.stop('SIGTERM');
     if (exit.code !== 0) throw new Error(`daemon exited with ${exit.code ?? exit.signal}`);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const off = mean(rates.off);
-    const on = mean(rates.on);
-    const each = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(' / ');
-    return [
+    return onOffResults(
+      GROUP,
+      rates,
       {
-        group: GROUP,
-        name: 'durable ingest over HTTP, registry resolution off (plain model string), batches of 1,000',
-        ops: Math.round(off * (DURATION_MS / 1000) * 2),
-        unit: 'decisions',
-        opsPerSec: off,
-        notes: `rounds ${each(rates.off)} decisions/s`,
+        off: 'durable ingest over HTTP, registry resolution off (plain model string), batches of 1,000',
+        on: 'durable ingest over HTTP, registry resolution on (an approved NAME@VERSION), batches of 1,000',
       },
-      {
-        group: GROUP,
-        name: 'durable ingest over HTTP, registry resolution on (an approved NAME@VERSION), batches of 1,000',
-        ops: Math.round(on * (DURATION_MS / 1000) * 2),
-        unit: 'decisions',
-        opsPerSec: on,
-        notes: `rounds ${each(rates.on)} decisions/s; resolution costs ${((1 - on / off) * 100).toFixed(1)} % of ingest throughput (goal ≤ 10 %)`,
-      },
-    ];
+      'resolution',
+      ' (goal ≤ 10 %)',
+    );
   } finally {
     if (daemon !== undefined) await daemon.kill9();
     await removeDir(node.tmp);

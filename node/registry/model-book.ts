@@ -9,6 +9,7 @@
  */
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import type { ApprovalRules, RiskTier } from '../../protocol/federation/approval-rules.ts';
+import type { DecisionModel } from '../../protocol/policy/registry-values.ts';
 import {
   type ApprovalPredicate,
   type ApprovalStatus,
@@ -57,16 +58,8 @@ export interface ModelView {
   votes: { approval: HeldApproval; counts: boolean; why?: string }[];
 }
 
-/** What a decision learns of the model it names. */
-export interface ResolvedModel {
-  known: boolean;
-  org: string;
-  name: string;
-  version: string;
-  digest: string;
-  status: string;
-  tier: string;
-}
+/** What a decision learns of the model it names: the decision hook's `model` (protocol/policy). */
+export type ResolvedModel = DecisionModel;
 
 export function modelKey(m: ModelRef): string {
   return `${m.org}/${m.name}@${m.version}`;

@@ -12,9 +12,9 @@
  */
 import { isPlainObject } from '../audit/fields.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
-import { fromUtf8, utf8 } from '../encoding/bytes.ts';
-import { parseStrictJson } from '../encoding/strict-json.ts';
+import { utf8 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
+import { parseFrame } from './frame.ts';
 
 export const MODELS_PROTOCOL = '/govfed/models/1.0.0';
 /** The largest registration envelope (a model card is most of it) and approval envelope. */
@@ -42,15 +42,7 @@ function bad(message: string): GovfedError {
 }
 
 function parse(bytes: Uint8Array): Record<string, unknown> {
-  if (bytes.length > MAX_MODELS_FRAME) throw bad('frame too large');
-  let v: unknown;
-  try {
-    v = parseStrictJson(fromUtf8(bytes));
-  } catch {
-    throw bad('not JSON');
-  }
-  if (!isPlainObject(v)) throw bad('expected an object');
-  return v;
+  return parseFrame(bytes, MAX_MODELS_FRAME, bad);
 }
 
 function isCount(v: unknown): v is number {

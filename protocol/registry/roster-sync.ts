@@ -9,9 +9,9 @@
  */
 import { isPlainObject } from '../audit/fields.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
-import { fromUtf8, utf8 } from '../encoding/bytes.ts';
-import { parseStrictJson } from '../encoding/strict-json.ts';
+import { utf8 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
+import { parseFrame } from './frame.ts';
 import { MAX_ROSTER_BYTES } from './roster.ts';
 
 export const ROSTER_PROTOCOL = '/govfed/roster/1.0.0';
@@ -26,15 +26,7 @@ function bad(message: string): GovfedError {
 }
 
 function parse(bytes: Uint8Array): Record<string, unknown> {
-  if (bytes.length > MAX_ROSTER_FRAME) throw bad('frame too large');
-  let v: unknown;
-  try {
-    v = parseStrictJson(fromUtf8(bytes));
-  } catch {
-    throw bad('not JSON');
-  }
-  if (!isPlainObject(v)) throw bad('expected an object');
-  return v;
+  return parseFrame(bytes, MAX_ROSTER_FRAME, bad);
 }
 
 export function encodeRosterHello(have: Readonly<Record<string, number>>): Uint8Array {

@@ -146,11 +146,23 @@ export class DaemonProcess {
   }
 
   /** fetch() against the daemon with a bearer token. */
+  /**
+   * fetch() against the daemon. A request sent on a keep-alive connection the daemon closed as idle at
+   * that moment (it answers nothing: `other side closed`, 0 bytes read — a race that a CPU-starved test
+   * process loses when its idle timer fires late) is sent again on a fresh connection, at most twice.
+   */
   async fetch(pathAndQuery: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
     const { token, headers, ...rest } = init;
     const h = new Headers(headers);
     if (token !== undefined) h.set('authorization', `Bearer ${token}`);
-    return await fetch(`${this.url}${pathAndQuery}`, { ...rest, headers: h });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fetch(`${this.url}${pathAndQuery}`, { ...rest, headers: h });
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string; socket?: { bytesRead?: number } } }).cause;
+        if (attempt >= 2 || cause?.code !== 'UND_ERR_SOCKET' || cause.socket?.bytesRead !== 0) throw err;
+      }
+    }
   }
 }
 

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { ModelBook } from '../../../node/registry/model-book.ts';
 import { keyPairFromSeed } from '../../../protocol/crypto/ed25519.ts';
 import { keyIdOf } from '../../../protocol/dsse/index.ts';
-import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import {
   type ApprovalPredicate,
   type Roster,
@@ -17,6 +16,7 @@ import {
   verifyApproval,
   verifyRegistration,
 } from '../../../protocol/registry/index.ts';
+import { testRoster } from '../../helpers/rosters.ts';
 
 const FED = 'ab'.repeat(32);
 const seed = (i: number) => Uint8Array.from({ length: 32 }, (_, j) => (i * 29 + j * 7 + 1) & 0xff);
@@ -25,26 +25,9 @@ const signer = (i: number) => ({ keyid: keyIdOf(pub(i)), seed: seed(i) });
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 
 function roster(org: string, people: [string, string, number][], revoked: [string, string, number][] = []): Roster {
-  return {
-    type: 'govfed.roster/v1',
-    federation: FED,
-    org,
-    version: 1,
-    previous: null,
-    issuedAt: '2026-05-01T00:00:00Z',
-    people: people.map(([name, role, k]) => ({
-      name,
-      role,
-      publicKey: toBase64(pub(k)),
-      addedAt: '2026-05-01T00:00:00Z',
-    })),
-    revoked: revoked.map(([name, role, k]) => ({
-      name,
-      role,
-      publicKey: toBase64(pub(k)),
-      revokedAt: '2026-06-01T00:00:00Z',
-    })),
-  } as Roster;
+  const keyed = (xs: [string, string, number][]) =>
+    xs.map(([n, r, k]) => [n, r, pub(k)] as [string, string, Uint8Array]);
+  return testRoster(FED, org, keyed(people), keyed(revoked));
 }
 
 class Rosters {

@@ -13,7 +13,6 @@ import { ModelRegistry } from '../../../node/registry/models.ts';
 import { policyRiskCheck } from '../../../node/registry/risk-check.ts';
 import { keyPairFromSeed } from '../../../protocol/crypto/ed25519.ts';
 import { keyIdOf } from '../../../protocol/dsse/index.ts';
-import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import type { CharterChain, GossipMessage } from '../../../protocol/federation/index.ts';
 import {
   type ApprovalPredicate,
@@ -22,6 +21,7 @@ import {
   signApproval,
   signRegistration,
 } from '../../../protocol/registry/index.ts';
+import { testRoster } from '../../helpers/rosters.ts';
 
 const FED = 'ab'.repeat(32);
 const seed = (i: number) => Uint8Array.from({ length: 32 }, (_, j) => (i * 31 + j * 11 + 3) & 0xff);
@@ -30,21 +30,11 @@ const signer = (i: number) => ({ keyid: keyIdOf(pub(i)), seed: seed(i) });
 const DIGEST = `sha256:${'cd'.repeat(32)}`;
 
 function roster(org: string, people: [string, string, number][]): Roster {
-  return {
-    type: 'govfed.roster/v1',
-    federation: FED,
+  return testRoster(
+    FED,
     org,
-    version: 1,
-    previous: null,
-    issuedAt: '2026-01-01T00:00:00Z',
-    people: people.map(([name, role, k]) => ({
-      name,
-      role,
-      publicKey: toBase64(pub(k)),
-      addedAt: '2026-01-01T00:00:00Z',
-    })),
-    revoked: [],
-  } as Roster;
+    people.map(([n, r, k]) => [n, r, pub(k)] as [string, string, Uint8Array]),
+  );
 }
 
 const ROSTERS = new Map([

@@ -1,0 +1,61 @@
+/**
+ * A/B ingest in one run and one daemon (bench/policy.bench.ts: enforcement; bench/registry.bench.ts:
+ * model resolution): rounds off/on/off/on of durable ingest over HTTP (bench/ingest-http.bench.ts's
+ * driver, batches of 1,000), each after a short warm-up of its own phase, GOVFED_BENCH_SECONDS (default
+ * 10) each; reported: decisions/s of each (the mean of its rounds) and the cost = 1 − on/off.
+ */
+import { drive } from './ingest-http.bench.ts';
+import type { BenchResult } from './types.ts';
+
+const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
+
+export type Phase = 'off' | 'on';
+
+/** `prepare(phase)` switches the daemon (or the records: it returns the model they name) to a phase. */
+export async function measureOnOff(
+  url: string,
+  token: string,
+  prepare: (phase: Phase) => Promise<string | undefined>,
+): Promise<Record<Phase, number[]>> {
+  const rates: Record<Phase, number[]> = { off: [], on: [] };
+  await drive(url, token, 1000, 1000, false); // warm-up
+  for (let round = 0; round < 2; round++) {
+    for (const phase of ['off', 'on'] as const) {
+      const model = await prepare(phase);
+      await drive(url, token, 1000, 500, false, model);
+      const m = await drive(url, token, 1000, DURATION_MS, false, model);
+      rates[phase].push(m.decisions / m.seconds);
+    }
+  }
+  return rates;
+}
+
+/** The two result lines: `names` of the phases, `what` costs the difference (e.g. "enforcement"). */
+export function onOffResults(
+  group: string,
+  rates: Record<Phase, number[]>,
+  names: Record<Phase, string>,
+  what: string,
+  goal = '',
+): BenchResult[] {
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const each = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(' / ');
+  const off = mean(rates.off);
+  const on = mean(rates.on);
+  const line = (phase: Phase, rate: number, notes: string): BenchResult => ({
+    group,
+    name: names[phase],
+    ops: Math.round(rate * (DURATION_MS / 1000) * 2),
+    unit: 'decisions',
+    opsPerSec: rate,
+    notes,
+  });
+  return [
+    line('off', off, `rounds ${each(rates.off)} decisions/s`),
+    line(
+      'on',
+      on,
+      `rounds ${each(rates.on)} decisions/s; ${what} costs ${((1 - on / off) * 100).toFixed(1)} % of ingest throughput${goal}`,
+    ),
+  ];
+}
