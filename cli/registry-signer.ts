@@ -16,7 +16,7 @@ import {
   signRegistration,
 } from '../protocol/registry/index.ts';
 import type { ApiClient } from './client.ts';
-import { CliError, ExitCode } from './exit.ts';
+import { CliError, ExitCode, UsageError } from './exit.ts';
 
 export interface Signer {
   signer: DsseSigner;
@@ -28,12 +28,25 @@ export interface Signer {
   jurisdictions: Record<string, string>;
 }
 
+/** The person's key file: a file that cannot be read is the user's mistake (exit 2), named. */
+async function readKey(file: string) {
+  try {
+    return await readIdentityKey(file);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === undefined || !/^E[A-Z]+$/.test(code)) throw cause;
+    throw new UsageError(`--key ${file}: cannot read it (${code}); give the key file govfed identity create wrote`, {
+      cause,
+    });
+  }
+}
+
 /**
  * Reads the key FILE and finds its person in the roster of `org` (default: the node's own org) as the
  * node holds it. ERR_NOT_IN_ROSTER (exit 1) when nobody there has that key.
  */
 export async function personSigner(client: ApiClient, keyFile: string, org?: string): Promise<Signer> {
-  const key = await readIdentityKey(keyFile);
+  const key = await readKey(keyFile);
   const fed = await client.federation();
   if (fed.federated !== true || typeof fed.id !== 'string') {
     throw new CliError(ExitCode.ERROR, 'the node is not in a federation: create or join one first', {
