@@ -147,9 +147,10 @@ export class DaemonProcess {
 
   /** fetch() against the daemon with a bearer token. */
   /**
-   * fetch() against the daemon. A request sent on a keep-alive connection the daemon closed as idle at
-   * that moment (it answers nothing: `other side closed`, 0 bytes read — a race that a CPU-starved test
-   * process loses when its idle timer fires late) is sent again on a fresh connection, at most twice.
+   * fetch() against the daemon. A GET or HEAD sent on a keep-alive connection the daemon closed at that
+   * moment (it answers nothing: `other side closed`, 0 bytes read — a race that a CPU-starved test
+   * process loses when its idle timer fires late) is sent again, at most twice. Other methods are not:
+   * the daemon may have acted on them (a bench at N = 20 saw an invite made twice).
    */
   async fetch(pathAndQuery: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
     const { token, headers, ...rest } = init;
@@ -160,7 +161,8 @@ export class DaemonProcess {
         return await fetch(`${this.url}${pathAndQuery}`, { ...rest, headers: h });
       } catch (err) {
         const cause = (err as { cause?: { code?: string; socket?: { bytesRead?: number } } }).cause;
-        if (attempt >= 2 || cause?.code !== 'UND_ERR_SOCKET' || cause.socket?.bytesRead !== 0) throw err;
+        const idempotent = rest.method === undefined || rest.method === 'GET' || rest.method === 'HEAD';
+        if (!idempotent || attempt >= 2 || cause?.code !== 'UND_ERR_SOCKET' || cause.socket?.bytesRead !== 0) throw err;
       }
     }
   }
