@@ -197,6 +197,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   app.server.maxConnections = limits.maxConnections;
+  // The idle limit (connectionTimeout) is for connections with nothing to do, not for one whose request
+  // is being handled: without this, an answer slower than it (a CPU-starved node making an invite) was
+  // dropped with the socket, unanswered. Node sets the keep-alive limit again once the answer is sent.
+  app.addHook('onRequest', async (request) => {
+    request.raw.socket?.setTimeout(0);
+  });
   // JSON is the only body format; text/plain bodies are 415 rather than strings that fail the schema.
   app.removeContentTypeParser(['text/plain']);
   installStrictJson(app);

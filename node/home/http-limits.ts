@@ -5,7 +5,8 @@
  *                       connection closes — a client trickling one body byte every few seconds is cut
  *   headersTimeoutMs    the headers must arrive within it (≤ requestTimeoutMs; by default the smaller of
  *                       10 s and requestTimeoutMs)
- *   idleTimeoutMs       a connection with no traffic either way for this long is closed
+ *   idleTimeoutMs       a connection with no traffic either way for this long is closed (not while
+ *                       a request of it is being handled: a slow answer is still sent)
  *   keepAliveTimeoutMs  an idle keep-alive connection between requests is closed after it
  *   maxConnections      open connections at most; connections past it are closed on accept
  *

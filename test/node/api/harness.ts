@@ -46,6 +46,8 @@ export interface TestNodeOptions {
   policy?: import('../../../node/api/ports/policy.ts').PolicyPort;
   /** Runs a real WitnessService on the node's home and log (outside any federation) for the witness routes. */
   witness?: boolean;
+  /** The HTTP server's limits (default: config.json's, i.e. DEFAULT_HTTP_LIMITS). */
+  http?: Partial<import('../../../node/home/http-limits.ts').HttpLimits>;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
@@ -81,6 +83,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     ...(opts.freshness === undefined ? {} : { freshness: opts.freshness }),
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
     ...(witness === undefined ? {} : { witness }),
+    ...(opts.http === undefined ? {} : { http: opts.http }),
   });
   return {
     root,
