@@ -24,7 +24,13 @@ export async function startCluster(
       );
       nodes.push(...batch);
     }
-    await formFederation(nodes, { name: opts.name ?? `bench ${n}`, ...opts });
+    // Each admission is witnessed by every member (O(N²) gossip, issue #17): at N = 20 on 2 cores a
+    // version takes minutes to be held, not seconds.
+    await formFederation(nodes, {
+      name: opts.name ?? `bench ${n}`,
+      versionTimeoutMs: n > 10 ? 600_000 : 60_000,
+      ...opts,
+    });
     return nodes;
   } catch (err) {
     await stopCluster(nodes);

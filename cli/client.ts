@@ -217,7 +217,7 @@ export class ApiClient {
   }
 
   /** POST /v1/keys/rotate (admin): an operation result, shape checked by the caller. */
-  async keysRotate(key: 'witness' | 'peer'): Promise<Record<string, unknown>> {
+  async keysRotate(key: 'witness' | 'peer' | 'log'): Promise<Record<string, unknown>> {
     const v = await this.#json('POST', '/v1/keys/rotate', { key });
     if (!isRecord(v)) throw malformed('/v1/keys/rotate');
     return v;

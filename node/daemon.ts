@@ -46,6 +46,7 @@ import { checkFederationStateKept } from './federation/state-check.ts';
 import { formatApiAddress, parseApiAddress } from './home/config.ts';
 import { writeFileAtomic } from './home/fs.ts';
 import type { LoadedHome } from './home/load.ts';
+import { RetiredLogs, rotationEntries } from './home/log-rotation.ts';
 import { privateUmask } from './home/permissions.ts';
 import { TokenStore } from './home/tokens.ts';
 import { Lifecycle, type Startable } from './lifecycle.ts';
@@ -250,7 +251,8 @@ export class Daemon {
       verify: opensslVerify,
     };
     const federation = new FederationService({ ...services, restart: this.#opts.onRestart });
-    const witness = new WitnessService(services);
+    const retired = new RetiredLogs(this.home, opensslVerify);
+    const witness = new WitnessService({ ...services, retired: retired.logs });
     const policy = new PolicyService(services);
     const freshness = new FreshnessModule({
       config: config.freshness,
@@ -294,7 +296,8 @@ export class Daemon {
     const lifecycle = new Lifecycle([
       { name: 'files', service: new RunFiles(this.home, api) }, // written once all started, removed last
       { name: 'log', service: log }, // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
-      { name: 'log-checks', service: { start: () => this.#checkLog(log, now), stop: () => {} } },
+      { name: 'retired-logs', service: retired }, // logs of earlier log keys, read-only
+      { name: 'log-checks', service: { start: () => this.#checkLog(log, now, retired), stop: () => {} } },
       { name: 'witness', service: witness },
       { name: 'policy', service: policy },
       { name: 'freshness', service: freshness }, // signs and judges once the federation gives it a charter
@@ -358,13 +361,16 @@ export class Daemon {
    * After the log opens: a new log gets its `node.init` entry; then the federation state check
    * (ERR_FEDERATION_STATE_MISSING when state.json is gone while the log records a charter).
    */
-  async #checkLog(log: AuditLog, now: () => Date): Promise<void> {
-    if (log.size === 0) await this.#appendNodeInit(log, now());
+  async #checkLog(log: AuditLog, now: () => Date, retired: RetiredLogs): Promise<void> {
+    if (log.size === 0) await this.#appendNodeInit(log, now(), retired);
     await checkFederationStateKept(this.home.dir, log);
   }
 
-  /** The first entry of a new log: a governance leaf committing to the node's public identity. */
-  async #appendNodeInit(log: AuditLog, time: Date): Promise<void> {
+  /**
+   * The first entry of a new log: a governance leaf committing to the node's public identity — and after
+   * a log key rotation, in the same write, the `log.rotated` entry committing to the old log's final tree.
+   */
+  async #appendNodeInit(log: AuditLog, time: Date, retired: RetiredLogs): Promise<void> {
     const record = canonicalBytes(nodeInitObject(this.home));
     const leaf: GovernanceLeaf = {
       v: 1,
@@ -374,7 +380,10 @@ export class Daemon {
       digest: `sha256:${toHex(sha256(record))}`,
       ref: this.home.config.origin,
     };
-    const [appended] = await log.append([{ leaf: encodeLeaf(leaf), record }]);
+    const [appended] = await log.append([
+      { leaf: encodeLeaf(leaf), record },
+      ...rotationEntries(this.home, retired.logs, time),
+    ]);
     await log.checkpointNow();
     this.#events('log:node-init', { index: appended?.index });
   }

@@ -58,6 +58,7 @@ export const NodeErrorCodes = [
   'ERR_PROPOSAL_WITHDRAWN',
   'ERR_FEDERATION_STALE',
   'ERR_UNPROVABLE_MEMBER',
+  'ERR_RETIRED_KEYS_FULL',
   'ERR_JURISDICTION_MISMATCH',
   // policy
   'ERR_NO_POLICY',
@@ -161,6 +162,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   // Never an error answer: GET /healthz reports it in a 200 `degraded` body (node/api/routes/healthz.ts).
   ERR_FEDERATION_STALE: LOCAL,
   ERR_UNPROVABLE_MEMBER: { http: 400, exit: 2 },
+  ERR_RETIRED_KEYS_FULL: { http: 409, exit: 4 },
   ERR_JURISDICTION_MISMATCH: { http: 409, exit: 4 },
   ERR_NO_POLICY: { http: 409, exit: 4 },
   ERR_NOT_WITNESSED: { http: 409, exit: 4 },

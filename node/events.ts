@@ -72,7 +72,7 @@ export interface EventCatalogue {
    * This node's key was replaced by the one the charter now lists for it (node/federation/rotation.ts):
    * `id` is the new witness verifier key or peer id; `restart`: the node starts again to use it.
    */
-  'keys:rotated': { key: 'witness' | 'peer'; id: string; version: number; restart: boolean };
+  'keys:rotated': { key: 'witness' | 'peer' | 'log'; id: string; version: number; restart: boolean };
   'federation:withdrawn': { via: string; id: string; version: number; signer: string; dropped: boolean; from?: string };
   /** This node is no longer a member: it left (`federation leave`) or was removed; its network stopped. */
   'federation:departed': { federationId: string; version: number; reason: 'left' | 'removed' };

@@ -1,6 +1,6 @@
 /**
- * `govfed keys rotate --witness | --peer` — rotate this node's witness or peer key, carried by a charter
- * change (POST /v1/keys/rotate; node/federation/rotation.ts).
+ * `govfed keys rotate --witness | --peer | --log` — rotate this node's witness, peer or log key, carried by
+ * a charter change (POST /v1/keys/rotate; node/federation/rotation.ts, log-rotation.ts).
  */
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION } from '../args.ts';
 import { ApiClient } from '../client.ts';
@@ -13,8 +13,8 @@ const NAME = 'keys rotate';
 
 export const keysRotateCommand: CommandSpec = {
   name: NAME,
-  summary: "Rotate this node's witness key or peer key (a charter change).",
-  usage: `${NAME} (--witness | --peer) [--home DIR] [--json]`,
+  summary: "Rotate this node's witness, peer or log key (a charter change).",
+  usage: `${NAME} (--witness | --peer | --log) [--home DIR] [--json]`,
   description: `
 --witness: the node makes a fresh witness (cosignature) key and proposes the charter with its own
 witnessKey replaced. That change needs the charter threshold of member signatures, this node's
@@ -31,20 +31,36 @@ to keys/peer.key and config.json, signs its member card again and starts again i
 (same API address; 'govfed start' does this) with the new identity; members close the old peer id's
 connections and accept the new one. Pending charter changes signed with the old key no longer count.
 
-Rotating the log key is not available yet (a new log key means a new log origin).`,
+--log: the node makes a fresh log key (keys/log.key.next) and proposes the charter with its logKey
+replaced and the old one added to its retiredLogKeys. A new log key means a new log with a new origin
+(govfed/<org>/<new key id>). It needs the charter threshold like --witness. Once the charter lists the
+new key, the node appends a log.rotated entry to the old log and signs a last checkpoint, names the new
+origin in config.json and its member card, and starts again in the same process: the old log moves to
+DIR/retired/<old key id>/ (read-only; the old private key is deleted) and the new log begins with
+node.init and a log.rotated entry that commits to the old log's final tree. The old log stays
+provable under the old key: members keep witnessing it, and 'govfed audit prove --origin <old origin>'
+works as before. Decisions go to the new log from then on; decision search and GET /v1/log/* read the
+new log only.`,
   options: {
     ...CLIENT_OPTIONS,
     witness: { type: 'boolean', description: 'rotate the witness (cosignature) key' },
     peer: { type: 'boolean', description: 'rotate the peer key (libp2p identity); the node restarts in place' },
+    log: { type: 'boolean', description: 'rotate the log key: a new log and origin; the node restarts in place' },
     ...JSON_OPTION,
   },
-  examples: ['govfed keys rotate --home ./eu --witness', 'govfed keys rotate --home ./eu --peer'],
+  examples: [
+    'govfed keys rotate --home ./eu --witness',
+    'govfed keys rotate --home ./eu --peer',
+    'govfed keys rotate --home ./eu --log',
+  ],
   async run(args, io) {
-    const witness = booleanOption(args, 'witness');
-    const peer = booleanOption(args, 'peer');
-    if (witness === peer) throw new UsageError(`${NAME}: give one of --witness or --peer (the key to rotate)`);
+    const chosen = (['witness', 'peer', 'log'] as const).filter((k) => booleanOption(args, k));
+    const key = chosen[0];
+    if (chosen.length !== 1 || key === undefined) {
+      throw new UsageError(`${NAME}: give one of --witness, --peer or --log (the key to rotate)`);
+    }
     const client = new ApiClient(await resolveTarget(args, io, NAME));
-    const r = await client.keysRotate(witness ? 'witness' : 'peer');
+    const r = await client.keysRotate(key);
     io.stdout(booleanOption(args, 'json') ? formatJson(r) : formatOperation(r));
     return ExitCode.OK;
   },

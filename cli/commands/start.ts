@@ -45,9 +45,10 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
     if (api !== undefined) parseHostPort('start', 'api', api);
     const stopRequested = waitForSignal(io);
     const parentGone = io.env.npm_lifecycle_event === undefined ? new Promise<never>(() => {}) : waitForParentExit();
-    const [{ loadHome }, { Daemon }] = await Promise.all([
+    const [{ loadHome }, { Daemon }, { completeLogRotation }] = await Promise.all([
       import('../../node/home/index.ts'),
       import('../../node/daemon.ts'),
+      import('../../node/home/log-rotation.ts'),
     ]);
     let apiAddress = api === undefined ? undefined : formatApiAddress(parseApiAddress(api));
     // The daemon prints "govfed node ORG listening on http://HOST:PORT" once the API accepts connections.
@@ -56,6 +57,7 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
       fatal = () => resolve('fatal');
     });
     for (;;) {
+      await completeLogRotation(dir); // a rotated log key's old log is closed and moved first
       const home = await loadHome(dir);
       if (apiAddress !== undefined) home.config = { ...home.config, api: apiAddress };
       let restart: () => void = () => {};

@@ -31,23 +31,38 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Charter, CharterChain, Member } from '../../protocol/federation/index.ts';
-import { addSignature, charterDigest, nextCharter, signCharter } from '../../protocol/federation/index.ts';
+import {
+  addSignature,
+  charterDigest,
+  MAX_RETIRED_LOG_KEYS,
+  nextCharter,
+  signCharter,
+} from '../../protocol/federation/index.ts';
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import { homePaths } from '../home/config.ts';
 import { exists, writeFileAtomic } from '../home/fs.ts';
-import { newPeerKey, newWitnessKey, parseWitnessKey, peerIdOfKey, peerSeedOfKey } from '../home/keys.ts';
+import {
+  type NewLogKey,
+  newLogKey,
+  newPeerKey,
+  newWitnessKey,
+  parseWitnessKey,
+  peerIdOfKey,
+  peerSeedOfKey,
+} from '../home/keys.ts';
 import { readSecret } from '../home/load.ts';
 import { writeMemberCard } from '../home/member-card.ts';
 import type { CharterChanges } from './changes.ts';
 import type { CharterModule } from './charter-module.ts';
 import type { FederationCore } from './core.ts';
+import { nextLogKeyPath, promoteLogKey, type RotatingLog } from './log-rotation.ts';
 import { PROPOSAL_TTL_MS } from './pending.ts';
 import type { FederationStatus, ProposalView } from './views.ts';
 
-export type RotatableKey = 'witness' | 'peer';
-export const ROTATABLE_KEYS: readonly RotatableKey[] = ['witness', 'peer'];
+export type RotatableKey = 'witness' | 'peer' | 'log';
+export const ROTATABLE_KEYS: readonly RotatableKey[] = ['witness', 'peer', 'log'];
 
 /** The next witness key's signer, while its charter change is pending. */
 export function nextWitnessKeyPath(dir: string): string {
@@ -64,6 +79,8 @@ export interface KeyRotationOptions {
   home: { witnessSigner?: NoteSigner };
   /** Starts the node again with what is on disk (a promoted peer key); without it, an event says so. */
   restart?: () => void;
+  /** The node's log, which a log key rotation closes (log-rotation.ts); without it, `rotate('log')` refuses. */
+  log?: RotatingLog;
 }
 
 export class KeyRotation {
@@ -98,6 +115,7 @@ export class KeyRotation {
   onCharter(chain: CharterChain): void {
     this.#promoting = this.#promoting.then(async () => {
       await this.#promoteWitness(chain);
+      await this.#promoteLog(chain);
       await this.#promotePeer(chain);
     });
   }
@@ -120,6 +138,10 @@ export class KeyRotation {
       const fresh = newWitnessKey(this.#c.home.config.org);
       replace = { witnessKey: fresh.verifierKey };
       secret = { file: nextWitnessKeyPath(dir), bytes: `${fresh.signerKey}\n` };
+    } else if (key === 'log') {
+      const fresh = this.#freshLogKey(self);
+      replace = { logKey: fresh.verifierKey, retiredLogKeys: [...(self.retiredLogKeys ?? []), self.logKey as string] };
+      secret = { file: nextLogKeyPath(dir), bytes: `${fresh.signerKey}\n` };
     } else {
       const fresh = await newPeerKey();
       replace = { peerId: fresh.peerId };
@@ -145,6 +167,57 @@ export class KeyRotation {
     await this.#charter.rc.tail.idle();
     await this.idle();
     return result;
+  }
+
+  /** A fresh log key for `self`, after checking that its log can be rotated (see the checks below). */
+  #freshLogKey(self: Member): NewLogKey {
+    const config = this.#c.home.config;
+    if (this.#o.log === undefined) throw new NodeError('ERR_INTERNAL', 'the federation service was given no log');
+    if (self.logKey !== config.verifierKey) {
+      throw new NodeError(
+        'ERR_INVALID_CONFIG',
+        `the charter lists ${self.logKey ?? 'no log key'} for ${config.org}, not this node's ${config.verifierKey}: rotate once they agree`,
+      );
+    }
+    const retired = self.retiredLogKeys ?? [];
+    if (retired.length >= MAX_RETIRED_LOG_KEYS) {
+      throw new NodeError(
+        'ERR_RETIRED_KEYS_FULL',
+        `${config.org} has retired ${retired.length} log keys already, the most a charter lists`,
+      );
+    }
+    const taken = new Set([config.origin, ...(config.retiredLogs ?? []).map((r) => r.origin)]);
+    for (;;) {
+      const fresh = newLogKey(config.org);
+      if (!taken.has(fresh.origin)) return fresh; // a 32-bit key id collision: draw again
+    }
+  }
+
+  /** Closes the old log and switches config.json to the new one (log-rotation.ts), then restarts. */
+  async #promoteLog(chain: CharterChain): Promise<void> {
+    const log = this.#o.log;
+    if (log === undefined) return;
+    try {
+      const config = await promoteLogKey({
+        dir: this.#c.home.dir,
+        config: this.#c.home.config,
+        peerId: this.#c.peerId,
+        chain,
+        log,
+      });
+      if (config === undefined) return;
+      const restart = this.#o.restart;
+      this.#c.events('keys:rotated', {
+        key: 'log',
+        id: config.verifierKey,
+        version: chain.version,
+        restart: restart !== undefined,
+      });
+      await this.#charter.rc.tail.idle();
+      restart?.();
+    } catch (err) {
+      this.#c.events('federation:error', { error: `log key rotation: ${errorText(err)}` });
+    }
   }
 
   /** Makes the next witness key this node's once the charter lists it for us. Failures are events. */

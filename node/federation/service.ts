@@ -78,7 +78,8 @@ export interface FederationServiceOptions {
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'> & Partial<Pick<LoadedHome, 'witnessSigner'>>;
   /** Starts the node again with what is on disk: after a peer key rotation (rotation.ts). */
   restart?: () => void;
-  log: Pick<AuditLog, 'append'>;
+  /** The node's log; with lookupLeafHash and checkpointNow its log key can be rotated (log-rotation.ts). */
+  log: Pick<AuditLog, 'append'> & Partial<Pick<AuditLog, 'lookupLeafHash' | 'checkpointNow'>>;
   events: EventSink;
   now?: () => Date;
   syncIntervalMs?: number;
@@ -135,7 +136,20 @@ export class FederationService {
       status: () => this.status(),
       departure: () => this.#departing,
     });
-    this.#rotation = new KeyRotation(core, this.#changes, this.#charter, { home: opts.home, restart: opts.restart });
+    const log = opts.log;
+    this.#rotation = new KeyRotation(core, this.#changes, this.#charter, {
+      home: opts.home,
+      restart: opts.restart,
+      ...(log.lookupLeafHash !== undefined && log.checkpointNow !== undefined
+        ? {
+            log: {
+              append: log.append.bind(log),
+              lookupLeafHash: log.lookupLeafHash.bind(log),
+              checkpointNow: log.checkpointNow.bind(log),
+            },
+          }
+        : {}),
+    });
     core.rotatedAway = (charter) => this.#rotation.rotatedAway(charter);
     this.#sync = new FederationSync(core, this.#charter);
     this.#network = new FederationNetwork(core, this.#sync);

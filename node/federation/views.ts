@@ -17,6 +17,8 @@ export interface MemberStatus {
   /** The member's log verifier key and witness key, as the charter lists them (null when absent). */
   logKey: string | null;
   witnessKey: string | null;
+  /** Its earlier log keys, oldest first (`keys rotate --log`): logs still provable under them. */
+  retiredLogKeys: string[];
   self: boolean;
   connected: boolean;
   /** Last time we heard from this member (RFC 3339), if ever. */
@@ -114,6 +116,7 @@ export function federationStatus(core: FederationCore, pending: PendingSet): Fed
         jurisdiction: m.jurisdiction,
         logKey: m.logKey ?? null,
         witnessKey: m.witnessKey ?? null,
+        retiredLogKeys: m.retiredLogKeys ?? [],
         self: m.peerId === core.peerId,
         connected: connected.has(m.peerId),
         lastSeen: seen === undefined ? null : new Date(seen).toISOString(),

@@ -44,10 +44,27 @@ export interface NodeConfig {
    * published in the charter; its signer key is keys/witness.key. Absent in homes made before witnessing.
    */
   witnessKey?: string;
+  /**
+   * The logs this node kept under earlier log keys, oldest first (`govfed keys rotate --log`): read-only
+   * under DIR/retired/<key id>/ (retiredLogPaths), still served and provable. Absent when none.
+   */
+  retiredLogs?: RetiredLogConfig[];
   /** Limits of the HTTP server against slow and greedy clients (node/home/http-limits.ts); defaults when absent. */
   http?: Partial<HttpLimits>;
   /** Charter freshness timing (node/home/freshness-config.ts); defaults when absent. */
   freshness?: Partial<FreshnessConfig>;
+}
+
+/** A retired log: its origin and C2SP verifier key (named by the origin). */
+export interface RetiredLogConfig {
+  origin: string;
+  verifierKey: string;
+}
+
+/** Where a retired log lives: DIR/retired/<the origin's key id>/{data, high-water.json}. */
+export function retiredLogPaths(dir: string, origin: string): { dir: string; data: string; highWater: string } {
+  const at = join(dir, 'retired', origin.slice(origin.lastIndexOf('/') + 1));
+  return { dir: at, data: join(at, 'data'), highWater: join(at, 'high-water.json') };
 }
 
 /** Paths of everything under the home directory DIR. */
@@ -131,6 +148,7 @@ const CONFIG_FIELDS = [
   'peerId',
   'verifierKey',
   'witnessKey',
+  'retiredLogs',
   'http',
   'freshness',
 ] as const;
@@ -165,9 +183,34 @@ export function checkConfig(value: unknown): NodeConfig {
   if (v.witnessKey !== undefined && (typeof v.witnessKey !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(v.witnessKey))) {
     throw fail('witnessKey must be a C2SP verifier key');
   }
+  checkRetiredLogs(v.retiredLogs, v.org, v.origin, fail);
   checkHttpLimits(v.http);
   checkFreshnessConfig(v.freshness);
   return v as unknown as NodeConfig;
+}
+
+function checkRetiredLogs(v: unknown, org: string, origin: string, fail: (msg: string) => Error): void {
+  if (v === undefined) return;
+  if (!Array.isArray(v) || v.length < 1 || v.length > 16) throw fail('retiredLogs must be a list of 1..16 logs');
+  const seen = new Set([origin]);
+  for (const [i, r] of v.entries()) {
+    const what = `retiredLogs[${i}]`;
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw fail(`${what} must be an object`);
+    const { origin: o, verifierKey: k, ...rest } = r as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) throw fail(`${what}: unknown field "${Object.keys(rest)[0]}"`);
+    if (
+      typeof o !== 'string' ||
+      !/^govfed\/[a-z0-9.-]{1,63}\/[0-9a-f]{8}$/.test(o) ||
+      !o.startsWith(`govfed/${org}/`)
+    ) {
+      throw fail(`${what}.origin must be govfed/<org>/<key id>`);
+    }
+    if (seen.has(o)) throw fail(`${what}.origin ${o} is listed twice (or is the current origin)`);
+    seen.add(o);
+    if (typeof k !== 'string' || !k.startsWith(`${o}+`) || !/^[\x21-\x7e]{1,512}$/.test(k)) {
+      throw fail(`${what}.verifierKey must be the C2SP verifier key named by its origin`);
+    }
+  }
 }
 
 /** Reads and checks DIR/config.json. ERR_HOME_NOT_FOUND when there is none. */

@@ -92,7 +92,7 @@ export class Checkpointer {
       await hwm.load();
       await hwm.check(size, rootAt); // ERR_LOG_ROLLBACK: smaller than, or not, what this node signed
     }
-    const stored = await this.#lastStored();
+    const stored = await lastStoredCheckpoint(this.#o.db);
     if (stored === undefined) {
       // First start (or a log whose checkpoints were never written): the data is durable, sign it now.
       this.#latest = await this.#sign(size, frontier.root());
@@ -232,22 +232,23 @@ export class Checkpointer {
     }
     return cp;
   }
+}
 
-  async #lastStored(): Promise<{ size: number; note: string } | undefined> {
-    const it = this.#o.db.iterator({ gte: CHECKPOINT_PREFIX, lt: CHECKPOINT_RANGE_END, reverse: true, limit: 1 });
+/** The last checkpoint kept under `c/<size>` (the largest size), if any. ERR_LOG_CORRUPT when not UTF-8. */
+export async function lastStoredCheckpoint(db: LogDb): Promise<{ size: number; note: string } | undefined> {
+  const it = db.iterator({ gte: CHECKPOINT_PREFIX, lt: CHECKPOINT_RANGE_END, reverse: true, limit: 1 });
+  try {
+    const entries = await it.nextv(1);
+    const first = entries[0];
+    if (first === undefined) return undefined;
+    let note: string;
     try {
-      const entries = await it.nextv(1);
-      const first = entries[0];
-      if (first === undefined) return undefined;
-      let note: string;
-      try {
-        note = td.decode(first[1]);
-      } catch (cause) {
-        throw corrupt(`stored checkpoint ${first[0]} is not UTF-8`, cause);
-      }
-      return { size: keyNumber(first[0], CHECKPOINT_PREFIX), note };
-    } finally {
-      await it.close();
+      note = td.decode(first[1]);
+    } catch (cause) {
+      throw corrupt(`stored checkpoint ${first[0]} is not UTF-8`, cause);
     }
+    return { size: keyNumber(first[0], CHECKPOINT_PREFIX), note };
+  } finally {
+    await it.close();
   }
 }

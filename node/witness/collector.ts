@@ -115,8 +115,7 @@ export class CosignatureCollector {
   }
 
   /** This node's own new checkpoint (no cosignatures yet): starts its collection and lag clock. */
-  collectOwn(note: string, signedAt: number): void {
-    const origin = this.#d.home.config.origin;
+  collectOwn(note: string, signedAt: number, origin = this.#d.home.config.origin): void {
     const own = this.#d.members.get(origin);
     if (own === undefined) return;
     const opened = openCheckpoint(note, own.verifier);

@@ -23,7 +23,7 @@ import { addCheckpoint, WitnessError } from '../../protocol/witness/witness.ts';
 import { NodeError } from '../errors.ts';
 import type { Alerts } from './alerts.ts';
 import type { CosignatureCollector } from './collector.ts';
-import type { WitnessDeps } from './deps.ts';
+import { isOwnOrigin, type WitnessDeps } from './deps.ts';
 import type { ExternalLogs } from './external.ts';
 import { errorText } from './failures.ts';
 import type { LogClient } from './log-client.ts';
@@ -158,7 +158,7 @@ export class Cosigner {
   /** Anti-entropy: this node's newest cosignature of each other member's log, gossiped again. */
   async resendCosignatures(): Promise<void> {
     for (const [origin] of this.#d.members.entries()) {
-      if (origin === this.#d.home.config.origin || this.#p.alerts.isMisbehaving(origin)) continue;
+      if (isOwnOrigin(this.#d, origin) || this.#p.alerts.isMisbehaving(origin)) continue;
       try {
         const state = await this.#d.store.cosigned(origin);
         if (state !== undefined) await this.#d.federation()?.publish('cosignature', cosignatureBody(state.cosigned));
@@ -263,7 +263,7 @@ export class Cosigner {
     if (this.#p.alerts.isMisbehaving(origin)) {
       throw new NodeError('ERR_EQUIVOCATION', `log ${origin} was caught equivocating; this witness cosigns no more`);
     }
-    const own = origin === this.#d.home.config.origin;
+    const own = isOwnOrigin(this.#d, origin);
     const ml = own ? undefined : this.#d.members.get(origin);
     const state = await this.#d.store.cosigned(origin);
     if (ml !== undefined) {

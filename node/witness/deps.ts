@@ -10,6 +10,7 @@ import type { NoteSigner } from '../../protocol/note/index.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
+import type { ServedLog } from './log-server.ts';
 import type { MemberLogs } from './members.ts';
 import type { OriginQueue } from './queue.ts';
 import type { WitnessStore } from './store.ts';
@@ -54,8 +55,20 @@ export interface WitnessDeps {
   metrics: WitnessMetrics | undefined;
   /** The Ed25519 verifier of every signature the witness checks (node/crypto's opensslVerify). */
   verify: Ed25519Verify;
+  /** This node's retired logs by origin (`keys rotate --log`): read-only, still witnessed and provable. */
+  retired: ReadonlyMap<string, ServedLog>;
   /** The federation context, once the service is attached to a FederationService. */
   federation(): FederationContext | undefined;
   /** True between start() and stop(). */
   running(): boolean;
+}
+
+/** True for this node's own logs: the current one and the retired ones (a node never witnesses them). */
+export function isOwnOrigin(d: Pick<WitnessDeps, 'home' | 'retired'>, origin: string): boolean {
+  return origin === d.home.config.origin || d.retired.has(origin);
+}
+
+/** The log of `origin` when it is one of this node's own (current or retired), to read from. */
+export function ownLog(d: Pick<WitnessDeps, 'home' | 'retired' | 'log'>, origin: string): ServedLog | undefined {
+  return origin === d.home.config.origin ? d.log : d.retired.get(origin);
 }

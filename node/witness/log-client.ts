@@ -13,7 +13,7 @@ import {
   type LogRequest,
 } from '../../protocol/witness/log-protocol.ts';
 import { NodeError } from '../errors.ts';
-import type { WitnessDeps } from './deps.ts';
+import { isOwnOrigin, type WitnessDeps } from './deps.ts';
 import { errorText } from './failures.ts';
 import type { MemberLog } from './members.ts';
 
@@ -77,7 +77,7 @@ export class LogClient {
       return await local(req); // the local handler answers with the error
     }
     const ml = origin === undefined ? undefined : this.#d.members.get(origin);
-    if (origin === undefined || origin === this.#d.home.config.origin || ml === undefined) return await local(req);
+    if (origin === undefined || isOwnOrigin(this.#d, origin) || ml === undefined) return await local(req);
     try {
       return (
         (await this.#d

@@ -20,11 +20,18 @@ export type ServedLog = Pick<
   'checkpoint' | 'entry' | 'proveConsistency' | 'proveInclusion' | 'treeHash' | 'lookupLeafHash' | 'lookupDecision'
 >;
 
-/** Answers requests (attacker-controlled) about this node's own audit log. */
-export function logProtocolHandler(log: ServedLog, origin: string) {
+/**
+ * Answers requests (attacker-controlled) about this node's own audit logs: `origin` (the current one,
+ * also for requests that name none) or one `logOf` returns (a retired one).
+ */
+export function logProtocolHandler(origin: string, logOf: (origin: string) => ServedLog | undefined) {
   return async (req: Uint8Array): Promise<Uint8Array> => {
     try {
-      return encodeLogMessage(await answer(log, origin, decodeLogRequest(req)));
+      const decoded = decodeLogRequest(req);
+      const asked = ('origin' in decoded ? decoded.origin : undefined) ?? origin;
+      const log = logOf(asked);
+      if (log === undefined) throw new GovfedError('ERR_UNKNOWN_ORIGIN', `this node serves no log ${asked}`);
+      return encodeLogMessage(await answer(log, asked, decoded));
     } catch (err) {
       const code = isGovfedError(err) ? err.code : 'ERR_INTERNAL';
       const message = isGovfedError(err) ? err.message : 'internal error';
@@ -34,9 +41,6 @@ export function logProtocolHandler(log: ServedLog, origin: string) {
 }
 
 async function answer(log: ServedLog, origin: string, req: LogRequest): Promise<LogResponse> {
-  if ('origin' in req && req.origin !== undefined && req.origin !== origin) {
-    throw new GovfedError('ERR_UNKNOWN_ORIGIN', `this node serves ${origin} only`);
-  }
   switch (req.type) {
     case 'get-checkpoint':
       return { type: 'checkpoint', note: log.checkpoint().note };

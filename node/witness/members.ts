@@ -7,7 +7,13 @@
 
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { GovfedError } from '../../protocol/errors.ts';
-import { type Charter, type CharterChain, type Member, witnessThreshold } from '../../protocol/federation/index.ts';
+import {
+  type Charter,
+  type CharterChain,
+  type Member,
+  memberLogKeys,
+  witnessThreshold,
+} from '../../protocol/federation/index.ts';
 import type { KeyedVerifier } from '../../protocol/note/index.ts';
 import { parseLogKey, parseWitnessKey } from '../../protocol/witness/keys.ts';
 import { knownLogsFromKeys } from '../../protocol/witness/witness.ts';
@@ -16,10 +22,12 @@ import { knownLogsFromKeys } from '../../protocol/witness/witness.ts';
 export interface MemberLog {
   member: Member;
   verifier: KeyedVerifier;
+  /** One of the member's retiredLogKeys (rotated away from): it takes no entries but is still witnessed. */
+  retired?: true;
 }
 
 export class MemberLogs {
-  readonly #ownOrigin: string;
+  readonly #ownOrg: string;
   /** Every log and witness verifier built here checks signatures with it. */
   readonly #verify: { verify: Ed25519Verify };
   #chain: CharterChain | undefined;
@@ -27,7 +35,7 @@ export class MemberLogs {
   #witnessKeys = new Map<string, KeyedVerifier>();
 
   constructor(ownOrigin: string, verify: Ed25519Verify) {
-    this.#ownOrigin = ownOrigin;
+    this.#ownOrg = ownOrigin.split('/')[1] ?? '';
     this.#verify = { verify };
   }
 
@@ -36,10 +44,10 @@ export class MemberLogs {
     const logs = new Map<string, MemberLog>();
     const witnesses = new Map<string, KeyedVerifier>();
     for (const m of chain.current.members) {
-      if (m.logKey !== undefined) {
+      for (const key of memberLogKeys(m)) {
         try {
-          const v = parseLogKey(m.logKey, this.#verify);
-          logs.set(v.name, { member: m, verifier: v });
+          const v = parseLogKey(key, this.#verify);
+          logs.set(v.name, { member: m, verifier: v, ...(key === m.logKey ? {} : { retired: true as const }) });
         } catch {
           // a member with a broken key cannot be witnessed; its entries cannot be proved
         }
@@ -98,7 +106,7 @@ export class MemberLogs {
 
   /** The origin of the member log whose verifier key is `vkey`. */
   originOfKey(vkey: string): string | undefined {
-    for (const [origin, l] of this.#logs) if (l.member.logKey === vkey) return origin;
+    for (const [origin, l] of this.#logs) if (l.verifier.vkey === vkey) return origin;
     return undefined;
   }
 
@@ -108,11 +116,11 @@ export class MemberLogs {
     return charter === undefined ? 0 : witnessThreshold(charter, member.org);
   }
 
-  /** The logs this node witnesses: other members' (by the charter) and the external ones (their keys). */
+  /** The logs this node witnesses: other members' (by the charter, retired ones too) and the external ones. */
   knownLogs(external: readonly string[]): Map<string, KeyedVerifier[]> {
     const known = new Map<string, KeyedVerifier[]>();
     for (const [origin, l] of this.#logs) {
-      if (origin !== this.#ownOrigin) known.set(origin, [l.verifier]);
+      if (l.member.org !== this.#ownOrg) known.set(origin, [l.verifier]);
     }
     for (const [origin, vs] of knownLogsFromKeys(external, this.#verify)) {
       if (!known.has(origin)) known.set(origin, vs as KeyedVerifier[]);

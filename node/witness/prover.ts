@@ -14,7 +14,7 @@ import { type CrossOrgBundle, createCrossOrgBundle } from '../../protocol/witnes
 import { decodeHashes, decodeLogResponse } from '../../protocol/witness/log-protocol.ts';
 import { NodeError } from '../errors.ts';
 import type { CosignatureCollector, Witnessed } from './collector.ts';
-import type { WitnessDeps } from './deps.ts';
+import { ownLog, type WitnessDeps } from './deps.ts';
 import { badPeer } from './failures.ts';
 import type { LogClient } from './log-client.ts';
 import type { MemberLog } from './members.ts';
@@ -53,9 +53,10 @@ export class CrossOrgProver {
     }
     let entry: Uint8Array;
     let proof: Uint8Array[];
-    if (origin === this.#d.home.config.origin) {
-      entry = await this.#d.log.entry(index);
-      proof = await this.#d.log.proveInclusion(index, w.size);
+    const own = ownLog(this.#d, origin);
+    if (own !== undefined) {
+      entry = await own.entry(index);
+      proof = await own.proveInclusion(index, w.size);
     } else {
       const res = await this.#client.requestOrUnavailable(ml, {
         type: 'get-inclusion',
@@ -97,9 +98,9 @@ export class CrossOrgProver {
   async lookup(origin: string, q: { decisionId: string } | { leafHash: Uint8Array }): Promise<CrossOrgBundle> {
     const { ml } = this.#requireWitnessed(origin);
     let index: number | undefined;
-    if (origin === this.#d.home.config.origin) {
-      index =
-        'leafHash' in q ? await this.#d.log.lookupLeafHash(q.leafHash) : await this.#d.log.lookupDecision(q.decisionId);
+    const own = ownLog(this.#d, origin);
+    if (own !== undefined) {
+      index = 'leafHash' in q ? await own.lookupLeafHash(q.leafHash) : await own.lookupDecision(q.decisionId);
       if (index === undefined) throw new NodeError('ERR_NOT_FOUND', `no entry of ${origin} has it`);
     } else {
       const key = 'leafHash' in q ? { leafHash: toBase64(q.leafHash) } : { decisionId: q.decisionId };
@@ -127,9 +128,10 @@ export class CrossOrgProver {
     if (from > target) throw new GovfedError('ERR_INVALID_TREE_SIZE', `from ${from} is larger than to ${target}`);
     let proof: Uint8Array[];
     let oldRoot: Uint8Array;
-    if (origin === this.#d.home.config.origin) {
-      proof = await this.#d.log.proveConsistency(from, target);
-      oldRoot = await this.#d.log.treeHash(from);
+    const own = ownLog(this.#d, origin);
+    if (own !== undefined) {
+      proof = await own.proveConsistency(from, target);
+      oldRoot = await own.treeHash(from);
     } else {
       const res = await this.#client.requestOrUnavailable(ml, { type: 'get-consistency', origin, from, to: target });
       const r = decodeLogResponse(res, 'consistency');

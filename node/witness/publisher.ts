@@ -52,11 +52,29 @@ export class CheckpointPublisher {
     this.#last.at = 0;
   }
 
-  /** Each sync round: our checkpoint again while it is not witnessed. */
+  /** Each sync round: our checkpoints again while they are not witnessed — the retired logs' too. */
   async onSyncRound(): Promise<void> {
     const cp = this.#d.log.checkpoint();
     const w = this.#collector.witnessed(this.#d.home.config.origin);
     if (w === undefined || w.size < cp.size) await this.publish(true);
+    await this.#publishRetired();
+  }
+
+  /**
+   * A retired log signs nothing new, but its last checkpoint (covering its `log.rotated` entry) may not
+   * have been witnessed before the rotation: it is gossiped each round until it is.
+   */
+  async #publishRetired(): Promise<void> {
+    const ctx = this.#d.federation();
+    if (!this.#d.running() || ctx === undefined || ctx.chain() === undefined) return;
+    for (const [origin, log] of this.#d.retired) {
+      const cp = log.checkpoint();
+      const w = this.#collector.witnessed(origin);
+      if (w !== undefined && w.size >= cp.size) continue;
+      if (this.#d.members.get(origin) === undefined) continue; // the charter no longer lists it
+      this.#collector.collectOwn(cp.note, cp.signedAt.getTime(), origin);
+      await ctx.publish('checkpoint', checkpointBody(cp.note));
+    }
   }
 
   /** Gossips this node's latest checkpoint if it is new (or `force`), at most once per PUBLISH_MIN_MS. */

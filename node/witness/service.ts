@@ -28,10 +28,10 @@ import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { Alerts } from './alerts.ts';
 import { CosignatureCollector } from './collector.ts';
 import { Cosigner } from './cosigner.ts';
-import type { WitnessDeps, WitnessHome, WitnessLog } from './deps.ts';
+import { isOwnOrigin, ownLog, type WitnessDeps, type WitnessHome, type WitnessLog } from './deps.ts';
 import { ExternalLogs } from './external.ts';
 import { LogClient } from './log-client.ts';
-import { logProtocolHandler } from './log-server.ts';
+import { logProtocolHandler, type ServedLog } from './log-server.ts';
 import { MemberLogs } from './members.ts';
 import { witnessMetrics } from './metrics.ts';
 import { type CrossOrgConsistency, CrossOrgProver } from './prover.ts';
@@ -58,6 +58,8 @@ export interface WitnessServiceOptions {
   registry?: Registry;
   /** The Ed25519 verifier (default: node/crypto's opensslVerify); tests may inject another. */
   verify?: Ed25519Verify;
+  /** This node's retired logs by origin (node/home/log-rotation.ts opens them). */
+  retired?: ReadonlyMap<string, ServedLog>;
 }
 
 export interface WitnessOriginStatus {
@@ -103,6 +105,7 @@ export class WitnessService implements FederationModule {
       now: opts.now ?? (() => new Date()),
       metrics: opts.registry === undefined ? undefined : witnessMetrics(opts.registry),
       verify,
+      retired: opts.retired ?? new Map(),
       federation: () => this.#ctx,
       running: () => this.#started,
     };
@@ -126,7 +129,7 @@ export class WitnessService implements FederationModule {
         return { result: 'accept' };
       },
     };
-    const local = logProtocolHandler(opts.log, opts.home.config.origin);
+    const local = logProtocolHandler(opts.home.config.origin, (origin) => ownLog(this.#d, origin));
     this.protocols = {
       [LOG_PROTOCOL]: { maxBytes: LOG_PROTOCOL_MAX_BYTES, handle: (req) => client.relayOr(req, local) },
     };
@@ -175,7 +178,7 @@ export class WitnessService implements FederationModule {
 
   #onCheckpointGossip(msg: GossipMessage): GossipVerdict {
     const v = this.#cosigner.verifyGossip(msg);
-    if (v.origin !== this.#d.home.config.origin) {
+    if (!isOwnOrigin(this.#d, v.origin)) {
       void this.#cosigner.witnessSoon(v.origin, v.logNote, v);
     }
     return { result: 'accept' };
@@ -185,7 +188,7 @@ export class WitnessService implements FederationModule {
     const v = this.#collector.verifyGossip(msg);
     void this.#d.queue.enqueue(v.origin, async () => {
       this.#collector.add(v);
-      if (v.origin === this.#d.home.config.origin) return;
+      if (isOwnOrigin(this.#d, v.origin)) return;
       // A cosignature shows a checkpoint the log signed: check it against what we saw, then witness it
       // (its proof fetched outside this queue).
       if (await this.#cosigner.checkConflicts(v.origin, v.ml, v.checkpoint, v.logNote)) return;

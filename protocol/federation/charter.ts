@@ -53,6 +53,19 @@ export interface Member {
   witnessKey?: string;
   /** The org's audit-log verifier key (c2sp.org/signed-note text; its name is the log's origin). */
   logKey?: string;
+  /**
+   * The org's earlier log keys, oldest first (`govfed keys rotate --log` moves `logKey` here): those logs
+   * take no new entries but stay provable and witnessed under their own origins. Absent when none.
+   */
+  retiredLogKeys?: string[];
+}
+
+/** Most retired log keys one member lists. */
+export const MAX_RETIRED_LOG_KEYS = 16;
+
+/** Every log key of `m`: its current one (if any), then its retired ones. */
+export function memberLogKeys(m: Member): string[] {
+  return [...(m.logKey === undefined ? [] : [m.logKey]), ...(m.retiredLogKeys ?? [])];
 }
 
 export interface Thresholds {
@@ -112,7 +125,7 @@ function isCount(v: unknown, max: number): v is number {
 function checkMember(v: unknown, i: number): Member {
   const what = `members[${i}]`;
   if (!isPlainObject(v)) throw malformed(`${what}: expected an object`);
-  assertExactKeys(v, ['org', 'peerId', 'jurisdiction'], ['witnessKey', 'logKey'], what);
+  assertExactKeys(v, ['org', 'peerId', 'jurisdiction'], ['witnessKey', 'logKey', 'retiredLogKeys'], what);
   if (typeof v.org !== 'string' || !ORG_RE.test(v.org)) throw malformed(`${what}.org: expected ${ORG_PATTERN}`);
   if (!isPeerId(v.peerId)) throw malformed(`${what}.peerId: not an Ed25519 libp2p peer id`);
   if (!isJurisdiction(v.jurisdiction)) throw malformed(`${what}.jurisdiction: expected a jurisdiction code`);
@@ -128,6 +141,18 @@ function checkMember(v: unknown, i: number): Member {
       throw malformed(`${what}.logKey: expected ${WITNESS_KEY_PATTERN}`);
     }
     m.logKey = v.logKey;
+  }
+  if ('retiredLogKeys' in v) {
+    const r = v.retiredLogKeys;
+    if (!Array.isArray(r) || r.length < 1 || r.length > MAX_RETIRED_LOG_KEYS) {
+      throw malformed(`${what}.retiredLogKeys: expected 1..${MAX_RETIRED_LOG_KEYS} keys (absent when none)`);
+    }
+    m.retiredLogKeys = r.map((k, j) => {
+      if (typeof k !== 'string' || !WITNESS_KEY_RE.test(k)) {
+        throw malformed(`${what}.retiredLogKeys[${j}]: expected ${WITNESS_KEY_PATTERN}`);
+      }
+      return k;
+    });
   }
   return m;
 }
@@ -151,9 +176,10 @@ function checkMembers(v: unknown): Member[] {
       if (witnesses.has(m.witnessKey)) throw malformed(`members: witness key of "${m.org}" listed twice`);
       witnesses.add(m.witnessKey);
     }
-    if (m.logKey !== undefined) {
-      if (logs.has(m.logKey)) throw malformed(`members: log key of "${m.org}" listed twice`);
-      logs.add(m.logKey);
+    // A log key (current or retired) names one log of one member: listed once in the whole charter.
+    for (const k of memberLogKeys(m)) {
+      if (logs.has(k)) throw malformed(`members: log key of "${m.org}" listed twice`);
+      logs.add(k);
     }
   }
   return members;

@@ -17,7 +17,9 @@
  *   2. federation   federation.id == the pinned id (when given); the     ERR_FEDERATION_MISMATCH and the
  *                   charter chain verifies from the genesis               charter codes (ERR_BAD_SIGNATURE, …)
  *   3. log owner    a member of the newest charter has logKey == the      ERR_MALFORMED_VERIFIER_KEY,
- *                   bundle's (Ed25519), and its name is `origin`          ERR_UNKNOWN_KEY, ERR_ORIGIN_MISMATCH
+ *                   bundle's (Ed25519) — or lists it among its            ERR_UNKNOWN_KEY, ERR_ORIGIN_MISMATCH
+ *                   retiredLogKeys (a rotated log stays provable) — and
+ *                   its name is `origin`
  *   4. witnesses    each witness key is the witnessKey of ANOTHER member  ERR_MALFORMED_VERIFIER_KEY,
  *                   (0x04), none listed twice                             ERR_UNKNOWN_WITNESS, ERR_MALFORMED_BUNDLE
  *   5. checkpoint   signed by the log key; every other signature line is  ERR_NO_VERIFIED_SIGNATURE,
@@ -48,7 +50,7 @@ import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { toBase64 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { CharterChain } from '../federation/chain.ts';
-import { type Charter, isFederationId, type Member, witnessThreshold } from '../federation/charter.ts';
+import { type Charter, isFederationId, type Member, memberLogKeys, witnessThreshold } from '../federation/charter.ts';
 import type { Envelope } from '../federation/envelope.ts';
 import { leafHash, verifyInclusion } from '../log/index.ts';
 import {
@@ -93,6 +95,8 @@ export interface VerifiedCrossOrgBundle {
   origin: string;
   /** The org whose log it is. */
   org: string;
+  /** True when the log is one of the org's retired logs (rotated away from; its entries stay proven). */
+  retired?: true;
   index: number;
   treeSize: number;
   rootHash: Uint8Array;
@@ -224,23 +228,26 @@ export function checkFederation(
 
 // ---- 3. log owner ----
 
-/** Step 3: the member whose logKey is the bundle's; the key's name must be `origin`. */
+/**
+ * Step 3: the member whose log key (current or retired) is the bundle's; the key's name must be
+ * `origin`. `retired` says the log was rotated away from (it takes no new entries; its entries stay valid).
+ */
 export function checkLogOwner(
   charter: Charter,
   logKey: string,
   origin: string,
   opts: VerifyOptions = {},
-): { owner: Member; logVerifier: KeyedVerifier } {
+): { owner: Member; logVerifier: KeyedVerifier; retired: boolean } {
   const logVerifier = parseLogKey(logKey, opts);
   // parseVerifierKey is strict, so a key has one text form: compare the texts.
-  const owner = charter.members.find((m) => m.logKey === logVerifier.vkey);
+  const owner = charter.members.find((m) => memberLogKeys(m).includes(logVerifier.vkey));
   if (owner === undefined) {
     throw new GovfedError('ERR_UNKNOWN_KEY', `log key ${logVerifier.name} is no member's log key in the charter`);
   }
   if (logVerifier.name !== origin) {
     throw new GovfedError('ERR_ORIGIN_MISMATCH', `bundle origin ${origin} is not the log key's name`);
   }
-  return { owner, logVerifier };
+  return { owner, logVerifier, retired: owner.logKey !== logVerifier.vkey };
 }
 
 // ---- 4. witnesses ----
@@ -332,7 +339,7 @@ export function verifyCrossOrgBundle(input: unknown, opts: CrossOrgVerifyOptions
   const b = checkCrossOrgShape(input);
   const chain = checkFederation(b.federationId, b.charters, opts.federationId, opts);
   const charter = chain.current;
-  const { owner, logVerifier } = checkLogOwner(charter, b.logKey, b.origin, opts);
+  const { owner, logVerifier, retired } = checkLogOwner(charter, b.logKey, b.origin, opts);
   const witnesses = checkWitnessKeys(charter, owner, b.witnessKeys, opts);
   const { checkpoint, cosigners } = checkCosignedCheckpoint(b.checkpoint, logVerifier, witnesses, opts.now);
   const k = checkWitnessThreshold(charter, owner, cosigners);
@@ -342,6 +349,7 @@ export function verifyCrossOrgBundle(input: unknown, opts: CrossOrgVerifyOptions
   return {
     origin: checkpoint.origin,
     org: owner.org,
+    ...(retired ? { retired: true } : {}),
     index: b.index,
     treeSize: b.treeSize,
     rootHash: checkpoint.rootHash,

@@ -25,7 +25,7 @@ import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { equalBytes, fromBase64, toBase64 } from '../encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
-import type { Charter, Member } from '../federation/charter.ts';
+import { type Charter, type Member, memberLogKeys } from '../federation/charter.ts';
 import { type Envelope, signAsPeer, verifyPeerSigned } from '../federation/envelope.ts';
 import { HASH_SIZE, proofCarriesOldRoot, rootsFromConsistencyProof } from '../log/index.ts';
 import { type Checkpoint, type NoteVerifier, openCheckpoint } from '../note/index.ts';
@@ -258,14 +258,15 @@ export function memberByLogOrigin(
   opts: VerifyOptions = {},
 ): { member: Member; logVerifier: NoteVerifier } {
   for (const member of charter.members) {
-    if (member.logKey === undefined) continue;
-    let v: NoteVerifier;
-    try {
-      v = parseLogKey(member.logKey, opts);
-    } catch {
-      continue; // a member with a broken key cannot be the origin of anything
+    for (const key of memberLogKeys(member)) {
+      let v: NoteVerifier;
+      try {
+        v = parseLogKey(key, opts);
+      } catch {
+        continue; // a member with a broken key cannot be the origin of anything
+      }
+      if (v.name === origin) return { member, logVerifier: v };
     }
-    if (v.name === origin) return { member, logVerifier: v };
   }
   throw new GovfedError('ERR_UNKNOWN_ORIGIN', `no member of the charter has a log with origin ${origin}`);
 }

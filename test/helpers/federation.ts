@@ -89,6 +89,7 @@ export interface FedStatus {
     peerId: string;
     jurisdiction: string;
     logKey?: string | null;
+    retiredLogKeys?: string[];
     witnessKey?: string | null;
     misbehaving?: boolean;
     connected: boolean;
@@ -179,8 +180,14 @@ export async function adminPost(
  */
 export async function formFederation(
   nodes: readonly (Pick<FedNode, 'daemon' | 'adminToken' | 'init' | 'org'> & { home?: string })[],
-  opts: { name?: string; thresholds?: { policy?: number; witness?: number; charter?: number } } = {},
+  opts: {
+    name?: string;
+    thresholds?: { policy?: number; witness?: number; charter?: number };
+    /** How long each version may take to be held (default 60 s; a bench at N = 20 on 2 cores needs more). */
+    versionTimeoutMs?: number;
+  } = {},
 ): Promise<{ federationId: string; version: number }> {
+  const timeoutMs = opts.versionTimeoutMs ?? 60_000;
   const [founder, ...others] = nodes;
   if (founder === undefined) throw new Error('formFederation: no nodes');
   const created = (await adminPost(founder, '/v1/federation', {
@@ -199,9 +206,9 @@ export async function formFederation(
     });
     await adminPost(o, '/v1/federation/join', { invite: inv.invite });
     version += 1;
-    await waitForVersion([founder as FedNode], version, 60_000);
+    await waitForVersion([founder as FedNode], version, timeoutMs);
   }
-  await waitForVersion(nodes as FedNode[], version, 60_000);
+  await waitForVersion(nodes as FedNode[], version, timeoutMs);
   return { federationId: created.status.id, version };
 }
 

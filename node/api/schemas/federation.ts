@@ -30,6 +30,11 @@ const charterMember = {
     jurisdiction: { type: 'string' },
     witnessKey: { type: 'string', description: 'C2SP cosignature verifier key of the member’s witness' },
     logKey: { type: 'string', description: 'C2SP verifier key of the member’s audit log' },
+    retiredLogKeys: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'earlier log keys of the member, oldest first (rotated logs, still provable)',
+    },
   },
 } as const;
 
@@ -124,6 +129,11 @@ export const federationStatusSchema = {
           jurisdiction: { type: 'string' },
           logKey: { type: ['string', 'null'] },
           witnessKey: { type: ['string', 'null'] },
+          retiredLogKeys: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'earlier log keys of the member, oldest first (rotated logs, still provable)',
+          },
           misbehaving: {
             type: 'boolean',
             description: 'this node holds verified evidence that the member’s log equivocated',

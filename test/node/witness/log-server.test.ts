@@ -14,7 +14,7 @@ describe('logProtocolHandler', () => {
       const log = new AuditLog({ dir: await tempDir(), signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
       await log.start();
       await log.append(items(0, 13));
-      const handle = logProtocolHandler(log, ORIGIN);
+      const handle = logProtocolHandler(ORIGIN, (o) => (o === ORIGIN ? log : undefined));
       const ask = async (req: Parameters<typeof encodeLogMessage>[0]) => await handle(encodeLogMessage(req));
 
       const inc = decodeLogResponse(await ask({ type: 'get-inclusion', index: 5, treeSize: 13 }), 'inclusion');

@@ -24,6 +24,7 @@ const status: FederationStatus = {
       jurisdiction: 'EU',
       logKey: null,
       witnessKey: null,
+      retiredLogKeys: [],
       self: true,
       connected: false,
       lastSeen: null,
