@@ -52,6 +52,11 @@ describe('checkConfig', () => {
     it('returns it', () => {
       expect(checkConfig(good)).toEqual(good);
     });
+
+    it('keeps the retired logs of a rotated log key', () => {
+      const retiredLogs = [{ origin: 'govfed/eu/99999999', verifierKey: 'govfed/eu/99999999+01234567+AQ==' }];
+      expect(checkConfig({ ...good, retiredLogs }).retiredLogs).toEqual(retiredLogs);
+    });
   });
 
   describe('when a field is wrong or unknown', () => {
@@ -66,6 +71,11 @@ describe('checkConfig', () => {
       { peerId: 'not a peer id' },
       { verifierKey: 'someone-else+01234567+AQ==' },
       { extra: true },
+      { retiredLogs: [] },
+      { retiredLogs: [{ origin: 'govfed/eu/0123abcd', verifierKey: 'govfed/eu/0123abcd+01234567+AQ==' }] },
+      { retiredLogs: [{ origin: 'govfed/other/99999999', verifierKey: 'govfed/other/99999999+01234567+AQ==' }] },
+      { retiredLogs: [{ origin: 'govfed/eu/99999999', verifierKey: 'govfed/eu/11111111+01234567+AQ==' }] },
+      { retiredLogs: [{ origin: 'govfed/eu/99999999', verifierKey: 'govfed/eu/99999999+0+A', dir: '/' }] },
     ])('throws ERR_INVALID_CONFIG for %j', (patch) => {
       expect(() => checkConfig({ ...good, ...patch })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
     });

@@ -13,6 +13,8 @@ import {
   federationId,
   genesisCharter,
   MAX_MEMBERS,
+  MAX_RETIRED_LOG_KEYS,
+  memberLogKeys,
   nextCharter,
   witnessThreshold,
 } from '../../../protocol/federation/charter.ts';
@@ -80,6 +82,33 @@ describe('checkCharter', () => {
           for (const m of c.members as Record<string, unknown>[]) m.logKey = 'govfed/x/1+abcd+AQ==';
         },
       ],
+      ['empty retiredLogKeys', (c) => ((c.members as Record<string, unknown>[])[0]!.retiredLogKeys = [])],
+      ['retiredLogKeys not a list', (c) => ((c.members as Record<string, unknown>[])[0]!.retiredLogKeys = 'k')],
+      ['bad retired log key', (c) => ((c.members as Record<string, unknown>[])[0]!.retiredLogKeys = ['has space'])],
+      [
+        `more than ${MAX_RETIRED_LOG_KEYS} retired log keys`,
+        (c) =>
+          ((c.members as Record<string, unknown>[])[0]!.retiredLogKeys = Array.from(
+            { length: MAX_RETIRED_LOG_KEYS + 1 },
+            (_, i) => `govfed/eu/${i}+abcd+AQ==`,
+          )),
+      ],
+      [
+        "a retired log key that is another member's log key",
+        (c) => {
+          const [m0, m1] = c.members as Record<string, unknown>[];
+          m0!.retiredLogKeys = ['govfed/x/1+abcd+AQ=='];
+          m1!.logKey = 'govfed/x/1+abcd+AQ==';
+        },
+      ],
+      [
+        'a retired log key that is its own log key',
+        (c) => {
+          const m0 = (c.members as Record<string, unknown>[])[0]!;
+          m0.logKey = 'govfed/x/1+abcd+AQ==';
+          m0.retiredLogKeys = ['govfed/x/1+abcd+AQ=='];
+        },
+      ],
       ['zero witness threshold', (c) => ((c.thresholds as Record<string, unknown>).witness = 0)],
       ['fractional witness threshold', (c) => ((c.thresholds as Record<string, unknown>).witness = 1.5)],
       ['charter threshold above member count', (c) => ((c.thresholds as { charter: number }).charter = 3)],
@@ -113,6 +142,21 @@ describe('checkCharter with log keys and a witness threshold', () => {
       const checked = checkCharter(c);
       expect(checked.members[0]?.logKey).toBe('govfed/eu/0a0b0c0d+01020304+AQ==');
       expect(checked.thresholds.witness).toBe(1);
+    });
+  });
+
+  describe('when a member lists retired log keys (keys rotate --log)', () => {
+    it('keeps them in order, and memberLogKeys gives the current key first', () => {
+      const c = raw();
+      const m0 = (c.members as Record<string, unknown>[])[0]!;
+      m0.logKey = 'govfed/eu/0a0b0c0d+01020304+AQ==';
+      m0.retiredLogKeys = ['govfed/eu/11111111+01020304+AQ==', 'govfed/eu/22222222+01020304+AQ=='];
+      const checked = checkCharter(c);
+      expect(checked.members[0]?.retiredLogKeys).toEqual(m0.retiredLogKeys);
+      expect(memberLogKeys(checked.members[0]!)).toEqual([m0.logKey, ...(m0.retiredLogKeys as string[])]);
+      expect(memberLogKeys(checked.members[1]!)).toEqual([]);
+      // Charters without the field keep their bytes: it is absent, not an empty list.
+      expect('retiredLogKeys' in (checked.members[1] as object)).toBe(false);
     });
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLE_FORMAT, createProofBundle } from '../../../protocol/audit/bundle.ts';
 import { fromBase64, toBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
+import { nextCharter } from '../../../protocol/federation/charter.ts';
 import { proveInclusion } from '../../../protocol/log/index.ts';
 import { appendSignatures, type NoteSignature } from '../../../protocol/note/index.ts';
 import {
@@ -14,6 +15,7 @@ import {
   verifyCrossOrgBundle,
 } from '../../../protocol/witness/bundle.ts';
 import { witnessSigner, witnessVerifierKey } from '../../../protocol/witness/keys.ts';
+import { signedBy } from '../federation/fixtures.ts';
 import {
   buildLog,
   checkpointOf,
@@ -63,7 +65,25 @@ async function makeBundle(
 
 const BUNDLE = await makeBundle();
 
+/** FED after eu rotated its log key (keys rotate --log): logKey(0) is now in eu's retiredLogKeys. */
+function rotatedFederation(): Federation {
+  const members = FED.charter.members.map((m) =>
+    m.org === 'eu' ? { ...m, logKey: logKey(4), retiredLogKeys: [logKey(0)] } : m,
+  );
+  const next = nextCharter(FED.charter, { createdAt: '2025-03-01T00:00:00Z', members });
+  return { ...FED, charter: next, envelopes: [...FED.envelopes, signedBy(next, [0])] };
+}
+
 describe('verifyCrossOrgBundle', () => {
+  describe("when the log key is one of the owner's retired log keys", () => {
+    it('verifies and says the log is retired', async () => {
+      const fed = rotatedFederation();
+      const v = verifyCrossOrgBundle(await makeBundle({ fed }), { federationId: fed.id, now: NOW_S * 1000 });
+      expect(v).toMatchObject({ org: 'eu', origin: logName(0), retired: true, charterVersion: 3 });
+      expect('retired' in verifyCrossOrgBundle(BUNDLE, { federationId: FED.id, now: NOW_S * 1000 })).toBe(false);
+    });
+  });
+
   describe('when the bundle is honest and has k cosignatures', () => {
     it('verifies and says what it proved', () => {
       const v = verifyCrossOrgBundle(BUNDLE, { federationId: FED.id, now: NOW_S * 1000 });
