@@ -13,6 +13,7 @@
  * before its body was read (401, 403, 404, 413, 415) is answered with `Connection: close` and its body
  * is never read (errors.ts).
  */
+import { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { NodeError } from '../errors.ts';
@@ -201,7 +202,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // is being handled: without this, an answer slower than it (a CPU-starved node making an invite) was
   // dropped with the socket, unanswered. Node sets the keep-alive limit again once the answer is sent.
   app.addHook('onRequest', async (request) => {
-    request.raw.socket?.setTimeout(0);
+    const socket = request.raw.socket;
+    if (socket instanceof Socket) socket.setTimeout(0); // not app.inject's stand-in
   });
   // JSON is the only body format; text/plain bodies are 415 rather than strings that fail the schema.
   app.removeContentTypeParser(['text/plain']);
