@@ -140,6 +140,7 @@ function printCrossOrg(io: Io, r: VerifiedCrossOrgBundle, json: boolean): number
         format: CROSSORG_BUNDLE_FORMAT,
         origin: r.origin,
         org: r.org,
+        ...(r.retired ? { retired: true } : {}),
         index: r.index,
         treeSize: r.treeSize,
         rootHash: toBase64(r.rootHash),
@@ -158,7 +159,10 @@ function printCrossOrg(io: Io, r: VerifiedCrossOrgBundle, json: boolean): number
   );
   io.stdout(
     formatKeyValues([
-      ['origin', r.origin],
+      [
+        'origin',
+        r.retired ? `${r.origin} (a retired log of ${r.org}: rotated away from, entries still proven)` : r.origin,
+      ],
       ['index', r.index],
       ['tree size', r.treeSize],
       ['root hash', toBase64(r.rootHash)],

@@ -146,7 +146,7 @@ describe('keys rotate --log', () => {
   describe("when an auditor asks for entries of a's old log", () => {
     it('b proves them and the bundles verify offline under the old key', async () => {
       const v = await proveAndVerify(b, oldOrigin, oldIndexes[0] as number);
-      expect(v).toMatchObject({ ok: true, org: 'a', index: oldIndexes[0] });
+      expect(v).toMatchObject({ ok: true, org: 'a', index: oldIndexes[0], retired: true });
     }, 150_000);
 
     it("the old log's last entries include its log.rotated entry, and the new log commits to its final tree", async () => {
@@ -193,6 +193,22 @@ describe('keys rotate --log', () => {
     it("a's own node proves its retired log too (a cross-org bundle)", async () => {
       const v = await proveAndVerify(a, oldOrigin, oldIndexes[1] as number);
       expect(v).toMatchObject({ ok: true, org: 'a', index: oldIndexes[1] });
+      // A decision logged before the rotation is found by its id in the old log (not in the current one).
+      const found = await runCli([
+        'audit',
+        'lookup',
+        '--home',
+        a.home,
+        '--origin',
+        oldOrigin,
+        '--decision-id',
+        'before-log-rotation-1',
+        '--json',
+      ]);
+      expect(found.code, found.stderr).toBe(0);
+      expect(JSON.parse(found.stdout)).toMatchObject({ origin: oldOrigin, index: oldIndexes[1] });
+      const current = await runCli(['audit', 'lookup', '--home', a.home, '--decision-id', 'before-log-rotation-1']);
+      expect(current.code).not.toBe(0);
     }, 120_000);
   });
 
@@ -201,6 +217,7 @@ describe('keys rotate --log', () => {
       const [index] = await ingest(a, 1, 'after-log-rotation');
       const v = await proveAndVerify(c, newOrigin, index as number);
       expect(v).toMatchObject({ ok: true, org: 'a', index });
+      expect(v.retired).toBeUndefined();
       // --org names the current log, not the retired one.
       const byOrg = await runCli(['audit', 'prove', '--home', c.home, '--org', 'a', '--index', String(index)]);
       expect(byOrg.code, byOrg.stderr).toBe(0);
