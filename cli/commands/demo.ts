@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { opensslVerify } from '../../node/crypto/ed25519.ts';
 import { booleanOption, type CommandSpec, JSON_OPTION, parseIndex, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
+import { poll } from '../demo/poll.ts';
 import { registryAct } from '../demo/registry.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import { formatJson, formatTable } from '../output.ts';
@@ -114,17 +115,6 @@ function demoRecords(org: string, jurisdiction: string, n: number): Record<strin
 }
 
 const BASELINE = fileURLToPath(new URL('../../examples/policy/baseline.json', import.meta.url));
-
-/** Polls `fn` every 200 ms until it returns a value; throws `what` after 30 s. */
-async function poll<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new CliError(ExitCode.ERROR, `timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /**
  * The global baseline, as members publish one: `proposer` proposes examples/policy/baseline.json (its

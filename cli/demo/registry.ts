@@ -24,6 +24,7 @@ import { checkModelCard, signApproval } from '../../protocol/registry/index.ts';
 import type { ApiClient } from '../client.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import { heldBaselineOf, signedRegistration } from '../registry-signer.ts';
+import { poll } from './poll.ts';
 
 const CARD = fileURLToPath(new URL('../../docs/examples/model-card.json', import.meta.url));
 const MODEL = { name: 'fraud-model', version: '1.0.0' };
@@ -42,16 +43,6 @@ export interface RegistryAct {
   approvals: { approver: string; role: string; org: string }[];
   status: string;
   approvedDecision: { org: string; index: number; flags: string[] };
-}
-
-async function poll<T>(what: string, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new CliError(ExitCode.ERROR, `demo: ${what} did not happen within 30 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function person(dir: string, n: RegistryNode, name: string, role: string) {
