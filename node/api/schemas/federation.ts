@@ -3,7 +3,7 @@
  */
 import { JURISDICTION_PATTERN } from '../../../protocol/audit/fields.ts';
 import { MAX_RULE_ROLES, RISK_TIERS, ROLE_NAME_PATTERN } from '../../../protocol/federation/approval-rules.ts';
-import { errorResponses } from './shared.ts';
+import { emptyQuery, errorResponses } from './shared.ts';
 
 const thresholds = {
   type: 'object',
@@ -192,7 +192,7 @@ export const operationResultSchema = {
 } as const;
 
 export const jurisdiction = { type: 'string', pattern: JURISDICTION_PATTERN } as const;
-export const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+export { emptyQuery };
 
 /**
  * The route options every admin operation on the federation shares (POST, schema-first): admin token,

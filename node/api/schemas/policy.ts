@@ -7,7 +7,7 @@
 /** Most rules in one bundle or local overlay (protocol/policy checks the exact limit). */
 const MAX_RULES_OUTLINE = 256;
 
-export const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+export { emptyQuery } from './shared.ts';
 
 /** Rules as submitted (attacker-controlled): objects, checked field by field by protocol/policy. */
 export const rulesInput = {

@@ -34,6 +34,9 @@ export const uintString = {
 
 export const base64 = { type: 'string', contentEncoding: 'base64' } as const;
 
+/** A route that takes no query parameters: any one is a 400. */
+export const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+
 export const errorSchema = {
   $id: 'govfed.error',
   type: 'object',
