@@ -156,7 +156,7 @@ describe('POST /v1/federation routes', () => {
         ['/v1/federation/members/remove', {}],
         ['/v1/federation/leave', { now: true }],
         ['/v1/federation/proposals/withdraw', { id: 'zz' }],
-        ['/v1/keys/rotate', { key: 'log' }],
+        ['/v1/keys/rotate', { key: 'tls' }],
         ['/v1/federation/approval-rules', { tier: 'extreme', roles: ['legal'] }],
         ['/v1/federation/approval-rules', { tier: 'high' }],
         ['/v1/federation/approval-rules', { tier: 'high', roles: [] }],
