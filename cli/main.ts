@@ -14,6 +14,8 @@ import { auditLookupCommand } from './commands/audit-lookup.ts';
 import { auditMirrorCommand } from './commands/audit-mirror.ts';
 import { auditProveCommand } from './commands/audit-prove.ts';
 import { configSetCommand } from './commands/config-set.ts';
+import { contractAttachCommand } from './commands/contract-attach.ts';
+import { contractShowCommand } from './commands/contract-show.ts';
 import { decisionsExportCommand } from './commands/decisions-export.ts';
 import { decisionsListCommand } from './commands/decisions-list.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -106,6 +108,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   modelRiskCommand,
   modelSignCommand,
   modelVerifyCommand,
+  contractAttachCommand,
+  contractShowCommand,
   demoCommand,
 ];
 

@@ -1,5 +1,5 @@
 /**
- * What `govfed model register` and `model approve` share: a person's key file, who the node's rosters
+ * What `govfed model register`, `model approve` and `contract attach` share: a person's key file, who the node's rosters
  * say that key is, and the federation facts a signed record names. The private key stays on this
  * machine; only the signed envelope goes to the node.
  */
@@ -9,10 +9,14 @@ import { keyIdOf } from '../protocol/dsse/index.ts';
 import { fromBase64 } from '../protocol/encoding/bytes.ts';
 import { decodeBaselineEnvelope } from '../protocol/policy/baseline.ts';
 import {
+  CONTRACT_ROLES,
+  type ContractPredicate,
+  type ContractTerms,
   type HeldBaseline,
   type ModelCard,
   type RegistrationPredicate,
   scoreRisk,
+  signContract,
   signRegistration,
 } from '../protocol/registry/index.ts';
 import type { ApiClient } from './client.ts';
@@ -126,4 +130,36 @@ export function heldBaselineOf(policy: Record<string, unknown>): HeldBaseline | 
   if (policy.envelope === null || policy.envelope === undefined) return undefined;
   const { bundle } = decodeBaselineEnvelope(policy.envelope);
   return { baseline: bundle, digest: String(policy.digest) };
+}
+
+/**
+ * Contract version `version` of the model version `model` (its digest as the registry holds it) by the
+ * person `who`, naming `previous` (`sha256:<id>` of the version before; none for version 1). A person whose
+ * role may not sign contracts is told so here, before anything is sent (ERR_NOT_IN_ROSTER, exit 1).
+ */
+export function signedContract(o: {
+  who: Pick<Signer, 'signer' | 'person' | 'federationId'>;
+  model: { org: string; name: string; version: string; digest: string };
+  version: number;
+  previous?: string | undefined;
+  terms: ContractTerms;
+  now?: Date;
+}): Envelope {
+  if (!CONTRACT_ROLES.includes(o.who.person.role)) {
+    throw new CliError(
+      ExitCode.CHECK_FAILED,
+      `${o.who.person.name} is a ${o.who.person.role}: a contract is signed by a ${CONTRACT_ROLES.join(', ')} of ${o.model.org}`,
+      { code: 'ERR_NOT_IN_ROSTER' },
+    );
+  }
+  const predicate: ContractPredicate = {
+    federation: o.who.federationId,
+    model: { org: o.model.org, name: o.model.name, version: o.model.version },
+    version: o.version,
+    ...(o.previous === undefined ? {} : { previous: o.previous }),
+    terms: o.terms,
+    signer: { name: o.who.person.name, role: o.who.person.role },
+    issuedAt: (o.now ?? new Date()).toISOString(),
+  };
+  return signContract(o.model.digest, predicate, o.who.signer);
 }

@@ -118,6 +118,8 @@ const PROTOCOL_OVERRIDES: Readonly<Record<string, ErrorStatus>> = {
   ERR_SELF_APPROVAL: { http: 403, exit: 1 },
   ERR_MODEL_PROHIBITED: { http: 403, exit: 1 },
   ERR_POLICY_DENIED: { http: 403, exit: 1 },
+  // another contract holds that version of the model's contract already: the request came too late
+  ERR_CONTRACT_CONFLICT: { http: 409, exit: 4 },
 };
 
 const LOCAL: ErrorStatus = { http: null, exit: 4 };

@@ -94,6 +94,10 @@ export interface EventCatalogue {
   'registry:approval': { model: string; approver: string; decision: string; via: string };
   /** A second, different registration of a model version held: the first stays. */
   'registry:model-conflict': { model: string; held: string; other: string; via: string };
+  /** A contract version was taken (verified, logged, stored). */
+  'registry:contract': { model: string; version: number; id: string; via: string };
+  /** A contract off the wire that conflicts with the version held (an org equivocating on its contract). */
+  'registry:contract-conflict': { model: string; error: string; via: string };
   /** A record that waited for what it needs failed its checks once that arrived. */
   'registry:rejected': { kind: string; error: string };
   'federation:module-error': { module: string; error: string };
@@ -183,6 +187,8 @@ const NAMES: { readonly [E in EventName]: true } = {
   'registry:model': true,
   'registry:approval': true,
   'registry:model-conflict': true,
+  'registry:contract': true,
+  'registry:contract-conflict': true,
   'registry:rejected': true,
   'federation:module-error': true,
   'federation:audit-failed': true,

@@ -122,6 +122,11 @@ export const ErrorCodes = [
   // model registry: rosters (protocol/registry/roster.ts)
   'ERR_MALFORMED_ROSTER',
   'ERR_ROSTER_MISMATCH',
+  // model registry: trust contracts (protocol/registry/contract-terms.ts, contract.ts)
+  'ERR_INVALID_CONTRACT',
+  'ERR_MALFORMED_CONTRACT',
+  'ERR_CONTRACT_MISMATCH',
+  'ERR_CONTRACT_CONFLICT',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

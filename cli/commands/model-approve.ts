@@ -42,8 +42,8 @@ export const modelApproveCommand: CommandSpec = {
   description: `
 Signs your vote on the model version with APPROVER_KEY (your key from govfed identity create; it never
 leaves this machine) and posts it to the node, which checks it and gossips it to every member. The vote
-names the model's digest as the registry holds it, your name and role as this node's copy of your org's
-roster gives them, and is valid for --expires days (default ${DEFAULT_DAYS}, at most 400). A rejection
+names the model's digest as the registry holds it, its current trust contract (a new contract version
+needs approval again), your name and role as this node's copy of your org's roster gives them, and is valid for --expires days (default ${DEFAULT_DAYS}, at most 400). A rejection
 (--reject) says why (--reason). --conditions FILE attaches a JSON object of conditions (at most
 ${MAX_CONDITIONS_BYTES} bytes). Your newest vote counts: approve again to change a rejection. The
 submitter of a model cannot approve it. Prints the model's status after your vote.`,
@@ -80,6 +80,7 @@ submitter of a model cannot approve it. Prints the model's status after your vot
     const path = `/${encodeURIComponent(ref.name)}/${encodeURIComponent(ref.version)}`;
     const query = org === undefined ? '' : `?org=${encodeURIComponent(org)}`;
     const model = await client.models('GET', `${path}${query}`);
+    const contract = (model.contract ?? null) as { version: number; id: string } | null;
     const now = new Date();
     const predicate: ApprovalPredicate = {
       federation: who.federationId,
@@ -90,6 +91,7 @@ submitter of a model cannot approve it. Prints the model's status after your vot
       expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString(),
       ...(reason === undefined ? {} : { reason }),
       ...(conditions === undefined ? {} : { conditions }),
+      ...(contract === null ? {} : { contract: contract.id }),
     };
     const envelope = signApproval(String(model.digest), predicate, who.signer);
     const out = await client.models('POST', `${path}/approvals?org=${encodeURIComponent(String(model.org))}`, {
@@ -104,6 +106,7 @@ submitter of a model cannot approve it. Prints the model's status after your vot
       formatKeyValues([
         ['model', `${String(model.org)}/${ref.name}@${ref.version}`],
         ['vote', `${predicate.decision} by ${who.person.name} (${who.person.role}, ${who.person.org})`],
+        ...(contract === null ? [] : ([['contract', `version ${contract.version} (${contract.id})`]] as const)),
         ['status', out.status],
         ...(out.status === 'pending'
           ? ([

@@ -25,6 +25,7 @@ interface Summary {
   registeredAt: string;
   logIndex: number;
   euAiActCategory: string | null;
+  contract: { version: number; id: string } | null;
 }
 
 export const modelListCommand: CommandSpec = {
@@ -131,6 +132,12 @@ and the status. --json prints the full record, signed envelopes included.`,
         ['EU AI Act', m.euAiActCategory ?? '(no card)'],
         ['submitter', `${m.submitter.name} (${m.submitter.role})`],
         ['registered', `${m.registeredAt}, log index ${m.logIndex}`],
+        [
+          'contract',
+          m.contract === null
+            ? '(none)'
+            : `version ${m.contract.version} (${m.contract.id}): govfed contract show ${m.org}/${m.name}@${m.version}`,
+        ],
         [
           'rule',
           m.rule === null

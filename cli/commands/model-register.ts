@@ -1,14 +1,15 @@
 /**
  * `govfed model register --home DIR --name NAME --version V (--path MODEL_DIR | --external
  *  PROVIDER/MODEL@SNAPSHOT) [--oms-signature FILE (--oms-public-key PEM | --oms-certificate-chain PEM)]
- *  [--card FILE] --key SUBMITTER_KEY [--json]`
+ *  [--card FILE] [--contract FILE] --key SUBMITTER_KEY [--json]`
  *
  * Here, on the submitter's machine: the model's digest (the OMS root digest of its files — with
  * --oms-signature, only after the signature verified and the files hash to what it signed — or the opaque
  * digest of an external model), the card checked, the risk scored under the policy baseline the node
  * enforces now (the same function every member recomputes it with), and the registration signed with the
  * submitter's key. The node gets the signed envelope only (POST /v1/models): it checks it all again, logs,
- * stores and gossips it.
+ * stores and gossips it. With --contract, the contract's version 1 (docs/contracts.md) is signed with the
+ * same key and posted with it: the node checks both before it takes either.
  */
 import { hashModelDir, resolveIgnorePaths } from '../../node/registry/model-files.ts';
 import { verifyModelDir } from '../../node/registry/model-verify.ts';
@@ -22,11 +23,18 @@ import {
 } from '../../protocol/registry/oms/index.ts';
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, requireOption, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
+import { readContractFile } from '../contract-file.ts';
 import { CheckFailedError, ExitCode, UsageError } from '../exit.ts';
 import { resolveTarget } from '../home.ts';
 import { readInputFile, readPemFile } from '../model-files.ts';
 import { formatJson, formatKeyValues } from '../output.ts';
-import { heldBaselineOf, type ModelIdentity, personSigner, signedRegistration } from '../registry-signer.ts';
+import {
+  heldBaselineOf,
+  type ModelIdentity,
+  personSigner,
+  signedContract,
+  signedRegistration,
+} from '../registry-signer.ts';
 
 const NAME = 'model register';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -35,7 +43,7 @@ const MAX_CARD_BYTES = 64 * 1024;
 export const modelRegisterCommand: CommandSpec = {
   name: NAME,
   summary: "Register a model version in this org's registry: digest, card, risk score, signed by the submitter.",
-  usage: `${NAME} --name NAME --version V (--path MODEL_DIR | --external PROVIDER/MODEL@SNAPSHOT) [--oms-signature FILE (--oms-public-key PEM | --oms-certificate-chain PEM)] [--card FILE] --key SUBMITTER_KEY [--home DIR] [--json]`,
+  usage: `${NAME} --name NAME --version V (--path MODEL_DIR | --external PROVIDER/MODEL@SNAPSHOT) [--oms-signature FILE (--oms-public-key PEM | --oms-certificate-chain PEM)] [--card FILE] [--contract FILE] --key SUBMITTER_KEY [--home DIR] [--json]`,
   description: `
 Identifies the model by its digest: with --path, the OpenSSF model signing (OMS v1.0) root digest of its
 files; with --oms-signature, the OMS signature is verified first (--oms-public-key or
@@ -44,7 +52,9 @@ files; with --oms-signature, the OMS signature is verified first (--oms-public-k
 The model card (--card, JSON; docs/registry.md) is checked — unknown fields are refused, a prohibited
 practice is never registered. The risk score is computed here under the policy baseline the node enforces
 (its register rules and tiers: govfed model risk recomputes it offline), and the registration is signed
-with SUBMITTER_KEY (a person on this org's roster: govfed identity create). The node checks it all again,
+with SUBMITTER_KEY (a person on this org's roster: govfed identity create). --contract FILE binds a trust
+contract (docs/contracts.md) to the version: its terms are checked here, signed with the same key (a
+model_owner, risk_officer or legal) and enforced by every node. The node checks it all again,
 appends it to its log and gossips it to every member. Prints {name, version, digest, risk, status,
 logIndex}; the status is "pending" until the approvals its risk tier needs are in (govfed model approve).`,
   options: {
@@ -61,6 +71,7 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
       description: 'CA certificates for a certificate-signed model',
     },
     card: { type: 'string', value: 'FILE', description: 'the model card (JSON)' },
+    contract: { type: 'string', value: 'FILE', description: 'the trust contract (JSON; docs/contracts.md)' },
     key: { type: 'string', value: 'FILE', description: "the submitter's key (govfed identity create --key-out)" },
     ...JSON_OPTION,
   },
@@ -78,6 +89,8 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
       );
     }
     const card = await readCard(stringOption(args, 'card'));
+    const contractFile = stringOption(args, 'contract');
+    const terms = contractFile === undefined ? undefined : await readContractFile(NAME, contractFile);
     const model = await modelDigest(args);
     const client = new ApiClient(await resolveTarget(args, io, NAME));
     const who = await personSigner(client, keyFile);
@@ -90,7 +103,11 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
       card,
       held,
     });
-    const out = await client.models('POST', '', { envelope });
+    const contract =
+      terms === undefined
+        ? undefined
+        : signedContract({ who, model: { org: who.org, name, version, digest: model.digest }, version: 1, terms });
+    const out = await client.models('POST', '', { envelope, ...(contract === undefined ? {} : { contract }) });
     if (booleanOption(args, 'json')) {
       io.stdout(formatJson(out));
       return ExitCode.OK;
@@ -106,6 +123,7 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
         ],
         ['status', out.status],
         ['log index', out.logIndex],
+        ...(out.contract === undefined ? [] : ([['contract', contractLine(out.contract)]] as const)),
         ['submitter', `${who.person.name} (${who.person.role})`],
       ]),
     );
@@ -180,4 +198,9 @@ async function modelDigest(args: Parameters<CommandSpec['run']>[0]): Promise<Mod
       cause,
     });
   }
+}
+
+function contractLine(c: unknown): string {
+  const r = c as { version: number; id: string; logIndex: number };
+  return `version ${r.version} (${r.id}), log index ${r.logIndex}`;
 }

@@ -12,6 +12,9 @@
  *   4. its model resolved in the federation-wide registry when the node keeps one (`NAME@VERSION`, or
  *      `ORG/NAME@VERSION`): the leaf records the version's digest when known, and the flag `shadow_ai`
  *      when the model is unknown, not approved, or rejected — a plain model string keeps working, flagged;
+ *      when the version has a trust contract, the decision is checked against it (protocol/registry
+ *      contract-check.ts): each violated condition is a deny finding `contract.<condition>` (scope
+ *      `contract`) in the same verdict as the policy's findings — one verdict, one list of deny ids;
  *   5. sealed by protocol/audit (completed with id/time/nonce, encoded, digested; the leaf records the
  *      policy version and the verdict: allowed, or denied with the ids of the deny rules that fired, and
  *      the model facts of step 4) and ≤ MAX_RECORD_BYTES encoded (413);
@@ -29,8 +32,10 @@ import {
 } from '../../protocol/audit/decision.ts';
 import { canonicalSizeWithin } from '../../protocol/canonical/size.ts';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
-import type { Verdict } from '../../protocol/policy/evaluate.ts';
+import type { RiskTier } from '../../protocol/federation/approval-rules.ts';
+import type { Finding, Verdict } from '../../protocol/policy/evaluate.ts';
 import type { HookExtra } from '../../protocol/policy/hooks.ts';
+import { decisionFindings } from '../../protocol/registry/contract-check.ts';
 import { NodeError } from '../errors.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
@@ -56,6 +61,8 @@ export interface DecisionRecorderOptions {
   policy?: DecisionPolicy | undefined;
   /** Absent: decisions are recorded without model facts or flags. */
   models?: DecisionModels | undefined;
+  /** This node's jurisdiction: what a contract's allowedJurisdictions is checked against. */
+  jurisdiction?: string;
   now: () => Date;
   /** A CSPRNG: n random bytes (ids and nonces). */
   random: (n: number) => Uint8Array;
@@ -103,6 +110,18 @@ export class DecisionRecorder {
     });
   }
 
+  /** The contract's deny findings for a decision of `resolved` (none without a contract). */
+  #contractFindings(checked: CheckedDecision, resolved: ResolvedModel | undefined, now: Date): Finding[] {
+    const terms = resolved?.contract?.terms;
+    if (terms === undefined) return [];
+    const site = {
+      jurisdiction: this.#opts.jurisdiction ?? '',
+      tier: resolved?.tier as RiskTier | '',
+      now: now.getTime(),
+    };
+    return decisionFindings(terms, checked, site).map((f) => ({ ...f, scope: 'contract' as const }));
+  }
+
   #seal(input: unknown, where: string, now: Date): Sealed {
     const { policy, random, models } = this.#opts;
     let sealed: SealedDecision;
@@ -114,10 +133,14 @@ export class DecisionRecorder {
       const f = resolved === undefined ? undefined : factsOf(resolved);
       const facts = f?.facts;
       model = f?.model;
-      if (policy === undefined) {
+      const contract = this.#contractFindings(checked, resolved, now);
+      if (policy === undefined && contract.length === 0) {
         sealed = sealDecision(checked, { now, random, ...(facts === undefined ? {} : { model: facts }) });
       } else {
-        verdict = policy.evaluate('decision', checked, resolved === undefined ? undefined : { model: resolved });
+        verdict = withContract(
+          policy?.evaluate('decision', checked, resolved === undefined ? undefined : { model: resolved }),
+          contract,
+        );
         const deny = verdict.deny.map((f) => (f.scope === 'local' ? `local:${f.rule}` : f.rule));
         sealed = sealDecision(checked, {
           now,
@@ -165,6 +188,13 @@ function factsOf(r: ResolvedModel) {
     FACTS.set(r, f);
   }
   return f;
+}
+
+/** One verdict from the policy's (if any) and the contract's findings: denied when either denies. */
+function withContract(policy: Verdict | undefined, contract: Finding[]): Verdict {
+  const base = policy ?? { allowed: true, deny: [], warn: [], policyVersion: null };
+  if (contract.length === 0) return base;
+  return { ...base, allowed: false, deny: [...base.deny, ...contract] };
 }
 
 interface Sealed {

@@ -3,7 +3,8 @@
  * from them — the status every node computes identically (protocol/registry/approval-status.ts) from:
  *   - the charter's approval rule for the version's risk tier;
  *   - the approvals that verified, counted only while their signer is still the named person with the
- *     named role in the approver org's CURRENT roster, and until they expire.
+ *     named role in the approver org's CURRENT roster, until they expire, and while they name the
+ *     version's current contract (the newest contract version held; none: no contract named).
  * Views are cached and computed again when a roster, the charter or the approvals change, or when a
  * counted vote expires; decisions resolve their model here on every ingest (resolve()).
  */
@@ -14,10 +15,13 @@ import {
   type ApprovalPredicate,
   type ApprovalStatus,
   approvalStatus,
+  type ContractPredicate,
+  type ContractTerms,
   type ModelRef,
   type Roster,
   rosterPerson,
   type VerifiedApproval,
+  type VerifiedContract,
   type VerifiedRegistration,
   type Vote,
 } from '../../protocol/registry/index.ts';
@@ -37,6 +41,15 @@ export interface HeldApproval {
   logIndex: number;
 }
 
+export interface HeldContract {
+  id: string;
+  version: number;
+  envelope: Envelope;
+  predicate: ContractPredicate;
+  keyid: string;
+  logIndex: number;
+}
+
 export interface HeldModel {
   /** `org/name@version`. */
   key: string;
@@ -48,6 +61,13 @@ export interface HeldModel {
   registration: VerifiedRegistration;
   logIndex: number;
   approvals: Map<string, HeldApproval>;
+  /** The contract's versions, oldest first: the last is the current contract. */
+  contracts: HeldContract[];
+}
+
+/** The current contract of a held version, if it has one. */
+export function currentContract(held: HeldModel): HeldContract | undefined {
+  return held.contracts[held.contracts.length - 1];
 }
 
 export interface ModelView {
@@ -58,8 +78,13 @@ export interface ModelView {
   votes: { approval: HeldApproval; counts: boolean; why?: string }[];
 }
 
-/** What a decision learns of the model it names: the decision hook's `model` (protocol/policy). */
-export type ResolvedModel = DecisionModel;
+/**
+ * What a decision learns of the model it names: the decision hook's `model` (protocol/policy), and the
+ * terms of its current contract, which the recorder enforces beside the policy.
+ */
+export interface ResolvedModel extends DecisionModel {
+  contract?: { id: string; version: number; terms: ContractTerms };
+}
 
 export function modelKey(m: ModelRef): string {
   return `${m.org}/${m.name}@${m.version}`;
@@ -130,6 +155,7 @@ export class ModelBook {
       registration: v,
       logIndex,
       approvals: new Map(),
+      contracts: [],
     };
     this.#models.set(key, held);
     const byName = `${p.model.name}@${p.model.version}`;
@@ -151,6 +177,20 @@ export class ModelBook {
     return approval;
   }
 
+  addContract(held: HeldModel, envelope: Envelope, c: VerifiedContract, logIndex: number): HeldContract {
+    const contract = {
+      id: c.id,
+      version: c.predicate.version,
+      envelope,
+      predicate: c.predicate,
+      keyid: c.keyid,
+      logIndex,
+    };
+    held.contracts.push(contract);
+    this.touch();
+    return contract;
+  }
+
   /** The version's status now (cached). */
   view(held: HeldModel): ModelView {
     const now = this.#o.now();
@@ -164,6 +204,7 @@ export class ModelBook {
     const votes: ModelView['votes'] = [];
     const counting: Vote[] = [];
     let until = Number.POSITIVE_INFINITY;
+    const contract = currentContract(held);
     for (const a of held.approvals.values()) {
       const p = a.predicate;
       const person = this.#person(p.approver.org, a.keyid);
@@ -173,6 +214,9 @@ export class ModelBook {
       else if (person.name !== p.approver.name || person.role !== p.approver.role)
         why = `${p.approver.org}'s roster no longer gives that key the name ${p.approver.name} and role ${p.approver.role}`;
       else if (expires <= now) why = `expired at ${p.expiresAt}`;
+      else if (p.contract !== (contract === undefined ? undefined : `sha256:${contract.id}`)) {
+        why = approvesOther(p.contract, held);
+      }
       if (why === undefined) {
         until = Math.min(until, expires);
         counting.push({
@@ -239,6 +283,7 @@ export class ModelBook {
     }
     if (held === undefined) return unknown(name, version);
     const v = this.view(held);
+    const c = currentContract(held);
     return {
       known: true,
       org: held.model.org,
@@ -247,6 +292,20 @@ export class ModelBook {
       digest: held.digest,
       status: v.status,
       tier: v.tier,
+      ...(c === undefined ? {} : { contract: { id: c.id, version: c.predicate.version, terms: c.predicate.terms } }),
     };
   }
+}
+
+/** Why a vote naming contract `named` does not count for `held` (whose current contract differs). */
+function approvesOther(named: string | undefined, held: HeldModel): string {
+  const current = currentContract(held);
+  if (named === undefined)
+    return `approves the version without its contract (current: contract version ${current?.predicate.version})`;
+  const at = held.contracts.find((c) => `sha256:${c.id}` === named);
+  const what =
+    at === undefined ? `a contract this node does not hold (${named})` : `contract version ${at.predicate.version}`;
+  return current === undefined
+    ? `approves ${what}, but the version has no contract`
+    : `approves ${what}, not the current version ${current.predicate.version}`;
 }

@@ -12,10 +12,16 @@
  *   R4. that baseline's `register` deny rules do not fire                               (ERR_POLICY_DENIED)
  * Approval, after verifyApproval (which needs the model's registration: without it, "later"):
  *   A1. for a vote posted to this node: the current baseline's `approve` deny rules do not fire (ERR_POLICY_DENIED)
+ *   A2. for a vote posted to this node: it names the version's current contract       (ERR_APPROVAL_MISMATCH)
+ * Contract, after verifyContract (which needs the model's registration: without it, "later"):
+ *   C1. signed before its signer was revoked, if revoked                                (ERR_NOT_IN_ROSTER)
+ *   C2. where it goes in the version's chain of contracts (protocol contractFollows: the next version,
+ *       held already, or "later" when versions between are missing)                     (ERR_CONTRACT_CONFLICT)
  */
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import { GovfedError } from '../../protocol/errors.ts';
+import { contractFollows } from '../../protocol/registry/contract.ts';
 import {
   APPROVAL_PREDICATE_TYPE,
   checkApprovalPredicate,
@@ -24,8 +30,10 @@ import {
   type RiskResult,
   type RosterPerson,
   type VerifiedApproval,
+  type VerifiedContract,
   type VerifiedRegistration,
   verifyApproval,
+  verifyContract,
   verifyRegistration,
 } from '../../protocol/registry/index.ts';
 import { MAX_APPROVAL_ENVELOPE } from '../../protocol/registry/model-sync.ts';
@@ -143,6 +151,24 @@ export function checkApproval(
   );
   signedBeforeRevocation(ctx, a.predicate.approver.org, a.keyid, a.predicate.issuedAt, 'approval');
   return a;
+}
+
+/** The contract checklist (protocol steps 1–5, then C1–C2) against the registration and the contracts held. */
+export function checkContract(
+  env: Envelope,
+  reg: VerifiedRegistration,
+  held: readonly { version: number; id: string }[],
+  ctx: CheckContext,
+): { contract: VerifiedContract; place: 'next' | 'held' | 'later' } {
+  const c = verifyContract(
+    env,
+    { federation: ctx.federationId, model: { ...reg.predicate.model, digest: reg.digest }, person: ctx.person },
+    { verify: ctx.verify },
+  );
+  // C1.
+  signedBeforeRevocation(ctx, c.predicate.model.org, c.keyid, c.predicate.issuedAt, 'contract');
+  // C2.
+  return { contract: c, place: contractFollows(c, held) };
 }
 
 /** A record of a revoked person counts only when signed before the revocation (ERR_NOT_IN_ROSTER). */

@@ -1,7 +1,8 @@
 /**
  * ModelIntake: what happens to a registry record once it verified (node/registry/models.ts decides that),
  * in order, one record at a time:
- *   1. the audit log — a deterministic governance leaf (`registry.model` / `registry.approval`; time =
+ *   1. the audit log — a deterministic governance leaf (`registry.model` / `registry.approval` /
+ *      `registry.contract`; time =
  *      the record's own, digest = its statement's SHA-256, the envelope as the entry's record), looked up
  *      before it is appended, so a retry after a crash never logs it twice;
  *   2. DIR/registry/models/state.json (the records in the order taken: what members page through);
@@ -12,17 +13,24 @@ import { encodeLeaf, type GovernanceLeaf } from '../../protocol/audit/leaf.ts';
 import { canonicalBytes } from '../../protocol/canonical/jcs.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import { leafHash } from '../../protocol/log/hash.ts';
-import { registrationId, type VerifiedApproval, type VerifiedRegistration } from '../../protocol/registry/index.ts';
+import {
+  contractFollows,
+  registrationId,
+  type VerifiedApproval,
+  type VerifiedContract,
+  type VerifiedRegistration,
+} from '../../protocol/registry/index.ts';
 import type { RegistryRecord } from '../../protocol/registry/model-sync.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { AuditLog } from '../log/index.ts';
-import { type HeldApproval, type HeldModel, type ModelBook, modelKey } from './model-book.ts';
+import { type HeldApproval, type HeldContract, type HeldModel, type ModelBook, modelKey } from './model-book.ts';
 import type { ModelStore } from './model-store.ts';
 
 export type Taken = { held: HeldModel; logIndex: number };
 export type TakenApproval = Taken & { approval: HeldApproval };
+export type TakenContract = Taken & { contract: HeldContract };
 
 export interface ModelIntakeOptions {
   log: Pick<AuditLog, 'append' | 'lookupLeafHash'>;
@@ -121,6 +129,37 @@ export class ModelIntake {
         via,
       });
       return { held, logIndex, approval };
+    });
+  }
+
+  /** Logs (once), stores and holds a verified contract that is the next version of `held`'s contract. */
+  async contract(
+    env: Envelope,
+    held: HeldModel,
+    c: VerifiedContract,
+    via: string,
+    stored = false,
+  ): Promise<TakenContract> {
+    const p = c.predicate;
+    const leaf: GovernanceLeaf = {
+      v: 1,
+      type: 'governance',
+      kind: 'registry.contract',
+      time: p.issuedAt,
+      digest: `sha256:${c.id}`,
+      ref: `registry/${p.federation}/contract/${held.key}/${p.version}`.slice(0, 512),
+    };
+    return await this.#serial(async () => {
+      // Again inside the queue: another version may have been taken since it was checked.
+      if (contractFollows(c, held.contracts) === 'held') {
+        const had = held.contracts[p.version - 1] as HeldContract;
+        return { held, logIndex: had.logIndex, contract: had };
+      }
+      const logIndex = await this.#logOnce(leaf, env);
+      await this.#save({ kind: 'contract', envelope: env }, stored);
+      const contract = this.#o.book.addContract(held, env, c, logIndex);
+      this.#o.events('registry:contract', { model: held.key, version: p.version, id: c.id, via });
+      return { held, logIndex, contract };
     });
   }
 

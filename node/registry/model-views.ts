@@ -4,7 +4,7 @@
  * stored.
  */
 import type { ApprovalRule } from '../../protocol/federation/approval-rules.ts';
-import type { HeldModel, ModelBook } from './model-book.ts';
+import { currentContract, type HeldContract, type HeldModel, type ModelBook } from './model-book.ts';
 
 export interface ModelSummaryJson {
   org: string;
@@ -25,6 +25,7 @@ export interface ModelSummaryJson {
   registeredAt: string;
   id: string;
   logIndex: number;
+  contract: { version: number; id: string } | null;
   approvals: { votes: number; counted: number; missingRoles: string[]; orgs: { have: number; need: number } };
 }
 
@@ -44,6 +45,7 @@ export function modelSummary(book: ModelBook, held: HeldModel): ModelSummaryJson
     registeredAt: p.registeredAt,
     id: held.id,
     logIndex: held.logIndex,
+    contract: contractRef(currentContract(held)),
     approvals: {
       votes: held.approvals.size,
       counted: v.approval.counted.length,
@@ -61,6 +63,7 @@ export function modelDetail(book: ModelBook, held: HeldModel, rule: ApprovalRule
     ...(p.external === undefined ? {} : { external: p.external }),
     ...(p.oms === undefined ? {} : { oms: p.oms }),
     card: p.card ?? null,
+    contract: contractDetail(held),
     rule: rule === undefined ? null : { roles: rule.roles, orgs: rule.orgs },
     votes: v.votes.map(({ approval: a, counts, why }) => ({
       id: a.id,
@@ -70,6 +73,7 @@ export function modelDetail(book: ModelBook, held: HeldModel, rule: ApprovalRule
       expiresAt: a.predicate.expiresAt,
       ...(a.predicate.reason === undefined ? {} : { reason: a.predicate.reason }),
       ...(a.predicate.conditions === undefined ? {} : { conditions: a.predicate.conditions }),
+      ...(a.predicate.contract === undefined ? {} : { contract: a.predicate.contract }),
       counts,
       ...(why === undefined ? {} : { why }),
       logIndex: a.logIndex,
@@ -77,4 +81,22 @@ export function modelDetail(book: ModelBook, held: HeldModel, rule: ApprovalRule
     })),
     envelope: held.envelope,
   };
+}
+
+function contractRef(c: HeldContract | undefined): { version: number; id: string } | null {
+  return c === undefined ? null : { version: c.version, id: `sha256:${c.id}` };
+}
+
+/** The current contract in full with every version's short form (null: none). */
+export function contractDetail(held: HeldModel) {
+  const c = currentContract(held);
+  if (c === undefined) return null;
+  const short = (h: HeldContract) => ({
+    version: h.version,
+    id: `sha256:${h.id}`,
+    signer: h.predicate.signer,
+    issuedAt: h.predicate.issuedAt,
+    logIndex: h.logIndex,
+  });
+  return { ...short(c), terms: c.predicate.terms, envelope: c.envelope, history: held.contracts.map(short) };
 }

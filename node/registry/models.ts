@@ -1,5 +1,5 @@
 /**
- * ModelRegistry (issue 13): every member's model registrations and the approvals of them, as a federation
+ * ModelRegistry (issues 13, 14): every member's model registrations, their contracts and approvals, as a federation
  * module (docs/registry.md; formats and checklists: protocol/registry/registration.ts, approval.ts; the
  * node's own checks: model-checks.ts).
  *
@@ -9,25 +9,24 @@
  *     same status (pending, approved, rejected) from the same signed records.
  *   - Sync: each node numbers the records it took; each round it asks the round's members for their records
  *     from where it stopped (`/govfed/models/1.0.0`, protocol/registry/model-sync.ts).
- *   - A record that cannot be judged yet (an approval before its registration, a score under a policy
- *     version not yet here, a roster not yet here) waits (bounded, WAIT_TTL_MS) and is tried again when
- *     anything is taken and every sync round.
+ *   - A contract (docs/contracts.md) is posted with its registration or later (POST …/contracts) to the
+ *     model org's node, checked, taken and gossiped (kind `contract`) the same way; approvals name the
+ *     contract version they approve.
+ *   - A record that cannot be judged yet waits (model-waiting.ts) and is tried again when anything is
+ *     taken and every sync round; judging a record off the wire is model-judge.ts.
  *   - One registration per org/name@version: a second, different one is refused (ERR_MODEL_EXISTS) and, off
- *     the wire, kept out with an event `registry:model-conflict`.
+ *     the wire, kept out with an event `registry:model-conflict`; likewise one contract per version number.
  *
  * What happens to a record once it verified — logged once, stored, held, in that order, nothing
  * acknowledged before it is on disk twice — is model-intake.ts.
  */
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { type Envelope, parseEnvelope } from '../../protocol/dsse/index.ts';
-import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
+import { GovfedError } from '../../protocol/errors.ts';
 import type { ApprovalRule, RiskTier } from '../../protocol/federation/approval-rules.ts';
 import { type CharterChain, type GossipMessage, GossipValidationError } from '../../protocol/federation/index.ts';
-import { registrationId } from '../../protocol/registry/index.ts';
 import {
   decodeModelsHello,
-  decodeModelsPage,
-  encodeModelsHello,
   encodeModelsPage,
   MAX_MODELS_FRAME,
   MODELS_PROTOCOL,
@@ -41,23 +40,23 @@ import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
-import { type HeldModel, ModelBook, modelKey, type ResolvedModel } from './model-book.ts';
+import { currentContract, type HeldModel, ModelBook, modelKey, type ResolvedModel } from './model-book.ts';
 import {
   type CheckContext,
   checkApproval,
+  checkContract,
   checkRegistration,
   claimedApprovalModel,
   type RiskCheck,
 } from './model-checks.ts';
-import { ModelIntake, type Taken, type TakenApproval } from './model-intake.ts';
+import { ModelIntake, type Taken, type TakenApproval, type TakenContract } from './model-intake.ts';
+import { judgeRecord } from './model-judge.ts';
+import { pullRecords } from './model-pull.ts';
 import { ModelStore } from './model-store.ts';
+import { WaitingRecords } from './model-waiting.ts';
 import { rosterLookup } from './roster-lookup.ts';
 import type { RosterModule } from './rosters.ts';
 
-const REQUEST_TIMEOUT_MS = 5000;
-/** How long a record that cannot be judged yet waits, and how many wait. */
-export const WAIT_TTL_MS = 10 * 60_000;
-export const MAX_WAITING = 1024;
 /** Tolerated difference between a posted record's time and this node's clock. */
 const POST_SKEW_MS = 5 * 60_000;
 
@@ -81,7 +80,7 @@ export class ModelRegistry implements FederationModule {
   readonly #now: () => Date;
   /** Records stored on disk, judged once the first charter is known. */
   #stored: RegistryRecord[] | undefined;
-  readonly #waiting = new Map<string, { record: RegistryRecord; until: number }>();
+  readonly #waiting = new WaitingRecords();
   readonly #cursors = new Map<string, number>();
   #ctx: FederationContext | undefined;
   #federationId: string | undefined;
@@ -106,6 +105,7 @@ export class ModelRegistry implements FederationModule {
     this.gossip = {
       model: (msg) => this.#judgeGossip('registration', msg),
       approval: (msg) => this.#judgeGossip('approval', msg),
+      contract: (msg) => this.#judgeGossip('contract', msg),
     };
     this.protocols = {
       [MODELS_PROTOCOL]: {
@@ -182,9 +182,13 @@ export class ModelRegistry implements FederationModule {
     return this.#ctx?.chain()?.current.approvals?.[tier];
   }
 
-  /** A registration posted by a person of this org (POST /v1/models). */
-  async register(envelope: unknown): Promise<Taken> {
+  /**
+   * A registration posted by a person of this org (POST /v1/models), with the first version of its
+   * contract when it has one: both are checked before either is taken.
+   */
+  async register(envelope: unknown, contract?: unknown): Promise<Taken & { contract?: TakenContract }> {
     const env = parseEnvelope(envelope, recordLimits('registration'));
+    const contractEnv = contract === undefined ? undefined : parseEnvelope(contract, recordLimits('contract'));
     const ctx = this.#checkContext('strict');
     const v = checkRegistration(env, ctx);
     if ('later' in v) throw new GovfedError('ERR_REGISTRATION_MISMATCH', `this node does not hold ${v.later} yet`);
@@ -203,8 +207,46 @@ export class ModelRegistry implements FederationModule {
       );
     }
     this.#assertRecent(p.registeredAt, 'registeredAt');
+    if (contractEnv !== undefined) {
+      const c = checkContract(contractEnv, v, [], ctx).contract;
+      if (c.predicate.version !== 1) {
+        throw new GovfedError('ERR_CONTRACT_MISMATCH', 'the contract registered with a model version is its version 1');
+      }
+      this.#assertRecent(c.predicate.issuedAt, 'contract issuedAt');
+    }
     const taken = await this.#intake.registration(env, v, 'local', { refuseConflict: true, stored: false });
     this.#publish('model', env);
+    if (contractEnv === undefined) return taken;
+    return { ...taken, contract: await this.#takeContract(taken.held, contractEnv, ctx) };
+  }
+
+  /** A new contract version posted by a person of the model's org (POST /v1/models/{name}/{version}/contracts). */
+  async attachContract(ref: { org: string; name: string; version: string }, envelope: unknown): Promise<TakenContract> {
+    const env = parseEnvelope(envelope, recordLimits('contract'));
+    const held = this.book.get(ref.org, ref.name, ref.version);
+    if (held === undefined) {
+      throw new NodeError('ERR_NOT_FOUND', `no model ${ref.org}/${ref.name}@${ref.version} in the registry`);
+    }
+    if (ref.org !== this.#o.home.config.org) {
+      throw new GovfedError(
+        'ERR_CONTRACT_MISMATCH',
+        `a contract of ${ref.org}'s model is posted to ${ref.org}'s node, not to ${this.#o.home.config.org}'s`,
+      );
+    }
+    return await this.#takeContract(held, env, this.#checkContext('strict'));
+  }
+
+  async #takeContract(held: HeldModel, env: Envelope, ctx: CheckContext): Promise<TakenContract> {
+    const { contract: c, place } = checkContract(env, held.registration, held.contracts, ctx);
+    if (place === 'later') {
+      throw new GovfedError(
+        'ERR_CONTRACT_CONFLICT',
+        `contract version ${c.predicate.version} does not follow the newest version held (${held.contracts.length})`,
+      );
+    }
+    if (place === 'next') this.#assertRecent(c.predicate.issuedAt, 'issuedAt');
+    const taken = await this.#intake.contract(env, held, c, 'local');
+    this.#publish('contract', env);
     return taken;
   }
 
@@ -221,6 +263,16 @@ export class ModelRegistry implements FederationModule {
     }
     const a = checkApproval(env, held.registration, { ...this.#checkContext('strict'), now: this.#now().getTime() });
     this.#assertRecent(a.predicate.issuedAt, 'issuedAt');
+    const current = currentContract(held);
+    const wanted = current === undefined ? undefined : `sha256:${current.id}`;
+    if (a.predicate.contract !== wanted) {
+      throw new GovfedError(
+        'ERR_APPROVAL_MISMATCH',
+        current === undefined
+          ? `the approval names contract ${a.predicate.contract}, but ${held.key} has no contract`
+          : `the approval must name ${held.key}'s current contract (version ${current.version}, ${wanted})`,
+      );
+    }
     const view = this.book.view(held);
     const denied = this.#o.risk.approveDenials(
       { decision: a.predicate.decision, ...a.predicate.approver },
@@ -259,47 +311,22 @@ export class ModelRegistry implements FederationModule {
     };
   }
 
-  #publish(kind: 'model' | 'approval', envelope: Envelope): void {
+  #publish(kind: 'model' | 'approval' | 'contract', envelope: Envelope): void {
     void this.#ctx
       ?.publish(kind, { envelope })
       .catch((err) => this.#o.events('federation:publish-failed', { kind, error: errorText(err) }));
   }
 
-  /**
-   * Judges a record from a member or from disk (attacker-controlled): the work that takes it (logged,
-   * stored, held — in order) when it is new, false when held already or waiting; throws the checklist's
-   * coded error.
-   */
+  /** Judges a record from a member or from disk (model-judge.ts). */
   #offer(record: RegistryRecord, via: string): Promise<unknown> | false {
-    const ctx = this.#checkContext('lenient');
-    const env = record.envelope;
-    const stored = via === 'stored';
-    if (record.kind === 'registration') {
-      const v = checkRegistration(env, ctx);
-      if ('later' in v) return this.#wait(record);
-      const held = this.book.get(v.predicate.model.org, v.predicate.model.name, v.predicate.model.version);
-      if (held?.id === registrationId(env)) return false;
-      if (held !== undefined) {
-        this.#o.events('registry:model-conflict', { model: held.key, held: held.id, other: registrationId(env), via });
-        return false;
-      }
-      return this.#intake.registration(env, v, via, { refuseConflict: false, stored });
-    }
-    const ref = claimedApprovalModel(env);
-    const held = this.book.get(ref.org, ref.name, ref.version);
-    if (held === undefined) {
-      if (!ctx.members.has(ref.org)) {
-        throw new GossipValidationError(
-          'ERR_UNKNOWN_SIGNER',
-          'reject',
-          `approval of a model of ${ref.org}, not a member`,
-        );
-      }
-      return this.#wait(record);
-    }
-    const a = checkApproval(env, held.registration, { ...ctx, now: this.#now().getTime() });
-    if (held.approvals.has(a.id)) return false;
-    return this.#intake.approval(env, held, a, via, stored);
+    return judgeRecord(record, via, {
+      ctx: this.#checkContext('lenient'),
+      now: this.#now().getTime(),
+      book: this.book,
+      intake: this.#intake,
+      events: this.#o.events,
+      wait: (r) => this.#waiting.add(r, this.#now().getTime()),
+    });
   }
 
   /** Offers a record off the wire; what it takes is stored after the verdict, then waiting ones are retried. */
@@ -326,25 +353,12 @@ export class ModelRegistry implements FederationModule {
     this.#retryWaiting();
   }
 
-  #wait(record: RegistryRecord): false {
-    const id = registrationId(record.envelope);
-    if (!this.#waiting.has(id) && this.#waiting.size >= MAX_WAITING) {
-      const oldest = this.#waiting.keys().next().value;
-      if (oldest !== undefined) this.#waiting.delete(oldest);
-    }
-    this.#waiting.set(id, { record, until: this.#now().getTime() + WAIT_TTL_MS });
-    return false;
-  }
-
   #retryWaiting(): void {
-    const now = this.#now().getTime();
-    for (const [id, w] of [...this.#waiting]) {
-      this.#waiting.delete(id);
-      if (w.until <= now) continue;
+    for (const record of this.#waiting.take(this.#now().getTime())) {
       try {
-        this.#offerFromWire(w.record, 'waiting');
+        this.#offerFromWire(record, 'waiting');
       } catch (err) {
-        this.#o.events('registry:rejected', { kind: w.record.kind, error: errorText(err) });
+        this.#o.events('registry:rejected', { kind: record.kind, error: errorText(err) });
       }
     }
   }
@@ -364,36 +378,11 @@ export class ModelRegistry implements FederationModule {
     }
   }
 
-  /** Pages through each round member's records from where this node stopped. */
+  /** Pages through each round member's records from where this node stopped (model-pull.ts). */
   async onSyncRound(peers: readonly string[]): Promise<void> {
     const ctx = this.#ctx;
     if (ctx === undefined || ctx.chain() === undefined) return;
     this.#retryWaiting();
-    await Promise.all(
-      peers.map(async (peer) => {
-        try {
-          const from = this.#cursors.get(peer) ?? 0;
-          const bytes = await ctx.request(
-            peer,
-            MODELS_PROTOCOL,
-            encodeModelsHello(from),
-            MAX_MODELS_FRAME,
-            REQUEST_TIMEOUT_MS,
-          );
-          const page = decodeModelsPage(bytes);
-          this.#cursors.set(peer, page.total < from ? 0 : page.next);
-          for (const r of page.records) {
-            try {
-              this.#offerFromWire(r, 'sync');
-            } catch (err) {
-              ctx.reject('request', r.kind === 'registration' ? 'model' : 'approval', peer, err, 'reject');
-            }
-          }
-        } catch (err) {
-          if (isGovfedError(err)) ctx.reject('request', 'model', peer, err, 'reject');
-          else ctx.events('registry:sync-failed', { peer, error: errorText(err) });
-        }
-      }),
-    );
+    await pullRecords(ctx, peers, this.#cursors, (r) => this.#offerFromWire(r, 'sync'));
   }
 }

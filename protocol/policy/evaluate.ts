@@ -19,7 +19,8 @@ import { MAX_EVALUATION_COST, MAX_RULE_COST, meter } from './budget.ts';
 import type { CompiledRule } from './compile.ts';
 import type { Activation, HookName } from './hooks.ts';
 
-export type Scope = 'global' | 'local';
+/** Where a finding comes from: the global baseline, the node's local overlay, or the model's contract. */
+export type Scope = 'global' | 'local' | 'contract';
 
 export interface Finding {
   rule: string;

@@ -10,7 +10,11 @@
  *    "predicate":{"federation":"<id>","model":{"org":"eu","name":"fraud-model","version":"1.2.0"},
  *                 "approver":{"org":"us","name":"alice","role":"risk_officer"},
  *                 "decision":"approve","issuedAt":"…","expiresAt":"…",
- *                 "reason":"…"?, "conditions":{…}?}}
+ *                 "reason":"…"?, "conditions":{…}?, "contract":"sha256:<hex>"?}}
+ *
+ * `contract` names the contract version (contract.ts: the id of its statement) the vote approves; a vote
+ * counts only while it names the model's current contract (none: no `contract`), so a changed contract
+ * needs approval again.
  *
  * The approver signs it with their own Ed25519 key (keyid = keyIdOf(public key)); the node never holds
  * that key. Nothing in the envelope is believed until `verifyApproval` has walked its checklist; who the
@@ -57,6 +61,8 @@ export interface ApprovalPredicate {
   /** Required for a rejection. */
   reason?: string;
   conditions?: Record<string, unknown>;
+  /** `sha256:<id>` of the contract version approved; absent for a model without a contract. */
+  contract?: string;
 }
 
 export type { RosterPerson } from './person-signed.ts';
@@ -107,7 +113,7 @@ export function checkApprovalPredicate(v: unknown): ApprovalPredicate {
   exact(
     v,
     ['federation', 'model', 'approver', 'decision', 'issuedAt', 'expiresAt'],
-    ['reason', 'conditions'],
+    ['reason', 'conditions', 'contract'],
     'predicate',
   );
   if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
@@ -141,6 +147,11 @@ export function checkApprovalPredicate(v: unknown): ApprovalPredicate {
     if (canonicalBytes(v.conditions).length > MAX_CONDITIONS_BYTES)
       throw bad(`conditions: more than ${MAX_CONDITIONS_BYTES} bytes`);
     p.conditions = v.conditions;
+  }
+  if ('contract' in v) {
+    if (typeof v.contract !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(v.contract))
+      throw bad('contract: expected the approved contract as sha256:<hex>');
+    p.contract = v.contract;
   }
   return p;
 }

@@ -4,13 +4,18 @@
  * digests of external (API-hosted) models. See docs/model-signing.md.
  * approval.ts: a person's signed vote on a model version (in-toto Statement v1 in DSSE), verified against
  * the approver org's roster; approval-status.ts: pending / approved / rejected from the charter's rule.
- * card.ts: the model card (strict, bounded; prohibited practices refused); registration.ts: a
+ * card.ts: the model card (strict, bounded; prohibited practices refused); contract-terms.ts, contract.ts:
+ * a trust contract's terms and the signed statement binding them to a model version; contract-check.ts:
+ * what the terms say of a decision or a deployment; registration.ts: a
  * submitter's signed registration; roles.ts, roster.ts: an org's people, keys and roles, signed by the
  * org's node; roster-sync.ts: the /govfed/roster/1.0.0 frames.
  */
 export * from './approval.ts';
 export * from './approval-status.ts';
 export * from './card.ts';
+export * from './contract.ts';
+export * from './contract-check.ts';
+export * from './contract-terms.ts';
 export * from './oms/index.ts';
 export * from './registration.ts';
 export * from './risk.ts';

@@ -1,7 +1,7 @@
 /**
  * Model-registry anti-entropy frames on `/govfed/models/1.0.0` (codec only; node/registry/models.ts runs
  * it). Every node numbers the registry records it holds (registrations and approvals, signed by people)
- * in the order it took them; an asker pages through an answerer's list from where it stopped last time:
+ * (and contracts) in the order it took them; an asker pages through an answerer's list from where it stopped last time:
  *
  *   request   {"type":"models-hello","from":<n>}                        the answerer's index to start at
  *   response  {"type":"models","records":[{"kind","envelope"}…],"next":<n>,"total":<n>}
@@ -14,6 +14,7 @@ import { isPlainObject } from '../audit/fields.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { utf8 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
+import { MAX_CONTRACT_ENVELOPE } from './contract.ts';
 import { parseFrame } from './frame.ts';
 
 export const MODELS_PROTOCOL = '/govfed/models/1.0.0';
@@ -24,7 +25,8 @@ export const MAX_APPROVAL_ENVELOPE = 100 * 1024;
 export const MAX_SYNC_RECORDS = 64;
 export const MAX_MODELS_FRAME = 4 * 1024 * 1024;
 
-export type RegistryRecordKind = 'registration' | 'approval';
+export type RegistryRecordKind = 'registration' | 'approval' | 'contract';
+export const REGISTRY_RECORD_KINDS: readonly RegistryRecordKind[] = ['registration', 'approval', 'contract'];
 
 export interface RegistryRecord {
   kind: RegistryRecordKind;
@@ -62,7 +64,13 @@ export function decodeModelsHello(bytes: Uint8Array): number {
 
 /** The envelope's size limit for a record of `kind` off the wire. */
 export function recordLimits(kind: RegistryRecordKind): { maxBytes: number; maxSignatures: number } {
-  return { maxBytes: kind === 'registration' ? MAX_REGISTRATION_ENVELOPE : MAX_APPROVAL_ENVELOPE, maxSignatures: 1 };
+  const maxBytes =
+    kind === 'registration'
+      ? MAX_REGISTRATION_ENVELOPE
+      : kind === 'contract'
+        ? MAX_CONTRACT_ENVELOPE
+        : MAX_APPROVAL_ENVELOPE;
+  return { maxBytes, maxSignatures: 1 };
 }
 
 /**
@@ -93,8 +101,8 @@ export function decodeModelsPage(bytes: Uint8Array): ModelsPage {
   if (v.next > v.total) throw bad('next beyond total');
   const records = v.records.map((r, i) => {
     if (!isPlainObject(r) || Object.keys(r).length !== 2) throw bad(`records[${i}]: expected {kind, envelope}`);
-    if (r.kind !== 'registration' && r.kind !== 'approval') throw bad(`records[${i}].kind: unknown`);
-    const kind: RegistryRecordKind = r.kind;
+    const kind = REGISTRY_RECORD_KINDS.find((k) => k === r.kind);
+    if (kind === undefined) throw bad(`records[${i}].kind: unknown`);
     return { kind, envelope: parseEnvelope(r.envelope, recordLimits(kind)) };
   });
   return { records, next: v.next, total: v.total };

@@ -63,8 +63,17 @@ export async function waitForStatus(nodes: FedNode[], ref: string, status: strin
 
 /** Starts and forms the federation; resolves once every member holds every roster, the rule and the baseline. */
 export async function registryFederation(): Promise<[FedNode, FedNode, FedNode]> {
-  const [a, b, c] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
-  await formFederation([a, b, c]);
+  const [a, b, c] = await registryNodes([]);
+  return [a as FedNode, b as FedNode, c as FedNode];
+}
+
+/** The federation above with more members (org, jurisdiction) after a, b and c, without people of their own. */
+export async function registryNodes(more: readonly [string, string][]): Promise<FedNode[]> {
+  const nodes = await Promise.all(
+    [['a', 'DE'] as const, ['b', 'FR'] as const, ['c', 'IT'] as const, ...more].map(([org, j]) => startFedNode(org, j)),
+  );
+  const [a, b, c] = nodes as [FedNode, FedNode, FedNode];
+  await formFederation(nodes);
   await fedCli(a, ['set-approval-rule', '--tier', 'high', '--roles', 'risk_officer,legal', '--orgs', '2', '--json']);
   await runCliJson([
     'policy',
@@ -81,7 +90,7 @@ export async function registryFederation(): Promise<[FedNode, FedNode, FedNode]>
   await person(b, 'ben', 'auditor');
   await person(c, 'carl', 'legal');
   await Promise.all(
-    [a, b, c].map((n) =>
+    nodes.map((n) =>
       waitFor(
         `${n.org} to hold the rosters, the rule and the baseline`,
         async () => {
@@ -104,7 +113,7 @@ export async function registryFederation(): Promise<[FedNode, FedNode, FedNode]>
       ),
     ),
   );
-  return [a, b, c];
+  return nodes;
 }
 
 /** Records one decision naming `model` on n; its reply entry and its leaf. */

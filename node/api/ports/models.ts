@@ -1,8 +1,11 @@
-/** The model registry's registrations and approvals as the routes see them (node/registry/models.ts). */
+/** The model registry's registrations, contracts and approvals as the routes see them (node/registry/models.ts). */
 import { NodeError } from '../../errors.ts';
 import type { ModelRegistry } from '../../registry/models.ts';
 
-export type ModelsPort = Pick<ModelRegistry, 'register' | 'approve' | 'find' | 'rule' | 'book' | 'resolve'>;
+export type ModelsPort = Pick<
+  ModelRegistry,
+  'register' | 'approve' | 'attachContract' | 'find' | 'rule' | 'book' | 'resolve'
+>;
 
 export function requireModels(ctx: { readonly models?: ModelsPort | undefined }): ModelsPort {
   if (ctx.models === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node runs without a model registry');

@@ -29,6 +29,7 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     log: ctx.log,
     policy: ctx.policy,
     models: ctx.models === undefined ? undefined : { resolve: (ref) => (ctx.models as ModelsPort).resolve(ref) },
+    jurisdiction: ctx.home.config.jurisdiction,
     now: ctx.now,
     random: ctx.random,
     onRecorded: (n) => ctx.metrics.decisionsIngested.inc(n),

@@ -1,13 +1,16 @@
 /**
  * The model registry (node/registry/models.ts; docs/registry.md):
  *
- *   POST /v1/models                                  (any token)  {envelope}: a registration signed by a
- *                                                    person of this org's roster → {org, name, version,
- *                                                    digest, risk, status, logIndex, id}
+ *   POST /v1/models                                  (any token)  {envelope, contract?}: a registration
+ *                                                    signed by a person of this org's roster, with its
+ *                                                    contract's version 1 → {org, name, version, digest,
+ *                                                    risk, status, logIndex, id, contract?}
  *   GET  /v1/models?org=&name=&status=&tier=         (auditor)    every member's versions this node holds
  *   GET  /v1/models/{name}/{version}?org=            (auditor)    one version: card, risk, votes, status
  *   POST /v1/models/{name}/{version}/approvals?org=  (any token)  {envelope}: an approval or rejection
  *                                                    signed by a person of a member's roster
+ *   POST /v1/models/{name}/{version}/contracts       (any token)  {envelope}: the next version of this
+ *                                                    org's model's contract (docs/contracts.md)
  *
  * Posting needs a token of this node, but what decides is the person's signature: the node checks it
  * against the rosters, the charter's approval rules and the policy baseline before it logs, stores and
@@ -18,6 +21,7 @@ import type { RiskTier } from '../../../protocol/federation/approval-rules.ts';
 import { modelDetail, modelSummary } from '../../registry/model-views.ts';
 import type { ApiContext } from '../context.ts';
 import { requireModels } from '../ports/models.ts';
+import { attachedSchema, MAX_CONTRACT_BODY } from '../schemas/contracts.ts';
 import { emptyQuery } from '../schemas/federation.ts';
 import {
   approvedSchema,
@@ -29,6 +33,7 @@ import {
   modelListSchema,
   modelParams,
   orgQuery,
+  registerBody,
   registeredSchema,
 } from '../schemas/models.ts';
 import { errorResponses } from '../schemas/shared.ts';
@@ -36,23 +41,23 @@ import { errorResponses } from '../schemas/shared.ts';
 type Params = { name: string; version: string };
 
 export function modelsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post<{ Body: { envelope: unknown } }>(
+  app.post<{ Body: { envelope: unknown; contract?: unknown } }>(
     '/v1/models',
     {
       config: { access: 'any' as const },
-      bodyLimit: MAX_REGISTER_BODY,
+      bodyLimit: MAX_REGISTER_BODY + MAX_CONTRACT_BODY,
       schema: {
         summary: 'Register a model version (a registration signed by a person of this org)',
         tags: ['registry'],
         security: [{ bearer: [] }],
         querystring: emptyQuery,
-        body: envelopeBody,
+        body: registerBody,
         response: { 200: registeredSchema, ...errorResponses },
       },
     },
     async (req) => {
       const models = requireModels(ctx);
-      const { held, logIndex } = await models.register(req.body.envelope);
+      const { held, logIndex, contract } = await models.register(req.body.envelope, req.body.contract);
       const p = held.registration.predicate;
       return {
         ...p.model,
@@ -61,6 +66,15 @@ export function modelsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         status: models.book.view(held).status,
         logIndex,
         id: held.id,
+        ...(contract === undefined
+          ? {}
+          : {
+              contract: {
+                version: contract.contract.version,
+                id: `sha256:${contract.contract.id}`,
+                logIndex: contract.logIndex,
+              },
+            }),
       };
     },
   );
@@ -136,6 +150,34 @@ export function modelsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         status: summary.status,
         logIndex,
         approvals: summary.approvals,
+      };
+    },
+  );
+  app.post<{ Params: Params; Body: { envelope: unknown } }>(
+    '/v1/models/:name/:version/contracts',
+    {
+      config: { access: 'any' as const },
+      bodyLimit: MAX_CONTRACT_BODY,
+      schema: {
+        summary: "Attach the next version of this org's model's contract (signed by a person of this org)",
+        tags: ['registry'],
+        security: [{ bearer: [] }],
+        params: modelParams,
+        querystring: emptyQuery,
+        body: envelopeBody,
+        response: { 200: attachedSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const models = requireModels(ctx);
+      const target = models.find(req.params.name, req.params.version);
+      const { held, logIndex, contract } = await models.attachContract(target.model, req.body.envelope);
+      return {
+        model: { ...held.model, digest: held.digest },
+        version: contract.version,
+        id: `sha256:${contract.id}`,
+        logIndex,
+        status: models.book.view(held).status,
       };
     },
   );

@@ -5,6 +5,7 @@
 import { SHA256_DIGEST_PATTERN } from '../../../protocol/audit/fields.ts';
 import { RISK_TIERS } from '../../../protocol/federation/approval-rules.ts';
 import { MAX_APPROVAL_ENVELOPE, MAX_REGISTRATION_ENVELOPE } from '../../../protocol/registry/model-sync.ts';
+import { contractRefProperties, contractRefSchema, contractSchema } from './contracts.ts';
 import { envelopeSchema } from './policy.ts';
 
 export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$';
@@ -14,6 +15,19 @@ export const MODEL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 /** Largest request bodies: one envelope and its JSON wrapping. */
 export const MAX_REGISTER_BODY = MAX_REGISTRATION_ENVELOPE + 1024;
 export const MAX_APPROVE_BODY = MAX_APPROVAL_ENVELOPE + 1024;
+
+export const registerBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['envelope'],
+  properties: {
+    envelope: { type: 'object', description: 'the registration, a DSSE envelope signed by the submitter' },
+    contract: {
+      type: 'object',
+      description: "the model's contract (version 1), a DSSE envelope signed by a person of this org",
+    },
+  },
+} as const;
 
 export const envelopeBody = {
   type: 'object',
@@ -92,6 +106,7 @@ const summaryProperties = {
   registeredAt: { type: 'string' },
   id: { type: 'string', description: 'sha256 hex of the registration statement' },
   logIndex: { type: 'integer', description: "the registration's entry in this node's log" },
+  contract: contractRefSchema,
   approvals: {
     type: 'object',
     additionalProperties: false,
@@ -136,6 +151,7 @@ export const modelDetailSchema = {
       properties: { provider: { type: 'string' }, model: { type: 'string' }, snapshot: { type: 'string' } },
     },
     oms: { type: 'object', additionalProperties: false, properties: { method: { type: 'string' } } },
+    contract: contractSchema,
     card: {
       type: ['object', 'null'],
       additionalProperties: true,
@@ -160,8 +176,12 @@ export const modelDetailSchema = {
           expiresAt: { type: 'string' },
           reason: { type: 'string' },
           conditions: { type: 'object', additionalProperties: true },
+          contract: { type: 'string', description: 'the contract version it approves (sha256:<hex>)' },
           counts: { type: 'boolean' },
-          why: { type: 'string', description: 'why it does not count (revoked, another role, expired)' },
+          why: {
+            type: 'string',
+            description: 'why it does not count (revoked, another role, expired, another contract version)',
+          },
           logIndex: { type: 'integer' },
           envelope: envelopeSchema,
         },
@@ -184,6 +204,13 @@ export const registeredSchema = {
     status: { type: 'string', enum: [...MODEL_STATUSES] },
     logIndex: { type: 'integer' },
     id: { type: 'string' },
+    contract: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['version', 'id', 'logIndex'],
+      properties: { ...contractRefProperties, logIndex: { type: 'integer' } },
+      description: 'the contract registered with it, when one was',
+    },
   },
 } as const;
 

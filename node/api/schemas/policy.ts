@@ -75,9 +75,13 @@ const finding = {
   additionalProperties: false,
   required: ['rule', 'message', 'scope'],
   properties: {
-    rule: { type: 'string', description: 'the rule id' },
+    rule: { type: 'string', description: 'the rule id (contract findings: contract.<condition>)' },
     message: { type: 'string' },
-    scope: { type: 'string', enum: ['global', 'local'] },
+    scope: {
+      type: 'string',
+      enum: ['global', 'local', 'contract'],
+      description: "global baseline, local overlay, or the model's trust contract",
+    },
     error: { type: 'string', description: 'set when the rule failed to evaluate (a deny rule then fires)' },
   },
 } as const;
