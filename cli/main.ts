@@ -37,6 +37,7 @@ import { keysRotateCommand } from './commands/keys-rotate.ts';
 import { memberCardCommand } from './commands/member-card.ts';
 import { modelApproveCommand } from './commands/model-approve.ts';
 import { modelDigestCommand } from './commands/model-digest.ts';
+import { modelReinstateCommand, modelRevokeCommand, modelSuspendCommand } from './commands/model-kill.ts';
 import { modelListCommand, modelShowCommand } from './commands/model-list.ts';
 import { modelRegisterCommand } from './commands/model-register.ts';
 import { modelRiskCommand } from './commands/model-risk.ts';
@@ -108,6 +109,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   modelRiskCommand,
   modelSignCommand,
   modelVerifyCommand,
+  modelSuspendCommand,
+  modelRevokeCommand,
+  modelReinstateCommand,
   contractAttachCommand,
   contractShowCommand,
   demoCommand,

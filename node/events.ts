@@ -96,6 +96,8 @@ export interface EventCatalogue {
   'registry:model-conflict': { model: string; held: string; other: string; via: string };
   /** A contract version was taken (verified, logged, stored). */
   'registry:contract': { model: string; version: number; id: string; via: string };
+  /** A kill-switch record was taken; `state` is the version's state after it. */
+  'registry:revocation': { model: string; action: string; signer: string; state: string; via: string };
   /** A contract off the wire that conflicts with the version held (an org equivocating on its contract). */
   'registry:contract-conflict': { model: string; error: string; via: string };
   /** A record that waited for what it needs failed its checks once that arrived. */
@@ -189,6 +191,7 @@ const NAMES: { readonly [E in EventName]: true } = {
   'registry:model-conflict': true,
   'registry:contract': true,
   'registry:contract-conflict': true,
+  'registry:revocation': true,
   'registry:rejected': true,
   'federation:module-error': true,
   'federation:audit-failed': true,

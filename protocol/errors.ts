@@ -127,6 +127,9 @@ export const ErrorCodes = [
   'ERR_MALFORMED_CONTRACT',
   'ERR_CONTRACT_MISMATCH',
   'ERR_CONTRACT_CONFLICT',
+  // model registry: the kill switch (protocol/registry/revocation.ts)
+  'ERR_MALFORMED_REVOCATION',
+  'ERR_REVOCATION_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -26,6 +26,13 @@ interface Summary {
   logIndex: number;
   euAiActCategory: string | null;
   contract: { version: number; id: string } | null;
+  kill: { state: string; until?: string; ratified?: boolean; by: string[]; reason?: string };
+}
+
+function killLine(k: Summary['kill']): string {
+  if (k.state === 'active') return 'active';
+  const how = k.state === 'suspended' ? (k.ratified === true ? ' (ratified)' : ` until ${k.until}`) : '';
+  return `${k.state}${how} by ${k.by.join(', ')}: ${k.reason ?? ''}`;
 }
 
 export const modelListCommand: CommandSpec = {
@@ -74,7 +81,7 @@ the charter's approval rules, the same on every node.`,
           `${m.org}/${m.name}@${m.version}`,
           `${m.digest.slice(0, 19)}…`,
           `${m.risk.score} ${m.risk.tier}`,
-          m.status,
+          m.kill.state === 'active' ? m.status : `${m.status}, ${m.kill.state}`,
           m.registeredAt,
         ]),
       ),
@@ -132,6 +139,7 @@ and the status. --json prints the full record, signed envelopes included.`,
         ['EU AI Act', m.euAiActCategory ?? '(no card)'],
         ['submitter', `${m.submitter.name} (${m.submitter.role})`],
         ['registered', `${m.registeredAt}, log index ${m.logIndex}`],
+        ['kill switch', killLine(m.kill)],
         [
           'contract',
           m.contract === null

@@ -14,7 +14,9 @@
  *      when the model is unknown, not approved, or rejected — a plain model string keeps working, flagged;
  *      when the version has a trust contract, the decision is checked against it (protocol/registry
  *      contract-check.ts): each violated condition is a deny finding `contract.<condition>` (scope
- *      `contract`) in the same verdict as the policy's findings — one verdict, one list of deny ids;
+ *      `contract`) in the same verdict as the policy's findings — one verdict, one list of deny ids; a
+ *      version stopped by the kill switch is denied with the finding `suspended` or `revoked` (scope
+ *      `registry`) from the moment this node holds the signed record;
  *   5. sealed by protocol/audit (completed with id/time/nonce, encoded, digested; the leaf records the
  *      policy version and the verdict: allowed, or denied with the ids of the deny rules that fired, and
  *      the model facts of step 4) and ≤ MAX_RECORD_BYTES encoded (413);
@@ -110,16 +112,27 @@ export class DecisionRecorder {
     });
   }
 
-  /** The contract's deny findings for a decision of `resolved` (none without a contract). */
+  /** The kill switch's and the contract's deny findings for a decision of `resolved`. */
   #contractFindings(checked: CheckedDecision, resolved: ResolvedModel | undefined, now: Date): Finding[] {
+    const stopped = resolved?.stopped;
+    const kill: Finding[] =
+      stopped === undefined
+        ? []
+        : [
+            {
+              rule: stopped.state,
+              scope: 'registry',
+              message: `${resolved?.org}/${resolved?.name}@${resolved?.version} is ${stopped.state} by ${stopped.by.join(', ')}: ${stopped.reason}`,
+            },
+          ];
     const terms = resolved?.contract?.terms;
-    if (terms === undefined) return [];
+    if (terms === undefined) return kill;
     const site = {
       jurisdiction: this.#opts.jurisdiction ?? '',
       tier: resolved?.tier as RiskTier | '',
       now: now.getTime(),
     };
-    return decisionFindings(terms, checked, site).map((f) => ({ ...f, scope: 'contract' as const }));
+    return [...kill, ...decisionFindings(terms, checked, site).map((f) => ({ ...f, scope: 'contract' as const }))];
   }
 
   #seal(input: unknown, where: string, now: Date): Sealed {

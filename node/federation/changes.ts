@@ -73,6 +73,8 @@ export class CharterChanges {
         charter,
         policy: t.policy ?? cur.policy,
         ...(t.witness === undefined ? {} : { witness: t.witness }),
+        ...(t.revocation === undefined ? {} : { revocation: t.revocation }),
+        ...(t.suspensionTtl === undefined ? {} : { suspensionTtl: t.suspensionTtl }),
       },
     });
     this.#charter.rc.assertNoConflict(next.version, charterDigest(next));

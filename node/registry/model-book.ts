@@ -17,12 +17,17 @@ import {
   approvalStatus,
   type ContractPredicate,
   type ContractTerms,
+  type KillRule,
+  type KillStatus,
+  killStatus,
   type ModelRef,
+  type RevocationPredicate,
   type Roster,
   rosterPerson,
   type VerifiedApproval,
   type VerifiedContract,
   type VerifiedRegistration,
+  type VerifiedRevocation,
   type Vote,
 } from '../../protocol/registry/index.ts';
 import { NodeError } from '../errors.ts';
@@ -50,6 +55,14 @@ export interface HeldContract {
   logIndex: number;
 }
 
+export interface HeldRevocation {
+  id: string;
+  envelope: Envelope;
+  predicate: RevocationPredicate;
+  keyid: string;
+  logIndex: number;
+}
+
 export interface HeldModel {
   /** `org/name@version`. */
   key: string;
@@ -63,6 +76,8 @@ export interface HeldModel {
   approvals: Map<string, HeldApproval>;
   /** The contract's versions, oldest first: the last is the current contract. */
   contracts: HeldContract[];
+  /** The kill switch's records (suspend, revoke, reinstate) that verified, by id. */
+  revocations: Map<string, HeldRevocation>;
 }
 
 /** The current contract of a held version, if it has one. */
@@ -72,6 +87,8 @@ export function currentContract(held: HeldModel): HeldContract | undefined {
 
 export interface ModelView {
   status: ApprovalStatus['status'];
+  /** The kill switch: active, suspended (until, unless ratified) or revoked. */
+  kill: KillStatus;
   tier: RiskTier;
   approval: ApprovalStatus;
   /** Each held approval, and whether it counts now (and why not). */
@@ -84,6 +101,8 @@ export interface ModelView {
  */
 export interface ResolvedModel extends DecisionModel {
   contract?: { id: string; version: number; terms: ContractTerms };
+  /** Set while the version is suspended or revoked: every decision of it is denied. */
+  stopped?: { state: 'suspended' | 'revoked'; reason: string; by: string[] };
 }
 
 export function modelKey(m: ModelRef): string {
@@ -94,6 +113,8 @@ export interface ModelBookOptions {
   rosters: { roster(org: string): Roster | undefined; readonly generation: number };
   now: () => number;
   rules: () => ApprovalRules | undefined;
+  /** The charter's kill-switch rule (revocation threshold, suspension time). */
+  kill: () => KillRule;
 }
 
 export class ModelBook {
@@ -156,6 +177,7 @@ export class ModelBook {
       logIndex,
       approvals: new Map(),
       contracts: [],
+      revocations: new Map(),
     };
     this.#models.set(key, held);
     const byName = `${p.model.name}@${p.model.version}`;
@@ -191,6 +213,13 @@ export class ModelBook {
     return contract;
   }
 
+  addRevocation(held: HeldModel, envelope: Envelope, r: VerifiedRevocation, logIndex: number): HeldRevocation {
+    const revocation = { id: r.id, envelope, predicate: r.predicate, keyid: r.keyid, logIndex };
+    held.revocations.set(r.id, revocation);
+    this.touch();
+    return revocation;
+  }
+
   /** The version's status now (cached). */
   view(held: HeldModel): ModelView {
     const now = this.#o.now();
@@ -203,7 +232,20 @@ export class ModelBook {
     const tier = held.registration.predicate.risk.tier;
     const votes: ModelView['votes'] = [];
     const counting: Vote[] = [];
-    let until = Number.POSITIVE_INFINITY;
+    const kill = killStatus(
+      [...held.revocations.values()].map((r) => ({
+        id: r.id,
+        action: r.predicate.action,
+        keyid: r.keyid,
+        signer: `${r.predicate.signer.org}/${r.predicate.signer.name}`,
+        issuedAt: r.predicate.issuedAt,
+        reason: r.predicate.reason,
+      })),
+      this.#o.kill(),
+      now,
+    );
+    let until = kill.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(kill.until);
+    const reinstated = kill.reinstatedAt === undefined ? undefined : Date.parse(kill.reinstatedAt);
     const contract = currentContract(held);
     for (const a of held.approvals.values()) {
       const p = a.predicate;
@@ -214,7 +256,9 @@ export class ModelBook {
       else if (person.name !== p.approver.name || person.role !== p.approver.role)
         why = `${p.approver.org}'s roster no longer gives that key the name ${p.approver.name} and role ${p.approver.role}`;
       else if (expires <= now) why = `expired at ${p.expiresAt}`;
-      else if (p.contract !== (contract === undefined ? undefined : `sha256:${contract.id}`)) {
+      else if (reinstated !== undefined && Date.parse(p.issuedAt) <= reinstated) {
+        why = `signed before the version was reinstated at ${kill.reinstatedAt}: it needs a fresh approval`;
+      } else if (p.contract !== (contract === undefined ? undefined : `sha256:${contract.id}`)) {
         why = approvesOther(p.contract, held);
       }
       if (why === undefined) {
@@ -232,7 +276,7 @@ export class ModelBook {
       } else votes.push({ approval: a, counts: false, why });
     }
     const approval = approvalStatus(this.#o.rules()?.[tier], counting);
-    const view: ModelView = { status: approval.status, tier, approval, votes };
+    const view: ModelView = { status: approval.status, kill, tier, approval, votes };
     this.#views.set(held.key, { view, book, rosters, until });
     return view;
   }
@@ -293,6 +337,9 @@ export class ModelBook {
       status: v.status,
       tier: v.tier,
       ...(c === undefined ? {} : { contract: { id: c.id, version: c.predicate.version, terms: c.predicate.terms } }),
+      ...(v.kill.state === 'active'
+        ? {}
+        : { stopped: { state: v.kill.state, reason: v.kill.reason ?? '', by: v.kill.by } }),
     };
   }
 }

@@ -13,6 +13,9 @@
  * Approval, after verifyApproval (which needs the model's registration: without it, "later"):
  *   A1. for a vote posted to this node: the current baseline's `approve` deny rules do not fire (ERR_POLICY_DENIED)
  *   A2. for a vote posted to this node: it names the version's current contract       (ERR_APPROVAL_MISMATCH)
+ * Kill-switch record, after verifyRevocation (which needs the model's registration: without it, "later"):
+ *   K1. signed before its signer was revoked, if revoked                                (ERR_NOT_IN_ROSTER)
+ *   K2. its signer's org is a current member                                            (ERR_NOT_IN_ROSTER)
  * Contract, after verifyContract (which needs the model's registration: without it, "later"):
  *   C1. signed before its signer was revoked, if revoked                                (ERR_NOT_IN_ROSTER)
  *   C2. where it goes in the version's chain of contracts (protocol contractFollows: the next version,
@@ -32,9 +35,11 @@ import {
   type VerifiedApproval,
   type VerifiedContract,
   type VerifiedRegistration,
+  type VerifiedRevocation,
   verifyApproval,
   verifyContract,
   verifyRegistration,
+  verifyRevocation,
 } from '../../protocol/registry/index.ts';
 import { MAX_APPROVAL_ENVELOPE } from '../../protocol/registry/model-sync.ts';
 import { openPersonSigned } from '../../protocol/registry/person-signed.ts';
@@ -169,6 +174,32 @@ export function checkContract(
   signedBeforeRevocation(ctx, c.predicate.model.org, c.keyid, c.predicate.issuedAt, 'contract');
   // C2.
   return { contract: c, place: contractFollows(c, held) };
+}
+
+/** The kill-switch record checklist (protocol steps 1–6, then K1–K2) against the registration it names. */
+export function checkRevocation(
+  env: Envelope,
+  reg: VerifiedRegistration,
+  ctx: CheckContext & { now: number },
+): VerifiedRevocation {
+  const r = verifyRevocation(
+    env,
+    {
+      federation: ctx.federationId,
+      model: { ...reg.predicate.model, digest: reg.digest },
+      person: ctx.person,
+      now: ctx.now,
+    },
+    { verify: ctx.verify },
+  );
+  const s = r.predicate.signer;
+  // K1.
+  signedBeforeRevocation(ctx, s.org, r.keyid, r.predicate.issuedAt, 'revocation');
+  // K2.
+  if (!ctx.members.has(s.org)) {
+    throw new GovfedError('ERR_NOT_IN_ROSTER', `revocation: ${s.org} is not a member of this federation`);
+  }
+  return r;
 }
 
 /** A record of a revoked person counts only when signed before the revocation (ERR_NOT_IN_ROSTER). */

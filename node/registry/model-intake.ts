@@ -2,7 +2,7 @@
  * ModelIntake: what happens to a registry record once it verified (node/registry/models.ts decides that),
  * in order, one record at a time:
  *   1. the audit log — a deterministic governance leaf (`registry.model` / `registry.approval` /
- *      `registry.contract`; time =
+ *      `registry.contract` / `registry.revocation`; time =
  *      the record's own, digest = its statement's SHA-256, the envelope as the entry's record), looked up
  *      before it is appended, so a retry after a crash never logs it twice;
  *   2. DIR/registry/models/state.json (the records in the order taken: what members page through);
@@ -19,18 +19,27 @@ import {
   type VerifiedApproval,
   type VerifiedContract,
   type VerifiedRegistration,
+  type VerifiedRevocation,
 } from '../../protocol/registry/index.ts';
 import type { RegistryRecord } from '../../protocol/registry/model-sync.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { AuditLog } from '../log/index.ts';
-import { type HeldApproval, type HeldContract, type HeldModel, type ModelBook, modelKey } from './model-book.ts';
+import {
+  type HeldApproval,
+  type HeldContract,
+  type HeldModel,
+  type HeldRevocation,
+  type ModelBook,
+  modelKey,
+} from './model-book.ts';
 import type { ModelStore } from './model-store.ts';
 
 export type Taken = { held: HeldModel; logIndex: number };
 export type TakenApproval = Taken & { approval: HeldApproval };
 export type TakenContract = Taken & { contract: HeldContract };
+export type TakenRevocation = Taken & { revocation: HeldRevocation };
 
 export interface ModelIntakeOptions {
   log: Pick<AuditLog, 'append' | 'lookupLeafHash'>;
@@ -160,6 +169,40 @@ export class ModelIntake {
       const contract = this.#o.book.addContract(held, env, c, logIndex);
       this.#o.events('registry:contract', { model: held.key, version: p.version, id: c.id, via });
       return { held, logIndex, contract };
+    });
+  }
+
+  /** Logs (once), stores and holds a verified kill-switch record. */
+  async revocation(
+    env: Envelope,
+    held: HeldModel,
+    r: VerifiedRevocation,
+    via: string,
+    stored = false,
+  ): Promise<TakenRevocation> {
+    const p = r.predicate;
+    const leaf: GovernanceLeaf = {
+      v: 1,
+      type: 'governance',
+      kind: 'registry.revocation',
+      time: p.issuedAt,
+      digest: `sha256:${r.id}`,
+      ref: `registry/${p.federation}/${p.action}/${held.key}/${p.signer.org}/${p.signer.name}`.slice(0, 512),
+    };
+    return await this.#serial(async () => {
+      const had = held.revocations.get(r.id);
+      if (had !== undefined) return { held, logIndex: had.logIndex, revocation: had };
+      const logIndex = await this.#logOnce(leaf, env);
+      await this.#save({ kind: 'revocation', envelope: env }, stored);
+      const revocation = this.#o.book.addRevocation(held, env, r, logIndex);
+      this.#o.events('registry:revocation', {
+        model: held.key,
+        action: p.action,
+        signer: `${p.signer.org}/${p.signer.name}`,
+        state: this.#o.book.view(held).kill.state,
+        via,
+      });
+      return { held, logIndex, revocation };
     });
   }
 

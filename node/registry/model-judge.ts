@@ -6,6 +6,8 @@
  *                 different one: kept out, event `registry:model-conflict`); else taken.
  *   approval      needs its model's registration (else it waits; a model of a non-member: refused);
  *                 checkApproval against it; held already: nothing to do; else taken.
+ *   revocation    needs its model's registration (as above); checkRevocation; held already: nothing; else
+ *                 taken (the kill switch's records are a set: every one that verified is kept).
  *   contract      needs its model's registration (as above); checkContract: held already: nothing; the
  *                 versions between missing: it waits; a conflicting version: kept out, event
  *                 `registry:contract-conflict`; else taken.
@@ -16,7 +18,7 @@
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { GossipValidationError } from '../../protocol/federation/index.ts';
-import { claimedContract, registrationId } from '../../protocol/registry/index.ts';
+import { claimedContract, claimedRevocation, registrationId } from '../../protocol/registry/index.ts';
 import type { RegistryRecord } from '../../protocol/registry/model-sync.ts';
 import type { EventSink } from '../events.ts';
 import type { HeldModel, ModelBook } from './model-book.ts';
@@ -25,6 +27,7 @@ import {
   checkApproval,
   checkContract,
   checkRegistration,
+  checkRevocation,
   claimedApprovalModel,
 } from './model-checks.ts';
 import type { ModelIntake } from './model-intake.ts';
@@ -54,7 +57,12 @@ export function judgeRecord(record: RegistryRecord, via: string, d: JudgeDeps): 
     }
     return d.intake.registration(env, v, via, { refuseConflict: false, stored });
   }
-  const ref = record.kind === 'approval' ? claimedApprovalModel(env) : claimedContract(env).model;
+  const ref =
+    record.kind === 'approval'
+      ? claimedApprovalModel(env)
+      : record.kind === 'revocation'
+        ? claimedRevocation(env).model
+        : claimedContract(env).model;
   const held = d.book.get(ref.org, ref.name, ref.version);
   if (held === undefined) {
     if (!d.ctx.members.has(ref.org)) {
@@ -70,6 +78,11 @@ export function judgeRecord(record: RegistryRecord, via: string, d: JudgeDeps): 
     const a = checkApproval(env, held.registration, { ...d.ctx, now: d.now });
     if (held.approvals.has(a.id)) return false;
     return d.intake.approval(env, held, a, via, stored);
+  }
+  if (record.kind === 'revocation') {
+    const r = checkRevocation(env, held.registration, { ...d.ctx, now: d.now });
+    if (held.revocations.has(r.id)) return false;
+    return d.intake.revocation(env, held, r, via, stored);
   }
   return judgeContract(env, held, record, via, d);
 }

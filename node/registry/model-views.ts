@@ -4,6 +4,7 @@
  * stored.
  */
 import type { ApprovalRule } from '../../protocol/federation/approval-rules.ts';
+import type { KillStatus } from '../../protocol/registry/index.ts';
 import { currentContract, type HeldContract, type HeldModel, type ModelBook } from './model-book.ts';
 
 export interface ModelSummaryJson {
@@ -26,6 +27,8 @@ export interface ModelSummaryJson {
   id: string;
   logIndex: number;
   contract: { version: number; id: string } | null;
+  /** The kill switch: active, suspended or revoked, with who and why. */
+  kill: KillStatus;
   approvals: { votes: number; counted: number; missingRoles: string[]; orgs: { have: number; need: number } };
 }
 
@@ -46,6 +49,7 @@ export function modelSummary(book: ModelBook, held: HeldModel): ModelSummaryJson
     id: held.id,
     logIndex: held.logIndex,
     contract: contractRef(currentContract(held)),
+    kill: v.kill,
     approvals: {
       votes: held.approvals.size,
       counted: v.approval.counted.length,
@@ -78,6 +82,15 @@ export function modelDetail(book: ModelBook, held: HeldModel, rule: ApprovalRule
       ...(why === undefined ? {} : { why }),
       logIndex: a.logIndex,
       envelope: a.envelope,
+    })),
+    revocations: [...held.revocations.values()].map((r) => ({
+      id: r.id,
+      action: r.predicate.action,
+      signer: r.predicate.signer,
+      reason: r.predicate.reason,
+      issuedAt: r.predicate.issuedAt,
+      logIndex: r.logIndex,
+      envelope: r.envelope,
     })),
     envelope: held.envelope,
   };

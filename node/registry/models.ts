@@ -22,9 +22,9 @@
  */
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { type Envelope, parseEnvelope } from '../../protocol/dsse/index.ts';
-import { GovfedError } from '../../protocol/errors.ts';
 import type { ApprovalRule, RiskTier } from '../../protocol/federation/approval-rules.ts';
 import { type CharterChain, type GossipMessage, GossipValidationError } from '../../protocol/federation/index.ts';
+import { killRuleOf, type ModelRef } from '../../protocol/registry/index.ts';
 import {
   decodeModelsHello,
   encodeModelsPage,
@@ -40,17 +40,17 @@ import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
-import { currentContract, type HeldModel, ModelBook, modelKey, type ResolvedModel } from './model-book.ts';
+import { type HeldModel, ModelBook, type ResolvedModel } from './model-book.ts';
+import type { CheckContext, RiskCheck } from './model-checks.ts';
 import {
-  type CheckContext,
-  checkApproval,
-  checkContract,
-  checkRegistration,
-  claimedApprovalModel,
-  type RiskCheck,
-} from './model-checks.ts';
-import { ModelIntake, type Taken, type TakenApproval, type TakenContract } from './model-intake.ts';
+  ModelIntake,
+  type Taken,
+  type TakenApproval,
+  type TakenContract,
+  type TakenRevocation,
+} from './model-intake.ts';
 import { judgeRecord } from './model-judge.ts';
+import { ModelPosts, type PostedKind } from './model-posts.ts';
 import { pullRecords } from './model-pull.ts';
 import { ModelStore } from './model-store.ts';
 import { WaitingRecords } from './model-waiting.ts';
@@ -58,7 +58,7 @@ import { rosterLookup } from './roster-lookup.ts';
 import type { RosterModule } from './rosters.ts';
 
 /** Tolerated difference between a posted record's time and this node's clock. */
-const POST_SKEW_MS = 5 * 60_000;
+const _POST_SKEW_MS = 5 * 60_000;
 
 export interface ModelRegistryOptions {
   home: { dir: string; config: { org: string } };
@@ -85,6 +85,7 @@ export class ModelRegistry implements FederationModule {
   #ctx: FederationContext | undefined;
   #federationId: string | undefined;
   readonly #intake: ModelIntake;
+  readonly #posts: ModelPosts;
 
   constructor(o: ModelRegistryOptions) {
     this.#o = o;
@@ -94,6 +95,7 @@ export class ModelRegistry implements FederationModule {
       rosters: o.rosters,
       now: () => this.#now().getTime(),
       rules: () => this.#ctx?.chain()?.current.approvals,
+      kill: () => killRuleOf(this.#ctx?.chain()?.current),
     });
     this.#intake = new ModelIntake({
       log: o.log,
@@ -102,10 +104,19 @@ export class ModelRegistry implements FederationModule {
       events: o.events,
       federationId: () => this.#federationId,
     });
+    this.#posts = new ModelPosts({
+      org: o.home.config.org,
+      book: this.book,
+      intake: this.#intake,
+      checkContext: () => this.#checkContext('strict'),
+      now: this.#now,
+      publish: (kind, env) => this.#publish(kind, env),
+    });
     this.gossip = {
       model: (msg) => this.#judgeGossip('registration', msg),
       approval: (msg) => this.#judgeGossip('approval', msg),
       contract: (msg) => this.#judgeGossip('contract', msg),
+      revocation: (msg) => this.#judgeGossip('revocation', msg),
     };
     this.protocols = {
       [MODELS_PROTOCOL]: {
@@ -182,119 +193,21 @@ export class ModelRegistry implements FederationModule {
     return this.#ctx?.chain()?.current.approvals?.[tier];
   }
 
-  /**
-   * A registration posted by a person of this org (POST /v1/models), with the first version of its
-   * contract when it has one: both are checked before either is taken.
-   */
-  async register(envelope: unknown, contract?: unknown): Promise<Taken & { contract?: TakenContract }> {
-    const env = parseEnvelope(envelope, recordLimits('registration'));
-    const contractEnv = contract === undefined ? undefined : parseEnvelope(contract, recordLimits('contract'));
-    const ctx = this.#checkContext('strict');
-    const v = checkRegistration(env, ctx);
-    if ('later' in v) throw new GovfedError('ERR_REGISTRATION_MISMATCH', `this node does not hold ${v.later} yet`);
-    const p = v.predicate;
-    if (p.model.org !== this.#o.home.config.org) {
-      throw new GovfedError(
-        'ERR_REGISTRATION_MISMATCH',
-        `a registration of ${p.model.org}'s model is posted to ${p.model.org}'s node, not to ${this.#o.home.config.org}'s`,
-      );
-    }
-    const head = this.#o.risk.head();
-    if (p.risk.policyVersion !== head.version) {
-      throw new GovfedError(
-        'ERR_REGISTRATION_MISMATCH',
-        `scored under policy version ${p.risk.policyVersion}, but this node enforces version ${head.version}: score it again`,
-      );
-    }
-    this.#assertRecent(p.registeredAt, 'registeredAt');
-    if (contractEnv !== undefined) {
-      const c = checkContract(contractEnv, v, [], ctx).contract;
-      if (c.predicate.version !== 1) {
-        throw new GovfedError('ERR_CONTRACT_MISMATCH', 'the contract registered with a model version is its version 1');
-      }
-      this.#assertRecent(c.predicate.issuedAt, 'contract issuedAt');
-    }
-    const taken = await this.#intake.registration(env, v, 'local', { refuseConflict: true, stored: false });
-    this.#publish('model', env);
-    if (contractEnv === undefined) return taken;
-    return { ...taken, contract: await this.#takeContract(taken.held, contractEnv, ctx) };
+  /** Records posted by people (POST /v1/models …): model-posts.ts checks them, then they are taken and gossiped. */
+  register(envelope: unknown, contract?: unknown): Promise<Taken & { contract?: TakenContract }> {
+    return this.#posts.register(envelope, contract);
   }
 
-  /** A new contract version posted by a person of the model's org (POST /v1/models/{name}/{version}/contracts). */
-  async attachContract(ref: { org: string; name: string; version: string }, envelope: unknown): Promise<TakenContract> {
-    const env = parseEnvelope(envelope, recordLimits('contract'));
-    const held = this.book.get(ref.org, ref.name, ref.version);
-    if (held === undefined) {
-      throw new NodeError('ERR_NOT_FOUND', `no model ${ref.org}/${ref.name}@${ref.version} in the registry`);
-    }
-    if (ref.org !== this.#o.home.config.org) {
-      throw new GovfedError(
-        'ERR_CONTRACT_MISMATCH',
-        `a contract of ${ref.org}'s model is posted to ${ref.org}'s node, not to ${this.#o.home.config.org}'s`,
-      );
-    }
-    return await this.#takeContract(held, env, this.#checkContext('strict'));
+  attachContract(ref: ModelRef, envelope: unknown): Promise<TakenContract> {
+    return this.#posts.attachContract(ref, envelope);
   }
 
-  async #takeContract(held: HeldModel, env: Envelope, ctx: CheckContext): Promise<TakenContract> {
-    const { contract: c, place } = checkContract(env, held.registration, held.contracts, ctx);
-    if (place === 'later') {
-      throw new GovfedError(
-        'ERR_CONTRACT_CONFLICT',
-        `contract version ${c.predicate.version} does not follow the newest version held (${held.contracts.length})`,
-      );
-    }
-    if (place === 'next') this.#assertRecent(c.predicate.issuedAt, 'issuedAt');
-    const taken = await this.#intake.contract(env, held, c, 'local');
-    this.#publish('contract', env);
-    return taken;
+  approve(ref: ModelRef, envelope: unknown): Promise<TakenApproval> {
+    return this.#posts.approve(ref, envelope);
   }
 
-  /** An approval posted by a person (POST /v1/models/{name}/{version}/approvals). */
-  async approve(ref: { org: string; name: string; version: string }, envelope: unknown): Promise<TakenApproval> {
-    const env = parseEnvelope(envelope, recordLimits('approval'));
-    const held = this.book.get(ref.org, ref.name, ref.version);
-    if (held === undefined) {
-      throw new NodeError('ERR_NOT_FOUND', `no model ${ref.org}/${ref.name}@${ref.version} in the registry`);
-    }
-    const claimed = claimedApprovalModel(env);
-    if (modelKey(claimed) !== held.key) {
-      throw new GovfedError('ERR_APPROVAL_MISMATCH', `the approval is about ${modelKey(claimed)}, not ${held.key}`);
-    }
-    const a = checkApproval(env, held.registration, { ...this.#checkContext('strict'), now: this.#now().getTime() });
-    this.#assertRecent(a.predicate.issuedAt, 'issuedAt');
-    const current = currentContract(held);
-    const wanted = current === undefined ? undefined : `sha256:${current.id}`;
-    if (a.predicate.contract !== wanted) {
-      throw new GovfedError(
-        'ERR_APPROVAL_MISMATCH',
-        current === undefined
-          ? `the approval names contract ${a.predicate.contract}, but ${held.key} has no contract`
-          : `the approval must name ${held.key}'s current contract (version ${current.version}, ${wanted})`,
-      );
-    }
-    const view = this.book.view(held);
-    const denied = this.#o.risk.approveDenials(
-      { decision: a.predicate.decision, ...a.predicate.approver },
-      {
-        ...held.model,
-        status: view.status,
-        tier: held.registration.predicate.risk.tier,
-        score: held.registration.predicate.risk.score,
-      },
-      held.registration.predicate.card,
-    );
-    if (denied.length > 0)
-      throw new GovfedError('ERR_POLICY_DENIED', `approval denied by policy: ${denied.join('; ')}`);
-    const taken = await this.#intake.approval(env, held, a, 'local');
-    this.#publish('approval', env);
-    return taken;
-  }
-
-  #assertRecent(time: string, field: string): void {
-    if (Math.abs(Date.parse(time) - this.#now().getTime()) > POST_SKEW_MS) {
-      throw new NodeError('ERR_VALIDATION', `${field} ${time} is more than 5 minutes from this node's clock`);
-    }
+  revoke(ref: ModelRef, envelope: unknown): Promise<TakenRevocation> {
+    return this.#posts.revoke(ref, envelope);
   }
 
   #checkContext(mode: 'strict' | 'lenient'): CheckContext {
@@ -311,7 +224,7 @@ export class ModelRegistry implements FederationModule {
     };
   }
 
-  #publish(kind: 'model' | 'approval' | 'contract', envelope: Envelope): void {
+  #publish(kind: PostedKind, envelope: Envelope): void {
     void this.#ctx
       ?.publish(kind, { envelope })
       .catch((err) => this.#o.events('federation:publish-failed', { kind, error: errorText(err) }));

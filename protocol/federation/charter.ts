@@ -28,6 +28,7 @@ import { sha256 } from '../crypto/sha256.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { type ApprovalRules, checkApprovalRules } from './approval-rules.ts';
+import { checkKillSettings, KILL_SETTING_KEYS, type KillSettings, nextKillSettings } from './kill-settings.ts';
 import { isPeerId } from './peer-id.ts';
 
 export const CHARTER_TYPE = 'govfed.charter/v1';
@@ -68,7 +69,8 @@ export function memberLogKeys(m: Member): string[] {
   return [...(m.logKey === undefined ? [] : [m.logKey]), ...(m.retiredLogKeys ?? [])];
 }
 
-export interface Thresholds {
+/** The thresholds, and beside them the kill switch's settings (kill-settings.ts). */
+export interface Thresholds extends KillSettings {
   /** Signatures of current members needed for a change that only adds members. */
   admission: number;
   /** Member approvals needed for a policy (used by the policy issue). */
@@ -187,14 +189,15 @@ function checkMembers(v: unknown): Member[] {
 
 function checkThresholds(v: unknown, memberCount: number): Thresholds {
   if (!isPlainObject(v)) throw malformed('thresholds: expected an object');
-  assertExactKeys(v, ['admission', 'policy', 'charter'], ['witness'], 'thresholds');
+  assertExactKeys(v, ['admission', 'policy', 'charter'], ['witness', ...KILL_SETTING_KEYS], 'thresholds');
   const { admission, policy, charter, witness } = v;
+  const kill = checkKillSettings(v);
   if (!isCount(charter, memberCount)) throw malformed(`thresholds.charter: expected 1..${memberCount} (member count)`);
   if (!isCount(admission, charter)) throw malformed(`thresholds.admission: expected 1..${charter} (charter threshold)`);
   if (!isCount(policy, MAX_MEMBERS)) throw malformed(`thresholds.policy: expected 1..${MAX_MEMBERS}`);
-  if (witness === undefined) return { admission, policy, charter };
+  if (witness === undefined) return { admission, policy, charter, ...kill };
   if (!isCount(witness, MAX_MEMBERS)) throw malformed(`thresholds.witness: expected 1..${MAX_MEMBERS}`);
-  return { admission, policy, charter, witness };
+  return { admission, policy, charter, witness, ...kill };
 }
 
 /**
@@ -353,7 +356,7 @@ function nextThresholds(prev: Thresholds, change: Partial<Thresholds> | undefine
   };
   const witness = change?.witness ?? prev.witness;
   if (witness !== undefined) t.witness = witness;
-  return t;
+  return { ...t, ...nextKillSettings(prev, change) };
 }
 
 /**
@@ -386,7 +389,7 @@ export function clampThresholds(t: Thresholds, memberCount: number): Thresholds 
   const charter = Math.min(t.charter, memberCount);
   const out: Thresholds = { admission: Math.min(t.admission, charter), policy: t.policy, charter };
   if (t.witness !== undefined) out.witness = t.witness;
-  return out;
+  return { ...out, ...nextKillSettings(t, undefined) };
 }
 
 /**

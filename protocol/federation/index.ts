@@ -177,6 +177,13 @@ export {
   verifyInvite,
 } from './invite.ts';
 export {
+  KILL_SETTING_KEYS,
+  type KillSettings,
+  MAX_REVOCATION_THRESHOLD,
+  MAX_SUSPENSION_TTL_S,
+  MIN_SUSPENSION_TTL_S,
+} from './kill-settings.ts';
+export {
   checkMemberCard,
   encodeMemberCard,
   MAX_CARD_ADDRESSES,

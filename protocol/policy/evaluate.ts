@@ -19,8 +19,11 @@ import { MAX_EVALUATION_COST, MAX_RULE_COST, meter } from './budget.ts';
 import type { CompiledRule } from './compile.ts';
 import type { Activation, HookName } from './hooks.ts';
 
-/** Where a finding comes from: the global baseline, the node's local overlay, or the model's contract. */
-export type Scope = 'global' | 'local' | 'contract';
+/**
+ * Where a finding comes from: the global baseline, the node's local overlay, the model's trust contract,
+ * or the model registry itself (the kill switch: `suspended`, `revoked`).
+ */
+export type Scope = 'global' | 'local' | 'contract' | 'registry';
 
 export interface Finding {
   rule: string;

@@ -6,7 +6,8 @@
  * the approver org's roster; approval-status.ts: pending / approved / rejected from the charter's rule.
  * card.ts: the model card (strict, bounded; prohibited practices refused); contract-terms.ts, contract.ts:
  * a trust contract's terms and the signed statement binding them to a model version; contract-check.ts:
- * what the terms say of a decision or a deployment; registration.ts: a
+ * what the terms say of a decision or a deployment; revocation.ts, revocation-status.ts: the kill switch's
+ * signed records and the state that follows from them; registration.ts: a
  * submitter's signed registration; roles.ts, roster.ts: an org's people, keys and roles, signed by the
  * org's node; roster-sync.ts: the /govfed/roster/1.0.0 frames.
  */
@@ -18,6 +19,8 @@ export * from './contract-check.ts';
 export * from './contract-terms.ts';
 export * from './oms/index.ts';
 export * from './registration.ts';
+export * from './revocation.ts';
+export * from './revocation-status.ts';
 export * from './risk.ts';
 export * from './roles.ts';
 export * from './roster.ts';

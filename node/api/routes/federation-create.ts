@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { assertNoBidiControl } from '../../../protocol/encoding/strict-json.ts';
 import type { Thresholds } from '../../../protocol/federation/index.ts';
-import { MAX_NAME_CHARS } from '../../../protocol/federation/index.ts';
+import { MAX_NAME_CHARS, MAX_SUSPENSION_TTL_S, MIN_SUSPENSION_TTL_S } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
 import { operationResult, requireFederation } from '../ports/federation.ts';
 import { federationAdminOptions } from '../schemas/federation.ts';
@@ -12,7 +12,19 @@ const count = { type: 'integer', minimum: 1, maximum: 256 } as const;
 export const thresholdsInput = {
   type: 'object',
   additionalProperties: false,
-  properties: { admission: count, policy: count, charter: count, witness: count },
+  properties: {
+    admission: count,
+    policy: count,
+    charter: count,
+    witness: count,
+    revocation: { ...count, description: 'distinct risk officers whose revoke votes revoke a model version' },
+    suspensionTtl: {
+      type: 'integer',
+      minimum: MIN_SUSPENSION_TTL_S,
+      maximum: MAX_SUSPENSION_TTL_S,
+      description: 'seconds an unratified suspension lasts (the kill switch)',
+    },
+  },
 } as const;
 
 export function federationCreateRoute(app: FastifyInstance, ctx: ApiContext): void {

@@ -11,6 +11,8 @@
  *                                                    signed by a person of a member's roster
  *   POST /v1/models/{name}/{version}/contracts       (any token)  {envelope}: the next version of this
  *                                                    org's model's contract (docs/contracts.md)
+ *   POST /v1/models/{name}/{version}/revocations?org= (any token) {envelope}: a kill-switch record
+ *                                                    (suspend, revoke, reinstate) of a risk officer
  *
  * Posting needs a token of this node, but what decides is the person's signature: the node checks it
  * against the rosters, the charter's approval rules and the policy baseline before it logs, stores and
@@ -23,6 +25,7 @@ import type { ApiContext } from '../context.ts';
 import { requireModels } from '../ports/models.ts';
 import { attachedSchema, MAX_CONTRACT_BODY } from '../schemas/contracts.ts';
 import { emptyQuery } from '../schemas/federation.ts';
+import { MAX_REVOCATION_BODY, revokedSchema } from '../schemas/kill-switch.ts';
 import {
   approvedSchema,
   envelopeBody,
@@ -178,6 +181,36 @@ export function modelsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         id: `sha256:${contract.id}`,
         logIndex,
         status: models.book.view(held).status,
+      };
+    },
+  );
+  app.post<{ Params: Params; Querystring: { org?: string }; Body: { envelope: unknown } }>(
+    '/v1/models/:name/:version/revocations',
+    {
+      config: { access: 'any' as const },
+      bodyLimit: MAX_REVOCATION_BODY,
+      schema: {
+        summary: 'Suspend, revoke or reinstate a model version (a record signed by a risk officer of a member)',
+        tags: ['registry'],
+        security: [{ bearer: [] }],
+        params: modelParams,
+        querystring: orgQuery,
+        body: envelopeBody,
+        response: { 200: revokedSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const models = requireModels(ctx);
+      const target = models.find(req.params.name, req.params.version, req.query.org);
+      const { held, logIndex, revocation } = await models.revoke(target.model, req.body.envelope);
+      const view = models.book.view(held);
+      return {
+        id: revocation.id,
+        model: { ...held.model, digest: held.digest },
+        action: revocation.predicate.action,
+        kill: view.kill,
+        status: view.status,
+        logIndex,
       };
     },
   );

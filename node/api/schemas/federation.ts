@@ -17,6 +17,11 @@ const thresholds = {
       type: 'integer',
       description: "other members' cosignatures that make a checkpoint witnessed (default: a majority)",
     },
+    revocation: {
+      type: 'integer',
+      description: 'distinct risk officers whose revoke votes revoke a model version (default 2)',
+    },
+    suspensionTtl: { type: 'integer', description: 'seconds an unratified suspension lasts (default 86400)' },
   },
 } as const;
 

@@ -6,6 +6,7 @@ import { SHA256_DIGEST_PATTERN } from '../../../protocol/audit/fields.ts';
 import { RISK_TIERS } from '../../../protocol/federation/approval-rules.ts';
 import { MAX_APPROVAL_ENVELOPE, MAX_REGISTRATION_ENVELOPE } from '../../../protocol/registry/model-sync.ts';
 import { contractRefProperties, contractRefSchema, contractSchema } from './contracts.ts';
+import { killSchema, revocationsSchema } from './kill-switch.ts';
 import { envelopeSchema } from './policy.ts';
 
 export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$';
@@ -107,6 +108,7 @@ const summaryProperties = {
   id: { type: 'string', description: 'sha256 hex of the registration statement' },
   logIndex: { type: 'integer', description: "the registration's entry in this node's log" },
   contract: contractRefSchema,
+  kill: killSchema,
   approvals: {
     type: 'object',
     additionalProperties: false,
@@ -142,7 +144,7 @@ export const modelListSchema = {
 export const modelDetailSchema = {
   type: 'object',
   additionalProperties: false,
-  required: [...Object.keys(summaryProperties), 'card', 'rule', 'votes', 'envelope'],
+  required: [...Object.keys(summaryProperties), 'card', 'rule', 'votes', 'revocations', 'envelope'],
   properties: {
     ...summaryProperties,
     external: {
@@ -187,6 +189,7 @@ export const modelDetailSchema = {
         },
       },
     },
+    revocations: revocationsSchema,
     envelope: envelopeSchema,
   },
 } as const;

@@ -79,8 +79,8 @@ const finding = {
     message: { type: 'string' },
     scope: {
       type: 'string',
-      enum: ['global', 'local', 'contract'],
-      description: "global baseline, local overlay, or the model's trust contract",
+      enum: ['global', 'local', 'contract', 'registry'],
+      description: "global baseline, local overlay, the model's trust contract, or the registry's kill switch",
     },
     error: { type: 'string', description: 'set when the rule failed to evaluate (a deny rule then fires)' },
   },

@@ -55,6 +55,7 @@ function setup(rule: { roles: string[]; orgs: number } | null = { roles: ['risk_
   const book = new ModelBook({
     rosters,
     now: () => now,
+    kill: () => ({ threshold: 2, suspensionTtlMs: 86_400_000 }),
     rules: () => (rule === null ? undefined : { low: rule }),
   });
   const person = (org: string, keyid: string) => {
