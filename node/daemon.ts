@@ -254,18 +254,21 @@ export class Daemon {
     const retired = new RetiredLogs(this.home, opensslVerify);
     const witness = new WitnessService({ ...services, retired: retired.logs });
     const policy = new PolicyService(services);
+    let models: ModelRegistry | undefined;
     const freshness = new FreshnessModule({
       config: config.freshness,
       now,
       registry: metrics.registry,
       verify: opensslVerify,
+      revocations: () => models?.revocationState(),
+      revocationWindowMs: () => models?.book.revocationWindowMs(),
     });
     federation.use(witness); // modules are added before the federation starts
     federation.use(policy);
     federation.use(freshness);
     const registry = new RosterModule(services);
     federation.use(registry);
-    const models = new ModelRegistry({
+    models = new ModelRegistry({
       ...services,
       rosters: registry,
       risk: policyRiskCheck({

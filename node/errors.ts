@@ -57,6 +57,7 @@ export const NodeErrorCodes = [
   'ERR_NOT_SIGNER',
   'ERR_PROPOSAL_WITHDRAWN',
   'ERR_FEDERATION_STALE',
+  'ERR_REVOCATIONS_STALE',
   'ERR_UNPROVABLE_MEMBER',
   'ERR_RETIRED_KEYS_FULL',
   'ERR_JURISDICTION_MISMATCH',
@@ -163,6 +164,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_PROPOSAL_LIMIT: { http: 429, exit: 4 },
   // Never an error answer: GET /healthz reports it in a 200 `degraded` body (node/api/routes/healthz.ts).
   ERR_FEDERATION_STALE: LOCAL,
+  // Never an error answer either: GET /healthz `degraded`; decisions under such a contract are denied.
+  ERR_REVOCATIONS_STALE: LOCAL,
   ERR_UNPROVABLE_MEMBER: { http: 400, exit: 2 },
   ERR_RETIRED_KEYS_FULL: { http: 409, exit: 4 },
   ERR_JURISDICTION_MISMATCH: { http: 409, exit: 4 },

@@ -130,6 +130,7 @@ export const ErrorCodes = [
   // model registry: the kill switch (protocol/registry/revocation.ts)
   'ERR_MALFORMED_REVOCATION',
   'ERR_REVOCATION_MISMATCH',
+  'ERR_REVOCATION_ROLLBACK',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -65,6 +65,11 @@ export interface DecisionRecorderOptions {
   models?: DecisionModels | undefined;
   /** This node's jurisdiction: what a contract's allowedJurisdictions is checked against. */
   jurisdiction?: string;
+  /**
+   * How old this node's kill-switch state is as a majority of the members vouches for it (ms; charter
+   * freshness). A contract's maxRevocationStaleness below it fails closed for tiers high and serious.
+   */
+  revocationAgeMs?: () => number;
   now: () => Date;
   /** A CSPRNG: n random bytes (ids and nonces). */
   random: (n: number) => Uint8Array;
@@ -127,12 +132,27 @@ export class DecisionRecorder {
           ];
     const terms = resolved?.contract?.terms;
     if (terms === undefined) return kill;
+    const stale = this.#staleness(terms.maxRevocationStaleness, resolved?.tier);
+    if (stale !== undefined) kill.push(stale);
     const site = {
       jurisdiction: this.#opts.jurisdiction ?? '',
       tier: resolved?.tier as RiskTier | '',
       now: now.getTime(),
     };
     return [...kill, ...decisionFindings(terms, checked, site).map((f) => ({ ...f, scope: 'contract' as const }))];
+  }
+
+  /** The fail-closed finding when the kill-switch state is older than the contract allows (tiers high, serious). */
+  #staleness(maxSeconds: number | undefined, tier: string | undefined): Finding | undefined {
+    if (maxSeconds === undefined || (tier !== 'high' && tier !== 'serious')) return undefined;
+    const age = this.#opts.revocationAgeMs?.() ?? 0;
+    if (age <= maxSeconds * 1000) return undefined;
+    const seconds = Number.isFinite(age) ? `${Math.round(age / 1000)} s ago` : 'never';
+    return {
+      rule: 'revocations.stale',
+      scope: 'registry',
+      message: `no majority of the federation confirmed this node's kill-switch state within ${maxSeconds} s (last: ${seconds}): failing closed for a ${tier} tier version`,
+    };
   }
 
   #seal(input: unknown, where: string, now: Date): Sealed {

@@ -4,6 +4,9 @@
  *   govfed_charter_fresh          1 while a majority of the members confirms this node's charter version
  *   govfed_charter_stale          1 once that has not been so for longer than freshness.staleAfterMs (alert on it)
  *   govfed_charter_fresh_members  members (this node included) whose unexpired statement confirms it
+ *   govfed_revocation_state_age_seconds  how old this node's kill-switch state is as a majority of the
+ *                                 members vouches for it (+Inf: never confirmed); a contract's
+ *                                 maxRevocationStaleness below it fails closed for high tiers
  * A node in no federation reports fresh 1, stale 0, members 0.
  */
 import { Gauge, type Registry } from 'prom-client';
@@ -12,6 +15,7 @@ export interface FreshnessGaugeSource {
   fresh: boolean;
   stale: boolean;
   freshFrom: number;
+  revocationAgeMs: number;
 }
 
 export function freshnessMetrics(registry: Registry, read: () => FreshnessGaugeSource): void {
@@ -38,6 +42,14 @@ export function freshnessMetrics(registry: Registry, read: () => FreshnessGaugeS
     registers,
     collect() {
       this.set(read().freshFrom);
+    },
+  });
+  new Gauge({
+    name: 'govfed_revocation_state_age_seconds',
+    help: "Seconds since a majority of the members last confirmed this node's kill-switch state (+Inf: never).",
+    registers,
+    collect() {
+      this.set(read().revocationAgeMs / 1000);
     },
   });
 }

@@ -21,6 +21,10 @@
  * charter — a node that just started is not stale before one window passed). Transitions emit
  * `federation:stale` / `federation:fresh`; status() is under GET /v1/federation `modules.freshness`;
  * health() feeds GET /healthz; gauges in freshness-metrics.ts.
+ *
+ * Each statement also carries this node's kill-switch state (`revocations`, from the model registry);
+ * revocation-watch.ts keeps what members state of theirs: rollbacks refused, and how old this node's
+ * state is as a majority vouches for it (revocationAgeMs, read on every decision under a contract).
  */
 import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
@@ -45,11 +49,13 @@ import {
   type Member,
   verifyFreshness,
 } from '../../protocol/federation/index.ts';
+import type { RevocationState } from '../../protocol/registry/revocation-freshness.ts';
 import { errorText } from '../chain/index.ts';
 import { type FreshnessConfig, resolveFreshnessConfig } from '../home/freshness-config.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { freshnessMetrics } from './freshness-metrics.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from './module.ts';
+import { RevocationWatch } from './revocation-watch.ts';
 
 /** How often the judgement is re-checked (for the events), at most: min(intervalMs, this). */
 export const FRESHNESS_CHECK_MS = 5000;
@@ -67,6 +73,13 @@ export interface FreshnessModuleOptions {
   verify?: Ed25519Verify;
   /** Tolerated clock difference with signers (default: the protocol's). */
   skewMs?: number;
+  /** The kill-switch state this node holds (the model registry's), stated in every statement. */
+  revocations?: () => RevocationState | undefined;
+  /**
+   * The smallest maxRevocationStaleness (ms) of the contracts of high and serious tier versions held
+   * (undefined: none): beyond it, health() says the node fails closed for them.
+   */
+  revocationWindowMs?: () => number | undefined;
 }
 
 /** What this node thinks of its own charter's freshness (status(), health(), the gauges). */
@@ -98,9 +111,13 @@ export class FreshnessModule implements FederationModule {
   /** Until when the last fresh judgement holds without new statements (Infinity: it always does). */
   #freshUntil: number | undefined;
   #stale = false;
+  readonly #watch: RevocationWatch;
+  readonly #revocationWindowMs: () => number | undefined;
 
   constructor(opts: FreshnessModuleOptions = {}) {
     this.config = resolveFreshnessConfig(opts.config);
+    this.#watch = new RevocationWatch(opts.revocations ?? (() => undefined));
+    this.#revocationWindowMs = opts.revocationWindowMs ?? (() => undefined);
     this.#now = opts.now ?? (() => new Date());
     this.#verify = opts.verify;
     this.#skewMs = opts.skewMs;
@@ -108,7 +125,9 @@ export class FreshnessModule implements FederationModule {
     this.protocols = {
       [FRESHNESS_PROTOCOL]: { maxBytes: MAX_FRESHNESS_FRAME, handle: async (req) => this.#serve(req) },
     };
-    if (opts.registry !== undefined) freshnessMetrics(opts.registry, () => this.state());
+    if (opts.registry !== undefined) {
+      freshnessMetrics(opts.registry, () => ({ ...this.state(), revocationAgeMs: this.revocationAgeMs() }));
+    }
   }
 
   attach(ctx: FederationContext): void {
@@ -131,6 +150,7 @@ export class FreshnessModule implements FederationModule {
   onCharter(chain: CharterChain): void {
     // Bounded by the member count: statements of peers no longer members are dropped.
     for (const peer of this.#latest.keys()) if (!chain.isMember(peer)) this.#latest.delete(peer);
+    this.#watch.retain((p) => chain.isMember(p));
     this.#own = undefined; // a new head: the next statement names it
     // A new member list: what made the old one fresh (this node alone, say) says nothing of the new.
     if (this.#freshUntil !== undefined) this.#freshUntil = Math.min(this.#freshUntil, this.#ms());
@@ -207,13 +227,33 @@ export class FreshnessModule implements FederationModule {
       lifetimeMs: this.config.lifetimeMs,
       staleAfterMs: this.config.staleAfterMs,
       members,
+      revocations: this.#watch.status(this.#ms(), chain?.current.members.length ?? 1),
     };
   }
 
-  /** For GET /healthz: stale or not, and why. */
-  health(): { stale: boolean; reason: string } {
+  /** How old this node's kill-switch state is, as a majority of the members vouches for it (ms). */
+  revocationAgeMs(): number {
+    const chain = this.#ctx?.chain();
+    if (chain === undefined) return 0;
+    return this.#watch.ageMs(this.#ms(), chain.current.members.length);
+  }
+
+  /**
+   * For GET /healthz: stale or not, and why — the charter (ERR_FEDERATION_STALE), or the kill-switch
+   * state older than a contract allows, so decisions of its high-tier versions fail closed (ERR_REVOCATIONS_STALE).
+   */
+  health(): { stale: boolean; reason: string; code?: 'ERR_FEDERATION_STALE' | 'ERR_REVOCATIONS_STALE' } {
     const s = this.state();
-    return { stale: s.stale, reason: s.reason };
+    if (s.stale) return { stale: true, reason: s.reason, code: 'ERR_FEDERATION_STALE' };
+    const window = this.#revocationWindowMs();
+    if (window !== undefined && this.revocationAgeMs() > window) {
+      return {
+        stale: true,
+        reason: `no majority confirmed this node's kill-switch state within ${window / 1000} s`,
+        code: 'ERR_REVOCATIONS_STALE',
+      };
+    }
+    return { stale: false, reason: s.reason };
   }
 
   /** The current judgement (emits the transition events when it changes). */
@@ -242,7 +282,13 @@ export class FreshnessModule implements FederationModule {
     const me = chain.current.members.find((m) => m.peerId === ctx.peerId);
     if (me === undefined) return undefined;
     const own = this.#own;
-    if (own !== undefined && own.statement.version === chain.version && own.statement.digest === chain.head.digest) {
+    const revocations = this.#watch.state;
+    if (
+      own !== undefined &&
+      own.statement.version === chain.version &&
+      own.statement.digest === chain.head.digest &&
+      own.statement.revocations?.digest === revocations?.digest
+    ) {
       return own;
     }
     const now = this.#ms();
@@ -255,6 +301,7 @@ export class FreshnessModule implements FederationModule {
       digest: chain.head.digest,
       issuedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.config.lifetimeMs).toISOString(),
+      ...(revocations === undefined ? {} : { revocations }),
     };
     this.#own = { statement, envelope: ctx.signAsPeer(FRESHNESS_PAYLOAD_TYPE, encodeFreshness(statement)) };
     return this.#own;
@@ -315,8 +362,9 @@ export class FreshnessModule implements FederationModule {
       // Newer only; within one millisecond, the higher version (a member that just accepted one).
       if (a > b || (a === b && held.version >= s.version)) return false;
     }
+    const watched = this.#watch.observe(s.peerId, s);
     this.#latest.set(s.peerId, { statement: s, envelope: env });
-    if (s.version > chain.version) ctx.pullSoon?.(s.peerId);
+    if (s.version > chain.version || watched === 'behind') ctx.pullSoon?.(s.peerId);
     return true;
   }
 

@@ -20,7 +20,9 @@ export interface FreshnessConfig {
 }
 
 export const DEFAULT_FRESHNESS: Readonly<FreshnessConfig> = Object.freeze({
-  intervalMs: 60_000,
+  // Every few seconds: the statement also vouches for the kill-switch state (a contract's
+  // maxRevocationStaleness is counted against it), so it must come well within such a window.
+  intervalMs: 10_000,
   lifetimeMs: 5 * 60_000,
   staleAfterMs: 60_000,
 });

@@ -22,7 +22,9 @@ import {
   killStatus,
   type ModelRef,
   type RevocationPredicate,
+  type RevocationState,
   type Roster,
+  revocationStateOf,
   rosterPerson,
   type VerifiedApproval,
   type VerifiedContract,
@@ -126,6 +128,7 @@ export class ModelBook {
   /** Decisions resolve the same few references again and again: ref → its last answer while valid. */
   readonly #resolved = new Map<string, { r: ResolvedModel; book: number; rosters: number; until: number }>();
   #generation = 0;
+  #revocations: { state: RevocationState; book: number } | undefined;
 
   constructor(o: ModelBookOptions) {
     this.#o = o;
@@ -218,6 +221,29 @@ export class ModelBook {
     held.revocations.set(r.id, revocation);
     this.touch();
     return revocation;
+  }
+
+  /** The kill-switch state this node holds: every record of every version (what freshness statements state). */
+  revocationState(): RevocationState {
+    const cached = this.#revocations;
+    if (cached !== undefined && cached.book === this.#generation) return cached.state;
+    const state = revocationStateOf(this.all().flatMap((h) => [...h.revocations.keys()]));
+    this.#revocations = { state, book: this.#generation };
+    return state;
+  }
+
+  /**
+   * The smallest maxRevocationStaleness (ms) among the current contracts of high and serious tier versions
+   * held: how old the kill-switch state may be before some decisions fail closed (undefined: none).
+   */
+  revocationWindowMs(): number | undefined {
+    let min: number | undefined;
+    for (const h of this.#models.values()) {
+      const s = currentContract(h)?.predicate.terms.maxRevocationStaleness;
+      const tier = h.registration.predicate.risk.tier;
+      if (s !== undefined && (tier === 'high' || tier === 'serious')) min = Math.min(min ?? s * 1000, s * 1000);
+    }
+    return min;
   }
 
   /** The version's status now (cached). */

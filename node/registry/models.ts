@@ -24,7 +24,7 @@ import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { type Envelope, parseEnvelope } from '../../protocol/dsse/index.ts';
 import type { ApprovalRule, RiskTier } from '../../protocol/federation/approval-rules.ts';
 import { type CharterChain, type GossipMessage, GossipValidationError } from '../../protocol/federation/index.ts';
-import { killRuleOf, type ModelRef } from '../../protocol/registry/index.ts';
+import { killRuleOf, type ModelRef, type RevocationState } from '../../protocol/registry/index.ts';
 import {
   decodeModelsHello,
   encodeModelsPage,
@@ -186,6 +186,11 @@ export class ModelRegistry implements FederationModule {
   /** The model a decision names (`NAME@VERSION` or `ORG/NAME@VERSION`), as the registry knows it now. */
   resolve(ref: string): ResolvedModel {
     return this.book.resolve(ref, this.#o.home.config.org);
+  }
+
+  /** The kill-switch state this node holds (stated in its freshness statements). */
+  revocationState(): RevocationState | undefined {
+    return this.#federationId === undefined ? undefined : this.book.revocationState();
   }
 
   /** The charter's approval rule for a risk tier (undefined: that tier needs no approval). */

@@ -5,7 +5,10 @@
  * version it holds:
  *
  *   { "type": "govfed.charter-freshness/v1", "federationId", "org", "peerId", "version",
- *     "digest": "sha256:<hex>", "issuedAt", "expiresAt" }
+ *     "digest": "sha256:<hex>", "issuedAt", "expiresAt", "revocations": {"count", "digest"}? }
+ *
+ * `revocations` (optional) is the kill-switch state the member holds (protocol/registry/
+ * revocation-freshness.ts): the same short-lived statement protects the kill switch against freezes.
  *
  * JCS bytes, DSSE payloadType FRESHNESS_PAYLOAD_TYPE, exactly one signature: by the peer it names.
  * `expiresAt − issuedAt` is at most MAX_FRESHNESS_LIFETIME_MS.
@@ -23,6 +26,7 @@ import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { decodeEnvelope, type EnvelopeLimits, parseEnvelope } from '../dsse/index.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
+import { checkRevocationState, type RevocationState } from '../registry/revocation-freshness.ts';
 import { type Charter, isFederationId, ORG_PATTERN } from './charter.ts';
 import { type Envelope, signAsPeer, verifyPeerSigned } from './envelope.ts';
 import { isPeerId, peerIdFromSeed } from './peer-id.ts';
@@ -46,8 +50,11 @@ export interface FreshnessStatement {
   digest: string;
   issuedAt: string;
   expiresAt: string;
+  /** The kill-switch state the member holds (absent: it keeps no registry). */
+  revocations?: RevocationState;
 }
 
+const OPTIONAL_FIELDS = ['revocations'];
 const FIELDS = ['type', 'federationId', 'org', 'peerId', 'version', 'digest', 'issuedAt', 'expiresAt'];
 const ORG_RE = new RegExp(ORG_PATTERN);
 
@@ -66,7 +73,9 @@ function malformed(message: string, cause?: unknown): GovfedError {
 export function checkFreshness(value: unknown): FreshnessStatement {
   if (!isPlainObject(value)) throw malformed('expected an object');
   for (const k of FIELDS) if (!Object.hasOwn(value, k)) throw malformed(`missing "${k}"`);
-  for (const k of Object.keys(value)) if (!FIELDS.includes(k)) throw malformed(`unknown field "${k}"`);
+  for (const k of Object.keys(value)) {
+    if (!FIELDS.includes(k) && !OPTIONAL_FIELDS.includes(k)) throw malformed(`unknown field "${k}"`);
+  }
   const v = value;
   if (v.type !== FRESHNESS_TYPE) throw malformed(`type: expected "${FRESHNESS_TYPE}"`);
   if (!isFederationId(v.federationId)) throw malformed('federationId: expected 64 lowercase hex');
@@ -90,6 +99,7 @@ export function checkFreshness(value: unknown): FreshnessStatement {
     digest: v.digest,
     issuedAt: v.issuedAt,
     expiresAt: v.expiresAt,
+    ...(v.revocations === undefined ? {} : { revocations: checkRevocationState(v.revocations) }),
   };
 }
 

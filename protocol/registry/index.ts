@@ -20,6 +20,7 @@ export * from './contract-terms.ts';
 export * from './oms/index.ts';
 export * from './registration.ts';
 export * from './revocation.ts';
+export * from './revocation-freshness.ts';
 export * from './revocation-status.ts';
 export * from './risk.ts';
 export * from './roles.ts';

@@ -140,6 +140,11 @@ export class DaemonProcess {
     }
   }
 
+  /** Sends `signal` without waiting (SIGSTOP / SIGCONT: a paused node, silent but connected). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** `kill -9`: no chance to flush or clean up. */
   async kill9(): Promise<Exit> {
     return await this.stop('SIGKILL');

@@ -4,7 +4,9 @@
  * revocation threshold 2 and suspension time 15 s. One officer's suspension stops the version on every
  * node within seconds (decisions denied `suspended`) and lapses when not ratified; one revoke vote only
  * suspends, the second revokes everywhere; a reinstatement needs a fresh approval quorum; forged,
- * misdirected, wrong-role and replayed records change nothing.
+ * misdirected, wrong-role and replayed records change nothing; a node cut off from the others (they are
+ * paused) fails closed for a contract's high-tier version once its kill-switch state is older than the
+ * contract's maxRevocationStaleness, and recovers when they are back.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -226,4 +228,56 @@ describe('model reinstate', () => {
     await waitForStatus(nodes, REF, 'approved', 2);
     for (const n of nodes) expect(killRules(await decide(n))).toEqual([]);
   }, 90_000);
+});
+
+describe('freeze protection: maxRevocationStaleness', () => {
+  it('fails closed on a node cut off from the others, and recovers when they are back', async () => {
+    const model = path.join(a.tmp, 'scorer-model');
+    await writeFile(model, 'scorer weights');
+    const contract = path.join(a.tmp, 'scorer-contract.json');
+    await writeFile(contract, JSON.stringify({ maxRevocationStaleness: 30 }));
+    await runCliJson([
+      'model',
+      'register',
+      '--name',
+      'scorer',
+      '--version',
+      '1.0.0',
+      '--path',
+      model,
+      '--card',
+      CARD,
+      '--contract',
+      contract,
+      '--key',
+      key(a, 'alice'),
+      '--home',
+      a.home,
+      '--json',
+    ]);
+    const stale = async (n: FedNode) => {
+      const res = await n.daemon.fetch('/v1/decisions', {
+        method: 'POST',
+        token: n.adminToken,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'a/scorer@1.0.0', output: { score: 0.1 } }),
+      });
+      const e = ((await res.json()) as { entries: Entry[] }).entries[0] as Entry;
+      return (e.deny ?? []).some((f) => f.rule === 'revocations.stale');
+    };
+    await waitFor('a to allow scorer (its kill-switch state confirmed)', async () => !(await stale(a)), 30_000);
+    const others = nodes.filter((n) => n !== a);
+    for (const n of others) n.daemon.signal('SIGSTOP');
+    try {
+      await waitFor('a to fail closed for scorer', () => stale(a), 70_000);
+      const health = (await (await a.daemon.fetch('/healthz')).json()) as { status: string; code?: string };
+      expect(health).toMatchObject({ status: 'degraded', code: 'ERR_REVOCATIONS_STALE' });
+      // A low-tier model without such a contract is not affected: loans has no contract.
+      expect(killRules(await decide(a))).toEqual([]);
+    } finally {
+      for (const n of others) n.daemon.signal('SIGCONT');
+    }
+    await waitFor('a to allow scorer again', async () => !(await stale(a)), 60_000);
+    expect(((await (await a.daemon.fetch('/healthz')).json()) as { status: string }).status).toBe('ok');
+  }, 200_000);
 });

@@ -18,7 +18,7 @@ export type FederationPort = Pick<
 >;
 
 /** Charter freshness as GET /healthz sees it (node/federation's FreshnessModule). */
-export type FreshnessPort = Pick<FreshnessModule, 'health'>;
+export type FreshnessPort = Pick<FreshnessModule, 'health'> & Partial<Pick<FreshnessModule, 'revocationAgeMs'>>;
 
 export function requireFederation(ctx: { readonly federation?: FederationPort | undefined }): FederationPort {
   if (ctx.federation === undefined) throw new NodeError('ERR_NO_FEDERATION', 'this node runs without federation');

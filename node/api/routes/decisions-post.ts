@@ -30,6 +30,7 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     policy: ctx.policy,
     models: ctx.models === undefined ? undefined : { resolve: (ref) => (ctx.models as ModelsPort).resolve(ref) },
     jurisdiction: ctx.home.config.jurisdiction,
+    revocationAgeMs: () => ctx.freshness?.revocationAgeMs?.() ?? 0,
     now: ctx.now,
     random: ctx.random,
     onRecorded: (n) => ctx.metrics.decisionsIngested.inc(n),

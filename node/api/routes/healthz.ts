@@ -5,7 +5,9 @@
  *             200 {"status":"degraded","code":"ERR_FEDERATION_STALE","reason","writable":true} when it does
  *             but no majority of the federation has confirmed this node's charter version within the
  *             freshness window (an eclipse, a partition, or the node is behind). The status stays 200: the
- *             node still logs and proves, and a supervisor restarting it or a load balancer dropping it
+ *             node still logs and proves; 200 {"status":"degraded","code":"ERR_REVOCATIONS_STALE",…} when
+ *             the kill-switch state is older than a contract of a high-tier version allows (its decisions
+ *             fail closed); the and a supervisor restarting it or a load balancer dropping it
  *             would turn a network problem into an outage without curing it; alert on `degraded` (or the
  *             gauge govfed_charter_stale) instead;
  *             503 {"status":"unhealthy","code","reason","writable"} while a store write failed (the log is
@@ -52,8 +54,12 @@ export function unhealthy(h: LogHealth): Verdict | undefined {
 const verdictProps = { code: { type: 'string' }, reason: { type: 'string' } } as const;
 
 /** Why the node is degraded (it works, but its federation view may be old), or undefined. */
-export function degraded(freshness: { health(): { stale: boolean } } | undefined): Verdict | undefined {
-  if (freshness?.health().stale !== true) return undefined;
+export function degraded(
+  freshness: { health(): { stale: boolean; code?: string; reason: string } } | undefined,
+): Verdict | undefined {
+  const h = freshness?.health();
+  if (h?.stale !== true) return undefined;
+  if (h.code === 'ERR_REVOCATIONS_STALE') return { code: h.code, reason: h.reason };
   return {
     code: 'ERR_FEDERATION_STALE',
     reason:

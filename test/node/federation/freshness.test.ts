@@ -74,7 +74,11 @@ describe('FreshnessModule', () => {
       expect(eu.module.health().stale).toBe(false);
       rig.advance(CONFIG.staleAfterMs + 1);
       expect(eu.module.state()).toMatchObject({ fresh: false, stale: true });
-      expect(eu.module.health()).toEqual({ stale: true, reason: expect.stringContaining('only 1 of 3') });
+      expect(eu.module.health()).toEqual({
+        stale: true,
+        code: 'ERR_FEDERATION_STALE',
+        reason: expect.stringContaining('only 1 of 3'),
+      });
       expect(await gauge(eu, 'govfed_charter_stale')).toBe(1);
       expect(await gauge(eu, 'govfed_charter_fresh')).toBe(0);
       expect(events(eu, 'federation:stale')).toHaveLength(1);

@@ -10,10 +10,10 @@ const code = (c: string) => expect.objectContaining({ code: c });
 
 describe('checkFreshnessConfig', () => {
   describe('when config.json has no freshness object', () => {
-    it('gives the defaults: a statement every 60 s, living 5 min, stale after 60 s unconfirmed', () => {
+    it('gives the defaults: a statement every 10 s, living 5 min, stale after 60 s unconfirmed', () => {
       expect(checkFreshnessConfig(undefined)).toEqual({});
       expect(resolveFreshnessConfig(undefined)).toEqual({
-        intervalMs: 60_000,
+        intervalMs: 10_000,
         lifetimeMs: 300_000,
         staleAfterMs: 60_000,
       });

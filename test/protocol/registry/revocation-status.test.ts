@@ -97,3 +97,21 @@ describe('killRuleOf', () => {
     });
   });
 });
+
+describe('revocation freshness', async () => {
+  const m = await import('../../../protocol/registry/revocation-freshness.ts');
+  it('states a set by count and a digest independent of order', () => {
+    expect(m.revocationStateOf(['b', 'a'])).toEqual(m.revocationStateOf(['a', 'b']));
+    expect(m.revocationStateOf([]).count).toBe(0);
+  });
+  it('checks a stated state strictly', () => {
+    expect(() => m.checkRevocationState({ count: 1, digest: 'x' })).toThrow('digest');
+    expect(() => m.checkRevocationState({ count: -1, digest: m.revocationStateOf([]).digest })).toThrow('count');
+    expect(() => m.checkRevocationState({ ...m.revocationStateOf([]), extra: 1 })).toThrow('extra');
+  });
+  it('takes the majority-th freshest confirmation as the age', () => {
+    expect(m.revocationAgeMs(100, 1, [])).toBe(0);
+    expect(m.revocationAgeMs(100, 2, [])).toBe(Number.POSITIVE_INFINITY);
+    expect(m.revocationAgeMs(100, 3, [90, 40, 70])).toBe(30);
+  });
+});
