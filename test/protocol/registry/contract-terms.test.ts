@@ -126,3 +126,12 @@ describe('tierRank', () => {
     expect(['low', 'medium', 'high', 'serious'].map((t) => tierRank(t as 'low'))).toEqual([0, 1, 2, 3]);
   });
 });
+
+describe('docs/examples/contract.json', () => {
+  it('is a valid contract with every condition', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { repoPath } = await import('../../helpers/paths.ts');
+    const terms = checkContractTerms(JSON.parse(await readFile(repoPath('docs', 'examples', 'contract.json'), 'utf8')));
+    expect(Object.keys(terms).sort()).toEqual(Object.keys(FULL).sort());
+  });
+});
