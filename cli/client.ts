@@ -7,30 +7,12 @@
  * bodies are read with a size cap and JSON shapes are checked before use; proofs are verified by the
  * caller with protocol/ before anything is printed as verified.
  */
-import { exitCodeForCode } from '../node/errors.ts';
 import type { FsckReport } from '../node/log/index.ts';
 import type { Verdict } from '../protocol/policy/index.ts';
+import { ApiError } from './api-error.ts';
 import { CliError, ExitCode, UnreachableError } from './exit.ts';
 
-/** Thrown when the node answers with an HTTP error status. */
-export class ApiError extends CliError {
-  readonly status: number;
-
-  /** The exit code is the code's row in the exit-code table (node/errors.ts); 4 for a code it does not know. */
-  constructor(status: number, code: string, message: string) {
-    super(exitCodeForCode(code), `${message}${hintFor(code)} (HTTP ${status})`, { code });
-    this.name = 'ApiError';
-    this.status = status;
-  }
-}
-
-/** What to do about an API error, where the code alone says it. */
-function hintFor(code: string): string {
-  if (code === 'ERR_UNAUTHORIZED') {
-    return ': the node does not accept this token; pass a valid one with --token or GOVFED_TOKEN (default DIR/admin.token), see govfed token list';
-  }
-  return '';
-}
+export { ApiError };
 
 export interface ApiTarget {
   /** e.g. `http://127.0.0.1:7370` (no trailing slash). */
@@ -211,9 +193,12 @@ export class ApiClient {
     return await this.#object(method, `/v1/identities${path}`, body);
   }
 
-  /** A /v1/models route (GET auditor, POST any token): a JSON object, shape checked by the caller. */
+  /** A /v1/models or /v1/deployments route: a JSON object, shape checked by the caller. */
   async models(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
     return await this.#object(method, `/v1/models${path}`, body);
+  }
+  async deployments(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    return await this.#object(method, `/v1/deployments${path}`, body);
   }
 
   /** POST /v1/keys/rotate (admin): an operation result, shape checked by the caller. */

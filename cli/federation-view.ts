@@ -44,7 +44,7 @@ export function formatFederationStatus(statusValue: unknown): string {
   ]);
   const members = list(s.members);
   out += `\n${formatTable(
-    ['ORG', 'JURISDICTION', 'PEER ID', 'CONNECTED', 'LAST SEEN', 'STATES'],
+    ['ORG', 'JURISDICTION', 'PEER ID', 'CONNECTED', 'LAST SEEN', 'STATES', 'RUNS'],
     members.map((m) => [
       m.self === true ? `${m.org} (this node)` : m.org,
       m.jurisdiction,
@@ -52,6 +52,7 @@ export function formatFederationStatus(statusValue: unknown): string {
       m.self === true ? '-' : m.connected === true ? 'yes' : 'no',
       m.lastSeen ?? '-',
       typeof m.statedVersion === 'number' ? `v${m.statedVersion}` : '-',
+      Array.isArray(m.deployed) && m.deployed.length > 0 ? m.deployed.join(', ') : '-',
     ]),
   )}`;
   const proposals = list(s.proposals);

@@ -36,6 +36,7 @@ import { initCommand } from './commands/init.ts';
 import { keysRotateCommand } from './commands/keys-rotate.ts';
 import { memberCardCommand } from './commands/member-card.ts';
 import { modelApproveCommand } from './commands/model-approve.ts';
+import { modelDeployCommand, modelUndeployCommand } from './commands/model-deploy.ts';
 import { modelDigestCommand } from './commands/model-digest.ts';
 import { modelReinstateCommand, modelRevokeCommand, modelSuspendCommand } from './commands/model-kill.ts';
 import { modelListCommand, modelShowCommand } from './commands/model-list.ts';
@@ -109,6 +110,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   modelRiskCommand,
   modelSignCommand,
   modelVerifyCommand,
+  modelDeployCommand,
+  modelUndeployCommand,
   modelSuspendCommand,
   modelRevokeCommand,
   modelReinstateCommand,

@@ -77,6 +77,9 @@ export const NodeErrorCodes = [
   'ERR_MODEL_EXISTS',
   'ERR_REGISTRY_FULL',
   'ERR_AMBIGUOUS_MODEL',
+  // the deployment gate (node/registry/model-deploy.ts)
+  'ERR_DEPLOY_REFUSED',
+  'ERR_NOT_DEPLOYED',
 ] as const;
 
 export type NodeErrorCode = (typeof NodeErrorCodes)[number];
@@ -181,6 +184,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_MODEL_EXISTS: { http: 409, exit: 4 },
   ERR_REGISTRY_FULL: { http: 409, exit: 4 },
   ERR_AMBIGUOUS_MODEL: { http: 409, exit: 2 },
+  ERR_DEPLOY_REFUSED: { http: 409, exit: 1 },
+  ERR_NOT_DEPLOYED: { http: 409, exit: 4 },
   ERR_USAGE: { http: null, exit: 2 },
   ERR_UNREACHABLE: { http: null, exit: 3 },
   ERR_BAD_RESPONSE: LOCAL,

@@ -98,6 +98,10 @@ export interface EventCatalogue {
   'registry:contract': { model: string; version: number; id: string; via: string };
   /** A kill-switch record was taken; `state` is the version's state after it. */
   'registry:revocation': { model: string; action: string; signer: string; state: string; via: string };
+  /** A deployment record (deploy, undeploy, refused) of `org` was taken. */
+  'registry:deployment': { org: string; model: string; action: string; shadow: boolean; via: string };
+  /** A deployment record off the wire that conflicts with its org's chain (the org equivocating). */
+  'registry:deployment-conflict': { org: string; error: string; via: string };
   /** A contract off the wire that conflicts with the version held (an org equivocating on its contract). */
   'registry:contract-conflict': { model: string; error: string; via: string };
   /** A record that waited for what it needs failed its checks once that arrived. */
@@ -192,6 +196,8 @@ const NAMES: { readonly [E in EventName]: true } = {
   'registry:contract': true,
   'registry:contract-conflict': true,
   'registry:revocation': true,
+  'registry:deployment': true,
+  'registry:deployment-conflict': true,
   'registry:rejected': true,
   'federation:module-error': true,
   'federation:audit-failed': true,

@@ -131,6 +131,9 @@ export const ErrorCodes = [
   'ERR_MALFORMED_REVOCATION',
   'ERR_REVOCATION_MISMATCH',
   'ERR_REVOCATION_ROLLBACK',
+  // model registry: deployment records (protocol/registry/deployment.ts)
+  'ERR_MALFORMED_DEPLOYMENT',
+  'ERR_DEPLOYMENT_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -10,7 +10,8 @@
  *      signing way, the example card (docs/examples/model-card.json), scored by the baseline's register
  *      rules, signed with her key, posted to eu.
  *   4. us records a decision of that model: flagged shadow_ai (pending).
- *   5. eve approves at eu, uma at us: approved on every node; the next decision carries no flag.
+ *   5. eve approves at eu, uma at us: approved on every node; us deploys it; the next decision there carries
+ *      no flag.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -149,6 +150,8 @@ export async function registryAct(
     return 'approved';
   });
   say(`  approvals: eve (risk_officer, eu) and uma (legal, us) signed with their own keys: ${status} on every node`);
+  await us.client.deployments('POST', '', { org: 'eu', name: MODEL.name, version: MODEL.version });
+  say(`  us deploys ${ref} through the deployment gate (approved, not suspended, allowed by its contract)`);
   const approved = await decide(us, ref);
   say(`  the next decision of ${ref} on us (${approved.index}) carries no flag: ${JSON.stringify(approved.flags)}`);
   return {

@@ -37,6 +37,7 @@ import { decisionsGetRoute } from './routes/decisions-get.ts';
 import { decisionsListRoute } from './routes/decisions-list.ts';
 import { decisionsPostRoute } from './routes/decisions-post.ts';
 import { decisionsProofsRoute } from './routes/decisions-proofs.ts';
+import { deploymentsRoutes } from './routes/deployments.ts';
 import { evaluatePostRoute } from './routes/evaluate-post.ts';
 import { federationApprovalRulesRoute } from './routes/federation-approval-rules.ts';
 import { federationCreateRoute } from './routes/federation-create.ts';
@@ -141,6 +142,7 @@ const ROUTES = [
   keysRotateRoute,
   identitiesRoutes,
   modelsRoutes,
+  deploymentsRoutes,
   federationJoinRoute,
   evaluatePostRoute,
   policyGetRoute,

@@ -11,7 +11,8 @@
  *      fires (fail closed);
  *   4. its model resolved in the federation-wide registry when the node keeps one (`NAME@VERSION`, or
  *      `ORG/NAME@VERSION`): the leaf records the version's digest when known, and the flag `shadow_ai`
- *      when the model is unknown, not approved, or rejected — a plain model string keeps working, flagged;
+ *      when this node does not run that version (unknown, or not deployed here: `model deploy`) — a plain
+ *      model string keeps working, flagged;
  *      when the version has a trust contract, the decision is checked against it (protocol/registry
  *      contract-check.ts): each violated condition is a deny finding `contract.<condition>` (scope
  *      `contract`) in the same verdict as the policy's findings — one verdict, one list of deny ids; a
@@ -47,9 +48,14 @@ export interface DecisionModels {
   resolve(ref: string): ResolvedModel;
 }
 
-/** The flags a decision about `m` carries. */
+/**
+ * The flags a decision about `m` carries: `shadow_ai` when this node does not run the version (not
+ * deployed here — unknown, unapproved, or simply never deployed: a model running outside governance),
+ * `shadow` when it runs it in shadow mode (model deploy --shadow: logged and monitored, not served).
+ */
 export function modelFlags(m: ResolvedModel): string[] {
-  return m.known && m.status === 'approved' ? [] : ['shadow_ai'];
+  if (!m.known || m.deployed === undefined) return ['shadow_ai'];
+  return m.deployed === 'shadow' ? ['shadow'] : [];
 }
 
 /** The policy as the recorder uses it (node/policy's PolicyService). */

@@ -105,6 +105,8 @@ export interface ResolvedModel extends DecisionModel {
   contract?: { id: string; version: number; terms: ContractTerms };
   /** Set while the version is suspended or revoked: every decision of it is denied. */
   stopped?: { state: 'suspended' | 'revoked'; reason: string; by: string[] };
+  /** Whether this node runs the version (model deploy): live or shadow; absent: not deployed here. */
+  deployed?: 'live' | 'shadow';
 }
 
 export function modelKey(m: ModelRef): string {
@@ -117,6 +119,8 @@ export interface ModelBookOptions {
   rules: () => ApprovalRules | undefined;
   /** The charter's kill-switch rule (revocation threshold, suspension time). */
   kill: () => KillRule;
+  /** Whether this node runs the version `key` (the deployment book's answer; absent: never). */
+  deployed?: (key: string) => 'live' | 'shadow' | undefined;
 }
 
 export class ModelBook {
@@ -354,6 +358,7 @@ export class ModelBook {
     if (held === undefined) return unknown(name, version);
     const v = this.view(held);
     const c = currentContract(held);
+    const deployed = this.#o.deployed?.(held.key);
     return {
       known: true,
       org: held.model.org,
@@ -366,6 +371,7 @@ export class ModelBook {
       ...(v.kill.state === 'active'
         ? {}
         : { stopped: { state: v.kill.state, reason: v.kill.reason ?? '', by: v.kill.by } }),
+      ...(deployed === undefined ? {} : { deployed }),
     };
   }
 }

@@ -25,6 +25,7 @@ import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import { contractFollows } from '../../protocol/registry/contract.ts';
+import { type Deployment, deploymentFollows, verifyDeployment } from '../../protocol/registry/deployment.ts';
 import {
   APPROVAL_PREDICATE_TYPE,
   checkApprovalPredicate,
@@ -58,6 +59,12 @@ export interface RiskCheck {
   score(version: number, card: ModelCard | undefined, model: RiskModel): RiskResult | undefined;
   /** Messages of the `register` deny rules of baseline `version` that fire. */
   registerDenials(version: number, card: ModelCard | undefined, model: RiskModel, risk: RiskResult): string[];
+  /** Messages of the current baseline's `deploy` deny rules that fire for deploying `model` on this node. */
+  deployDenials?(
+    model: RiskModel & { status: string; tier: string; score: number },
+    card: ModelCard | undefined,
+    deployment: { shadow: boolean; org: string; jurisdiction: string },
+  ): string[];
   /** Messages of the current baseline's `approve` deny rules that fire. */
   approveDenials(
     approval: { decision: string; role: string; org: string; name: string },
@@ -74,6 +81,8 @@ export interface CheckContext {
   person(org: string, keyid: string): (RosterPerson & { revokedAt?: string }) | undefined;
   risk: RiskCheck;
   verify?: Ed25519Verify;
+  /** The peer id the charter lists for `org` (deployment records are signed by the org's node). */
+  peerIdOf?: (org: string) => string | undefined;
 }
 
 export type Later = { later: string };
@@ -200,6 +209,23 @@ export function checkRevocation(
     throw new GovfedError('ERR_NOT_IN_ROSTER', `revocation: ${s.org} is not a member of this federation`);
   }
   return r;
+}
+
+/**
+ * A deployment record's checklist (protocol verifyDeployment: signed by the charter's peer of its org,
+ * this federation), then its place in that org's chain (deploymentFollows; ERR_DEPLOYMENT_MISMATCH).
+ */
+export function checkDeployment(
+  env: Envelope,
+  chainOf: (org: string) => readonly { seq: number; digest: string }[],
+  ctx: CheckContext,
+): { deployment: Deployment; place: 'next' | 'held' | 'later' } {
+  const d = verifyDeployment(
+    env,
+    { federation: ctx.federationId, peerIdOf: (org) => ctx.peerIdOf?.(org) },
+    { verify: ctx.verify },
+  );
+  return { deployment: d, place: deploymentFollows(d, chainOf(d.org)) };
 }
 
 /** A record of a revoked person counts only when signed before the revocation (ERR_NOT_IN_ROSTER). */

@@ -2,7 +2,7 @@
  * ModelIntake: what happens to a registry record once it verified (node/registry/models.ts decides that),
  * in order, one record at a time:
  *   1. the audit log — a deterministic governance leaf (`registry.model` / `registry.approval` /
- *      `registry.contract` / `registry.revocation`; time =
+ *      `registry.contract` / `registry.revocation` / `registry.deployment`; time =
  *      the record's own, digest = its statement's SHA-256, the envelope as the entry's record), looked up
  *      before it is appended, so a retry after a crash never logs it twice;
  *   2. DIR/registry/models/state.json (the records in the order taken: what members page through);
@@ -15,6 +15,9 @@ import type { Envelope } from '../../protocol/dsse/index.ts';
 import { leafHash } from '../../protocol/log/hash.ts';
 import {
   contractFollows,
+  type Deployment,
+  deploymentDigest,
+  deploymentFollows,
   registrationId,
   type VerifiedApproval,
   type VerifiedContract,
@@ -26,6 +29,7 @@ import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { AuditLog } from '../log/index.ts';
+import type { DeploymentBook, HeldDeployment } from './deployment-book.ts';
 import {
   type HeldApproval,
   type HeldContract,
@@ -40,11 +44,13 @@ export type Taken = { held: HeldModel; logIndex: number };
 export type TakenApproval = Taken & { approval: HeldApproval };
 export type TakenContract = Taken & { contract: HeldContract };
 export type TakenRevocation = Taken & { revocation: HeldRevocation };
+export type TakenDeployment = { deployment: HeldDeployment; logIndex: number };
 
 export interface ModelIntakeOptions {
   log: Pick<AuditLog, 'append' | 'lookupLeafHash'>;
   store: ModelStore;
   book: ModelBook;
+  deployments: DeploymentBook;
   events: EventSink;
   federationId(): string | undefined;
 }
@@ -203,6 +209,37 @@ export class ModelIntake {
         via,
       });
       return { held, logIndex, revocation };
+    });
+  }
+
+  /** Logs (once), stores and holds a verified deployment record that follows its org's chain. */
+  async deployment(env: Envelope, d: Deployment, via: string, stored = false): Promise<TakenDeployment> {
+    const digest = deploymentDigest(d);
+    const leaf: GovernanceLeaf = {
+      v: 1,
+      type: 'governance',
+      kind: 'registry.deployment',
+      time: d.time,
+      digest,
+      ref: `registry/${d.federation}/deployment/${d.org}/${d.seq}/${d.action}/${modelKey(d.model)}`.slice(0, 512),
+    };
+    return await this.#serial(async () => {
+      // Again inside the queue: the org's chain may have grown since it was checked.
+      if (deploymentFollows(d, this.#o.deployments.chain(d.org)) === 'held') {
+        const had = this.#o.deployments.at(d.org, d.seq) as HeldDeployment;
+        return { deployment: had, logIndex: had.logIndex };
+      }
+      const logIndex = await this.#logOnce(leaf, env);
+      await this.#save({ kind: 'deployment', envelope: env }, stored);
+      const deployment = this.#o.deployments.add(d, logIndex);
+      this.#o.events('registry:deployment', {
+        org: d.org,
+        model: modelKey(d.model),
+        action: d.action,
+        shadow: d.shadow,
+        via,
+      });
+      return { deployment, logIndex };
     });
   }
 

@@ -8,6 +8,9 @@
  *                 checkApproval against it; held already: nothing to do; else taken.
  *   revocation    needs its model's registration (as above); checkRevocation; held already: nothing; else
  *                 taken (the kill switch's records are a set: every one that verified is kept).
+ *   deployment    signed by its org's node (the charter's peer); its model's registration needed (else it
+ *                 waits); held already: nothing; ahead of its org's chain: waits; conflicting with it: kept
+ *                 out, event `registry:deployment-conflict`; else taken.
  *   contract      needs its model's registration (as above); checkContract: held already: nothing; the
  *                 versions between missing: it waits; a conflicting version: kept out, event
  *                 `registry:contract-conflict`; else taken.
@@ -18,14 +21,21 @@
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { GossipValidationError } from '../../protocol/federation/index.ts';
-import { claimedContract, claimedRevocation, registrationId } from '../../protocol/registry/index.ts';
+import {
+  claimedContract,
+  claimedDeployment,
+  claimedRevocation,
+  registrationId,
+} from '../../protocol/registry/index.ts';
 import type { RegistryRecord } from '../../protocol/registry/model-sync.ts';
 import type { EventSink } from '../events.ts';
+import type { DeploymentBook } from './deployment-book.ts';
 import type { HeldModel, ModelBook } from './model-book.ts';
 import {
   type CheckContext,
   checkApproval,
   checkContract,
+  checkDeployment,
   checkRegistration,
   checkRevocation,
   claimedApprovalModel,
@@ -37,6 +47,7 @@ export interface JudgeDeps {
   now: number;
   book: ModelBook;
   intake: ModelIntake;
+  deployments: DeploymentBook;
   events: EventSink;
   /** Holds a record that cannot be judged yet. */
   wait(record: RegistryRecord): void;
@@ -57,6 +68,7 @@ export function judgeRecord(record: RegistryRecord, via: string, d: JudgeDeps): 
     }
     return d.intake.registration(env, v, via, { refuseConflict: false, stored });
   }
+  if (record.kind === 'deployment') return judgeDeployment(env, record, via, d);
   const ref =
     record.kind === 'approval'
       ? claimedApprovalModel(env)
@@ -101,6 +113,33 @@ function judgeContract(env: Envelope, held: HeldModel, record: RegistryRecord, v
   if (c.place === 'held') return false;
   if (c.place === 'later') return waitFor(record, d);
   return d.intake.contract(env, held, c.contract, via, via === 'stored');
+}
+
+function judgeDeployment(env: Envelope, record: RegistryRecord, via: string, d: JudgeDeps) {
+  const claimed = claimedDeployment(env);
+  if (d.book.get(claimed.model.org, claimed.model.name, claimed.model.version) === undefined) {
+    if (!d.ctx.members.has(claimed.model.org)) {
+      throw new GossipValidationError(
+        'ERR_UNKNOWN_SIGNER',
+        'reject',
+        `deployment of a model of ${claimed.model.org}, not a member`,
+      );
+    }
+    return waitFor(record, d);
+  }
+  let c: ReturnType<typeof checkDeployment>;
+  try {
+    c = checkDeployment(env, (org) => d.deployments.chain(org), d.ctx);
+  } catch (err) {
+    if (isGovfedError(err) && err.code === 'ERR_DEPLOYMENT_MISMATCH' && err.message.includes('seq')) {
+      d.events('registry:deployment-conflict', { org: claimed.org, error: err.message, via });
+      return false;
+    }
+    throw err;
+  }
+  if (c.place === 'held') return false;
+  if (c.place === 'later') return waitFor(record, d);
+  return d.intake.deployment(env, c.deployment, via, via === 'stored');
 }
 
 function waitFor(record: RegistryRecord, d: JudgeDeps): false {

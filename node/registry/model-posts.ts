@@ -32,7 +32,7 @@ import type { ModelIntake, Taken, TakenApproval, TakenContract, TakenRevocation 
 /** Tolerated difference between a posted record's time and this node's clock. */
 const POST_SKEW_MS = 5 * 60_000;
 
-export type PostedKind = 'model' | 'approval' | 'contract' | 'revocation';
+export type PostedKind = 'model' | 'approval' | 'contract' | 'revocation' | 'deployment';
 
 export interface ModelPostsOptions {
   /** This node's org. */

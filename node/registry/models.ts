@@ -23,7 +23,12 @@
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { type Envelope, parseEnvelope } from '../../protocol/dsse/index.ts';
 import type { ApprovalRule, RiskTier } from '../../protocol/federation/approval-rules.ts';
-import { type CharterChain, type GossipMessage, GossipValidationError } from '../../protocol/federation/index.ts';
+import {
+  type CharterChain,
+  type GossipMessage,
+  GossipValidationError,
+  type Member,
+} from '../../protocol/federation/index.ts';
 import { killRuleOf, type ModelRef, type RevocationState } from '../../protocol/registry/index.ts';
 import {
   decodeModelsHello,
@@ -40,8 +45,10 @@ import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
-import { type HeldModel, ModelBook, type ResolvedModel } from './model-book.ts';
+import { DeploymentBook } from './deployment-book.ts';
+import { type HeldModel, ModelBook, modelKey, type ResolvedModel } from './model-book.ts';
 import type { CheckContext, RiskCheck } from './model-checks.ts';
+import { type Deployed, ModelDeployer } from './model-deploy.ts';
 import {
   ModelIntake,
   type Taken,
@@ -61,7 +68,7 @@ import type { RosterModule } from './rosters.ts';
 const _POST_SKEW_MS = 5 * 60_000;
 
 export interface ModelRegistryOptions {
-  home: { dir: string; config: { org: string } };
+  home: { dir: string; config: { org: string; jurisdiction: string } };
   log: Pick<AuditLog, 'append' | 'lookupLeafHash'>;
   events: EventSink;
   rosters: Pick<RosterModule, 'roster' | 'generation'>;
@@ -86,21 +93,27 @@ export class ModelRegistry implements FederationModule {
   #federationId: string | undefined;
   readonly #intake: ModelIntake;
   readonly #posts: ModelPosts;
+  readonly #deployer: ModelDeployer;
+  /** Every member's deployment records: which org runs which version. */
+  readonly deployments: DeploymentBook;
 
   constructor(o: ModelRegistryOptions) {
     this.#o = o;
     this.#now = o.now ?? (() => new Date());
     this.#store = new ModelStore(o.home.dir);
     this.book = new ModelBook({
+      deployed: (key) => this.deployments.mode(o.home.config.org, key),
       rosters: o.rosters,
       now: () => this.#now().getTime(),
       rules: () => this.#ctx?.chain()?.current.approvals,
       kill: () => killRuleOf(this.#ctx?.chain()?.current),
     });
+    this.deployments = new DeploymentBook(() => this.book.touch());
     this.#intake = new ModelIntake({
       log: o.log,
       store: this.#store,
       book: this.book,
+      deployments: this.deployments,
       events: o.events,
       federationId: () => this.#federationId,
     });
@@ -112,11 +125,29 @@ export class ModelRegistry implements FederationModule {
       now: this.#now,
       publish: (kind, env) => this.#publish(kind, env),
     });
+    this.#deployer = new ModelDeployer({
+      org: o.home.config.org,
+      jurisdiction: o.home.config.jurisdiction,
+      book: this.book,
+      deployments: this.deployments,
+      intake: this.#intake,
+      federationId: () => this.#checkContext('strict').federationId,
+      now: this.#now,
+      sign: (type, payload) => this.#requireCtx().signAsPeer(type, payload),
+      publish: (env) => this.#publish('deployment', env),
+      policyDenials: (held, shadow) => {
+        const p = held.registration.predicate;
+        const model = { ...held.model, status: this.book.view(held).status, tier: p.risk.tier, score: p.risk.score };
+        const where = { shadow, org: o.home.config.org, jurisdiction: o.home.config.jurisdiction };
+        return this.#o.risk.deployDenials?.(model, p.card, where) ?? [];
+      },
+    });
     this.gossip = {
       model: (msg) => this.#judgeGossip('registration', msg),
       approval: (msg) => this.#judgeGossip('approval', msg),
       contract: (msg) => this.#judgeGossip('contract', msg),
       revocation: (msg) => this.#judgeGossip('revocation', msg),
+      deployment: (msg) => this.#judgeGossip('deployment', msg),
     };
     this.protocols = {
       [MODELS_PROTOCOL]: {
@@ -147,6 +178,7 @@ export class ModelRegistry implements FederationModule {
       this.#federationId = chain.federationId;
       this.#stored = undefined;
       this.book.clear();
+      this.deployments.clear();
       this.#waiting.clear();
       this.#intake.reset();
     }
@@ -188,6 +220,34 @@ export class ModelRegistry implements FederationModule {
     return this.book.resolve(ref, this.#o.home.config.org);
   }
 
+  /** The deployment gate: deploys `ref` here (live or shadow), or logs the refusal and throws ERR_DEPLOY_REFUSED. */
+  deploy(ref: ModelRef, shadow: boolean): Promise<Deployed> {
+    return this.#deployer.deploy(this.find(ref.name, ref.version, ref.org), shadow);
+  }
+
+  undeploy(ref: ModelRef): Promise<Deployed> {
+    return this.#deployer.undeploy(this.find(ref.name, ref.version, ref.org));
+  }
+
+  /** Why `ref` may not be deployed here now (empty: it may). */
+  deployReasons(ref: ModelRef, shadow: boolean): string[] {
+    return this.#deployer.reasons(this.find(ref.name, ref.version, ref.org), shadow);
+  }
+
+  /** GET /v1/federation members: the versions each member runs. */
+  memberStatus(member: Member): Record<string, unknown> {
+    return {
+      deployed: this.deployments
+        .running({ org: member.org })
+        .map((r) => `${modelKey(r.model)}${r.shadow ? ' (shadow)' : ''}`),
+    };
+  }
+
+  #requireCtx(): FederationContext {
+    if (this.#ctx === undefined) throw new NodeError('ERR_NO_FEDERATION', 'not in a federation');
+    return this.#ctx;
+  }
+
   /** The kill-switch state this node holds (stated in its freshness statements). */
   revocationState(): RevocationState | undefined {
     return this.#federationId === undefined ? undefined : this.book.revocationState();
@@ -225,6 +285,7 @@ export class ModelRegistry implements FederationModule {
       members: new Set(chain.current.members.map((m) => m.org)),
       person: rosterLookup(this.#o.rosters, mode),
       risk: this.#o.risk,
+      peerIdOf: (org) => chain.current.members.find((m) => m.org === org)?.peerId,
       ...(this.#o.verify === undefined ? {} : { verify: this.#o.verify }),
     };
   }
@@ -242,6 +303,7 @@ export class ModelRegistry implements FederationModule {
       now: this.#now().getTime(),
       book: this.book,
       intake: this.#intake,
+      deployments: this.deployments,
       events: this.#o.events,
       wait: (r) => this.#waiting.add(r, this.#now().getTime()),
     });

@@ -2,7 +2,7 @@
  * The policy baseline's part in the model registry (model-checks.ts RiskCheck): protocol/registry/risk.ts
  * over the baselines this node holds (node/policy PolicyService.baselineAt) — the score of a registration
  * under the version that scored it, that version's `register` deny rules, and the current baseline's
- * `approve` deny rules.
+ * `approve` and `deploy` deny rules.
  *
  * The `node` a registration's rules see is the REGISTERING org as the charter lists it (org, jurisdiction),
  * not the node that checks it, so every member recomputes the same score; `approve` rules see this node.
@@ -10,6 +10,7 @@
 import type { Finding } from '../../protocol/policy/evaluate.ts';
 import {
   evaluateApprove,
+  evaluateDeploy,
   evaluateRegister,
   type HeldBaseline,
   NO_POLICY_DIGEST,
@@ -49,6 +50,11 @@ export function policyRiskCheck(o: {
       const b = held(version);
       if (b === null) return [];
       return messages(evaluateRegister(b, card, model, risk, nodeOf(model.org)).deny);
+    },
+    deployDenials(model, card, deployment) {
+      const b = held(o.policy.head().version);
+      if (b === null) return [];
+      return messages(evaluateDeploy(b, model, card, deployment, o.self).deny);
     },
     approveDenials(approval, model, card) {
       const b = held(o.policy.head().version);

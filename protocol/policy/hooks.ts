@@ -22,6 +22,7 @@ import {
   approveInput,
   type DecisionModel,
   DecisionModelValue,
+  deployInput,
   REGISTRY_OBJECT_TYPES,
   registerInput,
   UNKNOWN_MODEL,
@@ -163,6 +164,13 @@ export const HOOKS = {
     description: 'An approval or rejection of a model version, by a person (`approval`) of a member org.',
     variables: { approval: 'Approval', model: 'ApprovalModel', card: 'Card' },
     input: (raw: unknown) => approveInput(raw),
+  },
+  deploy: {
+    description:
+      'A deployment of a model version on a node (`govfed model deploy`): `deployment` says where ' +
+      '(org, jurisdiction) and whether in shadow mode; a `deny` rule refuses it.',
+    variables: { model: 'ApprovalModel', card: 'Card', deployment: 'Deployment' },
+    input: (raw: unknown) => deployInput(raw),
   },
 } as const satisfies Record<string, HookDeclaration>;
 

@@ -40,7 +40,7 @@ export function checkLocalPolicy(value: unknown, limits: CostLimits = {}): Local
   if (!isUint(value.version)) throw malformed('version: expected an integer >= 0');
   if (!isRfc3339Utc(value.updatedAt)) throw malformed('updatedAt: expected an RFC 3339 UTC timestamp');
   const rules = checkRules(value.rules);
-  const registry = rules.find((r) => r.hook === 'register' || r.hook === 'approve');
+  const registry = rules.find((r) => r.hook === 'register' || r.hook === 'approve' || r.hook === 'deploy');
   if (registry !== undefined) {
     throw new GovfedError(
       'ERR_INVALID_RULE',

@@ -5,6 +5,8 @@
  *             score rules themselves do not see it), node
  *   approve   approval (ApprovalValue), model (ApprovalModelValue: + status, tier, score), card, node
  *   decision  model (DecisionModelValue): the registry's answer for `decision.model`, beside `decision`
+ *   deploy    model (ApprovalModelValue: + status, tier, score), card, deployment (DeploymentValue: shadow,
+ *             and the deploying org and its jurisdiction), node
  *
  * A registration without a model card reads as an empty card (`card.present == false`, every string "",
  * every list empty, `useSensitivePersonalInformation` false), so a rule can score or deny a missing card.
@@ -115,6 +117,18 @@ export class ApprovalValue {
   }
 }
 
+/** The `deployment` of the `deploy` hook: how and where the version is to run. */
+export class DeploymentValue {
+  readonly shadow: boolean;
+  readonly org: string;
+  readonly jurisdiction: string;
+  constructor(d: { shadow: boolean; org: string; jurisdiction: string }) {
+    this.shadow = d.shadow;
+    this.org = d.org;
+    this.jurisdiction = d.jurisdiction;
+  }
+}
+
 /** What a decision's `model` resolved to in the registry (node/registry ModelBook.resolve). */
 export interface DecisionModel {
   known: boolean;
@@ -162,6 +176,7 @@ SIZED_CLASSES.add(DatasetValue)
   .add(ApprovalModelValue)
   .add(RiskValue)
   .add(ApprovalValue)
+  .add(DeploymentValue)
   .add(DecisionModelValue);
 
 /** CEL object types of the registry hooks: name → constructor and typed fields. */
@@ -203,6 +218,7 @@ export const REGISTRY_OBJECT_TYPES = {
   },
   Risk: { ctor: RiskValue, fields: { score: 'int', tier: 'string' } },
   Approval: { ctor: ApprovalValue, fields: { decision: 'string', role: 'string', org: 'string', name: 'string' } },
+  Deployment: { ctor: DeploymentValue, fields: { shadow: 'bool', org: 'string', jurisdiction: 'string' } },
   DecisionModel: {
     ctor: DecisionModelValue,
     fields: {
@@ -282,6 +298,48 @@ export function approveInput(raw: unknown): Record<string, unknown> {
     }),
     card: cardOf(raw.card),
   };
+}
+
+/** `deploy`: {model, card?, deployment: {shadow, org, jurisdiction}} → its variables. */
+export function deployInput(raw: unknown): Record<string, unknown> {
+  if (raw instanceof DeployActivation) return { model: raw.model, card: raw.card, deployment: raw.deployment };
+  if (!isPlainObject(raw) || !isPlainObject(raw.deployment))
+    throw bad('deploy input: expected {model, card?, deployment}');
+  const m = raw.model;
+  const base = modelOf(m, 'model');
+  const mm = m as Record<string, unknown>;
+  const d = raw.deployment;
+  if (typeof d.shadow !== 'boolean') throw bad('deployment.shadow: expected true or false');
+  return {
+    model: new ApprovalModelValue({
+      ...base,
+      status: text(mm.status ?? '', 'model.status', 16),
+      tier: text(mm.tier ?? '', 'model.tier', 16),
+      score: scoreOf(mm.score ?? 0, 'model.score'),
+    }),
+    card: cardOf(raw.card),
+    deployment: new DeploymentValue({
+      shadow: d.shadow,
+      org: text(d.org ?? '', 'deployment.org', 64),
+      jurisdiction: text(d.jurisdiction ?? '', 'deployment.jurisdiction', 16),
+    }),
+  };
+}
+
+/** The registry's own, already checked `deploy` input. */
+export class DeployActivation {
+  readonly model: ApprovalModelValue;
+  readonly card: CardValue;
+  readonly deployment: DeploymentValue;
+  constructor(
+    model: RegisteredModel & { status: string; tier: string; score: number },
+    card: ModelCard | undefined,
+    deployment: { shadow: boolean; org: string; jurisdiction: string },
+  ) {
+    this.model = new ApprovalModelValue(model);
+    this.card = new CardValue(card);
+    this.deployment = new DeploymentValue(deployment);
+  }
 }
 
 /** The registry's own, already checked `register` input (protocol/registry/risk.ts builds it). */

@@ -17,6 +17,7 @@ export * from './card.ts';
 export * from './contract.ts';
 export * from './contract-check.ts';
 export * from './contract-terms.ts';
+export * from './deployment.ts';
 export * from './oms/index.ts';
 export * from './registration.ts';
 export * from './revocation.ts';

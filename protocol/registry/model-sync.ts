@@ -1,7 +1,7 @@
 /**
  * Model-registry anti-entropy frames on `/govfed/models/1.0.0` (codec only; node/registry/models.ts runs
  * it). Every node numbers the registry records it holds (registrations and approvals, signed by people)
- * (and contracts, kill-switch records) in the order it took them; an asker pages through an answerer's list from where it stopped last time:
+ * (and contracts, kill-switch and deployment records) in the order it took them; an asker pages through an answerer's list from where it stopped last time:
  *
  *   request   {"type":"models-hello","from":<n>}                        the answerer's index to start at
  *   response  {"type":"models","records":[{"kind","envelope"}…],"next":<n>,"total":<n>}
@@ -15,6 +15,7 @@ import { type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { utf8 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { MAX_CONTRACT_ENVELOPE } from './contract.ts';
+import { MAX_DEPLOYMENT_ENVELOPE } from './deployment.ts';
 import { parseFrame } from './frame.ts';
 import { MAX_REVOCATION_ENVELOPE } from './revocation.ts';
 
@@ -26,12 +27,13 @@ export const MAX_APPROVAL_ENVELOPE = 100 * 1024;
 export const MAX_SYNC_RECORDS = 64;
 export const MAX_MODELS_FRAME = 4 * 1024 * 1024;
 
-export type RegistryRecordKind = 'registration' | 'approval' | 'contract' | 'revocation';
+export type RegistryRecordKind = 'registration' | 'approval' | 'contract' | 'revocation' | 'deployment';
 export const REGISTRY_RECORD_KINDS: readonly RegistryRecordKind[] = [
   'registration',
   'approval',
   'contract',
   'revocation',
+  'deployment',
 ];
 
 export interface RegistryRecord {
@@ -77,7 +79,9 @@ export function recordLimits(kind: RegistryRecordKind): { maxBytes: number; maxS
         ? MAX_CONTRACT_ENVELOPE
         : kind === 'revocation'
           ? MAX_REVOCATION_ENVELOPE
-          : MAX_APPROVAL_ENVELOPE;
+          : kind === 'deployment'
+            ? MAX_DEPLOYMENT_ENVELOPE
+            : MAX_APPROVAL_ENVELOPE;
   return { maxBytes, maxSignatures: 1 };
 }
 

@@ -22,7 +22,12 @@ import { MAX_EVALUATION_COST } from '../policy/budget.ts';
 import { type CompiledRule, compileRules } from '../policy/compile.ts';
 import { evaluate, runRule, type Verdict } from '../policy/evaluate.ts';
 import { hookInput } from '../policy/hooks.ts';
-import { ApproveActivation, RegisterActivation, type RegisteredModel } from '../policy/registry-values.ts';
+import {
+  ApproveActivation,
+  DeployActivation,
+  RegisterActivation,
+  type RegisteredModel,
+} from '../policy/registry-values.ts';
 import type { ModelCard } from './card.ts';
 import type { RiskResult } from './registration.ts';
 
@@ -99,6 +104,19 @@ export function evaluateRegister(
   if (held === undefined) return NO_VERDICT;
   const input = hookInput('register', new RegisterActivation(card, model, risk), node);
   return evaluate({ global: rulesOf(held), local: [] }, 'register', input, { policyVersion: held.baseline.version });
+}
+
+/** The `deploy` deny and warn rules of `held` on one deployment. */
+export function evaluateDeploy(
+  held: HeldBaseline | undefined,
+  model: RegisteredModel & { status: string; tier: string; score: number },
+  card: ModelCard | undefined,
+  deployment: { shadow: boolean; org: string; jurisdiction: string },
+  node: NodeFacts,
+): Verdict {
+  if (held === undefined) return NO_VERDICT;
+  const input = hookInput('deploy', new DeployActivation(model, card, deployment), node);
+  return evaluate({ global: rulesOf(held), local: [] }, 'deploy', input, { policyVersion: held.baseline.version });
 }
 
 /** The `approve` deny and warn rules of `held` on one vote. */

@@ -16,6 +16,7 @@ import { keyIdOf } from '../../protocol/dsse/index.ts';
 import { signApproval, signContract } from '../../protocol/registry/index.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
+import { eventsOf } from '../helpers/events.ts';
 import { type FedNode, fedStatus, restartFedNode, waitFor } from '../helpers/federation.ts';
 import { approve, CARD, key, person, registryNodes, show, waitForStatus } from '../helpers/registry.ts';
 
@@ -153,6 +154,17 @@ describe('model register --contract', () => {
     const s = await contractOf(d, 'a/scoring@1.0.0');
     expect(s.contract?.terms).toEqual(TERMS);
   }, 90_000);
+
+  it('refuses to deploy it before it is approved, and the refusal is a record every member holds', async () => {
+    const res = await runCli(['model', 'deploy', 'a/scoring@1.0.0', '--home', b.home, '--json']);
+    expect(res.code).toBe(1);
+    const err = JSON.parse(res.stdout) as { code: string; message: string };
+    expect(err.code).toBe('ERR_DEPLOY_REFUSED');
+    expect(err.message).toContain('not approved');
+    await waitFor('d to hold b’s refusal', async () =>
+      eventsOf(d.daemon, 'registry:deployment').some((e) => e.org === 'b' && e.action === 'refused'),
+    );
+  }, 60_000);
 });
 
 describe('enforcement on every decision', () => {
@@ -226,6 +238,54 @@ describe('approvals name the contract', () => {
     const history = (await contractOf(c, 'a/scoring@1.0.0')).contract?.history;
     expect(history).toHaveLength(2);
   }, 180_000);
+});
+
+describe('the deployment gate', () => {
+  it('deploys an approved version where its contract allows, refuses it elsewhere, and flags shadow AI', async () => {
+    const out = await runCliJson<{ org: string; action: string; contract: string; seq: number }>([
+      'model',
+      'deploy',
+      'a/scoring@1.0.0',
+      '--home',
+      b.home,
+      '--json',
+    ]);
+    const current = (await contractOf(b, 'a/scoring@1.0.0')).contract?.id;
+    expect(out).toMatchObject({ org: 'b', action: 'deploy', contract: current });
+    // d runs in the US: its contract does not allow it there.
+    const there = await runCli(['model', 'deploy', 'a/scoring@1.0.0', '--home', d.home, '--json']);
+    expect(there.code).toBe(1);
+    expect(JSON.parse(there.stdout).message).toContain('contract.jurisdiction');
+    // Every member sees who runs what.
+    for (const n of nodes) {
+      await waitFor(`${n.org} to see b run scoring`, async () => {
+        const res = await n.daemon.fetch('/v1/deployments?model=a/scoring@1.0.0', { token: n.adminToken });
+        const list = ((await res.json()) as { deployments: { org: string; shadow: boolean }[] }).deployments;
+        return list.length === 1 && list[0]?.org === 'b' && list[0].shadow === false;
+      });
+    }
+    const status = await runCli(['federation', 'status', '--home', c.home]);
+    expect(status.stdout).toMatch(/a\/scoring@1\.0\.0/);
+    // Decisions where it is deployed carry no flag; where it is not, shadow_ai.
+    const at = async (n: FedNode) => {
+      const res = await n.daemon.fetch('/v1/decisions', {
+        method: 'POST',
+        token: n.adminToken,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'a/scoring@1.0.0', output: 1, context: { purpose: 'credit-scoring' } }),
+      });
+      return ((await res.json()) as { entries: { flags?: string[] }[] }).entries[0]?.flags;
+    };
+    expect(await at(b)).toBeUndefined();
+    expect(await at(c)).toEqual(['shadow_ai']);
+    // Shadow mode, then undeploy: flags follow.
+    await runCliJson(['model', 'deploy', 'a/scoring@1.0.0', '--shadow', '--home', c.home, '--json']);
+    expect(await at(c)).toEqual(['shadow']);
+    await runCliJson(['model', 'undeploy', 'a/scoring@1.0.0', '--home', c.home, '--json']);
+    expect(await at(c)).toEqual(['shadow_ai']);
+    const again = await runCli(['model', 'undeploy', 'a/scoring@1.0.0', '--home', c.home, '--json']);
+    expect(JSON.parse(again.stdout).code).toBe('ERR_NOT_DEPLOYED');
+  }, 90_000);
 });
 
 describe('hostile and mistaken contracts', () => {

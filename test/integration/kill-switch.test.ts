@@ -208,6 +208,11 @@ describe('hostile records', () => {
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { logIndex: number }).logIndex).toBe(first.logIndex);
     for (const n of nodes) expect((await killOf(n)).state).toBe('revoked');
+    // A revoked version is not deployed anywhere.
+    const deploy = await runCli(['model', 'deploy', REF, '--home', b.home, '--json']);
+    expect(deploy.code).toBe(1);
+    expect(JSON.parse(deploy.stdout)).toMatchObject({ code: 'ERR_DEPLOY_REFUSED' });
+    expect(JSON.parse(deploy.stdout).message).toContain('revoked by');
   }, 60_000);
 });
 

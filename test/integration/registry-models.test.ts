@@ -295,8 +295,11 @@ describe('model approve', () => {
       expect(carl.code).toBe(0);
       expect(JSON.parse(carl.stdout)).toMatchObject({ status: 'approved' });
       await waitForStatus([a, b, c], 'a/fraud@1.0.0', 'approved', 3);
-      // Approved: no flag any more, on any node.
+      // Approved but not deployed: still shadow AI; deployed on a node: no flag there any more.
+      const undeployed = await decide(b, 'a/fraud@1.0.0');
+      expect(undeployed.entry.flags).toEqual(['shadow_ai']);
       for (const n of [a, b, c]) {
+        await runCliJson(['model', 'deploy', 'a/fraud@1.0.0', '--home', n.home, '--json']);
         const approved = await decide(n, 'a/fraud@1.0.0');
         expect(approved.entry.flags).toBeUndefined();
         expect(approved.leaf.flags).toBeUndefined();

@@ -4,7 +4,17 @@ import type { ModelRegistry } from '../../registry/models.ts';
 
 export type ModelsPort = Pick<
   ModelRegistry,
-  'register' | 'approve' | 'attachContract' | 'revoke' | 'find' | 'rule' | 'book' | 'resolve'
+  | 'register'
+  | 'approve'
+  | 'attachContract'
+  | 'revoke'
+  | 'deploy'
+  | 'undeploy'
+  | 'deployments'
+  | 'find'
+  | 'rule'
+  | 'book'
+  | 'resolve'
 >;
 
 export function requireModels(ctx: { readonly models?: ModelsPort | undefined }): ModelsPort {

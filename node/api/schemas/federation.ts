@@ -148,6 +148,11 @@ export const federationStatusSchema = {
             description:
               "the charter version in the member's latest freshness statement this node holds (its own: the version it holds)",
           },
+          deployed: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'the model versions the member runs (ORG/NAME@VERSION, "(shadow)" in shadow mode)',
+          },
           self: { type: 'boolean' },
           connected: { type: 'boolean' },
           lastSeen: { type: ['string', 'null'] },

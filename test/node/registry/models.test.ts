@@ -112,7 +112,7 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'govfed-models-'));
   logged = 0;
   reg = new ModelRegistry({
-    home: { dir, config: { org: 'us' } },
+    home: { dir, config: { org: 'us', jurisdiction: 'US' } },
     log: {
       append: async (items) => items.map(() => ({ index: logged++, leafHash: new Uint8Array(32) })),
       lookupLeafHash: async () => undefined,
@@ -206,7 +206,7 @@ describe('ModelRegistry gossip', () => {
       await until(() => reg.book.get('eu', 'fraud', '1.0.0')?.approvals.size === 1);
       await reg.stop();
       const again = new ModelRegistry({
-        home: { dir, config: { org: 'us' } },
+        home: { dir, config: { org: 'us', jurisdiction: 'US' } },
         log: { append: async () => [], lookupLeafHash: async () => 7 },
         events: () => {},
         rosters: { roster: (org: string) => ROSTERS.get(org), generation: 1 },

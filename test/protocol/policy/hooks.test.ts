@@ -15,10 +15,11 @@ const NODE = { org: 'acme', jurisdiction: 'DE' };
 describe('HOOKS', () => {
   describe('when listed', () => {
     it('declares the decision hook and the registry hooks with their variables', () => {
-      expect(HOOK_NAMES).toEqual(['decision', 'register', 'approve']);
+      expect(HOOK_NAMES).toEqual(['decision', 'register', 'approve', 'deploy']);
       expect(HOOKS.decision.variables).toEqual({ decision: 'Decision', model: 'DecisionModel' });
       expect(HOOKS.register.variables).toEqual({ card: 'Card', model: 'RegisteredModel', risk: 'Risk' });
       expect(HOOKS.approve.variables).toEqual({ approval: 'Approval', model: 'ApprovalModel', card: 'Card' });
+      expect(HOOKS.deploy.variables).toEqual({ model: 'ApprovalModel', card: 'Card', deployment: 'Deployment' });
       expect(isHookName('decision')).toBe(true);
       expect(isHookName('toString')).toBe(false);
     });
@@ -139,5 +140,31 @@ describe('hookInput', () => {
         code('ERR_INVALID_INPUT'),
       );
     });
+  });
+});
+
+describe('the deploy hook', async () => {
+  const { compileRules } = await import('../../../protocol/policy/index.ts');
+  const { deployInput } = await import('../../../protocol/policy/registry-values.ts');
+  const rule = {
+    id: 'no-serious-in-us',
+    hook: 'deploy' as const,
+    effect: 'deny' as const,
+    expression: 'model.tier == "serious" && deployment.jurisdiction.startsWith("US") && !deployment.shadow',
+    message: 'serious-tier models are not deployed in the US',
+  };
+  it('compiles a rule over deployment and model, and refuses an unknown field', () => {
+    expect(compileRules([rule])).toHaveLength(1);
+    expect(() => compileRules([{ ...rule, expression: 'deployment.region == "US"' }])).toThrow();
+  });
+  it('checks an attacker-controlled input (POST /v1/evaluate)', () => {
+    const ok = deployInput({
+      model: { org: 'eu', name: 'm', version: '1', tier: 'serious', status: 'approved', score: 90 },
+      deployment: { shadow: false, org: 'us', jurisdiction: 'US-CA' },
+    });
+    expect((ok.deployment as { jurisdiction: string }).jurisdiction).toBe('US-CA');
+    expect(() => deployInput({ model: { org: 'eu', name: 'm', version: '1' }, deployment: { shadow: 'no' } })).toThrow(
+      'deployment.shadow',
+    );
   });
 });

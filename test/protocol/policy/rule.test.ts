@@ -21,7 +21,7 @@ describe('checkRule', () => {
       ['an unknown field', { ...EU_BIOMETRIC, extra: 1 }],
       ['an upper-case id', { ...EU_BIOMETRIC, id: 'Bad' }],
       ['an id of 65 chars', { ...EU_BIOMETRIC, id: 'a'.repeat(65) }],
-      ['an unknown hook', { ...EU_BIOMETRIC, hook: 'deploy' }],
+      ['an unknown hook', { ...EU_BIOMETRIC, hook: 'monitor' }],
       ['an unknown effect', { ...EU_BIOMETRIC, effect: 'allow' }],
       ['an empty expression', { ...EU_BIOMETRIC, expression: '' }],
       ['an over-long expression', { ...EU_BIOMETRIC, expression: 't'.repeat(MAX_EXPRESSION_CHARS + 1) }],

@@ -1,0 +1,210 @@
+/**
+ * Trust contracts and the kill switch (issue 14), two measurements:
+ *
+ *  1. Kill switch, N = 5, 10, 20 node processes (GOVFED_KILL_NODES): org0's model_owner registers a model
+ *     version (external, tier low: approved at once); then GOVFED_KILL_ROUNDS (default 10) times, org1's
+ *     risk officer signs a suspension here and posts it to org1 (POST …/revocations — what `govfed model
+ *     suspend` does), and the bench waits until every node took it; then a reinstatement, likewise.
+ *     Latency of one suspension = (latest `registry:revocation` event time among all N nodes) − (the time
+ *     it was signed). A node emits the event once it verified the gossiped record (envelope, the officer's
+ *     signature against its roster copy), logged and stored it: from then on it denies every decision of
+ *     the version. After each round the bench checks one decision on every node is denied `suspended`.
+ *  2. Contract enforcement on durable ingest, on vs off, same run, same daemon (a one-node federation):
+ *     POST /v1/decisions, batches of 1,000, 8 keep-alive clients (bench/ingest-http.bench.ts's driver).
+ *     "off" names a registered version without a contract, "on" one with a contract whose conditions all
+ *     apply and pass (jurisdiction, data classes, risk tier, expiry, oversight): the difference is the
+ *     contract check of every decision. Rounds off/on/off/on, GOVFED_BENCH_SECONDS each. Goal ≤ 10 %.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signedContract, signedRegistration } from '../cli/registry-signer.ts';
+import { readIdentityKey } from '../node/registry/identity-key.ts';
+import { type RevocationAction, signRevocation } from '../protocol/registry/index.ts';
+import { externalDigest } from '../protocol/registry/oms/index.ts';
+import { removeDir, runCliJson } from '../test/helpers/cli.ts';
+import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
+import { adminPost } from '../test/helpers/federation.ts';
+import { events, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
+import { measureOnOff, onOffResults } from './on-off.ts';
+import { nearestRank } from './stats.ts';
+import type { BenchResult } from './types.ts';
+
+const GROUP = 'kill-switch';
+const NODES = (process.env.GOVFED_KILL_NODES ?? '5,10,20').split(',').map(Number);
+const ROUNDS = Number(process.env.GOVFED_KILL_ROUNDS ?? 10);
+const RECORD_TIMEOUT_MS = 300_000;
+
+async function person(n: { home: string; tmp: string }, name: string, role: string) {
+  const file = path.join(n.tmp, `${name}.key`);
+  await runCliJson(
+    ['identity', 'create', '--home', n.home, '--name', name, '--role', role, '--key-out', file, '--json'],
+    { timeoutMs: 300_000 },
+  );
+  const k = await readIdentityKey(file);
+  return { name, role, signer: { keyid: k.keyid, seed: k.seed } };
+}
+
+type Person = Awaited<ReturnType<typeof person>>;
+
+async function federationId(n: Pick<FedNode, 'daemon' | 'adminToken'>): Promise<string> {
+  const res = await n.daemon.fetch('/v1/federation', { token: n.adminToken });
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** Registers the external model `org/name@1` signed by `p` (no baseline: tier low), with `terms` as its contract. */
+async function register(
+  n: Pick<FedNode, 'daemon' | 'adminToken'>,
+  fed: string,
+  org: string,
+  name: string,
+  p: Person,
+  terms?: Parameters<typeof signedContract>[0]['terms'],
+): Promise<string> {
+  const external = { provider: 'bench', model: name, snapshot: '1' };
+  const digest = externalDigest(external).digest;
+  const who = { signer: p.signer, person: { org, name: p.name, role: p.role }, federationId: fed };
+  const ref = { org, name, version: '1' };
+  const { envelope } = signedRegistration({
+    who,
+    ref,
+    jurisdiction: 'EU',
+    model: { digest, assurance: 'opaque', external },
+    card: undefined,
+    held: undefined,
+  });
+  const contract =
+    terms === undefined ? undefined : signedContract({ who, model: { ...ref, digest }, version: 1, terms });
+  await adminPost(n, '/v1/models', { envelope, ...(contract === undefined ? {} : { contract }) });
+  return digest;
+}
+
+async function killSwitch(n: number): Promise<BenchResult[]> {
+  const nodes = await startCluster(n);
+  try {
+    const [owner, officerNode] = nodes as [FedNode, FedNode, ...FedNode[]];
+    const alice = await person(owner, 'alice', 'model_owner');
+    const rita = await person(officerNode, 'rita', 'risk_officer');
+    await until(
+      () =>
+        nodes.every((x) =>
+          [owner.org, officerNode.org].every((org) => events(x, 'registry:roster', { org }).length > 0),
+        ),
+      RECORD_TIMEOUT_MS,
+      'rosters everywhere',
+    );
+    const fed = await federationId(owner);
+    const digest = await register(owner, fed, owner.org, 'bench-model', alice);
+    const model = `${owner.org}/bench-model@1`;
+    await until(
+      () => nodes.every((x) => events(x, 'registry:model', { model }).length > 0),
+      RECORD_TIMEOUT_MS,
+      `${model} everywhere`,
+    );
+    await new Promise((r) => setTimeout(r, 2000)); // let gossipsub meshes settle
+    const latencies: number[] = [];
+    const start = Date.now();
+    const pull = async (action: RevocationAction, round: number): Promise<number> => {
+      const envelope = signRevocation(
+        digest,
+        {
+          federation: fed,
+          model: { org: owner.org, name: 'bench-model', version: '1' },
+          action,
+          reason: `bench round ${round}`,
+          signer: { org: officerNode.org, name: rita.name, role: rita.role },
+          issuedAt: new Date().toISOString(),
+        },
+        rita.signer,
+      );
+      const signedAt = Date.now();
+      await adminPost(officerNode, `/v1/models/bench-model/1/revocations?org=${owner.org}`, { envelope });
+      const seen = round * 2 + (action === 'suspend' ? 1 : 2);
+      await until(
+        () => nodes.every((x) => events(x, 'registry:revocation', { model }).length >= seen),
+        RECORD_TIMEOUT_MS,
+        `${action} ${round} everywhere`,
+      );
+      return (
+        Math.max(...nodes.map((x) => events(x, 'registry:revocation', { model })[seen - 1]?.at as number)) - signedAt
+      );
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      latencies.push(await pull('suspend', round));
+      for (const x of nodes) await assertDenied(x, model);
+      await pull('reinstate', round);
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return [
+      {
+        group: GROUP,
+        name: `N = ${n} node processes: suspension signed → decisions denied on every node`,
+        ops: latencies.length,
+        unit: 'suspensions',
+        opsPerSec: latencies.length / ((Date.now() - start) / 1000),
+        notes: `p50 ${nearestRank(sorted, 50)} ms, p99 ${nearestRank(sorted, 99)} ms, max ${sorted.at(-1)} ms over ${latencies.length} suspensions; every node verifies the officer's signature against its roster copy, logs and stores the record before it denies`,
+      },
+    ];
+  } finally {
+    await stopCluster(nodes);
+  }
+}
+
+/** One decision of `model` on `x` is denied `suspended` (a check, not timed). */
+async function assertDenied(x: FedNode, model: string): Promise<void> {
+  const res = await x.daemon.fetch('/v1/decisions', {
+    method: 'POST',
+    token: x.adminToken,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model, output: { score: 1 } }),
+  });
+  const e = ((await res.json()) as { entries: { deny?: { rule: string }[] }[] }).entries[0];
+  if (!(e?.deny ?? []).some((f) => f.rule === 'suspended')) throw new Error(`${x.org} did not deny ${model}`);
+}
+
+async function ingestOnOff(): Promise<BenchResult[]> {
+  const node = await initNode('bench-contract', ['--jurisdiction', 'DE']);
+  let daemon: DaemonProcess | undefined;
+  try {
+    const { token } = await runCliJson<{ token: string }>(['token', 'create', '--home', node.home, '--role', 'ingest']);
+    daemon = await DaemonProcess.start(node.home);
+    const d = daemon;
+    const fed = { daemon: d, adminToken: node.adminToken };
+    await adminPost(fed, '/v1/federation', { name: 'bench contracts' });
+    const alice = await person(node, 'alice', 'model_owner');
+    const id = await federationId(fed);
+    await register(fed, id, 'bench-contract', 'plain', alice);
+    await register(fed, id, 'bench-contract', 'bound', alice, {
+      allowedJurisdictions: ['DE', 'FR'],
+      forbiddenDataClasses: ['biometric'],
+      maxRiskTier: 'high',
+      oversight: { humanInLoop: false },
+      notAfter: '2099-01-01T00:00:00Z',
+    });
+    const rates = await measureOnOff(d.url, token, async (phase) => (phase === 'on' ? 'bound@1' : 'plain@1'));
+    const exit = await d.stop('SIGTERM');
+    if (exit.code !== 0) throw new Error(`daemon exited with ${exit.code ?? exit.signal}`);
+    return onOffResults(
+      GROUP,
+      rates,
+      {
+        off: 'durable ingest over HTTP, a registered version without a contract, batches of 1,000',
+        on: 'durable ingest over HTTP, a registered version under a contract (5 conditions checked), batches of 1,000',
+      },
+      'contract enforcement',
+      ' (goal ≤ 10 %)',
+    );
+  } finally {
+    if (daemon !== undefined) await daemon.kill9();
+    await removeDir(node.tmp);
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [...(await ingestOnOff())];
+  for (const n of NODES) out.push(...(await killSwitch(n)));
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const r of await run()) console.log(`${r.name}: ${r.notes}`);
+}
