@@ -7,7 +7,9 @@
  * node; eu proposes the global baseline examples/policy/baseline.json, us co-signs, every node applies it
  * and apac's next forbidden decision is denied; eu's node proves one of apac's entries (a cross-org proof,
  * witnessed by the others) and the demo verifies it offline; the model registry's act (cli/demo/
- * registry.ts: register, score, shadow-AI flag, two-org approval); a status table prints the API addresses
+ * registry.ts: register with a contract, score, shadow-AI flag, two-org approval, deployment); the contract
+ * and kill switch's act (cli/demo/kill-switch.ts: a contract denial and a suspension on all three nodes);
+ * a status table prints the API addresses
  * and admin tokens. Ctrl-C stops the three nodes cleanly and removes the temp
  * homes (unless --dir was given). `--once` stops right after printing (for tests and CI).
  */
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { opensslVerify } from '../../node/crypto/ed25519.ts';
 import { booleanOption, type CommandSpec, JSON_OPTION, parseIndex, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
+import { killSwitchAct } from '../demo/kill-switch.ts';
 import { poll } from '../demo/poll.ts';
 import { registryAct } from '../demo/registry.ts';
 import { CliError, ExitCode } from '../exit.ts';
@@ -212,8 +215,9 @@ join), appends --decisions decisions (default 3) on every node, publishes a glob
 asks eu's node for a cross-org proof of one of apac's entries and verifies it offline (apac's log
 signature, the witnesses' cosignatures, the inclusion proof); then the model registry: people with their
 own keys (DIR/keys), a model registered by its digest and scored by the baseline (tier high), a decision
-of it flagged shadow_ai, a two-org approval (risk_officer at eu, legal at us), and the next decision not
-flagged. Finally it prints each node's API address and admin token. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
+of it flagged shadow_ai, its trust contract, a two-org approval (risk_officer at eu, legal at us), its
+deployment on us and the next decision not flagged; then a decision outside the contract denied on every
+node, and eve's suspension (the kill switch) taking effect on all three. Finally it prints each node's API address and admin token. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
 Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<org>.log.`,
   options: {
     dir: { type: 'string', value: 'DIR', description: 'keep the homes here (default: a temp directory, removed)' },
@@ -303,7 +307,8 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
           `cosignatures (${proof.cosigners.join(', ')}; k = ${proof.k}) from keys the charter names, inclusion proof`,
       );
 
-      const registry = await registryAct(dir, nodes as unknown as [DemoNode, DemoNode, DemoNode], say);
+      const { act: registry, eve } = await registryAct(dir, nodes as unknown as [DemoNode, DemoNode, DemoNode], say);
+      const killSwitch = await killSwitchAct(nodes, registry, eve, say);
 
       const rows = [];
       let fed: Record<string, unknown> = {};
@@ -335,6 +340,7 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
             deniedDecision: denied,
             crossOrgProof: proof,
             registry,
+            killSwitch,
           }),
         );
       } else {

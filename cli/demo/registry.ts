@@ -8,10 +8,12 @@
  *   2. eu sets the approval rule of tier high: one risk_officer and one legal, from 2 orgs (a charter change).
  *   3. alice registers eu/fraud-model@1.0.0: its files (DIR/models/fraud-model) digested the OpenSSF model
  *      signing way, the example card (docs/examples/model-card.json), scored by the baseline's register
- *      rules, signed with her key, posted to eu.
+ *      rules, signed with her key, posted to eu — with its trust contract (CONTRACT: purpose
+ *      fraud-screening only, no biometric data; docs/contracts.md), signed with her key too.
  *   4. us records a decision of that model: flagged shadow_ai (pending).
- *   5. eve approves at eu, uma at us: approved on every node; us deploys it; the next decision there carries
- *      no flag.
+ *   5. eve approves at eu, uma at us (naming the contract): approved on every node; us deploys it; the next
+ *      decision there carries no flag.
+ * The kill switch's act follows (cli/demo/kill-switch.ts).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,11 +26,20 @@ import { toBase64 } from '../../protocol/encoding/bytes.ts';
 import { checkModelCard, signApproval } from '../../protocol/registry/index.ts';
 import type { ApiClient } from '../client.ts';
 import { CliError, ExitCode } from '../exit.ts';
-import { heldBaselineOf, signedRegistration } from '../registry-signer.ts';
+import { heldBaselineOf, signedContract, signedRegistration } from '../registry-signer.ts';
 import { poll } from './poll.ts';
 
 const CARD = fileURLToPath(new URL('../../docs/examples/model-card.json', import.meta.url));
-const MODEL = { name: 'fraud-model', version: '1.0.0' };
+export const MODEL = { name: 'fraud-model', version: '1.0.0' };
+/** The demo model's trust contract: what every node enforces on its decisions. */
+export const CONTRACT = {
+  allowedPurposes: ['fraud-screening'],
+  forbiddenDataClasses: ['biometric'],
+  maxRiskTier: 'high' as const,
+  maxRevocationStaleness: 120,
+};
+/** What a decision that keeps the contract says in its context. */
+export const PURPOSE = { purpose: 'fraud-screening' };
 
 export interface RegistryNode {
   org: string;
@@ -44,6 +55,13 @@ export interface RegistryAct {
   approvals: { approver: string; role: string; org: string }[];
   status: string;
   approvedDecision: { org: string; index: number; flags: string[] };
+  contract: { version: number; id: string };
+}
+
+/** A person of the demo with the key they sign with (never printed). */
+export interface DemoPerson {
+  signer: { keyid: string; seed: Uint8Array };
+  person: { org: string; name: string; role: string };
 }
 
 async function person(dir: string, n: RegistryNode, name: string, role: string) {
@@ -53,23 +71,28 @@ async function person(dir: string, n: RegistryNode, name: string, role: string) 
   return { signer: { keyid: keyIdOf(pair.publicKey), seed: pair.seed }, person: { org: n.org, name, role } };
 }
 
-async function decide(n: RegistryNode, model: string): Promise<{ org: string; index: number; flags: string[] }> {
+export async function decide(
+  n: RegistryNode,
+  model: string,
+  context: Record<string, unknown> = PURPOSE,
+): Promise<{ org: string; index: number; flags: string[]; deny: string[] }> {
   const r = await n.client.appendDecisions({
     model,
     output: 'approve',
     jurisdiction: n.jurisdiction,
     dataClasses: ['financial'],
+    context,
   });
-  const e = r.entries[0] as { index: number; flags?: string[] } | undefined;
+  const e = r.entries[0] as { index: number; flags?: string[]; deny?: { rule: string }[] } | undefined;
   if (e === undefined) throw new CliError(ExitCode.ERROR, 'demo: the decision was not recorded');
-  return { org: n.org, index: e.index, flags: e.flags ?? [] };
+  return { org: n.org, index: e.index, flags: e.flags ?? [], deny: (e.deny ?? []).map((f) => f.rule) };
 }
 
 export async function registryAct(
   dir: string,
   [eu, us, apac]: readonly [RegistryNode, RegistryNode, RegistryNode],
   say: (s: string) => void,
-): Promise<RegistryAct> {
+): Promise<{ act: RegistryAct; eve: DemoPerson }> {
   await mkdir(path.join(dir, 'keys'), { recursive: true, mode: 0o700 });
   const alice = await person(dir, eu, 'alice', 'model_owner');
   const eve = await person(dir, eu, 'eve', 'risk_officer');
@@ -103,12 +126,22 @@ export async function registryAct(
     card,
     held: heldBaselineOf(await eu.client.policy('GET', '')),
   });
-  const reg = await eu.client.models('POST', '', { envelope });
+  const contract = signedContract({
+    who: { ...alice, federationId },
+    model: { org: 'eu', ...MODEL, digest },
+    version: 1,
+    terms: CONTRACT,
+  });
+  const reg = await eu.client.models('POST', '', { envelope, contract });
+  const bound = reg.contract as { version: number; id: string };
   const risk = reg.risk as { score: number; tier: string; hits: { rule: string; points: number }[] };
   const ref = `eu/${MODEL.name}@${MODEL.version}`;
   say(
     `  registry: alice registered ${ref} (${digest.slice(0, 19)}…): risk ${risk.score}, tier ${risk.tier} ` +
       `(${risk.hits.map((h) => `${h.rule} ${h.points > 0 ? '+' : ''}${h.points}`).join(', ')}), status ${String(reg.status)}`,
+  );
+  say(
+    `  contract: version ${bound.version} (${bound.id.slice(0, 19)}…) bound to the digest: ${JSON.stringify(CONTRACT)}`,
   );
   await poll(
     `${ref} on us`,
@@ -133,6 +166,7 @@ export async function registryAct(
         decision: 'approve',
         issuedAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + 90 * 86_400_000).toISOString(),
+        contract: bound.id,
       },
       who.signer,
     );
@@ -154,13 +188,15 @@ export async function registryAct(
   say(`  us deploys ${ref} through the deployment gate (approved, not suspended, allowed by its contract)`);
   const approved = await decide(us, ref);
   say(`  the next decision of ${ref} on us (${approved.index}) carries no flag: ${JSON.stringify(approved.flags)}`);
-  return {
+  const act: RegistryAct = {
     model: ref,
     digest,
     risk: { score: risk.score, tier: risk.tier, hits: risk.hits.map((h) => h.rule) },
     shadowDecision: shadow,
     approvals,
     status,
-    approvedDecision: approved,
+    approvedDecision: { org: approved.org, index: approved.index, flags: approved.flags },
+    contract: bound,
   };
+  return { act, eve };
 }

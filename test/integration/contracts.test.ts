@@ -226,6 +226,10 @@ describe('approvals name the contract', () => {
     expect(attached.version).toBe(2);
     expect(attached.status).toBe('pending');
     await waitForStatus(nodes, 'a/scoring@1.0.0', 'pending', 0);
+    // A changed contract without re-approval is not deployed.
+    const unapproved = await runCli(['model', 'deploy', 'a/scoring@1.0.0', '--home', c.home, '--json']);
+    expect(unapproved.code).toBe(1);
+    expect(JSON.parse(unapproved.stdout).message).toContain('not approved');
     const held = (await show(d, 'a/scoring@1.0.0')) as unknown as { votes: { counts: boolean; why?: string }[] };
     expect(held.votes.every((v) => !v.counts && v.why?.includes('contract version 1'))).toBe(true);
     // The new purpose is allowed everywhere now.

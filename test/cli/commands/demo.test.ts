@@ -23,6 +23,11 @@ interface DemoOutput {
     approvals: { approver: string; role: string; org: string }[];
     status: string;
     approvedDecision: { org: string; index: number; flags: string[] };
+    contract: { version: number; id: string };
+  };
+  killSwitch: {
+    contractDenials: { org: string; deny: string[] }[];
+    suspension: { denials: { org: string; deny: string[] }[] };
   };
 }
 
@@ -70,6 +75,14 @@ describe('govfed demo', () => {
       expect(r.shadowDecision.flags).toEqual(['shadow_ai']);
       expect(r.approvals.map((a) => `${a.org}/${a.role}`)).toEqual(['eu/risk_officer', 'us/legal']);
       expect(r.approvedDecision.flags).toEqual([]);
+      expect(r.contract.version).toBe(1);
+      // The contract and the kill switch on all three nodes.
+      const k = demo.killSwitch;
+      expect(k.contractDenials.map((d) => d.org)).toEqual(['eu', 'us', 'apac']);
+      for (const d of k.contractDenials) expect(d.deny).toContain('contract.purpose');
+      expect(k.suspension.denials.map((d) => d.org)).toEqual(['eu', 'us', 'apac']);
+      for (const d of k.suspension.denials) expect(d.deny).toContain('suspended');
+      expect(JSON.stringify(demo)).not.toContain('seed');
       const us = demo.nodes[1] as DemoOutput['nodes'][number];
       const shadowLeaf = await fetch(`${us.api}/v1/log/entries/${r.shadowDecision.index}`, {
         headers: { authorization: `Bearer ${us.token}` },
