@@ -28,14 +28,11 @@
  */
 import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
-import { isGovfedError } from '../../protocol/errors.ts';
 import {
   type CharterChain,
   decodeFreshnessRequest,
-  decodeFreshnessResponse,
   type Envelope,
   encodeFreshness,
-  encodeFreshnessRequest,
   encodeFreshnessResponse,
   FRESHNESS_PAYLOAD_TYPE,
   FRESHNESS_PROTOCOL,
@@ -53,6 +50,7 @@ import type { RevocationState } from '../../protocol/registry/revocation-freshne
 import { errorText } from '../chain/index.ts';
 import { type FreshnessConfig, resolveFreshnessConfig } from '../home/freshness-config.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
+import { actionOf, askFreshness } from './freshness-ask.ts';
 import { freshnessMetrics } from './freshness-metrics.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from './module.ts';
 import { RevocationWatch } from './revocation-watch.ts';
@@ -61,8 +59,6 @@ import { RevocationWatch } from './revocation-watch.ts';
 export const FRESHNESS_CHECK_MS = 5000;
 /** Least time between two own statements signed for a connecting member or a request. */
 const RESIGN_MIN_MS = 1000;
-/** Timeout of one freshness request. */
-const REQUEST_TIMEOUT_MS = 5000;
 
 export interface FreshnessModuleOptions {
   /** config.json `freshness` (defaults for what is absent). */
@@ -178,25 +174,7 @@ export class FreshnessModule implements FederationModule {
         now - Date.parse(s.issuedAt) >= this.config.intervalMs
       );
     });
-    await Promise.all(
-      wanted.map(async (peer) => {
-        try {
-          const bytes = await ctx.request(
-            peer,
-            FRESHNESS_PROTOCOL,
-            encodeFreshnessRequest(),
-            MAX_FRESHNESS_FRAME,
-            REQUEST_TIMEOUT_MS,
-          );
-          const env = decodeFreshnessResponse(bytes);
-          if (env !== undefined) this.#take(env, peer);
-        } catch (err) {
-          // A coded error judges the answer; anything else is the exchange failing (unreachable, timeout).
-          if (isGovfedError(err)) ctx.reject('request', 'freshness', peer, err, actionOf(err));
-          else ctx.events('federation:freshness-failed', { peer, error: errorText(err) });
-        }
-      }),
-    );
+    await askFreshness(ctx, wanted, (env, peer) => this.#take(env, peer));
     this.#evaluate();
   }
 
@@ -397,9 +375,4 @@ export class FreshnessModule implements FederationModule {
     this.#stale = stale;
     return { ...j, federated: true, stale, version: chain.version, lastFreshAt };
   }
-}
-
-/** Expired or from the future: a slow path or a skewed clock, not malice (ignore); anything else: reject. */
-function actionOf(err: unknown): 'ignore' | 'reject' {
-  return isGovfedError(err, 'ERR_FRESHNESS_EXPIRED') || isGovfedError(err, 'ERR_CLOCK_SKEW') ? 'ignore' : 'reject';
 }

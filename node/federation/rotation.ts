@@ -83,6 +83,16 @@ export interface KeyRotationOptions {
   log?: RotatingLog;
 }
 
+/** The log a log key rotation closes, from the node's log when it can (lookups and checkpoints), else undefined. */
+export function rotatingLog(log: Partial<RotatingLog> & Pick<RotatingLog, 'append'>): RotatingLog | undefined {
+  if (log.lookupLeafHash === undefined || log.checkpointNow === undefined) return undefined;
+  return {
+    append: log.append.bind(log),
+    lookupLeafHash: log.lookupLeafHash.bind(log),
+    checkpointNow: log.checkpointNow.bind(log),
+  };
+}
+
 export class KeyRotation {
   readonly #c: FederationCore;
   readonly #changes: CharterChanges;

@@ -63,7 +63,7 @@ import { type Departure, loadDeparture, saveDeparture } from './departed.ts';
 import { checkJoinJurisdiction, checkJoinKeys, inviteBootstrap } from './join-check.ts';
 import type { FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
-import { KeyRotation, type RotatableKey } from './rotation.ts';
+import { KeyRotation, type RotatableKey, rotatingLog } from './rotation.ts';
 import { decodable, FederationStore } from './store.ts';
 import { FederationSync } from './sync.ts';
 import { type FederationStatus, federationStatus, type ProposalView } from './views.ts';
@@ -136,19 +136,11 @@ export class FederationService {
       status: () => this.status(),
       departure: () => this.#departing,
     });
-    const log = opts.log;
+    const log = rotatingLog(opts.log);
     this.#rotation = new KeyRotation(core, this.#changes, this.#charter, {
       home: opts.home,
       restart: opts.restart,
-      ...(log.lookupLeafHash !== undefined && log.checkpointNow !== undefined
-        ? {
-            log: {
-              append: log.append.bind(log),
-              lookupLeafHash: log.lookupLeafHash.bind(log),
-              checkpointNow: log.checkpointNow.bind(log),
-            },
-          }
-        : {}),
+      ...(log === undefined ? {} : { log }),
     });
     core.rotatedAway = (charter) => this.#rotation.rotatedAway(charter);
     this.#sync = new FederationSync(core, this.#charter);

@@ -16,6 +16,7 @@ import { keyIdOf } from '../../protocol/dsse/index.ts';
 import { signApproval, signContract } from '../../protocol/registry/index.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
+import { denyRules, type Entry, postDecision } from '../helpers/decisions.ts';
 import { eventsOf } from '../helpers/events.ts';
 import { type FedNode, fedStatus, restartFedNode, waitFor } from '../helpers/federation.ts';
 import { approve, CARD, key, person, registryNodes, show, waitForStatus } from '../helpers/registry.ts';
@@ -54,28 +55,10 @@ async function file(n: FedNode, name: string, body: unknown): Promise<string> {
   return p;
 }
 
-interface Entry {
-  index: number;
-  allowed?: boolean;
-  deny?: { rule: string; scope: string; message: string }[];
-}
-
 /** Records one decision of scoring@1.0.0 on n; its reply entry and its leaf. */
-async function decide(n: FedNode, extra: Record<string, unknown>) {
-  const res = await n.daemon.fetch('/v1/decisions', {
-    method: 'POST',
-    token: n.adminToken,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'a/scoring@1.0.0', output: { score: 0.4 }, ...extra }),
-  });
-  expect(res.status).toBe(200);
-  const entry = ((await res.json()) as { entries: Entry[] }).entries[0] as Entry;
-  const leafRes = await n.daemon.fetch(`/v1/log/entries/${entry.index}`, { token: n.adminToken });
-  const leaf = JSON.parse(Buffer.from(await leafRes.arrayBuffer()).toString('utf8')) as Record<string, unknown>;
-  return { entry, leaf };
-}
-
-const contractRules = (e: Entry) => (e.deny ?? []).filter((f) => f.scope === 'contract').map((f) => f.rule);
+const decide = (n: FedNode, extra: Record<string, unknown>) =>
+  postDecision(n, { model: 'a/scoring@1.0.0', output: { score: 0.4 }, ...extra });
+const contractRules = (e: Entry) => denyRules(e, 'contract');
 
 beforeAll(async () => {
   nodes = await registryNodes([['d', 'US']]);

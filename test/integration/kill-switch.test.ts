@@ -17,6 +17,7 @@ import { keyIdOf } from '../../protocol/dsse/index.ts';
 import { type RevocationPredicate, signRevocation } from '../../protocol/registry/index.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
+import { denyRules, type Entry, postDecision } from '../helpers/decisions.ts';
 import { type FedNode, fedCli, fedStatus, waitFor } from '../helpers/federation.ts';
 import { approve, CARD, key, person, registryNodes, show, waitForStatus } from '../helpers/registry.ts';
 
@@ -36,24 +37,9 @@ interface Kill {
 
 const killOf = async (n: FedNode) => ((await show(n, REF)) as unknown as { kill: Kill }).kill;
 
-interface Entry {
-  index: number;
-  allowed?: boolean;
-  deny?: { rule: string; scope: string; message: string }[];
-}
-
-async function decide(n: FedNode): Promise<Entry> {
-  const res = await n.daemon.fetch('/v1/decisions', {
-    method: 'POST',
-    token: n.adminToken,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: REF, output: { score: 0.7 } }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { entries: Entry[] }).entries[0] as Entry;
-}
-
-const killRules = (e: Entry) => (e.deny ?? []).filter((f) => f.scope === 'registry').map((f) => f.rule);
+const decide = async (n: FedNode): Promise<Entry> =>
+  (await postDecision(n, { model: REF, output: { score: 0.7 } })).entry;
+const killRules = (e: Entry) => denyRules(e, 'registry');
 
 const kill = (n: FedNode, who: string, action: string, reason = 'drift in production') =>
   runCli(['model', action, REF, '--key', key(n, who), '--reason', reason, '--home', n.home, '--json']);
@@ -260,16 +246,11 @@ describe('freeze protection: maxRevocationStaleness', () => {
       a.home,
       '--json',
     ]);
-    const stale = async (n: FedNode) => {
-      const res = await n.daemon.fetch('/v1/decisions', {
-        method: 'POST',
-        token: n.adminToken,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'a/scorer@1.0.0', output: { score: 0.1 } }),
-      });
-      const e = ((await res.json()) as { entries: Entry[] }).entries[0] as Entry;
-      return (e.deny ?? []).some((f) => f.rule === 'revocations.stale');
-    };
+    const stale = async (n: FedNode) =>
+      denyRules(
+        (await postDecision(n, { model: 'a/scorer@1.0.0', output: { score: 0.1 } })).entry,
+        'registry',
+      ).includes('revocations.stale');
     await waitFor('a to allow scorer (its kill-switch state confirmed)', async () => !(await stale(a)), 30_000);
     const others = nodes.filter((n) => n !== a);
     for (const n of others) n.daemon.signal('SIGSTOP');
