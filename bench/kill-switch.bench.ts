@@ -1,24 +1,8 @@
-/**
- * Trust contracts and the kill switch (issue 14), two measurements:
- *
- *  1. Kill switch, N = 5, 10, 20 node processes (GOVFED_KILL_NODES): org0's model_owner registers a model
- *     version (external, tier low: approved at once); then GOVFED_KILL_ROUNDS (default 10) times, org1's
- *     risk officer signs a suspension here and posts it to org1 (POST …/revocations — what `govfed model
- *     suspend` does), and the bench waits until every node took it; then a reinstatement, likewise.
- *     Latency of one suspension = (latest `registry:revocation` event time among all N nodes) − (the time
- *     it was signed). A node emits the event once it verified the gossiped record (envelope, the officer's
- *     signature against its roster copy), logged and stored it: from then on it denies every decision of
- *     the version. After each round the bench checks one decision on every node is denied `suspended`.
- *  2. Contract enforcement on durable ingest, on vs off, same run, same daemon (a one-node federation):
- *     POST /v1/decisions, batches of 1,000, 8 keep-alive clients (bench/ingest-http.bench.ts's driver).
- *     "off" names a registered version without a contract, "on" one with a contract whose conditions all
- *     apply and pass (jurisdiction, data classes, risk tier, expiry, oversight): the difference is the
- *     contract check of every decision. Rounds off/on/off/on, GOVFED_BENCH_SECONDS each. Goal ≤ 10 %.
- */
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signedContract, signedRegistration } from '../cli/registry-signer.ts';
-import { readIdentityKey } from '../node/registry/identity-key.ts';
+import { generateKeyPair } from '../protocol/crypto/ed25519.ts';
+import { keyIdOf } from '../protocol/dsse/index.ts';
+import { toBase64 } from '../protocol/encoding/bytes.ts';
 import { type RevocationAction, signRevocation } from '../protocol/registry/index.ts';
 import { externalDigest } from '../protocol/registry/oms/index.ts';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
@@ -34,14 +18,11 @@ const NODES = (process.env.GOVFED_KILL_NODES ?? '5,10,20').split(',').map(Number
 const ROUNDS = Number(process.env.GOVFED_KILL_ROUNDS ?? 10);
 const RECORD_TIMEOUT_MS = 300_000;
 
-async function person(n: { home: string; tmp: string }, name: string, role: string) {
-  const file = path.join(n.tmp, `${name}.key`);
-  await runCliJson(
-    ['identity', 'create', '--home', n.home, '--name', name, '--role', role, '--key-out', file, '--json'],
-    { timeoutMs: 300_000 },
-  );
-  const k = await readIdentityKey(file);
-  return { name, role, signer: { keyid: k.keyid, seed: k.seed } };
+/** A person with a key made here; only the public key goes to the node (what `govfed identity create` does). */
+async function person(n: Pick<FedNode, 'daemon' | 'adminToken'>, name: string, role: string) {
+  const pair = generateKeyPair();
+  await adminPost(n, '/v1/identities', { name, role, publicKey: toBase64(pair.publicKey) });
+  return { name, role, signer: { keyid: keyIdOf(pair.publicKey), seed: pair.seed } };
 }
 
 type Person = Awaited<ReturnType<typeof person>>;
@@ -170,7 +151,7 @@ async function ingestOnOff(): Promise<BenchResult[]> {
     const d = daemon;
     const fed = { daemon: d, adminToken: node.adminToken };
     await adminPost(fed, '/v1/federation', { name: 'bench contracts' });
-    const alice = await person(node, 'alice', 'model_owner');
+    const alice = await person(fed, 'alice', 'model_owner');
     const id = await federationId(fed);
     await register(fed, id, 'bench-contract', 'plain', alice);
     await register(fed, id, 'bench-contract', 'bound', alice, {
