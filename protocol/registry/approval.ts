@@ -29,6 +29,7 @@ import { keyIdOf } from '../dsse/index.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
+import { checkModelRef, digestHex, MODEL_NAME_RE, MODEL_ORG_RE, type ModelRef } from './model-ref.ts';
 import { checkPersonSignature, openPersonSigned, type RosterPerson } from './person-signed.ts';
 
 export const APPROVAL_PREDICATE_TYPE = 'https://govfed.org/attestation/model-approval/v1';
@@ -37,19 +38,12 @@ export const MAX_REASON_CHARS = 1024;
 export const MAX_CONDITIONS_BYTES = 8 * 1024;
 /** An approval is valid for at most this long after it is issued. */
 export const MAX_APPROVAL_LIFETIME_MS = 400 * 24 * 60 * 60_000;
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const ORG_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ROLE_RE = /^[a-z][a-z_]{0,31}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export type ApprovalDecision = 'approve' | 'reject';
 
-export interface ModelRef {
-  /** The org whose registry holds the model. */
-  org: string;
-  name: string;
-  version: string;
-}
+export type { ModelRef } from './model-ref.ts';
 
 export interface ApprovalPredicate {
   federation: string;
@@ -92,15 +86,6 @@ function bad(message: string): GovfedError {
   return new GovfedError('ERR_MALFORMED_APPROVAL', `approval: ${message}`);
 }
 
-function checkModelRef(v: unknown): ModelRef {
-  if (!isPlainObject(v)) throw bad('model: expected an object');
-  exact(v, ['org', 'name', 'version'], [], 'model');
-  if (typeof v.org !== 'string' || !ORG_RE.test(v.org)) throw bad('model.org: expected an org name');
-  if (typeof v.name !== 'string' || !NAME_RE.test(v.name)) throw bad('model.name: expected a model name');
-  if (typeof v.version !== 'string' || !NAME_RE.test(v.version)) throw bad('model.version: expected a version');
-  return { org: v.org, name: v.name, version: v.version };
-}
-
 function exact(o: Record<string, unknown>, required: string[], optional: string[], where: string): void {
   for (const k of required) if (!(k in o)) throw bad(`${where}: missing "${k}"`);
   for (const k of Object.keys(o))
@@ -117,12 +102,12 @@ export function checkApprovalPredicate(v: unknown): ApprovalPredicate {
     'predicate',
   );
   if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
-  const model = checkModelRef(v.model);
+  const model = checkModelRef(v.model, bad);
   const a = v.approver;
   if (!isPlainObject(a)) throw bad('approver: expected an object');
   exact(a, ['org', 'name', 'role'], [], 'approver');
-  if (typeof a.org !== 'string' || !ORG_RE.test(a.org)) throw bad('approver.org: expected an org name');
-  if (typeof a.name !== 'string' || !NAME_RE.test(a.name)) throw bad('approver.name: expected a person name');
+  if (typeof a.org !== 'string' || !MODEL_ORG_RE.test(a.org)) throw bad('approver.org: expected an org name');
+  if (typeof a.name !== 'string' || !MODEL_NAME_RE.test(a.name)) throw bad('approver.name: expected a person name');
   if (typeof a.role !== 'string' || !ROLE_RE.test(a.role)) throw bad('approver.role: expected a role name');
   if (v.decision !== 'approve' && v.decision !== 'reject') throw bad('decision: expected "approve" or "reject"');
   if (!isRfc3339Utc(v.issuedAt) || !isRfc3339Utc(v.expiresAt)) throw bad('issuedAt/expiresAt: expected RFC 3339 UTC');
@@ -170,12 +155,6 @@ export function approvalStatement(digest: string, predicate: ApprovalPredicate):
 /** Signs an approval with the approver's key (the CLI does this; the node never holds the key). */
 export function signApproval(digest: string, predicate: ApprovalPredicate, signer: DsseSigner): Envelope {
   return signStatement(approvalStatement(digest, predicate), [signer]);
-}
-
-function digestHex(digest: string): string {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (m === null) throw new GovfedError('ERR_INVALID_INPUT', 'digest: expected sha256:<64 lowercase hex>');
-  return m[1] as string;
 }
 
 /**

@@ -24,6 +24,7 @@ import { GovfedError } from '../errors.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
 import type { ModelRef } from './approval.ts';
 import { type ContractTerms, checkContractTerms } from './contract-terms.ts';
+import { checkModelRef, digestHex, MODEL_NAME_RE, modelSubject } from './model-ref.ts';
 import { checkPersonSignature, openPersonSigned, type RosterPerson } from './person-signed.ts';
 
 export const CONTRACT_PREDICATE_TYPE = 'https://govfed.org/attestation/model-contract/v1';
@@ -33,8 +34,6 @@ export const CONTRACT_ROLES: readonly string[] = ['model_owner', 'risk_officer',
 export const MAX_CONTRACT_VERSIONS = 256;
 /** The largest contract envelope. */
 export const MAX_CONTRACT_ENVELOPE = 128 * 1024;
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const ORG_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
@@ -79,12 +78,7 @@ export function checkContractPredicate(v: unknown): ContractPredicate {
   if (!isPlainObject(v)) throw bad('predicate: expected an object');
   exact(v, ['federation', 'model', 'version', 'terms', 'signer', 'issuedAt'], ['previous'], 'predicate');
   if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
-  const m = v.model;
-  if (!isPlainObject(m)) throw bad('model: expected an object');
-  exact(m, ['org', 'name', 'version'], [], 'model');
-  if (typeof m.org !== 'string' || !ORG_RE.test(m.org)) throw bad('model.org: expected an org name');
-  if (typeof m.name !== 'string' || !NAME_RE.test(m.name)) throw bad('model.name: expected a model name');
-  if (typeof m.version !== 'string' || !NAME_RE.test(m.version)) throw bad('model.version: expected a version');
+  const m = checkModelRef(v.model, bad);
   if (
     typeof v.version !== 'number' ||
     !Number.isSafeInteger(v.version) ||
@@ -100,7 +94,7 @@ export function checkContractPredicate(v: unknown): ContractPredicate {
   const s = v.signer;
   if (!isPlainObject(s)) throw bad('signer: expected an object');
   exact(s, ['name', 'role'], [], 'signer');
-  if (typeof s.name !== 'string' || !NAME_RE.test(s.name)) throw bad('signer.name: expected a person name');
+  if (typeof s.name !== 'string' || !MODEL_NAME_RE.test(s.name)) throw bad('signer.name: expected a person name');
   if (typeof s.role !== 'string' || !CONTRACT_ROLES.includes(s.role)) {
     throw bad(`signer.role: expected one of ${CONTRACT_ROLES.join(', ')}`);
   }
@@ -117,20 +111,10 @@ export function checkContractPredicate(v: unknown): ContractPredicate {
   return p;
 }
 
-function digestHex(digest: string): string {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (m === null) throw new GovfedError('ERR_INVALID_INPUT', 'digest: expected sha256:<64 lowercase hex>');
-  return m[1] as string;
-}
-
 /** The statement of a contract for the model version with `digest` (`sha256:<hex>`). */
 export function contractStatement(digest: string, predicate: ContractPredicate): Statement<ContractPredicate> {
   const p = checkContractPredicate(predicate);
-  return makeStatement(
-    [{ name: `${p.model.name}@${p.model.version}`, digest: { sha256: digestHex(digest) } }],
-    CONTRACT_PREDICATE_TYPE,
-    p,
-  );
+  return makeStatement([modelSubject(digest, p.model)], CONTRACT_PREDICATE_TYPE, p);
 }
 
 /** Signs a contract with a person's key (the CLI does this; the node never holds the key). */

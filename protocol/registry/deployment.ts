@@ -32,6 +32,7 @@ import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { signAsPeer, verifyPeerSigned } from '../federation/envelope.ts';
 import type { ModelRef } from './approval.ts';
+import { checkModelRef, MODEL_ORG_RE } from './model-ref.ts';
 
 export const DEPLOYMENT_TYPE = 'govfed.deployment/v1';
 export const DEPLOYMENT_PAYLOAD_TYPE = 'application/vnd.govfed.deployment+json';
@@ -41,8 +42,6 @@ export const MAX_DEPLOYMENT_REASONS = 32;
 export const MAX_DEPLOYMENT_REASON_CHARS = 512;
 export const DEPLOYMENT_ACTIONS = ['deploy', 'undeploy', 'refused'] as const;
 export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const ORG_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 const FIELDS = ['type', 'federation', 'org', 'seq', 'previous', 'model', 'digest', 'action', 'shadow', 'time'];
 const OPTIONAL = ['contract', 'reasons'];
@@ -78,16 +77,12 @@ export function checkDeployment(v: unknown): Deployment {
   for (const k of Object.keys(v)) if (!FIELDS.includes(k) && !OPTIONAL.includes(k)) throw bad(`unknown field "${k}"`);
   if (v.type !== DEPLOYMENT_TYPE) throw bad(`type: expected "${DEPLOYMENT_TYPE}"`);
   if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
-  if (typeof v.org !== 'string' || !ORG_RE.test(v.org)) throw bad('org: expected an org name');
+  if (typeof v.org !== 'string' || !MODEL_ORG_RE.test(v.org)) throw bad('org: expected an org name');
   if (typeof v.seq !== 'number' || !Number.isSafeInteger(v.seq) || v.seq < 1) throw bad('seq: expected an integer ≥ 1');
   if (v.seq === 1 ? v.previous !== null : !isSha256Digest(v.previous)) {
     throw bad('previous: null for seq 1, else sha256:<hex> of the record before');
   }
-  const m = v.model;
-  if (!isPlainObject(m) || Object.keys(m).length !== 3) throw bad('model: expected {org, name, version}');
-  if (typeof m.org !== 'string' || !ORG_RE.test(m.org)) throw bad('model.org: expected an org name');
-  if (typeof m.name !== 'string' || !NAME_RE.test(m.name)) throw bad('model.name: expected a model name');
-  if (typeof m.version !== 'string' || !NAME_RE.test(m.version)) throw bad('model.version: expected a version');
+  const m = checkModelRef(v.model, bad);
   if (!isSha256Digest(v.digest)) throw bad('digest: expected sha256:<hex>');
   const action = DEPLOYMENT_ACTIONS.find((a) => a === v.action);
   if (action === undefined) throw bad(`action: expected one of ${DEPLOYMENT_ACTIONS.join(', ')}`);

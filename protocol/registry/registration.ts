@@ -24,12 +24,11 @@ import { isRiskTier, type RiskTier } from '../federation/approval-rules.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
 import type { ModelRef, RosterPerson } from './approval.ts';
 import { assertRegistrable, checkModelCard, type ModelCard } from './card.ts';
+import { checkModelRef, MODEL_NAME_RE, modelSubject } from './model-ref.ts';
 import { checkPersonSignature, openPersonSigned } from './person-signed.ts';
 
 export const REGISTRATION_PREDICATE_TYPE = 'https://govfed.org/attestation/model-registration/v1';
 export const MAX_RISK_HITS = 256;
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const ORG_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ROLE_RE = /^[a-z][a-z_]{0,31}$/;
 const RULE_RE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -114,12 +113,7 @@ export function checkRegistrationPredicate(v: unknown): RegistrationPredicate {
     'predicate',
   );
   if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
-  const m = v.model;
-  if (!isPlainObject(m)) throw bad('model: expected an object');
-  exact(m, ['org', 'name', 'version'], [], 'model');
-  if (typeof m.org !== 'string' || !ORG_RE.test(m.org)) throw bad('model.org: expected an org name');
-  if (typeof m.name !== 'string' || !NAME_RE.test(m.name)) throw bad('model.name: expected a model name');
-  if (typeof m.version !== 'string' || !NAME_RE.test(m.version)) throw bad('model.version: expected a version');
+  const m = checkModelRef(v.model, bad);
   if (v.assurance !== 'files' && v.assurance !== 'opaque') throw bad('assurance: expected "files" or "opaque"');
   const p: RegistrationPredicate = {
     federation: v.federation,
@@ -151,18 +145,12 @@ export function checkRegistrationPredicate(v: unknown): RegistrationPredicate {
   const s = v.submitter;
   if (!isPlainObject(s)) throw bad('submitter: expected an object');
   exact(s, ['name', 'role'], [], 'submitter');
-  if (typeof s.name !== 'string' || !NAME_RE.test(s.name)) throw bad('submitter.name: expected a person name');
+  if (typeof s.name !== 'string' || !MODEL_NAME_RE.test(s.name)) throw bad('submitter.name: expected a person name');
   if (typeof s.role !== 'string' || !ROLE_RE.test(s.role)) throw bad('submitter.role: expected a role name');
   p.submitter = { name: s.name, role: s.role };
   if (!isRfc3339Utc(v.registeredAt)) throw bad('registeredAt: expected RFC 3339 UTC');
   p.registeredAt = v.registeredAt;
   return p;
-}
-
-function digestHex(digest: string): string {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (m === null) throw new GovfedError('ERR_INVALID_INPUT', 'digest: expected sha256:<64 lowercase hex>');
-  return m[1] as string;
 }
 
 /** The statement of a registration of the model version with `digest` (`sha256:<hex>`). */
@@ -172,11 +160,7 @@ export function registrationStatement(
 ): Statement<RegistrationPredicate> {
   const p = checkRegistrationPredicate(predicate);
   if (p.card !== undefined) assertRegistrable(p.card);
-  return makeStatement(
-    [{ name: `${p.model.name}@${p.model.version}`, digest: { sha256: digestHex(digest) } }],
-    REGISTRATION_PREDICATE_TYPE,
-    p,
-  );
+  return makeStatement([modelSubject(digest, p.model)], REGISTRATION_PREDICATE_TYPE, p);
 }
 
 /** Signs a registration with the submitter's key (the CLI does this; the node never holds the key). */

@@ -26,6 +26,7 @@ import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
 import type { ModelRef } from './approval.ts';
+import { checkModelRef, digestHex, MODEL_NAME_RE, MODEL_ORG_RE, modelSubject } from './model-ref.ts';
 import { checkPersonSignature, openPersonSigned, type RosterPerson } from './person-signed.ts';
 
 export const REVOCATION_PREDICATE_TYPE = 'https://govfed.org/attestation/model-revocation/v1';
@@ -35,8 +36,6 @@ export type RevocationAction = (typeof REVOCATION_ACTIONS)[number];
 export const REVOCATION_ROLE = 'risk_officer';
 export const MAX_REVOCATION_REASON_CHARS = 1024;
 export const MAX_REVOCATION_ENVELOPE = 32 * 1024;
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const ORG_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export interface RevocationPredicate {
@@ -81,12 +80,7 @@ export function checkRevocationPredicate(v: unknown): RevocationPredicate {
   if (!isPlainObject(v)) throw bad('predicate: expected an object');
   exact(v, ['federation', 'model', 'action', 'reason', 'signer', 'issuedAt'], 'predicate');
   if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
-  const m = v.model;
-  if (!isPlainObject(m)) throw bad('model: expected an object');
-  exact(m, ['org', 'name', 'version'], 'model');
-  if (typeof m.org !== 'string' || !ORG_RE.test(m.org)) throw bad('model.org: expected an org name');
-  if (typeof m.name !== 'string' || !NAME_RE.test(m.name)) throw bad('model.name: expected a model name');
-  if (typeof m.version !== 'string' || !NAME_RE.test(m.version)) throw bad('model.version: expected a version');
+  const m = checkModelRef(v.model, bad);
   const action = REVOCATION_ACTIONS.find((a) => a === v.action);
   if (action === undefined) throw bad(`action: expected one of ${REVOCATION_ACTIONS.join(', ')}`);
   if (!isText(v.reason, MAX_REVOCATION_REASON_CHARS)) {
@@ -95,8 +89,8 @@ export function checkRevocationPredicate(v: unknown): RevocationPredicate {
   const s = v.signer;
   if (!isPlainObject(s)) throw bad('signer: expected an object');
   exact(s, ['org', 'name', 'role'], 'signer');
-  if (typeof s.org !== 'string' || !ORG_RE.test(s.org)) throw bad('signer.org: expected an org name');
-  if (typeof s.name !== 'string' || !NAME_RE.test(s.name)) throw bad('signer.name: expected a person name');
+  if (typeof s.org !== 'string' || !MODEL_ORG_RE.test(s.org)) throw bad('signer.org: expected an org name');
+  if (typeof s.name !== 'string' || !MODEL_NAME_RE.test(s.name)) throw bad('signer.name: expected a person name');
   if (s.role !== REVOCATION_ROLE) throw bad(`signer.role: only a ${REVOCATION_ROLE} pulls the kill switch`);
   if (!isRfc3339Utc(v.issuedAt)) throw bad('issuedAt: expected RFC 3339 UTC');
   return {
@@ -109,20 +103,10 @@ export function checkRevocationPredicate(v: unknown): RevocationPredicate {
   };
 }
 
-function digestHex(digest: string): string {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (m === null) throw new GovfedError('ERR_INVALID_INPUT', 'digest: expected sha256:<64 lowercase hex>');
-  return m[1] as string;
-}
-
 /** The statement of a kill-switch record for the model version with `digest` (`sha256:<hex>`). */
 export function revocationStatement(digest: string, predicate: RevocationPredicate): Statement<RevocationPredicate> {
   const p = checkRevocationPredicate(predicate);
-  return makeStatement(
-    [{ name: `${p.model.name}@${p.model.version}`, digest: { sha256: digestHex(digest) } }],
-    REVOCATION_PREDICATE_TYPE,
-    p,
-  );
+  return makeStatement([modelSubject(digest, p.model)], REVOCATION_PREDICATE_TYPE, p);
 }
 
 /** Signs a kill-switch record with a risk officer's key (the CLI does this; the node never holds it). */

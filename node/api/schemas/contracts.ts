@@ -5,6 +5,7 @@
  */
 import { MAX_CONTRACT_ENVELOPE } from '../../../protocol/registry/contract.ts';
 import { envelopeSchema } from './policy.ts';
+import { modelWithDigestSchema } from './shared.ts';
 
 export const MAX_CONTRACT_BODY = MAX_CONTRACT_ENVELOPE + 1024;
 
@@ -55,17 +56,7 @@ export const attachedSchema = {
   additionalProperties: false,
   required: ['model', 'version', 'id', 'logIndex', 'status'],
   properties: {
-    model: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['org', 'name', 'version', 'digest'],
-      properties: {
-        org: { type: 'string' },
-        name: { type: 'string' },
-        version: { type: 'string' },
-        digest: { type: 'string' },
-      },
-    },
+    model: modelWithDigestSchema,
     ...contractRefProperties,
     logIndex: { type: 'integer' },
     status: { type: 'string', description: "the model version's status now (a new contract needs approval again)" },

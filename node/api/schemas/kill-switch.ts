@@ -4,6 +4,7 @@
  */
 import { MAX_REVOCATION_ENVELOPE } from '../../../protocol/registry/revocation.ts';
 import { envelopeSchema } from './policy.ts';
+import { modelWithDigestSchema } from './shared.ts';
 
 export const MAX_REVOCATION_BODY = MAX_REVOCATION_ENVELOPE + 1024;
 
@@ -56,17 +57,7 @@ export const revokedSchema = {
   required: ['id', 'model', 'action', 'kill', 'logIndex'],
   properties: {
     id: { type: 'string', description: 'sha256 hex of the record statement' },
-    model: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['org', 'name', 'version', 'digest'],
-      properties: {
-        org: { type: 'string' },
-        name: { type: 'string' },
-        version: { type: 'string' },
-        digest: { type: 'string' },
-      },
-    },
+    model: modelWithDigestSchema,
     action: { type: 'string', enum: ['suspend', 'revoke', 'reinstate'] },
     kill: killSchema,
     status: { type: 'string', description: "the version's approval status now" },

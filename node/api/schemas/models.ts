@@ -8,6 +8,7 @@ import { MAX_APPROVAL_ENVELOPE, MAX_REGISTRATION_ENVELOPE } from '../../../proto
 import { contractRefProperties, contractRefSchema, contractSchema } from './contracts.ts';
 import { killSchema, revocationsSchema } from './kill-switch.ts';
 import { envelopeSchema } from './policy.ts';
+import { modelWithDigestSchema } from './shared.ts';
 
 export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$';
 export const ORG_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
@@ -223,17 +224,7 @@ export const approvedSchema = {
   required: ['id', 'model', 'decision', 'status', 'logIndex', 'approvals'],
   properties: {
     id: { type: 'string', description: 'sha256 hex of the approval statement' },
-    model: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['org', 'name', 'version', 'digest'],
-      properties: {
-        org: { type: 'string' },
-        name: { type: 'string' },
-        version: { type: 'string' },
-        digest: { type: 'string' },
-      },
-    },
+    model: modelWithDigestSchema,
     decision: { type: 'string', enum: ['approve', 'reject'] },
     status: { type: 'string', enum: [...MODEL_STATUSES], description: "the model version's status now" },
     logIndex: { type: 'integer' },

@@ -183,3 +183,16 @@ export const emptyBodySchema = {
 export async function defaultEmptyBody(request: { body: unknown }): Promise<void> {
   if (request.body === undefined || request.body === null) request.body = {};
 }
+
+/** A model version and its digest, as the answers to posted records name it. */
+export const modelWithDigestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['org', 'name', 'version', 'digest'],
+  properties: {
+    org: { type: 'string' },
+    name: { type: 'string' },
+    version: { type: 'string' },
+    digest: { type: 'string' },
+  },
+} as const;
