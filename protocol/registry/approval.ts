@@ -29,7 +29,7 @@ import { keyIdOf } from '../dsse/index.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
-import { checkModelRef, digestHex, MODEL_NAME_RE, MODEL_ORG_RE, type ModelRef } from './model-ref.ts';
+import { assertAbout, checkModelRef, digestHex, MODEL_NAME_RE, MODEL_ORG_RE, type ModelRef } from './model-ref.ts';
 import { checkPersonSignature, openPersonSigned, type RosterPerson } from './person-signed.ts';
 
 export const APPROVAL_PREDICATE_TYPE = 'https://govfed.org/attestation/model-approval/v1';
@@ -183,14 +183,7 @@ export function verifyApproval(env: Envelope, ctx: ApprovalContext, opts: Verify
   const p = checkApprovalPredicate(statement.predicate);
   // 3.
   const mismatch = (what: string) => new GovfedError('ERR_APPROVAL_MISMATCH', `approval: ${what}`);
-  if (p.federation !== ctx.federation) throw mismatch('made for another federation');
-  const m = ctx.model;
-  if (p.model.org !== m.org || p.model.name !== m.name || p.model.version !== m.version) {
-    throw mismatch(`about ${p.model.org}/${p.model.name}@${p.model.version}, not ${m.org}/${m.name}@${m.version}`);
-  }
-  const subject = statement.subject;
-  if (subject.length !== 1 || subject[0]?.digest.sha256 !== digestHex(m.digest))
-    throw mismatch('subject is not the model digest');
+  assertAbout(p, statement.subject, ctx, mismatch);
   // 4.
   const person = ctx.person(p.approver.org, hint);
   if (person === undefined || person.name !== p.approver.name || person.role !== p.approver.role) {

@@ -24,7 +24,7 @@ import { GovfedError } from '../errors.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
 import type { ModelRef } from './approval.ts';
 import { type ContractTerms, checkContractTerms } from './contract-terms.ts';
-import { checkModelRef, digestHex, MODEL_NAME_RE, modelSubject } from './model-ref.ts';
+import { assertAbout, checkModelRef, MODEL_NAME_RE, modelSubject } from './model-ref.ts';
 import { checkPersonSignature, openPersonSigned, type RosterPerson } from './person-signed.ts';
 
 export const CONTRACT_PREDICATE_TYPE = 'https://govfed.org/attestation/model-contract/v1';
@@ -152,16 +152,7 @@ export function verifyContract(env: Envelope, ctx: ContractContext, opts: Verify
   const p = checkContractPredicate(statement.predicate);
   // 3.
   const mismatch = (what: string) => new GovfedError('ERR_CONTRACT_MISMATCH', `contract: ${what}`);
-  if (p.federation !== ctx.federation) throw mismatch('made for another federation');
-  const m = ctx.model;
-  if (p.model.org !== m.org || p.model.name !== m.name || p.model.version !== m.version) {
-    throw mismatch(`about ${p.model.org}/${p.model.name}@${p.model.version}, not ${m.org}/${m.name}@${m.version}`);
-  }
-  const subject = statement.subject;
-  if (subject.length !== 1 || subject[0]?.digest.sha256 !== digestHex(m.digest)) {
-    throw mismatch('subject is not the model digest');
-  }
-  if (subject[0]?.name !== `${m.name}@${m.version}`) throw mismatch('subject name is not NAME@VERSION of the model');
+  assertAbout(p, statement.subject, ctx, mismatch);
   // 4.
   const person = ctx.person(p.model.org, hint);
   if (person === undefined || person.name !== p.signer.name || person.role !== p.signer.role) {

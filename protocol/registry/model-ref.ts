@@ -42,3 +42,24 @@ export function digestHex(digest: string): string {
 export function modelSubject(digest: string, model: ModelRef): { name: string; digest: { sha256: string } } {
   return { name: `${model.name}@${model.version}`, digest: { sha256: digestHex(digest) } };
 }
+
+/**
+ * A person-signed record is about what the verifier holds: this federation, this model version, and its
+ * digest as the statement's one subject, named NAME@VERSION (`mismatch(what)` otherwise).
+ */
+export function assertAbout(
+  p: { federation: string; model: ModelRef },
+  subject: readonly { name?: string; digest: Record<string, string> }[],
+  ctx: { federation: string; model: ModelRef & { digest: string } },
+  mismatch: (what: string) => GovfedError,
+): void {
+  if (p.federation !== ctx.federation) throw mismatch('made for another federation');
+  const m = ctx.model;
+  if (p.model.org !== m.org || p.model.name !== m.name || p.model.version !== m.version) {
+    throw mismatch(`about ${p.model.org}/${p.model.name}@${p.model.version}, not ${m.org}/${m.name}@${m.version}`);
+  }
+  if (subject.length !== 1 || subject[0]?.digest.sha256 !== digestHex(m.digest)) {
+    throw mismatch('subject is not the model digest');
+  }
+  if (subject[0]?.name !== `${m.name}@${m.version}`) throw mismatch('subject name is not NAME@VERSION of the model');
+}

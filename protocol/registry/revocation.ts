@@ -26,7 +26,7 @@ import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
 import type { ModelRef } from './approval.ts';
-import { checkModelRef, digestHex, MODEL_NAME_RE, MODEL_ORG_RE, modelSubject } from './model-ref.ts';
+import { assertAbout, checkModelRef, MODEL_NAME_RE, MODEL_ORG_RE, modelSubject } from './model-ref.ts';
 import { checkPersonSignature, openPersonSigned, type RosterPerson } from './person-signed.ts';
 
 export const REVOCATION_PREDICATE_TYPE = 'https://govfed.org/attestation/model-revocation/v1';
@@ -144,15 +144,7 @@ export function verifyRevocation(env: Envelope, ctx: RevocationContext, opts: Ve
   const p = checkRevocationPredicate(statement.predicate);
   // 3.
   const mismatch = (what: string) => new GovfedError('ERR_REVOCATION_MISMATCH', `revocation: ${what}`);
-  if (p.federation !== ctx.federation) throw mismatch('made for another federation');
-  const m = ctx.model;
-  if (p.model.org !== m.org || p.model.name !== m.name || p.model.version !== m.version) {
-    throw mismatch(`about ${p.model.org}/${p.model.name}@${p.model.version}, not ${m.org}/${m.name}@${m.version}`);
-  }
-  const subject = statement.subject;
-  if (subject.length !== 1 || subject[0]?.digest.sha256 !== digestHex(m.digest)) {
-    throw mismatch('subject is not the model digest');
-  }
+  assertAbout(p, statement.subject, ctx, mismatch);
   // 4.
   const person = ctx.person(p.signer.org, hint);
   if (person === undefined || person.name !== p.signer.name || person.role !== p.signer.role) {
