@@ -140,3 +140,14 @@ describe('verifyApproval', () => {
     });
   });
 });
+
+describe('the approved contract', () => {
+  it('is kept as sha256:<hex> when given, and a malformed one is refused', () => {
+    const contract = `sha256:${'ef'.repeat(32)}`;
+    const v = verifyApproval(signApproval(DIGEST, predicate({ contract }), signer(1)), ctx);
+    expect(v.predicate.contract).toBe(contract);
+    expect(() => signApproval(DIGEST, predicate({ contract: 'version 2' }), signer(1))).toThrow(
+      code('ERR_MALFORMED_APPROVAL'),
+    );
+  });
+});
