@@ -28,12 +28,11 @@ import {
 import { toBase64 } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { parseVerifierKey } from '../../protocol/note/index.ts';
+import { type VerifiedAnyBundle, verifyBundle } from '../../protocol/witness/any-bundle.ts';
 import {
   CROSSORG_BUNDLE_FORMAT,
   MAX_CROSSORG_BUNDLE_BYTES,
-  type VerifiedAnyBundle,
   type VerifiedCrossOrgBundle,
-  verifyBundle,
 } from '../../protocol/witness/bundle.ts';
 import { booleanOption, type CommandSpec, JSON_OPTION, stringOption } from '../args.ts';
 import { CheckFailedError, CliError, ExitCode, UsageError } from '../exit.ts';

@@ -361,5 +361,3 @@ export function verifyCrossOrgBundle(input: unknown, opts: CrossOrgVerifyOptions
     federationPinned: opts.federationId !== undefined,
   };
 }
-
-export { type ParsedBundle, parseBundle, type VerifiedAnyBundle, verifyBundle } from './any-bundle.ts';

@@ -26,6 +26,8 @@
  *    decoded and bounded in log-protocol.ts.
  * docs/witness.md has the rules, the byte formats and the threat model.
  */
+
+export { type ParsedBundle, parseBundle, type VerifiedAnyBundle, verifyBundle } from './any-bundle.ts';
 export {
   CROSSORG_BUNDLE_FORMAT,
   type CrossOrgBundle,
@@ -41,11 +43,7 @@ export {
   MAX_BUNDLE_WITNESS_KEYS,
   MAX_COSIGNATURE_SKEW_SECONDS,
   MAX_CROSSORG_BUNDLE_BYTES,
-  type ParsedBundle,
-  parseBundle,
-  type VerifiedAnyBundle,
   type VerifiedCrossOrgBundle,
-  verifyBundle,
   verifyCrossOrgBundle,
 } from './bundle.ts';
 export {

@@ -6,12 +6,11 @@ import { GovfedError } from '../../../protocol/errors.ts';
 import { nextCharter } from '../../../protocol/federation/charter.ts';
 import { proveInclusion } from '../../../protocol/log/index.ts';
 import { appendSignatures, type NoteSignature } from '../../../protocol/note/index.ts';
+import { parseBundle, verifyBundle } from '../../../protocol/witness/any-bundle.ts';
 import {
   CROSSORG_BUNDLE_FORMAT,
   type CrossOrgBundle,
   createCrossOrgBundle,
-  parseBundle,
-  verifyBundle,
   verifyCrossOrgBundle,
 } from '../../../protocol/witness/bundle.ts';
 import { witnessSigner, witnessVerifierKey } from '../../../protocol/witness/keys.ts';
