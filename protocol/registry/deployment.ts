@@ -17,11 +17,14 @@
  * that org runs it (docs/contracts.md "Deployments").
  *
  * verifyDeployment (attacker-controlled input) is a checklist:
- *   1. envelope  a DSSE envelope, the deployment payload type, one signature   ERR_MALFORMED_DEPLOYMENT, ERR_PAYLOAD_TYPE_MISMATCH
- *   2. signer    the keyid is the peer id the charter lists for the org named   ERR_UNKNOWN_SIGNER
+ *   1. envelope  a DSSE envelope, the deployment payload type, one signature,  ERR_MALFORMED_ENVELOPE, ERR_PAYLOAD_TYPE_MISMATCH,
+ *                canonical JSON naming an org (read, not believed: it says     ERR_MALFORMED_DEPLOYMENT
+ *                whose peer key must have signed)
+ *   2. signer    the keyid is the peer id the charter lists for that org       ERR_UNKNOWN_SIGNER
  *   3. sig       verifies under that peer key                                  ERR_BAD_SIGNATURE
- *   4. payload   canonical JSON, exact fields, bounds                          ERR_MALFORMED_DEPLOYMENT
+ *   4. payload   exact fields, bounds, chain fields, reasons iff refused       ERR_MALFORMED_DEPLOYMENT
  *   5. context   this federation                                               ERR_DEPLOYMENT_MISMATCH
+ * Its place in the org's chain is deploymentFollows' (the caller holds the chain).
  */
 import { isPlainObject, isRfc3339Utc, isSha256Digest, isText } from '../audit/fields.ts';
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
@@ -36,10 +39,17 @@ import { checkModelRef, MODEL_ORG_RE } from './model-ref.ts';
 
 export const DEPLOYMENT_TYPE = 'govfed.deployment/v1';
 export const DEPLOYMENT_PAYLOAD_TYPE = 'application/vnd.govfed.deployment+json';
-export const MAX_DEPLOYMENT_BYTES = 16 * 1024;
-export const MAX_DEPLOYMENT_ENVELOPE = 32 * 1024;
 export const MAX_DEPLOYMENT_REASONS = 32;
 export const MAX_DEPLOYMENT_REASON_CHARS = 512;
+/**
+ * The most canonical bytes of a record: above the largest well-formed one (32 reasons of 512 UTF-16 code
+ * units, at most 3 UTF-8 bytes each — no control characters — is 48 KiB; the other fields under 1 KiB),
+ * so every record signDeployment makes verifies.
+ */
+export const MAX_DEPLOYMENT_BYTES = 64 * 1024;
+/** The most bytes of its envelope: the payload in base64 (4/3) plus the envelope's own fields. */
+export const MAX_DEPLOYMENT_ENVELOPE = 128 * 1024;
+const ENVELOPE_LIMITS = { maxBytes: MAX_DEPLOYMENT_ENVELOPE, maxSignatures: 1 };
 export const DEPLOYMENT_ACTIONS = ['deploy', 'undeploy', 'refused'] as const;
 export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -100,7 +110,7 @@ export function checkDeployment(v: unknown): Deployment {
     shadow: v.shadow,
     time: v.time,
   };
-  if ('contract' in v) {
+  if (v.contract !== undefined) {
     if (!isSha256Digest(v.contract)) throw bad('contract: expected sha256:<hex>');
     d.contract = v.contract;
   }
@@ -117,7 +127,7 @@ export function checkDeployment(v: unknown): Deployment {
       );
     }
     d.reasons = [...(r as string[])];
-  } else if ('reasons' in v) throw bad('reasons: only a refusal gives reasons');
+  } else if (v.reasons !== undefined) throw bad('reasons: only a refusal gives reasons');
   return d;
 }
 
@@ -126,59 +136,72 @@ export function deploymentDigest(d: Deployment): string {
   return `sha256:${toHex(sha256(canonicalBytes(checkDeployment(d))))}`;
 }
 
-/** Signs a record as the deploying org's node (its peer key seed). */
+/**
+ * Signs a record as the deploying org's node (its peer key seed). Throws ERR_MALFORMED_DEPLOYMENT for a
+ * record checkDeployment refuses.
+ */
 export function signDeployment(d: Omit<Deployment, 'type'>, peerSeed: Uint8Array): Envelope {
-  return signAsPeer(
-    DEPLOYMENT_PAYLOAD_TYPE,
-    canonicalBytes(checkDeployment({ type: DEPLOYMENT_TYPE, ...d })),
-    peerSeed,
-  );
+  const bytes = canonicalBytes(checkDeployment({ type: DEPLOYMENT_TYPE, ...d }));
+  if (bytes.length > MAX_DEPLOYMENT_BYTES) throw bad(`more than ${MAX_DEPLOYMENT_BYTES} bytes`);
+  return signAsPeer(DEPLOYMENT_PAYLOAD_TYPE, bytes, peerSeed);
 }
 
-/** The record inside an envelope, shape-checked only (not believed): to find the org that signed it. */
-export function claimedDeployment(value: unknown): Deployment {
-  const env = parseEnvelope(value, { maxBytes: MAX_DEPLOYMENT_ENVELOPE, maxSignatures: 1 });
+/** The payload of a deployment envelope as parsed canonical JSON (attacker-controlled; step 1). */
+function payloadOf(env: Envelope): unknown {
   const d = decodeEnvelope(env);
   if (d.payloadType !== DEPLOYMENT_PAYLOAD_TYPE) {
     throw new GovfedError('ERR_PAYLOAD_TYPE_MISMATCH', `payloadType must be ${DEPLOYMENT_PAYLOAD_TYPE}`);
   }
   try {
-    return checkDeployment(parseCanonical(d.payload, MAX_DEPLOYMENT_BYTES));
+    return parseCanonical(d.payload, MAX_DEPLOYMENT_BYTES);
   } catch (cause) {
-    if (cause instanceof GovfedError && cause.code === 'ERR_MALFORMED_DEPLOYMENT') throw cause;
     throw bad('payload is not canonical JSON', cause);
   }
 }
 
-/** Verifies a deployment envelope (attacker-controlled): the checklist at the top. */
+/**
+ * The record inside an envelope, shape-checked only (NOT verified): to learn which org's node must have
+ * signed it (then verifyDeployment). Throws ERR_MALFORMED_DEPLOYMENT, ERR_PAYLOAD_TYPE_MISMATCH.
+ */
+export function claimedDeployment(value: unknown): Deployment {
+  return checkDeployment(payloadOf(parseEnvelope(value, ENVELOPE_LIMITS)));
+}
+
+/**
+ * Verifies a deployment envelope (attacker-controlled) for this federation, whose charter lists each
+ * member org's node peer id (`peerIdOf`): the checklist at the top. Returns the record.
+ */
 export function verifyDeployment(
   value: unknown,
   ctx: { federation: string; peerIdOf(org: string): string | undefined },
   opts: VerifyOptions = {},
 ): Deployment {
   // 1.
-  const env = parseEnvelope(value, { maxBytes: MAX_DEPLOYMENT_ENVELOPE, maxSignatures: 1 });
+  const env = parseEnvelope(value, ENVELOPE_LIMITS);
   if (env.signatures.length !== 1) throw bad('expected exactly one signature (the org node)');
-  const claimed = claimedDeployment(env);
+  const payload = payloadOf(env);
+  const org = isPlainObject(payload) ? payload.org : undefined;
+  if (typeof org !== 'string' || !MODEL_ORG_RE.test(org)) throw bad('org: expected an org name');
   // 2.–3.
-  const peer = ctx.peerIdOf(claimed.org);
-  if (peer === undefined) throw new GovfedError('ERR_UNKNOWN_SIGNER', `deployment: ${claimed.org} is not a member`);
+  const peer = ctx.peerIdOf(org);
+  if (peer === undefined) throw new GovfedError('ERR_UNKNOWN_SIGNER', `deployment: ${org} is not a member`);
   verifyPeerSigned(env, {
     payloadType: DEPLOYMENT_PAYLOAD_TYPE,
     allowed: new Set([peer]),
-    limits: { maxBytes: MAX_DEPLOYMENT_ENVELOPE, maxSignatures: 1 },
+    limits: ENVELOPE_LIMITS,
     ...opts,
   });
-  // 4. (claimedDeployment checked the canonical payload)
+  // 4.
+  const d = checkDeployment(payload);
   // 5.
-  if (claimed.federation !== ctx.federation) {
+  if (d.federation !== ctx.federation) {
     throw new GovfedError('ERR_DEPLOYMENT_MISMATCH', 'deployment: made for another federation');
   }
-  return claimed;
+  return d;
 }
 
 /**
- * Where a verified record goes in its org's chain (`held`: that org's records, seq 1 first):
+ * Where a verified record goes in its org's chain (`held`: that org's records, seq 1 first, no gaps):
  *   'next' the next seq naming the newest held; 'held' this exact record is held; 'later' further ahead.
  * ERR_DEPLOYMENT_MISMATCH for another record at a held seq, or a `previous` that is not the newest held.
  */

@@ -9,7 +9,8 @@
  * what the terms say of a decision or a deployment; revocation.ts, revocation-status.ts: the kill switch's
  * signed records and the state that follows from them; registration.ts: a
  * submitter's signed registration; roles.ts, roster.ts: an org's people, keys and roles, signed by the
- * org's node; roster-sync.ts: the /govfed/roster/1.0.0 frames.
+ * org's node; roster-sync.ts: the /govfed/roster/1.0.0 frames. deployment.ts: an org's node's signed
+ * word that it deploys, undeploys or refused to deploy a model version, chained per org.
  */
 export * from './approval.ts';
 export * from './approval-status.ts';

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compileRules } from '../../../protocol/policy/compile.ts';
+import { evaluate } from '../../../protocol/policy/evaluate.ts';
 import {
   DecisionValue,
   environmentFor,
@@ -8,6 +10,7 @@ import {
   isHookName,
   NodeValue,
 } from '../../../protocol/policy/hooks.ts';
+import { CardValue, DeployActivation, DeploymentValue, deployInput } from '../../../protocol/policy/registry-values.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const NODE = { org: 'acme', jurisdiction: 'DE' };
@@ -135,7 +138,7 @@ describe('hookInput', () => {
     });
 
     it('rejects an unknown hook and a bad node with ERR_INVALID_INPUT', () => {
-      expect(() => hookInput('deploy' as 'decision', { model: 'm' }, NODE)).toThrow(code('ERR_INVALID_INPUT'));
+      expect(() => hookInput('monitor' as 'decision', { model: 'm' }, NODE)).toThrow(code('ERR_INVALID_INPUT'));
       expect(() => hookInput('decision', { model: 'm' }, { org: 'a', jurisdiction: 'nowhere' })).toThrow(
         code('ERR_INVALID_INPUT'),
       );
@@ -143,9 +146,7 @@ describe('hookInput', () => {
   });
 });
 
-describe('the deploy hook', async () => {
-  const { compileRules } = await import('../../../protocol/policy/index.ts');
-  const { deployInput } = await import('../../../protocol/policy/registry-values.ts');
+describe('the deploy hook', () => {
   const rule = {
     id: 'no-serious-in-us',
     hook: 'deploy' as const,
@@ -153,18 +154,96 @@ describe('the deploy hook', async () => {
     expression: 'model.tier == "serious" && deployment.jurisdiction.startsWith("US") && !deployment.shadow',
     message: 'serious-tier models are not deployed in the US',
   };
-  it('compiles a rule over deployment and model, and refuses an unknown field', () => {
-    expect(compileRules([rule])).toHaveLength(1);
-    expect(() => compileRules([{ ...rule, expression: 'deployment.region == "US"' }])).toThrow();
-  });
-  it('checks an attacker-controlled input (POST /v1/evaluate)', () => {
-    const ok = deployInput({
-      model: { org: 'eu', name: 'm', version: '1', tier: 'serious', status: 'approved', score: 90 },
-      deployment: { shadow: false, org: 'us', jurisdiction: 'US-CA' },
+  const model = {
+    org: 'eu',
+    name: 'fraud',
+    version: '1.0.0',
+    digest: `sha256:${'ab'.repeat(32)}`,
+    assurance: 'files',
+    status: 'approved',
+    tier: 'serious',
+    score: 90,
+  };
+  const US = { org: 'us', jurisdiction: 'US-CA' };
+  const at = (m: typeof model, shadow: boolean, node = US) =>
+    hookInput('deploy', new DeployActivation(m, undefined, { shadow, ...node }), node);
+
+  describe('when a rule names model, card, deployment and node fields', () => {
+    it('type-checks them, and refuses an unknown field or a wrong type at compile time', () => {
+      const env = environmentFor('deploy');
+      expect(env.check('deployment.shadow && deployment.org == node.org && model.score > 50').valid).toBe(true);
+      expect(env.check('model.assurance == "opaque" && !card.present && model.digest != ""').valid).toBe(true);
+      expect(compileRules([rule])).toHaveLength(1);
+      expect(() => compileRules([{ ...rule, expression: 'deployment.region == "US"' }])).toThrow(
+        code('ERR_INVALID_RULE'),
+      );
+      expect(() => compileRules([{ ...rule, expression: 'deployment.shadow == "yes"' }])).toThrow(
+        code('ERR_INVALID_RULE'),
+      );
+      expect(() => compileRules([{ ...rule, expression: 'approval.role == "ciso"' }])).toThrow(
+        code('ERR_INVALID_RULE'),
+      );
     });
-    expect((ok.deployment as { jurisdiction: string }).jurisdiction).toBe('US-CA');
-    expect(() => deployInput({ model: { org: 'eu', name: 'm', version: '1' }, deployment: { shadow: 'no' } })).toThrow(
-      'deployment.shadow',
-    );
+  });
+
+  describe('when it evaluates', () => {
+    it('denies a serious-tier model served in the US, not in shadow mode, another tier or elsewhere', () => {
+      const rules = { global: compileRules([rule]), local: [] };
+      const denied = evaluate(rules, 'deploy', at(model, false), { policyVersion: 3 });
+      expect(denied).toMatchObject({ allowed: false, deny: [{ rule: 'no-serious-in-us', scope: 'global' }] });
+      expect(evaluate(rules, 'deploy', at(model, true)).allowed).toBe(true);
+      expect(evaluate(rules, 'deploy', at({ ...model, tier: 'high' }, false)).allowed).toBe(true);
+      expect(evaluate(rules, 'deploy', at(model, false, { org: 'eu', jurisdiction: 'DE' })).allowed).toBe(true);
+      // Only deploy rules run at the deploy hook.
+      expect(evaluate(rules, 'approve', at(model, false)).allowed).toBe(true);
+    });
+
+    it('reads a model without a card as an empty card', () => {
+      const env = environmentFor('deploy');
+      expect(env.parse('card.present || card.domain != ""')(at(model, false))).toBe(false);
+    });
+  });
+
+  describe('when POST /v1/evaluate gives the input (attacker-controlled)', () => {
+    it('checks it and fills the defaults', () => {
+      const a = hookInput(
+        'deploy',
+        {
+          model: { org: 'eu', name: 'm', version: '1', tier: 'serious', status: 'approved', score: 90 },
+          deployment: { shadow: false, org: 'us', jurisdiction: 'US-CA' },
+        },
+        NODE,
+      );
+      expect(a.deployment).toEqual(new DeploymentValue({ shadow: false, org: 'us', jurisdiction: 'US-CA' }));
+      expect(a.model).toMatchObject({ digest: '', assurance: '', tier: 'serious', score: 90n });
+      expect(a.card).toEqual(new CardValue(undefined));
+      expect(evaluate({ global: compileRules([rule]), local: [] }, 'deploy', a).allowed).toBe(false);
+    });
+
+    it.each([
+      ['no deployment', { model: { org: 'eu', name: 'm', version: '1' } }],
+      ['a non-boolean shadow', { model: { org: 'eu', name: 'm', version: '1' }, deployment: { shadow: 'no' } }],
+      ['no model', { deployment: { shadow: false } }],
+      [
+        'a fractional score',
+        { model: { org: 'eu', name: 'm', version: '1', score: 1.5 }, deployment: { shadow: true } },
+      ],
+      [
+        'a long jurisdiction',
+        { model: { org: 'eu', name: 'm', version: '1' }, deployment: { shadow: true, jurisdiction: 'x'.repeat(17) } },
+      ],
+    ])('refuses %s with ERR_INVALID_INPUT', (_, raw) => {
+      expect(() => hookInput('deploy', raw, NODE)).toThrow(code('ERR_INVALID_INPUT'));
+      expect(() => deployInput(raw)).toThrow(code('ERR_INVALID_INPUT'));
+    });
+
+    it('refuses a malformed card with the card checker’s code', () => {
+      const raw = {
+        model: { org: 'eu', name: 'm', version: '1' },
+        card: { intendedUse: 'x', bogus: 1 },
+        deployment: { shadow: false },
+      };
+      expect(() => hookInput('deploy', raw, NODE)).toThrow(code('ERR_INVALID_MODEL_CARD'));
+    });
   });
 });
