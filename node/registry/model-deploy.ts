@@ -20,6 +20,8 @@ import {
   DEPLOYMENT_TYPE,
   type Deployment,
   type DeploymentAction,
+  MAX_DEPLOYMENT_REASON_CHARS,
+  MAX_DEPLOYMENT_REASONS,
   type ModelRef,
   siteFindings,
 } from '../../protocol/registry/index.ts';
@@ -42,6 +44,16 @@ export interface ModelDeployerOptions {
   publish(envelope: Envelope): void;
   /** Messages of the policy baseline's `deploy` deny rules that fire for `held` (none: allowed). */
   policyDenials(held: HeldModel, shadow: boolean): string[];
+}
+
+/** A reason as a record may hold it: no control characters, whole characters, 1..512 UTF-16 units. */
+function reasonText(r: string): string {
+  let out = '';
+  for (const ch of r.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')) {
+    if (out.length + ch.length > MAX_DEPLOYMENT_REASON_CHARS) break;
+    out += ch;
+  }
+  return out.trim() === '' ? '(no reason given)' : out;
 }
 
 export interface Deployed {
@@ -118,7 +130,7 @@ export class ModelDeployer {
       action,
       shadow,
       ...(contract === undefined ? {} : { contract: `sha256:${contract.id}` }),
-      ...(reasons === undefined ? {} : { reasons: reasons.map((r) => r.slice(0, 512)).slice(0, 32) }),
+      ...(reasons === undefined ? {} : { reasons: reasons.slice(0, MAX_DEPLOYMENT_REASONS).map(reasonText) }),
       time: this.#o.now().toISOString(),
     };
     const envelope = this.#o.sign(DEPLOYMENT_PAYLOAD_TYPE, canonicalBytes(record));
