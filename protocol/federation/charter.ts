@@ -29,7 +29,7 @@ import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { type ApprovalRules, checkApprovalRules } from './approval-rules.ts';
 import { checkKillSettings, KILL_SETTING_KEYS, type KillSettings, nextKillSettings } from './kill-settings.ts';
-import { checkMembers, MAX_MEMBERS, type Member } from './member.ts';
+import { assertExactKeys, checkMembers, MAX_MEMBERS, type Member, malformed } from './member.ts';
 
 export {
   MAX_MEMBERS,
@@ -84,17 +84,6 @@ export interface Charter {
    * no tier has a rule (never an empty object), so charters made before it keep their bytes.
    */
   approvals?: ApprovalRules;
-}
-
-function malformed(message: string): GovfedError {
-  return new GovfedError('ERR_MALFORMED_CHARTER', `charter: ${message}`);
-}
-
-function assertExactKeys(o: Record<string, unknown>, required: string[], optional: string[], what: string): void {
-  for (const k of required) if (!(k in o)) throw malformed(`${what}: missing "${k}"`);
-  for (const k of Object.keys(o)) {
-    if (!required.includes(k) && !optional.includes(k)) throw malformed(`${what}: unknown field "${k}"`);
-  }
 }
 
 function isCount(v: unknown, max: number): v is number {

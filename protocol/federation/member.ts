@@ -40,11 +40,17 @@ export function memberLogKeys(m: Member): string[] {
   return [...(m.logKey === undefined ? [] : [m.logKey]), ...(m.retiredLogKeys ?? [])];
 }
 
-function malformed(message: string): GovfedError {
+/** ERR_MALFORMED_CHARTER (the charter's checks share it). */
+export function malformed(message: string): GovfedError {
   return new GovfedError('ERR_MALFORMED_CHARTER', `charter: ${message}`);
 }
 
-function assertExactKeys(o: Record<string, unknown>, required: string[], optional: string[], what: string): void {
+export function assertExactKeys(
+  o: Record<string, unknown>,
+  required: string[],
+  optional: string[],
+  what: string,
+): void {
   for (const k of required) if (!(k in o)) throw malformed(`${what}: missing "${k}"`);
   for (const k of Object.keys(o)) {
     if (!required.includes(k) && !optional.includes(k)) throw malformed(`${what}: unknown field "${k}"`);
