@@ -139,8 +139,17 @@ export interface EventCatalogue {
   /** A checkpoint reached k cosignatures; lagMs (own checkpoints) is signed → witnessed. */
   'witness:witnessed': { origin: string; size: number; cosignatures: number; k: number; lagMs?: number | null };
   'witness:equivocation': { origin: string; alert: string; reporters: (string | undefined)[] };
-  'witness:proof-unavailable': { origin: string; size: number; error: string };
-  'witness:error': { origin?: string; error: string };
+  /** This node's log asked a witness (asker.ts) and could not reach it (reported once until it answers). */
+  'witness:ask-failed': { origin: string; witness: string; error: string };
+  /** A witness refused this node's checkpoint (tlog-witness code and status). */
+  'witness:refused-by': { origin: string; witness: string; size: number; code: string; status: number };
+  /** A witness answered with lines that are not its cosignature of the checkpoint asked for. */
+  'witness:bad-cosignature': { origin: string; witness: string; error: string };
+  /** The anti-entropy exchange (get-witnessed) with a peer failed. */
+  'witness:exchange-failed': { peer: string; error: string };
+  /** A peer's get-witnessed answer held a note that does not verify. */
+  'witness:bad-note': { peer: string; error: string };
+  'witness:error': { origin?: string; witness?: string; error: string };
 }
 
 export type EventName = keyof EventCatalogue;
@@ -218,7 +227,11 @@ const NAMES: { readonly [E in EventName]: true } = {
   'witness:refused': true,
   'witness:witnessed': true,
   'witness:equivocation': true,
-  'witness:proof-unavailable': true,
+  'witness:ask-failed': true,
+  'witness:refused-by': true,
+  'witness:bad-cosignature': true,
+  'witness:exchange-failed': true,
+  'witness:bad-note': true,
   'witness:error': true,
 };
 

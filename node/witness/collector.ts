@@ -1,13 +1,13 @@
 /**
- * Cosignature collection: every cosignature a member gossips (checked against the charter's witnessKey
- * of its sender, never the log owner's own) is kept per checkpoint; with >= k = witnessThreshold(charter,
- * org) of them the checkpoint is the origin's newest *witnessed* one — stored, and the base of cross-org
- * proofs. For this node's own log the collected lines are served with its checkpoint
- * (GET /v1/log/checkpoint) and the signed→witnessed lag is measured.
+ * Cosignature collection: the cosignatures of a checkpoint — those this node's own log asked its
+ * witnesses for (asker.ts), those on a witnessed checkpoint another member gossiped, those a peer
+ * answered get-witnessed with (exchange.ts) — each checked against the charter's witnessKey of its
+ * org, never the log owner's own, and kept per checkpoint; with >= k = witnessThreshold(charter, org) of
+ * them the checkpoint is the origin's newest *witnessed* one — stored, and the base of cross-org proofs.
+ * For this node's own log the collected lines are served with its checkpoint (GET /v1/log/checkpoint),
+ * the signed→witnessed lag is measured, and the witnessed listeners (the publisher) are told.
  */
 import { equalBytes, toBase64 } from '../../protocol/encoding/bytes.ts';
-import { GovfedError } from '../../protocol/errors.ts';
-import type { GossipMessage } from '../../protocol/federation/index.ts';
 import {
   appendSignatures,
   type Checkpoint,
@@ -15,7 +15,7 @@ import {
   type NoteSignature,
   openCheckpoint,
 } from '../../protocol/note/index.ts';
-import { checkCosignatureBody } from '../../protocol/witness/gossip.ts';
+import { checkCheckpointBody } from '../../protocol/witness/gossip.ts';
 import type { WitnessDeps } from './deps.ts';
 import type { MemberLog } from './members.ts';
 import { logOnlyNote, storedWitnessed } from './notes.ts';
@@ -38,8 +38,8 @@ interface Collected {
 /** The newest witnessed checkpoint of an origin, with its root and number of cosignatures. */
 export type Witnessed = WitnessedCheckpoint & { rootHash: Uint8Array; count: number };
 
-/** A `cosignature` gossip whose log signature and sender's cosignature verified. */
-export interface VerifiedCosignature {
+/** A checkpoint note of a member log, opened with the charter's keys. */
+export interface OpenedNote {
   origin: string;
   ml: MemberLog;
   checkpoint: Checkpoint;
@@ -47,9 +47,12 @@ export interface VerifiedCosignature {
   logSig: NoteSignature;
   /** The log-signed part of the note. */
   logNote: string;
-  /** [the sender's org, its cosignature, its witness key]. */
-  cosig: [string, NoteSignature, string];
+  /** Its verified cosignatures by members' witness keys: [org, cosignature, witness key]. */
+  cosigs: [string, NoteSignature, string][];
 }
+
+/** Called when an origin's newest witnessed checkpoint moves to a larger size. */
+export type WitnessedListener = (origin: string, w: Witnessed) => void;
 
 const collectedKey = (size: number, root: Uint8Array) => `${size}:${toBase64(root)}`;
 
@@ -58,6 +61,7 @@ export class CosignatureCollector {
   #collected = new Map<string, Map<string, Collected>>();
   #witnessed = new Map<string, Witnessed>();
   #lagMs: number | null = null;
+  #listeners: WitnessedListener[] = [];
 
   constructor(deps: WitnessDeps) {
     this.#d = deps;
@@ -80,24 +84,35 @@ export class CosignatureCollector {
     return this.#lagMs;
   }
 
+  /** Tells `fn` of every newly witnessed size (of every origin). */
+  onWitnessed(fn: WitnessedListener): void {
+    this.#listeners.push(fn);
+  }
+
   /**
-   * Checks a `cosignature` gossip body (attacker-controlled, synchronous): a note of a member's log,
-   * signed by the log and cosigned by the sender's witness key (ERR_UNKNOWN_WITNESS otherwise).
+   * Opens a checkpoint note of a member's log (attacker-controlled, synchronous): the log's signature
+   * must verify (ERR_UNKNOWN_ORIGIN for a log no member has, a note error otherwise); every signature
+   * line by a member's witness key is verified — one that fails rejects the note — and returned as a
+   * cosignature. Lines by other keys are ignored.
    */
-  verifyGossip(msg: GossipMessage): VerifiedCosignature {
-    const body = checkCosignatureBody(msg.body);
+  open(note: string): OpenedNote {
+    const body = checkCheckpointBody({ note });
     const origin = body.checkpoint.origin;
     const ml = this.#d.members.require(origin);
-    const sender = this.#d.members.memberByPeer(msg.sender);
-    const key = sender === undefined ? undefined : this.#d.members.witnessKey(sender.org);
-    if (sender === undefined || key === undefined || sender.org === ml.member.org) {
-      throw new GovfedError('ERR_UNKNOWN_WITNESS', 'the sender has no witness key for this log');
+    const witnesses = this.#d.members.witnessesBut(ml.member.org);
+    const opened = openCheckpoint(
+      note,
+      ml.verifier,
+      witnesses.map(([, v]) => v),
+    );
+    const logSig = opened.verified.find(
+      (s) => s.name === ml.verifier.name && s.keyHash === ml.verifier.keyHash,
+    ) as NoteSignature;
+    const cosigs: [string, NoteSignature, string][] = [];
+    for (const [org, key] of witnesses) {
+      const sig = opened.verified.find((s) => s.name === key.name && s.keyHash === key.keyHash);
+      if (sig !== undefined) cosigs.push([org, sig, key.vkey]);
     }
-    const opened = openCheckpoint(body.note, ml.verifier, [key]);
-    const cosig = opened.verified.find((s) => s.name === key.name && s.keyHash === key.keyHash);
-    if (cosig === undefined)
-      throw new GovfedError('ERR_UNKNOWN_WITNESS', "the note carries no cosignature by its sender's witness");
-    const logSig = opened.verified.find((s) => s.name === ml.verifier.name) as NoteSignature;
     return {
       origin,
       ml,
@@ -105,13 +120,18 @@ export class CosignatureCollector {
       text: opened.text,
       logSig,
       logNote: logOnlyNote(opened.text, logSig),
-      cosig: [sender.org, cosig, key.vkey],
+      cosigs,
     };
   }
 
-  /** Keeps a verified cosignature (call inside the origin's queue). */
-  add(v: VerifiedCosignature): void {
-    this.collect(v.origin, v.ml, v.checkpoint, v.text, v.logSig, [v.cosig]);
+  /** Keeps an opened note's cosignatures (call inside the origin's queue). */
+  add(v: OpenedNote): void {
+    this.collect(v.origin, v.ml, v.checkpoint, v.text, v.logSig, v.cosigs);
+  }
+
+  /** The orgs whose cosignature of checkpoint `cp` of `origin` this node holds. */
+  cosignersOf(origin: string, cp: { size: number; rootHash: Uint8Array }): Set<string> {
+    return new Set(this.#collected.get(origin)?.get(collectedKey(cp.size, cp.rootHash))?.cosigs.keys() ?? []);
   }
 
   /** This node's own new checkpoint (no cosignatures yet): starts its collection and lag clock. */
@@ -185,6 +205,7 @@ export class CosignatureCollector {
     this.#witnessed.set(origin, w);
     void this.#d.store.setWitnessed(origin, { size: w.size, note }).catch(() => {});
     if (!first) return;
+    for (const fn of this.#listeners) fn(origin, w);
     const own = origin === this.#d.home.config.origin;
     if (own) {
       this.#lagMs = Math.max(0, Date.now() - c.firstSeen);

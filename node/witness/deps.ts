@@ -41,6 +41,8 @@ export type WitnessLog = Pick<
 export interface WitnessMetrics {
   cosigned: Counter;
   equivocations: Counter;
+  requests: Counter<'result'>;
+  gossiped: Counter;
   lag: Gauge;
 }
 

@@ -99,6 +99,11 @@ export class MemberLogs {
     return [...this.#witnessKeys.entries()].filter(([o]) => o !== org).map(([, v]) => v);
   }
 
+  /** Every member's witness key but `org`'s own, by org. */
+  witnessesBut(org: string): [string, KeyedVerifier][] {
+    return [...this.#witnessKeys.entries()].filter(([o]) => o !== org);
+  }
+
   /** The member with peer id `peer`, in the current charter. */
   memberByPeer(peer: string): Member | undefined {
     return this.#chain?.member(peer);

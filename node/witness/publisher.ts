@@ -1,37 +1,36 @@
 /**
- * Checkpoint publishing: every new checkpoint of this node's log goes out as gossip `checkpoint`
- * {note} — as the log signs it, with a poll as the fallback, at most one gossip per PUBLISH_MIN_MS —
- * and while it is not witnessed it is sent again each sync round. Each one published starts its
- * cosignature collection (and the signed→witnessed lag clock).
+ * Checkpoint publishing: every new checkpoint of this node's log is taken to its witnesses (asker.ts) —
+ * as the log signs it, with a poll as the fallback — and, once k of them cosigned it, gossiped as
+ * `checkpoint` {note: the log's signature and the cosignatures}, once per witnessed size. While the
+ * latest checkpoint is not witnessed, each sync round and each member that connects asks again the
+ * witnesses that have not cosigned it. A retired log's last checkpoint is taken to them the same way
+ * until it is witnessed.
  */
 import { checkpointBody } from '../../protocol/witness/gossip.ts';
-import type { AuditLog } from '../log/index.ts';
-import type { CosignatureCollector } from './collector.ts';
-import type { WitnessDeps } from './deps.ts';
+import type { WitnessAsker } from './asker.ts';
+import type { CosignatureCollector, Witnessed } from './collector.ts';
+import { isOwnOrigin, type WitnessDeps } from './deps.ts';
 import { errorText } from './failures.ts';
 
-/**
- * Least time between two gossips of this node's checkpoint. New checkpoints come at most one per
- * checkpoint interval (1 s by default) and are gossiped as they are signed; this bound keeps a node with
- * a short interval from flooding, without delaying the normal one-per-second case.
- */
-export const PUBLISH_MIN_MS = 500;
 /** How often the own log's latest checkpoint is looked at. */
 const POLL_MS = 200;
 
 export class CheckpointPublisher {
   readonly #d: WitnessDeps;
   readonly #collector: CosignatureCollector;
+  readonly #asker: WitnessAsker;
   #timer: NodeJS.Timeout | undefined;
   #listening = false;
-  #last: { size: number; at: number } = { size: -1, at: 0 };
+  #lastAsked = -1;
 
-  constructor(deps: WitnessDeps, collector: CosignatureCollector) {
+  constructor(deps: WitnessDeps, collector: CosignatureCollector, asker: WitnessAsker) {
     this.#d = deps;
     this.#collector = collector;
+    this.#asker = asker;
+    collector.onWitnessed((origin, w) => this.#gossip(origin, w));
   }
 
-  /** Publishes as the log signs (its listener stays registered: it is a no-op once stopped) and polls. */
+  /** Asks as the log signs (its listener stays registered: it is a no-op once stopped) and polls. */
   start(): void {
     if (this.#timer !== undefined) return;
     if (!this.#listening) {
@@ -47,57 +46,47 @@ export class CheckpointPublisher {
     this.#timer = undefined;
   }
 
-  /** A member connected: it should see our checkpoint soon. */
+  /** A member connected: the witnesses that have not cosigned the latest checkpoint are asked again. */
   onPeerConnected(): void {
-    this.#last.at = 0;
+    if (this.#timer !== undefined) this.#asker.ask(this.#d.home.config.origin);
   }
 
-  /** Each sync round: our checkpoints again while they are not witnessed — the retired logs' too. */
-  async onSyncRound(): Promise<void> {
-    const cp = this.#d.log.checkpoint();
-    const w = this.#collector.witnessed(this.#d.home.config.origin);
-    if (w === undefined || w.size < cp.size) await this.publish(true);
-    await this.#publishRetired();
-  }
-
-  /**
-   * A retired log signs nothing new, but its last checkpoint (covering its `log.rotated` entry) may not
-   * have been witnessed before the rotation: it is gossiped each round until it is.
-   */
-  async #publishRetired(): Promise<void> {
-    const ctx = this.#d.federation();
-    if (!this.#d.running() || ctx === undefined || ctx.chain() === undefined) return;
-    for (const [origin, log] of this.#d.retired) {
-      const cp = log.checkpoint();
+  /** Each sync round: the witnesses of our unwitnessed checkpoints asked again — the retired logs' too. */
+  onSyncRound(): void {
+    if (this.#timer === undefined) return;
+    for (const origin of [this.#d.home.config.origin, ...this.#d.retired.keys()]) {
+      const log = origin === this.#d.home.config.origin ? this.#d.log : this.#d.retired.get(origin);
       const w = this.#collector.witnessed(origin);
-      if (w !== undefined && w.size >= cp.size) continue;
-      if (this.#d.members.get(origin) === undefined) continue; // the charter no longer lists it
-      this.#collector.collectOwn(cp.note, cp.signedAt.getTime(), origin);
-      await ctx.publish('checkpoint', checkpointBody(cp.note));
+      let size: number;
+      try {
+        size = log?.checkpoint().size ?? 0;
+      } catch {
+        continue; // the log is stopping
+      }
+      if (w === undefined || w.size < size) this.#asker.ask(origin);
     }
   }
 
-  /** Gossips this node's latest checkpoint if it is new (or `force`), at most once per PUBLISH_MIN_MS. */
-  async publish(force: boolean): Promise<void> {
+  /** A newly witnessed checkpoint of one of this node's logs goes out as gossip, once. */
+  #gossip(origin: string, w: Witnessed): void {
     const ctx = this.#d.federation();
-    if (!this.#d.running() || this.#timer === undefined || ctx === undefined) return;
-    let cp: ReturnType<AuditLog['checkpoint']>;
-    try {
-      cp = this.#d.log.checkpoint();
-    } catch {
-      return; // the log is stopping
-    }
-    const now = Date.now();
-    if (now - this.#last.at < PUBLISH_MIN_MS) return;
-    if (!force && cp.size <= this.#last.size) return;
-    const origin = this.#d.home.config.origin;
-    this.#collector.collectOwn(cp.note, cp.signedAt.getTime());
-    if (ctx.chain() === undefined || this.#d.members.get(origin) === undefined) return;
-    this.#last = { size: cp.size, at: now };
-    await ctx.publish('checkpoint', checkpointBody(cp.note));
+    if (!this.#d.running() || ctx === undefined || !isOwnOrigin(this.#d, origin)) return;
+    this.#d.metrics?.gossiped.inc();
+    void ctx
+      .publish('checkpoint', checkpointBody(w.note))
+      .catch((err) => this.#d.events('witness:error', { origin, error: errorText(err) }));
   }
 
   #tick(): void {
-    void this.publish(false).catch((err) => this.#d.events('witness:error', { error: errorText(err) }));
+    if (this.#timer === undefined || !this.#d.running()) return;
+    let size: number;
+    try {
+      size = this.#d.log.checkpoint().size;
+    } catch {
+      return; // the log is stopping
+    }
+    if (size <= this.#lastAsked) return;
+    this.#lastAsked = size;
+    this.#asker.ask(this.#d.home.config.origin);
   }
 }

@@ -1,14 +1,17 @@
 /**
  * WitnessService: a FederationModule composed of the witness's parts, each one job —
  *
- *   publisher.ts  checkpoint publishing   this node's checkpoints out as gossip `checkpoint`
- *   cosigner.ts   cosigning               other members' checkpoints checked and cosigned (and the
- *                                         HTTP tlog-witness add-checkpoint for external logs)
- *   collector.ts  cosignature collection  cosignatures kept per checkpoint; k of them → witnessed
- *   alerts.ts     equivocation alerts     evidence signed, gossiped, verified, stored, logged
- *   external.ts   external logs           logs outside the federation this node witnesses
- *   prover.ts     cross-org proving       entries and consistency proofs against witnessed checkpoints
- *   log-client.ts / log-server.ts         /govfed/log/1.0.0, asking (and relaying) / answering
+ *   publisher.ts       checkpoint publishing  this node's checkpoints to its witnesses; witnessed → gossip
+ *   asker.ts           asking                 add-checkpoint to each witness over /govfed/witness/1.0.0
+ *   cosigner.ts        cosigning              other logs' add-checkpoint requests decided and cosigned
+ *                                             (members over libp2p, external logs over HTTP)
+ *   witness-server.ts  /govfed/witness/1.0.0, answering (add-checkpoint, get-witnessed)
+ *   collector.ts       cosignature collection cosignatures kept per checkpoint; k of them → witnessed
+ *   exchange.ts        anti-entropy           witnessed and cosigned notes compared with a peer's
+ *   alerts.ts          equivocation alerts    evidence signed, gossiped, verified, stored, logged
+ *   external.ts        external logs          logs outside the federation this node witnesses
+ *   prover.ts          cross-org proving      entries and consistency proofs against witnessed checkpoints
+ *   log-client.ts / log-server.ts            /govfed/log/1.0.0, asking (and relaying) / answering
  *
  * — over shared state: the charter's view (members.ts), the witness store and the per-origin queue
  * (queue.ts) that makes each origin's work one step at a time. Inbound gossip bodies are
@@ -20,15 +23,19 @@ import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { CharterChain, GossipMessage, Member } from '../../protocol/federation/index.ts';
 import type { CrossOrgBundle } from '../../protocol/witness/bundle.ts';
+import { checkCheckpointBody } from '../../protocol/witness/gossip.ts';
 import { LOG_PROTOCOL, LOG_PROTOCOL_MAX_BYTES } from '../../protocol/witness/log-protocol.ts';
+import { WITNESS_PROTOCOL, WITNESS_PROTOCOL_MAX_BYTES } from '../../protocol/witness/witness-protocol.ts';
 import { opensslVerify } from '../crypto/ed25519.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { Alerts } from './alerts.ts';
+import { WitnessAsker } from './asker.ts';
 import { CosignatureCollector } from './collector.ts';
 import { Cosigner } from './cosigner.ts';
 import { isOwnOrigin, ownLog, type WitnessDeps, type WitnessHome, type WitnessLog } from './deps.ts';
+import { WitnessExchange } from './exchange.ts';
 import { ExternalLogs } from './external.ts';
 import { LogClient } from './log-client.ts';
 import { logProtocolHandler, type ServedLog } from './log-server.ts';
@@ -38,16 +45,9 @@ import { type CrossOrgConsistency, CrossOrgProver } from './prover.ts';
 import { CheckpointPublisher } from './publisher.ts';
 import { OriginQueue } from './queue.ts';
 import { WitnessStore } from './store.ts';
+import { witnessProtocolHandler } from './witness-server.ts';
 
 export type { CrossOrgConsistency } from './prover.ts';
-export { PUBLISH_MIN_MS } from './publisher.ts';
-
-/**
- * Every this many sync rounds (5 s each) a witness gossips again its newest cosignature of each other
- * member's log. Cosignatures are otherwise gossiped once, when made: two halves of a partition that each
- * cosigned a different checkpoint of one size (a split view) would never compare them after the heal.
- */
-export const RESEND_COSIGNATURES_ROUNDS = 6;
 
 export interface WitnessServiceOptions {
   home: WitnessHome;
@@ -87,9 +87,9 @@ export class WitnessService implements FederationModule {
   readonly #cosigner: Cosigner;
   readonly #publisher: CheckpointPublisher;
   readonly #prover: CrossOrgProver;
+  readonly #exchange: WitnessExchange;
   #ctx: FederationContext | undefined;
   #started = false;
-  #syncRounds = 0;
 
   constructor(opts: WitnessServiceOptions) {
     const events = opts.events ?? (() => {});
@@ -117,13 +117,12 @@ export class WitnessService implements FederationModule {
       collector: this.#collector,
       alerts: this.#alerts,
       external: this.#external,
-      client,
     });
-    this.#publisher = new CheckpointPublisher(this.#d, this.#collector);
+    this.#publisher = new CheckpointPublisher(this.#d, this.#collector, new WitnessAsker(this.#d, this.#collector));
     this.#prover = new CrossOrgProver(this.#d, this.#collector, client);
+    this.#exchange = new WitnessExchange(this.#d, this.#collector, this.#cosigner);
     this.gossip = {
       checkpoint: (msg) => this.#onCheckpointGossip(msg),
-      cosignature: (msg) => this.#onCosignatureGossip(msg),
       alert: (msg) => {
         this.#alerts.onGossip(msg);
         return { result: 'accept' };
@@ -132,6 +131,10 @@ export class WitnessService implements FederationModule {
     const local = logProtocolHandler(opts.home.config.origin, (origin) => ownLog(this.#d, origin));
     this.protocols = {
       [LOG_PROTOCOL]: { maxBytes: LOG_PROTOCOL_MAX_BYTES, handle: (req) => client.relayOr(req, local) },
+      [WITNESS_PROTOCOL]: {
+        maxBytes: WITNESS_PROTOCOL_MAX_BYTES,
+        handle: witnessProtocolHandler(this.#cosigner, this.#exchange),
+      },
     };
   }
 
@@ -169,30 +172,23 @@ export class WitnessService implements FederationModule {
     this.#publisher.onPeerConnected();
   }
 
-  async onSyncRound(): Promise<void> {
-    await this.#publisher.onSyncRound();
-    this.#cosigner.retryPending();
-    this.#syncRounds += 1;
-    if (this.#syncRounds % RESEND_COSIGNATURES_ROUNDS === 0) await this.#cosigner.resendCosignatures();
+  async onSyncRound(peers: readonly string[] = []): Promise<void> {
+    this.#publisher.onSyncRound();
+    await this.#exchange.onSyncRound(peers);
   }
 
+  /**
+   * A witnessed checkpoint a member's node gossiped (attacker-controlled): its log signature and its
+   * cosignatures are verified here, synchronously (a bad one rejects the message); then, in the
+   * origin's queue, it is compared with what this node cosigned and collected (a split view raises the
+   * alert) and its cosignatures are kept.
+   */
   #onCheckpointGossip(msg: GossipMessage): GossipVerdict {
-    const v = this.#cosigner.verifyGossip(msg);
-    if (!isOwnOrigin(this.#d, v.origin)) {
-      void this.#cosigner.witnessSoon(v.origin, v.logNote, v);
-    }
-    return { result: 'accept' };
-  }
-
-  #onCosignatureGossip(msg: GossipMessage): GossipVerdict {
-    const v = this.#collector.verifyGossip(msg);
+    const v = this.#collector.open(checkCheckpointBody(msg.body).note);
+    if (isOwnOrigin(this.#d, v.origin)) return { result: 'accept' };
     void this.#d.queue.enqueue(v.origin, async () => {
-      this.#collector.add(v);
-      if (isOwnOrigin(this.#d, v.origin)) return;
-      // A cosignature shows a checkpoint the log signed: check it against what we saw, then witness it
-      // (its proof fetched outside this queue).
       if (await this.#cosigner.checkConflicts(v.origin, v.ml, v.checkpoint, v.logNote)) return;
-      void this.#cosigner.witnessSoon(v.origin, v.logNote, { checkpoint: v.checkpoint, logNote: v.logNote });
+      this.#collector.add(v);
     });
     return { result: 'accept' };
   }

@@ -21,7 +21,6 @@ export const GOSSIP_KINDS = [
   'policy',
   'policy-receipt',
   'checkpoint',
-  'cosignature',
   'alert',
   'withdrawal',
   'freshness',

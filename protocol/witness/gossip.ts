@@ -1,20 +1,22 @@
 /**
- * Bodies of the witness gossip kinds (protocol/federation topics `checkpoint`, `cosignature`, `alert`).
+ * Bodies of the witness gossip kinds (protocol/federation topics `checkpoint`, `alert`).
  * The federation layer has already checked the sender is a member and signed the message; these
  * checks bound and type the body (attacker-controlled) and verify nothing else — the receiver opens
- * the note with the charter's keys (the log's, and for a cosignature the sender's witness key) or runs
- * verifyAlert.
+ * the note with the charter's keys (the log's, and the members' witness keys for the cosignatures) or
+ * runs verifyAlert.
  *
- *   checkpoint   { note: <checkpoint note signed by the sender's log key> }
- *   cosignature  { note: <the same checkpoint note, its log signature line and the sender's cosignature line> }
+ *   checkpoint   { note: <a checkpoint note of the sender's log: its log signature line and the
+ *                  cosignature lines the log collected — at least k once witnessed> }
  *   alert        { envelope: <DSSE envelope of ALERT_PAYLOAD_TYPE> }
  *
- * Why a cosignature travels as the whole note, not as {origin, size, root, line}: a cosignature/v1
+ * Witnessing is C2SP-style (witness-protocol.ts): a log's node asks each witness directly over
+ * `/govfed/witness/1.0.0` and gossips its checkpoint once, when it holds the charter's witness
+ * threshold of cosignatures — O(N) messages per checkpoint, where gossiping every cosignature to every
+ * node was O(N²). A checkpoint travels as the whole note, not as {origin, size, root}: a cosignature/v1
  * line signs the checkpoint *text*, which the receiver must hold byte for byte (extension lines
- * included) to verify it; and the log's own signature line lets every receiver treat the cosigned
- * checkpoint as one the log showed — it witnesses it in turn, and two cosigned checkpoints of one size
- * with other roots are equivocation evidence signed by the log (protocol/witness/evidence.ts). That is
- * how a split view is caught when the halves of a partition meet again.
+ * included) to verify it; and the log's own signature line lets every receiver treat it as a checkpoint
+ * the log showed — two of one size with other roots are equivocation evidence signed by the log
+ * (protocol/witness/evidence.ts).
  *
  * Every rejection is a GossipValidationError ERR_MALFORMED_GOSSIP with action `reject`.
  */
@@ -24,10 +26,10 @@ import { type Checkpoint, parseCheckpoint } from '../note/checkpoint.ts';
 import { type NoteSignature, parseNote } from '../note/note.ts';
 import { MAX_EVIDENCE_BYTES } from './evidence.ts';
 
-/** Largest note in a `checkpoint` or `cosignature` body. */
+/** Largest note in a `checkpoint` body (or a witness-protocol answer). */
 export const MAX_GOSSIP_NOTE_CHARS = 64 * 1024;
 
-/** A checked `checkpoint` or `cosignature` body: its note, parsed (no signature verified yet). */
+/** A checked `checkpoint` body: its note, parsed (no signature verified yet). */
 export interface CheckpointGossip {
   note: string;
   /** The signed text (what the log signature and every cosignature sign). */
@@ -75,25 +77,9 @@ export function checkpointBody(note: string): { note: string } {
   return { note: checkCheckpointBody({ note }).note };
 }
 
-/** Checks a `checkpoint` body: one checkpoint note, bounded and well-formed. */
+/** Checks a `checkpoint` body: one checkpoint note, bounded and well-formed (the log's signature first). */
 export function checkCheckpointBody(body: Record<string, unknown>): CheckpointGossip {
   return checkNoteBody(body, 'checkpoint', 1);
-}
-
-/**
- * The `cosignature` body: a checkpoint note with the log's signature line and the sender's cosignature
- * line (protocol/note appendSignatures adds one to a log-signed note).
- */
-export function cosignatureBody(cosignedNote: string): { note: string } {
-  return { note: checkCosignatureBody({ note: cosignedNote }).note };
-}
-
-/**
- * Checks a `cosignature` body: a checkpoint note with at least two signature lines (the log's and the
- * sender's cosignature). Neither is verified here.
- */
-export function checkCosignatureBody(body: Record<string, unknown>): CheckpointGossip {
-  return checkNoteBody(body, 'cosignature', 2);
 }
 
 /** The `alert` body. */

@@ -67,9 +67,7 @@ export {
   type CheckpointGossip,
   checkAlertBody,
   checkCheckpointBody,
-  checkCosignatureBody,
   checkpointBody,
-  cosignatureBody,
   MAX_GOSSIP_NOTE_CHARS,
 } from './gossip.ts';
 export {
@@ -121,3 +119,13 @@ export {
   type WitnessState,
   type WitnessStatus,
 } from './witness.ts';
+export {
+  decodeWitnessRequest,
+  decodeWitnessResponse,
+  encodeWitnessMessage,
+  MAX_WITNESSED_NOTES,
+  WITNESS_PROTOCOL,
+  WITNESS_PROTOCOL_MAX_BYTES,
+  type WitnessRequest,
+  type WitnessResponse,
+} from './witness-protocol.ts';

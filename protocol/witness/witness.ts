@@ -43,7 +43,9 @@
  *     verify against a trusted public key". The draft's rule is stricter and the note parser (Go's
  *     note.Open too) rejects a note with a bad signature by a known key anyway.
  *   - Same size: a non-empty proof does not verify (422); equal roots re-cosign the same checkpoint
- *     (the state does not move); for size 0 the recorded root is the empty-tree hash.
+ *     (the state does not move) — with the cosignature given before when the caller passes it as
+ *     `previous` and the text is the same, else afresh; for size 0 the recorded root is the empty-tree
+ *     hash.
  *   - The witness never rolls back: a checkpoint smaller than the recorded size fails the old size
  *     checks (400 when old > checkpoint size, 409 otherwise), so it is never cosigned.
  *   - "the witness MAY log the request even if the consistency proof doesn't verify (but MUST NOT
@@ -132,6 +134,12 @@ export interface AddCheckpointInput {
   req: string | Uint8Array | AddCheckpointRequest;
   /** The witness's cosignature/v1 signer (its clock stamps the cosignature). */
   signer: NoteSigner;
+  /**
+   * This witness's cosignature of the checkpoint it last cosigned, and that checkpoint's exact text: a
+   * request for the same text (same size, same root) is answered with it rather than a new signature,
+   * so asking a witness again costs no signing and yields the same line.
+   */
+  previous?: { text: string; cosignature: NoteSignature };
 }
 
 export interface AddCheckpointResult {
@@ -247,7 +255,13 @@ export function addCheckpoint(input: AddCheckpointInput): AddCheckpointResult {
   const checkpoint = req.checkpoint; // parsed from the same text the signature covers
   checkOldSize(req.oldSize, checkpoint.size, input.state);
   checkConsistency(req.oldSize, req.proof, checkpoint, input.state);
-  const cosignature = cosign(text, input.signer);
+  const prev = input.previous;
+  const same =
+    prev !== undefined &&
+    prev.text === text &&
+    prev.cosignature.name === input.signer.name &&
+    prev.cosignature.keyHash === input.signer.keyHash;
+  const cosignature = same ? prev.cosignature : cosign(text, input.signer);
   return {
     cosignatureLines: formatSignatureLine(cosignature),
     cosignature,

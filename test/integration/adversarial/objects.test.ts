@@ -44,7 +44,7 @@ const RULE = {
   expression: "'biometric' in decision.dataClasses && decision.jurisdiction == 'EU'",
   message: 'biometric data may not be processed in the EU',
 };
-const KINDS = ['charter', 'proposal', 'policy', 'policy-receipt', 'checkpoint', 'cosignature', 'alert'];
+const KINDS = ['charter', 'proposal', 'policy', 'policy-receipt', 'checkpoint', 'alert'];
 
 let a: FedNode;
 let b: FedNode;
@@ -235,7 +235,7 @@ describe('witness cosignatures and equivocation', () => {
       const version = await gossipVersion();
       await expectRefused(
         ['ERR_UNKNOWN_WITNESS', 'ERR_BAD_SIGNATURE'],
-        () => hd.gossip('cosignature', { note: forged }, { charterVersion: version }),
+        () => hd.gossip('checkpoint', { note: forged }, { charterVersion: version }),
         true,
         d,
       );
@@ -328,7 +328,7 @@ describe('replays of signed objects', () => {
       const stored = await Promise.all(honest.map(snapshot));
       const v = await gossipVersion();
       await h.gossip('checkpoint', { note: `${text}\n${logLine.join('\n')}\n` }, { charterVersion: v });
-      await h.gossip('cosignature', { note: `${text}\n${[...logLine, cLine].join('\n')}\n` }, { charterVersion: v });
+      await h.gossip('checkpoint', { note: `${text}\n${[...logLine, cLine].join('\n')}\n` }, { charterVersion: v });
       await new Promise((r) => setTimeout(r, 1500));
       for (const [i, n] of honest.entries()) expect(await snapshot(n), `${n.org} stored nothing`).toEqual(stored[i]);
       for (const n of honest)

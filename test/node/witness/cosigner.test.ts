@@ -1,8 +1,9 @@
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WitnessService } from '../../../node/witness/index.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../../protocol/errors.ts';
 import { signCheckpoint } from '../../../protocol/note/index.ts';
-import { checkCosignatureBody } from '../../../protocol/witness/gossip.ts';
 import { parseWitnessKey } from '../../../protocol/witness/keys.ts';
 import { formatAddCheckpoint } from '../../../protocol/witness/request.ts';
 import { isWitnessError } from '../../../protocol/witness/witness.ts';
@@ -85,64 +86,93 @@ describe('Cosigner (through WitnessService)', () => {
     });
   });
 
-  describe("when the log's node cannot be reached for a consistency proof", () => {
-    it('reports proof-unavailable, keeps the checkpoint, and cosigns it on the next sync round', async () => {
+  describe('when a witness cannot be reached', () => {
+    it("the log's node reports it once, asks again each sync round, and the witness cosigns once back", async () => {
       const { a, b, c } = await cosignedRig();
-      a.down = true;
+      b.down = true;
+      await (rig as Rig).grow(0, 3);
       const size = await (rig as Rig).grow(0, 3);
-      await until('b to miss the proof', () =>
-        b.events.some((e) => e.event === 'witness:proof-unavailable' && e.fields.size === size),
+      await until('c to cosign the newest', () =>
+        c.witness.origins().some((o) => o.org === 'eu' && o.cosignedSize === size),
+      );
+      await until('a to report b unreachable', () =>
+        a.events.some((e) => e.event === 'witness:ask-failed' && e.fields.witness === 'us'),
+      );
+      await a.witness.onSyncRound();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(a.events.filter((e) => e.event === 'witness:ask-failed')).toHaveLength(1);
+      expect(await a.registry.getSingleMetricAsString('govfed_witness_requests_total')).toMatch(
+        /result="failed"} [2-9]/,
       );
       expect(b.witness.origins().find((o) => o.org === 'eu')?.cosignedSize).toBeLessThan(size);
-      a.down = false;
-      await b.witness.onSyncRound();
+      b.down = false;
+      await a.witness.onSyncRound();
       await until('b to cosign after the retry', () =>
         b.witness.origins().some((o) => o.org === 'eu' && o.cosignedSize === size),
       );
-      expect(c.refused).toEqual([]);
+      await until("a's checkpoint witnessed", () =>
+        a.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
+      );
     });
   });
 
-  describe("while a proof fetch from the log's node hangs (the node is down, the dial times out)", () => {
-    it('answers a tlog-witness add-checkpoint about that log at once: the fetch holds no queue', async () => {
-      const { a, b, size: old } = await cosignedRig();
-      a.hangMs = 4000;
-      const size = await (rig as Rig).grow(0, 3);
-      const published = () =>
-        a.published.find((p) => p.kind === 'checkpoint' && String(p.body.note).includes(`\n${size}\n`));
-      await until(`a to gossip its checkpoint of ${size}`, () => published() !== undefined);
-      const gossiped = published()?.body.note as string; // b received it and is now fetching a proof from a
-      const proof = await a.log.proveConsistency(old, size);
-      const started = Date.now();
-      const lines = await b.witness.addCheckpoint(utf8(formatAddCheckpoint({ oldSize: old, proof, note: gossiped })));
-      const took = Date.now() - started;
-      expect(lines.startsWith(`— ${parseWitnessKey(witnessKey(1)).name} `)).toBe(true);
-      expect(took).toBeLessThan(2000); // before: it waited behind the fetch (4 s)
-      expect(b.witness.origins().find((o) => o.org === 'eu')?.cosignedSize).toBe(size);
-      // the fetch still ends in proof-unavailable, and then nothing is cosigned twice
-      await until(
-        'the hanging fetch to fail',
-        () => b.events.some((e) => e.event === 'witness:proof-unavailable' && e.fields.size === size),
-        8000,
+  describe('while a request to one witness hangs (its node is down, the dial times out)', () => {
+    it('the others answer meanwhile, and the hanging witness has one request in flight, not one per checkpoint', async () => {
+      rig = await startRig([0, 1, 2], { witness: 1 });
+      const [a, b, c] = rig.nodes as [RigNode, RigNode, RigNode];
+      await until('the first round to end', () =>
+        b.witness.origins().some((o) => o.origin === a.origin && o.cosignedSize !== null),
       );
-      expect(b.events.filter((e) => e.event === 'witness:cosigned' && e.fields.size === size)).toHaveLength(1);
-    }, 15_000);
+      b.hangMs = 1500;
+      const started = Date.now();
+      await rig.grow(0, 2);
+      await rig.grow(0, 2);
+      const size = await rig.grow(0, 2);
+      await until("a's checkpoint witnessed by c", () =>
+        a.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
+      );
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(c.witness.origins().find((o) => o.origin === a.origin)?.cosignedSize).toBe(size);
+      await until('the hanging request to fail', () => a.events.some((e) => e.event === 'witness:ask-failed'), 4000);
+      expect(await a.registry.getSingleMetricAsString('govfed_witness_requests_total')).toMatch(/result="failed"} 1$/m);
+    });
   });
 
-  describe('after RESEND_COSIGNATURES_ROUNDS sync rounds', () => {
-    it('gossips its newest cosignature of each other log again, as a {note} body', async () => {
-      const { b, size } = await cosignedRig();
-      await until("b to cosign c's first checkpoint", () =>
-        b.witness.origins().some((o) => o.origin === logName(2) && o.cosignedSize !== null),
-      );
-      (rig as Rig).deliver = false;
-      const before = b.published.length;
-      for (let i = 0; i < 6; i++) await b.witness.onSyncRound();
-      const again = b.published.slice(before).filter((p) => p.kind === 'cosignature');
-      expect(again.map((p) => checkCosignatureBody(p.body).checkpoint.origin).sort()).toEqual(
-        [logName(0), logName(2)].sort(),
-      );
-      expect(again.some((p) => checkCosignatureBody(p.body).checkpoint.size === size)).toBe(true);
+  describe('when asked again for the checkpoint it last cosigned', () => {
+    it('answers with the same cosignature: nothing signed or stored anew', async () => {
+      const { a, b, size } = await cosignedRig();
+      const note = (await a.log.checkpointNow()).note;
+      const req = utf8(formatAddCheckpoint({ oldSize: size, proof: [], note }));
+      const first = await b.witness.addCheckpoint(req);
+      await new Promise((r) => setTimeout(r, 1100)); // a cosignature/v1 timestamp has 1 s resolution
+      expect(await b.witness.addCheckpoint(req)).toBe(first);
+      expect(a.witness.checkpointWithCosignatures()).toContain(first);
+      expect(b.events.filter((e) => e.event === 'witness:cosigned' && e.fields.size === size)).toHaveLength(1);
+    });
+  });
+
+  describe("when the log's node restarts and no longer knows the sizes its witnesses cosigned", () => {
+    it('is told the size (409) and asks again with the consistency proof from there', async () => {
+      const { a, b, size } = await cosignedRig();
+      await a.witness.stop();
+      const registry = new Registry();
+      const again = new WitnessService({ home: a.home, log: a.log, registry });
+      again.attach(a.ctx);
+      await again.start();
+      try {
+        again.onCharter((rig as Rig).chain);
+        const next = await (rig as Rig).grow(0, 5);
+        await until('b to cosign the next checkpoint', () =>
+          b.witness.origins().some((o) => o.org === 'eu' && o.cosignedSize === next),
+        );
+        expect(next).toBeGreaterThan(size);
+        const counts = await registry.getSingleMetricAsString('govfed_witness_requests_total');
+        expect(counts).toMatch(/result="refused"} [1-9]/); // the 409s, one per witness
+        expect(counts).toMatch(/result="cosigned"} [1-9]/);
+      } finally {
+        await again.stop();
+        await a.witness.start(); // rig.stop() stops it again
+      }
     });
   });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WitnessService } from '../../../node/witness/index.ts';
 import { toHex } from '../../../protocol/encoding/bytes.ts';
 import { openCheckpoint } from '../../../protocol/note/index.ts';
-import { checkCheckpointBody, checkCosignatureBody } from '../../../protocol/witness/gossip.ts';
+import { checkCheckpointBody } from '../../../protocol/witness/gossip.ts';
 import { parseLogKey, parseWitnessKey } from '../../../protocol/witness/keys.ts';
 import { recordingVerifier, rejectAll } from '../../helpers/verify.ts';
 import { logKey, witnessKey } from '../../protocol/witness/fixtures.ts';
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 describe('WitnessService', () => {
   describe('when a member of three (k = 2) signs a new checkpoint', () => {
-    it('is published, cosigned by the two others and witnessed everywhere; the parts agree on status', async () => {
+    it('asks the two others, is witnessed everywhere and gossiped once; the parts agree on status', async () => {
       rig = await startRig([0, 1, 2], { witness: 2 });
       const [a, b, c] = rig.nodes as [Rig['nodes'][0], Rig['nodes'][0], Rig['nodes'][0]];
       const size = await rig.grow(0, 5);
@@ -25,17 +25,23 @@ describe('WitnessService', () => {
           n.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
         );
       }
-      // publishing: a `checkpoint` {note} body, as protocol/witness/gossip.ts defines it
+      // publishing: one `checkpoint` {note} body for that size, carrying a's signature and both cosignatures
       const cps = a.published.filter((p) => p.kind === 'checkpoint').map((p) => checkCheckpointBody(p.body));
-      expect(cps.some((cp) => cp.checkpoint.size === size)).toBe(true);
-      // cosigning: b and c gossip `cosignature` {note} bodies that carry a's signature and their own
+      const mine = cps.filter((cp) => cp.checkpoint.size === size);
+      expect(mine).toHaveLength(1);
+      const witnessed = openCheckpoint(mine[0]?.note as string, parseLogKey(logKey(0)), [
+        parseWitnessKey(witnessKey(1)),
+        parseWitnessKey(witnessKey(2)),
+      ]);
+      expect(witnessed.verified).toHaveLength(3);
+      // the witnesses gossip nothing about a's log: they answered a's requests
       for (const w of [b, c]) {
-        const cosigs = w.published.filter((p) => p.kind === 'cosignature').map((p) => checkCosignatureBody(p.body));
-        const mine = cosigs.find((x) => x.checkpoint.size === size);
-        expect(mine, w.org).toBeDefined();
-        const opened = openCheckpoint(mine?.note as string, parseLogKey(logKey(0)), [parseWitnessKey(witnessKey(w.i))]);
-        expect(opened.verified).toHaveLength(2);
+        const about = w.published.filter((p) => p.kind === 'checkpoint' && String(p.body.note).startsWith(a.origin));
+        expect(about, w.org).toEqual([]);
       }
+      expect(await a.registry.getSingleMetricAsString('govfed_witness_requests_total')).toMatch(
+        /result="cosigned"} [2-9]/,
+      );
       // collection: a's checkpoint is served with both cosignatures
       const served = a.witness.checkpointWithCosignatures();
       const opened = openCheckpoint(served, parseLogKey(logKey(0)), [
@@ -77,12 +83,16 @@ describe('WitnessService', () => {
       await until("c to cosign a's checkpoint", () =>
         c.witness.origins().some((o) => o.origin === a.origin && o.cosignedSize === size),
       );
-      // b's validator refused a's checkpoint gossip (the log signature, checked with b's verifier); c's did not
-      const refusedBy = (to: string) =>
-        a.refused.filter((r) => r.to === to && r.kind === 'checkpoint').map((r) => (r.error as { code?: string }).code);
-      expect(refusedBy('us')).toContain('ERR_BAD_SIGNATURE');
-      expect(refusedBy('apac')).toEqual([]);
+      // b's witness refused a's request (the log signature, checked with b's verifier: 403); c's did not
+      await until('a to hear of the refusal', () =>
+        a.events.some((e) => e.event === 'witness:refused-by' && e.fields.witness === 'us'),
+      );
+      const refusal = a.events.find((e) => e.event === 'witness:refused-by' && e.fields.witness === 'us');
+      expect(refusal?.fields).toMatchObject({ code: 'ERR_UNTRUSTED_CHECKPOINT', status: 403 });
+      expect(a.events.some((e) => e.event === 'witness:refused-by' && e.fields.witness === 'apac')).toBe(false);
       expect(b.witness.origins().find((o) => o.origin === a.origin)?.cosignedSize ?? null).toBeNull();
+      // k = 2 not reached: a gossips no witnessed checkpoint
+      expect(a.published.filter((p) => p.kind === 'checkpoint')).toEqual([]);
     });
   });
 

@@ -109,6 +109,23 @@ describe('addCheckpoint', () => {
       expect(res.next).toEqual(stateAt(9));
     });
 
+    it('answers the same checkpoint text with the cosignature given before (`previous`), not a new one', async () => {
+      const first = addCheckpoint({ known, state: stateAt(5), req: await request(5, 9), signer });
+      const previous = { text: first.text, cosignature: first.cosignature };
+      const later = witness(2, NOW_S + 60); // a witness whose clock moved on
+      const again = addCheckpoint({ known, state: first.next, req: await request(9, 9), signer: later, previous });
+      expect(again.cosignatureLines).toBe(first.cosignatureLines);
+      expect(again.next).toEqual(stateAt(9));
+      // without it, a fresh cosignature; for another checkpoint, `previous` does not apply
+      const fresh = addCheckpoint({ known, state: first.next, req: await request(9, 9), signer: later });
+      expect(fresh.cosignatureLines).not.toBe(first.cosignatureLines);
+      const next = addCheckpoint({ known, state: first.next, req: await request(9, 12), signer: later, previous });
+      expect(next.cosignatureLines).not.toBe(first.cosignatureLines);
+      // nor another witness's line passed as `previous`
+      const other = addCheckpoint({ known, state: first.next, req: await request(9, 9), signer: witness(3), previous });
+      expect(other.cosignature.name).toBe(witness(3).name);
+    });
+
     it('accepts bytes or an already parsed request, and returns a fresh root', async () => {
       const req = await request(5, 9);
       const parsed = parseAddCheckpoint(req);
