@@ -1,17 +1,19 @@
 /**
  * Asking for cosignatures — the log's side of C2SP witnessing (c2sp.org/tlog-witness): for each new
  * checkpoint of this node's logs (the current one and any retired one still unwitnessed), the node asks
- * every other member's witness directly, over `/govfed/witness/1.0.0` (protocol/witness/
+ * other members' witnesses directly, over `/govfed/witness/1.0.0` (protocol/witness/
  * witness-protocol.ts), with the add-checkpoint request: the size it believes that witness last cosigned
  * and a consistency proof from there. A 409 answer names the witness's size: the request is made again
  * with the proof from that size. Each cosignature line is verified against the charter's witness key of
  * that org before it is kept (collector.ts); once k are in, the checkpoint is witnessed and the publisher
  * gossips it, once.
  *
- * One request per witness at a time: a checkpoint signed while a witness is being asked is asked for
- * when that request ends (the newest one then), so a slow witness sees at most one request in flight and
- * a fast one every checkpoint. A witness that already cosigned the current checkpoint is not asked
- * again. Messages per checkpoint: one request and one answer per witness, then one gossip — O(N).
+ * It asks until the threshold is met, not everyone: k plus SPARE_WITNESSES at a time, the choice
+ * rotating with the checkpoint size so that every member witnesses in turn (and keeps a recent state to
+ * compare split views with), witnesses that failed last. A request that ends without a cosignature brings
+ * in the next witness; one that ends with one asks for the newest checkpoint if it moved meanwhile. One
+ * request per witness is in flight at a time, so a slow witness sees one request, not one per checkpoint.
+ * Messages per checkpoint: about k + 1 requests and answers, then one gossip — O(N).
  */
 import type { Member } from '../../protocol/federation/index.ts';
 import { openCheckpoint } from '../../protocol/note/index.ts';
@@ -33,6 +35,12 @@ type CosignaturesAnswer = Extract<WitnessResponse, { type: 'cosignatures' | 'err
 
 /** Timeout of one add-checkpoint exchange (dial included). */
 export const ASK_TIMEOUT_MS = 5000;
+/**
+ * Witnesses asked beyond the threshold: with one spare, one slow, failing or refusing witness does not
+ * hold witnessing up by a request round trip (the next one is asked when a request ends without a
+ * cosignature anyway).
+ */
+export const SPARE_WITNESSES = 1;
 /** Requests made for one checkpoint and one witness (the first, and one after each 409 with its size). */
 const MAX_ATTEMPTS = 3;
 
@@ -41,8 +49,10 @@ export class WitnessAsker {
   readonly #collector: CosignatureCollector;
   /** Per origin and witness org: the size that witness last cosigned, as far as this node knows. */
   #sizes = new Map<string, Map<string, number>>();
-  /** Requests in flight, by `origin \n org`: `again` when a newer checkpoint came meanwhile. */
-  #asking = new Map<string, { again: boolean }>();
+  /** Requests in flight, by `origin \n org`. */
+  #asking = new Set<string>();
+  /** Per origin: the checkpoint size being witnessed and the witnesses that did not cosign it when asked. */
+  #passed = new Map<string, { size: number; orgs: Set<string> }>();
   /** Witnesses whose last request failed (`origin \n org`): a failure is reported once, not per checkpoint. */
   #failing = new Set<string>();
 
@@ -52,10 +62,13 @@ export class WitnessAsker {
   }
 
   /**
-   * Asks every witness of `origin` (one of this node's logs) that holds no cosignature of its latest
-   * checkpoint yet; starts that checkpoint's collection.
+   * Asks witnesses of `origin` (one of this node's logs) for its latest checkpoint until k of them have
+   * cosigned it: as many as are missing plus SPARE_WITNESSES, minus those being asked already — in an
+   * order that rotates with the checkpoint size (the load spreads over the members), witnesses whose
+   * last request failed last, each at most once per checkpoint until `retry`. Starts the checkpoint's
+   * collection. Called again whenever a request ends, so a refusal or failure brings in the next one.
    */
-  ask(origin: string): void {
+  ask(origin: string, opts: { retry?: boolean } = {}): void {
     const ctx = this.#d.federation();
     const log = ownLog(this.#d, origin);
     const ml = this.#d.members.get(origin);
@@ -74,26 +87,63 @@ export class WitnessAsker {
       this.#d.events('witness:error', { origin, error: errorText(err) }); // our own signature does not verify
       return;
     }
+    if (opts.retry === true) this.#passed.delete(origin);
+    const passed = this.#passedAt(origin, cp.size);
     const have = this.#collector.cosignersOf(origin, cp);
-    for (const [org] of this.#d.members.witnessesBut(ml.member.org)) {
-      if (have.has(org)) continue;
-      const witness = charter.members.find((m) => m.org === org);
-      if (witness === undefined || witness.peerId === ctx.peerId) continue;
-      const key = `${origin}\n${org}`;
-      const running = this.#asking.get(key);
-      if (running !== undefined) {
-        running.again = true;
-        continue;
-      }
-      const entry = { again: false };
-      this.#asking.set(key, entry);
+    const order = this.#order(origin, ml, cp.size).filter((w) => !have.has(w.org) && w.peerId !== ctx.peerId);
+    const running = order.filter((w) => this.#asking.has(`${origin}\n${w.org}`)).length;
+    let wanted = this.#d.members.k(ml.member) - have.size + SPARE_WITNESSES - running;
+    for (const witness of order) {
+      if (wanted <= 0) break;
+      const key = `${origin}\n${witness.org}`;
+      if (this.#asking.has(key) || passed.has(witness.org)) continue;
+      wanted -= 1;
+      this.#asking.add(key);
       void this.#askOne(origin, log, ml, witness)
-        .catch((err) => this.#d.events('witness:error', { origin, witness: org, error: errorText(err) }))
+        .then((cosigned) => {
+          if (!cosigned) passed.add(witness.org);
+        })
+        .catch((err) => {
+          passed.add(witness.org);
+          this.#d.events('witness:error', { origin, witness: witness.org, error: errorText(err) });
+        })
         .finally(() => {
           this.#asking.delete(key);
-          if (entry.again) this.ask(origin);
+          this.ask(origin);
         });
     }
+  }
+
+  /** A member connected: its witness is no longer taken for unreachable. */
+  reachable(peer: string): void {
+    const org = this.#d.members.memberByPeer(peer)?.org;
+    if (org === undefined) return;
+    for (const key of [...this.#failing]) if (key.endsWith(`\n${org}`)) this.#failing.delete(key);
+  }
+
+  /** The witnesses of `ml`'s log, rotated by `size`, those whose last request failed last. */
+  #order(origin: string, ml: MemberLog, size: number): Member[] {
+    const members = this.#d.members.charter?.members ?? [];
+    const orgs = this.#d.members
+      .witnessesBut(ml.member.org)
+      .map(([org]) => org)
+      .sort();
+    const start = orgs.length === 0 ? 0 : size % orgs.length;
+    const rotated = [...orgs.slice(start), ...orgs.slice(0, start)];
+    const healthy = rotated.filter((o) => !this.#failing.has(`${origin}\n${o}`));
+    const failing = rotated.filter((o) => this.#failing.has(`${origin}\n${o}`));
+    return [...healthy, ...failing]
+      .map((org) => members.find((m) => m.org === org))
+      .filter((m): m is Member => m !== undefined);
+  }
+
+  /** The witnesses that did not cosign checkpoint `size` of `origin` when asked (reset by a new size). */
+  #passedAt(origin: string, size: number): Set<string> {
+    const cur = this.#passed.get(origin);
+    if (cur !== undefined && cur.size === size) return cur.orgs;
+    const next = { size, orgs: new Set<string>() };
+    this.#passed.set(origin, next);
+    return next.orgs;
   }
 
   /** Requests in flight (tests, status). */
@@ -101,9 +151,10 @@ export class WitnessAsker {
     return this.#asking.size;
   }
 
-  async #askOne(origin: string, log: ServedLog, ml: MemberLog, witness: Member): Promise<void> {
+  /** Asks one witness (409 → again with the proof from its size); true when it cosigned. */
+  async #askOne(origin: string, log: ServedLog, ml: MemberLog, witness: Member): Promise<boolean> {
     const ctx = this.#d.federation();
-    if (ctx === undefined || this.#d.members.witnessKey(witness.org) === undefined) return;
+    if (ctx === undefined || this.#d.members.witnessKey(witness.org) === undefined) return false;
     const key = `${origin}\n${witness.org}`;
     const sizes = this.#sizes.get(origin) ?? new Map<string, number>();
     this.#sizes.set(origin, sizes);
@@ -129,14 +180,14 @@ export class WitnessAsker {
           this.#failing.add(key);
           this.#d.events('witness:ask-failed', { origin, witness: witness.org, error: errorText(err) });
         }
-        return;
+        return false;
       }
       this.#failing.delete(key);
       if (answer.type === 'cosignatures') {
         const cosigned = this.#verifyLines(origin, cp.note, answer.lines, ml, witness.org);
         this.#d.metrics?.requests.inc({ result: cosigned ? 'cosigned' : 'refused' });
         if (cosigned) sizes.set(witness.org, cp.size);
-        return;
+        return cosigned;
       }
       this.#d.metrics?.requests.inc({ result: 'refused' });
       if (answer.code === 'ERR_OLD_SIZE_MISMATCH' && answer.size !== undefined && answer.size !== known) {
@@ -150,8 +201,9 @@ export class WitnessAsker {
         code: answer.code,
         status: answer.status,
       });
-      return;
+      return false;
     }
+    return false;
   }
 
   /**

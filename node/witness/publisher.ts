@@ -2,8 +2,8 @@
  * Checkpoint publishing: every new checkpoint of this node's log is taken to its witnesses (asker.ts) —
  * as the log signs it, with a poll as the fallback — and, once k of them cosigned it, gossiped as
  * `checkpoint` {note: the log's signature and the cosignatures}, once per witnessed size. While the
- * latest checkpoint is not witnessed, each sync round and each member that connects asks again the
- * witnesses that have not cosigned it. A retired log's last checkpoint is taken to them the same way
+ * latest checkpoint is not witnessed, each sync round asks again (witnesses that failed for it
+ * included), and so does each member that connects. A retired log's last checkpoint is taken to them the same way
  * until it is witnessed.
  */
 import { checkpointBody } from '../../protocol/witness/gossip.ts';
@@ -46,8 +46,9 @@ export class CheckpointPublisher {
     this.#timer = undefined;
   }
 
-  /** A member connected: the witnesses that have not cosigned the latest checkpoint are asked again. */
-  onPeerConnected(): void {
+  /** A member connected: its witness counts as reachable again, and the latest checkpoint is asked for. */
+  onPeerConnected(peer: string): void {
+    this.#asker.reachable(peer);
     if (this.#timer !== undefined) this.#asker.ask(this.#d.home.config.origin);
   }
 
@@ -63,7 +64,7 @@ export class CheckpointPublisher {
       } catch {
         continue; // the log is stopping
       }
-      if (w === undefined || w.size < size) this.#asker.ask(origin);
+      if (w === undefined || w.size < size) this.#asker.ask(origin, { retry: true });
     }
   }
 

@@ -168,8 +168,8 @@ export class WitnessService implements FederationModule {
     this.#d.members.update(chain);
   }
 
-  onPeerConnected(): void {
-    this.#publisher.onPeerConnected();
+  onPeerConnected(peer: string): void {
+    this.#publisher.onPeerConnected(peer);
   }
 
   async onSyncRound(peers: readonly string[] = []): Promise<void> {
