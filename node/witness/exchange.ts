@@ -7,10 +7,15 @@
  * partition is caught once they meet again. The cosignatures those notes carry are collected too, so a
  * node that missed a witnessed checkpoint's gossip (offline, partitioned, newly admitted) catches up.
  *
- * A note seen before is skipped (bounded memory of the last SEEN_MAX), so a quiet federation costs one
- * small exchange per round and no signature checks.
+ * A note seen before is skipped (bounded memory of the last SEEN_MAX), and so is one that, from its
+ * unverified text, can tell nothing new — a copy of the newest witnessed checkpoint held, an older one
+ * nothing conflicts with — so a federation that keeps up costs one small exchange per round and few
+ * signature checks.
  */
+import { equalBytes } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
+import type { Checkpoint } from '../../protocol/note/index.ts';
+import { checkCheckpointBody } from '../../protocol/witness/gossip.ts';
 import {
   decodeWitnessResponse,
   encodeWitnessMessage,
@@ -84,6 +89,7 @@ export class WitnessExchange {
     if (this.#seen.has(note)) return;
     if (this.#seen.size >= SEEN_MAX) this.#seen.clear();
     this.#seen.add(note);
+    if (!(await this.#mayMatter(note))) return;
     let v: OpenedNote;
     try {
       v = this.#collector.open(note);
@@ -98,5 +104,27 @@ export class WitnessExchange {
       if (await this.#cosigner.checkConflicts(v.origin, v.ml, v.checkpoint, v.logNote)) return;
       this.#collector.add(v);
     });
+  }
+
+  /**
+   * Whether a note is worth its signature checks, judged from its unverified text: a checkpoint newer than
+   * the newest witnessed one held (catch-up), or one of a size this node holds with another root
+   * (possible evidence). A copy of what is held, or an older checkpoint nothing conflicts with, is not:
+   * in a quiet federation or a busy one that keeps up, most notes a peer holds are ours too.
+   */
+  async #mayMatter(note: string): Promise<boolean> {
+    let cp: Checkpoint;
+    try {
+      cp = checkCheckpointBody({ note }).checkpoint;
+    } catch {
+      return true; // open() reports it
+    }
+    if (isOwnOrigin(this.#d, cp.origin)) return false;
+    const w = this.#collector.witnessed(cp.origin);
+    if (w === undefined || cp.size > w.size) return true;
+    if (cp.size === w.size) return !equalBytes(cp.rootHash, w.rootHash);
+    if (this.#collector.conflicting(cp.origin, cp).length > 0) return true;
+    const state = await this.#d.store.cosigned(cp.origin);
+    return state !== undefined && state.size === cp.size && !equalBytes(state.rootHash, cp.rootHash);
   }
 }
