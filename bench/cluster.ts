@@ -77,3 +77,25 @@ export async function until(fn: () => boolean, ms: number, what: string): Promis
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * Waits until the federation is quiet: no node has cosigned a checkpoint for 1.5 s, `maxMs` at most.
+ * Every record that reaches every node (a charter, a policy version, a kill-switch record) is a log entry
+ * on each of them, so each node's next checkpoint is then witnessed by others; a bench that measures the
+ * normal case — such records are rare — waits for that work to end before the next one.
+ */
+export async function quiet(nodes: readonly FedNode[], maxMs: number): Promise<void> {
+  const count = () =>
+    nodes.reduce((a, x) => a + (x.daemon.stderr.match(/"event":"witness:cosigned"/g)?.length ?? 0), 0);
+  const end = Date.now() + maxMs;
+  let last = count();
+  let since = Date.now();
+  while (Date.now() < end && Date.now() - since < 1500) {
+    await new Promise((r) => setTimeout(r, 100));
+    const c = count();
+    if (c !== last) {
+      last = c;
+      since = Date.now();
+    }
+  }
+}

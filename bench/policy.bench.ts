@@ -29,7 +29,7 @@ import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { adminPost } from '../test/helpers/federation.ts';
 import { makeRecords } from '../test/helpers/records.ts';
-import { eventTime, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
+import { eventTime, type FedNode, quiet, startCluster, stopCluster, until } from './cluster.ts';
 import { measureOnOff, onOffResults } from './on-off.ts';
 import { BASELINE_20 } from './policy-rules.ts';
 import { nearestRank, percentile } from './stats.ts';
@@ -102,26 +102,6 @@ async function ingestOnOff(): Promise<BenchResult[]> {
   }
 }
 
-/**
- * Waits until the federation is quiet again: no node has cosigned a checkpoint for 1.5 s (each apply
- * appends a leaf to every node's log, so every node's next checkpoint is witnessed by the others).
- */
-async function quiet(nodes: readonly FedNode[]): Promise<void> {
-  const count = () =>
-    nodes.reduce((a, x) => a + (x.daemon.stderr.match(/"event":"witness:cosigned"/g)?.length ?? 0), 0);
-  const end = Date.now() + QUIET_MAX_MS;
-  let last = count();
-  let since = Date.now();
-  while (Date.now() < end && Date.now() - since < 1500) {
-    await new Promise((r) => setTimeout(r, 100));
-    const c = count();
-    if (c !== last) {
-      last = c;
-      since = Date.now();
-    }
-  }
-}
-
 export async function propagation(n: number, settle = false): Promise<BenchResult> {
   const SETTLE = settle;
   const nodes = await startCluster(n, { thresholds: { policy: 2 } });
@@ -148,7 +128,7 @@ export async function propagation(n: number, settle = false): Promise<BenchResul
       });
       const t0 = eventTime(signer, 'policy:applied', { version: v }) as number;
       latencies.push(Math.max(...others.map((x) => eventTime(x, 'policy:applied', { version: v }) as number)) - t0);
-      if (SETTLE) await quiet(nodes);
+      if (SETTLE) await quiet(nodes, QUIET_MAX_MS);
     }
     const seconds = (Date.now() - start) / 1000;
     const sorted = [...latencies].sort((a, b) => a - b);

@@ -27,11 +27,12 @@ import { opensslVerify } from '../node/crypto/ed25519.ts';
 import { type Ed25519Verify, verify as pureVerify } from '../protocol/crypto/ed25519.ts';
 import { verifyCrossOrgBundle } from '../protocol/witness/index.ts';
 import { adminPost } from '../test/helpers/federation.ts';
-import { makeRecords, metricValue } from '../test/helpers/records.ts';
-import { events, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
+import { makeRecords } from '../test/helpers/records.ts';
+import { type FedNode, startCluster, stopCluster } from './cluster.ts';
 import { prng } from './prng.ts';
 import { nearestRank, percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
+import { measureWitnessed } from './witness-helpers.ts';
 
 const GROUP = 'witness';
 const NODES = (process.env.GOVFED_WITNESS_NODES ?? '4,10,20').split(',').map(Number);
@@ -44,61 +45,17 @@ async function loadavg(): Promise<string> {
   return load.split(' ').slice(0, 3).join(' ');
 }
 
-/** org0's witnessed events for its own origin with size >= `size`. */
-function ownWitnessed(node: FedNode, size: number): { lagMs: number; size: number } | undefined {
-  for (const e of events(node, 'witness:witnessed', { origin: node.init.origin })) {
-    const s = e.fields.size as number;
-    if (s >= size && typeof e.fields.lagMs === 'number') return { lagMs: e.fields.lagMs, size: s };
-  }
-  return undefined;
-}
-
-/**
- * Witness messages so far, summed over every node's /metrics: add-checkpoint requests sent (each one
- * answered, or failed) and witnessed checkpoints gossiped (each delivered once to every node).
- */
-async function witnessMessages(nodes: readonly FedNode[]): Promise<{ requests: number; gossiped: number }> {
-  let requests = 0;
-  let gossiped = 0;
-  for (const node of nodes) {
-    const text = await (await node.daemon.fetch('/metrics', { token: node.adminToken })).text();
-    for (const line of text.split('\n')) {
-      if (line.startsWith('govfed_witness_requests_total{')) requests += Number(line.split(' ').at(-1));
-    }
-    gossiped += metricValue(text, 'govfed_witness_checkpoints_gossiped_total') ?? 0;
-  }
-  return { requests, gossiped };
-}
-
 async function witnessed(n: number): Promise<BenchResult> {
   const nodes = await startCluster(n);
   try {
-    const origin = nodes[0] as FedNode;
     await new Promise((r) => setTimeout(r, 2000)); // let gossipsub meshes settle
-    const lags: number[] = [];
-    let k = 0;
-    const before = await witnessMessages(nodes);
-    for (let i = 0; i < CHECKPOINTS; i++) {
-      const r = (await adminPost(origin, '/v1/decisions', makeRecords(1, `w${n}-${i}`)[0])) as {
-        entries: { index: number }[];
-      };
-      const size = (r.entries[0]?.index ?? 0) + 1;
-      await until(() => ownWitnessed(origin, size) !== undefined, 30_000, `checkpoint of size ${size} witnessed`);
-      lags.push((ownWitnessed(origin, size) as { lagMs: number }).lagMs);
-      const ev = events(origin, 'witness:witnessed', { origin: origin.init.origin }).at(-1);
-      k = (ev?.fields.k as number | undefined) ?? k;
-    }
-    await new Promise((r) => setTimeout(r, 1000)); // the last answers of the slower witnesses
-    const after = await witnessMessages(nodes);
-    const perCheckpoint = (x: number) => (x / CHECKPOINTS).toFixed(1);
-    const messages = `${perCheckpoint(after.requests - before.requests)} add-checkpoint requests (each answered) + ${perCheckpoint(after.gossiped - before.gossiped)} gossip per checkpoint, all nodes together`;
-    const sorted = [...lags].sort((a, b) => a - b);
+    const { sorted, k, messages } = await measureWitnessed(nodes, CHECKPOINTS, `w${n}`);
     return {
       group: GROUP,
       name: `N = ${n} node processes: checkpoint signed → witnessed by k = ${k} of ${n - 1} other members`,
       ops: CHECKPOINTS,
       unit: 'checkpoints',
-      opsPerSec: CHECKPOINTS / (lags.reduce((a, b) => a + b, 0) / 1000),
+      opsPerSec: CHECKPOINTS / (sorted.reduce((a, b) => a + b, 0) / 1000),
       notes: `p50 ${nearestRank(sorted, 50)} ms, p99 ${nearestRank(sorted, 99)} ms, max ${sorted.at(-1)} ms (rate = 1 / mean latency); messages: ${messages}; each witness verifies the log signature and a consistency proof before cosigning; loadavg ${await loadavg()}`,
     };
   } finally {

@@ -9,7 +9,9 @@
  *       a/<origin>/<hex> an equivocation alert (DSSE envelope JSON), by SHA-256 of its evidence
  *     logs.json          {logs: [verifier keys]}: logs outside the federation this node witnesses
  *
- * Every write is synced. The cosigned state is what makes the witness safe across restarts (it never
+ * Every write is synced but the witnessed checkpoints' (one lost in a crash is learnt again from the next
+ * gossip or get-witnessed exchange; an older one stays valid meanwhile). The cosigned state is what makes
+ * the witness safe across restarts (it never
  * cosigns a smaller or conflicting tree), so the service reads it, decides and writes it under one lock
  * per origin (queue.ts, cosigner.ts); this file only stores.
  */
@@ -45,6 +47,8 @@ function json<T>(raw: string | undefined): T | undefined {
 export class WitnessStore {
   readonly dir: string;
   #db: Db | undefined;
+  /** Cosigned states read or written since open (the hot read: every checkpoint seen is compared with it). */
+  #cosigned = new Map<string, CosignedState | undefined>();
 
   constructor(dir: string) {
     this.dir = dir;
@@ -68,6 +72,7 @@ export class WitnessStore {
   async close(): Promise<void> {
     await this.#db?.close();
     this.#db = undefined;
+    this.#cosigned.clear();
   }
 
   #open(): Db {
@@ -75,16 +80,20 @@ export class WitnessStore {
     return this.#db;
   }
 
+  /** The cosigned state of `origin` (read once from the database, then kept: only this store writes it). */
   async cosigned(origin: string): Promise<CosignedState | undefined> {
-    const v = json<{ size: number; rootHash: string; note: string; cosigned: string }>(
-      await this.#open().get(`s/${origin}`),
-    );
-    return v === undefined ? undefined : { ...v, rootHash: fromBase64(v.rootHash) };
+    const db = this.#open();
+    if (this.#cosigned.has(origin)) return this.#cosigned.get(origin);
+    const v = json<{ size: number; rootHash: string; note: string; cosigned: string }>(await db.get(`s/${origin}`));
+    const state = v === undefined ? undefined : { ...v, rootHash: fromBase64(v.rootHash) };
+    this.#cosigned.set(origin, state);
+    return state;
   }
 
   async setCosigned(origin: string, s: CosignedState): Promise<void> {
     const value = JSON.stringify({ size: s.size, rootHash: toBase64(s.rootHash), note: s.note, cosigned: s.cosigned });
     await this.#open().put(`s/${origin}`, value, { sync: true });
+    this.#cosigned.set(origin, { ...s, rootHash: s.rootHash.slice() });
   }
 
   async witnessed(): Promise<Map<string, WitnessedCheckpoint>> {
@@ -95,8 +104,9 @@ export class WitnessStore {
     return out;
   }
 
+  /** Not synced: a witnessed checkpoint lost in a crash is learnt again (gossip, get-witnessed). */
   async setWitnessed(origin: string, w: WitnessedCheckpoint): Promise<void> {
-    await this.#open().put(`w/${origin}`, JSON.stringify(w), { sync: true });
+    await this.#open().put(`w/${origin}`, JSON.stringify(w));
   }
 
   async alerts(): Promise<{ origin: string; id: string; envelope: Envelope }[]> {

@@ -44,6 +44,12 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 // A plain character-class loop (no repeated group): V8's backtracking regex overflowed its stack on a
 // grouped pattern for inputs of a few MiB. With the length a multiple of 4 this is the same language.
 const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+/** The 6-bit value of each base64 character by char code (others are ruled out by B64_RE first). */
+const B64_VALUE = (() => {
+  const t = new Uint8Array(128);
+  for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
 
 /** Standard base64 with padding. */
 export function toBase64(b: Uint8Array): string {
@@ -77,17 +83,19 @@ export function fromBase64(s: string): Uint8Array {
   const out = new Uint8Array((s.length / 4) * 3 - pad);
   let o = 0;
   for (let i = 0; i < s.length; i += 4) {
-    const c0 = B64.indexOf(s[i]!);
-    const c1 = B64.indexOf(s[i + 1]!);
-    const c2 = s[i + 2] === '=' ? 0 : B64.indexOf(s[i + 2]!);
-    const c3 = s[i + 3] === '=' ? 0 : B64.indexOf(s[i + 3]!);
+    const c0 = B64_VALUE[s.charCodeAt(i)] as number;
+    const c1 = B64_VALUE[s.charCodeAt(i + 1)] as number;
+    const c2 = s[i + 2] === '=' ? 0 : (B64_VALUE[s.charCodeAt(i + 2)] as number);
+    const c3 = s[i + 3] === '=' ? 0 : (B64_VALUE[s.charCodeAt(i + 3)] as number);
     const n = (c0 << 18) | (c1 << 12) | (c2 << 6) | c3;
     if (o < out.length) out[o++] = (n >> 16) & 255;
     if (o < out.length) out[o++] = (n >> 8) & 255;
     if (o < out.length) out[o++] = n & 255;
   }
   // Canonical form: the bits dropped by the padding must be zero.
-  if (toBase64(out) !== s) {
+  const last = s.length - 1 - pad; // the last character that carries bits
+  const dropped = pad === 0 || s.length === 0 ? 0 : (B64_VALUE[s.charCodeAt(last)] as number) & (pad === 1 ? 3 : 15);
+  if (dropped !== 0) {
     throw new GovfedError('ERR_INVALID_ENCODING', 'non-canonical base64 (non-zero padding bits)');
   }
   return out;

@@ -78,6 +78,23 @@ export function fromBase58btc(s: string): Uint8Array {
  * for anything but the canonical base58btc Ed25519 form with a valid (canonical, not small-order) key.
  */
 export function peerIdToPublicKey(peerId: string): Uint8Array {
+  const known = typeof peerId === 'string' ? VALID.get(peerId) : undefined;
+  if (known !== undefined) return known.slice();
+  const publicKey = decodePeerId(peerId);
+  if (VALID.size >= MAX_VALID) VALID.clear();
+  VALID.set(peerId, publicKey.slice());
+  return publicKey;
+}
+
+/**
+ * Peer ids already checked, with their keys: every gossip message and charter member check decodes
+ * peer ids, and checking a key (point decompression, small-order test) is the costly part — the same few
+ * dozen ids come again and again. A pure memo of a pure function: an id is valid or not forever.
+ */
+const VALID = new Map<string, Uint8Array>();
+const MAX_VALID = 4096;
+
+function decodePeerId(peerId: string): Uint8Array {
   if (typeof peerId !== 'string' || peerId.length !== PEER_ID_LENGTH) {
     throw new GovfedError('ERR_INVALID_KEY', `peer id: expected ${PEER_ID_LENGTH} characters of base58btc`);
   }

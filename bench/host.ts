@@ -1,0 +1,25 @@
+/**
+ * A host process for bench/hosted-cluster.ts: `node bench/host.ts HOME…` starts one real node (the
+ * Daemon `govfed start` runs: its own LevelDB, libp2p host on 127.0.0.1, HTTP server) per home in this
+ * one process, prints `ready <home> <url>` for each on stdout, writes every node's events to stderr
+ * (each line names its org), and stops them all on SIGTERM. Several nodes per process make N = 50 fit
+ * on a small machine: the per-process cost (a V8 heap, an event loop) is paid once per host, not per node.
+ */
+import { Daemon } from '../node/daemon.ts';
+import { loadHome } from '../node/home/index.ts';
+
+const daemons: Daemon[] = [];
+for (const dir of process.argv.slice(2)) {
+  const d = new Daemon(await loadHome(dir), {
+    defaultMetrics: false,
+    stdout: () => {},
+    stderr: (line) => process.stderr.write(line),
+  });
+  await d.start();
+  daemons.push(d);
+  process.stdout.write(`ready ${dir} ${d.url}\n`);
+}
+
+process.on('SIGTERM', () => {
+  void Promise.allSettled(daemons.map((d) => d.stop())).then(() => process.exit(0));
+});

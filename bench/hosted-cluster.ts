@@ -1,0 +1,117 @@
+/**
+ * A federation of N real nodes in a few processes — the cheaper harness for N = 50 on this machine:
+ * `perHost` nodes per process (bench/host.ts), each node a real Daemon (its own LevelDB, libp2p host on
+ * 127.0.0.1 with noise and yamux, HTTP server), formed into one federation through the same invite/join
+ * HTTP calls as bench/cluster.ts. What is shared is the process (V8 heap, event loop, one CPU at a time),
+ * not the network: every node dials every other over TCP, and every message is signed and verified as
+ * between separate machines. Events are read from the host's stderr, by org.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { removeDir } from '../test/helpers/cli.ts';
+import { initNode } from '../test/helpers/daemon.ts';
+import { formFederation } from '../test/helpers/federation.ts';
+import type { FedNode } from './cluster.ts';
+
+const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.ts');
+
+interface Host {
+  child: ChildProcessWithoutNullStreams;
+  stderr: string;
+}
+
+export interface HostedCluster {
+  nodes: FedNode[];
+  hosts: number;
+  stop(): Promise<void>;
+}
+
+/** A FedNode's daemon as far as the benches use it: fetch, stderr (this org's lines) and stop. */
+function hostedDaemon(host: Host, org: string, url: string): FedNode['daemon'] {
+  const mine = `"org":"${org}"`;
+  const daemon = {
+    url,
+    get stderr() {
+      return host.stderr
+        .split('\n')
+        .filter((l) => l.includes(mine))
+        .join('\n');
+    },
+    async fetch(pathAndQuery: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
+      const { token, headers, ...rest } = init;
+      const h = new Headers(headers);
+      if (token !== undefined) h.set('authorization', `Bearer ${token}`);
+      return await fetch(`${url}${pathAndQuery}`, { ...rest, headers: h });
+    },
+    async stop() {},
+  };
+  return daemon as unknown as FedNode['daemon'];
+}
+
+async function startHost(homes: readonly string[]): Promise<{ host: Host; urls: Map<string, string> }> {
+  const child = spawn(process.execPath, [HOST, ...homes], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as never as ChildProcessWithoutNullStreams;
+  const host: Host = { child, stderr: '' };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    host.stderr += d;
+  });
+  const urls = new Map<string, string>();
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      for (const m of out.matchAll(/^ready (\S+) (\S+)$/gm)) urls.set(m[1] as string, m[2] as string);
+      if (urls.size === homes.length) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`host exited (${code}): ${host.stderr.slice(-2000)}`)));
+  });
+  return { host, urls };
+}
+
+/** Starts `n` nodes, `perHost` per process, and forms one federation (org0 founds it). */
+export async function startHostedCluster(n: number, perHost = 10): Promise<HostedCluster> {
+  const inits: Awaited<ReturnType<typeof initNode>>[] = [];
+  for (let i = 0; i < n; i += 5) {
+    inits.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(5, n - i) }, (_, j) => initNode(`org${i + j}`, ['--jurisdiction', 'EU'])),
+      )),
+    );
+  }
+  const hosts: Host[] = [];
+  const nodes: FedNode[] = [];
+  const stop = async () => {
+    await Promise.all(
+      hosts.map(
+        (h) =>
+          new Promise<void>((resolve) => {
+            if (h.child.exitCode !== null) return resolve();
+            h.child.once('exit', () => resolve());
+            h.child.kill('SIGTERM');
+            setTimeout(() => h.child.kill('SIGKILL'), 20_000).unref();
+          }),
+      ),
+    );
+    await Promise.all(inits.map((x) => removeDir(x.tmp)));
+  };
+  try {
+    for (let i = 0; i < n; i += perHost) {
+      const group = inits.slice(i, i + perHost);
+      const { host, urls } = await startHost(group.map((x) => x.home));
+      hosts.push(host);
+      for (const x of group) {
+        const url = urls.get(x.home) as string;
+        nodes.push({ ...x, org: x.init.org, daemon: hostedDaemon(host, x.init.org, url) } as FedNode);
+      }
+    }
+    await formFederation(nodes, { name: `hosted ${n}`, versionTimeoutMs: 600_000 });
+    return { nodes, hosts: hosts.length, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

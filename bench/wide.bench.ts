@@ -1,0 +1,46 @@
+/**
+ * Witnessing in a wide federation (issue 17): N = 50 (GOVFED_WIDE_NODES) real nodes, 10 per process
+ * (bench/hosted-cluster.ts: each a real Daemon with its own LevelDB, libp2p over TCP on 127.0.0.1 and
+ * HTTP server; N processes of their own do not fit 2 cores). Signed → witnessed on org0's log, as in
+ * witness.bench.ts: one decision appended, org0 asks k + 1 witnesses over /govfed/witness/1.0.0, k
+ * cosignatures (a majority of the other members: 25 of 49) make it witnessed and it is gossiped once.
+ * GOVFED_WIDE_CHECKPOINTS (default 20) checkpoints one after another; messages per checkpoint counted
+ * from every node's metrics, to show how it grows with N next to witness.bench.ts's N = 4, 10, 20.
+ */
+import { readFile } from 'node:fs/promises';
+import { startHostedCluster } from './hosted-cluster.ts';
+import { nearestRank } from './stats.ts';
+import type { BenchResult } from './types.ts';
+import { measureWitnessed } from './witness-helpers.ts';
+
+const GROUP = 'wide';
+const NODES = (process.env.GOVFED_WIDE_NODES ?? '50').split(',').map(Number);
+const CHECKPOINTS = Number(process.env.GOVFED_WIDE_CHECKPOINTS ?? 20);
+const PER_HOST = 10;
+
+async function wide(n: number): Promise<BenchResult> {
+  const formStart = Date.now();
+  const cluster = await startHostedCluster(n, PER_HOST);
+  const formSeconds = (Date.now() - formStart) / 1000;
+  try {
+    await new Promise((r) => setTimeout(r, 5000)); // let gossipsub meshes settle
+    const { sorted, k, messages } = await measureWitnessed(cluster.nodes, CHECKPOINTS, `wide${n}`);
+    const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ').slice(0, 3).join(' ');
+    return {
+      group: GROUP,
+      name: `N = ${n} nodes in ${cluster.hosts} processes: checkpoint signed → witnessed by k = ${k} of ${n - 1} other members`,
+      ops: CHECKPOINTS,
+      unit: 'checkpoints',
+      opsPerSec: CHECKPOINTS / (sorted.reduce((a, b) => a + b, 0) / 1000),
+      notes: `p50 ${nearestRank(sorted, 50)} ms, p99 ${nearestRank(sorted, 99)} ms, max ${sorted.at(-1)} ms (rate = 1 / mean latency); messages: ${messages}; federation formed in ${formSeconds.toFixed(0)} s; loadavg ${load}`,
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const n of NODES) out.push(await wide(n));
+  return out;
+}
