@@ -13,10 +13,10 @@
 import { isPlainObject } from '../audit/fields.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { utf8 } from '../encoding/bytes.ts';
+import { parseFrame } from '../encoding/frame.ts';
 import { GovfedError } from '../errors.ts';
 import { MAX_CONTRACT_ENVELOPE } from './contract.ts';
 import { MAX_DEPLOYMENT_ENVELOPE } from './deployment.ts';
-import { parseFrame } from './frame.ts';
 import { MAX_REVOCATION_ENVELOPE } from './revocation.ts';
 
 export const MODELS_PROTOCOL = '/govfed/models/1.0.0';

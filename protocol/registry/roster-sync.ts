@@ -10,8 +10,8 @@
 import { isPlainObject } from '../audit/fields.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { utf8 } from '../encoding/bytes.ts';
+import { parseFrame } from '../encoding/frame.ts';
 import { GovfedError } from '../errors.ts';
-import { parseFrame } from './frame.ts';
 import { MAX_ROSTER_BYTES } from './roster.ts';
 
 export const ROSTER_PROTOCOL = '/govfed/roster/1.0.0';

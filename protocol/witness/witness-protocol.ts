@@ -26,7 +26,8 @@
  * attacker-controlled: decoders check every field and bound every string and array; the notes and lines
  * are verified by the caller against the charter's keys.
  */
-import { fromUtf8, utf8 } from '../encoding/bytes.ts';
+import { utf8 } from '../encoding/bytes.ts';
+import { parseFrame } from '../encoding/frame.ts';
 import { GovfedError } from '../errors.ts';
 import { MAX_GOSSIP_NOTE_CHARS } from './gossip.ts';
 import { MAX_ADD_CHECKPOINT_BYTES } from './request.ts';
@@ -51,15 +52,7 @@ function bad(message: string): GovfedError {
 }
 
 function record(bytes: Uint8Array): Record<string, unknown> {
-  if (bytes.length > WITNESS_PROTOCOL_MAX_BYTES) throw bad('frame too large');
-  let v: unknown;
-  try {
-    v = JSON.parse(fromUtf8(bytes));
-  } catch (cause) {
-    throw new GovfedError('ERR_INVALID_INPUT', `${WITNESS_PROTOCOL}: not UTF-8 JSON`, { cause });
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('expected a JSON object');
-  return v as Record<string, unknown>;
+  return parseFrame(bytes, WITNESS_PROTOCOL_MAX_BYTES, bad);
 }
 
 function exactKeys(v: Record<string, unknown>, keys: readonly string[]): void {
