@@ -78,7 +78,9 @@ export async function startHostedCluster(n: number, perHost = 10): Promise<Hoste
   for (let i = 0; i < n; i += 5) {
     inits.push(
       ...(await Promise.all(
-        Array.from({ length: Math.min(5, n - i) }, (_, j) => initNode(`org${i + j}`, ['--jurisdiction', 'EU', '--listen', '/ip4/127.0.0.1/tcp/0'])),
+        Array.from({ length: Math.min(5, n - i) }, (_, j) =>
+          initNode(`org${i + j}`, ['--jurisdiction', 'EU', '--listen', '/ip4/127.0.0.1/tcp/0']),
+        ),
       )),
     );
   }

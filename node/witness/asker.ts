@@ -95,9 +95,11 @@ export class WitnessAsker {
     if (opts.retry === true) this.#passed.delete(origin);
     const passed = this.#passedAt(origin, cp.size);
     const have = this.#collector.cosignersOf(origin, cp);
+    const k = this.#d.members.k(ml.member);
+    if (have.size >= k) return; // witnessed: nobody else is asked
     const order = this.#order(origin, ml, cp.size).filter((w) => !have.has(w.org) && w.peerId !== ctx.peerId);
     const running = order.filter((w) => this.#asking.has(`${origin}\n${w.org}`)).length;
-    let wanted = this.#d.members.k(ml.member) - have.size + SPARE_WITNESSES - running;
+    let wanted = k - have.size + SPARE_WITNESSES - running;
     for (const witness of order) {
       if (wanted <= 0) break;
       const key = `${origin}\n${witness.org}`;
