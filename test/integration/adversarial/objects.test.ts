@@ -242,24 +242,8 @@ describe('witness cosignatures and equivocation', () => {
     }, 30_000);
   });
 
-  describe("when d tries to get honest a flagged: a's checkpoint with another root under a's signature", () => {
-    it('is refused (the signature does not verify) and a stays honest everywhere', async () => {
-      const { text, sigs } = splitNote(await checkpointOf(a));
-      const lines = text.split('\n');
-      lines[2] = toBase64(new Uint8Array(32).fill(7));
-      const tampered = `${lines.join('\n')}\n${sigs.filter((l) => !l.includes('/witness ')).join('\n')}\n`;
-      const version = await gossipVersion();
-      await expectRefused(
-        ['ERR_NO_VERIFIED_SIGNATURE', 'ERR_BAD_SIGNATURE'],
-        () => hd.gossip('checkpoint', { note: tampered }, { charterVersion: version }),
-        true,
-        d,
-      );
-      for (const n of honest)
-        expect((await fedStatus(n)).members.find((m) => m.org === 'a')?.misbehaving).not.toBe(true);
-    }, 30_000);
-  });
-
+  // Before d's second forged checkpoint: gossipsub squares a sender's invalid messages per topic, so two on
+  // the checkpoint topic weigh 4 and a third message from d could be dropped unread (graylisted).
   describe('when d signs "evidence" that a equivocated, pairing its real checkpoint with a forged one', () => {
     it('is refused and a stays honest everywhere', async () => {
       const real = await checkpointOf(a);
@@ -274,6 +258,24 @@ describe('witness cosignatures and equivocation', () => {
       await expectRefused(
         ['ERR_BAD_SIGNATURE', 'ERR_NO_VERIFIED_SIGNATURE', 'ERR_NOT_EQUIVOCATION', 'ERR_MALFORMED_EVIDENCE'],
         () => hd.gossip('alert', envelopeBody(alert), { charterVersion: version }),
+        true,
+        d,
+      );
+      for (const n of honest)
+        expect((await fedStatus(n)).members.find((m) => m.org === 'a')?.misbehaving).not.toBe(true);
+    }, 30_000);
+  });
+
+  describe("when d tries to get honest a flagged: a's checkpoint with another root under a's signature", () => {
+    it('is refused (the signature does not verify) and a stays honest everywhere', async () => {
+      const { text, sigs } = splitNote(await checkpointOf(a));
+      const lines = text.split('\n');
+      lines[2] = toBase64(new Uint8Array(32).fill(7));
+      const tampered = `${lines.join('\n')}\n${sigs.filter((l) => !l.includes('/witness ')).join('\n')}\n`;
+      const version = await gossipVersion();
+      await expectRefused(
+        ['ERR_NO_VERIFIED_SIGNATURE', 'ERR_BAD_SIGNATURE'],
+        () => hd.gossip('checkpoint', { note: tampered }, { charterVersion: version }),
         true,
         d,
       );
