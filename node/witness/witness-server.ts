@@ -9,15 +9,9 @@ import { utf8 } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { WitnessError } from '../../protocol/witness/witness.ts';
 import { decodeWitnessRequest, encodeWitnessMessage } from '../../protocol/witness/witness-protocol.ts';
+import { httpStatusFor } from '../errors.ts';
 import type { Cosigner } from './cosigner.ts';
 import type { WitnessExchange } from './exchange.ts';
-
-/** Statuses of the node's own refusals of add-checkpoint (WitnessError carries tlog-witness's). */
-const STATUS: Readonly<Record<string, number>> = {
-  ERR_INVALID_INPUT: 400,
-  ERR_EQUIVOCATION: 409,
-  ERR_SHUTTING_DOWN: 503,
-};
 
 function failure(err: unknown): Uint8Array {
   if (err instanceof WitnessError) {
@@ -34,7 +28,7 @@ function failure(err: unknown): Uint8Array {
     type: 'error',
     code: known ? err.code : 'ERR_INTERNAL',
     message: known ? err.message.slice(0, 1024) : 'internal error',
-    status: (known ? STATUS[err.code] : undefined) ?? 500,
+    status: known ? httpStatusFor(err.code) : 500,
   });
 }
 
