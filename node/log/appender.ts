@@ -33,7 +33,7 @@ import { NodeError } from '../errors.ts';
 import type { LogDb } from './db.ts';
 import { fastLeafHash } from './hasher.ts';
 import { encodeSize, HASH_PREFIX, hex16, LEAF_PREFIX, RECORD_PREFIX, SIZE_KEY } from './keys.ts';
-import { lookupKeys } from './lookup.ts';
+import { type DecisionIndexFacts, decisionLookupKeys, lookupKeys } from './lookup.ts';
 
 /** Bound on a stored raw record (the API enforces a tighter one for decision records). */
 export const MAX_STORED_RECORD_BYTES = 1 << 20;
@@ -43,6 +43,11 @@ export interface AppendItem {
   leaf: Uint8Array;
   /** Raw record bytes kept beside the leaf (auditor-only), if any. */
   record?: Uint8Array;
+  /**
+   * The facts of a decision leaf its producer built (node/decisions): the index keys are made from
+   * them instead of reading the leaf back. Must be what the leaf says (decisionFacts + decisionId).
+   */
+  decision?: DecisionIndexFacts;
 }
 
 export interface Appended {
@@ -272,7 +277,9 @@ export class GroupCommitAppender {
         b.put(LEAF_PREFIX + idx, item.leaf);
         if (item.record !== undefined) b.put(RECORD_PREFIX + idx, item.record);
         const at = encodeSize(next);
-        for (const k of lookupKeys(item.leaf, lh, next)) b.put(k, at);
+        const keys =
+          item.decision === undefined ? lookupKeys(item.leaf, lh, next) : decisionLookupKeys(item.decision, lh, next);
+        for (let k = 0; k < keys.length; k++) b.put(keys[k] as string, at);
         for (let h = 0; h < hashes.length; h++) b.put(HASH_PREFIX + hex16(stored++), hashes[h] as Uint8Array);
         out[i] = { index: next++, leafHash: lh };
       }

@@ -47,4 +47,5 @@ export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
 export { fsckDirectory } from './fsck-directory.ts';
 export { HighWaterMark, type TreeState } from './high-water.ts';
 export type { LogHealth, LogMetrics, LogProblem } from './log-health.ts';
+export type { DecisionIndexFacts } from './lookup.ts';
 export { RetiredLog } from './retired-log.ts';

@@ -27,7 +27,7 @@
 import { toHex, utf8 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import type { LogDb } from './db.ts';
-import { searchKeys } from './decision-keys.ts';
+import { type DecisionFacts, searchKeys, searchKeysOf } from './decision-keys.ts';
 import { fastLeafHash } from './hasher.ts';
 import {
   DECISION_INDEX_PREFIX,
@@ -112,6 +112,19 @@ export function lookupKeys(leaf: Uint8Array, leafHash: Uint8Array, index: number
     if (kind !== undefined) keys.push(governanceIndexKey(kind));
   }
   return keys;
+}
+
+/** A decision leaf's facts as its producer knows them (the recorder): what lookupKeys would read back. */
+export interface DecisionIndexFacts extends DecisionFacts {
+  decisionId: string;
+}
+
+/**
+ * lookupKeys of a decision leaf from its facts, without reading the leaf again (ingest: the recorder
+ * built the leaf). Same keys as lookupKeys(leaf, …) — test/node/log/lookup.test.ts compares them.
+ */
+export function decisionLookupKeys(facts: DecisionIndexFacts, leafHash: Uint8Array, index: number): string[] {
+  return [leafHashIndexKey(leafHash), decisionIndexKey(facts.decisionId), ...searchKeysOf(facts, index)];
 }
 
 const BACKFILL_CHUNK = 4096;

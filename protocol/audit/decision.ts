@@ -8,17 +8,19 @@
  * leaf (decisionLeaf) carries only model, time, id, digest, outcome class and policy version.
  */
 
-import { canonicalBytes } from '../canonical/jcs.ts';
+import { canonicalBytes, canonicalize } from '../canonical/jcs.ts';
 import { sha256 } from '../crypto/sha256.ts';
-import { toBase64, toHex } from '../encoding/bytes.ts';
+import { toBase64, toHex, utf8 } from '../encoding/bytes.ts';
 import { assertNoBidiControl } from '../encoding/strict-json.ts';
 import { GovfedError, isGovfedError } from '../errors.ts';
 import { isJurisdiction, isLabel, isPlainObject, isRfc3339Utc, isText } from './fields.ts';
 import {
+  checkFlags,
+  checkVerdict,
   type DecisionLeaf,
-  encodeLeaf,
   LEAF_VERSION,
   MAX_DECISION_ID_CHARS,
+  MAX_LEAF_BYTES,
   MAX_LEAF_DENY_CHARS,
   MAX_LEAF_DENY_IDS,
   MAX_MODEL_CHARS,
@@ -168,9 +170,9 @@ export function encodeRecord(rec: DecisionRecord): Uint8Array {
   }
 }
 
-/** 'sha256:' + hex of SHA-256 over already-encoded record bytes. */
-export function digestRecordBytes(bytes: Uint8Array): string {
-  return `sha256:${toHex(sha256(bytes))}`;
+/** 'sha256:' + hex of SHA-256 over already-encoded record bytes (`hash`: a SHA-256, default @noble's). */
+export function digestRecordBytes(bytes: Uint8Array, hash: (data: Uint8Array) => Uint8Array = sha256): string {
+  return `sha256:${toHex(hash(bytes))}`;
 }
 
 /** 'sha256:' + hex(SHA-256(JCS(rec))). */
@@ -247,6 +249,33 @@ export function decisionLeaf(rec: DecisionRecord, policyVersion?: number): Decis
   return leafFor(rec, recordDigest(rec), policyVersion);
 }
 
+/**
+ * The canonical bytes of a leaf that leafFor built from a sealed record — encodeLeaf's output, written
+ * directly: the members in RFC 8785 order (UTF-16 code units: decisionId, deny, flags, model,
+ * modelDigest, outcome, policyVersion, recordDigest, time, type, v, verdict), strings as JSON.stringify
+ * writes them. Its text fields come from the record, checked by checkDecisionInput with the leaf's
+ * limits and already canonicalised (so well-formed); what comes from the policy and the registry (deny
+ * ids, flags) and the size are checked here. The property tests compare it with encodeLeaf.
+ */
+function encodeSealedLeaf(leaf: DecisionLeaf, encode: (s: string) => Uint8Array): Uint8Array {
+  checkVerdict(leaf.verdict, leaf.deny);
+  if (leaf.flags !== undefined) checkFlags(leaf.flags);
+  let s = `{"decisionId":${JSON.stringify(leaf.decisionId)}`;
+  if (leaf.deny !== undefined) s += `,"deny":${JSON.stringify(leaf.deny)}`;
+  if (leaf.flags !== undefined) s += `,"flags":${JSON.stringify(leaf.flags)}`;
+  s += `,"model":${JSON.stringify(leaf.model)}`;
+  if (leaf.modelDigest !== undefined) s += `,"modelDigest":"${leaf.modelDigest}"`;
+  s += `,"outcome":${JSON.stringify(leaf.outcome)}`;
+  if (leaf.policyVersion !== undefined) s += `,"policyVersion":${leaf.policyVersion}`;
+  s += `,"recordDigest":"${leaf.recordDigest}","time":"${leaf.time}","type":"decision","v":${LEAF_VERSION}`;
+  if (leaf.verdict !== undefined) s += `,"verdict":"${leaf.verdict}"`;
+  const bytes = encode(`${s}}`);
+  if (bytes.length > MAX_LEAF_BYTES) {
+    throw new GovfedError('ERR_MALFORMED_LEAF', `leaf: ${bytes.length} bytes, more than ${MAX_LEAF_BYTES}`);
+  }
+  return bytes;
+}
+
 export interface SealedDecision {
   record: DecisionRecord;
   /** Canonical record bytes (stored by the node, served to auditors). */
@@ -271,10 +300,27 @@ export function sealDecision(
     policyVersion?: number;
     verdict?: LeafVerdict;
     model?: LeafModelFacts;
+    /** SHA-256 for the record digest (default @noble's; node/ passes OpenSSL's). */
+    sha256?: (data: Uint8Array) => Uint8Array;
+    /** UTF-8 encoder (default TextEncoder; node/ passes Buffer's, cheaper for short strings). */
+    utf8?: (s: string) => Uint8Array;
   },
 ): SealedDecision {
   const record = completeRecord(input instanceof CheckedDecision ? input : (input as DecisionInput), opts);
-  const recordBytes = encodeRecord(record);
-  const leaf = leafFor(record, digestRecordBytes(recordBytes), opts.policyVersion, opts.verdict, opts.model);
-  return { record, recordBytes, leaf, leafBytes: encodeLeaf(leaf) };
+  const encode = opts.utf8 ?? utf8;
+  let recordBytes: Uint8Array;
+  try {
+    recordBytes = encode(canonicalize(record));
+  } catch (cause) {
+    if (isGovfedError(cause)) throw new GovfedError('ERR_INVALID_RECORD', `record: ${cause.message}`, { cause });
+    throw cause;
+  }
+  const leaf = leafFor(
+    record,
+    digestRecordBytes(recordBytes, opts.sha256),
+    opts.policyVersion,
+    opts.verdict,
+    opts.model,
+  );
+  return { record, recordBytes, leaf, leafBytes: encodeSealedLeaf(leaf, encode) };
 }

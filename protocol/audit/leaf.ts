@@ -113,7 +113,7 @@ function checkDecision(o: Record<string, unknown>): DecisionLeaf {
 }
 
 /** Flags: 1..MAX_LEAF_FLAGS distinct names, sorted (so a leaf has one canonical form). */
-function checkFlags(flags: unknown): void {
+export function checkFlags(flags: unknown): void {
   if (!Array.isArray(flags) || flags.length < 1 || flags.length > MAX_LEAF_FLAGS) {
     throw malformed(`flags: expected 1..${MAX_LEAF_FLAGS} flag names`);
   }
@@ -128,7 +128,7 @@ function checkFlags(flags: unknown): void {
  * `verdict` is optional; `deny` is present exactly when the verdict is `denied`, and then lists 1..64
  * distinct rule ids of at most MAX_LEAF_DENY_CHARS characters together.
  */
-function checkVerdict(verdict: unknown, deny: unknown): void {
+export function checkVerdict(verdict: unknown, deny: unknown): void {
   if (verdict === undefined) {
     if (deny !== undefined) throw malformed('deny: only allowed with verdict "denied"');
     return;

@@ -89,7 +89,7 @@ describe('DecisionRecorder.record', () => {
   });
 
   describe('when one record is invalid', () => {
-    it('throws its typed error, named by where, evaluates nothing after it and appends nothing', async () => {
+    it('throws its typed error, named by where, before any record is evaluated, and appends nothing', async () => {
       const seen: unknown[] = [];
       const { recorder, appended, recorded } = setUp(denyBad(seen));
       const err = await recorder
@@ -101,7 +101,7 @@ describe('DecisionRecorder.record', () => {
         .catch((e: unknown) => e);
       expect(isGovfedError(err, 'ERR_INVALID_RECORD')).toBe(true);
       expect((err as Error).message).toMatch(/^body\/1: decisionId/);
-      expect(seen).toHaveLength(1);
+      expect(seen).toHaveLength(0); // every record is checked before any is evaluated
       expect(appended).toEqual([]);
       expect(recorded).toEqual([]);
     });

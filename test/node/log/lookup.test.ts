@@ -1,9 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { appendItemOf } from '../../../node/decisions/sealer.ts';
 import { openLogDb } from '../../../node/log/db.ts';
 import { AuditLog, fsckDirectory } from '../../../node/log/index.ts';
 import { LOOKUP_KEY, leafKey } from '../../../node/log/keys.ts';
-import { decisionIdOf, decisionIndexKey, leafHashIndexKey } from '../../../node/log/lookup.ts';
+import {
+  decisionIdOf,
+  decisionIndexKey,
+  decisionLookupKeys,
+  leafHashIndexKey,
+  lookupKeys,
+} from '../../../node/log/lookup.ts';
+import { sealDecision } from '../../../protocol/audit/decision.ts';
 import { encodeLeaf } from '../../../protocol/audit/index.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { leafHash } from '../../../protocol/log/index.ts';
@@ -48,6 +56,39 @@ describe('decisionIdOf', () => {
   describe('when the leaf is a governance event', () => {
     it('returns undefined even when a value mentions the keys', () => {
       expect(decisionIdOf(governance)).toBeUndefined();
+    });
+  });
+});
+
+describe('decisionLookupKeys', () => {
+  describe('when given the facts the recorder hands the appender', () => {
+    it('makes the keys lookupKeys reads from the leaf', () => {
+      const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 });
+      const verdict = fc.option(
+        fc.oneof(
+          fc.constant({ verdict: 'allowed' as const }),
+          fc.record({
+            verdict: fc.constant('denied' as const),
+            deny: fc.uniqueArray(fc.stringMatching(/^(local:)?[a-z0-9][a-z0-9_.-]{0,10}$/), {
+              minLength: 1,
+              maxLength: 4,
+            }),
+          }),
+        ),
+        { nil: undefined },
+      );
+      fc.assert(
+        fc.property(text, text, fc.boolean(), verdict, fc.nat(1e9), (model, id, withTime, v, index) => {
+          const s = sealDecision(
+            { model, decisionId: id, output: 1, ...(withTime ? { timestamp: '2025-01-02T03:04:05.5Z' } : {}) },
+            { now: new Date(1.7e12), random: (n) => new Uint8Array(n), ...(v === undefined ? {} : { verdict: v }) },
+          );
+          const item = appendItemOf(s);
+          const lh = leafHash(s.leafBytes);
+          expect(decisionLookupKeys(item.decision as never, lh, index)).toEqual(lookupKeys(s.leafBytes, lh, index));
+        }),
+        { numRuns: 500 },
+      );
     });
   });
 });

@@ -11,7 +11,8 @@ import {
   recordDigest,
   sealDecision,
 } from '../../../protocol/audit/decision.ts';
-import { decodeLeaf, MAX_LEAF_DENY_CHARS, MAX_LEAF_DENY_IDS } from '../../../protocol/audit/leaf.ts';
+import { decodeLeaf, encodeLeaf, MAX_LEAF_DENY_CHARS, MAX_LEAF_DENY_IDS } from '../../../protocol/audit/leaf.ts';
+import { canonicalBytes } from '../../../protocol/canonical/jcs.ts';
 import { sha256 } from '../../../protocol/crypto/sha256.ts';
 import { fromBase64, toHex } from '../../../protocol/encoding/bytes.ts';
 
@@ -185,6 +186,58 @@ describe('sealDecision', () => {
           expect(sealed.leaf).toEqual(decisionLeaf(rec));
           expect(decodeLeaf(sealed.leafBytes)).toEqual(sealed.leaf);
         }),
+      );
+    });
+  });
+
+  describe('when given any input, verdict and model facts', () => {
+    it('writes the leaf encodeLeaf writes and the record canonicalBytes writes (its direct leaf encoder)', () => {
+      const text = (max: number) => fc.string({ unit: 'grapheme', minLength: 1, maxLength: max });
+      const input = fc.record(
+        {
+          model: text(40),
+          decisionId: text(30),
+          timestamp: fc.constantFrom('2025-01-02T03:04:05Z', '2025-01-02T03:04:05.123456Z'),
+          output: fc.oneof(fc.jsonValue(), fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/)),
+          context: fc.dictionary(text(8), fc.jsonValue(), { maxKeys: 4 }),
+        },
+        { requiredKeys: ['model', 'output'] },
+      );
+      const rule = fc.stringMatching(/^(local:)?[a-z0-9][a-z0-9_.-]{0,20}$/);
+      const verdict = fc.option(
+        fc.oneof(
+          fc.constant({ verdict: 'allowed' as const }),
+          fc.record({
+            verdict: fc.constant('denied' as const),
+            deny: fc.uniqueArray(rule, { minLength: 1, maxLength: 5 }),
+          }),
+        ),
+        { nil: undefined },
+      );
+      const model = fc.option(
+        fc.record(
+          {
+            modelDigest: fc.stringMatching(/^[0-9a-f]{64}$/).map((h) => `sha256:${h}`),
+            flags: fc.uniqueArray(fc.constantFrom('shadow_ai', 'shadow', 'x_y'), { maxLength: 3 }),
+          },
+          { requiredKeys: [] },
+        ),
+        { nil: undefined },
+      );
+      fc.assert(
+        fc.property(input, verdict, fc.option(fc.nat(1000), { nil: undefined }), model, (inp, v, pv, m) => {
+          const sealed = sealDecision(inp, {
+            now: NOW,
+            random: counter(),
+            ...(v === undefined ? {} : { verdict: v }),
+            ...(pv === undefined ? {} : { policyVersion: pv }),
+            ...(m === undefined ? {} : { model: m }),
+          });
+          expect(sealed.leafBytes).toEqual(encodeLeaf(sealed.leaf));
+          expect(sealed.recordBytes).toEqual(canonicalBytes(sealed.record));
+          expect(decodeLeaf(sealed.leafBytes)).toEqual(sealed.leaf);
+        }),
+        { numRuns: 1000 },
       );
     });
   });

@@ -1,3 +1,4 @@
+import canonicalizeReference from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes, canonicalize, parseCanonical } from '../../../protocol/canonical/jcs.ts';
@@ -115,10 +116,21 @@ describe('canonicalize', () => {
       expect(() => canonicalize(value)).toThrow(code('ERR_INVALID_INPUT'));
     });
 
-    it('rejects nesting deeper than 64 levels', () => {
+    it('rejects nesting deeper than 64 levels, and accepts 64', () => {
       let deep: unknown = 1;
       for (let i = 0; i < 70; i++) deep = [deep];
       expect(() => canonicalize(deep)).toThrow(code('ERR_INVALID_INPUT'));
+      let ok: unknown = 1;
+      for (let i = 0; i < 64; i++) ok = { a: ok };
+      expect(canonicalize(ok)).toBe(`${'{"a":'.repeat(64)}1${'}'.repeat(64)}`);
+    });
+
+    it('says where the value is not JSON', () => {
+      expect(() => canonicalize({ a: [1, { b: Number.NaN }] })).toThrow(/\$\.a\[1\]\.b: non-finite number/);
+      expect(() => canonicalize({ a: { b: undefined } })).toThrow(/\$\.a\.b: undefined is not JSON/);
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      expect(() => canonicalize(cyclic)).toThrow(/nesting deeper than 64/);
     });
 
     it('rejects a lone surrogate (RFC 8785 §3.2.2.2)', () => {
@@ -129,6 +141,31 @@ describe('canonicalize', () => {
   });
 
   describe('when given any JSON value', () => {
+    it('writes what the reference implementation (the canonicalize package) writes', () => {
+      const unicode = fc.string({ unit: 'grapheme', maxLength: 12 });
+      const value = fc.letrec((tie) => ({
+        leaf: fc.oneof(
+          fc.constant(null),
+          fc.boolean(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.integer(),
+          unicode,
+        ),
+        node: fc.oneof(
+          { depthSize: 'small' },
+          tie('leaf'),
+          fc.array(tie('node'), { maxLength: 5 }),
+          fc.dictionary(unicode, tie('node'), { maxKeys: 5 }),
+        ),
+      })).node;
+      fc.assert(
+        fc.property(fc.oneof(fc.jsonValue(), value), (v) => {
+          expect(canonicalize(v)).toBe(canonicalizeReference(v));
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
     it('is idempotent through JSON.parse', () => {
       fc.assert(
         fc.property(fc.jsonValue(), (v) => {
