@@ -26,7 +26,7 @@ import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { MemberGate } from '../p2p/gate.ts';
 import type { Host } from '../p2p/host.ts';
-import { requestOnce } from '../p2p/request.ts';
+import { REQUEST_TIMEOUT_MS, requestOnce } from '../p2p/request.ts';
 import type { SyncTransport } from '../p2p/sync.ts';
 import { type FederationEventKind, federationAuditItem } from './audit.ts';
 import type { FederationContext, FederationModule } from './module.ts';
@@ -122,6 +122,32 @@ export class FederationCore {
     const code = this.rejections.add(err);
     if (code === undefined) return;
     this.events('federation:rejected', { via, kind, code, action, peer, message: errorText(err) });
+  }
+
+  /**
+   * Dials `peer` by the addresses we know for it (identify, an invite, a member's address book) unless
+   * it is connected, trying them in turn within `timeoutMs` overall (`perAddressMs` each). Resolves
+   * with undefined once connected, or with the last dial failure (ERR_PEER_UNAVAILABLE when we know no
+   * address of it). Noise proves the peer id, so a wrong address costs one failed dial.
+   */
+  async dialKnown(peer: string, timeoutMs: number, perAddressMs = timeoutMs): Promise<unknown> {
+    const net = this.net;
+    if (net === undefined) return new NodeError('ERR_NO_FEDERATION', 'the federation network is not running');
+    if (net.host.connectedPeers().includes(peer)) return undefined;
+    const addrs = this.addresses[peer] ?? [];
+    let failure: unknown = new NodeError('ERR_PEER_UNAVAILABLE', `no known address of ${peer}`);
+    const end = Date.now() + timeoutMs;
+    for (const a of addrs) {
+      const left = end - Date.now();
+      if (left <= 0 || this.stopped) break;
+      try {
+        await net.host.dial(a, Math.min(left, perAddressMs));
+        return undefined;
+      } catch (err) {
+        failure = err; // try the next address
+      }
+    }
+    return failure;
   }
 
   rememberAddress(peer: string, addr: string): void {
@@ -227,6 +253,12 @@ export class FederationCore {
       pullSoon: (peer) => this.pullSoon(peer),
       request: async (peer, protocol, bytes, maxBytes, timeoutMs) => {
         const net = this.requireNet();
+        // A member we are not connected to is dialled by the addresses we learnt for it first (libp2p
+        // alone knows only those of peers it was connected to); without any, libp2p tries its own.
+        if (!net.host.connectedPeers().includes(peer) && (this.addresses[peer]?.length ?? 0) > 0) {
+          const failure = await this.dialKnown(peer, timeoutMs ?? REQUEST_TIMEOUT_MS);
+          if (failure !== undefined) throw failure;
+        }
         return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeoutMs);
       },
       connectedMembers: () => {

@@ -6,10 +6,15 @@
  * the body and returns a verdict synchronously. A refused message is counted and raised as
  * `federation:rejected`; a Reject penalises the peer in gossipsub, an Ignore does not.
  * Connections: a new one is synced at once and handed to the modules; identify teaches members'
- * addresses (kept for re-dials after a restart).
+ * addresses (kept for re-dials after a restart, and given to members that ask our address book).
  */
 import { GovfedError } from '../../protocol/errors.ts';
-import { decodeAndVerifyGossip, type GossipMessage, MAX_BOOTSTRAP_ADDRS } from '../../protocol/federation/index.ts';
+import {
+  type CharterChain,
+  decodeAndVerifyGossip,
+  type GossipMessage,
+  MAX_BOOTSTRAP_ADDRS,
+} from '../../protocol/federation/index.ts';
 import { Host, type PeerEvent } from '../p2p/host.ts';
 import { type GossipVerdict, verdictOf } from '../p2p/pubsub.ts';
 import { serveRequests } from '../p2p/request.ts';
@@ -21,10 +26,13 @@ import type { FederationSync } from './sync.ts';
 export class FederationNetwork {
   readonly #c: FederationCore;
   readonly #sync: FederationSync;
+  /** Listen addresses that peers in their join window identified with (kept once they are members). */
+  readonly #joiners = new Map<string, string[]>();
 
   constructor(core: FederationCore, sync: FederationSync) {
     this.#c = core;
     this.#sync = sync;
+    core.charterHooks.push((chain) => this.#onCharter(chain));
   }
 
   /** Starts the host, the protocols and the sync loop (a no-op when running). */
@@ -98,15 +106,30 @@ export class FederationNetwork {
       }
       return;
     }
-    if (e.type === 'identified' && this.#c.gate.isMember(e.peerId)) {
+    if (e.type === 'identified') {
       const addrs = e.addrs
         .filter((a) => a.startsWith('/ip4/') || a.startsWith('/ip6/'))
         .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${e.peerId}`))
         .slice(0, MAX_BOOTSTRAP_ADDRS);
-      if (addrs.length > 0 && JSON.stringify(addrs) !== JSON.stringify(this.#c.addresses[e.peerId])) {
-        this.#c.addresses[e.peerId] = addrs;
-        void this.#c.persist();
-      }
+      if (this.#c.gate.isMember(e.peerId)) this.#keepAddresses(e.peerId, addrs);
+      // Identify runs once, at connect, and a joiner connects before its admission is accepted: its
+      // addresses wait here until a charter makes it a member (then our address book carries it).
+      else if (this.#c.gate.inWindow(e.peerId) && addrs.length > 0) this.#joiners.set(e.peerId, addrs);
+    }
+  }
+
+  #keepAddresses(peer: string, addrs: string[]): void {
+    if (addrs.length > 0 && JSON.stringify(addrs) !== JSON.stringify(this.#c.addresses[peer])) {
+      this.#c.addresses[peer] = addrs;
+      void this.#c.persist();
+    }
+  }
+
+  /** A new charter: joiners it admitted get the addresses they identified with; closed windows are dropped. */
+  #onCharter(chain: CharterChain): void {
+    for (const [peer, addrs] of this.#joiners) {
+      if (chain.isMember(peer) && (this.#c.addresses[peer]?.length ?? 0) === 0) this.#keepAddresses(peer, addrs);
+      if (chain.isMember(peer) || !this.#c.gate.inWindow(peer)) this.#joiners.delete(peer);
     }
   }
 

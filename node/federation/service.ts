@@ -376,6 +376,9 @@ export class FederationService {
         try {
           const peer = await this.#c.requireNet().host.dial(addr);
           await this.#c.requireNet().sync.request(peer, push);
+          // Our admission is complete and the peer took it: we are a member there, so this first
+          // exchange also brings its address book — the members our invite does not name are dialled now.
+          if (push.type === 'charters') await this.#sync.askAddresses(peer);
         } catch (err) {
           this.#c.events('federation:bootstrap-failed', { addr, error: errorText(err) });
         }

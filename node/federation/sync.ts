@@ -3,7 +3,9 @@
  * of the charter module: hello, pull missing versions, push pending proposals) plus what only the
  * federation has — member address books. Every SYNC_INTERVAL_MS, and on each new connection, the node
  * syncs with up to SYNC_FANOUT random connected peers, asks a member's address book when it lacks
- * addresses, re-dials members it knows addresses of, then runs each module's sync round.
+ * addresses — in the first round with a new connection, and in the exchange by which a joiner hands
+ * over its admission — dials what it learns at once, re-dials members it knows addresses of, then runs
+ * each module's sync round. So every member reaches every other directly; nobody relays for another.
  * Serving: members may ask everything; a peer in its join window only `hello` and its own admission.
  * Every request is attacker-controlled; accept / merge go through the charter's ReplicatedChain.
  */
@@ -25,6 +27,10 @@ import type { FederationCore } from './core.ts';
 
 /** Peers a sync round talks to (chosen at random among the connected members). */
 export const SYNC_FANOUT = 3;
+/** Longest dial of one known address of a member (re-dials, and addresses just learnt). */
+export const REDIAL_ADDRESS_TIMEOUT_MS = 2000;
+/** Longest re-dial of one member, over all its known addresses. */
+export const REDIAL_TIMEOUT_MS = 8000;
 
 export class FederationSync {
   readonly #c: FederationCore;
@@ -33,12 +39,15 @@ export class FederationSync {
   readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
   /** Members whose re-dial failed, reported once until a dial works again. */
   readonly #unreachable = new Set<string>();
+  /** Whether the charter held at the last change listed this node (see #onCharter). */
+  #wasMember = false;
 
   constructor(core: FederationCore, charter: Pick<CharterModule, 'sync' | 'rc'>) {
     this.#c = core;
     this.#chainSync = charter.sync;
     this.#pending = charter.rc.pending;
     core.pullSoon = (peer) => this.pullSoon(peer);
+    core.charterHooks.push((chain) => this.#onCharter(chain));
   }
 
   async serveSync(msg: SyncMessage, from: string): Promise<SyncMessage> {
@@ -76,17 +85,49 @@ export class FederationSync {
 
   /**
    * Addresses a member told us (hints, attacker-controlled): kept only for members of the charter we
-   * have no address of — never replacing one learnt first-hand (identify, invite) — and dialled by the
-   * next sync round, where Noise proves the peer id.
+   * have no address of — never replacing one learnt first-hand (identify, invite) — and dialled at once
+   * (Noise proves the peer id), so that a member learns of and reaches the others in its first exchange.
    */
   learnAddresses(chain: CharterChain, members: Record<string, string[]>): void {
-    let learnt = false;
+    const learnt: string[] = [];
     for (const [peer, addrs] of Object.entries(members)) {
       if (peer === this.#c.peerId || !chain.isMember(peer) || (this.#c.addresses[peer]?.length ?? 0) > 0) continue;
       this.#c.addresses[peer] = addrs.slice(0, MAX_BOOTSTRAP_ADDRS);
-      learnt = true;
+      learnt.push(peer);
     }
-    if (learnt) void this.#c.persist();
+    if (learnt.length === 0) return;
+    void this.#c.persist();
+    void Promise.all(learnt.map((peer) => this.#redial(peer)));
+  }
+
+  /**
+   * Asks member `peer` for its address book (`get-addresses`) when some member of our charter has no
+   * known address, and dials what it tells us. Failures are `federation:sync-failed` events.
+   */
+  async askAddresses(peer: string): Promise<void> {
+    const net = this.#c.net;
+    const chain = this.#c.chain;
+    if (net === undefined || chain === undefined || this.#c.stopped || !this.#missingAddresses(chain)) return;
+    try {
+      const book = await net.sync.request(peer, { type: 'get-addresses' });
+      if (book.type === 'addresses' && this.#c.chain !== undefined) this.learnAddresses(this.#c.chain, book.members);
+    } catch (err) {
+      if (!this.#c.stopped) this.#c.events('federation:sync-failed', { peer, error: errorText(err) });
+    }
+  }
+
+  /**
+   * After the charter moved: when it made this node a member (an admission that needed more
+   * signatures than the invitee's arrives by sync or gossip), a round with each connected member soon —
+   * the round asks the address book that a peer in its join window may not.
+   */
+  #onCharter(chain: CharterChain): void {
+    const member = chain.isMember(this.#c.peerId);
+    const admitted = member && !this.#wasMember;
+    this.#wasMember = member;
+    const net = this.#c.net;
+    if (!admitted || net === undefined) return;
+    for (const p of net.host.connectedPeers()) if (chain.isMember(p)) this.pullSoon(p);
   }
 
   /**
@@ -125,15 +166,16 @@ export class FederationSync {
       const chain = this.#c.chain;
       if (chain === undefined || this.#c.stopped || !this.#c.gate.isMember(peer)) return;
       // A member we cannot dial because nobody told us where it listens (an invite names only two):
-      // ask this member's address book.
-      if (!this.#missingAddresses(chain)) return;
-      try {
-        const book = await net.sync.request(peer, { type: 'get-addresses' });
-        if (book.type === 'addresses') this.learnAddresses(chain, book.members);
-      } catch (err) {
-        if (!this.#c.stopped) this.#c.events('federation:sync-failed', { peer, error: errorText(err) });
-      }
+      // ask this member's address book, in this very round.
+      await this.askAddresses(peer);
     });
+  }
+
+  /** Dials a member (or bootstrap peer) by its known addresses unless connected; reports the outcome. */
+  async #redial(peer: string): Promise<boolean> {
+    const failure = await this.#c.dialKnown(peer, REDIAL_TIMEOUT_MS, REDIAL_ADDRESS_TIMEOUT_MS);
+    this.#redialOutcome(peer, this.#c.addresses[peer] ?? [], failure);
+    return failure === undefined;
   }
 
   /**
@@ -163,20 +205,9 @@ export class FederationSync {
     if (this.#pending.prune((p) => Date.parse(p.expiresAt) > now) > 0) await this.#c.persist();
     const connected = new Set(net.host.connectedPeers());
     // Re-dial members (and bootstrap peers) we know addresses of but are not connected to.
-    for (const [peer, addrs] of Object.entries(this.#c.addresses)) {
+    for (const peer of Object.keys(this.#c.addresses)) {
       if (peer === this.#c.peerId || connected.has(peer) || !this.#c.gate.allows(peer)) continue;
-      let failure: unknown;
-      for (const a of addrs) {
-        try {
-          await net.host.dial(a, 2000);
-          connected.add(peer);
-          failure = undefined;
-          break;
-        } catch (err) {
-          failure = err; // try the next address
-        }
-      }
-      this.#redialOutcome(peer, addrs, failure);
+      if (await this.#redial(peer)) connected.add(peer);
     }
     // Anti-entropy needs a few peers per round, not all: a random SYNC_FANOUT of them (new connections
     // are synced at once anyway), so the cost per round does not grow with the federation.

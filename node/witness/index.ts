@@ -24,8 +24,9 @@
  *   alerts.ts      equivocation alerts: signed, gossiped, verified, stored, logged
  *   external.ts    the logs outside the federation this node witnesses (logs.json)
  *   prover.ts      cross-org proving: inclusion bundles and consistency proofs against witnessed checkpoints
- *   log-client.ts  /govfed/log/1.0.0, asking: to the owner, else through a relaying member; relaying
- *   log-server.ts  /govfed/log/1.0.0, answering about this node's log (codec: protocol/witness/log-protocol.ts)
+ *   log-client.ts  /govfed/log/1.0.0, asking: to the log's owner only, dialled by its learnt addresses
+ *   log-server.ts  /govfed/log/1.0.0, answering about this node's own logs only — nobody relays for
+ *                  another (codec: protocol/witness/log-protocol.ts)
  *   members.ts     the charter's view: member logs by origin, witness keys by org, k
  *   queue.ts       the per-origin queue: each origin's work one step at a time
  *   notes.ts       checkpoint notes through protocol/note (log-signed part, stored witnessed notes)

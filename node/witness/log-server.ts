@@ -1,7 +1,9 @@
 /**
  * The answering side of `/govfed/log/1.0.0` (protocol/witness/log-protocol.ts): requests from other
- * members (attacker-controlled) about this node's own audit log. Decoding and encoding are the
- * protocol module's; this file only reads the log.
+ * members (attacker-controlled) about this node's own audit logs — and only those: a request naming
+ * another log, a member's included, is refused with ERR_UNKNOWN_ORIGIN, never passed on (members ask
+ * each log's owner directly). Decoding and encoding are the protocol module's; this file only reads
+ * the log.
  */
 import { fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
@@ -22,7 +24,8 @@ export type ServedLog = Pick<
 
 /**
  * Answers requests (attacker-controlled) about this node's own audit logs: `origin` (the current one,
- * also for requests that name none) or one `logOf` returns (a retired one).
+ * also for requests that name none) or one `logOf` returns (a retired one). Any other origin is
+ * ERR_UNKNOWN_ORIGIN.
  */
 export function logProtocolHandler(origin: string, logOf: (origin: string) => ServedLog | undefined) {
   return async (req: Uint8Array): Promise<Uint8Array> => {
@@ -30,7 +33,12 @@ export function logProtocolHandler(origin: string, logOf: (origin: string) => Se
       const decoded = decodeLogRequest(req);
       const asked = ('origin' in decoded ? decoded.origin : undefined) ?? origin;
       const log = logOf(asked);
-      if (log === undefined) throw new GovfedError('ERR_UNKNOWN_ORIGIN', `this node serves no log ${asked}`);
+      if (log === undefined) {
+        throw new GovfedError(
+          'ERR_UNKNOWN_ORIGIN',
+          `this node serves only its own logs, not ${asked}: ask its owner's node (nobody relays)`,
+        );
+      }
       return encodeLogMessage(await answer(log, asked, decoded));
     } catch (err) {
       const code = isGovfedError(err) ? err.code : 'ERR_INTERNAL';

@@ -11,7 +11,8 @@
  *   alerts.ts          equivocation alerts    evidence signed, gossiped, verified, stored, logged
  *   external.ts        external logs          logs outside the federation this node witnesses
  *   prover.ts          cross-org proving      entries and consistency proofs against witnessed checkpoints
- *   log-client.ts / log-server.ts            /govfed/log/1.0.0, asking (and relaying) / answering
+ *   log-client.ts / log-server.ts            /govfed/log/1.0.0, asking a log's owner / answering
+ *                                            about this node's own logs only (nobody relays)
  *
  * — over shared state: the charter's view (members.ts), the witness store and the per-origin queue
  * (queue.ts) that makes each origin's work one step at a time. Inbound gossip bodies are
@@ -128,9 +129,12 @@ export class WitnessService implements FederationModule {
         return { result: 'accept' };
       },
     };
-    const local = logProtocolHandler(opts.home.config.origin, (origin) => ownLog(this.#d, origin));
     this.protocols = {
-      [LOG_PROTOCOL]: { maxBytes: LOG_PROTOCOL_MAX_BYTES, handle: (req) => client.relayOr(req, local) },
+      // Requests about this node's own logs only; another log's, a member's included, is refused.
+      [LOG_PROTOCOL]: {
+        maxBytes: LOG_PROTOCOL_MAX_BYTES,
+        handle: logProtocolHandler(opts.home.config.origin, (origin) => ownLog(this.#d, origin)),
+      },
       [WITNESS_PROTOCOL]: {
         maxBytes: WITNESS_PROTOCOL_MAX_BYTES,
         handle: witnessProtocolHandler(this.#cosigner, this.#exchange),

@@ -83,7 +83,6 @@ export {
   decodeLogRequest,
   decodeLogResponse,
   encodeLogMessage,
-  isUnavailableAnswer,
   LOG_PROTOCOL,
   LOG_PROTOCOL_MAX_BYTES,
   type LogRequest,

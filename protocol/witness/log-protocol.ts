@@ -12,7 +12,9 @@
  *   any failure                                    {type:"error", code, message}
  *
  * This file is the codec only (pure: bytes in, typed messages out); node/witness/log-server.ts answers
- * requests about a node's own log and node/witness/log-client.ts sends them (and relays).
+ * requests about a node's own logs and node/witness/log-client.ts sends them, to the log's owner only.
+ * `origin` names which of the answering node's logs (the current one when absent, or a retired one); a
+ * node answers about no one else's (ERR_UNKNOWN_ORIGIN) — requests are never relayed.
  *
  * Frames are UTF-8 JSON, at most LOG_PROTOCOL_MAX_BYTES. `entry` is base64 of the exact leaf bytes — only
  * commitment leaves cross org boundaries; raw records are never served here. `oldRoot` is the root at
@@ -85,19 +87,6 @@ function exactKeys(v: Record<string, unknown>, keys: readonly string[]): void {
 
 export function encodeLogMessage(m: LogRequest | LogResponse): Uint8Array {
   return utf8(JSON.stringify(m));
-}
-
-/**
- * True when `bytes` (attacker-controlled) is an ERR_PEER_UNAVAILABLE answer: a relay that could not reach
- * the log's owner either — the requester should ask another relay, not give up.
- */
-export function isUnavailableAnswer(bytes: Uint8Array): boolean {
-  try {
-    const v = record(bytes);
-    return v.type === 'error' && v.code === 'ERR_PEER_UNAVAILABLE';
-  } catch {
-    return false;
-  }
 }
 
 /** Decodes a request (attacker-controlled). Throws ERR_INVALID_INPUT. */

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { verifyCrossOrgBundle } from '../../../protocol/witness/bundle.ts';
-import { decodeLogRequest, decodeLogResponse, encodeLogMessage } from '../../../protocol/witness/log-protocol.ts';
+import {
+  decodeLogRequest,
+  decodeLogResponse,
+  encodeLogMessage,
+  LOG_PROTOCOL,
+} from '../../../protocol/witness/log-protocol.ts';
 import { type Rig, type RigNode, startRig, until } from './rig.ts';
 
 let rig: Rig | undefined;
@@ -40,12 +45,14 @@ describe('CrossOrgProver (through WitnessService)', () => {
     });
   });
 
-  describe("when the owner's node cannot be reached directly", () => {
-    it('asks through a member that relays the request', async () => {
+  describe("when the owner's node cannot be reached by the asker, though other members can reach it", () => {
+    it('is ERR_PEER_UNAVAILABLE: no other member is asked to relay', async () => {
       const { a, b } = await witnessed();
       a.unreachableFrom.add(b.org);
-      const proof = await b.witness.proveConsistency(a.origin, 2);
-      expect(proof.proof.length).toBeGreaterThan(0);
+      b.sent.length = 0;
+      await expect(b.witness.proveConsistency(a.origin, 2)).rejects.toThrow(code('ERR_PEER_UNAVAILABLE'));
+      await expect(b.witness.proveInclusion(a.origin, 1)).rejects.toThrow(code('ERR_PEER_UNAVAILABLE'));
+      expect(b.sent.filter((r) => r.protocol === LOG_PROTOCOL).map((r) => r.to)).toEqual([a.peerId, a.peerId]);
     });
   });
 

@@ -45,8 +45,10 @@ export interface RigNode {
   down: boolean;
   /** While set, a request to this node hangs this long and then fails (a dial that times out). */
   hangMs?: number;
-  /** Orgs that cannot reach this node directly (they can through a relay). */
+  /** Orgs that cannot reach this node (others can). */
   unreachableFrom: Set<string>;
+  /** Every request this node sent, in order: to whom (peer id), on which protocol. */
+  sent: { to: string; protocol: string }[];
   /** Replaces this node's /govfed/log answers (a lying node). */
   answer?: (req: Uint8Array, honest: Uint8Array) => Uint8Array;
   ctx: FederationContext;
@@ -135,6 +137,7 @@ export async function startRig(
       refused: [],
       down: false,
       unreachableFrom: new Set(),
+      sent: [],
       ctx: undefined as unknown as FederationContext,
     };
     node.ctx = {
@@ -154,6 +157,7 @@ export async function startRig(
         }
       },
       async request(peer, protocol, bytes) {
+        node.sent.push({ to: peer, protocol });
         const to = nodes.find((x) => x.peerId === peer);
         if (to === undefined || to.down || to.unreachableFrom.has(org)) throw new Error(`cannot dial ${peer}`);
         if (to.hangMs !== undefined) {

@@ -5,30 +5,11 @@ import {
   decodeLogRequest,
   decodeLogResponse,
   encodeLogMessage,
-  isUnavailableAnswer,
   LOG_PROTOCOL_MAX_BYTES,
 } from '../../../protocol/witness/log-protocol.ts';
 
 const ORIGIN = 'govfed/test/00000000';
 const code = (c: string) => expect.objectContaining({ code: c });
-
-describe('isUnavailableAnswer', () => {
-  describe("when a relay answers that it cannot reach the log's owner either", () => {
-    it('is true (the requester asks the next relay)', () => {
-      const answer = encodeLogMessage({ type: 'error', code: 'ERR_PEER_UNAVAILABLE', message: 'no route' });
-      expect(isUnavailableAnswer(answer)).toBe(true);
-    });
-  });
-
-  describe('when the answer is anything else (attacker-controlled)', () => {
-    it('is false', () => {
-      const other = encodeLogMessage({ type: 'error', code: 'ERR_NOT_FOUND', message: 'no such entry' });
-      for (const bytes of [other, utf8('{"type":"checkpoint","checkpoint":"x"}'), utf8('nope'), utf8('[]')]) {
-        expect(isUnavailableAnswer(bytes)).toBe(false);
-      }
-    });
-  });
-});
 
 describe('decodeLogRequest', () => {
   describe('when the request is well-formed', () => {
