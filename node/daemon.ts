@@ -37,13 +37,15 @@ import { canonicalBytes } from '../protocol/canonical/jcs.ts';
 import { sha256 } from '../protocol/crypto/sha256.ts';
 import { toHex } from '../protocol/encoding/bytes.ts';
 import { buildApp } from './api/app.ts';
+import { pooledRandom } from './api/random.ts';
+import { IngestPool } from './decisions/pool.ts';
 import { NodeMetrics } from './api/metrics.ts';
 import { opensslVerify } from './crypto/ed25519.ts';
 import { NodeError } from './errors.ts';
 import { type EventSink, lineSink } from './events.ts';
 import { FederationService, FreshnessModule } from './federation/index.ts';
 import { checkFederationStateKept } from './federation/state-check.ts';
-import { formatApiAddress, parseApiAddress } from './home/config.ts';
+import { defaultIngestWorkers, formatApiAddress, parseApiAddress } from './home/config.ts';
 import { writeFileAtomic } from './home/fs.ts';
 import type { LoadedHome } from './home/load.ts';
 import { RetiredLogs, rotationEntries } from './home/log-rotation.ts';
@@ -278,6 +280,23 @@ export class Daemon {
       }),
     });
     federation.use(models); // after the rosters: it checks records against them
+    const workers = config.ingestWorkers ?? defaultIngestWorkers();
+    const registered = models;
+    const ingest =
+      workers === 0
+        ? undefined
+        : new IngestPool({
+            workers,
+            org: config.org,
+            jurisdiction: config.jurisdiction,
+            log,
+            policy,
+            models: { resolve: (ref) => registered.resolve(ref) },
+            revocationAgeMs: () => freshness.revocationAgeMs(),
+            now,
+            random: pooledRandom(),
+            onRecorded: (n) => metrics.decisionsIngested.inc(n),
+          });
     const api = new ApiServer(this.home, () =>
       buildApp({
         log,
@@ -293,6 +312,7 @@ export class Daemon {
         freshness,
         registry,
         models,
+        ...(ingest === undefined ? {} : { ingest }),
       }),
     );
     // Started in this order, stopped in reverse (node/lifecycle.ts).
@@ -307,6 +327,7 @@ export class Daemon {
       { name: 'registry', service: registry }, // rosters loaded before the federation hands it a charter
       { name: 'models', service: models }, // registrations and approvals, judged again at the first charter
       { name: 'federation', service: federation },
+      ...(ingest === undefined ? [] : [{ name: 'ingest', service: ingest }]), // worker threads for POST /v1/decisions
       { name: 'api', service: api },
     ]);
     this.#run = { log, federation, lifecycle };

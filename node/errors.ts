@@ -33,6 +33,7 @@ export const NodeErrorCodes = [
   'ERR_NOT_FOUND',
   'ERR_BACKPRESSURE',
   'ERR_SHUTTING_DOWN',
+  'ERR_INGEST_UNAVAILABLE',
   'ERR_INTERNAL',
   // storage faults (node/log)
   'ERR_LOG_UNAVAILABLE',
@@ -143,6 +144,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NOT_FOUND: { http: 404, exit: 4 },
   ERR_BACKPRESSURE: { http: 503, exit: 4 },
   ERR_SHUTTING_DOWN: { http: 503, exit: 4 },
+  ERR_INGEST_UNAVAILABLE: { http: 503, exit: 4 },
   ERR_INTERNAL: { http: 500, exit: 4 },
   ERR_LOG_UNAVAILABLE: { http: 503, exit: 4 },
   ERR_LOG_ROLLBACK: { http: 503, exit: 1 },
@@ -221,4 +223,22 @@ export function httpStatusFor(code: string): number {
 /** The CLI exit code for a code; undeclared codes exit 4. */
 export function exitCodeForCode(code: string): ExitCodeNumber {
   return errorStatus(code)?.exit ?? 4;
+}
+
+/**
+ * Formats ajv errors as one message: the first error, with its path (`body/0/model must be string`).
+ * With allErrors off, ajv stops at the first failure; wrappers such as if/then add a second, vaguer error,
+ * which we drop.
+ */
+export function schemaErrorFormatter(
+  errors: readonly { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[],
+  dataVar: string,
+): Error {
+  const e = errors.find((x) => x.keyword !== 'if') ?? errors[0];
+  let message = 'invalid request';
+  if (e !== undefined) {
+    message = `${dataVar}${e.instancePath} ${e.message ?? 'is invalid'}`;
+    if (e.keyword === 'additionalProperties') message += ` ("${String(e.params.additionalProperty)}")`;
+  }
+  return new Error(message);
 }

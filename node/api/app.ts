@@ -16,11 +16,11 @@
 import { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { NodeError } from '../errors.ts';
+import { NodeError, schemaErrorFormatter } from '../errors.ts';
 import { type HttpLimits, resolveHttpLimits } from '../home/http-limits.ts';
 import { installAuth } from './auth.ts';
 import type { ApiContext, EventSink, LogPort } from './context.ts';
-import { errorBody, installErrorHandlers, schemaErrorFormatter } from './errors.ts';
+import { errorBody, installErrorHandlers } from './errors.ts';
 import { installStrictJson } from './json-body.ts';
 import { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
@@ -91,6 +91,8 @@ export interface BuildAppOptions {
   events?: EventSink;
   now?: () => Date;
   random?: (n: number) => Uint8Array;
+  /** Ingest worker threads (node/decisions IngestPool); without them POST /v1/decisions seals on the main thread. */
+  ingest?: ApiContext['ingest'];
   /** The federation service (node/federation); without it the /v1/federation routes answer 409. */
   federation?: FederationPort;
   /** Charter freshness (node/federation's FreshnessModule): a stale node says so in GET /healthz. */
@@ -174,6 +176,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
     ...(opts.registry === undefined ? {} : { registry: opts.registry }),
     ...(opts.models === undefined ? {} : { models: opts.models }),
+    ...(opts.ingest === undefined ? {} : { ingest: opts.ingest }),
   };
 
   const limits = resolveHttpLimits(opts.http ?? opts.home.config.http);

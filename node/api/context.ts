@@ -2,6 +2,7 @@
  * What the routes depend on. The API talks to the audit log through LogPort — the part of node/log's
  * AuditLog it uses — so the daemon passes the real AuditLog and nothing here reaches into its storage.
  */
+import type { RecordedDecision } from '../decisions/index.ts';
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { TokenStore } from '../home/tokens.ts';
@@ -59,4 +60,14 @@ export interface ApiContext {
   registry?: RegistryPort;
   /** The model registry's registrations and approvals; absent when the app runs without it. */
   models?: ModelsPort;
+  /**
+   * Ingest worker threads (node/decisions IngestPool): when present, POST /v1/decisions hands them the
+   * raw body; absent, it parses, checks and seals on the main thread (DecisionRecorder).
+   */
+  ingest?: IngestPort;
+}
+
+/** What POST /v1/decisions needs of the ingest workers. */
+export interface IngestPort {
+  record(body: Uint8Array): Promise<RecordedDecision[]>;
 }

@@ -125,21 +125,3 @@ export function installErrorHandlers(app: FastifyInstance, ctx: ApiContext): voi
     reply.code(404).send(errorBody('ERR_ROUTE_NOT_FOUND', `no route ${what}`));
   });
 }
-
-/**
- * Formats ajv errors as one message: the first error, with its path (`body/0/model must be string`).
- * With allErrors off, ajv stops at the first failure; wrappers such as if/then add a second, vaguer error,
- * which we drop.
- */
-export function schemaErrorFormatter(
-  errors: readonly { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[],
-  dataVar: string,
-): Error {
-  const e = errors.find((x) => x.keyword !== 'if') ?? errors[0];
-  let message = 'invalid request';
-  if (e !== undefined) {
-    message = `${dataVar}${e.instancePath} ${e.message ?? 'is invalid'}`;
-    if (e.keyword === 'additionalProperties') message += ` ("${String(e.params.additionalProperty)}")`;
-  }
-  return new Error(message);
-}

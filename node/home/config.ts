@@ -5,6 +5,7 @@
  * id, and the addresses to serve on. It is read at start and checked strictly (unknown fields rejected),
  * because a typo in a hand-edited config should stop the daemon rather than be ignored.
  */
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JURISDICTION_PATTERN } from '../../protocol/audit/fields.ts';
@@ -53,6 +54,16 @@ export interface NodeConfig {
   http?: Partial<HttpLimits>;
   /** Charter freshness timing (node/home/freshness-config.ts); defaults when absent. */
   freshness?: Partial<FreshnessConfig>;
+  /**
+   * Worker threads that parse, check and seal POST /v1/decisions (node/decisions/pool.ts), 0..16; 0: on
+   * the main thread. Absent: defaultIngestWorkers() — one per core when there are two or more, at most 4.
+   */
+  ingestWorkers?: number;
+}
+
+/** Ingest workers when config.json does not say: one per core from two cores on, at most 4; else none. */
+export function defaultIngestWorkers(cores = availableParallelism()): number {
+  return cores >= 2 ? Math.min(cores, 4) : 0;
 }
 
 /** A retired log: its origin and C2SP verifier key (named by the origin). */
@@ -151,6 +162,7 @@ const CONFIG_FIELDS = [
   'retiredLogs',
   'http',
   'freshness',
+  'ingestWorkers',
 ] as const;
 
 /** Checks a parsed config.json (hand-editable, so checked field by field). Throws ERR_INVALID_CONFIG. */
@@ -186,6 +198,10 @@ export function checkConfig(value: unknown): NodeConfig {
   checkRetiredLogs(v.retiredLogs, v.org, v.origin, fail);
   checkHttpLimits(v.http);
   checkFreshnessConfig(v.freshness);
+  const w = v.ingestWorkers;
+  if (w !== undefined && (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 16)) {
+    throw fail('ingestWorkers must be an integer from 0 to 16');
+  }
   return v as unknown as NodeConfig;
 }
 

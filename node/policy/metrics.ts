@@ -19,8 +19,8 @@ export class PolicyMetrics {
   readonly #evaluations: Counter<'verdict'>;
   readonly #rejected: Counter<'code'>;
   // Bound children: the hot path does no label lookup.
-  readonly #allowed: { inc(): void };
-  readonly #denied: { inc(): void };
+  readonly #allowed: { inc(n?: number): void };
+  readonly #denied: { inc(n?: number): void };
 
   constructor(registry: Registry, source: PolicyGaugeSource) {
     const registers = [registry];
@@ -56,8 +56,8 @@ export class PolicyMetrics {
     this.#denied = this.#evaluations.labels('denied');
   }
 
-  evaluated(allowed: boolean): void {
-    (allowed ? this.#allowed : this.#denied).inc();
+  evaluated(allowed: boolean, count = 1): void {
+    if (count > 0) (allowed ? this.#allowed : this.#denied).inc(count);
   }
 
   rejected(code: string): void {

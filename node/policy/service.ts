@@ -86,6 +86,12 @@ export interface PolicyServiceOptions {
 
 export type { LocalView, PolicyMemberView, PolicyProposalView, PolicyStatus, PolicyView } from './views.ts';
 
+/** The rules a node enforces: the applied global baseline and the local overlay. */
+export interface EnforcedRules {
+  baseline: PolicyBaseline | undefined;
+  local: LocalPolicy | undefined;
+}
+
 export class PolicyService implements FederationModule {
   readonly name = 'policy';
   readonly #home: PolicyServiceOptions['home'];
@@ -100,6 +106,8 @@ export class PolicyService implements FederationModule {
   readonly #sync: ChainSync<PolicyBaseline>;
   #ctx: FederationContext | undefined;
   #local: LocalPolicy | undefined;
+  #baseline: PolicyBaseline | undefined;
+  readonly #rulesListeners: ((rules: EnforcedRules) => void)[] = [];
 
   readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => GossipVerdict>>;
   readonly protocols: FederationModule['protocols'];
@@ -125,7 +133,11 @@ export class PolicyService implements FederationModule {
       events: opts.events,
       now: this.#now,
       persist: () => this.#persist(),
-      onHead: (head) => this.#enforcer.swap(head?.object, this.#local),
+      onHead: (head) => {
+        this.#baseline = head?.object;
+        this.#enforcer.swap(this.#baseline, this.#local);
+        this.#rulesChanged();
+      },
       onRejected: (code) => this.#metrics?.rejected(code),
     });
     this.#sync = new ChainSync(this.#rc, opts.events);
@@ -212,6 +224,27 @@ export class PolicyService implements FederationModule {
     return this.#enforcer.expired;
   }
 
+  /** The baseline and local overlay enforced now (what evaluate() runs; the ingest workers copy them). */
+  get enforced(): EnforcedRules {
+    return { baseline: this.#baseline, local: this.#local };
+  }
+
+  /** Calls `fn` with the rules, synchronously, each time the enforced rules change (swapped in). */
+  onRulesChanged(fn: (rules: EnforcedRules) => void): void {
+    this.#rulesListeners.push(fn);
+  }
+
+  /** Counts verdicts reached elsewhere (the ingest workers' evaluations) in this node's metrics. */
+  countEvaluations(allowed: number, denied: number): void {
+    this.#metrics?.evaluated(true, allowed);
+    this.#metrics?.evaluated(false, denied);
+  }
+
+  #rulesChanged(): void {
+    const rules = this.enforced;
+    for (const fn of this.#rulesListeners) fn(rules);
+  }
+
   // ---- operations (admin API) ----
 
   /**
@@ -260,6 +293,7 @@ export class PolicyService implements FederationModule {
     const compiled = compileRules(local.rules);
     this.#local = local;
     this.#enforcer.setLocal(compiled);
+    this.#rulesChanged();
     await this.#rc.persist();
     try {
       await this.#log.append([

@@ -12,17 +12,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
-import { DecisionRecorder } from '../../decisions/index.ts';
+import { compileLikeFastify } from '../../decisions/body.ts';
+import { DecisionRecorder, type RecordedDecision } from '../../decisions/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import type { ModelsPort } from '../ports/models.ts';
 import { findingsSchema } from '../schemas/policy.ts';
-import { base64, errorResponses, MAX_RECORDS_PER_REQUEST } from '../schemas/shared.ts';
+import { base64, decisionsBodySchema, emptyQuery, errorResponses, MAX_RECORDS_PER_REQUEST } from '../schemas/shared.ts';
 
 /** Largest request body. */
 export const MAX_DECISIONS_BODY_BYTES = 16 * 1024 * 1024;
-
-const record = { $ref: 'govfed.decisionInput#' } as const;
 
 export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void {
   const recorder = new DecisionRecorder({
@@ -35,6 +34,51 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     random: ctx.random,
     onRecorded: (n) => ctx.metrics.decisionsIngested.inc(n),
   });
+  const schema = {
+    summary: 'Record decisions in the audit log',
+    description:
+      'One decision record or an array of 1..10,000. Replies only after every entry is durable. ' +
+      'Nothing is appended when any record is rejected.',
+    tags: ['decisions'],
+    security: [{ bearer: [] }],
+    querystring: emptyQuery,
+    body: decisionsBodySchema,
+    response: { 200: replySchema, ...errorResponses },
+  };
+  const reply = (recorded: RecordedDecision[]) => ({
+    entries: recorded.map((r) => ({
+      index: r.index,
+      leafHash: toBase64(r.leafHash),
+      ...r.verdict,
+      ...(r.model === undefined || r.model.flags.length === 0 ? {} : { flags: r.model.flags }),
+    })),
+  });
+  const ingest = ctx.ingest;
+  if (ingest !== undefined) {
+    // Worker threads parse, check and seal (node/decisions/pool.ts): the route takes the raw body, and the
+    // workers run the same strict parser, record limit and schema (node/decisions/body.ts) off this thread.
+    app.register(async (scope) => {
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+        done(null, new RawBody(body as Buffer));
+      });
+      scope.post(
+        '/v1/decisions',
+        {
+          bodyLimit: MAX_DECISIONS_BODY_BYTES,
+          config: { access: 'ingest' },
+          schema,
+          validatorCompiler: ({ httpPart, schema: s }) => (httpPart === 'body' ? () => true : compileLikeFastify(s)),
+        },
+        async (request) => {
+          const body = request.body;
+          if (!(body instanceof RawBody)) throw new NodeError('ERR_INVALID_JSON', 'expected a JSON body');
+          return reply(await ingest.record(body.bytes));
+        },
+      );
+    });
+    return;
+  }
   app.post(
     '/v1/decisions',
     {
@@ -49,70 +93,54 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
           );
         }
       },
-      schema: {
-        summary: 'Record decisions in the audit log',
-        description:
-          'One decision record or an array of 1..10,000. Replies only after every entry is durable. ' +
-          'Nothing is appended when any record is rejected.',
-        tags: ['decisions'],
-        security: [{ bearer: [] }],
-        querystring: { type: 'object', additionalProperties: false, properties: {} },
-        body: {
-          if: { type: 'array' },
-          // biome-ignore lint/suspicious/noThenProperty: the JSON Schema if/then/else keyword
-          then: { type: 'array', minItems: 1, maxItems: MAX_RECORDS_PER_REQUEST, items: record },
-          else: record,
-        },
-        response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['entries'],
-            properties: {
-              entries: {
-                type: 'array',
-                description: 'one per record, in request order',
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['index', 'leafHash'],
-                  properties: {
-                    index: { type: 'integer', minimum: 0 },
-                    leafHash: { ...base64, description: 'SHA-256(0x00 || leaf bytes)' },
-                    allowed: { type: 'boolean', description: 'the policy verdict: false when a deny rule fired' },
-                    deny: findingsSchema,
-                    warn: findingsSchema,
-                    policyVersion: { type: ['integer', 'null'], description: 'the baseline version evaluated' },
-                    expired: { type: 'boolean', description: 'the baseline is past its expiry (still enforced)' },
-                    flags: {
-                      type: 'array',
-                      items: { type: 'string' },
-                      description:
-                        'flags raised (absent: none), e.g. shadow_ai: the model is not an approved version in the registry',
-                    },
-                  },
-                },
-              },
-            },
-          },
-          ...errorResponses,
-        },
-      },
+      schema,
     },
     async (request) => {
       const body = request.body;
       const inputs = Array.isArray(body)
         ? body.map((input, i) => ({ input, where: `body/${i}` }))
         : [{ input: body, where: 'body' }];
-      const recorded = await recorder.record(inputs);
-      return {
-        entries: recorded.map((r) => ({
-          index: r.index,
-          leafHash: toBase64(r.leafHash),
-          ...r.verdict,
-          ...(r.model === undefined || r.model.flags.length === 0 ? {} : { flags: r.model.flags }),
-        })),
-      };
+      return reply(await recorder.record(inputs));
     },
   );
 }
+
+/** A raw request body, as the worker path's content-type parser hands it on. */
+class RawBody {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+}
+
+const replySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['entries'],
+  properties: {
+    entries: {
+      type: 'array',
+      description: 'one per record, in request order',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['index', 'leafHash'],
+        properties: {
+          index: { type: 'integer', minimum: 0 },
+          leafHash: { ...base64, description: 'SHA-256(0x00 || leaf bytes)' },
+          allowed: { type: 'boolean', description: 'the policy verdict: false when a deny rule fired' },
+          deny: findingsSchema,
+          warn: findingsSchema,
+          policyVersion: { type: ['integer', 'null'], description: 'the baseline version evaluated' },
+          expired: { type: 'boolean', description: 'the baseline is past its expiry (still enforced)' },
+          flags: {
+            type: 'array',
+            items: { type: 'string' },
+            description:
+              'flags raised (absent: none), e.g. shadow_ai: the model is not an approved version in the registry',
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -18,10 +18,10 @@ import {
   SHA256_DIGEST_PATTERN,
 } from '../../../protocol/audit/fields.ts';
 import { MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from '../../../protocol/audit/leaf.ts';
+import { decisionInputSchema } from '../../decisions/schema.ts';
 import { NodeError } from '../../errors.ts';
 
-/** Most records in one POST /v1/decisions. */
-export const MAX_RECORDS_PER_REQUEST = 10_000;
+export { decisionInputSchema, decisionsBodySchema, MAX_RECORDS_PER_REQUEST } from '../../decisions/schema.ts';
 
 /** A non-negative integer in a path or query string, written canonically (no sign, no leading zeros). */
 export const UINT_STRING_PATTERN = '^(0|[1-9][0-9]{0,15})$';
@@ -57,44 +57,6 @@ export const errorRef = { $ref: 'govfed.error#' } as const;
 
 /** Response schemas for every error status. */
 export const errorResponses = { '4xx': errorRef, '5xx': errorRef } as const;
-
-/** A decision record as submitted (attacker-controlled). */
-export const decisionInputSchema = {
-  $id: 'govfed.decisionInput',
-  type: 'object',
-  description: 'One decision record as submitted by a model’s caller.',
-  additionalProperties: false,
-  required: ['model', 'output'],
-  properties: {
-    model: { type: 'string', minLength: 1, maxLength: MAX_MODEL_CHARS, description: 'model name and version' },
-    decisionId: {
-      type: 'string',
-      minLength: 1,
-      maxLength: MAX_DECISION_ID_CHARS,
-      pattern: DECISION_ID_PATTERN,
-      description: 'caller’s id for the decision; a UUID is assigned when missing',
-    },
-    timestamp: {
-      type: 'string',
-      pattern: RFC3339_UTC_PATTERN,
-      description: 'RFC 3339 UTC time of the decision; the node’s clock when missing',
-    },
-    inputDigest: {
-      type: 'string',
-      maxLength: MAX_INPUT_DIGEST_CHARS,
-      pattern: INPUT_DIGEST_PATTERN,
-      description: 'digest of the model input, as algorithm:hex (e.g. sha256:…)',
-    },
-    output: { description: 'the model output: any JSON value' },
-    jurisdiction: { type: 'string', minLength: 1, maxLength: 16, pattern: JURISDICTION_PATTERN },
-    dataClasses: {
-      type: 'array',
-      maxItems: MAX_DATA_CLASSES,
-      items: { type: 'string', minLength: 1, maxLength: 64, pattern: LABEL_PATTERN },
-    },
-    context: { type: 'object', description: 'free-form JSON object', additionalProperties: true },
-  },
-} as const;
 
 /** The stored record: the input plus what the node filled in. Served to auditors only. */
 export const decisionRecordSchema = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeError, schemaErrorFormatter } from '../../../node/api/errors.ts';
-import { NodeError } from '../../../node/errors.ts';
+import { describeError } from '../../../node/api/errors.ts';
+import { NodeError, schemaErrorFormatter } from '../../../node/errors.ts';
 import { GovfedError } from '../../../protocol/errors.ts';
 import { decision, startTestNode, type TestNode } from './harness.ts';
 

@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../node/api/app.ts';
 import type { LogPort } from '../../../node/api/context.ts';
 import { NodeMetrics } from '../../../node/api/metrics.ts';
+import { pooledRandom } from '../../../node/api/random.ts';
+import { IngestPool } from '../../../node/decisions/pool.ts';
 import { initHome } from '../../../node/home/init.ts';
 import { type LoadedHome, loadHome } from '../../../node/home/load.ts';
 import { createToken, type Role, TokenStore } from '../../../node/home/tokens.ts';
@@ -48,6 +50,8 @@ export interface TestNodeOptions {
   witness?: boolean;
   /** The HTTP server's limits (default: config.json's, i.e. DEFAULT_HTTP_LIMITS). */
   http?: Partial<import('../../../node/home/http-limits.ts').HttpLimits>;
+  /** Ingest worker threads for POST /v1/decisions (node/decisions IngestPool; default 0: the main thread). */
+  ingestWorkers?: number;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
@@ -73,8 +77,26 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
   const events: TestNode['events'] = [];
   const witness = opts.witness === true ? new WitnessService({ home, log }) : undefined;
   await witness?.start();
+  const apiLog = opts.wrapLog ? opts.wrapLog(log) : log;
+  if ((opts.ingestWorkers ?? 0) > 0 && opts.policy !== undefined) {
+    throw new Error('startTestNode: ingest workers run the node policy service, not a test PolicyPort');
+  }
+  const ingest =
+    (opts.ingestWorkers ?? 0) === 0
+      ? undefined
+      : new IngestPool({
+          workers: opts.ingestWorkers ?? 0,
+          org: home.config.org,
+          jurisdiction: home.config.jurisdiction,
+          log: apiLog,
+          now: () => new Date(),
+          random: pooledRandom(),
+          onRecorded: (n) => metrics.decisionsIngested.inc(n),
+        });
+  await ingest?.start();
   const app = await buildApp({
-    log: opts.wrapLog ? opts.wrapLog(log) : log,
+    log: apiLog,
+    ...(ingest === undefined ? {} : { ingest }),
     home,
     tokens: TokenStore.forHome(dir, { reloadIntervalMs: opts.tokenReloadMs ?? 500 }),
     metrics,
@@ -96,6 +118,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
     async close() {
       await app.close();
+      await ingest?.stop();
       await witness?.stop();
       await log.stop();
       await rm(root, { recursive: true, force: true });

@@ -1,0 +1,299 @@
+/**
+ * The ingest workers against the single-threaded path: for the same requests, the same leaves, records,
+ * index facts, verdicts and replies — or the same typed error — with a policy (global and local rules),
+ * models from a registry (a contract, a suspended version, unknown ones) and a deterministic random
+ * stream handed to both.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IngestPool } from '../../../node/decisions/pool.ts';
+import { DecisionRecorder } from '../../../node/decisions/recorder.ts';
+import type { Appended, AppendItem } from '../../../node/log/index.ts';
+import { PolicyEnforcer } from '../../../node/policy/enforcement.ts';
+import type { EnforcedRules } from '../../../node/policy/service.ts';
+import type { ResolvedModel } from '../../../node/registry/model-book.ts';
+import { checkStrictJson } from '../../../protocol/encoding/strict-json.ts';
+import { LOCAL_POLICY_TYPE, nodeValue } from '../../../protocol/policy/index.ts';
+import { bundle, rule, T0 } from '../../protocol/policy/fixtures.ts';
+
+const NOW = new Date('2025-06-01T12:00:00Z');
+const RULES: EnforcedRules = {
+  baseline: bundle(3, null, {
+    rules: [
+      rule('decision.output.score > 0.5', { id: 'high-score' }),
+      rule("'pii' in decision.dataClasses", { id: 'no-pii' }),
+      rule("decision.model == 'm3@1'", { id: 'warned', effect: 'warn' }),
+    ],
+  }),
+  local: {
+    type: LOCAL_POLICY_TYPE,
+    version: 1,
+    updatedAt: T0,
+    rules: [rule("decision.jurisdiction == 'US'", { id: 'no-us' })],
+  },
+};
+
+const base = { org: 'acme', name: 'm', digest: `sha256:${'ab'.repeat(32)}`, tier: 'high' };
+const MODELS: Record<string, ResolvedModel> = {
+  'm1@1': {
+    ...base,
+    known: true,
+    version: '1',
+    status: 'approved',
+    deployed: 'live',
+    contract: {
+      id: 'c1',
+      version: 1,
+      terms: { allowedJurisdictions: ['DE'], allowedPurposes: ['credit'], maxRevocationStaleness: 60 },
+    },
+  },
+  'm2@1': {
+    ...base,
+    known: true,
+    version: '1',
+    status: 'approved',
+    deployed: 'shadow',
+    stopped: { state: 'suspended', reason: 'bias', by: ['alice'] },
+  },
+  'm3@1': { ...base, known: true, version: '1', status: 'pending', tier: 'minimal' },
+};
+const resolve = (ref: string): ResolvedModel =>
+  MODELS[ref] ?? { known: false, org: '', name: ref, version: '', digest: '', status: 'unknown', tier: '' };
+
+function strictJson(text: string): boolean {
+  try {
+    checkStrictJson(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A deterministic "CSPRNG": consecutive bytes of one stream, however they are asked for. */
+function stream(): (n: number) => Uint8Array {
+  let c = 0;
+  return (n) => Uint8Array.from({ length: n }, () => (c++ * 131 + 7) & 0xff);
+}
+
+function capture(): { log: { append(items: readonly AppendItem[]): Promise<Appended[]> }; items: AppendItem[] } {
+  const items: AppendItem[] = [];
+  return {
+    items,
+    log: {
+      append: async (batch) => {
+        const out = batch.map((it, i) => ({ index: items.length + i, leafHash: new Uint8Array(32).fill(i & 0xff) }));
+        for (const it of batch)
+          items.push({ ...it, leaf: Uint8Array.from(it.leaf), record: Uint8Array.from(it.record ?? []) });
+        return out;
+      },
+    },
+  };
+}
+
+const record = fc.record(
+  {
+    model: fc.constantFrom('m1@1', 'm2@1', 'm3@1', 'plain-model', 'acme/m1@1', 'bidi\u202emodel'),
+    output: fc.oneof(
+      fc.record({ score: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      fc.constantFrom('approve', 'deny'),
+      fc.jsonValue({ maxDepth: 2 }),
+    ),
+    decisionId: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/),
+    timestamp: fc.constantFrom('2025-05-31T23:59:59Z', '2025-06-01T00:00:00.123Z'),
+    jurisdiction: fc.constantFrom('DE', 'US', 'FR'),
+    dataClasses: fc.subarray(['pii', 'financial', 'health']),
+    context: fc.record({ purpose: fc.constantFrom('credit', 'ads') }, { requiredKeys: [] }),
+  },
+  { requiredKeys: ['model', 'output'] },
+);
+const body = fc.oneof(fc.array(record, { minLength: 1, maxLength: 8 }), record);
+
+type Outcome = { ok: true; items: AppendItem[]; replies: unknown[] } | { ok: false; code: string; message: string };
+
+async function outcome(run: () => Promise<{ replies: unknown[]; items: AppendItem[] }>): Promise<Outcome> {
+  try {
+    const { replies, items } = await run();
+    return { ok: true, items, replies };
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    return { ok: false, code: e.code ?? 'none', message: e.message };
+  }
+}
+
+describe('IngestPool', () => {
+  let pool: IngestPool;
+  let poolLog: ReturnType<typeof capture>;
+  const counted = { allowed: 0, denied: 0 };
+  let poolRandom = stream();
+
+  beforeAll(async () => {
+    poolLog = capture();
+    pool = new IngestPool({
+      workers: 2,
+      org: 'acme',
+      jurisdiction: 'DE',
+      log: poolLog.log,
+      policy: {
+        enforced: RULES,
+        onRulesChanged: () => {},
+        countEvaluations: (a, d) => {
+          counted.allowed += a;
+          counted.denied += d;
+        },
+      },
+      models: { resolve },
+      revocationAgeMs: () => 90_000,
+      now: () => NOW,
+      random: (n) => poolRandom(n),
+    });
+    await pool.start();
+  });
+  afterAll(async () => {
+    await pool.stop();
+  });
+
+  describe('when given the same requests as the single-threaded recorder', () => {
+    it('seals the same leaves and records, in request order, with the same verdicts — or fails alike', async () => {
+      await fc.assert(
+        fc.asyncProperty(body, async (b) => {
+          const single = capture();
+          const enforcer = new PolicyEnforcer({ node: nodeValue({ org: 'acme', jurisdiction: 'DE' }), now: () => NOW });
+          enforcer.swap(RULES.baseline, RULES.local);
+          const recorder = new DecisionRecorder({
+            log: single.log,
+            policy: enforcer,
+            models: { resolve },
+            jurisdiction: 'DE',
+            revocationAgeMs: () => 90_000,
+            now: () => NOW,
+            random: stream(),
+          });
+          const text = JSON.stringify(b);
+          fc.pre(strictJson(text)); // what the HTTP layer refuses (an inexact number) never reaches either path
+          const inputs = Array.isArray(b)
+            ? b.map((input, i) => ({ input, where: `body/${i}` }))
+            : [{ input: b, where: 'body' }];
+          const expected = await outcome(async () => ({ replies: await recorder.record(inputs), items: single.items }));
+          poolRandom = stream();
+          poolLog.items.length = 0;
+          const got = await outcome(async () => ({
+            replies: await pool.record(new TextEncoder().encode(text)),
+            items: poolLog.items,
+          }));
+          expect(got).toEqual(expected);
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it('denies by the contract, the kill switch and both rule sets, and counts every verdict', async () => {
+      counted.allowed = 0;
+      counted.denied = 0;
+      poolRandom = stream();
+      const replies = await pool.record(
+        new TextEncoder().encode(
+          JSON.stringify([
+            { model: 'm1@1', output: { score: 0.1 }, jurisdiction: 'DE', context: { purpose: 'credit' } },
+            { model: 'm1@1', output: { score: 0.9 }, jurisdiction: 'US', context: { purpose: 'ads' } },
+            { model: 'm2@1', output: 'approve', dataClasses: ['pii'] },
+          ]),
+        ),
+      );
+      const rules = replies.map((r) => r.verdict?.deny.map((f) => f.rule).sort());
+      // m1@1 under its contract: allowed for DE/credit; the second is denied by both rule sets and the
+      // contract; the third by the kill switch and the global rules. The node's kill-switch state is
+      // 90 s old, over the contract's 60 s: high tier fails closed (revocations.stale).
+      expect(rules[0]).toEqual(['revocations.stale']);
+      expect(rules[1]).toEqual([
+        'contract.jurisdiction',
+        'contract.purpose',
+        'high-score',
+        'no-us',
+        'revocations.stale',
+      ]);
+      // (high-score cannot evaluate on a string output: a rule that errors fires — fail closed.)
+      expect(rules[2]).toEqual(['high-score', 'no-pii', 'suspended']);
+      expect(replies[2]?.model?.flags).toEqual(['shadow']);
+      // govfed_policy_evaluations_total counts the policy's verdicts: the first one's rules allowed it.
+      expect(counted).toEqual({ allowed: 1, denied: 2 });
+    });
+  });
+
+  describe('when the enforced rules change', () => {
+    it('seals every later request under the new rules', async () => {
+      let notify: (r: EnforcedRules) => void = () => {};
+      const log = capture();
+      const p = new IngestPool({
+        workers: 1,
+        org: 'acme',
+        jurisdiction: 'DE',
+        log: log.log,
+        policy: {
+          enforced: { baseline: undefined, local: undefined },
+          onRulesChanged: (fn) => (notify = fn),
+          countEvaluations: () => {},
+        },
+        now: () => NOW,
+        random: stream(),
+      });
+      await p.start();
+      try {
+        const req = () =>
+          p.record(new TextEncoder().encode(JSON.stringify({ model: 'x', output: 1, dataClasses: ['pii'] })));
+        expect((await req())[0]?.verdict).toMatchObject({ allowed: true, policyVersion: null });
+        notify(RULES);
+        expect((await req())[0]?.verdict).toMatchObject({ allowed: false, policyVersion: 3 });
+      } finally {
+        await p.stop();
+      }
+    });
+  });
+
+  describe('when a worker dies', () => {
+    it('fails the requests it held with ERR_INGEST_UNAVAILABLE and answers the next ones from a new worker', async () => {
+      const log = capture();
+      const p = new IngestPool({
+        workers: 1,
+        org: 'acme',
+        jurisdiction: 'DE',
+        log: log.log,
+        now: () => NOW,
+        random: stream(),
+      });
+      await p.start();
+      try {
+        expect(p.workers).toBe(1);
+        const big = new TextEncoder().encode(
+          JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ model: 'x', output: i }))),
+        );
+        const held = p.record(big);
+        await p.threads[0]?.terminate(); // as if the thread had crashed
+        await expect(held).rejects.toMatchObject({ code: 'ERR_INGEST_UNAVAILABLE' });
+        expect(log.items).toHaveLength(0);
+        await expect.poll(() => p.workers, { timeout: 5000 }).toBe(1);
+        const ok = await p.record(new TextEncoder().encode(JSON.stringify({ model: 'x', output: 1 })));
+        expect(ok).toHaveLength(1);
+      } finally {
+        await p.stop();
+      }
+    });
+  });
+
+  describe('when stopped', () => {
+    it('refuses with ERR_SHUTTING_DOWN', async () => {
+      const p = new IngestPool({
+        workers: 1,
+        org: 'acme',
+        jurisdiction: 'DE',
+        log: capture().log,
+        now: () => NOW,
+        random: stream(),
+      });
+      await p.start();
+      await p.stop();
+      await expect(p.record(new TextEncoder().encode('{"model":"x","output":1}'))).rejects.toMatchObject({
+        code: 'ERR_SHUTTING_DOWN',
+      });
+    });
+  });
+});
