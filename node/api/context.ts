@@ -2,7 +2,6 @@
  * What the routes depend on. The API talks to the audit log through LogPort — the part of node/log's
  * AuditLog it uses — so the daemon passes the real AuditLog and nothing here reaches into its storage.
  */
-import type { RecordedDecision } from '../decisions/index.ts';
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { TokenStore } from '../home/tokens.ts';
@@ -69,5 +68,6 @@ export interface ApiContext {
 
 /** What POST /v1/decisions needs of the ingest workers. */
 export interface IngestPort {
-  record(body: Uint8Array): Promise<RecordedDecision[]>;
+  /** Records a raw body's decisions; resolves with the answer as JSON text once durable. */
+  record(body: Uint8Array): Promise<{ count: number; json: string }>;
 }

@@ -9,11 +9,11 @@
  *                           random bytes it needs, the kill-switch state's age
  *                   drop    forget a checked request (the main thread gave up on it)
  *   worker → main   checked the distinct model references and how many random bytes sealing takes
- *                   sealed  the leaves and records (one transferred buffer), index facts, reply parts
+ *                   sealed  the leaves and records, their hashes (transferred buffers), their index
+ *                           keys (node/log KeyParts) and their entries of the answer as JSON text
  *                   failed  a typed error (code, message) — or `internal` for anything else
  */
 
-import type { DecisionIndexFacts } from '../log/index.ts';
 import type { EnforcedRules } from '../policy/service.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
 import type { RecordedDecision } from './sealer.ts';
@@ -52,8 +52,13 @@ export type FromWorker =
       /** Leaf i is bytes[ends[2i-1] ?? 0 .. ends[2i]), its record bytes[ends[2i] .. ends[2i+1]). */
       bytes: Uint8Array;
       ends: Uint32Array;
-      facts: DecisionIndexFacts[];
-      replies: SealedReply[];
+      /** Leaf i's RFC 6962 hash: hashes[32i .. 32i+32). */
+      hashes: Uint8Array;
+      /** Leaf i's index keys (node/log KeyParts): fixed keys[keyEnds[2i-1] ?? 0 .. keyEnds[2i]), positional ones up to keyEnds[2i+1]. */
+      keys: string[];
+      keyEnds: Uint32Array;
+      /** Entry i of the answer after its index (reply.ts entryAfterIndex). */
+      entries: string[];
       /** Policy verdicts reached (for govfed_policy_evaluations_total). */
       allowed: number;
       denied: number;

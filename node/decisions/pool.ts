@@ -8,7 +8,8 @@
  *   2. main: each reference resolved in the registry, the random bytes drawn, `now` read → the same
  *      worker: evaluate + seal (sealer.seal) → leaves and records in one transferred buffer;
  *   3. main: one append of the request's entries (contiguous and in request order, as on the
- *      single-threaded path), resolved once durable.
+ *      single-threaded path; their leaf hashes and index keys made by the worker), resolved once
+ *      durable; the answer is the worker's rendered entries with the log's indexes put in (reply.ts).
  * The policy's enforced rules are copied into every worker when they change (PolicyService
  * onRulesChanged); messages to a worker are FIFO, so a request sealed after a change sees it.
  *
@@ -22,7 +23,8 @@ import type { Appended, AppendItem } from '../log/index.ts';
 import type { EnforcedRules } from '../policy/service.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
 import type { FromWorker, IngestWorkerData, ToWorker } from './ingest-messages.ts';
-import type { DecisionModels, RecordedDecision } from './sealer.ts';
+import { renderEntries } from './reply.ts';
+import type { DecisionModels } from './sealer.ts';
 
 /** The policy as the pool uses it (node/policy's PolicyService). */
 export interface IngestPolicy {
@@ -48,6 +50,12 @@ export interface IngestPoolOptions {
   random: (n: number) => Uint8Array;
   /** Called with the number of decisions recorded, once durable. */
   onRecorded?: (count: number) => void;
+}
+
+/** What POST /v1/decisions answers: the number of decisions recorded, and the answer as JSON text (reply.ts). */
+export interface IngestAnswer {
+  count: number;
+  json: string;
 }
 
 interface Waiter {
@@ -101,7 +109,7 @@ export class IngestPool {
   }
 
   /** Records every decision of one raw request body, or none (see the top). Throws typed errors. */
-  async record(body: Uint8Array): Promise<RecordedDecision[]> {
+  async record(body: Uint8Array): Promise<IngestAnswer> {
     if (this.#stopped) throw new NodeError('ERR_SHUTTING_DOWN', 'the node is stopping');
     const slot = this.#leastBusy();
     const id = this.#nextId++;
@@ -127,18 +135,33 @@ export class IngestPool {
     }
     if (sealed.t !== 'sealed') throw unexpected(sealed);
     this.#o.policy?.countEvaluations(sealed.allowed, sealed.denied);
-    const { bytes, ends, facts, replies } = sealed;
-    const items: AppendItem[] = new Array(facts.length);
+    const { bytes, ends, hashes, keys, keyEnds, entries } = sealed;
+    const items: AppendItem[] = new Array(entries.length);
     let at = 0;
-    for (let i = 0; i < facts.length; i++) {
+    let k = 0;
+    for (let i = 0; i < entries.length; i++) {
       const leafEnd = ends[2 * i] as number;
       const recordEnd = ends[2 * i + 1] as number;
-      items[i] = { leaf: bytes.subarray(at, leafEnd), record: bytes.subarray(leafEnd, recordEnd), decision: facts[i] };
+      const fixedEnd = keyEnds[2 * i] as number;
+      const keysEnd = keyEnds[2 * i + 1] as number;
+      items[i] = {
+        leaf: bytes.subarray(at, leafEnd),
+        record: bytes.subarray(leafEnd, recordEnd),
+        leafHash: hashes.subarray(32 * i, 32 * i + 32),
+        keys: { fixed: keys.slice(k, fixedEnd), positional: keys.slice(fixedEnd, keysEnd) },
+      };
       at = recordEnd;
+      k = keysEnd;
     }
     const appended = await this.#o.log.append(items);
     this.#o.onRecorded?.(appended.length);
-    return appended.map((a, i) => ({ index: a.index, leafHash: a.leafHash, ...replies[i] }));
+    return {
+      count: appended.length,
+      json: renderEntries(
+        appended.map((a) => a.index),
+        entries,
+      ),
+    };
   }
 
   #leastBusy(): Slot {

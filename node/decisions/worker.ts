@@ -9,11 +9,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { nodeValue } from '../../protocol/policy/hooks.ts';
-import type { DecisionIndexFacts } from '../log/index.ts';
+import { type DecisionIndexFacts, decisionKeyParts, fastLeafHash } from '../log/index.ts';
 import { PolicyEnforcer } from '../policy/enforcement.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
 import { parseDecisionsBody } from './body.ts';
 import type { FromWorker, IngestWorkerData, SealedReply, ToWorker } from './ingest-messages.ts';
+import { entryAfterIndex } from './reply.ts';
 import { appendItemOf, type CheckedInput, DecisionSealer, randomBytesFor } from './sealer.ts';
 
 const data = workerData as IngestWorkerData;
@@ -79,8 +80,10 @@ function seal(m: Extract<ToWorker, { t: 'seal' }>): void {
   for (const s of sealed) total += s.sealed.leafBytes.length + s.sealed.recordBytes.length;
   const bytes = new Uint8Array(total);
   const ends = new Uint32Array(2 * sealed.length);
-  const facts: DecisionIndexFacts[] = [];
-  const replies: SealedReply[] = [];
+  const hashes = new Uint8Array(32 * sealed.length);
+  const keys: string[] = [];
+  const keyEnds = new Uint32Array(2 * sealed.length);
+  const entries: string[] = new Array(sealed.length);
   let at = 0;
   for (let i = 0; i < sealed.length; i++) {
     const s = sealed[i] as (typeof sealed)[number];
@@ -90,13 +93,24 @@ function seal(m: Extract<ToWorker, { t: 'seal' }>): void {
     bytes.set(s.sealed.recordBytes, at);
     at += s.sealed.recordBytes.length;
     ends[2 * i + 1] = at;
-    facts.push(appendItemOf(s.sealed).decision as DecisionIndexFacts);
+    const lh = fastLeafHash(s.sealed.leafBytes);
+    hashes.set(lh, 32 * i);
+    const parts = decisionKeyParts(appendItemOf(s.sealed).decision as DecisionIndexFacts, lh);
+    for (const k of parts.fixed) keys.push(k);
+    keyEnds[2 * i] = keys.length;
+    for (const k of parts.positional) keys.push(k);
+    keyEnds[2 * i + 1] = keys.length;
     const reply: SealedReply = {};
     if (s.verdict !== undefined) reply.verdict = s.verdict;
     if (s.model !== undefined) reply.model = s.model;
-    replies.push(reply);
+    entries[i] = entryAfterIndex(lh, reply);
   }
-  post({ t: 'sealed', id: m.id, bytes, ends, facts, replies, allowed, denied }, [bytes.buffer, ends.buffer]);
+  post({ t: 'sealed', id: m.id, bytes, ends, hashes, keys, keyEnds, entries, allowed, denied }, [
+    bytes.buffer,
+    ends.buffer,
+    hashes.buffer,
+    keyEnds.buffer,
+  ]);
 }
 
 port.on('message', (m: ToWorker) => {

@@ -5,8 +5,9 @@
  * id, and the addresses to serve on. It is read at start and checked strictly (unknown fields rejected),
  * because a typo in a hand-edited config should stop the daemon rather than be ignored.
  */
-import { availableParallelism } from 'node:os';
+
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { JURISDICTION_PATTERN } from '../../protocol/audit/fields.ts';
 import { NodeError } from '../errors.ts';

@@ -33,7 +33,7 @@ import { NodeError } from '../errors.ts';
 import type { LogDb } from './db.ts';
 import { fastLeafHash } from './hasher.ts';
 import { encodeSize, HASH_PREFIX, hex16, LEAF_PREFIX, RECORD_PREFIX, SIZE_KEY } from './keys.ts';
-import { type DecisionIndexFacts, decisionLookupKeys, lookupKeys } from './lookup.ts';
+import { type DecisionIndexFacts, decisionLookupKeys, type KeyParts, keysAt, lookupKeys } from './lookup.ts';
 
 /** Bound on a stored raw record (the API enforces a tighter one for decision records). */
 export const MAX_STORED_RECORD_BYTES = 1 << 20;
@@ -48,6 +48,10 @@ export interface AppendItem {
    * them instead of reading the leaf back. Must be what the leaf says (decisionFacts + decisionId).
    */
   decision?: DecisionIndexFacts;
+  /** The RFC 6962 leaf hash of `leaf`, when its producer computed it (an ingest worker, with fastLeafHash). */
+  leafHash?: Uint8Array;
+  /** The leaf's index keys, made by its producer (an ingest worker, with decisionKeyParts). */
+  keys?: KeyParts;
 }
 
 export interface Appended {
@@ -111,6 +115,9 @@ function checkItems(items: unknown): asserts items is readonly AppendItem[] {
     const leaf = it?.leaf;
     if (!(leaf instanceof Uint8Array) || leaf.length === 0 || leaf.length > MAX_LEAF_BYTES) {
       throw new GovfedError('ERR_INVALID_INPUT', `append: item ${i}: leaf must be 1..${MAX_LEAF_BYTES} bytes`);
+    }
+    if (it?.leafHash !== undefined && !(it.leafHash instanceof Uint8Array && it.leafHash.length === 32)) {
+      throw new GovfedError('ERR_INVALID_INPUT', `append: item ${i}: leafHash must be 32 bytes`);
     }
     const rec = it?.record;
     if (rec !== undefined && (!(rec instanceof Uint8Array) || rec.length > MAX_STORED_RECORD_BYTES)) {
@@ -271,14 +278,18 @@ export class GroupCommitAppender {
       let stored = stage.stored;
       for (let i = 0; i < items.length; i++) {
         const item = items[i] as AppendItem;
-        const lh = fastLeafHash(item.leaf);
+        const lh = item.leafHash ?? fastLeafHash(item.leaf);
         const hashes = frontier.append(lh);
         const idx = hex16(next);
         b.put(LEAF_PREFIX + idx, item.leaf);
         if (item.record !== undefined) b.put(RECORD_PREFIX + idx, item.record);
         const at = encodeSize(next);
         const keys =
-          item.decision === undefined ? lookupKeys(item.leaf, lh, next) : decisionLookupKeys(item.decision, lh, next);
+          item.keys !== undefined
+            ? keysAt(item.keys, next)
+            : item.decision !== undefined
+              ? decisionLookupKeys(item.decision, lh, next)
+              : lookupKeys(item.leaf, lh, next);
         for (let k = 0; k < keys.length; k++) b.put(keys[k] as string, at);
         for (let h = 0; h < hashes.length; h++) b.put(HASH_PREFIX + hex16(stored++), hashes[h] as Uint8Array);
         out[i] = { index: next++, leafHash: lh };

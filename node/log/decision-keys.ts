@@ -84,9 +84,15 @@ export function decisionFacts(leaf: Uint8Array | string): DecisionFacts | undefi
 
 /** The search keys of entry `index` with these facts. */
 export function searchKeysOf(facts: DecisionFacts, index: number): string[] {
-  const at = position(timeKey(facts.time), index);
-  const keys = [ALL_PREFIX + at, modelPrefix(facts.model) + at, verdictPrefix(facts.verdict) + at];
-  for (const f of new Set(facts.flags)) keys.push(flagPrefix(f) + at);
+  const at = hex16(index);
+  return searchKeyPrefixes(facts).map((p) => p + at);
+}
+
+/** The search keys of a decision with these facts, each without its final `<index>` (16 hex digits). */
+export function searchKeyPrefixes(facts: DecisionFacts): string[] {
+  const t = `${timeKey(facts.time)}/`;
+  const keys = [ALL_PREFIX + t, modelPrefix(facts.model) + t, verdictPrefix(facts.verdict) + t];
+  for (const f of new Set(facts.flags)) keys.push(flagPrefix(f) + t);
   return keys;
 }
 

@@ -45,7 +45,8 @@ export {
 } from './decision-search.ts';
 export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
 export { fsckDirectory } from './fsck-directory.ts';
+export { fastLeafHash } from './hasher.ts';
 export { HighWaterMark, type TreeState } from './high-water.ts';
 export type { LogHealth, LogMetrics, LogProblem } from './log-health.ts';
-export type { DecisionIndexFacts } from './lookup.ts';
+export { type DecisionIndexFacts, decisionKeyParts, type KeyParts } from './lookup.ts';
 export { RetiredLog } from './retired-log.ts';

@@ -27,13 +27,14 @@
 import { toHex, utf8 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import type { LogDb } from './db.ts';
-import { type DecisionFacts, searchKeys, searchKeysOf } from './decision-keys.ts';
+import { type DecisionFacts, searchKeyPrefixes, searchKeys } from './decision-keys.ts';
 import { fastLeafHash } from './hasher.ts';
 import {
   DECISION_INDEX_PREFIX,
   decodeSize,
   encodeSize,
   GOVERNANCE_INDEX_PREFIX,
+  hex16,
   keyNumber,
   LEAF_HASH_INDEX_PREFIX,
   LEAF_PREFIX,
@@ -124,7 +125,31 @@ export interface DecisionIndexFacts extends DecisionFacts {
  * built the leaf). Same keys as lookupKeys(leaf, …) — test/node/log/lookup.test.ts compares them.
  */
 export function decisionLookupKeys(facts: DecisionIndexFacts, leafHash: Uint8Array, index: number): string[] {
-  return [leafHashIndexKey(leafHash), decisionIndexKey(facts.decisionId), ...searchKeysOf(facts, index)];
+  return keysAt(decisionKeyParts(facts, leafHash), index);
+}
+
+/**
+ * A decision's index keys made before its index is known (on an ingest worker): `fixed` keys as they
+ * are, `positional` ones each followed by the entry's index (16 hex digits) — keysAt puts them together.
+ */
+export interface KeyParts {
+  fixed: readonly string[];
+  positional: readonly string[];
+}
+
+export function decisionKeyParts(facts: DecisionIndexFacts, leafHash: Uint8Array): KeyParts {
+  return {
+    fixed: [leafHashIndexKey(leafHash), decisionIndexKey(facts.decisionId)],
+    positional: searchKeyPrefixes(facts),
+  };
+}
+
+/** The keys of `parts` for entry `index`. */
+export function keysAt(parts: KeyParts, index: number): string[] {
+  const at = hex16(index);
+  const keys = [...parts.fixed];
+  for (const p of parts.positional) keys.push(p + at);
+  return keys;
 }
 
 const BACKFILL_CHUNK = 4096;

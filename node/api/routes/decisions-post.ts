@@ -45,14 +45,6 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     body: decisionsBodySchema,
     response: { 200: replySchema, ...errorResponses },
   };
-  const reply = (recorded: RecordedDecision[]) => ({
-    entries: recorded.map((r) => ({
-      index: r.index,
-      leafHash: toBase64(r.leafHash),
-      ...r.verdict,
-      ...(r.model === undefined || r.model.flags.length === 0 ? {} : { flags: r.model.flags }),
-    })),
-  });
   const ingest = ctx.ingest;
   if (ingest !== undefined) {
     // Worker threads parse, check and seal (node/decisions/pool.ts): the route takes the raw body, and the
@@ -70,10 +62,13 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
           schema,
           validatorCompiler: ({ httpPart, schema: s }) => (httpPart === 'body' ? () => true : compileLikeFastify(s)),
         },
-        async (request) => {
+        async (request, response) => {
           const body = request.body;
           if (!(body instanceof RawBody)) throw new NodeError('ERR_INVALID_JSON', 'expected a JSON body');
-          return reply(await ingest.record(body.bytes));
+          const answer = await ingest.record(body.bytes);
+          // Already JSON, as the response schema writes it (node/decisions/reply.ts): sent as is.
+          response.type('application/json; charset=utf-8');
+          return answer.json;
         },
       );
     });
@@ -100,9 +95,21 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
       const inputs = Array.isArray(body)
         ? body.map((input, i) => ({ input, where: `body/${i}` }))
         : [{ input: body, where: 'body' }];
-      return reply(await recorder.record(inputs));
+      return answerOf(await recorder.record(inputs));
     },
   );
+}
+
+/** The 200 answer for recorded decisions (serialised by fastify with replySchema). */
+export function answerOf(recorded: readonly RecordedDecision[]) {
+  return {
+    entries: recorded.map((r) => ({
+      index: r.index,
+      leafHash: toBase64(r.leafHash),
+      ...r.verdict,
+      ...(r.model === undefined || r.model.flags.length === 0 ? {} : { flags: r.model.flags }),
+    })),
+  };
 }
 
 /** A raw request body, as the worker path's content-type parser hands it on. */
@@ -113,7 +120,8 @@ class RawBody {
   }
 }
 
-const replySchema = {
+/** The 200 answer's schema (node/decisions/reply.ts writes the same JSON on the worker path). */
+export const replySchema = {
   type: 'object',
   additionalProperties: false,
   required: ['entries'],

@@ -1,23 +1,4 @@
-/**
- * JSON schemas shared by the routes. Request schemas are strict (additionalProperties: false, no type
- * coercion, no defaults); response schemas list exactly the fields a client may see, so a field added to
- * an internal object is not disclosed by accident (fast-json-stringify drops what the schema omits).
- *
- * Field rules come from protocol/audit/fields.ts where protocol/ states them. The decision record's
- * schema is checkDecisionInput's rules plus two patterns (decision id, input digest) protocol/ states for
- * ingest; test/node/api/decision-schema.test.ts runs both on the same records.
- */
-
-import { MAX_DATA_CLASSES, MAX_INPUT_DIGEST_CHARS } from '../../../protocol/audit/decision.ts';
-import {
-  DECISION_ID_PATTERN,
-  INPUT_DIGEST_PATTERN,
-  JURISDICTION_PATTERN,
-  LABEL_PATTERN,
-  RFC3339_UTC_PATTERN,
-  SHA256_DIGEST_PATTERN,
-} from '../../../protocol/audit/fields.ts';
-import { MAX_DECISION_ID_CHARS, MAX_MODEL_CHARS } from '../../../protocol/audit/leaf.ts';
+import { SHA256_DIGEST_PATTERN } from '../../../protocol/audit/fields.ts';
 import { decisionInputSchema } from '../../decisions/schema.ts';
 import { NodeError } from '../../errors.ts';
 

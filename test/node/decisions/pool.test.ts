@@ -5,10 +5,14 @@
  * stream handed to both.
  */
 import fc from 'fast-check';
+import fastJson from 'fast-json-stringify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerOf, replySchema } from '../../../node/api/routes/decisions-post.ts';
 import { IngestPool } from '../../../node/decisions/pool.ts';
 import { DecisionRecorder } from '../../../node/decisions/recorder.ts';
-import type { Appended, AppendItem } from '../../../node/log/index.ts';
+import { fastLeafHash } from '../../../node/log/hasher.ts';
+import type { Appended, AppendItem, DecisionIndexFacts } from '../../../node/log/index.ts';
+import { decisionLookupKeys, keysAt } from '../../../node/log/lookup.ts';
 import { PolicyEnforcer } from '../../../node/policy/enforcement.ts';
 import type { EnforcedRules } from '../../../node/policy/service.ts';
 import type { ResolvedModel } from '../../../node/registry/model-book.ts';
@@ -75,20 +79,43 @@ function stream(): (n: number) => Uint8Array {
   return (n) => Uint8Array.from({ length: n }, () => (c++ * 131 + 7) & 0xff);
 }
 
-function capture(): { log: { append(items: readonly AppendItem[]): Promise<Appended[]> }; items: AppendItem[] } {
-  const items: AppendItem[] = [];
+interface Entry {
+  index: number;
+  allowed?: boolean;
+  deny?: { rule: string }[];
+  policyVersion?: number | null;
+  flags?: string[];
+}
+
+/** A log that keeps what it is given; each item as the appender would store it: its hash and index keys. */
+function capture(): { log: { append(items: readonly AppendItem[]): Promise<Appended[]> }; items: unknown[] } {
+  const items: unknown[] = [];
   return {
     items,
     log: {
       append: async (batch) => {
-        const out = batch.map((it, i) => ({ index: items.length + i, leafHash: new Uint8Array(32).fill(i & 0xff) }));
-        for (const it of batch)
-          items.push({ ...it, leaf: Uint8Array.from(it.leaf), record: Uint8Array.from(it.record ?? []) });
-        return out;
+        const out = batch.map((it, i) => {
+          const index = items.length + i;
+          const lh = fastLeafHash(it.leaf);
+          if (it.leafHash !== undefined) expect(Array.from(it.leafHash)).toEqual(Array.from(lh));
+          const keys =
+            it.keys !== undefined
+              ? keysAt(it.keys, index)
+              : decisionLookupKeys(it.decision as DecisionIndexFacts, lh, index);
+          return {
+            index,
+            leafHash: lh,
+            stored: { leaf: Array.from(it.leaf), record: Array.from(it.record ?? []), keys },
+          };
+        });
+        for (const o of out) items.push(o.stored);
+        return out.map(({ index, leafHash }) => ({ index, leafHash }));
       },
     },
   };
 }
+
+const stringify = fastJson(structuredClone(replySchema) as unknown as Parameters<typeof fastJson>[0]);
 
 const record = fc.record(
   {
@@ -108,12 +135,12 @@ const record = fc.record(
 );
 const body = fc.oneof(fc.array(record, { minLength: 1, maxLength: 8 }), record);
 
-type Outcome = { ok: true; items: AppendItem[]; replies: unknown[] } | { ok: false; code: string; message: string };
+type Outcome = { ok: true; items: unknown[]; answer: string } | { ok: false; code: string; message: string };
 
-async function outcome(run: () => Promise<{ replies: unknown[]; items: AppendItem[] }>): Promise<Outcome> {
+async function outcome(run: () => Promise<{ answer: string; items: unknown[] }>): Promise<Outcome> {
   try {
-    const { replies, items } = await run();
-    return { ok: true, items, replies };
+    const { answer, items } = await run();
+    return { ok: true, items, answer };
   } catch (err) {
     const e = err as { code?: string; message: string };
     return { ok: false, code: e.code ?? 'none', message: e.message };
@@ -173,11 +200,14 @@ describe('IngestPool', () => {
           const inputs = Array.isArray(b)
             ? b.map((input, i) => ({ input, where: `body/${i}` }))
             : [{ input: b, where: 'body' }];
-          const expected = await outcome(async () => ({ replies: await recorder.record(inputs), items: single.items }));
+          const expected = await outcome(async () => ({
+            answer: stringify(answerOf(await recorder.record(inputs))),
+            items: single.items,
+          }));
           poolRandom = stream();
           poolLog.items.length = 0;
           const got = await outcome(async () => ({
-            replies: await pool.record(new TextEncoder().encode(text)),
+            answer: (await pool.record(new TextEncoder().encode(text))).json,
             items: poolLog.items,
           }));
           expect(got).toEqual(expected);
@@ -190,7 +220,7 @@ describe('IngestPool', () => {
       counted.allowed = 0;
       counted.denied = 0;
       poolRandom = stream();
-      const replies = await pool.record(
+      const answer = await pool.record(
         new TextEncoder().encode(
           JSON.stringify([
             { model: 'm1@1', output: { score: 0.1 }, jurisdiction: 'DE', context: { purpose: 'credit' } },
@@ -199,7 +229,9 @@ describe('IngestPool', () => {
           ]),
         ),
       );
-      const rules = replies.map((r) => r.verdict?.deny.map((f) => f.rule).sort());
+      const replies = (JSON.parse(answer.json) as { entries: Entry[] }).entries;
+      expect(answer.count).toBe(3);
+      const rules = replies.map((r) => r.deny?.map((f) => f.rule).sort());
       // m1@1 under its contract: allowed for DE/credit; the second is denied by both rule sets and the
       // contract; the third by the kill switch and the global rules. The node's kill-switch state is
       // 90 s old, over the contract's 60 s: high tier fails closed (revocations.stale).
@@ -213,7 +245,7 @@ describe('IngestPool', () => {
       ]);
       // (high-score cannot evaluate on a string output: a rule that errors fires — fail closed.)
       expect(rules[2]).toEqual(['high-score', 'no-pii', 'suspended']);
-      expect(replies[2]?.model?.flags).toEqual(['shadow']);
+      expect(replies[2]?.flags).toEqual(['shadow']);
       // govfed_policy_evaluations_total counts the policy's verdicts: the first one's rules allowed it.
       expect(counted).toEqual({ allowed: 1, denied: 2 });
     });
@@ -238,11 +270,19 @@ describe('IngestPool', () => {
       });
       await p.start();
       try {
-        const req = () =>
-          p.record(new TextEncoder().encode(JSON.stringify({ model: 'x', output: 1, dataClasses: ['pii'] })));
-        expect((await req())[0]?.verdict).toMatchObject({ allowed: true, policyVersion: null });
+        const req = async () =>
+          (
+            JSON.parse(
+              (
+                await p.record(
+                  new TextEncoder().encode(JSON.stringify({ model: 'x', output: 1, dataClasses: ['pii'] })),
+                )
+              ).json,
+            ) as { entries: Entry[] }
+          ).entries;
+        expect((await req())[0]).toMatchObject({ allowed: true, policyVersion: null });
         notify(RULES);
-        expect((await req())[0]?.verdict).toMatchObject({ allowed: false, policyVersion: 3 });
+        expect((await req())[0]).toMatchObject({ allowed: false, policyVersion: 3 });
       } finally {
         await p.stop();
       }
@@ -272,7 +312,7 @@ describe('IngestPool', () => {
         expect(log.items).toHaveLength(0);
         await expect.poll(() => p.workers, { timeout: 5000 }).toBe(1);
         const ok = await p.record(new TextEncoder().encode(JSON.stringify({ model: 'x', output: 1 })));
-        expect(ok).toHaveLength(1);
+        expect(ok.count).toBe(1);
       } finally {
         await p.stop();
       }
