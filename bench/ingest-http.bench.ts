@@ -9,7 +9,11 @@
  * Environment: GOVFED_BENCH_SECONDS (default 10), GOVFED_BENCH_CLIENTS (default 8).
  * Run alone: `npx node bench/ingest-http.bench.ts`.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultIngestWorkers } from '../node/home/config.ts';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { makeRecords, metricValue } from '../test/helpers/records.ts';
@@ -121,13 +125,13 @@ export async function drive(
   return m;
 }
 
-function result(batch: number, m: Measurement): BenchResult {
+function result(batch: number, m: Measurement, setting: string): BenchResult {
   const lat = [...m.latenciesMs].sort((a, b) => a - b);
   const lag = [...m.lagSeconds].sort((a, b) => a - b);
   const ms = (v: number) => v.toFixed(1);
   return {
     group: 'ingest-http',
-    name: `POST /v1/decisions, batches of ${batch}, ${CONCURRENCY} clients`,
+    name: `POST /v1/decisions, batches of ${batch}, ${CONCURRENCY} clients, ${setting}`,
     ops: m.decisions,
     unit: 'decisions',
     opsPerSec: m.decisions / m.seconds,
@@ -139,19 +143,69 @@ function result(batch: number, m: Measurement): BenchResult {
   };
 }
 
+/** CPU seconds of each of the daemon's threads by kind (main, ingest workers, libuv pool incl. LevelDB, V8 helpers). */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      out.set(tid, (Number(f[11]) + Number(f[12])) / 100);
+      out.set(`kind:${tid}`, KINDS.indexOf(comm) >= 0 ? KINDS.indexOf(comm) : KINDS.length);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+const KINDS = ['MainThread', 'WorkerThread', 'libuv-worker', 'V8Worker'];
+const KIND_NAMES = ['main', 'ingest workers', 'libuv pool (LevelDB writes, compaction)', 'V8 helpers (GC)', 'other'];
+
+/** Cores used per thread kind between two threadCpu readings `seconds` apart. */
+function coresByKind(a: Map<string, number>, b: Map<string, number>, seconds: number): string {
+  const cores = new Array<number>(KIND_NAMES.length).fill(0);
+  for (const [tid, cpu] of b) {
+    if (tid.startsWith('kind:')) continue;
+    const kind = b.get(`kind:${tid}`) as number;
+    cores[kind] = (cores[kind] as number) + (cpu - (a.get(tid) ?? 0)) / seconds;
+  }
+  return cores
+    .map((c, i) => `${KIND_NAMES[i]} ${c.toFixed(2)}`)
+    .filter((_, i) => (cores[i] as number) >= 0.005)
+    .join(', ');
+}
+
+/** The ingest worker settings compared in one run: on the main thread, and the default (one per core). */
+const WORKER_SETTINGS: { workers: number | undefined; label: string }[] = [
+  { workers: 0, label: 'sealing on the main thread (ingestWorkers 0)' },
+  { workers: undefined, label: `ingest workers (default: ${defaultIngestWorkers()})` },
+];
+
 export async function run(): Promise<BenchResult[]> {
   const node = await initNode('bench');
   let daemon: DaemonProcess | undefined;
   try {
     const { token } = await runCliJson<{ token: string }>(['token', 'create', '--home', node.home, '--role', 'ingest']);
-    daemon = await DaemonProcess.start(node.home);
+    const configFile = join(node.home, 'config.json');
     const results: BenchResult[] = [];
-    for (const batch of BATCH_SIZES) {
-      await drive(daemon.url, token, batch, WARMUP_MS, false);
-      results.push(result(batch, await drive(daemon.url, token, batch, DURATION_MS, true)));
+    for (const setting of WORKER_SETTINGS) {
+      const config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
+      if (setting.workers === undefined) delete config.ingestWorkers;
+      else config.ingestWorkers = setting.workers;
+      await writeFile(configFile, JSON.stringify(config, null, 2));
+      daemon = await DaemonProcess.start(node.home);
+      for (const batch of BATCH_SIZES) {
+        await drive(daemon.url, token, batch, WARMUP_MS, false);
+        const before = threadCpu(daemon.child.pid as number);
+        const m = await drive(daemon.url, token, batch, DURATION_MS, true);
+        const r = result(batch, m, setting.label);
+        r.notes += `; threads: ${coresByKind(before, threadCpu(daemon.child.pid as number), m.seconds)}`;
+        results.push(r);
+      }
+      const exit = await daemon.stop('SIGTERM');
+      daemon = undefined;
+      if (exit.code !== 0) throw new Error(`daemon exited with ${exit.code ?? exit.signal}`);
     }
-    const exit = await daemon.stop('SIGTERM');
-    if (exit.code !== 0) throw new Error(`daemon exited with ${exit.code ?? exit.signal}`);
     return results;
   } finally {
     if (daemon !== undefined) await daemon.kill9();
