@@ -34,7 +34,7 @@ export interface IngestPolicy {
 }
 
 export interface IngestPoolOptions {
-  /** Worker threads (≥ 1). */
+  /** Worker threads (≥ 1), started with the first request (or warm()). */
   workers: number;
   org: string;
   jurisdiction: string;
@@ -76,6 +76,7 @@ export class IngestPool {
   readonly #slots: Slot[] = [];
   #nextId = 1;
   #stopped = false;
+  #ready: Promise<void> | undefined;
 
   constructor(o: IngestPoolOptions) {
     if (!Number.isInteger(o.workers) || o.workers < 1) throw new Error('IngestPool: workers must be an integer ≥ 1');
@@ -92,17 +93,35 @@ export class IngestPool {
     return this.#slots.map((s) => s.worker);
   }
 
-  /** Starts the workers; resolves once every one runs and holds the enforced rules. */
-  async start(): Promise<void> {
+  /**
+   * Starts listening for rule changes. The workers themselves start with the first request (a node
+   * that never ingests — most of a federation's test and bench nodes — pays neither their ~0.2 s of
+   * start-up nor their memory); warm() starts them now.
+   */
+  start(): void {
     this.#o.policy?.onRulesChanged((rules) => {
       for (const s of this.#slots) this.#send(s, { t: 'rules', rules });
     });
-    await Promise.all(Array.from({ length: this.#o.workers }, () => this.#spawn()));
+  }
+
+  /** Starts the workers if they are not running; resolves once every one runs and holds the rules. */
+  warm(): Promise<void> {
+    this.#ready ??= Promise.all(Array.from({ length: this.#o.workers }, () => this.#spawn())).then(
+      () => {},
+      (err: unknown) => {
+        this.#ready = undefined; // the next request tries again
+        throw new NodeError('ERR_INGEST_UNAVAILABLE', `the ingest workers did not start (${String(err)})`, {
+          cause: err,
+        });
+      },
+    );
+    return this.#ready;
   }
 
   /** Fails what is in flight (ERR_SHUTTING_DOWN) and stops the workers. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#ready?.catch(() => {});
     const slots = this.#slots.splice(0);
     for (const s of slots) this.#failAll(s, new NodeError('ERR_SHUTTING_DOWN', 'the node is stopping'));
     await Promise.all(slots.map((s) => s.worker.terminate()));
@@ -110,6 +129,8 @@ export class IngestPool {
 
   /** Records every decision of one raw request body, or none (see the top). Throws typed errors. */
   async record(body: Uint8Array): Promise<IngestAnswer> {
+    if (this.#stopped) throw new NodeError('ERR_SHUTTING_DOWN', 'the node is stopping');
+    if (this.#slots.length === 0) await this.warm(); // the first request, or every worker died
     if (this.#stopped) throw new NodeError('ERR_SHUTTING_DOWN', 'the node is stopping');
     const slot = this.#leastBusy();
     const id = this.#nextId++;
@@ -233,7 +254,14 @@ export class IngestPool {
         `an ingest worker stopped (${String(err)}); nothing of this request was recorded: retry`,
       ),
     );
-    if (!this.#stopped) void this.#spawn().catch(() => {});
+    if (!this.#stopped) {
+      this.#ready = this.#spawn().then(
+        () => {},
+        () => {
+          this.#ready = undefined; // warm() starts them again with the next request
+        },
+      );
+    }
   }
 
   #failAll(slot: Slot, err: Error): void {

@@ -93,7 +93,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
           random: pooledRandom(),
           onRecorded: (n) => metrics.decisionsIngested.inc(n),
         });
-  await ingest?.start();
+  ingest?.start();
   const app = await buildApp({
     log: apiLog,
     ...(ingest === undefined ? {} : { ingest }),

@@ -173,7 +173,7 @@ describe('IngestPool', () => {
       now: () => NOW,
       random: (n) => poolRandom(n),
     });
-    await pool.start();
+    pool.start();
   });
   afterAll(async () => {
     await pool.stop();
@@ -268,7 +268,7 @@ describe('IngestPool', () => {
         now: () => NOW,
         random: stream(),
       });
-      await p.start();
+      p.start();
       try {
         const req = async () =>
           (
@@ -300,8 +300,10 @@ describe('IngestPool', () => {
         now: () => NOW,
         random: stream(),
       });
-      await p.start();
+      p.start();
       try {
+        expect(p.workers).toBe(0); // started with the first request
+        await p.warm();
         expect(p.workers).toBe(1);
         const big = new TextEncoder().encode(
           JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ model: 'x', output: i }))),
@@ -329,7 +331,7 @@ describe('IngestPool', () => {
         now: () => NOW,
         random: stream(),
       });
-      await p.start();
+      p.start();
       await p.stop();
       await expect(p.record(new TextEncoder().encode('{"model":"x","output":1}'))).rejects.toMatchObject({
         code: 'ERR_SHUTTING_DOWN',
