@@ -13,6 +13,10 @@
  * The policy's enforced rules are copied into every worker when they change (PolicyService
  * onRulesChanged); messages to a worker are FIFO, so a request sealed after a change sees it.
  *
+ * Bodies held at once (queued for a worker, being sealed or appended) are bounded by maxHeldBytes: past
+ * it a request is refused with ERR_BACKPRESSURE (503 + Retry-After), as the appender refuses past its
+ * pending limit — never queued without bound.
+ *
  * A worker that dies fails only the requests it held (ERR_INGEST_UNAVAILABLE, 503: nothing of them was
  * appended) and is replaced. stop() fails what is in flight with ERR_SHUTTING_DOWN.
  */
@@ -50,7 +54,15 @@ export interface IngestPoolOptions {
   random: (n: number) => Uint8Array;
   /** Called with the number of decisions recorded, once durable. */
   onRecorded?: (count: number) => void;
+  /**
+   * Most bytes of request bodies held at once (queued for, or being sealed by, the workers, or being
+   * appended); a request past it is refused with ERR_BACKPRESSURE (503, Retry-After) unless it is the
+   * only one. Default 64 MiB.
+   */
+  maxHeldBytes?: number;
 }
+
+const DEFAULT_MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 /** What POST /v1/decisions answers: the number of decisions recorded, and the answer as JSON text (reply.ts). */
 export interface IngestAnswer {
@@ -77,6 +89,8 @@ export class IngestPool {
   #nextId = 1;
   #stopped = false;
   #ready: Promise<void> | undefined;
+  /** Bytes of the request bodies being recorded now. */
+  #held = 0;
 
   constructor(o: IngestPoolOptions) {
     if (!Number.isInteger(o.workers) || o.workers < 1) throw new Error('IngestPool: workers must be an integer ≥ 1');
@@ -130,6 +144,23 @@ export class IngestPool {
   /** Records every decision of one raw request body, or none (see the top). Throws typed errors. */
   async record(body: Uint8Array): Promise<IngestAnswer> {
     if (this.#stopped) throw new NodeError('ERR_SHUTTING_DOWN', 'the node is stopping');
+    const size = body.byteLength;
+    const max = this.#o.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
+    if (this.#held > 0 && this.#held + size > max) {
+      throw new NodeError(
+        'ERR_BACKPRESSURE',
+        `${this.#held} bytes of requests are being recorded; ${size} more would exceed ${max}`,
+      );
+    }
+    this.#held += size;
+    try {
+      return await this.#record(body);
+    } finally {
+      this.#held -= size;
+    }
+  }
+
+  async #record(body: Uint8Array): Promise<IngestAnswer> {
     if (this.#slots.length === 0) await this.warm(); // the first request, or every worker died
     if (this.#stopped) throw new NodeError('ERR_SHUTTING_DOWN', 'the node is stopping');
     const slot = this.#leastBusy();

@@ -321,6 +321,45 @@ describe('IngestPool', () => {
     });
   });
 
+  describe('when more request bytes are held than maxHeldBytes', () => {
+    it('refuses the next request with ERR_BACKPRESSURE, appends nothing of it, and takes requests again after', async () => {
+      const waiting: (() => void)[] = [];
+      const appended: number[] = [];
+      const p = new IngestPool({
+        workers: 1,
+        org: 'acme',
+        jurisdiction: 'DE',
+        log: {
+          append: async (items) => {
+            await new Promise<void>((r) => waiting.push(r));
+            appended.push(items.length);
+            return items.map((_, i) => ({ index: i, leafHash: new Uint8Array(32) }));
+          },
+        },
+        now: () => NOW,
+        random: stream(),
+        maxHeldBytes: 1000,
+      });
+      p.start();
+      try {
+        const body = (n: number) =>
+          new TextEncoder().encode(JSON.stringify(Array.from({ length: n }, (_, i) => ({ model: 'x', output: i }))));
+        const first = p.record(body(20)); // ~600 bytes: held until its append resolves
+        await expect(p.record(body(20))).rejects.toMatchObject({ code: 'ERR_BACKPRESSURE' });
+        await expect.poll(() => waiting.length).toBe(1);
+        waiting.shift()?.();
+        expect((await first).count).toBe(20);
+        const second = p.record(body(20));
+        await expect.poll(() => waiting.length).toBe(1);
+        waiting.shift()?.();
+        expect((await second).count).toBe(20);
+        expect(appended).toEqual([20, 20]);
+      } finally {
+        await p.stop();
+      }
+    });
+  });
+
   describe('when stopped', () => {
     it('refuses with ERR_SHUTTING_DOWN', async () => {
       const p = new IngestPool({
