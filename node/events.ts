@@ -80,6 +80,8 @@ export interface EventCatalogue {
   'federation:sync-failed': { peer: string; error: string };
   /** A member we know addresses of could not be dialled (reported once, until a dial works again). */
   'federation:redial-failed': { peer: string; addresses: string[]; error: string };
+  /** A request to a connected member failed; its connection was closed and dialled afresh for one more try. */
+  'federation:request-retried': { peer: string; protocol: string; error: string };
   /** A roster version taken (ours, by gossip or by sync): node/registry/rosters.ts. */
   'registry:roster': { org: string; version: number; people: number; via: string };
   /** An org signed two different rosters of one version; the first one held stays. */
@@ -195,6 +197,7 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:publish-failed': true,
   'federation:sync-failed': true,
   'federation:redial-failed': true,
+  'federation:request-retried': true,
   'registry:roster': true,
   'registry:roster-fork': true,
   'registry:sync-failed': true,

@@ -27,6 +27,10 @@ import type { AuditLog } from '../log/index.ts';
 import type { MemberGate } from '../p2p/gate.ts';
 import type { Host } from '../p2p/host.ts';
 import { REQUEST_TIMEOUT_MS, requestOnce } from '../p2p/request.ts';
+
+/** How long one learnt address may take to dial before the next is tried. */
+const DIAL_PER_ADDRESS_MS = 3000;
+
 import type { SyncTransport } from '../p2p/sync.ts';
 import { type FederationEventKind, federationAuditItem } from './audit.ts';
 import type { FederationContext, FederationModule } from './module.ts';
@@ -59,6 +63,8 @@ export class FederationCore {
   readonly now: () => Date;
   readonly syncIntervalMs: number;
   readonly registry: Registry | undefined;
+  /** Reconnections under way (a dead-looking connection closed and dialled afresh), by peer. */
+  readonly #reconnecting = new Map<string, Promise<unknown>>();
   readonly store: FederationStore;
   readonly seed: Uint8Array;
   readonly gate: MemberGate;
@@ -148,6 +154,24 @@ export class FederationCore {
       }
     }
     return failure;
+  }
+
+  /**
+   * Closes the connections to `peer` and dials it afresh by its learnt addresses — once for all the
+   * requests that failed on them together (closing a connection fails its other streams too).
+   * Resolves with undefined once connected again, else with the dial failure.
+   */
+  #reconnect(net: Network, peer: string, protocol: string, err: unknown, timeout: number): Promise<unknown> {
+    let pending = this.#reconnecting.get(peer);
+    if (pending === undefined) {
+      this.events('federation:request-retried', { peer, protocol, error: errorText(err) });
+      pending = (async () => {
+        await net.host.closePeer(peer);
+        return await this.dialKnown(peer, timeout, Math.min(timeout, DIAL_PER_ADDRESS_MS));
+      })().finally(() => this.#reconnecting.delete(peer));
+      this.#reconnecting.set(peer, pending);
+    }
+    return pending;
   }
 
   rememberAddress(peer: string, addr: string): void {
@@ -255,11 +279,25 @@ export class FederationCore {
         const net = this.requireNet();
         // A member we are not connected to is dialled by the addresses we learnt for it first (libp2p
         // alone knows only those of peers it was connected to); without any, libp2p tries its own.
-        if (!net.host.connectedPeers().includes(peer) && (this.addresses[peer]?.length ?? 0) > 0) {
-          const failure = await this.dialKnown(peer, timeoutMs ?? REQUEST_TIMEOUT_MS);
+        const timeout = timeoutMs ?? REQUEST_TIMEOUT_MS;
+        const connected = net.host.connectedPeers().includes(peer);
+        if (!connected && (this.addresses[peer]?.length ?? 0) > 0) {
+          const failure = await this.dialKnown(peer, timeout, Math.min(timeout, DIAL_PER_ADDRESS_MS));
           if (failure !== undefined) throw failure;
         }
-        return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeoutMs);
+        try {
+          return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeout);
+        } catch (err) {
+          // A connection that outlived a partition can be dead while it still looks open (TCP has not
+          // noticed yet): the request times out. Once, close it, dial afresh and ask again (a request
+          // that failed while that reconnection was under way waits for it and asks again too). Every
+          // request on this path is idempotent (reads, signed objects, the witness's same cosignature).
+          // Any other failure (refused protocol, reset stream, an error answer) leaves the connection be.
+          const dead = isTimeout(err) || this.#reconnecting.has(peer);
+          if (!connected || !dead || this.stopped || (this.addresses[peer]?.length ?? 0) === 0) throw err;
+          if ((await this.#reconnect(net, peer, protocol, err, timeout)) !== undefined) throw err;
+          return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeout);
+        }
       },
       connectedMembers: () => {
         const chain = this.chain;
@@ -284,4 +322,9 @@ export class FederationCore {
     if (net === undefined) throw new NodeError('ERR_NO_FEDERATION', 'the federation network is not running');
     return net;
   }
+}
+
+/** Whether `err` is a request's timeout (AbortSignal.timeout: a TimeoutError DOMException). */
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || /timed? ?out/i.test(err.message));
 }

@@ -231,6 +231,13 @@ export class Host {
     return [...new Set(this.#node.getConnections().map((c) => c.remotePeer.toString()))];
   }
 
+  /** Closes every connection to `peerId` (one that outlived a partition may be dead while it looks open). */
+  async closePeer(peerId: string): Promise<void> {
+    for (const c of this.#node.getConnections()) {
+      if (c.remotePeer.toString() === peerId) await c.close().catch(() => {});
+    }
+  }
+
   /** Dials a multiaddr ending in /p2p/<peer id>; resolves with that peer id. */
   async dial(addr: string, timeoutMs = 5000): Promise<string> {
     const conn = await this.#node.dial(multiaddr(addr), { signal: AbortSignal.timeout(timeoutMs) });

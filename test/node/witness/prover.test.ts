@@ -7,7 +7,7 @@ import {
   encodeLogMessage,
   LOG_PROTOCOL,
 } from '../../../protocol/witness/log-protocol.ts';
-import { type Rig, type RigNode, startRig, until } from './rig.ts';
+import { growWitnessed, type Rig, type RigNode, startRig } from './rig.ts';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -20,15 +20,8 @@ const code = (c: string) => expect.objectContaining({ code: c });
 /** Three members, k = 2: a's log grew to `size` and b holds that checkpoint witnessed. */
 async function witnessed(): Promise<{ a: RigNode; b: RigNode; c: RigNode; size: number }> {
   rig = await startRig([0, 1, 2], { witness: 2 });
-  const [a, b, c] = rig.nodes as [RigNode, RigNode, RigNode];
-  const size = await rig.grow(0, 6);
-  await until('b to hold a witnessed', () =>
-    b.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
-  );
-  await until('a to hold its own witnessed', () =>
-    a.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size),
-  );
-  return { a, b, c, size };
+  const w = await growWitnessed(rig, { own: true });
+  return w;
 }
 
 describe('CrossOrgProver (through WitnessService)', () => {

@@ -194,3 +194,19 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * In a rig of three members with k = 2 (startRig([0, 1, 2], { witness: 2 })): grows a's log to `size`
+ * and waits until b holds that checkpoint witnessed (and a too, with `own`).
+ */
+export async function growWitnessed(
+  rig: Rig,
+  opts: { own?: boolean } = {},
+): Promise<{ a: RigNode; b: RigNode; c: RigNode; size: number }> {
+  const [a, b, c] = rig.nodes as [RigNode, RigNode, RigNode];
+  const size = await rig.grow(0, 6);
+  const holds = (n: RigNode) => n.witness.origins().some((o) => o.origin === a.origin && o.witnessedSize === size);
+  await until('b to hold a witnessed', () => holds(b));
+  if (opts.own === true) await until('a to hold its own witnessed', () => holds(a));
+  return { a, b, c, size };
+}
