@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import fastJson from 'fast-json-stringify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOf, replySchema } from '../../../node/api/routes/decisions-post.ts';
-import { IngestPool } from '../../../node/decisions/pool.ts';
+import { IngestPool, type IngestPoolOptions } from '../../../node/decisions/pool.ts';
 import { DecisionRecorder } from '../../../node/decisions/recorder.ts';
 import { fastLeafHash } from '../../../node/log/hasher.ts';
 import type { Appended, AppendItem, DecisionIndexFacts } from '../../../node/log/index.ts';
@@ -147,6 +147,13 @@ async function outcome(run: () => Promise<{ answer: string; items: unknown[] }>)
   }
 }
 
+/** A started one-worker pool of org acme (DE) at NOW with a fresh random stream; `over` replaces any option. */
+function onePool(over: Partial<IngestPoolOptions> & Pick<IngestPoolOptions, 'log'>): IngestPool {
+  const p = new IngestPool({ workers: 1, org: 'acme', jurisdiction: 'DE', now: () => NOW, random: stream(), ...over });
+  p.start();
+  return p;
+}
+
 describe('IngestPool', () => {
   let pool: IngestPool;
   let poolLog: ReturnType<typeof capture>;
@@ -255,20 +262,14 @@ describe('IngestPool', () => {
     it('seals every later request under the new rules', async () => {
       let notify: (r: EnforcedRules) => void = () => {};
       const log = capture();
-      const p = new IngestPool({
-        workers: 1,
-        org: 'acme',
-        jurisdiction: 'DE',
+      const p = onePool({
         log: log.log,
         policy: {
           enforced: { baseline: undefined, local: undefined },
           onRulesChanged: (fn) => (notify = fn),
           countEvaluations: () => {},
         },
-        now: () => NOW,
-        random: stream(),
       });
-      p.start();
       try {
         const req = async () =>
           (
@@ -292,15 +293,7 @@ describe('IngestPool', () => {
   describe('when a worker dies', () => {
     it('fails the requests it held with ERR_INGEST_UNAVAILABLE and answers the next ones from a new worker', async () => {
       const log = capture();
-      const p = new IngestPool({
-        workers: 1,
-        org: 'acme',
-        jurisdiction: 'DE',
-        log: log.log,
-        now: () => NOW,
-        random: stream(),
-      });
-      p.start();
+      const p = onePool({ log: log.log });
       try {
         expect(p.workers).toBe(0); // started with the first request
         await p.warm();
@@ -325,10 +318,7 @@ describe('IngestPool', () => {
     it('refuses the next request with ERR_BACKPRESSURE, appends nothing of it, and takes requests again after', async () => {
       const waiting: (() => void)[] = [];
       const appended: number[] = [];
-      const p = new IngestPool({
-        workers: 1,
-        org: 'acme',
-        jurisdiction: 'DE',
+      const p = onePool({
         log: {
           append: async (items) => {
             await new Promise<void>((r) => waiting.push(r));
@@ -336,11 +326,8 @@ describe('IngestPool', () => {
             return items.map((_, i) => ({ index: i, leafHash: new Uint8Array(32) }));
           },
         },
-        now: () => NOW,
-        random: stream(),
         maxHeldBytes: 1000,
       });
-      p.start();
       try {
         const body = (n: number) =>
           new TextEncoder().encode(JSON.stringify(Array.from({ length: n }, (_, i) => ({ model: 'x', output: i }))));
@@ -362,15 +349,7 @@ describe('IngestPool', () => {
 
   describe('when stopped', () => {
     it('refuses with ERR_SHUTTING_DOWN', async () => {
-      const p = new IngestPool({
-        workers: 1,
-        org: 'acme',
-        jurisdiction: 'DE',
-        log: capture().log,
-        now: () => NOW,
-        random: stream(),
-      });
-      p.start();
+      const p = onePool({ log: capture().log });
       await p.stop();
       await expect(p.record(new TextEncoder().encode('{"model":"x","output":1}'))).rejects.toMatchObject({
         code: 'ERR_SHUTTING_DOWN',
