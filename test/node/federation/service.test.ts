@@ -197,7 +197,12 @@ describe('FederationService', () => {
       const service = (h: Awaited<ReturnType<typeof loadHome>>, leaves: AppendItem[]) =>
         new FederationService({
           home: h,
-          log: { append: async (items) => (leaves.push(...items), items.map((_, i) => ({ index: i }) as never)) },
+          log: {
+            append: async (items) => {
+              leaves.push(...items);
+              return items.map((_, i) => ({ index: i }) as never);
+            },
+          },
           events: () => {},
         });
       const leaves: AppendItem[] = [];
