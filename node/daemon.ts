@@ -30,8 +30,6 @@
  *
  * Events go to stderr as one JSON object per line. Nothing logged contains keys or tokens.
  */
-import { rm } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
 import { encodeLeaf, type GovernanceLeaf } from '../protocol/audit/leaf.ts';
 import { canonicalBytes } from '../protocol/canonical/jcs.ts';
 import { sha256 } from '../protocol/crypto/sha256.ts';
@@ -39,19 +37,20 @@ import { toHex } from '../protocol/encoding/bytes.ts';
 import { buildApp } from './api/app.ts';
 import { NodeMetrics } from './api/metrics.ts';
 import { pooledRandom } from './api/random.ts';
+import { ApiServer } from './api/server.ts';
 import { opensslVerify } from './crypto/ed25519.ts';
 import { IngestPool } from './decisions/pool.ts';
 import { NodeError } from './errors.ts';
 import { type EventSink, lineSink } from './events.ts';
 import { FederationService, FreshnessModule } from './federation/index.ts';
 import { checkFederationStateKept } from './federation/state-check.ts';
-import { defaultIngestWorkers, formatApiAddress, parseApiAddress } from './home/config.ts';
-import { writeFileAtomic } from './home/fs.ts';
+import { defaultIngestWorkers } from './home/config.ts';
 import type { LoadedHome } from './home/load.ts';
 import { RetiredLogs, rotationEntries } from './home/log-rotation.ts';
 import { privateUmask } from './home/permissions.ts';
+import { RunFiles } from './home/run-files.ts';
 import { TokenStore } from './home/tokens.ts';
-import { Lifecycle, type Startable } from './lifecycle.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
 import { PolicyService } from './policy/index.ts';
 import { ModelRegistry } from './registry/models.ts';
@@ -94,93 +93,6 @@ interface Running {
 export function nodeInitObject(home: Pick<LoadedHome, 'config'>): Record<string, string> {
   const c = home.config;
   return { org: c.org, jurisdiction: c.jurisdiction, origin: c.origin, verifierKey: c.verifierKey, peerId: c.peerId };
-}
-
-/**
- * The HTTP API as a component: start() builds the app and listens on config.api; stop() stops
- * accepting, lets in-flight requests finish (each waits for its entries to be durable; new requests on
- * kept-alive connections get 503 ERR_SHUTTING_DOWN), and closes keep-alive connections as they fall
- * idle (Node's server.close() only closes the ones idle at the moment it is called, and a client's
- * keep-alive connection would otherwise hold shutdown until its timeout).
- */
-class ApiServer implements Startable {
-  readonly #home: LoadedHome;
-  readonly #build: () => Promise<FastifyInstance>;
-  #app: FastifyInstance | undefined;
-  /** HOST:PORT once listening. */
-  address: string | undefined;
-
-  constructor(home: LoadedHome, build: () => Promise<FastifyInstance>) {
-    this.#home = home;
-    this.#build = build;
-  }
-
-  async start(): Promise<void> {
-    const app = await this.#build();
-    this.#app = app;
-    const { api } = this.#home.config;
-    const { host, port } = parseApiAddress(api);
-    try {
-      await app.listen({ host, port });
-    } catch (cause) {
-      const inUse = (cause as NodeJS.ErrnoException).code === 'EADDRINUSE';
-      const what = inUse
-        ? 'is already in use (another program listens there)'
-        : `cannot be listened on: ${(cause as Error).message}`;
-      throw new NodeError(
-        'ERR_INVALID_CONFIG',
-        `the API address ${api} ${what}; choose another with govfed start --api HOST:PORT, or set "api" in ${this.#home.paths.config}`,
-        { cause },
-      );
-    }
-    const addr = app.server.address();
-    const actual = addr !== null && typeof addr === 'object' ? { host: addr.address, port: addr.port } : { host, port };
-    this.address = formatApiAddress(actual);
-  }
-
-  async stop(): Promise<void> {
-    const app = this.#app;
-    this.#app = undefined;
-    this.address = undefined;
-    if (app === undefined) return;
-    const timer = setInterval(() => app.server.closeIdleConnections(), 25);
-    try {
-      await app.close();
-    } finally {
-      clearInterval(timer);
-    }
-  }
-}
-
-/** DIR/api.addr and DIR/govfed.pid: written once everything started, removed once everything stopped. */
-class RunFiles implements Startable {
-  readonly #home: LoadedHome;
-  readonly #api: ApiServer;
-  /** Only files this run wrote are removed: a start refused for a running daemon leaves its files alone. */
-  #written = false;
-
-  constructor(home: LoadedHome, api: ApiServer) {
-    this.#home = home;
-    this.#api = api;
-  }
-
-  start(): void {}
-
-  async afterStart(): Promise<void> {
-    const { paths } = this.#home;
-    this.#written = true;
-    await writeFileAtomic(paths.apiAddr, `${this.#api.address}\n`, 0o644);
-    await writeFileAtomic(paths.pid, `${process.pid}\n`, 0o644);
-  }
-
-  stop(): void {}
-
-  async afterStop(): Promise<void> {
-    if (!this.#written) return;
-    this.#written = false;
-    await rm(this.#home.paths.pid, { force: true });
-    await rm(this.#home.paths.apiAddr, { force: true });
-  }
 }
 
 export class Daemon {

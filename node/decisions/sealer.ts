@@ -29,7 +29,7 @@ import type { Finding, Verdict } from '../../protocol/policy/evaluate.ts';
 import type { HookExtra } from '../../protocol/policy/hooks.ts';
 import { decisionFindings } from '../../protocol/registry/contract-check.ts';
 import { NodeError } from '../errors.ts';
-import type { AppendItem } from '../log/index.ts';
+import type { AppendItem, DecisionIndexFacts } from '../log/index.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
 import { NATIVE_SEALING } from './primitives.ts';
 
@@ -258,17 +258,18 @@ function withContract(policy: Verdict | undefined, contract: Finding[]): Verdict
 
 /** What the log appends for a sealed decision: its bytes, and the facts its index keys are made of. */
 export function appendItemOf(s: SealedDecision): AppendItem {
+  return { leaf: s.leafBytes, record: s.recordBytes, decision: indexFactsOf(s) };
+}
+
+/** What a sealed decision's index keys are made of (node/log DecisionIndexFacts). */
+export function indexFactsOf(s: SealedDecision): DecisionIndexFacts {
   const { leaf } = s;
   return {
-    leaf: s.leafBytes,
-    record: s.recordBytes,
-    decision: {
-      decisionId: leaf.decisionId,
-      model: leaf.model,
-      time: leaf.time,
-      verdict: leaf.verdict ?? 'none',
-      flags: leaf.deny ?? [],
-    },
+    decisionId: leaf.decisionId,
+    model: leaf.model,
+    time: leaf.time,
+    verdict: leaf.verdict ?? 'none',
+    flags: leaf.deny ?? [],
   };
 }
 

@@ -9,13 +9,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { nodeValue } from '../../protocol/policy/hooks.ts';
-import { type DecisionIndexFacts, decisionKeyParts, fastLeafHash } from '../log/index.ts';
+import { decisionKeyParts, fastLeafHash } from '../log/index.ts';
 import { PolicyEnforcer } from '../policy/enforcement.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
 import { parseDecisionsBody } from './body.ts';
 import type { FromWorker, IngestWorkerData, SealedReply, ToWorker } from './ingest-messages.ts';
 import { entryAfterIndex } from './reply.ts';
-import { appendItemOf, type CheckedInput, DecisionSealer, randomBytesFor } from './sealer.ts';
+import { type CheckedInput, DecisionSealer, indexFactsOf, randomBytesFor } from './sealer.ts';
 
 const data = workerData as IngestWorkerData;
 const port = parentPort;
@@ -95,7 +95,7 @@ function seal(m: Extract<ToWorker, { t: 'seal' }>): void {
     ends[2 * i + 1] = at;
     const lh = fastLeafHash(s.sealed.leafBytes);
     hashes.set(lh, 32 * i);
-    const parts = decisionKeyParts(appendItemOf(s.sealed).decision as DecisionIndexFacts, lh);
+    const parts = decisionKeyParts(indexFactsOf(s.sealed), lh);
     for (const k of parts.fixed) keys.push(k);
     keyEnds[2 * i] = keys.length;
     for (const k of parts.positional) keys.push(k);
