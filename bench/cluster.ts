@@ -5,7 +5,7 @@
  * peers — the mesh the demo and tests build). Events are read from each daemon's stderr (one JSON
  * object per line, stamped by the daemon's clock; all processes share the machine clock).
  */
-import { type EventFields, type EventName, parseEvents } from '../node/events.ts';
+import { type EventFields, type EventName, parseEventLine } from '../node/events.ts';
 import { removeDir } from '../test/helpers/cli.ts';
 import { type FedNode, formFederation, startFedNode } from '../test/helpers/federation.ts';
 
@@ -49,15 +49,53 @@ export interface DaemonEvent {
   fields: Record<string, unknown>;
 }
 
+/**
+ * A daemon's events, parsed once as its stderr grows. The benches poll every 5 ms across up to 20
+ * daemons whose output reaches megabytes; re-parsing all of it on every poll made the harness itself
+ * the busiest process on the machine it measures.
+ */
+class EventIndex {
+  #offset = 0;
+  readonly #byName = new Map<string, DaemonEvent[]>();
+
+  /** The events named `name` in `text` (the daemon's whole stderr so far, which only grows). */
+  named(text: string, name: string): readonly DaemonEvent[] {
+    const end = text.lastIndexOf('\n') + 1;
+    if (end > this.#offset) {
+      for (const line of text.slice(this.#offset, end).split('\n')) {
+        const v = parseEventLine(line);
+        if (v === undefined) continue;
+        const list = this.#byName.get(v.event) ?? [];
+        list.push({ at: Date.parse(v.time), fields: v as Record<string, unknown> });
+        this.#byName.set(v.event, list);
+      }
+      this.#offset = end;
+    }
+    return this.#byName.get(name) ?? [];
+  }
+}
+
+const indexes = new WeakMap<FedNode['daemon'], EventIndex>();
+
+function indexOf(node: FedNode): EventIndex {
+  let index = indexes.get(node.daemon);
+  if (index === undefined) {
+    index = new EventIndex();
+    indexes.set(node.daemon, index);
+  }
+  return index;
+}
+
 /** The daemon's events named `event` whose fields include `match` (parsed from its stderr so far). */
 export function events<E extends EventName>(
   node: FedNode,
   event: E,
   match: Partial<EventFields[E]> = {},
 ): DaemonEvent[] {
-  return parseEvents(node.daemon.stderr, event)
-    .filter((v) => Object.entries(match).every(([k, x]) => (v as Record<string, unknown>)[k] === x))
-    .map((v) => ({ at: Date.parse(v.time), fields: v as Record<string, unknown> }));
+  const entries = Object.entries(match);
+  return indexOf(node)
+    .named(node.daemon.stderr, event)
+    .filter((v) => entries.every(([k, x]) => v.fields[k] === x));
 }
 
 /** The time of the first such event, if logged yet. */
@@ -85,8 +123,7 @@ export async function until(fn: () => boolean, ms: number, what: string): Promis
  * normal case — such records are rare — waits for that work to end before the next one.
  */
 export async function quiet(nodes: readonly FedNode[], maxMs: number): Promise<void> {
-  const count = () =>
-    nodes.reduce((a, x) => a + (x.daemon.stderr.match(/"event":"witness:cosigned"/g)?.length ?? 0), 0);
+  const count = () => nodes.reduce((a, x) => a + events(x, 'witness:cosigned').length, 0);
   const end = Date.now() + maxMs;
   let last = count();
   let since = Date.now();

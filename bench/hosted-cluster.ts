@@ -7,6 +7,7 @@
  * between separate machines. Events are read from the host's stderr, by org.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeDir } from '../test/helpers/cli.ts';
@@ -18,7 +19,23 @@ const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.ts');
 
 interface Host {
   child: ChildProcessWithoutNullStreams;
+  /** The host's stderr so far. */
   stderr: string;
+  /** Its complete lines by the org they name (each node's events), appended as they arrive. */
+  byOrg: Map<string, string>;
+  /** The last line, not yet complete. */
+  partial: string;
+}
+
+/** Files `d` (a chunk of the host's stderr) by org: a node's events are read often, and only grow. */
+function take(host: Host, d: string): void {
+  host.stderr += d;
+  const lines = (host.partial + d).split('\n');
+  host.partial = lines.pop() ?? '';
+  for (const line of lines) {
+    const org = /"org":"([^"]+)"/.exec(line)?.[1];
+    if (org !== undefined) host.byOrg.set(org, `${host.byOrg.get(org) ?? ''}${line}\n`);
+  }
 }
 
 export interface HostedCluster {
@@ -29,14 +46,10 @@ export interface HostedCluster {
 
 /** A FedNode's daemon as far as the benches use it: fetch, stderr (this org's lines) and stop. */
 function hostedDaemon(host: Host, org: string, url: string): FedNode['daemon'] {
-  const mine = `"org":"${org}"`;
   const daemon = {
     url,
     get stderr() {
-      return host.stderr
-        .split('\n')
-        .filter((l) => l.includes(mine))
-        .join('\n');
+      return host.byOrg.get(org) ?? '';
     },
     async fetch(pathAndQuery: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
       const { token, headers, ...rest } = init;
@@ -49,15 +62,23 @@ function hostedDaemon(host: Host, org: string, url: string): FedNode['daemon'] {
   return daemon as unknown as FedNode['daemon'];
 }
 
-async function startHost(homes: readonly string[]): Promise<{ host: Host; urls: Map<string, string> }> {
+/**
+ * Starts one host process for `homes`. With GOVFED_BENCH_LOG_DIR set, its stderr (every node's events)
+ * is also written to `host-<index>.log` there, to look into a run after it ended or failed.
+ */
+async function startHost(homes: readonly string[], index: number): Promise<{ host: Host; urls: Map<string, string> }> {
   const child = spawn(process.execPath, [HOST, ...homes], {
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as never as ChildProcessWithoutNullStreams;
-  const host: Host = { child, stderr: '' };
+  const host: Host = { child, stderr: '', byOrg: new Map(), partial: '' };
+  const logDir = process.env.GOVFED_BENCH_LOG_DIR;
+  const log = logDir === undefined ? undefined : createWriteStream(path.join(logDir, `host-${index}.log`));
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
-    host.stderr += d;
+    take(host, d);
+    log?.write(d);
   });
+  child.once('exit', () => log?.end());
   const urls = new Map<string, string>();
   await new Promise<void>((resolve, reject) => {
     let out = '';
@@ -103,7 +124,10 @@ export async function startHostedCluster(n: number, perHost = 10): Promise<Hoste
   try {
     for (let i = 0; i < n; i += perHost) {
       const group = inits.slice(i, i + perHost);
-      const { host, urls } = await startHost(group.map((x) => x.home));
+      const { host, urls } = await startHost(
+        group.map((x) => x.home),
+        hosts.length,
+      );
       hosts.push(host);
       for (const x of group) {
         const url = urls.get(x.home) as string;

@@ -273,14 +273,21 @@ export function recordingSink(): { sink: EventSink; events: EventRecord[] } {
 export function parseEvents<E extends EventName>(text: string, name: E): EventLine<E>[] {
   const out: EventLine<E>[] = [];
   for (const line of text.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (typeof v === 'object' && v !== null && (v as { event?: unknown }).event === name) out.push(v as EventLine<E>);
+    const v = parseEventLine(line);
+    if (v?.event === name) out.push(v as EventLine<E>);
   }
   return out;
+}
+
+/** One line of daemon output as an event (any name), or undefined for any other line. */
+export function parseEventLine(line: string): EventLine<EventName> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || typeof (v as { event?: unknown }).event !== 'string') return undefined;
+  return v as EventLine<EventName>;
 }

@@ -199,10 +199,12 @@ export function assertPublicKey(publicKey: unknown, what = 'public key'): assert
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) {
     throw new GovfedError('ERR_INVALID_KEY', `${what}: expected 32-byte Ed25519 public key`);
   }
-  try {
-    const p = ed.Point.fromBytes(publicKey, false);
-    if (p.isSmallOrder()) throw new Error('small order');
-  } catch (cause) {
-    throw new GovfedError('ERR_INVALID_KEY', `${what}: not a valid Ed25519 public key`, { cause });
+  // The same strict point checks as verification, memoised per key (strictKey): members' keys are
+  // checked on every charter and every gossip message, and decompressing a point in pure JS is not free.
+  if (!strictKey(publicKey)) {
+    throw new GovfedError(
+      'ERR_INVALID_KEY',
+      `${what}: not a valid Ed25519 public key (not canonical, not on the curve, or of small order)`,
+    );
   }
 }

@@ -1,7 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENT_NAMES, formatEvent, isEventName, lineSink, parseEvents, recordingSink } from '../../node/events.ts';
+import {
+  EVENT_NAMES,
+  formatEvent,
+  isEventName,
+  lineSink,
+  parseEventLine,
+  parseEvents,
+  recordingSink,
+} from '../../node/events.ts';
 import { repoPath } from '../helpers/paths.ts';
 
 /** Every `events('name', …)`-style emission in node/ (an EventSink call, the witness's #event, the log's onEvent, a chain module's event names). */
@@ -83,6 +91,20 @@ describe('parseEvents', () => {
     ]);
     expect(parseEvents(text, 'daemon:stopping')).toHaveLength(1);
     expect(parseEvents(text, 'daemon:stopped')).toEqual([]);
+  });
+});
+
+describe('parseEventLine', () => {
+  it('reads one line of any event name, and nothing else', () => {
+    const line = formatEvent(new Date(0), 'us', 'daemon:stopping', {}).trimEnd();
+    expect(parseEventLine(line)).toMatchObject({
+      event: 'daemon:stopping',
+      org: 'us',
+      time: new Date(0).toISOString(),
+    });
+    for (const other of ['', 'not json', '{broken', '{"event":3}', '{"time":"x"}', 'null', '[1]']) {
+      expect(parseEventLine(other)).toBeUndefined();
+    }
   });
 });
 
