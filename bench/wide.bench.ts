@@ -6,6 +6,7 @@
  * cosignatures (a majority of the other members: 25 of 49) make it witnessed and it is gossiped once.
  * GOVFED_WIDE_CHECKPOINTS (default 20) checkpoints one after another; messages per checkpoint counted
  * from every node's metrics, to show how it grows with N next to witness.bench.ts's N = 4, 10, 20.
+ * GOVFED_BENCH_LOG_DIR=DIR keeps every host's events in DIR/host-<i>.log (to look into a slow formation).
  */
 import { readFile } from 'node:fs/promises';
 import { startHostedCluster } from './hosted-cluster.ts';
