@@ -36,10 +36,11 @@ import { initCommand } from './commands/init.ts';
 import { keysRotateCommand } from './commands/keys-rotate.ts';
 import { memberCardCommand } from './commands/member-card.ts';
 import { modelApproveCommand } from './commands/model-approve.ts';
-import { modelDeployCommand, modelUndeployCommand } from './commands/model-deploy.ts';
+import { modelDeployCommand, modelPromoteCommand, modelUndeployCommand } from './commands/model-deploy.ts';
 import { modelDigestCommand } from './commands/model-digest.ts';
 import { modelReinstateCommand, modelRevokeCommand, modelSuspendCommand } from './commands/model-kill.ts';
 import { modelListCommand, modelShowCommand } from './commands/model-list.ts';
+import { modelMonitorCommand } from './commands/model-monitor.ts';
 import { modelRegisterCommand } from './commands/model-register.ts';
 import { modelRiskCommand } from './commands/model-risk.ts';
 import { modelSignCommand } from './commands/model-sign.ts';
@@ -106,12 +107,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   modelDigestCommand,
   modelListCommand,
   modelShowCommand,
+  modelMonitorCommand,
   modelRegisterCommand,
   modelRiskCommand,
   modelSignCommand,
   modelVerifyCommand,
   modelDeployCommand,
   modelUndeployCommand,
+  modelPromoteCommand,
   modelSuspendCommand,
   modelRevokeCommand,
   modelReinstateCommand,

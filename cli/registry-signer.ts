@@ -7,6 +7,7 @@ import { readIdentityKey } from '../node/registry/identity-key.ts';
 import type { DsseSigner, Envelope } from '../protocol/dsse/index.ts';
 import { keyIdOf } from '../protocol/dsse/index.ts';
 import { fromBase64 } from '../protocol/encoding/bytes.ts';
+import type { Baseline } from '../protocol/monitoring/baseline.ts';
 import { decodeBaselineEnvelope } from '../protocol/policy/baseline.ts';
 import {
   CONTRACT_ROLES,
@@ -103,6 +104,8 @@ export function signedRegistration(o: {
   model: ModelIdentity;
   card: ModelCard | undefined;
   held: HeldBaseline | undefined;
+  /** The monitoring baseline to commit with the version (psi, ks; docs/monitoring.md). */
+  baseline?: Baseline | undefined;
   now?: Date;
 }): { envelope: Envelope; predicate: RegistrationPredicate } {
   const risk = scoreRisk(
@@ -119,6 +122,7 @@ export function signedRegistration(o: {
     ...(o.card === undefined ? {} : { card: o.card }),
     risk,
     ...(o.model.oms === undefined ? {} : { oms: { method: o.model.oms } }),
+    ...(o.baseline === undefined ? {} : { baseline: o.baseline }),
     submitter: { name: o.who.person.name, role: o.who.person.role },
     registeredAt: (o.now ?? new Date()).toISOString(),
   };

@@ -13,6 +13,8 @@
  *              stored baseline are enforced before the API listens, bundles re-verify with the charter)
  *            → FreshnessModule (node/federation/freshness.ts: charter freshness statements; a federation
  *              module too)
+ *            → ModelRegistry, MonitorService (node/registry, node/monitoring: registrations, contracts,
+ *              kill switch; monitoring windows — federation modules too)
  *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
  *              federation, starts libp2p on config.listen — otherwise no port is opened until create/join)
  *            → HTTP API (listen on config.api; port 0 picks a free port)
@@ -52,6 +54,7 @@ import { RunFiles } from './home/run-files.ts';
 import { TokenStore } from './home/tokens.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
+import { MonitorIdentity, MonitorMetrics, MonitorService } from './monitoring/index.ts';
 import { PolicyService } from './policy/index.ts';
 import { ModelRegistry } from './registry/models.ts';
 import { policyRiskCheck } from './registry/risk-check.ts';
@@ -192,6 +195,17 @@ export class Daemon {
       }),
     });
     federation.use(models); // after the rosters: it checks records against them
+    const monitoring = new MonitorService({
+      home: this.home,
+      log,
+      events: this.#events,
+      now,
+      verify: opensslVerify,
+      models,
+      identity: new MonitorIdentity({ homeDir: this.home.dir, org: config.org, rosters: registry, now }),
+      metrics: (source) => new MonitorMetrics(metrics.registry, source),
+    });
+    federation.use(monitoring); // after the models: windows are checked against their contracts
     const workers = config.ingestWorkers ?? defaultIngestWorkers();
     const registered = models;
     const ingest =
@@ -208,6 +222,7 @@ export class Daemon {
             now,
             random: pooledRandom(),
             onRecorded: (n) => metrics.decisionsIngested.inc(n),
+            onObserved: (o) => monitoring.observe(o),
           });
     const api = new ApiServer(this.home, () =>
       buildApp({
@@ -224,6 +239,7 @@ export class Daemon {
         freshness,
         registry,
         models,
+        monitoring,
         ...(ingest === undefined ? {} : { ingest }),
       }),
     );
@@ -238,6 +254,7 @@ export class Daemon {
       { name: 'freshness', service: freshness }, // signs and judges once the federation gives it a charter
       { name: 'registry', service: registry }, // rosters loaded before the federation hands it a charter
       { name: 'models', service: models }, // registrations and approvals, judged again at the first charter
+      { name: 'monitoring', service: monitoring }, // monitoring windows, verified again at the first charter
       { name: 'federation', service: federation },
       ...(ingest === undefined ? [] : [{ name: 'ingest', service: ingest }]), // worker threads for POST /v1/decisions
       { name: 'api', service: api },

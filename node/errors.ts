@@ -81,6 +81,8 @@ export const NodeErrorCodes = [
   // the deployment gate (node/registry/model-deploy.ts)
   'ERR_DEPLOY_REFUSED',
   'ERR_NOT_DEPLOYED',
+  // promoting a shadow deployment (node/monitoring/promote.ts)
+  'ERR_PROMOTE_REFUSED',
 ] as const;
 
 export type NodeErrorCode = (typeof NodeErrorCodes)[number];
@@ -188,6 +190,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_AMBIGUOUS_MODEL: { http: 409, exit: 2 },
   ERR_DEPLOY_REFUSED: { http: 409, exit: 1 },
   ERR_NOT_DEPLOYED: { http: 409, exit: 4 },
+  ERR_PROMOTE_REFUSED: { http: 409, exit: 1 },
   ERR_USAGE: { http: null, exit: 2 },
   ERR_UNREACHABLE: { http: null, exit: 3 },
   ERR_BAD_RESPONSE: LOCAL,

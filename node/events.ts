@@ -124,6 +124,33 @@ export interface EventCatalogue {
   /** A freshness request to a member failed (node/federation/freshness.ts). */
   'federation:freshness-failed': { peer: string; error: string };
 
+  // ---- monitoring (node/monitoring) ----
+  /** A monitoring window closed here and was signed, logged and gossiped, or one of a member's was taken. */
+  'monitoring:window': {
+    org: string;
+    model: string;
+    monitor: string;
+    seq: number;
+    decisions: number;
+    value: number | null;
+    breach: boolean;
+    via: string;
+  };
+  /** A window breaches its contract's threshold: the model version is flagged (and suspended for `suspend`). */
+  'monitoring:breach': {
+    org: string;
+    model: string;
+    monitor: string;
+    value: number | null;
+    threshold: number;
+    onBreach: string;
+    shadow: boolean;
+  };
+  /** This node's monitor identity suspended a version on a breach (docs/monitoring.md). */
+  'monitoring:suspended': { model: string; monitor: string; logIndex: number };
+  /** Something went wrong closing, signing, logging or acting on a window (the monitor goes on). */
+  'monitoring:error': { error: string };
+
   // ---- policy baselines (node/policy) ----
   'policy:local': { version: number; rules: number };
   'policy:proposal': ChainProposalFields;
@@ -217,6 +244,10 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:stale': true,
   'federation:fresh': true,
   'federation:freshness-failed': true,
+  'monitoring:window': true,
+  'monitoring:breach': true,
+  'monitoring:suspended': true,
+  'monitoring:error': true,
   'policy:local': true,
   'policy:proposal': true,
   'policy:applied': true,

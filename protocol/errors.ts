@@ -134,6 +134,10 @@ export const ErrorCodes = [
   // model registry: deployment records (protocol/registry/deployment.ts)
   'ERR_MALFORMED_DEPLOYMENT',
   'ERR_DEPLOYMENT_MISMATCH',
+  // monitoring: baselines and window statements (protocol/monitoring)
+  'ERR_INVALID_BASELINE',
+  'ERR_MALFORMED_MONITOR_WINDOW',
+  'ERR_MONITOR_WINDOW_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -5,6 +5,8 @@
  * not suspended or revoked, allowed here by its contract (jurisdiction, risk tier, not expired) and by the
  * baseline's `deploy` rules; the deployment, or its refusal with every reason, is a record the node signs,
  * logs and gossips. A refusal exits 1 (ERR_DEPLOY_REFUSED) with the reasons.
+ * `govfed model promote NAME@VERSION` takes a shadow deployment live: refused (exit 1,
+ * ERR_PROMOTE_REFUSED) while any of its latest monitoring windows breaches (docs/monitoring.md).
  */
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
@@ -13,14 +15,24 @@ import { resolveTarget } from '../home.ts';
 import { formatJson, formatKeyValues } from '../output.ts';
 import { parseModelRef } from './model-approve.ts';
 
-function deployCommand(action: 'deploy' | 'undeploy'): CommandSpec {
+const SUMMARY = {
+  deploy:
+    'Deploy a model version on this node through the deployment gate (approved, not stopped, allowed by its contract).',
+  undeploy: 'Undeploy a model version from this node (a signed, logged, gossiped record).',
+  promote: 'Take a shadow deployment live, unless its monitoring windows breach its contract.',
+};
+
+const PROMOTE = `
+Takes a version this node runs in shadow mode (model deploy --shadow) live, through the same deployment
+gate. Refused (exit 1, ERR_PROMOTE_REFUSED; nothing deployed) while it is not in shadow mode here, or
+while any latest monitoring window of it — any org's, live or shadow — breaches its contract
+(govfed model monitor NAME@VERSION shows them; docs/monitoring.md).`;
+
+function deployCommand(action: 'deploy' | 'undeploy' | 'promote'): CommandSpec {
   const name = `model ${action}`;
   return {
     name,
-    summary:
-      action === 'deploy'
-        ? 'Deploy a model version on this node through the deployment gate (approved, not stopped, allowed by its contract).'
-        : 'Undeploy a model version from this node (a signed, logged, gossiped record).',
+    summary: SUMMARY[action],
     usage: `${name} NAME@VERSION${action === 'deploy' ? ' [--shadow]' : ''} [--org ORG] [--home DIR] [--json]`,
     positionals: [
       { name: 'NAME@VERSION', description: 'the model version (ORG/NAME@VERSION when several orgs registered it)' },
@@ -35,7 +47,9 @@ reason — is a record signed by this node, logged and gossiped: every member's 
 node runs which version (govfed federation status, GET /v1/deployments). Decisions of a version this node
 does not run carry the shadow_ai flag. --shadow runs it on mirrored traffic: decisions are logged and
 flagged "shadow", not served.`
-        : `
+        : action === 'promote'
+          ? PROMOTE
+          : `
 Stops running the model version on this node: a record signed by this node, logged and gossiped. From
 then on its decisions here carry the shadow_ai flag.`,
     options: {
@@ -69,7 +83,7 @@ then on its decisions here carry the shadow_ai flag.`,
           ['model', `${m.org}/${m.name}@${m.version}`],
           ['digest', out.digest],
           [
-            action === 'deploy' ? 'deployed' : 'undeployed',
+            action === 'undeploy' ? 'undeployed' : 'deployed',
             `on ${String(out.org)}${out.shadow === true ? ' (shadow mode)' : ''}`,
           ],
           ...(typeof out.contract === 'string' ? ([['contract', out.contract]] as const) : []),
@@ -83,3 +97,4 @@ then on its decisions here carry the shadow_ai flag.`,
 
 export const modelDeployCommand = deployCommand('deploy');
 export const modelUndeployCommand = deployCommand('undeploy');
+export const modelPromoteCommand = deployCommand('promote');

@@ -1,7 +1,7 @@
 /**
  * `govfed model register --home DIR --name NAME --version V (--path MODEL_DIR | --external
  *  PROVIDER/MODEL@SNAPSHOT) [--oms-signature FILE (--oms-public-key PEM | --oms-certificate-chain PEM)]
- *  [--card FILE] [--contract FILE] --key SUBMITTER_KEY [--json]`
+ *  [--card FILE] [--contract FILE] [--baseline FILE] --key SUBMITTER_KEY [--json]`
  *
  * Here, on the submitter's machine: the model's digest (the OMS root digest of its files — with
  * --oms-signature, only after the signature verified and the files hash to what it signed — or the opaque
@@ -9,7 +9,9 @@
  * enforces now (the same function every member recomputes it with), and the registration signed with the
  * submitter's key. The node gets the signed envelope only (POST /v1/models): it checks it all again, logs,
  * stores and gossips it. With --contract, the contract's version 1 (docs/contracts.md) is signed with the
- * same key and posted with it: the node checks both before it takes either.
+ * same key and posted with it: the node checks both before it takes either. With --baseline, the
+ * monitoring baseline (docs/monitoring.md: bins and proportions, or sample values cut into 10 quantile
+ * bins here) is committed in the registration, signed with it.
  */
 import { hashModelDir, resolveIgnorePaths } from '../../node/registry/model-files.ts';
 import { verifyModelDir } from '../../node/registry/model-verify.ts';
@@ -22,6 +24,7 @@ import {
   parseExternalRef,
 } from '../../protocol/registry/oms/index.ts';
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, requireOption, stringOption } from '../args.ts';
+import { readBaselineFile } from '../baseline-file.ts';
 import { ApiClient } from '../client.ts';
 import { readContractFile } from '../contract-file.ts';
 import { CheckFailedError, ExitCode, UsageError } from '../exit.ts';
@@ -43,7 +46,7 @@ const MAX_CARD_BYTES = 64 * 1024;
 export const modelRegisterCommand: CommandSpec = {
   name: NAME,
   summary: "Register a model version in this org's registry: digest, card, risk score, signed by the submitter.",
-  usage: `${NAME} --name NAME --version V (--path MODEL_DIR | --external PROVIDER/MODEL@SNAPSHOT) [--oms-signature FILE (--oms-public-key PEM | --oms-certificate-chain PEM)] [--card FILE] [--contract FILE] --key SUBMITTER_KEY [--home DIR] [--json]`,
+  usage: `${NAME} --name NAME --version V (--path MODEL_DIR | --external PROVIDER/MODEL@SNAPSHOT) [--oms-signature FILE (--oms-public-key PEM | --oms-certificate-chain PEM)] [--card FILE] [--contract FILE] [--baseline FILE] --key SUBMITTER_KEY [--home DIR] [--json]`,
   description: `
 Identifies the model by its digest: with --path, the OpenSSF model signing (OMS v1.0) root digest of its
 files; with --oms-signature, the OMS signature is verified first (--oms-public-key or
@@ -54,7 +57,8 @@ practice is never registered. The risk score is computed here under the policy b
 (its register rules and tiers: govfed model risk recomputes it offline), and the registration is signed
 with SUBMITTER_KEY (a person on this org's roster: govfed identity create). --contract FILE binds a trust
 contract (docs/contracts.md) to the version: its terms are checked here, signed with the same key (a
-model_owner, risk_officer or legal) and enforced by every node. The node checks it all again,
+model_owner, risk_officer or legal) and enforced by every node. --baseline FILE commits the reference
+distribution the contract's psi and ks monitors compare against (docs/monitoring.md). The node checks it all again,
 appends it to its log and gossips it to every member. Prints {name, version, digest, risk, status,
 logIndex}; the status is "pending" until the approvals its risk tier needs are in (govfed model approve).`,
   options: {
@@ -72,6 +76,7 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
     },
     card: { type: 'string', value: 'FILE', description: 'the model card (JSON)' },
     contract: { type: 'string', value: 'FILE', description: 'the trust contract (JSON; docs/contracts.md)' },
+    baseline: { type: 'string', value: 'FILE', description: 'the monitoring baseline (JSON; docs/monitoring.md)' },
     key: { type: 'string', value: 'FILE', description: "the submitter's key (govfed identity create --key-out)" },
     ...JSON_OPTION,
   },
@@ -91,6 +96,8 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
     const card = await readCard(stringOption(args, 'card'));
     const contractFile = stringOption(args, 'contract');
     const terms = contractFile === undefined ? undefined : await readContractFile(NAME, contractFile);
+    const baselineFile = stringOption(args, 'baseline');
+    const baseline = baselineFile === undefined ? undefined : await readBaselineFile(NAME, baselineFile);
     const model = await modelDigest(args);
     const client = new ApiClient(await resolveTarget(args, io, NAME));
     const who = await personSigner(client, keyFile);
@@ -102,6 +109,7 @@ logIndex}; the status is "pending" until the approvals its risk tier needs are i
       model,
       card,
       held,
+      baseline,
     });
     const contract =
       terms === undefined

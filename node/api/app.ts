@@ -25,6 +25,7 @@ import { installStrictJson } from './json-body.ts';
 import { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
 import type { ModelsPort } from './ports/models.ts';
+import type { MonitoringPort } from './ports/monitoring.ts';
 import type { PolicyPort } from './ports/policy.ts';
 import type { RegistryPort } from './ports/registry.ts';
 import type { WitnessPort } from './ports/witness.ts';
@@ -105,6 +106,8 @@ export interface BuildAppOptions {
   registry?: RegistryPort;
   /** The model registry's registrations and approvals; without it /v1/models answers 409. */
   models?: ModelsPort;
+  /** Monitoring (node/monitoring); without it decisions are not monitored and no flags are shown. */
+  monitoring?: MonitoringPort;
   /** Timeouts and the connection cap (default: config.json `http` of `home`, else DEFAULT_HTTP_LIMITS). */
   http?: Partial<HttpLimits>;
 }
@@ -176,6 +179,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
     ...(opts.registry === undefined ? {} : { registry: opts.registry }),
     ...(opts.models === undefined ? {} : { models: opts.models }),
+    ...(opts.monitoring === undefined ? {} : { monitoring: opts.monitoring }),
     ...(opts.ingest === undefined ? {} : { ingest: opts.ingest }),
   };
 

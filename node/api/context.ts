@@ -9,6 +9,7 @@ import type { AuditLog } from '../log/index.ts';
 import type { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
 import type { ModelsPort } from './ports/models.ts';
+import type { MonitoringPort } from './ports/monitoring.ts';
 import type { PolicyPort } from './ports/policy.ts';
 import type { RegistryPort } from './ports/registry.ts';
 import type { WitnessPort } from './ports/witness.ts';
@@ -59,6 +60,8 @@ export interface ApiContext {
   registry?: RegistryPort;
   /** The model registry's registrations and approvals; absent when the app runs without it. */
   models?: ModelsPort;
+  /** Monitoring (node/monitoring); absent: decisions are not monitored and no flags are shown. */
+  monitoring?: MonitoringPort;
   /**
    * Ingest worker threads (node/decisions IngestPool): when present, POST /v1/decisions hands them the
    * raw body; absent, it parses, checks and seals on the main thread (DecisionRecorder).

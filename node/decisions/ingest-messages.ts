@@ -10,10 +10,12 @@
  *                   drop    forget a checked request (the main thread gave up on it)
  *   worker → main   checked the distinct model references and how many random bytes sealing takes
  *                   sealed  the leaves and records, their hashes (transferred buffers), their index
- *                           keys (node/log KeyParts) and their entries of the answer as JSON text
+ *                           keys (node/log KeyParts), their entries of the answer as JSON text and
+ *                           what they contribute to monitors
  *                   failed  a typed error (code, message) — or `internal` for anything else
  */
 
+import type { Observation } from '../../protocol/monitoring/observe.ts';
 import type { EnforcedRules } from '../policy/service.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
 import type { RecordedDecision } from './sealer.ts';
@@ -62,5 +64,7 @@ export type FromWorker =
       /** Policy verdicts reached (for govfed_policy_evaluations_total). */
       allowed: number;
       denied: number;
+      /** What the decisions contribute to their versions' monitors, in order (sealer.ts). */
+      observations: Observation[];
     }
   | { t: 'failed'; id: number; code?: string; message: string };

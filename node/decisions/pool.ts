@@ -9,7 +9,8 @@
  *      worker: evaluate + seal (sealer.seal) → leaves and records in one transferred buffer;
  *   3. main: one append of the request's entries (contiguous and in request order, as on the
  *      single-threaded path; their leaf hashes and index keys made by the worker), resolved once
- *      durable; the answer is the worker's rendered entries with the log's indexes put in (reply.ts).
+ *      durable; the answer is the worker's rendered entries with the log's indexes put in (reply.ts);
+ *      what the decisions contribute to monitors (made by the worker) goes to onObserved.
  * The policy's enforced rules are copied into every worker when they change (PolicyService
  * onRulesChanged); messages to a worker are FIFO, so a request sealed after a change sees it.
  *
@@ -22,6 +23,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { GovfedError } from '../../protocol/errors.ts';
+import type { Observation } from '../../protocol/monitoring/observe.ts';
 import { NodeError } from '../errors.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
 import type { EnforcedRules } from '../policy/service.ts';
@@ -54,6 +56,8 @@ export interface IngestPoolOptions {
   random: (n: number) => Uint8Array;
   /** Called with the number of decisions recorded, once durable. */
   onRecorded?: (count: number) => void;
+  /** Called, once durable, with what the decisions contribute to monitors (sealer.ts; none: not called). */
+  onObserved?: (observations: Observation[]) => void;
   /**
    * Most bytes of request bodies held at once (queued for, or being sealed by, the workers, or being
    * appended); a request past it is refused with ERR_BACKPRESSURE (503, Retry-After) unless it is the
@@ -207,6 +211,7 @@ export class IngestPool {
     }
     const appended = await this.#o.log.append(items);
     this.#o.onRecorded?.(appended.length);
+    if (sealed.observations.length > 0) this.#o.onObserved?.(sealed.observations);
     return {
       count: appended.length,
       json: renderEntries(

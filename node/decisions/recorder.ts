@@ -22,11 +22,13 @@
  *   5. sealed by protocol/audit (completed with id/time/nonce, encoded, digested; the leaf records the
  *      policy version and the verdict: allowed, or denied with the ids of the deny rules that fired, and
  *      the model facts of step 4) and ≤ MAX_RECORD_BYTES encoded (413);
- * then one append, which resolves only once the batch is durable. A denied decision is still recorded:
- * the log records what happened, and the result says it was denied.
+ * then one append, which resolves only once the batch is durable; then what the decisions contribute to
+ * their versions' monitors (sealer.ts) goes to `onObserved` (node/monitoring), in log order. A denied
+ * decision is still recorded: the log records what happened, and the result says it was denied.
  *
  * Every error names the record it is about (`where`, e.g. `body/3`).
  */
+import type { Observation } from '../../protocol/monitoring/observe.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
 import {
   appendItemOf,
@@ -34,6 +36,7 @@ import {
   type DecisionPolicy,
   DecisionSealer,
   type DecisionToRecord,
+  observationsOf,
   type RecordedDecision,
 } from './sealer.ts';
 
@@ -45,6 +48,8 @@ export interface DecisionRecorderOptions {
   models?: DecisionModels | undefined;
   /** This node's jurisdiction: what a contract's allowedJurisdictions is checked against. */
   jurisdiction?: string;
+  /** This node's org (monitors' positive-outcome expressions see it as `node.org`). */
+  org?: string;
   /**
    * How old this node's kill-switch state is as a majority of the members vouches for it (ms; charter
    * freshness). A contract's maxRevocationStaleness below it fails closed for tiers high and serious.
@@ -55,6 +60,8 @@ export interface DecisionRecorderOptions {
   random: (n: number) => Uint8Array;
   /** Called with the number of decisions recorded, once durable. */
   onRecorded?: (count: number) => void;
+  /** Called, once durable, with what the decisions contribute to monitors (none: not called). */
+  onObserved?: (observations: Observation[]) => void;
 }
 
 /** Recording on the calling thread: check, seal (sealer.ts), one append. */
@@ -64,7 +71,7 @@ export class DecisionRecorder {
 
   constructor(opts: DecisionRecorderOptions) {
     this.#opts = opts;
-    this.#sealer = new DecisionSealer({ policy: opts.policy, jurisdiction: opts.jurisdiction });
+    this.#sealer = new DecisionSealer({ policy: opts.policy, jurisdiction: opts.jurisdiction, org: opts.org });
   }
 
   /** Records every input or none (see the top). Throws the first record's typed error. */
@@ -74,6 +81,8 @@ export class DecisionRecorder {
     const sealed = this.#sealer.seal(checked, this.#opts.now(), { random, models, revocationAgeMs });
     const appended = await this.#opts.log.append(sealed.map((s) => appendItemOf(s.sealed)));
     this.#opts.onRecorded?.(appended.length);
+    const observations = observationsOf(sealed);
+    if (observations.length > 0) this.#opts.onObserved?.(observations);
     return appended.map((a, i) => {
       const s = sealed[i];
       const out: RecordedDecision = { index: a.index, leafHash: a.leafHash };

@@ -10,6 +10,9 @@
  *   seal(checked)   per record: its model resolved (SealEnv.models), the kill switch's and the contract's
  *                   findings, the policy's `decision` hook, then sealDecision (protocol/audit) on the
  *                   node's native primitives; the record ≤ MAX_RECORD_BYTES encoded (413).
+ * When the decision's model version has a contract with `requiredMonitors`, seal() also gives what the
+ * decision contributes to them (protocol/monitoring observe: field values, group and positive outcome,
+ * rate hits) — computed here, on the worker when there are workers, so the main thread only counts.
  * `random` is consumed in a fixed order — per record 16 bytes of nonce, then 16 for a UUID when the
  * record has no decisionId (randomBytesFor) — so a worker handed that many bytes by the main thread
  * seals exactly what the main thread would.
@@ -25,6 +28,7 @@ import {
 import { canonicalSizeWithin } from '../../protocol/canonical/size.ts';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { RiskTier } from '../../protocol/federation/approval-rules.ts';
+import { type Observation, observe } from '../../protocol/monitoring/observe.ts';
 import type { Finding, Verdict } from '../../protocol/policy/evaluate.ts';
 import type { HookExtra } from '../../protocol/policy/hooks.ts';
 import { decisionFindings } from '../../protocol/registry/contract-check.ts';
@@ -82,6 +86,8 @@ export interface DecisionSealerOptions {
   policy?: DecisionPolicy | undefined;
   /** This node's jurisdiction: what a contract's allowedJurisdictions is checked against. */
   jurisdiction?: string | undefined;
+  /** This node's org (the `node` variable of a monitor's positive-outcome expression). */
+  org?: string | undefined;
 }
 
 /** A sealed decision with what the reply says about it. */
@@ -89,6 +95,15 @@ export interface Sealed {
   sealed: SealedDecision;
   verdict?: Verdict;
   model?: RecordedDecision['model'];
+  /** What it contributes to its model version's monitors (only when the contract requires any). */
+  observation?: Observation;
+}
+
+/** The observations of sealed decisions, in order (those without monitors left out). */
+export function observationsOf(sealed: readonly Sealed[]): Observation[] {
+  const out: Observation[] = [];
+  for (const s of sealed) if (s.observation !== undefined) out.push(s.observation);
+  return out;
 }
 
 /**
@@ -164,8 +179,9 @@ export class DecisionSealer {
     let sealed: SealedDecision;
     let verdict: Verdict | undefined;
     let model: RecordedDecision['model'];
+    let resolved: ResolvedModel | undefined;
     try {
-      const resolved = models?.resolve(checked.model);
+      resolved = models?.resolve(checked.model);
       const f = resolved === undefined ? undefined : factsOf(resolved);
       const facts = f?.facts;
       model = f?.model;
@@ -207,7 +223,23 @@ export class DecisionSealer {
     const out: Sealed = { sealed };
     if (verdict !== undefined) out.verdict = verdict;
     if (model !== undefined) out.model = model;
+    const observation = this.#observe(checked, resolved, sealed, now);
+    if (observation !== undefined) out.observation = observation;
     return out;
+  }
+
+  /** What the decision contributes to its version's monitors (undefined: the contract requires none). */
+  #observe(checked: CheckedDecision, r: ResolvedModel | undefined, s: SealedDecision, now: Date) {
+    const monitors = r?.contract?.terms.requiredMonitors;
+    if (r === undefined || !r.known || monitors === undefined || monitors.length === 0) return undefined;
+    const node = { org: this.#opts.org ?? '', jurisdiction: this.#opts.jurisdiction ?? '' };
+    const outcome = { flags: s.leaf.flags ?? [], deny: s.leaf.deny ?? [] };
+    return {
+      model: `${r.org}/${r.name}@${r.version}`,
+      contract: r.contract?.id as string,
+      shadow: r.deployed === 'shadow',
+      values: observe(monitors, checked, outcome, { node, now: now.getTime() }),
+    };
   }
 }
 

@@ -15,7 +15,7 @@ import type { ResolvedModel } from '../registry/model-book.ts';
 import { parseDecisionsBody } from './body.ts';
 import type { FromWorker, IngestWorkerData, SealedReply, ToWorker } from './ingest-messages.ts';
 import { entryAfterIndex } from './reply.ts';
-import { type CheckedInput, DecisionSealer, indexFactsOf, randomBytesFor } from './sealer.ts';
+import { type CheckedInput, DecisionSealer, indexFactsOf, observationsOf, randomBytesFor } from './sealer.ts';
 
 const data = workerData as IngestWorkerData;
 const port = parentPort;
@@ -32,7 +32,11 @@ const enforcer = new PolicyEnforcer({
     else denied++;
   },
 });
-const sealer = new DecisionSealer({ policy: data.policy ? enforcer : undefined, jurisdiction: data.jurisdiction });
+const sealer = new DecisionSealer({
+  policy: data.policy ? enforcer : undefined,
+  jurisdiction: data.jurisdiction,
+  org: data.org,
+});
 const checkedRequests = new Map<number, CheckedInput[]>();
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -105,7 +109,8 @@ function seal(m: Extract<ToWorker, { t: 'seal' }>): void {
     if (s.model !== undefined) reply.model = s.model;
     entries[i] = entryAfterIndex(lh, reply);
   }
-  post({ t: 'sealed', id: m.id, bytes, ends, hashes, keys, keyEnds, entries, allowed, denied }, [
+  const observations = observationsOf(sealed);
+  post({ t: 'sealed', id: m.id, bytes, ends, hashes, keys, keyEnds, entries, allowed, denied, observations }, [
     bytes.buffer,
     ends.buffer,
     hashes.buffer,

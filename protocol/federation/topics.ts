@@ -30,6 +30,7 @@ export const GOSSIP_KINDS = [
   'contract',
   'revocation',
   'deployment',
+  'monitor-window',
 ] as const;
 /** A kind: lowercase word(s) joined by '-', 1..32 characters. */
 export const KIND_PATTERN = '^[a-z][a-z0-9-]{0,31}$';

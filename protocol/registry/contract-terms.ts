@@ -18,6 +18,7 @@
 import { isJurisdiction, isLabel, isPlainObject, isRfc3339Utc, isText } from '../audit/fields.ts';
 import { GovfedError } from '../errors.ts';
 import { isRiskTier, RISK_TIERS, type RiskTier } from '../federation/approval-rules.ts';
+import { compileRule } from '../policy/compile.ts';
 
 /** Most entries in one list of the terms. */
 export const MAX_CONTRACT_LIST = 64;
@@ -43,6 +44,16 @@ export type MonitorMetric = (typeof MONITOR_METRICS)[number];
 /** Metrics over a numeric field of the decisions, and over a group field with a positive outcome. */
 const FIELD_METRICS: readonly string[] = ['psi', 'ks'];
 const GROUP_METRICS: readonly string[] = ['demographic_parity_difference', 'disparate_impact_ratio'];
+
+/**
+ * The thresholds a monitor may leave out, by convention (docs/monitoring.md): psi 0.25 (a significant
+ * shift), disparate_impact_ratio 0.8 (the four-fifths rule). A contract's terms as checked always carry
+ * the threshold, so every node judges with the same number.
+ */
+export const DEFAULT_MONITOR_THRESHOLDS: Partial<Record<MonitorMetric, number>> = {
+  psi: 0.25,
+  disparate_impact_ratio: 0.8,
+};
 
 /** A decision field a monitor reads: `output.<path>` or `context.<path>` (1–8 names after the root). */
 export const MONITOR_FIELD_PATTERN = '^(output|context)(\\.[A-Za-z0-9_]{1,64}){1,8}$';
@@ -144,16 +155,19 @@ function checkMonitor(v: unknown, i: number): RequiredMonitor {
     if (!isText(v.positive, MAX_POSITIVE_CHARS)) {
       throw bad(`${where}.positive: expected a CEL expression of 1..${MAX_POSITIVE_CHARS} characters`);
     }
+    checkPositive(v.positive, `${where}.positive`);
     m.positive = v.positive;
   }
   if (FIELD_METRICS.includes(m.metric) && m.field === undefined) throw bad(`${where}: ${m.metric} needs "field"`);
   if (GROUP_METRICS.includes(m.metric) && (m.groupField === undefined || m.positive === undefined)) {
     throw bad(`${where}: ${m.metric} needs "groupField" and "positive"`);
   }
-  if (typeof v.threshold !== 'number' || !Number.isFinite(v.threshold) || Math.abs(v.threshold) > 1e9) {
+  const threshold = 'threshold' in v ? v.threshold : DEFAULT_MONITOR_THRESHOLDS[m.metric];
+  if (threshold === undefined) throw bad(`${where}: ${m.metric} needs "threshold"`);
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold) || Math.abs(threshold) > 1e9) {
     throw bad(`${where}.threshold: expected a finite number`);
   }
-  m.threshold = v.threshold;
+  m.threshold = threshold;
   const w = v.window;
   if (!isPlainObject(w) || Object.keys(w).length !== 1) {
     throw bad(`${where}.window: expected {"decisions": N} or {"seconds": N}`);
@@ -166,6 +180,15 @@ function checkMonitor(v: unknown, i: number): RequiredMonitor {
   if (v.onBreach !== 'flag' && v.onBreach !== 'suspend') throw bad(`${where}.onBreach: expected "flag" or "suspend"`);
   m.onBreach = v.onBreach;
   return m;
+}
+
+/** A positive-outcome expression must compile as a CEL rule of the `decision` hook (as policy rules do). */
+function checkPositive(expression: string, where: string): void {
+  try {
+    compileRule({ id: 'positive', hook: 'decision', effect: 'deny', expression, message: 'positive outcome' });
+  } catch (err) {
+    throw bad(`${where}: ${err instanceof Error ? err.message.replace(/^rule "positive": /, '') : String(err)}`);
+  }
 }
 
 /**

@@ -8,7 +8,11 @@
  *   {"federation":"<id>","model":{"org":"eu","name":"fraud-model","version":"1.2.0"},
  *    "assurance":"files" | "opaque", "external":{"provider","model","snapshot"}?,
  *    "card":{…model card…}?, "risk":{"score","tier","hits":[{"rule","points"}],"policyVersion","policyDigest"},
- *    "oms":{"method":"key" | "certificate"}?, "submitter":{"name","role"}, "registeredAt":"…"}
+ *    "oms":{"method":"key" | "certificate"}?, "baseline":{"fields":{…}}?, "submitter":{"name","role"},
+ *    "registeredAt":"…"}
+ *
+ * `baseline` (protocol/monitoring/baseline.ts) is the reference distribution the version's `psi` and `ks`
+ * monitors compare against (`govfed model register … --baseline FILE`): signed with the registration.
  *
  * It is signed by the submitter's own key (a person of the org's roster); the org's node appends it to
  * its log. `verifyRegistration` walks a numbered checklist; nothing in it is believed before the end.
@@ -22,6 +26,7 @@ import { toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { isRiskTier, type RiskTier } from '../federation/approval-rules.ts';
 import { makeStatement, type Statement, signStatement } from '../intoto/index.ts';
+import { type Baseline, checkBaseline } from '../monitoring/baseline.ts';
 import type { ModelRef, RosterPerson } from './approval.ts';
 import { assertRegistrable, checkModelCard, type ModelCard } from './card.ts';
 import { checkModelRef, MODEL_NAME_RE, modelSubject } from './model-ref.ts';
@@ -51,6 +56,8 @@ export interface RegistrationPredicate {
   card?: ModelCard;
   risk: RiskResult;
   oms?: { method: 'key' | 'certificate' };
+  /** The monitoring baseline committed with the version (psi, ks). */
+  baseline?: Baseline;
   submitter: { name: string; role: string };
   registeredAt: string;
 }
@@ -109,7 +116,7 @@ export function checkRegistrationPredicate(v: unknown): RegistrationPredicate {
   exact(
     v,
     ['federation', 'model', 'assurance', 'risk', 'submitter', 'registeredAt'],
-    ['card', 'external', 'oms'],
+    ['card', 'external', 'oms', 'baseline'],
     'predicate',
   );
   if (typeof v.federation !== 'string' || !HEX64.test(v.federation)) throw bad('federation: expected a federation id');
@@ -142,6 +149,7 @@ export function checkRegistrationPredicate(v: unknown): RegistrationPredicate {
     if (v.assurance !== 'files') throw bad('oms: only for assurance "files"');
     p.oms = { method: o.method };
   }
+  if ('baseline' in v) p.baseline = checkBaseline(v.baseline);
   const s = v.submitter;
   if (!isPlainObject(s)) throw bad('submitter: expected an object');
   exact(s, ['name', 'role'], [], 'submitter');

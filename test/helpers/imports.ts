@@ -95,7 +95,15 @@ export const LAYERS: readonly { name: string; members: readonly string[] }[] = [
   { name: 'node infrastructure', members: ['node/home/', 'node/crypto/', 'node/log/', 'node/p2p/'] },
   {
     name: 'node services',
-    members: ['node/chain/', 'node/federation/', 'node/policy/', 'node/witness/', 'node/decisions/', 'node/registry/'],
+    members: [
+      'node/chain/',
+      'node/federation/',
+      'node/policy/',
+      'node/witness/',
+      'node/decisions/',
+      'node/registry/',
+      'node/monitoring/',
+    ],
   },
   { name: 'node api', members: ['node/api/'] },
   { name: 'daemon', members: ['node/daemon.ts'] },

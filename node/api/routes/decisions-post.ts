@@ -29,10 +29,12 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     policy: ctx.policy,
     models: ctx.models === undefined ? undefined : { resolve: (ref) => (ctx.models as ModelsPort).resolve(ref) },
     jurisdiction: ctx.home.config.jurisdiction,
+    org: ctx.home.config.org,
     revocationAgeMs: () => ctx.freshness?.revocationAgeMs?.() ?? 0,
     now: ctx.now,
     random: ctx.random,
     onRecorded: (n) => ctx.metrics.decisionsIngested.inc(n),
+    onObserved: (o) => ctx.monitoring?.observe(o),
   });
   const schema = {
     summary: 'Record decisions in the audit log',

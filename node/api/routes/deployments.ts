@@ -1,19 +1,28 @@
 /**
  * Deployments (node/registry/model-deploy.ts; docs/contracts.md "Deployments"):
  *
- *   POST /v1/deployments   (admin)    {name, version, org?, action?: deploy|undeploy, shadow?} — the
- *                                     deployment gate on this node: a signed, logged, gossiped record; a
- *                                     refusal is logged too and answered 409 ERR_DEPLOY_REFUSED with reasons
+ *   POST /v1/deployments   (admin)    {name, version, org?, action?: deploy|undeploy|promote, shadow?} —
+ *                                     the deployment gate on this node: a signed, logged, gossiped record; a
+ *                                     refusal is logged too and answered 409 ERR_DEPLOY_REFUSED with reasons;
+ *                                     promote: a shadow deployment goes live, unless its monitoring windows
+ *                                     breach (409 ERR_PROMOTE_REFUSED; node/monitoring/promote.ts)
  *   GET  /v1/deployments   (auditor)  ?org=&model=ORG/NAME@VERSION — which org runs which version, as this
  *                                     node holds every member's records
  */
 import type { FastifyInstance } from 'fastify';
+import { promote } from '../../monitoring/promote.ts';
 import type { ApiContext } from '../context.ts';
 import { requireModels } from '../ports/models.ts';
 import { deployBody, deployedSchema, deploymentsListSchema, deploymentsQuery } from '../schemas/deployments.ts';
 import { emptyQuery, errorResponses } from '../schemas/shared.ts';
 
-type Body = { name: string; version: string; org?: string; action?: 'deploy' | 'undeploy'; shadow?: boolean };
+type Body = {
+  name: string;
+  version: string;
+  org?: string;
+  action?: 'deploy' | 'undeploy' | 'promote';
+  shadow?: boolean;
+};
 
 export function deploymentsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: Body }>(
@@ -35,7 +44,15 @@ export function deploymentsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const b = req.body;
       const ref = { org: b.org as string, name: b.name, version: b.version };
       const { deployment, logIndex } =
-        b.action === 'undeploy' ? await models.undeploy(ref) : await models.deploy(ref, b.shadow === true);
+        b.action === 'undeploy'
+          ? await models.undeploy(ref)
+          : b.action === 'promote'
+            ? await promote(models.find(b.name, b.version, b.org), {
+                mode: (held) => models.deployments.mode(ctx.home.config.org, held.key),
+                flags: (held) => ctx.monitoring?.view(held.key).flags ?? [],
+                deployLive: () => models.deploy(ref, false),
+              })
+            : await models.deploy(ref, b.shadow === true);
       const r = deployment.record;
       return {
         org: r.org,

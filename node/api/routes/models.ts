@@ -6,7 +6,10 @@
  *                                                    contract's version 1 → {org, name, version, digest,
  *                                                    risk, status, logIndex, id, contract?}
  *   GET  /v1/models?org=&name=&status=&tier=         (auditor)    every member's versions this node holds
- *   GET  /v1/models/{name}/{version}?org=            (auditor)    one version: card, risk, votes, status
+ *   GET  /v1/models/{name}/{version}?org=            (auditor)    one version: card, risk, votes, status,
+ *                                                    monitoring flags (docs/monitoring.md)
+ *   GET  /v1/models/{name}/{version}/monitoring?org= (auditor)    the latest monitoring window of every
+ *                                                    org × monitor, signed, and the flags
  *   POST /v1/models/{name}/{version}/approvals?org=  (any token)  {envelope}: an approval or rejection
  *                                                    signed by a person of a member's roster
  *   POST /v1/models/{name}/{version}/contracts       (any token)  {envelope}: the next version of this
@@ -20,6 +23,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RiskTier } from '../../../protocol/federation/approval-rules.ts';
+import { flagView, monitoringView } from '../../monitoring/views.ts';
 import { modelDetail, modelSummary } from '../../registry/model-views.ts';
 import type { ApiContext } from '../context.ts';
 import { requireModels } from '../ports/models.ts';
@@ -39,6 +43,7 @@ import {
   registerBody,
   registeredSchema,
 } from '../schemas/models.ts';
+import { monitoringSchema } from '../schemas/monitoring.ts';
 import { errorResponses } from '../schemas/shared.ts';
 
 type Params = { name: string; version: string };
@@ -123,7 +128,28 @@ export function modelsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (req) => {
       const models = requireModels(ctx);
       const held = models.find(req.params.name, req.params.version, req.query.org);
-      return modelDetail(models.book, held, models.rule(held.registration.predicate.risk.tier));
+      const detail = modelDetail(models.book, held, models.rule(held.registration.predicate.risk.tier));
+      const flags = ctx.monitoring?.view(held.key).flags ?? [];
+      return { ...detail, monitoring: { flags: flags.map((h) => flagView(held, h)) } };
+    },
+  );
+  app.get<{ Params: Params; Querystring: { org?: string } }>(
+    '/v1/models/:name/:version/monitoring',
+    {
+      config: { access: 'auditor' as const },
+      schema: {
+        summary: 'The latest monitoring window of every org and monitor of a model version, and its flags',
+        tags: ['registry'],
+        security: [{ bearer: [] }],
+        params: modelParams,
+        querystring: orgQuery,
+        response: { 200: monitoringSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const models = requireModels(ctx);
+      const held = models.find(req.params.name, req.params.version, req.query.org);
+      return monitoringView(held, ctx.monitoring?.view(held.key) ?? { flags: [], windows: [] });
     },
   );
   app.post<{ Params: Params; Querystring: { org?: string }; Body: { envelope: unknown } }>(

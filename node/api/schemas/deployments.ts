@@ -50,7 +50,12 @@ export const deployBody = {
     org: { type: 'string', pattern: ORG_PATTERN, description: 'the org that registered it (when several did)' },
     name: { type: 'string', pattern: MODEL_NAME_PATTERN },
     version: { type: 'string', pattern: MODEL_NAME_PATTERN },
-    action: { type: 'string', enum: ['deploy', 'undeploy'], default: 'deploy' },
+    action: {
+      type: 'string',
+      enum: ['deploy', 'undeploy', 'promote'],
+      default: 'deploy',
+      description: 'promote: a shadow deployment goes live, refused while its monitoring windows breach',
+    },
     shadow: { type: 'boolean', default: false, description: 'deploy in shadow mode' },
   },
 } as const;

@@ -7,6 +7,7 @@ import { RISK_TIERS } from '../../../protocol/federation/approval-rules.ts';
 import { MAX_APPROVAL_ENVELOPE, MAX_REGISTRATION_ENVELOPE } from '../../../protocol/registry/model-sync.ts';
 import { contractRefProperties, contractRefSchema, contractSchema } from './contracts.ts';
 import { killSchema, revocationsSchema } from './kill-switch.ts';
+import { monitoringSummarySchema } from './monitoring.ts';
 import { envelopeSchema } from './policy.ts';
 import { modelWithDigestSchema } from './shared.ts';
 
@@ -155,6 +156,7 @@ export const modelDetailSchema = {
     },
     oms: { type: 'object', additionalProperties: false, properties: { method: { type: 'string' } } },
     contract: contractSchema,
+    monitoring: monitoringSummarySchema,
     card: {
       type: ['object', 'null'],
       additionalProperties: true,

@@ -15,10 +15,11 @@ import type { Appended, AppendItem, DecisionIndexFacts } from '../../../node/log
 import { decisionLookupKeys, keysAt } from '../../../node/log/lookup.ts';
 import { PolicyEnforcer } from '../../../node/policy/enforcement.ts';
 import type { EnforcedRules } from '../../../node/policy/service.ts';
-import type { ResolvedModel } from '../../../node/registry/model-book.ts';
 import { checkStrictJson } from '../../../protocol/encoding/strict-json.ts';
+import type { Observation } from '../../../protocol/monitoring/observe.ts';
 import { LOCAL_POLICY_TYPE, nodeValue } from '../../../protocol/policy/index.ts';
 import { bundle, rule, T0 } from '../../protocol/policy/fixtures.ts';
+import { resolve } from './pool-models.ts';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const RULES: EnforcedRules = {
@@ -36,33 +37,6 @@ const RULES: EnforcedRules = {
     rules: [rule("decision.jurisdiction == 'US'", { id: 'no-us' })],
   },
 };
-
-const base = { org: 'acme', name: 'm', digest: `sha256:${'ab'.repeat(32)}`, tier: 'high' };
-const MODELS: Record<string, ResolvedModel> = {
-  'm1@1': {
-    ...base,
-    known: true,
-    version: '1',
-    status: 'approved',
-    deployed: 'live',
-    contract: {
-      id: 'c1',
-      version: 1,
-      terms: { allowedJurisdictions: ['DE'], allowedPurposes: ['credit'], maxRevocationStaleness: 60 },
-    },
-  },
-  'm2@1': {
-    ...base,
-    known: true,
-    version: '1',
-    status: 'approved',
-    deployed: 'shadow',
-    stopped: { state: 'suspended', reason: 'bias', by: ['alice'] },
-  },
-  'm3@1': { ...base, known: true, version: '1', status: 'pending', tier: 'minimal' },
-};
-const resolve = (ref: string): ResolvedModel =>
-  MODELS[ref] ?? { known: false, org: '', name: ref, version: '', digest: '', status: 'unknown', tier: '' };
 
 function strictJson(text: string): boolean {
   try {
@@ -135,12 +109,16 @@ const record = fc.record(
 );
 const body = fc.oneof(fc.array(record, { minLength: 1, maxLength: 8 }), record);
 
-type Outcome = { ok: true; items: unknown[]; answer: string } | { ok: false; code: string; message: string };
+type Outcome =
+  | { ok: true; items: unknown[]; answer: string; observed: Observation[] }
+  | { ok: false; code: string; message: string };
 
-async function outcome(run: () => Promise<{ answer: string; items: unknown[] }>): Promise<Outcome> {
+async function outcome(
+  run: () => Promise<{ answer: string; items: unknown[]; observed: Observation[] }>,
+): Promise<Outcome> {
   try {
-    const { answer, items } = await run();
-    return { ok: true, items, answer };
+    const { answer, items, observed } = await run();
+    return { ok: true, items, answer, observed };
   } catch (err) {
     const e = err as { code?: string; message: string };
     return { ok: false, code: e.code ?? 'none', message: e.message };
@@ -159,6 +137,7 @@ describe('IngestPool', () => {
   let poolLog: ReturnType<typeof capture>;
   const counted = { allowed: 0, denied: 0 };
   let poolRandom = stream();
+  const poolObserved: Observation[] = [];
 
   beforeAll(async () => {
     poolLog = capture();
@@ -179,6 +158,7 @@ describe('IngestPool', () => {
       revocationAgeMs: () => 90_000,
       now: () => NOW,
       random: (n) => poolRandom(n),
+      onObserved: (o) => poolObserved.push(...o),
     });
     pool.start();
   });
@@ -193,14 +173,17 @@ describe('IngestPool', () => {
           const single = capture();
           const enforcer = new PolicyEnforcer({ node: nodeValue({ org: 'acme', jurisdiction: 'DE' }), now: () => NOW });
           enforcer.swap(RULES.baseline, RULES.local);
+          const observed: Observation[] = [];
           const recorder = new DecisionRecorder({
             log: single.log,
             policy: enforcer,
             models: { resolve },
             jurisdiction: 'DE',
+            org: 'acme',
             revocationAgeMs: () => 90_000,
             now: () => NOW,
             random: stream(),
+            onObserved: (o) => observed.push(...o),
           });
           const text = JSON.stringify(b);
           fc.pre(strictJson(text)); // what the HTTP layer refuses (an inexact number) never reaches either path
@@ -210,12 +193,15 @@ describe('IngestPool', () => {
           const expected = await outcome(async () => ({
             answer: stringify(answerOf(await recorder.record(inputs))),
             items: single.items,
+            observed,
           }));
           poolRandom = stream();
           poolLog.items.length = 0;
+          poolObserved.length = 0;
           const got = await outcome(async () => ({
             answer: (await pool.record(new TextEncoder().encode(text))).json,
             items: poolLog.items,
+            observed: poolObserved,
           }));
           expect(got).toEqual(expected);
         }),
@@ -227,6 +213,7 @@ describe('IngestPool', () => {
       counted.allowed = 0;
       counted.denied = 0;
       poolRandom = stream();
+      poolObserved.length = 0;
       const answer = await pool.record(
         new TextEncoder().encode(
           JSON.stringify([
@@ -255,6 +242,12 @@ describe('IngestPool', () => {
       expect(replies[2]?.flags).toEqual(['shadow']);
       // govfed_policy_evaluations_total counts the policy's verdicts: the first one's rules allowed it.
       expect(counted).toEqual({ allowed: 1, denied: 2 });
+      // What m1@1's decisions give its monitors (m2@1's contract requires none): the score, the purpose
+      // with the positive outcome (score > 0.5), denied, denied by the contract, shadow AI.
+      expect(poolObserved).toEqual([
+        { model: 'acme/m@1', contract: 'c1', shadow: false, values: [0.1, '0credit', 1, 0, 0] },
+        { model: 'acme/m@1', contract: 'c1', shadow: false, values: [0.9, '1ads', 1, 1, 0] },
+      ]);
     });
   });
 

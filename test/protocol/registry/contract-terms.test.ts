@@ -110,6 +110,21 @@ describe('checkContractTerms', () => {
         'onBreach',
       ],
       [
+        'a positive expression that does not compile',
+        { requiredMonitors: [{ ...FULL.requiredMonitors[1], positive: 'decision.output.approved ==' }] },
+        'positive',
+      ],
+      [
+        'a positive expression naming an unknown variable',
+        { requiredMonitors: [{ ...FULL.requiredMonitors[1], positive: 'decison.output.approved' }] },
+        'positive',
+      ],
+      [
+        'a rate without threshold (only psi and disparate_impact_ratio have a default)',
+        { requiredMonitors: [{ metric: 'denial_rate', window: { decisions: 10 }, onBreach: 'flag' }] },
+        'needs "threshold"',
+      ],
+      [
         'too many monitors',
         { requiredMonitors: Array.from({ length: MAX_REQUIRED_MONITORS + 1 }, () => FULL.requiredMonitors[2]) },
         'requiredMonitors',
@@ -118,6 +133,24 @@ describe('checkContractTerms', () => {
       expect(() => checkContractTerms(terms)).toThrow(code('ERR_INVALID_CONTRACT'));
       expect(() => checkContractTerms(terms)).toThrow(says);
     });
+  });
+});
+
+describe('checkContractTerms requiredMonitors defaults', () => {
+  it('fills the conventional threshold: psi 0.25, disparate_impact_ratio 0.8 (four-fifths)', () => {
+    const t = checkContractTerms({
+      requiredMonitors: [
+        { metric: 'psi', field: 'output.score', window: { decisions: 10 }, onBreach: 'flag' },
+        {
+          metric: 'disparate_impact_ratio',
+          groupField: 'context.group',
+          positive: 'decision.output.approved == true',
+          window: { decisions: 10 },
+          onBreach: 'suspend',
+        },
+      ],
+    });
+    expect(t.requiredMonitors?.map((m) => m.threshold)).toEqual([0.25, 0.8]);
   });
 });
 

@@ -1,0 +1,26 @@
+/**
+ * The monitoring windows this node holds, one JSON file: DIR/monitoring/state.json (mode 0600, written
+ * atomically — node/home/state-file.ts): `{"version": 1, "federationId": <hex> | null, "windows":
+ * [<DSSE envelope>, …]}`. Nothing here is trusted on load: every window is verified again.
+ */
+import { join } from 'node:path';
+import type { Envelope } from '../../protocol/dsse/index.ts';
+import { JsonStateFile } from '../home/state-file.ts';
+
+export interface MonitorState {
+  version: 1;
+  federationId: string | null;
+  windows: Envelope[];
+}
+
+function isMonitorState(v: unknown): boolean {
+  const s = v as Partial<MonitorState>;
+  return s.version === 1 && (s.federationId === null || typeof s.federationId === 'string') && Array.isArray(s.windows);
+}
+
+/** DIR/monitoring/state.json. */
+export class MonitorStore extends JsonStateFile<MonitorState> {
+  constructor(homeDir: string) {
+    super(join(homeDir, 'monitoring'), 'monitoring state (version 1)', isMonitorState);
+  }
+}
