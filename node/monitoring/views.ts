@@ -11,7 +11,8 @@ function specOf(held: HeldModel, h: HeldWindow) {
   return c?.predicate.terms.requiredMonitors?.[h.window.monitor];
 }
 
-export function flagView(held: HeldModel, h: HeldWindow) {
+/** What names a window in both views: whose, which monitor of the contract, which metric. */
+function named(held: HeldModel, h: HeldWindow) {
   const w = h.window;
   const spec = specOf(held, h);
   return {
@@ -19,22 +20,18 @@ export function flagView(held: HeldModel, h: HeldWindow) {
     monitor: w.monitor,
     ...(spec === undefined ? {} : { name: monitorName(spec), onBreach: spec.onBreach }),
     metric: w.metric,
-    value: w.value,
-    threshold: w.threshold,
-    seq: w.seq,
-    to: w.to,
-    shadow: w.shadow,
   };
+}
+
+export function flagView(held: HeldModel, h: HeldWindow) {
+  const w = h.window;
+  return { ...named(held, h), value: w.value, threshold: w.threshold, seq: w.seq, to: w.to, shadow: w.shadow };
 }
 
 export function windowView(held: HeldModel, h: HeldWindow) {
   const w = h.window;
-  const spec = specOf(held, h);
   return {
-    org: w.org,
-    monitor: w.monitor,
-    ...(spec === undefined ? {} : { name: monitorName(spec), onBreach: spec.onBreach }),
-    metric: w.metric,
+    ...named(held, h),
     seq: w.seq,
     from: w.from,
     to: w.to,
