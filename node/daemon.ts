@@ -37,6 +37,7 @@ import { canonicalBytes } from '../protocol/canonical/jcs.ts';
 import { sha256 } from '../protocol/crypto/sha256.ts';
 import { toHex } from '../protocol/encoding/bytes.ts';
 import { buildApp } from './api/app.ts';
+import { LiveFeed } from './api/live.ts';
 import { NodeMetrics } from './api/metrics.ts';
 import { pooledRandom } from './api/random.ts';
 import { ApiServer } from './api/server.ts';
@@ -102,6 +103,8 @@ export class Daemon {
   readonly home: LoadedHome;
   readonly #opts: DaemonOptions;
   readonly #events: EventSink;
+  /** What the web console's live stream (GET /v1/events) carries: the events below, teed, and checkpoints. */
+  readonly #live = new LiveFeed();
   #run: Running | undefined;
   #address: string | undefined;
   #stopping: Promise<void> | undefined;
@@ -111,7 +114,11 @@ export class Daemon {
     this.#opts = opts;
     const err = opts.stderr ?? ((line: string) => process.stderr.write(line));
     const now = opts.now ?? (() => new Date());
-    this.#events = lineSink(err, home.config.org, now);
+    const line = lineSink(err, home.config.org, now);
+    this.#events = (event, fields) => {
+      line(event, fields);
+      this.#live.fromEvent(event, fields);
+    };
   }
 
   /** HOST:PORT the API listens on, once started. */
@@ -224,8 +231,10 @@ export class Daemon {
             onRecorded: (n) => metrics.decisionsIngested.inc(n),
             onObserved: (o) => monitoring.observe(o),
           });
+    log.onCheckpoint((cp) => this.#live.publish('checkpoint', { size: cp.size }));
     const api = new ApiServer(this.home, () =>
       buildApp({
+        live: this.#live,
         log,
         home: this.home,
         tokens: TokenStore.forHome(this.home.dir),

@@ -35,6 +35,9 @@ export const NodeErrorCodes = [
   'ERR_SHUTTING_DOWN',
   'ERR_INGEST_UNAVAILABLE',
   'ERR_INTERNAL',
+  // the web console (node/api/console)
+  'ERR_CONSOLE_NOT_BUILT',
+  'ERR_TOO_MANY_STREAMS',
   // storage faults (node/log)
   'ERR_LOG_UNAVAILABLE',
   'ERR_LOG_ROLLBACK',
@@ -147,6 +150,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_BACKPRESSURE: { http: 503, exit: 4 },
   ERR_SHUTTING_DOWN: { http: 503, exit: 4 },
   ERR_INGEST_UNAVAILABLE: { http: 503, exit: 4 },
+  ERR_CONSOLE_NOT_BUILT: { http: 503, exit: 4 },
+  ERR_TOO_MANY_STREAMS: { http: 503, exit: 4 },
   ERR_INTERNAL: { http: 500, exit: 4 },
   ERR_LOG_UNAVAILABLE: { http: 503, exit: 4 },
   ERR_LOG_ROLLBACK: { http: 503, exit: 1 },

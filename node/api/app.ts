@@ -19,9 +19,11 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { NodeError, schemaErrorFormatter } from '../errors.ts';
 import { type HttpLimits, resolveHttpLimits } from '../home/http-limits.ts';
 import { installAuth } from './auth.ts';
+import { type ConsoleAssets, loadConsoleAssets } from './console/assets.ts';
 import type { ApiContext, EventSink, LogPort } from './context.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
 import { installStrictJson } from './json-body.ts';
+import { LiveFeed } from './live.ts';
 import { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
 import type { ModelsPort } from './ports/models.ts';
@@ -34,12 +36,14 @@ import { adminFsckRoute } from './routes/admin-fsck.ts';
 import { checkpointGetRoute } from './routes/checkpoint-get.ts';
 import { checkpointPostRoute } from './routes/checkpoint-post.ts';
 import { checkpointsListRoute } from './routes/checkpoints-list.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { decisionsGetRoute } from './routes/decisions-get.ts';
 import { decisionsListRoute } from './routes/decisions-list.ts';
 import { decisionsPostRoute } from './routes/decisions-post.ts';
 import { decisionsProofsRoute } from './routes/decisions-proofs.ts';
 import { deploymentsRoutes } from './routes/deployments.ts';
 import { evaluatePostRoute } from './routes/evaluate-post.ts';
+import { eventsStreamRoute } from './routes/events-stream.ts';
 import { federationApprovalRulesRoute } from './routes/federation-approval-rules.ts';
 import { federationCreateRoute } from './routes/federation-create.ts';
 import { federationGetRoute } from './routes/federation-get.ts';
@@ -66,6 +70,7 @@ import { policyLocalPutRoute } from './routes/policy-local-put.ts';
 import { policyProposalsPostRoute } from './routes/policy-proposals-post.ts';
 import { policySignRoute } from './routes/policy-sign.ts';
 import { policyStatusRoute } from './routes/policy-status.ts';
+import { policyVersionGetRoute } from './routes/policy-version-get.ts';
 import { proofsConsistencyRoute } from './routes/proofs-consistency.ts';
 import { proofsCrossOrgConsistencyRoute } from './routes/proofs-crossorg-consistency.ts';
 import { proofsCrossOrgInclusionRoute } from './routes/proofs-crossorg-inclusion.ts';
@@ -110,6 +115,10 @@ export interface BuildAppOptions {
   monitoring?: MonitoringPort;
   /** Timeouts and the connection cap (default: config.json `http` of `home`, else DEFAULT_HTTP_LIMITS). */
   http?: Partial<HttpLimits>;
+  /** The console's live-update feed (GET /v1/events); the daemon tees its events into it. Default: a fresh one. */
+  live?: LiveFeed;
+  /** The web console's files (default: read from console/dist). */
+  consoleAssets?: ConsoleAssets;
 }
 
 const ROUTES = [
@@ -152,6 +161,7 @@ const ROUTES = [
   evaluatePostRoute,
   policyGetRoute,
   policyStatusRoute,
+  policyVersionGetRoute,
   policyProposalsPostRoute,
   policySignRoute,
   policyCheckRoute,
@@ -173,6 +183,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     events: opts.events ?? (() => {}),
     now: opts.now ?? (() => new Date()),
     random: opts.random ?? pooledRandom(),
+    live: opts.live ?? new LiveFeed(),
     ...(opts.federation === undefined ? {} : { federation: opts.federation }),
     ...(opts.witness === undefined ? {} : { witness: opts.witness }),
     ...(opts.freshness === undefined ? {} : { freshness: opts.freshness }),
@@ -253,6 +264,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   app.addHook('onRoute', requireSchemas);
   for (const route of ROUTES) route(app, ctx);
+  eventsStreamRoute(app, ctx);
+  consoleRoutes(app, opts.consoleAssets ?? loadConsoleAssets());
   return app;
 }
 

@@ -6,6 +6,7 @@ import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { TokenStore } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
+import type { LiveFeed } from './live.ts';
 import type { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
 import type { ModelsPort } from './ports/models.ts';
@@ -48,6 +49,8 @@ export interface ApiContext {
   now: () => Date;
   /** A CSPRNG: n random bytes. */
   random: (n: number) => Uint8Array;
+  /** The web console's live-update feed (GET /v1/events). */
+  live: LiveFeed;
   /** The federation service; absent when the app runs without one (routes answer ERR_NO_FEDERATION). */
   federation?: FederationPort;
   /** Charter freshness; absent when the app runs without it (GET /healthz then never reports it). */

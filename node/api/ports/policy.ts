@@ -4,7 +4,7 @@ import type { PolicyService } from '../../policy/index.ts';
 
 export type PolicyPort = Pick<
   PolicyService,
-  'evaluate' | 'propose' | 'sign' | 'check' | 'setLocal' | 'local' | 'show' | 'policyStatus'
+  'evaluate' | 'propose' | 'sign' | 'check' | 'setLocal' | 'local' | 'show' | 'policyStatus' | 'baselineAt'
 >;
 
 export function requirePolicy(ctx: { readonly policy?: PolicyPort | undefined }): PolicyPort {

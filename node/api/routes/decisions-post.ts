@@ -33,7 +33,10 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     revocationAgeMs: () => ctx.freshness?.revocationAgeMs?.() ?? 0,
     now: ctx.now,
     random: ctx.random,
-    onRecorded: (n) => ctx.metrics.decisionsIngested.inc(n),
+    onRecorded: (n) => {
+      ctx.metrics.decisionsIngested.inc(n);
+      ctx.live.publish('decision', { count: n });
+    },
     onObserved: (o) => ctx.monitoring?.observe(o),
   });
   const schema = {
@@ -68,6 +71,7 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
           const body = request.body;
           if (!(body instanceof RawBody)) throw new NodeError('ERR_INVALID_JSON', 'expected a JSON body');
           const answer = await ingest.record(body.bytes);
+          ctx.live.publish('decision', { count: answer.count });
           // Already JSON, as the response schema writes it (node/decisions/reply.ts): sent as is.
           response.type('application/json; charset=utf-8');
           return answer.json;

@@ -11,7 +11,7 @@ import { CLI, childEnv, ROOT } from '../../helpers/cli.ts';
 interface DemoOutput {
   federationId: string;
   dir: string;
-  nodes: { org: string; api: string; token: string; charterVersion: number; logSize: number }[];
+  nodes: { org: string; api: string; console: string; token: string; charterVersion: number; logSize: number }[];
   policy: { id: string; version: number; rules: number };
   deniedDecision: { index: number; rule: string; policyVersion: number };
   crossOrgProof: { origin: string; index: number; treeSize: number; cosigners: string[]; k: number };
@@ -57,6 +57,10 @@ describe('govfed demo', () => {
         expect(n.logSize).toBeGreaterThanOrEqual(1 + 3 + 2);
         const res = await fetch(`${n.api}/v1/federation`, { headers: { authorization: `Bearer ${n.token}` } });
         expect(((await res.json()) as { members: unknown[] }).members).toHaveLength(3);
+        expect(n.console).toBe(`${n.api}/`);
+        const page = await fetch(n.console);
+        expect(page.status).toBe(200);
+        expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
       }
       expect(demo.policy.version).toBe(1);
       expect(demo.deniedDecision).toMatchObject({ rule: 'no-biometric-in-eu', policyVersion: 1 });

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../node/api/app.ts';
+import type { ConsoleAssets } from '../../../node/api/console/assets.ts';
 import type { LogPort } from '../../../node/api/context.ts';
+import { LiveFeed } from '../../../node/api/live.ts';
 import { NodeMetrics } from '../../../node/api/metrics.ts';
 import { pooledRandom } from '../../../node/api/random.ts';
 import { IngestPool } from '../../../node/decisions/pool.ts';
@@ -24,6 +26,8 @@ export interface TestNode {
   app: FastifyInstance;
   metrics: NodeMetrics;
   tokens: Record<Role, string>;
+  /** The live-update feed GET /v1/events streams. */
+  live: LiveFeed;
   events: { event: string; fields?: Record<string, unknown> }[];
   /** `{authorization: 'Bearer …'}` for a role. */
   auth(role: Role): { authorization: string };
@@ -52,6 +56,10 @@ export interface TestNodeOptions {
   http?: Partial<import('../../../node/home/http-limits.ts').HttpLimits>;
   /** Ingest worker threads for POST /v1/decisions (node/decisions IngestPool; default 0: the main thread). */
   ingestWorkers?: number;
+  /** The web console's files (default: console/dist, as the daemon serves them). */
+  consoleAssets?: ConsoleAssets;
+  /** Most live streams at once (default: node/api/live.ts MAX_STREAMS). */
+  maxStreams?: number;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
@@ -94,8 +102,11 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
           onRecorded: (n) => metrics.decisionsIngested.inc(n),
         });
   ingest?.start();
+  const live = new LiveFeed(opts.maxStreams === undefined ? {} : { maxStreams: opts.maxStreams });
   const app = await buildApp({
     log: apiLog,
+    live,
+    ...(opts.consoleAssets === undefined ? {} : { consoleAssets: opts.consoleAssets }),
     ...(ingest === undefined ? {} : { ingest }),
     home,
     tokens: TokenStore.forHome(dir, { reloadIntervalMs: opts.tokenReloadMs ?? 500 }),
@@ -114,6 +125,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     app,
     metrics,
     tokens,
+    live,
     events,
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
     async close() {

@@ -16,8 +16,17 @@ describe('openapiDocument', () => {
       for (const { path, op } of ops) {
         expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(['200', '4XX', '5XX']));
         // Public by design: /healthz, /readyz, the C2SP tlog-witness endpoint (it authenticates the checkpoint)
-        // and the C2SP tlog-tiles read endpoints (a log is verifiable by anyone, and mirrored to static hosts).
-        const publicRoutes = ['/healthz', '/readyz', '/v1/witness/add-checkpoint', '/checkpoint', '/tile/{*}'];
+        // and the C2SP tlog-tiles read endpoints (a log is verifiable by anyone, and mirrored to static hosts),
+        // and the web console's files (they hold no data: every page reads the API with the person's token).
+        const publicRoutes = [
+          '/healthz',
+          '/readyz',
+          '/v1/witness/add-checkpoint',
+          '/checkpoint',
+          '/tile/{*}',
+          '/',
+          '/console/{file}',
+        ];
         if (!publicRoutes.includes(path)) expect(op.security, path).toEqual([{ bearer: [] }]);
       }
     });

@@ -90,6 +90,8 @@ function fakePort(calls: unknown[]): PolicyPort {
       forks: [],
       rejected: { ERR_POLICY_ROLLBACK: 2 },
     }),
+    baselineAt: (version: number) =>
+      version === 1 ? { baseline: BUNDLE as never, digest: VIEW.id.slice('sha256:'.length) } : undefined,
   } as PolicyPort;
 }
 
@@ -175,6 +177,36 @@ describe('policy routes', () => {
       expect(show.json()).toMatchObject({ version: 1, expired: true, rules: [RULE], local: LOCAL });
       const st = await node.app.inject({ method: 'GET', url: '/v1/policy/status', headers: node.auth('admin') });
       expect(st.json()).toMatchObject({ self: { version: 1, logIndex: 7 }, rejected: { ERR_POLICY_ROLLBACK: 2 } });
+    });
+  });
+
+  describe('GET /v1/policy/versions/:version', () => {
+    it('answers a held version with its rules and digests, and 404 ERR_NOT_FOUND for one not held', async () => {
+      node = await startTestNode({ policy: fakePort([]) });
+      const get = (v: string) =>
+        (node as TestNode).app.inject({
+          method: 'GET',
+          url: `/v1/policy/versions/${v}`,
+          headers: node?.auth('auditor'),
+        });
+      const one = await get('1');
+      expect(one.statusCode).toBe(200);
+      expect(one.json()).toEqual({
+        version: 1,
+        digest: 'a'.repeat(64),
+        previous: null,
+        createdAt: BUNDLE.createdAt,
+        expiresAt: BUNDLE.expiresAt,
+        rules: [RULE],
+      });
+      for (const v of ['0', '2']) {
+        const r = await get(v);
+        expect(r.statusCode).toBe(404);
+        expect(r.json().error.code).toBe('ERR_NOT_FOUND');
+      }
+      const bad = await get('01');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.code).toBe('ERR_VALIDATION');
     });
   });
 
