@@ -2,8 +2,12 @@
 FROM node:20-bookworm-slim
 WORKDIR /opt/govfed
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# npm ci's prepare script builds the web console (scripts/build-console.ts: console/ and the protocol
+# code it bundles → console/dist), so those come first.
 COPY protocol ./protocol
+COPY console ./console
+COPY scripts/build-console.ts ./scripts/build-console.ts
+RUN npm ci --omit=dev --no-audit --no-fund
 COPY node ./node
 COPY cli ./cli
 # `govfed demo` and the compose federation read examples/ (the global baseline examples/policy/baseline.json).
