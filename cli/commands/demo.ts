@@ -10,7 +10,7 @@
  * registry.ts: register with a contract, score, shadow-AI flag, two-org approval, deployment); the contract
  * and kill switch's act (cli/demo/kill-switch.ts: a contract denial and a suspension on all three nodes);
  * a status table prints the API addresses
- * and admin tokens. Ctrl-C stops the three nodes cleanly and removes the temp
+ * and admin tokens, and each node's web console URL (GET /, node/api/routes/console.ts). Ctrl-C stops the three nodes cleanly and removes the temp
  * homes (unless --dir was given). `--once` stops right after printing (for tests and CI).
  */
 
@@ -217,7 +217,7 @@ signature, the witnesses' cosignatures, the inclusion proof); then the model reg
 own keys (DIR/keys), a model registered by its digest and scored by the baseline (tier high), a decision
 of it flagged shadow_ai, its trust contract, a two-org approval (risk_officer at eu, legal at us), its
 deployment on us and the next decision not flagged; then a decision outside the contract denied on every
-node, and eve's suspension (the kill switch) taking effect on all three. Finally it prints each node's API address and admin token. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
+node, and eve's suspension (the kill switch) taking effect on all three. Finally it prints each node's API address and admin token, and its web console's URL. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
 Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<org>.log.`,
   options: {
     dir: { type: 'string', value: 'DIR', description: 'keep the homes here (default: a temp directory, removed)' },
@@ -321,6 +321,7 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
           org: n.org,
           jurisdiction: n.jurisdiction,
           api: `http://${n.api}`,
+          console: `http://${n.api}/`,
           token: n.token,
           peerId: n.peerId,
           charterVersion: fed.charterVersion,
@@ -350,6 +351,11 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
             ['ORG', 'JURISDICTION', 'API', 'ADMIN TOKEN', 'CHARTER', 'PEERS', 'LOG SIZE'],
             rows.map((r) => [r.org, r.jurisdiction, r.api, r.token, r.charterVersion, r.connectedPeers, r.logSize]),
           ),
+        );
+        io.stdout(
+          `\nWeb consoles (log in with the node's admin token, or one from govfed token create --role auditor):\n${rows
+            .map((r) => `  ${r.org.padEnd(5)} ${r.console}`)
+            .join('\n')}\n`,
         );
         io.stdout(
           `\nTry: GOVFED_API=${eu.api} GOVFED_TOKEN=${eu.token} npx govfed federation status\n` +
