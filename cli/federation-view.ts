@@ -92,7 +92,15 @@ export function formatOperation(result: unknown): string {
     return `proposal ${p.id} (charter version ${p.version}) has ${p.memberSignatures} of ${p.required} member signatures; members co-sign with: govfed federation sign ${p.id}\n`;
   }
   if (s.federated !== true) return formatFederationStatus(s);
-  return `federation ${s.id} is at charter version ${s.charterVersion} (${list(s.members).length} members)\n`;
+  return `federation ${s.id} is at charter version ${s.charterVersion} (${list(s.members).length} members)\n${handoffLine(r.handoff)}`;
+}
+
+/** A join's hand-off, when no bootstrap member took the admission: say so, and what happens next. */
+function handoffLine(handoff: unknown): string {
+  if (handoff === undefined) return '';
+  const h = rec(handoff);
+  if (h.delivered !== 0) return '';
+  return `warning: none of the invite's ${h.bootstrap} bootstrap member(s) took the admission (no answer in time: see the federation:bootstrap-failed events); this node offers it again in every sync round — until a member has it, no member knows this node: check 'govfed federation status' on the inviter\n`;
 }
 
 /** "high: risk_officer + legal from 2 orgs; medium: risk_officer", or "none". */

@@ -12,6 +12,7 @@
  *   pending.ts  the charter's pending rules: limits per signer and version and in total, signed
  *               deadlines (checkDeadline), which peers a proposal opens join windows for
  *   network.ts  libp2p, module protocols, the one gossip validation path;  sync.ts  /govfed/sync
+ *   handoff.ts  a joiner's admission handed to its invite's bootstrap members (how many took it)
  *   store.ts    FederationStore: DIR/federation/state.json, atomic writes, re-verified on load
  *   audit.ts    federation objects as governance leaves (federation.charter / .proposal / .fork)
  *   freshness.ts  FreshnessModule: signed short-lived statements of the charter each member holds; a node

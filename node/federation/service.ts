@@ -60,6 +60,7 @@ import { CharterChanges } from './changes.ts';
 import { CharterModule } from './charter-module.ts';
 import { FederationCore } from './core.ts';
 import { type Departure, loadDeparture, saveDeparture } from './departed.ts';
+import { handOffAdmission } from './handoff.ts';
 import { checkJoinJurisdiction, checkJoinKeys, inviteBootstrap } from './join-check.ts';
 import type { FederationModule } from './module.ts';
 import { FederationNetwork } from './network.ts';
@@ -72,6 +73,12 @@ import { type FederationStatus, federationStatus, type ProposalView } from './vi
 export const SYNC_INTERVAL_MS = 5000;
 /** Default lifetime of an invite (and of the join window it opens). */
 export const DEFAULT_INVITE_TTL_MS = 24 * 60 * 60_000;
+
+/** What a join answers: the status, and how many of the invite's bootstrap peers took our admission. */
+export interface JoinResult {
+  status: FederationStatus;
+  handoff: { delivered: number; bootstrap: number };
+}
 
 export interface FederationServiceOptions {
   /** With `witnessSigner` (the daemon's home) a rotated witness key is used at once (rotation.ts). */
@@ -339,8 +346,13 @@ export class FederationService {
     return bytes;
   }
 
-  /** Joins with an invite file: verifies it, signs the proposal admitting us, hands it to the bootstrap peers. */
-  async join(bytes: Uint8Array): Promise<FederationStatus> {
+  /**
+   * Joins with an invite file: verifies it, signs the proposal admitting us, hands it to the bootstrap
+   * peers. The answer says how many took it: none (all timed out, say) leaves a joined node that no
+   * member knows of yet — it offers the admission again whenever a sync round reaches one (a member
+   * that hears a newer charter in our hello pulls it), and the caller is told so rather than "joined".
+   */
+  async join(bytes: Uint8Array): Promise<JoinResult> {
     this.#requireNoFederation();
     const invite = parseInvite(bytes);
     const { chain } = verifyInvite(invite, {
@@ -371,20 +383,8 @@ export class FederationService {
       await rc.hold(env);
       push = { type: 'proposal', envelope: env };
     }
-    await Promise.all(
-      invite.bootstrap.map(async (addr) => {
-        try {
-          const peer = await this.#c.requireNet().host.dial(addr);
-          await this.#c.requireNet().sync.request(peer, push);
-          // Our admission is complete and the peer took it: we are a member there, so this first
-          // exchange also brings its address book — the members our invite does not name are dialled now.
-          if (push.type === 'charters') await this.#sync.askAddresses(peer);
-        } catch (err) {
-          this.#c.events('federation:bootstrap-failed', { addr, error: errorText(err) });
-        }
-      }),
-    );
-    return this.status();
+    const delivered = await handOffAdmission(this.#c, this.#sync, invite.bootstrap, push);
+    return { status: this.status(), handoff: { delivered, bootstrap: invite.bootstrap.length } };
   }
 
   status(): FederationStatus {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFederationStatus } from '../../cli/federation-view.ts';
+import { formatFederationStatus, formatOperation } from '../../cli/federation-view.ts';
 
 const base = {
   federated: true,
@@ -79,5 +79,16 @@ describe('formatFederationStatus', () => {
     it('prints no freshness row', () => {
       expect(formatFederationStatus({ ...base, modules: {} })).not.toContain('charter freshness');
     });
+  });
+});
+
+describe('formatOperation after a join', () => {
+  it('says when no bootstrap member took the admission, and nothing more when one did', () => {
+    const none = formatOperation({ status: base, handoff: { delivered: 0, bootstrap: 2 } });
+    expect(none).toContain('federation ');
+    expect(none).toContain("warning: none of the invite's 2 bootstrap member(s) took the admission");
+    const one = formatOperation({ status: base, handoff: { delivered: 1, bootstrap: 2 } });
+    expect(one).not.toContain('warning');
+    expect(one).toBe(formatOperation({ status: base }));
   });
 });

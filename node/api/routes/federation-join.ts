@@ -1,13 +1,15 @@
 /**
  * POST /v1/federation/join (admin) {invite} — join with an invite file's text: verify it, sign the
- * proposal admitting this node, and hand it to the bootstrap members.
+ * proposal admitting this node, and hand it to the bootstrap members. Answers the status and `handoff`:
+ * how many of the invite's bootstrap members took the admission (0: none answered in time; the node
+ * offers it again in its sync rounds).
  */
 import type { FastifyInstance } from 'fastify';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { MAX_INVITE_BYTES } from '../../../protocol/federation/index.ts';
 import type { ApiContext } from '../context.ts';
 import { requireFederation } from '../ports/federation.ts';
-import { federationAdminOptions } from '../schemas/federation.ts';
+import { federationAdminOptions, joinResultSchema } from '../schemas/federation.ts';
 
 export function federationJoinRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: { invite: string } }>(
@@ -21,10 +23,11 @@ export function federationJoinRoute(app: FastifyInstance, ctx: ApiContext): void
         properties: { invite: { type: 'string', minLength: 2, maxLength: MAX_INVITE_BYTES } },
       },
       bodyLimit: MAX_INVITE_BYTES + 4096,
+      response: joinResultSchema,
     }),
     async (request) => {
       const port = requireFederation(ctx);
-      return { status: await port.join(utf8(request.body.invite)) };
+      return await port.join(utf8(request.body.invite));
     },
   );
 }

@@ -201,6 +201,27 @@ export const operationResultSchema = {
   },
 } as const;
 
+/** POST /v1/federation/join: the operation result and how many bootstrap members took the admission. */
+export const joinResultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'handoff'],
+  properties: {
+    status: federationStatusSchema,
+    handoff: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['delivered', 'bootstrap'],
+      description:
+        "how many of the invite's bootstrap members took this node's admission; 0 means none answered in time (the node offers it again in its sync rounds)",
+      properties: {
+        delivered: { type: 'integer', minimum: 0 },
+        bootstrap: { type: 'integer', minimum: 0 },
+      },
+    },
+  },
+} as const;
+
 export const jurisdiction = { type: 'string', pattern: JURISDICTION_PATTERN } as const;
 export { emptyQuery };
 

@@ -49,7 +49,8 @@ function fakePort(calls: unknown[]): FederationPort {
     setThreshold: async (t) => record(['setThreshold', t], status),
     invite: async (input) => record(['invite', input], new TextEncoder().encode('{"invite":1}')),
     sign: async (ref) => record(['sign', ref], status),
-    join: async (bytes) => record(['join', new TextDecoder().decode(bytes)], status),
+    join: async (bytes) =>
+      record(['join', new TextDecoder().decode(bytes)], { status, handoff: { delivered: 0, bootstrap: 2 } }),
     remove: async (org) => record(['remove', org], status),
     leave: async () => record(['leave'], status),
     withdraw: async (id) => record(['withdraw', id], status),
@@ -111,7 +112,9 @@ describe('POST /v1/federation routes', () => {
       const inv = await post('/v1/federation/invites', { org: 'us', peerId: PEER, jurisdiction: 'US', ...KEYS });
       expect(inv.json().invite).toBe('{"invite":1}');
       expect((await post('/v1/federation/proposals/sign', { id: 'sha256:abcdef12' })).statusCode).toBe(200);
-      expect((await post('/v1/federation/join', { invite: '{"x":1}' })).statusCode).toBe(200);
+      const joined = await post('/v1/federation/join', { invite: '{"x":1}' });
+      expect(joined.statusCode).toBe(200);
+      expect(joined.json().handoff).toEqual({ delivered: 0, bootstrap: 2 });
       expect((await post('/v1/federation/members/remove', { org: 'apac' })).statusCode).toBe(200);
       expect((await post('/v1/federation/leave', {})).statusCode).toBe(200);
       expect((await post('/v1/federation/proposals/withdraw', { id: 'abcdef12' })).statusCode).toBe(200);
