@@ -1,16 +1,19 @@
 /**
  * Decisions: search this node's decisions (model, verdict, deny rule, time range; GET /v1/decisions,
  * newest first, paged by `next`), each with its findings (the deny rules that fired) and a verify action
- * (verify-panel.tsx). New decisions (live topic `decision`) reload the first page.
+ * (verify-panel.tsx). New decisions (live topic `decision`) reload the first page — unless older pages
+ * were loaded with "More": then the list stays as it is (a reload would overlap them, or leave a gap)
+ * and a notice offers the newest.
  */
-import { useState } from 'preact/hooks';
+import { useContext, useEffect, useState } from 'preact/hooks';
 import { type DecisionForm, decisionQuery, EMPTY_FORM } from '../logic/decision-query.ts';
-import { useApi, useLoad } from '../ui/live.tsx';
+import { LiveContext, useApi, useLoad } from '../ui/live.tsx';
 import { Badge, ErrorBox, Loading, Time } from '../ui/parts.tsx';
 import { VerifyPanel } from './verify-panel.tsx';
 
 const PAGE = 50;
 const TOPICS = ['decision'] as const;
+const NO_TOPICS = [] as const;
 
 interface Item {
   index: number;
@@ -32,7 +35,26 @@ export function DecisionsPage() {
   const [query, setQuery] = useState<DecisionForm>(EMPTY_FORM);
   const [more, setMore] = useState<Page[]>([]);
   const [verify, setVerify] = useState<number | undefined>();
-  const first = useLoad((a) => a.json<Page>(`/v1/decisions${decisionQuery(query, PAGE)}`), TOPICS, [query]);
+  const paging = more.length > 0;
+  const [newer, setNewer] = useState(false);
+  const live = useContext(LiveContext);
+  const first = useLoad(
+    (a) => a.json<Page>(`/v1/decisions${decisionQuery(query, PAGE)}`),
+    paging ? NO_TOPICS : TOPICS,
+    [query],
+  );
+  useEffect(
+    () =>
+      live.subscribe((topic) => {
+        if (paging && topic === 'decision') setNewer(true);
+      }),
+    [live, paging],
+  );
+  const showNewest = () => {
+    setMore([]);
+    setNewer(false);
+    first.reload();
+  };
   const field = (name: keyof DecisionForm) => ({
     id: `f-${name}`,
     name,
@@ -42,6 +64,7 @@ export function DecisionsPage() {
   const search = (e: Event) => {
     e.preventDefault();
     setMore([]);
+    setNewer(false);
     setQuery(form);
   };
   const pages = first.data ? [first.data, ...more] : [];
@@ -84,6 +107,14 @@ export function DecisionsPage() {
       {first.error && <ErrorBox error={first.error} />}
       {first.data === undefined && !first.error && <Loading what="decisions" />}
       {first.data && items.length === 0 && <p class="muted">No decision matches.</p>}
+      {newer && (
+        <p role="status">
+          New decisions were recorded since this list was loaded.{' '}
+          <button type="button" class="small" onClick={showNewest}>
+            Show the newest
+          </button>
+        </p>
+      )}
       {items.length > 0 && (
         <table>
           <caption class="sr-only">Decisions, newest first</caption>
