@@ -1,17 +1,26 @@
 /**
  * Federation: members (jurisdiction, connectivity, last seen, the charter version each states, what each
  * runs), the charter, alerts (staleness, equivocation, members behind or away) and pending charter
- * changes with the command that signs one. GET /v1/federation; reloaded on `federation` and `alert`.
+ * changes with the command that signs one. GET /v1/federation; reloaded on `federation` and `alert`, and
+ * every REFRESH_MS besides: connections come and go and "last seen" ages without any event.
  */
+import { useEffect } from 'preact/hooks';
 import { commands } from '../logic/cli-commands.ts';
 import { type FederationStatus, federationAlerts } from '../logic/federation-view.ts';
 import { useLoad } from '../ui/live.tsx';
 import { Badge, CliCommand, ErrorBox, KeyValues, Loading, Time } from '../ui/parts.tsx';
 
 const TOPICS = ['federation', 'alert'] as const;
+/** How often the page asks again without an event (connectivity, last seen). */
+const REFRESH_MS = 10_000;
 
 export function FederationPage() {
   const fed = useLoad((api) => api.json<FederationStatus>('/v1/federation'), TOPICS);
+  const { reload } = fed;
+  useEffect(() => {
+    const timer = setInterval(reload, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
   if (fed.error) return <ErrorBox error={fed.error} />;
   const s = fed.data;
   if (s === undefined) return <Loading what="the federation" />;
