@@ -150,6 +150,8 @@ export interface EventCatalogue {
   'monitoring:suspended': { model: string; monitor: string; logIndex: number };
   /** Something went wrong closing, signing, logging or acting on a window (the monitor goes on). */
   'monitoring:error': { error: string };
+  /** A sync round's windows request to a member failed (unreachable, timeout): tried again next round. */
+  'monitoring:sync-failed': { peer: string; error: string };
 
   // ---- policy baselines (node/policy) ----
   'policy:local': { version: number; rules: number };
@@ -248,6 +250,7 @@ const NAMES: { readonly [E in EventName]: true } = {
   'monitoring:breach': true,
   'monitoring:suspended': true,
   'monitoring:error': true,
+  'monitoring:sync-failed': true,
   'policy:local': true,
   'policy:proposal': true,
   'policy:applied': true,

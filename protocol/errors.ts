@@ -138,6 +138,7 @@ export const ErrorCodes = [
   'ERR_INVALID_BASELINE',
   'ERR_MALFORMED_MONITOR_WINDOW',
   'ERR_MONITOR_WINDOW_MISMATCH',
+  'ERR_MALFORMED_MONITOR_SYNC',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -13,7 +13,9 @@
  *               "suspend"` the node's monitor identity (monitor-identity.ts) posts a suspension through
  *               the kill switch (ModelRegistry.revoke: logged, gossiped, enforced by every member);
  *   gossip      a member's window is verified (signed by that org's peer key, the contract's monitor,
- *               value and breach recomputed from its counts) before it is kept (window-book.ts).
+ *               value and breach recomputed from its counts) before it is kept (window-book.ts);
+ *   sync        each sync round one peer is asked for its latest windows (window-sync.ts,
+ *               /govfed/monitoring/1.0.0), each verified the same way (event `via: "sync"`).
  *
  * Raw decisions never leave the node: only bins and counts are signed and sent.
  */
@@ -33,12 +35,13 @@ import {
   type WindowContext,
   windowPayload,
 } from '../../protocol/monitoring/statement.ts';
+import { MONITOR_SYNC_PROTOCOL } from '../../protocol/monitoring/sync.ts';
 import { windowValue } from '../../protocol/monitoring/window.ts';
 import type { ModelRef } from '../../protocol/registry/model-ref.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
-import type { FederationContext, FederationModule } from '../federation/module.ts';
+import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { currentContract, type HeldModel, type ModelBook } from '../registry/model-book.ts';
@@ -47,6 +50,7 @@ import type { MonitorIdentity } from './monitor-identity.ts';
 import { type ClosedWindow, type MonitoredVersion, OpenWindows } from './open-windows.ts';
 import { MonitorStore } from './store.ts';
 import { type HeldWindow, WindowBook } from './window-book.ts';
+import { WindowSync } from './window-sync.ts';
 
 export const MONITOR_WINDOW_KIND = 'monitor-window';
 const TICK_MS = 1000;
@@ -65,7 +69,9 @@ export interface MonitorServiceOptions {
 export class MonitorService implements FederationModule {
   readonly name = 'monitoring';
   readonly gossip: Readonly<Record<string, (msg: GossipMessage, from: string) => GossipVerdict>>;
+  readonly protocols: Readonly<Record<string, ModuleProtocol>>;
   readonly book = new WindowBook();
+  readonly #sync = new WindowSync(this.book, (env) => this.#take(env, 'sync'));
   readonly #o: MonitorServiceOptions;
   readonly #now: () => Date;
   readonly #open = new OpenWindows();
@@ -86,6 +92,7 @@ export class MonitorService implements FederationModule {
     this.#store = new MonitorStore(o.home.dir);
     this.#metrics = o.metrics?.({ flags: () => this.#flagLabels() });
     this.gossip = { [MONITOR_WINDOW_KIND]: (msg) => this.#judgeGossip(msg) };
+    this.protocols = { [MONITOR_SYNC_PROTOCOL]: this.#sync.protocol };
   }
 
   attach(ctx: FederationContext): void {
@@ -113,14 +120,18 @@ export class MonitorService implements FederationModule {
     if (this.#federationId !== chain.federationId) {
       this.#federationId = chain.federationId;
       this.book.clear();
+      this.#sync.clear();
       this.#pending = [];
       this.#save();
     }
     this.#retryPending();
   }
 
-  async onSyncRound(): Promise<void> {
+  async onSyncRound(peers: readonly string[] = []): Promise<void> {
     this.#retryPending();
+    const ctx = this.#ctx;
+    if (ctx === undefined || ctx.chain() === undefined) return;
+    if ((await this.#sync.pull(ctx, peers)) > 0) this.#save();
   }
 
   status(): Record<string, unknown> {

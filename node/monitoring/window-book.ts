@@ -63,6 +63,13 @@ export class WindowBook {
     return out;
   }
 
+  /** The latest window of every series (what the anti-entropy serves). */
+  latest(): HeldWindow[] {
+    const out: HeldWindow[] = [];
+    for (const list of this.#series.values()) if (list.length > 0) out.push(list[list.length - 1] as HeldWindow);
+    return out;
+  }
+
   /** The windows of the version `key` (`org/name@version`), newest last per series; optionally only the latest. */
   of(key: string, latestOnly = false): HeldWindow[] {
     const out: HeldWindow[] = [];

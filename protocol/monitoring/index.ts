@@ -13,6 +13,7 @@
  *   window.ts     a window's counts and the value they give
  *   counts.ts     checking counts off the wire
  *   statement.ts  the signed monitoring-window statement (govfed.monitor-window/v1) and its checklist
+ *   sync.ts       the windows' anti-entropy frames (/govfed/monitoring/1.0.0)
  */
 export * from './baseline.ts';
 export * from './fairness.ts';
@@ -22,4 +23,5 @@ export * from './observe.ts';
 export * from './psi.ts';
 export * from './rates.ts';
 export * from './statement.ts';
+export * from './sync.ts';
 export * from './window.ts';

@@ -10,6 +10,8 @@
  *     the four-fifths alarm trips, with the ratio of the two large groups (the small one is not judged).
  *   - cand@1.0.0: denial_rate, deployed on c in shadow mode: `model promote` is refused while its shadow
  *     window breaches, and takes it live once the next window does not.
+ *   - a member stopped while a window is signed and gossiped gets it, verified, by anti-entropy (sync)
+ *     once it is back;
  *   - a restarted node verifies the windows it stored again and shows their flags.
  * Only bins and counts travel: the windows every node holds carry no decision.
  */
@@ -268,6 +270,26 @@ describe('model promote', () => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ org: 'c', shadow: false, action: 'deploy' });
   }, 60_000);
+});
+
+describe('anti-entropy', () => {
+  it('gives a member that was stopped while a window was gossiped that window by sync', async () => {
+    await c.daemon.stop();
+    // a logs a fair stream while c is down: x and y 65 decisions each, half approved (ratio 1).
+    const records: Record<string, unknown>[] = [];
+    for (const group of ['x', 'y']) {
+      for (let i = 0; i < 65; i++) records.push({ model: FAIR, output: { approved: i % 2 === 0 }, context: { group } });
+    }
+    await post(a, records);
+    await waitFor("b to hold a's fair window", async () => (await monitor(b, FAIR)).windows.some((w) => w.org === 'a'));
+    await restartFedNode(c);
+    await waitFor("c to get a's fair window by sync", async () =>
+      eventsOf(c.daemon, 'monitoring:window').some((e) => e.org === 'a' && e.model === FAIR && e.via === 'sync'),
+    );
+    const w = (await monitor(c, FAIR)).windows.find((x) => x.org === 'a') as WindowView;
+    expect(w).toMatchObject({ seq: 1, decisions: 130, breach: false });
+    expect(w.value).toBeCloseTo(1, 12);
+  }, 90_000);
 });
 
 describe('a restart', () => {
