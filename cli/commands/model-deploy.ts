@@ -6,7 +6,8 @@
  * baseline's `deploy` rules; the deployment, or its refusal with every reason, is a record the node signs,
  * logs and gossips. A refusal exits 1 (ERR_DEPLOY_REFUSED) with the reasons.
  * `govfed model promote NAME@VERSION` takes a shadow deployment live: refused (exit 1,
- * ERR_PROMOTE_REFUSED) while any of its latest monitoring windows breaches (docs/monitoring.md).
+ * ERR_PROMOTE_REFUSED) while any of its latest monitoring windows breaches, or differs from the live
+ * version's beyond the monitor's threshold (docs/monitoring.md).
  */
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
@@ -19,7 +20,8 @@ const SUMMARY = {
   deploy:
     'Deploy a model version on this node through the deployment gate (approved, not stopped, allowed by its contract).',
   undeploy: 'Undeploy a model version from this node (a signed, logged, gossiped record).',
-  promote: 'Take a shadow deployment live, unless its monitoring windows breach its contract.',
+  promote:
+    'Take a shadow deployment live, unless its monitoring windows breach its contract or differ from the live version beyond the thresholds.',
 };
 
 const PROMOTE = `

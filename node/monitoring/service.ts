@@ -37,6 +37,7 @@ import {
 } from '../../protocol/monitoring/statement.ts';
 import { MONITOR_SYNC_PROTOCOL } from '../../protocol/monitoring/sync.ts';
 import { windowValue } from '../../protocol/monitoring/window.ts';
+import type { RequiredMonitor } from '../../protocol/registry/contract-terms.ts';
 import type { ModelRef } from '../../protocol/registry/model-ref.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
@@ -48,6 +49,7 @@ import { currentContract, type HeldModel, type ModelBook } from '../registry/mod
 import type { MonitorMetrics } from './metrics.ts';
 import type { MonitorIdentity } from './monitor-identity.ts';
 import { type ClosedWindow, type MonitoredVersion, OpenWindows } from './open-windows.ts';
+import type { NamedWindow } from './promote.ts';
 import { MonitorStore } from './store.ts';
 import { type HeldWindow, WindowBook } from './window-book.ts';
 import { WindowSync } from './window-sync.ts';
@@ -264,10 +266,29 @@ export class MonitorService implements FederationModule {
     }
   }
 
+  /** The latest windows of the version `key`, each named by its monitor (model promote pairs them by name). */
+  named(key: string): NamedWindow[] {
+    return this.book.of(key, true).map((h) => {
+      const { name, spec, version } = this.#nameOf(h.window);
+      const field = spec?.field;
+      return { ...h, name, edges: field === undefined ? undefined : version?.baseline?.fields[field]?.edges };
+    });
+  }
+
+  #nameOf(w: MonitorWindow): { name: string; spec: RequiredMonitor | undefined; version?: MonitoredVersion } {
+    const model = `${w.model.org}/${w.model.name}@${w.model.version}`;
+    const version = this.#versionOf(model, w.contract.slice('sha256:'.length));
+    const spec = version?.monitors[w.monitor];
+    return {
+      name: spec === undefined ? w.metric : monitorName(spec),
+      spec,
+      ...(version === undefined ? {} : { version }),
+    };
+  }
+
   #announce(w: MonitorWindow, via: string): void {
     const model = `${w.model.org}/${w.model.name}@${w.model.version}`;
-    const spec = this.#versionOf(model, w.contract.slice('sha256:'.length))?.monitors[w.monitor];
-    const name = spec === undefined ? w.metric : monitorName(spec);
+    const { name, spec } = this.#nameOf(w);
     this.#o.events('monitoring:window', {
       org: w.org,
       model,

@@ -12,10 +12,12 @@
  *   observe.ts    what one decision contributes to each monitor (on the sealing thread)
  *   window.ts     a window's counts and the value they give
  *   counts.ts     checking counts off the wire
+ *   compare.ts    a candidate's window against the live version's: differs beyond the threshold?
  *   statement.ts  the signed monitoring-window statement (govfed.monitor-window/v1) and its checklist
  *   sync.ts       the windows' anti-entropy frames (/govfed/monitoring/1.0.0)
  */
 export * from './baseline.ts';
+export * from './compare.ts';
 export * from './fairness.ts';
 export * from './ks.ts';
 export * from './monitor.ts';

@@ -50,6 +50,14 @@ export function deploymentsRoutes(app: FastifyInstance, ctx: ApiContext): void {
             ? await promote(models.find(b.name, b.version, b.org), {
                 mode: (held) => models.deployments.mode(ctx.home.config.org, held.key),
                 flags: (held) => ctx.monitoring?.view(held.key).flags ?? [],
+                latest: (held) => ctx.monitoring?.named(held.key) ?? [],
+                live: (held) => {
+                  const { org, name } = held.registration.predicate.model;
+                  return models.book
+                    .all()
+                    .filter((x) => x.key !== held.key && x.key.startsWith(`${org}/${name}@`))
+                    .filter((x) => models.deployments.mode(ctx.home.config.org, x.key) === 'live');
+                },
                 deployLive: () => models.deploy(ref, false),
               })
             : await models.deploy(ref, b.shadow === true);
