@@ -10,6 +10,8 @@
  *     the four-fifths alarm trips, with the ratio of the two large groups (the small one is not judged).
  *   - cand@1.0.0: denial_rate, deployed on c in shadow mode: `model promote` is refused while its shadow
  *     window breaches, and takes it live once the next window does not.
+ *   - shift@1.0.0 live and shift@2.0.0 in shadow on c, each within its psi threshold of the baseline but
+ *     drifted opposite ways: `model promote` is refused, the candidate differing from live beyond it.
  *   - a member stopped while a window is signed and gossiped gets it, verified, by anti-entropy (sync)
  *     once it is back;
  *   - a restarted node verifies the windows it stored again and shows their flags.
@@ -61,13 +63,13 @@ async function file(n: FedNode, name: string, body: unknown): Promise<string> {
   return p;
 }
 
-async function register(name: string, terms: unknown, baseline?: unknown): Promise<void> {
-  const dir = path.join(a.tmp, `${name}-model`);
+async function register(name: string, terms: unknown, baseline?: unknown, version = '1.0.0'): Promise<void> {
+  const dir = path.join(a.tmp, `${name}-${version}-model`);
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'weights.bin'), `${name} weights`);
-  const args = ['model', 'register', '--name', name, '--version', '1.0.0', '--path', dir, '--card', CARD];
-  args.push('--contract', await file(a, `${name}-contract.json`, terms));
-  if (baseline !== undefined) args.push('--baseline', await file(a, `${name}-baseline.json`, baseline));
+  await writeFile(path.join(dir, 'weights.bin'), `${name} ${version} weights`);
+  const args = ['model', 'register', '--name', name, '--version', version, '--path', dir, '--card', CARD];
+  args.push('--contract', await file(a, `${name}-${version}-contract.json`, terms));
+  if (baseline !== undefined) args.push('--baseline', await file(a, `${name}-${version}-baseline.json`, baseline));
   await runCliJson([...args, '--key', key(a, 'alice'), '--home', a.home, '--json']);
 }
 
@@ -270,6 +272,49 @@ describe('model promote', () => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ org: 'c', shadow: false, action: 'deploy' });
   }, 60_000);
+});
+
+describe('model promote against the live version', () => {
+  it('is refused while the candidate differs from the live version beyond the psi threshold; taken live once alike', async () => {
+    const terms = {
+      requiredMonitors: [{ metric: 'psi', field: 'output.score', window: { decisions: 100 }, onBreach: 'flag' }],
+    };
+    const baseline = { fields: { 'output.score': { values: Array.from({ length: 1000 }, (_, i) => i / 1000) } } };
+    const [v1, v2] = ['a/shift@1.0.0', 'a/shift@2.0.0'];
+    for (const version of ['1.0.0', '2.0.0']) await register('shift', terms, baseline, version);
+    for (const ref of [v1, v2]) {
+      expect((await approve(a, 'ana', ref)).code).toBe(0);
+      expect((await approve(b, 'bea', ref)).code).toBe(0);
+      await waitForStatus(nodes, ref, 'approved', 2);
+    }
+    // 100 scores per decile counts: low-heavy for live, high-heavy for the candidate (PSI ≈ 0.22 each
+    // against the uniform baseline: no breach; ≈ 0.88 against each other).
+    const stream = (ref: string, perDecile: number[]) =>
+      perDecile.flatMap((k, d) => Array.from({ length: k }, () => ({ model: ref, output: { score: d / 10 + 0.05 } })));
+    const low = [15, 15, 15, 15, 10, 10, 5, 5, 5, 5];
+    expect((await runCli(['model', 'deploy', v1, '--home', c.home, '--json'])).code).toBe(0);
+    await post(c, stream(v1, low));
+    expect((await runCli(['model', 'deploy', v2, '--shadow', '--home', c.home, '--json'])).code).toBe(0);
+    await post(c, stream(v2, [...low].reverse()));
+    for (const ref of [v1, v2]) {
+      await waitFor(`c's window of ${ref}`, async () => (await monitor(c, ref)).windows.some((w) => w.org === 'c'));
+      expect((await monitor(c, ref)).flags).toEqual([]);
+    }
+    const refused = await runCli(['model', 'promote', v2, '--home', c.home, '--json']);
+    expect(refused.code).toBe(1);
+    const err = JSON.parse(refused.stdout) as { code: string; message: string };
+    expect(err.code).toBe('ERR_PROMOTE_REFUSED');
+    expect(err.message).toContain(`monitor psi:output.score on c: the candidate differs from live ${v1}`);
+    expect(err.message).not.toContain('breaches');
+    // The next candidate window is like live's: the promotion goes through.
+    await post(c, stream(v2, low));
+    await waitFor(`c's second window of ${v2}`, async () =>
+      (await monitor(c, v2)).windows.some((w) => w.org === 'c' && w.seq === 2),
+    );
+    const ok = await runCli(['model', 'promote', v2, '--home', c.home, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ org: 'c', shadow: false, action: 'deploy' });
+  }, 120_000);
 });
 
 describe('anti-entropy', () => {
