@@ -352,8 +352,9 @@ export class MonitorService implements FederationModule {
       this.#save();
       return { result: 'accept' };
     } catch (err) {
-      // A window of a version or contract not held yet cannot be judged here: ignored, not punished.
-      if (err instanceof Error && 'code' in err && err.code === 'ERR_MONITOR_WINDOW_MISMATCH') {
+      // A window of a version or contract not held yet cannot be judged here: ignored, not punished
+      // (ERR_MONITOR_NOT_HELD); a value or breach its counts do not give (ERR_MONITOR_WINDOW_MISMATCH) is.
+      if (err instanceof Error && 'code' in err && err.code === 'ERR_MONITOR_NOT_HELD') {
         return { result: 'ignore', error: err };
       }
       return { result: 'reject', error: err };
@@ -367,7 +368,7 @@ export class MonitorService implements FederationModule {
       try {
         this.#take(env, 'stored');
       } catch (err) {
-        if (err instanceof Error && 'code' in err && err.code === 'ERR_MONITOR_WINDOW_MISMATCH') left.push(env);
+        if (err instanceof Error && 'code' in err && err.code === 'ERR_MONITOR_NOT_HELD') left.push(env);
         else this.#o.events('monitoring:error', { error: `stored window dropped: ${errorText(err)}` });
       }
     }

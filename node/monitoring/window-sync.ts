@@ -7,7 +7,7 @@
  *           handed to `take` — the same checklist a gossiped window goes through (verifyWindow: signed by
  *           that org's peer key, the contract's monitor, value and breach recomputed from its counts and
  *           the baseline) before anything is kept. A window of a version or contract not held yet
- *           (ERR_MONITOR_WINDOW_MISMATCH) is left for a later round; any other failure is the peer's
+ *           (ERR_MONITOR_NOT_HELD) is left for a later round; any other failure is the peer's
  *           (ctx.reject). Envelopes already judged are skipped by their signature (bounded memory).
  */
 import type { Envelope } from '../../protocol/dsse/index.ts';
@@ -79,7 +79,7 @@ export class WindowSync {
       try {
         if (this.#take(env)) added++;
       } catch (err) {
-        if (isGovfedError(err, 'ERR_MONITOR_WINDOW_MISMATCH')) continue; // not judgeable yet: a later round
+        if (isGovfedError(err, 'ERR_MONITOR_NOT_HELD')) continue; // not judgeable yet: a later round
         ctx.reject('request', 'monitor-window', peer, err, 'reject');
       }
       if (this.#seen.size >= SEEN_MAX) this.#seen.clear();

@@ -19,8 +19,8 @@
  *   2. signer    the keyid is the peer id the charter lists for that org         ERR_UNKNOWN_SIGNER
  *   3. sig       verifies under that peer key                                    ERR_BAD_SIGNATURE
  *   4. payload   exact fields and bounds; counts that add up (counts.ts)         ERR_MALFORMED_MONITOR_WINDOW
- *   5. context   this federation; a monitor the verifier holds for that          ERR_MONITOR_WINDOW_MISMATCH
- *                contract (metric, threshold); value and breach recomputed
+ *   5. context   this federation; a monitor the verifier holds for that          ERR_MONITOR_NOT_HELD (not yet
+ *                contract (metric, threshold); value and breach recomputed        judgeable), ERR_MONITOR_WINDOW_MISMATCH
  *                from the counts and the version's baseline
  */
 import { isPlainObject, isRfc3339Utc, isSha256Digest } from '../audit/fields.ts';
@@ -197,7 +197,14 @@ export function verifyWindow(input: unknown, ctx: WindowContext, opts: VerifyOpt
   const w = checkWindow(payload, (x) => {
     if (x.federation !== ctx.federation) throw mismatch('made for another federation');
     held = ctx.monitorOf(x.model, x.contract, x.monitor);
-    if (held === undefined) throw mismatch(`no monitor ${x.monitor} in contract ${x.contract} of that model version`);
+    if (held === undefined) {
+      // Not wrong, perhaps: the verifier may not hold that version or contract yet. A distinct code, so
+      // that a caller can wait for it — and count every other mismatch (a forged value) against the sender.
+      throw new GovfedError(
+        'ERR_MONITOR_NOT_HELD',
+        `monitor window: no monitor ${x.monitor} in contract ${x.contract} of that model version held here`,
+      );
+    }
     if (held.digest !== x.digest) throw mismatch("the digest is not the model version's");
     if (held.monitor.metric !== x.metric || held.monitor.threshold !== x.threshold) {
       throw mismatch("metric or threshold is not the contract's");

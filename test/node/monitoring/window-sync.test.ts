@@ -109,10 +109,13 @@ describe('WindowSync', () => {
     const { ctx, rejected } = fed(liar, encodeWindowsResponse(forged as Envelope[]));
     expect(await b.sync.pull(ctx, ['liar'])).toBe(0);
     expect(b.book.size).toBe(0);
-    // The forged signer is the peer's fault; a value or breach its counts do not give fails the same check
-    // (ERR_MONITOR_WINDOW_MISMATCH) as a contract not held here yet, so — as for gossip — it is not punished,
-    // only never kept.
-    expect(rejected.map((r) => r.code)).toEqual(['ERR_UNKNOWN_SIGNER']);
+    // Each is the peer's fault: a forged signer, and a value or breach its counts do not give
+    // (ERR_MONITOR_WINDOW_MISMATCH; a contract not held here yet is ERR_MONITOR_NOT_HELD, not punished).
+    expect(rejected.map((r) => r.code)).toEqual([
+      'ERR_UNKNOWN_SIGNER',
+      'ERR_MONITOR_WINDOW_MISMATCH',
+      'ERR_MONITOR_WINDOW_MISMATCH',
+    ]);
     expect(rejected.every((r) => r.kind === 'monitor-window')).toBe(true);
   });
 

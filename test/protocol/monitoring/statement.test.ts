@@ -87,9 +87,9 @@ describe('verifyWindow', () => {
         'ERR_MONITOR_WINDOW_MISMATCH',
       ],
       [
-        'a monitor the contract does not have',
+        'a monitor the contract does not have (or not held here yet)',
         () => signed({ type: WINDOW_TYPE, ...WINDOW, monitor: 1 }),
-        'ERR_MONITOR_WINDOW_MISMATCH',
+        'ERR_MONITOR_NOT_HELD',
       ],
       [
         'another federation',
