@@ -22,6 +22,7 @@
  * confirming its head does — so a lying member cannot hold an honest majority's nodes stale.
  */
 import { isPlainObject, isRfc3339Utc, isSha256Digest, isUint } from '../audit/fields.ts';
+import { parseCanonicalFrame } from '../canonical/frame.ts';
 import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { decodeEnvelope, type EnvelopeLimits, parseEnvelope } from '../dsse/index.ts';
@@ -283,7 +284,7 @@ export function encodeFreshnessRequest(): Uint8Array {
 
 /** Checks a request frame (attacker-controlled). Throws ERR_MALFORMED_FRESHNESS or ERR_NOT_CANONICAL. */
 export function decodeFreshnessRequest(bytes: Uint8Array): void {
-  const v = parseFrame(bytes, 64);
+  const v = parseCanonicalFrame(bytes, 64, malformed);
   if (Object.keys(v).length !== 1 || v.type !== 'get-freshness')
     throw malformed('request must be {type: get-freshness}');
 }
@@ -297,7 +298,7 @@ export function encodeFreshnessResponse(env: Envelope | undefined): Uint8Array {
  * the envelope is checked for shape only (verifyFreshness does the rest).
  */
 export function decodeFreshnessResponse(bytes: Uint8Array): Envelope | undefined {
-  const v = parseFrame(bytes, MAX_FRESHNESS_FRAME);
+  const v = parseCanonicalFrame(bytes, MAX_FRESHNESS_FRAME, malformed);
   const keys = Object.keys(v);
   if (v.type !== 'freshness' || keys.some((k) => k !== 'type' && k !== 'envelope')) {
     throw malformed('response must be {type: freshness, envelope?}');
@@ -308,16 +309,4 @@ export function decodeFreshnessResponse(bytes: Uint8Array): Envelope | undefined
   } catch (cause) {
     throw malformed('response envelope is not a well-formed envelope', cause);
   }
-}
-
-function parseFrame(bytes: Uint8Array, max: number): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = parseCanonical(bytes, max);
-  } catch (cause) {
-    if (isGovfedError(cause, 'ERR_NOT_CANONICAL')) throw cause;
-    throw malformed('frame is not bounded canonical JSON', cause);
-  }
-  if (!isPlainObject(v)) throw malformed('frame must be an object');
-  return v;
 }

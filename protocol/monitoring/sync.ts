@@ -12,10 +12,10 @@
  * stops before the bound). The envelopes are only parsed here: each is verified exactly like a gossiped
  * window (statement.ts verifyWindow) by the receiver before it is kept.
  */
-import { isPlainObject } from '../audit/fields.ts';
-import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import { parseCanonicalFrame } from '../canonical/frame.ts';
+import { canonicalBytes } from '../canonical/jcs.ts';
 import { type Envelope, parseEnvelope } from '../dsse/index.ts';
-import { GovfedError, isGovfedError } from '../errors.ts';
+import { GovfedError } from '../errors.ts';
 import { MAX_WINDOW_ENVELOPE } from './statement.ts';
 
 export const MONITOR_SYNC_PROTOCOL = '/govfed/monitoring/1.0.0';
@@ -34,25 +34,13 @@ function malformed(message: string, cause?: unknown): GovfedError {
   );
 }
 
-function parseFrame(bytes: Uint8Array, max: number): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = parseCanonical(bytes, max);
-  } catch (cause) {
-    if (isGovfedError(cause, 'ERR_NOT_CANONICAL')) throw cause;
-    throw malformed('frame is not bounded canonical JSON', cause);
-  }
-  if (!isPlainObject(v)) throw malformed('frame must be an object');
-  return v;
-}
-
 export function encodeWindowsRequest(): Uint8Array {
   return canonicalBytes({ type: 'get-windows' });
 }
 
 /** Checks a request frame (attacker-controlled). Throws ERR_MALFORMED_MONITOR_SYNC or ERR_NOT_CANONICAL. */
 export function decodeWindowsRequest(bytes: Uint8Array): void {
-  const v = parseFrame(bytes, 64);
+  const v = parseCanonicalFrame(bytes, 64, malformed);
   if (Object.keys(v).length !== 1 || v.type !== 'get-windows') throw malformed('request must be {type: get-windows}');
 }
 
@@ -72,7 +60,7 @@ export function encodeWindowsResponse(envelopes: readonly Envelope[]): Uint8Arra
 
 /** Checks a response frame (attacker-controlled): bounded, strict, each envelope well-formed (not verified). */
 export function decodeWindowsResponse(bytes: Uint8Array): Envelope[] {
-  const v = parseFrame(bytes, MAX_MONITOR_SYNC_FRAME);
+  const v = parseCanonicalFrame(bytes, MAX_MONITOR_SYNC_FRAME, malformed);
   const keys = Object.keys(v).sort();
   if (v.type !== 'windows' || keys.length !== 2 || keys[0] !== 'envelopes' || keys[1] !== 'type') {
     throw malformed('response must be {type: windows, envelopes}');

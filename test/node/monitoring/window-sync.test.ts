@@ -6,7 +6,6 @@ import { canonicalBytes } from '../../../protocol/canonical/jcs.ts';
 import type { Envelope } from '../../../protocol/dsse/index.ts';
 import { signAsPeer } from '../../../protocol/federation/envelope.ts';
 import { peerIdFromSeed } from '../../../protocol/federation/peer-id.ts';
-import { psi } from '../../../protocol/monitoring/psi.ts';
 import {
   type MonitorWindow,
   verifyWindow,
@@ -16,12 +15,8 @@ import {
 } from '../../../protocol/monitoring/statement.ts';
 import { encodeWindowsResponse, MONITOR_SYNC_PROTOCOL } from '../../../protocol/monitoring/sync.ts';
 import type { RequiredMonitor } from '../../../protocol/registry/contract-terms.ts';
+import { BASELINE, CONTRACT, DIGEST, EU_SEED, FED, US_SEED, WINDOW } from '../../helpers/monitor-window.ts';
 
-const FED = 'cd'.repeat(32);
-const US_SEED = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
-const EU_SEED = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
-const DIGEST = `sha256:${'ab'.repeat(32)}`;
-const CONTRACT = `sha256:${'cd'.repeat(32)}`;
 const OTHER_CONTRACT = `sha256:${'ee'.repeat(32)}`;
 const MONITOR: RequiredMonitor = {
   metric: 'psi',
@@ -29,25 +24,6 @@ const MONITOR: RequiredMonitor = {
   threshold: 0.25,
   window: { decisions: 100 },
   onBreach: 'flag',
-};
-const BASELINE = { fields: { 'output.score': { edges: [0.5], proportions: [0.5, 0.5] } } };
-const WINDOW: Omit<MonitorWindow, 'type'> = {
-  federation: FED,
-  org: 'us',
-  model: { org: 'eu', name: 'fraud', version: '1.0.0' },
-  digest: DIGEST,
-  contract: CONTRACT,
-  monitor: 0,
-  metric: 'psi',
-  seq: 1,
-  from: '2027-01-01T00:00:00Z',
-  to: '2027-01-01T00:01:00Z',
-  decisions: 100,
-  shadow: false,
-  counts: { bins: [90, 10], missing: 0 },
-  value: psi([0.5, 0.5], [90, 10]),
-  threshold: 0.25,
-  breach: true,
 };
 
 /** A member's node as far as the exchange goes: its book, and what it knows of contracts. */

@@ -2,22 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../../protocol/canonical/jcs.ts';
 import { signAsPeer } from '../../../protocol/federation/envelope.ts';
 import { peerIdFromSeed } from '../../../protocol/federation/peer-id.ts';
-import { psi } from '../../../protocol/monitoring/psi.ts';
 import {
-  type MonitorWindow,
   verifyWindow,
   WINDOW_PAYLOAD_TYPE,
   WINDOW_TYPE,
   windowPayload,
 } from '../../../protocol/monitoring/statement.ts';
 import type { RequiredMonitor } from '../../../protocol/registry/contract-terms.ts';
+import { BASELINE, CONTRACT, DIGEST, EU_SEED, FED, US_SEED, WINDOW } from '../../helpers/monitor-window.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
-const FED = 'cd'.repeat(32);
-const US_SEED = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
-const EU_SEED = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
-const DIGEST = `sha256:${'ab'.repeat(32)}`;
-const CONTRACT = `sha256:${'cd'.repeat(32)}`;
 const MONITOR: RequiredMonitor = {
   metric: 'psi',
   field: 'output.score',
@@ -25,31 +19,11 @@ const MONITOR: RequiredMonitor = {
   window: { decisions: 100 },
   onBreach: 'suspend',
 };
-const BASELINE = { fields: { 'output.score': { edges: [0.5], proportions: [0.5, 0.5] } } };
 const ctx = {
   federation: FED,
   peerIdOf: (org: string) => ({ us: peerIdFromSeed(US_SEED), eu: peerIdFromSeed(EU_SEED) })[org],
   monitorOf: (_m: unknown, contract: string, index: number) =>
     contract === CONTRACT && index === 0 ? { monitor: MONITOR, digest: DIGEST, baseline: BASELINE } : undefined,
-};
-
-const WINDOW: Omit<MonitorWindow, 'type'> = {
-  federation: FED,
-  org: 'us',
-  model: { org: 'eu', name: 'fraud', version: '1.0.0' },
-  digest: DIGEST,
-  contract: CONTRACT,
-  monitor: 0,
-  metric: 'psi',
-  seq: 1,
-  from: '2027-01-01T00:00:00Z',
-  to: '2027-01-01T00:01:00Z',
-  decisions: 100,
-  shadow: false,
-  counts: { bins: [90, 10], missing: 0 },
-  value: psi([0.5, 0.5], [90, 10]),
-  threshold: 0.25,
-  breach: true,
 };
 
 const signed = (body: unknown, seed = US_SEED) => signAsPeer(WINDOW_PAYLOAD_TYPE, canonicalBytes(body), seed);
