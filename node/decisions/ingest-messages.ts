@@ -15,7 +15,7 @@
  *                   failed  a typed error (code, message) — or `internal` for anything else
  */
 
-import type { Observation } from '../../protocol/monitoring/observe.ts';
+import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
 import type { EnforcedRules } from '../policy/service.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
 import type { RecordedDecision } from './sealer.ts';
@@ -65,6 +65,6 @@ export type FromWorker =
       allowed: number;
       denied: number;
       /** What the decisions contribute to their versions' monitors, in order (sealer.ts). */
-      observations: Observation[];
+      observations: ObservationRun[];
     }
   | { t: 'failed'; id: number; code?: string; message: string };

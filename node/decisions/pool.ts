@@ -23,7 +23,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { GovfedError } from '../../protocol/errors.ts';
-import type { Observation } from '../../protocol/monitoring/observe.ts';
+import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
 import { NodeError } from '../errors.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
 import type { EnforcedRules } from '../policy/service.ts';
@@ -57,7 +57,7 @@ export interface IngestPoolOptions {
   /** Called with the number of decisions recorded, once durable. */
   onRecorded?: (count: number) => void;
   /** Called, once durable, with what the decisions contribute to monitors (sealer.ts; none: not called). */
-  onObserved?: (observations: Observation[]) => void;
+  onObserved?: (observations: ObservationRun[]) => void;
   /**
    * Most bytes of request bodies held at once (queued for, or being sealed by, the workers, or being
    * appended); a request past it is refused with ERR_BACKPRESSURE (503, Retry-After) unless it is the

@@ -28,7 +28,7 @@
  *
  * Every error names the record it is about (`where`, e.g. `body/3`).
  */
-import type { Observation } from '../../protocol/monitoring/observe.ts';
+import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
 import {
   appendItemOf,
@@ -61,7 +61,7 @@ export interface DecisionRecorderOptions {
   /** Called with the number of decisions recorded, once durable. */
   onRecorded?: (count: number) => void;
   /** Called, once durable, with what the decisions contribute to monitors (none: not called). */
-  onObserved?: (observations: Observation[]) => void;
+  onObserved?: (observations: ObservationRun[]) => void;
 }
 
 /** Recording on the calling thread: check, seal (sealer.ts), one append. */

@@ -28,9 +28,9 @@ import {
 import { canonicalSizeWithin } from '../../protocol/canonical/size.ts';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import type { RiskTier } from '../../protocol/federation/approval-rules.ts';
-import { type Observation, observe } from '../../protocol/monitoring/observe.ts';
+import { type Observation, type ObservationRun, observe, runsOf } from '../../protocol/monitoring/observe.ts';
 import type { Finding, Verdict } from '../../protocol/policy/evaluate.ts';
-import type { HookExtra } from '../../protocol/policy/hooks.ts';
+import { type HookExtra, type NodeValue, nodeValue } from '../../protocol/policy/hooks.ts';
 import { decisionFindings } from '../../protocol/registry/contract-check.ts';
 import { NodeError } from '../errors.ts';
 import type { AppendItem, DecisionIndexFacts } from '../log/index.ts';
@@ -99,11 +99,11 @@ export interface Sealed {
   observation?: Observation;
 }
 
-/** The observations of sealed decisions, in order (those without monitors left out). */
-export function observationsOf(sealed: readonly Sealed[]): Observation[] {
+/** The observations of sealed decisions, in order and in runs (those without monitors left out). */
+export function observationsOf(sealed: readonly Sealed[]): ObservationRun[] {
   const out: Observation[] = [];
   for (const s of sealed) if (s.observation !== undefined) out.push(s.observation);
-  return out;
+  return runsOf(out);
 }
 
 /**
@@ -125,6 +125,7 @@ export function randomBytesFor(checked: readonly CheckedInput[]): number {
 
 export class DecisionSealer {
   readonly #opts: DecisionSealerOptions;
+  #node: NodeValue | undefined;
 
   constructor(opts: DecisionSealerOptions) {
     this.#opts = opts;
@@ -232,7 +233,9 @@ export class DecisionSealer {
   #observe(checked: CheckedDecision, r: ResolvedModel | undefined, s: SealedDecision, now: Date) {
     const monitors = r?.contract?.terms.requiredMonitors;
     if (r === undefined || !r.known || monitors === undefined || monitors.length === 0) return undefined;
-    const node = { org: this.#opts.org ?? '', jurisdiction: this.#opts.jurisdiction ?? '' };
+    // The `node` variable of the positive expressions' activation, checked once (not per decision).
+    this.#node ??= nodeValue({ org: this.#opts.org ?? '', jurisdiction: this.#opts.jurisdiction ?? '' });
+    const node = this.#node;
     const outcome = { flags: s.leaf.flags ?? [], deny: s.leaf.deny ?? [] };
     return {
       model: `${r.org}/${r.name}@${r.version}`,

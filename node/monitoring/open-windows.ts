@@ -7,7 +7,7 @@
  * dropped with its counts (reported by the caller as an event).
  */
 import type { Baseline } from '../../protocol/monitoring/baseline.ts';
-import type { Observation } from '../../protocol/monitoring/observe.ts';
+import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
 import { WindowAccumulator } from '../../protocol/monitoring/window.ts';
 import type { RequiredMonitor } from '../../protocol/registry/contract-terms.ts';
 
@@ -51,29 +51,32 @@ export class OpenWindows {
    * monitors (undefined: the contract is not held here — the observations are dropped).
    */
   add(
-    observations: readonly Observation[],
+    runs: readonly ObservationRun[],
     now: Date,
     lookup: (model: string, contract: string) => MonitoredVersion | undefined,
   ): { closed: ClosedWindow[]; dropped: number } {
     const closed: ClosedWindow[] = [];
     let dropped = 0;
-    let last: { o: Observation; s: Series } | undefined;
-    for (const o of observations) {
-      // A batch is mostly one version: its series is looked up once.
-      const same = last !== undefined && last.o.model === o.model && last.o.contract === o.contract;
-      const s = same && last?.o.shadow === o.shadow ? last?.s : this.#seriesOf(o, now, lookup);
+    for (const run of runs) {
+      const decisions = run.width === 0 ? 0 : run.values.length / run.width;
+      // A run is one version: its series is looked up once.
+      const s = this.#seriesOf(run, now, lookup);
       if (s === undefined) {
-        dropped++;
+        dropped += decisions;
         continue;
       }
-      last = { o, s };
       const { monitors } = s.version;
-      for (let i = 0; i < monitors.length; i++) {
-        const spec = monitors[i] as RequiredMonitor;
-        if (this.#elapsed(spec, (s.open[i] as Series['open'][number]).from, now)) this.#close(s, i, now, closed);
-        const cur = s.open[i] as Series['open'][number];
-        cur.acc.add(o.values[i] ?? null);
-        if ('decisions' in spec.window && cur.acc.decisions >= spec.window.decisions) this.#close(s, i, now, closed);
+      for (let d = 0; d < decisions; d++) {
+        const at = d * run.width;
+        for (let i = 0; i < monitors.length; i++) {
+          const spec = monitors[i] as RequiredMonitor;
+          if (this.#elapsed(spec, (s.open[i] as Series['open'][number]).from, now)) this.#close(s, i, now, closed);
+          const cur = s.open[i] as Series['open'][number];
+          cur.acc.add(run.values[at + i] ?? null);
+          if ('decisions' in spec.window && cur.acc.decisions >= spec.window.decisions) {
+            this.#close(s, i, now, closed);
+          }
+        }
       }
     }
     return { closed, dropped };
@@ -113,7 +116,7 @@ export class OpenWindows {
   }
 
   #seriesOf(
-    o: Observation,
+    o: ObservationRun,
     now: Date,
     lookup: (model: string, contract: string) => MonitoredVersion | undefined,
   ): Series | undefined {
@@ -121,7 +124,7 @@ export class OpenWindows {
     let s = this.#series.get(key);
     if (s !== undefined) return s;
     const version = lookup(o.model, o.contract);
-    if (version === undefined || version.monitors.length !== o.values.length) return undefined;
+    if (version === undefined || version.monitors.length !== o.width) return undefined;
     if (this.#series.size >= MAX_OPEN_SERIES) {
       const oldest = this.#series.keys().next().value;
       if (oldest !== undefined) this.#series.delete(oldest);

@@ -27,7 +27,7 @@ import { decodeEnvelope, type Envelope } from '../../protocol/dsse/index.ts';
 import { toHex } from '../../protocol/encoding/bytes.ts';
 import { type CharterChain, type GossipMessage, GossipValidationError } from '../../protocol/federation/index.ts';
 import { breaches, monitorName } from '../../protocol/monitoring/monitor.ts';
-import type { Observation } from '../../protocol/monitoring/observe.ts';
+import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
 import {
   type MonitorWindow,
   verifyWindow,
@@ -141,7 +141,7 @@ export class MonitorService implements FederationModule {
   }
 
   /** Counts decisions (node/decisions onObserved); closes the windows they fill. */
-  observe(observations: readonly Observation[]): void {
+  observe(observations: readonly ObservationRun[]): void {
     const { closed, dropped } = this.#open.add(observations, this.#now(), (m, c) => this.#monitored(m, c));
     this.#metrics?.dropped(dropped);
     this.#closeAll(closed);

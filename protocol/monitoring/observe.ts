@@ -115,3 +115,39 @@ export interface Observation {
   shadow: boolean;
   values: ObservedValue[];
 }
+
+/**
+ * Consecutive observations of one version (same model, contract and shadow), as they cross from a
+ * sealing worker to the node's windows: one object per run with every decision's entries end to end
+ * (`width` per decision), so a batch of 1,000 decisions is cloned as a few arrays, not 1,000 objects
+ * each repeating the model and contract.
+ */
+export interface ObservationRun {
+  model: string;
+  contract: string;
+  shadow: boolean;
+  /** Entries per decision (the contract's monitors). */
+  width: number;
+  /** `width` entries per decision, in order. */
+  values: ObservedValue[];
+}
+
+/** Observations grouped into runs, order kept. */
+export function runsOf(observations: Iterable<Observation>): ObservationRun[] {
+  const runs: ObservationRun[] = [];
+  let run: ObservationRun | undefined;
+  for (const o of observations) {
+    if (
+      run === undefined ||
+      run.model !== o.model ||
+      run.contract !== o.contract ||
+      run.shadow !== o.shadow ||
+      run.width !== o.values.length
+    ) {
+      run = { model: o.model, contract: o.contract, shadow: o.shadow, width: o.values.length, values: [] };
+      runs.push(run);
+    }
+    for (const v of o.values) run.values.push(v);
+  }
+  return runs;
+}

@@ -16,7 +16,7 @@ import { decisionLookupKeys, keysAt } from '../../../node/log/lookup.ts';
 import { PolicyEnforcer } from '../../../node/policy/enforcement.ts';
 import type { EnforcedRules } from '../../../node/policy/service.ts';
 import { checkStrictJson } from '../../../protocol/encoding/strict-json.ts';
-import type { Observation } from '../../../protocol/monitoring/observe.ts';
+import type { ObservationRun } from '../../../protocol/monitoring/observe.ts';
 import { LOCAL_POLICY_TYPE, nodeValue } from '../../../protocol/policy/index.ts';
 import { bundle, rule, T0 } from '../../protocol/policy/fixtures.ts';
 import { resolve } from './pool-models.ts';
@@ -110,11 +110,11 @@ const record = fc.record(
 const body = fc.oneof(fc.array(record, { minLength: 1, maxLength: 8 }), record);
 
 type Outcome =
-  | { ok: true; items: unknown[]; answer: string; observed: Observation[] }
+  | { ok: true; items: unknown[]; answer: string; observed: ObservationRun[] }
   | { ok: false; code: string; message: string };
 
 async function outcome(
-  run: () => Promise<{ answer: string; items: unknown[]; observed: Observation[] }>,
+  run: () => Promise<{ answer: string; items: unknown[]; observed: ObservationRun[] }>,
 ): Promise<Outcome> {
   try {
     const { answer, items, observed } = await run();
@@ -137,7 +137,7 @@ describe('IngestPool', () => {
   let poolLog: ReturnType<typeof capture>;
   const counted = { allowed: 0, denied: 0 };
   let poolRandom = stream();
-  const poolObserved: Observation[] = [];
+  const poolObserved: ObservationRun[] = [];
 
   beforeAll(async () => {
     poolLog = capture();
@@ -173,7 +173,7 @@ describe('IngestPool', () => {
           const single = capture();
           const enforcer = new PolicyEnforcer({ node: nodeValue({ org: 'acme', jurisdiction: 'DE' }), now: () => NOW });
           enforcer.swap(RULES.baseline, RULES.local);
-          const observed: Observation[] = [];
+          const observed: ObservationRun[] = [];
           const recorder = new DecisionRecorder({
             log: single.log,
             policy: enforcer,
@@ -244,9 +244,15 @@ describe('IngestPool', () => {
       expect(counted).toEqual({ allowed: 1, denied: 2 });
       // What m1@1's decisions give its monitors (m2@1's contract requires none): the score, the purpose
       // with the positive outcome (score > 0.5), denied, denied by the contract, shadow AI.
+      // One run: the two decisions' entries end to end.
       expect(poolObserved).toEqual([
-        { model: 'acme/m@1', contract: 'c1', shadow: false, values: [0.1, '0credit', 1, 0, 0] },
-        { model: 'acme/m@1', contract: 'c1', shadow: false, values: [0.9, '1ads', 1, 1, 0] },
+        {
+          model: 'acme/m@1',
+          contract: 'c1',
+          shadow: false,
+          width: 5,
+          values: [0.1, '0credit', 1, 0, 0, 0.9, '1ads', 1, 1, 0],
+        },
       ]);
     });
   });

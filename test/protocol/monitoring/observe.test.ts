@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldValue, observe } from '../../../protocol/monitoring/observe.ts';
+import { fieldValue, observe, runsOf } from '../../../protocol/monitoring/observe.ts';
 import type { RequiredMonitor } from '../../../protocol/registry/contract-terms.ts';
 
 const base = { threshold: 0.5, window: { decisions: 10 }, onBreach: 'flag' } as const;
@@ -45,5 +45,39 @@ describe('fieldValue', () => {
     expect(fieldValue({ output: { a: { b: 1 } } }, 'output.a.b')).toBe(1);
     expect(fieldValue({ output: { a: [1] } }, 'output.a.0')).toBeUndefined();
     expect(fieldValue({ output: {} }, 'output.constructor')).toBeUndefined();
+  });
+});
+
+describe('runsOf', () => {
+  const o = (model: string, values: (number | string | null)[], shadow = false) => ({
+    model,
+    contract: 'c1',
+    shadow,
+    values,
+  });
+
+  it('puts consecutive observations of one version into one run, entries end to end, order kept', () => {
+    const runs = runsOf([o('a/m@1', [1, 'x']), o('a/m@1', [null, '1g']), o('a/m@2', [3, 'y']), o('a/m@1', [4, 'z'])]);
+    expect(runs).toEqual([
+      { model: 'a/m@1', contract: 'c1', shadow: false, width: 2, values: [1, 'x', null, '1g'] },
+      { model: 'a/m@2', contract: 'c1', shadow: false, width: 2, values: [3, 'y'] },
+      { model: 'a/m@1', contract: 'c1', shadow: false, width: 2, values: [4, 'z'] },
+    ]);
+  });
+
+  it('starts a new run when shadow, contract or width differ', () => {
+    const runs = runsOf([
+      o('a/m@1', [1]),
+      o('a/m@1', [1], true),
+      { ...o('a/m@1', [1]), contract: 'c2' },
+      o('a/m@1', [1, 2]),
+    ]);
+    expect(runs.map((r) => [r.shadow, r.contract, r.width])).toEqual([
+      [false, 'c1', 1],
+      [true, 'c1', 1],
+      [false, 'c2', 1],
+      [false, 'c1', 2],
+    ]);
+    expect(runsOf([])).toEqual([]);
   });
 });
