@@ -1,5 +1,5 @@
 /**
- * `govfed config set --home DIR jurisdiction|listen|api VALUE [--json]` — changes one value of
+ * `govfed config set --home DIR jurisdiction|listen|api|ingestWorkers VALUE [--json]` — changes one value of
  * config.json (validated, written atomically) and re-signs the member card.
  */
 import { booleanOption, type CommandSpec, HOME_OPTION, JSON_OPTION } from '../args.ts';
@@ -9,11 +9,11 @@ import { formatJson } from '../output.ts';
 
 const NAME = 'config set';
 /** node/home/config-set.ts SETTABLE_KEYS (not imported: it loads the key code, and --help should stay fast). */
-const KEYS = ['jurisdiction', 'listen', 'api'];
+const KEYS = ['jurisdiction', 'listen', 'api', 'ingestWorkers'];
 
 export const configSetCommand: CommandSpec = {
   name: NAME,
-  summary: "Change the node's jurisdiction, libp2p listen address or API address.",
+  summary: "Change the node's jurisdiction, libp2p listen address, API address or ingest workers.",
   usage: `${NAME} --home DIR KEY VALUE [--json]`,
   description: `
 KEY is one of:
@@ -22,6 +22,8 @@ KEY is one of:
                 join' refuses an invite that names another one (ERR_JURISDICTION_MISMATCH)
   listen        the libp2p TCP multiaddr, e.g. /ip4/203.0.113.5/tcp/7371 (port 0: any free port)
   api           the HTTP API address HOST:PORT, e.g. 127.0.0.1:7370 (port 0: any free port)
+  ingestWorkers the threads that parse, check and seal decisions: 0..16 (0: the main thread does it), or
+                auto (the default: one per core from two cores on, at most 4)
 The value is checked, config.json is written atomically, and DIR/member-card.json is signed again so it
 says the same. A bad key or value is a usage error (exit 2) and changes nothing. The daemon reads
 config.json only when it starts: if it is running, the change takes effect at the next start (the
@@ -36,6 +38,7 @@ previous, value, changed, running, restartRequired, memberCard}.`,
   examples: [
     'govfed config set --home ./us jurisdiction US',
     'govfed config set --home ./us listen /ip4/203.0.113.5/tcp/7371',
+    'govfed config set --home ./us ingestWorkers 2',
   ],
   async run(args, io) {
     const home = resolveHome(args, io, NAME);

@@ -1,6 +1,7 @@
 /**
- * `govfed config set`: changes one operator-settable value of config.json — jurisdiction, listen or api —
- * validated like `govfed init` validates it, written atomically, and the member card re-signed so that
+ * `govfed config set`: changes one operator-settable value of config.json — jurisdiction, listen, api or
+ * ingestWorkers (a number 0..16, or `auto`: the key removed, one worker per core from two cores on, at
+ * most 4) — validated like `govfed init` and the daemon's config check validate it, written atomically, and the member card re-signed so that
  * it always says what the config says.
  *
  * The daemon reads config.json only at start, so a running node keeps the old value until it is
@@ -14,11 +15,14 @@ import { writeFileAtomic } from './fs.ts';
 import { type WrittenCard, writeMemberCard } from './member-card.ts';
 
 /** The keys `config set` may change (a contract: CLI arguments). */
-export const SETTABLE_KEYS = ['jurisdiction', 'listen', 'api'] as const;
+export const SETTABLE_KEYS = ['jurisdiction', 'listen', 'api', 'ingestWorkers'] as const;
 export type SettableKey = (typeof SETTABLE_KEYS)[number];
 
 /** A libp2p TCP listen multiaddr: /ip4|ip6|dns4|dns6|dns/HOST/tcp/PORT. */
 const LISTEN_RE = /^\/(ip4|ip6|dns4|dns6|dns)\/[A-Za-z0-9.:_-]{1,200}\/tcp\/(0|[1-9][0-9]{0,4})$/;
+/** ingestWorkers: 0..16 written as a plain decimal, or `auto` (the default: the key absent). */
+const WORKERS_RE = /^(auto|[0-9]|1[0-6])$/;
+export const AUTO_WORKERS = 'auto';
 
 export function isSettableKey(k: unknown): k is SettableKey {
   return typeof k === 'string' && (SETTABLE_KEYS as readonly string[]).includes(k);
@@ -44,7 +48,23 @@ export function checkSetting(key: SettableKey, value: string): void {
         throw fail('HOST:PORT such as 127.0.0.1:7370 ([IPv6]:PORT; port 0 for any free port)');
       }
       return;
+    case 'ingestWorkers':
+      if (!WORKERS_RE.test(value)) throw fail(`an integer from 0 to 16, or ${AUTO_WORKERS} (one per core, at most 4)`);
+      return;
   }
+}
+
+/** The value of `key` in `config` as `config set` shows it. */
+function shown(config: NodeConfig, key: SettableKey): string {
+  if (key === 'ingestWorkers') return config.ingestWorkers === undefined ? AUTO_WORKERS : String(config.ingestWorkers);
+  return config[key];
+}
+
+/** `config` with `key` set to the checked `value`. */
+function withSetting(config: NodeConfig, key: SettableKey, value: string): Record<string, unknown> {
+  if (key !== 'ingestWorkers') return { ...config, [key]: value };
+  const { ingestWorkers: _old, ...rest } = config;
+  return value === AUTO_WORKERS ? rest : { ...rest, ingestWorkers: Number(value) };
 }
 
 export interface SetResult {
@@ -67,8 +87,8 @@ export async function setConfigValue(dir: string, key: string, value: string): P
   }
   checkSetting(key, value);
   const config = await readConfig(dir);
-  const previous = config[key];
-  const next = checkConfig({ ...config, [key]: value });
+  const previous = shown(config, key);
+  const next = checkConfig(withSetting(config, key, value));
   const changed = previous !== value;
   if (changed) await writeFileAtomic(homePaths(dir).config, `${JSON.stringify(next, null, 2)}\n`, 0o644);
   const card = await writeMemberCard(dir, next);

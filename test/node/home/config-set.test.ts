@@ -40,6 +40,20 @@ describe('setConfigValue', () => {
       await setConfigValue(dir, 'api', '[::1]:7380');
       expect((await readConfig(dir)).api).toBe('[::1]:7380');
     });
+    it('sets the ingest workers as a number, and auto removes the key (the default)', async () => {
+      expect(await setConfigValue(dir, 'ingestWorkers', '3')).toMatchObject({
+        previous: 'auto',
+        value: '3',
+        changed: true,
+      });
+      expect((await readConfig(dir)).ingestWorkers).toBe(3);
+      expect((await setConfigValue(dir, 'ingestWorkers', '0')).previous).toBe('3');
+      expect((await readConfig(dir)).ingestWorkers).toBe(0);
+      expect(await setConfigValue(dir, 'ingestWorkers', 'auto')).toMatchObject({ previous: '0', changed: true });
+      const raw = JSON.parse(await readFile(homePaths(dir).config, 'utf8')) as Record<string, unknown>;
+      expect(Object.hasOwn(raw, 'ingestWorkers')).toBe(false);
+      expect((await setConfigValue(dir, 'ingestWorkers', 'auto')).changed).toBe(false);
+    });
     it('reports changed: false for the value already set', async () => {
       expect((await setConfigValue(dir, 'jurisdiction', 'US')).changed).toBe(false);
     });
@@ -53,6 +67,11 @@ describe('setConfigValue', () => {
       ['listen', '/ip4/1.2.3.4/tcp/1/p2p/x'],
       ['api', 'localhost'],
       ['api', '127.0.0.1:99999'],
+      ['ingestWorkers', '17'],
+      ['ingestWorkers', '-1'],
+      ['ingestWorkers', '2.5'],
+      ['ingestWorkers', '02'],
+      ['ingestWorkers', 'many'],
       ['org', 'them'],
       ['peerId', '12D3KooWRARowzzcmEe1ai4Qj9HpBHSo54WDKohf23xtBER5Ukd5'],
     ];
