@@ -60,6 +60,7 @@ import { tokenListCommand } from './commands/token-list.ts';
 import { tokenRevokeCommand } from './commands/token-revoke.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { witnessLogsAddCommand } from './commands/witness-logs-add.ts';
+import { witnessResetCommand } from './commands/witness-reset.ts';
 import { describeError, ExitCode, errorCodeOf, exitCodeFor, UsageError } from './exit.ts';
 import { formatJson, type Io, processIo } from './output.ts';
 
@@ -96,6 +97,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   identityListCommand,
   identityRevokeCommand,
   witnessLogsAddCommand,
+  witnessResetCommand,
   policyProposeCommand,
   policySignCommand,
   policyStatusCommand,

@@ -14,6 +14,19 @@ import { exists } from '../home/fs.ts';
 import type { AuditLog } from '../log/index.ts';
 import { FederationStore } from './store.ts';
 
+/**
+ * The index of the last `federation.charter` entry when the log says this node is in a federation: it
+ * accepted a charter and no `federation.departed` entry follows it (it did not leave and was not
+ * removed since). Undefined otherwise. The witness's start-up check (node/witness/store.ts) asks too.
+ */
+export async function memberSinceEntry(log: Pick<AuditLog, 'lookupGovernance'>): Promise<number | undefined> {
+  const at = await log.lookupGovernance('federation.charter');
+  if (at === undefined) return undefined;
+  // It left that federation (or was removed) after its last charter: no state is the right state.
+  const departed = await log.lookupGovernance('federation.departed');
+  return departed !== undefined && departed > at ? undefined : at;
+}
+
 /** Throws ERR_FEDERATION_STATE_MISSING when the log records a charter but the state file is gone. */
 export async function checkFederationStateKept(
   homeDir: string,
@@ -21,11 +34,8 @@ export async function checkFederationStateKept(
 ): Promise<void> {
   const file = new FederationStore(homeDir).file;
   if (await exists(file)) return;
-  const at = await log.lookupGovernance('federation.charter');
+  const at = await memberSinceEntry(log);
   if (at === undefined) return;
-  // It left that federation (or was removed) after its last charter: no state is the right state.
-  const departed = await log.lookupGovernance('federation.departed');
-  if (departed !== undefined && departed > at) return;
   throw new NodeError(
     'ERR_FEDERATION_STATE_MISSING',
     `${file} is missing, but the audit log records a federation charter this node accepted (entry ${at}): ` +

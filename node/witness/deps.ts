@@ -35,6 +35,7 @@ export type WitnessLog = Pick<
   | 'size'
   | 'lookupLeafHash'
   | 'lookupDecision'
+  | 'lookupGovernance'
 >;
 
 /** govfed_witness_* metrics (metrics.ts). */

@@ -30,6 +30,7 @@ import { WITNESS_PROTOCOL, WITNESS_PROTOCOL_MAX_BYTES } from '../../protocol/wit
 import { opensslVerify } from '../crypto/ed25519.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
+import { memberSinceEntry } from '../federation/state-check.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { Alerts } from './alerts.ts';
 import { WitnessAsker } from './asker.ts';
@@ -150,7 +151,8 @@ export class WitnessService implements FederationModule {
 
   /** Opens the store, loads what it holds (external logs, witnessed checkpoints, alerts), starts publishing. */
   async start(): Promise<void> {
-    await this.#d.store.open();
+    // In a federation (the log says so) the store has held cosigned state: a missing one is refused.
+    await this.#d.store.open({ mustExist: (await memberSinceEntry(this.#d.log)) !== undefined });
     await this.#external.start();
     await this.#collector.start();
     await this.#alerts.start();

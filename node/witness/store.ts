@@ -14,14 +14,22 @@
  * the witness safe across restarts (it never
  * cosigns a smaller or conflicting tree), so the service reads it, decides and writes it under one lock
  * per origin (queue.ts, cosigner.ts); this file only stores.
+ *
+ * Lost or damaged state is never papered over (docs/operators-guide.md "Storage faults and recovery"):
+ * a store that must exist — the node is in a federation, so its witness has been asked to cosign — and
+ * is gone (no db/CURRENT) is ERR_WITNESS_STATE_MISSING, never a new empty store that would cosign a
+ * smaller or conflicting tree; one that does not open is ERR_WITNESS_STORE_CORRUPT with LevelDB's reason.
+ * Both stop the node at start. `govfed witness reset` (resetWitnessStore) is the operator's deliberate
+ * way past them when no backup exists: the damaged store is moved aside, an empty one made, and
+ * DIR/witness/reset.json says when and why.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
 import type { Envelope } from '../../protocol/federation/index.ts';
 import { NodeError } from '../errors.ts';
-import { writeFileAtomic } from '../home/fs.ts';
+import { exists, writeFileAtomic } from '../home/fs.ts';
 
 export interface CosignedState {
   size: number;
@@ -54,17 +62,37 @@ export class WitnessStore {
     this.dir = dir;
   }
 
-  async open(): Promise<void> {
+  /**
+   * Opens DIR/witness/db. `mustExist`: the store has held state (the node is in a federation), so a
+   * missing one is ERR_WITNESS_STATE_MISSING rather than a fresh start. See the top.
+   */
+  async open(opts: { mustExist?: boolean } = {}): Promise<void> {
+    const path = join(this.dir, 'db');
+    if (opts.mustExist === true && !(await exists(join(path, 'CURRENT')))) {
+      throw new NodeError(
+        'ERR_WITNESS_STATE_MISSING',
+        `the witness store ${path} is missing, but this node is in a federation: its witness has cosigned ` +
+          'checkpoints, and a new empty store could cosign a smaller or conflicting tree of the same log. ' +
+          'Restore DIR/witness from a backup of this home, or (no backup) run `govfed witness reset --home DIR`. ' +
+          'See "Storage faults and recovery" in docs/operators-guide.md.',
+      );
+    }
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const db = new Level<string, string>(join(this.dir, 'db'), { valueEncoding: 'utf8' });
+    const db = new Level<string, string>(path, { valueEncoding: 'utf8' });
     try {
       await db.open();
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       if (cause?.code === 'LEVEL_LOCKED') {
         throw new NodeError('ERR_ALREADY_RUNNING', `the witness store in ${this.dir} is in use`, { cause: err });
       }
-      throw err;
+      throw new NodeError(
+        'ERR_WITNESS_STORE_CORRUPT',
+        `the witness store ${path} does not open (${cause?.message ?? (err as Error).message}). Restore ` +
+          'DIR/witness from a backup of this home, or (no backup) run `govfed witness reset --home DIR`. ' +
+          'See "Storage faults and recovery" in docs/operators-guide.md.',
+        { cause: err },
+      );
     }
     this.#db = db;
   }
@@ -141,4 +169,47 @@ export class WitnessStore {
   async setExternalLogs(keys: readonly string[]): Promise<void> {
     await writeFileAtomic(join(this.dir, 'logs.json'), `${JSON.stringify({ logs: keys }, null, 2)}\n`, 0o644);
   }
+}
+
+/** DIR/witness/reset.json: when and why the witness state was reset (`govfed witness reset`). */
+export interface WitnessReset {
+  time: string;
+  reason: 'missing' | 'damaged';
+  /** Where the damaged store was moved (reason `damaged`). */
+  movedTo?: string;
+}
+
+/**
+ * `govfed witness reset` with the daemon stopped: refuses (ERR_WITNESS_STATE_PRESENT) when the store opens —
+ * there is nothing to reset; otherwise moves a damaged db aside (db.damaged-<time>), makes an empty store
+ * and writes DIR/witness/reset.json. The node's other state is untouched.
+ */
+export async function resetWitnessStore(dir: string, now: Date = new Date()): Promise<WitnessReset> {
+  const path = join(dir, 'db');
+  let reason: WitnessReset['reason'] = 'missing';
+  if (await exists(join(path, 'CURRENT'))) {
+    const store = new WitnessStore(dir);
+    try {
+      await store.open();
+      await store.close();
+      throw new NodeError(
+        'ERR_WITNESS_STATE_PRESENT',
+        `the witness store ${path} opens: there is nothing to reset (a reset would drop its cosigned state)`,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_WITNESS_STORE_CORRUPT') throw err;
+      reason = 'damaged';
+    }
+  }
+  const out: WitnessReset = { time: now.toISOString(), reason };
+  if (await exists(path)) {
+    const movedTo = `${path}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+    await rename(path, movedTo);
+    out.movedTo = movedTo;
+  }
+  const store = new WitnessStore(dir);
+  await store.open();
+  await store.close();
+  await writeFileAtomic(join(dir, 'reset.json'), `${JSON.stringify(out, null, 2)}\n`, 0o644);
+  return out;
 }

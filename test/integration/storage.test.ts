@@ -5,9 +5,12 @@
  *     larger tree, so `govfed start` refuses with ERR_LOG_ROLLBACK instead of handing out indices again;
  *   - federation/state.json deleted while the log records a federation charter: refused with
  *     ERR_FEDERATION_STATE_MISSING instead of starting as "no federation";
- *   - `govfed audit fsck` on the restored copy reports the rollback (it said "OK").
+ *   - `govfed audit fsck` on the restored copy reports the rollback (it said "OK");
+ *   - the witness store (DIR/witness/db) lost while the node is in a federation: ERR_WITNESS_STATE_MISSING
+ *     instead of a new empty store that could cosign a conflicting tree; damaged: ERR_WITNESS_STORE_CORRUPT;
+ *     restoring it, or `govfed witness reset` when there is no backup, lets the node start again.
  */
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
@@ -88,6 +91,70 @@ describe('govfed start with federation/state.json deleted', () => {
     expect(await runCliJson(['status', '--home', node.home])).toMatchObject({
       node: { log: { writable: true } },
     });
+    await again.stop();
+  }, 180_000);
+});
+
+describe('govfed start with the witness store lost or damaged', () => {
+  it('refuses with ERR_WITNESS_STATE_MISSING while the node is in a federation; restoring the store recovers', async () => {
+    const node = await freshNode('witlost');
+    const d = await DaemonProcess.start(node.home);
+    await adminPost({ daemon: d, adminToken: node.adminToken }, '/v1/federation', { name: 'lost witness' });
+    await d.stop();
+    const db = path.join(node.home, 'witness', 'db');
+    await rename(db, `${db}.kept`);
+    const start = await runCli(['start', '--home', node.home], { timeoutMs: 60_000 });
+    expect(start.code).toBe(4);
+    expect(start.stdout).not.toMatch(/listening on/);
+    expect(start.stderr).toContain('ERR_WITNESS_STATE_MISSING');
+    expect(start.stderr).toContain('govfed witness reset');
+    // The refusal made nothing: no empty store appeared in its place.
+    expect(await readdir(path.join(node.home, 'witness'))).not.toContain('db');
+    await rename(`${db}.kept`, db);
+    const again = await DaemonProcess.start(node.home);
+    expect((await again.fetch('/v1/federation', { token: node.adminToken })).status).toBe(200);
+    await again.stop();
+  }, 180_000);
+
+  it('refuses a damaged store with ERR_WITNESS_STORE_CORRUPT; govfed witness reset keeps it aside and the node starts', async () => {
+    const node = await freshNode('witbad');
+    const d = await DaemonProcess.start(node.home);
+    await adminPost({ daemon: d, adminToken: node.adminToken }, '/v1/federation', { name: 'damaged witness' });
+    const running = await runCli(['witness', 'reset', '--home', node.home]);
+    expect(running.code).toBe(4);
+    expect(running.stderr).toContain('ERR_ALREADY_RUNNING');
+    await d.stop();
+    const present = await runCli(['witness', 'reset', '--home', node.home]);
+    expect(present.code).toBe(4);
+    expect(present.stderr).toContain('ERR_WITNESS_STATE_PRESENT');
+
+    await writeFile(path.join(node.home, 'witness', 'db', 'CURRENT'), 'garbage\n');
+    const start = await runCli(['start', '--home', node.home], { timeoutMs: 60_000 });
+    expect(start.code).toBe(4);
+    expect(start.stderr).toContain('ERR_WITNESS_STORE_CORRUPT');
+    expect(start.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    const reset = await runCliJson<{ reason: string; movedTo: string; file: string }>([
+      'witness',
+      'reset',
+      '--home',
+      node.home,
+    ]);
+    expect(reset.reason).toBe('damaged');
+    expect(await readFile(path.join(reset.movedTo, 'CURRENT'), 'utf8')).toBe('garbage\n');
+    expect(JSON.parse(await readFile(reset.file, 'utf8'))).toMatchObject({ reason: 'damaged' });
+    const again = await DaemonProcess.start(node.home);
+    expect((await again.fetch('/v1/federation', { token: node.adminToken })).status).toBe(200);
+    await again.stop();
+  }, 180_000);
+
+  it('makes a new store as before when the node is in no federation', async () => {
+    const node = await freshNode('witnofed');
+    const d = await DaemonProcess.start(node.home);
+    await d.stop();
+    await rm(path.join(node.home, 'witness'), { recursive: true });
+    const again = await DaemonProcess.start(node.home);
+    expect((await again.fetch('/healthz')).status).toBe(200);
     await again.stop();
   }, 180_000);
 });

@@ -43,16 +43,10 @@ afterAll(async () => {
 describe('govfed decisions export past its limit', () => {
   it(`refuses more than ${MAX_EXPORT_RECORDS} matching decisions (ERR_EXPORT_TOO_LARGE, exit 2) and writes nothing`, async () => {
     const out = path.join(node.tmp, 'all.jsonl');
-    const r = await runCli([
-      'decisions',
-      'export',
-      '--home',
-      node.home,
-      '--since',
-      new Date(START).toISOString(),
-      '--out',
-      out,
-    ]);
+    const r = await runCli(
+      ['decisions', 'export', '--home', node.home, '--since', new Date(START).toISOString(), '--out', out],
+      { timeoutMs: 240_000 },
+    ); // it pages through 100,001 decisions with their proofs before it refuses
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('ERR_EXPORT_TOO_LARGE');
     expect(r.stderr).toContain('narrow the search with --since/--until');
