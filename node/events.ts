@@ -76,6 +76,8 @@ export interface EventCatalogue {
   'federation:withdrawn': { via: string; id: string; version: number; signer: string; dropped: boolean; from?: string };
   /** This node is no longer a member: it left (`federation leave`) or was removed; its network stopped. */
   'federation:departed': { federationId: string; version: number; reason: 'left' | 'removed' };
+  /** A peer removed while it was away came back and was served the versions up to its removal. */
+  'federation:told-removed': { peer: string; version: number };
   'federation:publish-failed': { kind: string; error: string };
   'federation:sync-failed': { peer: string; error: string };
   /** A member we know addresses of could not be dialled (reported once, until a dial works again). */
@@ -223,6 +225,7 @@ const NAMES: { readonly [E in EventName]: true } = {
   'federation:withdrawn': true,
   'keys:rotated': true,
   'federation:departed': true,
+  'federation:told-removed': true,
   'federation:publish-failed': true,
   'federation:sync-failed': true,
   'federation:redial-failed': true,

@@ -224,7 +224,8 @@ export function charterObject(opts: { federationId: () => string; now: () => num
 /**
  * The join-window hooks of the generic chain for the charter (the rule: pending.ts): a stored or grown
  * proposal opens windows for the peers it adds when this node signed it or its member threshold is
- * met; one that leaves closes the windows no other pending proposal (or membership) keeps open.
+ * met; one that leaves (accepted, expired or superseded) closes the windows no other pending proposal
+ * keeps open.
  */
 export function charterWindowHooks(opts: {
   gate: MemberGate;
@@ -242,9 +243,10 @@ export function charterWindowHooks(opts: {
       for (const p of joinWindowPeers(status, env, opts.self)) opts.gate.openWindow(p, Date.parse(expiresAt));
     },
     onPendingDropped: (dropped) => {
-      const chain = opts.chain();
       for (const m of charterOf(dropped.envelope).members) {
-        if (chain?.isMember(m.peerId) !== true && !stillOpens(m.peerId)) opts.gate.closeWindow(m.peerId);
+        // Also once it is a member (the admission was accepted): membership lets it in now, and a window
+        // left open would outlive a later removal (a removed peer must get only its removal: sync.ts).
+        if (!stillOpens(m.peerId)) opts.gate.closeWindow(m.peerId);
       }
     },
   };

@@ -24,9 +24,10 @@ import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';
-import type { MemberGate } from '../p2p/gate.ts';
+import { MemberGate } from '../p2p/gate.ts';
 import type { Host } from '../p2p/host.ts';
 import { REQUEST_TIMEOUT_MS, requestOnce } from '../p2p/request.ts';
+import { Departures } from './departures.ts';
 
 /** How long one learnt address may take to dial before the next is tried. */
 const DIAL_PER_ADDRESS_MS = 3000;
@@ -51,7 +52,11 @@ export interface FederationCoreOptions {
   registry: Registry | undefined;
   store: FederationStore;
   seed: Uint8Array;
-  gate: MemberGate;
+  /**
+   * Who may hold a connection (node/p2p/gate.ts). Default: the members of our chain, the bootstrap
+   * peers of a join, and — only to learn that — the peers the chain removed (departures.ts).
+   */
+  gate?: MemberGate;
   /** The Ed25519 verifier of every signature this service checks (node/crypto's opensslVerify). */
   verify: Ed25519Verify;
 }
@@ -73,6 +78,8 @@ export class FederationCore {
   readonly modules: FederationModule[] = [];
   /** The service's own parts that follow the charter like modules do (rotation.ts), without being modules. */
   readonly charterHooks: Array<(chain: CharterChain) => void> = [];
+  /** Peers the chain removed: admitted only to learn their removal (departures.ts, sync.ts). */
+  readonly departures: Departures;
   readonly lastSeen = new Map<string, number>();
   chain: CharterChain | undefined;
   addresses: Record<string, string[]> = {};
@@ -104,7 +111,15 @@ export class FederationCore {
     this.registry = o.registry;
     this.store = o.store;
     this.seed = o.seed;
-    this.gate = o.gate;
+    this.departures = new Departures(() => this.now().getTime());
+    this.gate =
+      o.gate ??
+      new MemberGate({
+        isMember: (p) => this.chain?.isMember(p) === true || this.bootstrap.includes(p),
+        departed: (p) => this.departures.versionFor(p) !== undefined,
+        now: () => this.now().getTime(),
+      });
+    this.charterHooks.push((chain) => this.departures.update(chain));
     this.verify = o.verify;
   }
 

@@ -55,7 +55,6 @@ import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { AuditLog } from '../log/index.ts';
-import { MemberGate } from '../p2p/gate.ts';
 import { CharterChanges } from './changes.ts';
 import { CharterModule } from './charter-module.ts';
 import { FederationCore } from './core.ts';
@@ -115,12 +114,7 @@ export class FederationService {
     if (peerIdFromSeed(seed) !== opts.home.config.peerId) {
       throw new NodeError('ERR_KEY_MISMATCH', 'keys/peer.key does not match config.json peerId');
     }
-    let core: FederationCore | undefined;
-    const gate = new MemberGate({
-      isMember: (p) => core?.chain?.isMember(p) === true || core?.bootstrap.includes(p) === true,
-      now: () => now().getTime(),
-    });
-    core = new FederationCore({
+    const core = new FederationCore({
       home: opts.home,
       log: opts.log,
       events: opts.events,
@@ -129,7 +123,6 @@ export class FederationService {
       registry: opts.registry,
       store: new FederationStore(opts.home.dir),
       seed,
-      gate,
       verify: opts.verify ?? opensslVerify,
     });
     this.#c = core;

@@ -15,6 +15,7 @@ import {
   type Charter,
   type CharterChain,
   charterOf,
+  chartersResponse,
   type Envelope,
   helloFor,
   MAX_BOOTSTRAP_ADDRS,
@@ -53,7 +54,7 @@ export class FederationSync {
   async serveSync(msg: SyncMessage, from: string): Promise<SyncMessage> {
     const chain = this.#c.requireChain();
     if (!this.#c.gate.isMember(from)) {
-      if (!this.#c.gate.inWindow(from)) throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} is not a member`);
+      if (!this.#c.gate.inWindow(from)) return this.#serveDeparted(chain, msg, from);
       this.#checkJoinerRequest(chain, msg, from);
     }
     this.#c.seen(from);
@@ -151,6 +152,37 @@ export class FederationSync {
         `${from} is not a member: in its join window it may only send hello and its own admission (not ${msg.type})`,
       );
     }
+  }
+
+  /**
+   * What a peer the chain removed may ask (departures.ts): it learns that it was removed — a `hello` that
+   * says our chain ends at the version that removed it, and `get-charters` up to that version — so one
+   * removed while offline departs when it comes back. Nothing past its removal, nothing else: anything
+   * other, or from a stranger, is ERR_UNKNOWN_SIGNER.
+   */
+  #serveDeparted(chain: CharterChain, msg: SyncMessage, from: string): SyncMessage {
+    const removedAt = this.#c.departures.versionFor(from);
+    const at = removedAt === undefined ? undefined : chain.entry(removedAt);
+    if (removedAt === undefined || at === undefined) {
+      throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} is not a member`);
+    }
+    if (msg.type === 'hello') {
+      fromWire(msg, chain.federationId); // ERR_FEDERATION_MISMATCH for another federation
+      const head = { height: removedAt, digest: at.digest };
+      return { type: 'hello', federationId: chain.federationId, charterVersion: removedAt, heads: { charter: head } };
+    }
+    if (msg.type === 'get-charters' && msg.from >= 1 && msg.from <= removedAt) {
+      const reply = chartersResponse(chain, msg);
+      reply.envelopes = reply.envelopes.slice(0, removedAt - msg.from + 1);
+      if (msg.from + reply.envelopes.length > removedAt) {
+        this.#c.events('federation:told-removed', { peer: from, version: removedAt });
+      }
+      return reply;
+    }
+    throw new GovfedError(
+      'ERR_UNKNOWN_SIGNER',
+      `${from} was removed at charter version ${removedAt}: it may only learn that (hello, get-charters up to it), not ${msg.type}`,
+    );
   }
 
   /**

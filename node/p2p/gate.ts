@@ -16,6 +16,11 @@
  * forwarded or sent IHAVE; once a charter makes it a member, the host's `sweep` hands them to gossipsub
  * and sends it ours, on the live connection.
  *
+ * A peer the charter removed (and not back as a member) is *admitted* — its connection let in — for a
+ * while after its removal, so that one removed while offline learns it (node/federation/departures.ts):
+ * it is no member and in no window, so it gets no gossip and no module protocol; sync serves it only
+ * the versions up to its removal. We never dial it.
+ *
  * Enforced twice (belt and braces): libp2p's connection gater refuses encrypted connections (the remote
  * peer id is known after the Noise handshake) from or to peers not allowed, and `sweep` closes every
  * open connection whose peer is no longer allowed (after a charter change removed it or a window
@@ -28,17 +33,24 @@ export const MAX_JOIN_WINDOW_MS = 24 * 60 * 60_000;
 export interface GateOptions {
   /** True when `peerId` is a member of the current charter. */
   isMember: (peerId: string) => boolean;
+  /**
+   * True when `peerId` was removed from the charter and may still connect to learn it (node/federation
+   * departures.ts): its connection is let in, but it is no member — sync serves it only its removal.
+   */
+  departed?: (peerId: string) => boolean;
   now?: () => number;
 }
 
 export class MemberGate {
   readonly #isMember: (peerId: string) => boolean;
+  readonly #departed: (peerId: string) => boolean;
   readonly #now: () => number;
   /** peer id → end of its join window (ms since the epoch). */
   readonly #windows = new Map<string, number>();
 
   constructor(opts: GateOptions) {
     this.#isMember = opts.isMember;
+    this.#departed = opts.departed ?? (() => false);
     this.#now = opts.now ?? Date.now;
   }
 
@@ -72,11 +84,16 @@ export class MemberGate {
     return this.#isMember(peerId) || this.inWindow(peerId);
   }
 
+  /** May `peerId` hold a connection, if only to learn that it was removed? (`allows`, or departed.) */
+  admits(peerId: string): boolean {
+    return this.allows(peerId) || this.#departed(peerId);
+  }
+
   /** The libp2p ConnectionGater (libp2p 2.x method names); unlisted methods allow. `onDeny` hears refusals. */
   connectionGater(onDeny: (peerId: string) => void = () => {}) {
     const deny = (peer: { toString(): string }) => {
       const p = peer.toString();
-      if (this.allows(p)) return false;
+      if (this.admits(p)) return false;
       onDeny(p);
       return true;
     };

@@ -192,7 +192,7 @@ export class Host {
         close(): Promise<void>;
       };
       const peerId = conn.remotePeer.toString();
-      if (!opts.gate.allows(peerId)) {
+      if (!opts.gate.admits(peerId)) {
         onPeer({ type: 'refused', peerId });
         void conn.close().catch(() => {});
       } else if (opts.gate.isMember(peerId)) {
@@ -253,7 +253,7 @@ export class Host {
     const closed: string[] = [];
     for (const c of this.#node.getConnections()) {
       const p = c.remotePeer.toString();
-      if (!this.#gate.allows(p)) {
+      if (!this.#gate.admits(p)) {
         closed.push(p);
         await c.close().catch(() => {});
       }

@@ -61,6 +61,7 @@
  *   audit     append every accepted charter (and fork evidence) to the audit log as a governance event.
  */
 
+export { removalVersions } from './departures.ts';
 export {
   type ApprovalRule,
   type ApprovalRules,

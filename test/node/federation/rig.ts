@@ -8,12 +8,10 @@ import { opensslVerify } from '../../../node/crypto/ed25519.ts';
 import { CharterModule } from '../../../node/federation/charter-module.ts';
 import { FederationCore } from '../../../node/federation/core.ts';
 import type { FederationContext } from '../../../node/federation/module.ts';
-import { MemberGate } from '../../../node/p2p/gate.ts';
 import type { CharterChain } from '../../../protocol/federation/chain.ts';
 import { peer, seed } from '../../protocol/federation/fixtures.ts';
 
 export function charterRig(chain: CharterChain, opts: { self: number; now: number }) {
-  const gate = new MemberGate({ isMember: (p) => chain.isMember(p), now: () => opts.now });
   const events: string[] = [];
   const published: string[] = [];
   const core = new FederationCore({
@@ -25,10 +23,11 @@ export function charterRig(chain: CharterChain, opts: { self: number; now: numbe
     registry: undefined,
     store: { save: async () => {} } as never,
     seed: seed(opts.self),
-    gate,
     verify: opensslVerify,
   });
   core.chain = chain;
+  // The default gate (core.ts): members of `chain`, bootstrap peers, and removed peers to learn it.
+  const gate = core.gate;
   const pulls: string[] = [];
   core.pullSoon = (p) => pulls.push(p);
   const module = new CharterModule(core);

@@ -53,4 +53,16 @@ describe('MemberGate', () => {
       expect(g.allows(INVITEE)).toBe(false);
     });
   });
+
+  describe('when a peer was removed and may still learn it', () => {
+    it('admits its connection, but neither allows it nor counts it a member', async () => {
+      const REMOVED = '12D3KooWremoved';
+      const g = new MemberGate({ isMember: (p) => p === MEMBER, departed: (p) => p === REMOVED });
+      expect(g.admits(REMOVED)).toBe(true);
+      expect(g.allows(REMOVED)).toBe(false);
+      expect(g.isMember(REMOVED)).toBe(false);
+      expect(await g.connectionGater().denyInboundEncryptedConnection({ toString: () => REMOVED })).toBe(false);
+      expect(g.admits(INVITEE)).toBe(false);
+    });
+  });
 });
