@@ -61,7 +61,6 @@
  *   audit     append every accepted charter (and fork evidence) to the audit log as a governance event.
  */
 
-export { removalVersions } from './departures.ts';
 export {
   type ApprovalRule,
   type ApprovalRules,
@@ -110,6 +109,7 @@ export {
   WITNESS_KEY_PATTERN,
   witnessThreshold,
 } from './charter.ts';
+export { removalVersions } from './departures.ts';
 export {
   type Envelope,
   mergePeerSignatures,
