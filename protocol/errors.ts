@@ -140,6 +140,15 @@ export const ErrorCodes = [
   'ERR_MONITOR_WINDOW_MISMATCH',
   'ERR_MONITOR_NOT_HELD',
   'ERR_MALFORMED_MONITOR_SYNC',
+  // compliance reports (protocol/report)
+  'ERR_MALFORMED_COUNTS',
+  'ERR_COUNTS_MISMATCH',
+  'ERR_MALFORMED_REPORT_EVIDENCE',
+  'ERR_EVIDENCE_MISMATCH',
+  'ERR_MALFORMED_REPORT',
+  'ERR_REPORT_DIGEST_MISMATCH',
+  'ERR_REPORT_MISMATCH',
+  'ERR_MALFORMED_REPORT_REQUEST',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

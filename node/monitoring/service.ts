@@ -19,12 +19,10 @@
  *
  * Raw decisions never leave the node: only bins and counts are signed and sent.
  */
-import { encodeLeaf, type GovernanceLeaf } from '../../protocol/audit/leaf.ts';
+import { encodeLeaf } from '../../protocol/audit/leaf.ts';
 import { canonicalBytes } from '../../protocol/canonical/jcs.ts';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
-import { sha256 } from '../../protocol/crypto/sha256.ts';
-import { decodeEnvelope, type Envelope } from '../../protocol/dsse/index.ts';
-import { toHex } from '../../protocol/encoding/bytes.ts';
+import type { Envelope } from '../../protocol/dsse/index.ts';
 import { type CharterChain, type GossipMessage, GossipValidationError } from '../../protocol/federation/index.ts';
 import { breaches, monitorName } from '../../protocol/monitoring/monitor.ts';
 import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
@@ -39,6 +37,7 @@ import { MONITOR_SYNC_PROTOCOL } from '../../protocol/monitoring/sync.ts';
 import { windowValue } from '../../protocol/monitoring/window.ts';
 import type { RequiredMonitor } from '../../protocol/registry/contract-terms.ts';
 import type { ModelRef } from '../../protocol/registry/model-ref.ts';
+import { windowLeaf } from '../../protocol/report/evidence.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
@@ -233,17 +232,7 @@ export class MonitorService implements FederationModule {
   }
 
   async #logOnce(w: MonitorWindow, envelope: Envelope): Promise<number> {
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'monitor.window',
-      time: w.to,
-      digest: `sha256:${toHex(sha256(decodeEnvelope(envelope).payload))}`,
-      ref: `monitor/${w.federation}/${w.org}/${w.model.org}/${w.model.name}@${w.model.version}/${w.monitor}/${w.seq}`.slice(
-        0,
-        512,
-      ),
-    };
+    const leaf = windowLeaf(envelope, w);
     const bytes = encodeLeaf(leaf);
     const [appended] = await this.#o.log.append([{ leaf: bytes, record: canonicalBytes(envelope) }]);
     if (appended === undefined) throw new Error('the log appended nothing');

@@ -2,8 +2,9 @@
  * ModelIntake: what happens to a registry record once it verified (node/registry/models.ts decides that),
  * in order, one record at a time:
  *   1. the audit log — a deterministic governance leaf (`registry.model` / `registry.approval` /
- *      `registry.contract` / `registry.revocation` / `registry.deployment`; time =
- *      the record's own, digest = its statement's SHA-256, the envelope as the entry's record), looked up
+ *      `registry.contract` / `registry.revocation` / `registry.deployment`, built by protocol/report/
+ *      evidence.ts so that a compliance report can cite it; time = the record's own, digest = its
+ *      statement's SHA-256, the envelope as the entry's record), looked up
  *      before it is appended, so a retry after a crash never logs it twice;
  *   2. DIR/registry/models/state.json (the records in the order taken: what members page through);
  *   3. the ModelBook, then an event.
@@ -25,6 +26,13 @@ import {
   type VerifiedRevocation,
 } from '../../protocol/registry/index.ts';
 import type { RegistryRecord } from '../../protocol/registry/model-sync.ts';
+import {
+  approvalLeaf,
+  contractLeaf,
+  deploymentLeaf,
+  registrationLeaf,
+  revocationLeaf,
+} from '../../protocol/report/evidence.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
@@ -89,14 +97,7 @@ export class ModelIntake {
   ): Promise<Taken> {
     const id = registrationId(env);
     const p = v.predicate;
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'registry.model',
-      time: p.registeredAt,
-      digest: `sha256:${id}`,
-      ref: `registry/${p.federation}/model/${modelKey(p.model)}`.slice(0, 512),
-    };
+    const leaf = registrationLeaf(env, p);
     return await this.#serial(async () => {
       const held = this.#o.book.get(p.model.org, p.model.name, p.model.version);
       if (held !== undefined) {
@@ -122,14 +123,7 @@ export class ModelIntake {
     stored = false,
   ): Promise<TakenApproval> {
     const p = a.predicate;
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'registry.approval',
-      time: p.issuedAt,
-      digest: `sha256:${a.id}`,
-      ref: `registry/${p.federation}/approval/${held.key}/${p.approver.org}/${p.approver.name}`.slice(0, 512),
-    };
+    const leaf = approvalLeaf(env, p);
     return await this.#serial(async () => {
       const had = held.approvals.get(a.id);
       if (had !== undefined) return { held, logIndex: had.logIndex, approval: had };
@@ -156,14 +150,7 @@ export class ModelIntake {
     stored = false,
   ): Promise<TakenContract> {
     const p = c.predicate;
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'registry.contract',
-      time: p.issuedAt,
-      digest: `sha256:${c.id}`,
-      ref: `registry/${p.federation}/contract/${held.key}/${p.version}`.slice(0, 512),
-    };
+    const leaf = contractLeaf(env, p);
     return await this.#serial(async () => {
       // Again inside the queue: another version may have been taken since it was checked.
       if (contractFollows(c, held.contracts) === 'held') {
@@ -187,14 +174,7 @@ export class ModelIntake {
     stored = false,
   ): Promise<TakenRevocation> {
     const p = r.predicate;
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'registry.revocation',
-      time: p.issuedAt,
-      digest: `sha256:${r.id}`,
-      ref: `registry/${p.federation}/${p.action}/${held.key}/${p.signer.org}/${p.signer.name}`.slice(0, 512),
-    };
+    const leaf = revocationLeaf(env, p);
     return await this.#serial(async () => {
       const had = held.revocations.get(r.id);
       if (had !== undefined) return { held, logIndex: had.logIndex, revocation: had };
@@ -214,15 +194,7 @@ export class ModelIntake {
 
   /** Logs (once), stores and holds a verified deployment record that follows its org's chain. */
   async deployment(env: Envelope, d: Deployment, via: string, stored = false): Promise<TakenDeployment> {
-    const digest = deploymentDigest(d);
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'registry.deployment',
-      time: d.time,
-      digest,
-      ref: `registry/${d.federation}/deployment/${d.org}/${d.seq}/${d.action}/${modelKey(d.model)}`.slice(0, 512),
-    };
+    const leaf = deploymentLeaf(d);
     return await this.#serial(async () => {
       // Again inside the queue: the org's chain may have grown since it was checked.
       if (deploymentFollows(d, this.#o.deployments.chain(d.org)) === 'held') {
