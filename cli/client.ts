@@ -197,6 +197,10 @@ export class ApiClient {
   async models(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
     return await this.#object(method, `/v1/models${path}`, body);
   }
+  /** GET /v1/reports/models/{name} (auditor): a signed report, checked by the caller with protocol/report. */
+  async report(path: string): Promise<Record<string, unknown>> {
+    return await this.#object('GET', `/v1/reports${path}`);
+  }
   async deployments(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
     return await this.#object(method, `/v1/deployments${path}`, body);
   }

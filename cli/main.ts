@@ -52,6 +52,7 @@ import { policyProposeCommand } from './commands/policy-propose.ts';
 import { policyShowCommand } from './commands/policy-show.ts';
 import { policySignCommand } from './commands/policy-sign.ts';
 import { policyStatusCommand } from './commands/policy-status.ts';
+import { reportModelCommand } from './commands/report-model.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { stopCommand } from './commands/stop.ts';
@@ -110,6 +111,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   modelListCommand,
   modelShowCommand,
   modelMonitorCommand,
+  reportModelCommand,
   modelRegisterCommand,
   modelRiskCommand,
   modelSignCommand,

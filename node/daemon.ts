@@ -60,6 +60,7 @@ import { PolicyService } from './policy/index.ts';
 import { ModelRegistry } from './registry/models.ts';
 import { policyRiskCheck } from './registry/risk-check.ts';
 import { RosterModule } from './registry/rosters.ts';
+import { ReportService } from './report/index.ts';
 import { WitnessService } from './witness/index.ts';
 
 export interface DaemonOptions {
@@ -213,6 +214,17 @@ export class Daemon {
       metrics: (source) => new MonitorMetrics(metrics.registry, source),
     });
     federation.use(monitoring); // after the models: windows are checked against their contracts
+    const report = new ReportService({
+      home: this.home,
+      log,
+      models,
+      windows: () => monitoring.book,
+      witness,
+      events: this.#events,
+      now,
+      verify: opensslVerify,
+    });
+    federation.use(report); // compliance reports: counts statements over /govfed/report/1.0.0
     const workers = config.ingestWorkers ?? defaultIngestWorkers();
     const registered = models;
     const ingest =
@@ -249,6 +261,7 @@ export class Daemon {
         registry,
         models,
         monitoring,
+        report,
         ...(ingest === undefined ? {} : { ingest }),
       }),
     );
@@ -264,6 +277,7 @@ export class Daemon {
       { name: 'registry', service: registry }, // rosters loaded before the federation hands it a charter
       { name: 'models', service: models }, // registrations and approvals, judged again at the first charter
       { name: 'monitoring', service: monitoring }, // monitoring windows, verified again at the first charter
+      { name: 'report', service: report }, // the reports' decision counters (DIR/report/state.json)
       { name: 'federation', service: federation },
       ...(ingest === undefined ? [] : [{ name: 'ingest', service: ingest }]), // worker threads for POST /v1/decisions
       { name: 'api', service: api },

@@ -155,6 +155,12 @@ export interface EventCatalogue {
   /** A sync round's windows request to a member failed (unreachable, timeout): tried again next round. */
   'monitoring:sync-failed': { peer: string; error: string };
 
+  // ---- compliance reports (node/report) ----
+  /** A report was put together and signed (docs/reports.md). */
+  'report:built': { model: string; evidence: number; gaps: number };
+  /** Counting decisions for the reports' aggregates failed (tried again at the next catch-up). */
+  'report:error': { error: string };
+
   // ---- policy baselines (node/policy) ----
   'policy:local': { version: number; rules: number };
   'policy:proposal': ChainProposalFields;
@@ -254,6 +260,8 @@ const NAMES: { readonly [E in EventName]: true } = {
   'monitoring:suspended': true,
   'monitoring:error': true,
   'monitoring:sync-failed': true,
+  'report:built': true,
+  'report:error': true,
   'policy:local': true,
   'policy:proposal': true,
   'policy:applied': true,

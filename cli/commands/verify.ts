@@ -16,6 +16,11 @@
  * signature, at least k valid cosignatures by witness keys the charter names for other members, and the
  * inclusion proof. --federation ID pins the federation; without it a warning says the bundle vouches for
  * its own federation.
+ *
+ * A compliance report (govfed-report/v1, from `report model`; canonical JSON starting `{"report":`) is
+ * checked with protocol/report/verify.ts: the charter chain, the report's signature by the node that made
+ * it, every org's cosigned checkpoints, every evidence item's inclusion proof and record, and the
+ * summary and controls recomputed from the signed records (cli/report-verify.ts prints the result).
  */
 
 import { opensslVerify } from '../../node/crypto/ed25519.ts';
@@ -28,6 +33,7 @@ import {
 import { toBase64 } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { parseVerifierKey } from '../../protocol/note/index.ts';
+import { MAX_REPORT_BYTES } from '../../protocol/report/report.ts';
 import { type VerifiedAnyBundle, verifyBundle } from '../../protocol/witness/any-bundle.ts';
 import {
   CROSSORG_BUNDLE_FORMAT,
@@ -39,6 +45,7 @@ import { CheckFailedError, CliError, ExitCode, UsageError } from '../exit.ts';
 import { openInput, readCapped, verifyExportStream } from '../export-file.ts';
 import { leafPairs } from '../leaf-view.ts';
 import { formatJson, formatKeyValues, type Io } from '../output.ts';
+import { isReportFile, verifyReportFile } from '../report-verify.ts';
 
 export const UNPINNED_WARNING =
   'warning: the verifier key was taken from the bundle itself (no --key); this shows the entry is in a log ' +
@@ -50,7 +57,8 @@ export const UNPINNED_FEDERATION_WARNING =
 
 export const verifyCommand: CommandSpec = {
   name: 'verify',
-  summary: 'Verify a proof bundle or a decision export offline (exit 0 when it verifies, 1 when it does not).',
+  summary:
+    'Verify a proof bundle, a compliance report or a decision export offline (exit 0 when it verifies, 1 when not).',
   usage: 'verify FILE [--key VKEY] [--federation ID] [--json]',
   description: `
 Checks a bundle written by 'govfed audit prove' without contacting any node: the checkpoint's signature
@@ -62,6 +70,10 @@ without it the key inside the bundle is used and a warning is printed.
 A cross-org bundle (from 'govfed audit prove --origin') is checked against the federation charters it
 carries: the log's signature, at least k valid cosignatures by the witness keys the charter publishes for
 other members, and the inclusion proof. Pin the federation you trust with --federation ID.
+
+A compliance report (from 'govfed report model') is checked whole: the report's signature by the node
+that made it, every org's cosigned checkpoints, every evidence item's inclusion proof and signed record,
+and every number of the summary and controls recomputed from the signed records (pin --federation ID).
 
 A decision export (from 'govfed decisions export', format govfed-decision-export/v1) is checked record by
 record: each record's digest must be its leaf's, each leaf must be in the tree of the one signed
@@ -89,9 +101,10 @@ checkpoint the file carries (pin the key with --key).`,
     if (federation !== undefined && !/^[0-9a-f]{64}$/.test(federation)) {
       throw new UsageError('verify: --federation must be a federation id (64 lowercase hex digits)');
     }
-    const input = await readInput(file, Math.max(MAX_BUNDLE_BYTES, MAX_CROSSORG_BUNDLE_BYTES) + 1);
+    const input = await readInput(file, Math.max(MAX_BUNDLE_BYTES, MAX_CROSSORG_BUNDLE_BYTES, MAX_REPORT_BYTES) + 1);
     if (input.isExport) return await verifyExport(file, input.chunks, key, json, io);
     const bytes = input.bytes;
+    if (isReportFile(bytes)) return verifyReportFile(file, bytes, federation, json, io);
     let any: VerifiedAnyBundle;
     try {
       any = verifyBundle(bytes, {

@@ -30,6 +30,7 @@ import type { ModelsPort } from './ports/models.ts';
 import type { MonitoringPort } from './ports/monitoring.ts';
 import type { PolicyPort } from './ports/policy.ts';
 import type { RegistryPort } from './ports/registry.ts';
+import type { ReportPort } from './ports/report.ts';
 import type { WitnessPort } from './ports/witness.ts';
 import { pooledRandom } from './random.ts';
 import { adminFsckRoute } from './routes/admin-fsck.ts';
@@ -76,6 +77,7 @@ import { proofsCrossOrgConsistencyRoute } from './routes/proofs-crossorg-consist
 import { proofsCrossOrgInclusionRoute } from './routes/proofs-crossorg-inclusion.ts';
 import { proofsCrossOrgLookupRoute } from './routes/proofs-crossorg-lookup.ts';
 import { proofsInclusionRoute } from './routes/proofs-inclusion.ts';
+import { reportsRoutes } from './routes/reports.ts';
 import { tilesGetRoute } from './routes/tiles-get.ts';
 import { tlogCheckpointRoute } from './routes/tlog-checkpoint.ts';
 import { tokensPostRoute } from './routes/tokens-post.ts';
@@ -113,6 +115,8 @@ export interface BuildAppOptions {
   models?: ModelsPort;
   /** Monitoring (node/monitoring); without it decisions are not monitored and no flags are shown. */
   monitoring?: MonitoringPort;
+  /** Compliance reports (node/report); without them /v1/reports answers 409. */
+  report?: ReportPort;
   /** Timeouts and the connection cap (default: config.json `http` of `home`, else DEFAULT_HTTP_LIMITS). */
   http?: Partial<HttpLimits>;
   /** The console's live-update feed (GET /v1/events); the daemon tees its events into it. Default: a fresh one. */
@@ -157,6 +161,7 @@ const ROUTES = [
   identitiesRoutes,
   modelsRoutes,
   deploymentsRoutes,
+  reportsRoutes,
   federationJoinRoute,
   evaluatePostRoute,
   policyGetRoute,
@@ -191,6 +196,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.registry === undefined ? {} : { registry: opts.registry }),
     ...(opts.models === undefined ? {} : { models: opts.models }),
     ...(opts.monitoring === undefined ? {} : { monitoring: opts.monitoring }),
+    ...(opts.report === undefined ? {} : { report: opts.report }),
     ...(opts.ingest === undefined ? {} : { ingest: opts.ingest }),
   };
 

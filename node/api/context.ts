@@ -13,6 +13,7 @@ import type { ModelsPort } from './ports/models.ts';
 import type { MonitoringPort } from './ports/monitoring.ts';
 import type { PolicyPort } from './ports/policy.ts';
 import type { RegistryPort } from './ports/registry.ts';
+import type { ReportPort } from './ports/report.ts';
 import type { WitnessPort } from './ports/witness.ts';
 
 export type { EventSink } from '../events.ts';
@@ -65,6 +66,8 @@ export interface ApiContext {
   models?: ModelsPort;
   /** Monitoring (node/monitoring); absent: decisions are not monitored and no flags are shown. */
   monitoring?: MonitoringPort;
+  /** Compliance reports (node/report); absent: /v1/reports answers ERR_NO_FEDERATION. */
+  report?: ReportPort;
   /**
    * Ingest worker threads (node/decisions IngestPool): when present, POST /v1/decisions hands them the
    * raw body; absent, it parses, checks and seals on the main thread (DecisionRecorder).

@@ -21,6 +21,7 @@
 export * from './controls.ts';
 export * from './counts.ts';
 export * from './evidence.ts';
+export * from './protocol.ts';
 export * from './report.ts';
 export * from './summary.ts';
 export * from './verify.ts';

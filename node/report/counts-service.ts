@@ -1,0 +1,91 @@
+/**
+ * CountsSigner: this node's side of `/govfed/report/1.0.0` — its model-counts statements (the signed
+ * rolling aggregates; protocol/report/counts.ts). Asked for versions (by a member putting a report
+ * together, or by this node's own report), it brings the counters up to the log's size (counter.ts),
+ * and for each version whose tally changed since its last statement signs a new one with the peer key
+ * and appends it to the audit log (governance leaf `model.counts`, the envelope as its record); then it
+ * answers with the newest statement of each. An unchanged tally re-uses the statement signed before,
+ * so asking again appends nothing. Requests are serialised.
+ */
+import { encodeLeaf } from '../../protocol/audit/leaf.ts';
+import { canonicalBytes, canonicalize } from '../../protocol/canonical/jcs.ts';
+import type { Envelope } from '../../protocol/dsse/index.ts';
+import { isGovfedError } from '../../protocol/errors.ts';
+import { COUNTS_PAYLOAD_TYPE, COUNTS_TYPE, countsPayload, type Tally } from '../../protocol/report/counts.ts';
+import { countsLeaf } from '../../protocol/report/evidence.ts';
+import { type CountsAsked, decodeCountsRequest, encodeCountsResponse } from '../../protocol/report/protocol.ts';
+import { NodeError } from '../errors.ts';
+import type { FederationContext } from '../federation/module.ts';
+import type { AuditLog } from '../log/index.ts';
+import type { ModelCounter } from './counter.ts';
+
+const sameTally = (a: Tally, b: Tally) => canonicalize(a) === canonicalize(b);
+
+export interface CountsSignerOptions {
+  org: string;
+  log: Pick<AuditLog, 'append'>;
+  counter: ModelCounter;
+  now: () => Date;
+  context(): FederationContext | undefined;
+}
+
+export class CountsSigner {
+  readonly #o: CountsSignerOptions;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(o: CountsSignerOptions) {
+    this.#o = o;
+  }
+
+  /** The newest statement of each version asked for (signed and logged now when its tally changed). */
+  statements(asked: readonly CountsAsked[]): Promise<Envelope[]> {
+    const work = this.#tail.catch(() => {}).then(() => this.#statements(asked));
+    this.#tail = work.catch(() => {});
+    return work;
+  }
+
+  async #statements(asked: readonly CountsAsked[]): Promise<Envelope[]> {
+    const ctx = this.#o.context();
+    const chain = ctx?.chain();
+    if (ctx === undefined || chain === undefined) throw new NodeError('ERR_NO_FEDERATION', 'not in a federation');
+    const counter = this.#o.counter;
+    counter.setFederation(chain.federationId);
+    await counter.catchUp();
+    const out: Envelope[] = [];
+    for (const a of asked) {
+      const { tally, through } = counter.tally(a.digest);
+      const held = counter.statement(a.digest);
+      if (held !== undefined && sameTally(held.tally, tally)) {
+        out.push(held.envelope);
+        continue;
+      }
+      const c = {
+        federation: chain.federationId,
+        org: this.#o.org,
+        model: a.model,
+        digest: a.digest,
+        through,
+        ...tally,
+        time: this.#o.now().toISOString(),
+      };
+      const envelope = ctx.signAsPeer(COUNTS_PAYLOAD_TYPE, countsPayload(c));
+      const leaf = encodeLeaf(countsLeaf(envelope, { type: COUNTS_TYPE, ...c }));
+      const [appended] = await this.#o.log.append([{ leaf, record: canonicalBytes(envelope) }]);
+      if (appended === undefined) throw new NodeError('ERR_INTERNAL', 'the log appended nothing');
+      await counter.keepStatement(a.digest, { envelope, tally, logIndex: appended.index });
+      out.push(envelope);
+    }
+    return out;
+  }
+
+  /** The `/govfed/report/1.0.0` handler: requests (attacker-controlled) from members. */
+  async handle(req: Uint8Array): Promise<Uint8Array> {
+    try {
+      return encodeCountsResponse({ type: 'counts', statements: await this.statements(decodeCountsRequest(req)) });
+    } catch (err) {
+      const code = isGovfedError(err) || err instanceof NodeError ? (err as { code: string }).code : 'ERR_INTERNAL';
+      const message = code === 'ERR_INTERNAL' ? 'internal error' : (err as Error).message;
+      return encodeCountsResponse({ type: 'error', code, message: message.slice(0, 1024) });
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * ReportService (issue 15; docs/reports.md): the cross-org compliance report, as a federation module.
+ *
+ *   counter.ts        this node's rolling decision counters per version, read from its own log
+ *   counts-service.ts its signed model-counts statements, answered on `/govfed/report/1.0.0`
+ *   gather.ts         one report: every member's records and counts, proven in their witnessed logs,
+ *                     summarised, checked and signed with this node's peer key
+ *
+ * The counters catch up with the log every CATCH_UP_MS (and before every answer), so that a report
+ * reads only what was appended since. start() loads them; stop() waits for the work in flight.
+ */
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
+import type { CharterChain } from '../../protocol/federation/index.ts';
+import {
+  MAX_REPORT_REQUEST_FRAME,
+  MAX_REPORT_RESPONSE_FRAME,
+  REPORT_PROTOCOL,
+} from '../../protocol/report/protocol.ts';
+import type { SignedReport } from '../../protocol/report/report.ts';
+import type { CrossOrgBundle } from '../../protocol/witness/bundle.ts';
+import { errorText } from '../chain/index.ts';
+import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
+import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
+import type { AuditLog } from '../log/index.ts';
+import type { WindowBook } from '../monitoring/window-book.ts';
+import type { DeploymentBook } from '../registry/deployment-book.ts';
+import type { ModelBook } from '../registry/model-book.ts';
+import { ModelCounter } from './counter.ts';
+import { CountsSigner } from './counts-service.ts';
+import { ReportGatherer, type ReportSubject } from './gather.ts';
+
+export const CATCH_UP_MS = 5000;
+
+export interface ReportServiceOptions {
+  home: { dir: string; config: { org: string } };
+  log: Pick<AuditLog, 'size' | 'entry' | 'append' | 'record'>;
+  models: { readonly book: ModelBook; readonly deployments: DeploymentBook };
+  windows: () => WindowBook | undefined;
+  witness: { lookup(origin: string, q: { leafHash: Uint8Array }): Promise<CrossOrgBundle> };
+  events: EventSink;
+  now?: () => Date;
+  verify?: Ed25519Verify;
+}
+
+export class ReportService implements FederationModule {
+  readonly name = 'report';
+  readonly protocols: Readonly<Record<string, ModuleProtocol>>;
+  readonly #counter: ModelCounter;
+  readonly #signer: CountsSigner;
+  readonly #gatherer: ReportGatherer;
+  readonly #events: EventSink;
+  readonly #models: ReportServiceOptions['models'];
+  readonly #org: string;
+  #ctx: FederationContext | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(o: ReportServiceOptions) {
+    const now = o.now ?? (() => new Date());
+    this.#events = o.events;
+    this.#models = o.models;
+    this.#org = o.home.config.org;
+    this.#counter = new ModelCounter(o.home.dir, o.log);
+    this.#signer = new CountsSigner({
+      org: o.home.config.org,
+      log: o.log,
+      counter: this.#counter,
+      now,
+      context: () => this.#ctx,
+    });
+    this.#gatherer = new ReportGatherer({
+      org: o.home.config.org,
+      log: o.log,
+      models: o.models,
+      windows: o.windows,
+      witness: o.witness,
+      counts: this.#signer,
+      context: () => this.#ctx,
+      now,
+      ...(o.verify === undefined ? {} : { verify: o.verify }),
+    });
+    this.protocols = {
+      [REPORT_PROTOCOL]: {
+        maxBytes: Math.max(MAX_REPORT_REQUEST_FRAME, MAX_REPORT_RESPONSE_FRAME),
+        handle: (req) => this.#signer.handle(req),
+      },
+    };
+  }
+
+  attach(ctx: FederationContext): void {
+    this.#ctx = ctx;
+  }
+
+  async start(): Promise<void> {
+    await this.#counter.load();
+    this.#timer = setInterval(() => {
+      this.#counter.catchUp().catch((err) => this.#events('report:error', { error: errorText(err) }));
+    }, CATCH_UP_MS);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#counter.flush();
+  }
+
+  onCharter(chain: CharterChain): void {
+    this.#counter.setFederation(chain.federationId);
+  }
+
+  status(): Record<string, unknown> {
+    return { counted: this.#counter.tally('').through };
+  }
+
+  /**
+   * The report's subject: `org` when given, else this org when it registered `name`, else the one org
+   * that did (ERR_AMBIGUOUS_MODEL when several did, ERR_NOT_FOUND when none).
+   */
+  subject(name: string, version?: string, org?: string): ReportSubject {
+    const v = version === undefined ? {} : { version };
+    if (org !== undefined) return { org, name, ...v };
+    const orgs = [
+      ...new Set(
+        this.#models.book
+          .all()
+          .filter((h) => h.model.name === name)
+          .map((h) => h.model.org),
+      ),
+    ];
+    if (orgs.includes(this.#org)) return { org: this.#org, name, ...v };
+    if (orgs.length === 1) return { org: orgs[0] as string, name, ...v };
+    if (orgs.length === 0) throw new NodeError('ERR_NOT_FOUND', `no model named ${name} in the registry`);
+    throw new NodeError('ERR_AMBIGUOUS_MODEL', `${name} is registered by ${orgs.sort().join(', ')}: name the org`);
+  }
+
+  /** One signed report on the model `subject` (see gather.ts). */
+  async report(subject: ReportSubject, waitMs?: number): Promise<SignedReport> {
+    const signed = await this.#gatherer.build(subject, waitMs);
+    this.#events('report:built', {
+      model: `${subject.org}/${subject.name}${subject.version === undefined ? '' : `@${subject.version}`}`,
+      evidence: signed.report.evidence.length,
+      gaps: signed.report.gaps.length,
+    });
+    return signed;
+  }
+}
