@@ -7,13 +7,14 @@
  * registered that name (give `org`). What could not be gathered in time is listed in the report's `gaps`.
  */
 import type { FastifyInstance } from 'fastify';
+import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { requireReport } from '../ports/report.ts';
-import { reportParams, reportQuery, signedReportSchema } from '../schemas/reports.ts';
-import { errorResponses } from '../schemas/shared.ts';
+import { MAX_REPORT_WAIT_MS, reportParams, reportQuery, signedReportSchema } from '../schemas/reports.ts';
+import { errorResponses, toUint } from '../schemas/shared.ts';
 
 export function reportsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get<{ Params: { name: string }; Querystring: { version?: string; org?: string; waitMs?: number } }>(
+  app.get<{ Params: { name: string }; Querystring: { version?: string; org?: string; waitMs?: string } }>(
     '/v1/reports/models/:name',
     {
       config: { access: 'auditor' as const },
@@ -28,8 +29,12 @@ export function reportsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (req, reply) => {
       const report = requireReport(ctx);
+      const waitMs = req.query.waitMs === undefined ? undefined : toUint(req.query.waitMs, 'querystring/waitMs');
+      if (waitMs !== undefined && waitMs > MAX_REPORT_WAIT_MS) {
+        throw new NodeError('ERR_VALIDATION', `querystring/waitMs must be 0..${MAX_REPORT_WAIT_MS}`);
+      }
       const subject = report.subject(req.params.name, req.query.version, req.query.org);
-      const signed = await report.report(subject, req.query.waitMs);
+      const signed = await report.report(subject, waitMs);
       reply.header('cache-control', 'no-store');
       return signed;
     },

@@ -1,5 +1,6 @@
 /** Schemas of GET /v1/reports/models/{name} (docs/reports.md). */
 import { MODEL_NAME_PATTERN, ORG_PATTERN } from './models.ts';
+import { uintString } from './shared.ts';
 
 /** The longest a request may wait for records to be witnessed. */
 export const MAX_REPORT_WAIT_MS = 60_000;
@@ -18,10 +19,8 @@ export const reportQuery = {
     version: { type: 'string', pattern: MODEL_NAME_PATTERN, description: 'one version (default: every version)' },
     org: { type: 'string', pattern: ORG_PATTERN, description: 'the org that registered it (needed when several did)' },
     waitMs: {
-      type: 'integer',
-      minimum: 0,
-      maximum: MAX_REPORT_WAIT_MS,
-      description: 'how long to wait for records to be witnessed before listing them as gaps (default 15000)',
+      ...uintString,
+      description: `how long to wait for records to be witnessed before listing them as gaps (ms, default 15000, at most ${MAX_REPORT_WAIT_MS})`,
     },
   },
 } as const;
