@@ -32,6 +32,7 @@ import {
   type EvidenceKind,
   windowLeaf,
 } from '../../protocol/report/evidence.ts';
+import { evidenceContext, openEvidence } from '../../protocol/report/open.ts';
 import {
   type CountsAsked,
   decodeCountsResponse,
@@ -49,7 +50,6 @@ import {
   type SignedReport,
 } from '../../protocol/report/report.ts';
 import { type OpenedEvidence, summarize } from '../../protocol/report/summary.ts';
-import { evidenceContext, openEvidence } from '../../protocol/report/verify.ts';
 import type { CrossOrgBundle } from '../../protocol/witness/bundle.ts';
 import { parseLogKey } from '../../protocol/witness/keys.ts';
 import { errorText } from '../chain/index.ts';

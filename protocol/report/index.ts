@@ -16,12 +16,16 @@
  *   oscal.ts     the report as OSCAL 1.1 assessment-results
  *   protocol.ts  /govfed/report/1.0.0: asking a member for its counts statements
  *   report.ts    the report file (govfed-report/v1)
+ *   shape.ts     verification step 1: the file's canonical form and fields
+ *   open.ts      verification step 6: each record verified as its kind, and its leaf
  *   verify.ts    the offline verifier (a numbered checklist)
  */
 export * from './controls.ts';
 export * from './counts.ts';
 export * from './evidence.ts';
+export * from './open.ts';
 export * from './protocol.ts';
 export * from './report.ts';
+export * from './shape.ts';
 export * from './summary.ts';
 export * from './verify.ts';

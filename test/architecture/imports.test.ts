@@ -44,7 +44,7 @@ describe('the import graph', () => {
   });
 
   it('keeps the services off node/api, and node/log, p2p, home, crypto off the services and the api', () => {
-    const services = ['node/federation/', 'node/policy/', 'node/witness/', 'node/monitoring/'];
+    const services = ['node/federation/', 'node/policy/', 'node/witness/', 'node/monitoring/', 'node/report/'];
     const infra = ['node/log/', 'node/p2p/', 'node/home/', 'node/crypto/'];
     const bad = [...graph].flatMap(([f, deps]) => {
       const forbidden = services.some((s) => f.startsWith(s))

@@ -103,6 +103,7 @@ export const LAYERS: readonly { name: string; members: readonly string[] }[] = [
       'node/decisions/',
       'node/registry/',
       'node/monitoring/',
+      'node/report/',
     ],
   },
   { name: 'node api', members: ['node/api/'] },
