@@ -25,6 +25,7 @@ import { ApiClient } from '../client.ts';
 import { killSwitchAct } from '../demo/kill-switch.ts';
 import { poll } from '../demo/poll.ts';
 import { registryAct } from '../demo/registry.ts';
+import { reportAct } from '../demo/report.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import { formatJson, formatTable } from '../output.ts';
 
@@ -217,7 +218,9 @@ signature, the witnesses' cosignatures, the inclusion proof); then the model reg
 own keys (DIR/keys), a model registered by its digest and scored by the baseline (tier high), a decision
 of it flagged shadow_ai, its trust contract, a two-org approval (risk_officer at eu, legal at us), its
 deployment on us and the next decision not flagged; then a decision outside the contract denied on every
-node, and eve's suspension (the kill switch) taking effect on all three. Finally it prints each node's API address and admin token, and its web console's URL. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
+node, and eve's suspension (the kill switch) taking effect on all three; it ends with a compliance report
+on the model (eu's node gathers it from every org, it is verified offline and written to
+DIR/fraud-model-report.json and .html). Finally it prints each node's API address and admin token, and its web console's URL. Try, in another terminal: GOVFED_API=<api> GOVFED_TOKEN=<token> govfed federation status.
 Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<org>.log.`,
   options: {
     dir: { type: 'string', value: 'DIR', description: 'keep the homes here (default: a temp directory, removed)' },
@@ -309,6 +312,7 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
 
       const { act: registry, eve } = await registryAct(dir, nodes as unknown as [DemoNode, DemoNode, DemoNode], say);
       const killSwitch = await killSwitchAct(nodes, registry, eve, say);
+      const report = await reportAct(dir, eu, say);
 
       const rows = [];
       let fed: Record<string, unknown> = {};
@@ -342,6 +346,7 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
             crossOrgProof: proof,
             registry,
             killSwitch,
+            report,
           }),
         );
       } else {
@@ -356,6 +361,9 @@ Ctrl-C stops the nodes cleanly and removes the temp directory. Node logs: DIR/<o
           `\nWeb consoles (log in with the node's admin token, or one from govfed token create --role auditor):\n${rows
             .map((r) => `  ${r.org.padEnd(5)} ${r.console}`)
             .join('\n')}\n`,
+        );
+        io.stdout(
+          `\nCompliance report: ${report.file} (for people: ${report.html})\nVerify it offline: ${report.verify}\n`,
         );
         io.stdout(
           `\nTry: GOVFED_API=${eu.api} GOVFED_TOKEN=${eu.token} npx govfed federation status\n` +

@@ -18,6 +18,7 @@ import { writeOut } from '../crossorg-output.ts';
 import { CheckFailedError, ExitCode, UsageError } from '../exit.ts';
 import { resolveTarget } from '../home.ts';
 import { formatJson, formatTable, type Io } from '../output.ts';
+import { reportHtml } from '../report-html.ts';
 
 const NAME = 'report model';
 const REF_RE =
@@ -86,7 +87,7 @@ within --wait seconds (default ${DEFAULT_WAIT_S}) and unreachable orgs are liste
     const text = fromUtf8(bytes);
     await writeOut(out, text, io);
     const html = stringOption(args, 'html');
-    if (html !== undefined) throw new UsageError(`${NAME}: --html is not built yet`);
+    if (html !== undefined) await writeOut(html, reportHtml(v.report), io);
     print(io, v, out, html, booleanOption(args, 'json'));
     return ExitCode.OK;
   },

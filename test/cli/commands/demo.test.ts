@@ -1,12 +1,13 @@
 /**
  * `govfed demo` as a user runs it: three real nodes form a federation, publish a baseline with threshold
  * 2 and deny a decision by it, prove one org's entry through another's node, the table is printed, and
- * Ctrl-C (SIGINT) stops everything cleanly and removes the temp homes.
+ * it ends with a compliance report that verifies offline; Ctrl-C (SIGINT) stops everything cleanly and
+ * removes the temp homes.
  */
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { CLI, childEnv, ROOT } from '../../helpers/cli.ts';
+import { CLI, childEnv, ROOT, runCli } from '../../helpers/cli.ts';
 
 interface DemoOutput {
   federationId: string;
@@ -28,6 +29,17 @@ interface DemoOutput {
   killSwitch: {
     contractDenials: { org: string; deny: string[] }[];
     suspension: { denials: { org: string; deny: string[] }[] };
+  };
+  report: {
+    file: string;
+    html: string;
+    evidence: number;
+    orgs: string[];
+    decisions: number;
+    denied: number;
+    killSwitch: string;
+    controls: { id: string; status: string }[];
+    verify: string;
   };
 }
 
@@ -86,6 +98,23 @@ describe('govfed demo', () => {
       for (const d of k.contractDenials) expect(d.deny).toContain('contract.purpose');
       expect(k.suspension.denials.map((d) => d.org)).toEqual(['eu', 'us', 'apac']);
       for (const d of k.suspension.denials) expect(d.deny).toContain('suspended');
+      // It ends with a compliance report on the model, written where it says, verifying offline.
+      const rep = demo.report;
+      expect(rep.orgs).toEqual(['apac', 'eu', 'us']);
+      expect(rep.killSwitch).toBe('suspended');
+      // us: one shadow-AI and one approved decision; every org: a contract denial and at least one suspended.
+      expect(rep.decisions).toBeGreaterThanOrEqual(2 + 3 + 3);
+      expect(rep.denied).toBeGreaterThanOrEqual(3 + 3);
+      expect(rep.controls).toHaveLength(7);
+      expect(rep.verify).toBe(`govfed verify ${rep.file} --federation ${demo.federationId}`);
+      const verified = await runCli(['verify', rep.file, '--federation', demo.federationId, '--json']);
+      expect(verified.code, verified.stdout).toBe(0);
+      expect(JSON.parse(verified.stdout)).toMatchObject({
+        ok: true,
+        signedBy: 'eu',
+        total: { decisions: rep.decisions },
+      });
+      expect(await readFile(rep.html, 'utf8')).toContain('Status across orgs');
       expect(JSON.stringify(demo)).not.toContain('seed');
       const us = demo.nodes[1] as DemoOutput['nodes'][number];
       const shadowLeaf = await fetch(`${us.api}/v1/log/entries/${r.shadowDecision.index}`, {
