@@ -10,6 +10,7 @@
 import { opensslVerify } from '../../node/crypto/ed25519.ts';
 import { fromUtf8 } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
+import { reportOscal } from '../../protocol/report/oscal.ts';
 import { reportFileBytes, type SignedReport } from '../../protocol/report/report.ts';
 import { type VerifiedReport, verifyReport } from '../../protocol/report/verify.ts';
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, requireOption, stringOption } from '../args.ts';
@@ -83,8 +84,7 @@ within --wait seconds (default ${DEFAULT_WAIT_S}) and unreachable orgs are liste
     const answer = await client.report(`/models/${encodeURIComponent(m[2] as string)}?${q}`);
     const bytes = reportFileBytes(answer as unknown as SignedReport);
     const v = check(bytes);
-    if (format === 'oscal') throw new UsageError(`${NAME}: --format oscal is not built yet`);
-    const text = fromUtf8(bytes);
+    const text = format === 'oscal' ? formatJson(reportOscal(v.report, bytes)) : fromUtf8(bytes);
     await writeOut(out, text, io);
     const html = stringOption(args, 'html');
     if (html !== undefined) await writeOut(html, reportHtml(v.report), io);

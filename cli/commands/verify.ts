@@ -45,7 +45,7 @@ import { CheckFailedError, CliError, ExitCode, UsageError } from '../exit.ts';
 import { openInput, readCapped, verifyExportStream } from '../export-file.ts';
 import { leafPairs } from '../leaf-view.ts';
 import { formatJson, formatKeyValues, type Io } from '../output.ts';
-import { isReportFile, verifyReportFile } from '../report-verify.ts';
+import { isOscalFile, isReportFile, verifyOscalFile, verifyReportFile } from '../report-verify.ts';
 
 export const UNPINNED_WARNING =
   'warning: the verifier key was taken from the bundle itself (no --key); this shows the entry is in a log ' +
@@ -105,6 +105,7 @@ checkpoint the file carries (pin the key with --key).`,
     if (input.isExport) return await verifyExport(file, input.chunks, key, json, io);
     const bytes = input.bytes;
     if (isReportFile(bytes)) return verifyReportFile(file, bytes, federation, json, io);
+    if (isOscalFile(bytes)) return verifyOscalFile(file, bytes, federation, json, io);
     let any: VerifiedAnyBundle;
     try {
       any = verifyBundle(bytes, {

@@ -24,6 +24,7 @@ export * from './controls.ts';
 export * from './counts.ts';
 export * from './evidence.ts';
 export * from './open.ts';
+export * from './oscal.ts';
 export * from './protocol.ts';
 export * from './report.ts';
 export * from './shape.ts';

@@ -206,6 +206,42 @@ describe('govfed report model', () => {
     expect(JSON.parse(other.stdout).error.code).toBe('ERR_FEDERATION_MISMATCH');
   }, 60_000);
 
+  it('exports OSCAL assessment-results and an HTML page; the OSCAL file verifies, and fails once changed', async () => {
+    const oscal = path.join(c.tmp, 'rep.oscal.json');
+    const html = path.join(c.tmp, 'rep.html');
+    const out = await runCli([
+      'report',
+      'model',
+      'a/rep@1.0.0',
+      '--home',
+      c.home,
+      '--out',
+      oscal,
+      '--format',
+      'oscal',
+      '--html',
+      html,
+      '--json',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    const doc = JSON.parse(await readFile(oscal, 'utf8')) as {
+      'assessment-results': { results: { findings: { target: { status: { state: string } } }[] }[] };
+    };
+    expect(doc['assessment-results'].results[0]?.findings).toHaveLength(7);
+    const ok = await runCli(['verify', oscal, '--federation', federationId, '--json']);
+    expect(ok.code, ok.stdout).toBe(0);
+    const finding = doc['assessment-results'].results[0]?.findings[0] as { target: { status: { state: string } } };
+    finding.target.status.state = finding.target.status.state === 'satisfied' ? 'not-satisfied' : 'satisfied';
+    await writeFile(oscal, JSON.stringify(doc, null, 2));
+    const bad = await runCli(['verify', oscal, '--federation', federationId, '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).error.code).toBe('ERR_REPORT_MISMATCH');
+    const page = await readFile(html, 'utf8');
+    expect(page).toContain('Status across orgs');
+    expect(page).toContain('<svg'); // the denial-rate monitor's windows, charted
+    expect(page).not.toMatch(/<script|src="http|href="http/);
+  }, 120_000);
+
   it('is also served by GET /v1/reports/models/{name} (auditor)', async () => {
     const res = await c.daemon.fetch('/v1/reports/models/rep?org=a&version=1.0.0&waitMs=5000', { token: c.adminToken });
     expect(res.status).toBe(200);
