@@ -66,6 +66,11 @@ export class ModelCounter {
     if (s !== undefined) this.#state = s;
   }
 
+  /** Every entry below this index is counted. */
+  get through(): number {
+    return this.#state.through;
+  }
+
   get federationId(): string | null {
     return this.#state.federationId;
   }

@@ -5,7 +5,8 @@
  * and for each version whose tally changed since its last statement signs a new one with the peer key
  * and appends it to the audit log (governance leaf `model.counts`, the envelope as its record); then it
  * answers with the newest statement of each. An unchanged tally re-uses the statement signed before,
- * so asking again appends nothing. Requests are serialised.
+ * so asking again appends nothing. Versions this node's registry does not hold (with that digest) get no
+ * statement: a request cannot make it log anything else. Requests are serialised.
  */
 import { encodeLeaf } from '../../protocol/audit/leaf.ts';
 import { canonicalBytes, canonicalize } from '../../protocol/canonical/jcs.ts';
@@ -27,6 +28,8 @@ export interface CountsSignerOptions {
   counter: ModelCounter;
   now: () => Date;
   context(): FederationContext | undefined;
+  /** True when this node's registry holds that version with that digest (only those are stated). */
+  holds(model: CountsAsked['model'], digest: string): boolean;
 }
 
 export class CountsSigner {
@@ -53,6 +56,9 @@ export class CountsSigner {
     await counter.catchUp();
     const out: Envelope[] = [];
     for (const a of asked) {
+      // A member may ask for anything: only versions this node holds get a statement, so that no request
+      // makes it sign and log statements about digests it never saw (one append per version and change).
+      if (!this.#o.holds(a.model, a.digest)) continue;
       const { tally, through } = counter.tally(a.digest);
       const held = counter.statement(a.digest);
       if (held !== undefined && sameTally(held.tally, tally)) {

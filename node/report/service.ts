@@ -67,6 +67,7 @@ export class ReportService implements FederationModule {
       counter: this.#counter,
       now,
       context: () => this.#ctx,
+      holds: (m, digest) => o.models.book.get(m.org, m.name, m.version)?.digest === digest,
     });
     this.#gatherer = new ReportGatherer({
       org: o.home.config.org,
@@ -110,7 +111,7 @@ export class ReportService implements FederationModule {
   }
 
   status(): Record<string, unknown> {
-    return { counted: this.#counter.tally('').through };
+    return { counted: this.#counter.through };
   }
 
   /**

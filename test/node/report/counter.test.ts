@@ -1,0 +1,103 @@
+/**
+ * ModelCounter over a log of real leaves (an in-memory list stands in for the audit log: the counter
+ * only reads `size` and `entry(i)`), with its state file on disk: it counts only decision leaves that name
+ * a registered version, by digest; catches up from where it stopped; and a new counter on the same home
+ * (a restart) goes on from the saved index without counting anything twice.
+ */
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ModelCounter } from '../../../node/report/counter.ts';
+import { encodeLeaf, type Leaf } from '../../../protocol/audit/leaf.ts';
+import { utf8 } from '../../../protocol/encoding/bytes.ts';
+import { makeTempDir, removeDir } from '../../helpers/cli.ts';
+
+const A = `sha256:${'aa'.repeat(32)}`;
+const B = `sha256:${'bb'.repeat(32)}`;
+let n = 0;
+const decision = (o: Partial<Extract<Leaf, { type: 'decision' }>>): Uint8Array =>
+  encodeLeaf({
+    v: 1,
+    type: 'decision',
+    model: 'a/m@1',
+    time: '2027-01-01T00:00:00Z',
+    decisionId: `d${n++}`,
+    recordDigest: `sha256:${'00'.repeat(32)}`,
+    outcome: 'ok',
+    ...o,
+  });
+const governance = encodeLeaf({ v: 1, type: 'governance', kind: 'node.init', time: '2027-01-01T00:00:00Z', digest: A });
+
+class ListLog {
+  readonly entries: Uint8Array[] = [];
+  get size(): number {
+    return this.entries.length;
+  }
+  async entry(i: number): Promise<Uint8Array> {
+    return this.entries[i] as Uint8Array;
+  }
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => removeDir(d)));
+});
+
+describe('ModelCounter', () => {
+  it('counts decision leaves by model digest, and nothing else', async () => {
+    const tmp = await makeTempDir();
+    dirs.push(tmp);
+    const log = new ListLog();
+    log.entries.push(
+      governance,
+      decision({ modelDigest: A }),
+      decision({ modelDigest: A, verdict: 'denied', deny: ['contract.purpose'], flags: ['shadow_ai'] }),
+      decision({ modelDigest: B }),
+      decision({}), // no registered version: not counted
+      utf8('{"not":"a leaf"}'),
+    );
+    const c = new ModelCounter(path.join(tmp, 'home'), log);
+    await c.load();
+    expect(await c.catchUp()).toBe(6);
+    expect(c.tally(A)).toEqual({
+      tally: { decisions: 2, denied: 1, flags: { shadow_ai: 1 }, deny: { 'contract.purpose': 1 } },
+      through: 6,
+    });
+    expect(c.tally(B).tally.decisions).toBe(1);
+    expect(c.tally(`sha256:${'cc'.repeat(32)}`).tally.decisions).toBe(0);
+  });
+
+  describe('when the log grows, and when the node restarts', () => {
+    it('reads only what was appended since, and counts nothing twice', async () => {
+      const tmp = await makeTempDir();
+      dirs.push(tmp);
+      const home = path.join(tmp, 'home');
+      const log = new ListLog();
+      log.entries.push(decision({ modelDigest: A }), decision({ modelDigest: A }));
+      const first = new ModelCounter(home, log);
+      await first.load();
+      await first.catchUp();
+      log.entries.push(decision({ modelDigest: A }));
+      await first.catchUp();
+      expect(first.tally(A).tally.decisions).toBe(3);
+      await first.flush();
+      // A restart: a new counter on the same home, the log grown meanwhile.
+      log.entries.push(decision({ modelDigest: A, verdict: 'denied', deny: ['r1'] }));
+      let reads = 0;
+      const counted = {
+        get size() {
+          return log.size;
+        },
+        entry: (i: number) => {
+          reads++;
+          return log.entry(i);
+        },
+      };
+      const again = new ModelCounter(home, counted);
+      await again.load();
+      expect(again.tally(A).through).toBe(3);
+      await again.catchUp();
+      expect(reads).toBe(1);
+      expect(again.tally(A).tally).toEqual({ decisions: 4, denied: 1, flags: {}, deny: { r1: 1 } });
+    });
+  });
+});
