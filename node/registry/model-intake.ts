@@ -17,7 +17,6 @@ import { leafHash } from '../../protocol/log/hash.ts';
 import {
   contractFollows,
   type Deployment,
-  deploymentDigest,
   deploymentFollows,
   registrationId,
   type VerifiedApproval,
