@@ -220,6 +220,7 @@ export class Daemon {
       models,
       windows: () => monitoring.book,
       witness,
+      rosters: registry,
       events: this.#events,
       now,
       verify: opensslVerify,

@@ -149,6 +149,11 @@ export class RosterModule implements FederationModule {
     return this.#held.get(org)?.roster;
   }
 
+  /** The signed envelope of `org`'s newest roster held here (a compliance report carries it), or undefined. */
+  envelope(org: string): Envelope | undefined {
+    return this.#held.get(org)?.envelope;
+  }
+
   /** Adds a person to this org's roster (the admin API): a new version, logged and gossiped. */
   async addPerson(p: { name: string; role: Role; publicKey: Uint8Array }): Promise<Roster> {
     return await this.#change({ add: { name: p.name, role: p.role, publicKey: toBase64(p.publicKey) } });

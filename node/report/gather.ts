@@ -79,6 +79,8 @@ export interface ReportGathererOptions {
   models: { readonly book: ModelBook; readonly deployments: DeploymentBook };
   windows: () => WindowBook | undefined;
   witness: { lookup(origin: string, q: { leafHash: Uint8Array }): Promise<CrossOrgBundle> };
+  /** The newest roster envelope of each org held here (node/registry/rosters.ts). */
+  rosters: { envelope(org: string): Envelope | undefined };
   counts: CountsSigner;
   context(): FederationContext | undefined;
   now: () => Date;
@@ -123,6 +125,7 @@ export class ReportGatherer {
     const proven = await mapLimit(items, PARALLEL, (it) => this.#prove(chain, it, deadline, gaps));
     const at = this.#o.now().toISOString();
     const report = assemble(
+      this.#o.rosters,
       subject,
       ctx,
       chain,
@@ -274,6 +277,7 @@ export class ReportGatherer {
 
 /** The report from the proven items: logs, evidence (ids in a fixed order), summary and controls. */
 function assemble(
+  rosters: ReportGathererOptions['rosters'],
   subject: ReportSubject,
   ctx: FederationContext,
   chain: CharterChain,
@@ -299,13 +303,14 @@ function assemble(
       federation: { id: chain.federationId, charters: chain.versions().map((v) => v.envelope) },
       versions,
       logs: logsOf(kept),
+      rosters: rostersOf(rosters, kept),
       evidence,
       summary: { versions: [], total: { decisions: 0, denied: 0, flags: {}, deny: {} }, deployedIn: [] },
       controls: [],
       gaps,
     };
-    const ectx = evidenceContext(draft, chain);
     const opts = verify === undefined ? {} : { verify };
+    const ectx = evidenceContext(draft, chain, opts);
     const opened: OpenedEvidence[] = [];
     const failed = new Set<number>();
     evidence.forEach((e, i) => {
@@ -342,6 +347,14 @@ function logsOf(proven: readonly Proven[]): ReportLog[] {
   }
   for (const l of logs.values()) l.checkpoints.sort((a, b) => a.treeSize - b.treeSize);
   return [...logs.values()].sort((a, b) => (a.org < b.org ? -1 : 1));
+}
+
+const PERSON_SIGNED: readonly EvidenceKind[] = ['registration', 'approval', 'contract', 'revocation'];
+
+/** The roster of every org whose people signed a kept record (for each kind, the maker is the signer's org). */
+function rostersOf(rosters: ReportGathererOptions['rosters'], kept: readonly Proven[]): Envelope[] {
+  const orgs = [...new Set(kept.filter((p) => PERSON_SIGNED.includes(p.kind)).map((p) => p.org))].sort();
+  return orgs.map((org) => rosters.envelope(org)).filter((e): e is Envelope => e !== undefined);
 }
 
 function evidenceOf(proven: readonly Proven[]): ReportEvidence[] {

@@ -10,6 +10,7 @@
  * reads only what was appended since. start() loads them; stop() waits for the work in flight.
  */
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
+import type { Envelope } from '../../protocol/dsse/index.ts';
 import type { CharterChain } from '../../protocol/federation/index.ts';
 import {
   MAX_REPORT_REQUEST_FRAME,
@@ -38,6 +39,8 @@ export interface ReportServiceOptions {
   models: { readonly book: ModelBook; readonly deployments: DeploymentBook };
   windows: () => WindowBook | undefined;
   witness: { lookup(origin: string, q: { leafHash: Uint8Array }): Promise<CrossOrgBundle> };
+  /** The rosters held (node/registry/rosters.ts): a report carries those of the people who signed. */
+  rosters: { envelope(org: string): Envelope | undefined };
   events: EventSink;
   now?: () => Date;
   verify?: Ed25519Verify;
@@ -75,6 +78,7 @@ export class ReportService implements FederationModule {
       models: o.models,
       windows: o.windows,
       witness: o.witness,
+      rosters: o.rosters,
       counts: this.#signer,
       context: () => this.#ctx,
       now,

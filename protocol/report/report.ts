@@ -11,6 +11,7 @@
  *       "versions": [{"model": {"org","name","version"}, "digest"}],
  *       "logs": [{"org", "origin", "logKey",
  *                 "checkpoints": [{"treeSize", "note": <cosigned checkpoint>, "witnessKeys": [...]}]}],
+ *       "rosters": [<roster DSSE envelope of each org whose people signed a record>],
  *       "evidence": [{"id": "e1", "kind", "org": <maker>, "index", "treeSize",
  *                     "entry": <base64 leaf>, "inclusion": [<base64 hash>...], "record": <DSSE envelope>}],
  *       "summary": {...summary.ts...}, "controls": [...controls.ts...],
@@ -75,6 +76,8 @@ export interface Report {
   federation: { id: string; charters: Envelope[] };
   versions: { model: ModelRef; digest: string }[];
   logs: ReportLog[];
+  /** The newest roster of each org whose people signed a cited record (their keys, current and revoked). */
+  rosters: Envelope[];
   evidence: ReportEvidence[];
   summary: ReportSummary;
   controls: Control[];

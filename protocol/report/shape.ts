@@ -75,7 +75,19 @@ export function checkReportShape(input: Uint8Array): SignedReport {
   const top = exact(value, ['report', 'signature'], [], 'file');
   const r = exact(
     top.report,
-    ['format', 'subject', 'generated', 'federation', 'versions', 'logs', 'evidence', 'summary', 'controls', 'gaps'],
+    [
+      'format',
+      'subject',
+      'generated',
+      'federation',
+      'versions',
+      'logs',
+      'rosters',
+      'evidence',
+      'summary',
+      'controls',
+      'gaps',
+    ],
     [],
     'report',
   );
@@ -105,6 +117,9 @@ export function checkReportShape(input: Uint8Array): SignedReport {
       text(cp.note, 'note', 64 * 1024);
       for (const k of list(cp.witnessKeys, 'witnessKeys', 256)) text(k, 'witnessKeys[]');
     }
+  }
+  for (const [i, v] of list(r.rosters, 'rosters', MAX_REPORT_LOGS).entries()) {
+    if (!isPlainObject(v)) throw malformed(`rosters[${i}]: expected a DSSE envelope`);
   }
   const ids = new Set<string>();
   for (const [i, v] of list(r.evidence, 'evidence', MAX_REPORT_EVIDENCE).entries()) {

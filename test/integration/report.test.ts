@@ -181,6 +181,8 @@ describe('govfed report model', () => {
       expect(kinds.has(k), k).toBe(true);
     }
     for (const org of ['a', 'b', 'c', 'd']) expect(kinds.has(`deployment:${org}`)).toBe(true);
+    // The rosters of a and b ride along: alice's, ana's and bea's signatures are checked offline too.
+    expect(r.rosters).toHaveLength(2);
     expect(r.controls.map((x) => x.id)).toEqual([
       'eu-ai-act-art-9',
       'eu-ai-act-art-12',

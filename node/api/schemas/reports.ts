@@ -75,6 +75,7 @@ export const signedReportSchema = {
         federation: { type: 'object', additionalProperties: true },
         versions: { type: 'array', items: { type: 'object', additionalProperties: true } },
         logs: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        rosters: { type: 'array', items: envelope },
         evidence: { type: 'array', items: { type: 'object', additionalProperties: true } },
         summary: { type: 'object', additionalProperties: true },
         controls: { type: 'array', items: { type: 'object', additionalProperties: true } },

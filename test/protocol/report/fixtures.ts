@@ -6,14 +6,19 @@
  * Byte-stable: fixed seeds, fixed times.
  */
 import { encodeLeaf } from '../../../protocol/audit/leaf.ts';
+import { keyPairFromSeed } from '../../../protocol/crypto/ed25519.ts';
+import { sha256 } from '../../../protocol/crypto/sha256.ts';
+import { keyIdOf } from '../../../protocol/dsse/index.ts';
 import { toBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
 import { signAsPeer } from '../../../protocol/federation/envelope.ts';
 import { proveInclusion } from '../../../protocol/log/index.ts';
 import { MemoryTree } from '../../../protocol/log/memory.ts';
 import { appendSignatures, type NoteSignature, signCheckpoint } from '../../../protocol/note/index.ts';
+import { claimedContract, signContract } from '../../../protocol/registry/contract.ts';
 import { signDeployment } from '../../../protocol/registry/deployment.ts';
 import { killRuleOf } from '../../../protocol/registry/revocation-status.ts';
+import { signRoster } from '../../../protocol/registry/roster.ts';
 import { controlsOf } from '../../../protocol/report/controls.ts';
 import {
   COUNTS_PAYLOAD_TYPE,
@@ -22,7 +27,7 @@ import {
   type ModelCounts,
   type Tally,
 } from '../../../protocol/report/counts.ts';
-import { countsLeaf, deploymentLeaf, type EvidenceKind } from '../../../protocol/report/evidence.ts';
+import { contractLeaf, countsLeaf, deploymentLeaf, type EvidenceKind } from '../../../protocol/report/evidence.ts';
 import { evidenceContext, openEvidence } from '../../../protocol/report/open.ts';
 import {
   REPORT_FORMAT,
@@ -57,6 +62,43 @@ interface Made {
   leaf: Uint8Array;
 }
 
+/** alice, eu's model owner: her key signs eu's contract for the model. */
+export const ALICE = keyPairFromSeed(sha256(utf8('govfed test person alice')));
+export const MALLORY = keyPairFromSeed(sha256(utf8('govfed test person mallory')));
+
+export function euRoster(): ReturnType<typeof signRoster> {
+  return signRoster(
+    {
+      federation: FED.id,
+      org: 'eu',
+      version: 1,
+      previous: null,
+      people: [
+        { name: 'alice', role: 'model_owner', publicKey: toBase64(ALICE.publicKey), addedAt: '2025-05-01T00:00:00Z' },
+      ],
+      revoked: [],
+      issuedAt: '2025-05-01T00:00:00Z',
+    },
+    seed(0),
+  );
+}
+
+/** eu's contract (version 1) for the model, signed by `by` (alice unless said otherwise). */
+export function contract(by = ALICE): ReturnType<typeof signContract> {
+  return signContract(
+    DIGEST,
+    {
+      federation: FED.id,
+      model: MODEL,
+      version: 1,
+      terms: { allowedPurposes: ['fraud'] },
+      signer: { name: 'alice', role: 'model_owner' },
+      issuedAt: '2025-05-02T00:00:00Z',
+    },
+    { keyid: keyIdOf(by.publicKey), seed: by.seed },
+  );
+}
+
 function recordsOf(i: number): Made[] {
   const org = ORGS[i] as string;
   const d = signDeployment(
@@ -84,7 +126,13 @@ function recordsOf(i: number): Made[] {
   };
   const ce = signAsPeer(COUNTS_PAYLOAD_TYPE, countsPayload(c), seed(i));
   const deployment = JSON.parse(new TextDecoder().decode(Buffer.from(d.payload, 'base64')));
+  const own: Made[] = [];
+  if (i === 0) {
+    const k = contract();
+    own.push({ kind: 'contract', org: 0, record: k, leaf: encodeLeaf(contractLeaf(k, claimedContract(k))) });
+  }
   return [
+    ...own,
     { kind: 'deployment', org: i, record: d, leaf: encodeLeaf(deploymentLeaf(deployment)) },
     { kind: 'counts', org: i, record: ce, leaf: encodeLeaf(countsLeaf(ce, { type: COUNTS_TYPE, ...c })) },
   ];
@@ -143,6 +191,7 @@ export async function makeReport(): Promise<Report> {
     federation: { id: FED.id, charters: FED.envelopes },
     versions: [{ model: MODEL, digest: DIGEST }],
     logs,
+    rosters: [euRoster()],
     evidence,
     summary: { versions: [], total: { decisions: 0, denied: 0, flags: {}, deny: {} }, deployedIn: [] },
     controls: [],

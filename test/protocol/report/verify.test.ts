@@ -3,7 +3,7 @@ import { canonicalBytes } from '../../../protocol/canonical/jcs.ts';
 import { fromUtf8, utf8 } from '../../../protocol/encoding/bytes.ts';
 import type { Report, SignedReport } from '../../../protocol/report/report.ts';
 import { verifyReport } from '../../../protocol/report/verify.ts';
-import { FED, makeReport, NOW_MS, signedFile, TALLIES } from './fixtures.ts';
+import { contract, FED, MALLORY, makeReport, NOW_MS, signedFile, TALLIES } from './fixtures.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const base = await makeReport();
@@ -20,7 +20,7 @@ describe('verifyReport', () => {
   describe('when the report is as made', () => {
     it('verifies, pinned to its federation, and says who signed it and which orgs prove it', () => {
       const v = verifyReport(good, { federationId: FED.id, now: NOW_MS });
-      expect(v).toMatchObject({ federationPinned: true, signedBy: 'eu', evidence: 6, orgs: ['apac', 'eu', 'us'] });
+      expect(v).toMatchObject({ federationPinned: true, signedBy: 'eu', evidence: 7, orgs: ['apac', 'eu', 'us'] });
     });
 
     it('sums every org’s signed counts into the summary', () => {
@@ -106,6 +106,46 @@ describe('verifyReport', () => {
         cp.witnessKeys.pop();
       });
       expect(() => verifyReport(f)).toThrow(code('ERR_WITNESS_THRESHOLD'));
+    });
+  });
+
+  describe('when a person-signed record is not what its roster vouches for', () => {
+    const contractIndex = base.evidence.findIndex((e) => e.kind === 'contract');
+
+    it('verifies the contract’s signature with alice’s key from eu’s roster', () => {
+      expect(contractIndex).toBeGreaterThanOrEqual(0);
+      expect(base.controls.find((c) => c.id === 'eu-ai-act-art-9')?.evidence).toContain(`e${contractIndex + 1}`);
+    });
+
+    it('fails without the signer’s roster (ERR_EVIDENCE_MISMATCH)', () => {
+      expect(() => verifyReport(changed((r) => (r.rosters = [])))).toThrow(code('ERR_EVIDENCE_MISMATCH'));
+    });
+
+    it('fails on a record signed by a key the roster does not list for that person (ERR_EVIDENCE_MISMATCH)', () => {
+      const f = changed((r) => {
+        (r.evidence[contractIndex] as { record: unknown }).record = contract(MALLORY);
+      });
+      expect(() => verifyReport(f)).toThrow(code('ERR_EVIDENCE_MISMATCH'));
+    });
+
+    it('fails on a forged signature over the logged payload (the leaf alone would not catch it: ERR_BAD_SIGNATURE)', () => {
+      const f = changed((r) => {
+        const env = r.evidence[contractIndex]?.record as { signatures: { sig: string }[] };
+        const sig = Buffer.from(env.signatures[0]?.sig as string, 'base64');
+        sig[10] = (sig[10] as number) ^ 0x01;
+        (env.signatures[0] as { sig: string }).sig = sig.toString('base64');
+      });
+      expect(() => verifyReport(f)).toThrow(code('ERR_BAD_SIGNATURE'));
+    });
+
+    it('fails on a roster not signed by its org’s node (ERR_BAD_SIGNATURE or ERR_UNKNOWN_SIGNER)', () => {
+      const f = changed((r) => {
+        const env = r.rosters[0] as { signatures: { keyid?: string; sig: string }[] };
+        const sig = Buffer.from(env.signatures[0]?.sig as string, 'base64');
+        sig[0] = (sig[0] as number) ^ 0x01;
+        (env.signatures[0] as { sig: string }).sig = sig.toString('base64');
+      });
+      expect(() => verifyReport(f)).toThrow(code('ERR_BAD_SIGNATURE'));
     });
   });
 
