@@ -6,7 +6,8 @@
  * (denied). c asks for a report: it gathers every org's records and signed counts over the federation,
  * each proven in its maker's witnessed log; the file verifies offline (`govfed verify`), its counts are
  * exactly what was posted, and any changed byte or number — a count, a signature, a proof hash, an org
- * name; re-signed with c's own key too, so the recomputation itself is what catches it — fails.
+ * name; re-signed with c's own key too, so the recomputation itself is what catches it — fails. Then ana
+ * (a's risk officer) suspends it: the next report carries her signed record and the version's state.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,7 +24,7 @@ import {
 } from '../../protocol/report/report.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
-import { type FedNode, fedStatus } from '../helpers/federation.ts';
+import { type FedNode, fedStatus, waitFor } from '../helpers/federation.ts';
 import { approve, CARD, key, registryNodes, waitForStatus } from '../helpers/registry.ts';
 
 let nodes: FedNode[];
@@ -251,8 +252,13 @@ describe('govfed report model', () => {
     expect(body.report.subject).toEqual({ org: 'a', name: 'rep', version: '1.0.0' });
     const none = await c.daemon.fetch('/v1/reports/models/nothing', { token: c.adminToken });
     expect(none.status).toBe(404);
-    const bad = await c.daemon.fetch('/v1/reports/models/rep?waitMs=999999', { token: c.adminToken });
-    expect(bad.status).toBe(400);
+    for (const q of ['rep?waitMs=999999', 'rep?waitMs=-1', 'rep?bogus=1', 'bad%20name?org=a', 'rep?org=a%2Fb']) {
+      const bad = await c.daemon.fetch(`/v1/reports/models/${q}`, { token: c.adminToken });
+      expect(bad.status, q).toBe(400);
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('ERR_VALIDATION');
+    }
+    const anon = await c.daemon.fetch('/v1/reports/models/rep');
+    expect(anon.status).toBe(401);
   }, 60_000);
 });
 
@@ -327,4 +333,37 @@ describe('govfed verify on a changed report', () => {
     expect(JSON.parse(res2.stdout).error.code).toBe('ERR_REPORT_DIGEST_MISMATCH');
     expect(canonicalBytes(signed).length + 1).toBe(bytes.length);
   }, 60_000);
+});
+
+describe('after a suspension', () => {
+  it('carries the kill-switch record, proven in the signer org’s log, and the version’s state', async () => {
+    const res = await runCli([
+      'model',
+      'suspend',
+      REF,
+      '--home',
+      a.home,
+      '--key',
+      key(a, 'ana'),
+      '--reason',
+      'report test',
+      '--json',
+    ]);
+    expect(res.code, res.stdout).toBe(0);
+    const after = path.join(c.tmp, 'rep-after.json');
+    await waitFor('c to hold the suspension', async () => {
+      const out = await runCli(['report', 'model', 'rep', '--home', c.home, '--out', after, '--json']);
+      if (out.code !== 0) return false;
+      const r = (JSON.parse(await readFile(after, 'utf8')) as SignedReport).report;
+      return r.summary.versions[0]?.killSwitch.state === 'suspended';
+    });
+    const r = (JSON.parse(await readFile(after, 'utf8')) as SignedReport).report;
+    const v = r.summary.versions[0] as Report['summary']['versions'][number];
+    expect(v.killSwitch.records).toMatchObject([{ action: 'suspend', by: 'a/ana', reason: 'report test' }]);
+    expect(r.evidence.some((e) => e.kind === 'revocation' && e.org === 'a')).toBe(true);
+    expect(r.controls.find((x) => x.id === 'nist-ai-rmf-manage-2.4')?.evidence).toContain(
+      v.killSwitch.records[0]?.evidence,
+    );
+    expect((await runCli(['verify', after, '--federation', federationId])).code).toBe(0);
+  }, 120_000);
 });
