@@ -24,7 +24,8 @@ const sameTally = (a: Tally, b: Tally) => canonicalize(a) === canonicalize(b);
 
 export interface CountsSignerOptions {
   org: string;
-  log: Pick<AuditLog, 'append'>;
+  /** checkpointNow, when given, signs a checkpoint right after new statements (their witnessing starts at once). */
+  log: Pick<AuditLog, 'append'> & Partial<Pick<AuditLog, 'checkpointNow'>>;
   counter: ModelCounter;
   now: () => Date;
   context(): FederationContext | undefined;
@@ -55,6 +56,7 @@ export class CountsSigner {
     counter.setFederation(chain.federationId);
     await counter.catchUp();
     const out: Envelope[] = [];
+    let appended = false;
     for (const a of asked) {
       // A member may ask for anything: only versions this node holds get a statement, so that no request
       // makes it sign and log statements about digests it never saw (one append per version and change).
@@ -76,11 +78,15 @@ export class CountsSigner {
       };
       const envelope = ctx.signAsPeer(COUNTS_PAYLOAD_TYPE, countsPayload(c));
       const leaf = encodeLeaf(countsLeaf(envelope, { type: COUNTS_TYPE, ...c }));
-      const [appended] = await this.#o.log.append([{ leaf, record: canonicalBytes(envelope) }]);
-      if (appended === undefined) throw new NodeError('ERR_INTERNAL', 'the log appended nothing');
-      await counter.keepStatement(a.digest, { envelope, tally, logIndex: appended.index });
+      const [entry] = await this.#o.log.append([{ leaf, record: canonicalBytes(envelope) }]);
+      if (entry === undefined) throw new NodeError('ERR_INTERNAL', 'the log appended nothing');
+      await counter.keepStatement(a.digest, { envelope, tally, logIndex: entry.index });
       out.push(envelope);
+      appended = true;
     }
+    // The asker proves the new statements against a witnessed checkpoint: sign one now rather than at
+    // the next interval, so the witnesses' round starts at once.
+    if (appended) await this.#o.log.checkpointNow?.();
     return out;
   }
 

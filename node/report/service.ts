@@ -35,7 +35,7 @@ export const CATCH_UP_MS = 5000;
 
 export interface ReportServiceOptions {
   home: { dir: string; config: { org: string } };
-  log: Pick<AuditLog, 'size' | 'entry' | 'append' | 'record'>;
+  log: Pick<AuditLog, 'size' | 'entry' | 'append' | 'record' | 'checkpointNow'>;
   models: { readonly book: ModelBook; readonly deployments: DeploymentBook };
   windows: () => WindowBook | undefined;
   witness: { lookup(origin: string, q: { leafHash: Uint8Array }): Promise<CrossOrgBundle> };
