@@ -15,24 +15,20 @@ import { encodeLeaf, type GovernanceLeaf } from '../../protocol/audit/leaf.ts';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import { parseEnvelope } from '../../protocol/dsse/index.ts';
-import { fromBase64, fromUtf8 } from '../../protocol/encoding/bytes.ts';
+import { fromUtf8 } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import type { CharterChain } from '../../protocol/federation/index.ts';
 import { leafHash } from '../../protocol/log/index.ts';
 import { claimedDeployment } from '../../protocol/registry/deployment.ts';
-import { killRuleOf } from '../../protocol/registry/revocation-status.ts';
-import { controlsOf } from '../../protocol/report/controls.ts';
 import { verifyCounts } from '../../protocol/report/counts.ts';
 import {
   type Claimed,
   claimPersonSigned,
   countsLeaf,
   deploymentLeaf,
-  EVIDENCE_KINDS,
   type EvidenceKind,
   windowLeaf,
 } from '../../protocol/report/evidence.ts';
-import { evidenceContext, openEvidence } from '../../protocol/report/open.ts';
 import {
   type CountsAsked,
   decodeCountsResponse,
@@ -41,15 +37,11 @@ import {
   REPORT_PROTOCOL,
 } from '../../protocol/report/protocol.ts';
 import {
-  REPORT_FORMAT,
   REPORT_PAYLOAD_TYPE,
   type Report,
-  type ReportEvidence,
-  type ReportLog,
   reportSignaturePayload,
   type SignedReport,
 } from '../../protocol/report/report.ts';
-import { type OpenedEvidence, summarize } from '../../protocol/report/summary.ts';
 import type { CrossOrgBundle } from '../../protocol/witness/bundle.ts';
 import { parseLogKey } from '../../protocol/witness/keys.ts';
 import { errorText } from '../chain/index.ts';
@@ -59,6 +51,7 @@ import type { AuditLog } from '../log/index.ts';
 import type { WindowBook } from '../monitoring/window-book.ts';
 import type { DeploymentBook } from '../registry/deployment-book.ts';
 import type { HeldModel, ModelBook } from '../registry/model-book.ts';
+import { assemble, type Proven } from './assemble.ts';
 import type { CountsSigner } from './counts-service.ts';
 
 /** How long a report waits for records to be witnessed (a checkpoint and k cosignatures), by default. */
@@ -94,10 +87,6 @@ interface Item {
   leaf: GovernanceLeaf;
 }
 
-interface Proven extends Item {
-  bundle: CrossOrgBundle;
-}
-
 const keyOf = (m: { org: string; name: string; version: string }) => `${m.org}/${m.name}@${m.version}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -124,17 +113,17 @@ export class ReportGatherer {
     const deadline = Date.now() + waitMs;
     const proven = await mapLimit(items, PARALLEL, (it) => this.#prove(chain, it, deadline, gaps));
     const at = this.#o.now().toISOString();
-    const report = assemble(
-      this.#o.rosters,
+    const report = assemble({
+      rosters: this.#o.rosters,
       subject,
       ctx,
       chain,
       versions,
-      proven.filter((p) => p !== undefined),
+      proven: proven.filter((p) => p !== undefined),
       gaps,
       at,
-      this.#o.verify,
-    );
+      verify: this.#o.verify,
+    });
     const signature = ctx.signAsPeer(REPORT_PAYLOAD_TYPE, reportSignaturePayload(report));
     return { report, signature };
   }
@@ -273,101 +262,6 @@ export class ReportGatherer {
       }
     }
   }
-}
-
-/** The report from the proven items: logs, evidence (ids in a fixed order), summary and controls. */
-function assemble(
-  rosters: ReportGathererOptions['rosters'],
-  subject: ReportSubject,
-  ctx: FederationContext,
-  chain: CharterChain,
-  versions: Report['versions'],
-  proven: Proven[],
-  gaps: Report['gaps'],
-  at: string,
-  verify: Ed25519Verify | undefined,
-): Report {
-  const order = (p: Proven) => EVIDENCE_KINDS.indexOf(p.kind);
-  proven.sort(
-    (a, b) => order(a) - order(b) || (a.org < b.org ? -1 : a.org > b.org ? 1 : 0) || a.bundle.index - b.bundle.index,
-  );
-  // Items that do not open (a window whose contract could not be proven, say) leave the report as gaps;
-  // the ids are given again to what is left, so a few passes at most.
-  let kept = proven;
-  for (;;) {
-    const evidence = evidenceOf(kept);
-    const draft: Report = {
-      format: REPORT_FORMAT,
-      subject: { ...subject },
-      generated: { org: chain.current.members.find((m) => m.peerId === ctx.peerId)?.org ?? '', peerId: ctx.peerId, at },
-      federation: { id: chain.federationId, charters: chain.versions().map((v) => v.envelope) },
-      versions,
-      logs: logsOf(kept),
-      rosters: rostersOf(rosters, kept),
-      evidence,
-      summary: { versions: [], total: { decisions: 0, denied: 0, flags: {}, deny: {} }, deployedIn: [] },
-      controls: [],
-      gaps,
-    };
-    const opts = verify === undefined ? {} : { verify };
-    const ectx = evidenceContext(draft, chain, opts);
-    const opened: OpenedEvidence[] = [];
-    const failed = new Set<number>();
-    evidence.forEach((e, i) => {
-      try {
-        opened.push(openEvidence(e, fromBase64(e.entry), ectx, opts));
-      } catch (err) {
-        failed.add(i);
-        gaps.push({ org: e.org, reason: `${e.kind} left out: ${errorText(err)}`.slice(0, 1024) });
-      }
-    });
-    if (failed.size > 0) {
-      kept = kept.filter((_, i) => !failed.has(i));
-      continue;
-    }
-    gaps.sort((a, b) => (a.org < b.org ? -1 : a.org > b.org ? 1 : a.reason < b.reason ? -1 : 1));
-    draft.summary = summarize(versions, opened, killRuleOf(chain.current), at);
-    draft.controls = controlsOf(draft.summary);
-    return draft;
-  }
-}
-
-function logsOf(proven: readonly Proven[]): ReportLog[] {
-  const logs = new Map<string, ReportLog>();
-  for (const p of proven) {
-    const b = p.bundle;
-    let log = logs.get(p.org);
-    if (log === undefined) {
-      log = { org: p.org, origin: b.origin, logKey: b.logKey, checkpoints: [] };
-      logs.set(p.org, log);
-    }
-    if (!log.checkpoints.some((c) => c.treeSize === b.treeSize)) {
-      log.checkpoints.push({ treeSize: b.treeSize, note: b.checkpoint, witnessKeys: b.witnessKeys });
-    }
-  }
-  for (const l of logs.values()) l.checkpoints.sort((a, b) => a.treeSize - b.treeSize);
-  return [...logs.values()].sort((a, b) => (a.org < b.org ? -1 : 1));
-}
-
-const PERSON_SIGNED: readonly EvidenceKind[] = ['registration', 'approval', 'contract', 'revocation'];
-
-/** The roster of every org whose people signed a kept record (for each kind, the maker is the signer's org). */
-function rostersOf(rosters: ReportGathererOptions['rosters'], kept: readonly Proven[]): Envelope[] {
-  const orgs = [...new Set(kept.filter((p) => PERSON_SIGNED.includes(p.kind)).map((p) => p.org))].sort();
-  return orgs.map((org) => rosters.envelope(org)).filter((e): e is Envelope => e !== undefined);
-}
-
-function evidenceOf(proven: readonly Proven[]): ReportEvidence[] {
-  return proven.map((p, i) => ({
-    id: `e${i + 1}`,
-    kind: p.kind,
-    org: p.org,
-    index: p.bundle.index,
-    treeSize: p.bundle.treeSize,
-    entry: p.bundle.entry,
-    inclusion: p.bundle.inclusion,
-    record: p.record,
-  }));
 }
 
 async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
