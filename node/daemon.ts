@@ -243,6 +243,7 @@ export class Daemon {
             random: pooledRandom(),
             onRecorded: (n) => metrics.decisionsIngested.inc(n),
             onObserved: (o) => monitoring.observe(o),
+            onCounted: (t, end) => report.counted(t, end),
           });
     log.onCheckpoint((cp) => this.#live.publish('checkpoint', { size: cp.size }));
     const api = new ApiServer(this.home, () =>

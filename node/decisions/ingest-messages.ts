@@ -16,6 +16,7 @@
  */
 
 import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
+import type { Tally } from '../../protocol/report/counts.ts';
 import type { EnforcedRules } from '../policy/service.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
 import type { RecordedDecision } from './sealer.ts';
@@ -66,5 +67,7 @@ export type FromWorker =
       denied: number;
       /** What the decisions contribute to their versions' monitors, in order (sealer.ts). */
       observations: ObservationRun[];
+      /** What the decisions add to their versions' rolling counters, by model digest (sealer.ts talliesOf). */
+      tallies: Record<string, Tally>;
     }
   | { t: 'failed'; id: number; code?: string; message: string };

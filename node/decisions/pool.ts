@@ -24,6 +24,7 @@
 import { Worker } from 'node:worker_threads';
 import { GovfedError } from '../../protocol/errors.ts';
 import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
+import type { Tally } from '../../protocol/report/counts.ts';
 import { NodeError } from '../errors.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
 import type { EnforcedRules } from '../policy/service.ts';
@@ -58,6 +59,11 @@ export interface IngestPoolOptions {
   onRecorded?: (count: number) => void;
   /** Called, once durable, with what the decisions contribute to monitors (sealer.ts; none: not called). */
   onObserved?: (observations: ObservationRun[]) => void;
+  /**
+   * Called, once durable and in log order, with what the decisions add to their versions' rolling
+   * counters (by model digest) and the log size after them (node/report).
+   */
+  onCounted?: (tallies: Record<string, Tally>, end: number) => void;
   /**
    * Most bytes of request bodies held at once (queued for, or being sealed by, the workers, or being
    * appended); a request past it is refused with ERR_BACKPRESSURE (503, Retry-After) unless it is the
@@ -212,6 +218,8 @@ export class IngestPool {
     const appended = await this.#o.log.append(items);
     this.#o.onRecorded?.(appended.length);
     if (sealed.observations.length > 0) this.#o.onObserved?.(sealed.observations);
+    const last = appended.at(-1);
+    if (last !== undefined) this.#o.onCounted?.(sealed.tallies, last.index + 1);
     return {
       count: appended.length,
       json: renderEntries(

@@ -29,6 +29,7 @@
  * Every error names the record it is about (`where`, e.g. `body/3`).
  */
 import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
+import type { Tally } from '../../protocol/report/counts.ts';
 import type { Appended, AppendItem } from '../log/index.ts';
 import {
   appendItemOf,
@@ -38,6 +39,7 @@ import {
   type DecisionToRecord,
   observationsOf,
   type RecordedDecision,
+  talliesOf,
 } from './sealer.ts';
 
 export interface DecisionRecorderOptions {
@@ -62,6 +64,8 @@ export interface DecisionRecorderOptions {
   onRecorded?: (count: number) => void;
   /** Called, once durable, with what the decisions contribute to monitors (none: not called). */
   onObserved?: (observations: ObservationRun[]) => void;
+  /** Called, once durable and in log order, with the rolling counters' additions and the log size after them. */
+  onCounted?: (tallies: Record<string, Tally>, end: number) => void;
 }
 
 /** Recording on the calling thread: check, seal (sealer.ts), one append. */
@@ -83,6 +87,8 @@ export class DecisionRecorder {
     this.#opts.onRecorded?.(appended.length);
     const observations = observationsOf(sealed);
     if (observations.length > 0) this.#opts.onObserved?.(observations);
+    const last = appended.at(-1);
+    if (last !== undefined) this.#opts.onCounted?.(talliesOf(sealed), last.index + 1);
     return appended.map((a, i) => {
       const s = sealed[i];
       const out: RecordedDecision = { index: a.index, leafHash: a.leafHash };

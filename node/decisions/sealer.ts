@@ -32,6 +32,7 @@ import { type Observation, type ObservationRun, observe, runsOf } from '../../pr
 import type { Finding, Verdict } from '../../protocol/policy/evaluate.ts';
 import { type HookExtra, type NodeValue, nodeValue } from '../../protocol/policy/hooks.ts';
 import { decisionFindings } from '../../protocol/registry/contract-check.ts';
+import { countLeaf, emptyTally, type Tally } from '../../protocol/report/counts.ts';
 import { NodeError } from '../errors.ts';
 import type { AppendItem, DecisionIndexFacts } from '../log/index.ts';
 import type { ResolvedModel } from '../registry/model-book.ts';
@@ -104,6 +105,23 @@ export function observationsOf(sealed: readonly Sealed[]): ObservationRun[] {
   const out: Observation[] = [];
   for (const s of sealed) if (s.observation !== undefined) out.push(s.observation);
   return runsOf(out);
+}
+
+/**
+ * What sealed decisions add to their versions' rolling counters (node/report; docs/reports.md), by model
+ * digest: decisions, denied by rule, flags by kind — from the leaves themselves, so the counts are what
+ * the log holds. Decisions of no registered version (no `modelDigest`) are left out.
+ */
+export function talliesOf(sealed: readonly Sealed[]): Record<string, Tally> {
+  const out: Record<string, Tally> = {};
+  for (const s of sealed) {
+    const digest = s.sealed.leaf.modelDigest;
+    if (digest === undefined) continue;
+    const t = out[digest] ?? emptyTally();
+    countLeaf(t, s.sealed.leaf);
+    out[digest] = t;
+  }
+  return out;
 }
 
 /**

@@ -15,7 +15,14 @@ import type { ResolvedModel } from '../registry/model-book.ts';
 import { parseDecisionsBody } from './body.ts';
 import type { FromWorker, IngestWorkerData, SealedReply, ToWorker } from './ingest-messages.ts';
 import { entryAfterIndex } from './reply.ts';
-import { type CheckedInput, DecisionSealer, indexFactsOf, observationsOf, randomBytesFor } from './sealer.ts';
+import {
+  type CheckedInput,
+  DecisionSealer,
+  indexFactsOf,
+  observationsOf,
+  randomBytesFor,
+  talliesOf,
+} from './sealer.ts';
 
 const data = workerData as IngestWorkerData;
 const port = parentPort;
@@ -110,7 +117,8 @@ function seal(m: Extract<ToWorker, { t: 'seal' }>): void {
     entries[i] = entryAfterIndex(lh, reply);
   }
   const observations = observationsOf(sealed);
-  post({ t: 'sealed', id: m.id, bytes, ends, hashes, keys, keyEnds, entries, allowed, denied, observations }, [
+  const tallies = talliesOf(sealed);
+  post({ t: 'sealed', id: m.id, bytes, ends, hashes, keys, keyEnds, entries, allowed, denied, observations, tallies }, [
     bytes.buffer,
     ends.buffer,
     hashes.buffer,

@@ -1,18 +1,22 @@
 /**
  * ModelCounter: this node's rolling decision counters per model version (the compliance report's signed
- * aggregates; protocol/report/counts.ts, docs/reports.md). It reads its own audit log — never the ingest
- * path, which stays as it is — from the last index counted to the log's size, and adds each decision
- * leaf that names a registered version (`modelDigest`) to that version's tally. The counters and the
- * index counted to are kept in DIR/report/state.json (atomic writes), so a restart reads only the
- * entries appended since; a crash before a save reads a few entries again from the saved index, which
- * gives the same counts (the tallies are saved with the index they stop at).
+ * aggregates; protocol/report/counts.ts, docs/reports.md). Each decision leaf that names a registered
+ * version (`modelDigest`) adds to that version's tally: decisions, denied by rule, flags by kind.
  *
- * Counting costs O(new entries) once each; a report then costs one statement per org and version.
+ *   while running  ingest hands it what each durable batch adds (add(): node/decisions talliesOf, made
+ *                  where the batch is sealed — the ingest workers — so the main thread only merges a few
+ *                  numbers per batch), in log order, with the log size after the batch (`through`);
+ *   at start       it reads its own log from the `through` it saved to the log's size (catchUp(), before
+ *                  ingest starts): what was appended after the last save, crash or not, is counted once.
+ *
+ * The counters and `through` are saved together (DIR/report/state.json, atomic writes) every few seconds
+ * and at stop. Reading the log costs ~40 µs an entry, so it is done only for that tail; a report costs one
+ * statement per org and version, whatever the number of decisions.
  */
 import { join } from 'node:path';
 import { decodeLeaf } from '../../protocol/audit/leaf.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
-import { countLeaf, emptyTally, type Tally } from '../../protocol/report/counts.ts';
+import { addTallies, countLeaf, emptyTally, type Tally } from '../../protocol/report/counts.ts';
 import { JsonStateFile } from '../home/state-file.ts';
 import type { AuditLog } from '../log/index.ts';
 
@@ -55,6 +59,7 @@ export class ModelCounter {
   readonly #store: CounterStore;
   #state: CounterState = { version: 1, federationId: null, through: 0, tallies: {}, statements: {} };
   #tail: Promise<unknown> = Promise.resolve();
+  #dirty = false;
 
   constructor(homeDir: string, log: Pick<AuditLog, 'size' | 'entry'>) {
     this.#log = log;
@@ -79,10 +84,29 @@ export class ModelCounter {
   setFederation(id: string): void {
     if (this.#state.federationId === id) return;
     this.#state = { ...this.#state, federationId: id, statements: {} };
-    void this.#store.save(this.#state);
+    void this.#store.save(structuredClone(this.#state));
   }
 
-  /** Counts the entries appended since the last call; resolves once counted and saved. Serialised. */
+  /**
+   * Adds what a durable batch of decisions adds (by model digest); `end` is the log size after it.
+   * Called in log order, only after catchUp() (never both at once: the tail would be counted twice).
+   */
+  add(tallies: Readonly<Record<string, Tally>>, end: number): void {
+    const s = this.#state;
+    for (const [digest, t] of Object.entries(tallies))
+      s.tallies[digest] = addTallies([s.tallies[digest] ?? emptyTally(), t]);
+    if (end > s.through) s.through = end;
+    this.#dirty = true;
+  }
+
+  /** Saves the counters when they changed since the last save. */
+  save(): Promise<void> {
+    if (!this.#dirty) return this.#store.flush();
+    this.#dirty = false;
+    return this.#store.save(structuredClone(this.#state));
+  }
+
+  /** Counts the entries appended since the saved `through` (at start, before ingest); resolves once saved. */
   catchUp(): Promise<number> {
     const work = this.#tail.catch(() => {}).then(() => this.#catchUp());
     this.#tail = work.catch(() => {});
@@ -108,7 +132,7 @@ export class ModelCounter {
       if ((i - s.through) % BATCH === BATCH - 1) await new Promise((r) => setImmediate(r));
     }
     this.#state = { ...this.#state, through: size, tallies };
-    await this.#store.save(this.#state);
+    await this.#store.save(structuredClone(this.#state));
     return size;
   }
 
@@ -123,11 +147,12 @@ export class ModelCounter {
 
   async keepStatement(digest: string, s: CounterState['statements'][string]): Promise<void> {
     this.#state = { ...this.#state, statements: { ...this.#state.statements, [digest]: s } };
-    await this.#store.save(this.#state);
+    this.#dirty = false;
+    await this.#store.save(structuredClone(this.#state));
   }
 
   async flush(): Promise<void> {
     await this.#tail.catch(() => {});
-    await this.#store.flush();
+    await this.save();
   }
 }

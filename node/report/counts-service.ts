@@ -1,7 +1,7 @@
 /**
  * CountsSigner: this node's side of `/govfed/report/1.0.0` — its model-counts statements (the signed
  * rolling aggregates; protocol/report/counts.ts). Asked for versions (by a member putting a report
- * together, or by this node's own report), it brings the counters up to the log's size (counter.ts),
+ * together, or by this node's own report), it reads the counters as ingest keeps them (counter.ts),
  * and for each version whose tally changed since its last statement signs a new one with the peer key
  * and appends it to the audit log (governance leaf `model.counts`, the envelope as its record); then it
  * answers with the newest statement of each. An unchanged tally re-uses the statement signed before,
@@ -54,7 +54,6 @@ export class CountsSigner {
     if (ctx === undefined || chain === undefined) throw new NodeError('ERR_NO_FEDERATION', 'not in a federation');
     const counter = this.#o.counter;
     counter.setFederation(chain.federationId);
-    await counter.catchUp();
     const out: Envelope[] = [];
     let appended = false;
     for (const a of asked) {

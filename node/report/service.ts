@@ -6,12 +6,14 @@
  *   gather.ts         one report: every member's records and counts, proven in their witnessed logs,
  *                     summarised, checked and signed with this node's peer key
  *
- * The counters catch up with the log every CATCH_UP_MS (and before every answer), so that a report
- * reads only what was appended since. start() loads them; stop() waits for the work in flight.
+ * Ingest hands the counters what each durable batch adds (counted()); they are saved every SAVE_MS and
+ * at stop. start() loads them and counts the log's tail since the last save (before ingest starts: the
+ * daemon starts this service first); stop() waits for the work in flight and saves.
  */
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import type { CharterChain } from '../../protocol/federation/index.ts';
+import type { Tally } from '../../protocol/report/counts.ts';
 import {
   MAX_REPORT_REQUEST_FRAME,
   MAX_REPORT_RESPONSE_FRAME,
@@ -31,7 +33,7 @@ import { ModelCounter } from './counter.ts';
 import { CountsSigner } from './counts-service.ts';
 import { ReportGatherer, type ReportSubject } from './gather.ts';
 
-export const CATCH_UP_MS = 5000;
+export const SAVE_MS = 5000;
 
 export interface ReportServiceOptions {
   home: { dir: string; config: { org: string } };
@@ -98,9 +100,10 @@ export class ReportService implements FederationModule {
 
   async start(): Promise<void> {
     await this.#counter.load();
+    await this.#counter.catchUp();
     this.#timer = setInterval(() => {
-      this.#counter.catchUp().catch((err) => this.#events('report:error', { error: errorText(err) }));
-    }, CATCH_UP_MS);
+      this.#counter.save().catch((err) => this.#events('report:error', { error: errorText(err) }));
+    }, SAVE_MS);
     this.#timer.unref();
   }
 
@@ -108,6 +111,11 @@ export class ReportService implements FederationModule {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#counter.flush();
+  }
+
+  /** What a durable batch of decisions adds to the counters, in log order (node/decisions onCounted). */
+  counted(tallies: Readonly<Record<string, Tally>>, end: number): void {
+    this.#counter.add(tallies, end);
   }
 
   onCharter(chain: CharterChain): void {

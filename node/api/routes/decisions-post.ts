@@ -38,6 +38,7 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
       ctx.live.publish('decision', { count: n });
     },
     onObserved: (o) => ctx.monitoring?.observe(o),
+    onCounted: (t, end) => ctx.report?.counted(t, end),
   });
   const schema = {
     summary: 'Record decisions in the audit log',

@@ -66,6 +66,29 @@ describe('ModelCounter', () => {
     expect(c.tally(`sha256:${'cc'.repeat(32)}`).tally.decisions).toBe(0);
   });
 
+  describe('when ingest hands it what each batch adds', () => {
+    it('adds it, saves it with the log size after the batch, and a restart counts only the tail past it', async () => {
+      const tmp = await makeTempDir();
+      dirs.push(tmp);
+      const home = path.join(tmp, 'home');
+      const log = new ListLog();
+      const c = new ModelCounter(home, log);
+      await c.load();
+      await c.catchUp();
+      log.entries.push(decision({ modelDigest: A }), decision({ modelDigest: A, flags: ['shadow_ai'] }));
+      c.add({ [A]: { decisions: 2, denied: 0, flags: { shadow_ai: 1 }, deny: {} } }, 2);
+      expect(c.tally(A)).toEqual({ tally: { decisions: 2, denied: 0, flags: { shadow_ai: 1 }, deny: {} }, through: 2 });
+      await c.save();
+      // Appended and durable, but the node stopped before ingest handed it over: the restart counts it.
+      log.entries.push(decision({ modelDigest: A }));
+      const again = new ModelCounter(home, log);
+      await again.load();
+      await again.catchUp();
+      expect(again.tally(A).tally.decisions).toBe(3);
+      expect(again.through).toBe(3);
+    });
+  });
+
   describe('when the log grows, and when the node restarts', () => {
     it('reads only what was appended since, and counts nothing twice', async () => {
       const tmp = await makeTempDir();

@@ -57,6 +57,7 @@ async function signer() {
   };
   const counter = new ModelCounter(path.join(tmp, 'home'), log);
   await counter.load();
+  await counter.catchUp(); // as ReportService.start() does
   const ctx = {
     peerId: peer(0),
     chain: () => ({ federationId: FED }),
