@@ -6,8 +6,9 @@
  *   while running  ingest hands it what each durable batch adds (add(): node/decisions talliesOf, made
  *                  where the batch is sealed — the ingest workers — so the main thread only merges a few
  *                  numbers per batch), in log order, with the log size after the batch (`through`);
- *   at start       it reads its own log from the `through` it saved to the log's size (catchUp(), before
- *                  ingest starts): what was appended after the last save, crash or not, is counted once.
+ *   at start       it reads its own log from the `through` it saved to the log's size at that moment
+ *                  (catchUp(), in the background; ingest starts after that snapshot, so what it hands over
+ *                  lies past it): what was appended after the last save, crash or not, is counted once.
  *
  * The counters and `through` are saved together (DIR/report/state.json, atomic writes) every few seconds
  * and at stop. Reading the log costs ~40 µs an entry, so it is done only for that tail; a report costs one
@@ -89,7 +90,7 @@ export class ModelCounter {
 
   /**
    * Adds what a durable batch of decisions adds (by model digest); `end` is the log size after it.
-   * Called in log order, only after catchUp() (never both at once: the tail would be counted twice).
+   * Called in log order, for batches past the log size catchUp() started from (ingest starts after it).
    */
   add(tallies: Readonly<Record<string, Tally>>, end: number): void {
     const s = this.#state;
@@ -115,10 +116,12 @@ export class ModelCounter {
 
   async #catchUp(): Promise<number> {
     const size = this.#log.size;
-    const s = this.#state;
-    if (s.through >= size) return s.through;
-    const tallies = structuredClone(s.tallies);
-    for (let i = s.through; i < size; i++) {
+    const from = this.#state.through;
+    if (from >= size) return from;
+    // Only the entries below `size` are read here; ingest's add() counts every batch past it meanwhile
+    // (ingest starts after this snapshot), so the scanned tallies are merged into the current ones.
+    const tallies: Record<string, Tally> = {};
+    for (let i = from; i < size; i++) {
       let leaf: ReturnType<typeof decodeLeaf>;
       try {
         leaf = decodeLeaf(await this.#log.entry(i));
@@ -129,11 +132,19 @@ export class ModelCounter {
       const t = tallies[leaf.modelDigest] ?? emptyTally();
       countLeaf(t, leaf);
       tallies[leaf.modelDigest] = t;
-      if ((i - s.through) % BATCH === BATCH - 1) await new Promise((r) => setImmediate(r));
+      if ((i - from) % BATCH === BATCH - 1) await new Promise((r) => setImmediate(r));
     }
-    this.#state = { ...this.#state, through: size, tallies };
-    await this.#store.save(structuredClone(this.#state));
-    return size;
+    const s = this.#state;
+    for (const [digest, t] of Object.entries(tallies))
+      s.tallies[digest] = addTallies([s.tallies[digest] ?? emptyTally(), t]);
+    if (size > s.through) s.through = size;
+    await this.#store.save(structuredClone(s));
+    return s.through;
+  }
+
+  /** Resolves once the counting started so far (the start's catch-up) is done. */
+  async ready(): Promise<void> {
+    await this.#tail.catch(() => {});
   }
 
   /** The tally of the version with this digest, as counted so far (zero when none). */

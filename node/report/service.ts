@@ -7,8 +7,8 @@
  *                     summarised, checked and signed with this node's peer key
  *
  * Ingest hands the counters what each durable batch adds (counted()); they are saved every SAVE_MS and
- * at stop. start() loads them and counts the log's tail since the last save (before ingest starts: the
- * daemon starts this service first); stop() waits for the work in flight and saves.
+ * at stop. start() loads them and starts counting the log's tail since the last save (the daemon starts
+ * this service before ingest); stop() waits for the work in flight and saves.
  */
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
@@ -100,7 +100,9 @@ export class ReportService implements FederationModule {
 
   async start(): Promise<void> {
     await this.#counter.load();
-    await this.#counter.catchUp();
+    // The log's tail since the last save, counted in the background (a long log after an upgrade would
+    // hold the start up); statements wait for it (CountsSigner).
+    this.#counter.catchUp().catch((err) => this.#events('report:error', { error: errorText(err) }));
     this.#timer = setInterval(() => {
       this.#counter.save().catch((err) => this.#events('report:error', { error: errorText(err) }));
     }, SAVE_MS);
