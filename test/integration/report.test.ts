@@ -24,7 +24,7 @@ import {
 } from '../../protocol/report/report.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
-import { type FedNode, fedStatus, waitFor } from '../helpers/federation.ts';
+import { type FedNode, fedStatus, restartFedNode, waitFor } from '../helpers/federation.ts';
 import { approve, CARD, key, registryNodes, waitForStatus } from '../helpers/registry.ts';
 
 let nodes: FedNode[];
@@ -366,4 +366,30 @@ describe('after a suspension', () => {
     );
     expect((await runCli(['verify', after, '--federation', federationId])).code).toBe(0);
   }, 120_000);
+});
+
+describe('across a restart', () => {
+  it('keeps every org’s counts when d is killed right after new decisions (counted again from its log at start)', async () => {
+    const d = nodes[3] as FedNode;
+    await post(d, decisions(2, 'credit'));
+    await d.daemon.kill9(); // within the counters' 5 s between saves: the restart reads the tail of its log
+    await restartFedNode(d);
+    await post(d, decisions(1, 'credit'));
+    const after = path.join(c.tmp, 'rep-restart.json');
+    await waitFor('c to reach d again', async () => {
+      const out = await runCli(['report', 'model', 'rep', '--home', c.home, '--out', after, '--json']);
+      if (out.code !== 0) return false;
+      const r = (JSON.parse(await readFile(after, 'utf8')) as SignedReport).report;
+      return (
+        r.gaps.length === 0 &&
+        r.summary.versions[0]?.counts.byOrg.find((x) => x.org === 'd')?.decisions === expected.get('d')?.decisions
+      );
+    });
+    const r = (JSON.parse(await readFile(after, 'utf8')) as SignedReport).report;
+    const got = r.summary.versions[0]?.counts.byOrg.find((x) => x.org === 'd');
+    expect({ decisions: got?.decisions, denied: got?.denied, flags: got?.flags, deny: got?.deny }).toEqual(
+      expected.get('d'),
+    );
+    expect((await runCli(['verify', after, '--federation', federationId])).code).toBe(0);
+  }, 180_000);
 });
