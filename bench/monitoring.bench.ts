@@ -2,13 +2,14 @@
  * Monitoring on the ingest path (issue 15; docs/monitoring.md), on vs off in the same run and the same
  * daemon (a one-node federation, two approved versions of tier low): POST /v1/decisions, batches of
  * 1,000, 8 keep-alive clients (bench/ingest-http.bench.ts's driver, bench/on-off.ts's rounds).
- *   off  the records name scorer@1: registry resolution, no contract, no monitor;
- *   on   they name monitored@1, whose contract requires seven monitors — psi and ks of context.amount
+ *   off  the records name scorer@1, whose contract has one neutral term (logRetentionDays) and no
+ *        monitor: registry resolution and the contract's check, as for the other;
+ *   on   they name monitored@1, whose contract has the same term and requires seven monitors — psi and ks of context.amount
  *        against a 10-bin baseline, disparate_impact_ratio over context.branch with a CEL positive
  *        outcome, denial_rate, shadow_ai_rate, contract_violation_rate, demographic_parity_difference —
  *        windows of 10,000 decisions: every decision is observed on the sealing worker and counted on
  *        the main thread, every full window is signed, logged and gossiped.
- * Rounds off/on/off/on, GOVFED_BENCH_SECONDS (default 10) each. Goal: monitoring costs ≤ 10 % of ingest.
+ * Rounds off/on/on/off twice, GOVFED_BENCH_SECONDS (default 10) each. Goal: monitoring costs ≤ 10 % of ingest.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,9 +93,11 @@ async function ingestOnOff(): Promise<BenchResult[]> {
     const baseline = {
       fields: { 'context.amount': baselineFromSamples(Array.from({ length: 1000 }, (_, i) => 1000 + i)) },
     };
+    // Both versions under a contract, so that the difference is the monitors alone (the contract's own
+    // check of each decision is in both phases).
     for (const [name, terms] of [
-      ['scorer', undefined],
-      ['monitored', TERMS],
+      ['scorer', { logRetentionDays: 365 }],
+      ['monitored', { logRetentionDays: 365, ...TERMS }],
     ] as const) {
       const external = { provider: 'bench', model: name, snapshot: '1' };
       const digest = externalDigest(external).digest;
@@ -109,9 +112,8 @@ async function ingestOnOff(): Promise<BenchResult[]> {
         held: undefined,
         baseline,
       });
-      const contract =
-        terms === undefined ? undefined : signedContract({ who, model: { ...ref, digest }, version: 1, terms });
-      await adminPost(fed, '/v1/models', { envelope, ...(contract === undefined ? {} : { contract }) });
+      const contract = signedContract({ who, model: { ...ref, digest }, version: 1, terms });
+      await adminPost(fed, '/v1/models', { envelope, contract });
     }
     const rates = await measureOnOff(daemon.url, token, async (phase) => (phase === 'on' ? 'monitored@1' : 'scorer@1'));
     const exit = await daemon.stop('SIGTERM');
@@ -120,8 +122,8 @@ async function ingestOnOff(): Promise<BenchResult[]> {
       GROUP,
       rates,
       {
-        off: 'durable ingest over HTTP, a registered version without monitors, batches of 1,000',
-        on: 'durable ingest over HTTP, a version with 7 required monitors (windows of 10,000), batches of 1,000',
+        off: 'durable ingest over HTTP, a version under a contract without monitors, batches of 1,000',
+        on: 'durable ingest over HTTP, a version under the same contract with 7 required monitors (windows of 10,000), batches of 1,000',
       },
       'monitoring',
       ' (goal ≤ 10 %)',
