@@ -62,6 +62,7 @@ import { logEntryRoute } from './routes/log-entry.ts';
 import { logLookupRoute } from './routes/log-lookup.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { modelsRoutes } from './routes/models.ts';
+import { monitoringWindowsRoute } from './routes/monitoring-windows.ts';
 import { NODE_VERSION, nodeInfoRoute } from './routes/node-info.ts';
 import { openapiRoute } from './routes/openapi.ts';
 import { policyCheckRoute } from './routes/policy-check.ts';
@@ -160,6 +161,7 @@ const ROUTES = [
   keysRotateRoute,
   identitiesRoutes,
   modelsRoutes,
+  monitoringWindowsRoute,
   deploymentsRoutes,
   reportsRoutes,
   federationJoinRoute,

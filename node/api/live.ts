@@ -9,6 +9,8 @@
  *   federation   a charter version or a pending change           {version?, what}
  *   model        a registry record was taken (model, approval, contract, revocation, deployment)
  *   alert        staleness, equivocation, a fork or a conflicting record  {what, …}
+ *   monitoring   a monitoring window was taken (own or a member's), a breach, a monitor's suspension
+ *                {what, org, model, monitor, seq?, value, breach?, …}
  *
  * The daemon tees its operator events (node/events.ts) into `fromEvent`, which keeps only the events
  * listed in TOPIC_OF; the log's checkpoints and the ingest route publish directly. Fields are copied
@@ -17,7 +19,7 @@
  */
 import type { EventFields, EventName } from '../events.ts';
 
-export const LIVE_TOPICS = ['checkpoint', 'decision', 'policy', 'federation', 'model', 'alert'] as const;
+export const LIVE_TOPICS = ['checkpoint', 'decision', 'policy', 'federation', 'model', 'alert', 'monitoring'] as const;
 export type LiveTopic = (typeof LIVE_TOPICS)[number];
 
 /** One message of the stream: a topic and flat, public fields. */
@@ -53,6 +55,9 @@ export const TOPIC_OF: Partial<Record<EventName, LiveTopic>> = {
   'registry:model-conflict': 'alert',
   'registry:contract-conflict': 'alert',
   'registry:deployment-conflict': 'alert',
+  'monitoring:window': 'monitoring',
+  'monitoring:breach': 'monitoring',
+  'monitoring:suspended': 'monitoring',
 };
 
 /** The scalar fields of an event (arrays and objects are left out: a page reads details from the API). */

@@ -9,6 +9,7 @@
  *   service.ts           MonitorService: the federation module (gossip kind `monitor-window`)
  *   open-windows.ts      the windows being filled (counts only), closed by count or time
  *   window-book.ts       the windows held (own and members'), the latest per org × monitor, the flags
+ *   history.ts           the held windows of a version over time, in pages (GET …/monitoring/windows)
  *   monitor-identity.ts  the node's `monitor` risk officer and its key (DIR/keys/monitor.key)
  *   store.ts             DIR/monitoring/state.json
  *   metrics.ts           govfed_monitor_* metrics

@@ -151,6 +151,11 @@ export class MonitorService implements FederationModule {
     return { flags: this.book.breaches(key), windows: this.book.of(key, true) };
   }
 
+  /** Every window held of the version `key` (at most MAX_KEPT per org × monitor): its history (history.ts). */
+  history(key: string): HeldWindow[] {
+    return this.book.of(key);
+  }
+
   /** Resolves once every window closed so far is signed, logged, stored and acted on. */
   async flush(): Promise<void> {
     await this.#tail.catch(() => {});

@@ -1,4 +1,4 @@
 /** Monitoring as the routes see it (node/monitoring/service.ts). */
 import type { MonitorService } from '../../monitoring/index.ts';
 
-export type MonitoringPort = Pick<MonitorService, 'view' | 'named' | 'observe'>;
+export type MonitoringPort = Pick<MonitorService, 'view' | 'history' | 'named' | 'observe'>;

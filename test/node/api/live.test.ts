@@ -56,6 +56,38 @@ describe('LiveFeed', () => {
       ]);
     });
 
+    it('publishes a monitoring window as the topic monitoring, for the charts', () => {
+      const feed = new LiveFeed();
+      const got: LiveMessage[] = [];
+      feed.subscribe((m) => got.push(m));
+      feed.fromEvent('monitoring:window', {
+        org: 'us',
+        model: 'eu/fraud@1.0.0',
+        monitor: 'denial_rate',
+        seq: 3,
+        decisions: 2,
+        value: 1,
+        breach: true,
+        via: 'gossip',
+      });
+      expect(got).toEqual([
+        {
+          topic: 'monitoring',
+          data: {
+            what: 'monitoring:window',
+            org: 'us',
+            model: 'eu/fraud@1.0.0',
+            monitor: 'denial_rate',
+            seq: 3,
+            decisions: 2,
+            value: 1,
+            breach: true,
+            via: 'gossip',
+          },
+        },
+      ]);
+    });
+
     it('names only events of the catalogue', () => {
       for (const name of Object.keys(TOPIC_OF)) expect(EVENT_NAMES).toContain(name);
     });
