@@ -1,7 +1,8 @@
 /**
  * Builds the web console (console/ → console/dist): esbuild bundles console/main.tsx with Preact and the
  * project's protocol code (the browser verifies proofs with protocol/audit, not a second verifier) into
- * one minified ES module, app.js; app.css, index.html and icon.svg are copied. `npm ci` runs it as the
+ * one minified ES module, app.js, and app.css with the stylesheets it imports (uPlot's) into one minified
+ * app.css; index.html and icon.svg are copied. `npm ci` runs it as the
  * `prepare` script, so a node serves a built console without a CDN or a network at run time; run it
  * again with `npm run build:console` after changing console/.
  *
@@ -30,7 +31,16 @@ export async function buildConsole(outdir: string = out): Promise<void> {
     tsconfig: `${src}tsconfig.json`,
     logLevel: 'warning',
   });
-  for (const f of ['index.html', 'app.css', 'icon.svg']) await copyFile(`${src}${f}`, `${outdir}${f}`);
+  // app.css with uPlot's stylesheet (its @import) in one file: the CSP allows styles from 'self' only.
+  await build({
+    entryPoints: [`${src}app.css`],
+    outfile: `${outdir}app.css`,
+    bundle: true,
+    minify: true,
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+  for (const f of ['index.html', 'icon.svg']) await copyFile(`${src}${f}`, `${outdir}${f}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

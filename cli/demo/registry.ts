@@ -9,7 +9,8 @@
  *   3. alice registers eu/fraud-model@1.0.0: its files (DIR/models/fraud-model) digested the OpenSSF model
  *      signing way, the example card (docs/examples/model-card.json), scored by the baseline's register
  *      rules, signed with her key, posted to eu — with its trust contract (CONTRACT: purpose
- *      fraud-screening only, no biometric data; docs/contracts.md), signed with her key too.
+ *      fraud-screening only, no biometric data, three rate monitors over windows of 2 decisions;
+ *      docs/contracts.md, docs/monitoring.md), signed with her key too.
  *   4. us records a decision of that model: flagged shadow_ai (pending).
  *   5. eve approves at eu, uma at us (naming the contract): approved on every node; us deploys it; the next
  *      decision there carries no flag.
@@ -23,6 +24,7 @@ import { hashModelDir } from '../../node/registry/model-files.ts';
 import { generateKeyPair } from '../../protocol/crypto/ed25519.ts';
 import { keyIdOf } from '../../protocol/dsse/index.ts';
 import { toBase64 } from '../../protocol/encoding/bytes.ts';
+import type { RequiredMonitor } from '../../protocol/registry/contract-terms.ts';
 import { checkModelCard, signApproval } from '../../protocol/registry/index.ts';
 import type { ApiClient } from '../client.ts';
 import { CliError, ExitCode } from '../exit.ts';
@@ -37,6 +39,12 @@ export const CONTRACT = {
   forbiddenDataClasses: ['biometric'],
   maxRiskTier: 'high' as const,
   maxRevocationStaleness: 120,
+  /** Small windows (2 decisions), so the demo's few decisions of the model make windows on every node. */
+  requiredMonitors: [
+    { metric: 'denial_rate', threshold: 0.5, window: { decisions: 2 }, onBreach: 'flag' },
+    { metric: 'contract_violation_rate', threshold: 0.4, window: { decisions: 2 }, onBreach: 'flag' },
+    { metric: 'shadow_ai_rate', threshold: 0.25, window: { decisions: 2 }, onBreach: 'flag' },
+  ] satisfies RequiredMonitor[] as RequiredMonitor[],
 };
 /** What a decision that keeps the contract says in its context. */
 export const PURPOSE = { purpose: 'fraud-screening' };

@@ -1,21 +1,14 @@
 /**
  * Models: the registry — name, version, digest, risk tier and score with the rules that fired,
  * approvals, contract, deployments by org, and the state (suspended and revoked first). A version's
- * details (who approved, with role and org; the contract's conditions; kill-switch records) open below
- * it, with the exact commands for what needs a person's key. Reloaded on `model` and `policy`.
+ * details open below it (model-details.tsx: registry facts, monitoring charts, the commands for what
+ * needs a person's key). Reloaded on `model` and `policy`.
  */
 import { useState } from 'preact/hooks';
-import { commands } from '../logic/cli-commands.ts';
-import {
-  type Deployment,
-  deploymentsByModel,
-  type ModelDetail,
-  type ModelSummary,
-  modelKey,
-  modelState,
-} from '../logic/models-view.ts';
+import { type Deployment, deploymentsByModel, type ModelSummary, modelKey, modelState } from '../logic/models-view.ts';
 import { useLoad } from '../ui/live.tsx';
-import { Badge, CliCommand, ErrorBox, KeyValues, Loading, Time } from '../ui/parts.tsx';
+import { Badge, ErrorBox, Loading } from '../ui/parts.tsx';
+import { ModelDetails } from './model-details.tsx';
 
 const TOPICS = ['model', 'policy'] as const;
 
@@ -99,93 +92,5 @@ export function ModelsPage() {
         <ModelDetails model={models.find((m) => modelKey(m) === open) as ModelSummary} />
       )}
     </>
-  );
-}
-
-function ModelDetails(props: { model: ModelSummary }) {
-  const m = props.model;
-  const path = `/v1/models/${encodeURIComponent(m.name)}/${encodeURIComponent(m.version)}?org=${encodeURIComponent(m.org)}`;
-  const d = useLoad((api) => api.json<ModelDetail>(path), TOPICS, [path]);
-  const k = modelKey(m);
-  return (
-    <section class="card" aria-labelledby="detail-h">
-      <h2 id="detail-h">{k}</h2>
-      {d.error && <ErrorBox error={d.error} />}
-      {d.data && (
-        <>
-          <KeyValues
-            rows={[
-              ['digest', <code key="d">{d.data.digest}</code>],
-              ['registered', <Time key="t" value={d.data.registeredAt} />],
-              [
-                'submitter',
-                `${d.data.submitter.name} (${d.data.submitter.role}${d.data.submitter.org ? `, ${d.data.submitter.org}` : ''})`,
-              ],
-              ['EU AI Act category', d.data.euAiActCategory ?? 'no card'],
-              [
-                'approval rule',
-                d.data.rule ? `${(d.data.rule.roles ?? []).join(' + ')} from ${d.data.rule.orgs} org(s)` : 'none',
-              ],
-            ]}
-          />
-          <h3>Approvals</h3>
-          {d.data.votes.length === 0 ? (
-            <p class="muted">No approval yet.</p>
-          ) : (
-            <ul>
-              {d.data.votes.map((v) => (
-                <li key={v.id}>
-                  {v.decision} by {v.approver.name} ({v.approver.role}
-                  {v.approver.org ? `, ${v.approver.org}` : ''}) <Time value={v.issuedAt} />{' '}
-                  {v.counts ? <Badge tone="ok">counts</Badge> : <Badge tone="warn">does not count: {v.why}</Badge>}
-                </li>
-              ))}
-            </ul>
-          )}
-          <h3>Contract</h3>
-          {d.data.contract ? (
-            <>
-              <p>
-                Version {d.data.contract.version}, signed by {d.data.contract.signer.name} (
-                {d.data.contract.signer.role})
-              </p>
-              <pre class="terms">{JSON.stringify(d.data.contract.terms, null, 2)}</pre>
-            </>
-          ) : (
-            <p class="muted">No contract.</p>
-          )}
-          <h3>Kill switch</h3>
-          <p>
-            State: <strong>{d.data.kill.state}</strong>
-            {d.data.kill.until && (
-              <>
-                {' '}
-                until <Time value={d.data.kill.until} />
-              </>
-            )}
-            {d.data.kill.by.length > 0 && <> — by {d.data.kill.by.join(', ')}</>}
-          </p>
-          {d.data.revocations.length > 0 && (
-            <ul>
-              {d.data.revocations.map((r) => (
-                <li key={r.id}>
-                  {r.action} by {r.signer.name} ({r.signer.role}, {r.signer.org}): “{r.reason}”{' '}
-                  <Time value={r.issuedAt} />
-                </li>
-              ))}
-            </ul>
-          )}
-        </>
-      )}
-      <h3>Actions (signed with your own key, on your machine)</h3>
-      <CliCommand label="Approve" command={commands.approve(m)} />
-      <CliCommand label="Reject" command={commands.reject(m)} />
-      {m.kill.state === 'active' ? (
-        <CliCommand label="Suspend" command={commands.suspend(m)} />
-      ) : (
-        <CliCommand label="Reinstate" command={commands.reinstate(m)} />
-      )}
-      <CliCommand label="Vote to revoke" command={commands.revoke(m)} />
-    </section>
   );
 }

@@ -6,111 +6,31 @@
  * A/AA: labels, names, contrast) and walked with the keyboard; no page breaks its own CSP. Screenshots
  * go to .tmp/test-output/console.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { axeViolations, describeWithBrowser, launchBrowser, outputDir } from '../helpers/browser.ts';
-import { CLI, childEnv, makeTempDir, ROOT, removeDir } from '../helpers/cli.ts';
+import { describeWithBrowser } from '../helpers/browser.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { ConsoleDemo, checkA11y, START_MS, STEP_MS, until } from '../helpers/console-demo.ts';
 
-interface Demo {
-  nodes: { org: string; api: string; console: string; token: string }[];
-  registry: { model: string };
-}
-
-let demo: Demo;
-let child: ChildProcess;
-let dir: string;
-let browser: Browser;
-let shots: string;
-const cspErrors: string[] = [];
-/** A browser step against three daemons on a loaded 2-core machine (vitest runs other files alongside). */
-const STEP_MS = 90_000;
-
-const node = (org: string) => demo.nodes.find((n) => n.org === org) as Demo['nodes'][number];
-
-async function api<T>(org: string, method: string, url: string, body?: unknown): Promise<T> {
-  const n = node(org);
-  const res = await fetch(`${n.api}${url}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${n.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function until(what: string, fn: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** A fresh page logged in to `org`'s console with a new auditor token, on `hash`. */
-async function loggedIn(org: string, hash = '#/federation'): Promise<Page> {
-  const { token } = await api<{ token: string }>(org, 'POST', '/v1/tokens', { role: 'auditor' });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) cspErrors.push(m.text());
-  });
-  await page.goto(`${node(org).console}${hash}`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('navigation', { name: 'Pages' }).waitFor();
-  await page.locator('.live[data-live="live"]').waitFor();
-  return page;
-}
-
-async function checkA11y(page: Page, name: string): Promise<void> {
-  const v = await axeViolations(page);
-  expect(
-    v.map((x) => `${name}: ${x.id} (${x.impact}) ${x.help} ${JSON.stringify(x.nodes.map((n) => n.target))}`),
-  ).toEqual([]);
-}
+const d = new ConsoleDemo();
+const node = (org: string) => d.node(org);
+const api = <T>(org: string, method: string, url: string, body?: unknown) => d.api<T>(org, method, url, body);
+const loggedIn = (org: string, hash?: string) => d.loggedIn(org, hash);
 
 describeWithBrowser('the web console in a real browser', () => {
-  beforeAll(async () => {
-    dir = await makeTempDir('govfed-console-');
-    child = spawn(process.execPath, [CLI, 'demo', '--json', '--dir', dir], {
-      cwd: ROOT,
-      env: childEnv(),
-      stdio: 'pipe',
-    });
-    let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-    });
-    await until('the demo federation', async () => out.trim().endsWith('}') || child.exitCode !== null, 170_000);
-    demo = JSON.parse(out) as Demo;
-    browser = await launchBrowser();
-    shots = await outputDir('console');
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('close', r));
-      child.kill('SIGINT');
-      await exited;
-    }
-    await removeDir(dir);
-  }, 60_000);
+  beforeAll(() => d.start(), START_MS);
+  afterAll(() => d.stop(), 60_000);
 
   it(
     'shows nothing without a token, and refuses an ingest token',
     async () => {
-      const page = await browser.newPage();
+      const page = await d.newPage();
       const requests: string[] = [];
       page.on('request', (r) => requests.push(new URL(r.url()).pathname));
       await page.goto(node('eu').console);
       await page.getByLabel('API token').waitFor();
-      await page.screenshot({ path: path.join(shots, 'login.png') });
+      await page.screenshot({ path: path.join(d.shots, 'login.png') });
       expect(requests.filter((p) => p.startsWith('/v1/'))).toEqual([]);
       const { token } = await api<{ token: string }>('eu', 'POST', '/v1/tokens', { role: 'ingest' });
       // Keyboard only: Tab to the field, type, Enter submits.
@@ -143,7 +63,7 @@ describeWithBrowser('the web console in a real browser', () => {
       await expect.poll(() => page.locator('tr[data-org="us"]').textContent()).toContain('connected');
       expect(await page.evaluate('location.href')).not.toContain('gf_');
       await page.getByText('No alerts').waitFor();
-      await page.screenshot({ path: path.join(shots, 'federation.png'), fullPage: true });
+      await page.screenshot({ path: path.join(d.shots, 'federation.png'), fullPage: true });
       await checkA11y(page, 'federation');
       // Keyboard, on a fresh load (the token is kept for the tab): skip link first, then the page links;
       // Enter follows one.
@@ -177,7 +97,7 @@ describeWithBrowser('the web console in a real browser', () => {
           );
         })
         .toBe(true);
-      await page.screenshot({ path: path.join(shots, 'decisions.png'), fullPage: true });
+      await page.screenshot({ path: path.join(d.shots, 'decisions.png'), fullPage: true });
       await checkA11y(page, 'decisions');
       const row = page.locator('tr', { hasText: 'face-id-v3' }).first();
       await row.getByRole('button', { name: /Verify/ }).click();
@@ -186,7 +106,7 @@ describeWithBrowser('the web console in a real browser', () => {
       await outcome.waitFor();
       expect(await outcome.getAttribute('data-verified')).toBe('yes');
       expect(await page.locator('.steps li[data-state="passed"]').count()).toBe(8);
-      await page.screenshot({ path: path.join(shots, 'verify-ok.png'), fullPage: true });
+      await page.screenshot({ path: path.join(d.shots, 'verify-ok.png'), fullPage: true });
       await checkA11y(page, 'verify');
       // A node (or anyone between) that changes one hash of the proof: the browser's check fails.
       await page.route('**/v1/log/proofs/inclusion**', async (route) => {
@@ -201,7 +121,7 @@ describeWithBrowser('the web console in a real browser', () => {
       await page.locator('.outcome[data-verified="no"]').waitFor();
       expect(await page.locator('.outcome').textContent()).toContain('ERR_ROOT_MISMATCH');
       expect(await page.locator('.steps li[data-step="inclusion"]').getAttribute('data-state')).toBe('failed');
-      await page.screenshot({ path: path.join(shots, 'verify-tampered.png'), fullPage: true });
+      await page.screenshot({ path: path.join(d.shots, 'verify-tampered.png'), fullPage: true });
       await page.close();
     },
     STEP_MS,
@@ -211,13 +131,13 @@ describeWithBrowser('the web console in a real browser', () => {
     'shows the suspended model with its registry facts',
     async () => {
       const page = await loggedIn('us', '#/models');
-      const row = page.locator(`tr[data-model="${demo.registry.model}"]`);
+      const row = page.locator(`tr[data-model="${d.demo.registry.model}"]`);
       await row.waitFor();
       await expect.poll(() => row.textContent()).toContain('suspended');
       expect(await row.textContent()).toContain('high');
       await row.getByRole('button', { name: /Show/ }).click();
       await page.getByText('govfed model reinstate').waitFor();
-      await page.screenshot({ path: path.join(shots, 'models.png'), fullPage: true });
+      await page.screenshot({ path: path.join(d.shots, 'models.png'), fullPage: true });
       await checkA11y(page, 'models');
       await page.close();
     },
@@ -251,7 +171,7 @@ describeWithBrowser('the web console in a real browser', () => {
       await expect.poll(() => version.textContent(), { timeout: 30_000 }).toBe('2');
       expect(await page.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
       await page.locator('.diff .added', { hasText: 'no-emotion-recognition' }).waitFor();
-      await page.screenshot({ path: path.join(shots, 'policy.png'), fullPage: true });
+      await page.screenshot({ path: path.join(d.shots, 'policy.png'), fullPage: true });
       await checkA11y(page, 'policy');
       await page.close();
     },
@@ -259,6 +179,6 @@ describeWithBrowser('the web console in a real browser', () => {
   );
 
   it('broke no Content-Security-Policy rule on any page', () => {
-    expect(cspErrors).toEqual([]);
+    expect(d.cspErrors).toEqual([]);
   });
 });
