@@ -46,6 +46,7 @@ import { deploymentsRoutes } from './routes/deployments.ts';
 import { evaluatePostRoute } from './routes/evaluate-post.ts';
 import { eventsStreamRoute } from './routes/events-stream.ts';
 import { federationApprovalRulesRoute } from './routes/federation-approval-rules.ts';
+import { federationChartersRoute } from './routes/federation-charters.ts';
 import { federationCreateRoute } from './routes/federation-create.ts';
 import { federationGetRoute } from './routes/federation-get.ts';
 import { federationInviteRoute } from './routes/federation-invite.ts';
@@ -150,6 +151,7 @@ const ROUTES = [
   adminFsckRoute,
   tokensPostRoute,
   federationGetRoute,
+  federationChartersRoute,
   federationCreateRoute,
   federationThresholdsRoute,
   federationApprovalRulesRoute,

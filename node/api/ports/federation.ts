@@ -5,6 +5,7 @@ import type { FederationService, FreshnessModule } from '../../federation/index.
 export type FederationPort = Pick<
   FederationService,
   | 'status'
+  | 'chain'
   | 'create'
   | 'setThreshold'
   | 'invite'

@@ -45,6 +45,7 @@ function fakePort(calls: unknown[]): FederationPort {
   };
   return {
     status: () => status,
+    chain: undefined,
     create: async (input) => record(['create', input], status),
     setThreshold: async (t) => record(['setThreshold', t], status),
     invite: async (input) => record(['invite', input], new TextEncoder().encode('{"invite":1}')),
