@@ -9,6 +9,7 @@ import { commands } from '../logic/cli-commands.ts';
 import { type FederationStatus, federationAlerts } from '../logic/federation-view.ts';
 import { useLoad } from '../ui/live.tsx';
 import { Badge, CliCommand, ErrorBox, KeyValues, Loading, Time } from '../ui/parts.tsx';
+import { CharterVerify } from './signatures-panel.tsx';
 
 const TOPICS = ['federation', 'alert'] as const;
 /** How often the page asks again without an event (connectivity, last seen). */
@@ -114,6 +115,7 @@ export function FederationPage() {
           ))
         )}
       </section>
+      <CharterVerify />
     </>
   );
 }

@@ -9,6 +9,7 @@ import type { PolicyRule } from '../logic/policy-diff.ts';
 import { useLoad } from '../ui/live.tsx';
 import { Badge, CliCommand, ErrorBox, KeyValues, Loading, Time } from '../ui/parts.tsx';
 import { PolicyHistory } from './policy-history.tsx';
+import { ReceiptsVerify } from './signatures-panel.tsx';
 
 const TOPICS = ['policy'] as const;
 
@@ -107,6 +108,7 @@ export function PolicyPage() {
             Fork evidence: {status.forks.map((f) => `version ${f.version} (${f.digest})`).join(', ')}
           </p>
         )}
+        <ReceiptsVerify />
       </section>
       <section aria-labelledby="pending-policy-h">
         <h2 id="pending-policy-h">Pending proposals</h2>

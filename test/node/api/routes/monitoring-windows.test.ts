@@ -2,7 +2,7 @@
  * GET /v1/models/{name}/{version}/monitoring/windows at the HTTP edge: access and the bounds of the query
  * (attacker-controlled). The windows it pages through are tested with node/monitoring/history.ts
  * (test/node/monitoring/history.test.ts) and, against real daemons with real windows, by the console's
- * browser test (test/integration/console-monitoring.test.ts).
+ * browser test (test/integration/console-charts-signatures.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHistoryCursor } from '../../../../node/monitoring/history.ts';
