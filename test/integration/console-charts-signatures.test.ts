@@ -83,10 +83,14 @@ describeWithBrowser('the console’s monitoring charts and signature checks in a
   beforeAll(async () => {
     await d.start();
     // The demo's windows travel by gossip: wait until us holds windows of every org.
-    await until('windows of eu, us and apac at us', async () => {
-      const orgs = new Set((await apiWindows('us')).map((w) => w.org));
-      return orgs.size === 3;
-    });
+    await until(
+      'windows of eu, us and apac at us',
+      async () => {
+        const orgs = new Set((await apiWindows('us')).map((w) => w.org));
+        return orgs.size === 3;
+      },
+      60_000,
+    );
   }, START_MS);
   afterAll(() => d.stop(), 60_000);
 
@@ -137,7 +141,10 @@ describeWithBrowser('the console’s monitoring charts and signature checks in a
       await page.evaluate(() => {
         (globalThis as unknown as { stillHere: boolean }).stillHere = true;
       });
-      const before = (await apiWindows('us')).filter((w) => w.org === 'apac' && (w.name ?? w.metric) === 'denial_rate');
+      // apac's own node holds its newest window of the series (us may not have it yet).
+      const before = (await apiWindows('apac')).filter(
+        (w) => w.org === 'apac' && (w.name ?? w.metric) === 'denial_rate',
+      );
       const next = Math.max(...before.map((w) => w.seq)) + 1;
       // Two decisions of the (suspended) model at apac: denied, a window of 2 closes there, is gossiped to us.
       for (let i = 0; i < 2; i++) {
