@@ -93,7 +93,7 @@ export const NodeErrorCodes = [
 
 export type NodeErrorCode = (typeof NodeErrorCodes)[number];
 
-/** Codes the CLI uses for failures that never come from the node (cli/exit.ts). */
+/** Codes the CLI (cli/exit.ts) and the web console (console/logic) use for failures that never come from the node. */
 export const CliErrorCodes = [
   'ERR_USAGE',
   'ERR_UNREACHABLE',
@@ -105,6 +105,8 @@ export const CliErrorCodes = [
   'ERR_STOP_TIMEOUT',
   'ERR_STOP_FAILED',
   'ERR_EXPORT_TOO_LARGE',
+  'ERR_CHARTER_MISMATCH',
+  'ERR_RECEIPT_MISMATCH',
 ] as const;
 
 /** Thrown by node/ with one of NodeErrorCodes. */
@@ -212,6 +214,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_STOP_TIMEOUT: LOCAL,
   ERR_STOP_FAILED: LOCAL,
   ERR_EXPORT_TOO_LARGE: { http: null, exit: 2 },
+  ERR_CHARTER_MISMATCH: { http: null, exit: 1 },
+  ERR_RECEIPT_MISMATCH: { http: null, exit: 1 },
 };
 
 const PROTOCOL_CODES: ReadonlySet<string> = new Set(ErrorCodes);
