@@ -117,7 +117,7 @@ export function chartsOf(windows: readonly WindowView[]): Chart[] {
   }
   const charts: Chart[] = [];
   for (const [id, list] of groups) {
-    const byTime = [...list].sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : a.seq - b.seq));
+    const byTime = [...list].sort((a, b) => Date.parse(a.to) - Date.parse(b.to) || a.seq - b.seq);
     const newest = byTime.at(-1) as WindowView;
     const orgs = [...new Set(byTime.map((w) => w.org))].sort();
     const series = orgs.map((org) => ({

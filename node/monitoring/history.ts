@@ -3,7 +3,7 @@
  * window this node holds of it — its own and every member's, at most MAX_KEPT per org × monitor series
  * (window-book.ts) — oldest first, filtered by the org that measured them and the monitor, in pages.
  *
- * Order: the window's end (`to`), then org, monitor, live before shadow, seq — a total order, so a
+ * Order: the window's end (`to`, as a time), then org, monitor, live before shadow, seq — a total order, so a
  * page's cursor (the sort key of its last window) continues exactly where it stopped even when new
  * windows arrive between two pages (they sort after, or are skipped if older than the cursor).
  *
@@ -39,12 +39,18 @@ export interface HistoryPage {
 /** The sort key of a held window (fixed-width numbers, so string order is the order above). */
 export function historyKey(h: HeldWindow): string {
   const w = h.window;
-  return [w.to, w.org, String(w.monitor).padStart(6, '0'), w.shadow ? '1' : '0', String(w.seq).padStart(16, '0')].join(
-    '\n',
-  );
+  // The end as milliseconds (RFC 3339 strings with and without a fraction do not sort as times).
+  const ms = Date.parse(w.to);
+  return [
+    String(Number.isFinite(ms) && ms >= 0 ? ms : 0).padStart(15, '0'),
+    w.org,
+    String(w.monitor).padStart(6, '0'),
+    w.shadow ? '1' : '0',
+    String(w.seq).padStart(16, '0'),
+  ].join('\n');
 }
 
-const KEY_RE = /^[0-9TZ:.+-]{1,40}\n[^\n]{1,64}\n[0-9]{6}\n[01]\n[0-9]{16}$/;
+const KEY_RE = /^[0-9]{15}\n[^\n]{1,64}\n[0-9]{6}\n[01]\n[0-9]{16}$/;
 
 export function encodeHistoryCursor(key: string): string {
   return Buffer.from(`w1\n${key}`, 'utf8').toString('base64url');

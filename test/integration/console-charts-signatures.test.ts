@@ -55,7 +55,9 @@ function expected(
   windows: ApiWindow[],
   monitor: string,
 ): { points: Record<string, [number, number | null][]>; breaches: number } {
-  const mine = windows.filter((w) => (w.name ?? w.metric) === monitor).sort((a, b) => (a.to < b.to ? -1 : 1));
+  const mine = windows
+    .filter((w) => (w.name ?? w.metric) === monitor)
+    .sort((a, b) => Date.parse(a.to) - Date.parse(b.to) || a.seq - b.seq);
   const points: Record<string, [number, number | null][]> = {};
   for (const w of mine) points[w.org] = [...(points[w.org] ?? []), [Date.parse(w.to) / 1000, w.value]];
   return { points: sortedKeys(points), breaches: mine.filter((w) => w.breach).length };
