@@ -9,7 +9,8 @@
  *
  * For tests and people alike, the figure carries what uPlot holds and drew: `data-plotted` (uPlot's
  * data: times, then each org's values) and `data-breach-markers` (how many breach markers the last
- * draw put on the canvas).
+ * draw put on the canvas); and the uPlot instance as the figure's `uplot` property, so the browser test
+ * can map the API's values to canvas pixels with uPlot's own scales and read what was drawn there.
  */
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
@@ -37,10 +38,14 @@ function levelLine(u: uPlot, value: number, colour: string): void {
   ctx.restore();
 }
 
-/** Draws the levels and breach markers; returns how many markers it drew. */
-function drawOverlay(u: uPlot, chart: Chart): number {
+/** Draws the warn and critical levels (under the series: uPlot's drawAxes hook runs before them). */
+function drawLevels(u: uPlot, chart: Chart): void {
   if (chart.warn !== undefined) levelLine(u, chart.warn, WARN);
   levelLine(u, chart.critical, CRITICAL);
+}
+
+/** Rings each breaching window (over the series); returns how many rings it drew. */
+function drawBreaches(u: uPlot, chart: Chart): number {
   const ctx = u.ctx;
   const r = 7 * devicePixelRatio;
   let drawn = 0;
@@ -91,9 +96,10 @@ function options(chart: Chart, width: number, figure: HTMLElement): uPlot.Option
       })),
     ],
     hooks: {
+      drawAxes: [(u: uPlot) => drawLevels(u, chart)],
       draw: [
         (u: uPlot) => {
-          figure.dataset.breachMarkers = String(drawOverlay(u, chart));
+          figure.dataset.breachMarkers = String(drawBreaches(u, chart));
         },
       ],
     },
@@ -110,6 +116,7 @@ export function UPlotChart(props: { chart: Chart }) {
     if (!el || !figure) return;
     const plot = new uPlot(options(chart, Math.max(320, el.clientWidth || 640), figure), chart.aligned, el);
     figure.dataset.plotted = JSON.stringify(plot.data);
+    (figure as HTMLElement & { uplot?: uPlot }).uplot = plot; // for the browser test's pixel check
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(320, el.clientWidth), height: 220 }));
     resize.observe(el);
     return () => {

@@ -81,6 +81,38 @@ async function plotted(page: Page, monitor: string) {
   return { points: sortedKeys(points), breaches: Number(await fig.getAttribute('data-breach-markers')) };
 }
 
+/**
+ * The colour drawn on the chart's canvas at each of `points` ([seconds, value] from the API), placed
+ * with uPlot's own scales: [r, g, b, a] per point.
+ */
+async function pixelsAt(page: Page, monitor: string, points: [number, number | null][]): Promise<number[][]> {
+  return page.evaluate(
+    ({ monitor, points }) => {
+      // In the page (no DOM types here: the test's own TypeScript has none).
+      const doc = (globalThis as unknown as { document: { querySelector(sel: string): unknown } }).document;
+      const fig = doc.querySelector(`figure[data-chart="${monitor}"]`) as {
+        uplot: {
+          ctx: { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+          valToPos(v: number, scale: string, canvasPixels: boolean): number;
+        };
+      };
+      const u = fig.uplot;
+      return points
+        .filter((p): p is [number, number] => p[1] !== null)
+        .map(([t, v]) => {
+          const x = Math.round(u.valToPos(t, 'x', true));
+          const y = Math.round(u.valToPos(v, 'y', true));
+          return Array.from(u.ctx.getImageData(x, y, 1, 1).data);
+        });
+    },
+    { monitor, points },
+  );
+}
+
+const hex = (rgb: number[]) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+/** The org colours of console/ui/chart.tsx PALETTE. */
+const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9', '#e69f00', '#000000', '#666666'];
+
 describeWithBrowser('the console’s monitoring charts and signature checks in a real browser', () => {
   beforeAll(async () => {
     await d.start();
@@ -111,6 +143,17 @@ describeWithBrowser('the console’s monitoring charts and signature checks in a
         await expect
           .poll(async () => JSON.stringify(await plotted(page, m)), { timeout: 20_000 })
           .toBe(JSON.stringify(expected(await apiWindows('us'), m)));
+      }
+      // On the canvas itself: at every window's (time, value), mapped by uPlot's scales, a point of an
+      // org's colour is drawn (two orgs' points may share a pixel: then either colour).
+      for (const m of MONITORS) {
+        const pts = Object.values(expected(await apiWindows('us'), m).points).flat();
+        const px = await pixelsAt(page, m, pts);
+        expect(px.length).toBe(pts.filter((p) => p[1] !== null).length);
+        for (const p of px) {
+          expect(p[3], `${m}: an opaque pixel (the canvas is transparent where nothing is drawn)`).toBe(255);
+          expect(PALETTE, `${m}: ${hex(p.slice(0, 3))}`).toContain(hex(p.slice(0, 3)));
+        }
       }
       const denial = expected(await apiWindows('us'), 'denial_rate');
       expect(Object.keys(denial.points).sort()).toEqual(['apac', 'eu', 'us']);
