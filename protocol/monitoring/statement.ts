@@ -24,11 +24,10 @@
  *                from the counts and the version's baseline
  */
 import { isPlainObject, isRfc3339Utc, isSha256Digest } from '../audit/fields.ts';
-import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import { canonicalBytes } from '../canonical/jcs.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
-import { decodeEnvelope, type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { GovfedError } from '../errors.ts';
-import { verifyPeerSigned } from '../federation/envelope.ts';
+import { type OrgStatementRules, openOrgStatement } from '../federation/org-statement.ts';
 import { MAX_REQUIRED_MONITORS, MONITOR_METRICS, type RequiredMonitor } from '../registry/contract-terms.ts';
 import { checkModelRef, MODEL_ORG_RE, type ModelRef } from '../registry/model-ref.ts';
 import type { Baseline } from './baseline.ts';
@@ -41,7 +40,13 @@ export const WINDOW_PAYLOAD_TYPE = 'application/vnd.govfed.monitor-window+json';
 /** Above the largest well-formed statement (64 groups of 64 characters, or 100 bins, and the rest). */
 export const MAX_WINDOW_BYTES = 16 * 1024;
 export const MAX_WINDOW_ENVELOPE = 32 * 1024;
-const ENVELOPE_LIMITS = { maxBytes: MAX_WINDOW_ENVELOPE, maxSignatures: 1 };
+const WINDOW_RULES: OrgStatementRules = {
+  what: 'monitor window',
+  payloadType: WINDOW_PAYLOAD_TYPE,
+  maxPayloadBytes: MAX_WINDOW_BYTES,
+  limits: { maxBytes: MAX_WINDOW_ENVELOPE, maxSignatures: 1 },
+  malformed: (message, cause) => bad(message, cause),
+};
 const HEX64 = /^[0-9a-f]{64}$/;
 const FIELDS = [
   'type',
@@ -163,35 +168,10 @@ export function windowPayload(w: Omit<MonitorWindow, 'type'>, spec: RequiredMoni
   return bytes;
 }
 
-function payloadOf(env: Envelope): unknown {
-  const d = decodeEnvelope(env);
-  if (d.payloadType !== WINDOW_PAYLOAD_TYPE) {
-    throw new GovfedError('ERR_PAYLOAD_TYPE_MISMATCH', `payloadType must be ${WINDOW_PAYLOAD_TYPE}`);
-  }
-  try {
-    return parseCanonical(d.payload, MAX_WINDOW_BYTES);
-  } catch (cause) {
-    throw bad('payload is not canonical JSON', cause);
-  }
-}
-
 /** Verifies a window envelope (attacker-controlled): the checklist at the top. Returns the statement. */
 export function verifyWindow(input: unknown, ctx: WindowContext, opts: VerifyOptions = {}): MonitorWindow {
-  // 1.
-  const env = parseEnvelope(input, ENVELOPE_LIMITS);
-  if (env.signatures.length !== 1) throw bad('expected exactly one signature (the org node)');
-  const payload = payloadOf(env);
-  const org = isPlainObject(payload) ? payload.org : undefined;
-  if (typeof org !== 'string' || !MODEL_ORG_RE.test(org)) throw bad('org: expected an org name');
-  // 2.–3.
-  const peer = ctx.peerIdOf(org);
-  if (peer === undefined) throw new GovfedError('ERR_UNKNOWN_SIGNER', `monitor window: ${org} is not a member`);
-  verifyPeerSigned(env, {
-    payloadType: WINDOW_PAYLOAD_TYPE,
-    allowed: new Set([peer]),
-    limits: ENVELOPE_LIMITS,
-    ...opts,
-  });
+  // 1.–3. (protocol/federation/org-statement.ts)
+  const { payload } = openOrgStatement(input, WINDOW_RULES, (org) => ctx.peerIdOf(org), opts);
   // 4.–5.
   let held: ReturnType<WindowContext['monitorOf']>;
   const w = checkWindow(payload, (x) => {

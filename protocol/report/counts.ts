@@ -29,11 +29,10 @@
 
 import { isPlainObject, isRfc3339Utc, isSha256Digest } from '../audit/fields.ts';
 import type { DecisionLeaf } from '../audit/leaf.ts';
-import { canonicalBytes, parseCanonical } from '../canonical/jcs.ts';
+import { canonicalBytes } from '../canonical/jcs.ts';
 import type { VerifyOptions } from '../crypto/ed25519.ts';
-import { decodeEnvelope, type Envelope, parseEnvelope } from '../dsse/index.ts';
 import { GovfedError } from '../errors.ts';
-import { verifyPeerSigned } from '../federation/envelope.ts';
+import { type OrgStatementRules, openOrgStatement } from '../federation/org-statement.ts';
 import { checkModelRef, MODEL_ORG_RE, type ModelRef } from '../registry/model-ref.ts';
 
 export const COUNTS_TYPE = 'govfed.model-counts/v1';
@@ -44,7 +43,13 @@ export const MAX_COUNTED_KEYS = 256;
 export const OTHER_KEY = '(other)';
 export const MAX_COUNTS_BYTES = 64 * 1024;
 export const MAX_COUNTS_ENVELOPE = 128 * 1024;
-const ENVELOPE_LIMITS = { maxBytes: MAX_COUNTS_ENVELOPE, maxSignatures: 1 };
+const COUNTS_RULES: OrgStatementRules = {
+  what: 'model counts',
+  payloadType: COUNTS_PAYLOAD_TYPE,
+  maxPayloadBytes: MAX_COUNTS_BYTES,
+  limits: { maxBytes: MAX_COUNTS_ENVELOPE, maxSignatures: 1 },
+  malformed: (message, cause) => bad(message, cause),
+};
 const HEX64 = /^[0-9a-f]{64}$/;
 const KEY_RE = /^((local:)?[a-z0-9][a-z0-9_.-]{0,63}|\(other\))$/;
 const FIELDS = [
@@ -178,30 +183,8 @@ export function verifyCounts(
   ctx: { federation: string; peerIdOf(org: string): string | undefined },
   opts: VerifyOptions = {},
 ): ModelCounts {
-  // 1.
-  const env: Envelope = parseEnvelope(input, ENVELOPE_LIMITS);
-  if (env.signatures.length !== 1) throw bad('expected exactly one signature (the org node)');
-  const d = decodeEnvelope(env);
-  if (d.payloadType !== COUNTS_PAYLOAD_TYPE) {
-    throw new GovfedError('ERR_PAYLOAD_TYPE_MISMATCH', `payloadType must be ${COUNTS_PAYLOAD_TYPE}`);
-  }
-  let payload: unknown;
-  try {
-    payload = parseCanonical(d.payload, MAX_COUNTS_BYTES);
-  } catch (cause) {
-    throw bad('payload is not canonical JSON', cause);
-  }
-  const org = isPlainObject(payload) ? payload.org : undefined;
-  if (typeof org !== 'string' || !MODEL_ORG_RE.test(org)) throw bad('org: expected an org name');
-  // 2.–3.
-  const peer = ctx.peerIdOf(org);
-  if (peer === undefined) throw new GovfedError('ERR_UNKNOWN_SIGNER', `model counts: ${org} is not a member`);
-  verifyPeerSigned(env, {
-    payloadType: COUNTS_PAYLOAD_TYPE,
-    allowed: new Set([peer]),
-    limits: ENVELOPE_LIMITS,
-    ...opts,
-  });
+  // 1.–3. (protocol/federation/org-statement.ts)
+  const { payload } = openOrgStatement(input, COUNTS_RULES, (org) => ctx.peerIdOf(org), opts);
   // 4.–5.
   const c = checkCounts(payload);
   if (c.federation !== ctx.federation) {
