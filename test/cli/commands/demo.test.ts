@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import type { ReportAct } from '../../../cli/demo/report.ts';
 import { CLI, childEnv, ROOT, runCli } from '../../helpers/cli.ts';
 
 interface DemoOutput {
@@ -30,17 +31,7 @@ interface DemoOutput {
     contractDenials: { org: string; deny: string[] }[];
     suspension: { denials: { org: string; deny: string[] }[] };
   };
-  report: {
-    file: string;
-    html: string;
-    evidence: number;
-    orgs: string[];
-    decisions: number;
-    denied: number;
-    killSwitch: string;
-    controls: { id: string; status: string }[];
-    verify: string;
-  };
+  report: ReportAct;
 }
 
 describe('govfed demo', () => {
