@@ -41,6 +41,7 @@ export const NodeErrorCodes = [
   // storage faults (node/log)
   'ERR_LOG_UNAVAILABLE',
   'ERR_LOG_ROLLBACK',
+  'ERR_STORE_UNAVAILABLE',
   // home directory and daemon
   'ERR_HOME_EXISTS',
   'ERR_HOME_NOT_FOUND',
@@ -160,6 +161,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_INTERNAL: { http: 500, exit: 4 },
   ERR_LOG_UNAVAILABLE: { http: 503, exit: 4 },
   ERR_LOG_ROLLBACK: { http: 503, exit: 1 },
+  ERR_STORE_UNAVAILABLE: { http: 503, exit: 4 },
   ERR_HOME_EXISTS: LOCAL,
   ERR_HOME_NOT_FOUND: LOCAL,
   // Over HTTP only when a request needs what the configuration cannot give (federation create/join: the

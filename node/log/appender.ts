@@ -30,10 +30,10 @@ import { MAX_LEAF_BYTES } from '../../protocol/audit/index.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import { type Frontier, storedHashCount } from '../../protocol/log/index.ts';
 import { NodeError } from '../errors.ts';
-import type { LogDb } from './db.ts';
 import { fastLeafHash } from './hasher.ts';
 import { encodeSize, HASH_PREFIX, hex16, LEAF_PREFIX, RECORD_PREFIX, SIZE_KEY } from './keys.ts';
 import { type DecisionIndexFacts, decisionLookupKeys, type KeyParts, keysAt, lookupKeys } from './lookup.ts';
+import type { LogDb } from './store.ts';
 
 /** Bound on a stored raw record (the API enforces a tighter one for decision records). */
 export const MAX_STORED_RECORD_BYTES = 1 << 20;

@@ -1,8 +1,9 @@
 /**
  * AuditLog: the node's durable, append-only, provable log — a service with start()/stop().
  *
- * Components: a LevelDB (db.ts, key layout in keys.ts), the group-commit appender (appender.ts) that
- * owns the in-memory Frontier, the checkpointer (checkpointer.ts) and a LevelDB HashReader
+ * Components: a store — LevelDB (db.ts) or PostgreSQL (postgres/), one interface (store.ts), key layout
+ * in keys.ts — the group-commit appender (appender.ts) that
+ * owns the in-memory Frontier, the checkpointer (checkpointer.ts) and a stored-hash reader
  * (hash-reader.ts) through which protocol/log computes roots and proofs from stored hashes. This file is
  * the write side and the lifecycle; entries, lookups and proofs are read in log-reads.ts, health and
  * metrics are computed in log-health.ts.
@@ -31,7 +32,6 @@ import type { EventSink } from '../events.ts';
 import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
 import { assertIndexArg, defaultVerifier } from './args.ts';
 import type { SignedCheckpoint } from './checkpointer.ts';
-import type { LogDb } from './db.ts';
 import { type DecisionQuery, type SearchResult, searchDecisions } from './decision-search.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
 import { HighWaterMark } from './high-water.ts';
@@ -48,12 +48,16 @@ import {
   rootAt,
 } from './log-reads.ts';
 import { recoverStore, StoreFault } from './recovery.ts';
+import type { LogDb } from './store.ts';
+import { checkStoreSpec, type LogStoreSpec } from './store.ts';
 import { openStoreRun, type StoreRun } from './store-run.ts';
 import { readTile } from './tile-reader.ts';
 
 export interface AuditLogOptions {
-  /** LevelDB directory. */
-  dir: string;
+  /** LevelDB directory: short for `store: {driver: 'leveldb', dir}`. */
+  dir?: string;
+  /** Where the log is stored (store.ts): a LevelDB directory or a PostgreSQL schema. One of dir, store. */
+  store?: LogStoreSpec;
   /** The log's note signer; its key name must equal `origin`. */
   signer: NoteSigner;
   origin: string;
@@ -89,8 +93,16 @@ export interface AuditLogOptions {
   onEvent?: EventSink;
 }
 
+function storeOf(opts: AuditLogOptions): LogStoreSpec {
+  if ((opts.dir === undefined) === (opts.store === undefined)) {
+    throw new GovfedError('ERR_INVALID_INPUT', 'AuditLog: pass exactly one of dir and store');
+  }
+  return checkStoreSpec(opts.store ?? { driver: 'leveldb', dir: opts.dir as string });
+}
+
 export class AuditLog {
   readonly #opts: AuditLogOptions;
+  readonly #store: LogStoreSpec;
   readonly #verifier: NoteVerifier;
   readonly #now: () => Date;
   readonly #highWater: HighWaterMark | undefined;
@@ -108,6 +120,7 @@ export class AuditLog {
       throw new GovfedError('ERR_ORIGIN_MISMATCH', `log key name ${opts.signer.name} is not the origin ${opts.origin}`);
     }
     this.#opts = opts;
+    this.#store = storeOf(opts);
     this.#verifier = opts.verifier ?? defaultVerifier(opts.signer, opts.verify);
     if (this.#verifier.name !== opts.signer.name || this.#verifier.keyHash !== opts.signer.keyHash) {
       throw new GovfedError('ERR_INVALID_INPUT', 'AuditLog: verifier and signer are for different keys');
@@ -157,7 +170,7 @@ export class AuditLog {
 
   #open(): Promise<StoreRun> {
     return openStoreRun({
-      dir: this.#opts.dir,
+      store: this.#store,
       signer: this.#opts.signer,
       verifier: this.#verifier,
       origin: this.#opts.origin,
@@ -351,7 +364,7 @@ export class AuditLog {
     const run = this.#running();
     // The snapshot's own m/size is consistent with its content (batches are atomic), even if a batch
     // landed a moment before its waiters were told.
-    const snapshot = run.db.snapshot();
+    const snapshot = await run.db.snapshot();
     try {
       return await fsckDb(run.db, { verifier: this.#verifier, origin: this.#opts.origin, snapshot });
     } finally {

@@ -23,9 +23,9 @@ import { GovfedError } from '../../protocol/errors.ts';
 import { type Frontier, type HashReader, treeHash } from '../../protocol/log/index.ts';
 import { type NoteSigner, type NoteVerifier, openCheckpoint, signCheckpoint } from '../../protocol/note/index.ts';
 import { type GroupCommitAppender, logUnavailable } from './appender.ts';
-import type { LogDb } from './db.ts';
 import type { HighWaterMark } from './high-water.ts';
 import { CHECKPOINT_PREFIX, checkpointKey, keyNumber } from './keys.ts';
+import type { LogDb } from './store.ts';
 
 export interface SignedCheckpoint {
   /** The signed note. */

@@ -1,12 +1,15 @@
 /**
- * Opening the log's LevelDB. One place for the store options (shared with the raw-LevelDB benchmark,
- * so that it measures the same store) and for turning open failures into coded errors.
+ * The LevelDB driver of the log's store (store.ts): the embedded default, one directory, one process.
+ * One place for the store options (shared with the raw-LevelDB benchmark, so that it measures the same
+ * store) and for turning open failures into coded errors. LevelDB's own API is the model of LogDb, so the
+ * driver hands its iterators and batches through unchanged.
  */
 import { stat } from 'node:fs/promises';
 import { Level } from 'level';
 import { NodeError } from '../errors.ts';
+import type { LogBatch, LogDb, LogIterator, LogSnapshot, RangeOptions, ReadOptions, WriteOptions } from './store.ts';
 
-export type LogDb = Level<string, Uint8Array>;
+export type { LogDb } from './store.ts';
 
 /**
  * A 32 MiB memtable (default 4 MiB) means fewer, larger level-0 files under sustained ingest; leaf JSON
@@ -19,12 +22,66 @@ export const LOG_DB_OPTIONS = {
   cacheSize: 32 * 1024 * 1024,
 } as const;
 
+type LevelSnapshot = ReturnType<Level<string, Uint8Array>['snapshot']>;
+
+/** LogDb over a Level instance. Snapshots are LevelDB's own (passed back to it as they are). */
+export class LevelLogDb implements LogDb {
+  readonly driver = 'leveldb' as const;
+  readonly level: Level<string, Uint8Array>;
+
+  constructor(level: Level<string, Uint8Array>) {
+    this.level = level;
+  }
+
+  #opts(o: ReadOptions | undefined): { snapshot?: LevelSnapshot } {
+    return o?.snapshot === undefined ? {} : { snapshot: o.snapshot as unknown as LevelSnapshot };
+  }
+
+  get(key: string, opts?: ReadOptions): Promise<Uint8Array | undefined> {
+    return this.level.get(key, this.#opts(opts));
+  }
+
+  getMany(keys: readonly string[], opts?: ReadOptions): Promise<(Uint8Array | undefined)[]> {
+    return this.level.getMany(keys as string[], this.#opts(opts));
+  }
+
+  put(key: string, value: Uint8Array, opts?: WriteOptions): Promise<void> {
+    return this.level.put(key, value, { sync: opts?.sync ?? false });
+  }
+
+  del(key: string, opts?: WriteOptions): Promise<void> {
+    return this.level.del(key, { sync: opts?.sync ?? false });
+  }
+
+  batch(): LogBatch {
+    return this.level.batch();
+  }
+
+  iterator(range: RangeOptions = {}): LogIterator<[string, Uint8Array]> {
+    const { snapshot: _, ...rest } = range;
+    return this.level.iterator<string, Uint8Array>({ ...rest, ...this.#opts(range) });
+  }
+
+  keys(range: RangeOptions = {}): LogIterator<string> {
+    const { snapshot: _, ...rest } = range;
+    return this.level.keys<string>({ ...rest, ...this.#opts(range) });
+  }
+
+  snapshot(): Promise<LogSnapshot> {
+    return Promise.resolve(this.level.snapshot());
+  }
+
+  close(): Promise<void> {
+    return this.level.close();
+  }
+}
+
 /**
  * Opens (creating unless `mustExist`) the LevelDB at `dir`. Throws ERR_ALREADY_RUNNING when another
  * process holds it (LevelDB's lock: the daemon is running) and ERR_NOT_FOUND when `mustExist` and
  * there is no database.
  */
-export async function openLogDb(dir: string, opts: { mustExist?: boolean } = {}): Promise<LogDb> {
+export async function openLogDb(dir: string, opts: { mustExist?: boolean } = {}): Promise<LevelLogDb> {
   if (opts.mustExist) {
     const found = await stat(`${dir}/CURRENT`).then(
       () => true,
@@ -44,5 +101,5 @@ export async function openLogDb(dir: string, opts: { mustExist?: boolean } = {})
     }
     throw err;
   }
-  return db;
+  return new LevelLogDb(db);
 }

@@ -18,9 +18,9 @@ import { type DecisionLeaf, decodeLeaf } from '../../protocol/audit/leaf.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import { leafHash } from '../../protocol/log/index.ts';
 import { plain } from './args.ts';
-import type { LogDb } from './db.ts';
 import { ALL_PREFIX, flagPrefix, modelPrefix, position, type VerdictKey, verdictPrefix } from './decision-keys.ts';
 import { keyNumber, LEAF_PREFIX, leafKey } from './keys.ts';
+import type { LogDb } from './store.ts';
 
 /** Candidates one request may read before it answers with a cursor. */
 export const SCAN_BUDGET = 10_000;

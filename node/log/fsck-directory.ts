@@ -19,15 +19,13 @@
 import { copyFile, link, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
-import { equalBytes, toBase64 } from '../../protocol/encoding/bytes.ts';
-import { treeHash } from '../../protocol/log/index.ts';
 import { parseVerifierKey } from '../../protocol/note/index.ts';
 import { opensslVerify } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import { openLogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
-import { LevelHashReader } from './hash-reader.ts';
-import { HighWaterMark } from './high-water.ts';
+import { StoreHashReader } from './hash-reader.ts';
+import { HighWaterMark, withHighWater } from './high-water.ts';
 
 /** Files LevelDB never writes in place after creating them: safe to share with the scratch copy. */
 const LINKABLE = /^(\d+\.(ldb|sst)|LOCK)$/;
@@ -48,17 +46,10 @@ export async function fsckDirectory(
     await copyStore(dir, scratch, names);
     const db = await openLogDb(scratch, { mustExist: true });
     try {
-      const snapshot = db.snapshot();
+      const snapshot = await db.snapshot();
       try {
         const report = await fsckDb(db, { verifier, origin, snapshot });
-        if (mark === undefined) return report;
-        let problem: string | undefined;
-        if (report.size < mark.size) {
-          problem = `the log holds ${report.size} entries but this node signed a tree of ${mark.size} (high-water mark)`;
-        } else if (!equalBytes(await treeHash(mark.size, new LevelHashReader(db)), mark.rootHash)) {
-          problem = `the tree of ${mark.size} entries is not the one this node signed (high-water mark ${toBase64(mark.rootHash)})`;
-        }
-        return problem === undefined ? report : { ...report, ok: false, problems: [...report.problems, problem] };
+        return await withHighWater(report, mark, new StoreHashReader(db));
       } finally {
         await snapshot.close();
       }

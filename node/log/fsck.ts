@@ -17,7 +17,6 @@
 import { equalBytes, toHex } from '../../protocol/encoding/bytes.ts';
 import { Frontier, storedHashCount } from '../../protocol/log/index.ts';
 import { type NoteVerifier, openCheckpoint, parseCheckpoint, parseNote } from '../../protocol/note/index.ts';
-import type { LogDb } from './db.ts';
 import { fastLeafHash, fastNodeHash } from './hasher.ts';
 import {
   CHECKPOINT_PREFIX,
@@ -31,6 +30,7 @@ import {
   SIZE_KEY,
 } from './keys.ts';
 import { hasCurrentLookupIndex, LookupIndexCheck } from './lookup.ts';
+import type { LogDb, LogSnapshot } from './store.ts';
 
 export interface FsckReport {
   /** True when no problem was found. */
@@ -57,7 +57,7 @@ interface Iter {
   nextv(size: number): Promise<[string, Uint8Array][]>;
   close(): Promise<void>;
 }
-type Snapshot = ReturnType<LogDb['snapshot']>;
+type Snapshot = LogSnapshot;
 
 /** A buffered cursor over a LevelDB iterator: awaits only when a chunk is used up. */
 class Cursor {

@@ -1,17 +1,18 @@
 /**
- * The LevelDB HashReader: protocol/log asks for stored-hash indexes, this reads `h/<index>` keys with
- * one getMany call. A missing key comes back as a hole, which protocol/log turns into ERR_MISSING_HASH.
+ * The stored-hash reader: protocol/log asks for stored-hash indexes, this reads `h/<index>` keys of the
+ * log's store (any driver, store.ts) with one getMany call. A missing key comes back as a hole, which
+ * protocol/log turns into ERR_MISSING_HASH.
  */
-import type { Level } from 'level';
 import type { HashReader } from '../../protocol/log/index.ts';
 import { hashKey } from './keys.ts';
+import type { LogDb } from './store.ts';
 
 const MISSING = new Uint8Array(0);
 
-export class LevelHashReader implements HashReader {
-  readonly #db: Level<string, Uint8Array>;
+export class StoreHashReader implements HashReader {
+  readonly #db: LogDb;
 
-  constructor(db: Level<string, Uint8Array>) {
+  constructor(db: LogDb) {
     this.#db = db;
   }
 

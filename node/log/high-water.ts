@@ -17,8 +17,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { equalBytes, fromBase64, toBase64 } from '../../protocol/encoding/bytes.ts';
+import { type HashReader, treeHash } from '../../protocol/log/index.ts';
 import { NodeError } from '../errors.ts';
 import { writeFileAtomic } from '../home/fs.ts';
+import type { FsckReport } from './fsck.ts';
 
 export const HIGH_WATER_VERSION = 1;
 /** Bound on the file (it holds a few dozen bytes). */
@@ -146,4 +148,23 @@ export class HighWaterMark {
     await writeFileAtomic(this.file, text, 0o600);
     this.#mark = { size: state.size, rootHash: state.rootHash };
   }
+}
+
+/**
+ * fsck's last check (a stopped node's store): the log must reach the mark and agree with its root — a
+ * store restored from an older backup passes every other check (it is a consistent, older log).
+ */
+export async function withHighWater(
+  report: FsckReport,
+  mark: TreeState | undefined,
+  reader: HashReader,
+): Promise<FsckReport> {
+  if (mark === undefined) return report;
+  let problem: string | undefined;
+  if (report.size < mark.size) {
+    problem = `the log holds ${report.size} entries but this node signed a tree of ${mark.size} (high-water mark)`;
+  } else if (!equalBytes(await treeHash(mark.size, reader), mark.rootHash)) {
+    problem = `the tree of ${mark.size} entries is not the one this node signed (high-water mark ${toBase64(mark.rootHash)})`;
+  }
+  return problem === undefined ? report : { ...report, ok: false, problems: [...report.problems, problem] };
 }

@@ -45,8 +45,11 @@ export {
 } from './decision-search.ts';
 export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
 export { fsckDirectory } from './fsck-directory.ts';
+export { fsckStore } from './fsck-store.ts';
 export { fastLeafHash } from './hasher.ts';
 export { HighWaterMark, type TreeState } from './high-water.ts';
 export type { LogHealth, LogMetrics, LogProblem } from './log-health.ts';
 export { type DecisionIndexFacts, decisionKeyParts, type KeyParts } from './lookup.ts';
+export { type OpenStoreOptions, openLogStore } from './open-store.ts';
 export { RetiredLog } from './retired-log.ts';
+export { checkStoreSpec, describeStore, type LogStoreSpec, type PostgresStoreSpec } from './store.ts';

@@ -11,9 +11,9 @@ import { GovfedError } from '../../protocol/errors.ts';
 import { type HashReader, proveConsistency, proveInclusion, treeHash } from '../../protocol/log/index.ts';
 import { NodeError } from '../errors.ts';
 import { assertIndexArg, assertSizeArg, plain } from './args.ts';
-import type { LogDb } from './db.ts';
 import { leafKey, recordKey } from './keys.ts';
 import { decisionIndexKey, governanceIndexKey, leafHashIndexKey, readLookup } from './lookup.ts';
+import type { LogDb } from './store.ts';
 
 /** What a read sees: the store, its stored hashes and the committed (durable) size. */
 export interface CommittedView {

@@ -26,7 +26,6 @@
  */
 import { toHex, utf8 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../protocol/errors.ts';
-import type { LogDb } from './db.ts';
 import { type DecisionFacts, searchKeyPrefixes, searchKeys } from './decision-keys.ts';
 import { fastLeafHash } from './hasher.ts';
 import {
@@ -41,6 +40,7 @@ import {
   LOOKUP_KEY,
   leafKey,
 } from './keys.ts';
+import type { LogDb, LogSnapshot } from './store.ts';
 
 /** The value of LOOKUP_KEY when the index covers the whole log. */
 export const LOOKUP_VERSION = '3';
@@ -209,10 +209,7 @@ async function tailIndexed(db: LogDb, size: number): Promise<boolean> {
 }
 
 /** True when `m/lookup` says the index covers every entry with this version's keys. */
-export async function hasCurrentLookupIndex(
-  db: LogDb,
-  opts: { snapshot?: ReturnType<LogDb['snapshot']> } = {},
-): Promise<boolean> {
+export async function hasCurrentLookupIndex(db: LogDb, opts: { snapshot?: LogSnapshot } = {}): Promise<boolean> {
   const v = await db.get(LOOKUP_KEY, opts);
   return v !== undefined && td.decode(v) === LOOKUP_VERSION;
 }
@@ -222,7 +219,7 @@ export async function readLookup(
   db: LogDb,
   key: string,
   size: number,
-  opts: { snapshot?: ReturnType<LogDb['snapshot']> } = {},
+  opts: { snapshot?: LogSnapshot } = {},
 ): Promise<number | undefined> {
   const raw = await db.get(key, opts);
   if (raw === undefined) return undefined;
@@ -236,7 +233,7 @@ export async function readLookup(
  */
 export class LookupIndexCheck {
   readonly #db: LogDb;
-  readonly #snapshot: ReturnType<LogDb['snapshot']>;
+  readonly #snapshot: LogSnapshot;
   readonly #size: number;
   readonly #problem: (p: string) => void;
   #pending: [string, number][] = [];
@@ -245,7 +242,7 @@ export class LookupIndexCheck {
   /** Keys that must belong to a later entry, by that entry's index. */
   #later = new Map<number, string[]>();
 
-  constructor(db: LogDb, snapshot: ReturnType<LogDb['snapshot']>, size: number, problem: (p: string) => void) {
+  constructor(db: LogDb, snapshot: LogSnapshot, size: number, problem: (p: string) => void) {
     this.#db = db;
     this.#snapshot = snapshot;
     this.#size = size;

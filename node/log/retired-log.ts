@@ -14,7 +14,7 @@ import { EMPTY_ROOT, treeHash } from '../../protocol/log/index.ts';
 import { type NoteVerifier, openCheckpoint } from '../../protocol/note/index.ts';
 import { lastStoredCheckpoint, type SignedCheckpoint } from './checkpointer.ts';
 import { type LogDb, openLogDb } from './db.ts';
-import { LevelHashReader } from './hash-reader.ts';
+import { StoreHashReader } from './hash-reader.ts';
 import { decodeSize, SIZE_KEY } from './keys.ts';
 import {
   type CommittedView,
@@ -60,7 +60,7 @@ export class RetiredLog {
       }
       if (cp.origin !== verifier.name) throw corrupt(dir, `its last checkpoint is of ${cp.origin}`);
       if (cp.size !== last.size || cp.size > stored) throw corrupt(dir, `checkpoint c/${last.size} is for ${cp.size}`);
-      const reader = new LevelHashReader(db);
+      const reader = new StoreHashReader(db);
       const root = cp.size === 0 ? EMPTY_ROOT : await treeHash(cp.size, reader);
       if (!equalBytes(root, cp.rootHash)) throw corrupt(dir, `stored tree at size ${cp.size} is not the signed one`);
       const view = { db, reader, size: cp.size };

@@ -1,10 +1,10 @@
 /**
- * One open session of the log's store: the LevelDB handle and everything built on it (hash reader,
+ * One open session of the log's store: the store handle (LevelDB or PostgreSQL, store.ts) and everything built on it (hash reader,
  * group-commit appender, checkpointer). AuditLog opens one at start and, after a failed write, throws
  * the whole session away and opens a new one (audit-log.ts): nothing built on a handle that failed a
  * write is used again.
  *
- * openStoreRun(): open the DB; read the committed size from `m/size`; build the lookup index if the log
+ * openStoreRun(): open the store; read the committed size from `m/size`; build the lookup index if the log
  * predates it (lookup.ts); rebuild the Frontier from at most 52 stored hashes (no re-hashing of the log);
  * check the high-water mark and re-open the last checkpoint with the node's verifier against the stored
  * tree (checkpointer.ts; else ERR_LOG_ROLLBACK / ERR_LOG_CORRUPT). The DB is closed again on any failure.
@@ -14,22 +14,23 @@ import { Frontier } from '../../protocol/log/index.ts';
 import type { NoteSigner, NoteVerifier } from '../../protocol/note/index.ts';
 import { GroupCommitAppender } from './appender.ts';
 import { Checkpointer, type SignedCheckpoint } from './checkpointer.ts';
-import { type LogDb, openLogDb } from './db.ts';
-import { LevelHashReader } from './hash-reader.ts';
+import { StoreHashReader } from './hash-reader.ts';
 import { fastNodeHash } from './hasher.ts';
 import type { HighWaterMark } from './high-water.ts';
 import { decodeSize, SIZE_KEY } from './keys.ts';
 import { ensureLookupIndex } from './lookup.ts';
+import { openLogStore } from './open-store.ts';
+import type { LogDb, LogStoreSpec } from './store.ts';
 
 export interface StoreRun {
   db: LogDb;
-  reader: LevelHashReader;
+  reader: StoreHashReader;
   appender: GroupCommitAppender;
   checkpointer: Checkpointer;
 }
 
 export interface StoreRunOptions {
-  dir: string;
+  store: LogStoreSpec;
   signer: NoteSigner;
   verifier: NoteVerifier;
   origin: string;
@@ -47,11 +48,11 @@ export interface StoreRunOptions {
 }
 
 export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
-  const opened = await openLogDb(o.dir);
+  const opened = await openLogStore(o.store);
   let db = opened;
   try {
     if (o.wrapDb !== undefined) db = o.wrapDb(opened);
-    const reader = new LevelHashReader(db);
+    const reader = new StoreHashReader(db);
     const raw = await db.get(SIZE_KEY);
     const size = raw === undefined ? 0 : decodeSize(raw);
     await ensureLookupIndex(db, size);

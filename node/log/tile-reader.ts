@@ -15,8 +15,8 @@ import {
   tileStoredHashIndexes,
 } from '../../protocol/log/tiles.ts';
 import { NodeError } from '../errors.ts';
-import type { LogDb } from './db.ts';
 import { leafKey } from './keys.ts';
+import type { LogDb } from './store.ts';
 
 /**
  * The bytes of `tile` in the tree of `size` committed entries: ERR_NOT_FOUND when the tile is not

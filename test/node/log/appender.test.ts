@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommitAppender } from '../../../node/log/appender.ts';
 import { openLogDb } from '../../../node/log/db.ts';
-import { LevelHashReader } from '../../../node/log/hash-reader.ts';
+import { StoreHashReader } from '../../../node/log/hash-reader.ts';
 import { decodeSize, leafKey, recordKey, SIZE_KEY } from '../../../node/log/keys.ts';
 import { Frontier, MemoryTree, treeHash } from '../../../protocol/log/index.ts';
 import { flaky, items, leafBytes, tempDir } from './helpers.ts';
@@ -10,7 +10,7 @@ const code = (c: string) => expect.objectContaining({ code: c });
 
 async function setUp(opts: { maxPending?: number; maxBatch?: number; failing?: () => boolean } = {}) {
   const db = await openLogDb(await tempDir());
-  const reader = new LevelHashReader(db);
+  const reader = new StoreHashReader(db);
   const commits: number[] = [];
   const faults: unknown[] = [];
   const appender = new GroupCommitAppender({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GroupCommitAppender } from '../../../node/log/appender.ts';
 import { Checkpointer } from '../../../node/log/checkpointer.ts';
 import { type LogDb, openLogDb } from '../../../node/log/db.ts';
-import { LevelHashReader } from '../../../node/log/hash-reader.ts';
+import { StoreHashReader } from '../../../node/log/hash-reader.ts';
 import { decodeSize, SIZE_KEY } from '../../../node/log/keys.ts';
 import { EMPTY_ROOT, Frontier, treeHash } from '../../../protocol/log/index.ts';
 import { openCheckpoint, parseVerifierKey } from '../../../protocol/note/index.ts';
@@ -39,7 +39,7 @@ function slow(db: LogDb, delayMs: number, failing: () => boolean = () => false):
 
 async function setUp(delayMs = 0, failing?: () => boolean) {
   const db = await openLogDb(await tempDir());
-  const reader = new LevelHashReader(db);
+  const reader = new StoreHashReader(db);
   const appender = new GroupCommitAppender({
     db: slow(db, delayMs, failing),
     frontier: Frontier.empty(),

@@ -1,12 +1,18 @@
-/** Shared set-up for the node/log tests: temp directories, a fixed log key, sample leaves. */
+/**
+ * Shared set-up for the node/log tests: temp directories, a fixed log key, sample leaves, and the two
+ * store drivers every store-touching suite runs against (describeStores).
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, beforeAll, describe } from 'vitest';
 import type { LogDb } from '../../../node/log/db.ts';
+import { type OpenStoreOptions, openLogStore } from '../../../node/log/open-store.ts';
+import type { LogStoreSpec } from '../../../node/log/store.ts';
 import { encodeLeaf } from '../../../protocol/audit/index.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { ed25519Signer, ed25519VerifierKey } from '../../../protocol/note/index.ts';
+import { describeWithPostgres, type TestPostgres, usePostgres } from '../../helpers/postgres.ts';
 
 export const ORIGIN = 'govfed/acme/0a1b2c3d';
 export const signer = ed25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -96,4 +102,46 @@ export async function until(cond: () => boolean, ms = 10_000): Promise<void> {
     if (Date.now() > end) throw new Error('condition not met in time');
     await sleep(10);
   }
+}
+
+/** A store driver as the suites use it. */
+export interface StoreFixture {
+  driver: LogStoreSpec['driver'];
+  /** Where a new, empty log can be stored (a temp directory; a new schema of the suite's database). */
+  fresh(): Promise<LogStoreSpec>;
+  /** Opens a store directly, as the log does (tampering and raw reads in tests). */
+  open(spec: LogStoreSpec, opts?: OpenStoreOptions): Promise<LogDb>;
+  /** The suite's PostgreSQL server (postgres only). */
+  server?: () => TestPostgres;
+}
+
+const open = (spec: LogStoreSpec, opts?: OpenStoreOptions) => openLogStore(spec, opts);
+
+/**
+ * `fn`'s tests twice: on LevelDB, and on PostgreSQL (one server and database per suite, a schema per
+ * fresh store; skipped, and titled "skipped: needs postgresql", where there is no PostgreSQL).
+ */
+export function describeStores(name: string, fn: (store: StoreFixture) => void): void {
+  describe(`${name} (leveldb)`, () => {
+    fn({ driver: 'leveldb', fresh: async () => ({ driver: 'leveldb', dir: await tempDir() }), open });
+  });
+  describeWithPostgres(`${name} (postgres)`, () => {
+    const server = usePostgres();
+    let url = '';
+    let schemas = 0;
+    beforeAll(async () => {
+      url = await server().createDatabase('log');
+    });
+    fn({
+      driver: 'postgres',
+      fresh: async () => ({ driver: 'postgres', url, schema: `log_${++schemas}` }),
+      open,
+      server,
+    });
+  });
+}
+
+/** A fresh store of the same driver as `spec` (e.g. a second log beside the first one). */
+export function isPostgres(spec: LogStoreSpec): spec is Extract<LogStoreSpec, { driver: 'postgres' }> {
+  return spec.driver === 'postgres';
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openLogDb } from '../../../node/log/db.ts';
-import { LevelHashReader } from '../../../node/log/hash-reader.ts';
+import { StoreHashReader } from '../../../node/log/hash-reader.ts';
 import { AuditLog } from '../../../node/log/index.ts';
 import {
   type CommittedView,
@@ -26,7 +26,7 @@ async function storeOf(n: number, size = n): Promise<{ view: CommittedView; clos
   await log.append(items(0, n));
   await log.stop();
   const db = await openLogDb(dir, { mustExist: true });
-  return { view: { db, reader: new LevelHashReader(db), size }, close: () => db.close() };
+  return { view: { db, reader: new StoreHashReader(db), size }, close: () => db.close() };
 }
 
 describe('readEntry and readRecord', () => {

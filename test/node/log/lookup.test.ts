@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { appendItemOf } from '../../../node/decisions/sealer.ts';
-import { openLogDb } from '../../../node/log/db.ts';
-import { AuditLog, fsckDirectory } from '../../../node/log/index.ts';
+import { AuditLog, fsckStore } from '../../../node/log/index.ts';
 import { LOOKUP_KEY, leafKey } from '../../../node/log/keys.ts';
 import {
   decisionIdOf,
@@ -11,14 +10,15 @@ import {
   leafHashIndexKey,
   lookupKeys,
 } from '../../../node/log/lookup.ts';
+import type { LogStoreSpec } from '../../../node/log/store.ts';
 import { sealDecision } from '../../../protocol/audit/decision.ts';
 import { encodeLeaf } from '../../../protocol/audit/index.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { leafHash } from '../../../protocol/log/index.ts';
-import { items, leafBytes, ORIGIN, signer, tempDir, verifierKey } from './helpers.ts';
+import { describeStores, items, leafBytes, ORIGIN, signer, verifierKey } from './helpers.ts';
 
-async function startLog(dir: string): Promise<AuditLog> {
-  const log = new AuditLog({ dir, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+async function startLog(store: LogStoreSpec): Promise<AuditLog> {
+  const log = new AuditLog({ store, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
   await log.start();
   return log;
 }
@@ -93,111 +93,115 @@ describe('decisionLookupKeys', () => {
   });
 });
 
-describe('AuditLog lookups', () => {
-  describe('when entries are appended', () => {
-    it('finds each by leaf hash and by decisionId, and nothing else', async () => {
-      const log = await startLog(await tempDir());
-      await log.append(items(0, 20));
-      await log.append([{ leaf: governance }]);
-      for (const i of [0, 7, 19]) {
-        expect(await log.lookupLeafHash(leafHash(leafBytes(i)))).toBe(i);
-        expect(await log.lookupDecision(`d-${i}`)).toBe(i);
-      }
-      expect(await log.lookupLeafHash(leafHash(governance))).toBe(20);
-      expect(await log.lookupLeafHash(new Uint8Array(32))).toBeUndefined();
-      expect(await log.lookupDecision('d-20')).toBeUndefined();
-      await expect(log.lookupLeafHash(new Uint8Array(31))).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
-      await log.stop();
+describeStores('the lookup index', (store) => {
+  describe('AuditLog lookups', () => {
+    describe('when entries are appended', () => {
+      it('finds each by leaf hash and by decisionId, and nothing else', async () => {
+        const log = await startLog(await store.fresh());
+        await log.append(items(0, 20));
+        await log.append([{ leaf: governance }]);
+        for (const i of [0, 7, 19]) {
+          expect(await log.lookupLeafHash(leafHash(leafBytes(i)))).toBe(i);
+          expect(await log.lookupDecision(`d-${i}`)).toBe(i);
+        }
+        expect(await log.lookupLeafHash(leafHash(governance))).toBe(20);
+        expect(await log.lookupLeafHash(new Uint8Array(32))).toBeUndefined();
+        expect(await log.lookupDecision('d-20')).toBeUndefined();
+        await expect(log.lookupLeafHash(new Uint8Array(31))).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
+        await log.stop();
+      });
+
+      it('answers the later entry when a decisionId is reused', async () => {
+        const log = await startLog(await store.fresh());
+        await log.append(items(0, 3));
+        await log.append([{ leaf: leafBytes(1) }]);
+        expect(await log.lookupDecision('d-1')).toBe(3);
+        await log.stop();
+      });
     });
 
-    it('answers the later entry when a decisionId is reused', async () => {
-      const log = await startLog(await tempDir());
-      await log.append(items(0, 3));
-      await log.append([{ leaf: leafBytes(1) }]);
-      expect(await log.lookupDecision('d-1')).toBe(3);
-      await log.stop();
-    });
-  });
+    describe('when the log predates the index', () => {
+      it('builds the index at start, and fsck then checks it', async () => {
+        const spec = await store.fresh();
+        const log = await startLog(spec);
+        await log.append(items(0, 30));
+        await log.stop();
+        const db = await store.open(spec);
+        const keys: string[] = [];
+        for await (const k of db.keys({ gte: 'd/', lt: 'd/~' })) keys.push(k);
+        for await (const k of db.keys({ gte: 'x/', lt: 'x/~' })) keys.push(k);
+        expect(keys).toHaveLength(60);
+        const batch = db.batch();
+        for (const key of [...keys, LOOKUP_KEY]) batch.del(key);
+        await batch.write({ sync: true });
+        await db.close();
+        expect((await fsckStore(spec, ORIGIN, verifierKey)).ok).toBe(true); // no index: not checked
 
-  describe('when the log predates the index', () => {
-    it('builds the index at start, and fsck then checks it', async () => {
-      const dir = await tempDir();
-      const log = await startLog(dir);
-      await log.append(items(0, 30));
-      await log.stop();
-      const db = await openLogDb(dir);
-      const keys: string[] = [];
-      for await (const k of db.keys({ gte: 'd/', lt: 'd/~' })) keys.push(k);
-      for await (const k of db.keys({ gte: 'x/', lt: 'x/~' })) keys.push(k);
-      expect(keys).toHaveLength(60);
-      await db.batch([...keys, LOOKUP_KEY].map((key) => ({ type: 'del' as const, key })));
-      await db.close();
-      expect((await fsckDirectory(dir, ORIGIN, verifierKey)).ok).toBe(true); // no index: not checked
-
-      const again = await startLog(dir);
-      expect(await again.lookupDecision('d-29')).toBe(29);
-      expect(await again.lookupLeafHash(leafHash(leafBytes(0)))).toBe(0);
-      await again.stop();
-      expect((await fsckDirectory(dir, ORIGIN, verifierKey)).ok).toBe(true);
-    });
-  });
-
-  describe('when the index is damaged', () => {
-    it('fsck reports a missing key and a key naming the wrong entry', async () => {
-      const dir = await tempDir();
-      const log = await startLog(dir);
-      await log.append(items(0, 10));
-      await log.stop();
-      const db = await openLogDb(dir);
-      await db.del(leafHashIndexKey(leafHash(leafBytes(4))));
-      await db.put(decisionIndexKey('d-6'), new Uint8Array([0, 0, 0, 0, 0, 0, 0, 8]));
-      expect(await db.get(leafKey(9))).toBeDefined();
-      await db.close();
-      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
-      expect(r.ok).toBe(false);
-      expect(r.problems.some((p) => p.includes('x/ key of entry 4 is missing'))).toBe(true);
-      expect(r.problems.some((p) => p.includes('d/ key of entry 6 names 8'))).toBe(true);
-    });
-  });
-});
-
-describe('AuditLog.lookupGovernance', () => {
-  const charter = (n: number) =>
-    encodeLeaf({
-      v: 1,
-      type: 'governance',
-      kind: 'federation.charter',
-      time: '2025-01-02T03:04:05Z',
-      digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
-      ref: `federation/${'ab'.repeat(32)}/charter/${n}`,
+        const again = await startLog(spec);
+        expect(await again.lookupDecision('d-29')).toBe(29);
+        expect(await again.lookupLeafHash(leafHash(leafBytes(0)))).toBe(0);
+        await again.stop();
+        expect((await fsckStore(spec, ORIGIN, verifierKey)).ok).toBe(true);
+      });
     });
 
-  describe('when the log holds governance entries of a kind', () => {
-    it('finds the latest one, and nothing for a kind it never held (decisions are not governance)', async () => {
-      const log = await startLog(await tempDir());
-      await log.append([{ leaf: governance }, { leaf: charter(1) }, ...items(0, 3), { leaf: charter(2) }]);
-      expect(await log.lookupGovernance('federation.charter')).toBe(5);
-      expect(await log.lookupGovernance('node.init')).toBe(0);
-      expect(await log.lookupGovernance('federation.fork')).toBeUndefined();
-      expect(await log.lookupGovernance('decision')).toBeUndefined();
-      await log.stop();
+    describe('when the index is damaged', () => {
+      it('fsck reports a missing key and a key naming the wrong entry', async () => {
+        const spec = await store.fresh();
+        const log = await startLog(spec);
+        await log.append(items(0, 10));
+        await log.stop();
+        const db = await store.open(spec);
+        await db.del(leafHashIndexKey(leafHash(leafBytes(4))));
+        await db.put(decisionIndexKey('d-6'), new Uint8Array([0, 0, 0, 0, 0, 0, 0, 8]));
+        expect(await db.get(leafKey(9))).toBeDefined();
+        await db.close();
+        const r = await fsckStore(spec, ORIGIN, verifierKey);
+        expect(r.ok).toBe(false);
+        expect(r.problems.some((p) => p.includes('x/ key of entry 4 is missing'))).toBe(true);
+        expect(r.problems.some((p) => p.includes('d/ key of entry 6 names 8'))).toBe(true);
+      });
     });
   });
 
-  describe('when the index is of version 1 (no g/ keys)', () => {
-    it('is rebuilt at start, so a charter written before the upgrade is found', async () => {
-      const dir = await tempDir();
-      const log = await startLog(dir);
-      await log.append([{ leaf: charter(1) }, ...items(0, 2)]);
-      await log.stop();
-      const db = await openLogDb(dir);
-      await db.del('g/federation.charter');
-      await db.put(LOOKUP_KEY, utf8('1'));
-      await db.close();
-      const again = await startLog(dir);
-      expect(await again.lookupGovernance('federation.charter')).toBe(0);
-      await again.stop();
-      expect((await fsckDirectory(dir, ORIGIN, verifierKey)).ok).toBe(true);
+  describe('AuditLog.lookupGovernance', () => {
+    const charter = (n: number) =>
+      encodeLeaf({
+        v: 1,
+        type: 'governance',
+        kind: 'federation.charter',
+        time: '2025-01-02T03:04:05Z',
+        digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+        ref: `federation/${'ab'.repeat(32)}/charter/${n}`,
+      });
+
+    describe('when the log holds governance entries of a kind', () => {
+      it('finds the latest one, and nothing for a kind it never held (decisions are not governance)', async () => {
+        const log = await startLog(await store.fresh());
+        await log.append([{ leaf: governance }, { leaf: charter(1) }, ...items(0, 3), { leaf: charter(2) }]);
+        expect(await log.lookupGovernance('federation.charter')).toBe(5);
+        expect(await log.lookupGovernance('node.init')).toBe(0);
+        expect(await log.lookupGovernance('federation.fork')).toBeUndefined();
+        expect(await log.lookupGovernance('decision')).toBeUndefined();
+        await log.stop();
+      });
+    });
+
+    describe('when the index is of version 1 (no g/ keys)', () => {
+      it('is rebuilt at start, so a charter written before the upgrade is found', async () => {
+        const spec = await store.fresh();
+        const log = await startLog(spec);
+        await log.append([{ leaf: charter(1) }, ...items(0, 2)]);
+        await log.stop();
+        const db = await store.open(spec);
+        await db.del('g/federation.charter');
+        await db.put(LOOKUP_KEY, utf8('1'));
+        await db.close();
+        const again = await startLog(spec);
+        expect(await again.lookupGovernance('federation.charter')).toBe(0);
+        await again.stop();
+        expect((await fsckStore(spec, ORIGIN, verifierKey)).ok).toBe(true);
+      });
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openLogDb } from '../../../node/log/db.ts';
-import { LevelHashReader } from '../../../node/log/hash-reader.ts';
+import { StoreHashReader } from '../../../node/log/hash-reader.ts';
 import { AuditLog } from '../../../node/log/index.ts';
 import { leafKey } from '../../../node/log/keys.ts';
 import { readTile } from '../../../node/log/tile-reader.ts';
@@ -69,7 +69,7 @@ describe('readTile', () => {
       try {
         await db.del(leafKey(3));
         await expect(
-          readTile(db, new LevelHashReader(db), 5, { kind: 'entries', level: 0, n: 0, width: 5 }),
+          readTile(db, new StoreHashReader(db), 5, { kind: 'entries', level: 0, n: 0, width: 5 }),
         ).rejects.toMatchObject(code('ERR_LOG_CORRUPT'));
       } finally {
         await db.close();

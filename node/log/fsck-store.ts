@@ -1,0 +1,39 @@
+/**
+ * fsck of a log while no daemon runs (`govfed audit fsck` when the node is down), on either driver,
+ * without changing the store: LevelDB is checked on a scratch copy (fsck-directory.ts: opening a LevelDB
+ * is not a read); PostgreSQL is opened read-only (no writer, no lock, no migrations) and read in one
+ * REPEATABLE READ snapshot, so a running writer does not disturb it either.
+ */
+import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
+import { parseVerifierKey } from '../../protocol/note/index.ts';
+import { opensslVerify } from '../crypto/ed25519.ts';
+import { type FsckReport, fsckDb } from './fsck.ts';
+import { fsckDirectory } from './fsck-directory.ts';
+import { StoreHashReader } from './hash-reader.ts';
+import { HighWaterMark, withHighWater } from './high-water.ts';
+import { openLogStore } from './open-store.ts';
+import type { LogStoreSpec } from './store.ts';
+
+export async function fsckStore(
+  spec: LogStoreSpec,
+  origin: string,
+  verifierKey: string,
+  opts: { highWaterFile?: string; verify?: Ed25519Verify } = {},
+): Promise<FsckReport> {
+  if (spec.driver === 'leveldb') return fsckDirectory(spec.dir, origin, verifierKey, opts);
+  const verifier = parseVerifierKey(verifierKey, { verify: opts.verify ?? opensslVerify });
+  const mark =
+    opts.highWaterFile === undefined ? undefined : await new HighWaterMark(opts.highWaterFile, origin).load();
+  const db = await openLogStore(spec, { mustExist: true, readOnly: true });
+  try {
+    const snapshot = await db.snapshot();
+    try {
+      const report = await fsckDb(db, { verifier, origin, snapshot });
+      return await withHighWater(report, mark, new StoreHashReader(db));
+    } finally {
+      await snapshot.close();
+    }
+  } finally {
+    await db.close();
+  }
+}

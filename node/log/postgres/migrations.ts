@@ -1,0 +1,81 @@
+/**
+ * The PostgreSQL driver's schema, versioned. Each migration runs once, in order, in one transaction
+ * with the row that records it in `<schema>.schema_migrations`; every start runs the ones missing
+ * (openPgLogDb), under a transaction-level advisory lock so that processes starting together do not race.
+ * A database whose schema is newer than this govfed knows is refused (ERR_INVALID_CONFIG): an older
+ * binary must not write into a layout it does not understand.
+ *
+ *   1  log_kv (k bytea PRIMARY KEY, v bytea): the log's ordered key-value store (keys.ts layout);
+ *      bytea keys compare byte by byte, as LevelDB's do, so every range scan is the same.
+ */
+import type { ClientBase } from 'pg';
+import { NodeError } from '../../errors.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** The statements, for the (already quoted) schema name `s`. */
+  sql: (s: string) => string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'log key-value store',
+    sql: (s) => [`CREATE TABLE ${s}.log_kv (k bytea PRIMARY KEY, v bytea NOT NULL)`],
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** First key of the driver's advisory locks ('govf'); the second is hashtext(schema). */
+export const LOCK_CLASS = 0x676f7666;
+/** The migration lock is another class, so that migrating never waits on the writer's lock. */
+export const MIGRATION_LOCK_CLASS = LOCK_CLASS + 1;
+
+/** `"schema"` — the schema name is checked against SCHEMA_RE before it gets here. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Runs the missing migrations on `client`; returns the version before and after. */
+export async function migrate(client: ClientBase, schema: string): Promise<{ from: number; to: number }> {
+  const s = quoteIdent(schema);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const from = await schemaVersion(client, schema);
+    if (from > SCHEMA_VERSION) {
+      throw new NodeError(
+        'ERR_INVALID_CONFIG',
+        `the log's database schema ${schema} is at version ${from}, newer than this govfed knows (${SCHEMA_VERSION}): upgrade govfed`,
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= from) continue;
+      for (const stmt of m.sql(s)) await client.query(stmt);
+      await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+    }
+    await client.query('COMMIT');
+    return { from, to: Math.max(from, SCHEMA_VERSION) };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** The schema's version: 0 when it has no migrations table (no log there). */
+export async function schemaVersion(client: Pick<ClientBase, 'query'>, schema: string): Promise<number> {
+  const reg = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+    `${quoteIdent(schema)}.schema_migrations`,
+  ]);
+  if (reg.rows[0]?.t == null) return 0;
+  const r = await client.query<{ v: number | null }>(
+    `SELECT max(version) AS v FROM ${quoteIdent(schema)}.schema_migrations`,
+  );
+  return r.rows[0]?.v ?? 0;
+}

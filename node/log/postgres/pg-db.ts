@@ -1,0 +1,318 @@
+/**
+ * The PostgreSQL driver of the log's store (store.ts): the log's keys and values in one table,
+ * `<schema>.log_kv (k bytea PRIMARY KEY, v bytea)` (migrations.ts), read through a connection pool and
+ * written through ONE connection — the writer — that holds the schema's session-level advisory lock.
+ *
+ *   - A batch is one transaction on the writer (DELETE of its dels, then INSERT … ON CONFLICT DO UPDATE
+ *     of its puts, in chunks), committed with the server's synchronous commit: when write() resolves the
+ *     batch is in PostgreSQL's fsynced WAL. Within a batch a later operation on a key wins (a Map).
+ *   - Writes are serialised on the writer (a checkpoint's put never lands inside an append's transaction).
+ *   - The lock is held as long as the writer's connection lives: a second process opening the same schema
+ *     for writing gets ERR_ALREADY_RUNNING. If the connection breaks (the server restarted, the network
+ *     failed), the lock is gone and so is every write through it: the next write fails, the log faults
+ *     the session and reopens (node/log recovery.ts) — taking the lock again — and proves it still holds
+ *     what it acknowledged. A process never writes without the lock.
+ *   - A snapshot is a REPEATABLE READ, READ ONLY transaction on a pooled connection.
+ *   - Every failure of a database call is ERR_STORE_UNAVAILABLE (errors.ts).
+ */
+import pg from 'pg';
+import { NodeError } from '../../errors.ts';
+import type {
+  LogBatch,
+  LogDb,
+  LogIterator,
+  LogSnapshot,
+  PostgresStoreSpec,
+  RangeOptions,
+  ReadOptions,
+  WriteOptions,
+} from '../store.ts';
+import { guarded, storeUnavailable } from './errors.ts';
+import { LOCK_CLASS, migrate, quoteIdent, schemaVersion } from './migrations.ts';
+import { keyBytes, type PageReader, PgRange, plainBytes } from './range.ts';
+
+export const DEFAULT_SCHEMA = 'govfed';
+/** Rows per INSERT statement of a batch (bounds the size of one statement's parameters). */
+const ROWS_PER_STATEMENT = 4000;
+/** How long connecting may take before the store is called unavailable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+class PgSnapshot implements LogSnapshot {
+  readonly client: Promise<pg.PoolClient>;
+
+  constructor(pool: pg.Pool) {
+    this.client = (async () => {
+      const c = await pool.connect();
+      c.on('error', () => {}); // a broken connection fails the next read instead
+      try {
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        await c.query('SELECT 1'); // the snapshot is taken here, not at the first read
+        return c;
+      } catch (err) {
+        c.release(err as Error);
+        throw err;
+      }
+    })();
+  }
+
+  async close(): Promise<void> {
+    let c: pg.PoolClient;
+    try {
+      c = await this.client;
+    } catch {
+      return;
+    }
+    try {
+      await c.query('COMMIT');
+      c.release();
+    } catch (err) {
+      c.release(err as Error);
+    }
+  }
+}
+
+class PgBatch implements LogBatch {
+  readonly #db: PgLogDb;
+  readonly #ops = new Map<string, Uint8Array | null>();
+
+  constructor(db: PgLogDb) {
+    this.#db = db;
+  }
+
+  put(key: string, value: Uint8Array): void {
+    this.#ops.delete(key); // keeps insertion order = last write
+    this.#ops.set(key, value);
+  }
+
+  del(key: string): void {
+    this.#ops.delete(key);
+    this.#ops.set(key, null);
+  }
+
+  write(_opts?: WriteOptions): Promise<void> {
+    return this.#db.writeOps(this.#ops);
+  }
+
+  async close(): Promise<void> {
+    this.#ops.clear();
+  }
+}
+
+function asBuffer(v: Uint8Array): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+export class PgLogDb implements LogDb {
+  readonly driver = 'postgres' as const;
+  readonly schema: string;
+  readonly #pool: pg.Pool;
+  readonly #writer: pg.Client | undefined;
+  readonly #table: string;
+  /** Writes run one after the other on the writer. */
+  #writeChain: Promise<unknown> = Promise.resolve();
+  /** Set when the writer's connection failed: the lock is gone, no write may go through. */
+  #writerLost: unknown;
+  #closed = false;
+
+  constructor(pool: pg.Pool, writer: pg.Client | undefined, schema: string) {
+    this.#pool = pool;
+    this.#writer = writer;
+    this.schema = schema;
+    this.#table = `${quoteIdent(schema)}.log_kv`;
+    writer?.on('error', (err) => {
+      this.#writerLost ??= err;
+    });
+  }
+
+  #client(opts: ReadOptions | undefined): Promise<Queryable> {
+    const snap = opts?.snapshot;
+    if (snap === undefined) return Promise.resolve(this.#pool);
+    if (!(snap instanceof PgSnapshot)) throw new Error('PgLogDb: a snapshot of another store');
+    return snap.client;
+  }
+
+  get(key: string, opts?: ReadOptions): Promise<Uint8Array | undefined> {
+    return guarded('read', async () => {
+      const c = await this.#client(opts);
+      const r = await c.query<{ v: Buffer }>(`SELECT v FROM ${this.#table} WHERE k = $1`, [keyBytes(key)]);
+      const v = r.rows[0]?.v;
+      return v === undefined ? undefined : plainBytes(v);
+    });
+  }
+
+  getMany(keys: readonly string[], opts?: ReadOptions): Promise<(Uint8Array | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return guarded('read', async () => {
+      const c = await this.#client(opts);
+      const r = await c.query<{ k: Buffer; v: Buffer }>(`SELECT k, v FROM ${this.#table} WHERE k = ANY($1::bytea[])`, [
+        keys.map(keyBytes),
+      ]);
+      const found = new Map<string, Buffer>();
+      for (const row of r.rows) found.set(row.k.toString('hex'), row.v);
+      return keys.map((k) => {
+        const v = found.get(keyBytes(k).toString('hex'));
+        return v === undefined ? undefined : plainBytes(v);
+      });
+    });
+  }
+
+  put(key: string, value: Uint8Array, _opts?: WriteOptions): Promise<void> {
+    return this.writeOps(new Map([[key, value]]));
+  }
+
+  del(key: string, _opts?: WriteOptions): Promise<void> {
+    return this.writeOps(new Map([[key, null]]));
+  }
+
+  batch(): LogBatch {
+    return new PgBatch(this);
+  }
+
+  /** One transaction on the writer: the dels, then the puts (a key appears once in `ops`). */
+  writeOps(ops: ReadonlyMap<string, Uint8Array | null>): Promise<void> {
+    const run = async (): Promise<void> => {
+      const w = this.#writer;
+      if (w === undefined) throw new Error('PgLogDb: opened read-only');
+      if (this.#closed) throw new NodeError('ERR_STORE_UNAVAILABLE', 'the log store is closed');
+      if (this.#writerLost !== undefined)
+        throw storeUnavailable(this.#writerLost, 'write: the writer connection is lost');
+      if (ops.size === 0) return;
+      const dels: Buffer[] = [];
+      const keys: Buffer[] = [];
+      const values: Buffer[] = [];
+      for (const [k, v] of ops) {
+        if (v === null) dels.push(keyBytes(k));
+        else {
+          keys.push(keyBytes(k));
+          values.push(asBuffer(v));
+        }
+      }
+      await guarded('write', async () => {
+        const single = ops.size === 1;
+        if (!single) await w.query('BEGIN');
+        try {
+          if (dels.length > 0) await w.query(`DELETE FROM ${this.#table} WHERE k = ANY($1::bytea[])`, [dels]);
+          for (let i = 0; i < keys.length; i += ROWS_PER_STATEMENT) {
+            await w.query(
+              `INSERT INTO ${this.#table} (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`,
+              [keys.slice(i, i + ROWS_PER_STATEMENT), values.slice(i, i + ROWS_PER_STATEMENT)],
+            );
+          }
+          if (!single) await w.query('COMMIT');
+        } catch (err) {
+          if (!single) await w.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      });
+    };
+    const p = this.#writeChain.then(run, run);
+    this.#writeChain = p.catch(() => {});
+    return p;
+  }
+
+  #pages(keysOnly: boolean, opts: ReadOptions | undefined): PageReader {
+    const cols = keysOnly ? 'k' : 'k, v';
+    return (q) =>
+      guarded('read', async () => {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const bound = (op: string, b: Buffer | undefined) => {
+          if (b === undefined) return;
+          params.push(b);
+          where.push(`k ${op} $${params.length}`);
+        };
+        bound('>=', q.gte);
+        bound('<', q.lt);
+        bound(q.reverse ? '<' : '>', q.after);
+        const c = await this.#client(opts);
+        const sql = `SELECT ${cols} FROM ${this.#table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY k ${q.reverse ? 'DESC' : 'ASC'} LIMIT ${Math.trunc(q.n)}`;
+        const r = await c.query<{ k: Buffer; v?: Buffer }>(sql, params);
+        return r.rows;
+      });
+  }
+
+  iterator(range: RangeOptions = {}): LogIterator<[string, Uint8Array]> {
+    return new PgRange(this.#pages(false, range), range, (row) => [
+      row.k.toString('utf8'),
+      plainBytes(row.v as Buffer),
+    ]);
+  }
+
+  keys(range: RangeOptions = {}): LogIterator<string> {
+    return new PgRange(this.#pages(true, range), range, (row) => row.k.toString('utf8'));
+  }
+
+  async snapshot(): Promise<LogSnapshot> {
+    const snap = new PgSnapshot(this.#pool);
+    await guarded('snapshot', () => snap.client);
+    return snap;
+  }
+
+  /** Releases the writer (and with it the lock) and the pool. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#writeChain;
+    await this.#writer?.end().catch(() => {});
+    await this.#pool.end().catch(() => {});
+  }
+}
+
+export interface OpenPgOptions {
+  /** ERR_NOT_FOUND unless the schema holds a log already. */
+  mustExist?: boolean;
+  /** No writer, no lock, no migrations: reads only (fsck of a stopped node, a migration's source). */
+  readOnly?: boolean;
+}
+
+function connection(spec: PostgresStoreSpec): pg.ClientConfig {
+  return {
+    connectionString: spec.url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    application_name: 'govfed',
+  };
+}
+
+/**
+ * Opens the log in `spec`'s schema: connects, takes the writer lock (ERR_ALREADY_RUNNING when another
+ * process holds it) and runs the missing migrations. ERR_STORE_UNAVAILABLE when the database cannot be
+ * reached.
+ */
+export async function openPgLogDb(spec: PostgresStoreSpec, opts: OpenPgOptions = {}): Promise<PgLogDb> {
+  const schema = spec.schema ?? DEFAULT_SCHEMA;
+  const pool = new pg.Pool({ ...connection(spec), max: 8, idleTimeoutMillis: 30_000 });
+  pool.on('error', () => {}); // an idle connection broke: the pool drops it, the next read reconnects
+  let writer: pg.Client | undefined;
+  try {
+    if (opts.mustExist || opts.readOnly) {
+      const version = await guarded('open', () => schemaVersion(pool, schema));
+      if (version === 0) {
+        if (opts.mustExist) throw new NodeError('ERR_NOT_FOUND', `no audit log in schema ${schema} of the database`);
+      }
+    }
+    if (!opts.readOnly) {
+      const w = new pg.Client(connection(spec));
+      writer = w;
+      w.on('error', () => {}); // replaced by PgLogDb's handler; a failure before that surfaces as a query error
+      await guarded('open', () => w.connect());
+      const r = await guarded('open', () =>
+        w.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok', [LOCK_CLASS, schema]),
+      );
+      if (r.rows[0]?.ok !== true) {
+        throw new NodeError(
+          'ERR_ALREADY_RUNNING',
+          `the audit log in schema ${schema} of the database is in use by another process`,
+        );
+      }
+      await guarded('migrate', () => migrate(w, schema));
+    }
+    return new PgLogDb(pool, writer, schema);
+  } catch (err) {
+    await writer?.end().catch(() => {});
+    await pool.end().catch(() => {});
+    throw err;
+  }
+}
