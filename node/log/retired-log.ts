@@ -13,7 +13,6 @@ import { GovfedError } from '../../protocol/errors.ts';
 import { EMPTY_ROOT, treeHash } from '../../protocol/log/index.ts';
 import { type NoteVerifier, openCheckpoint } from '../../protocol/note/index.ts';
 import { lastStoredCheckpoint, type SignedCheckpoint } from './checkpointer.ts';
-import { type LogDb, openLogDb } from './db.ts';
 import { StoreHashReader } from './hash-reader.ts';
 import { decodeSize, SIZE_KEY } from './keys.ts';
 import {
@@ -26,6 +25,8 @@ import {
   readRecord,
   rootAt,
 } from './log-reads.ts';
+import { openLogStore } from './open-store.ts';
+import { describeStore, type LogDb, type LogStoreSpec } from './store.ts';
 
 function corrupt(dir: string, message: string, cause?: unknown): GovfedError {
   return new GovfedError('ERR_LOG_CORRUPT', `retired log in ${dir}: ${message}`, { cause });
@@ -44,9 +45,14 @@ export class RetiredLog {
     this.#checkpoint = cp;
   }
 
-  /** Opens the retired log in `dir`, signed by `verifier` (whose key name is its origin). */
-  static async open(dir: string, verifier: NoteVerifier): Promise<RetiredLog> {
-    const db = await openLogDb(dir, { mustExist: true });
+  /**
+   * Opens the retired log in `where` (a LevelDB directory, or a store spec), signed by `verifier` (whose
+   * key name is its origin). Read-only: a PostgreSQL store is opened without the writer lock.
+   */
+  static async open(where: string | LogStoreSpec, verifier: NoteVerifier): Promise<RetiredLog> {
+    const spec: LogStoreSpec = typeof where === 'string' ? { driver: 'leveldb', dir: where } : where;
+    const dir = spec.driver === 'leveldb' ? spec.dir : describeStore(spec);
+    const db = await openLogStore(spec, { mustExist: true, readOnly: true });
     try {
       const raw = await db.get(SIZE_KEY);
       const stored = raw === undefined ? 0 : decodeSize(raw);

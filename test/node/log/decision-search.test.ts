@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLogDb } from '../../../node/log/db.ts';
-import { AuditLog, SCAN_BUDGET } from '../../../node/log/index.ts';
+import { AuditLog, type LogStoreSpec, SCAN_BUDGET } from '../../../node/log/index.ts';
 import { sealDecision } from '../../../protocol/audit/index.ts';
-import { ORIGIN, signer } from './helpers.ts';
-
-let dir = '';
-let log: AuditLog;
+import { describeStores, ORIGIN, signer } from './helpers.ts';
 
 function sealed(model: string, i: number, denied = false) {
   const s = sealDecision(
@@ -29,65 +22,69 @@ function sealed(model: string, i: number, denied = false) {
   return { leaf: s.leafBytes, record: s.recordBytes };
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'govfed-search-')); // kept across the tests of this file
-  log = new AuditLog({ dir, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
-  await log.start();
-  // One denied decision of model m, older than SCAN_BUDGET + 50 allowed decisions of m.
-  await log.append([sealed('m', 0, true)]);
-  const many = Array.from({ length: SCAN_BUDGET + 50 }, (_, i) => sealed('m', i + 1));
-  await log.append(many);
-  await log.append([sealed('n', 0, true)]);
-}, 120_000);
+describeStores('decision search', (store) => {
+  let spec: LogStoreSpec;
+  let log: AuditLog;
 
-afterAll(async () => {
-  await log?.stop();
-  if (dir !== '') await rm(dir, { recursive: true, force: true });
-});
+  beforeAll(async () => {
+    spec = await store.fresh({ suite: true }); // kept across the tests of this suite
+    log = new AuditLog({ store: spec, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+    await log.start();
+    // One denied decision of model m, older than SCAN_BUDGET + 50 allowed decisions of m.
+    await log.append([sealed('m', 0, true)]);
+    const many = Array.from({ length: SCAN_BUDGET + 50 }, (_, i) => sealed('m', i + 1));
+    await log.append(many);
+    await log.append([sealed('n', 0, true)]);
+  }, 120_000);
 
-describe('AuditLog.searchDecisions', () => {
-  describe('when a filter the range does not cover leaves the budget without a match', () => {
-    it('answers no items and a cursor, and the next page finds the match', async () => {
-      const first = await log.searchDecisions({ model: 'm', verdict: 'denied', limit: 10 });
-      expect(first.items).toEqual([]);
-      expect(first.next).toBeDefined();
-      const second = await log.searchDecisions({ model: 'm', verdict: 'denied', limit: 10, after: first.next });
-      expect(second.items.map((i) => i.leaf.decisionId)).toEqual(['m-0']);
-      expect(second.next).toBeUndefined();
+  afterAll(async () => {
+    await log?.stop();
+  });
+
+  describe('AuditLog.searchDecisions', () => {
+    describe('when a filter the range does not cover leaves the budget without a match', () => {
+      it('answers no items and a cursor, and the next page finds the match', async () => {
+        const first = await log.searchDecisions({ model: 'm', verdict: 'denied', limit: 10 });
+        expect(first.items).toEqual([]);
+        expect(first.next).toBeDefined();
+        const second = await log.searchDecisions({ model: 'm', verdict: 'denied', limit: 10, after: first.next });
+        expect(second.items.map((i) => i.leaf.decisionId)).toEqual(['m-0']);
+        expect(second.next).toBeUndefined();
+      });
+    });
+
+    describe('when one filter names the range', () => {
+      it('reads only what it returns: the denied decisions of both models at once', async () => {
+        const r = await log.searchDecisions({ verdict: 'denied', limit: 10 });
+        expect(r.items.map((i) => i.leaf.decisionId)).toEqual(['n-0', 'm-0']);
+      });
+    });
+
+    describe('with `below`', () => {
+      it('answers only entries below that tree size', async () => {
+        const r = await log.searchDecisions({ model: 'n', limit: 10, below: log.size - 1 });
+        expect(r.items).toEqual([]);
+        expect((await log.searchDecisions({ model: 'n', limit: 10, below: log.size })).items).toHaveLength(1);
+      });
     });
   });
 
-  describe('when one filter names the range', () => {
-    it('reads only what it returns: the denied decisions of both models at once', async () => {
-      const r = await log.searchDecisions({ verdict: 'denied', limit: 10 });
-      expect(r.items.map((i) => i.leaf.decisionId)).toEqual(['n-0', 'm-0']);
-    });
+  describe('fsck and the search index', () => {
+    it('reports a missing search key', async () => {
+      await log.stop();
+      const db = await store.open(spec);
+      try {
+        const [key] = await db.keys({ gte: 's/v/denied/', lt: 's/v/denied/~', limit: 1 }).all();
+        await db.del(key as string);
+      } finally {
+        await db.close();
+      }
+      const started = new AuditLog({ store: spec, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+      log = started;
+      await started.start(); // the key is on an old entry: the tail check keeps the index, fsck must see it
+      const r = await started.fsck();
+      expect(r.ok).toBe(false);
+      expect(r.problems.join('\n')).toMatch(/lookup index: s\/ key of entry 0 is missing/);
+    }, 60_000);
   });
-
-  describe('with `below`', () => {
-    it('answers only entries below that tree size', async () => {
-      const r = await log.searchDecisions({ model: 'n', limit: 10, below: log.size - 1 });
-      expect(r.items).toEqual([]);
-      expect((await log.searchDecisions({ model: 'n', limit: 10, below: log.size })).items).toHaveLength(1);
-    });
-  });
-});
-
-describe('fsck and the search index', () => {
-  it('reports a missing search key', async () => {
-    await log.stop();
-    const db = await openLogDb(dir);
-    try {
-      const [key] = await db.keys({ gte: 's/v/denied/', lt: 's/v/denied/~', limit: 1 }).all();
-      await db.del(key as string);
-    } finally {
-      await db.close();
-    }
-    const started = new AuditLog({ dir, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
-    log = started;
-    await started.start(); // the key is on an old entry: the tail check keeps the index, fsck must see it
-    const r = await started.fsck();
-    expect(r.ok).toBe(false);
-    expect(r.problems.join('\n')).toMatch(/lookup index: s\/ key of entry 0 is missing/);
-  }, 60_000);
 });

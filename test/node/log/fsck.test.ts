@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openLogDb } from '../../../node/log/db.ts';
-import { AuditLog, fsckDirectory, HighWaterMark } from '../../../node/log/index.ts';
+import { AuditLog, fsckDirectory, fsckStore, HighWaterMark, type LogStoreSpec } from '../../../node/log/index.ts';
 import { checkpointKey, hashKey, leafKey } from '../../../node/log/keys.ts';
+import type { LogDb } from '../../../node/log/store.ts';
 import { DaemonProcess, initNode } from '../../helpers/daemon.ts';
-import { items, leafBytes, ORIGIN, signer, tempDir, verifierKey } from './helpers.ts';
+import {
+  describeStores,
+  items,
+  leafBytes,
+  ORIGIN,
+  type StoreFixture,
+  signer,
+  tempDir,
+  verifierKey,
+} from './helpers.ts';
 
 /** Every file of a directory with the sha256 of its bytes. */
 async function snapshotDir(dir: string): Promise<Record<string, string>> {
@@ -22,28 +31,28 @@ async function snapshotDir(dir: string): Promise<Record<string, string>> {
 const code = (c: string) => expect.objectContaining({ code: c });
 
 /** A stopped log of `n` entries with checkpoints at 0, n/2 and n. */
-async function stoppedLog(n = 40): Promise<string> {
-  const dir = await tempDir();
-  const log = new AuditLog({ dir, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+async function stoppedLog(store: StoreFixture, n = 40): Promise<LogStoreSpec> {
+  const spec = await store.fresh();
+  const log = new AuditLog({ store: spec, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
   await log.start();
   await log.append(items(0, n / 2));
   await log.checkpointNow();
   await log.append(items(n / 2, n / 2));
   await log.stop();
-  return dir;
+  return spec;
 }
 
-async function tamper(dir: string, f: (db: Awaited<ReturnType<typeof openLogDb>>) => Promise<void>): Promise<void> {
-  const db = await openLogDb(dir);
-  await f(db);
-  await db.close();
-}
+describeStores('fsckStore', (store) => {
+  async function tamper(spec: LogStoreSpec, f: (db: LogDb) => Promise<void>): Promise<void> {
+    const db = await store.open(spec);
+    await f(db);
+    await db.close();
+  }
 
-describe('fsckDirectory', () => {
   describe('when the log is intact', () => {
     it('reports ok, every stored hash and every checkpoint root matching', async () => {
-      const dir = await stoppedLog();
-      expect(await fsckDirectory(dir, ORIGIN, verifierKey)).toEqual({
+      const spec = await stoppedLog(store);
+      expect(await fsckStore(spec, ORIGIN, verifierKey)).toEqual({
         ok: true,
         size: 40,
         checkpointSize: 40,
@@ -57,9 +66,9 @@ describe('fsckDirectory', () => {
 
   describe('when a leaf was tampered with', () => {
     it('finds the stored leaf hash and the checkpoint roots no longer match', async () => {
-      const dir = await stoppedLog();
-      await tamper(dir, (db) => db.put(leafKey(3), leafBytes(1000)));
-      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      const spec = await stoppedLog(store);
+      await tamper(spec, (db) => db.put(leafKey(3), leafBytes(1000)));
+      const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r).toMatchObject({ ok: false, storedHashesMatch: false, rootMatches: false, checkpointSize: 40 });
       expect(r.problems.some((p) => p.includes('(leaf 3)'))).toBe(true);
     });
@@ -67,9 +76,9 @@ describe('fsckDirectory', () => {
 
   describe('when a stored hash was tampered with', () => {
     it('finds that hash while the roots from the leaves still match', async () => {
-      const dir = await stoppedLog();
-      await tamper(dir, (db) => db.put(hashKey(10), new Uint8Array(32).fill(0xee)));
-      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      const spec = await stoppedLog(store);
+      await tamper(spec, (db) => db.put(hashKey(10), new Uint8Array(32).fill(0xee)));
+      const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r).toMatchObject({ ok: false, storedHashesMatch: false, rootMatches: true });
       expect(r.problems).toHaveLength(1);
       expect(r.problems[0]).toContain('stored hash 10');
@@ -78,9 +87,9 @@ describe('fsckDirectory', () => {
 
   describe('when a leaf is missing', () => {
     it('reports it', async () => {
-      const dir = await stoppedLog();
-      await tamper(dir, (db) => db.del(leafKey(30)));
-      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      const spec = await stoppedLog(store);
+      await tamper(spec, (db) => db.del(leafKey(30)));
+      const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r.ok).toBe(false);
       expect(r.problems).toContain('leaf 30 is missing');
     });
@@ -88,15 +97,20 @@ describe('fsckDirectory', () => {
 
   describe('when an older checkpoint disagrees with the leaves', () => {
     it('reports it even though the last one matches', async () => {
-      const dir = await stoppedLog();
+      const spec = await stoppedLog(store);
       // Replace the kept size-20 checkpoint by a validly signed one for size 20 of a different tree.
-      const forged = new AuditLog({ dir: await tempDir(), signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+      const forged = new AuditLog({
+        store: await store.fresh(),
+        signer,
+        origin: ORIGIN,
+        checkpointIntervalMs: 3_600_000,
+      });
       await forged.start();
       await forged.append(items(100, 20));
       const note = (await forged.checkpointNow()).note;
       await forged.stop();
-      await tamper(dir, (db) => db.put(checkpointKey(20), new TextEncoder().encode(note)));
-      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      await tamper(spec, (db) => db.put(checkpointKey(20), new TextEncoder().encode(note)));
+      const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r).toMatchObject({ ok: false, rootMatches: true, storedHashesMatch: true });
       expect(r.problems).toEqual(['checkpoint for size 20: root does not match the leaves']);
     });
@@ -104,19 +118,65 @@ describe('fsckDirectory', () => {
 
   describe('when the last checkpoint does not verify', () => {
     it('reports rootMatches false', async () => {
-      const dir = await stoppedLog();
-      await tamper(dir, async (db) => {
+      const spec = await stoppedLog(store);
+      await tamper(spec, async (db) => {
         const note = new TextDecoder().decode(await db.get(checkpointKey(40)));
         // Flip one base64 character inside the signature (keeping the length and the key ID).
         const at = note.length - 20;
         const flipped = note.slice(0, at) + (note[at] === 'A' ? 'B' : 'A') + note.slice(at + 1);
         await db.put(checkpointKey(40), new TextEncoder().encode(flipped));
       });
-      const r = await fsckDirectory(dir, ORIGIN, verifierKey);
+      const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r).toMatchObject({ ok: false, rootMatches: false });
     });
   });
 
+  describe('when the data directory is older than the high-water mark', () => {
+    it('reports the rollback (old code: "OK" for a log restored from an older backup)', async () => {
+      const spec = await stoppedLog(store, 10);
+      const mark = join(await tempDir(), 'high-water.json');
+      const m = new HighWaterMark(mark, ORIGIN);
+      await m.load();
+      await m.raise({ size: 12, rootHash: new Uint8Array(32).fill(1) });
+      const r = await fsckStore(spec, ORIGIN, verifierKey, { highWaterFile: mark });
+      expect(r.ok).toBe(false);
+      expect(r.problems.join('\n')).toMatch(/holds 10 entries.*12/);
+      await rm(mark);
+    });
+  });
+
+  describe('when there is no store', () => {
+    it('fails with ERR_NOT_FOUND and creates nothing', async () => {
+      const spec = await store.fresh();
+      const missing = spec.driver === 'leveldb' ? { ...spec, dir: `${spec.dir}/missing` } : spec;
+      await expect(fsckStore(missing, ORIGIN, verifierKey)).rejects.toThrow(code('ERR_NOT_FOUND'));
+    });
+  });
+
+  describe('AuditLog.fsck', () => {
+    describe('when appends run at the same time', () => {
+      it('checks the committed snapshot and reports ok', async () => {
+        const log = new AuditLog({ store: await store.fresh(), signer, origin: ORIGIN, checkpointIntervalMs: 5 });
+        await log.start();
+        await log.append(items(0, 500));
+        const writers = Promise.all(Array.from({ length: 20 }, (_, i) => log.append(items(500 + i * 25, 25))));
+        const report = await log.fsck();
+        await writers;
+        expect(report.ok).toBe(true);
+        expect(report.size).toBeGreaterThanOrEqual(500);
+        expect(report.problems).toEqual([]);
+        await log.stop();
+      });
+    });
+  });
+});
+
+describe('fsckDirectory (LevelDB only)', () => {
+  const leveldb: StoreFixture = {
+    driver: 'leveldb',
+    fresh: async () => ({ driver: 'leveldb', dir: await tempDir() }),
+    open: () => Promise.reject(new Error('not used')),
+  };
   describe('when a daemon (another process) holds the store', () => {
     it('fails with ERR_ALREADY_RUNNING', async () => {
       const node = await initNode('fsckheld');
@@ -131,10 +191,11 @@ describe('fsckDirectory', () => {
       }
     });
   });
-
   describe('when the write-ahead log is damaged', () => {
     it('leaves the store byte-identical (old code: LevelDB recovery dropped and deleted the damaged log)', async () => {
-      const dir = await stoppedLog(200); // closed without compaction: the entries are in the write-ahead log
+      const spec = await stoppedLog(leveldb, 200);
+      if (spec.driver !== 'leveldb') throw new Error('unreachable');
+      const dir = spec.dir; // closed without compaction: the entries are in the write-ahead log
       const wal = (await readdir(dir)).filter((f) => f.endsWith('.log'));
       expect(wal.length).toBeGreaterThan(0);
       const walPath = join(dir, wal[0] as string);
@@ -146,45 +207,6 @@ describe('fsckDirectory', () => {
       await fsckDirectory(dir, ORIGIN, verifierKey);
       expect(await snapshotDir(dir)).toEqual(before);
       expect((await readdir(dirname(dir))).filter((f) => f.includes('.fsck-'))).toEqual([]); // scratch removed
-    });
-  });
-
-  describe('when the data directory is older than the high-water mark', () => {
-    it('reports the rollback (old code: "OK" for a log restored from an older backup)', async () => {
-      const dir = await stoppedLog(10);
-      const mark = join(dirname(dir), `${basename(dir)}-high-water.json`);
-      const m = new HighWaterMark(mark, ORIGIN);
-      await m.load();
-      await m.raise({ size: 12, rootHash: new Uint8Array(32).fill(1) });
-      const r = await fsckDirectory(dir, ORIGIN, verifierKey, { highWaterFile: mark });
-      expect(r.ok).toBe(false);
-      expect(r.problems.join('\n')).toMatch(/holds 10 entries.*12/);
-      await rm(mark);
-    });
-  });
-
-  describe('when there is no store', () => {
-    it('fails with ERR_NOT_FOUND and creates nothing', async () => {
-      const dir = `${await tempDir()}/missing`;
-      await expect(fsckDirectory(dir, ORIGIN, verifierKey)).rejects.toThrow(code('ERR_NOT_FOUND'));
-    });
-  });
-});
-
-describe('AuditLog.fsck', () => {
-  describe('when appends run at the same time', () => {
-    it('checks the committed snapshot and reports ok', async () => {
-      const dir = await tempDir();
-      const log = new AuditLog({ dir, signer, origin: ORIGIN, checkpointIntervalMs: 5 });
-      await log.start();
-      await log.append(items(0, 500));
-      const writers = Promise.all(Array.from({ length: 20 }, (_, i) => log.append(items(500 + i * 25, 25))));
-      const report = await log.fsck();
-      await writers;
-      expect(report.ok).toBe(true);
-      expect(report.size).toBeGreaterThanOrEqual(500);
-      expect(report.problems).toEqual([]);
-      await log.stop();
     });
   });
 });

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import type { LogDb } from '../../../node/log/db.ts';
 import { type OpenStoreOptions, openLogStore } from '../../../node/log/open-store.ts';
 import type { LogStoreSpec } from '../../../node/log/store.ts';
@@ -107,8 +107,11 @@ export async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 /** A store driver as the suites use it. */
 export interface StoreFixture {
   driver: LogStoreSpec['driver'];
-  /** Where a new, empty log can be stored (a temp directory; a new schema of the suite's database). */
-  fresh(): Promise<LogStoreSpec>;
+  /**
+   * Where a new, empty log can be stored (a temp directory; a new schema of the suite's database). A
+   * directory is removed after the test, or with `suite` after the suite (a store made in beforeAll).
+   */
+  fresh(opts?: { suite?: boolean }): Promise<LogStoreSpec>;
   /** Opens a store directly, as the log does (tampering and raw reads in tests). */
   open(spec: LogStoreSpec, opts?: OpenStoreOptions): Promise<LogDb>;
   /** The suite's PostgreSQL server (postgres only). */
@@ -123,7 +126,17 @@ const open = (spec: LogStoreSpec, opts?: OpenStoreOptions) => openLogStore(spec,
  */
 export function describeStores(name: string, fn: (store: StoreFixture) => void): void {
   describe(`${name} (leveldb)`, () => {
-    fn({ driver: 'leveldb', fresh: async () => ({ driver: 'leveldb', dir: await tempDir() }), open });
+    const suiteDirs: string[] = [];
+    afterAll(async () => {
+      for (const d of suiteDirs.splice(0)) await rm(d, { recursive: true, force: true });
+    });
+    const fresh = async (opts: { suite?: boolean } = {}): Promise<LogStoreSpec> => {
+      if (!opts.suite) return { driver: 'leveldb', dir: await tempDir() };
+      const dir = await mkdtemp(join(tmpdir(), 'govfed-log-'));
+      suiteDirs.push(dir);
+      return { driver: 'leveldb', dir };
+    };
+    fn({ driver: 'leveldb', fresh, open });
   });
   describeWithPostgres(`${name} (postgres)`, () => {
     const server = usePostgres();
@@ -141,7 +154,19 @@ export function describeStores(name: string, fn: (store: StoreFixture) => void):
   });
 }
 
-/** A fresh store of the same driver as `spec` (e.g. a second log beside the first one). */
-export function isPostgres(spec: LogStoreSpec): spec is Extract<LogStoreSpec, { driver: 'postgres' }> {
-  return spec.driver === 'postgres';
+/** Replaces everything in store `to` by the keys and values of store `from` (a backup, a restore). */
+export async function copyInto(store: StoreFixture, from: LogStoreSpec, to: LogStoreSpec): Promise<void> {
+  const src = await store.open(from);
+  const dst = await store.open(to);
+  try {
+    const wipe = dst.batch();
+    for (const k of await dst.keys().all()) wipe.del(k);
+    await wipe.write({ sync: true });
+    const fill = dst.batch();
+    for (const [k, v] of await src.iterator().all()) fill.put(k, v);
+    await fill.write({ sync: true });
+  } finally {
+    await src.close();
+    await dst.close();
+  }
 }

@@ -1,12 +1,11 @@
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openLogDb } from '../../../node/log/db.ts';
-import { AuditLog, type AuditLogOptions, HighWaterMark } from '../../../node/log/index.ts';
+import { AuditLog, type AuditLogOptions, HighWaterMark, type LogStoreSpec } from '../../../node/log/index.ts';
 import { checkpointKey } from '../../../node/log/keys.ts';
 import { fromBase64 } from '../../../protocol/encoding/bytes.ts';
 import { MemoryTree } from '../../../protocol/log/index.ts';
-import { items, leafBytes, ORIGIN, signer, tempDir } from './helpers.ts';
+import { copyInto, describeStores, items, leafBytes, ORIGIN, type StoreFixture, signer, tempDir } from './helpers.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const HOUR = 3_600_000;
@@ -22,10 +21,10 @@ async function readMark(file: string): Promise<{ size: number; rootHash: Uint8Ar
   return { ...v, rootHash: fromBase64(v.rootHash) };
 }
 
-async function home() {
+async function home(store?: StoreFixture) {
   const root = await tempDir();
   const opts: AuditLogOptions = {
-    dir: join(root, 'data'),
+    store: store === undefined ? { driver: 'leveldb', dir: join(root, 'data') } : await store.fresh(),
     highWaterFile: join(root, 'high-water.json'),
     signer,
     origin: ORIGIN,
@@ -60,10 +59,10 @@ describe('HighWaterMark', () => {
   });
 });
 
-describe('AuditLog with a high-water mark', () => {
+describeStores('AuditLog with a high-water mark', (store) => {
   describe('when a checkpoint is signed', () => {
     it('raises the mark to it before storing it', async () => {
-      const { opts, file } = await home();
+      const { opts, file } = await home(store);
       const log = new AuditLog(opts);
       await log.start();
       await log.append(items(0, 5));
@@ -73,11 +72,12 @@ describe('AuditLog with a high-water mark', () => {
     });
 
     it('does not store or serve the checkpoint when the mark cannot be written, and says so', async () => {
-      const { root } = await home();
+      const { root } = await home(store);
       const markDir = join(root, 'marks');
       await mkdir(markDir);
+      const spec = await store.fresh();
       const log = new AuditLog({
-        dir: join(root, 'data'),
+        store: spec,
         highWaterFile: join(markDir, 'high-water.json'),
         signer,
         origin: ORIGIN,
@@ -92,7 +92,7 @@ describe('AuditLog with a high-water mark', () => {
       expect(log.metrics().checkpointFailing).toBe(1);
       const db = await (async () => {
         await log.stop().catch(() => {});
-        return openLogDb(join(root, 'data'));
+        return store.open(spec);
       })();
       expect(await db.get(checkpointKey(3))).toBeUndefined();
       await db.close();
@@ -101,7 +101,7 @@ describe('AuditLog with a high-water mark', () => {
 
   describe('when an existing home has no mark file', () => {
     it('creates it at start from the last stored checkpoint', async () => {
-      const { opts, file } = await home();
+      const { opts, file } = await home(store);
       const before = new AuditLog({ ...opts, highWaterFile: undefined });
       await before.start();
       await before.append(items(0, 7));
@@ -115,18 +115,18 @@ describe('AuditLog with a high-water mark', () => {
 
   describe('when the data directory is restored from an older copy', () => {
     it('refuses to start with ERR_LOG_ROLLBACK (old code: started and reused indices)', async () => {
-      const { root, opts } = await home();
+      const { opts } = await home(store);
+      const backup = await store.fresh();
       const log = new AuditLog(opts);
       await log.start();
       await log.append(items(0, 4));
       await log.stop();
-      await cp(join(root, 'data'), join(root, 'backup'), { recursive: true });
+      await copyInto(store, opts.store as LogStoreSpec, backup);
       const again = new AuditLog(opts);
       await again.start();
       await again.append(items(4, 6));
       await again.stop(); // signed 10
-      await rm(join(root, 'data'), { recursive: true });
-      await cp(join(root, 'backup'), join(root, 'data'), { recursive: true });
+      await copyInto(store, backup, opts.store as LogStoreSpec); // the store restored from the older copy
       const restored = new AuditLog(opts);
       const err = await restored.start().catch((e: unknown) => e);
       expect(err).toEqual(code('ERR_LOG_ROLLBACK'));
@@ -134,7 +134,7 @@ describe('AuditLog with a high-water mark', () => {
     });
 
     it('refuses when the log at the mark size has another root', async () => {
-      const { opts, file } = await home();
+      const { opts, file } = await home(store);
       const log = new AuditLog(opts);
       await log.start();
       await log.append(items(0, 4));
