@@ -56,6 +56,7 @@ import { reportModelCommand } from './commands/report-model.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { stopCommand } from './commands/stop.ts';
+import { storeMigrateCommand } from './commands/store-migrate.ts';
 import { tokenCreateCommand } from './commands/token-create.ts';
 import { tokenListCommand } from './commands/token-list.ts';
 import { tokenRevokeCommand } from './commands/token-revoke.ts';
@@ -80,6 +81,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   auditLookupCommand,
   auditFsckCommand,
   auditMirrorCommand,
+  storeMigrateCommand,
   decisionsListCommand,
   decisionsExportCommand,
   verifyCommand,

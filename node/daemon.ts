@@ -2,7 +2,7 @@
  * The govfed daemon: one node's services, wired in dependency order — one list of Startables
  * (node/lifecycle.ts) started in order and stopped in reverse.
  *
- *   start(): AuditLog (opens LevelDB, reloads the tree, checks DIR/high-water.json and re-checks the last
+ *   start(): AuditLog (opens its store — LevelDB in DIR/data or config.store's PostgreSQL —, reloads the tree, checks DIR/high-water.json and re-checks the last
  *            checkpoint: a log smaller than what this node signed refuses to start, ERR_LOG_ROLLBACK)
  *            → on a new log, a `node.init` governance entry committing to the node's public identity
  *            → the federation state check (node/federation/state-check.ts: state.json missing while the log
@@ -151,7 +151,7 @@ export class Daemon {
     privateUmask(); // what LevelDB creates (it asks for 0644/0755) is the node's alone: 0600/0700
 
     const log = new AuditLog({
-      dir: this.home.paths.data,
+      store: this.home.store,
       signer: this.home.signer,
       verify: opensslVerify,
       origin: config.origin,

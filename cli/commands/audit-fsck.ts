@@ -2,9 +2,10 @@
  * `govfed audit fsck --home DIR` — recomputes the Merkle tree from the stored leaves and compares it with
  * every stored hash and with the last signed checkpoint.
  *
- * While the daemon runs it holds the LevelDB lock, so the check is asked of it (POST /v1/admin/fsck);
- * otherwise node/log fsckDirectory checks a scratch copy of the store (it never changes DIR/data: opening
- * a LevelDB would replay and delete a damaged write-ahead log) and compares it with DIR/high-water.json.
+ * While the daemon runs it holds the store, so the check is asked of it (POST /v1/admin/fsck); otherwise
+ * node/log fsckStore checks the store without changing it — LevelDB on a scratch copy (opening a LevelDB
+ * would replay and delete a damaged write-ahead log), PostgreSQL (config.store) read-only in one snapshot —
+ * and compares it with DIR/high-water.json.
  * Exit 0 when everything matches, 1 on any mismatch.
  */
 import { homePaths, readConfig } from '../../node/home/config.ts';
@@ -20,8 +21,9 @@ export const auditFsckCommand: CommandSpec = {
   usage: 'audit fsck --home DIR [--api HOST:PORT] [--token TOKEN] [--json]',
   description: `
 Uses the running daemon (POST /v1/admin/fsck, admin token) when there is one; otherwise checks a scratch
-copy of DIR/data made beside it (the store itself is never opened, so never changed) and also compares
-the log with DIR/high-water.json, the largest tree this node signed. Exit 0 when the tree, every stored
+copy of DIR/data made beside it (the store itself is never opened, so never changed) — or, for a node
+whose log is in PostgreSQL (config.json store), reads the database read-only — and also compares the log
+with DIR/high-water.json, the largest tree this node signed. Exit 0 when the tree, every stored
 hash and the last checkpoint's root agree; exit 1 with the problems listed when they do not.`,
   options: { ...CLIENT_OPTIONS, ...JSON_OPTION },
   async run(args, io) {
@@ -60,12 +62,14 @@ async function fsckViaDaemon(args: ParsedArgs, io: Io): Promise<FsckReport | und
   }
 }
 
-/** Opens DIR/data directly (the daemon must not be running: LevelDB allows one opener). */
+/** Checks the home's store directly (the daemon is not running). */
 async function fsckStore(home: string): Promise<FsckReport> {
   const config = await readConfig(home);
-  const { fsckDirectory } = await import('../../node/log/index.ts');
+  const { fsckStore } = await import('../../node/log/index.ts');
+  const { homeStore } = await import('../../node/home/load.ts');
   const paths = homePaths(home);
-  return await fsckDirectory(paths.data, config.origin, config.verifierKey, { highWaterFile: paths.highWater });
+  const store = await homeStore(paths, config);
+  return await fsckStore(store, config.origin, config.verifierKey, { highWaterFile: paths.highWater });
 }
 
 function yesNo(v: boolean): string {

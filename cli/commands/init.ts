@@ -23,7 +23,8 @@ import { formatJson, formatKeyValues } from '../output.ts';
 export const initCommand: CommandSpec = {
   name: 'init',
   summary: 'Create a node home: keys, config and an admin API token.',
-  usage: 'init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR] [--json]',
+  usage:
+    'init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR] [--store postgres://…] [--json]',
   description: `
 Writes DIR/config.json, DIR/keys/log.key, DIR/keys/peer.key and DIR/keys/witness.key (mode 0600), DIR/tokens.json and the admin
 token DIR/admin.token (mode 0600). Refuses to overwrite an existing home. ORG is lowercase letters,
@@ -34,7 +35,10 @@ org, jurisdiction, peer id, log and witness keys and listen address, signed with
 federation, hand that file to a member, who runs 'govfed federation invite --card FILE' (no values to
 copy by hand). With the default --listen (a wildcard address) the card lists no address: members find
 the node when it dials them. --json prints {org, peerId, origin, verifierKey, witnessKey, api,
-tokenFile, memberCard}.`,
+tokenFile, memberCard}. --store postgres://USER[:PASSWORD]@HOST:PORT/DATABASE keeps the audit log in that
+PostgreSQL database instead of the embedded LevelDB in DIR/data (an org's node run highly available, see
+docs/operators-guide.md); the password, if the URL has one, is moved to DIR/keys/store.password (mode
+0600), never into config.json. The daemon creates the log's tables at its first start.`,
   options: {
     ...HOME_OPTION,
     org: { type: 'string', value: 'ORG', description: 'the organisation that runs this node (required)' },
@@ -48,6 +52,11 @@ tokenFile, memberCard}.`,
       type: 'string',
       value: 'MULTIADDR',
       description: 'peer-to-peer address (default: /ip4/0.0.0.0/tcp/7371)',
+    },
+    store: {
+      type: 'string',
+      value: 'URL',
+      description: 'keep the audit log in PostgreSQL: postgres://USER[:PASSWORD]@HOST:PORT/DATABASE',
     },
     ...JSON_OPTION,
   },
@@ -63,6 +72,10 @@ tokenFile, memberCard}.`,
       throw new UsageError(`init: --jurisdiction must match ${JURISDICTION_PATTERN}, got '${jurisdiction}'`);
     }
     const listen = stringOption(args, 'listen');
+    const store = stringOption(args, 'store');
+    if (store !== undefined && !/^postgres(ql)?:\/\//.test(store)) {
+      throw new UsageError(`init: --store must be a postgres:// URL`);
+    }
     const { initHome } = await import('../../node/home/index.ts');
     const r = await initHome({
       dir,
@@ -70,6 +83,7 @@ tokenFile, memberCard}.`,
       ...(jurisdiction === undefined ? {} : { jurisdiction }),
       ...(api === undefined ? {} : { api }),
       ...(listen === undefined ? {} : { listen }),
+      ...(store === undefined ? {} : { store }),
     });
     const result = {
       org: r.org,

@@ -149,6 +149,14 @@ export class KeyRotation {
       replace = { witnessKey: fresh.verifierKey };
       secret = { file: nextWitnessKeyPath(dir), bytes: `${fresh.signerKey}\n` };
     } else if (key === 'log') {
+      if (this.#c.home.config.store !== undefined) {
+        // The rotation moves DIR/data aside as the retired log (node/home/log-rotation.ts); a log in
+        // PostgreSQL would need a new schema for the new origin — not built yet (issue 19).
+        throw new NodeError(
+          'ERR_INVALID_CONFIG',
+          'a log key rotation is not supported yet for a node whose log is in PostgreSQL (config.json store)',
+        );
+      }
       const fresh = this.#freshLogKey(self);
       replace = { logKey: fresh.verifierKey, retiredLogKeys: [...(self.retiredLogKeys ?? []), self.logKey as string] };
       secret = { file: nextLogKeyPath(dir), bytes: `${fresh.signerKey}\n` };

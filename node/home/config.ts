@@ -13,6 +13,7 @@ import { JURISDICTION_PATTERN } from '../../protocol/audit/fields.ts';
 import { NodeError } from '../errors.ts';
 import { checkFreshnessConfig, type FreshnessConfig } from './freshness-config.ts';
 import { checkHttpLimits, type HttpLimits } from './http-limits.ts';
+import { checkStoreConfig, type StoreConfig } from './store-config.ts';
 
 export const CONFIG_VERSION = 1;
 export const DEFAULT_API = '127.0.0.1:7370';
@@ -60,6 +61,11 @@ export interface NodeConfig {
    * the main thread. Absent: defaultIngestWorkers() — one per core when there are two or more, at most 4.
    */
   ingestWorkers?: number;
+  /**
+   * Where the audit log is stored (node/home/store-config.ts): absent for the embedded LevelDB in DIR/data,
+   * or a PostgreSQL database.
+   */
+  store?: StoreConfig;
 }
 
 /** Ingest workers when config.json does not say: one per core from two cores on, at most 4; else none. */
@@ -99,6 +105,8 @@ export interface HomePaths {
   apiAddr: string;
   /** The node's signed member card (public; node/home/member-card.ts). */
   memberCard: string;
+  /** The password of the PostgreSQL store, when config.store names one (node/home/store-config.ts). */
+  storePassword: string;
 }
 
 export function homePaths(dir: string): HomePaths {
@@ -117,6 +125,7 @@ export function homePaths(dir: string): HomePaths {
     pid: join(dir, 'govfed.pid'),
     apiAddr: join(dir, 'api.addr'),
     memberCard: join(dir, 'member-card.json'),
+    storePassword: join(dir, 'keys', 'store.password'),
   };
 }
 
@@ -164,6 +173,7 @@ const CONFIG_FIELDS = [
   'http',
   'freshness',
   'ingestWorkers',
+  'store',
 ] as const;
 
 /** Checks a parsed config.json (hand-editable, so checked field by field). Throws ERR_INVALID_CONFIG. */
@@ -203,6 +213,7 @@ export function checkConfig(value: unknown): NodeConfig {
   if (w !== undefined && (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 16)) {
     throw fail('ingestWorkers must be an integer from 0 to 16');
   }
+  checkStoreConfig(v.store, fail);
   return v as unknown as NodeConfig;
 }
 

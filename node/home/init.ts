@@ -1,5 +1,7 @@
 /**
- * `govfed init`: creates a node's home directory — keys, config and the first admin token.
+ * `govfed init`: creates a node's home directory — keys, config and the first admin token; with `store`,
+ * config.json names the PostgreSQL database that will hold the audit log (the database is first used by
+ * the daemon's start, which creates the log's schema: node/log/postgres/migrations.ts).
  *
  * DIR/member-card.json (public, signed by the peer key) is written just before config.json.
  *
@@ -27,6 +29,7 @@ import {
 import { exists, writeFileAtomic } from './fs.ts';
 import { newLogKey, newPeerKey, newWitnessKey } from './keys.ts';
 import { writeMemberCard } from './member-card.ts';
+import { splitStoreUrl } from './store-config.ts';
 import { generateToken, writeTokensFile } from './tokens.ts';
 
 export interface InitOptions {
@@ -39,6 +42,11 @@ export interface InitOptions {
   /** libp2p multiaddr, default /ip4/0.0.0.0/tcp/7371. */
   listen?: string;
   checkpointIntervalMs?: number;
+  /**
+   * Keep the audit log in this PostgreSQL database (`postgres://user[:password]@host:port/db`) instead of
+   * the embedded LevelDB in DIR/data; a password in the URL goes to keys/store.password (mode 0600).
+   */
+  store?: string;
 }
 
 /** What `govfed init` prints (and `--json` emits with exactly these keys). */
@@ -73,6 +81,10 @@ function checkOptions(opts: InitOptions): void {
   if (opts.listen !== undefined && !/^\/[\x21-\x7e]{1,255}$/.test(opts.listen)) {
     throw fail('listen must be a multiaddr such as /ip4/0.0.0.0/tcp/7371');
   }
+  if (opts.store !== undefined) {
+    if (typeof opts.store !== 'string' || opts.store.length > 2048) throw fail('store must be a postgres:// URL');
+    splitStoreUrl(opts.store); // ERR_VALIDATION
+  }
   const i = opts.checkpointIntervalMs;
   if (i !== undefined && (!Number.isInteger(i) || i < 10 || i > 3_600_000)) {
     throw fail('checkpointIntervalMs must be an integer from 10 to 3600000');
@@ -97,6 +109,8 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
   await writeFileAtomic(paths.witnessKey, `${witnessKey.signerKey}\n`, 0o600);
   await writeTokensFile(paths.tokens, { tokens: [admin.entry] });
   await writeFileAtomic(paths.adminToken, `${admin.token.token}\n`, 0o600);
+  const store = opts.store === undefined ? undefined : splitStoreUrl(opts.store);
+  if (store?.password !== undefined) await writeFileAtomic(paths.storePassword, `${store.password}\n`, 0o600);
 
   const config: NodeConfig = {
     version: 1,
@@ -109,6 +123,7 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
     peerId: peerKey.peerId,
     verifierKey: logKey.verifierKey,
     witnessKey: witnessKey.verifierKey,
+    ...(store === undefined ? {} : { store: { driver: 'postgres', url: store.url } }),
   };
   // The card before config.json, which stays last: a home without config.json is not a home.
   const card = await writeMemberCard(dir, config);

@@ -16,6 +16,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
+import type { LogStoreSpec } from '../log/store.ts';
 import { type HomePaths, homePaths, type NodeConfig, readConfig } from './config.ts';
 import { exists, writeFileAtomic } from './fs.ts';
 import {
@@ -28,6 +29,7 @@ import {
   witnessKeyName,
 } from './keys.ts';
 import { checkPrivateFile, tightenTree } from './permissions.ts';
+import { logStoreOf } from './store-config.ts';
 
 export interface LoadedHome {
   /** Absolute path of DIR. */
@@ -41,6 +43,17 @@ export interface LoadedHome {
   peerKey: Uint8Array;
   /** Cosigns other logs' checkpoints (cosignature/v1) as config.witnessKey. */
   witnessSigner: NoteSigner;
+  /** Where the audit log is: DIR/data, or config.store with keys/store.password (a secret). */
+  store: LogStoreSpec;
+}
+
+/** The log's store of a home (reads keys/store.password when config.store names PostgreSQL and it exists). */
+export async function homeStore(paths: HomePaths, config: NodeConfig): Promise<LogStoreSpec> {
+  const password =
+    config.store !== undefined && (await exists(paths.storePassword))
+      ? (await readSecret(paths.storePassword)).toString('utf8').replace(/\r?\n$/, '')
+      : undefined;
+  return logStoreOf(config.store, paths.data, password);
 }
 
 /** A key file (checked private: mode 0600, owned by us); ERR_INVALID_CONFIG when missing. */
@@ -81,6 +94,7 @@ export async function loadHome(dir: string): Promise<LoadedHome> {
     logPublicKey: logKey.publicKey,
     peerKey,
     witnessSigner: witness.signer,
+    store: await homeStore(paths, config),
   };
 }
 

@@ -33,6 +33,7 @@ export type { Appended, AppendItem } from './appender.ts';
 export { MAX_STORED_RECORD_BYTES } from './appender.ts';
 export { AuditLog, type AuditLogOptions } from './audit-log.ts';
 export type { SignedCheckpoint } from './checkpointer.ts';
+export { type CopyResult, copyLogStore } from './copy-store.ts';
 export { LOG_DB_OPTIONS } from './db.ts';
 export { timeKey } from './decision-keys.ts';
 export {
@@ -52,4 +53,4 @@ export type { LogHealth, LogMetrics, LogProblem } from './log-health.ts';
 export { type DecisionIndexFacts, decisionKeyParts, type KeyParts } from './lookup.ts';
 export { type OpenStoreOptions, openLogStore } from './open-store.ts';
 export { RetiredLog } from './retired-log.ts';
-export { checkStoreSpec, describeStore, type LogStoreSpec, type PostgresStoreSpec } from './store.ts';
+export { checkStoreSpec, describeStore, type LogStoreSpec, type PostgresStoreSpec, SCHEMA_RE } from './store.ts';
