@@ -43,6 +43,7 @@ export const NodeErrorCodes = [
   'ERR_LOG_ROLLBACK',
   'ERR_STORE_UNAVAILABLE',
   'ERR_STORE_NOT_EMPTY',
+  'ERR_LEASE_LOST',
   // home directory and daemon
   'ERR_HOME_EXISTS',
   'ERR_HOME_NOT_FOUND',
@@ -164,6 +165,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_LOG_ROLLBACK: { http: 503, exit: 1 },
   ERR_STORE_UNAVAILABLE: { http: 503, exit: 4 },
   ERR_STORE_NOT_EMPTY: LOCAL,
+  ERR_LEASE_LOST: { http: 503, exit: 4 },
   ERR_HOME_EXISTS: LOCAL,
   ERR_HOME_NOT_FOUND: LOCAL,
   // Over HTTP only when a request needs what the configuration cannot give (federation create/join: the

@@ -47,6 +47,7 @@ import {
   readRecord,
   rootAt,
 } from './log-reads.ts';
+import { holderId } from './open-store.ts';
 import { recoverStore, StoreFault } from './recovery.ts';
 import type { LogDb } from './store.ts';
 import { checkStoreSpec, type LogStoreSpec } from './store.ts';
@@ -91,6 +92,11 @@ export interface AuditLogOptions {
   wrapDb?: (db: LogDb) => LogDb;
   /** Storage events for the operator's log: `log:fault`, `log:reopen-failed`, `log:recovered`, `log:fatal`. */
   onEvent?: EventSink;
+  /**
+   * PostgreSQL: start() waits until this process gets the writer lease instead of failing with
+   * ERR_ALREADY_RUNNING (a standby of an org's node; postgres/lease.ts). stop() ends the wait.
+   */
+  standby?: boolean;
 }
 
 function storeOf(opts: AuditLogOptions): LogStoreSpec {
@@ -114,6 +120,9 @@ export class AuditLog {
   #recovering: Promise<void> | undefined;
   #writeFailures = 0;
   #checkpointFailuresBefore = 0;
+  /** This log's name in a PostgreSQL lease: the same across its reopens. */
+  readonly #holder = holderId();
+  #waiting: AbortController | undefined;
 
   constructor(opts: AuditLogOptions) {
     if (opts.signer.name !== opts.origin) {
@@ -150,6 +159,7 @@ export class AuditLog {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#waiting?.abort();
     this.#fault?.wake();
     await this.#recovering;
     const run = this.#run;
@@ -169,7 +179,12 @@ export class AuditLog {
   }
 
   #open(): Promise<StoreRun> {
+    this.#waiting = new AbortController();
     return openStoreRun({
+      open: {
+        holder: this.#holder,
+        ...(this.#opts.standby === true ? { waitForLease: true, signal: this.#waiting.signal } : {}),
+      },
       store: this.#store,
       signer: this.#opts.signer,
       verifier: this.#verifier,

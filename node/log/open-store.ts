@@ -14,7 +14,15 @@ export interface OpenStoreOptions {
    * opened as usual (fsck of a stopped node checks a scratch copy, fsck-directory.ts).
    */
   readOnly?: boolean;
+  /** PostgreSQL: wait for the writer lease instead of ERR_ALREADY_RUNNING (a standby); see postgres/lease.ts. */
+  waitForLease?: boolean;
+  /** Ends that wait. */
+  signal?: AbortSignal;
+  /** PostgreSQL: the lease holder's name (the same across the reopens of one log). */
+  holder?: string;
 }
+
+export { holderId } from './postgres/lease.ts';
 
 export function openLogStore(spec: LogStoreSpec, opts: OpenStoreOptions = {}): Promise<LogDb> {
   checkStoreSpec(spec);

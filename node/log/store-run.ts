@@ -19,7 +19,7 @@ import { fastNodeHash } from './hasher.ts';
 import type { HighWaterMark } from './high-water.ts';
 import { decodeSize, SIZE_KEY } from './keys.ts';
 import { ensureLookupIndex } from './lookup.ts';
-import { openLogStore } from './open-store.ts';
+import { type OpenStoreOptions, openLogStore } from './open-store.ts';
 import type { LogDb, LogStoreSpec } from './store.ts';
 
 export interface StoreRun {
@@ -45,10 +45,12 @@ export interface StoreRunOptions {
   onFault: (err: unknown) => void;
   /** Wraps each opened DB (fault-injection tests only: a disk that fails or loses writes). */
   wrapDb?: (db: LogDb) => LogDb;
+  /** Passed to openLogStore: the PostgreSQL lease holder, waiting for the lease (standby). */
+  open?: OpenStoreOptions;
 }
 
 export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
-  const opened = await openLogStore(o.store);
+  const opened = await openLogStore(o.store, o.open);
   let db = opened;
   try {
     if (o.wrapDb !== undefined) db = o.wrapDb(opened);

@@ -31,6 +31,8 @@ export interface PostgresStoreSpec {
   url: string;
   /** The schema holding this log's tables (default `govfed`); one log per schema. */
   schema?: string;
+  /** The writer lease's length (postgres/lease.ts): how long a dead or paused writer blocks the others. */
+  leaseMs?: number;
 }
 
 /** A point-in-time view for reads (fsck). Close it when done. */
@@ -102,6 +104,10 @@ export function checkStoreSpec(spec: LogStoreSpec): LogStoreSpec {
     }
     if (spec.schema !== undefined && !SCHEMA_RE.test(spec.schema)) {
       throw new GovfedError('ERR_INVALID_INPUT', `postgres store: schema must match ${SCHEMA_RE}`);
+    }
+    const l = spec.leaseMs;
+    if (l !== undefined && (!Number.isInteger(l) || l < 300 || l > 600_000)) {
+      throw new GovfedError('ERR_INVALID_INPUT', 'postgres store: leaseMs must be an integer from 300 to 600000');
     }
     return spec;
   }

@@ -7,6 +7,7 @@
  *
  *   1  log_kv (k bytea PRIMARY KEY, v bytea): the log's ordered key-value store (keys.ts layout);
  *      bytea keys compare byte by byte, as LevelDB's do, so every range scan is the same.
+ *   2  lease (name, holder, token, expires_at): the writer lease with its fencing token (lease.ts).
  */
 import type { ClientBase } from 'pg';
 import { NodeError } from '../../errors.ts';
@@ -24,14 +25,19 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'log key-value store',
     sql: (s) => [`CREATE TABLE ${s}.log_kv (k bytea PRIMARY KEY, v bytea NOT NULL)`],
   },
+  {
+    version: 2,
+    name: 'writer lease',
+    sql: (s) => [
+      `CREATE TABLE ${s}.lease (name text PRIMARY KEY, holder text NOT NULL, token bigint NOT NULL, expires_at timestamptz NOT NULL)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** First key of the driver's advisory locks ('govf'); the second is hashtext(schema). */
-export const LOCK_CLASS = 0x676f7666;
-/** The migration lock is another class, so that migrating never waits on the writer's lock. */
-export const MIGRATION_LOCK_CLASS = LOCK_CLASS + 1;
+/** First key of the migration's transaction-level advisory lock ('govf' + 1); the second is hashtext(schema). */
+export const MIGRATION_LOCK_CLASS = 0x676f7667;
 
 /** `"schema"` — the schema name is checked against SCHEMA_RE before it gets here. */
 export function quoteIdent(name: string): string {

@@ -1,21 +1,24 @@
 /**
  * The PostgreSQL driver of the log's store (store.ts): the log's keys and values in one table,
  * `<schema>.log_kv (k bytea PRIMARY KEY, v bytea)` (migrations.ts), read through a connection pool and
- * written through ONE connection — the writer — that holds the schema's session-level advisory lock.
+ * written through ONE connection — the writer — by the process that holds the schema's writer lease
+ * (lease.ts: a lease row with a fencing token, checked inside every write transaction).
  *
  *   - A batch is one transaction on the writer (DELETE of its dels, then INSERT … ON CONFLICT DO UPDATE
  *     of its puts, in chunks), committed with the server's synchronous commit: when write() resolves the
  *     batch is in PostgreSQL's fsynced WAL. Within a batch a later operation on a key wins (a Map).
  *   - Writes are serialised on the writer (a checkpoint's put never lands inside an append's transaction).
- *   - The lock is held as long as the writer's connection lives: a second process opening the same schema
- *     for writing gets ERR_ALREADY_RUNNING. If the connection breaks (the server restarted, the network
- *     failed), the lock is gone and so is every write through it: the next write fails, the log faults
- *     the session and reopens (node/log recovery.ts) — taking the lock again — and proves it still holds
- *     what it acknowledged. A process never writes without the lock.
+ *   - A second process opening the same schema for writing gets ERR_ALREADY_RUNNING while the lease is
+ *     valid, or waits for it (`waitForLease`: a standby). Every write transaction first checks the lease
+ *     (ERR_LEASE_LOST when another process took it: nothing is written). When a write fails — the server
+ *     restarted, the connection broke, the lease was lost — the log faults the session and reopens
+ *     (node/log recovery.ts), taking the lease again when it can, and proves it still holds what it
+ *     acknowledged. A process never writes without the lease.
  *   - A snapshot is a REPEATABLE READ, READ ONLY transaction on a pooled connection.
  *   - Every failure of a database call is ERR_STORE_UNAVAILABLE (errors.ts).
  */
 import pg from 'pg';
+import { isGovfedError } from '../../../protocol/errors.ts';
 import { NodeError } from '../../errors.ts';
 import type {
   LogBatch,
@@ -28,7 +31,18 @@ import type {
   WriteOptions,
 } from '../store.ts';
 import { guarded, storeUnavailable } from './errors.ts';
-import { LOCK_CLASS, migrate, quoteIdent, schemaVersion } from './migrations.ts';
+import {
+  DEFAULT_LEASE_MS,
+  describeHolder,
+  fence,
+  type Held,
+  holderId,
+  leaseLost,
+  release,
+  renew,
+  tryAcquire,
+} from './lease.ts';
+import { migrate, quoteIdent, schemaVersion } from './migrations.ts';
 import { keyBytes, type PageReader, PgRange, plainBytes } from './range.ts';
 
 export const DEFAULT_SCHEMA = 'govfed';
@@ -115,15 +129,38 @@ export class PgLogDb implements LogDb {
   /** Set when the writer's connection failed: the lock is gone, no write may go through. */
   #writerLost: unknown;
   #closed = false;
+  readonly #held: Held | undefined;
+  readonly #leaseMs: number;
+  #renewer: NodeJS.Timeout | undefined;
 
-  constructor(pool: pg.Pool, writer: pg.Client | undefined, schema: string) {
+  constructor(pool: pg.Pool, writer: pg.Client | undefined, schema: string, held?: Held, leaseMs = DEFAULT_LEASE_MS) {
     this.#pool = pool;
     this.#writer = writer;
     this.schema = schema;
     this.#table = `${quoteIdent(schema)}.log_kv`;
+    this.#held = held;
+    this.#leaseMs = leaseMs;
     writer?.on('error', (err) => {
       this.#writerLost ??= err;
     });
+    if (held !== undefined) {
+      this.#renewer = setInterval(() => void this.#renew(held), Math.max(100, Math.floor(leaseMs / 3)));
+      this.#renewer.unref();
+    }
+  }
+
+  /** The fencing token of this handle's lease (undefined when opened read-only). */
+  get leaseToken(): bigint | undefined {
+    return this.#held?.token;
+  }
+
+  async #renew(held: Held): Promise<void> {
+    if (this.#closed || this.#writerLost !== undefined) return;
+    try {
+      if (!(await renew(this.#pool, this.schema, held, this.#leaseMs))) this.#writerLost ??= leaseLost(held);
+    } catch {
+      // The database is away: the next write fails (and its fence refuses it once the lease expired).
+    }
   }
 
   #client(opts: ReadOptions | undefined): Promise<Queryable> {
@@ -189,10 +226,11 @@ export class PgLogDb implements LogDb {
           values.push(asBuffer(v));
         }
       }
+      const held = this.#held as Held;
       await guarded('write', async () => {
-        const single = ops.size === 1;
-        if (!single) await w.query('BEGIN');
+        await w.query('BEGIN');
         try {
+          await fence(w, this.schema, held); // ERR_LEASE_LOST: another process writes now
           if (dels.length > 0) await w.query(`DELETE FROM ${this.#table} WHERE k = ANY($1::bytea[])`, [dels]);
           for (let i = 0; i < keys.length; i += ROWS_PER_STATEMENT) {
             await w.query(
@@ -200,9 +238,10 @@ export class PgLogDb implements LogDb {
               [keys.slice(i, i + ROWS_PER_STATEMENT), values.slice(i, i + ROWS_PER_STATEMENT)],
             );
           }
-          if (!single) await w.query('COMMIT');
+          await w.query('COMMIT');
         } catch (err) {
-          if (!single) await w.query('ROLLBACK').catch(() => {});
+          await w.query('ROLLBACK').catch(() => {});
+          if (isGovfedError(err, 'ERR_LEASE_LOST')) this.#writerLost ??= err;
           throw err;
         }
       });
@@ -250,11 +289,15 @@ export class PgLogDb implements LogDb {
     return snap;
   }
 
-  /** Releases the writer (and with it the lock) and the pool. */
+  /** Releases the lease (a standby may take it at once), the writer and the pool. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#renewer !== undefined) clearInterval(this.#renewer);
     await this.#writeChain;
+    if (this.#held !== undefined && this.#writerLost === undefined) {
+      await release(this.#pool, this.schema, this.#held).catch(() => {});
+    }
     await this.#writer?.end().catch(() => {});
     await this.#pool.end().catch(() => {});
   }
@@ -263,8 +306,17 @@ export class PgLogDb implements LogDb {
 export interface OpenPgOptions {
   /** ERR_NOT_FOUND unless the schema holds a log already. */
   mustExist?: boolean;
-  /** No writer, no lock, no migrations: reads only (fsck of a stopped node, a migration's source). */
+  /** No writer, no lease, no migrations: reads only (fsck of a stopped node, a migration's source). */
   readOnly?: boolean;
+  /** Wait until the writer lease is free instead of ERR_ALREADY_RUNNING (a standby process). */
+  waitForLease?: boolean;
+  /** Ends the wait for the lease (ERR_SHUTTING_DOWN). */
+  signal?: AbortSignal;
+  /**
+   * Who writes, in the lease row (default: a new name per open). A log that reopens its store after a
+   * fault passes the same name and so takes its own lease back at once, with a new fencing token.
+   */
+  holder?: string;
 }
 
 function connection(spec: PostgresStoreSpec): pg.ClientConfig {
@@ -298,16 +350,22 @@ export async function openPgLogDb(spec: PostgresStoreSpec, opts: OpenPgOptions =
       writer = w;
       w.on('error', () => {}); // replaced by PgLogDb's handler; a failure before that surfaces as a query error
       await guarded('open', () => w.connect());
-      const r = await guarded('open', () =>
-        w.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok', [LOCK_CLASS, schema]),
-      );
-      if (r.rows[0]?.ok !== true) {
+      await guarded('migrate', () => migrate(w, schema));
+      const ttl = spec.leaseMs ?? DEFAULT_LEASE_MS;
+      const holder = opts.holder ?? holderId();
+      let held = await guarded('open', () => tryAcquire(w, schema, holder, ttl));
+      while (held === undefined && opts.waitForLease) {
+        await sleep(Math.min(500, Math.max(50, Math.floor(ttl / 4))), opts.signal);
+        held = await guarded('open', () => tryAcquire(w, schema, holder, ttl));
+      }
+      if (held === undefined) {
+        const who = await guarded('open', () => describeHolder(w, schema));
         throw new NodeError(
           'ERR_ALREADY_RUNNING',
-          `the audit log in schema ${schema} of the database is in use by another process`,
+          `the audit log in schema ${schema} of the database is in use by another process (lease held by ${who})`,
         );
       }
-      await guarded('migrate', () => migrate(w, schema));
+      return new PgLogDb(pool, writer, schema, held, ttl);
     }
     return new PgLogDb(pool, writer, schema);
   } catch (err) {
@@ -315,4 +373,22 @@ export async function openPgLogDb(spec: PostgresStoreSpec, opts: OpenPgOptions =
     await pool.end().catch(() => {});
     throw err;
   }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new NodeError('ERR_SHUTTING_DOWN', 'stopped while waiting for the writer lease'));
+      return;
+    }
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new NodeError('ERR_SHUTTING_DOWN', 'stopped while waiting for the writer lease'));
+      },
+      { once: true },
+    );
+  });
 }
