@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { Level } from 'level';
+import { GovfedError } from '../../protocol/errors.ts';
 import { NodeError } from '../errors.ts';
 import type { LogBatch, LogDb, LogIterator, LogSnapshot, RangeOptions, ReadOptions, WriteOptions } from './store.ts';
 
@@ -78,8 +79,8 @@ export class LevelLogDb implements LogDb {
 
 /**
  * Opens (creating unless `mustExist`) the LevelDB at `dir`. Throws ERR_ALREADY_RUNNING when another
- * process holds it (LevelDB's lock: the daemon is running) and ERR_NOT_FOUND when `mustExist` and
- * there is no database.
+ * process holds it (LevelDB's lock: the daemon is running), ERR_NOT_FOUND when `mustExist` and
+ * there is no database, and ERR_LOG_CORRUPT (with LevelDB's reason) when it is there but does not open.
  */
 export async function openLogDb(dir: string, opts: { mustExist?: boolean } = {}): Promise<LevelLogDb> {
   if (opts.mustExist) {
@@ -99,7 +100,14 @@ export async function openLogDb(dir: string, opts: { mustExist?: boolean } = {})
         cause: err,
       });
     }
-    throw err;
+    // A store that does not open (a damaged CURRENT or MANIFEST, a lost table file): never papered over.
+    throw new GovfedError(
+      'ERR_LOG_CORRUPT',
+      `the audit log database ${dir} does not open (${(cause as { message?: string } | undefined)?.message ?? (err as Error).message}). ` +
+        'Copy the whole home aside first, then restore the data directory from a backup and run `govfed audit fsck`: ' +
+        'see "Storage faults and recovery" in docs/operators-guide.md.',
+      { cause: err },
+    );
   }
   return new LevelLogDb(db);
 }

@@ -8,7 +8,8 @@
  *   - `govfed audit fsck` on the restored copy reports the rollback (it said "OK");
  *   - the witness store (DIR/witness/db) lost while the node is in a federation: ERR_WITNESS_STATE_MISSING
  *     instead of a new empty store that could cosign a conflicting tree; damaged: ERR_WITNESS_STORE_CORRUPT;
- *     restoring it, or `govfed witness reset` when there is no backup, lets the node start again.
+ *     restoring it, or `govfed witness reset` when there is no backup, lets the node start again;
+ *   - the audit log database damaged (it does not open): ERR_LOG_CORRUPT with the reason and the recovery.
  */
 import { cp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -157,4 +158,21 @@ describe('govfed start with the witness store lost or damaged', () => {
     expect((await again.fetch('/healthz')).status).toBe(200);
     await again.stop();
   }, 180_000);
+});
+
+describe('govfed start with the audit log database damaged', () => {
+  it('refuses with ERR_LOG_CORRUPT naming the database and the recovery, no stack trace', async () => {
+    const node = await freshNode('logbad');
+    const d = await DaemonProcess.start(node.home);
+    await postDecisions(d.url, node.adminToken, makeRecords(5, 'a'));
+    await d.stop();
+    await writeFile(path.join(node.home, 'data', 'CURRENT'), 'garbage\n');
+    const start = await runCli(['start', '--home', node.home], { timeoutMs: 60_000 });
+    expect(start.code).toBe(1); // as ERR_LOG_ROLLBACK: the store failed a check
+    expect(start.stdout).not.toMatch(/listening on/);
+    expect(start.stderr).toContain('ERR_LOG_CORRUPT');
+    expect(start.stderr).toContain(path.join(node.home, 'data'));
+    expect(start.stderr).toContain('Storage faults and recovery');
+    expect(start.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
 });
