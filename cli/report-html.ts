@@ -8,6 +8,7 @@
  * reasons) is escaped. The page shows; `govfed verify report.json` proves.
  */
 import type { Report } from '../protocol/report/report.ts';
+import { statusAcrossOrgs } from '../protocol/report/status.ts';
 import type { MonitorSeries, VersionSummary } from '../protocol/report/summary.ts';
 
 const esc = (v: unknown) =>
@@ -75,26 +76,17 @@ export function seriesChart(s: MonitorSeries): string {
 
 function versionSection(v: VersionSummary): string {
   const key = `${v.model.org}/${v.model.name}@${v.model.version}`;
-  const orgs = [...new Set([...v.deployments.map((d) => d.org), ...v.counts.byOrg.map((c) => c.org)])].sort();
-  const status = orgs.map((org) => {
-    const d = v.deployments.find((x) => x.org === org);
-    const c = v.counts.byOrg.find((x) => x.org === org);
-    const flags = Object.entries(c?.flags ?? {})
+  const status = statusAcrossOrgs(v).map((o) => [
+    esc(o.org),
+    badge(o.deployment),
+    esc(o.since ?? '—'),
+    String(o.decisions),
+    String(o.denied),
+    Object.entries(o.flags)
       .map(([k, n]) => `${esc(k)} ${n}`)
-      .join(', ');
-    const breaches = v.monitoring.series
-      .filter((s) => s.org === org)
-      .flatMap((s) => s.points.filter((p) => p.breach)).length;
-    return [
-      esc(org),
-      d === undefined ? badge('undeployed') : badge(d.state),
-      esc(d?.since ?? '—'),
-      String(c?.decisions ?? 0),
-      String(c?.denied ?? 0),
-      flags || '—',
-      String(breaches),
-    ];
-  });
+      .join(', ') || '—',
+    String(o.breaches),
+  ]);
   const deny = Object.entries(v.counts.total.deny).map(([r, n]) => [esc(r), String(n)]);
   const approvals = v.approvals.map((a) => [
     esc(`${a.org}/${a.name}`),

@@ -33,4 +33,14 @@ export const commands = {
   policySign: (id: string) => cmd('policy', 'sign', id),
   federationSign: (id: string) => cmd('federation', 'sign', id),
   prove: (index: number) => cmd('audit', 'prove', '--index', String(index), '--out', `proof-${index}.json`),
+  report: (m: ModelRef) =>
+    cmd(
+      'report',
+      'model',
+      `${m.org}/${ref(m)}`,
+      '--out',
+      `${m.name}-${m.version}-report.json`,
+      '--html',
+      `${m.name}-${m.version}-report.html`,
+    ),
 } as const;

@@ -5,6 +5,7 @@
  *   registry     who approved (name, role, org) and whether each vote counts, the contract's terms, the
  *                kill switch's records (GET /v1/models/{name}/{version})
  *   monitoring   the monitoring charts (model-monitoring.tsx)
+ *   report       the compliance report, verified in the browser, with download (model-report.tsx)
  *   actions      the exact commands for what needs a person's key (approve, reject, suspend, revoke)
  *
  * A new view of a version (e.g. its compliance report) is one more entry in SECTIONS.
@@ -15,6 +16,7 @@ import { type ModelDetail, type ModelSummary, modelKey } from '../logic/models-v
 import { useLoad } from '../ui/live.tsx';
 import { Badge, CliCommand, ErrorBox, KeyValues, Time } from '../ui/parts.tsx';
 import { MonitoringSection } from './model-monitoring.tsx';
+import { ReportSection } from './model-report.tsx';
 
 const TOPICS = ['model', 'policy'] as const;
 
@@ -26,6 +28,7 @@ interface SectionProps {
 export const SECTIONS: readonly { id: string; title: string; Section: FunctionComponent<SectionProps> }[] = [
   { id: 'registry', title: 'Registry', Section: RegistrySection },
   { id: 'monitoring', title: 'Monitoring', Section: MonitoringSection },
+  { id: 'report', title: 'Compliance report', Section: ReportSection },
   { id: 'actions', title: 'Actions (signed with your own key, on your machine)', Section: ActionsSection },
 ];
 

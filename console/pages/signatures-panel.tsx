@@ -15,10 +15,10 @@ import {
 import { useApi } from '../ui/live.tsx';
 import { Badge, KeyValues, Time } from '../ui/parts.tsx';
 
-const MARK = { passed: '✓', failed: '✗', 'not run': '–' } as const;
+export const MARK = { passed: '✓', failed: '✗', 'not run': '–' } as const;
 
 /** The optional pin and the run button, shared by both panels. */
-function useRun<T>(run: (pin?: string) => Promise<T>) {
+export function useRun<T>(run: (pin?: string) => Promise<T>) {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<T | undefined>();
@@ -34,7 +34,7 @@ function useRun<T>(run: (pin?: string) => Promise<T>) {
   return { pin, setPin, busy, outcome, go };
 }
 
-function PinAndRun(props: {
+export function PinAndRun(props: {
   id: string;
   pin: string;
   setPin(v: string): void;

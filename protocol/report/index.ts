@@ -17,6 +17,7 @@
  *   protocol.ts  /govfed/report/1.0.0: asking a member for its counts statements
  *   report.ts    the report file (govfed-report/v1)
  *   shape.ts     verification step 1: the file's canonical form and fields
+ *   status.ts    a version's status across orgs at a glance (the HTML page's and the console's)
  *   open.ts      verification step 6: each record verified as its kind, and its leaf
  *   verify.ts    the offline verifier (a numbered checklist)
  */
@@ -28,5 +29,6 @@ export * from './oscal.ts';
 export * from './protocol.ts';
 export * from './report.ts';
 export * from './shape.ts';
+export * from './status.ts';
 export * from './summary.ts';
 export * from './verify.ts';

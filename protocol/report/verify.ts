@@ -62,7 +62,22 @@ export interface ReportVerifyOptions extends VerifyOptions {
   federationId?: string;
   /** Milliseconds since the epoch; when given, future-dated cosignatures are refused. */
   now?: number;
+  /** Told as each step of the checklist starts (for a UI that shows which step a failure is at). */
+  onStep?: (step: ReportStep) => void;
 }
+
+/** The checklist's steps, in order (the numbered list above). */
+export const REPORT_STEPS = [
+  'shape',
+  'federation',
+  'signature',
+  'checkpoints',
+  'inclusion',
+  'records',
+  'summary',
+  'controls',
+] as const;
+export type ReportStep = (typeof REPORT_STEPS)[number];
 
 export interface VerifiedReport {
   report: Report;
@@ -159,18 +174,27 @@ function same(a: unknown, b: unknown): boolean {
  * the failed step (see the checklist above).
  */
 export function verifyReport(input: Uint8Array, opts: ReportVerifyOptions = {}): VerifiedReport {
+  const step = opts.onStep ?? (() => {});
+  step('shape');
   const signed = checkReportShape(input);
   const r = signed.report;
+  step('federation');
   const chain = checkFederation(r.federation.id, r.federation.charters, opts.federationId, opts);
   const charter = chain.current;
+  step('signature');
   const signedBy = checkReportSignature(signed, charter, opts);
+  step('checkpoints');
   const roots = checkReportLogs(r, charter, opts);
+  step('inclusion');
   const entries = r.evidence.map((e) => checkEvidenceInclusion(e, roots));
+  step('records');
   const opened = checkEvidence(r, chain, entries, opts);
+  step('summary');
   const summary = summarize(r.versions, opened, killRuleOf(charter), r.generated.at);
   if (!same(summary, r.summary)) {
     throw mismatch('ERR_REPORT_MISMATCH', 'the summary is not what the signed evidence gives (a number changed?)');
   }
+  step('controls');
   if (!same(controlsOf(summary), r.controls)) {
     throw mismatch('ERR_REPORT_MISMATCH', 'the controls are not what the evidence gives');
   }

@@ -42,6 +42,15 @@ describe('commands', () => {
       expect(parse(commands.prove(12))).toBe('audit prove');
     });
   });
+
+  describe('for a compliance report', () => {
+    it('is the CLI command that writes the report and its page', () => {
+      expect(parse(commands.report(MODEL))).toBe('report model');
+      expect(commands.report(MODEL)).toBe(
+        'govfed report model eu/fraud-model@1.0.0 --out fraud-model-1.0.0-report.json --html fraud-model-1.0.0-report.html',
+      );
+    });
+  });
 });
 
 describe('shellWord', () => {
