@@ -11,6 +11,7 @@ import { axeViolations, launchBrowser, outputDir } from './browser.ts';
 import { CLI, childEnv, makeTempDir, ROOT, removeDir } from './cli.ts';
 
 export interface DemoOutput {
+  federationId: string;
   nodes: { org: string; api: string; console: string; token: string }[];
   registry: { model: string };
 }

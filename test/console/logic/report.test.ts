@@ -38,7 +38,8 @@ function node(answer: unknown, fedId: string | null = FED.id) {
           if (answer instanceof Error) throw answer;
           return structuredClone(answer) as T;
         }
-        if (path === '/v1/federation') return (fedId === null ? { federated: false } : { federated: true, id: fedId }) as T;
+        if (path === '/v1/federation')
+          return (fedId === null ? { federated: false } : { federated: true, id: fedId }) as T;
         throw new ApiError('ERR_NOT_FOUND', 404, path);
       },
     },
