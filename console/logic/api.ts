@@ -54,9 +54,10 @@ export class ConsoleApi {
     throw await errorOf(res);
   }
 
-  async json<T>(path: string): Promise<T> {
+  /** `maxBytes`: a larger cap for an answer known to be large (a compliance report). */
+  async json<T>(path: string, maxBytes = MAX_RESPONSE_BYTES): Promise<T> {
     const res = await this.request(path, { headers: { accept: 'application/json' } });
-    const text = await readCapped(res);
+    const text = await readCapped(res, maxBytes);
     try {
       return JSON.parse(text) as T;
     } catch {
@@ -76,9 +77,9 @@ export class ConsoleApi {
   }
 }
 
-async function readCapped(res: Response): Promise<string> {
+async function readCapped(res: Response, maxBytes = MAX_RESPONSE_BYTES): Promise<string> {
   const text = await res.text();
-  if (text.length > MAX_RESPONSE_BYTES) throw new ApiError('ERR_BAD_RESPONSE', res.status, 'the answer is too large');
+  if (text.length > maxBytes) throw new ApiError('ERR_BAD_RESPONSE', res.status, 'the answer is too large');
   return text;
 }
 

@@ -16,7 +16,7 @@
  */
 import { isGovfedError } from '../../protocol/errors.ts';
 import { reportOscal } from '../../protocol/report/oscal.ts';
-import { type Report, reportFileBytes, type SignedReport } from '../../protocol/report/report.ts';
+import { MAX_REPORT_BYTES, type Report, reportFileBytes, type SignedReport } from '../../protocol/report/report.ts';
 import { REPORT_STEPS, type ReportStep, verifyReport } from '../../protocol/report/verify.ts';
 import type { ConsoleApi } from './api.ts';
 
@@ -117,21 +117,27 @@ export function checkReportFile(
   }
 }
 
+export type ReportPhase = 'asking' | 'verifying';
+
 /**
  * Asks the node for the report on version `m` and verifies it; `pin`: a federation id from a source the
- * person trusts, else the node's own (GET /v1/federation).
+ * person trusts, else the node's own (GET /v1/federation). `onPhase` is told when each phase starts;
+ * before verifying (synchronous, a millisecond or so a signature) the browser gets a turn to show it.
  */
 export async function fetchReport(
   api: Pick<ConsoleApi, 'json'>,
   m: { org: string; name: string; version: string },
   pin?: string,
+  onPhase: (phase: ReportPhase) => void = () => {},
 ): Promise<ReportOutcome> {
+  onPhase('asking');
   const pinnedBy = pin === undefined ? 'node' : 'you';
   let file: Uint8Array;
   let federationId: string;
   try {
     const [answer, fed] = await Promise.all([
-      api.json<SignedReport>(reportPath(m)),
+      // A report file may be up to MAX_REPORT_BYTES (report.ts); the shape step bounds it again.
+      api.json<SignedReport>(reportPath(m), MAX_REPORT_BYTES),
       pin === undefined ? api.json<{ id?: string }>('/v1/federation') : Promise.resolve({ id: pin }),
     ]);
     if (typeof fed.id !== 'string')
@@ -142,6 +148,8 @@ export async function fetchReport(
   } catch (err) {
     return { ok: false, steps: reportSteps('fetch'), error: failure(err), pinnedBy };
   }
+  onPhase('verifying');
+  await new Promise((resolve) => setTimeout(resolve, 0));
   return checkReportFile(file, federationId, pinnedBy);
 }
 

@@ -7,13 +7,20 @@
  * controls and the gaps — and offered for download as the very file the CLI writes (canonical JSON and a
  * newline; Blob + object URL, no script, nothing the CSP forbids), and as OSCAL.
  */
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Report } from '../../protocol/report/report.ts';
 import { statusAcrossOrgs } from '../../protocol/report/status.ts';
 import type { VersionSummary } from '../../protocol/report/summary.ts';
 import { commands } from '../logic/cli-commands.ts';
 import type { ModelSummary } from '../logic/models-view.ts';
-import { downloadNames, fetchReport, oscalText, REPORT_WAIT_MS, type ReportOutcome } from '../logic/report.ts';
+import {
+  downloadNames,
+  fetchReport,
+  oscalText,
+  REPORT_WAIT_MS,
+  type ReportOutcome,
+  type ReportPhase,
+} from '../logic/report.ts';
 import { useApi } from '../ui/live.tsx';
 import { Badge, CliCommand, KeyValues, Time } from '../ui/parts.tsx';
 import { MARK, PinAndRun, useRun } from './signatures-panel.tsx';
@@ -40,7 +47,8 @@ const kinds = (o: Record<string, number>) =>
 export function ReportSection(props: { model: ModelSummary }) {
   const api = useApi();
   const m = props.model;
-  const r = useRun<ReportOutcome>((pin) => fetchReport(api, m, pin));
+  const [phase, setPhase] = useState<ReportPhase>('asking');
+  const r = useRun<ReportOutcome>((pin) => fetchReport(api, m, pin, setPhase));
   return (
     <div class="report" data-report={r.outcome ? (r.outcome.ok ? 'verified' : 'failed') : r.busy ? 'busy' : 'none'}>
       <p class="muted">
@@ -50,9 +58,10 @@ export function ReportSection(props: { model: ModelSummary }) {
       </p>
       <PinAndRun id="report" label="Build the report and verify it in this browser" {...r} />
       {r.busy && (
-        <p class="muted" role="status" aria-live="polite">
-          Asking the node for the report (it waits up to {REPORT_WAIT_MS / 1000} s for fresh records to be witnessed),
-          then verifying it…
+        <p class="muted" role="status" aria-live="polite" data-phase={phase}>
+          {phase === 'asking'
+            ? `Asking the node for the report (it waits up to ${REPORT_WAIT_MS / 1000} s for fresh records to be witnessed)…`
+            : 'Verifying the report in this browser: every signature, proof and number…'}
         </p>
       )}
       {r.outcome && <ReportOutcomeView outcome={r.outcome} model={m} />}
@@ -224,9 +233,7 @@ function VersionView(props: { v: VersionSummary }) {
               <td>
                 <Badge tone={tone(o.deployment)}>{o.deployment}</Badge>
               </td>
-              <td>
-                <Time value={o.since} />
-              </td>
+              <td>{o.since === null ? '—' : <Time value={o.since} />}</td>
               <td data-col="decisions">{o.decisions}</td>
               <td data-col="denied">{o.denied}</td>
               <td>{kinds(o.flags)}</td>

@@ -123,6 +123,13 @@ describe('fetchReport', () => {
       expect(n.asked.find((p) => p.startsWith('/v1/reports/'))).toBe(reportPath(MODEL));
     });
 
+    it('tells when it asks and when it verifies, in that order', async () => {
+      const phases: string[] = [];
+      const o = await fetchReport(node(JSON.parse(fromUtf8(good))).api, MODEL, undefined, (p) => phases.push(p));
+      expect(o.ok).toBe(true);
+      expect(phases).toEqual(['asking', 'verifying']);
+    });
+
     it('uses the person’s pin instead of asking the node', async () => {
       const n = node(JSON.parse(fromUtf8(good)));
       const o = await fetchReport(n.api, MODEL, 'cd'.repeat(32));
