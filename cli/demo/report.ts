@@ -21,6 +21,8 @@ export interface ReportAct {
   denied: number;
   killSwitch: string;
   controls: { id: string; status: string }[];
+  /** What the report lacks (an org unreachable, a record not witnessed in time): none in the demo. */
+  gaps: { org: string; reason: string }[];
   verify: string;
 }
 
@@ -44,6 +46,7 @@ export async function reportAct(dir: string, eu: RegistryNode, say: (s: string) 
     denied: s.total.denied,
     killSwitch: version?.killSwitch.state ?? 'active',
     controls: v.report.controls.map((c) => ({ id: c.id, status: c.status })),
+    gaps: v.report.gaps.map((g) => ({ org: g.org, reason: g.reason })),
     verify: `govfed verify ${file} --federation ${v.federationId}`,
   };
   say(

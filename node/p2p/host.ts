@@ -35,6 +35,7 @@ import { listenError } from './listen-error.ts';
 import { P2pMetrics } from './metrics.ts';
 import { PubsubAdapter, pubsubService } from './pubsub.ts';
 import { ServeLimits } from './serve-limits.ts';
+import { StreamSlots } from './stream-slots.ts';
 
 export interface HostOptions {
   /** The libp2p private key, protobuf (DIR/keys/peer.key). */
@@ -95,6 +96,8 @@ export class Host {
   readonly admission: InboundLimiter;
   /** What one peer may cost on the request/response protocols (serve-limits.ts). */
   readonly limits = new ServeLimits();
+  /** Our exchanges in flight per (peer, protocol), below libp2p's stream limit (stream-slots.ts). */
+  readonly outbound = new StreamSlots();
 
   private constructor(
     node: Libp2pLike,

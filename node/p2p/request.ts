@@ -66,7 +66,10 @@ export function frameError(err: unknown, maxBytes: number): unknown {
   return new GovfedError('ERR_INVALID_INPUT', `request stream failed (${text})`, { cause: err });
 }
 
-/** One exchange with `peerId` on `protocol`: sends `req`, returns the response frame (at most maxBytes). */
+/**
+ * One exchange with `peerId` on `protocol`: sends `req`, returns the response frame (at most maxBytes).
+ * At most OUTBOUND_STREAMS_PER_PROTOCOL at once per peer and protocol; more wait their turn (stream-slots.ts).
+ */
 export async function requestOnce(
   host: Host,
   peerId: string,
@@ -75,7 +78,14 @@ export async function requestOnce(
   maxBytes: number,
   timeoutMs = REQUEST_TIMEOUT_MS,
 ): Promise<Uint8Array> {
-  const stream = await host.openStream(peerId, protocol, timeoutMs);
+  const release = await host.outbound.acquire(peerId, protocol, timeoutMs);
+  let stream: Awaited<ReturnType<Host['openStream']>>;
+  try {
+    stream = await host.openStream(peerId, protocol, timeoutMs);
+  } catch (err) {
+    release();
+    throw err;
+  }
   try {
     const lp = lpStream(stream as never, { maxDataLength: maxBytes });
     await lp.write(req, { signal: AbortSignal.timeout(timeoutMs) });
@@ -86,5 +96,7 @@ export async function requestOnce(
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)));
     throw err;
+  } finally {
+    release();
   }
 }

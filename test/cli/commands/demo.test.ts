@@ -97,6 +97,9 @@ describe('govfed demo', () => {
       expect(rep.decisions).toBeGreaterThanOrEqual(2 + 3 + 3);
       expect(rep.denied).toBeGreaterThanOrEqual(3 + 3);
       expect(rep.controls).toHaveLength(7);
+      // Every org's records proven, none missing (many proofs in one member's log at once must not
+      // exceed libp2p's stream limit: node/p2p/stream-slots.ts).
+      expect(rep.gaps).toEqual([]);
       expect(rep.verify).toBe(`govfed verify ${rep.file} --federation ${demo.federationId}`);
       const verified = await runCli(['verify', rep.file, '--federation', demo.federationId, '--json']);
       expect(verified.code, verified.stdout).toBe(0);
