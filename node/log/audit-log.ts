@@ -72,7 +72,9 @@ export interface AuditLogOptions {
   verify?: Ed25519Verify;
   /**
    * The high-water mark file (high-water.ts), outside the LevelDB directory: the daemon passes
-   * DIR/high-water.json. Without it the log has no guard against restarting smaller than it signed.
+   * DIR/high-water.json. Without it a LevelDB log has no guard against restarting smaller than it signed.
+   * A log in PostgreSQL always keeps its mark in its database (postgres/high-water.ts) and never reads
+   * or writes this file.
    */
   highWaterFile?: string;
   checkpointIntervalMs?: number;
@@ -135,7 +137,11 @@ export class AuditLog {
       throw new GovfedError('ERR_INVALID_INPUT', 'AuditLog: verifier and signer are for different keys');
     }
     this.#now = opts.now ?? (() => new Date());
-    this.#highWater = opts.highWaterFile === undefined ? undefined : new HighWaterMark(opts.highWaterFile, opts.origin);
+    // PostgreSQL keeps the mark in its database: each session gets it from the store (store-run.ts).
+    this.#highWater =
+      opts.highWaterFile === undefined || this.#store.driver === 'postgres'
+        ? undefined
+        : new HighWaterMark(opts.highWaterFile, opts.origin);
   }
 
   async start(): Promise<void> {
@@ -170,7 +176,7 @@ export class AuditLog {
       if (!run.appender.faulted) await run.checkpointer.signNow();
       // A write failed while stopping: the store is not proven, so the acknowledged tree becomes the
       // high-water mark — a next start on a store that lost any of it refuses instead of reusing indexes.
-      else await this.#highWater?.raise(run.appender.committed());
+      else await run.highWater?.raise(run.appender.committed());
     } finally {
       this.#run = undefined;
       await run.checkpointer.idle();

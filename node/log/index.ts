@@ -16,8 +16,9 @@
  *    the last one is re-verified against the stored tree; a mismatch is ERR_LOG_CORRUPT. (checkpointer.ts)
  *  - Storage faults: after any failed store write the session (DB handle, appender, checkpointer) is
  *    thrown away; the log answers ERR_LOG_UNAVAILABLE while it reopens the store and proves that it holds
- *    the acknowledged tree, else it stops for good (ERR_LOG_ROLLBACK). A high-water mark outside LevelDB
- *    (DIR/high-water.json) records the largest tree ever signed, written before the checkpoint is stored;
+ *    the acknowledged tree, else it stops for good (ERR_LOG_ROLLBACK). A high-water mark — outside LevelDB
+ *    (DIR/high-water.json), or a fenced row of the log's PostgreSQL schema — records the largest tree
+ *    ever signed, written before the checkpoint is stored;
  *    a log smaller than it, or disagreeing with it, neither starts nor signs. (audit-log.ts, store-run.ts,
  *    high-water.ts, log-health.ts)
  *  - Decisions are searchable (GET /v1/decisions): search keys `s/…` ordered by decision time, then
@@ -48,9 +49,16 @@ export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
 export { fsckDirectory } from './fsck-directory.ts';
 export { fsckStore } from './fsck-store.ts';
 export { fastLeafHash } from './hasher.ts';
-export { HighWaterMark, type TreeState } from './high-water.ts';
+export { HighWaterMark, type MarkStore, type TreeState } from './high-water.ts';
 export type { LogHealth, LogMetrics, LogProblem } from './log-health.ts';
 export { type DecisionIndexFacts, decisionKeyParts, type KeyParts } from './lookup.ts';
 export { type OpenStoreOptions, openLogStore } from './open-store.ts';
 export { RetiredLog } from './retired-log.ts';
-export { checkStoreSpec, describeStore, type LogStoreSpec, type PostgresStoreSpec, SCHEMA_RE } from './store.ts';
+export {
+  checkStoreSpec,
+  describeStore,
+  type LogDb,
+  type LogStoreSpec,
+  type PostgresStoreSpec,
+  SCHEMA_RE,
+} from './store.ts';

@@ -10,7 +10,9 @@
  * write-ahead-log record, then "Corruption: checksum mismatch … dropping 32768 bytes" at the next open)
  * or the reopened store does not verify (ERR_LOG_CORRUPT, ERR_LOG_ROLLBACK from the high-water mark), the
  * fault is fatal: the high-water mark is raised to the acknowledged tree, so that the next start refuses
- * too, and `onFatal` asks the process to exit non-zero.
+ * too, and `onFatal` asks the process to exit non-zero. (LevelDB's file only: a log in PostgreSQL keeps
+ * its mark in the database, written through a session that holds the lease, and there is no such session
+ * here — its mark stays at the largest tree signed.)
  */
 import { equalBytes } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';

@@ -6,7 +6,7 @@
  *
  * openStoreRun(): open the store; read the committed size from `m/size`; build the lookup index if the log
  * predates it (lookup.ts); rebuild the Frontier from at most 52 stored hashes (no re-hashing of the log);
- * check the high-water mark and re-open the last checkpoint with the node's verifier against the stored
+ * check the high-water mark (the file given, or the store's own: PostgreSQL) and re-open the last checkpoint with the node's verifier against the stored
  * tree (checkpointer.ts; else ERR_LOG_ROLLBACK / ERR_LOG_CORRUPT). The DB is closed again on any failure.
  */
 import { GovfedError } from '../../protocol/errors.ts';
@@ -16,7 +16,7 @@ import { GroupCommitAppender } from './appender.ts';
 import { Checkpointer, type SignedCheckpoint } from './checkpointer.ts';
 import { StoreHashReader } from './hash-reader.ts';
 import { fastNodeHash } from './hasher.ts';
-import type { HighWaterMark } from './high-water.ts';
+import { HighWaterMark } from './high-water.ts';
 import { decodeSize, SIZE_KEY } from './keys.ts';
 import { ensureLookupIndex } from './lookup.ts';
 import { type OpenStoreOptions, openLogStore } from './open-store.ts';
@@ -24,6 +24,8 @@ import type { LogDb, LogStoreSpec } from './store.ts';
 
 export interface StoreRun {
   db: LogDb;
+  /** The high-water mark this session checks and raises (the store's own, or the file's). */
+  highWater: HighWaterMark | undefined;
   reader: StoreHashReader;
   appender: GroupCommitAppender;
   checkpointer: Checkpointer;
@@ -34,6 +36,10 @@ export interface StoreRunOptions {
   signer: NoteSigner;
   verifier: NoteVerifier;
   origin: string;
+  /**
+   * The mark beside the store (LevelDB: DIR/high-water.json). A driver that keeps the mark itself
+   * (PostgreSQL) is given a mark over the opened store instead, whatever is passed here.
+   */
   highWater?: HighWaterMark;
   checkpointIntervalMs: number;
   maxPendingEntries: number;
@@ -54,6 +60,8 @@ export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
   let db = opened;
   try {
     if (o.wrapDb !== undefined) db = o.wrapDb(opened);
+    const own = opened.highWaterMark?.(o.origin);
+    const highWater = own === undefined ? o.highWater : new HighWaterMark(own);
     const reader = new StoreHashReader(db);
     const raw = await db.get(SIZE_KEY);
     const size = raw === undefined ? 0 : decodeSize(raw);
@@ -89,11 +97,11 @@ export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
       intervalMs: o.checkpointIntervalMs,
       now: o.now,
       onSigned: o.onSigned,
-      highWater: o.highWater,
+      highWater,
       onWriteError: o.onFault,
     });
     await checkpointer.load(size, frontier);
-    return { db, reader, appender, checkpointer };
+    return { db, highWater, reader, appender, checkpointer };
   } catch (err) {
     await opened.close().catch(() => {});
     throw err;

@@ -17,10 +17,13 @@
  *   - a snapshot sees one committed state (of the moment it resolved) for all reads passed it, whatever
  *     is written meanwhile;
  *   - while a store is open for writing no other process can open it for writing (ERR_ALREADY_RUNNING);
+ *   - the high-water mark (high-water.ts) is beside the store (LevelDB: a file) or in it (PostgreSQL: a
+ *     fenced row, `highWaterMark`);
  *   - a store that cannot be reached answers ERR_STORE_UNAVAILABLE (LevelDB's own I/O errors keep their
  *     LEVEL_* codes; both become 503 at the API).
  */
 import { GovfedError } from '../../protocol/errors.ts';
+import type { MarkStore } from './high-water.ts';
 
 /** Where a log is stored. */
 export type LogStoreSpec = { driver: 'leveldb'; dir: string } | PostgresStoreSpec;
@@ -85,6 +88,12 @@ export interface LogDb {
   /** A snapshot of the committed state when it resolves. */
   snapshot(): Promise<LogSnapshot>;
   close(): Promise<void>;
+  /**
+   * A driver that keeps the log's high-water mark in the store itself (PostgreSQL: a row written behind
+   * the writer lease's fence, postgres/high-water.ts) gives it here; LevelDB has none: its mark is the
+   * file DIR/high-water.json beside the store (high-water.ts).
+   */
+  highWaterMark?(origin: string): MarkStore;
 }
 
 /** Bound on a PostgreSQL schema name: a plain lowercase identifier (it is quoted into SQL). */

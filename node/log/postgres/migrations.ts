@@ -8,6 +8,9 @@
  *   1  log_kv (k bytea PRIMARY KEY, v bytea): the log's ordered key-value store (keys.ts layout);
  *      bytea keys compare byte by byte, as LevelDB's do, so every range scan is the same.
  *   2  lease (name, holder, token, expires_at): the writer lease with its fencing token (lease.ts).
+ *   3  high_water (name, origin, size, root_hash): the log's high-water mark, the largest tree it ever
+ *      signed (high-water.ts; ../high-water.ts). A schema migrated from version 2 has no row: the first
+ *      start creates it from the last stored checkpoint, as a LevelDB home without its file does.
  */
 import type { ClientBase } from 'pg';
 import { NodeError } from '../../errors.ts';
@@ -30,6 +33,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'writer lease',
     sql: (s) => [
       `CREATE TABLE ${s}.lease (name text PRIMARY KEY, holder text NOT NULL, token bigint NOT NULL, expires_at timestamptz NOT NULL)`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'high-water mark',
+    sql: (s) => [
+      `CREATE TABLE ${s}.high_water (name text PRIMARY KEY, origin text NOT NULL, size bigint NOT NULL CHECK (size >= 0), root_hash bytea NOT NULL CHECK (octet_length(root_hash) = 32))`,
     ],
   },
 ];

@@ -14,12 +14,15 @@
  *     restarted, the connection broke, the lease was lost — the log faults the session and reopens
  *     (node/log recovery.ts), taking the lease again when it can, and proves it still holds what it
  *     acknowledged. A process never writes without the lease.
+ *   - The log's high-water mark (the largest tree it signed) is a row of the same schema, written in a
+ *     fenced transaction on the writer like every write (high-water.ts: readMark / writeMark).
  *   - A snapshot is a REPEATABLE READ, READ ONLY transaction on a pooled connection.
  *   - Every failure of a database call is ERR_STORE_UNAVAILABLE (errors.ts).
  */
 import pg from 'pg';
 import { isGovfedError } from '../../../protocol/errors.ts';
 import { NodeError } from '../../errors.ts';
+import type { MarkStore, TreeState } from '../high-water.ts';
 import type {
   LogBatch,
   LogDb,
@@ -31,6 +34,7 @@ import type {
   WriteOptions,
 } from '../store.ts';
 import { guarded, storeUnavailable } from './errors.ts';
+import { pgMark, readMarkRow, writeMarkRow } from './high-water.ts';
 import {
   DEFAULT_LEASE_MS,
   describeHolder,
@@ -209,13 +213,7 @@ export class PgLogDb implements LogDb {
 
   /** One transaction on the writer: the dels, then the puts (a key appears once in `ops`). */
   writeOps(ops: ReadonlyMap<string, Uint8Array | null>): Promise<void> {
-    const run = async (): Promise<void> => {
-      const w = this.#writer;
-      if (w === undefined) throw new Error('PgLogDb: opened read-only');
-      if (this.#closed) throw new NodeError('ERR_STORE_UNAVAILABLE', 'the log store is closed');
-      if (this.#writerLost !== undefined)
-        throw storeUnavailable(this.#writerLost, 'write: the writer connection is lost');
-      if (ops.size === 0) return;
+    return this.#fenced('write', ops.size === 0, async (w) => {
       const dels: Buffer[] = [];
       const keys: Buffer[] = [];
       const values: Buffer[] = [];
@@ -226,18 +224,55 @@ export class PgLogDb implements LogDb {
           values.push(asBuffer(v));
         }
       }
+      if (dels.length > 0) await w.query(`DELETE FROM ${this.#table} WHERE k = ANY($1::bytea[])`, [dels]);
+      for (let i = 0; i < keys.length; i += ROWS_PER_STATEMENT) {
+        await w.query(
+          `INSERT INTO ${this.#table} (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`,
+          [keys.slice(i, i + ROWS_PER_STATEMENT), values.slice(i, i + ROWS_PER_STATEMENT)],
+        );
+      }
+    });
+  }
+
+  /** The log's high-water mark, kept in this schema (high-water.ts). */
+  highWaterMark(origin: string): MarkStore {
+    return pgMark(this, origin);
+  }
+
+  /** The log's high-water mark row (high-water.ts), read like any other read. */
+  readMark(origin: string): Promise<TreeState | undefined> {
+    return guarded('read the high-water mark', () => readMarkRow(this.#pool, this.schema, origin));
+  }
+
+  /**
+   * Raises the high-water mark to `state` in one fenced transaction, only while the row is still
+   * `previous` (else ERR_LOG_ROLLBACK); ERR_LEASE_LOST when another process holds the lease.
+   */
+  writeMark(origin: string, state: TreeState, previous: TreeState | undefined): Promise<void> {
+    return this.#fenced('write the high-water mark', false, (w) =>
+      writeMarkRow(w, this.schema, origin, state, previous),
+    );
+  }
+
+  /**
+   * Runs `body` in one transaction on the writer, after the other writes, behind the lease's fence
+   * (ERR_LEASE_LOST: nothing is written). Any failure rolls it back; govfed errors pass through, the rest
+   * is ERR_STORE_UNAVAILABLE.
+   */
+  #fenced(what: string, empty: boolean, body: (w: pg.Client) => Promise<void>): Promise<void> {
+    const run = async (): Promise<void> => {
+      const w = this.#writer;
+      if (w === undefined) throw new Error('PgLogDb: opened read-only');
+      if (this.#closed) throw new NodeError('ERR_STORE_UNAVAILABLE', 'the log store is closed');
+      if (this.#writerLost !== undefined)
+        throw storeUnavailable(this.#writerLost, `${what}: the writer connection is lost`);
+      if (empty) return;
       const held = this.#held as Held;
-      await guarded('write', async () => {
+      await guarded(what, async () => {
         await w.query('BEGIN');
         try {
           await fence(w, this.schema, held); // ERR_LEASE_LOST: another process writes now
-          if (dels.length > 0) await w.query(`DELETE FROM ${this.#table} WHERE k = ANY($1::bytea[])`, [dels]);
-          for (let i = 0; i < keys.length; i += ROWS_PER_STATEMENT) {
-            await w.query(
-              `INSERT INTO ${this.#table} (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`,
-              [keys.slice(i, i + ROWS_PER_STATEMENT), values.slice(i, i + ROWS_PER_STATEMENT)],
-            );
-          }
+          await body(w);
           await w.query('COMMIT');
         } catch (err) {
           await w.query('ROLLBACK').catch(() => {});

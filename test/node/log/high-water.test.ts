@@ -21,6 +21,25 @@ async function readMark(file: string): Promise<{ size: number; rootHash: Uint8Ar
   return { ...v, rootHash: fromBase64(v.rootHash) };
 }
 
+/** The mark where the driver keeps it: the file (LevelDB), the high_water row of the schema (PostgreSQL). */
+async function storedMark(store: StoreFixture, opts: AuditLogOptions) {
+  if (store.driver === 'leveldb') return readMark(opts.highWaterFile as string);
+  const db = await store.open(opts.store as LogStoreSpec, { readOnly: true });
+  try {
+    return { ...(await db.highWaterMark?.(ORIGIN).read()), origin: ORIGIN };
+  } finally {
+    await db.close();
+  }
+}
+
+/** SQL on a PostgreSQL fixture's schema `s` (the placeholder {t} is the schema's high_water table). */
+async function onMarkTable(store: StoreFixture, spec: LogStoreSpec, sql: string, params: unknown[] = []) {
+  if (spec.driver !== 'postgres' || store.server === undefined) throw new Error('postgres only');
+  await store
+    .server()
+    .sql(sql.replaceAll('{t}', `"${spec.schema}".high_water`), params, new URL(spec.url).pathname.slice(1));
+}
+
 async function home(store?: StoreFixture) {
   const root = await tempDir();
   const opts: AuditLogOptions = {
@@ -67,7 +86,8 @@ describeStores('AuditLog with a high-water mark', (store) => {
       await log.start();
       await log.append(items(0, 5));
       const cp = await log.checkpointNow();
-      expect(await readMark(file)).toMatchObject({ size: 5, rootHash: cp.rootHash });
+      expect(await storedMark(store, opts)).toMatchObject({ size: 5, rootHash: cp.rootHash });
+      if (store.driver === 'postgres') await expect(readFile(file)).rejects.toThrow(); // no file: the row
       await log.stop();
     });
 
@@ -85,7 +105,9 @@ describeStores('AuditLog with a high-water mark', (store) => {
       });
       await log.start();
       await log.append(items(0, 3));
-      await rm(markDir, { recursive: true }); // the mark's directory is gone: writing it fails
+      if (spec.driver === 'leveldb')
+        await rm(markDir, { recursive: true }); // the mark's directory is gone
+      else await onMarkTable(store, spec, 'ALTER TABLE {t} RENAME TO high_water_gone'); // the row cannot be written
       await expect(log.checkpointNow()).rejects.toThrow();
       expect(log.checkpoint().size).toBe(0);
       expect(log.health().checkpointError).toBeDefined();
@@ -101,14 +123,16 @@ describeStores('AuditLog with a high-water mark', (store) => {
 
   describe('when an existing home has no mark file', () => {
     it('creates it at start from the last stored checkpoint', async () => {
-      const { opts, file } = await home(store);
+      const { opts } = await home(store);
       const before = new AuditLog({ ...opts, highWaterFile: undefined });
       await before.start();
       await before.append(items(0, 7));
       await before.stop(); // signs the final checkpoint (size 7)
+      // PostgreSQL always keeps its row: without it the schema is one from before migration 3.
+      if (store.driver === 'postgres') await onMarkTable(store, opts.store as LogStoreSpec, 'DELETE FROM {t}');
       const log = new AuditLog(opts);
       await log.start();
-      expect(await readMark(file)).toMatchObject({ size: 7, rootHash: rootOf(7) });
+      expect(await storedMark(store, opts)).toMatchObject({ size: 7, rootHash: rootOf(7) });
       await log.stop();
     });
   });
@@ -139,10 +163,14 @@ describeStores('AuditLog with a high-water mark', (store) => {
       await log.start();
       await log.append(items(0, 4));
       await log.stop();
-      const other = await readMark(file);
-      const forged = { version: 1, origin: ORIGIN, size: 4, rootHash: Buffer.from(rootOf(3)).toString('base64') };
+      const other = await storedMark(store, opts);
       expect(other.size).toBe(4);
-      await writeFile(file, JSON.stringify(forged));
+      if (store.driver === 'leveldb') {
+        const forged = { version: 1, origin: ORIGIN, size: 4, rootHash: Buffer.from(rootOf(3)).toString('base64') };
+        await writeFile(file, JSON.stringify(forged));
+      } else {
+        await onMarkTable(store, opts.store as LogStoreSpec, 'UPDATE {t} SET root_hash = $1', [Buffer.from(rootOf(3))]);
+      }
       await expect(new AuditLog(opts).start()).rejects.toThrow(code('ERR_LOG_ROLLBACK'));
     });
   });
