@@ -20,9 +20,11 @@ the PostgreSQL database (schema NAME, default govfed; created if missing, and it
 the copy like 'govfed audit fsck' (the tree recomputed from the copied leaves, every checkpoint's root)
 and compares it with the original, then sets config.json "store" so that 'govfed start' uses PostgreSQL.
 A password in the URL is written to DIR/keys/store.password (mode 0600), never to config.json. The
-origin, the keys and DIR/high-water.json do not change; DIR/data is left as it was (an archive). If the
-copy fails or does not check out, config.json is not changed and the node still starts on LevelDB; empty
-the schema before trying again. --json prints {origin, size, checkpointSize, keys, store}.`,
+high-water mark (DIR/high-water.json, the largest tree this node signed) is carried into the database's
+high_water table — the copy must reach it — and is kept there from then on. The origin and the keys do
+not change; DIR/data and DIR/high-water.json are left as they were (an archive). If the copy fails or does
+not check out, config.json is not changed and the node still starts on LevelDB; empty the schema before
+trying again. --json prints {origin, size, checkpointSize, keys, highWaterSize, store}.`,
   options: {
     ...HOME_OPTION,
     from: { type: 'string', value: 'DRIVER', description: 'the store to move from: leveldb' },
@@ -64,6 +66,7 @@ the schema before trying again. --json prints {origin, size, checkpointSize, key
         ['entries', r.size],
         ['last checkpoint', r.checkpointSize],
         ['keys copied', r.keys],
+        ['high-water mark', r.highWaterSize === null ? 'none (created at the first start)' : r.highWaterSize],
         ['store', r.store],
       ]),
     );

@@ -10,8 +10,9 @@
  *    the last stored checkpoint is re-opened with the node's verifier and its root compared with the
  *    tree rebuilt from stored hashes — any difference is ERR_LOG_CORRUPT and the node refuses to start.
  *  - The empty log gets a size-0 checkpoint at its first start, so there is always a latest one.
- *  - With a high-water mark (high-water.ts), the log must reach it and agree with its root at start and
- *    before every signing (else ERR_LOG_ROLLBACK), and the mark is raised — atomically, fsynced — BEFORE
+ *  - With a high-water mark (high-water.ts), the log must reach it and agree with its root at start (after
+ *    the last checkpoint was re-checked: a store that disagrees with its own checkpoint is ERR_LOG_CORRUPT)
+ *    and before every signing (else ERR_LOG_ROLLBACK), and the mark is raised — atomically, fsynced — BEFORE
  *    a new checkpoint is stored or served. A mark missing in an existing home is created at start from
  *    the last stored checkpoint (which has just been re-verified).
  *  - A failed store write of a checkpoint faults the store (`onWriteError`, as a failed append does). Any
@@ -88,13 +89,11 @@ export class Checkpointer {
   async load(size: number, frontier: Frontier): Promise<void> {
     const rootAt = (n: number) => (n === size ? Promise.resolve(frontier.root()) : treeHash(n, this.#o.reader));
     const hwm = this.#o.highWater;
-    if (hwm !== undefined) {
-      await hwm.load();
-      await hwm.check(size, rootAt); // ERR_LOG_ROLLBACK: smaller than, or not, what this node signed
-    }
+    await hwm?.load();
     const stored = await lastStoredCheckpoint(this.#o.db);
     if (stored === undefined) {
-      // First start (or a log whose checkpoints were never written): the data is durable, sign it now.
+      // First start (or a log whose checkpoints were never written): the data is durable, sign it now
+      // (#sign checks the mark first).
       this.#latest = await this.#sign(size, frontier.root());
       return;
     }
@@ -117,6 +116,9 @@ export class Checkpointer {
     if (!equalBytes(root, cp.rootHash)) {
       throw corrupt(`stored tree at size ${cp.size} does not match the last signed checkpoint`);
     }
+    // The stored log agrees with its own last checkpoint; it must also reach what this node signed
+    // (ERR_LOG_ROLLBACK: smaller than, or not, the tree of the mark — e.g. a consistent older backup).
+    if (hwm !== undefined) await hwm.check(size, rootAt);
     this.#latest = { note: stored.note, size: cp.size, rootHash: cp.rootHash, signedAt: this.#o.now() };
     if (size > cp.size) this.#uncoveredSince = Date.now();
     // A home from before the mark existed: it starts at the last checkpoint this log signed.

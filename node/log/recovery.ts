@@ -10,9 +10,10 @@
  * write-ahead-log record, then "Corruption: checksum mismatch … dropping 32768 bytes" at the next open)
  * or the reopened store does not verify (ERR_LOG_CORRUPT, ERR_LOG_ROLLBACK from the high-water mark), the
  * fault is fatal: the high-water mark is raised to the acknowledged tree, so that the next start refuses
- * too, and `onFatal` asks the process to exit non-zero. (LevelDB's file only: a log in PostgreSQL keeps
- * its mark in the database, written through a session that holds the lease, and there is no such session
- * here — its mark stays at the largest tree signed.)
+ * too, and `onFatal` asks the process to exit non-zero. A log in PostgreSQL keeps its mark in the
+ * database: it is raised through the reopened session (which holds the writer lease) before that session
+ * is closed; when the reopen itself failed there is no such session and the row stays at the largest tree
+ * signed.
  */
 import { equalBytes } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
@@ -103,11 +104,14 @@ export async function recoverStore(
       run = await o.open();
       await proveAcknowledged(run, fault.acked);
     } catch (err) {
-      await run?.db.close().catch(() => {});
       if (isGovfedError(err, 'ERR_LOG_ROLLBACK') || isGovfedError(err, 'ERR_LOG_CORRUPT')) {
-        await fatal(fault, err, o);
+        // The mark beside the store (a file), or the store's own through the session that holds its
+        // writer lease (PostgreSQL), before that session is closed.
+        await fatal(fault, err, { ...o, highWater: o.highWater ?? run?.highWater });
+        await run?.db.close().catch(() => {});
         return undefined;
       }
+      await run?.db.close().catch(() => {});
       fault.lastAttempt = err;
       o.onEvent?.('log:reopen-failed', { attempt: fault.attempts, error: message(err) });
       await fault.sleep(delay);

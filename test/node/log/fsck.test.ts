@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditLog, fsckDirectory, fsckStore, HighWaterMark, type LogStoreSpec } from '../../../node/log/index.ts';
+import {
+  AuditLog,
+  fsckDirectory,
+  fsckStore,
+  HighWaterMark,
+  type LogStoreSpec,
+  type MarkStore,
+} from '../../../node/log/index.ts';
 import { checkpointKey, hashKey, leafKey } from '../../../node/log/keys.ts';
 import type { LogDb } from '../../../node/log/store.ts';
 import { DaemonProcess, initNode } from '../../helpers/daemon.ts';
@@ -135,13 +142,17 @@ describeStores('fsckStore', (store) => {
     it('reports the rollback (old code: "OK" for a log restored from an older backup)', async () => {
       const spec = await stoppedLog(store, 10);
       const mark = join(await tempDir(), 'high-water.json');
-      const m = new HighWaterMark(mark, ORIGIN);
+      // The mark where the driver keeps it: the file (LevelDB), the schema's high_water row (PostgreSQL).
+      const db = spec.driver === 'postgres' ? await store.open(spec) : undefined;
+      const m =
+        db === undefined ? new HighWaterMark(mark, ORIGIN) : new HighWaterMark(db.highWaterMark?.(ORIGIN) as MarkStore);
       await m.load();
       await m.raise({ size: 12, rootHash: new Uint8Array(32).fill(1) });
+      await db?.close();
       const r = await fsckStore(spec, ORIGIN, verifierKey, { highWaterFile: mark });
       expect(r.ok).toBe(false);
       expect(r.problems.join('\n')).toMatch(/holds 10 entries.*12/);
-      await rm(mark);
+      await rm(mark, { force: true });
     });
   });
 

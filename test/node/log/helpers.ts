@@ -2,7 +2,7 @@
  * Shared set-up for the node/log tests: temp directories, a fixed log key, sample leaves, and the two
  * store drivers every store-touching suite runs against (describeStores).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
@@ -10,7 +10,7 @@ import type { LogDb } from '../../../node/log/db.ts';
 import { type OpenStoreOptions, openLogStore } from '../../../node/log/open-store.ts';
 import type { LogStoreSpec } from '../../../node/log/store.ts';
 import { encodeLeaf } from '../../../protocol/audit/index.ts';
-import { utf8 } from '../../../protocol/encoding/bytes.ts';
+import { fromBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
 import { ed25519Signer, ed25519VerifierKey } from '../../../protocol/note/index.ts';
 import { describeWithPostgres, type TestPostgres, usePostgres } from '../../helpers/postgres.ts';
 
@@ -152,6 +152,29 @@ export function describeStores(name: string, fn: (store: StoreFixture) => void):
       server,
     });
   });
+}
+
+/**
+ * The log's high-water mark where its driver keeps it: `file` (LevelDB, DIR/high-water.json) or the
+ * high_water row of the schema (PostgreSQL), read as the node reads it.
+ */
+export async function storedMark(
+  store: StoreFixture,
+  spec: LogStoreSpec,
+  file: string,
+): Promise<{ size: number; rootHash: Uint8Array } | undefined> {
+  if (store.driver === 'leveldb') {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const v = JSON.parse(text);
+    return { size: v.size, rootHash: fromBase64(v.rootHash) };
+  }
+  const db = await store.open(spec, { readOnly: true });
+  try {
+    return await db.highWaterMark?.(ORIGIN).read();
+  } finally {
+    await db.close();
+  }
 }
 
 /** Replaces everything in store `to` by the keys and values of store `from` (a backup, a restore). */
