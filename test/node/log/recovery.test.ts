@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditLog, type AuditLogOptions, type LogStoreSpec } from '../../../node/log/index.ts';
-import { fromBase64 } from '../../../protocol/encoding/bytes.ts';
 import { MemoryTree } from '../../../protocol/log/index.ts';
 import {
   type DiskMode,
