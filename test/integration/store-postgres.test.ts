@@ -115,9 +115,26 @@ describeWithPostgres('a node on PostgreSQL', () => {
       '--json',
     ]);
     expect(fsckBefore.ok).toBe(true);
+    const markFile = path.join(n.home, 'high-water.json');
+    const fileMark = JSON.parse(await readFile(markFile, 'utf8'));
+    expect(fileMark.size).toBe(fsckBefore.checkpointSize);
 
     const url = await server().createDatabase('moved');
-    const migrated = await runCliJson<{ origin: string; size: number; checkpointSize: number; store: string }>([
+    const markRow = async () => {
+      const rows = await server().sql<{ origin: string; size: string; root_hash: Buffer }>(
+        'SELECT origin, size, root_hash FROM mover.high_water',
+        [],
+        new URL(url).pathname.slice(1),
+      );
+      return rows.map((r) => ({ origin: r.origin, size: Number(r.size), rootHash: r.root_hash.toString('base64') }));
+    };
+    const migrated = await runCliJson<{
+      origin: string;
+      size: number;
+      checkpointSize: number;
+      highWaterSize: number | null;
+      store: string;
+    }>([
       'store',
       'migrate',
       '--home',
@@ -136,6 +153,9 @@ describeWithPostgres('a node on PostgreSQL', () => {
       checkpointSize: fsckBefore.checkpointSize,
     });
     expect(migrated.store).not.toContain('pw@');
+    // The high-water mark moved from DIR/high-water.json into the database, unchanged.
+    expect(migrated.highWaterSize).toBe(fileMark.size);
+    expect(await markRow()).toEqual([{ origin: n.init.origin, size: fileMark.size, rootHash: fileMark.rootHash }]);
     const config = JSON.parse(await readFile(path.join(n.home, 'config.json'), 'utf8'));
     expect(config.store).toEqual({ driver: 'postgres', url, schema: 'mover' });
     expect(config.origin).toBe(n.init.origin);
@@ -157,6 +177,11 @@ describeWithPostgres('a node on PostgreSQL', () => {
       n.adminToken,
     );
     verifyConsistency(old.size, cp.size, hashes(proof), old.rootHash, cp.rootHash);
+    // The node raises the mark in the database now; the file is an archive, never written again.
+    expect(await markRow()).toEqual([
+      { origin: n.init.origin, size: cp.size, rootHash: Buffer.from(cp.rootHash).toString('base64') },
+    ]);
+    expect(JSON.parse(await readFile(markFile, 'utf8'))).toEqual(fileMark);
     await d.stop();
   }, 180_000);
 
