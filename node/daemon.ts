@@ -2,7 +2,7 @@
  * The govfed daemon: one node's services, wired in dependency order — one list of Startables
  * (node/lifecycle.ts) started in order and stopped in reverse.
  *
- *   start(): AuditLog (opens its store — LevelDB in DIR/data or config.store's PostgreSQL —, reloads the tree, checks DIR/high-water.json and re-checks the last
+ *   start(): AuditLog (opens its store — LevelDB in DIR/data or config.store's PostgreSQL —, reloads the tree, checks the high-water mark (DIR/high-water.json, or the database's high_water row) and re-checks the last
  *            checkpoint: a log smaller than what this node signed refuses to start, ERR_LOG_ROLLBACK)
  *            → on a new log, a `node.init` governance entry committing to the node's public identity
  *            → the federation state check (node/federation/state-check.ts: state.json missing while the log

@@ -5,7 +5,8 @@
  * While the daemon runs it holds the store, so the check is asked of it (POST /v1/admin/fsck); otherwise
  * node/log fsckStore checks the store without changing it — LevelDB on a scratch copy (opening a LevelDB
  * would replay and delete a damaged write-ahead log), PostgreSQL (config.store) read-only in one snapshot —
- * and compares it with DIR/high-water.json.
+ * and compares it with the high-water mark (DIR/high-water.json; for a log in PostgreSQL, the database's
+ * high_water row).
  * Exit 0 when everything matches, 1 on any mismatch.
  */
 import { homePaths, readConfig } from '../../node/home/config.ts';
@@ -23,7 +24,7 @@ export const auditFsckCommand: CommandSpec = {
 Uses the running daemon (POST /v1/admin/fsck, admin token) when there is one; otherwise checks a scratch
 copy of DIR/data made beside it (the store itself is never opened, so never changed) — or, for a node
 whose log is in PostgreSQL (config.json store), reads the database read-only — and also compares the log
-with DIR/high-water.json, the largest tree this node signed. Exit 0 when the tree, every stored
+with the largest tree this node signed (DIR/high-water.json, or the database's high_water row). Exit 0 when the tree, every stored
 hash and the last checkpoint's root agree; exit 1 with the problems listed when they do not.`,
   options: { ...CLIENT_OPTIONS, ...JSON_OPTION },
   async run(args, io) {

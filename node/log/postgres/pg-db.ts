@@ -48,6 +48,7 @@ import {
 } from './lease.ts';
 import { migrate, quoteIdent, schemaVersion } from './migrations.ts';
 import { keyBytes, type PageReader, PgRange, plainBytes } from './range.ts';
+import { PgSnapshot } from './snapshot.ts';
 
 export const DEFAULT_SCHEMA = 'govfed';
 /** Rows per INSERT statement of a batch (bounds the size of one statement's parameters). */
@@ -56,40 +57,6 @@ const ROWS_PER_STATEMENT = 4000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
-
-class PgSnapshot implements LogSnapshot {
-  readonly client: Promise<pg.PoolClient>;
-
-  constructor(pool: pg.Pool) {
-    this.client = (async () => {
-      const c = await pool.connect();
-      c.on('error', () => {}); // a broken connection fails the next read instead
-      try {
-        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        await c.query('SELECT 1'); // the snapshot is taken here, not at the first read
-        return c;
-      } catch (err) {
-        c.release(err as Error);
-        throw err;
-      }
-    })();
-  }
-
-  async close(): Promise<void> {
-    let c: pg.PoolClient;
-    try {
-      c = await this.client;
-    } catch {
-      return;
-    }
-    try {
-      await c.query('COMMIT');
-      c.release();
-    } catch (err) {
-      c.release(err as Error);
-    }
-  }
-}
 
 class PgBatch implements LogBatch {
   readonly #db: PgLogDb;
