@@ -3,12 +3,13 @@
  * embedded LevelDB (DIR/data) into a PostgreSQL database without changing its origin or its history.
  *
  * Checklist: the home loads (keys match config.json) and does not use PostgreSQL already → DIR/data opens
- * (ERR_ALREADY_RUNNING while the daemon holds it) → the target schema is created or migrated and must be
- * empty (ERR_STORE_NOT_EMPTY) → every key is copied and the copy checked (node/log copy-store.ts) → only
- * then is the password, if the URL has one, written to DIR/keys/store.password (0600) and config.json
- * given `store`. Before that, the home's high-water mark (DIR/high-water.json) is carried into the
- * database's high_water row (carryHighWater: the copy must reach it), so the next `govfed start` on
- * PostgreSQL checks the log against the same mark and keeps raising it there. DIR/data and
+ * (ERR_ALREADY_RUNNING while the daemon holds it) and reaches the home's high-water mark
+ * (DIR/high-water.json; else ERR_LOG_ROLLBACK, nothing written anywhere) → the target schema is created
+ * or migrated and must be empty (ERR_STORE_NOT_EMPTY) → every key is copied and the copy checked
+ * (node/log copy-store.ts) → the mark is carried into the database's high_water row, behind the target's
+ * writer lease (carryHighWater) → only then is the password, if the URL has one, written to
+ * DIR/keys/store.password (0600) and config.json given `store`. The next `govfed start` on PostgreSQL
+ * checks the log against the same mark and keeps raising it there. DIR/data and
  * DIR/high-water.json are left as they were (an archive of the old store; nothing reads or writes them any
  * more — the mark lives in the database from now on).
  * Retired logs (DIR/retired) stay where they are: they are read-only and still served from there.
@@ -26,7 +27,9 @@ import {
   type LogDb,
   type LogStoreSpec,
   openLogStore,
+  type TreeState,
 } from '../log/index.ts';
+import { decodeSize, SIZE_KEY } from '../log/keys.ts';
 import { type NodeConfig, readConfig } from './config.ts';
 import { writeFileAtomic } from './fs.ts';
 import { loadHome } from './load.ts';
@@ -71,6 +74,8 @@ export async function migrateHomeStore(o: MigrateOptions): Promise<MigrateResult
   let copied: Awaited<ReturnType<typeof copyLogStore>>;
   let highWater: number | undefined;
   try {
+    // Before anything is written to the target: DIR/data must reach the mark (ERR_LOG_ROLLBACK).
+    const mark = await homeMark(home.paths.highWater, home.config.origin, source);
     const dest = await openLogStore(target);
     try {
       copied = await copyLogStore(source, dest, {
@@ -78,7 +83,7 @@ export async function migrateHomeStore(o: MigrateOptions): Promise<MigrateResult
         origin: home.config.origin,
         onProgress: o.onProgress,
       });
-      highWater = await carryHighWater(home.paths.highWater, home.config.origin, dest, copied.size);
+      highWater = await carryHighWater(mark, home.config.origin, dest);
     } finally {
       await dest.close();
     }
@@ -99,23 +104,32 @@ export async function migrateHomeStore(o: MigrateOptions): Promise<MigrateResult
 }
 
 /**
- * Carries the home's high-water mark (DIR/high-water.json) into the target database (its high_water
- * row, node/log/postgres/high-water.ts), after the copy is checked and before config.json points at it:
- * the copied log must reach the mark and agree with its root (else ERR_LOG_ROLLBACK: DIR/data is behind
- * what this node signed and must not be moved), and the row is written behind the target's writer lease.
- * Returns the mark's size (undefined: the home had no file; the first start creates the row from the
- * last checkpoint).
+ * The home's high-water mark (DIR/high-water.json; undefined when the home has none), checked against the
+ * source store: the log to be moved must reach it and agree with its root, else ERR_LOG_ROLLBACK — a
+ * DIR/data behind what this node signed is not moved anywhere.
  */
-async function carryHighWater(file: string, origin: string, dest: LogDb, size: number): Promise<number | undefined> {
+async function homeMark(file: string, origin: string, source: LogDb): Promise<TreeState | undefined> {
   const inFile = new HighWaterMark(file, origin);
-  const from = await inFile.load(); // ERR_INVALID_CONFIG when broken
-  if (from === undefined) return undefined;
-  const reader = new StoreHashReader(dest);
-  await inFile.check(size, (n) => treeHash(n, reader)); // ERR_LOG_ROLLBACK: the copy is behind the mark
+  const mark = await inFile.load(); // ERR_INVALID_CONFIG when broken
+  if (mark === undefined) return undefined;
+  const raw = await source.get(SIZE_KEY);
+  const reader = new StoreHashReader(source);
+  await inFile.check(raw === undefined ? 0 : decodeSize(raw), (n) => treeHash(n, reader));
+  return mark;
+}
+
+/**
+ * Carries the mark into the target database (its high_water row, node/log/postgres/high-water.ts) after
+ * the copy was checked (same size, same root as the source, which reaches the mark) and before
+ * config.json points at it; the row is written behind the target's writer lease. Returns the mark's size
+ * (undefined: the home had no mark; the first start creates the row from the last checkpoint).
+ */
+async function carryHighWater(mark: TreeState | undefined, origin: string, dest: LogDb): Promise<number | undefined> {
+  if (mark === undefined) return undefined;
   const own = dest.highWaterMark?.(origin);
   if (own === undefined) throw new Error('store migrate: the target store keeps no high-water mark');
-  const mark = new HighWaterMark(own);
-  await mark.load();
-  await mark.raise(from); // ERR_LOG_ROLLBACK when the target's row holds another root
-  return from.size;
+  const inDb = new HighWaterMark(own);
+  await inDb.load();
+  await inDb.raise(mark); // ERR_LOG_ROLLBACK when the target's row holds another root
+  return mark.size;
 }

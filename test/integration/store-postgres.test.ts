@@ -10,7 +10,7 @@
  *   - the database stopped under a running daemon: 503 with ERR_STORE_UNAVAILABLE / ERR_LOG_UNAVAILABLE
  *     (never a 500), and everything acknowledged is there after it comes back.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { fromBase64 } from '../../protocol/encoding/bytes.ts';
@@ -184,6 +184,29 @@ describeWithPostgres('a node on PostgreSQL', () => {
     expect(JSON.parse(await readFile(markFile, 'utf8'))).toEqual(fileMark);
     await d.stop();
   }, 180_000);
+
+  it('store migrate refuses a DIR/data behind its high-water mark (ERR_LOG_ROLLBACK) and writes nothing', async () => {
+    const n = await node('behind');
+    const d = await DaemonProcess.start(n.home);
+    await postDecisions(d.url, n.adminToken, makeRecords(5, 'b'));
+    await d.stop();
+    const markFile = path.join(n.home, 'high-water.json');
+    const mark = JSON.parse(await readFile(markFile, 'utf8'));
+    // This node signed more than DIR/data holds (the directory was restored from an older backup).
+    await writeFile(markFile, JSON.stringify({ ...mark, size: mark.size + 20 }));
+    const url = await server().createDatabase('behind');
+    const r = await runCli(['store', 'migrate', '--home', n.home, '--from', 'leveldb', '--to', url, '--json']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain('ERR_LOG_ROLLBACK');
+    const config = JSON.parse(await readFile(path.join(n.home, 'config.json'), 'utf8'));
+    expect(config.store).toBeUndefined();
+    const schema = await server().sql<{ t: string | null }>(
+      "SELECT to_regclass('govfed.log_kv')::text AS t",
+      [],
+      new URL(url).pathname.slice(1),
+    );
+    expect(schema[0]?.t).toBeNull(); // nothing was created in the target database
+  }, 120_000);
 
   it('the database stopped under load: 503 with a code, never a 500, and nothing acknowledged lost', async () => {
     const url = await server().createDatabase('outage');
