@@ -28,16 +28,13 @@ import { type HashReader, treeHash } from '../../protocol/log/index.ts';
 import { NodeError } from '../errors.ts';
 import { writeFileAtomic } from '../home/fs.ts';
 import type { FsckReport } from './fsck.ts';
+import type { MarkStore, TreeState } from './store.ts';
 
 export const HIGH_WATER_VERSION = 1;
 /** Bound on the file (it holds a few dozen bytes). */
-const MAX_FILE_BYTES = 4096;
+export type { MarkStore, TreeState } from './store.ts';
 
-/** A tree state this node committed to. */
-export interface TreeState {
-  size: number;
-  rootHash: Uint8Array;
-}
+const MAX_FILE_BYTES = 4096;
 
 const RECOVERY =
   'Do not delete or edit the high-water mark (DIR/high-water.json, or the high_water table of a log in PostgreSQL) to get past this: witnesses and users already hold a ' +
@@ -49,19 +46,6 @@ const RECOVERY =
 /** ERR_INVALID_CONFIG: the mark kept at `where` cannot be used. */
 export function broken(file: string, what: string): NodeError {
   return new NodeError('ERR_INVALID_CONFIG', `${file}: ${what} (the high-water mark of the audit log). ${RECOVERY}`);
-}
-
-/**
- * Where a mark is kept: DIR/high-water.json (fileMark, LevelDB) or the log's own database (the
- * PostgreSQL driver, postgres/high-water.ts). `write` records `state` durably, and only if the stored
- * mark is still `previous` (the one this process checked its tree against): a mark moved meanwhile is
- * ERR_LOG_ROLLBACK and nothing is written.
- */
-export interface MarkStore {
-  /** For messages: the file, or the database table. */
-  readonly where: string;
-  read(): Promise<TreeState | undefined>;
-  write(state: TreeState, previous: TreeState | undefined): Promise<void>;
 }
 
 /** The mark in one file (LevelDB homes): read with bounds, written atomically and fsynced. */

@@ -23,7 +23,6 @@
  *     LEVEL_* codes; both become 503 at the API).
  */
 import { GovfedError } from '../../protocol/errors.ts';
-import type { MarkStore } from './high-water.ts';
 
 /** Where a log is stored. */
 export type LogStoreSpec = { driver: 'leveldb'; dir: string } | PostgresStoreSpec;
@@ -138,4 +137,23 @@ export function describeStore(spec: LogStoreSpec): string {
     shown = 'postgres://(unparsable url)';
   }
   return `${shown}${spec.schema === undefined ? '' : ` (schema ${spec.schema})`}`;
+}
+
+/** A tree state this node committed to. */
+export interface TreeState {
+  size: number;
+  rootHash: Uint8Array;
+}
+
+/**
+ * Where a mark is kept: DIR/high-water.json (fileMark, LevelDB) or the log's own database (the
+ * PostgreSQL driver, postgres/high-water.ts). `write` records `state` durably, and only if the stored
+ * mark is still `previous` (the one this process checked its tree against): a mark moved meanwhile is
+ * ERR_LOG_ROLLBACK and nothing is written.
+ */
+export interface MarkStore {
+  /** For messages: the file, or the database table. */
+  readonly where: string;
+  read(): Promise<TreeState | undefined>;
+  write(state: TreeState, previous: TreeState | undefined): Promise<void>;
 }
