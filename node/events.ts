@@ -40,6 +40,12 @@ export interface EventCatalogue {
   'log:fault': { error: string };
   'log:reopen-failed': { attempt: number; error: string };
   'log:recovered': { size: number; attempts: number };
+  /** A shared log's follower could not read the integrated tree (the database is away); it serves what it saw. */
+  'log:follow-failed': { error: string };
+  /** A shared log's leader found its writer lease taken by another process: it writes nothing more. */
+  'log:lease-lost': { error: string };
+  /** This process's role in its org's shared log: leader (lease holder) or follower. */
+  'daemon:role': { role: string; holder: string };
   /** The reopened store does not hold what was acknowledged (ERR_LOG_ROLLBACK). */
   'log:fatal': { error: string; acknowledged: number };
 
@@ -216,6 +222,9 @@ const NAMES: { readonly [E in EventName]: true } = {
   'log:fault': true,
   'log:reopen-failed': true,
   'log:recovered': true,
+  'log:follow-failed': true,
+  'log:lease-lost': true,
+  'daemon:role': true,
   'log:fatal': true,
   'http:error': true,
   'token:created': true,

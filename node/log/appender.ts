@@ -52,6 +52,8 @@ export interface AppendItem {
   leafHash?: Uint8Array;
   /** The leaf's index keys, made by its producer (an ingest worker, with decisionKeyParts). */
   keys?: KeyParts;
+  /** A key the entry's batch deletes (the integrator of a shared log: the entry's q/ row, integrator.ts). */
+  del?: string;
 }
 
 export interface Appended {
@@ -108,7 +110,7 @@ export function logUnavailable(cause: unknown): NodeError {
   });
 }
 
-function checkItems(items: unknown): asserts items is readonly AppendItem[] {
+export function checkItems(items: unknown): asserts items is readonly AppendItem[] {
   if (!Array.isArray(items)) throw new GovfedError('ERR_INVALID_INPUT', 'append: expected an array of items');
   for (let i = 0; i < items.length; i++) {
     const it = items[i] as AppendItem | undefined;
@@ -283,6 +285,7 @@ export class GroupCommitAppender {
         const idx = hex16(next);
         b.put(LEAF_PREFIX + idx, item.leaf);
         if (item.record !== undefined) b.put(RECORD_PREFIX + idx, item.record);
+        if (item.del !== undefined) b.del(item.del);
         const at = encodeSize(next);
         const keys =
           item.keys !== undefined

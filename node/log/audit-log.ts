@@ -22,84 +22,37 @@
  * refuses too), the fault becomes fatal (ERR_LOG_ROLLBACK) and `onFatal` is called — the daemon exits
  * non-zero. Nothing is acknowledged after a failed write unless that proof passed. health() says which
  * of these states the log is in, and the last checkpoint-signing failure.
+ *
+ * A shared log (PostgreSQL with `shared`: several govfed processes of one org on one database): start()
+ * takes the writer lease if it is free — this process is the LEADER: its session sequences appends
+ * (sequencer.ts), integrates every process's sequenced entries (integrator.ts) and signs checkpoints;
+ * append() resolves once its entries are in the tree — or else it is a FOLLOWER (follower.ts): append()
+ * resolves once its entries are sequenced (durable), reads serve the integrated tree it follows, and
+ * when the lease becomes free it takes it and calls onLeaseAvailable (the daemon restarts as the leader).
+ * A leader that finds its lease taken (a renewal or a fenced write refused: it was paused past its lease)
+ * writes nothing more and calls onLeaseLost (the daemon restarts as a follower).
  */
-import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
-import { GovfedError } from '../../protocol/errors.ts';
-import type { Tile } from '../../protocol/log/tiles.ts';
-import type { NoteSigner, NoteVerifier } from '../../protocol/note/index.ts';
+import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
+import type { NoteVerifier } from '../../protocol/note/index.ts';
 import { NodeError } from '../errors.ts';
-import type { EventSink } from '../events.ts';
 import { type Appended, type AppendItem, logUnavailable } from './appender.ts';
 import { assertIndexArg, defaultVerifier } from './args.ts';
-import type { SignedCheckpoint } from './checkpointer.ts';
-import { type DecisionQuery, type SearchResult, searchDecisions } from './decision-search.ts';
+import type { AuditLogOptions } from './audit-log-options.ts';
+import { listCheckpoints, type SignedCheckpoint } from './checkpointer.ts';
+import { FollowerSession } from './follower.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
 import { HighWaterMark } from './high-water.ts';
-import { type LogHealth, type LogMetrics, type LogState, logHealth, logMetrics } from './log-health.ts';
-import {
-  type CommittedView,
-  consistencyProof,
-  inclusionProof,
-  lookupDecision,
-  lookupGovernance,
-  lookupLeafHash,
-  readEntry,
-  readRecord,
-  rootAt,
-} from './log-reads.ts';
-import { holderId } from './open-store.ts';
-import { recoverStore, StoreFault } from './recovery.ts';
-import type { LogDb } from './store.ts';
-import { checkStoreSpec, type LogStoreSpec } from './store.ts';
-import { openStoreRun, type StoreRun } from './store-run.ts';
-import { readTile } from './tile-reader.ts';
+import { type LogHealth, type LogMetrics, type LogRole, type LogState, logHealth, logMetrics } from './log-health.ts';
 
-export interface AuditLogOptions {
-  /** LevelDB directory: short for `store: {driver: 'leveldb', dir}`. */
-  dir?: string;
-  /** Where the log is stored (store.ts): a LevelDB directory or a PostgreSQL schema. One of dir, store. */
-  store?: LogStoreSpec;
-  /** The log's note signer; its key name must equal `origin`. */
-  signer: NoteSigner;
-  origin: string;
-  /**
-   * Verifier of the log key, used to re-check stored checkpoints at start. Defaults to the Ed25519
-   * verifier of `signer.publicKey` when the signer has one (ed25519Signer / parseSignerKey do), checking
-   * with `verify`.
-   */
-  verifier?: NoteVerifier;
-  /** The Ed25519 verifier of the default `verifier` (default: node/crypto's opensslVerify). */
-  verify?: Ed25519Verify;
-  /**
-   * The high-water mark file (high-water.ts), outside the LevelDB directory: the daemon passes
-   * DIR/high-water.json. Without it a LevelDB log has no guard against restarting smaller than it signed.
-   * A log in PostgreSQL always keeps its mark in its database (postgres/high-water.ts) and never reads
-   * or writes this file.
-   */
-  highWaterFile?: string;
-  checkpointIntervalMs?: number;
-  maxPendingEntries?: number;
-  maxBatchEntries?: number;
-  now?: () => Date;
-  /** Called after each durable batch with its entry count and the batch's build+write time. */
-  onCommit?: (n: number, ms: number) => void;
-  /** First delay between reopen attempts after a failed write (doubles up to 10 s). Default 500 ms. */
-  reopenDelayMs?: number;
-  /**
-   * Called once when a reopened store does not hold what was acknowledged (ERR_LOG_ROLLBACK) or cannot
-   * be trusted (ERR_LOG_CORRUPT): the log stays unavailable for good and the process should exit non-zero.
-   */
-  onFatal?: (err: unknown) => void;
-  /** Wraps each opened DB (fault-injection tests only: a disk that fails or loses writes). */
-  wrapDb?: (db: LogDb) => LogDb;
-  /** Storage events for the operator's log: `log:fault`, `log:reopen-failed`, `log:recovered`, `log:fatal`. */
-  onEvent?: EventSink;
-  /**
-   * PostgreSQL: start() waits until this process gets the writer lease instead of failing with
-   * ERR_ALREADY_RUNNING (a standby of an org's node; postgres/lease.ts). stop() ends the wait.
-   */
-  standby?: boolean;
-}
+export type { AuditLogOptions } from './audit-log-options.ts';
+export type { LogRole } from './log-health.ts';
+
+import type { CommittedView } from './log-reads.ts';
+import { holderId } from './open-store.ts';
+import { ReadableLog } from './readable-log.ts';
+import { recoverStore, StoreFault } from './recovery.ts';
+import { checkStoreSpec, type LogStoreSpec, type PostgresStoreSpec } from './store.ts';
+import { openStoreRun, type StoreRun } from './store-run.ts';
 
 function storeOf(opts: AuditLogOptions): LogStoreSpec {
   if ((opts.dir === undefined) === (opts.store === undefined)) {
@@ -108,7 +61,7 @@ function storeOf(opts: AuditLogOptions): LogStoreSpec {
   return checkStoreSpec(opts.store ?? { driver: 'leveldb', dir: opts.dir as string });
 }
 
-export class AuditLog {
+export class AuditLog extends ReadableLog {
   readonly #opts: AuditLogOptions;
   readonly #store: LogStoreSpec;
   readonly #verifier: NoteVerifier;
@@ -123,10 +76,13 @@ export class AuditLog {
   #writeFailures = 0;
   #checkpointFailuresBefore = 0;
   /** This log's name in a PostgreSQL lease: the same across its reopens. */
-  readonly #holder = holderId();
+  readonly #holder: string;
   #waiting: AbortController | undefined;
+  #follower: FollowerSession | undefined;
+  #leaseLost = false;
 
   constructor(opts: AuditLogOptions) {
+    super();
     if (opts.signer.name !== opts.origin) {
       throw new GovfedError('ERR_ORIGIN_MISMATCH', `log key name ${opts.signer.name} is not the origin ${opts.origin}`);
     }
@@ -137,6 +93,7 @@ export class AuditLog {
       throw new GovfedError('ERR_INVALID_INPUT', 'AuditLog: verifier and signer are for different keys');
     }
     this.#now = opts.now ?? (() => new Date());
+    this.#holder = opts.holder ?? holderId();
     // PostgreSQL keeps the mark in its database: each session gets it from the store (store-run.ts).
     this.#highWater =
       opts.highWaterFile === undefined || this.#store.driver === 'postgres'
@@ -150,10 +107,17 @@ export class AuditLog {
     this.#stopping = false;
     let run: StoreRun | undefined;
     try {
-      run = await this.#open();
+      try {
+        run = await this.#open();
+      } catch (err) {
+        if (!this.shared || this.#opts.standby === true || !isGovfedError(err, 'ERR_ALREADY_RUNNING')) throw err;
+        this.#follower = await this.#openFollower(); // another process holds the lease
+        return;
+      }
       this.#run = run;
       await run.checkpointer.signNow(); // covers entries written before a crash
       run.checkpointer.start();
+      run.shared?.integrator.start();
     } catch (err) {
       this.#run = undefined;
       await run?.db.close().catch(() => {});
@@ -163,14 +127,36 @@ export class AuditLog {
     }
   }
 
+  /** Several processes share this log (PostgreSQL `shared`). */
+  get shared(): boolean {
+    return this.#store.driver === 'postgres' && this.#store.shared === true;
+  }
+
+  /** A shared log's role in this process (undefined: one writer, or not running). */
+  get role(): LogRole | undefined {
+    if (!this.shared) return undefined;
+    return this.#follower !== undefined ? 'follower' : this.#run !== undefined ? 'leader' : undefined;
+  }
+
+  /** The writer lease this process holds now (a leader of a log in PostgreSQL), for fenced writes elsewhere. */
+  writerLease(): { holder: string; token: bigint } | undefined {
+    const db = this.#run?.db as { lease?: { holder: string; token: bigint } } | undefined;
+    return this.#leaseLost ? undefined : db?.lease;
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#waiting?.abort();
     this.#fault?.wake();
     await this.#recovering;
+    const follower = this.#follower;
+    this.#follower = undefined;
+    await follower?.close();
     const run = this.#run;
     if (run === undefined) return;
     run.checkpointer.stop();
+    await run.shared?.sequencer.close();
+    await run.shared?.integrator.stop(!run.appender.faulted && !this.#leaseLost);
     await run.appender.close();
     try {
       if (!run.appender.faulted) await run.checkpointer.signNow();
@@ -182,6 +168,29 @@ export class AuditLog {
       await run.checkpointer.idle();
       await run.db.close().catch(() => {});
     }
+  }
+
+  #openFollower(): Promise<FollowerSession> {
+    return FollowerSession.open({
+      ...this.#opts,
+      store: this.#store as PostgresStoreSpec,
+      holder: this.#holder,
+      verifier: this.#verifier,
+      maxPendingEntries: this.#opts.maxPendingEntries ?? 200_000,
+      maxBatchEntries: this.#opts.maxBatchEntries ?? 50_000,
+      now: this.#now,
+      onCheckpoint: (cp) => {
+        for (const fn of this.#checkpointListeners) fn(cp);
+      },
+    });
+  }
+
+  /** A shared log's leader lost its lease (seen by a renewal, a fenced write or a reopen): say so, once. */
+  #lostLease(err: unknown): void {
+    if (this.#leaseLost || this.#stopping) return;
+    this.#leaseLost = true;
+    this.#opts.onEvent?.('log:lease-lost', { error: err instanceof Error ? err.message : String(err) });
+    this.#opts.onLeaseLost?.(err);
   }
 
   #open(): Promise<StoreRun> {
@@ -206,6 +215,7 @@ export class AuditLog {
       },
       onFault: (err) => this.#onFault(err),
       wrapDb: this.#opts.wrapDb,
+      ...(this.shared ? { onLeaseLost: (err: unknown) => this.#lostLease(err) } : {}),
     });
   }
 
@@ -217,6 +227,8 @@ export class AuditLog {
     if (this.#fault !== undefined || run === undefined || this.#starting || this.#stopping) return;
     const fault = new StoreFault(error, this.#now(), run);
     this.#fault = fault;
+    void run.shared?.integrator.stop(false);
+    if (this.shared && isGovfedError(error, 'ERR_LEASE_LOST')) this.#lostLease(error);
     this.#checkpointFailuresBefore += run.checkpointer.failuresTotal;
     this.#run = undefined;
     this.#opts.onEvent?.('log:fault', { error: error instanceof Error ? error.message : String(error) });
@@ -227,6 +239,12 @@ export class AuditLog {
       reopenDelayMs: this.#opts.reopenDelayMs ?? 500,
       onEvent: this.#opts.onEvent,
       onFatal: this.#opts.onFatal,
+      // A shared log whose lease another process holds now: this process follows; its owner restarts it.
+      gaveUp: (err) => {
+        if (!this.shared || !isGovfedError(err, 'ERR_ALREADY_RUNNING')) return false;
+        this.#lostLease(err);
+        return true;
+      },
     }).then(
       (next) => {
         if (next === undefined) return;
@@ -234,6 +252,7 @@ export class AuditLog {
         this.#fault = undefined;
         this.#recovering = undefined;
         next.checkpointer.start();
+        next.shared?.integrator.start();
         next.checkpointer.signNow().catch(() => {}); // kept as lastError
       },
       (err: unknown) => {
@@ -252,8 +271,9 @@ export class AuditLog {
     return this.#run;
   }
 
-  /** The committed tree of the running session, for the reads (log-reads.ts). */
-  #view(): CommittedView {
+  /** The committed tree of the running session, or the one a follower follows, for the reads. */
+  protected view(): CommittedView {
+    if (this.#follower !== undefined) return this.#follower.view();
     const run = this.#running();
     return { db: run.db, reader: run.reader, size: run.appender.size };
   }
@@ -265,10 +285,23 @@ export class AuditLog {
    */
   append(items: readonly AppendItem[]): Promise<Appended[]> {
     try {
-      return this.#running().appender.append(items);
+      if (this.#follower !== undefined) return this.#follower.sequencer.append(items);
+      const run = this.#running();
+      return run.shared === undefined ? run.appender.append(items) : this.#sequenceAndWait(run, items);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** A shared log's leader: sequenced (durable), then waited for in the tree (integrator.ts waitFor). */
+  async #sequenceAndWait(run: StoreRun, items: readonly AppendItem[]): Promise<Appended[]> {
+    const shared = run.shared as NonNullable<StoreRun['shared']>;
+    const out = await shared.sequencer.append(items);
+    const last = out[out.length - 1];
+    if (last === undefined) return out;
+    shared.integrator.wake();
+    await shared.integrator.waitFor(last.index + 1);
+    return out;
   }
 
   /** Whether the log takes appends, why not, and the last checkpoint-signing failure. */
@@ -278,6 +311,8 @@ export class AuditLog {
 
   #state(): LogState {
     return {
+      follower: this.#follower,
+      role: this.role,
       run: this.#run,
       fault: this.#fault,
       stopping: this.#stopping,
@@ -288,47 +323,7 @@ export class AuditLog {
 
   /** Committed (durable) size (while reopening after a fault: the acknowledged size). */
   get size(): number {
-    return this.#run?.appender.size ?? this.#fault?.acked.size ?? 0;
-  }
-
-  /** The exact leaf bytes at `index`; ERR_NOT_FOUND when index >= size. */
-  async entry(index: number): Promise<Uint8Array> {
-    return readEntry(this.#view(), index);
-  }
-
-  /** The raw record stored with entry `index`, if any; ERR_NOT_FOUND when index >= size. */
-  async record(index: number): Promise<Uint8Array | undefined> {
-    return readRecord(this.#view(), index);
-  }
-
-  /**
-   * The index of the entry whose RFC 6962 leaf hash is `leafHash` (32 bytes), or undefined. When two
-   * entries have the same leaf hash, the later one.
-   */
-  async lookupLeafHash(leafHash: Uint8Array): Promise<number | undefined> {
-    return lookupLeafHash(this.#view(), leafHash);
-  }
-
-  /** The index of the decision entry with this decisionId, or undefined (a reused id: the latest entry). */
-  async lookupDecision(decisionId: string): Promise<number | undefined> {
-    return lookupDecision(this.#view(), decisionId);
-  }
-
-  /**
-   * The index of the latest governance entry of `kind` (e.g. `federation.charter`), or undefined when the
-   * log has none.
-   */
-  async lookupGovernance(kind: string): Promise<number | undefined> {
-    return lookupGovernance(this.#view(), kind);
-  }
-
-  /**
-   * One page of this log's decisions matching `query`, newest first, from the search index
-   * (decision-search.ts): at most query.limit items and a `next` position when there may be more.
-   */
-  async searchDecisions(query: DecisionQuery): Promise<SearchResult> {
-    const view = this.#view();
-    return searchDecisions(view.db, view.size, query);
+    return this.#follower?.size ?? this.#run?.appender.size ?? this.#fault?.acked.size ?? 0;
   }
 
   /**
@@ -340,54 +335,32 @@ export class AuditLog {
   }
 
   checkpoint(): SignedCheckpoint {
+    if (this.#follower !== undefined) return this.#follower.latest();
     // While reopening after a fault, the last signed checkpoint is still true and still served.
     if (this.#run === undefined && this.#fault !== undefined) return this.#fault.checkpoint;
     return this.#running().checkpointer.latest();
   }
 
-  /** Signs a checkpoint now if the tree grew; returns the latest. */
+  /** Signs a checkpoint now if the tree grew; returns the latest (a follower signs nothing: its latest). */
   async checkpointNow(): Promise<SignedCheckpoint> {
+    if (this.#follower !== undefined) return this.#follower.latest();
     return this.#running().checkpointer.signNow();
   }
 
   /** Every kept checkpoint with size >= fromSize, ascending. */
   async *checkpoints(fromSize = 0): AsyncGenerator<{ size: number; note: string }> {
     assertIndexArg(fromSize, 'fromSize');
-    yield* this.#running().checkpointer.list(fromSize);
-  }
-
-  /** Root of the tree of the first `size` entries (size <= committed size). */
-  async treeHash(size: number): Promise<Uint8Array> {
-    return rootAt(this.#view(), size);
-  }
-
-  /** Inclusion proof of entry `index` in the tree of `treeSize` entries (1 <= treeSize <= size). */
-  async proveInclusion(index: number, treeSize: number): Promise<Uint8Array[]> {
-    return inclusionProof(this.#view(), index, treeSize);
-  }
-
-  /** Consistency proof from the tree of `from` entries to the tree of `to` entries (from <= to <= size). */
-  async proveConsistency(from: number, to: number): Promise<Uint8Array[]> {
-    return consistencyProof(this.#view(), from, to);
-  }
-
-  /**
-   * A C2SP tlog-tiles hash tile or entry bundle of the committed tree (tile-reader.ts); ERR_NOT_FOUND
-   * when the tile is not complete at the committed size.
-   */
-  async tile(tile: Tile): Promise<Uint8Array> {
-    const run = this.#running();
-    return readTile(run.db, run.reader, run.appender.size, tile);
+    yield* listCheckpoints(this.view().db, fromSize);
   }
 
   /** Recomputes the tree from the stored leaves and compares stored hashes and checkpoints (see fsck.ts). */
   async fsck(): Promise<FsckReport> {
-    const run = this.#running();
+    const db = this.view().db;
     // The snapshot's own m/size is consistent with its content (batches are atomic), even if a batch
     // landed a moment before its waiters were told.
-    const snapshot = await run.db.snapshot();
+    const snapshot = await db.snapshot();
     try {
-      return await fsckDb(run.db, { verifier: this.#verifier, origin: this.#opts.origin, snapshot });
+      return await fsckDb(db, { verifier: this.#verifier, origin: this.#opts.origin, snapshot });
     } finally {
       await snapshot.close();
     }

@@ -195,17 +195,8 @@ export class Checkpointer {
   }
 
   /** Every kept checkpoint with size >= fromSize, ascending. */
-  async *list(fromSize = 0): AsyncGenerator<{ size: number; note: string }> {
-    const it = this.#o.db.iterator({ gte: checkpointKey(fromSize), lt: CHECKPOINT_RANGE_END });
-    try {
-      for (;;) {
-        const entries = await it.nextv(256);
-        if (entries.length === 0) return;
-        for (const [k, v] of entries) yield { size: keyNumber(k, CHECKPOINT_PREFIX), note: td.decode(v) };
-      }
-    } finally {
-      await it.close();
-    }
+  list(fromSize = 0): AsyncGenerator<{ size: number; note: string }> {
+    return listCheckpoints(this.#o.db, fromSize);
   }
 
   /** Signs (size, rootHash) — a committed state — and stores it durably before it is served. */
@@ -233,6 +224,20 @@ export class Checkpointer {
       // a listener's failure is its own business
     }
     return cp;
+  }
+}
+
+/** Every checkpoint kept in `db` with size >= fromSize, ascending. */
+export async function* listCheckpoints(db: LogDb, fromSize = 0): AsyncGenerator<{ size: number; note: string }> {
+  const it = db.iterator({ gte: checkpointKey(fromSize), lt: CHECKPOINT_RANGE_END });
+  try {
+    for (;;) {
+      const entries = await it.nextv(256);
+      if (entries.length === 0) return;
+      for (const [k, v] of entries) yield { size: keyNumber(k, CHECKPOINT_PREFIX), note: td.decode(v) };
+    }
+  } finally {
+    await it.close();
   }
 }
 

@@ -12,6 +12,8 @@
  *     s/…/<time>/<index>  decision search index (decision-keys.ts) → index, 8 bytes big-endian
  *     m/size           committed tree size, 8 bytes big-endian
  *     m/lookup         present once the lookup index covers every entry (LOOKUP_VERSION, UTF-8)
+ *     q/<index>        PostgreSQL, several processes (sequencer.ts): an entry sequenced at that index and
+ *                      not yet integrated (queued.ts encoding); deleted by the batch that integrates it
  * The x/, d/, g/ and s/ keys of an entry are written in the same batch as its l/ key (lookup.ts).
  */
 import { GovfedError } from '../../protocol/errors.ts';
@@ -25,6 +27,7 @@ export const LEAF_HASH_INDEX_PREFIX = 'x/';
 export const DECISION_INDEX_PREFIX = 'd/';
 export const GOVERNANCE_INDEX_PREFIX = 'g/';
 export const LOOKUP_KEY = 'm/lookup';
+export const QUEUE_PREFIX = 'q/';
 
 const HEX_WIDTH = 16;
 
@@ -43,6 +46,10 @@ export function recordKey(index: number): string {
 
 export function hashKey(storedIndex: number): string {
   return HASH_PREFIX + hex16(storedIndex);
+}
+
+export function queueKey(index: number): string {
+  return QUEUE_PREFIX + hex16(index);
 }
 
 export function checkpointKey(size: number): string {

@@ -5,8 +5,12 @@
  * counters and gauges of LogMetrics. Both are computed here from AuditLog's state (LogState).
  */
 import { isGovfedError } from '../../protocol/errors.ts';
+import type { FollowerSession } from './follower.ts';
 import type { StoreFault } from './recovery.ts';
 import type { StoreRun } from './store-run.ts';
+
+/** A shared log's role in this process: undefined for a log with one writer. */
+export type LogRole = 'leader' | 'follower';
 
 /** A failure as the operator sees it: a code, a message and since when. */
 export interface LogProblem {
@@ -25,6 +29,8 @@ export interface LogHealth {
   fault?: LogProblem & { fatal: boolean; reopenAttempts: number; lastReopenError?: string };
   /** The last checkpoint signing failed, and none succeeded since. */
   checkpointError?: LogProblem;
+  /** A shared log (several processes): this process's role — the lease holder, or a follower. */
+  role?: LogRole;
 }
 
 /** The code and message of any error; errors without a govfed code are ERR_LOG_UNAVAILABLE (I/O). */
@@ -53,6 +59,10 @@ export interface LogMetrics {
 
 /** What health and metrics are read from: AuditLog's session, its fault, and its failure counters. */
 export interface LogState {
+  /** A shared log's follower session (then `run` is undefined). */
+  follower?: FollowerSession | undefined;
+  /** A shared log's role in this process. */
+  role?: LogRole | undefined;
   /** The running store session (undefined before start, after stop, and while faulted). */
   run: StoreRun | undefined;
   fault: StoreFault | undefined;
@@ -68,10 +78,11 @@ function message(err: unknown): string {
 }
 
 /** AuditLog.health(). */
-export function logHealth({ run, fault, stopping }: LogState): LogHealth {
+export function logHealth({ run, fault, stopping, follower, role }: LogState): LogHealth {
   const signing = run?.checkpointer.lastError;
   return {
-    writable: run !== undefined && !run.appender.faulted && !stopping,
+    ...(role === undefined ? {} : { role }),
+    writable: (follower !== undefined || (run !== undefined && !run.appender.faulted)) && !stopping,
     fault:
       fault === undefined
         ? undefined
@@ -82,7 +93,7 @@ export function logHealth({ run, fault, stopping }: LogState): LogHealth {
             lastReopenError: fault.lastAttempt === undefined ? undefined : message(fault.lastAttempt),
           },
     checkpointError: signing === undefined ? undefined : problemOf(signing.error, signing.at),
-    stopped: run === undefined && fault === undefined,
+    stopped: run === undefined && fault === undefined && follower === undefined,
   };
 }
 
@@ -96,6 +107,18 @@ export function logMetrics(state: LogState): LogMetrics {
     writeFailuresTotal: state.writeFailures,
     checkpointFailuresTotal: state.checkpointFailuresBefore + (run?.checkpointer.failuresTotal ?? 0),
   };
+  const f = state.follower;
+  if (f !== undefined) {
+    return {
+      size: f.size,
+      pending: f.sequencer.pending,
+      checkpointSize: f.latest().size,
+      checkpointLagMs: 0,
+      appendsTotal: f.sequencer.sequencedTotal,
+      batchesTotal: 0,
+      ...common,
+    };
+  }
   if (run === undefined) {
     return {
       size: fault?.acked.size ?? 0,
@@ -109,7 +132,7 @@ export function logMetrics(state: LogState): LogMetrics {
   }
   return {
     size: run.appender.size,
-    pending: run.appender.pending,
+    pending: run.appender.pending + (run.shared?.sequencer.pending ?? 0),
     checkpointSize: run.checkpointer.latest().size,
     checkpointLagMs: run.checkpointer.lagMs(),
     appendsTotal: run.appender.appendsTotal,

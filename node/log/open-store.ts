@@ -4,7 +4,7 @@
  * `mustExist`, a store that holds no log (ERR_NOT_FOUND).
  */
 import { openLogDb } from './db.ts';
-import { openPgLogDb } from './postgres/pg-db.ts';
+import { openPgLogDb } from './postgres/open.ts';
 import { checkStoreSpec, type LogDb, type LogStoreSpec } from './store.ts';
 
 export interface OpenStoreOptions {
@@ -20,6 +20,8 @@ export interface OpenStoreOptions {
   signal?: AbortSignal;
   /** PostgreSQL: the lease holder's name (the same across the reopens of one log). */
   holder?: string;
+  /** PostgreSQL: migrations, but no writer and no lease (a follower of a shared log: sequences and reads). */
+  noLease?: boolean;
 }
 
 export { holderId } from './postgres/lease.ts';

@@ -75,6 +75,8 @@ export interface RecoveryOptions {
   reopenDelayMs: number;
   onEvent?: EventSink;
   onFatal?: (err: unknown) => void;
+  /** A reopen failed with `err`: true to stop recovering (a shared log whose lease another process took). */
+  gaveUp?: (err: unknown) => boolean;
 }
 
 function message(err: unknown): string {
@@ -112,6 +114,7 @@ export async function recoverStore(
         return undefined;
       }
       await run?.db.close().catch(() => {});
+      if (o.gaveUp?.(err) === true) return undefined;
       fault.lastAttempt = err;
       o.onEvent?.('log:reopen-failed', { attempt: fault.attempts, error: message(err) });
       await fault.sleep(delay);

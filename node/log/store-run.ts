@@ -17,13 +17,23 @@ import { Checkpointer, type SignedCheckpoint } from './checkpointer.ts';
 import { StoreHashReader } from './hash-reader.ts';
 import { fastNodeHash } from './hasher.ts';
 import { HighWaterMark } from './high-water.ts';
+import { Integrator } from './integrator.ts';
 import { decodeSize, SIZE_KEY } from './keys.ts';
 import { ensureLookupIndex } from './lookup.ts';
 import { type OpenStoreOptions, openLogStore } from './open-store.ts';
-import type { LogDb, LogStoreSpec } from './store.ts';
+import { Sequencer } from './sequencer.ts';
+import { type LogDb, type LogStoreSpec, sequencingOf } from './store.ts';
+
+/** The parts of a session of a shared log (PostgreSQL, several processes) held by the lease holder. */
+export interface SharedParts {
+  sequencer: Sequencer;
+  integrator: Integrator;
+}
 
 export interface StoreRun {
   db: LogDb;
+  /** A shared log's sequencer and integrator (undefined: this process is the log's only writer). */
+  shared?: SharedParts;
   /** The high-water mark this session checks and raises (the store's own, or the file's). */
   highWater: HighWaterMark | undefined;
   reader: StoreHashReader;
@@ -53,6 +63,10 @@ export interface StoreRunOptions {
   wrapDb?: (db: LogDb) => LogDb;
   /** Passed to openLogStore: the PostgreSQL lease holder, waiting for the lease (standby). */
   open?: OpenStoreOptions;
+  /** A shared log: how long the integrator waits on an empty queue (integrator.ts). */
+  integratePollMs?: number;
+  /** The lease was found taken by another process (a renewal failed): called at once. */
+  onLeaseLost?: (err: unknown) => void;
 }
 
 export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
@@ -75,7 +89,10 @@ export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
       });
     }
     let checkpointer: Checkpointer | undefined;
+    let integrator: Integrator | undefined;
     const onCommit = o.onCommit;
+    const seq = sequencingOf(opened);
+    const shared = o.store.driver === 'postgres' && o.store.shared === true;
     const appender = new GroupCommitAppender({
       db,
       frontier,
@@ -83,7 +100,8 @@ export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
       maxBatchEntries: o.maxBatchEntries,
       onCommit: (n, ms) => {
         checkpointer?.noteCommit();
-        onCommit?.(n, ms);
+        integrator?.noteCommit();
+        if (!shared) onCommit?.(n, ms);
       },
       onFault: o.onFault,
     });
@@ -101,7 +119,27 @@ export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
       onWriteError: o.onFault,
     });
     await checkpointer.load(size, frontier);
-    return { db, highWater, reader, appender, checkpointer };
+    if (seq !== undefined && o.onLeaseLost !== undefined) seq.onLeaseLost(o.onLeaseLost);
+    if (seq === undefined || !shared) {
+      await seq?.unshareSequence(size); // one writer: no sequenced entry may wait (ERR_INVALID_CONFIG)
+      return { db, highWater, reader, appender, checkpointer };
+    }
+    await seq.shareSequence(size);
+    // Appends of a shared log are sequenced (any process) and integrated here (the lease holder).
+    const sequencer = new Sequencer({
+      commit: (values) => seq.sequence(values),
+      maxPendingEntries: o.maxPendingEntries,
+      maxBatchEntries: o.maxBatchEntries,
+      onCommit,
+    });
+    integrator = new Integrator({
+      db,
+      appender,
+      maxBatchEntries: o.maxBatchEntries,
+      pollMs: o.integratePollMs ?? 20,
+      onFault: o.onFault,
+    });
+    return { db, highWater, reader, appender, checkpointer, shared: { sequencer, integrator } };
   } catch (err) {
     await opened.close().catch(() => {});
     throw err;

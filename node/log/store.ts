@@ -35,6 +35,11 @@ export interface PostgresStoreSpec {
   schema?: string;
   /** The writer lease's length (postgres/lease.ts): how long a dead or paused writer blocks the others. */
   leaseMs?: number;
+  /**
+   * Several govfed processes of the org share this log: every one sequences appends, the lease holder
+   * integrates and signs, the others follow (sequencer.ts, integrator.ts, follower.ts).
+   */
+  shared?: boolean;
 }
 
 /** A point-in-time view for reads (fsck). Close it when done. */
@@ -95,6 +100,28 @@ export interface LogDb {
   highWaterMark?(origin: string): MarkStore;
 }
 
+/**
+ * What the PostgreSQL driver adds for a log shared by several processes of one org (postgres/sequence.ts,
+ * sequencer.ts, integrator.ts): sequencing by any process, the sequence row of the lease holder, and the
+ * lease itself (for other tables' fenced writes, and to hear at once that it was lost).
+ */
+export interface SequencingDb {
+  sequence(values: readonly Uint8Array[]): Promise<number>;
+  sequenceNext(): Promise<number | undefined>;
+  shareSequence(size: number): Promise<number>;
+  unshareSequence(size: number): Promise<void>;
+  onLeaseLost(fn: (err: unknown) => void): void;
+  readonly lease: { holder: string; token: bigint } | undefined;
+}
+
+/** The store's sequencing side, when its driver has one (PostgreSQL). */
+export function sequencingOf(db: LogDb): (LogDb & SequencingDb) | undefined {
+  const d = db as LogDb & Partial<SequencingDb>;
+  return typeof d.sequence === 'function' && typeof d.shareSequence === 'function'
+    ? (d as LogDb & SequencingDb)
+    : undefined;
+}
+
 /** Bound on a PostgreSQL schema name: a plain lowercase identifier (it is quoted into SQL). */
 export const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -112,6 +139,9 @@ export function checkStoreSpec(spec: LogStoreSpec): LogStoreSpec {
     }
     if (spec.schema !== undefined && !SCHEMA_RE.test(spec.schema)) {
       throw new GovfedError('ERR_INVALID_INPUT', `postgres store: schema must match ${SCHEMA_RE}`);
+    }
+    if (spec.shared !== undefined && typeof spec.shared !== 'boolean') {
+      throw new GovfedError('ERR_INVALID_INPUT', 'postgres store: shared must be true or false');
     }
     const l = spec.leaseMs;
     if (l !== undefined && (!Number.isInteger(l) || l < 300 || l > 600_000)) {

@@ -11,6 +11,8 @@
  *   3  high_water (name, origin, size, root_hash): the log's high-water mark, the largest tree it ever
  *      signed (high-water.ts; ../high-water.ts). A schema migrated from version 2 has no row: the first
  *      start creates it from the last stored checkpoint, as a LevelDB home without its file does.
+ *   4  sequence (name, next): the next index the log's sequencer gives (sequence.ts) — several processes
+ *      of one org append through it; its row is made by the first lease holder that shares the log.
  */
 import type { ClientBase } from 'pg';
 import { NodeError } from '../../errors.ts';
@@ -41,6 +43,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: (s) => [
       `CREATE TABLE ${s}.high_water (name text PRIMARY KEY, origin text NOT NULL, size bigint NOT NULL CHECK (size >= 0), root_hash bytea NOT NULL CHECK (octet_length(root_hash) = 32))`,
     ],
+  },
+  {
+    version: 4,
+    name: 'log sequencer',
+    sql: (s) => [`CREATE TABLE ${s}.sequence (name text PRIMARY KEY, next bigint NOT NULL CHECK (next >= 0))`],
   },
 ];
 

@@ -19,42 +19,22 @@
  *   - A snapshot is a REPEATABLE READ, READ ONLY transaction on a pooled connection.
  *   - Every failure of a database call is ERR_STORE_UNAVAILABLE (errors.ts).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { isGovfedError } from '../../../protocol/errors.ts';
 import { NodeError } from '../../errors.ts';
 import type { MarkStore, TreeState } from '../high-water.ts';
-import type {
-  LogBatch,
-  LogDb,
-  LogIterator,
-  LogSnapshot,
-  PostgresStoreSpec,
-  RangeOptions,
-  ReadOptions,
-  WriteOptions,
-} from '../store.ts';
+import type { LogBatch, LogDb, LogIterator, LogSnapshot, RangeOptions, ReadOptions, WriteOptions } from '../store.ts';
 import { guarded, storeUnavailable } from './errors.ts';
 import { pgMark, readMarkRow, writeMarkRow } from './high-water.ts';
-import {
-  DEFAULT_LEASE_MS,
-  describeHolder,
-  fence,
-  type Held,
-  holderId,
-  leaseLost,
-  release,
-  renew,
-  tryAcquire,
-} from './lease.ts';
-import { migrate, quoteIdent, schemaVersion } from './migrations.ts';
+import { DEFAULT_LEASE_MS, fence, type Held, leaseLost, release, renew } from './lease.ts';
+import { quoteIdent } from './migrations.ts';
 import { keyBytes, type PageReader, PgRange, plainBytes } from './range.ts';
+import { dropIdleSequence, ensureSequence, readNext, sequenceRows } from './sequence.ts';
 import { PgSnapshot } from './snapshot.ts';
 
 export const DEFAULT_SCHEMA = 'govfed';
 /** Rows per INSERT statement of a batch (bounds the size of one statement's parameters). */
 const ROWS_PER_STATEMENT = 4000;
-/** How long connecting may take before the store is called unavailable. */
-const CONNECT_TIMEOUT_MS = 10_000;
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -103,6 +83,7 @@ export class PgLogDb implements LogDb {
   readonly #held: Held | undefined;
   readonly #leaseMs: number;
   #renewer: NodeJS.Timeout | undefined;
+  #onLeaseLost: ((err: unknown) => void) | undefined;
 
   constructor(pool: pg.Pool, writer: pg.Client | undefined, schema: string, held?: Held, leaseMs = DEFAULT_LEASE_MS) {
     this.#pool = pool;
@@ -125,13 +106,61 @@ export class PgLogDb implements LogDb {
     return this.#held?.token;
   }
 
+  /** The connection pool (a follower's lease watch, follower.ts). */
+  get pool(): pg.Pool {
+    return this.#pool;
+  }
+
+  /** The lease this handle holds (undefined when it holds none), for other tables' fenced writes. */
+  get lease(): Held | undefined {
+    return this.#held === undefined || this.#writerLost !== undefined ? undefined : this.#held;
+  }
+
+  /** Called once, at once, when a renewal finds the lease taken by another process (not on close). */
+  onLeaseLost(fn: (err: unknown) => void): void {
+    this.#onLeaseLost = fn;
+  }
+
   async #renew(held: Held): Promise<void> {
     if (this.#closed || this.#writerLost !== undefined) return;
     try {
-      if (!(await renew(this.#pool, this.schema, held, this.#leaseMs))) this.#writerLost ??= leaseLost(held);
+      if (!(await renew(this.#pool, this.schema, held, this.#leaseMs)) && !this.#closed) {
+        this.#writerLost ??= leaseLost(held);
+        this.#onLeaseLost?.(this.#writerLost);
+      }
     } catch {
       // The database is away: the next write fails (and its fence refuses it once the lease expired).
     }
+  }
+
+  /**
+   * Sequences `values` as q/ rows (sequence.ts) on a pooled connection — not fenced: any process of the
+   * org may. Resolves with the first index once committed.
+   */
+  sequence(values: readonly Uint8Array[]): Promise<number> {
+    return guarded('sequence', () => sequenceRows(this.#pool, this.schema, values));
+  }
+
+  /** The next index the sequencer gives (undefined: the log is not shared). */
+  sequenceNext(): Promise<number | undefined> {
+    return guarded('read the sequencer', () => readNext(this.#pool, this.schema));
+  }
+
+  /**
+   * The lease holder of a shared log: makes the sequence row from the integrated `size` if there is none
+   * (fenced); resolves with the next index to give.
+   */
+  async shareSequence(size: number): Promise<number> {
+    let next = size;
+    await this.#fenced('share the sequencer', false, async (w) => {
+      next = await ensureSequence(w, this.schema, size);
+    });
+    return next;
+  }
+
+  /** A log opened by one process only: drops an idle sequence row (fenced; sequence.ts dropIdleSequence). */
+  unshareSequence(size: number): Promise<void> {
+    return this.#fenced('unshare the sequencer', false, (w) => dropIdleSequence(w, this.schema, size));
   }
 
   #client(opts: ReadOptions | undefined): Promise<Queryable> {
@@ -303,94 +332,4 @@ export class PgLogDb implements LogDb {
     await this.#writer?.end().catch(() => {});
     await this.#pool.end().catch(() => {});
   }
-}
-
-export interface OpenPgOptions {
-  /** ERR_NOT_FOUND unless the schema holds a log already. */
-  mustExist?: boolean;
-  /** No writer, no lease, no migrations: reads only (fsck of a stopped node, a migration's source). */
-  readOnly?: boolean;
-  /** Wait until the writer lease is free instead of ERR_ALREADY_RUNNING (a standby process). */
-  waitForLease?: boolean;
-  /** Ends the wait for the lease (ERR_SHUTTING_DOWN). */
-  signal?: AbortSignal;
-  /**
-   * Who writes, in the lease row (default: a new name per open). A log that reopens its store after a
-   * fault passes the same name and so takes its own lease back at once, with a new fencing token.
-   */
-  holder?: string;
-}
-
-function connection(spec: PostgresStoreSpec): pg.ClientConfig {
-  return {
-    connectionString: spec.url,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    keepAlive: true,
-    application_name: 'govfed',
-  };
-}
-
-/**
- * Opens the log in `spec`'s schema: connects, takes the writer lock (ERR_ALREADY_RUNNING when another
- * process holds it) and runs the missing migrations. ERR_STORE_UNAVAILABLE when the database cannot be
- * reached.
- */
-export async function openPgLogDb(spec: PostgresStoreSpec, opts: OpenPgOptions = {}): Promise<PgLogDb> {
-  const schema = spec.schema ?? DEFAULT_SCHEMA;
-  const pool = new pg.Pool({ ...connection(spec), max: 8, idleTimeoutMillis: 30_000 });
-  pool.on('error', () => {}); // an idle connection broke: the pool drops it, the next read reconnects
-  let writer: pg.Client | undefined;
-  try {
-    if (opts.mustExist || opts.readOnly) {
-      const version = await guarded('open', () => schemaVersion(pool, schema));
-      if (version === 0) {
-        if (opts.mustExist) throw new NodeError('ERR_NOT_FOUND', `no audit log in schema ${schema} of the database`);
-      }
-    }
-    if (!opts.readOnly) {
-      const w = new pg.Client(connection(spec));
-      writer = w;
-      w.on('error', () => {}); // replaced by PgLogDb's handler; a failure before that surfaces as a query error
-      await guarded('open', () => w.connect());
-      await guarded('migrate', () => migrate(w, schema));
-      const ttl = spec.leaseMs ?? DEFAULT_LEASE_MS;
-      const holder = opts.holder ?? holderId();
-      let held = await guarded('open', () => tryAcquire(w, schema, holder, ttl));
-      while (held === undefined && opts.waitForLease) {
-        await sleep(Math.min(500, Math.max(50, Math.floor(ttl / 4))), opts.signal);
-        held = await guarded('open', () => tryAcquire(w, schema, holder, ttl));
-      }
-      if (held === undefined) {
-        const who = await guarded('open', () => describeHolder(w, schema));
-        throw new NodeError(
-          'ERR_ALREADY_RUNNING',
-          `the audit log in schema ${schema} of the database is in use by another process (lease held by ${who})`,
-        );
-      }
-      return new PgLogDb(pool, writer, schema, held, ttl);
-    }
-    return new PgLogDb(pool, writer, schema);
-  } catch (err) {
-    await writer?.end().catch(() => {});
-    await pool.end().catch(() => {});
-    throw err;
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new NodeError('ERR_SHUTTING_DOWN', 'stopped while waiting for the writer lease'));
-      return;
-    }
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new NodeError('ERR_SHUTTING_DOWN', 'stopped while waiting for the writer lease'));
-      },
-      { once: true },
-    );
-  });
 }

@@ -122,9 +122,11 @@ const open = (spec: LogStoreSpec, opts?: OpenStoreOptions) => openLogStore(spec,
 
 /**
  * `fn`'s tests twice: on LevelDB, and on PostgreSQL (one server and database per suite, a schema per
- * fresh store; skipped, and titled "skipped: needs postgresql", where there is no PostgreSQL).
+ * fresh store; skipped, and titled "skipped: needs postgresql", where there is no PostgreSQL). With
+ * `shared`, a third time: on PostgreSQL as a log shared by several processes (`shared: true`: appends
+ * sequenced, then integrated by the lease holder — the one process of the test).
  */
-export function describeStores(name: string, fn: (store: StoreFixture) => void): void {
+export function describeStores(name: string, fn: (store: StoreFixture) => void, opts: { shared?: boolean } = {}): void {
   describe(`${name} (leveldb)`, () => {
     const suiteDirs: string[] = [];
     afterAll(async () => {
@@ -148,6 +150,21 @@ export function describeStores(name: string, fn: (store: StoreFixture) => void):
     fn({
       driver: 'postgres',
       fresh: async () => ({ driver: 'postgres', url, schema: `log_${++schemas}` }),
+      open,
+      server,
+    });
+  });
+  if (opts.shared !== true) return;
+  describeWithPostgres(`${name} (postgres, shared)`, () => {
+    const server = usePostgres();
+    let url = '';
+    let schemas = 0;
+    beforeAll(async () => {
+      url = await server().createDatabase('log');
+    });
+    fn({
+      driver: 'postgres',
+      fresh: async () => ({ driver: 'postgres', url, schema: `log_${++schemas}`, shared: true }),
       open,
       server,
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuditLog, HighWaterMark } from '../../../../node/log/index.ts';
-import { openPgLogDb } from '../../../../node/log/postgres/pg-db.ts';
+import { openPgLogDb } from '../../../../node/log/postgres/open.ts';
 import type { PostgresStoreSpec } from '../../../../node/log/store.ts';
 import { MemoryTree } from '../../../../protocol/log/index.ts';
 import { describeWithPostgres, usePostgres } from '../../../helpers/postgres.ts';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../../node/log/postgres/migrations.ts';
-import { openPgLogDb } from '../../../../node/log/postgres/pg-db.ts';
+import { openPgLogDb } from '../../../../node/log/postgres/open.ts';
 import { describeWithPostgres, usePostgres } from '../../../helpers/postgres.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
