@@ -124,13 +124,17 @@ export class PgLogDb implements LogDb {
   async #renew(held: Held): Promise<void> {
     if (this.#closed || this.#writerLost !== undefined) return;
     try {
-      if (!(await renew(this.#pool, this.schema, held, this.#leaseMs)) && !this.#closed) {
-        this.#writerLost ??= leaseLost(held);
-        this.#onLeaseLost?.(this.#writerLost);
-      }
+      if (!(await renew(this.#pool, this.schema, held, this.#leaseMs))) this.#lose(leaseLost(held));
     } catch {
       // The database is away: the next write fails (and its fence refuses it once the lease expired).
     }
+  }
+
+  /** The lease is another process's now (a renewal or a fence found it): no write goes through again. */
+  #lose(err: unknown): void {
+    if (this.#writerLost !== undefined || this.#closed) return;
+    this.#writerLost = err;
+    this.#onLeaseLost?.(err);
   }
 
   /**
@@ -272,7 +276,7 @@ export class PgLogDb implements LogDb {
           await w.query('COMMIT');
         } catch (err) {
           await w.query('ROLLBACK').catch(() => {});
-          if (isGovfedError(err, 'ERR_LEASE_LOST')) this.#writerLost ??= err;
+          if (isGovfedError(err, 'ERR_LEASE_LOST')) this.#lose(err);
           throw err;
         }
       });
