@@ -46,6 +46,10 @@ export interface EventCatalogue {
   'log:lease-lost': { error: string };
   /** This process's role in its org's shared log: leader (lease holder) or follower. */
   'daemon:role': { role: string; holder: string };
+  /** The lease holder could not publish the enforcement snapshot for its followers (node/ha publisher.ts). */
+  'ha:publish-failed': { error: string };
+  /** A follower read an enforcement snapshot that does not check; it keeps the last good one. */
+  'ha:snapshot-invalid': { error: string };
   /** The reopened store does not hold what was acknowledged (ERR_LOG_ROLLBACK). */
   'log:fatal': { error: string; acknowledged: number };
 
@@ -225,6 +229,8 @@ const NAMES: { readonly [E in EventName]: true } = {
   'log:follow-failed': true,
   'log:lease-lost': true,
   'daemon:role': true,
+  'ha:publish-failed': true,
+  'ha:snapshot-invalid': true,
   'log:fatal': true,
   'http:error': true,
   'token:created': true,

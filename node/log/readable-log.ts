@@ -6,7 +6,9 @@
  * it last saw (follower.ts).
  */
 import type { Tile } from '../../protocol/log/tiles.ts';
+import { assertIndexArg, plain } from './args.ts';
 import { type DecisionQuery, type SearchResult, searchDecisions } from './decision-search.ts';
+import { keyNumber, LEAF_PREFIX, leafKey } from './keys.ts';
 import {
   type CommittedView,
   consistencyProof,
@@ -27,6 +29,27 @@ export abstract class ReadableLog {
   /** The exact leaf bytes at `index`; ERR_NOT_FOUND when index >= size. */
   async entry(index: number): Promise<Uint8Array> {
     return readEntry(this.view(), index);
+  }
+
+  /**
+   * The entries from `from` up to `to` (bounded by the committed size), in index order, read a page at a
+   * time (one range read per page, not one read per entry).
+   */
+  async *entries(from: number, to: number): AsyncGenerator<[number, Uint8Array]> {
+    const view = this.view();
+    assertIndexArg(from, 'from');
+    const end = Math.min(to, view.size);
+    if (from >= end) return;
+    const it = view.db.iterator({ gte: leafKey(from), lt: leafKey(end) });
+    try {
+      for (;;) {
+        const page = await it.nextv(512);
+        if (page.length === 0) return;
+        for (const [k, v] of page) yield [keyNumber(k, LEAF_PREFIX), plain(v)];
+      }
+    } finally {
+      await it.close();
+    }
   }
 
   /** The raw record stored with entry `index`, if any; ERR_NOT_FOUND when index >= size. */

@@ -109,6 +109,23 @@ export interface ResolvedModel extends DecisionModel {
   deployed?: 'live' | 'shadow';
 }
 
+/** A model reference of a decision: `org/name@version` or `name@version`. */
+export const MODEL_REF_RE = /^(?:([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/)?([^@/]+)@([^@/]+)$/;
+
+/** What a reference the registry does not hold resolves to (its name and version, when it has them). */
+export function unknownModel(ref: string): ResolvedModel {
+  const m = MODEL_REF_RE.exec(ref);
+  return {
+    known: false,
+    org: '',
+    name: m === null ? ref : (m[2] as string),
+    version: m?.[3] ?? '',
+    digest: '',
+    status: 'unknown',
+    tier: '',
+  };
+}
+
 export function modelKey(m: ModelRef): string {
   return `${m.org}/${m.name}@${m.version}`;
 }
@@ -337,25 +354,17 @@ export class ModelBook {
   }
 
   #resolveNow(ref: string, ownOrg: string): ResolvedModel {
-    const m = /^(?:([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/)?([^@/]+)@([^@/]+)$/.exec(ref);
-    const unknown = (name = ref, version = ''): ResolvedModel => ({
-      known: false,
-      org: '',
-      name,
-      version,
-      digest: '',
-      status: 'unknown',
-      tier: '',
-    });
-    if (m === null) return unknown();
+    const m = MODEL_REF_RE.exec(ref);
+    if (m === null) return unknownModel(ref);
     const [, org, name = '', version = ''] = m;
+    const unknown = () => unknownModel(ref);
     let held: HeldModel | undefined;
     if (org !== undefined) held = this.get(org, name, version);
     else {
       const all = this.named(name, version);
       held = all.find((h) => h.model.org === ownOrg) ?? (all.length === 1 ? all[0] : undefined);
     }
-    if (held === undefined) return unknown(name, version);
+    if (held === undefined) return unknown();
     const v = this.view(held);
     const c = currentContract(held);
     const deployed = this.#o.deployed?.(held.key);

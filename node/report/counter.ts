@@ -8,10 +8,13 @@
  *                  numbers per batch), in log order, with the log size after the batch (`through`);
  *   at start       it reads its own log from the `through` it saved to the log's size at that moment
  *                  (catchUp(), in the background; ingest starts after that snapshot, so what it hands over
- *                  lies past it): what was appended after the last save, crash or not, is counted once.
+ *                  lies past it): what was appended after the last save, crash or not, is counted once;
+ *   shared log     (several processes of one org, node/log follower.ts): ingest hands it nothing — the
+ *                  followers' decisions never pass this process — and the lease holder counts by reading
+ *                  its log after each checkpoint (catchUp() again), from `through` on, a page at a time.
  *
  * The counters and `through` are saved together (DIR/report/state.json, atomic writes) every few seconds
- * and at stop. Reading the log costs ~40 µs an entry, so it is done only for that tail; a report costs one
+ * and at stop. Reading the log costs ~40 µs an entry (read a page at a time), so it is done only for that tail; a report costs one
  * statement per org and version, whatever the number of decisions.
  */
 import { join } from 'node:path';
@@ -56,13 +59,13 @@ export class CounterStore extends JsonStateFile<CounterState> {
 }
 
 export class ModelCounter {
-  readonly #log: Pick<AuditLog, 'size' | 'entry'>;
+  readonly #log: Pick<AuditLog, 'size' | 'entries'>;
   readonly #store: CounterStore;
   #state: CounterState = { version: 1, federationId: null, through: 0, tallies: {}, statements: {} };
   #tail: Promise<unknown> = Promise.resolve();
   #dirty = false;
 
-  constructor(homeDir: string, log: Pick<AuditLog, 'size' | 'entry'>) {
+  constructor(homeDir: string, log: Pick<AuditLog, 'size' | 'entries'>) {
     this.#log = log;
     this.#store = new CounterStore(homeDir);
   }
@@ -121,10 +124,12 @@ export class ModelCounter {
     // Only the entries below `size` are read here; ingest's add() counts every batch past it meanwhile
     // (ingest starts after this snapshot), so the scanned tallies are merged into the current ones.
     const tallies: Record<string, Tally> = {};
-    for (let i = from; i < size; i++) {
+    let n = 0;
+    for await (const [, bytes] of this.#log.entries(from, size)) {
+      if (++n % BATCH === 0) await new Promise((r) => setImmediate(r));
       let leaf: ReturnType<typeof decodeLeaf>;
       try {
-        leaf = decodeLeaf(await this.#log.entry(i));
+        leaf = decodeLeaf(bytes);
       } catch {
         continue; // not a leaf this version knows: nothing to count
       }
@@ -132,7 +137,6 @@ export class ModelCounter {
       const t = tallies[leaf.modelDigest] ?? emptyTally();
       countLeaf(t, leaf);
       tallies[leaf.modelDigest] = t;
-      if ((i - from) % BATCH === BATCH - 1) await new Promise((r) => setImmediate(r));
     }
     const s = this.#state;
     for (const [digest, t] of Object.entries(tallies))

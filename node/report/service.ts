@@ -37,7 +37,12 @@ export const SAVE_MS = 5000;
 
 export interface ReportServiceOptions {
   home: { dir: string; config: { org: string } };
-  log: Pick<AuditLog, 'size' | 'entry' | 'append' | 'record' | 'checkpointNow'>;
+  log: Pick<AuditLog, 'size' | 'entries' | 'append' | 'record' | 'checkpointNow' | 'onCheckpoint'>;
+  /**
+   * Count decisions by reading the log after each checkpoint instead of being handed ingest's tallies
+   * (counted()): a log shared by several processes, whose followers' decisions this process never sees.
+   */
+  countFromLog?: boolean;
   models: { readonly book: ModelBook; readonly deployments: DeploymentBook };
   windows: () => WindowBook | undefined;
   witness: { lookup(origin: string, q: { leafHash: Uint8Array }): Promise<CrossOrgBundle> };
@@ -59,9 +64,14 @@ export class ReportService implements FederationModule {
   readonly #org: string;
   #ctx: FederationContext | undefined;
   #timer: NodeJS.Timeout | undefined;
+  readonly #countFromLog: boolean;
+  readonly #log: ReportServiceOptions['log'];
+  #listening = false;
 
   constructor(o: ReportServiceOptions) {
     const now = o.now ?? (() => new Date());
+    this.#countFromLog = o.countFromLog === true;
+    this.#log = o.log;
     this.#events = o.events;
     this.#models = o.models;
     this.#org = o.home.config.org;
@@ -103,6 +113,13 @@ export class ReportService implements FederationModule {
     // The log's tail since the last save, counted in the background (a long log after an upgrade would
     // hold the start up); statements wait for it (CountsSigner).
     this.#counter.catchUp().catch((err) => this.#events('report:error', { error: errorText(err) }));
+    if (this.#countFromLog && !this.#listening) {
+      this.#listening = true;
+      this.#log.onCheckpoint(() => {
+        if (this.#timer === undefined) return; // stopped
+        this.#counter.catchUp().catch((err) => this.#events('report:error', { error: errorText(err) }));
+      });
+    }
     this.#timer = setInterval(() => {
       this.#counter.save().catch((err) => this.#events('report:error', { error: errorText(err) }));
     }, SAVE_MS);

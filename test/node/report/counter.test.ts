@@ -1,6 +1,6 @@
 /**
  * ModelCounter over a log of real leaves (an in-memory list stands in for the audit log: the counter
- * only reads `size` and `entry(i)`), with its state file on disk: it counts only decision leaves that name
+ * only reads `size` and `entries(from, to)`), with its state file on disk: it counts only decision leaves that name
  * a registered version, by digest; catches up from where it stopped; and a new counter on the same home
  * (a restart) goes on from the saved index without counting anything twice.
  */
@@ -28,12 +28,12 @@ const decision = (o: Partial<Extract<Leaf, { type: 'decision' }>>): Uint8Array =
 const governance = encodeLeaf({ v: 1, type: 'governance', kind: 'node.init', time: '2027-01-01T00:00:00Z', digest: A });
 
 class ListLog {
-  readonly entries: Uint8Array[] = [];
+  readonly list: Uint8Array[] = [];
   get size(): number {
-    return this.entries.length;
+    return this.list.length;
   }
-  async entry(i: number): Promise<Uint8Array> {
-    return this.entries[i] as Uint8Array;
+  async *entries(from: number, to: number): AsyncGenerator<[number, Uint8Array]> {
+    for (let i = from; i < Math.min(to, this.list.length); i++) yield [i, this.list[i] as Uint8Array];
   }
 }
 
@@ -47,7 +47,7 @@ describe('ModelCounter', () => {
     const tmp = await makeTempDir();
     dirs.push(tmp);
     const log = new ListLog();
-    log.entries.push(
+    log.list.push(
       governance,
       decision({ modelDigest: A }),
       decision({ modelDigest: A, verdict: 'denied', deny: ['contract.purpose'], flags: ['shadow_ai'] }),
@@ -75,12 +75,12 @@ describe('ModelCounter', () => {
       const c = new ModelCounter(home, log);
       await c.load();
       await c.catchUp();
-      log.entries.push(decision({ modelDigest: A }), decision({ modelDigest: A, flags: ['shadow_ai'] }));
+      log.list.push(decision({ modelDigest: A }), decision({ modelDigest: A, flags: ['shadow_ai'] }));
       c.add({ [A]: { decisions: 2, denied: 0, flags: { shadow_ai: 1 }, deny: {} } }, 2);
       expect(c.tally(A)).toEqual({ tally: { decisions: 2, denied: 0, flags: { shadow_ai: 1 }, deny: {} }, through: 2 });
       await c.save();
       // Appended and durable, but the node stopped before ingest handed it over: the restart counts it.
-      log.entries.push(decision({ modelDigest: A }));
+      log.list.push(decision({ modelDigest: A }));
       const again = new ModelCounter(home, log);
       await again.load();
       await again.catchUp();
@@ -95,24 +95,26 @@ describe('ModelCounter', () => {
       dirs.push(tmp);
       const home = path.join(tmp, 'home');
       const log = new ListLog();
-      log.entries.push(decision({ modelDigest: A }), decision({ modelDigest: A }));
+      log.list.push(decision({ modelDigest: A }), decision({ modelDigest: A }));
       const first = new ModelCounter(home, log);
       await first.load();
       await first.catchUp();
-      log.entries.push(decision({ modelDigest: A }));
+      log.list.push(decision({ modelDigest: A }));
       await first.catchUp();
       expect(first.tally(A).tally.decisions).toBe(3);
       await first.flush();
       // A restart: a new counter on the same home, the log grown meanwhile.
-      log.entries.push(decision({ modelDigest: A, verdict: 'denied', deny: ['r1'] }));
+      log.list.push(decision({ modelDigest: A, verdict: 'denied', deny: ['r1'] }));
       let reads = 0;
       const counted = {
         get size() {
           return log.size;
         },
-        entry: (i: number) => {
-          reads++;
-          return log.entry(i);
+        async *entries(from: number, to: number): AsyncGenerator<[number, Uint8Array]> {
+          for await (const e of log.entries(from, to)) {
+            reads++;
+            yield e;
+          }
         },
       };
       const again = new ModelCounter(home, counted);

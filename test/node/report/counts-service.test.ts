@@ -49,6 +49,9 @@ async function signer() {
       return entries.length;
     },
     entry: async (i: number) => entries[i] as Uint8Array,
+    async *entries(from: number, to: number): AsyncGenerator<[number, Uint8Array]> {
+      for (let i = from; i < Math.min(to, entries.length); i++) yield [i, entries[i] as Uint8Array];
+    },
     append: async (items: readonly { leaf: Uint8Array }[]) =>
       items.map((it) => {
         entries.push(it.leaf);
