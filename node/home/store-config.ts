@@ -18,6 +18,14 @@ export interface StoreConfig {
   url: string;
   /** The schema holding the log (default govfed). */
   schema?: string;
+  /**
+   * Several govfed processes of the org run on this database, each with its own home (`govfed ha
+   * add-process`): one holds the writer lease and runs the org's node, the others follow (node/log
+   * follower.ts, docs/operators-guide.md "Running an org's node highly available").
+   */
+  shared?: boolean;
+  /** The writer lease's length in ms (default 10000): how long a dead holder keeps the others waiting. */
+  leaseMs?: number;
 }
 
 const MAX_URL = 2048;
@@ -43,7 +51,7 @@ export function splitStoreUrl(raw: string): { url: string; password?: string } {
 export function checkStoreConfig(v: unknown, fail: (msg: string) => Error): StoreConfig | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw fail('store must be an object');
-  const { driver, url, schema, ...rest } = v as Record<string, unknown>;
+  const { driver, url, schema, shared, leaseMs, ...rest } = v as Record<string, unknown>;
   if (Object.keys(rest).length > 0) throw fail(`store: unknown field "${Object.keys(rest)[0]}"`);
   if (driver !== 'postgres') throw fail('store.driver must be "postgres" (leave store out for the embedded LevelDB)');
   if (typeof url !== 'string' || url.length > MAX_URL) throw fail('store.url must be a postgres:// URL');
@@ -59,6 +67,13 @@ export function checkStoreConfig(v: unknown, fail: (msg: string) => Error): Stor
   if (schema !== undefined && (typeof schema !== 'string' || !SCHEMA_RE.test(schema))) {
     throw fail(`store.schema must match ${SCHEMA_RE}`);
   }
+  if (shared !== undefined && typeof shared !== 'boolean') throw fail('store.shared must be true or false');
+  if (
+    leaseMs !== undefined &&
+    (!Number.isInteger(leaseMs) || (leaseMs as number) < 300 || (leaseMs as number) > 600_000)
+  ) {
+    throw fail('store.leaseMs must be an integer from 300 to 600000');
+  }
   return v as StoreConfig;
 }
 
@@ -71,5 +86,11 @@ export function logStoreOf(store: StoreConfig | undefined, data: string, passwor
     u.password = encodeURIComponent(password);
     url = u.toString();
   }
-  return checkStoreSpec({ driver: 'postgres', url, ...(store.schema === undefined ? {} : { schema: store.schema }) });
+  return checkStoreSpec({
+    driver: 'postgres',
+    url,
+    ...(store.schema === undefined ? {} : { schema: store.schema }),
+    ...(store.shared === undefined ? {} : { shared: store.shared }),
+    ...(store.leaseMs === undefined ? {} : { leaseMs: store.leaseMs }),
+  });
 }
