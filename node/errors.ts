@@ -44,6 +44,8 @@ export const NodeErrorCodes = [
   'ERR_STORE_UNAVAILABLE',
   'ERR_STORE_NOT_EMPTY',
   'ERR_LEASE_LOST',
+  'ERR_NOT_LEADER',
+  'ERR_STATE_TOO_LARGE',
   // home directory and daemon
   'ERR_HOME_EXISTS',
   'ERR_HOME_NOT_FOUND',
@@ -166,6 +168,8 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_STORE_UNAVAILABLE: { http: 503, exit: 4 },
   ERR_STORE_NOT_EMPTY: LOCAL,
   ERR_LEASE_LOST: { http: 503, exit: 4 },
+  ERR_NOT_LEADER: { http: 503, exit: 4 },
+  ERR_STATE_TOO_LARGE: { http: 507, exit: 4 },
   ERR_HOME_EXISTS: LOCAL,
   ERR_HOME_NOT_FOUND: LOCAL,
   // Over HTTP only when a request needs what the configuration cannot give (federation create/join: the

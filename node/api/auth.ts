@@ -54,7 +54,7 @@ export function installAuth(app: FastifyInstance, ctx: ApiContext): void {
     const token = bearerToken(request);
     if (token === undefined)
       throw new NodeError('ERR_UNAUTHORIZED', 'missing or malformed Authorization: Bearer token');
-    const role = ctx.tokens.verify(token);
+    const role = await ctx.tokens.verify(token);
     if (role === undefined) {
       reply.header('www-authenticate', 'Bearer realm="govfed", error="invalid_token"');
       throw new NodeError('ERR_UNAUTHORIZED', 'unknown token');

@@ -4,7 +4,7 @@
  */
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
-import type { TokenStore } from '../home/tokens.ts';
+import type { TokenAuthority } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { LiveFeed } from './live.ts';
 import type { NodeMetrics } from './metrics.ts';
@@ -43,7 +43,7 @@ export type LogPort = Pick<
 export interface ApiContext {
   log: LogPort;
   home: Pick<LoadedHome, 'dir' | 'config'>;
-  tokens: TokenStore;
+  tokens: TokenAuthority;
   metrics: NodeMetrics;
   startedAt: Date;
   events: EventSink;

@@ -38,11 +38,17 @@ function fastifyClientError(err: FastifyError): { status: number; code: string }
   return undefined;
 }
 
+/**
+ * 5xx codes whose message is shown to the client: ERR_NOT_LEADER names the process of the org that holds
+ * the writer lease (where to send the request), nothing else.
+ */
+const UNMASKED: ReadonlySet<string> = new Set(['ERR_NOT_LEADER']);
+
 /** The status, code and client-visible message for any error. */
 export function describeError(err: unknown): { status: number; code: string; message: string } {
   if (isGovfedError(err)) {
     const status = httpStatusFor(err.code);
-    return status >= 500
+    return status >= 500 && !UNMASKED.has(err.code)
       ? { status, code: status === 500 ? 'ERR_INTERNAL' : err.code, message: maskedMessage(status) }
       : { status, code: err.code, message: err.message };
   }

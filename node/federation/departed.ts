@@ -1,11 +1,11 @@
 /**
  * The record of this node's last departure from a federation — it left (`federation leave`) or the
  * others removed it — in DIR/federation/departed.json (mode 0600, written atomically), so that after
- * the state file is gone the status still says where the node was and why it is in no federation.
+ * the state file is gone the status still says where the node was and why it is in no federation. On a
+ * home whose log is in PostgreSQL it is the database's state `federation/departed` (node/home/pg-state.ts),
+ * shared by every process of the org like the federation state it follows.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../home/fs.ts';
+import { type StateStorage, storageOf } from '../home/state-backend.ts';
 
 export interface Departure {
   federationId: string;
@@ -17,18 +17,22 @@ export interface Departure {
   at: string;
 }
 
-function file(homeDir: string): string {
-  return join(homeDir, 'federation', 'departed.json');
-}
-
-export async function saveDeparture(homeDir: string, d: Departure): Promise<void> {
-  await writeFileAtomic(file(homeDir), `${JSON.stringify(d, null, 2)}\n`, 0o600);
+/** `home`: the home directory (DIR/federation/departed.json) or the home's state storage. */
+export async function saveDeparture(home: string | StateStorage, d: Departure): Promise<void> {
+  await storageOf(home)
+    .backend('federation/departed')
+    .write(Buffer.from(`${JSON.stringify(d, null, 2)}\n`, 'utf8'));
 }
 
 /** The stored record, or undefined when there is none (or it does not parse: it is informational). */
-export async function loadDeparture(homeDir: string): Promise<Departure | undefined> {
+export async function loadDeparture(home: string | StateStorage): Promise<Departure | undefined> {
+  const bytes = await storageOf(home)
+    .backend('federation/departed')
+    .read()
+    .catch(() => undefined);
+  if (bytes === undefined) return undefined;
   try {
-    const v = JSON.parse(await readFile(file(homeDir), 'utf8')) as Partial<Departure>;
+    const v = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<Departure>;
     if (typeof v.federationId !== 'string' || typeof v.version !== 'number') return undefined;
     if (v.reason !== 'left' && v.reason !== 'removed') return undefined;
     return {

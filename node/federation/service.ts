@@ -54,6 +54,8 @@ import { opensslVerify } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
+import type { ModuleState } from '../home/shared-state.ts';
+import type { StateStorage } from '../home/state-backend.ts';
 import type { AuditLog } from '../log/index.ts';
 import { CharterChanges } from './changes.ts';
 import { CharterModule } from './charter-module.ts';
@@ -82,6 +84,11 @@ export interface JoinResult {
 export interface FederationServiceOptions {
   /** With `witnessSigner` (the daemon's home) a rotated witness key is used at once (rotation.ts). */
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'> & Partial<Pick<LoadedHome, 'witnessSigner'>>;
+  /**
+   * Where the module keeps its state (node/home/shared-state.ts): the home directory when absent; the
+   * log's PostgreSQL database on a home whose log is there (the daemon passes openHomeState's).
+   */
+  state?: ModuleState;
   /** Starts the node again with what is on disk: after a peer key rotation (rotation.ts). */
   restart?: () => void;
   /** The node's log; with lookupLeafHash and checkpointNow its log key can be rotated (log-rotation.ts). */
@@ -104,6 +111,7 @@ export class FederationService {
   readonly #network: FederationNetwork;
   readonly #changes: CharterChanges;
   readonly #rotation: KeyRotation;
+  readonly #storage: string | StateStorage;
   #departed: Departure | undefined;
   #departing: Promise<void> = Promise.resolve();
 
@@ -121,11 +129,12 @@ export class FederationService {
       now,
       syncIntervalMs: opts.syncIntervalMs ?? SYNC_INTERVAL_MS,
       registry: opts.registry,
-      store: new FederationStore(opts.home.dir),
+      store: new FederationStore(opts.state?.storage ?? opts.home.dir),
       seed,
       verify: opts.verify ?? opensslVerify,
     });
     this.#c = core;
+    this.#storage = opts.state?.storage ?? opts.home.dir;
     // The charter is a module like the others, on the same replicated chain as policy baselines: its
     // gossip goes through the one validation path.
     this.#charter = new CharterModule(core);
@@ -171,7 +180,7 @@ export class FederationService {
 
   async start(): Promise<void> {
     this.#c.stopped = false;
-    this.#departed = await loadDeparture(this.#c.home.dir);
+    this.#departed = await loadDeparture(this.#storage);
     const state = await this.#c.store.load();
     if (state === undefined) return;
     this.#c.chain = CharterChain.fromEnvelopes(state.federationId, state.charters, {
@@ -267,7 +276,7 @@ export class FederationService {
     };
     this.#changes.leaving = false;
     await this.#c.audit('federation.departed', version, chain.head.envelope, chain.head.digest);
-    await saveDeparture(this.#c.home.dir, d).catch((err) =>
+    await saveDeparture(this.#storage, d).catch((err) =>
       this.#c.events('federation:error', { error: `departed.json: ${errorText(err)}` }),
     );
     this.#departed = d;

@@ -10,7 +10,7 @@
  * charter entry: the node left (or was removed from) that federation and removed the file itself.
  */
 import { NodeError } from '../errors.ts';
-import { exists } from '../home/fs.ts';
+import type { StateStorage } from '../home/state-backend.ts';
 import type { AuditLog } from '../log/index.ts';
 import { FederationStore } from './store.ts';
 
@@ -27,13 +27,17 @@ export async function memberSinceEntry(log: Pick<AuditLog, 'lookupGovernance'>):
   return departed !== undefined && departed > at ? undefined : at;
 }
 
-/** Throws ERR_FEDERATION_STATE_MISSING when the log records a charter but the state file is gone. */
+/**
+ * Throws ERR_FEDERATION_STATE_MISSING when the log records a charter but the state is gone (`home`: the
+ * home directory, or the home's state storage — the database's row on a home whose log is in PostgreSQL).
+ */
 export async function checkFederationStateKept(
-  homeDir: string,
+  home: string | StateStorage,
   log: Pick<AuditLog, 'lookupGovernance'>,
 ): Promise<void> {
-  const file = new FederationStore(homeDir).file;
-  if (await exists(file)) return;
+  const backend = new FederationStore(home).backend;
+  if ((await backend.read()) !== undefined) return;
+  const file = backend.where;
   const at = await memberSinceEntry(log);
   if (at === undefined) return;
   throw new NodeError(

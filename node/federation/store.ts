@@ -10,8 +10,8 @@
  * hand-edited or corrupted file stops the node rather than being trusted. Proposals are re-checked
  * against the chain; those that no longer apply are dropped.
  */
-import { join } from 'node:path';
 import { charterOf, type Envelope } from '../../protocol/federation/index.ts';
+import type { StateStorage } from '../home/state-backend.ts';
 import { JsonStateFile } from '../home/state-file.ts';
 
 export const STATE_VERSION = 1;
@@ -48,8 +48,8 @@ function isFederationState(v: unknown): boolean {
 
 /** DIR/federation/state.json. `load()` is undefined when this node is in no federation. */
 export class FederationStore extends JsonStateFile<FederationState> {
-  constructor(homeDir: string) {
-    super(join(homeDir, 'federation'), `federation state (version ${STATE_VERSION})`, isFederationState);
+  constructor(home: string | StateStorage) {
+    super(home, 'federation', `federation state (version ${STATE_VERSION})`, isFederationState);
   }
 }
 

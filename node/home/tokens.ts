@@ -158,7 +158,8 @@ async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
-async function readTokens(file: string): Promise<TokensFile> {
+/** The tokens of `file` (none when it does not exist). Throws ERR_INVALID_CONFIG for a broken file. */
+export async function readTokens(file: string): Promise<TokensFile> {
   try {
     return parseTokensFile(await readFile(file, 'utf8'));
   } catch (err) {
@@ -172,7 +173,11 @@ async function readTokens(file: string): Promise<TokensFile> {
  * With `ttlMs` it expires that long from now.
  */
 export async function createToken(dir: string, role: Role, opts: { ttlMs?: number } = {}): Promise<NewToken> {
-  const file = homePaths(dir).tokens;
+  return createTokenIn(homePaths(dir).tokens, role, opts);
+}
+
+/** createToken for the token file `file`. */
+export async function createTokenIn(file: string, role: Role, opts: { ttlMs?: number } = {}): Promise<NewToken> {
   const { token, entry } = generateToken(role, new Date(), opts.ttlMs);
   await withLock(file, async () => {
     const current = await readTokens(file);
@@ -204,6 +209,17 @@ export async function revokeToken(dir: string, id: string): Promise<TokenInfo> {
   });
 }
 
+/**
+ * The API's tokens, wherever they are kept: TokenStore (DIR/tokens.json, here) or PgTokenStore (the log's
+ * PostgreSQL database, shared by every process of the org: pg-tokens.ts).
+ */
+export interface TokenAuthority {
+  /** The role of `token` (attacker-controlled), or undefined when it is malformed or unknown. */
+  verify(token: string): Role | undefined | Promise<Role | undefined>;
+  /** Mints a token for `role` (the only time it is visible) and accepts it from now on. */
+  create(role: Role, opts?: { ttlMs?: number }): Promise<NewToken>;
+}
+
 export interface TokenStoreOptions {
   /**
    * Minimum time between two checks of the file for changes (default 0: every verify stats the file, so a
@@ -227,7 +243,7 @@ interface HashedEntry {
  * the node's next request, without a restart. An expired token (`expires` passed) is refused. If a reload
  * fails (a half-edited file), the previous set stays in force.
  */
-export class TokenStore {
+export class TokenStore implements TokenAuthority {
   readonly file: string;
   #entries: HashedEntry[] = [];
   #identity = '';
@@ -245,6 +261,13 @@ export class TokenStore {
   /** The store of DIR/tokens.json. */
   static forHome(dir: string, opts?: TokenStoreOptions): TokenStore {
     return new TokenStore(homePaths(dir).tokens, opts);
+  }
+
+  /** Adds a token to the file (under its lock) and accepts it at once. */
+  async create(role: Role, opts: { ttlMs?: number } = {}): Promise<NewToken> {
+    const made = await createTokenIn(this.file, role, opts);
+    this.reload();
+    return made;
   }
 
   /** Re-reads the file if it changed since the last load. Throws when the first load fails. */

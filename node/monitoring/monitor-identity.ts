@@ -9,6 +9,12 @@
  * Its suspension is an ordinary record: logged, gossiped, lapsing after the charter's suspension time
  * unless ratified by the revocation threshold of distinct risk officers — a monitor stops a model at
  * once everywhere, people decide whether it stays stopped.
+ *
+ * On a home whose log is in PostgreSQL the key is kept in the database (state `keys/monitor`,
+ * node/home/pg-state.ts) instead: the roster names ONE monitor key for the org, and the process that takes
+ * over the writer lease in another home must sign with that key — a key made per process would not be the
+ * roster's, and its suspensions would be refused (ensure() throws on the mismatch). The database already
+ * holds the org's raw decision records; who can read it can read this key too (docs/operators-guide.md).
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,13 +23,25 @@ import type { Envelope } from '../../protocol/dsse/index.ts';
 import { toBase64 } from '../../protocol/encoding/bytes.ts';
 import { type ModelRef, signRevocation } from '../../protocol/registry/index.ts';
 import type { Roster } from '../../protocol/registry/roster.ts';
-import { type IdentityKey, readIdentityKey, writeIdentityKey } from '../registry/identity-key.ts';
+import type { StateBackend, StateStorage } from '../home/state-backend.ts';
+import {
+  type IdentityKey,
+  identityKeyPem,
+  parseIdentityKey,
+  readIdentityKey,
+  writeIdentityKey,
+} from '../registry/identity-key.ts';
 
 export const MONITOR_PERSON = 'monitor';
 export const MONITOR_ROLE = 'risk_officer';
 
 export interface MonitorIdentityOptions {
   homeDir: string;
+  /**
+   * The home's state storage: on a home whose log is in PostgreSQL the key is the database's state
+   * `keys/monitor` (shared by every process of the org), not DIR/keys/monitor.key.
+   */
+  storage?: StateStorage;
   org: string;
   rosters: {
     roster(org: string): Roster | undefined;
@@ -87,11 +105,27 @@ export class MonitorIdentity {
   }
 
   async #load(): Promise<IdentityKey> {
+    if (this.#o.storage?.kind === 'postgres') return this.#loadShared(this.#o.storage.backend('keys/monitor'));
     const exists = await access(this.file).then(
       () => true,
       () => false,
     );
     if (!exists) await writeIdentityKey(this.file, generateKeyPair().seed);
     return await readIdentityKey(this.file);
+  }
+
+  /**
+   * The key as a state of the org's database (node/home/pg-state.ts): made once by the process holding
+   * the writer lease (a fenced write) and read by every later leader, so the org's monitor signs with
+   * one key whichever process runs it.
+   */
+  async #loadShared(b: StateBackend): Promise<IdentityKey> {
+    let pem = await b.read();
+    if (pem === undefined) {
+      await b.write(Buffer.from(identityKeyPem(generateKeyPair().seed), 'utf8'));
+      pem = await b.read();
+      if (pem === undefined) throw new Error(`${b.where}: the monitor key was not stored`);
+    }
+    return parseIdentityKey(pem, b.where);
   }
 }

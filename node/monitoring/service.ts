@@ -42,6 +42,7 @@ import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
+import type { ModuleState } from '../home/shared-state.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { currentContract, type HeldModel, type ModelBook } from '../registry/model-book.ts';
@@ -58,6 +59,11 @@ const TICK_MS = 1000;
 
 export interface MonitorServiceOptions {
   home: { dir: string; config: { org: string } };
+  /**
+   * Where the module keeps its state (node/home/shared-state.ts): the home directory when absent; the
+   * log's PostgreSQL database on a home whose log is there (the daemon passes openHomeState's).
+   */
+  state?: ModuleState;
   log: Pick<AuditLog, 'append' | 'lookupLeafHash'>;
   events: EventSink;
   models: { readonly book: ModelBook; revoke(ref: ModelRef, envelope: unknown): Promise<{ logIndex: number }> };
@@ -90,7 +96,7 @@ export class MonitorService implements FederationModule {
   constructor(o: MonitorServiceOptions) {
     this.#o = o;
     this.#now = o.now ?? (() => new Date());
-    this.#store = new MonitorStore(o.home.dir);
+    this.#store = new MonitorStore(o.state?.storage ?? o.home.dir);
     this.#metrics = o.metrics?.({ flags: () => this.#flagLabels() });
     this.gossip = { [MONITOR_WINDOW_KIND]: (msg) => this.#judgeGossip(msg) };
     this.protocols = { [MONITOR_SYNC_PROTOCOL]: this.#sync.protocol };

@@ -3,8 +3,8 @@
  * atomically — node/home/state-file.ts): `{"version": 1, "federationId": <hex> | null, "windows":
  * [<DSSE envelope>, …]}`. Nothing here is trusted on load: every window is verified again.
  */
-import { join } from 'node:path';
 import type { Envelope } from '../../protocol/dsse/index.ts';
+import type { StateStorage } from '../home/state-backend.ts';
 import { JsonStateFile } from '../home/state-file.ts';
 
 export interface MonitorState {
@@ -20,7 +20,7 @@ function isMonitorState(v: unknown): boolean {
 
 /** DIR/monitoring/state.json. */
 export class MonitorStore extends JsonStateFile<MonitorState> {
-  constructor(homeDir: string) {
-    super(join(homeDir, 'monitoring'), 'monitoring state (version 1)', isMonitorState);
+  constructor(home: string | StateStorage) {
+    super(home, 'monitoring', 'monitoring state (version 1)', isMonitorState);
   }
 }

@@ -59,6 +59,7 @@ import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import type { LoadedHome } from '../home/load.ts';
+import type { ModuleState } from '../home/shared-state.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { policyAuditItem } from './audit.ts';
@@ -75,6 +76,11 @@ export { MAX_CATCH_UP, MAX_FORKS, MAX_PENDING_PROPOSALS, POLICY_PROPOSAL_TTL_MS 
 
 export interface PolicyServiceOptions {
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'>;
+  /**
+   * Where the module keeps its state (node/home/shared-state.ts): the home directory when absent; the
+   * log's PostgreSQL database on a home whose log is there (the daemon passes openHomeState's).
+   */
+  state?: ModuleState;
   log: Pick<AuditLog, 'append'>;
   events: EventSink;
   now?: () => Date;
@@ -117,7 +123,7 @@ export class PolicyService implements FederationModule {
     this.#log = opts.log;
     this.#events = opts.events;
     this.#now = opts.now ?? (() => new Date());
-    this.#store = new PolicyStore(opts.home.dir);
+    this.#store = new PolicyStore(opts.state?.storage ?? opts.home.dir);
     this.#seed = privateKeyFromProtobuf(opts.home.peerKey).raw.slice(0, 32);
     this.#metrics = opts.registry === undefined ? undefined : new PolicyMetrics(opts.registry, this);
     this.#enforcer = new PolicyEnforcer({
@@ -177,7 +183,7 @@ export class PolicyService implements FederationModule {
       try {
         this.#local = checkLocalPolicy(state.local, HELD);
       } catch (cause) {
-        throw new NodeError('ERR_INVALID_CONFIG', `${this.#store.file}: the local policy does not check`, { cause });
+        throw new NodeError('ERR_INVALID_CONFIG', `${this.#store.where}: the local policy does not check`, { cause });
       }
     }
     // Until the charter re-verifies the chain, enforce the stored head (it was verified when applied):

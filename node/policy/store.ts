@@ -12,8 +12,8 @@
  * Nothing here is trusted on load: the service re-verifies the bundles against the charter
  * (PolicyChain.fromEnvelopes), re-checks proposals and receipts and re-compiles the local rules.
  */
-import { join } from 'node:path';
 import type { Envelope } from '../../protocol/federation/index.ts';
+import type { StateStorage } from '../home/state-backend.ts';
 import { JsonStateFile } from '../home/state-file.ts';
 
 export const POLICY_STATE_VERSION = 1;
@@ -62,7 +62,7 @@ function isPolicyState(v: unknown): boolean {
 
 /** DIR/policy/state.json. */
 export class PolicyStore extends JsonStateFile<PolicyState> {
-  constructor(homeDir: string) {
-    super(join(homeDir, 'policy'), `policy state (version ${POLICY_STATE_VERSION})`, isPolicyState);
+  constructor(home: string | StateStorage) {
+    super(home, 'policy', `policy state (version ${POLICY_STATE_VERSION})`, isPolicyState);
   }
 }

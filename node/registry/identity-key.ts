@@ -64,12 +64,17 @@ export async function writeIdentityKey(file: string, seed: Uint8Array): Promise<
 /** Reads a person's key file (attacker-controlled bytes, our own permission rules). */
 export async function readIdentityKey(file: string): Promise<IdentityKey> {
   await checkPrivateFile(file);
-  const bytes = await readFile(file);
+  return parseIdentityKey(await readFile(file), file);
+}
+
+/** A key's PEM bytes (`where`: named in errors) as an IdentityKey; ERR_INVALID_KEY for anything else. */
+export function parseIdentityKey(bytes: Uint8Array, where: string): IdentityKey {
+  const file = where;
   if (bytes.length > MAX_KEY_FILE_BYTES)
     throw new GovfedError('ERR_INVALID_KEY', `${file} is not a key file (too large)`);
   let seed: Uint8Array;
   try {
-    const key = createPrivateKey({ key: bytes, format: 'pem' });
+    const key = createPrivateKey({ key: Buffer.from(bytes), format: 'pem' });
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType} key`);
     const der = new Uint8Array(key.export({ format: 'der', type: 'pkcs8' }));
     seed = der.slice(der.length - 32);

@@ -8,8 +8,8 @@
  * `records` is in the order this node took them (the order it serves them to members that sync from it).
  * Nothing here is trusted on load: the registry verifies every record again, in order.
  */
-import { join } from 'node:path';
 import type { RegistryRecord } from '../../protocol/registry/model-sync.ts';
+import type { StateStorage } from '../home/state-backend.ts';
 import { JsonStateFile } from '../home/state-file.ts';
 
 export interface ModelState {
@@ -25,7 +25,7 @@ function isModelState(v: unknown): boolean {
 
 /** DIR/registry/models/state.json. */
 export class ModelStore extends JsonStateFile<ModelState> {
-  constructor(homeDir: string) {
-    super(join(homeDir, 'registry', 'models'), 'model registry state (version 1)', isModelState);
+  constructor(home: string | StateStorage) {
+    super(home, 'registry/models', 'model registry state (version 1)', isModelState);
   }
 }

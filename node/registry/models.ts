@@ -43,6 +43,7 @@ import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
+import type { ModuleState } from '../home/shared-state.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { DeploymentBook } from './deployment-book.ts';
@@ -69,6 +70,11 @@ const _POST_SKEW_MS = 5 * 60_000;
 
 export interface ModelRegistryOptions {
   home: { dir: string; config: { org: string; jurisdiction: string } };
+  /**
+   * Where the module keeps its state (node/home/shared-state.ts): the home directory when absent; the
+   * log's PostgreSQL database on a home whose log is there (the daemon passes openHomeState's).
+   */
+  state?: ModuleState;
   log: Pick<AuditLog, 'append' | 'lookupLeafHash'>;
   events: EventSink;
   rosters: Pick<RosterModule, 'roster' | 'generation'>;
@@ -100,7 +106,7 @@ export class ModelRegistry implements FederationModule {
   constructor(o: ModelRegistryOptions) {
     this.#o = o;
     this.#now = o.now ?? (() => new Date());
-    this.#store = new ModelStore(o.home.dir);
+    this.#store = new ModelStore(o.state?.storage ?? o.home.dir);
     this.book = new ModelBook({
       deployed: (key) => this.deployments.mode(o.home.config.org, key),
       rosters: o.rosters,

@@ -6,8 +6,8 @@
  *
  * Nothing here is trusted on load: the module re-verifies every roster against the charter.
  */
-import { join } from 'node:path';
 import type { Envelope } from '../../protocol/dsse/index.ts';
+import type { StateStorage } from '../home/state-backend.ts';
 import { JsonStateFile } from '../home/state-file.ts';
 
 export interface RosterState {
@@ -29,7 +29,7 @@ function isRosterState(v: unknown): boolean {
 
 /** DIR/registry/state.json. */
 export class RosterStore extends JsonStateFile<RosterState> {
-  constructor(homeDir: string) {
-    super(join(homeDir, 'registry'), 'roster state (version 1)', isRosterState);
+  constructor(home: string | StateStorage) {
+    super(home, 'registry', 'roster state (version 1)', isRosterState);
   }
 }

@@ -53,6 +53,7 @@ import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
+import type { ModuleState } from '../home/shared-state.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { RosterStore } from './roster-store.ts';
@@ -61,6 +62,11 @@ const REQUEST_TIMEOUT_MS = 5000;
 
 export interface RosterModuleOptions {
   home: { dir: string; config: { org: string } };
+  /**
+   * Where the module keeps its state (node/home/shared-state.ts): the home directory when absent; the
+   * log's PostgreSQL database on a home whose log is there (the daemon passes openHomeState's).
+   */
+  state?: ModuleState;
   log: Pick<AuditLog, 'append'>;
   events: EventSink;
   now?: () => Date;
@@ -84,7 +90,7 @@ export class RosterModule implements FederationModule {
   constructor(o: RosterModuleOptions) {
     this.#o = o;
     this.#now = o.now ?? (() => new Date());
-    this.#store = new RosterStore(o.home.dir);
+    this.#store = new RosterStore(o.state?.storage ?? o.home.dir);
     this.gossip = { roster: (msg, from) => this.#judgeGossip(msg, from) };
     this.protocols = { [ROSTER_PROTOCOL]: { maxBytes: MAX_ROSTER_FRAME, handle: async (req) => this.#serve(req) } };
   }

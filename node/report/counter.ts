@@ -17,10 +17,10 @@
  * and at stop. Reading the log costs ~40 µs an entry (read a page at a time), so it is done only for that tail; a report costs one
  * statement per org and version, whatever the number of decisions.
  */
-import { join } from 'node:path';
 import { decodeLeaf } from '../../protocol/audit/leaf.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import { addTallies, countLeaf, emptyTally, type Tally } from '../../protocol/report/counts.ts';
+import type { StateStorage } from '../home/state-backend.ts';
 import { JsonStateFile } from '../home/state-file.ts';
 import type { AuditLog } from '../log/index.ts';
 
@@ -53,8 +53,8 @@ function isCounterState(v: unknown): boolean {
 }
 
 export class CounterStore extends JsonStateFile<CounterState> {
-  constructor(homeDir: string) {
-    super(join(homeDir, 'report'), 'report counters state (version 1)', isCounterState);
+  constructor(home: string | StateStorage) {
+    super(home, 'report', 'report counters state (version 1)', isCounterState);
   }
 }
 
@@ -65,9 +65,10 @@ export class ModelCounter {
   #tail: Promise<unknown> = Promise.resolve();
   #dirty = false;
 
-  constructor(homeDir: string, log: Pick<AuditLog, 'size' | 'entries'>) {
+  /** `home`: the home directory (files) or the home's state storage (node/home/state-backend.ts). */
+  constructor(home: string | StateStorage, log: Pick<AuditLog, 'size' | 'entries'>) {
     this.#log = log;
-    this.#store = new CounterStore(homeDir);
+    this.#store = new CounterStore(home);
   }
 
   async load(): Promise<void> {

@@ -25,6 +25,7 @@ import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
+import type { ModuleState } from '../home/shared-state.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { WindowBook } from '../monitoring/window-book.ts';
 import type { DeploymentBook } from '../registry/deployment-book.ts';
@@ -37,6 +38,11 @@ export const SAVE_MS = 5000;
 
 export interface ReportServiceOptions {
   home: { dir: string; config: { org: string } };
+  /**
+   * Where the module keeps its state (node/home/shared-state.ts): the home directory when absent; the
+   * log's PostgreSQL database on a home whose log is there (the daemon passes openHomeState's).
+   */
+  state?: ModuleState;
   log: Pick<AuditLog, 'size' | 'entries' | 'append' | 'record' | 'checkpointNow' | 'onCheckpoint'>;
   /**
    * Count decisions by reading the log after each checkpoint instead of being handed ingest's tallies
@@ -75,7 +81,7 @@ export class ReportService implements FederationModule {
     this.#events = o.events;
     this.#models = o.models;
     this.#org = o.home.config.org;
-    this.#counter = new ModelCounter(o.home.dir, o.log);
+    this.#counter = new ModelCounter(o.state?.storage ?? o.home.dir, o.log);
     this.#signer = new CountsSigner({
       org: o.home.config.org,
       log: o.log,

@@ -13,7 +13,7 @@ import type { AuditLog } from '../log/index.ts';
 import type { ServedLog } from './log-server.ts';
 import type { MemberLogs } from './members.ts';
 import type { OriginQueue } from './queue.ts';
-import type { WitnessStore } from './store.ts';
+import type { WitnessStorage } from './store.ts';
 
 /** This node: its org, log origin and keys (config.verifierKey, config.witnessKey), the witness signer. */
 export interface WitnessHome {
@@ -50,7 +50,7 @@ export interface WitnessMetrics {
 export interface WitnessDeps {
   home: WitnessHome;
   log: WitnessLog;
-  store: WitnessStore;
+  store: WitnessStorage;
   members: MemberLogs;
   queue: OriginQueue;
   events: EventSink;

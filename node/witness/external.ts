@@ -3,13 +3,13 @@
  * (DIR/witness/logs.json, GET/PUT /v1/witness/logs). Members' logs come from the charter, not here.
  */
 import { knownLogsFromKeys } from '../../protocol/witness/witness.ts';
-import type { WitnessStore } from './store.ts';
+import type { WitnessStorage } from './store.ts';
 
 export class ExternalLogs {
-  readonly #store: WitnessStore;
+  readonly #store: WitnessStorage;
   #keys: string[] = [];
 
-  constructor(store: WitnessStore) {
+  constructor(store: WitnessStorage) {
     this.#store = store;
   }
 

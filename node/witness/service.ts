@@ -31,6 +31,7 @@ import { opensslVerify } from '../crypto/ed25519.ts';
 import type { EventSink } from '../events.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import { memberSinceEntry } from '../federation/state-check.ts';
+import type { ModuleState } from '../home/shared-state.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { Alerts } from './alerts.ts';
 import { WitnessAsker } from './asker.ts';
@@ -43,6 +44,7 @@ import { LogClient } from './log-client.ts';
 import { logProtocolHandler, type ServedLog } from './log-server.ts';
 import { MemberLogs } from './members.ts';
 import { witnessMetrics } from './metrics.ts';
+import { PgWitnessStore } from './pg-store.ts';
 import { type CrossOrgConsistency, CrossOrgProver } from './prover.ts';
 import { CheckpointPublisher } from './publisher.ts';
 import { OriginQueue } from './queue.ts';
@@ -62,6 +64,11 @@ export interface WitnessServiceOptions {
   verify?: Ed25519Verify;
   /** This node's retired logs by origin (node/home/log-rotation.ts opens them). */
   retired?: ReadonlyMap<string, ServedLog>;
+  /**
+   * Where the witness keeps its store (node/home/shared-state.ts): DIR/witness when absent or on the
+   * embedded default; the log's PostgreSQL database (pg-store.ts) when `state.db` is given.
+   */
+  state?: ModuleState;
 }
 
 export interface WitnessOriginStatus {
@@ -95,7 +102,8 @@ export class WitnessService implements FederationModule {
 
   constructor(opts: WitnessServiceOptions) {
     const events = opts.events ?? (() => {});
-    const store = new WitnessStore(opts.home.paths.witness);
+    const store =
+      opts.state?.db === undefined ? new WitnessStore(opts.home.paths.witness) : new PgWitnessStore(opts.state.db);
     const verify = opts.verify ?? opensslVerify;
     this.#d = {
       home: opts.home,

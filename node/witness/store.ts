@@ -46,13 +46,30 @@ export interface WitnessedCheckpoint {
   note: string;
 }
 
+/**
+ * What the witness service needs of its store: this file's LevelDB store (the embedded default), or the
+ * rows of the log's PostgreSQL schema (pg-store.ts) on a home whose log is there.
+ */
+export interface WitnessStorage {
+  open(opts?: { mustExist?: boolean }): Promise<void>;
+  close(): Promise<void>;
+  cosigned(origin: string): Promise<CosignedState | undefined>;
+  setCosigned(origin: string, s: CosignedState): Promise<void>;
+  witnessed(): Promise<Map<string, WitnessedCheckpoint>>;
+  setWitnessed(origin: string, w: WitnessedCheckpoint): Promise<void>;
+  alerts(): Promise<{ origin: string; id: string; envelope: Envelope }[]>;
+  addAlert(origin: string, id: string, envelope: Envelope): Promise<void>;
+  externalLogs(): Promise<string[]>;
+  setExternalLogs(keys: readonly string[]): Promise<void>;
+}
+
 type Db = Level<string, string>;
 
 function json<T>(raw: string | undefined): T | undefined {
   return raw === undefined ? undefined : (JSON.parse(raw) as T);
 }
 
-export class WitnessStore {
+export class WitnessStore implements WitnessStorage {
   readonly dir: string;
   #db: Db | undefined;
   /** Cosigned states read or written since open (the hot read: every checkpoint seen is compared with it). */

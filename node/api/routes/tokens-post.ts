@@ -1,9 +1,11 @@
 /**
  * POST /v1/tokens (role admin) {role} — create an API token. The reply is the only place the token
- * appears; tokens.json keeps its hash. (The CLI's `govfed token create` writes tokens.json directly.)
+ * appears; tokens.json keeps its hash — or, on a home whose log is in PostgreSQL, the database's token list,
+ * which every process of the org reads (node/home/pg-tokens.ts); only the lease holder mints there.
+ * (The CLI's `govfed token create` writes tokens.json directly.)
  */
 import type { FastifyInstance } from 'fastify';
-import { createToken, ROLES, type Role } from '../../home/tokens.ts';
+import { ROLES, type Role } from '../../home/tokens.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses } from '../schemas/shared.ts';
 
@@ -40,8 +42,7 @@ export function tokensPostRoute(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const made = await createToken(ctx.home.dir, request.body.role);
-      ctx.tokens.reload();
+      const made = await ctx.tokens.create(request.body.role); // ERR_NOT_LEADER on a follower (PostgreSQL)
       ctx.events('token:created', { id: made.id, role: made.role });
       reply.header('cache-control', 'no-store');
       return made;

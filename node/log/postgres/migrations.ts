@@ -13,6 +13,9 @@
  *      start creates it from the last stored checkpoint, as a LevelDB home without its file does.
  *   4  sequence (name, next): the next index the log's sequencer gives (sequence.ts) — several processes
  *      of one org append through it; its row is made by the first lease holder that shares the log.
+ *   5  node_state (name, body, version) and witness_kv (k, v): the node's module state and its witness's
+ *      store, shared by every process of the org (node/home/pg-state.ts, node/witness/pg-store.ts).
+ *      `body` NULL is a removed state (a tombstone keeps the change counter, max(version), monotonic).
  */
 import type { ClientBase } from 'pg';
 import { NodeError } from '../../errors.ts';
@@ -49,9 +52,19 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'log sequencer',
     sql: (s) => [`CREATE TABLE ${s}.sequence (name text PRIMARY KEY, next bigint NOT NULL CHECK (next >= 0))`],
   },
+  {
+    version: 5,
+    name: 'node module state and witness store',
+    sql: (s) => [
+      `CREATE TABLE ${s}.node_state (name text PRIMARY KEY, body bytea, version bigint NOT NULL CHECK (version > 0))`,
+      `CREATE INDEX node_state_version ON ${s}.node_state (version)`,
+      `CREATE TABLE ${s}.witness_kv (k text PRIMARY KEY, v text NOT NULL)`,
+    ],
+  },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+/** The newest migration's version (versions may leave a gap while a branch reserves one). */
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** First key of the migration's transaction-level advisory lock ('govf' + 1); the second is hashtext(schema). */
 export const MIGRATION_LOCK_CLASS = 0x676f7667;

@@ -37,7 +37,7 @@ describe('PolicyStore', () => {
       await store.save(state);
       await store.flush();
       expect(await new PolicyStore(dir).load()).toEqual(state);
-      expect((await stat(store.file)).mode & 0o777).toBe(0o600);
+      expect((await stat(store.where)).mode & 0o777).toBe(0o600);
     });
   });
 
