@@ -15,11 +15,12 @@
  *   - a body is at most MAX_STATE_BYTES (ERR_STATE_TOO_LARGE, nothing written);
  *   - every failure of a database call is ERR_STORE_UNAVAILABLE (../log/postgres/errors.ts).
  */
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { NodeError } from '../errors.ts';
 import { guarded } from '../log/postgres/errors.ts';
-import { describeHolder, fence, type Held } from '../log/postgres/lease.ts';
+import { describeHolder, fence, type Held, LEASE_NAME } from '../log/postgres/lease.ts';
 import { migrate, quoteIdent } from '../log/postgres/migrations.ts';
 import { DEFAULT_SCHEMA } from '../log/postgres/pg-db.ts';
 import type { PostgresStoreSpec } from '../log/store.ts';
@@ -28,8 +29,11 @@ import { isStateName, type StateBackend, type StateName, type StateStorage } fro
 /** The largest state body stored (the federation's charters, the policy chain, …: a few MiB at most). */
 export const MAX_STATE_BYTES = 32 << 20;
 
-/** The org's writer lease as this process holds it now; undefined when it does not (a follower). */
-export type LeaseFn = () => Held | undefined;
+/**
+ * The org's writer lease as this process holds it now; undefined when it does not (a follower). The
+ * daemon gives the audit log's (`() => log.writerLease()`); processLease() is the stand-in until then.
+ */
+export type LeaseFn = () => Held | undefined | Promise<Held | undefined>;
 
 export interface StoredState {
   body: Uint8Array;
@@ -169,7 +173,7 @@ export class PgStateDb {
    * (node/witness/pg-store.ts) writes through it too.
    */
   async fenced<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    const held = this.#lease();
+    const held = await guarded('read the writer lease', async () => this.#lease());
     if (held === undefined) throw await this.notLeader(what);
     return guarded(what, async () => {
       const c = await this.#pool.connect();
@@ -192,6 +196,25 @@ export class PgStateDb {
         c.release(broken);
       }
     });
+  }
+
+  /**
+   * The lease of THIS process as the lease row shows it: valid, and held under a name of this host and
+   * pid (lease.ts holderId: `host:pid:random` — one audit log per daemon process). A stand-in for the
+   * log's own `writerLease()`: it costs a read per write, and the fence still decides (a row read here
+   * and taken over before the write's transaction is refused there with ERR_LEASE_LOST).
+   */
+  processLease(): LeaseFn {
+    const prefix = `${hostname().slice(0, 64)}:${process.pid}:`;
+    return async () => {
+      const r = await this.#pool.query<{ holder: string; token: string }>(
+        `SELECT holder, token FROM ${quoteIdent(this.schema)}.lease
+          WHERE name = $1 AND expires_at > now() AND starts_with(holder, $2)`,
+        [LEASE_NAME, prefix],
+      );
+      const row = r.rows[0];
+      return row === undefined ? undefined : { holder: row.holder, token: BigInt(row.token) };
+    };
   }
 
   /** A plain query on a pooled connection (reads of the witness's store), any failure ERR_STORE_UNAVAILABLE. */

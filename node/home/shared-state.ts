@@ -37,8 +37,12 @@ export interface HomeState extends ModuleState {
   stop(): Promise<void>;
 }
 
-/** The state of `home`, fenced by `lease` when it is in PostgreSQL. */
-export function openHomeState(home: Pick<LoadedHome, 'dir' | 'paths' | 'store'>, lease: LeaseFn): HomeState {
+/**
+ * The state of `home`, fenced by `lease` when it is in PostgreSQL — the audit log's writer lease
+ * (`() => log.writerLease()`); without one, the lease this process holds as the lease row shows it
+ * (PgStateDb.processLease, a stand-in until the log exposes its own).
+ */
+export function openHomeState(home: Pick<LoadedHome, 'dir' | 'paths' | 'store'>, lease?: LeaseFn): HomeState {
   if (home.store.driver !== 'postgres') {
     return {
       storage: fileStateStorage(home.dir),
@@ -49,10 +53,13 @@ export function openHomeState(home: Pick<LoadedHome, 'dir' | 'paths' | 'store'>,
       stop: async () => {},
     };
   }
-  const db = PgStateDb.open(home.store, lease);
+  let own: LeaseFn | undefined;
+  const held: LeaseFn = () => (lease ?? own ?? (() => undefined))();
+  const db = PgStateDb.open(home.store, held);
+  own = db.processLease();
   const tokens = new PgTokenStore(db, { homeFile: home.paths.tokens });
   const adopt = async () => {
-    if (lease() !== undefined) await tokens.adopt();
+    if ((await held()) !== undefined) await tokens.adopt();
   };
   return {
     storage: db.storage(),
