@@ -24,7 +24,9 @@ high-water mark (DIR/high-water.json, the largest tree this node signed) is carr
 high_water table — the copy must reach it — and is kept there from then on. The origin and the keys do
 not change; DIR/data and DIR/high-water.json are left as they were (an archive). If the copy fails or does
 not check out, config.json is not changed and the node still starts on LevelDB; empty the schema before
-trying again. --json prints {origin, size, checkpointSize, keys, highWaterSize, store}.`,
+trying again. The node's module state (federation, policy, registry, monitoring, report counters, tokens, the witness
+store) goes into the same database, in one transaction, before config.json changes. --json prints
+{origin, size, checkpointSize, keys, highWaterSize, states, witnessRows, store}.`,
   options: {
     ...HOME_OPTION,
     from: { type: 'string', value: 'DRIVER', description: 'the store to move from: leveldb' },
@@ -67,6 +69,8 @@ trying again. --json prints {origin, size, checkpointSize, keys, highWaterSize, 
         ['last checkpoint', r.checkpointSize],
         ['keys copied', r.keys],
         ['high-water mark', r.highWaterSize === null ? 'none (created at the first start)' : r.highWaterSize],
+        ['module states', r.states],
+        ['witness rows', r.witnessRows],
         ['store', r.store],
       ]),
     );

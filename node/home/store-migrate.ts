@@ -8,7 +8,10 @@
  * or migrated and must be empty (ERR_STORE_NOT_EMPTY) → every key is copied and the copy checked
  * (node/log copy-store.ts) → the mark is carried into the database's high_water row, behind the target's
  * writer lease (carryHighWater) → only then is the password, if the URL has one, written to
- * DIR/keys/store.password (0600) and config.json given `store`. The next `govfed start` on PostgreSQL
+ * DIR/keys/store.password (0600) and config.json given `store`. The node's module state (DIR/<module>/
+ * state.json, tokens.json, the witness store, …) goes into the database too (state-migrate.ts): read and
+ * checked before anything is written, written in one transaction behind the target's writer lease after
+ * the log and its mark, before config.json changes. The next `govfed start` on PostgreSQL
  * checks the log against the same mark and keeps raising it there. DIR/data and
  * DIR/high-water.json are left as they were (an archive of the old store; nothing reads or writes them any
  * more — the mark lives in the database from now on).
@@ -33,6 +36,7 @@ import { decodeSize, SIZE_KEY } from '../log/keys.ts';
 import { type NodeConfig, readConfig } from './config.ts';
 import { writeFileAtomic } from './fs.ts';
 import { loadHome } from './load.ts';
+import { readHomeStates, writeHomeStates } from './state-migrate.ts';
 import { logStoreOf, splitStoreUrl } from './store-config.ts';
 
 export interface MigrateOptions {
@@ -52,6 +56,9 @@ export interface MigrateResult {
   keys: number;
   /** The high-water mark's size carried from DIR/high-water.json into the database (null: no file). */
   highWaterSize: number | null;
+  /** How many named states (state-backend.ts) and witness rows were carried into the database. */
+  states: number;
+  witnessRows: number;
   /** The new store, without its password. */
   store: string;
 }
@@ -70,6 +77,9 @@ export async function migrateHomeStore(o: MigrateOptions): Promise<MigrateResult
     ...(o.schema === undefined ? {} : { schema: o.schema }),
   };
   const target: LogStoreSpec = logStoreOf(storeConfig, home.paths.data, split.password);
+  if (target.driver !== 'postgres') throw new Error('store migrate: the target is not PostgreSQL');
+  // Every state read and checked before anything is written anywhere (ERR_INVALID_CONFIG, ERR_STATE_TOO_LARGE, …).
+  const homeStates = await readHomeStates(home);
   const source = await openLogStore(home.store, { mustExist: true });
   let copied: Awaited<ReturnType<typeof copyLogStore>>;
   let highWater: number | undefined;
@@ -90,6 +100,7 @@ export async function migrateHomeStore(o: MigrateOptions): Promise<MigrateResult
   } finally {
     await source.close();
   }
+  const carried = await writeHomeStates(target, homeStates);
   if (split.password !== undefined) await writeFileAtomic(home.paths.storePassword, `${split.password}\n`, 0o600);
   const config = await readConfig(home.dir);
   await writeFileAtomic(home.paths.config, `${JSON.stringify({ ...config, store: storeConfig }, null, 2)}\n`, 0o644);
@@ -99,6 +110,8 @@ export async function migrateHomeStore(o: MigrateOptions): Promise<MigrateResult
     checkpointSize: copied.checkpointSize,
     keys: copied.keys,
     highWaterSize: highWater ?? null,
+    states: carried.states,
+    witnessRows: carried.witnessRows,
     store: describeStore(logStoreOf(storeConfig, home.paths.data)),
   };
 }
