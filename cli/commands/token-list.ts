@@ -3,7 +3,7 @@
  * expires. Never the token or its hash (the file holds no token, and the hash is not shown either).
  */
 import { readConfig } from '../../node/home/config.ts';
-import { listTokens } from '../../node/home/tokens.ts';
+import { listHomeTokens } from '../../node/home/home-tokens.ts';
 import { booleanOption, type CommandSpec, HOME_OPTION, JSON_OPTION } from '../args.ts';
 import { ExitCode } from '../exit.ts';
 import { resolveHome } from '../home.ts';
@@ -23,7 +23,7 @@ token that does not expire).`,
     const home = resolveHome(args, io, 'token list');
     await readConfig(home); // a clear ERR_HOME_NOT_FOUND
     const now = Date.now();
-    const tokens = (await listTokens(home)).map((t) => ({
+    const tokens = (await listHomeTokens(home)).map((t) => ({
       ...t,
       expired: t.expires !== null && Date.parse(t.expires) <= now,
     }));

@@ -23,6 +23,7 @@ import {
   type Role,
   readTokens,
   type TokenAuthority,
+  type TokenInfo,
   type TokensFile,
 } from './tokens.ts';
 
@@ -141,13 +142,22 @@ export class PgTokenStore implements TokenAuthority {
   }
 
   /** Removes the token with public id `id` (fenced). ERR_NOT_FOUND when no token has it. */
-  async revoke(id: string): Promise<void> {
+  async revoke(id: string): Promise<TokenInfo> {
     const seed = await readTokens(this.#o.homeFile);
-    await this.#db.update('tokens', (cur) => {
+    const found = await this.#db.update('tokens', (cur) => {
       const list = cur === undefined ? seed : decode(cur);
-      if (!list.tokens.some((t) => t.id === id)) throw new NodeError('ERR_NOT_FOUND', `no token with id '${id}'`);
-      return { body: encode({ tokens: list.tokens.filter((t) => t.id !== id) }), result: undefined };
+      const t = list.tokens.find((e) => e.id === id);
+      if (t === undefined) throw new NodeError('ERR_NOT_FOUND', `no token with id '${id}'`);
+      return { body: encode({ tokens: list.tokens.filter((e) => e.id !== id) }), result: t };
     });
     await this.refresh();
+    return { id: found.id, role: found.role, created: found.created, expires: found.expires ?? null };
+  }
+
+  /** The tokens of the list, without their hashes, oldest first. */
+  async list(): Promise<TokenInfo[]> {
+    const stored = await this.#db.read('tokens');
+    const list = stored === undefined ? await readTokens(this.#o.homeFile) : decode(stored.body);
+    return list.tokens.map((t) => ({ id: t.id, role: t.role, created: t.created, expires: t.expires ?? null }));
   }
 }

@@ -9,7 +9,7 @@
  * MAX_STATE_BYTES (ERR_STATE_TOO_LARGE), JSON where it must be (ERR_INVALID_CONFIG), the token list
  * parsed, the witness store opened (ERR_WITNESS_STORE_CORRUPT when it does not open) — then, after the
  * log was copied and checked, writeHomeStates writes them all in ONE transaction behind the target's
- * writer lease, taken for it and released after (ERR_ALREADY_RUNNING while a process holds it; the
+ * writer lease, taken for it and released after (offline-lease.ts; ERR_NOT_LEADER while a process holds it; the
  * target's state tables must be empty: ERR_STORE_NOT_EMPTY). Either all of it is there or none.
  * The files stay where they are (an archive, like DIR/data): nothing reads them once config.json names
  * the database.
@@ -17,15 +17,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
-import pg from 'pg';
 import { NodeError } from '../errors.ts';
-import { guarded } from '../log/postgres/errors.ts';
-import { describeHolder, type Held, holderId, release, tryAcquire } from '../log/postgres/lease.ts';
 import { quoteIdent } from '../log/postgres/migrations.ts';
 import type { PostgresStoreSpec } from '../log/store.ts';
 import { exists } from './fs.ts';
 import type { LoadedHome } from './load.ts';
-import { MAX_STATE_BYTES, PgStateDb } from './pg-state.ts';
+import { withOfflineLease } from './offline-lease.ts';
+import { MAX_STATE_BYTES } from './pg-state.ts';
 import { fileStateStorage, STATE_NAMES, type StateName } from './state-backend.ts';
 import { parseTokensFile } from './tokens.ts';
 
@@ -114,24 +112,8 @@ export async function writeHomeStates(
   spec: PostgresStoreSpec,
   s: HomeStates,
 ): Promise<{ states: number; witnessRows: number }> {
-  let held: Held | undefined;
-  const client = new pg.Client({ connectionString: spec.url, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => {}); // a broken connection surfaces as the next query's error
-  const state = PgStateDb.open(spec, () => held);
-  try {
-    await state.migrate();
+  return withOfflineLease(spec, 'store migrate', async (state) => {
     const schema = state.schema;
-    held = await guarded('take the writer lease', async () => {
-      await client.connect();
-      return tryAcquire(client, schema, holderId(), 60_000);
-    });
-    if (held === undefined) {
-      const who = await guarded('read the writer lease', () => describeHolder(client, schema));
-      throw new NodeError(
-        'ERR_ALREADY_RUNNING',
-        `the database schema ${schema} is in use by another process (lease held by ${who})`,
-      );
-    }
     const t = (name: string) => `${quoteIdent(schema)}.${name}`;
     await state.fenced('carry the home state into the database', async (c) => {
       const used = await c.query<{ n: string }>(
@@ -156,10 +138,5 @@ export async function writeHomeStates(
       }
     });
     return { states: s.states.size, witnessRows: s.witness?.size ?? 0 };
-  } finally {
-    const h = held;
-    if (h !== undefined) await release(client, state.schema, h).catch(() => {});
-    await client.end().catch(() => {});
-    await state.close();
-  }
+  });
 }
