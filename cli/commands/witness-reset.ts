@@ -5,7 +5,7 @@
  * DIR/witness/reset.json (node/witness/store.ts resetWitnessStore). Refuses while the daemon runs and
  * when the store opens (ERR_WITNESS_STATE_PRESENT: nothing to reset).
  */
-import { homePaths } from '../../node/home/config.ts';
+import { homePaths, readConfig } from '../../node/home/config.ts';
 import { booleanOption, type CommandSpec, HOME_OPTION, JSON_OPTION } from '../args.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import { resolveHome, runningDaemon } from '../home.ts';
@@ -26,7 +26,8 @@ state are not touched. What is lost: the newest tree this witness cosigned for e
 next checkpoints, it could cosign an older or conflicting one if a log equivocated — and the list of
 logs outside the federation it witnessed (add them again with 'govfed witness logs add'). Refuses while
 the daemon runs and when the store opens (ERR_WITNESS_STATE_PRESENT: there is nothing to reset).
---json prints {reason, time, movedTo?, file}.`,
+--json prints {reason, time, movedTo?, file}. Not for a node whose log is in PostgreSQL: its witness
+store is in the database (restore that from a backup).`,
   options: { ...HOME_OPTION, ...JSON_OPTION },
   examples: ['govfed witness reset --home /var/lib/govfed'],
   async run(args, io) {
@@ -38,6 +39,15 @@ the daemon runs and when the store opens (ERR_WITNESS_STATE_PRESENT: there is no
         {
           code: 'ERR_ALREADY_RUNNING',
         },
+      );
+    }
+    if ((await readConfig(home)).store !== undefined) {
+      // The witness store of a node on PostgreSQL is rows of the org's database (node/witness/pg-store.ts).
+      throw new CliError(
+        ExitCode.ERROR,
+        `${NAME}: the witness store of ${home} is in its PostgreSQL database, shared by the org's processes: ` +
+          'restore the database from a backup (a reset is only available for the embedded store)',
+        { code: 'ERR_VALIDATION' },
       );
     }
     const { resetWitnessStore } = await import('../../node/witness/store.ts');

@@ -9,7 +9,7 @@
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { removeDir } from '../helpers/cli.ts';
+import { removeDir, runCli } from '../helpers/cli.ts';
 import { DaemonProcess, initNode, killAllDaemons, type TestNode } from '../helpers/daemon.ts';
 import { describeWithPostgres, usePostgres } from '../helpers/postgres.ts';
 
@@ -117,6 +117,10 @@ describeWithPostgres("a node's module state in PostgreSQL", () => {
     // The auditor token is an auditor's: it cannot mint.
     expect((await call(`${second.url}/v1/tokens`, minted.body.token, 'POST', { role: 'admin' })).status).toBe(403);
     await second.stop();
+    // The witness store is the database's: `witness reset` (the embedded store's way out) refuses.
+    const reset = await runCli(['witness', 'reset', '--home', home2]);
+    expect(reset.code).not.toBe(0);
+    expect(reset.stdout + reset.stderr).toContain('PostgreSQL database');
     expect(JSON.parse(await readFile(path.join(home2, 'config.json'), 'utf8')).store.url).toBe(url);
   }, 180_000);
 });
