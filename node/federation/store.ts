@@ -9,6 +9,9 @@
  * The charters are re-verified from the pinned genesis on every load (CharterChain.fromEnvelopes), so a
  * hand-edited or corrupted file stops the node rather than being trusted. Proposals are re-checked
  * against the chain; those that no longer apply are dropped.
+ *
+ * On a home whose log is in PostgreSQL the same JSON is the row 'federation' of `<schema>.node_state`
+ * (node/home/pg-state.ts), shared by the org's processes and written behind the writer lease.
  */
 import { charterOf, type Envelope } from '../../protocol/federation/index.ts';
 import type { StateStorage } from '../home/state-backend.ts';

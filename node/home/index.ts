@@ -15,6 +15,10 @@
  * `initHome` creates it, `loadHome` reads and cross-checks it for the daemon, `createToken` adds an API
  * token (also while the daemon runs), `TokenStore` answers "which role has this token?" and follows
  * changes to tokens.json. Every write is atomic; no function here logs or returns key material.
+ *
+ * With the log in PostgreSQL (config.json `store`) the modules' state, the witness's store, the token list
+ * and the monitor key are not under DIR but in the log's database, shared by every process of the org
+ * (state-backend.ts, pg-state.ts, pg-tokens.ts, shared-state.ts: `openHomeState`).
  */
 
 export {

@@ -9,6 +9,10 @@
  * `createToken` edits tokens.json atomically under a lock file, so the CLI (`govfed token create`) and
  * a running daemon (POST /v1/tokens) can both add tokens; TokenStore notices the change by the file's
  * identity (inode, size, mtime) and reloads it.
+ *
+ * A home whose log is in PostgreSQL keeps the same list in the database instead, shared by every process
+ * of the org (pg-tokens.ts; the CLI's commands: home-tokens.ts). TokenAuthority is what the API needs of
+ * either.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';

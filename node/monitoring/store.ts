@@ -2,6 +2,7 @@
  * The monitoring windows this node holds, one JSON file: DIR/monitoring/state.json (mode 0600, written
  * atomically — node/home/state-file.ts): `{"version": 1, "federationId": <hex> | null, "windows":
  * [<DSSE envelope>, …]}`. Nothing here is trusted on load: every window is verified again.
+ * On a home whose log is in PostgreSQL: the row 'monitoring' of `<schema>.node_state` (node/home/pg-state.ts).
  */
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import type { StateStorage } from '../home/state-backend.ts';

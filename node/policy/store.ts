@@ -11,6 +11,8 @@
  *
  * Nothing here is trusted on load: the service re-verifies the bundles against the charter
  * (PolicyChain.fromEnvelopes), re-checks proposals and receipts and re-compiles the local rules.
+ * On a home whose log is in PostgreSQL the same JSON is the row 'policy' of `<schema>.node_state`
+ * (node/home/pg-state.ts).
  */
 import type { Envelope } from '../../protocol/federation/index.ts';
 import type { StateStorage } from '../home/state-backend.ts';

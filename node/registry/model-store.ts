@@ -7,6 +7,7 @@
  *
  * `records` is in the order this node took them (the order it serves them to members that sync from it).
  * Nothing here is trusted on load: the registry verifies every record again, in order.
+ * On a home whose log is in PostgreSQL: the row 'registry/models' of `<schema>.node_state` (node/home/pg-state.ts).
  */
 import type { RegistryRecord } from '../../protocol/registry/model-sync.ts';
 import type { StateStorage } from '../home/state-backend.ts';

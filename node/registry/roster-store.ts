@@ -5,6 +5,7 @@
  *   { "version": 1, "federationId": <64 hex> | null, "rosters": { "<org>": <roster envelope>, … } }
  *
  * Nothing here is trusted on load: the module re-verifies every roster against the charter.
+ * On a home whose log is in PostgreSQL: the row 'registry' of `<schema>.node_state` (node/home/pg-state.ts).
  */
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import type { StateStorage } from '../home/state-backend.ts';

@@ -15,7 +15,9 @@
  *
  * The counters and `through` are saved together (DIR/report/state.json, atomic writes) every few seconds
  * and at stop. Reading the log costs ~40 µs an entry (read a page at a time), so it is done only for that tail; a report costs one
- * statement per org and version, whatever the number of decisions.
+ * statement per org and version, whatever the number of decisions. On a home whose log is in PostgreSQL
+ * the state is the row 'report' of `<schema>.node_state` (node/home/pg-state.ts), saved behind the
+ * writer lease.
  */
 import { decodeLeaf } from '../../protocol/audit/leaf.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
