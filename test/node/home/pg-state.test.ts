@@ -4,6 +4,7 @@
  * nothing, a follower is refused), the size bound, and ERR_STORE_UNAVAILABLE when the database is away.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadDeparture, saveDeparture } from '../../../node/federation/departed.ts';
 import { MAX_STATE_BYTES, PgStateDb } from '../../../node/home/pg-state.ts';
 import type { Held } from '../../../node/log/postgres/lease.ts';
 import type { PostgresStoreSpec } from '../../../node/log/store.ts';
@@ -83,6 +84,23 @@ describeWithPostgres('PgStateDb', () => {
         code('ERR_STATE_TOO_LARGE'),
       );
       expect(text((await db.read('report'))?.body)).toBe('{"small":true}');
+    });
+  });
+
+  describe('when the federation records a departure (a named state outside JsonStateFile)', () => {
+    it('the next leader reads it; the record is not in any home directory', async () => {
+      const st = await fresh();
+      const held = await st.take('leader');
+      const d = {
+        federationId: 'cd'.repeat(32),
+        name: 'f',
+        version: 3,
+        reason: 'left' as const,
+        at: '2026-01-01T00:00:00.000Z',
+      };
+      await saveDeparture(st.open(() => held).storage(), d);
+      expect(await loadDeparture(st.open(() => undefined).storage())).toEqual(d);
+      await expect(saveDeparture(st.open(() => undefined).storage(), d)).rejects.toThrow(code('ERR_NOT_LEADER'));
     });
   });
 
