@@ -28,6 +28,8 @@ export const STATE_FILES = {
   report: ['report', 'state.json'],
   'keys/monitor': ['keys', 'monitor.key'],
   tokens: ['tokens.json'],
+  /** The enforcement snapshot a shared log's lease holder publishes for its followers (node/ha). */
+  'ha/enforcement': ['ha', 'enforcement.json'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StateName = keyof typeof STATE_FILES;
