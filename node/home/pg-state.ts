@@ -15,12 +15,11 @@
  *   - a body is at most MAX_STATE_BYTES (ERR_STATE_TOO_LARGE, nothing written);
  *   - every failure of a database call is ERR_STORE_UNAVAILABLE (../log/postgres/errors.ts).
  */
-import { hostname } from 'node:os';
 import pg from 'pg';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { NodeError } from '../errors.ts';
 import { guarded } from '../log/postgres/errors.ts';
-import { describeHolder, fence, type Held, LEASE_NAME } from '../log/postgres/lease.ts';
+import { describeHolder, fence, type Held } from '../log/postgres/lease.ts';
 import { migrate, quoteIdent } from '../log/postgres/migrations.ts';
 import { DEFAULT_SCHEMA } from '../log/postgres/pg-db.ts';
 import type { PostgresStoreSpec } from '../log/store.ts';
@@ -31,7 +30,8 @@ export const MAX_STATE_BYTES = 32 << 20;
 
 /**
  * The org's writer lease as this process holds it now; undefined when it does not (a follower). The
- * daemon gives the audit log's (`() => log.writerLease()`); processLease() is the stand-in until then.
+ * daemon gives the audit log's (`() => log.writerLease()`); commands without a daemon take one for the
+ * job (offline-lease.ts).
  */
 export type LeaseFn = () => Held | undefined | Promise<Held | undefined>;
 
@@ -196,25 +196,6 @@ export class PgStateDb {
         c.release(broken);
       }
     });
-  }
-
-  /**
-   * The lease of THIS process as the lease row shows it: valid, and held under a name of this host and
-   * pid (lease.ts holderId: `host:pid:random` — one audit log per daemon process). A stand-in for the
-   * log's own `writerLease()`: it costs a read per write, and the fence still decides (a row read here
-   * and taken over before the write's transaction is refused there with ERR_LEASE_LOST).
-   */
-  processLease(): LeaseFn {
-    const prefix = `${hostname().slice(0, 64)}:${process.pid}:`;
-    return async () => {
-      const r = await this.#pool.query<{ holder: string; token: string }>(
-        `SELECT holder, token FROM ${quoteIdent(this.schema)}.lease
-          WHERE name = $1 AND expires_at > now() AND starts_with(holder, $2)`,
-        [LEASE_NAME, prefix],
-      );
-      const row = r.rows[0];
-      return row === undefined ? undefined : { holder: row.holder, token: BigInt(row.token) };
-    };
   }
 
   /** A plain query on a pooled connection (reads of the witness's store), any failure ERR_STORE_UNAVAILABLE. */

@@ -38,11 +38,10 @@ export interface HomeState extends ModuleState {
 }
 
 /**
- * The state of `home`, fenced by `lease` when it is in PostgreSQL — the audit log's writer lease
- * (`() => log.writerLease()`); without one, the lease this process holds as the lease row shows it
- * (PgStateDb.processLease, a stand-in until the log exposes its own).
+ * The state of `home`, fenced by `lease` when it is in PostgreSQL: the audit log's writer lease,
+ * `() => log.writerLease()` (undefined on a follower: its writes are refused with ERR_NOT_LEADER).
  */
-export function openHomeState(home: Pick<LoadedHome, 'dir' | 'paths' | 'store'>, lease?: LeaseFn): HomeState {
+export function openHomeState(home: Pick<LoadedHome, 'dir' | 'paths' | 'store'>, lease: LeaseFn): HomeState {
   if (home.store.driver !== 'postgres') {
     return {
       storage: fileStateStorage(home.dir),
@@ -53,13 +52,10 @@ export function openHomeState(home: Pick<LoadedHome, 'dir' | 'paths' | 'store'>,
       stop: async () => {},
     };
   }
-  let own: LeaseFn | undefined;
-  const held: LeaseFn = () => (lease ?? own ?? (() => undefined))();
-  const db = PgStateDb.open(home.store, held);
-  own = db.processLease();
+  const db = PgStateDb.open(home.store, lease);
   const tokens = new PgTokenStore(db, { homeFile: home.paths.tokens });
   const adopt = async () => {
-    if ((await held()) !== undefined) await tokens.adopt();
+    if ((await lease()) !== undefined) await tokens.adopt();
   };
   return {
     storage: db.storage(),
