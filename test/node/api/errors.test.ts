@@ -31,6 +31,20 @@ describe('describeError', () => {
       });
     });
 
+    it('shows ERR_NOT_LEADER whole: it names the process of the org to send the request to', () => {
+      const msg = "this process does not hold the org's writer lease (held by db1:42:ab12 for 900 ms more)";
+      expect(describeError(new NodeError('ERR_NOT_LEADER', msg))).toEqual({
+        status: 503,
+        code: 'ERR_NOT_LEADER',
+        message: msg,
+      });
+      expect(describeError(new NodeError('ERR_STATE_TOO_LARGE', '/x is 40 MiB'))).toEqual({
+        status: 507,
+        code: 'ERR_STATE_TOO_LARGE',
+        message: 'internal error',
+      });
+    });
+
     it('masks anything that is not a known error', () => {
       expect(describeError(new TypeError('cannot read x of undefined'))).toEqual({
         status: 500,
