@@ -52,7 +52,7 @@ import type { LoadedHome } from './home/load.ts';
 import { RetiredLogs, rotationEntries } from './home/log-rotation.ts';
 import { privateUmask } from './home/permissions.ts';
 import { RunFiles } from './home/run-files.ts';
-import { TokenStore } from './home/tokens.ts';
+import { type HomeState, openHomeState } from './home/shared-state.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
 import { MonitorIdentity, MonitorMetrics, MonitorService } from './monitoring/index.ts';
@@ -166,9 +166,12 @@ export class Daemon {
       },
       ...this.#opts.log,
     });
+    // The modules' state: the home directory, or the log's PostgreSQL database (fenced by its writer lease).
+    const state = openHomeState(this.home, () => log.writerLease());
     // One Ed25519 verifier for every service: protocol/'s strict rules, the equation on OpenSSL (node/crypto).
     const services = {
       home: this.home,
+      state,
       log,
       events: this.#events,
       now,
@@ -205,17 +208,25 @@ export class Daemon {
     federation.use(models); // after the rosters: it checks records against them
     const monitoring = new MonitorService({
       home: this.home,
+      state,
       log,
       events: this.#events,
       now,
       verify: opensslVerify,
       models,
-      identity: new MonitorIdentity({ homeDir: this.home.dir, org: config.org, rosters: registry, now }),
+      identity: new MonitorIdentity({
+        homeDir: this.home.dir,
+        storage: state.storage,
+        org: config.org,
+        rosters: registry,
+        now,
+      }),
       metrics: (source) => new MonitorMetrics(metrics.registry, source),
     });
     federation.use(monitoring); // after the models: windows are checked against their contracts
     const report = new ReportService({
       home: this.home,
+      state,
       log,
       models,
       windows: () => monitoring.book,
@@ -251,7 +262,7 @@ export class Daemon {
         live: this.#live,
         log,
         home: this.home,
-        tokens: TokenStore.forHome(this.home.dir),
+        tokens: state.tokens,
         metrics,
         startedAt: now(),
         events: this.#events,
@@ -271,8 +282,9 @@ export class Daemon {
     const lifecycle = new Lifecycle([
       { name: 'files', service: new RunFiles(this.home, api) }, // written once all started, removed last
       { name: 'log', service: log }, // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
+      { name: 'state', service: state }, // the modules' state in PostgreSQL: migrated, tokens loaded
       { name: 'retired-logs', service: retired }, // logs of earlier log keys, read-only
-      { name: 'log-checks', service: { start: () => this.#checkLog(log, now, retired), stop: () => {} } },
+      { name: 'log-checks', service: { start: () => this.#checkLog(log, now, retired, state), stop: () => {} } },
       { name: 'witness', service: witness },
       { name: 'policy', service: policy },
       { name: 'freshness', service: freshness }, // signs and judges once the federation gives it a charter
@@ -339,9 +351,9 @@ export class Daemon {
    * After the log opens: a new log gets its `node.init` entry; then the federation state check
    * (ERR_FEDERATION_STATE_MISSING when state.json is gone while the log records a charter).
    */
-  async #checkLog(log: AuditLog, now: () => Date, retired: RetiredLogs): Promise<void> {
+  async #checkLog(log: AuditLog, now: () => Date, retired: RetiredLogs, state: HomeState): Promise<void> {
     if (log.size === 0) await this.#appendNodeInit(log, now(), retired);
-    await checkFederationStateKept(this.home.dir, log);
+    await checkFederationStateKept(state.storage, log);
   }
 
   /**
