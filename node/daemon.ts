@@ -30,12 +30,15 @@
  * API answers 503 ERR_LOG_UNAVAILABLE meanwhile; if the reopened store lost acknowledged entries the log
  * reports it as fatal and `onFatal` makes the process exit non-zero.
  *
+ * A log shared by several processes of the org (PostgreSQL, store.shared; node/ha roles.ts): the process
+ * that holds the writer lease starts as above (the leader) and publishes the enforcement snapshot; the
+ * others start as followers — their log, the state they read (tokens), an ingest that decides by the
+ * snapshot and the API behind the follower guard, none of the org's modules. When the lease moves the
+ * process restarts as its new role (`onRestart`; `govfed start` keeps the API address).
+ *
  * Events go to stderr as one JSON object per line. Nothing logged contains keys or tokens.
  */
-import { encodeLeaf, type GovernanceLeaf } from '../protocol/audit/leaf.ts';
-import { canonicalBytes } from '../protocol/canonical/jcs.ts';
-import { sha256 } from '../protocol/crypto/sha256.ts';
-import { toHex } from '../protocol/encoding/bytes.ts';
+import type { Tally } from '../protocol/report/counts.ts';
 import { buildApp } from './api/app.ts';
 import { LiveFeed } from './api/live.ts';
 import { NodeMetrics } from './api/metrics.ts';
@@ -46,14 +49,15 @@ import { IngestPool } from './decisions/pool.ts';
 import { NodeError } from './errors.ts';
 import { type EventSink, lineSink } from './events.ts';
 import { FederationService, FreshnessModule } from './federation/index.ts';
-import { checkFederationStateKept } from './federation/state-check.ts';
+import { haParts } from './ha/parts.ts';
+import { onlyWhen, roleTests } from './ha/roles.ts';
 import { defaultIngestWorkers } from './home/config.ts';
 import type { LoadedHome } from './home/load.ts';
-import { RetiredLogs, rotationEntries } from './home/log-rotation.ts';
+import { RetiredLogs } from './home/log-rotation.ts';
 import { privateUmask } from './home/permissions.ts';
 import { RunFiles } from './home/run-files.ts';
-import { type HomeState, openHomeState } from './home/shared-state.ts';
-import { Lifecycle } from './lifecycle.ts';
+import { openHomeState } from './home/shared-state.ts';
+import { Lifecycle, type Startable } from './lifecycle.ts';
 import { AuditLog, type AuditLogOptions } from './log/index.ts';
 import { MonitorIdentity, MonitorMetrics, MonitorService } from './monitoring/index.ts';
 import { PolicyService } from './policy/index.ts';
@@ -86,6 +90,11 @@ export interface DaemonOptions {
    * Without it the event `keys:rotated` says that a restart is needed.
    */
   onRestart?: () => void;
+  /**
+   * This process's name in a PostgreSQL writer lease, the same across its in-process restarts (a follower
+   * that took the free lease restarts and takes it back at once). Default: a new one per daemon.
+   */
+  holder?: string;
 }
 
 interface Running {
@@ -94,11 +103,9 @@ interface Running {
   lifecycle: Lifecycle;
 }
 
-/** The public facts a node's first log entry (`node.init`) commits to. */
-export function nodeInitObject(home: Pick<LoadedHome, 'config'>): Record<string, string> {
-  const c = home.config;
-  return { org: c.org, jurisdiction: c.jurisdiction, origin: c.origin, verifierKey: c.verifierKey, peerId: c.peerId };
-}
+import { checkLog } from './node-init.ts';
+
+export { nodeInitObject } from './node-init.ts';
 
 export class Daemon {
   readonly home: LoadedHome;
@@ -164,8 +171,13 @@ export class Daemon {
         this.#events('daemon:fatal', { error: err instanceof Error ? err.message : String(err) });
         this.#opts.onFatal?.(err);
       },
+      // A shared log: the role of this process changes with the writer lease (node/ha roles.ts).
+      ...(this.#opts.holder === undefined ? {} : { holder: this.#opts.holder }),
+      onLeaseAvailable: () => this.#roleChanged('leader'),
+      onLeaseLost: () => this.#roleChanged('follower'),
       ...this.#opts.log,
     });
+    const { leading, following } = roleTests(() => log.role);
     // The modules' state: the home directory, or the log's PostgreSQL database (fenced by its writer lease).
     const state = openHomeState(this.home, () => log.writerLease());
     // One Ed25519 verifier for every service: protocol/'s strict rules, the equation on OpenSSL (node/crypto).
@@ -228,6 +240,7 @@ export class Daemon {
       home: this.home,
       state,
       log,
+      countFromLog: log.shared, // the followers' decisions are counted from the log
       models,
       windows: () => monitoring.book,
       witness,
@@ -254,8 +267,25 @@ export class Daemon {
             random: pooledRandom(),
             onRecorded: (n) => metrics.decisionsIngested.inc(n),
             onObserved: (o) => monitoring.observe(o),
-            onCounted: (t, end) => report.counted(t, end),
+            ...(log.shared ? {} : { onCounted: (t: Record<string, Tally>, end: number) => report.counted(t, end) }),
           });
+    // A shared log: the lease holder publishes what its followers decide by; a follower decides by it.
+    const ha = log.shared
+      ? haParts({
+          log,
+          state,
+          config,
+          workers: Math.max(1, workers),
+          events: this.#events,
+          now,
+          random: pooledRandom(),
+          onRecorded: (n) => metrics.decisionsIngested.inc(n),
+          policy,
+          models,
+          freshness,
+          api: () => this.url,
+        })
+      : undefined;
     log.onCheckpoint((cp) => this.#live.publish('checkpoint', { size: cp.size }));
     const api = new ApiServer(this.home, () =>
       buildApp({
@@ -275,26 +305,34 @@ export class Daemon {
         models,
         monitoring,
         report,
-        ...(ingest === undefined ? {} : { ingest }),
+        ...(ha !== undefined && following() ? { ingest: ha.ingest, follower: ha.port } : {}),
+        ...(ingest === undefined || following() ? {} : { ingest }),
       }),
     );
+    const leader = (name: string, service: Startable) => ({ name, service: onlyWhen(leading, service) });
     // Started in this order, stopped in reverse (node/lifecycle.ts).
     const lifecycle = new Lifecycle([
       { name: 'files', service: new RunFiles(this.home, api) }, // written once all started, removed last
       { name: 'log', service: log }, // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
       { name: 'state', service: state }, // the modules' state in PostgreSQL: migrated, tokens loaded
-      { name: 'retired-logs', service: retired }, // logs of earlier log keys, read-only
-      { name: 'log-checks', service: { start: () => this.#checkLog(log, now, retired, state), stop: () => {} } },
-      { name: 'witness', service: witness },
-      { name: 'policy', service: policy },
-      { name: 'freshness', service: freshness }, // signs and judges once the federation gives it a charter
-      { name: 'registry', service: registry }, // rosters loaded before the federation hands it a charter
-      { name: 'models', service: models }, // registrations and approvals, judged again at the first charter
-      { name: 'monitoring', service: monitoring }, // monitoring windows, verified again at the first charter
-      { name: 'report', service: report }, // the reports' decision counters (DIR/report/state.json)
-      { name: 'federation', service: federation },
-      ...(ingest === undefined ? [] : [{ name: 'ingest', service: ingest }]), // worker threads for POST /v1/decisions
+      // A follower of a shared log runs none of the org's modules (node/ha roles.ts): only the leader.
+      leader('retired-logs', retired), // logs of earlier log keys, read-only
+      leader('log-checks', {
+        start: () => checkLog({ home: this.home, log, time: now, retired, state, events: this.#events }),
+        stop: () => {},
+      }),
+      leader('witness', witness),
+      leader('policy', policy),
+      leader('freshness', freshness), // signs and judges once the federation gives it a charter
+      leader('registry', registry), // rosters loaded before the federation hands it a charter
+      leader('models', models), // registrations and approvals, judged again at the first charter
+      leader('monitoring', monitoring), // monitoring windows, verified again at the first charter
+      leader('report', report), // the reports' decision counters (DIR/report/state.json)
+      leader('federation', federation),
+      ...(ingest === undefined ? [] : [leader('ingest', ingest)]), // worker threads for POST /v1/decisions
+      ...(ha === undefined ? [] : ha.components(leading, following)), // the snapshot: read, or published
       { name: 'api', service: api },
+      ...(ha === undefined ? [] : [{ name: 'role', service: { start: () => this.#sayRole(log), stop: () => {} } }]),
     ]);
     this.#run = { log, federation, lifecycle };
     try {
@@ -328,6 +366,18 @@ export class Daemon {
     return this.#stopping;
   }
 
+  /** A shared log's role in this process, said once it is known (node/ha roles.ts). */
+  #sayRole(log: AuditLog): void {
+    this.#events('daemon:role', { role: log.role ?? 'leader', holder: log.writerLease()?.holder ?? '' });
+  }
+
+  /** The writer lease moved: restart as the leader, or as a follower (at once: its libp2p presence must end). */
+  #roleChanged(to: 'leader' | 'follower'): void {
+    this.#events('daemon:role-change', { to });
+    if (this.#opts.onRestart !== undefined) this.#opts.onRestart();
+    else if (to === 'follower') void this.stop(); // embedded, no one restarts it: a former leader stops
+  }
+
   /**
    * Stops cleanly on SIGINT/SIGTERM, then calls `exit(0)` (or `exit(1)` if stopping failed). For the
    * foreground `govfed start`.
@@ -345,36 +395,5 @@ export class Daemon {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-  }
-
-  /**
-   * After the log opens: a new log gets its `node.init` entry; then the federation state check
-   * (ERR_FEDERATION_STATE_MISSING when state.json is gone while the log records a charter).
-   */
-  async #checkLog(log: AuditLog, now: () => Date, retired: RetiredLogs, state: HomeState): Promise<void> {
-    if (log.size === 0) await this.#appendNodeInit(log, now(), retired);
-    await checkFederationStateKept(state.storage, log);
-  }
-
-  /**
-   * The first entry of a new log: a governance leaf committing to the node's public identity — and after
-   * a log key rotation, in the same write, the `log.rotated` entry committing to the old log's final tree.
-   */
-  async #appendNodeInit(log: AuditLog, time: Date, retired: RetiredLogs): Promise<void> {
-    const record = canonicalBytes(nodeInitObject(this.home));
-    const leaf: GovernanceLeaf = {
-      v: 1,
-      type: 'governance',
-      kind: 'node.init',
-      time: time.toISOString(),
-      digest: `sha256:${toHex(sha256(record))}`,
-      ref: this.home.config.origin,
-    };
-    const [appended] = await log.append([
-      { leaf: encodeLeaf(leaf), record },
-      ...rotationEntries(this.home, retired.logs, time),
-    ]);
-    await log.checkpointNow();
-    this.#events('log:node-init', { index: appended?.index });
   }
 }

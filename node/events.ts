@@ -46,6 +46,8 @@ export interface EventCatalogue {
   'log:lease-lost': { error: string };
   /** This process's role in its org's shared log: leader (lease holder) or follower. */
   'daemon:role': { role: string; holder: string };
+  /** The writer lease moved: this process restarts as `to` (node/ha roles.ts). */
+  'daemon:role-change': { to: string };
   /** The lease holder could not publish the enforcement snapshot for its followers (node/ha publisher.ts). */
   'ha:publish-failed': { error: string };
   /** A follower read an enforcement snapshot that does not check; it keeps the last good one. */
@@ -229,6 +231,7 @@ const NAMES: { readonly [E in EventName]: true } = {
   'log:follow-failed': true,
   'log:lease-lost': true,
   'daemon:role': true,
+  'daemon:role-change': true,
   'ha:publish-failed': true,
   'ha:snapshot-invalid': true,
   'log:fatal': true,

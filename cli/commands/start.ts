@@ -45,11 +45,14 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
     if (api !== undefined) parseHostPort('start', 'api', api);
     const stopRequested = waitForSignal(io);
     const parentGone = io.env.npm_lifecycle_event === undefined ? new Promise<never>(() => {}) : waitForParentExit();
-    const [{ loadHome }, { Daemon }, { completeLogRotation }] = await Promise.all([
+    const [{ loadHome }, { Daemon }, { completeLogRotation }, { holderId }] = await Promise.all([
       import('../../node/home/index.ts'),
       import('../../node/daemon.ts'),
       import('../../node/home/log-rotation.ts'),
+      import('../../node/log/open-store.ts'),
     ]);
+    // This process's name in a shared log's writer lease: the same across its in-process restarts.
+    const holder = holderId();
     let apiAddress = api === undefined ? undefined : formatApiAddress(parseApiAddress(api));
     // The daemon prints "govfed node ORG listening on http://HOST:PORT" once the API accepts connections.
     let fatal: () => void = () => {};
@@ -69,11 +72,12 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
         stderr: io.stderr,
         onFatal: () => fatal(),
         onRestart: () => restart(),
+        holder,
       });
       await daemon.start();
       // the daemon logs daemon:stopping and daemon:stopped itself
       const why = await Promise.race([stopRequested, fatalSeen, parentGone, restartRequested]);
-      // A restart (a rotated peer key) keeps the API address the first start bound, port 0 included.
+      // A restart (a rotated peer key; a shared log's lease moved) keeps the API address it bound.
       apiAddress = daemon.address ?? apiAddress;
       await daemon.stop();
       if (why === 'restart') continue;

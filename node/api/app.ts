@@ -22,6 +22,7 @@ import { installAuth } from './auth.ts';
 import { type ConsoleAssets, loadConsoleAssets } from './console/assets.ts';
 import type { ApiContext, EventSink, LogPort } from './context.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
+import { installFollowerGuard } from './follower.ts';
 import { installStrictJson } from './json-body.ts';
 import { LiveFeed } from './live.ts';
 import { NodeMetrics } from './metrics.ts';
@@ -125,6 +126,8 @@ export interface BuildAppOptions {
   live?: LiveFeed;
   /** The web console's files (default: read from console/dist). */
   consoleAssets?: ConsoleAssets;
+  /** The process's role in a shared log (follower.ts); absent: the log's only writer. */
+  follower?: ApiContext['follower'];
 }
 
 const ROUTES = [
@@ -202,6 +205,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.monitoring === undefined ? {} : { monitoring: opts.monitoring }),
     ...(opts.report === undefined ? {} : { report: opts.report }),
     ...(opts.ingest === undefined ? {} : { ingest: opts.ingest }),
+    ...(opts.follower === undefined ? {} : { follower: opts.follower }),
   };
 
   const limits = resolveHttpLimits(opts.http ?? opts.home.config.http);
@@ -251,6 +255,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     throw new NodeError('ERR_SHUTTING_DOWN', 'the node is shutting down');
   });
   installAuth(app, ctx);
+  if (ctx.follower !== undefined) installFollowerGuard(app, ctx.follower);
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequestDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },

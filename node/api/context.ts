@@ -2,10 +2,12 @@
  * What the routes depend on. The API talks to the audit log through LogPort — the part of node/log's
  * AuditLog it uses — so the daemon passes the real AuditLog and nothing here reaches into its storage.
  */
+
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { TokenAuthority } from '../home/tokens.ts';
 import type { AuditLog } from '../log/index.ts';
+import type { FollowerPort } from './follower.ts';
 import type { LiveFeed } from './live.ts';
 import type { NodeMetrics } from './metrics.ts';
 import type { FederationPort, FreshnessPort } from './ports/federation.ts';
@@ -73,6 +75,11 @@ export interface ApiContext {
    * raw body; absent, it parses, checks and seals on the main thread (DecisionRecorder).
    */
   ingest?: IngestPort;
+  /**
+   * The process's role in a log shared by several processes (node/api follower.ts); absent: this process
+   * is its log's only writer.
+   */
+  follower?: FollowerPort;
 }
 
 /** What POST /v1/decisions needs of the ingest workers. */

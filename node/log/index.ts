@@ -32,7 +32,7 @@
  */
 export type { Appended, AppendItem } from './appender.ts';
 export { MAX_STORED_RECORD_BYTES } from './appender.ts';
-export { AuditLog, type AuditLogOptions } from './audit-log.ts';
+export { AuditLog, type AuditLogOptions, type LogRole } from './audit-log.ts';
 export type { SignedCheckpoint } from './checkpointer.ts';
 export { type CopyResult, copyLogStore } from './copy-store.ts';
 export { LOG_DB_OPTIONS } from './db.ts';

@@ -104,10 +104,11 @@ export const LAYERS: readonly { name: string; members: readonly string[] }[] = [
       'node/registry/',
       'node/monitoring/',
       'node/report/',
+      'node/ha/',
     ],
   },
   { name: 'node api', members: ['node/api/'] },
-  { name: 'daemon', members: ['node/daemon.ts'] },
+  { name: 'daemon', members: ['node/daemon.ts', 'node/node-init.ts'] },
   { name: 'cli', members: ['cli/'] },
 ];
 
