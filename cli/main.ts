@@ -29,6 +29,7 @@ import { federationSetThresholdCommand } from './commands/federation-set-thresho
 import { federationSignCommand } from './commands/federation-sign.ts';
 import { federationStatusCommand } from './commands/federation-status.ts';
 import { federationWithdrawCommand } from './commands/federation-withdraw.ts';
+import { haAddProcessCommand } from './commands/ha-add-process.ts';
 import { identityCreateCommand } from './commands/identity-create.ts';
 import { identityListCommand } from './commands/identity-list.ts';
 import { identityRevokeCommand } from './commands/identity-revoke.ts';
@@ -82,6 +83,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   auditFsckCommand,
   auditMirrorCommand,
   storeMigrateCommand,
+  haAddProcessCommand,
   decisionsListCommand,
   decisionsExportCommand,
   verifyCommand,

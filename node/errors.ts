@@ -48,6 +48,7 @@ export const NodeErrorCodes = [
   'ERR_STATE_TOO_LARGE',
   // home directory and daemon
   'ERR_HOME_EXISTS',
+  'ERR_STORE_NOT_SHARED',
   'ERR_HOME_NOT_FOUND',
   'ERR_INVALID_CONFIG',
   'ERR_INSECURE_PERMISSIONS',
@@ -171,6 +172,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_NOT_LEADER: { http: 503, exit: 4 },
   ERR_STATE_TOO_LARGE: { http: 507, exit: 4 },
   ERR_HOME_EXISTS: LOCAL,
+  ERR_STORE_NOT_SHARED: LOCAL,
   ERR_HOME_NOT_FOUND: LOCAL,
   // Over HTTP only when a request needs what the configuration cannot give (federation create/join: the
   // libp2p listen address is taken).

@@ -1,5 +1,6 @@
 /**
- * `govfed config set --home DIR jurisdiction|listen|api|ingestWorkers VALUE [--json]` — changes one value of
+ * `govfed config set --home DIR jurisdiction|listen|api|ingestWorkers|store.shared|store.leaseMs VALUE [--json]` —
+ * changes one value of
  * config.json (validated, written atomically) and re-signs the member card.
  */
 import { booleanOption, type CommandSpec, HOME_OPTION, JSON_OPTION } from '../args.ts';
@@ -9,11 +10,11 @@ import { formatJson } from '../output.ts';
 
 const NAME = 'config set';
 /** node/home/config-set.ts SETTABLE_KEYS (not imported: it loads the key code, and --help should stay fast). */
-const KEYS = ['jurisdiction', 'listen', 'api', 'ingestWorkers'];
+const KEYS = ['jurisdiction', 'listen', 'api', 'ingestWorkers', 'store.shared', 'store.leaseMs'];
 
 export const configSetCommand: CommandSpec = {
   name: NAME,
-  summary: "Change the node's jurisdiction, libp2p listen address, API address or ingest workers.",
+  summary: "Change the node's jurisdiction, listen or API address, ingest workers, or its shared store.",
   usage: `${NAME} --home DIR KEY VALUE [--json]`,
   description: `
 KEY is one of:
@@ -24,6 +25,12 @@ KEY is one of:
   api           the HTTP API address HOST:PORT, e.g. 127.0.0.1:7370 (port 0: any free port)
   ingestWorkers the threads that parse, check and seal decisions: 0..16 (0: the main thread does it), or
                 auto (the default: one per core from two cores on, at most 4)
+  store.shared  true: several govfed processes of the org run on this node's PostgreSQL database, one
+                holding the writer lease, the others following ('govfed ha add-process' makes their
+                homes); false (the default): one process. Only for a log in PostgreSQL ('govfed init
+                --store', 'govfed store migrate'); set it on every home of the org
+  store.leaseMs the writer lease in ms, 300..600000 (default 10000): how long the processes wait for a
+                leader that died before one of them takes over
 The value is checked, config.json is written atomically, and DIR/member-card.json is signed again so it
 says the same. A bad key or value is a usage error (exit 2) and changes nothing. The daemon reads
 config.json only when it starts: if it is running, the change takes effect at the next start (the
@@ -39,6 +46,7 @@ previous, value, changed, running, restartRequired, memberCard}.`,
     'govfed config set --home ./us jurisdiction US',
     'govfed config set --home ./us listen /ip4/203.0.113.5/tcp/7371',
     'govfed config set --home ./us ingestWorkers 2',
+    'govfed config set --home ./us store.shared true',
   ],
   async run(args, io) {
     const home = resolveHome(args, io, NAME);

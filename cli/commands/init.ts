@@ -1,6 +1,6 @@
 /**
- * `govfed init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR]` —
- * creates a node home: the log signing key and the libp2p key (mode 0600, never printed), config.json
+ * `govfed init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR]
+ * [--store postgres://… [--shared]]` — creates a node home: the log signing key and the libp2p key (mode 0600, never printed), config.json
  * and an admin API token in DIR/admin.token. Prints what others need to know about the node: its org,
  * peer id, log origin and verifier key, and where its API listens.
  */
@@ -24,7 +24,7 @@ export const initCommand: CommandSpec = {
   name: 'init',
   summary: 'Create a node home: keys, config and an admin API token.',
   usage:
-    'init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR] [--store postgres://…] [--json]',
+    'init --home DIR --org ORG [--jurisdiction CODE] [--api HOST:PORT] [--listen MULTIADDR] [--store postgres://… [--shared]] [--json]',
   description: `
 Writes DIR/config.json, DIR/keys/log.key, DIR/keys/peer.key and DIR/keys/witness.key (mode 0600), DIR/tokens.json and the admin
 token DIR/admin.token (mode 0600). Refuses to overwrite an existing home. ORG is lowercase letters,
@@ -38,7 +38,10 @@ the node when it dials them. --json prints {org, peerId, origin, verifierKey, wi
 tokenFile, memberCard}. --store postgres://USER[:PASSWORD]@HOST:PORT/DATABASE keeps the audit log in that
 PostgreSQL database instead of the embedded LevelDB in DIR/data (an org's node run highly available, see
 docs/operators-guide.md); the password, if the URL has one, is moved to DIR/keys/store.password (mode
-0600), never into config.json. The daemon creates the log's tables at its first start.`,
+0600), never into config.json. The daemon creates the log's tables at its first start. --shared (with
+--store) lets several govfed processes of the org run on that database, each with its own home made by
+'govfed ha add-process --from DIR': one holds the writer lease and runs the org's node, the others
+follow and take over when it goes (config.json store.shared; 'govfed config set store.shared' changes it).`,
   options: {
     ...HOME_OPTION,
     org: { type: 'string', value: 'ORG', description: 'the organisation that runs this node (required)' },
@@ -58,9 +61,16 @@ docs/operators-guide.md); the password, if the URL has one, is moved to DIR/keys
       value: 'URL',
       description: 'keep the audit log in PostgreSQL: postgres://USER[:PASSWORD]@HOST:PORT/DATABASE',
     },
+    shared: {
+      type: 'boolean',
+      description: 'with --store: several processes of the org on that database (govfed ha add-process)',
+    },
     ...JSON_OPTION,
   },
-  examples: ['govfed init --home ./node --org acme --jurisdiction DE'],
+  examples: [
+    'govfed init --home ./node --org acme --jurisdiction DE',
+    'govfed init --home ./node-a --org acme --store postgres://govfed@db.example:5432/govfed --shared',
+  ],
   async run(args, io) {
     const dir = resolveHome(args, io, 'init');
     const org = requireOption(args, 'init', 'org');
@@ -76,6 +86,10 @@ docs/operators-guide.md); the password, if the URL has one, is moved to DIR/keys
     if (store !== undefined && !/^postgres(ql)?:\/\//.test(store)) {
       throw new UsageError(`init: --store must be a postgres:// URL`);
     }
+    const shared = booleanOption(args, 'shared');
+    if (shared && store === undefined) {
+      throw new UsageError('init: --shared needs --store postgres://… (the embedded LevelDB serves one process)');
+    }
     const { initHome } = await import('../../node/home/index.ts');
     const r = await initHome({
       dir,
@@ -84,6 +98,7 @@ docs/operators-guide.md); the password, if the URL has one, is moved to DIR/keys
       ...(api === undefined ? {} : { api }),
       ...(listen === undefined ? {} : { listen }),
       ...(store === undefined ? {} : { store }),
+      ...(shared ? { shared } : {}),
     });
     const result = {
       org: r.org,

@@ -1,8 +1,11 @@
 /**
- * `govfed config set`: changes one operator-settable value of config.json — jurisdiction, listen, api or
+ * `govfed config set`: changes one operator-settable value of config.json — jurisdiction, listen, api,
  * ingestWorkers (a number 0..16, or `auto`: the key removed, one worker per core from two cores on, at
- * most 4) — validated like `govfed init` and the daemon's config check validate it, written atomically, and the member card re-signed so that
- * it always says what the config says.
+ * most 4), and for a node whose log is in PostgreSQL store.shared (true: several processes of the org on
+ * that database, `govfed ha add-process`; false: the key removed) and store.leaseMs (the writer lease,
+ * 300..600000) — validated like `govfed init` and the daemon's config check validate it, written
+ * atomically, and the member card re-signed so that it always says what the config says. The nested keys
+ * are dotted paths into config.json; the store.* keys are refused for the embedded LevelDB (no `store`).
  *
  * The daemon reads config.json only at start, so a running node keeps the old value until it is
  * restarted; the result says whether a daemon is running (`restartRequired`). Writing while it runs is
@@ -10,12 +13,20 @@
  */
 import { JURISDICTION_PATTERN } from '../../protocol/audit/fields.ts';
 import { NodeError } from '../errors.ts';
+import { DEFAULT_LEASE_MS } from '../log/postgres/lease.ts';
 import { checkConfig, homePaths, isJurisdictionCode, type NodeConfig, parseApiAddress, readConfig } from './config.ts';
 import { writeFileAtomic } from './fs.ts';
 import { type WrittenCard, writeMemberCard } from './member-card.ts';
 
 /** The keys `config set` may change (a contract: CLI arguments). */
-export const SETTABLE_KEYS = ['jurisdiction', 'listen', 'api', 'ingestWorkers'] as const;
+export const SETTABLE_KEYS = [
+  'jurisdiction',
+  'listen',
+  'api',
+  'ingestWorkers',
+  'store.shared',
+  'store.leaseMs',
+] as const;
 export type SettableKey = (typeof SETTABLE_KEYS)[number];
 
 /** A libp2p TCP listen multiaddr: /ip4|ip6|dns4|dns6|dns/HOST/tcp/PORT. */
@@ -23,6 +34,8 @@ const LISTEN_RE = /^\/(ip4|ip6|dns4|dns6|dns)\/[A-Za-z0-9.:_-]{1,200}\/tcp\/(0|[
 /** ingestWorkers: 0..16 written as a plain decimal, or `auto` (the default: the key absent). */
 const WORKERS_RE = /^(auto|[0-9]|1[0-6])$/;
 export const AUTO_WORKERS = 'auto';
+/** store.leaseMs: a plain decimal (the range 300..600000 is checked as a number). */
+const LEASE_RE = /^[1-9][0-9]{2,5}$/;
 
 export function isSettableKey(k: unknown): k is SettableKey {
   return typeof k === 'string' && (SETTABLE_KEYS as readonly string[]).includes(k);
@@ -51,20 +64,57 @@ export function checkSetting(key: SettableKey, value: string): void {
     case 'ingestWorkers':
       if (!WORKERS_RE.test(value)) throw fail(`an integer from 0 to 16, or ${AUTO_WORKERS} (one per core, at most 4)`);
       return;
+    case 'store.shared':
+      if (value !== 'true' && value !== 'false') throw fail('true or false');
+      return;
+    case 'store.leaseMs':
+      if (!LEASE_RE.test(value) || Number(value) < 300 || Number(value) > 600_000) {
+        throw fail('an integer from 300 to 600000 (milliseconds)');
+      }
+      return;
   }
 }
 
 /** The value of `key` in `config` as `config set` shows it. */
 function shown(config: NodeConfig, key: SettableKey): string {
-  if (key === 'ingestWorkers') return config.ingestWorkers === undefined ? AUTO_WORKERS : String(config.ingestWorkers);
-  return config[key];
+  switch (key) {
+    case 'ingestWorkers':
+      return config.ingestWorkers === undefined ? AUTO_WORKERS : String(config.ingestWorkers);
+    case 'store.shared':
+      return String(config.store?.shared ?? false);
+    case 'store.leaseMs':
+      return String(config.store?.leaseMs ?? DEFAULT_LEASE_MS);
+    default:
+      return config[key];
+  }
 }
 
 /** `config` with `key` set to the checked `value`. */
 function withSetting(config: NodeConfig, key: SettableKey, value: string): Record<string, unknown> {
-  if (key !== 'ingestWorkers') return { ...config, [key]: value };
-  const { ingestWorkers: _old, ...rest } = config;
-  return value === AUTO_WORKERS ? rest : { ...rest, ingestWorkers: Number(value) };
+  switch (key) {
+    case 'ingestWorkers': {
+      const { ingestWorkers: _old, ...rest } = config;
+      return value === AUTO_WORKERS ? rest : { ...rest, ingestWorkers: Number(value) };
+    }
+    case 'store.shared': {
+      const { shared: _old, ...store } = storeOf(config, key);
+      return { ...config, store: value === 'true' ? { ...store, shared: true } : store };
+    }
+    case 'store.leaseMs':
+      return { ...config, store: { ...storeOf(config, key), leaseMs: Number(value) } };
+    default:
+      return { ...config, [key]: value };
+  }
+}
+
+/** config.json `store`; ERR_VALIDATION for a node on the embedded LevelDB, which has no store.* keys. */
+function storeOf(config: NodeConfig, key: SettableKey): NonNullable<NodeConfig['store']> {
+  if (config.store !== undefined) return config.store;
+  throw new NodeError(
+    'ERR_VALIDATION',
+    `${key}: this node's log is in the embedded LevelDB (DIR/data), which one process alone can use; move it ` +
+      'into PostgreSQL first (govfed store migrate --home DIR --from leveldb --to postgres://…)',
+  );
 }
 
 export interface SetResult {

@@ -11,8 +11,10 @@
  *     DIR/member-card.json  the node's signed member card: org, jurisdiction, keys, addresses (public)
  *     DIR/govfed.pid      the daemon's pid while it runs
  *     DIR/api.addr        HOST:PORT the running daemon actually listens on
+ *     DIR/keys/store.password  the PostgreSQL password when config.json `store` names a database (0600)
  *
- * `initHome` creates it, `loadHome` reads and cross-checks it for the daemon, `createToken` adds an API
+ * `initHome` creates it, `addProcessHome` makes another home of the same node for a further process on a
+ * shared PostgreSQL store (`govfed ha add-process`), `loadHome` reads and cross-checks it for the daemon, `createToken` adds an API
  * token (also while the daemon runs), `TokenStore` answers "which role has this token?" and follows
  * changes to tokens.json. Every write is atomic; no function here logs or returns key material.
  *
@@ -21,6 +23,7 @@
  * (state-backend.ts, pg-state.ts, pg-tokens.ts, shared-state.ts: `openHomeState`).
  */
 
+export { type AddProcessOptions, type AddProcessResult, addProcessHome, requireSharedStore } from './add-process.ts';
 export {
   type ApiAddress,
   CONFIG_VERSION,

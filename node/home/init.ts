@@ -47,6 +47,11 @@ export interface InitOptions {
    * the embedded LevelDB in DIR/data; a password in the URL goes to keys/store.password (mode 0600).
    */
   store?: string;
+  /**
+   * With `store`: several govfed processes of the org share that database (config.json store.shared;
+   * further homes: `govfed ha add-process`, node/home/add-process.ts).
+   */
+  shared?: boolean;
 }
 
 /** What `govfed init` prints (and `--json` emits with exactly these keys). */
@@ -84,6 +89,10 @@ function checkOptions(opts: InitOptions): void {
   if (opts.store !== undefined) {
     if (typeof opts.store !== 'string' || opts.store.length > 2048) throw fail('store must be a postgres:// URL');
     splitStoreUrl(opts.store); // ERR_VALIDATION
+  }
+  if (opts.shared !== undefined && typeof opts.shared !== 'boolean') throw fail('shared must be true or false');
+  if (opts.shared === true && opts.store === undefined) {
+    throw fail('shared needs a PostgreSQL store: the embedded LevelDB serves one process');
   }
   const i = opts.checkpointIntervalMs;
   if (i !== undefined && (!Number.isInteger(i) || i < 10 || i > 3_600_000)) {
@@ -123,7 +132,9 @@ export async function initHome(opts: InitOptions): Promise<InitResult> {
     peerId: peerKey.peerId,
     verifierKey: logKey.verifierKey,
     witnessKey: witnessKey.verifierKey,
-    ...(store === undefined ? {} : { store: { driver: 'postgres', url: store.url } }),
+    ...(store === undefined
+      ? {}
+      : { store: { driver: 'postgres', url: store.url, ...(opts.shared === true ? { shared: true } : {}) } }),
   };
   // The card before config.json, which stays last: a home without config.json is not a home.
   const card = await writeMemberCard(dir, config);
