@@ -10,9 +10,10 @@
  * is made in a temporary directory next to NEW (mode 0700): every key file of DIR/keys (log.key,
  * peer.key, witness.key, store.password, monitor.key, a rotation's *.next; each checked private first,
  * ERR_INSECURE_PERMISSIONS) with mode 0600, tokens.json and admin.token when present (0600), the retired
- * logs (DIR/retired, read-only LevelDBs that are still served), config.json with NEW's api and listen, and
- * a member card signed for that config → the result is loaded like the daemon loads a home (keys
- * cross-checked with config.json: ERR_KEY_MISMATCH) → only then is the directory renamed to NEW. A
+ * logs (DIR/retired, read-only LevelDBs that are still served) and config.json with NEW's api and listen
+ * → the result is loaded like the daemon loads a home (keys cross-checked with config.json:
+ * ERR_KEY_MISMATCH) → a member card is signed for that config → only then is the directory renamed to
+ * NEW (the temporary directory is invisible as a home until then, so config.json need not be last). A
  * failure removes the temporary directory: NEW is made whole or not at all.
  *
  * Not copied: DIR/data and DIR/high-water.json (the embedded store's; a shared home's log is the
@@ -101,10 +102,9 @@ export async function addProcessHome(o: AddProcessOptions): Promise<AddProcessRe
   try {
     const copied = await copyProcessFiles(from, tmp, config);
     const next = checkConfig({ ...config, api: o.api ?? config.api, listen: o.listen ?? config.listen });
-    await writeMemberCard(tmp, next);
-    // config.json last, as `init` does: a directory without it is not a home.
     await writeFileAtomic(homePaths(tmp).config, `${JSON.stringify(next, null, 2)}\n`, 0o644);
     await loadHome(tmp); // the keys match config.json, exactly as the daemon will check them
+    await writeMemberCard(tmp, next); // signed with the (checked) peer key
     await refuseExisting(to);
     try {
       await rename(tmp, to);

@@ -85,6 +85,59 @@ describe('setConfigValue', () => {
       });
     }
   });
+  describe('when setting store.shared or store.leaseMs', () => {
+    it('refuses them for the embedded LevelDB (ERR_VALIDATION naming store migrate) and changes nothing', async () => {
+      const before = await readFile(homePaths(dir).config, 'utf8');
+      for (const [key, value] of [
+        ['store.shared', 'true'],
+        ['store.shared', 'false'],
+        ['store.leaseMs', '5000'],
+      ] as const) {
+        const err = await setConfigValue(dir, key, value).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'ERR_VALIDATION' });
+        expect((err as Error).message).toContain('store migrate');
+      }
+      expect(await readFile(homePaths(dir).config, 'utf8')).toBe(before);
+    });
+    it('sets them in config.json store for a log in PostgreSQL; false removes shared (the default)', async () => {
+      const pg = join(root, 'pg');
+      await initHome({ dir: pg, org: 'pg', store: 'postgres://govfed@db.invalid:5432/govfed' });
+      expect(await setConfigValue(pg, 'store.shared', 'true')).toMatchObject({
+        key: 'store.shared',
+        previous: 'false',
+        value: 'true',
+        changed: true,
+      });
+      expect((await readConfig(pg)).store).toEqual({
+        driver: 'postgres',
+        url: 'postgres://govfed@db.invalid:5432/govfed',
+        shared: true,
+      });
+      expect(await setConfigValue(pg, 'store.leaseMs', '4000')).toMatchObject({ previous: '10000', changed: true });
+      expect((await readConfig(pg)).store).toMatchObject({ shared: true, leaseMs: 4000 });
+      expect((await setConfigValue(pg, 'store.shared', 'true')).changed).toBe(false);
+      expect(await setConfigValue(pg, 'store.shared', 'false')).toMatchObject({ previous: 'true', changed: true });
+      const raw = JSON.parse(await readFile(homePaths(pg).config, 'utf8')) as { store: Record<string, unknown> };
+      expect(raw.store).toEqual({ driver: 'postgres', url: 'postgres://govfed@db.invalid:5432/govfed', leaseMs: 4000 });
+    });
+    for (const [key, value] of [
+      ['store.shared', 'yes'],
+      ['store.shared', 'TRUE'],
+      ['store.leaseMs', '299'],
+      ['store.leaseMs', '600001'],
+      ['store.leaseMs', '1e4'],
+      ['store.leaseMs', '05000'],
+      ['store.url', 'postgres://x@y/z'],
+    ] as const) {
+      it(`throws ERR_VALIDATION for ${key} ${value} on a PostgreSQL home and changes nothing`, async () => {
+        const pg = join(root, 'pg');
+        await initHome({ dir: pg, org: 'pg', store: 'postgres://govfed@db.invalid:5432/govfed', shared: true });
+        const before = await readFile(homePaths(pg).config, 'utf8');
+        await expect(setConfigValue(pg, key, value)).rejects.toThrow(code('ERR_VALIDATION'));
+        expect(await readFile(homePaths(pg).config, 'utf8')).toBe(before);
+      });
+    }
+  });
   describe('when DIR is not a home', () => {
     it('throws ERR_HOME_NOT_FOUND', async () => {
       await expect(setConfigValue(join(root, 'none'), 'jurisdiction', 'EU')).rejects.toThrow(

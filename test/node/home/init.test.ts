@@ -55,6 +55,24 @@ describe('initHome', () => {
       expect((await readFile(r.tokenFile, 'utf8')).trim()).toMatch(/^gf_admin_[A-Za-z0-9_-]{43}$/);
     });
 
+    it('with store and shared, names a shared PostgreSQL store; the password goes to keys/store.password', async () => {
+      const dir = join(root, 'acme');
+      await initHome({ dir, org: 'acme', store: 'postgres://govfed:pw@db.invalid:5432/govfed', shared: true });
+      expect((await readConfig(dir)).store).toEqual({
+        driver: 'postgres',
+        url: 'postgres://govfed@db.invalid:5432/govfed',
+        shared: true,
+      });
+      expect(await readFile(homePaths(dir).storePassword, 'utf8')).toBe('pw\n');
+      expect((await stat(homePaths(dir).storePassword)).mode & 0o777).toBe(0o600);
+    });
+
+    it('refuses shared without a PostgreSQL store (ERR_VALIDATION) and writes nothing', async () => {
+      const dir = join(root, 'solo');
+      await expect(initHome({ dir, org: 'solo', shared: true })).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+      await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
     it('writes DIR/member-card.json, signed by the peer key, saying what config.json says', async () => {
       const dir = join(root, 'us');
       const r = await initHome({ dir, org: 'us', jurisdiction: 'US-CA', listen: '/ip4/192.0.2.7/tcp/7371' });
