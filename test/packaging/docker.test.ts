@@ -11,8 +11,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseCommandArgs } from '../../cli/args.ts';
-import { COMMANDS } from '../../cli/main.ts';
+import { govfedLines, parseGovfed } from '../helpers/govfed-lines.ts';
 import { repoPath } from '../helpers/paths.ts';
 
 const execFileAsync = promisify(execFile);
@@ -56,30 +55,6 @@ interface Service {
   volumes?: string[];
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
-}
-
-/** The govfed argument lists of a shell script: each `govfed …` up to a shell operator, quotes removed. */
-function govfedLines(script: string): string[][] {
-  const out: string[][] = [];
-  const text = script.replace(/\\\n\s*/g, ' ').replace(/"\$\([^)]*\)"/g, 'VALUE');
-  for (const line of text.split('\n')) {
-    if (/^\s*#/.test(line) || /govfed\(\)/.test(line)) continue;
-    for (const m of line.matchAll(/(?:^|[\s;(!])govfed\s+([^;|>&]*)/g)) {
-      const words = (m[1] as string).match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
-      out.push(words.map((w) => w.replace(/^(["'])(.*)\1$/, '$2')));
-    }
-  }
-  return out;
-}
-
-/** The command of `argv` (words after `govfed`), parsed by the CLI's own table and parser; its name. */
-function parseGovfed(argv: string[]): string {
-  const spec = COMMANDS.filter((c) => c.name.split(' ').every((w, i) => argv[i] === w)).sort(
-    (a, b) => b.name.length - a.name.length,
-  )[0];
-  if (spec === undefined) throw new Error(`no govfed command for: ${argv.join(' ')}`);
-  parseCommandArgs(spec, argv.slice(spec.name.split(' ').length));
-  return spec.name;
 }
 
 /** Every govfed command line a compose file runs: in its commands and in the scripts they start. */

@@ -6,7 +6,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir, runCli, runCliJson } from '../../helpers/cli.ts';
+import { makeTempDir, ROOT, removeDir, runCli, runCliJson } from '../../helpers/cli.ts';
+import { govfedLines, parseGovfed } from '../../helpers/govfed-lines.ts';
 
 const STORE = 'postgres://govfed:pw@db.invalid:5432/govfed';
 let tmp: string;
@@ -157,5 +158,27 @@ describe('govfed config set store.shared', () => {
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).message).toContain('store migrate');
     expect(await readFile(path.join(solo, 'config.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe("docs/operators-guide.md, 'Running an org's node highly available'", () => {
+  it('uses only command lines the CLI takes, and the recipe makes the homes the way these tests do', async () => {
+    const guide = await readFile(path.join(ROOT, 'docs', 'operators-guide.md'), 'utf8');
+    const at = guide.indexOf("## Running an org's node highly available");
+    expect(at).toBeGreaterThan(0);
+    const section = guide.slice(at, guide.indexOf('\n## ', at + 1));
+    const recipe = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const lines = govfedLines(recipe);
+    const names = lines.map((argv) => parseGovfed(argv));
+    expect(names).toEqual(['init', 'ha add-process', 'start']);
+    expect(lines[0]).toEqual(expect.arrayContaining(['--store', '--shared']));
+    for (const m of section.matchAll(/`govfed ([^`]+)`/g)) {
+      // usage notation: [optional parts] dropped, … stands for a value
+      const words = (m[1] as string)
+        .replace(/\s*\[[^\]]*\]/g, '')
+        .replace(/…/g, 'X')
+        .split(/\s+/);
+      expect(() => parseGovfed(words), m[1]).not.toThrow();
+    }
   });
 });
