@@ -159,6 +159,8 @@ export class AuditLog extends ReadableLog {
     await run.shared?.integrator.stop(!run.appender.faulted && !this.#leaseLost);
     await run.appender.close();
     try {
+      // A shared log's former leader: another process holds the lease and the mark; nothing to sign here.
+      if (this.#leaseLost) return;
       if (!run.appender.faulted) await run.checkpointer.signNow();
       // A write failed while stopping: the store is not proven, so the acknowledged tree becomes the
       // high-water mark — a next start on a store that lost any of it refuses instead of reusing indexes.
@@ -189,6 +191,9 @@ export class AuditLog extends ReadableLog {
   #lostLease(err: unknown): void {
     if (this.#leaseLost || this.#stopping) return;
     this.#leaseLost = true;
+    // Nothing will be integrated here any more: appends waiting for it resolve (their entries are
+    // sequenced, durable; the next lease holder integrates them).
+    void this.#run?.shared?.integrator.stop(false);
     this.#opts.onEvent?.('log:lease-lost', { error: err instanceof Error ? err.message : String(err) });
     this.#opts.onLeaseLost?.(err);
   }

@@ -17,6 +17,8 @@ export const noteResponse = {
 
 /** The latest signed checkpoint note with the cosignatures collected so far (also served at /checkpoint). */
 export function latestCheckpointNote(ctx: ApiContext): string {
+  // A follower of a shared log runs no witness service: the leader's note as stored, without cosignatures.
+  if (ctx.follower?.following() === true) return ctx.log.checkpoint().note;
   return ctx.witness?.checkpointWithCosignatures() ?? ctx.log.checkpoint().note;
 }
 

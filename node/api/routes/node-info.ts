@@ -52,6 +52,17 @@ export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
               version: { type: 'string' },
               startedAt: { type: 'string', format: 'date-time' },
               uptimeSeconds: { type: 'number' },
+              process: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['role'],
+                description:
+                  "a log shared by several processes of the org: this process's role (the writer lease's holder, or a follower) and the leader's API when it published one",
+                properties: {
+                  role: { type: 'string', enum: ['leader', 'follower'] },
+                  leader: { type: 'string', description: "the lease holder's API URL (a follower's view)" },
+                },
+              },
               log: {
                 type: 'object',
                 additionalProperties: false,
@@ -107,6 +118,7 @@ export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
         version: NODE_VERSION,
         startedAt: ctx.startedAt.toISOString(),
         uptimeSeconds: Math.max(0, (ctx.now().getTime() - ctx.startedAt.getTime()) / 1000),
+        ...processRole(ctx),
         log: {
           size: m.size,
           checkpointSize: m.checkpointSize,
@@ -119,4 +131,12 @@ export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
       };
     },
   );
+}
+
+/** `process` for a shared log (node/ha roles.ts); nothing for a log with one writer. */
+function processRole(ctx: ApiContext): { process?: { role: 'leader' | 'follower'; leader?: string } } {
+  const h = ctx.log.health();
+  if (h.role === undefined) return {};
+  const leader = ctx.follower?.leader();
+  return { process: { role: h.role, ...(h.role === 'follower' && leader !== undefined ? { leader } : {}) } };
 }
