@@ -60,6 +60,8 @@ export interface TestNodeOptions {
   consoleAssets?: ConsoleAssets;
   /** Most live streams at once (default: node/api/live.ts MAX_STREAMS). */
   maxStreams?: number;
+  /** The process's role in a shared log (node/api follower.ts; default: the log's only writer). */
+  follower?: import('../../../node/api/follower.ts').FollowerPort;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
@@ -117,6 +119,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
     ...(witness === undefined ? {} : { witness }),
     ...(opts.http === undefined ? {} : { http: opts.http }),
+    ...(opts.follower === undefined ? {} : { follower: opts.follower }),
   });
   return {
     root,
