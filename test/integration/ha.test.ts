@@ -94,7 +94,7 @@ describeWithPostgres("an org's node in three processes on one PostgreSQL", () =>
       return res.status;
     }
     const entries = (JSON.parse(text) as { entries: AppendedEntry[] }).entries;
-    records.forEach((r, i) => acked.set(r.decisionId as string, entries[i] as AppendedEntry));
+    for (const [i, r] of records.entries()) acked.set(r.decisionId as string, entries[i] as AppendedEntry);
     return 200;
   }
 
