@@ -283,6 +283,7 @@ export class Daemon {
           policy,
           models,
           freshness,
+          monitoring,
           api: () => this.url,
         })
       : undefined;

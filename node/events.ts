@@ -52,6 +52,10 @@ export interface EventCatalogue {
   'ha:publish-failed': { error: string };
   /** A follower read an enforcement snapshot that does not check; it keeps the last good one. */
   'ha:snapshot-invalid': { error: string };
+  /** A follower could not hand its decisions' observations to the lease holder for long: the oldest went. */
+  'ha:observations-dropped': { values: number };
+  /** The lease holder took a row of observations that does not check (the row is dropped). */
+  'ha:observations-invalid': { id: string };
   /** The reopened store does not hold what was acknowledged (ERR_LOG_ROLLBACK). */
   'log:fatal': { error: string; acknowledged: number };
 
@@ -234,6 +238,8 @@ const NAMES: { readonly [E in EventName]: true } = {
   'daemon:role-change': true,
   'ha:publish-failed': true,
   'ha:snapshot-invalid': true,
+  'ha:observations-dropped': true,
+  'ha:observations-invalid': true,
   'log:fatal': true,
   'http:error': true,
   'token:created': true,

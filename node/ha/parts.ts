@@ -1,12 +1,15 @@
 /**
  * The parts of a node that exist only because its log is shared (roles.ts): on the lease holder, the
- * enforcement snapshot's publisher (publisher.ts, looked at again whenever the enforced rules change);
- * on a follower, the snapshot it reads (follower-enforcement.ts), the ingest that decides by it, and what
- * its API's guard asks (node/api follower.ts). node/daemon.ts adds `components()` to its list.
+ * enforcement snapshot's publisher (publisher.ts, looked at again whenever the enforced rules change) and
+ * the inbox of the followers' observations (observations.ts); on a follower, the snapshot it reads
+ * (follower-enforcement.ts), the ingest that decides by it, the outbox of its decisions' observations,
+ * and what its API's guard asks (node/api follower.ts). node/daemon.ts adds `components()` to its list.
  */
 
+import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
 import { IngestPool } from '../decisions/pool.ts';
 import type { EventSink } from '../events.ts';
+import type { PgStateDb } from '../home/pg-state.ts';
 import type { HomeState } from '../home/shared-state.ts';
 import type { Component } from '../lifecycle.ts';
 import type { AuditLog } from '../log/index.ts';
@@ -14,6 +17,7 @@ import type { PolicyService } from '../policy/index.ts';
 import type { ModelRegistry } from '../registry/models.ts';
 import { buildSnapshot } from './enforcement.ts';
 import { FollowerEnforcement } from './follower-enforcement.ts';
+import { ObservationInbox, ObservationOutbox } from './observations.ts';
 import { EnforcementPublisher } from './publisher.ts';
 import { type FollowerPort, onlyWhen, snapshotStore } from './roles.ts';
 
@@ -31,6 +35,8 @@ export interface HaPartsOptions {
   policy: PolicyService;
   models: ModelRegistry;
   freshness: { revocationAgeMs(): number };
+  /** The org's monitors (run by the lease holder): the followers' observations are handed to them. */
+  monitoring: { observe(runs: readonly ObservationRun[]): void };
   /** This process's API URL, once it listens (the snapshot's `leader.api`). */
   api: () => string | undefined;
 }
@@ -51,6 +57,9 @@ export function haParts(o: HaPartsOptions): HaParts {
     events: o.events,
     onEvaluated: (allowed, denied) => o.policy.countEvaluations(allowed, denied),
   });
+  const db = o.state.db as PgStateDb;
+  const outbox = new ObservationOutbox({ db, events: o.events });
+  const inbox = new ObservationInbox({ db, events: o.events, observe: (runs) => o.monitoring.observe(runs) });
   const ingest = new IngestPool({
     workers: o.workers,
     org: o.config.org,
@@ -62,6 +71,7 @@ export function haParts(o: HaPartsOptions): HaParts {
     now: o.now,
     random: o.random,
     onRecorded: o.onRecorded,
+    onObserved: (runs) => outbox.push(runs),
   });
   const publisher = new EnforcementPublisher({
     store,
@@ -91,6 +101,8 @@ export function haParts(o: HaPartsOptions): HaParts {
       { name: 'ha-snapshot', service: onlyWhen(following, enforcement) },
       { name: 'ha-ingest', service: onlyWhen(following, ingest) },
       { name: 'ha-publisher', service: onlyWhen(leading, publisher) },
+      { name: 'ha-outbox', service: onlyWhen(following, outbox) },
+      { name: 'ha-inbox', service: onlyWhen(leading, inbox) },
     ],
   };
 }

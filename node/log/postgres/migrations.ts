@@ -16,6 +16,8 @@
  *   5  node_state (name, body, version) and witness_kv (k, v): the node's module state and its witness's
  *      store, shared by every process of the org (node/home/pg-state.ts, node/witness/pg-store.ts).
  *      `body` NULL is a removed state (a tombstone keeps the change counter, max(version), monotonic).
+ *   6  observations (id, body): what followers' decisions contribute to monitors, handed to the lease
+ *      holder, which runs the org's monitors (node/ha/observations.ts).
  */
 import type { ClientBase } from 'pg';
 import { NodeError } from '../../errors.ts';
@@ -60,6 +62,11 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX node_state_version ON ${s}.node_state (version)`,
       `CREATE TABLE ${s}.witness_kv (k text PRIMARY KEY, v text NOT NULL)`,
     ],
+  },
+  {
+    version: 6,
+    name: 'observations handed from followers to the lease holder',
+    sql: (s) => [`CREATE TABLE ${s}.observations (id bigserial PRIMARY KEY, body bytea NOT NULL)`],
   },
 ];
 
