@@ -41,6 +41,13 @@ export function notReady(h: LogHealth): Verdict | undefined {
   return undefined;
 }
 
+/** A follower of a shared log that has not read the lease holder's rules yet takes no decisions. */
+function followerNotReady(ctx: ApiContext): Verdict | undefined {
+  const f = ctx.follower;
+  if (f === undefined || !f.following() || f.ready()) return undefined;
+  return { code: 'ERR_NOT_LEADER', reason: "this process follows and has not read the org's rules yet" };
+}
+
 /** Why the node is unhealthy, or undefined when it is healthy. */
 export function unhealthy(h: LogHealth): Verdict | undefined {
   const nr = notReady(h);
@@ -111,7 +118,8 @@ export function healthzRoute(app: FastifyInstance, ctx: ApiContext): void {
       const h = ctx.log.health();
       const bad = unhealthy(h);
       if (bad === undefined) {
-        const stale = degraded(ctx.freshness);
+        // A follower runs no freshness module: the federation's view is its lease holder's.
+        const stale = ctx.follower?.following() === true ? undefined : degraded(ctx.freshness);
         return stale === undefined
           ? { status: 'ok', writable: true }
           : { status: 'degraded', ...stale, writable: true };
@@ -152,7 +160,7 @@ export function healthzRoute(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (_req, reply) => {
-      const bad = notReady(ctx.log.health());
+      const bad = notReady(ctx.log.health()) ?? followerNotReady(ctx);
       if (bad === undefined) return { ready: true };
       reply.code(503).header('retry-after', '1');
       return { ready: false, ...bad };

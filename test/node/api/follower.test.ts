@@ -28,6 +28,7 @@ describe('the follower guard', () => {
       const admin = node.auth('admin');
       const ok = await node.app.inject({ method: 'GET', url: '/v1/log/checkpoint', headers: admin });
       expect(ok.statusCode).toBe(200);
+      expect((await node.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ ready: true });
       expect((await node.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       const posted = await node.app.inject({
         method: 'POST',
@@ -74,6 +75,9 @@ describe('the follower guard', () => {
       expect(res.statusCode).toBe(503);
       expect((res.json() as { error: { code: string } }).error.code).toBe('ERR_NOT_LEADER');
       expect(node.log.size).toBe(0);
+      const ready = await node.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ ready: false, code: 'ERR_NOT_LEADER' });
     });
   });
 
