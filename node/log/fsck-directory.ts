@@ -19,13 +19,14 @@
 import { copyFile, link, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
-import { parseVerifierKey } from '../../protocol/note/index.ts';
+import { type NoteVerifier, parseVerifierKey } from '../../protocol/note/index.ts';
 import { opensslVerify } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import { openLogDb } from './db.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
 import { StoreHashReader } from './hash-reader.ts';
 import { HighWaterMark, withHighWater } from './high-water.ts';
+import type { LogDb, TreeState } from './store.ts';
 
 /** Files LevelDB never writes in place after creating them: safe to share with the scratch copy. */
 const LINKABLE = /^(\d+\.(ldb|sst)|LOCK)$/;
@@ -46,18 +47,31 @@ export async function fsckDirectory(
     await copyStore(dir, scratch, names);
     const db = await openLogDb(scratch, { mustExist: true });
     try {
-      const snapshot = await db.snapshot();
-      try {
-        const report = await fsckDb(db, { verifier, origin, snapshot });
-        return await withHighWater(report, mark, new StoreHashReader(db));
-      } finally {
-        await snapshot.close();
-      }
+      return await fsckOpened(db, verifier, origin, mark);
     } finally {
       await db.close();
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * fsck of an opened store in one snapshot, then compared with the high-water mark `mark` (if any): the
+ * run shared by a stopped node's LevelDB copy (above) and its PostgreSQL schema (fsck-store.ts).
+ */
+export async function fsckOpened(
+  db: LogDb,
+  verifier: NoteVerifier,
+  origin: string,
+  mark: TreeState | undefined,
+): Promise<FsckReport> {
+  const snapshot = await db.snapshot();
+  try {
+    const report = await fsckDb(db, { verifier, origin, snapshot });
+    return await withHighWater(report, mark, new StoreHashReader(db));
+  } finally {
+    await snapshot.close();
   }
 }
 

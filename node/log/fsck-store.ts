@@ -8,10 +8,9 @@
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { parseVerifierKey } from '../../protocol/note/index.ts';
 import { opensslVerify } from '../crypto/ed25519.ts';
-import { type FsckReport, fsckDb } from './fsck.ts';
-import { fsckDirectory } from './fsck-directory.ts';
-import { StoreHashReader } from './hash-reader.ts';
-import { HighWaterMark, withHighWater } from './high-water.ts';
+import type { FsckReport } from './fsck.ts';
+import { fsckDirectory, fsckOpened } from './fsck-directory.ts';
+import { HighWaterMark } from './high-water.ts';
 import { openLogStore } from './open-store.ts';
 import type { LogStoreSpec } from './store.ts';
 
@@ -28,13 +27,7 @@ export async function fsckStore(
     // The mark of a log in PostgreSQL is in its database (postgres/high-water.ts), not in the file.
     const own = db.highWaterMark?.(origin);
     const mark = own !== undefined ? await new HighWaterMark(own).load() : undefined;
-    const snapshot = await db.snapshot();
-    try {
-      const report = await fsckDb(db, { verifier, origin, snapshot });
-      return await withHighWater(report, mark, new StoreHashReader(db));
-    } finally {
-      await snapshot.close();
-    }
+    return await fsckOpened(db, verifier, origin, mark);
   } finally {
     await db.close();
   }
