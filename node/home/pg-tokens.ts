@@ -12,12 +12,13 @@
  *   - until the database holds a list, the home's DIR/tokens.json (written by `govfed init`) is the list,
  *     and the first mint — or `adopt()` by the lease holder at start — carries it into the database.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { NodeError } from '../errors.ts';
 import type { PgStateDb } from './pg-state.ts';
 import {
   generateToken,
   isTokenSyntax,
+  lookupRole,
   type NewToken,
   parseTokensFile,
   type Role,
@@ -109,10 +110,7 @@ export class PgTokenStore implements TokenAuthority {
   }
 
   #lookup(hash: Buffer): Role | undefined {
-    const now = this.#now();
-    let role: Role | undefined;
-    for (const e of this.#entries) if (timingSafeEqual(e.hash, hash) && now < e.expiresMs) role ??= e.role;
-    return role;
+    return lookupRole(this.#entries, hash, this.#now());
   }
 
   get size(): number {

@@ -324,13 +324,24 @@ export class TokenStore implements TokenAuthority {
   }
 
   #lookup(hash: Buffer): Role | undefined {
-    const now = this.#now();
-    let role: Role | undefined;
-    for (const e of this.#entries) if (timingSafeEqual(e.hash, hash) && now < e.expiresMs) role ??= e.role;
-    return role;
+    return lookupRole(this.#entries, hash, this.#now());
   }
 
   get size(): number {
     return this.#entries.length;
   }
+}
+
+/**
+ * The role of the token whose hash is `hash` among `entries`, unexpired at `now` (ms): every entry is
+ * compared in constant time, so the answer's timing says nothing about which entry matched.
+ */
+export function lookupRole(
+  entries: readonly { hash: Buffer; role: Role; expiresMs: number }[],
+  hash: Buffer,
+  now: number,
+): Role | undefined {
+  let role: Role | undefined;
+  for (const e of entries) if (timingSafeEqual(e.hash, hash) && now < e.expiresMs) role ??= e.role;
+  return role;
 }

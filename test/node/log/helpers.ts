@@ -140,35 +140,23 @@ export function describeStores(name: string, fn: (store: StoreFixture) => void, 
     };
     fn({ driver: 'leveldb', fresh, open });
   });
-  describeWithPostgres(`${name} (postgres)`, () => {
-    const server = usePostgres();
-    let url = '';
-    let schemas = 0;
-    beforeAll(async () => {
-      url = await server().createDatabase('log');
+  const onPostgres = (title: string, shared: boolean) =>
+    describeWithPostgres(title, () => {
+      const server = usePostgres();
+      let url = '';
+      let schemas = 0;
+      beforeAll(async () => {
+        url = await server().createDatabase('log');
+      });
+      fn({
+        driver: 'postgres',
+        fresh: async () => ({ driver: 'postgres', url, schema: `log_${++schemas}`, ...(shared ? { shared } : {}) }),
+        open,
+        server,
+      });
     });
-    fn({
-      driver: 'postgres',
-      fresh: async () => ({ driver: 'postgres', url, schema: `log_${++schemas}` }),
-      open,
-      server,
-    });
-  });
-  if (opts.shared !== true) return;
-  describeWithPostgres(`${name} (postgres, shared)`, () => {
-    const server = usePostgres();
-    let url = '';
-    let schemas = 0;
-    beforeAll(async () => {
-      url = await server().createDatabase('log');
-    });
-    fn({
-      driver: 'postgres',
-      fresh: async () => ({ driver: 'postgres', url, schema: `log_${++schemas}`, shared: true }),
-      open,
-      server,
-    });
-  });
+  onPostgres(`${name} (postgres)`, false);
+  if (opts.shared === true) onPostgres(`${name} (postgres, shared)`, true);
 }
 
 /**
