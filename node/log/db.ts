@@ -100,6 +100,15 @@ export async function openLogDb(dir: string, opts: { mustExist?: boolean } = {})
         cause: err,
       });
     }
+    // A disk that is full or failing is not a damaged store: LevelDB's open writes (it replays its
+    // write-ahead log into a new table), so a reopen after ENOSPC can fail on that alone. The caller retries
+    // (recovery.ts reopens with backoff until the disk has room) — it must not call the store corrupt.
+    const reason = (cause as { message?: string } | undefined)?.message ?? (err as Error).message;
+    if (/No space left on device|Input\/output error|IO error: .*(ENOSPC|EIO)/.test(reason)) {
+      throw new NodeError('ERR_LOG_UNAVAILABLE', `the audit log database ${dir} cannot be opened now: ${reason}`, {
+        cause: err,
+      });
+    }
     // A store that does not open (a damaged CURRENT or MANIFEST, a lost table file): never papered over.
     throw new GovfedError(
       'ERR_LOG_CORRUPT',

@@ -243,9 +243,18 @@ describeWithPostgres("an org's node in three processes on one PostgreSQL", () =>
     const leader = leaderNow() as Proc;
     const size = await checkLog(leader);
     expect(size).toBeGreaterThanOrEqual(acked.size);
-    // Every process serves the same tree.
+    // Every process serves the same tree, and every one of them its reads: entries, proofs, decision
+    // search, tiles.
+    const some = [...acked.entries()][Math.floor(acked.size / 2)] as [string, AppendedEntry];
     for (const p of alive()) {
       await waitFor(async () => ((await checkpointOf(p)).size >= size ? true : undefined), 10_000);
+      const found = await getJson<{ index: number }>(`${p.d.url}/v1/log/lookup?decisionId=${some[0]}`, token);
+      expect(found.index).toBe(some[1].index);
+      const page = await getJson<{ items: { decisionId: string }[] }>(`${p.d.url}/v1/decisions?limit=5`, token);
+      expect(page.items.length).toBe(5);
+      const tile = await fetch(`${p.d.url}/tile/0/000`);
+      expect(tile.status).toBe(200);
+      expect((await tile.arrayBuffer()).byteLength).toBe(256 * 32);
     }
     // The other org sees the org again: connected to its new leader, and witnessing its new checkpoints.
     const since = Date.now();
