@@ -252,6 +252,7 @@ describeWithPostgres("an org's node in three processes on one PostgreSQL", () =>
       expect(found.index).toBe(some[1].index);
       const page = await getJson<{ items: { decisionId: string }[] }>(`${p.d.url}/v1/decisions?limit=5`, token);
       expect(page.items.length).toBe(5);
+      expect((await fetch(`${p.d.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
       const tile = await fetch(`${p.d.url}/tile/0/000`);
       expect(tile.status).toBe(200);
       expect((await tile.arrayBuffer()).byteLength).toBe(256 * 32);
