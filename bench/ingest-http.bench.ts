@@ -21,8 +21,8 @@ import { percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
-const WARMUP_MS = 1000;
-const CONCURRENCY = Number(process.env.GOVFED_BENCH_CLIENTS ?? 8);
+export const WARMUP_MS = 1000;
+export const CONCURRENCY = Number(process.env.GOVFED_BENCH_CLIENTS ?? 8);
 const BATCH_SIZES = [100, 1000];
 const SCRAPE_MS = 200;
 
@@ -46,10 +46,11 @@ async function daemonCpuSeconds(url: string, token: string): Promise<number> {
 
 /**
  * CONCURRENCY clients posting `batch` records per request until `ms` have passed; the records name
- * `model` when given (default: the test records' plain model string).
+ * `model` when given (default: the test records' plain model string). With several URLs (processes of
+ * one org, bench/ha-ingest.bench.ts), client c posts to urls[c mod n]; the daemon CPU is their sum.
  */
 export async function drive(
-  url: string,
+  url: string | readonly string[],
   token: string,
   batch: number,
   ms: number,
@@ -73,7 +74,10 @@ export async function drive(
     JSON.stringify(makeRecords(batch, `bench-c${c}`).map((r) => (model === undefined ? r : { ...r, model }))),
   );
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const cpu0 = await daemonCpuSeconds(url, token);
+  const urls = typeof url === 'string' ? [url] : url;
+  const daemonsCpu = async () =>
+    (await Promise.all(urls.map((u) => daemonCpuSeconds(u, token)))).reduce((a, b) => a + b);
+  const cpu0 = await daemonsCpu();
   const client0 = process.cpuUsage();
   const start = performance.now();
   const end = start + ms;
@@ -81,7 +85,11 @@ export async function drive(
     while (performance.now() < end) {
       const t0 = performance.now();
       try {
-        const res = await fetch(`${url}/v1/decisions`, { method: 'POST', headers, body: bodies[c] as string });
+        const res = await fetch(`${urls[c % urls.length]}/v1/decisions`, {
+          method: 'POST',
+          headers,
+          body: bodies[c] as string,
+        });
         const text = await res.text();
         if (res.status === 200) {
           const n = (JSON.parse(text) as { entries: unknown[] }).entries.length;
@@ -105,7 +113,7 @@ export async function drive(
   const scraper = async () => {
     while (scraping) {
       try {
-        const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${urls[0]}/metrics`, { headers: { authorization: `Bearer ${token}` } });
         const lag = metricValue(await res.text(), 'govfed_checkpoint_lag_seconds');
         if (lag !== undefined && Number.isFinite(lag)) m.lagSeconds.push(lag);
       } catch {
@@ -118,7 +126,7 @@ export async function drive(
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, c) => client(c)));
   m.seconds = (performance.now() - start) / 1000;
   const client1 = process.cpuUsage(client0);
-  m.daemonCores = ((await daemonCpuSeconds(url, token)) - cpu0) / m.seconds;
+  m.daemonCores = ((await daemonsCpu()) - cpu0) / m.seconds;
   m.clientCores = (client1.user + client1.system) / 1e6 / m.seconds;
   scraping = false;
   await scraping$;
