@@ -18,7 +18,7 @@ import { lastStoredCheckpoint, type SignedCheckpoint } from './checkpointer.ts';
 import { StoreHashReader } from './hash-reader.ts';
 import { decodeSize, SIZE_KEY } from './keys.ts';
 import type { CommittedView } from './log-reads.ts';
-import { DEFAULT_LEASE_MS, tryAcquire } from './postgres/lease.ts';
+import { DEFAULT_LEASE_MS, leaseFree, tryAcquire } from './postgres/lease.ts';
 import { openPgLogDb } from './postgres/open.ts';
 import type { PgLogDb } from './postgres/pg-db.ts';
 import { Sequencer } from './sequencer.ts';
@@ -162,6 +162,8 @@ export class FollowerSession {
   async #tryLease(leaseMs: number): Promise<void> {
     if (this.#closed || this.#o.onLeaseAvailable === undefined) return;
     try {
+      // Look first without a lock: tryAcquire would queue behind the holder's writes (lease.ts leaseFree).
+      if (!(await leaseFree(this.db.pool, this.db.schema))) return;
       const held = await tryAcquire(this.db.pool, this.db.schema, this.#o.holder, leaseMs);
       if (held === undefined || this.#closed) return;
     } catch {

@@ -56,6 +56,20 @@ export async function tryAcquire(q: Q, schema: string, holder: string, ttlMs: nu
   return token === undefined ? undefined : { holder, token: BigInt(token) };
 }
 
+/**
+ * Whether the lease is free or expired now, read without locking its row: a standby's look before it
+ * tries (tryAcquire's INSERT … ON CONFLICT DO UPDATE locks the row even when its WHERE is false, so it
+ * waits behind the holder's fenced write transaction, and the holder's next fence and renewal wait
+ * behind it — under ingest that made every write of the holder wait hundreds of ms; docs/benchmarks.md).
+ */
+export async function leaseFree(q: Q, schema: string): Promise<boolean> {
+  const r = await q.query<{ free: boolean }>(
+    `SELECT expires_at <= now() AS free FROM ${table(schema)} WHERE name = $1`,
+    [LEASE_NAME],
+  );
+  return r.rows[0]?.free ?? true;
+}
+
 /** Who holds the lease and for how much longer (for the error message). */
 export async function describeHolder(q: Q, schema: string): Promise<string> {
   const r = await q.query<{ holder: string; ms: string }>(

@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../../node/log/index.ts';
+import { leaseFree, tryAcquire } from '../../../../node/log/postgres/lease.ts';
 import { openPgLogDb } from '../../../../node/log/postgres/open.ts';
 import type { PostgresStoreSpec } from '../../../../node/log/store.ts';
 import { utf8 } from '../../../../protocol/encoding/bytes.ts';
@@ -74,6 +76,40 @@ describeWithPostgres('the writer lease', () => {
       await b.stop();
       await expect(starting).rejects.toThrow(code('ERR_SHUTTING_DOWN'));
       await a.stop();
+    });
+  });
+
+  describe("when a standby looks at the lease while the holder's write transaction runs", () => {
+    it('leaseFree answers at once (no row lock), where tryAcquire waits for the transaction', async () => {
+      const spec = await fresh(60_000);
+      const a = await openPgLogDb(spec, { holder: 'a' });
+      const schema = spec.schema as string;
+      const writer = new pg.Client({ connectionString: spec.url });
+      const other = new pg.Pool({ connectionString: spec.url, max: 2 });
+      await writer.connect();
+      try {
+        // The holder's fenced write transaction: the lease row locked FOR UPDATE until COMMIT.
+        await writer.query('BEGIN');
+        await writer.query(`SELECT 1 FROM ${schema}.lease WHERE name = 'writer' FOR UPDATE`);
+        const t0 = Date.now();
+        expect(await leaseFree(other, schema)).toBe(false);
+        expect(Date.now() - t0).toBeLessThan(1000);
+        let acquired = false;
+        const trying = tryAcquire(other, schema, 'b', 60_000).then((held) => {
+          acquired = true;
+          return held;
+        });
+        await sleep(500);
+        expect(acquired).toBe(false); // queued behind the holder's transaction
+        await writer.query('COMMIT');
+        expect(await trying).toBeUndefined(); // the lease is valid: not taken
+        await server().sql(`UPDATE ${schema}.lease SET expires_at = now() - interval '1 second'`, [], dbName(spec));
+        expect(await leaseFree(other, schema)).toBe(true);
+      } finally {
+        await writer.end();
+        await other.end();
+        await a.close();
+      }
     });
   });
 });
