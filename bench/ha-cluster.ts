@@ -12,13 +12,43 @@ import { type DaemonProcess, initNode, type TestNode } from '../test/helpers/dae
 import { TestPostgres } from '../test/helpers/postgres-server.ts';
 import { metricValue } from '../test/helpers/records.ts';
 
-/** A PostgreSQL for a bench: fsync on (an acknowledged decision is in fsynced WAL), WAL I/O timed. */
+/**
+ * A PostgreSQL for a bench: fsync on (an acknowledged decision is in fsynced WAL), WAL I/O timed, and
+ * pg_stat_statements loaded (where the server's time goes, statement by statement).
+ */
 export async function benchPostgres(): Promise<{ server: TestPostgres; version: string }> {
   const server = await TestPostgres.create({ fsync: true });
   await server.sql('ALTER SYSTEM SET track_wal_io_timing = on');
-  await server.sql('SELECT pg_reload_conf()');
+  await server.sql("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+  await server.stop('fast');
+  await server.start();
+  await server.sql('CREATE EXTENSION pg_stat_statements');
   const [row] = await server.sql<{ server_version: string }>('SHOW server_version');
   return { server, version: row?.server_version ?? 'unknown' };
+}
+
+/** Forgets the statement statistics (pg_stat_statements) of every database. */
+export async function resetStatements(server: TestPostgres): Promise<void> {
+  await server.sql('SELECT pg_stat_statements_reset()');
+}
+
+/** The `top` statements of `database` by total execution time since the reset, as text. */
+export async function topStatements(server: TestPostgres, database: string, seconds: number, top = 5): Promise<string> {
+  const rows = await server.sql<{ query: string; calls: string; total: number }>(
+    `SELECT s.query, s.calls, s.total_exec_time AS total FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+      WHERE d.datname = $1 ORDER BY s.total_exec_time DESC LIMIT $2`,
+    [database, top],
+  );
+  return rows
+    .map((r) => {
+      const q = r.query
+        .replace(/\s+/g, ' ')
+        .replace(/"?govfed"?\./g, '')
+        .slice(0, 48);
+      const calls = Number(r.calls);
+      return `"${q}" ${calls} calls, mean ${(r.total / calls).toFixed(2)} ms, ${((r.total / 1000 / seconds) * 100).toFixed(0)}% of the wall time`;
+    })
+    .join(' | ');
 }
 
 /** An org's home on `url`, shared, with `extra` homes made by `govfed ha add-process`; an ingest token. */
@@ -95,40 +125,68 @@ export function processCpu(pid: number): number {
   return stat(pid)[0];
 }
 
-/** CPU seconds of a PostgreSQL server so far: the postmaster, its live children, and its waited-for ones. */
-export function postgresCpu(server: TestPostgres): number {
+/**
+ * CPU seconds of a PostgreSQL server so far, by process: the postmaster (key 0, with its waited-for
+ * children) and each live child (backends, WAL writer, checkpointer …).
+ */
+export function postgresCpu(server: TestPostgres): Map<number, number> {
+  const out = new Map<number, number>();
   const root = server.pid();
-  if (root === undefined) return Number.NaN;
+  if (root === undefined) return out;
   const [own, children] = stat(root);
-  let sum = own + children;
+  out.set(0, own + children);
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const f = readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      if (Number(f[1]) === root) sum += stat(Number(e))[0];
+      if (Number(f[1]) === root) out.set(Number(e), stat(Number(e))[0]);
     } catch {
       // gone meanwhile
     }
   }
-  return sum;
+  return out;
 }
 
-/** WAL writes and fsyncs so far (pg_stat_wal; times in ms with track_wal_io_timing). */
+/** Between two postgresCpu readings: all of the server's CPU seconds, and the busiest single process's. */
+export function postgresDelta(a: Map<number, number>, b: Map<number, number>): { total: number; busiest: number } {
+  let total = 0;
+  let busiest = 0;
+  for (const [pid, cpu] of b) {
+    const d = cpu - (a.get(pid) ?? 0);
+    total += d;
+    if (pid !== 0) busiest = Math.max(busiest, d);
+  }
+  return { total, busiest };
+}
+
+/** CPU seconds of a process's main thread (a govfed process's JavaScript thread) so far. */
+export function mainThreadCpu(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** WAL writes and fsyncs (times in ms with track_wal_io_timing), commits, and log_kv rows inserted so far. */
 export async function walStats(
   server: TestPostgres,
   database: string,
-): Promise<{ syncs: number; syncMs: number; writes: number; commits: number }> {
+): Promise<{ syncs: number; syncMs: number; writes: number; commits: number; inserted: number }> {
   const [w] = await server.sql<{ wal_sync: string; wal_sync_time: number; wal_write: string }>(
     'SELECT wal_sync, wal_sync_time, wal_write FROM pg_stat_wal',
   );
   const [d] = await server.sql<{ xact_commit: string }>('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [
     database,
   ]);
+  const [t] = await server.sql<{ n: string }>(
+    "SELECT n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'log_kv'",
+    [],
+    database,
+  );
   return {
     syncs: Number(w?.wal_sync),
     syncMs: Number(w?.wal_sync_time),
     writes: Number(w?.wal_write),
     commits: Number(d?.xact_commit),
+    inserted: Number(t?.n),
   };
 }
 

@@ -134,8 +134,12 @@ function eventTimes(
 }
 
 async function round(procs: Proc[], token: string, server: TestPostgres, db: string, idle: boolean): Promise<Round> {
-  const leader = procs.find((p) => isAlive(p.d) && roleOf(p.d)?.role === 'leader');
-  if (leader === undefined) throw new Error('no leader');
+  // A leader can be between roles (it lost its lease under load and restarts): wait for one.
+  const leader = await waitFor(
+    async () => procs.find((p) => isAlive(p.d) && roleOf(p.d)?.role === 'leader'),
+    60_000,
+    POLL_MS,
+  );
   const survivors = procs.filter((p) => p !== leader);
   const leaseLeft = await leaseLeftMs(server, db);
   const killedAt = Date.now();

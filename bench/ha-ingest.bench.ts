@@ -25,9 +25,13 @@ import {
   batchStats,
   benchPostgres,
   ingestToken,
+  mainThreadCpu,
   postgresCpu,
+  postgresDelta,
   processCpu,
+  resetStatements,
   sharedHomes,
+  topStatements,
   waitFor,
   waitForRole,
   walStats,
@@ -73,9 +77,16 @@ async function measure(
     return { count: all.reduce((a, b) => a + b.count, 0), seconds: all.reduce((a, b) => a + b.seconds, 0) };
   };
   const wal = async () => (pg.database === undefined ? undefined : await walStats(pg.server, pg.database));
+  const mains = () => pids.map(mainThreadCpu);
   const [g0, p0, b0, w0] = [govfed(), postgresCpu(pg.server), await batches(), await wal()];
+  const t0 = mains();
+  await resetStatements(pg.server);
   const m = await drive(urls, token, BATCH, DURATION_MS, true);
+  const t1 = mains();
   const [g1, p1, b1, w1] = [govfed(), postgresCpu(pg.server), await batches(), await wal()];
+  const statements = pg.database === undefined ? '' : await topStatements(pg.server, pg.database, m.seconds);
+  const pgd = postgresDelta(p0, p1);
+  const busiestMain = Math.max(...t1.map((t, i) => t - (t0[i] as number))) / m.seconds;
 
   const rate = m.decisions / m.seconds;
   const cores = (a: number, b: number) => (b - a) / m.seconds;
@@ -87,15 +98,16 @@ async function measure(
     `acknowledged-durable; latency p50 ${percentile(lat, 0.5).toFixed(1)} ms, p99 ${percentile(lat, 0.99).toFixed(1)} ms over ${m.requests} requests in ${m.seconds.toFixed(1)} s`,
     `503 ${m.rejected}`,
     `checkpoint lag p50 ${percentile(lag, 0.5).toFixed(2)} s, max ${(lag.at(-1) ?? Number.NaN).toFixed(2)} s`,
-    `CPU: govfed ${cores(g0, g1).toFixed(2)} cores (${perDecision(cores(g0, g1))}), PostgreSQL ${cores(p0, p1).toFixed(2)} cores (${perDecision(cores(p0, p1))}), clients ${m.clientCores.toFixed(2)} cores`,
+    `CPU: govfed ${cores(g0, g1).toFixed(2)} cores (${perDecision(cores(g0, g1))}; busiest main thread ${busiestMain.toFixed(2)}), PostgreSQL ${(pgd.total / m.seconds).toFixed(2)} cores (${perDecision(pgd.total / m.seconds)}; busiest process ${(pgd.busiest / m.seconds).toFixed(2)}), clients ${m.clientCores.toFixed(2)} cores`,
     `commit batches ${nb} (${(nb / m.seconds).toFixed(0)}/s, mean ${(((b1.seconds - b0.seconds) / nb) * 1000).toFixed(1)} ms, ${(m.decisions / nb).toFixed(0)} decisions each)`,
   ];
   if (w0 !== undefined && w1 !== undefined) {
     const syncs = w1.syncs - w0.syncs;
     parts.push(
-      `PostgreSQL: ${((w1.commits - w0.commits) / m.seconds).toFixed(0)} commits/s, ${(syncs / m.seconds).toFixed(0)} WAL fsyncs/s (mean ${((w1.syncMs - w0.syncMs) / syncs).toFixed(2)} ms, ${(((w1.syncMs - w0.syncMs) / 1000 / m.seconds) * 100).toFixed(0)}% of the time)`,
+      `PostgreSQL: ${((w1.commits - w0.commits) / m.seconds).toFixed(0)} commits/s, ${(syncs / m.seconds).toFixed(0)} WAL fsyncs/s (mean ${((w1.syncMs - w0.syncMs) / syncs).toFixed(2)} ms, ${(((w1.syncMs - w0.syncMs) / 1000 / m.seconds) * 100).toFixed(0)}% of the time), ${((w1.inserted - w0.inserted) / m.decisions).toFixed(1)} log_kv rows inserted per decision`,
     );
   }
+  if (statements !== '') parts.push(`PostgreSQL's time by statement: ${statements}`);
   return {
     group: 'ha-ingest',
     name: `POST /v1/decisions, batches of ${BATCH}, ${CONCURRENCY} clients, ${setting}`,
