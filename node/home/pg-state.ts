@@ -21,12 +21,15 @@ import { NodeError } from '../errors.ts';
 import { guarded } from '../log/postgres/errors.ts';
 import { describeHolder, fence, type Held } from '../log/postgres/lease.ts';
 import { migrate, quoteIdent } from '../log/postgres/migrations.ts';
+import { idleInTransactionOption } from '../log/postgres/open.ts';
 import { DEFAULT_SCHEMA } from '../log/postgres/pg-db.ts';
 import type { PostgresStoreSpec } from '../log/store.ts';
 import { isStateName, type StateBackend, type StateName, type StateStorage } from './state-backend.ts';
 
 /** The largest state body stored (the federation's charters, the policy chain, …: a few MiB at most). */
 export const MAX_STATE_BYTES = 32 << 20;
+/** First key of the state writes' transaction-level advisory lock ('govs'); the second is hashtext(schema). */
+const STATE_LOCK_CLASS = 0x676f7673;
 
 /**
  * The org's writer lease as this process holds it now; undefined when it does not (a follower). The
@@ -62,6 +65,7 @@ export class PgStateDb {
       connectionTimeoutMillis: 10_000,
       keepAlive: true,
       application_name: 'govfed-state',
+      options: idleInTransactionOption(spec),
       max: 4,
       idleTimeoutMillis: 30_000,
     });
@@ -182,6 +186,9 @@ export class PgStateDb {
         await c.query('BEGIN');
         try {
           await fence(c, this.schema, held);
+          // The fence is a shared lock (lease.ts): state writes are serialised among themselves here, so
+          // that each takes max(version) + 1 after the one before.
+          await c.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [STATE_LOCK_CLASS, this.schema]);
           const out = await fn(c);
           await c.query('COMMIT');
           return out;

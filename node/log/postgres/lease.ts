@@ -10,16 +10,18 @@
  *   - renew: every ttl/3 the holder pushes expires_at forward, only while holder and token are still its
  *     own; a renewal that finds neither means the lease is lost;
  *   - fence: EVERY write transaction first locks the row with `holder = me AND token = mine AND
- *     expires_at > now()` (FOR UPDATE); no row → ERR_LEASE_LOST and the transaction writes nothing. A
- *     takeover's UPDATE waits for that lock, so a write either commits while its lease was valid, before
- *     the takeover, or not at all. A paused former holder that wakes up cannot write: its token is old;
+ *     expires_at > now()` (FOR KEY SHARE); no row → ERR_LEASE_LOST and the transaction writes nothing. A
+ *     takeover locks the row FOR UPDATE first, which waits for every such lock, so a write either commits
+ *     while its lease was valid, before the takeover, or not at all; the holder's renewal (a no-key
+ *     UPDATE) and its write transactions do not wait for each other. A paused former holder that wakes up
+ *     cannot write: its token is old;
  *   - release: on a clean close the row is expired at once, so a standby takes over without waiting.
  *
  * The time is the database's (now()), never a process's clock.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ClientBase } from 'pg';
+import pg, { type ClientBase } from 'pg';
 import { NodeError } from '../../errors.ts';
 import { quoteIdent } from './migrations.ts';
 
@@ -42,18 +44,44 @@ function table(schema: string): string {
   return `${quoteIdent(schema)}.lease`;
 }
 
-/** Takes the lease if it is free or expired; undefined while another holder's lease is valid. */
-export async function tryAcquire(q: Q, schema: string, holder: string, ttlMs: number): Promise<Held | undefined> {
-  const r = await q.query<{ token: string }>(
-    `INSERT INTO ${table(schema)} AS l (name, holder, token, expires_at)
-       VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond')
-     ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, expires_at = EXCLUDED.expires_at
-       WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
-     RETURNING token`,
-    [LEASE_NAME, holder, ttlMs],
-  );
-  const token = r.rows[0]?.token;
-  return token === undefined ? undefined : { holder, token: BigInt(token) };
+/**
+ * Takes the lease if it is free or expired; undefined while another holder's lease is valid. One
+ * transaction that first locks the row FOR UPDATE — the one lock a fenced write's FOR KEY SHARE waits
+ * for and is waited for by (fence()) — so a takeover waits until every write transaction of the former
+ * holder has ended, and none of them can commit after it.
+ */
+export async function tryAcquire(
+  q: pg.Pool | ClientBase,
+  schema: string,
+  holder: string,
+  ttlMs: number,
+): Promise<Held | undefined> {
+  const c = q instanceof pg.Pool ? await q.connect() : q;
+  let broken = false;
+  try {
+    await c.query('BEGIN');
+    try {
+      await c.query(`SELECT 1 FROM ${table(schema)} WHERE name = $1 FOR UPDATE`, [LEASE_NAME]);
+      const r = await c.query<{ token: string }>(
+        `INSERT INTO ${table(schema)} AS l (name, holder, token, expires_at)
+           VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond')
+         ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, expires_at = EXCLUDED.expires_at
+           WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
+         RETURNING token`,
+        [LEASE_NAME, holder, ttlMs],
+      );
+      await c.query('COMMIT');
+      const token = r.rows[0]?.token;
+      return token === undefined ? undefined : { holder, token: BigInt(token) };
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    }
+  } finally {
+    if (c !== q) (c as pg.PoolClient).release(broken);
+  }
 }
 
 /**
@@ -98,10 +126,16 @@ export async function release(q: Q, schema: string, held: Held): Promise<void> {
   );
 }
 
-/** Inside a write transaction: locks our lease row, or throws ERR_LEASE_LOST (the transaction must roll back). */
+/**
+ * Inside a write transaction: locks our lease row FOR KEY SHARE, or throws ERR_LEASE_LOST (the transaction
+ * must roll back). A key-share lock conflicts only with FOR UPDATE — a takeover (tryAcquire) waits for
+ * this transaction, and this one for a takeover under way — but not with the holder's own renewal (an
+ * UPDATE of expires_at, a no-key update) nor with its other write transactions: a long integration batch
+ * does not hold the renewal (or a checkpoint, or a state save) up.
+ */
 export async function fence(q: Q, schema: string, held: Held): Promise<void> {
   const r = await q.query(
-    `SELECT 1 FROM ${table(schema)} WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at > now() FOR UPDATE`,
+    `SELECT 1 FROM ${table(schema)} WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at > now() FOR KEY SHARE`,
     [LEASE_NAME, held.holder, held.token.toString()],
   );
   if (r.rowCount !== 1) throw leaseLost(held);

@@ -41,7 +41,17 @@ function connection(spec: PostgresStoreSpec): pg.ClientConfig {
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
     application_name: 'govfed',
+    options: idleInTransactionOption(spec),
   };
+}
+
+/**
+ * The server ends a session left idle inside a transaction for longer than the lease: a process paused
+ * mid-transaction (SIGSTOP, a frozen VM) would otherwise keep its fenced transaction's lock on the lease
+ * row for ever, and no other process could take the lease over (lease.ts tryAcquire waits for it).
+ */
+export function idleInTransactionOption(spec: PostgresStoreSpec): string {
+  return `-c idle_in_transaction_session_timeout=${spec.leaseMs ?? DEFAULT_LEASE_MS}`;
 }
 
 /**

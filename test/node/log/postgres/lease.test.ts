@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../../node/log/index.ts';
-import { leaseFree, tryAcquire } from '../../../../node/log/postgres/lease.ts';
+import { fence, leaseFree, renew, tryAcquire } from '../../../../node/log/postgres/lease.ts';
 import { openPgLogDb } from '../../../../node/log/postgres/open.ts';
 import type { PostgresStoreSpec } from '../../../../node/log/store.ts';
 import { utf8 } from '../../../../protocol/encoding/bytes.ts';
@@ -88,9 +88,13 @@ describeWithPostgres('the writer lease', () => {
       const other = new pg.Pool({ connectionString: spec.url, max: 2 });
       await writer.connect();
       try {
-        // The holder's fenced write transaction: the lease row locked FOR UPDATE until COMMIT.
+        // The holder's fenced write transaction: the lease row locked as fence() locks it, until COMMIT.
         await writer.query('BEGIN');
-        await writer.query(`SELECT 1 FROM ${schema}.lease WHERE name = 'writer' FOR UPDATE`);
+        await fence(writer, schema, { holder: 'a', token: a.leaseToken as bigint });
+        // The holder's renewal does not wait for its own write transactions.
+        const r0 = Date.now();
+        expect(await renew(other, schema, { holder: 'a', token: a.leaseToken as bigint }, 60_000)).toBe(true);
+        expect(Date.now() - r0).toBeLessThan(1000);
         const t0 = Date.now();
         expect(await leaseFree(other, schema)).toBe(false);
         expect(Date.now() - t0).toBeLessThan(1000);
