@@ -93,3 +93,21 @@ export async function waitForToken(url: string, token: string, timeoutMs = 3000)
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A request with a bearer token and an optional JSON body; the status and the JSON answer. */
+export async function callJson<T>(
+  url: string,
+  token: string,
+  method: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}

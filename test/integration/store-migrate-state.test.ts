@@ -11,29 +11,13 @@ import { afterAll, expect, it } from 'vitest';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { DaemonProcess, initNode, killAllDaemons, type TestNode } from '../helpers/daemon.ts';
 import { describeWithPostgres, usePostgres } from '../helpers/postgres.ts';
+import { callJson as call } from '../helpers/records.ts';
 
 const nodes: TestNode[] = [];
 afterAll(async () => {
   await killAllDaemons();
   for (const n of nodes) await removeDir(n.tmp);
 });
-
-async function call<T>(
-  url: string,
-  token: string,
-  method: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
 
 const RULES = [
   { id: 'no-risky', hook: 'decision', effect: 'deny', expression: "decision.model == 'risky@1'", message: 'no' },
