@@ -84,10 +84,7 @@ export interface JoinResult {
 export interface FederationServiceOptions {
   /** With `witnessSigner` (the daemon's home) a rotated witness key is used at once (rotation.ts). */
   home: Pick<LoadedHome, 'dir' | 'config' | 'peerKey'> & Partial<Pick<LoadedHome, 'witnessSigner'>>;
-  /**
-   * Where the module keeps its state (node/home/shared-state.ts): the home directory when absent; the
-   * log's PostgreSQL database on a home whose log is there (the daemon passes openHomeState's).
-   */
+  /** Where its state is kept (node/home/shared-state.ts); absent: the home directory. */
   state?: ModuleState;
   /** Starts the node again with what is on disk: after a peer key rotation (rotation.ts). */
   restart?: () => void;
