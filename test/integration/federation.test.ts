@@ -121,11 +121,14 @@ describe('govfed federation', () => {
 
       // latam joined last, through the CLI, connected while its join window was open (no gossip then):
       // as a member, gossip reaches it — eu's proposal arrives by gossip, well before a sync round.
-      const byGossip = () =>
-        node('latam').daemon.stderr.match(/"event":"federation:proposal"[^\n]*"via":"gossip"/g) ?? [];
-      const seen = byGossip().length;
+      // Wait for the proposal of version 7 however it comes, then ask how: a sync round (every 5 s) could
+      // only bring it first if the gossip never arrived — the failure then says so, with latam's events.
+      const proposals = () =>
+        parseEvents(node('latam').daemon.stderr, 'federation:proposal').filter((e) => e.version === 7);
       await fedCli(node('eu'), ['set-threshold', '--policy', '3']);
-      await waitFor('latam to receive the proposal by gossip', async () => byGossip().length > seen, 4000);
+      await waitFor('latam to receive the proposal of version 7', async () => proposals().length > 0, 15_000);
+      const first = proposals()[0];
+      expect(first?.via, `latam's first sight of version 7: ${JSON.stringify(proposals())}`).toBe('gossip');
       await fedCli(node('us'), ['sign', await pendingProposal(node('us'), 7)]);
       await waitForVersion(online, 7);
       await fedCli(node('apac'), ['set-threshold', '--policy', '4']);
