@@ -4,40 +4,28 @@
  * a member whose log equivocated (verified evidence), a member on an older charter version, a member
  * not connected. Pure.
  */
+import type { ApiOk, Item } from './api-types.ts';
 
-export interface FederationMember {
-  org: string;
-  peerId: string;
-  jurisdiction: string;
-  self: boolean;
-  connected: boolean;
-  lastSeen: string | null;
-  misbehaving?: boolean;
-  statedVersion?: number | null;
-  deployed?: string[];
-}
+type ApiFederation = ApiOk<'/v1/federation'>;
 
-export interface FederationProposal {
-  id: string;
-  version: number;
-  rule: string;
-  required: number;
-  memberSignatures: number;
-  signedBy: string[];
-  complete: boolean;
-  expiresAt?: string;
-}
+/** A member as GET /v1/federation shows it (the fields this page reads). */
+export type FederationMember = Pick<
+  Item<ApiFederation['members']>,
+  'org' | 'peerId' | 'jurisdiction' | 'self' | 'connected' | 'lastSeen' | 'misbehaving' | 'statedVersion' | 'deployed'
+>;
 
-export interface FederationStatus {
-  federated: boolean;
-  id?: string;
-  name?: string;
-  charterVersion?: number;
+/** A pending charter change as GET /v1/federation shows it (the fields this page reads). */
+export type FederationProposal = Pick<
+  Item<ApiFederation['proposals']>,
+  'id' | 'version' | 'rule' | 'required' | 'memberSignatures' | 'signedBy' | 'complete' | 'expiresAt'
+>;
+
+/** GET /v1/federation (the fields this page reads); `modules` as the page reads it, untyped per module. */
+export type FederationStatus = Pick<ApiFederation, 'federated' | 'id' | 'name' | 'charterVersion' | 'lastSync'> & {
   members: FederationMember[];
   proposals: FederationProposal[];
-  lastSync: string | null;
   modules: Record<string, Record<string, unknown>>;
-}
+};
 
 export interface Alert {
   level: 'critical' | 'warning';

@@ -3,61 +3,39 @@
  * derives: a version's state for people (suspended and revoked before approval status) and which orgs
  * run it. Pure.
  */
+import type { ApiOk, Item } from './api-types.ts';
 
-export interface Kill {
-  state: 'active' | 'suspended' | 'revoked';
-  since?: string;
-  until?: string;
-  ratified?: boolean;
-  by: string[];
-  reason?: string;
-}
+type ApiModel = Item<ApiOk<'/v1/models'>['models']>;
+type ApiModelDetail = ApiOk<'/v1/models/{name}/{version}'>;
 
-export interface ModelSummary {
-  org: string;
-  name: string;
-  version: string;
-  digest: string;
-  status: 'pending' | 'approved' | 'rejected';
-  risk: { score: number; tier: string; hits: { rule: string; points: number }[]; policyVersion: number };
-  euAiActCategory: string | null;
-  submitter: { org?: string; name: string; role: string };
-  registeredAt: string;
-  contract: { version: number; id: string } | null;
-  kill: Kill;
-  approvals: { votes: number; counted: number; missingRoles: string[]; orgs: { have: number; need: number } };
-}
+/** A version's kill-switch state as the API shows it. */
+export type Kill = ApiModel['kill'];
 
-export interface ModelDetail extends ModelSummary {
-  contract:
-    | (ModelSummary['contract'] & { terms: Record<string, unknown>; signer: { name: string; role: string } })
-    | null;
-  rule: { roles?: string[]; orgs?: number } | null;
-  votes: {
-    id: string;
-    approver: { org?: string; name: string; role: string };
-    decision: 'approve' | 'reject';
-    issuedAt: string;
-    counts: boolean;
-    why?: string;
-    reason?: string;
-  }[];
-  revocations: {
-    id: string;
-    action: string;
-    signer: { org: string; name: string; role: string };
-    reason: string;
-    issuedAt: string;
-  }[];
-}
+/** A version in GET /v1/models (the fields this page reads). */
+export type ModelSummary = Pick<
+  ApiModel,
+  | 'org'
+  | 'name'
+  | 'version'
+  | 'digest'
+  | 'status'
+  | 'risk'
+  | 'euAiActCategory'
+  | 'submitter'
+  | 'registeredAt'
+  | 'contract'
+  | 'kill'
+  | 'approvals'
+>;
 
-export interface Deployment {
-  org: string;
-  model: { org: string; name: string; version: string };
-  digest: string;
-  shadow: boolean;
-  since: string;
-}
+/** GET /v1/models/{name}/{version} (the fields this page reads). */
+export type ModelDetail = ModelSummary & Pick<ApiModelDetail, 'contract' | 'rule' | 'votes' | 'revocations'>;
+
+/** A deployment in GET /v1/deployments (the fields this page reads). */
+export type Deployment = Pick<
+  Item<ApiOk<'/v1/deployments'>['deployments']>,
+  'org' | 'model' | 'digest' | 'shadow' | 'since'
+>;
 
 export const modelKey = (m: { org: string; name: string; version: string }) => `${m.org}/${m.name}@${m.version}`;
 

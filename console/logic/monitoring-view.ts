@@ -11,30 +11,30 @@
  * Pure (the API client is passed in): tested under Node in test/console/monitoring-view.test.ts.
  */
 import type { ConsoleApi } from './api.ts';
+import type { ApiOk, Item } from './api-types.ts';
+
+type ApiWindows = ApiOk<'/v1/models/{name}/{version}/monitoring/windows'>;
 
 /** One window as the API lists it (the fields the console reads). */
-export interface WindowView {
-  org: string;
-  monitor: number;
-  name?: string;
-  metric: string;
-  onBreach?: 'flag' | 'suspend';
-  seq: number;
-  from: string;
-  to: string;
-  decisions: number;
-  shadow: boolean;
-  value: number | null;
-  threshold: number;
-  breach: boolean;
-  contract: string;
-}
+export type WindowView = Pick<
+  Item<ApiWindows['windows']>,
+  | 'org'
+  | 'monitor'
+  | 'name'
+  | 'metric'
+  | 'onBreach'
+  | 'seq'
+  | 'from'
+  | 'to'
+  | 'decisions'
+  | 'shadow'
+  | 'value'
+  | 'threshold'
+  | 'breach'
+  | 'contract'
+>;
 
-export interface WindowsPage {
-  model: string;
-  windows: WindowView[];
-  next?: string;
-}
+export type WindowsPage = Pick<ApiWindows, 'model' | 'next'> & { windows: WindowView[] };
 
 /** At most this many pages are read for one version (the node holds ≤ 16 windows per org × monitor). */
 export const MAX_PAGES = 20;

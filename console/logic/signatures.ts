@@ -19,6 +19,7 @@ import type { Envelope } from '../../protocol/federation/envelope.ts';
 import { verifyGenesis, verifyNext } from '../../protocol/federation/verify.ts';
 import { verifyReceipt } from '../../protocol/policy/receipt.ts';
 import type { ConsoleApi } from './api.ts';
+import type { ApiOk, Item } from './api-types.ts';
 
 export type State = 'passed' | 'failed' | 'not run';
 
@@ -55,18 +56,12 @@ export interface ChainOutcome {
   error?: Failure;
 }
 
-export interface ServedCharter {
-  version: number;
-  digest: string;
-  envelope: Envelope;
-}
+type ApiCharters = ApiOk<'/v1/federation/charters'>;
 
-interface ChartersPage {
-  federationId: string;
-  version: number;
-  charters: ServedCharter[];
-  next?: number;
-}
+/** A charter version as GET /v1/federation/charters serves it (its envelope as protocol/ reads it). */
+export type ServedCharter = Pick<Item<ApiCharters['charters']>, 'version' | 'digest'> & { envelope: Envelope };
+
+type ChartersPage = Pick<ApiCharters, 'federationId' | 'version' | 'next'> & { charters: ServedCharter[] };
 
 /** At most this many pages of 100 versions are read. */
 const MAX_CHARTER_PAGES = 50;

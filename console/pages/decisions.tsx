@@ -6,6 +6,7 @@
  * and a notice offers the newest.
  */
 import { useContext, useEffect, useState } from 'preact/hooks';
+import type { ApiOk, Item as ItemOf } from '../logic/api-types.ts';
 import { type DecisionForm, decisionQuery, EMPTY_FORM } from '../logic/decision-query.ts';
 import { LiveContext, useApi, useLoad } from '../ui/live.tsx';
 import { Badge, ErrorBox, Loading, Time } from '../ui/parts.tsx';
@@ -15,19 +16,12 @@ const PAGE = 50;
 const TOPICS = ['decision'] as const;
 const NO_TOPICS = [] as const;
 
-interface Item {
-  index: number;
-  decisionId: string;
-  model: string;
-  time: string;
-  verdict: 'allowed' | 'denied' | 'none';
-  flags: string[];
-}
+type ApiDecisions = ApiOk<'/v1/decisions'>;
 
-interface Page {
-  items: Item[];
-  next?: string;
-}
+/** A decision in GET /v1/decisions (the fields this page reads). */
+type Item = Pick<ItemOf<ApiDecisions['items']>, 'index' | 'decisionId' | 'model' | 'time' | 'verdict' | 'flags'>;
+
+type Page = Pick<ApiDecisions, 'next'> & { items: Item[] };
 
 export function DecisionsPage() {
   const api = useApi();

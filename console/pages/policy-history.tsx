@@ -4,17 +4,15 @@
  * field.
  */
 import { useState } from 'preact/hooks';
+import type { ApiOk } from '../logic/api-types.ts';
 import { diffRules, type PolicyRule } from '../logic/policy-diff.ts';
 import { useLoad } from '../ui/live.tsx';
 import { ErrorBox, Loading, Time } from '../ui/parts.tsx';
 
-interface Version {
-  version: number;
-  digest: string;
-  previous: string | null;
-  createdAt: string;
+/** GET /v1/policy/versions/{version} (the fields this page reads; rules as the diff reads them). */
+type Version = Pick<ApiOk<'/v1/policy/versions/{version}'>, 'version' | 'digest' | 'previous' | 'createdAt'> & {
   rules: PolicyRule[];
-}
+};
 
 export function PolicyHistory(props: { head: number }) {
   const h = useLoad(

@@ -4,6 +4,7 @@
  * command that signs one, the local overlay, and the history with the difference between two versions
  * (policy-history.tsx). Reloaded on `policy`.
  */
+import type { ApiOk, Item } from '../logic/api-types.ts';
 import { commands } from '../logic/cli-commands.ts';
 import type { PolicyRule } from '../logic/policy-diff.ts';
 import { useLoad } from '../ui/live.tsx';
@@ -13,21 +14,21 @@ import { ReceiptsVerify } from './signatures-panel.tsx';
 
 const TOPICS = ['policy'] as const;
 
-interface PolicyView {
-  version: number;
-  digest: string | null;
-  createdAt: string | null;
-  expiresAt: string | null;
-  expired: boolean;
-  rules: PolicyRule[];
-  local: { version: number; updatedAt: string | null; rules: PolicyRule[] };
-}
+type ApiPolicy = ApiOk<'/v1/policy'>;
+type ApiPolicyStatus = ApiOk<'/v1/policy/status'>;
 
-interface PolicyStatus {
-  members: { org: string; self: boolean; version: number; bundleHash: string | null; receipt: unknown }[];
-  pending: { id: string; version: number; signedBy: string[]; required: number; expiresAt: string }[];
-  forks: { version: number; digest: string }[];
-}
+/** GET /v1/policy (the fields this page reads; rules as the diff reads them). */
+type PolicyView = Pick<ApiPolicy, 'version' | 'digest' | 'createdAt' | 'expiresAt' | 'expired'> & {
+  rules: PolicyRule[];
+  local: Pick<ApiPolicy['local'], 'version' | 'updatedAt'> & { rules: PolicyRule[] };
+};
+
+/** GET /v1/policy/status (the fields this page reads). */
+type PolicyStatus = {
+  members: Pick<Item<ApiPolicyStatus['members']>, 'org' | 'self' | 'version' | 'bundleHash' | 'receipt'>[];
+  pending: Pick<Item<ApiPolicyStatus['pending']>, 'id' | 'version' | 'signedBy' | 'required' | 'expiresAt'>[];
+  forks: Pick<Item<ApiPolicyStatus['forks']>, 'version' | 'digest'>[];
+};
 
 export function PolicyPage() {
   const p = useLoad(async (api) => {

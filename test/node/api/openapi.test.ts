@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { openapiDocument, openapiJson } from '../../../node/api/openapi.ts';
+import { openapiTypes } from '../../../scripts/openapi-types.ts';
 import { repoPath } from '../../helpers/paths.ts';
 
 describe('openapiDocument', () => {
@@ -38,6 +39,23 @@ describe('docs/openapi.json', () => {
     it('is up to date (run `npm run openapi` after changing a schema)', async () => {
       const onDisk = JSON.parse(await readFile(repoPath('docs', 'openapi.json'), 'utf8'));
       expect(onDisk).toEqual(JSON.parse(await openapiJson()));
+    });
+  });
+});
+
+describe('console/logic/api-schema.d.ts', () => {
+  describe('when compared with the types generated from the document', () => {
+    it('is up to date (run `npm run openapi` after changing a schema)', async () => {
+      const onDisk = await readFile(repoPath('console', 'logic', 'api-schema.d.ts'), 'utf8');
+      const generated = await openapiTypes(JSON.parse(await openapiJson()));
+      expect(onDisk === generated, 'console/logic/api-schema.d.ts differs from `npm run openapi`').toBe(true);
+    });
+
+    it('types the routes the console reads', async () => {
+      const onDisk = await readFile(repoPath('console', 'logic', 'api-schema.d.ts'), 'utf8');
+      for (const route of ['/v1/federation', '/v1/models', '/v1/decisions', '/v1/policy/status']) {
+        expect(onDisk).toContain(`"${route}": {`);
+      }
     });
   });
 });
