@@ -1,191 +1,74 @@
 /**
- * The OSCAL export against the assessment-results model: a JSON Schema of the parts it uses, with the
- * `required` lists, enums and patterns transcribed from OSCAL's own schema
- * (usnistgov/OSCAL json/schema/oscal_assessment-results_schema.json: assessment-results, metadata,
- * import-ap, result, reviewed-controls, select-control-by-id, observation, origin, origin-actor,
- * finding, finding-target, system-component, party, property, back-matter resource), additionalProperties
- * false as there — checked with ajv.
+ * The OSCAL export against the OSCAL 1.1.2 assessment-results model (oscal-schema.ts: the v1.1.2
+ * metaschema's definitions of every part the export uses, rendered as NIST's release JSON Schema renders
+ * them — required fields, enums, datatype patterns and formats, no property the model does not define),
+ * checked with ajv (draft-07, Unicode property escapes, ajv-formats).
  */
 import { Ajv } from 'ajv';
+import { default as addFormats } from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { oscalUuid, reportOscal } from '../../../protocol/report/oscal.ts';
+import { OSCAL_VERSION, oscalUuid, reportOscal } from '../../../protocol/report/oscal.ts';
 import { makeReport, signedFile } from './fixtures.ts';
+import { assessmentResultsSchema, UUID_PATTERN } from './oscal-schema.ts';
 
-const UUID = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[45][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
-const TOKEN = '^(\\p{L}|_)(\\p{L}|\\p{N}|[.\\-_])*$';
-const DATETIME_TZ =
-  '^(((2000|2400|2800|(19|2[0-9](0[48]|[2468][048]|[13579][26])))-02-29)|(((19|2[0-9])[0-9]{2})-02-(0[1-9]|1[0-9]|2[0-8]))|(((19|2[0-9])[0-9]{2})-(0[13578]|10|12)-(0[1-9]|[12][0-9]|3[01]))|(((19|2[0-9])[0-9]{2})-(0[469]|11)-(0[1-9]|[12][0-9]|30)))T(2[0-3]|[01][0-9]):([0-5][0-9]):([0-5][0-9])(\\.[0-9]+)?(Z|(-((0[0-9]|1[0-2]):00|0[39]:30)|\\+((0[0-9]|1[0-4]):00|(0[34569]|10):30|(0[58]|12):45)))$';
-const uuid = { type: 'string', pattern: UUID };
-const token = { type: 'string', pattern: TOKEN };
-const str = { type: 'string' };
-const dt = { type: 'string', pattern: DATETIME_TZ };
-const arr = (items: unknown) => ({ type: 'array', minItems: 1, items });
-const obj = (properties: Record<string, unknown>, required: string[]) => ({
-  type: 'object',
-  properties,
-  required,
-  additionalProperties: false,
-});
-const prop = obj({ name: token, uuid, ns: str, value: str, class: token, remarks: str }, ['name', 'value']);
-const selectControl = obj({ 'control-id': token, 'statement-ids': arr(token) }, ['control-id']);
-const actor = obj(
-  { type: { enum: ['tool', 'assessment-platform', 'party'] }, 'actor-uuid': uuid, 'role-id': token, props: arr(prop) },
-  ['type', 'actor-uuid'],
-);
-const origin = obj({ actors: arr(actor) }, ['actors']);
-const observation = obj(
-  {
-    uuid,
-    title: str,
-    description: str,
-    props: arr(prop),
-    methods: arr(str),
-    types: arr(token),
-    origins: arr(origin),
-    'relevant-evidence': arr(obj({ href: str, description: str, props: arr(prop), remarks: str }, ['description'])),
-    collected: dt,
-    expires: dt,
-    remarks: str,
-  },
-  ['uuid', 'description', 'methods', 'collected'],
-);
-const finding = obj(
-  {
-    uuid,
-    title: str,
-    description: str,
-    props: arr(prop),
-    origins: arr(origin),
-    target: obj(
-      {
-        type: { enum: ['statement-id', 'objective-id'] },
-        'target-id': token,
-        title: str,
-        description: str,
-        props: arr(prop),
-        status: obj({ state: { enum: ['satisfied', 'not-satisfied'] }, reason: token, remarks: str }, ['state']),
-        remarks: str,
-      },
-      ['type', 'target-id', 'status'],
-    ),
-    'related-observations': arr(obj({ 'observation-uuid': uuid }, ['observation-uuid'])),
-    remarks: str,
-  },
-  ['uuid', 'title', 'description', 'target'],
-);
-const component = obj(
-  {
-    uuid,
-    type: str,
-    title: str,
-    description: str,
-    purpose: str,
-    props: arr(prop),
-    status: obj({ state: { enum: ['under-development', 'operational', 'disposition', 'other'] }, remarks: str }, [
-      'state',
-    ]),
-    remarks: str,
-  },
-  ['uuid', 'type', 'title', 'description', 'status'],
-);
-const result = obj(
-  {
-    uuid,
-    title: str,
-    description: str,
-    start: dt,
-    end: dt,
-    props: arr(prop),
-    'local-definitions': obj({ components: arr(component) }, []),
-    'reviewed-controls': obj(
-      {
-        description: str,
-        'control-selections': arr(
-          obj(
-            {
-              description: str,
-              'include-all': { type: 'object' },
-              'include-controls': arr(selectControl),
-              'exclude-controls': arr(selectControl),
-            },
-            [],
-          ),
-        ),
-      },
-      ['control-selections'],
-    ),
-    observations: arr(observation),
-    findings: arr(finding),
-    remarks: str,
-  },
-  ['uuid', 'title', 'description', 'start', 'reviewed-controls'],
-);
-const schema = obj(
-  {
-    'assessment-results': obj(
-      {
-        uuid,
-        metadata: obj(
-          {
-            title: str,
-            published: dt,
-            'last-modified': dt,
-            version: str,
-            'oscal-version': str,
-            props: arr(prop),
-            parties: arr(
-              obj({ uuid, type: { enum: ['person', 'organization'] }, name: str, 'short-name': str }, ['uuid', 'type']),
-            ),
-            remarks: str,
-          },
-          ['title', 'last-modified', 'version', 'oscal-version'],
-        ),
-        'import-ap': obj({ href: str, remarks: str }, ['href']),
-        results: arr(result),
-        'back-matter': obj(
-          {
-            resources: arr(
-              obj(
-                {
-                  uuid,
-                  title: str,
-                  description: str,
-                  props: arr(prop),
-                  base64: obj({ filename: str, 'media-type': str, value: str }, ['value']),
-                  remarks: str,
-                },
-                ['uuid'],
-              ),
-            ),
-          },
-          [],
-        ),
-      },
-      ['uuid', 'metadata', 'import-ap', 'results'],
-    ),
-  },
-  ['assessment-results'],
-);
-
-const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: true }).compile(schema);
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, unicodeRegExp: true });
+ajv.addKeyword('contentEncoding'); // an annotation in draft-07 (Base64Datatype), nothing to check
+const validate = addFormats.default(ajv).compile(assessmentResultsSchema);
 const report = await makeReport();
 const file = signedFile(report);
 
+type Node = Record<string | number, unknown>;
+const DELETE = Symbol('delete');
+/** The export with the value at `path` replaced (or deleted). */
+function changed(path: (string | number)[], value: unknown): unknown {
+  const d = reportOscal(report, file);
+  let o = d as Node;
+  for (const k of path.slice(0, -1)) o = o[k] as Node;
+  const last = path[path.length - 1] as string | number;
+  if (value === DELETE) delete o[last];
+  else o[last] = value;
+  return d;
+}
+const errorsOf = (d: unknown) =>
+  validate(d) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+
+const AR = 'assessment-results';
+const OBS = [AR, 'results', 0, 'observations', 0];
+const FINDING = [AR, 'results', 0, 'findings', 0];
+
 describe('reportOscal', () => {
-  it('is an OSCAL assessment-results document: every required field, nothing the model does not define', () => {
-    const doc = reportOscal(report, file);
-    const ok = validate(doc);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(ok).toBe(true);
-    // The check itself can fail: a document without a required field is refused.
-    const broken = structuredClone(doc) as { 'assessment-results': { metadata: Record<string, unknown> } };
-    delete broken['assessment-results'].metadata['oscal-version'];
-    expect(validate(broken)).toBe(false);
+  it('is an OSCAL 1.1.2 assessment-results document: every required field, nothing the model does not define', () => {
+    const doc = reportOscal(report, file) as { [AR]: { metadata: Node } };
+    expect(errorsOf(doc)).toEqual([]);
+    expect(doc[AR].metadata['oscal-version']).toBe(OSCAL_VERSION);
+    expect(OSCAL_VERSION).toBe('1.1.2');
+  });
+
+  it('the check can fail: a required field removed, a bad UUID, an unknown property, a value outside an enum', () => {
+    const cases: [string, (string | number)[], unknown, RegExp][] = [
+      ['no oscal-version', [AR, 'metadata', 'oscal-version'], DELETE, /oscal-version/],
+      ['no methods', [...OBS, 'methods'], DELETE, /methods/],
+      ['no target status', [...FINDING, 'target', 'status'], DELETE, /status/],
+      ['bad uuid', [AR, 'results', 0, 'uuid'], 'not-a-uuid', /\/results\/0\/uuid/],
+      ['version-1 uuid', [AR, 'uuid'], 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6', /\/uuid/],
+      ['unknown property', [AR, 'results', 0, 'verdict'], 'ok', /additional properties/],
+      ['bad state', [...FINDING, 'target', 'status', 'state'], 'pass', /allowed values/],
+      ['bad actor type', [...OBS, 'origins', 0, 'actors', 0, 'type'], 'org', /allowed values/],
+      ['no time zone', [AR, 'metadata', 'last-modified'], '2026-01-01T00:00:00', /last-modified/],
+      ['padded string', [AR, 'metadata', 'version'], ' v1', /version/],
+      ['empty list', [AR, 'results', 0, 'findings'], [], /findings/],
+      ['namespace not a URI', [...FINDING, 'props', 0, 'ns'], 'govfed', /ns/],
+      ['two-line title', [AR, 'results', 0, 'title'], 'a\nb', /title/],
+    ];
+    for (const [name, path, value, where] of cases) {
+      const errors = errorsOf(changed(path, value));
+      expect(errors.length, name).toBeGreaterThan(0);
+      expect(errors.join('; '), name).toMatch(where);
+    }
   });
 
   it('has one finding per control (not-satisfied unless supported) and one observation per evidence item', () => {
-    const r = (reportOscal(report, file)['assessment-results'] as { results: Record<string, unknown>[] })
-      .results[0] as {
+    const r = (reportOscal(report, file)[AR] as { results: unknown[] }).results[0] as {
       findings: { target: { 'target-id': string; status: { state: string } } }[];
       observations: unknown[];
     };
@@ -197,17 +80,14 @@ describe('reportOscal', () => {
   });
 
   it('carries the signed report itself, byte for byte, in its back-matter', () => {
-    const doc = reportOscal(report, file)['assessment-results'] as {
-      'back-matter': { resources: { base64: { value: string } }[] };
-    };
-    expect(
-      Buffer.from(doc['back-matter'].resources[0]?.base64.value as string, 'base64').equals(Buffer.from(file)),
-    ).toBe(true);
+    const doc = reportOscal(report, file)[AR] as { 'back-matter': { resources: { base64: { value: string } }[] } };
+    const value = doc['back-matter'].resources[0]?.base64.value as string;
+    expect(Buffer.from(value, 'base64').equals(Buffer.from(file))).toBe(true);
   });
 
   it('is deterministic, and its UUIDs are RFC 4122 version 5 layout', () => {
     expect(JSON.stringify(reportOscal(report, file))).toBe(JSON.stringify(reportOscal(report, file)));
-    expect(oscalUuid('sha256:00', 'x')).toMatch(new RegExp(UUID));
+    expect(oscalUuid('sha256:00', 'x')).toMatch(new RegExp(UUID_PATTERN));
     expect(oscalUuid('sha256:00', 'x')).not.toBe(oscalUuid('sha256:00', 'y'));
   });
 });
