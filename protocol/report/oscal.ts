@@ -1,8 +1,7 @@
 /**
  * The compliance report as OSCAL assessment-results (`govfed report model --format oscal`, for GRC
- * tools; docs/reports.md "OSCAL"), following the OSCAL 1.1 assessment-results model
- * (usnistgov/OSCAL json/schema/oscal_assessment-results_schema.json; the required fields are checked
- * in test/protocol/report/oscal.test.ts):
+ * tools; docs/reports.md "OSCAL"), following the OSCAL 1.1.2 assessment-results model (usnistgov/OSCAL
+ * tag v1.1.2, src/metaschema; test/protocol/report/oscal.test.ts checks the document against it):
  *
  *   assessment-results  uuid, metadata {title, last-modified, version, oscal-version, parties},
  *                       import-ap {href → the back-matter resource}, results [1], back-matter
