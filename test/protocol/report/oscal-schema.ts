@@ -21,8 +21,7 @@
 // metaschema-datatypes.json (usnistgov/metaschema 37fd650), the definitions the export's fields use.
 const STRING = { type: 'string', pattern: '^\\S(.*\\S)?$' };
 const TOKEN = { type: 'string', pattern: '^(\\p{L}|_)(\\p{L}|\\p{N}|[.\\-_])*$' };
-export const UUID_PATTERN =
-  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[45][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
+export const UUID_PATTERN = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[45][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
 const UUID = { type: 'string', pattern: UUID_PATTERN };
 const URI = { type: 'string', format: 'uri', pattern: '^[a-zA-Z][a-zA-Z0-9+\\-.]+:.+$' };
 const URI_REFERENCE = { type: 'string', format: 'uri-reference' };
