@@ -7,6 +7,7 @@
  * bodies are read with a size cap and JSON shapes are checked before use; proofs are verified by the
  * caller with protocol/ before anything is printed as verified.
  */
+import type { HomeFsckReport } from '../node/home/fsck-retired.ts';
 import type { FsckReport } from '../node/log/index.ts';
 import type { Verdict } from '../protocol/policy/index.ts';
 import { ApiError } from './api-error.ts';
@@ -49,7 +50,7 @@ export interface AppendResponse {
   entries: ({ index: number; leafHash: string } & Partial<Verdict>)[];
 }
 
-export type { FsckReport };
+export type { FsckReport, HomeFsckReport };
 
 /** Largest response body the client reads (a checkpoint list can be long; entries are <= 4 KiB). */
 const MAX_BODY_BYTES = 32 << 20;
@@ -169,10 +170,12 @@ export class ApiClient {
   }
 
   /** POST /v1/admin/fsck (admin) */
-  async fsck(): Promise<FsckReport> {
+  async fsck(): Promise<HomeFsckReport> {
     const v = await this.#json('POST', '/v1/admin/fsck');
-    if (!isRecord(v) || typeof v.ok !== 'boolean' || !isUint(v.size)) throw malformed('/v1/admin/fsck');
-    return { problems: [], ...v } as unknown as FsckReport;
+    if (!isRecord(v) || typeof v.ok !== 'boolean' || !isUint(v.size) || !Array.isArray(v.retired)) {
+      throw malformed('/v1/admin/fsck');
+    }
+    return { problems: [], ...v } as unknown as HomeFsckReport;
   }
 
   /** GET /v1/federation: the node's federation status (shape checked by the caller's formatter). */

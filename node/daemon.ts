@@ -11,8 +11,7 @@
  *              federation starts)
  *            → PolicyService (node/policy: DIR/policy; a federation module too; its local overlay and
  *              stored baseline are enforced before the API listens, bundles re-verify with the charter)
- *            → FreshnessModule (node/federation/freshness.ts: charter freshness statements; a federation
- *              module too)
+ *            → FreshnessModule (node/federation/freshness.ts: charter freshness statements; a federation module too)
  *            → ModelRegistry, MonitorService (node/registry, node/monitoring: registrations, contracts,
  *              kill switch; monitoring windows — federation modules too)
  *            → FederationService (node/federation: reloads DIR/federation/state.json; when the node is in a
@@ -306,6 +305,7 @@ export class Daemon {
         models,
         monitoring,
         report,
+        retiredLogs: retired.logs,
         ...(ha !== undefined && following() ? { ingest: ha.ingest, follower: ha.port } : {}),
         ...(ingest === undefined || following() ? {} : { ingest }),
       }),

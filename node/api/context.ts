@@ -6,7 +6,7 @@
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { TokenAuthority } from '../home/tokens.ts';
-import type { AuditLog } from '../log/index.ts';
+import type { AuditLog, RetiredLog } from '../log/index.ts';
 import type { FollowerPort } from './follower.ts';
 import type { LiveFeed } from './live.ts';
 import type { NodeMetrics } from './metrics.ts';
@@ -80,6 +80,11 @@ export interface ApiContext {
    * is its log's only writer.
    */
   follower?: FollowerPort;
+  /**
+   * The logs of earlier log keys this process holds open, by origin (node/home RetiredLogs); absent or
+   * without one of config.retiredLogs: that log is read from DIR/retired (fsck).
+   */
+  retiredLogs?: ReadonlyMap<string, RetiredLog>;
 }
 
 /** What POST /v1/decisions needs of the ingest workers. */

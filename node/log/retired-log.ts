@@ -7,12 +7,17 @@
  * open(): the database must exist; its last stored checkpoint must verify with the retired verifier key,
  * name the retired origin and match the stored tree, else ERR_LOG_CORRUPT and the node does not start.
  * Reads see the tree of that checkpoint (what was signed), never more.
+ *
+ * fsck(mark): the whole store checked in one snapshot like a live log's (fsck.ts), with its own key, its
+ * own origin and its own high-water mark (node/home/fsck-retired.ts runs it for `govfed audit fsck`).
  */
 import { equalBytes } from '../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import { EMPTY_ROOT, treeHash } from '../../protocol/log/index.ts';
 import { type NoteVerifier, openCheckpoint } from '../../protocol/note/index.ts';
 import { lastStoredCheckpoint, type SignedCheckpoint } from './checkpointer.ts';
+import type { FsckReport } from './fsck.ts';
+import { fsckOpened } from './fsck-directory.ts';
 import { StoreHashReader } from './hash-reader.ts';
 import { decodeSize, SIZE_KEY } from './keys.ts';
 import {
@@ -26,7 +31,7 @@ import {
   rootAt,
 } from './log-reads.ts';
 import { openLogStore } from './open-store.ts';
-import { describeStore, type LogDb, type LogStoreSpec } from './store.ts';
+import { describeStore, type LogDb, type LogStoreSpec, type TreeState } from './store.ts';
 
 function corrupt(dir: string, message: string, cause?: unknown): GovfedError {
   return new GovfedError('ERR_LOG_CORRUPT', `retired log in ${dir}: ${message}`, { cause });
@@ -37,9 +42,11 @@ export class RetiredLog {
   readonly #db: LogDb;
   readonly #view: CommittedView;
   readonly #checkpoint: SignedCheckpoint;
+  readonly #verifier: NoteVerifier;
 
-  private constructor(origin: string, db: LogDb, view: CommittedView, cp: SignedCheckpoint) {
-    this.origin = origin;
+  private constructor(verifier: NoteVerifier, db: LogDb, view: CommittedView, cp: SignedCheckpoint) {
+    this.origin = verifier.name;
+    this.#verifier = verifier;
     this.#db = db;
     this.#view = view;
     this.#checkpoint = cp;
@@ -70,7 +77,7 @@ export class RetiredLog {
       const root = cp.size === 0 ? EMPTY_ROOT : await treeHash(cp.size, reader);
       if (!equalBytes(root, cp.rootHash)) throw corrupt(dir, `stored tree at size ${cp.size} is not the signed one`);
       const view = { db, reader, size: cp.size };
-      return new RetiredLog(verifier.name, db, view, {
+      return new RetiredLog(verifier, db, view, {
         note: last.note,
         size: cp.size,
         rootHash: cp.rootHash,
@@ -117,6 +124,11 @@ export class RetiredLog {
 
   proveConsistency(from: number, to: number): Promise<Uint8Array[]> {
     return consistencyProof(this.#view, from, to);
+  }
+
+  /** Checks the whole store against its leaves, its own key and origin, and `mark` (its high-water mark). */
+  fsck(mark: TreeState | undefined): Promise<FsckReport> {
+    return fsckOpened(this.#db, this.#verifier, this.origin, mark);
   }
 
   async close(): Promise<void> {

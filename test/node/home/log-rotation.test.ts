@@ -1,49 +1,22 @@
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { homePaths, type NodeConfig, readConfig, retiredLogPaths } from '../../../node/home/config.ts';
+import { homePaths, readConfig, retiredLogPaths } from '../../../node/home/config.ts';
 import { exists, writeFileAtomic } from '../../../node/home/fs.ts';
-import { initHome } from '../../../node/home/init.ts';
-import { newLogKey } from '../../../node/home/keys.ts';
 import { loadHome } from '../../../node/home/load.ts';
 import { completeLogRotation, RetiredLogs, rotationEntries } from '../../../node/home/log-rotation.ts';
-import { AuditLog } from '../../../node/log/audit-log.ts';
 import { decodeLeaf } from '../../../protocol/audit/leaf.ts';
-import { items } from '../log/helpers.ts';
+import { promotedHome as makePromotedHome } from './rotated-home.ts';
 
 const roots: string[] = [];
 afterEach(async () => {
   for (const r of roots.splice(0)) await rm(r, { recursive: true, force: true });
 });
 
-/** A home whose log holds `n` entries, then a promoted log key rotation as log-rotation.ts leaves it. */
-async function promotedHome(n: number): Promise<{ dir: string; old: NodeConfig; next: ReturnType<typeof newLogKey> }> {
-  const root = await mkdtemp(join(tmpdir(), 'govfed-logrot-'));
-  roots.push(root);
-  const dir = join(root, 'home');
-  await initHome({ dir, org: 'acme', jurisdiction: 'EU' });
-  const home = await loadHome(dir);
-  const log = new AuditLog({
-    dir: home.paths.data,
-    signer: home.signer,
-    origin: home.config.origin,
-    highWaterFile: home.paths.highWater,
-  });
-  await log.start();
-  await log.append(items(0, n));
-  await log.stop();
-  const next = newLogKey('acme');
-  await writeFileAtomic(`${homePaths(dir).logKey}.next`, `${next.signerKey}\n`, 0o600);
-  const old = home.config;
-  const config: NodeConfig = {
-    ...old,
-    origin: next.origin,
-    verifierKey: next.verifierKey,
-    retiredLogs: [{ origin: old.origin, verifierKey: old.verifierKey }],
-  };
-  await writeFileAtomic(homePaths(dir).config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
-  return { dir, old, next };
+async function promotedHome(n: number): ReturnType<typeof makePromotedHome> {
+  const h = await makePromotedHome(n);
+  roots.push(h.root);
+  return h;
 }
 
 describe('completeLogRotation', () => {
