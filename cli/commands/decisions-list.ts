@@ -3,14 +3,15 @@
  * [--cursor C] [--json]` — this node's decisions, newest first, from its search index
  * (GET /v1/decisions, auditor token). Pages of up to 1000 are fetched until N decisions (default 50) or
  * the end; `--json` prints the API's document — `items` and, when there are more, `next` — and
- * `--cursor` continues from a previous `next`.
+ * `--cursor` continues from a previous `next`. `--origin O` searches a log the node retired (`keys rotate
+ * --log`) instead of its current one; the node names its other logs (`otherLogs`), printed as a hint.
  */
 import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, parseIndex, stringOption } from '../args.ts';
 import { ApiClient } from '../client.ts';
 import { SEARCH_OPTIONS, searchQuery } from '../decisions-query.ts';
 import { CliError, ExitCode, UsageError } from '../exit.ts';
 import { resolveTarget } from '../home.ts';
-import { formatJson, formatTable } from '../output.ts';
+import { formatJson, formatTable, safeText } from '../output.ts';
 
 export const MAX_LIST = 100_000;
 const PAGE = 1000;
@@ -47,18 +48,21 @@ export const decisionsListCommand: CommandSpec = {
   name: 'decisions list',
   summary: "List the node's decisions, newest first (search by time, model, verdict, flag).",
   usage:
-    'decisions list [--since T] [--until T] [--model M] [--denied | --allowed] [--flag RULE] [--limit N] [--cursor C] [--home DIR] [--api HOST:PORT] [--token TOKEN] [--json]',
+    'decisions list [--since T] [--until T] [--model M] [--denied | --allowed] [--flag RULE] [--limit N] [--cursor C] [--origin O] [--home DIR] [--api HOST:PORT] [--token TOKEN] [--json]',
   description: `
 Searches this node's decisions (GET /v1/decisions, an auditor or admin token) from the search index kept
 beside its log, newest decision time first: INDEX, TIME, MODEL, VERDICT, FLAGS (the deny rules that
 fired) and DECISION ID. --since is inclusive, --until exclusive; both take RFC 3339 or a duration before
 now (30s, 15m, 12h, 7d). --limit N (1..${MAX_LIST}, default 50) is how many to print; when more match, the
 last line says how to continue (--cursor C, the 'next' of --json). The full record of one decision:
-GET /v1/decisions/{index}; a provable copy of many: 'govfed decisions export'.`,
+GET /v1/decisions/{index}; a provable copy of many: 'govfed decisions export'. A node that rotated its
+log key (keys rotate --log) keeps the decisions from before in the retired log: --origin O searches that
+log (its indices are its own); the node's other logs are named at the end.`,
   options: {
     ...SEARCH_OPTIONS,
     limit: { type: 'string', value: 'N', description: `print at most N decisions, 1..${MAX_LIST} (default 50)` },
     cursor: { type: 'string', value: 'C', description: "continue after a previous page (its 'next')" },
+    origin: { type: 'string', value: 'O', description: "search the node's log O (one it retired) instead" },
     ...CLIENT_OPTIONS,
     ...JSON_OPTION,
   },
@@ -78,10 +82,13 @@ GET /v1/decisions/{index}; a provable copy of many: 'govfed decisions export'.`,
       throw new UsageError("decisions list: --cursor must be a page's 'next' (letters, digits, - and _)");
     }
     const client = new ApiClient(await resolveTarget(args, io, 'decisions list'));
+    const origin = stringOption(args, 'origin');
     const items: DecisionItem[] = [];
     let next: string | undefined;
+    let otherLogs: string[] = [];
     do {
       const q = new URLSearchParams(query);
+      if (origin !== undefined) q.set('origin', origin);
       q.set('limit', String(Math.min(PAGE, limit - items.length)));
       if (cursor !== undefined) q.set('cursor', cursor);
       const page = await client.decisions('', q);
@@ -91,6 +98,7 @@ GET /v1/decisions/{index}; a provable copy of many: 'govfed decisions export'.`,
       }
       items.push(...got);
       next = page.next as string | undefined;
+      otherLogs = Array.isArray(page.otherLogs) ? page.otherLogs.filter((o): o is string => typeof o === 'string') : [];
       cursor = next;
     } while (next !== undefined && items.length < limit);
     if (booleanOption(args, 'json')) {
@@ -107,6 +115,7 @@ GET /v1/decisions/{index}; a provable copy of many: 'govfed decisions export'.`,
       );
     }
     if (next !== undefined) io.stdout(`more match: continue with --cursor ${next}\n`);
+    for (const o of otherLogs) io.stdout(`not searched: this node's log ${safeText(o)} (--origin ${safeText(o)})\n`);
     return ExitCode.OK;
   },
 };

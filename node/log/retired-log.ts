@@ -16,6 +16,7 @@ import { GovfedError } from '../../protocol/errors.ts';
 import { EMPTY_ROOT, treeHash } from '../../protocol/log/index.ts';
 import { type NoteVerifier, openCheckpoint } from '../../protocol/note/index.ts';
 import { lastStoredCheckpoint, type SignedCheckpoint } from './checkpointer.ts';
+import { type DecisionQuery, type SearchResult, searchDecisions } from './decision-search.ts';
 import type { FsckReport } from './fsck.ts';
 import { fsckOpened } from './fsck-directory.ts';
 import { StoreHashReader } from './hash-reader.ts';
@@ -112,6 +113,11 @@ export class RetiredLog {
 
   lookupDecision(decisionId: string): Promise<number | undefined> {
     return lookupDecision(this.#view, decisionId);
+  }
+
+  /** A page of its decisions, newest first (decision-search.ts), within its signed tree. */
+  searchDecisions(query: DecisionQuery): Promise<SearchResult> {
+    return searchDecisions(this.#db, this.#view.size, query);
   }
 
   treeHash(size: number): Promise<Uint8Array> {

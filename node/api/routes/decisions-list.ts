@@ -5,11 +5,17 @@
  * flags (the deny rules that fired), and its leaf. `next`, when present, continues the search: a page
  * can hold fewer than `limit` items and still have a `next` (a request reads at most SCAN_BUDGET index
  * keys). The full record of an item: GET /v1/decisions/{index}.
+ *
+ * A search reads one log: this node's current one, or with `origin` one it retired (`keys rotate --log`;
+ * log-of.ts); the answer names it (`origin`), and its indices are that log's. `otherLogs` lists the logs
+ * of this node the search did not read (absent when there are none), so a search of the current log that
+ * finds nothing from before a rotation says where else to look: ask again with origin=<one of them>.
  */
 import type { FastifyInstance } from 'fastify';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import type { FoundDecision } from '../../log/index.ts';
 import type { ApiContext } from '../context.ts';
+import { logOf } from '../log-of.ts';
 import {
   decisionSummarySchema,
   encodeCursor,
@@ -18,6 +24,7 @@ import {
   searchQueryProperties,
   toDecisionQuery,
 } from '../schemas/decisions.ts';
+import { originParam } from '../schemas/proofs-crossorg.ts';
 import { errorResponses } from '../schemas/shared.ts';
 
 /** The list item of a found decision. */
@@ -35,7 +42,7 @@ export function decisionSummary(d: FoundDecision): Record<string, unknown> {
 }
 
 export function decisionsListRoute(app: FastifyInstance, ctx: ApiContext): void {
-  app.get<{ Querystring: SearchQueryString }>(
+  app.get<{ Querystring: SearchQueryString & { origin?: string } }>(
     '/v1/decisions',
     {
       config: { access: 'auditor' },
@@ -43,23 +50,46 @@ export function decisionsListRoute(app: FastifyInstance, ctx: ApiContext): void 
         summary: 'Search this node’s decisions, newest first (auditors only)',
         tags: ['decisions'],
         security: [{ bearer: [] }],
-        querystring: { type: 'object', additionalProperties: false, properties: searchQueryProperties },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...searchQueryProperties,
+            origin: { ...originParam, description: 'the log: this node’s current one (default) or one it retired' },
+          },
+        },
         response: {
           200: {
             type: 'object',
             additionalProperties: false,
-            required: ['items'],
-            properties: { items: { type: 'array', items: decisionSummarySchema }, next: nextCursorSchema },
+            required: ['items', 'origin'],
+            properties: {
+              origin: { type: 'string', description: 'the log searched (its indices)' },
+              items: { type: 'array', items: decisionSummarySchema },
+              next: nextCursorSchema,
+              otherLogs: {
+                type: 'array',
+                items: { type: 'string' },
+                description: 'origins of this node’s other logs (retired or current), not searched: ask with origin=',
+              },
+            },
           },
           ...errorResponses,
         },
       },
     },
     async (request, reply) => {
-      const result = await ctx.log.searchDecisions(toDecisionQuery(request.query, ctx.now()));
+      const { origin, log } = logOf(ctx, request.query.origin);
+      const result = await log.searchDecisions(toDecisionQuery(request.query, ctx.now()));
       reply.header('cache-control', 'no-store');
       const items = result.items.map(decisionSummary);
-      return result.next === undefined ? { items } : { items, next: encodeCursor(result.next) };
+      const others = [ctx.home.config.origin, ...(ctx.retiredLogs?.keys() ?? [])].filter((o) => o !== origin);
+      return {
+        origin,
+        items,
+        ...(result.next === undefined ? {} : { next: encodeCursor(result.next) }),
+        ...(others.length === 0 ? {} : { otherLogs: others }),
+      };
     },
   );
 }

@@ -62,6 +62,8 @@ export interface TestNodeOptions {
   maxStreams?: number;
   /** The process's role in a shared log (node/api follower.ts; default: the log's only writer). */
   follower?: import('../../../node/api/follower.ts').FollowerPort;
+  /** Logs of earlier log keys the node holds open, by origin (node/home RetiredLogs). */
+  retiredLogs?: ReadonlyMap<string, import('../../../node/log/index.ts').RetiredLog>;
 }
 
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
@@ -120,6 +122,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     ...(witness === undefined ? {} : { witness }),
     ...(opts.http === undefined ? {} : { http: opts.http }),
     ...(opts.follower === undefined ? {} : { follower: opts.follower }),
+    ...(opts.retiredLogs === undefined ? {} : { retiredLogs: opts.retiredLogs }),
   });
   return {
     root,

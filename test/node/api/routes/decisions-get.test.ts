@@ -56,7 +56,8 @@ describe('GET /v1/decisions/:index', () => {
       const res = await get(`/v1/decisions/${index}`);
       expect(res.statusCode).toBe(200);
       const body = res.json();
-      expect(Object.keys(body).sort()).toEqual(['index', 'leaf', 'leafHash', 'record']);
+      expect(Object.keys(body).sort()).toEqual(['index', 'leaf', 'leafHash', 'origin', 'record']);
+      expect(body.origin).toBe(node.home.config.origin);
       expect(body.index).toBe(index);
       expect(body.record).toEqual({ ...input, nonce: expect.stringMatching(/^[A-Za-z0-9+/]{22}==$/) });
       expect(body.leaf).toMatchObject({ type: 'decision', decisionId: 'case-42', outcome: 'structured' });
