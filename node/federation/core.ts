@@ -310,7 +310,15 @@ export class FederationCore {
           // Any other failure (refused protocol, reset stream, an error answer) leaves the connection be.
           const dead = isTimeout(err) || this.#reconnecting.has(peer);
           if (!connected || !dead || this.stopped || (this.addresses[peer]?.length ?? 0) === 0) throw err;
-          if ((await this.#reconnect(net, peer, protocol, err, timeout)) !== undefined) throw err;
+          const failure = await this.#reconnect(net, peer, protocol, err, timeout);
+          if (failure !== undefined) {
+            // Closing the connection cut this exchange (or it had timed out): say why it was not asked again.
+            throw new NodeError(
+              'ERR_PEER_UNAVAILABLE',
+              `${(err as Error).message}; its connection was closed to dial it afresh, which failed: ${errorText(failure)}`,
+              { cause: err },
+            );
+          }
           return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeout);
         }
       },
@@ -340,6 +348,8 @@ export class FederationCore {
 }
 
 /** Whether `err` is a request's timeout (AbortSignal.timeout: a TimeoutError DOMException). */
+/** A timeout, also when wrapped in a typed error (p2p/request.ts answerError keeps it as the cause). */
 function isTimeout(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || /timed? ?out/i.test(err.message));
+  if (!(err instanceof Error)) return false;
+  return err.name === 'TimeoutError' || /timed? ?out/i.test(err.message) || isTimeout(err.cause);
 }

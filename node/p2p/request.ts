@@ -6,9 +6,16 @@
  * bounded — they are attacker-controlled) by its owner in protocol/. `/govfed/sync/1.0.0` (sync.ts) and
  * the federation modules' protocols (policy, witness) are all served through this file, under the
  * host's per-peer limits (serve-limits.ts: exchanges in flight, response bytes per window).
+ *
+ * The asking side's failures are typed too (answerError): a peer that closes the stream before its answer
+ * is complete — it is stopping, its connection closed, or it refused the request (a listener that fails
+ * aborts the exchange; the protocols have no error frame) — resets it or stays silent past the timeout is
+ * ERR_PEER_UNAVAILABLE, an answer above the bound ERR_BAD_PEER_RESPONSE; never a bare stream error such as
+ * it-byte-stream's "unexpected end of input".
  */
 import { lpStream } from 'it-length-prefixed-stream';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
+import { NodeError } from '../errors.ts';
 import type { Host } from './host.ts';
 
 /** Default longest wait for a frame, either side. */
@@ -67,6 +74,41 @@ export function frameError(err: unknown, maxBytes: number): unknown {
 }
 
 /**
+ * A failure of our exchange with `peer` on `protocol` (after the stream opened) as a typed error: see the
+ * top. Typed errors (a decoder's rejection of the answer) pass through.
+ */
+export function answerError(
+  err: unknown,
+  at: { peer: string; protocol: string; maxBytes: number; timeoutMs: number },
+): unknown {
+  if (isGovfedError(err)) return err;
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
+  const name = typeof e?.name === 'string' ? e.name : '';
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const text = `${name}: ${String(e?.message ?? err)}`;
+  const { peer, protocol } = at;
+  const unavailable = (what: string) =>
+    new NodeError('ERR_PEER_UNAVAILABLE', `${peer} ${what} (${protocol}; ${text})`, { cause: err });
+  if (name === 'UnexpectedEOFError' || code === 'ERR_UNEXPECTED_EOF') {
+    return unavailable(
+      'closed the stream before its answer was complete: it is stopping, the connection closed, or it refused the request',
+    );
+  }
+  if (/InvalidDataLength|too long|too large/i.test(text)) {
+    return new NodeError(
+      'ERR_BAD_PEER_RESPONSE',
+      `${peer} answered above ${at.maxBytes} bytes (${protocol}; ${text})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (/Timeout/i.test(text)) return unavailable(`did not answer within ${at.timeoutMs} ms`);
+  if (/reset/i.test(text)) return unavailable('reset the stream before answering');
+  return unavailable('failed the exchange');
+}
+
+/**
  * One exchange with `peerId` on `protocol`: sends `req`, returns the response frame (at most maxBytes).
  * At most OUTBOUND_STREAMS_PER_PROTOCOL at once per peer and protocol; more wait their turn (stream-slots.ts).
  */
@@ -95,7 +137,7 @@ export async function requestOnce(
     return out;
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)));
-    throw err;
+    throw answerError(err, { peer: peerId, protocol, maxBytes, timeoutMs });
   } finally {
     release();
   }

@@ -22,7 +22,7 @@ import {
 } from '../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../protocol/federation/topics.ts';
 import type { Host } from './host.ts';
-import { serveRequests } from './request.ts';
+import { answerError, serveRequests } from './request.ts';
 
 /** Longest wait for a frame, either side. */
 export const SYNC_TIMEOUT_MS = 10_000;
@@ -51,7 +51,10 @@ export class SyncTransport {
     });
   }
 
-  /** One exchange with `peerId`: sends `msg`, returns the (decoded, shape-checked) answer. */
+  /**
+   * One exchange with `peerId`: sends `msg`, returns the (decoded, shape-checked) answer. A peer that does
+   * not answer in full is ERR_PEER_UNAVAILABLE, with why (request.ts answerError).
+   */
   async request(peerId: string, msg: SyncMessage): Promise<SyncMessage> {
     const stream = await this.#host.openStream(peerId, SYNC_PROTOCOL, SYNC_TIMEOUT_MS);
     try {
@@ -63,7 +66,12 @@ export class SyncTransport {
       return reply;
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)));
-      throw err;
+      throw answerError(err, {
+        peer: peerId,
+        protocol: SYNC_PROTOCOL,
+        maxBytes: MAX_SYNC_MESSAGE_BYTES,
+        timeoutMs: SYNC_TIMEOUT_MS,
+      });
     }
   }
 }
