@@ -66,7 +66,8 @@ export interface EventCatalogue {
     status: number;
     code: string | undefined;
     error: string;
-    stack: string | undefined;
+    /** Only for an unexpected failure (a 500, or an error without a govfed code): node/api/errors.ts. */
+    stack?: string | undefined;
   };
   'token:created': { id: string; role: string };
 

@@ -3,6 +3,10 @@
  * status from node/errors.ts. Fastify's own rejections (bad JSON, wrong content type, oversize body,
  * schema validation) get govfed codes. 5xx messages are masked — the client sees "internal error", the
  * operator's log gets the real one — so a storage or programming error never leaks details.
+ *
+ * Every 5xx is an `http:error` event with its code and real message. Only an unexpected failure — a 500,
+ * or an error without a govfed code (a LevelDB I/O error) — carries its stack: a typed refusal such as
+ * 503 ERR_SHUTTING_DOWN or ERR_BACKPRESSURE is the node working as designed, not a bug to trace.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isGovfedError } from '../../protocol/errors.ts';
@@ -111,13 +115,14 @@ export function installErrorHandlers(app: FastifyInstance, ctx: ApiContext): voi
       reply.header('retry-after', '1');
     }
     if (status >= 500) {
+      const expected = isGovfedError(err) && status !== 500;
       ctx.events('http:error', {
         method: request.method,
         route: request.routeOptions.url,
         status,
         code: isGovfedError(err) ? err.code : (err as FastifyError)?.code,
         error: err instanceof Error ? err.message : String(err),
-        stack: err instanceof Error ? err.stack : undefined,
+        ...(expected || !(err instanceof Error) ? {} : { stack: err.stack }),
       });
     }
     if (status === 401 && !reply.hasHeader('www-authenticate'))

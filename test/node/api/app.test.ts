@@ -66,6 +66,14 @@ describe('buildApp while closing', () => {
       expect(res.json().error.code).toBe('ERR_SHUTTING_DOWN');
       expect(res.headers['retry-after']).toBe('1');
       expect(res.headers.connection).toBe('close');
+      // An expected, typed refusal: its code and message for the operator, no stack (old code: a stack).
+      const event = closing.events.find((e) => e.event === 'http:error');
+      expect(event?.fields).toMatchObject({
+        status: 503,
+        code: 'ERR_SHUTTING_DOWN',
+        error: 'the node is shutting down',
+      });
+      expect(event?.fields).not.toHaveProperty('stack');
     });
   });
 });

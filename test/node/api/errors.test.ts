@@ -114,6 +114,12 @@ describe('the error handler', () => {
         new Proxy(log, {
           get(target, prop) {
             if (prop === 'fsck') return async () => Promise.reject(new Error('EIO: /var/secret/data/000123.ldb'));
+            if (prop === 'lookupDecision') {
+              return async () => Promise.reject(new NodeError('ERR_BACKPRESSURE', '200000 entries pending'));
+            }
+            if (prop === 'lookupLeafHash') {
+              return async () => Promise.reject(new GovfedError('ERR_LOG_CORRUPT', 'leaf 7 is missing'));
+            }
             const v = Reflect.get(target, prop, target);
             return typeof v === 'function' ? v.bind(target) : v;
           },
@@ -135,7 +141,26 @@ describe('the error handler', () => {
         route: '/v1/admin/fsck',
         status: 500,
         error: expect.stringContaining('EIO'),
+        stack: expect.stringContaining('EIO'),
       });
+    });
+  });
+
+  describe('when a route answers with a typed 5xx', () => {
+    it('reports a typed refusal (503) with its code and message but no stack', async () => {
+      const res = await node.app.inject({ url: '/v1/log/lookup?decisionId=d-1', headers: node.auth('auditor') });
+      expect(res.statusCode).toBe(503);
+      const event = node.events.find((e) => e.event === 'http:error' && e.fields?.status === 503);
+      expect(event?.fields).toMatchObject({ code: 'ERR_BACKPRESSURE', error: '200000 entries pending' });
+      expect(event?.fields).not.toHaveProperty('stack');
+    });
+
+    it('keeps the stack of a typed 500 (the node’s own storage is broken: worth tracing)', async () => {
+      const hash = 'a'.repeat(64);
+      const res = await node.app.inject({ url: `/v1/log/lookup?leafHash=${hash}`, headers: node.auth('auditor') });
+      expect(res.statusCode).toBe(500);
+      const event = node.events.find((e) => e.event === 'http:error' && e.fields?.code === 'ERR_LOG_CORRUPT');
+      expect(event?.fields).toMatchObject({ status: 500, stack: expect.stringContaining('leaf 7 is missing') });
     });
   });
 
