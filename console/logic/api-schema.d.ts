@@ -280,6 +280,8 @@ export interface paths {
                     limit?: string;
                     /** @description the `next` of the previous page */
                     cursor?: string;
+                    /** @description the log: this node’s current one (default) or one it retired */
+                    origin?: string;
                 };
                 header?: never;
                 path?: never;
@@ -294,6 +296,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the log searched (its indices) */
+                            origin: string;
                             items: {
                                 /** @description the entry’s index in this node’s log */
                                 index: number;
@@ -317,6 +321,8 @@ export interface paths {
                             }[];
                             /** @description present when there may be more: pass it as `cursor` for the next page */
                             next?: string;
+                            /** @description origins of this node’s other logs (retired or current), not searched: ask with origin= */
+                            otherLogs?: string[];
                         };
                     };
                 };
@@ -445,7 +451,10 @@ export interface paths {
         /** The full decision record of a log entry (auditors only) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the log: this node’s current one (default) or one it retired */
+                    origin?: string;
+                };
                 header?: never;
                 path: {
                     /** @description a non-negative integer, in decimal without leading zeros */
@@ -462,6 +471,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the log the entry is in */
+                            origin: string;
                             index: number;
                             /** Format: byte */
                             leafHash: string;
@@ -1052,6 +1063,8 @@ export interface paths {
                     leafHash?: string;
                     /** @description the decision’s id */
                     decisionId?: string;
+                    /** @description the log: this node’s current one (default) or one it retired */
+                    origin?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1066,9 +1079,12 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the entry’s index in the log `origin` */
                             index: number;
                             /** Format: byte */
                             leafHash: string;
+                            /** @description the log the index is in */
+                            origin: string;
                         };
                     };
                 };
@@ -1485,7 +1501,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description true when no problem was found */
+                            /** @description true when no problem was found in any log */
                             ok: boolean;
                             /** @description entries checked (the committed size) */
                             size: number;
@@ -1498,6 +1514,24 @@ export interface paths {
                             /** @description kept checkpoints whose root was compared */
                             checkpointsChecked: number;
                             problems: string[];
+                            /** @description the same checks of every retired log (config.json retiredLogs), oldest first */
+                            retired: {
+                                /** @description the retired log’s origin */
+                                origin: string;
+                                ok: boolean;
+                                size: number;
+                                checkpointSize: number;
+                                /** @description its last checkpoint verifies with its own key and matches */
+                                rootMatches: boolean;
+                                storedHashesMatch: boolean;
+                                checkpointsChecked: number;
+                                problems: string[];
+                                /** @description why the log could not be checked at all (docs/errors.md) */
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                };
+                            }[];
                         };
                     };
                 };

@@ -128,6 +128,8 @@ export interface BuildAppOptions {
   consoleAssets?: ConsoleAssets;
   /** The process's role in a shared log (follower.ts); absent: the log's only writer. */
   follower?: ApiContext['follower'];
+  /** The logs of earlier log keys held open (node/home RetiredLogs): decisions and fsck of a retired origin. */
+  retiredLogs?: ApiContext['retiredLogs'];
 }
 
 const ROUTES = [
@@ -206,6 +208,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.report === undefined ? {} : { report: opts.report }),
     ...(opts.ingest === undefined ? {} : { ingest: opts.ingest }),
     ...(opts.follower === undefined ? {} : { follower: opts.follower }),
+    ...(opts.retiredLogs === undefined ? {} : { retiredLogs: opts.retiredLogs }),
   };
 
   const limits = resolveHttpLimits(opts.http ?? opts.home.config.http);

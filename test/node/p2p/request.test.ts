@@ -64,7 +64,7 @@ describe('an exchange with a real peer that closes the stream without answering'
       const h = await Host.start({
         peerKey: privateKeyToProtobuf(key),
         listen: ['/ip4/127.0.0.1/tcp/0'],
-        federationId: 'test-federation',
+        federationId: 'ab'.repeat(32),
         gate: new MemberGate({ isMember: () => true }),
       });
       hosts.push(h);
