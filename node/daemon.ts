@@ -34,6 +34,9 @@
  * others start as followers — their log, the state they read (tokens), an ingest that decides by the
  * snapshot and the API behind the follower guard, none of the org's modules. When the lease moves the
  * process restarts as its new role (`onRestart`; `govfed start` keeps the API address).
+ * Every process of a shared log first checks its home's keys against the org's recorded ones, before the
+ * log opens (node/ha keys-guard.ts: ERR_KEYS_OUTDATED); the leader records them (or checks them again,
+ * now under the lease) and a follower watches them, stopping when a key rotation made its home outdated.
  *
  * Events go to stderr as one JSON object per line. Nothing logged contains keys or tokens.
  */
@@ -49,6 +52,7 @@ import { NodeError } from './errors.ts';
 import { type EventSink, lineSink } from './events.ts';
 import { FederationService, FreshnessModule } from './federation/index.ts';
 import { haParts } from './ha/parts.ts';
+import { type KeysGuard, keysGuardOf } from './ha/keys-guard.ts';
 import { onlyWhen, roleTests } from './ha/roles.ts';
 import { defaultIngestWorkers } from './home/config.ts';
 import type { LoadedHome } from './home/load.ts';
@@ -57,7 +61,8 @@ import { privateUmask } from './home/permissions.ts';
 import { RunFiles } from './home/run-files.ts';
 import { openHomeState } from './home/shared-state.ts';
 import { Lifecycle, type Startable } from './lifecycle.ts';
-import { AuditLog, type AuditLogOptions } from './log/index.ts';
+import { AuditLog } from './log/index.ts';
+import type { DaemonOptions } from './daemon-options.ts';
 import { MonitorIdentity, MonitorMetrics, MonitorService } from './monitoring/index.ts';
 import { PolicyService } from './policy/index.ts';
 import { ModelRegistry } from './registry/models.ts';
@@ -66,35 +71,7 @@ import { RosterModule } from './registry/rosters.ts';
 import { ReportService } from './report/index.ts';
 import { WitnessService } from './witness/index.ts';
 
-export interface DaemonOptions {
-  /** Receives the "listening" line (default: process.stdout). */
-  stdout?: (line: string) => void;
-  /** Receives one JSON event per line (default: process.stderr). */
-  stderr?: (line: string) => void;
-  /** Export prom-client's default process metrics (default true). */
-  defaultMetrics?: boolean;
-  /** Log tuning passed to AuditLog (defaults there). */
-  log?: Pick<AuditLogOptions, 'maxPendingEntries' | 'maxBatchEntries'>;
-  now?: () => Date;
-  /**
-   * Called when the audit log gave up after a failed write (the reopened store did not hold what was
-   * acknowledged): the process must exit non-zero so that a supervisor restarts it (and the start-up
-   * check then refuses with ERR_LOG_ROLLBACK). `govfed start` stops the daemon and exits 4.
-   */
-  onFatal?: (err: unknown) => void;
-  /**
-   * Called when the node must start again with what is now on disk: its peer key was rotated
-   * (node/federation/rotation.ts) and libp2p, every signature and every module must use the new one.
-   * `govfed start` stops this daemon and starts a new one in the same process, on the same API address.
-   * Without it the event `keys:rotated` says that a restart is needed.
-   */
-  onRestart?: () => void;
-  /**
-   * This process's name in a PostgreSQL writer lease, the same across its in-process restarts (a follower
-   * that took the free lease restarts and takes it back at once). Default: a new one per daemon.
-   */
-  holder?: string;
-}
+export type { DaemonOptions } from './daemon-options.ts';
 
 interface Running {
   log: AuditLog;
@@ -156,6 +133,7 @@ export class Daemon {
     this.#events('daemon:starting', { pid: process.pid, origin: config.origin });
     privateUmask(); // what LevelDB creates (it asks for 0644/0755) is the node's alone: 0600/0700
 
+    let keys: KeysGuard | undefined;
     const log = new AuditLog({
       store: this.home.store,
       signer: this.home.signer,
@@ -174,11 +152,14 @@ export class Daemon {
       ...(this.#opts.holder === undefined ? {} : { holder: this.#opts.holder }),
       onLeaseAvailable: () => this.#roleChanged('leader'),
       onLeaseLost: () => this.#roleChanged('follower'),
+      mayTakeLease: () => keys?.mayLead() ?? Promise.resolve(true), // a follower with outdated keys does not lead
       ...this.#opts.log,
     });
     const { leading, following } = roleTests(() => log.role);
     // The modules' state: the home directory, or the log's PostgreSQL database (fenced by its writer lease).
     const state = openHomeState(this.home, () => log.writerLease());
+    // A shared log: this home's keys must be the org's current ones (node/ha keys-guard.ts).
+    keys = keysGuardOf(this.home, state, { events: this.#events, now, onOutdated: (err) => this.#outdated(err) });
     // One Ed25519 verifier for every service: protocol/'s strict rules, the equation on OpenSSL (node/crypto).
     const services = {
       home: this.home,
@@ -311,11 +292,14 @@ export class Daemon {
       }),
     );
     const leader = (name: string, service: Startable) => ({ name, service: onlyWhen(leading, service) });
+    const keyParts = keys?.components(leading, following);
     // Started in this order, stopped in reverse (node/lifecycle.ts).
     const lifecycle = new Lifecycle([
       { name: 'files', service: new RunFiles(this.home, api) }, // written once all started, removed last
+      ...(keyParts === undefined ? [] : [keyParts.before]), // ERR_KEYS_OUTDATED before the log opens
       { name: 'log', service: log }, // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
       { name: 'state', service: state }, // the modules' state in PostgreSQL: migrated, tokens loaded
+      ...(keyParts?.after ?? []), // the leader records or re-checks the org's keys; a follower watches them
       // A follower of a shared log runs none of the org's modules (node/ha roles.ts): only the leader.
       leader('retired-logs', retired), // logs of earlier log keys, read-only
       leader('log-checks', {
@@ -370,6 +354,12 @@ export class Daemon {
   /** A shared log's role in this process, said once it is known (node/ha roles.ts). */
   #sayRole(log: AuditLog): void {
     this.#events('daemon:role', { role: log.role ?? 'leader', holder: log.writerLease()?.holder ?? '' });
+  }
+
+  /** A follower's keys were made outdated by a rotation: the process stops (it must not lead with them). */
+  #outdated(err: unknown): void {
+    if (this.#opts.onFatal !== undefined) this.#opts.onFatal(err);
+    else void this.stop();
   }
 
   /** The writer lease moved: restart as the leader, or as a follower (at once: its libp2p presence must end). */

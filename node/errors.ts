@@ -55,6 +55,7 @@ export const NodeErrorCodes = [
   'ERR_FILE_EXISTS',
   'ERR_IDENTITY_EXISTS',
   'ERR_KEY_MISMATCH',
+  'ERR_KEYS_OUTDATED',
   'ERR_ALREADY_RUNNING',
   // federation
   'ERR_NO_FEDERATION',
@@ -181,6 +182,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_FILE_EXISTS: { http: null, exit: 2 },
   ERR_IDENTITY_EXISTS: { http: 409, exit: 4 },
   ERR_KEY_MISMATCH: LOCAL,
+  ERR_KEYS_OUTDATED: LOCAL,
   ERR_ALREADY_RUNNING: LOCAL,
   ERR_NO_FEDERATION: { http: 409, exit: 4 },
   ERR_FEDERATION_EXISTS: { http: 409, exit: 4 },

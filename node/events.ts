@@ -56,6 +56,10 @@ export interface EventCatalogue {
   'ha:observations-dropped': { values: number };
   /** The lease holder took a row of observations that does not check (the row is dropped). */
   'ha:observations-invalid': { id: string };
+  /** The lease holder recorded its keys as the org's current keys (none were recorded; node/ha keys-guard.ts). */
+  'ha:keys-recorded': { peerId: string; home: string };
+  /** This home's keys are not the org's recorded keys (ERR_KEYS_OUTDATED): the process does not lead, it stops. */
+  'ha:keys-outdated': { code: string; error: string };
   /** The reopened store does not hold what was acknowledged (ERR_LOG_ROLLBACK). */
   'log:fatal': { error: string; acknowledged: number };
 
@@ -241,6 +245,8 @@ const NAMES: { readonly [E in EventName]: true } = {
   'ha:snapshot-invalid': true,
   'ha:observations-dropped': true,
   'ha:observations-invalid': true,
+  'ha:keys-recorded': true,
+  'ha:keys-outdated': true,
   'log:fatal': true,
   'http:error': true,
   'token:created': true,

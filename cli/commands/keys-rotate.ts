@@ -40,7 +40,13 @@ DIR/retired/<old key id>/ (read-only; the old private key is deleted) and the ne
 node.init and a log.rotated entry that commits to the old log's final tree. The old log stays
 provable under the old key: members keep witnessing it, and 'govfed audit prove --origin <old origin>'
 works as before. Decisions go to the new log from then on; decision search and GET /v1/log/* read the
-new log only.`,
+new log only.
+
+An org's node run as several processes on one PostgreSQL database (store.shared): rotate through the
+process holding the lease (a follower refuses with ERR_NOT_LEADER, naming it). The new key is recorded
+in the database as the org's before it goes into that home; the other processes then stop with
+ERR_KEYS_OUTDATED, and their homes must be made again with 'govfed ha add-process --from <this home>'
+(docs/operators-guide.md, "Running an org's node highly available"). --log is refused there.`,
   options: {
     ...CLIENT_OPTIONS,
     witness: { type: 'boolean', description: 'rotate the witness (cosignature) key' },

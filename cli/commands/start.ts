@@ -14,6 +14,7 @@
  * launched it (npm sets npm_lifecycle_event), start also stops cleanly once its parent process is gone.
  */
 import { formatApiAddress, parseApiAddress } from '../../node/home/config.ts';
+import { isGovfedError } from '../../protocol/errors.ts';
 import { type CommandSpec, HOME_OPTION, parseHostPort, stringOption } from '../args.ts';
 import { ExitCode } from '../exit.ts';
 import { resolveHome } from '../home.ts';
@@ -45,22 +46,29 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
     if (api !== undefined) parseHostPort('start', 'api', api);
     const stopRequested = waitForSignal(io);
     const parentGone = io.env.npm_lifecycle_event === undefined ? new Promise<never>(() => {}) : waitForParentExit();
-    const [{ loadHome }, { Daemon }, { completeLogRotation }, { holderId }] = await Promise.all([
-      import('../../node/home/index.ts'),
-      import('../../node/daemon.ts'),
-      import('../../node/home/log-rotation.ts'),
-      import('../../node/log/open-store.ts'),
-    ]);
+    const [{ loadHome }, { Daemon }, { completeLogRotation }, { holderId }, { finishRecordedRotation }] =
+      await Promise.all([
+        import('../../node/home/index.ts'),
+        import('../../node/daemon.ts'),
+        import('../../node/home/log-rotation.ts'),
+        import('../../node/log/open-store.ts'),
+        import('../../node/ha/keys-recovery.ts'),
+      ]);
     // This process's name in a shared log's writer lease: the same across its in-process restarts.
     const holder = holderId();
     let apiAddress = api === undefined ? undefined : formatApiAddress(parseApiAddress(api));
     // The daemon prints "govfed node ORG listening on http://HOST:PORT" once the API accepts connections.
-    let fatal: () => void = () => {};
+    let fatal: (err: unknown) => void = () => {};
+    let fatalError: unknown;
     const fatalSeen = new Promise<'fatal'>((resolve) => {
-      fatal = () => resolve('fatal');
+      fatal = (err) => {
+        fatalError ??= err;
+        resolve('fatal');
+      };
     });
     for (;;) {
       await completeLogRotation(dir); // a rotated log key's old log is closed and moved first
+      await finishRecordedRotation(dir); // a shared log's key rotation that stopped half-way (node/ha)
       const home = await loadHome(dir);
       if (apiAddress !== undefined) home.config = { ...home.config, api: apiAddress };
       let restart: () => void = () => {};
@@ -70,7 +78,7 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
       const daemon = new Daemon(home, {
         stdout: io.stdout,
         stderr: io.stderr,
-        onFatal: () => fatal(),
+        onFatal: (err) => fatal(err),
         onRestart: () => restart(),
         holder,
       });
@@ -81,6 +89,8 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
       apiAddress = daemon.address ?? apiAddress;
       await daemon.stop();
       if (why === 'restart') continue;
+      // A follower whose keys a rotation made outdated: the error (its message says the fix), exit 4.
+      if (why === 'fatal' && isGovfedError(fatalError, 'ERR_KEYS_OUTDATED')) throw fatalError;
       // A fatal storage fault (the store lost acknowledged entries): exit non-zero for the supervisor.
       return why === 'fatal' ? ExitCode.ERROR : ExitCode.OK;
     }

@@ -22,14 +22,16 @@
  *      accept the new one (it is in the charter); the restarted node dials them from its address book.
  *
  * A crash in between is finished at the next start (node/home/load.ts completes a promotion whose
- * config.json already names the next key) or at the next charter notice.
+ * config.json already names the next key) or at the next charter notice. A shared log's home (several
+ * processes of the org on one database) records the new key as the org's in the database first
+ * (#recordFirst; node/ha keys-guard.ts), so that the processes whose homes still hold the old key never
+ * lead with it.
  *
  * Consequences (docs/operators-guide.md "Rotating keys"): members check our cosignatures and our peer
  * signatures against the charter, so from that version on only the new keys count. Logs outside the
  * federation that use this node as a tlog-witness know its key out of band: give them the new one
  * (`govfed member card` shows it). The log key is not rotated here: a new log key means a new origin.
  */
-import { rm } from 'node:fs/promises';
 import type { Charter, CharterChain, Member } from '../../protocol/federation/index.ts';
 import {
   addSignature,
@@ -41,7 +43,6 @@ import {
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
-import { homePaths } from '../home/config.ts';
 import { exists, writeFileAtomic } from '../home/fs.ts';
 import {
   type NewLogKey,
@@ -53,7 +54,10 @@ import {
   peerSeedOfKey,
 } from '../home/keys.ts';
 import { readSecret } from '../home/load.ts';
-import { writeMemberCard } from '../home/member-card.ts';
+import { nextKeyPath, promoteKeyFiles } from '../home/key-promotion.ts';
+import type { ModuleState } from '../home/shared-state.ts';
+import { recordKeys } from '../ha/keys-guard.ts';
+import { keysOfConfig, type OrgKeys } from '../ha/org-keys.ts';
 import type { CharterChanges } from './changes.ts';
 import type { CharterModule } from './charter-module.ts';
 import type { FederationCore } from './core.ts';
@@ -66,12 +70,12 @@ export const ROTATABLE_KEYS: readonly RotatableKey[] = ['witness', 'peer', 'log'
 
 /** The next witness key's signer, while its charter change is pending. */
 export function nextWitnessKeyPath(dir: string): string {
-  return `${homePaths(dir).witnessKey}.next`;
+  return nextKeyPath(dir, 'witness');
 }
 
 /** The next peer key (libp2p protobuf), while its charter change is pending. */
 export function nextPeerKeyPath(dir: string): string {
-  return `${homePaths(dir).peerKey}.next`;
+  return nextKeyPath(dir, 'peer');
 }
 
 export interface KeyRotationOptions {
@@ -79,6 +83,8 @@ export interface KeyRotationOptions {
   home: { witnessSigner?: NoteSigner };
   /** Starts the node again with what is on disk (a promoted peer key); without it, an event says so. */
   restart?: () => void;
+  /** The node's state (a shared log's database: the org's recorded keys are written there first). */
+  state?: Pick<ModuleState, 'db'>;
   /** The node's log, which a log key rotation closes (log-rotation.ts); without it, `rotate('log')` refuses. */
   log?: RotatingLog;
 }
@@ -211,6 +217,20 @@ export class KeyRotation {
     }
   }
 
+  /**
+   * A shared log (several processes of the org on one PostgreSQL database): the new key is recorded as
+   * the org's (fenced by the writer lease) BEFORE this home's files change, so no other process can lead
+   * with the old key from then on (node/ha keys-guard.ts); a crash between the two is finished at this
+   * home's next start (node/ha keys-recovery.ts). A failure (the lease lost) stops the promotion here:
+   * the home keeps its old key and the next-key file, and the next charter notice tries again.
+   */
+  async #recordFirst(change: Partial<OrgKeys>): Promise<void> {
+    const db = this.#o.state?.db;
+    const config = this.#c.home.config;
+    if (db === undefined || config.store?.shared !== true) return;
+    await recordKeys(db, { ...keysOfConfig(config), ...change }, this.#c.home.dir, this.#c.now());
+  }
+
   /** Closes the old log and switches config.json to the new one (log-rotation.ts), then restarts. */
   async #promoteLog(chain: CharterChain): Promise<void> {
     const log = this.#o.log;
@@ -248,13 +268,10 @@ export class KeyRotation {
       const self = chain.current.members.find((m) => m.peerId === this.#c.peerId);
       if (self?.witnessKey !== next.verifierKey) return;
       const config = this.#c.home.config;
+      await this.#recordFirst({ witnessKey: next.verifierKey });
       config.witnessKey = next.verifierKey;
-      const paths = homePaths(dir);
-      await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
-      await writeFileAtomic(paths.witnessKey, await readSecret(file), 0o600);
-      await rm(file, { force: true });
+      await promoteKeyFiles(dir, config, 'witness', await readSecret(file));
       this.#o.home.witnessSigner = next.signer;
-      await writeMemberCard(dir, config);
       this.#c.events('keys:rotated', { key: 'witness', id: next.verifierKey, version: chain.version, restart: false });
     } catch (err) {
       this.#c.events('federation:error', { error: `witness key rotation: ${errorText(err)}` });
@@ -274,12 +291,9 @@ export class KeyRotation {
       const key = new Uint8Array(await readSecret(file));
       const peerId = peerIdOfKey(key);
       if (peerId !== this.#nextPeerId) return;
+      await this.#recordFirst({ peerId });
       const config = { ...this.#c.home.config, peerId };
-      const paths = homePaths(dir);
-      await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
-      await writeFileAtomic(paths.peerKey, key, 0o600);
-      await rm(file, { force: true });
-      await writeMemberCard(dir, config);
+      await promoteKeyFiles(dir, config, 'peer', key);
       const restart = this.#o.restart;
       this.#c.events('keys:rotated', {
         key: 'peer',

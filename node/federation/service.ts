@@ -146,6 +146,7 @@ export class FederationService {
     this.#rotation = new KeyRotation(core, this.#changes, this.#charter, {
       home: opts.home,
       restart: opts.restart,
+      state: opts.state,
       ...(log === undefined ? {} : { log }),
     });
     core.rotatedAway = (charter) => this.#rotation.rotatedAway(charter);

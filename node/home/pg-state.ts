@@ -115,6 +115,11 @@ export class PgStateDb {
     return out;
   }
 
+  /** The holder id of this process's writer lease, when it holds one (who wrote a record: node/ha keys-guard.ts). */
+  async holder(): Promise<string | undefined> {
+    return (await this.#lease())?.holder;
+  }
+
   /** The change counter: the version of the newest write (0: nothing was ever written). */
   async version(): Promise<bigint> {
     const r = await guarded('read the state version', () =>

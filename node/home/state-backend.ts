@@ -30,6 +30,8 @@ export const STATE_FILES = {
   tokens: ['tokens.json'],
   /** The enforcement snapshot a shared log's lease holder publishes for its followers (node/ha). */
   'ha/enforcement': ['ha', 'enforcement.json'],
+  /** The org's current public keys, recorded for every process of a shared log to check (node/ha org-keys.ts). */
+  'ha/keys': ['ha', 'keys.json'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StateName = keyof typeof STATE_FILES;

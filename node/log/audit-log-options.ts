@@ -56,6 +56,8 @@ export interface AuditLogOptions {
   holder?: string;
   /** A shared log's follower took the free lease: restart as the leader (this log takes appends meanwhile). */
   onLeaseAvailable?: () => void;
+  /** Asked by a shared log's follower before it takes a free lease; false: it does not (node/ha keys-guard.ts). */
+  mayTakeLease?: () => Promise<boolean>;
   /** A shared log's leader found its lease taken by another process: it writes nothing more. */
   onLeaseLost?: (err: unknown) => void;
   /** A shared log: how often a follower reads the integrated size (default 100 ms). */

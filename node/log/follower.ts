@@ -8,7 +8,8 @@
  *     the log's, for its origin, and not smaller than the one served before);
  *   - watches the lease: when it is free (the holder stopped cleanly, or died and its lease ran out) the
  *     follower takes it — as `holder`, so the session its owner opens next takes it back at once — and
- *     calls onLeaseAvailable: the process then restarts as the lease holder (node/daemon.ts).
+ *     calls onLeaseAvailable: the process then restarts as the lease holder (node/daemon.ts) — unless
+ *     mayTakeLease says no (a home whose keys a rotation made outdated: node/ha keys-guard.ts).
  * It writes nothing else and signs nothing.
  */
 import { GovfedError } from '../../protocol/errors.ts';
@@ -40,6 +41,8 @@ export interface FollowerOptions {
   onCheckpoint?: (cp: SignedCheckpoint) => void;
   /** This process took the free lease: its owner must restart as the lease holder. */
   onLeaseAvailable?: () => void;
+  /** Asked before the free lease is taken (this home's keys are the org's: node/ha keys-guard.ts); false: not. */
+  mayTakeLease?: () => Promise<boolean>;
   /** `log:follow-failed` when a poll failed (the database is away); the follower serves what it last saw. */
   onEvent?: EventSink;
 }
@@ -164,6 +167,7 @@ export class FollowerSession {
     try {
       // Look first without a lock: tryAcquire would queue behind the holder's writes (lease.ts leaseFree).
       if (!(await leaseFree(this.db.pool, this.db.schema))) return;
+      if (this.#o.mayTakeLease !== undefined && !(await this.#o.mayTakeLease())) return;
       const held = await tryAcquire(this.db.pool, this.db.schema, this.#o.holder, leaseMs);
       if (held === undefined || this.#closed) return;
     } catch {
