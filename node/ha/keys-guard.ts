@@ -118,7 +118,7 @@ export class KeysGuard {
   async #lead(): Promise<void> {
     const db = this.#o.db;
     const holder = (await db.holder()) ?? '';
-    const out = await db.update(NAME, (cur) => {
+    const out = await db.update<NodeError | 'recorded' | undefined>(NAME, (cur) => {
       if (cur !== undefined) return { result: this.#differs(cur, db) };
       const record: OrgKeysRecord = {
         v: 1,
@@ -126,7 +126,7 @@ export class KeysGuard {
         by: { holder, home: this.#o.home.dir },
         at: this.#o.now().toISOString(),
       };
-      return { body: encodeOrgKeys(record), result: 'recorded' as const };
+      return { body: encodeOrgKeys(record), result: 'recorded' };
     });
     if (out === 'recorded') this.#o.events('ha:keys-recorded', { peerId: this.#keys.peerId, home: this.#o.home.dir });
     else if (out !== undefined) throw this.#said(out);
