@@ -43,7 +43,10 @@ import {
 import type { NoteSigner } from '../../protocol/note/index.ts';
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
+import { recordKeys } from '../ha/keys-guard.ts';
+import { keysOfConfig, type OrgKeys } from '../ha/org-keys.ts';
 import { exists, writeFileAtomic } from '../home/fs.ts';
+import { nextKeyPath, promoteKeyFiles } from '../home/key-promotion.ts';
 import {
   type NewLogKey,
   newLogKey,
@@ -54,10 +57,7 @@ import {
   peerSeedOfKey,
 } from '../home/keys.ts';
 import { readSecret } from '../home/load.ts';
-import { nextKeyPath, promoteKeyFiles } from '../home/key-promotion.ts';
 import type { ModuleState } from '../home/shared-state.ts';
-import { recordKeys } from '../ha/keys-guard.ts';
-import { keysOfConfig, type OrgKeys } from '../ha/org-keys.ts';
 import type { CharterChanges } from './changes.ts';
 import type { CharterModule } from './charter-module.ts';
 import type { FederationCore } from './core.ts';

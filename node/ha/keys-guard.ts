@@ -24,10 +24,10 @@ import type { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { NodeConfig } from '../home/config.ts';
 import { PgStateDb } from '../home/pg-state.ts';
+import type { HomeState } from '../home/shared-state.ts';
 import type { Component, Startable } from '../lifecycle.ts';
 import { DEFAULT_LEASE_MS } from '../log/postgres/lease.ts';
 import type { LogStoreSpec, PostgresStoreSpec } from '../log/store.ts';
-import type { HomeState } from '../home/shared-state.ts';
 import {
   encodeOrgKeys,
   keyDifferences,
@@ -42,7 +42,10 @@ import { onlyWhen } from './roles.ts';
 const NAME = 'ha/keys';
 
 export interface KeysGuardOptions {
-  home: { dir: string; config: Pick<NodeConfig, 'org' | 'origin' | 'verifierKey' | 'peerId' | 'witnessKey' | 'api' | 'listen'> };
+  home: {
+    dir: string;
+    config: Pick<NodeConfig, 'org' | 'origin' | 'verifierKey' | 'peerId' | 'witnessKey' | 'api' | 'listen'>;
+  };
   store: PostgresStoreSpec;
   /** The daemon's state database (fenced by the log's writer lease). */
   db: PgStateDb;

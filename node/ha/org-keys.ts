@@ -90,7 +90,8 @@ export function parseOrgKeys(body: Uint8Array, where: string): OrgKeysRecord {
   for (const k of Object.keys(v)) if (!allowed.has(k)) throw bad(`unknown field ${JSON.stringify(k)}`);
   const text = (o: Record<string, unknown>, k: string): string => {
     const s = o[k];
-    if (typeof s !== 'string' || s === '' || s.length > MAX_FIELD) throw bad(`${k} must be a string of 1..${MAX_FIELD}`);
+    if (typeof s !== 'string' || s === '' || s.length > MAX_FIELD)
+      throw bad(`${k} must be a string of 1..${MAX_FIELD}`);
     return s;
   };
   const by = v.by;

@@ -20,7 +20,12 @@ export function nextKeyPath(dir: string, key: PromotedKey): string {
 }
 
 /** Makes `next` (the contents of the next-key file) the home's `key`; `config` already names it. */
-export async function promoteKeyFiles(dir: string, config: NodeConfig, key: PromotedKey, next: Uint8Array): Promise<void> {
+export async function promoteKeyFiles(
+  dir: string,
+  config: NodeConfig,
+  key: PromotedKey,
+  next: Uint8Array,
+): Promise<void> {
   const paths = homePaths(dir);
   await writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o644);
   await writeFileAtomic(key === 'witness' ? paths.witnessKey : paths.peerKey, next, 0o600);

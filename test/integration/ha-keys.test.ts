@@ -132,7 +132,8 @@ describeWithPostgres('a key rotation across the homes of an org on one PostgreSQ
     // The leader restarted in place with the new key, still the leader.
     await waitFor(
       'a to serve its new peer id',
-      async () => (await getJson<{ peerId: string }>(`${a.url}/v1/node`, acme.adminToken)).peerId === fresh || undefined,
+      async () =>
+        (await getJson<{ peerId: string }>(`${a.url}/v1/node`, acme.adminToken)).peerId === fresh || undefined,
       60_000,
     );
     // Both followers see the change and stop, with the error and the fix in their events.
@@ -140,7 +141,10 @@ describeWithPostgres('a key rotation across the homes of an org on one PostgreSQ
       [b, homes.b],
       [c, homes.c],
     ] as const) {
-      const exit = await Promise.race([d.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+      const exit = await Promise.race([
+        d.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000)),
+      ]);
       expect(exit).toEqual({ code: 4, signal: null });
       expect(d.stderr).toContain('"event":"ha:keys-outdated"');
       expect(d.stderr).toContain('ERR_KEYS_OUTDATED');

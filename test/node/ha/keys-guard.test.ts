@@ -184,12 +184,18 @@ describeWithPostgres('finishRecordedRotation', () => {
     const next = newWitnessKey('acme');
     await writeFile(join(dir, 'keys', 'witness.key.next'), `${next.signerKey}\n`, { mode: 0o600 });
     const held = await st.take('host-a:1:aa');
-    await recordKeys(st.open(() => held), { ...keysOfConfig(home.config), witnessKey: next.verifierKey }, dir, new Date());
+    await recordKeys(
+      st.open(() => held),
+      { ...keysOfConfig(home.config), witnessKey: next.verifierKey },
+      dir,
+      new Date(),
+    );
     expect(await finishRecordedRotation(dir)).toEqual(['witness']);
     const after = await loadHome(dir); // keys and config.json agree
     expect(after.config.witnessKey).toBe(next.verifierKey);
     expect(await exists(join(dir, 'keys', 'witness.key.next'))).toBe(false);
-    expect(await readFile(join(dir, 'member-card.json'), 'utf8')).toContain(next.verifierKey);
+    const card = JSON.parse(await readFile(join(dir, 'member-card.json'), 'utf8')) as { payload: string };
+    expect(Buffer.from(card.payload, 'base64').toString('utf8')).toContain(next.verifierKey); // signed again
   });
 
   it('makes the next peer key the home\u2019s when the database names its peer id', async () => {
@@ -197,7 +203,12 @@ describeWithPostgres('finishRecordedRotation', () => {
     const next = await newPeerKey();
     await writeFile(join(dir, 'keys', 'peer.key.next'), next.protobuf, { mode: 0o600 });
     const held = await st.take('host-a:1:aa');
-    await recordKeys(st.open(() => held), { ...keysOfConfig(home.config), peerId: next.peerId }, dir, new Date());
+    await recordKeys(
+      st.open(() => held),
+      { ...keysOfConfig(home.config), peerId: next.peerId },
+      dir,
+      new Date(),
+    );
     expect(await finishRecordedRotation(dir)).toEqual(['peer']);
     expect((await loadHome(dir)).config.peerId).toBe(next.peerId);
   });
@@ -207,7 +218,12 @@ describeWithPostgres('finishRecordedRotation', () => {
     const next = newWitnessKey('acme');
     await writeFile(join(dir, 'keys', 'witness.key.next'), `${next.signerKey}\n`, { mode: 0o600 });
     const held = await st.take('host-a:1:aa');
-    await recordKeys(st.open(() => held), keysOfConfig(home.config), dir, new Date());
+    await recordKeys(
+      st.open(() => held),
+      keysOfConfig(home.config),
+      dir,
+      new Date(),
+    );
     const before = await readFile(join(dir, 'config.json'), 'utf8');
     expect(await finishRecordedRotation(dir)).toEqual([]);
     expect(await readFile(join(dir, 'config.json'), 'utf8')).toBe(before);
