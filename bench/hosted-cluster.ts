@@ -4,7 +4,8 @@
  * 127.0.0.1 with noise and yamux, HTTP server), formed into one federation through the same invite/join
  * HTTP calls as bench/cluster.ts. What is shared is the process (V8 heap, event loop, one CPU at a time),
  * not the network: every node dials every other over TCP, and every message is signed and verified as
- * between separate machines. Events are read from the host's stderr, by org.
+ * between separate machines. Events are read from the host's stderr, by org. With
+ * GOVFED_HOST_PROFILE_DIR=DIR each host can write a CPU profile of a phase (bench/host.ts, idle-cost.ts).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -41,6 +42,8 @@ function take(host: Host, d: string): void {
 export interface HostedCluster {
   nodes: FedNode[];
   hosts: number;
+  /** The host processes' ids (to read their CPU from /proc, or signal them). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -67,8 +70,13 @@ function hostedDaemon(host: Host, org: string, url: string): FedNode['daemon'] {
  * is also written to `host-<index>.log` there, to look into a run after it ended or failed.
  */
 async function startHost(homes: readonly string[], index: number): Promise<{ host: Host; urls: Map<string, string> }> {
+  const profileDir = process.env.GOVFED_HOST_PROFILE_DIR;
   const child = spawn(process.execPath, [HOST, ...homes], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env:
+      profileDir === undefined
+        ? process.env
+        : { ...process.env, GOVFED_HOST_PROFILE: path.join(profileDir, `host-${index}.cpuprofile`) },
   }) as never as ChildProcessWithoutNullStreams;
   const host: Host = { child, stderr: '', byOrg: new Map(), partial: '' };
   const logDir = process.env.GOVFED_BENCH_LOG_DIR;
@@ -135,7 +143,7 @@ export async function startHostedCluster(n: number, perHost = 10): Promise<Hoste
       }
     }
     await formFederation(nodes, { name: `hosted ${n}`, versionTimeoutMs: 600_000 });
-    return { nodes, hosts: hosts.length, stop };
+    return { nodes, hosts: hosts.length, pids: hosts.map((h) => h.child.pid as number), stop };
   } catch (err) {
     await stop();
     throw err;
