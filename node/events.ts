@@ -103,7 +103,7 @@ export interface EventCatalogue {
   'federation:sync-failed': { peer: string; error: string };
   /** A member we know addresses of could not be dialled (reported once, until a dial works again). */
   'federation:redial-failed': { peer: string; addresses: string[]; error: string };
-  /** A request to a connected member failed; its connection was closed and dialled afresh for one more try. */
+  /** A request to a connected member timed out and its connection did not answer a probe: closed and dialled afresh for one more try. */
   'federation:request-retried': { peer: string; protocol: string; error: string };
   /** A roster version taken (ours, by gossip or by sync): node/registry/rosters.ts. */
   'registry:roster': { org: string; version: number; people: number; via: string };

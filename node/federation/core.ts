@@ -31,6 +31,8 @@ import { Departures } from './departures.ts';
 
 /** How long one learnt address may take to dial before the next is tried. */
 const DIAL_PER_ADDRESS_MS = 3000;
+/** What #reconnect answers when the probe found the connection alive (nothing closed, no retry). */
+const LIVE = Symbol('live');
 
 import type { SyncTransport } from '../p2p/sync.ts';
 import { type FederationEventKind, federationAuditItem } from './audit.ts';
@@ -172,15 +174,20 @@ export class FederationCore {
   }
 
   /**
-   * Closes the connections to `peer` and dials it afresh by its learnt addresses — once for all the
-   * requests that failed on them together (closing a connection fails its other streams too).
-   * Resolves with undefined once connected again, else with the dial failure.
+   * After a request to `peer` timed out: probes the connection first (a stream opened on it, within the
+   * request's timeout) — a live connection to a slow (saturated) peer is kept, and `LIVE` returned.
+   * Only a dead one (the probe got no answer: a connection that outlived a partition) is closed and
+   * dialled afresh by the learnt addresses — once for all the requests that failed on it together
+   * (closing a connection fails its other streams too). Resolves with LIVE, with undefined once
+   * connected again, else with the dial failure.
    */
   #reconnect(net: Network, peer: string, protocol: string, err: unknown, timeout: number): Promise<unknown> {
     let pending = this.#reconnecting.get(peer);
     if (pending === undefined) {
-      this.events('federation:request-retried', { peer, protocol, error: errorText(err) });
       pending = (async () => {
+        if (await net.host.isAlive(peer, timeout)) return LIVE;
+        if (this.stopped) return err;
+        this.events('federation:request-retried', { peer, protocol, error: errorText(err) });
         await net.host.closePeer(peer);
         return await this.dialKnown(peer, timeout, Math.min(timeout, DIAL_PER_ADDRESS_MS));
       })().finally(() => this.#reconnecting.delete(peer));
@@ -304,13 +311,16 @@ export class FederationCore {
           return await requestOnce(net.host, peer, protocol, bytes, maxBytes, timeout);
         } catch (err) {
           // A connection that outlived a partition can be dead while it still looks open (TCP has not
-          // noticed yet): the request times out. Once, close it, dial afresh and ask again (a request
-          // that failed while that reconnection was under way waits for it and asks again too). Every
-          // request on this path is idempotent (reads, signed objects, the witness's same cosignature).
-          // Any other failure (refused protocol, reset stream, an error answer) leaves the connection be.
+          // noticed yet): the request times out. Then probe it; if dead, close it, dial afresh and ask
+          // again, once (a request that failed while that probe or reconnection was under way waits for
+          // it and asks again too). A live connection to a slow peer is kept and the timeout stands:
+          // under overload, redialling only adds handshakes (issue 17). Every request on this path is
+          // idempotent (reads, signed objects, the witness's same cosignature). Any other failure
+          // (refused protocol, reset stream, an error answer) leaves the connection be.
           const dead = isTimeout(err) || this.#reconnecting.has(peer);
           if (!connected || !dead || this.stopped || (this.addresses[peer]?.length ?? 0) === 0) throw err;
           const failure = await this.#reconnect(net, peer, protocol, err, timeout);
+          if (failure === LIVE) throw err; // a busy peer: its connection answered the probe and is kept
           if (failure !== undefined) {
             // Closing the connection cut this exchange (or it had timed out): say why it was not asked again.
             throw new NodeError(

@@ -70,7 +70,11 @@ interface Libp2pLike {
   start(): Promise<void>;
   stop(): Promise<void>;
   getMultiaddrs(): { toString(): string }[];
-  getConnections(peer?: unknown): { remotePeer: { toString(): string }; close(): Promise<void> }[];
+  getConnections(peer?: unknown): {
+    remotePeer: { toString(): string };
+    close(): Promise<void>;
+    newStream(protocol: string, options?: { signal?: AbortSignal }): Promise<RawStream>;
+  }[];
   hangUp(peer: unknown): Promise<void>;
   dial(addr: unknown, options?: { signal?: AbortSignal }): Promise<{ remotePeer: { toString(): string } }>;
   dialProtocol(peer: unknown, protocol: string, options?: { signal?: AbortSignal }): Promise<RawStream>;
@@ -81,6 +85,20 @@ interface Libp2pLike {
   ): Promise<void>;
   addEventListener(type: string, fn: (evt: CustomEvent) => void): void;
 }
+
+/**
+ * libp2p's connection monitor pings every connection this often (its default is 10 s: in a full mesh of
+ * N members that is N(N − 1) streams every 10 s, each with a multistream-select, growing as N²; issue 17).
+ */
+export const PING_INTERVAL_MS = 30_000;
+/**
+ * Least time a ping may take before the monitor aborts the connection as dead (libp2p's default is 5 s,
+ * adaptive above it): a saturated process answers late, and aborting a live connection then only adds
+ * handshakes. A connection dead after a partition is still aborted, within PING_INTERVAL_MS + this.
+ */
+export const PING_MIN_TIMEOUT_MS = 15_000;
+/** The protocol a liveness probe asks for (libp2p's ping; an 'unsupported' answer proves life too). */
+const PING_PROTOCOL = '/ipfs/ping/1.0.0';
 
 /** How often held non-members are looked at again (gossip-gate.ts), besides every sweep. */
 export const GOSSIP_RELEASE_INTERVAL_MS = 1000;
@@ -173,6 +191,7 @@ export class Host {
             ip.includes(':') ? `/ip6/${ip}` : `/ip4/${ip}`,
           ),
         },
+        connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: PING_MIN_TIMEOUT_MS } },
         services: {
           identify: identify(),
           pubsub: pubsubService(opts.federationId, GOSSIP_KINDS, onFrameError, gossipGate) as never,
@@ -239,6 +258,27 @@ export class Host {
     for (const c of this.#node.getConnections()) {
       if (c.remotePeer.toString() === peerId) await c.close().catch(() => {});
     }
+  }
+
+  /**
+   * Whether the open connections to `peerId` are alive: a stream opened on one within `timeoutMs`
+   * (the peer answered the multistream-select — 'protocol unsupported' is an answer, as for libp2p's
+   * connection monitor). False when there is no connection or none answered in time: then it is dead
+   * (a connection that outlived a partition), not merely slow.
+   */
+  async isAlive(peerId: string, timeoutMs: number): Promise<boolean> {
+    const conns = this.#node.getConnections().filter((c) => c.remotePeer.toString() === peerId);
+    const probes = conns.map(async (c) => {
+      try {
+        const stream = await c.newStream(PING_PROTOCOL, { signal: AbortSignal.timeout(timeoutMs) });
+        stream.abort(new Error('liveness probe done'));
+        return true;
+      } catch (err) {
+        if ((err as Error | null)?.name === 'UnsupportedProtocolError') return true;
+        throw err;
+      }
+    });
+    return probes.length > 0 && (await Promise.any(probes).catch(() => false));
   }
 
   /** Dials a multiaddr ending in /p2p/<peer id>; resolves with that peer id. */
