@@ -21,6 +21,8 @@
  *     is a Reject (the message made our checks throw).
  *   - members only (gossip-gate.ts): nothing is sent to a connected non-member (a join-window peer) and
  *     nothing it sends is read; its subscriptions are handed to gossipsub when it becomes a member.
+ *   - mesh degrees (MESH_DEGREES): lower than gossipsub's defaults, and IHAVE gossip to a fixed number of
+ *     peers — every member hears every message from its publisher already; the mesh is redundancy.
  *   - peer scoring: P4 (invalid message deliveries) is weighted -100 per topic, squared and slowly
  *     decaying, so a peer that forwards a few invalid messages drops below the graylist threshold and is
  *     ignored, then pruned. P3 (mesh delivery rate) is off: federation topics are quiet by design.
@@ -44,6 +46,28 @@ export type GossipVerdict = { result: 'accept' } | { result: 'reject' | 'ignore'
 export type Validator = (data: Uint8Array, from: string) => GossipVerdict;
 
 export type MessageHandler = (data: Uint8Array, from: string) => void;
+
+/**
+ * Mesh degrees for a federation, whose members are all connected to each other and publish to all of
+ * them (floodPublish): the mesh only forwards copies that every member already had from the publisher,
+ * so its degree is redundancy (a link down, a partition healing), not reach. Gossipsub's defaults (D = 6,
+ * up to 12; IHAVE gossip to max(6, 25 % of the other peers) per topic each second) make every message
+ * cost N × 6 duplicate deliveries and the IHAVE gossip grow as N² (issue 17: the idle cost of N = 50 on
+ * two cores). Here: D = 4 (3..6), IHAVE to 3 peers per topic per heartbeat, whatever N. IDONTWANT
+ * (gossipsub 1.2: on receipt, tell each mesh peer not to forward) only for messages of 16 KiB and more:
+ * a small message (a freshness statement, a checkpoint) costs a frame either way, and the mesh peers
+ * forward theirs before the IDONTWANT arrives, so for those it only doubled the frames.
+ */
+export const MESH_DEGREES = {
+  D: 4,
+  Dlo: 3,
+  Dhi: 6,
+  Dscore: 2,
+  Dout: 1,
+  Dlazy: 3,
+  gossipFactor: 0,
+  idontwantMinDataSize: 16 * 1024,
+} as const;
 
 /** Weight of P4 (invalid messages): -100 × (count²). */
 export const INVALID_MESSAGE_WEIGHT = -100;
@@ -89,6 +113,7 @@ export function pubsubService(
     emitSelf: false,
     fallbackToFloodsub: false,
     floodPublish: true,
+    ...MESH_DEGREES,
     maxInboundDataLength: MAX_GOSSIP_FRAME_BYTES,
     msgIdFn: (msg) => gossipMessageId(msg.data),
     scoreParams: createPeerScoreParams({
