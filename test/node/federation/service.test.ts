@@ -54,8 +54,16 @@ class Recorder implements FederationModule {
       return { result: 'accept' };
     },
   };
+  /** How long the echo takes to answer (a busy member). */
+  slowMs = 0;
   readonly protocols = {
-    '/govfed/test-echo/1.0.0': { maxBytes: 1024, handle: async (req: Uint8Array) => Uint8Array.from(req).reverse() },
+    '/govfed/test-echo/1.0.0': {
+      maxBytes: 1024,
+      handle: async (req: Uint8Array) => {
+        if (this.slowMs > 0) await new Promise((r) => setTimeout(r, this.slowMs));
+        return Uint8Array.from(req).reverse();
+      },
+    },
   };
   attach(ctx: FederationContext): void {
     this.ctx = ctx;
@@ -325,6 +333,28 @@ describe('FederationService', () => {
       expect(st.modules.recorder).toEqual({ received: rb.received.length });
       expect(st.members.every((m) => (m as unknown as { misbehaving?: boolean }).misbehaving === false)).toBe(true);
       expect(() => b.service.use(new Recorder())).toThrow();
+    });
+
+    it("keeps a busy member's live connection when a request to it times out: probed, not closed and redialled", async () => {
+      const ra = new Recorder();
+      const rb = new Recorder();
+      const a = await make('eta', [ra]);
+      const b = await make('theta', [rb]);
+      await a.service.create({ name: 'S' });
+      const invite = await a.service.invite({ org: 'theta', peerId: b.service.peerId, jurisdiction: 'EU' });
+      await b.service.join(invite);
+      await until(
+        () => rb.charters.includes(2) && b.service.status().members.some((m) => m.org === 'eta' && m.connected),
+      );
+      ra.slowMs = 1500;
+      const echo = '/govfed/test-echo/1.0.0';
+      await expect(rb.ctx?.request(a.service.peerId, echo, Uint8Array.of(1, 2), 1024, 500)).rejects.toThrow(/time/i);
+      // the connection answered the probe: kept, no redial, no second try (ef906d3's path is for dead ones)
+      expect(b.events.some((e) => e.event === 'federation:request-retried')).toBe(false);
+      expect(b.service.status().members.find((m) => m.org === 'eta')?.connected).toBe(true);
+      ra.slowMs = 0;
+      expect([...((await rb.ctx?.request(a.service.peerId, echo, Uint8Array.of(1, 2), 1024)) ?? [])]).toEqual([2, 1]);
+      expect(b.events.some((e) => e.event === 'federation:request-retried')).toBe(false);
     });
   });
 });
