@@ -186,7 +186,7 @@ export class FederationCore {
     if (pending === undefined) {
       pending = (async () => {
         if (await net.host.isAlive(peer, timeout)) return LIVE;
-        if (this.stopped) return err;
+        if (this.stopped) return LIVE; // stopping: nothing closed; the request fails with its own error
         this.events('federation:request-retried', { peer, protocol, error: errorText(err) });
         await net.host.closePeer(peer);
         return await this.dialKnown(peer, timeout, Math.min(timeout, DIAL_PER_ADDRESS_MS));
