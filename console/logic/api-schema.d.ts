@@ -1519,11 +1519,15 @@ export interface paths {
                                 /** @description the retired log’s origin */
                                 origin: string;
                                 ok: boolean;
+                                /** @description entries checked (the committed size) */
                                 size: number;
+                                /** @description size of the last kept checkpoint (-1: none) */
                                 checkpointSize: number;
                                 /** @description its last checkpoint verifies with its own key and matches */
                                 rootMatches: boolean;
+                                /** @description every stored hash equals the recomputed one */
                                 storedHashesMatch: boolean;
+                                /** @description kept checkpoints whose root was compared */
                                 checkpointsChecked: number;
                                 problems: string[];
                                 /** @description why the log could not be checked at all (docs/errors.md) */

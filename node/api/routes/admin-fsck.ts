@@ -26,27 +26,10 @@ export function adminFsckRoute(app: FastifyInstance, ctx: ApiContext): void {
           200: {
             type: 'object',
             additionalProperties: false,
-            required: [
-              'ok',
-              'size',
-              'checkpointSize',
-              'rootMatches',
-              'storedHashesMatch',
-              'checkpointsChecked',
-              'problems',
-              'retired',
-            ],
+            required: [...LOG_REPORT_REQUIRED, 'retired'],
             properties: {
+              ...logReportProperties('the last checkpoint verifies and its root is the recomputed one'),
               ok: { type: 'boolean', description: 'true when no problem was found in any log' },
-              size: { type: 'integer', description: 'entries checked (the committed size)' },
-              checkpointSize: { type: 'integer', description: 'size of the last kept checkpoint (-1: none)' },
-              rootMatches: {
-                type: 'boolean',
-                description: 'the last checkpoint verifies and its root is the recomputed one',
-              },
-              storedHashesMatch: { type: 'boolean', description: 'every stored hash equals the recomputed one' },
-              checkpointsChecked: { type: 'integer', description: 'kept checkpoints whose root was compared' },
-              problems: { type: 'array', items: { type: 'string' } },
               retired: {
                 type: 'array',
                 description: 'the same checks of every retired log (config.json retiredLogs), oldest first',
@@ -62,28 +45,36 @@ export function adminFsckRoute(app: FastifyInstance, ctx: ApiContext): void {
   );
 }
 
+/** What the report says of one log (the current one, or each retired one). */
+const LOG_REPORT_REQUIRED = [
+  'ok',
+  'size',
+  'checkpointSize',
+  'rootMatches',
+  'storedHashesMatch',
+  'checkpointsChecked',
+  'problems',
+] as const;
+
+function logReportProperties(rootMatches: string) {
+  return {
+    ok: { type: 'boolean' },
+    size: { type: 'integer', description: 'entries checked (the committed size)' },
+    checkpointSize: { type: 'integer', description: 'size of the last kept checkpoint (-1: none)' },
+    rootMatches: { type: 'boolean', description: rootMatches },
+    storedHashesMatch: { type: 'boolean', description: 'every stored hash equals the recomputed one' },
+    checkpointsChecked: { type: 'integer', description: 'kept checkpoints whose root was compared' },
+    problems: { type: 'array', items: { type: 'string' } },
+  } as const;
+}
+
 const retiredReportSchema = {
   type: 'object',
   additionalProperties: false,
-  required: [
-    'origin',
-    'ok',
-    'size',
-    'checkpointSize',
-    'rootMatches',
-    'storedHashesMatch',
-    'checkpointsChecked',
-    'problems',
-  ],
+  required: ['origin', ...LOG_REPORT_REQUIRED],
   properties: {
     origin: { type: 'string', description: 'the retired log’s origin' },
-    ok: { type: 'boolean' },
-    size: { type: 'integer' },
-    checkpointSize: { type: 'integer' },
-    rootMatches: { type: 'boolean', description: 'its last checkpoint verifies with its own key and matches' },
-    storedHashesMatch: { type: 'boolean' },
-    checkpointsChecked: { type: 'integer' },
-    problems: { type: 'array', items: { type: 'string' } },
+    ...logReportProperties('its last checkpoint verifies with its own key and matches'),
     error: {
       type: 'object',
       additionalProperties: false,
