@@ -108,7 +108,7 @@ export const LAYERS: readonly { name: string; members: readonly string[] }[] = [
     ],
   },
   { name: 'node api', members: ['node/api/'] },
-  { name: 'daemon', members: ['node/daemon.ts', 'node/node-init.ts'] },
+  { name: 'daemon', members: ['node/daemon.ts', 'node/daemon-options.ts', 'node/node-init.ts'] },
   { name: 'cli', members: ['cli/'] },
 ];
 
