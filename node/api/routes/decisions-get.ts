@@ -12,7 +12,7 @@ import { leafHash } from '../../../protocol/log/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { logOf } from '../log-of.ts';
-import { originParam } from '../schemas/proofs-crossorg.ts';
+import { originParam, ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
 import { base64, errorResponses, toUint, uintString } from '../schemas/shared.ts';
 
 export function decisionsGetRoute(app: FastifyInstance, ctx: ApiContext): void {
@@ -29,7 +29,7 @@ export function decisionsGetRoute(app: FastifyInstance, ctx: ApiContext): void {
           type: 'object',
           additionalProperties: false,
           properties: {
-            origin: { ...originParam, description: 'the log: this node’s current one (default) or one it retired' },
+            origin: ownLogOriginParam,
           },
         },
         response: {

@@ -24,7 +24,7 @@ import {
   searchQueryProperties,
   toDecisionQuery,
 } from '../schemas/decisions.ts';
-import { originParam } from '../schemas/proofs-crossorg.ts';
+import { originParam, ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
 import { errorResponses } from '../schemas/shared.ts';
 
 /** The list item of a found decision. */
@@ -55,7 +55,7 @@ export function decisionsListRoute(app: FastifyInstance, ctx: ApiContext): void 
           additionalProperties: false,
           properties: {
             ...searchQueryProperties,
-            origin: { ...originParam, description: 'the log: this node’s current one (default) or one it retired' },
+            origin: ownLogOriginParam,
           },
         },
         response: {

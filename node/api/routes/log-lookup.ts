@@ -12,7 +12,7 @@ import { leafHash } from '../../../protocol/log/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { findInRetired, logOf } from '../log-of.ts';
-import { originParam } from '../schemas/proofs-crossorg.ts';
+import { originParam, ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
 import { base64, errorResponses } from '../schemas/shared.ts';
 
 export const HASH_PATTERN = '^([0-9a-f]{64}|[A-Za-z0-9+/]{43}=)$';
@@ -40,7 +40,7 @@ export function logLookupRoute(app: FastifyInstance, ctx: ApiContext): void {
           properties: {
             leafHash: { type: 'string', pattern: HASH_PATTERN, description: 'SHA-256(0x00 || entry), hex or base64' },
             decisionId: { type: 'string', minLength: 1, maxLength: 128, description: 'the decision’s id' },
-            origin: { ...originParam, description: 'the log: this node’s current one (default) or one it retired' },
+            origin: ownLogOriginParam,
           },
           oneOf: [{ required: ['leafHash'] }, { required: ['decisionId'] }],
         },

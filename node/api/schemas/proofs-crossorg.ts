@@ -62,3 +62,8 @@ export const crossOrgConsistencySchema = {
 
 /** A log origin in a query string. */
 export const originParam = { type: 'string', minLength: 1, maxLength: 512, pattern: '^[\\x21-\\x7e]+$' } as const;
+/** `origin` of the routes that read one of this node's own logs (node/api/log-of.ts). */
+export const ownLogOriginParam = {
+  ...originParam,
+  description: 'the log: this node’s current one (default) or one it retired',
+} as const;
