@@ -21,7 +21,7 @@ const NODE_FIELDS: readonly (readonly [string, string])[] = [
   ['startedAt', 'started at'],
 ];
 /** Shown differently (api: the address used; uptime: formatted; log: its own rows). */
-const SPECIAL_FIELDS = new Set(['api', 'uptimeSeconds', 'log']);
+const SPECIAL_FIELDS = new Set(['api', 'uptimeSeconds', 'log', 'process']);
 
 /** "CODE: message (since …)" of a problem object the node reported (untrusted: shown as text only). */
 function problem(v: unknown): string | undefined {
@@ -29,6 +29,14 @@ function problem(v: unknown): string | undefined {
   const p = v as Record<string, unknown>;
   const fatal = p.fatal === true ? ' [fatal: the node stops]' : '';
   return `${String(p.code)}: ${String(p.message)} (since ${String(p.since)})${fatal}`;
+}
+
+/** "leader" or "follower (leader: URL)" of a process of a shared log (GET /v1/node `process`; untrusted text). */
+function processRole(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const p = v as Record<string, unknown>;
+  if (typeof p.role !== 'string') return undefined;
+  return typeof p.leader === 'string' ? `${p.role} (leader: ${p.leader})` : p.role;
 }
 
 export const statusCommand: CommandSpec = {
@@ -58,6 +66,8 @@ under the verifier key pinned in DIR/config.json (or, without a home, the key th
       if (known.has(k) || SPECIAL_FIELDS.has(k)) continue;
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') pairs.push([k, v]);
     }
+    const role = processRole(info.process);
+    if (role !== undefined) pairs.push(['process role', role]);
     const log = info.log as Record<string, unknown> | undefined;
     if (typeof log === 'object' && log !== null) {
       if (typeof log.size === 'number') pairs.push(['log size', log.size]);

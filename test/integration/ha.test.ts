@@ -208,6 +208,12 @@ describeWithPostgres("an org's node in three processes on one PostgreSQL", () =>
       const i = await getJson<{ process?: { leader?: string } }>(`${follower.d.url}/v1/node`, token);
       return i.process?.leader === (procs[0] as Proc).d.url ? true : undefined;
     }, 15_000);
+    // govfed status on each home says the process's role (and a follower's leader)
+    const st = await runCli(['status', '--home', follower.home]);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toMatch(new RegExp(`process role +follower \\(leader: ${(procs[0] as Proc).d.url}\\)`));
+    const lst = await runCli(['status', '--home', (procs[0] as Proc).home]);
+    expect(lst.stdout).toMatch(/process role +leader\n/);
     const res = await fetch(`${follower.d.url}/v1/policy/local`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(503);
     const body = (await res.json()) as { error: { code: string; message: string } };
