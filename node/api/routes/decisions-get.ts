@@ -12,7 +12,7 @@ import { leafHash } from '../../../protocol/log/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { logOf } from '../log-of.ts';
-import { originParam, ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
+import { ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
 import { base64, errorResponses, toUint, uintString } from '../schemas/shared.ts';
 
 export function decisionsGetRoute(app: FastifyInstance, ctx: ApiContext): void {

@@ -24,7 +24,7 @@ import {
   searchQueryProperties,
   toDecisionQuery,
 } from '../schemas/decisions.ts';
-import { originParam, ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
+import { ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
 import { errorResponses } from '../schemas/shared.ts';
 
 /** The list item of a found decision. */

@@ -12,7 +12,7 @@ import { leafHash } from '../../../protocol/log/index.ts';
 import { NodeError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { findInRetired, logOf } from '../log-of.ts';
-import { originParam, ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
+import { ownLogOriginParam } from '../schemas/proofs-crossorg.ts';
 import { base64, errorResponses } from '../schemas/shared.ts';
 
 export const HASH_PATTERN = '^([0-9a-f]{64}|[A-Za-z0-9+/]{43}=)$';
