@@ -30,7 +30,7 @@ export interface EnforcementSnapshot {
   org: string;
   /** Who published it: the lease holder's name and, when it serves one, its API URL. */
   leader: { holder: string; api?: string };
-  /** When it was published (RFC 3339), by the lease holder's clock. */
+  /** When it was published (RFC 3339), by the database's clock (snapshot-store.ts). */
   publishedAt: string;
   rules: EnforcedRules;
   /** Resolved references: `org/name@version`, and `name@version` where this org resolves it. */

@@ -4,7 +4,9 @@
  * the lease holder's modules give to its own — the enforced rules (with the same change listener the
  * ingest workers copy them by), each model reference resolved, and the kill-switch state's age (the
  * published age plus the time since it was published: a follower of a lease holder that is gone sees
- * the state grow stale, and contracts that bound staleness deny, as they would on a node cut off).
+ * the state grow stale, and contracts that bound staleness deny, as they would on a node cut off). The
+ * time since is measured on the database's clock, not this machine's: at each read the database's clock
+ * minus `publishedAt` (both the database's), plus this process's monotonic time since that read.
  *
  * Until it has read one snapshot it is not ready: the follower's API refuses decisions (503) rather than
  * take them without the org's rules. A snapshot that does not check is reported (`ha:snapshot-invalid`)
@@ -32,6 +34,8 @@ export class FollowerEnforcement implements Startable {
   #version = -1n;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
+  /** The database's clock at the last read, and this process's monotonic clock then. */
+  #anchor = { clockMs: 0, mono: 0 };
   readonly #listeners: ((rules: EnforcedRules) => void)[] = [];
 
   constructor(opts: FollowerEnforcementOptions) {
@@ -63,8 +67,13 @@ export class FollowerEnforcement implements Startable {
     if (this.#polling) return;
     this.#polling = true;
     try {
-      const stored = await this.#o.store.read();
-      if (stored === undefined || stored.version === this.#version) return;
+      const { stored, clockMs } = await this.#o.store.read();
+      const anchor = { clockMs, mono: performance.now() };
+      if (stored === undefined) return;
+      if (stored.version === this.#version) {
+        this.#anchor = anchor;
+        return;
+      }
       let s: EnforcementSnapshot;
       try {
         s = decodeSnapshot(stored.body, this.#o.org);
@@ -75,6 +84,7 @@ export class FollowerEnforcement implements Startable {
       }
       const rulesChanged = JSON.stringify(s.rules) !== JSON.stringify(this.#snapshot?.rules);
       this.#snapshot = s;
+      this.#anchor = anchor;
       this.#version = stored.version;
       if (rulesChanged) for (const fn of this.#listeners) fn(s.rules);
     } finally {
@@ -102,10 +112,17 @@ export class FollowerEnforcement implements Startable {
     return resolveIn(s, ref);
   }
 
-  /** The kill-switch state's age now: as published, plus the time since. */
+  /**
+   * The kill-switch state's age now: as published, plus the time since — on the database's clock at the
+   * last read (never negative), plus this process's monotonic time since that read (it keeps growing while
+   * the database is away).
+   */
   revocationAgeMs(): number {
     const s = this.#snapshot;
     if (s === undefined) return Number.POSITIVE_INFINITY;
-    return s.revocationAgeMs + Math.max(0, Date.now() - Date.parse(s.publishedAt));
+    const a = this.#anchor;
+    return (
+      s.revocationAgeMs + Math.max(0, a.clockMs - Date.parse(s.publishedAt)) + Math.max(0, performance.now() - a.mono)
+    );
   }
 }

@@ -76,13 +76,13 @@ export function haParts(o: HaPartsOptions): HaParts {
   const publisher = new EnforcementPublisher({
     store,
     events: o.events,
-    build: () => {
+    build: (now) => {
       const api = o.api();
       const holder = o.log.writerLease()?.holder ?? '';
       return buildSnapshot({
         org: o.config.org,
         leader: api === undefined ? { holder } : { holder, api },
-        now: o.now(),
+        now,
         rules: o.policy.enforced,
         models: { all: () => o.models.book.all().map((h) => h.model), resolve: (ref) => o.models.resolve(ref) },
         revocationAgeMs: o.freshness.revocationAgeMs(),

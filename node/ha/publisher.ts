@@ -3,6 +3,7 @@
  * at start — before its API takes a request — whenever the enforced rules change (at once), whenever
  * anything else in it changes (looked at every intervalMs), and at least every heartbeatMs (followers
  * add the time since publishedAt to the kill-switch state's age; a fresh snapshot brings it back down).
+ * `publishedAt` is the database's clock (snapshot-store.ts), read right before each snapshot is built.
  * A failed publication is reported (`ha:publish-failed`) and tried again at the next look; a lost lease
  * refuses it (fenced) — the process is about to follow anyway.
  */
@@ -13,7 +14,8 @@ import type { SnapshotStore } from './snapshot-store.ts';
 
 export interface PublisherOptions {
   store: SnapshotStore;
-  build: () => EnforcementSnapshot;
+  /** The snapshot at `now` (the database's clock: snapshot-store.ts). */
+  build: (now: Date) => EnforcementSnapshot;
   events: EventSink;
   intervalMs?: number;
   heartbeatMs?: number;
@@ -62,12 +64,13 @@ export class EnforcementPublisher implements Startable {
   #publish(force: boolean): Promise<void> {
     const run = async () => {
       if (this.#stopped) return;
-      const s = this.#o.build();
-      const c = content(s);
       const now = Date.now();
       const due = this.#last === undefined || now - this.#last.at >= (this.#o.heartbeatMs ?? 5000);
-      if (!force && !due && c === this.#last?.content) return;
+      let c = '';
       try {
+        const s = this.#o.build(new Date(await this.#o.store.clock()));
+        c = content(s);
+        if (!force && !due && c === this.#last?.content) return;
         await this.#o.store.write(encodeSnapshot(s));
       } catch (err) {
         this.#o.events('ha:publish-failed', { error: err instanceof Error ? err.message : String(err) });

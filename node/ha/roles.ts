@@ -62,7 +62,8 @@ export function snapshotStore(state: Pick<HomeState, 'db'>): SnapshotStore {
   const db = state.db;
   if (db === undefined) throw new Error('snapshotStore: the home keeps no state in a database');
   return {
-    read: () => db.read('ha/enforcement'),
+    read: () => db.readTimed('ha/enforcement'),
     write: (body) => db.write('ha/enforcement', body),
+    clock: () => db.clock(),
   };
 }

@@ -101,6 +101,37 @@ export class PgStateDb {
     return row?.body == null ? undefined : { body: new Uint8Array(row.body), version: BigInt(row.version) };
   }
 
+  /**
+   * The state `name` and the database's clock when it was read (ms since the epoch, one statement): what
+   * a follower times the lease holder's snapshot by (node/ha/follower-enforcement.ts), so that no two
+   * machines' clocks are compared.
+   */
+  async readTimed(name: StateName): Promise<{ stored: StoredState | undefined; clockMs: number }> {
+    const r = await guarded(`read ${name}`, () =>
+      this.#pool.query<{ body: Buffer | null; version: string | null; clock_ms: string }>(
+        `SELECT s.body, s.version, c.clock_ms FROM (SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS clock_ms) c LEFT JOIN ${this.#table} s ON s.name = $1`,
+        [name],
+      ),
+    );
+    const row = r.rows[0];
+    const clockMs = Number(row?.clock_ms);
+    const stored =
+      row?.body == null || row.version === null
+        ? undefined
+        : { body: new Uint8Array(row.body), version: BigInt(row.version) };
+    return { stored, clockMs };
+  }
+
+  /** The database's clock (ms since the epoch). */
+  async clock(): Promise<number> {
+    const r = await guarded('read the database clock', () =>
+      this.#pool.query<{ clock_ms: string }>(
+        'SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS clock_ms',
+      ),
+    );
+    return Number(r.rows[0]?.clock_ms);
+  }
+
   /** Every stored state, by name (rows of names this govfed does not know are left out). */
   async readAll(): Promise<Map<StateName, StoredState>> {
     const r = await guarded('read all states', () =>

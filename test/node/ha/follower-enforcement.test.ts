@@ -4,15 +4,20 @@
  * rules' listeners told when they change, a bad snapshot reported and not used, the kill-switch age growing
  * with the time since it was published.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildSnapshot, encodeSnapshot } from '../../../node/ha/enforcement.ts';
 import { FollowerEnforcement } from '../../../node/ha/follower-enforcement.ts';
 import { unknownModel } from '../../../node/registry/model-book.ts';
 
+/** A stand-in store whose "database clock" the test sets (`db.clockMs`; default: this machine's). */
 function store() {
   let row: { body: Uint8Array; version: bigint } | undefined;
+  const db = { clockMs: undefined as number | undefined };
+  const clock = async () => db.clockMs ?? Date.now();
   return {
-    read: async () => row,
+    db,
+    clock,
+    read: async () => ({ stored: row, clockMs: await clock() }),
     write: async (body: Uint8Array) => {
       row = { body, version: (row?.version ?? 0n) + 1n };
     },
@@ -78,6 +83,33 @@ describe('FollowerEnforcement', () => {
       expect(f.revocationAgeMs()).toBeGreaterThanOrEqual(65_000);
       expect(f.revocationAgeMs()).toBeLessThan(70_000);
     } finally {
+      f.stop();
+    }
+  });
+
+  it("measures that time on the database's clock, not by comparing this machine's clock with the publisher's", async () => {
+    // The lease holder published at the database's 12:00:00 with a 5 s old kill-switch state; the
+    // database's clock is now 12:01:00 — and this machine's clock is an hour behind both.
+    const s = store();
+    const published = Date.parse('2026-12-06T12:00:00Z');
+    s.set(snap(1, new Date(published), 5000));
+    s.db.clockMs = published + 60_000;
+    vi.useFakeTimers({ now: published - 3_600_000, toFake: ['Date'] });
+    const f = new FollowerEnforcement({ store: s, org: 'acme', events: () => {} });
+    try {
+      await f.poll();
+      expect(f.revocationAgeMs()).toBeGreaterThanOrEqual(65_000); // by this machine's clock it would be 5 s
+      expect(f.revocationAgeMs()).toBeLessThan(66_000);
+      // It keeps growing between reads (and while the database is away) on this process's monotonic clock.
+      await new Promise((r) => setTimeout(r, 120));
+      expect(f.revocationAgeMs()).toBeGreaterThanOrEqual(65_100);
+      // A later read of the same snapshot re-anchors on the database's clock.
+      s.db.clockMs = published + 120_000;
+      await f.poll();
+      expect(f.revocationAgeMs()).toBeGreaterThanOrEqual(125_000);
+      expect(f.revocationAgeMs()).toBeLessThan(126_000);
+    } finally {
+      vi.useRealTimers();
       f.stop();
     }
   });

@@ -13,10 +13,12 @@ describe('EnforcementPublisher', () => {
     const written: Uint8Array[] = [];
     let fail = false;
     let localVersion = 1;
+    const dbClock = Date.parse('2026-12-06T12:00:00Z'); // the database's clock, not this machine's
     const events: string[] = [];
     const p = new EnforcementPublisher({
       store: {
-        read: async () => undefined,
+        read: async () => ({ stored: undefined, clockMs: dbClock }),
+        clock: async () => dbClock,
         write: async (b) => {
           if (fail) throw new Error('the lease is gone');
           written.push(b);
@@ -25,11 +27,11 @@ describe('EnforcementPublisher', () => {
       events: (e) => events.push(e),
       intervalMs: 60_000,
       heartbeatMs: 200,
-      build: () =>
+      build: (now) =>
         buildSnapshot({
           org: 'acme',
           leader: { holder: 'h' },
-          now: new Date(),
+          now,
           rules: {
             baseline: undefined,
             local: {
@@ -46,6 +48,8 @@ describe('EnforcementPublisher', () => {
     await p.start();
     try {
       expect(written).toHaveLength(1);
+      // stamped with the database's clock
+      expect(decodeSnapshot(written[0] as Uint8Array, 'acme').publishedAt).toBe('2026-12-06T12:00:00.000Z');
       await p.look(); // nothing changed, heartbeat not due
       expect(written).toHaveLength(1);
       localVersion = 2;

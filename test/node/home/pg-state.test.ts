@@ -75,6 +75,24 @@ describeWithPostgres('PgStateDb', () => {
       expect(all.get('federation')?.version).toBe(v1);
     });
 
+    it("reads a state with the database's clock (readTimed, clock): what a follower times snapshots by", async () => {
+      const st = await fresh();
+      const held = await st.take('leader');
+      const leader = st.open(() => held);
+      const follower = st.open(() => undefined);
+      const before = Date.now(); // the server runs on this machine here: its clock is this clock
+      const none = await follower.readTimed('ha/enforcement');
+      expect(none.stored).toBeUndefined();
+      expect(none.clockMs).toBeGreaterThanOrEqual(before - 1000);
+      expect(none.clockMs).toBeLessThanOrEqual(Date.now() + 1000);
+      await leader.write('ha/enforcement', bytes('{"s":1}'));
+      const t0 = await follower.clock();
+      const read = await follower.readTimed('ha/enforcement');
+      expect(text(read.stored?.body)).toBe('{"s":1}');
+      expect(read.stored?.version).toBe(await follower.version());
+      expect(read.clockMs).toBeGreaterThanOrEqual(t0);
+    });
+
     it('refuses a state above MAX_STATE_BYTES (ERR_STATE_TOO_LARGE) and keeps the previous one', async () => {
       const st = await fresh();
       const held = await st.take('leader');
@@ -153,6 +171,8 @@ describeWithPostgres('PgStateDb', () => {
       opened.push(db);
       await expect(db.read('federation')).rejects.toThrow(code('ERR_STORE_UNAVAILABLE'));
       await expect(db.version()).rejects.toThrow(code('ERR_STORE_UNAVAILABLE'));
+      await expect(db.readTimed('ha/enforcement')).rejects.toThrow(code('ERR_STORE_UNAVAILABLE'));
+      await expect(db.clock()).rejects.toThrow(code('ERR_STORE_UNAVAILABLE'));
       await expect(db.write('federation', bytes('{}'))).rejects.toThrow(code('ERR_STORE_UNAVAILABLE'));
       const follower = PgStateDb.open(spec, () => undefined);
       opened.push(follower);
