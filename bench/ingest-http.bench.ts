@@ -152,7 +152,7 @@ function result(batch: number, m: Measurement, setting: string): BenchResult {
 }
 
 /** CPU seconds of each of the daemon's threads by kind (main, ingest workers, libuv pool incl. LevelDB, V8 helpers). */
-function threadCpu(pid: number): Map<string, number> {
+export function threadCpu(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
@@ -170,7 +170,7 @@ const KINDS = ['MainThread', 'WorkerThread', 'libuv-worker', 'V8Worker'];
 const KIND_NAMES = ['main', 'ingest workers', 'libuv pool (LevelDB writes, compaction)', 'V8 helpers (GC)', 'other'];
 
 /** Cores used per thread kind between two threadCpu readings `seconds` apart. */
-function coresByKind(a: Map<string, number>, b: Map<string, number>, seconds: number): string {
+export function coresByKind(a: Map<string, number>, b: Map<string, number>, seconds: number): string {
   const cores = new Array<number>(KIND_NAMES.length).fill(0);
   for (const [tid, cpu] of b) {
     if (tid.startsWith('kind:')) continue;

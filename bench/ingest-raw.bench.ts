@@ -40,7 +40,7 @@ const ORIGIN = 'govfed/bench/00000000';
 const PROOFS = 2000;
 
 /** `n` distinct sealed decisions (real leaf and record bytes, ~250 and ~400 bytes). */
-function makeEntries(n: number): AppendItem[] {
+export function makeEntries(n: number): AppendItem[] {
   const out: AppendItem[] = [];
   const now = new Date('2025-06-01T12:00:00Z');
   for (let i = 0; i < n; i++) {
@@ -71,13 +71,13 @@ async function withDir<T>(f: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-interface Slice {
+export interface Slice {
   entries: number;
   seconds: number;
 }
 
 /** (a) Synced batches of `batch` entries, one at a time, leaf + record only. */
-async function rawLimit(entries: readonly AppendItem[], batch: number): Promise<Slice> {
+export async function rawLimit(entries: readonly AppendItem[], batch: number): Promise<Slice> {
   return withDir(async (dir) => {
     const db = await openLogDb(dir);
     let index = 0;

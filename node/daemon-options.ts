@@ -11,8 +11,12 @@ export interface DaemonOptions {
   stderr?: (line: string) => void;
   /** Export prom-client's default process metrics (default true). */
   defaultMetrics?: boolean;
-  /** Log tuning passed to AuditLog (defaults there). */
-  log?: Pick<AuditLogOptions, 'maxPendingEntries' | 'maxBatchEntries'>;
+  /**
+   * Log tuning passed to AuditLog (defaults there). `wrapDb` wraps the opened store: for tests and benches
+   * only (a disk that fails; bench/ingest-ablation.bench.ts's store that leaves key kinds out) — `govfed
+   * start` never sets it.
+   */
+  log?: Pick<AuditLogOptions, 'maxPendingEntries' | 'maxBatchEntries' | 'wrapDb'>;
   now?: () => Date;
   /**
    * Called when the audit log gave up after a failed write (the reopened store did not hold what was
