@@ -163,7 +163,6 @@ async function runVariant(v: Variant): Promise<Run> {
   }
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
 
 function variantResult(v: Variant, runs: readonly Run[], raw: number): BenchResult {
