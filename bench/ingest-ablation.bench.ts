@@ -18,7 +18,8 @@
  * LevelDB limit of bench/ingest-raw.bench.ts (synced batches of 1,000, l/ + r/ only, in this process) so
  * that every ratio is to raw LevelDB in the same run. Per run: acknowledged decisions/s, p50/p99 ack
  * latency, daemon CPU (cores and µs per decision), CPU per thread kind (/proc/<pid>/task/*), bytes on
- * disk per decision, and LevelDB's write stalls (its LOG's "waiting" lines).
+ * disk per decision, LevelDB's write stalls (its LOG's "waiting" lines), and what the rest of the machine
+ * used meanwhile (/proc/stat): each run first waits (≤ 120 s) for a quiet machine, which others share.
  *
  * Environment: GOVFED_BENCH_SECONDS (per run, default 10), GOVFED_BENCH_ABLATION_ROUNDS (default 2),
  * GOVFED_BENCH_ABLATION_VARIANTS (comma-separated ids, default all), GOVFED_BENCH_ABLATION_PROFILE=DIR
@@ -71,6 +72,29 @@ interface Run {
   bytesPerDecision: number;
   stalls: number;
   load: string;
+  /** Cores the rest of the machine used during the measurement (all CPU − daemon − this process). */
+  others: number;
+  /** Seconds waited for a quiet machine before the run. */
+  waited: number;
+}
+
+/** Busy CPU seconds of the whole machine so far (/proc/stat: everything but idle and iowait). */
+async function machineBusy(): Promise<number> {
+  const f = (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const total = f.reduce((a, b) => a + b, 0);
+  return (total - (f[3] ?? 0) - (f[4] ?? 0)) / 100;
+}
+
+/** Waits (at most 120 s) until the machine used < 0.3 cores over 2 s: other helpers' tests share it. */
+async function quiet(): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const a = await machineBusy();
+    await new Promise((r) => setTimeout(r, 2000));
+    const busy = ((await machineBusy()) - a) / 2;
+    const waited = (performance.now() - t0) / 1000;
+    if (busy < 0.3 || waited > 120) return waited - 2;
+  }
 }
 
 /** Lines of LevelDB's LOG(s) under `dir` saying that writes waited (level-0 files or a full memtable). */
@@ -136,15 +160,19 @@ async function runVariant(v: Variant): Promise<Run> {
     if (v.workers === undefined) delete config.ingestWorkers;
     else config.ingestWorkers = v.workers;
     await writeFile(configFile, JSON.stringify(config, null, 2));
+    const waited = await quiet();
     const load = loadavg();
     const host = await startHost(node.home, v);
     let m: Measurement;
     let warm: Measurement;
     let threads: string;
+    let others: number;
     try {
       warm = await drive(host.url, token, BATCH, WARMUP_MS, false);
       const before = threadCpu(host.pid);
+      const busy0 = await machineBusy();
       m = await drive(host.url, token, BATCH, SECONDS * 1000, true);
+      others = ((await machineBusy()) - busy0) / m.seconds - m.daemonCores - m.clientCores;
       threads = coresByKind(before, threadCpu(host.pid), m.seconds);
     } finally {
       await host.stop();
@@ -157,6 +185,8 @@ async function runVariant(v: Variant): Promise<Run> {
       bytesPerDecision: (await diskBytes(node.home)) / total,
       stalls: await levelStalls(node.home),
       load,
+      others,
+      waited,
     };
   } finally {
     await removeDir(node.tmp);
@@ -176,7 +206,8 @@ function variantResult(v: Variant, runs: readonly Run[], raw: number): BenchResu
     return (
       `${k(rr)}/s p50 ${percentile(lat, 0.5).toFixed(0)} p99 ${percentile(lat, 0.99).toFixed(0)} ms, daemon ` +
       `${r.m.daemonCores.toFixed(2)} cores = ${usPer.toFixed(1)} µs/decision (${r.threads}), clients ${r.m.clientCores.toFixed(2)} cores, ` +
-      `${Math.round(r.bytesPerDecision)} B/decision on disk, ${r.stalls} LevelDB stall lines, 503s ${r.m.rejected}, load ${r.load}`
+      `${Math.round(r.bytesPerDecision)} B/decision on disk, ${r.stalls} LevelDB stall lines, 503s ${r.m.rejected}, ` +
+      `rest of the machine ${r.others.toFixed(2)} cores (waited ${r.waited.toFixed(0)} s for quiet; load before ${r.load})`
     );
   });
   return {
@@ -198,13 +229,18 @@ export async function run(): Promise<BenchResult[]> {
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order each round, so that no variant always runs first or last.
     const order = round % 2 === 0 ? variants : [...variants].reverse();
+    await quiet();
     raws.push(await rawLimit(entries, BATCH));
     for (const v of order) {
       const r = await runVariant(v);
       (runs.get(v.id) as Run[]).push(r);
-      console.error(`round ${round + 1} ${v.id}: ${k(r.m.decisions / r.m.seconds)}/s, ${r.threads}`);
+      console.error(
+        `round ${round + 1} ${v.id}: ${k(r.m.decisions / r.m.seconds)}/s, daemon ${r.m.daemonCores.toFixed(2)} ` +
+          `(${r.threads}), rest of machine ${r.others.toFixed(2)}, waited ${r.waited.toFixed(0)} s`,
+      );
     }
   }
+  await quiet();
   raws.push(await rawLimit(entries, BATCH));
   const raw = raws.reduce((a, r) => a + r.entries, 0) / raws.reduce((a, r) => a + r.seconds, 0);
   return [
