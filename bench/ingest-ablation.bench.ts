@@ -12,6 +12,7 @@
  *   minimal-unsynced  minimal, batches written without fsync
  *   full-unsynced     full, batches written without fsync
  *   minimal-w0 / -w4  minimal with ingestWorkers 0 (sealing on the main thread) / 4
+ *   full-array        full, each batch written as one array batch (only when named: a candidate change)
  * Every variant except `full` writes a store that is NOT a valid log: an ablation, nothing else.
  *
  * The variants alternate in ROUNDS rounds (each run on a fresh home), and each round also runs the raw
@@ -50,6 +51,8 @@ interface Variant {
   id: string;
   layout: AblationLayout;
   unsynced?: boolean;
+  /** Write each batch as one array batch instead of a chained batch (ablation-db.ts). */
+  arrayBatch?: boolean;
   /** ingestWorkers in config.json (undefined: the default, one per core). */
   workers?: number;
   what: string;
@@ -64,7 +67,10 @@ const VARIANTS: readonly Variant[] = [
   { id: 'full-unsynced', layout: 'full', unsynced: true, what: 'every key, no fsync' },
   { id: 'minimal-w0', layout: 'minimal', workers: 0, what: 'minimal, ingestWorkers 0' },
   { id: 'minimal-w4', layout: 'minimal', workers: 4, what: 'minimal, ingestWorkers 4' },
+  { id: 'full-array', layout: 'full', arrayBatch: true, what: 'every key, one array batch per write' },
 ];
+/** Run only when named in GOVFED_BENCH_ABLATION_VARIANTS (a candidate change, not part of the ablation). */
+const ON_REQUEST = new Set(['full-array']);
 
 interface Run {
   m: Measurement;
@@ -116,6 +122,7 @@ async function startHost(home: string, v: Variant) {
     home,
     v.layout,
     ...(v.unsynced === true ? ['unsynced'] : []),
+    ...(v.arrayBatch === true ? ['array'] : []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -222,7 +229,7 @@ function variantResult(v: Variant, runs: readonly Run[], raw: number): BenchResu
 
 export async function run(): Promise<BenchResult[]> {
   const only = process.env.GOVFED_BENCH_ABLATION_VARIANTS?.split(',');
-  const variants = VARIANTS.filter((v) => only === undefined || only.includes(v.id));
+  const variants = VARIANTS.filter((v) => (only === undefined ? !ON_REQUEST.has(v.id) : only.includes(v.id)));
   const entries = makeEntries(4096);
   const runs = new Map<string, Run[]>(variants.map((v) => [v.id, []]));
   const raws: { entries: number; seconds: number }[] = [];
