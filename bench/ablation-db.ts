@@ -10,6 +10,7 @@
  *   minimal     only l/ leaf, r/ record and m/size per batch (and c/ checkpoints, written apart): no stored
  *               hashes h/… either. The hashes are still computed (the Frontier); they are kept in an
  *               in-memory buffer of 32-byte slots so that the checkpointer's tree-hash reads still work.
+ *   none        not even l/ and r/: only m/size per batch (still synced) — the JavaScript's own ceiling
  * With `unsynced`, each batch is written without {sync: true} (LevelDB's write without fsync). With
  * `arrayBatch` (LevelDB only), a batch's operations are collected in an array and written with ONE
  * `level.batch(ops)` call instead of a chained batch (one native call per put): the same keys and values
@@ -18,7 +19,7 @@
 import { LevelLogDb } from '../node/log/db.ts';
 import type { LogBatch, LogDb, ReadOptions, WriteOptions } from '../node/log/store.ts';
 
-export type AblationLayout = 'full' | 'no-search' | 'no-index' | 'minimal';
+export type AblationLayout = 'full' | 'no-search' | 'no-index' | 'minimal' | 'none';
 
 export interface AblationOptions {
   layout: AblationLayout;
@@ -48,6 +49,7 @@ const DROPPED: Record<AblationLayout, readonly string[]> = {
   'no-search': ['s/'],
   'no-index': ['s/', 'x/', 'd/'],
   minimal: ['s/', 'x/', 'd/', 'h/'],
+  none: ['s/', 'x/', 'd/', 'h/', 'l/', 'r/'],
 };
 
 /** Stored hashes by stored index, 32 bytes each, in chunks of 2^20 slots (off the JS heap). */

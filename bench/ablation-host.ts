@@ -1,7 +1,7 @@
 /**
  * The daemon process of bench/ingest-ablation.bench.ts: `node bench/ablation-host.ts HOME LAYOUT [unsynced]`
  * starts the real Daemon that `govfed start` runs (fastify, ingest workers, LevelDB in HOME, group commit)
- * with its log store wrapped by bench/ablation-db.ts (LAYOUT: full, no-search, no-index or minimal; with
+ * with its log store wrapped by bench/ablation-db.ts (LAYOUT: full, no-search, no-index, minimal or none; with
  * `unsynced`, batches are written without fsync; with `array`, as one array batch), prints the daemon's "listening on URL" line on stdout and
  * stops it on SIGTERM. A bench-only process: the store it writes is not a valid log except with `full`.
  */
@@ -10,7 +10,7 @@ import { loadHome } from '../node/home/index.ts';
 import { type AblationLayout, ablationDb } from './ablation-db.ts';
 
 const [home, layout, ...flags] = process.argv.slice(2);
-const LAYOUTS: readonly string[] = ['full', 'no-search', 'no-index', 'minimal'];
+const LAYOUTS: readonly string[] = ['full', 'no-search', 'no-index', 'minimal', 'none'];
 if (home === undefined || layout === undefined || !LAYOUTS.includes(layout)) {
   process.stderr.write(`usage: ablation-host.ts HOME ${LAYOUTS.join('|')} [unsynced] [array]\n`);
   process.exit(2);

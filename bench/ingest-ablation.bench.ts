@@ -13,6 +13,7 @@
  *   full-unsynced     full, batches written without fsync
  *   minimal-w0 / -w4  minimal with ingestWorkers 0 (sealing on the main thread) / 4
  *   full-array        full, each batch written as one array batch (only when named: a candidate change)
+ *   none              only m/size per batch, no leaf or record (only when named: the JavaScript's ceiling)
  * Every variant except `full` writes a store that is NOT a valid log: an ablation, nothing else.
  *
  * The variants alternate in ROUNDS rounds (each run on a fresh home), and each round also runs the raw
@@ -68,9 +69,10 @@ const VARIANTS: readonly Variant[] = [
   { id: 'minimal-w0', layout: 'minimal', workers: 0, what: 'minimal, ingestWorkers 0' },
   { id: 'minimal-w4', layout: 'minimal', workers: 4, what: 'minimal, ingestWorkers 4' },
   { id: 'full-array', layout: 'full', arrayBatch: true, what: 'every key, one array batch per write' },
+  { id: 'none', layout: 'none', what: 'm/size only: no leaf, no record (the JavaScript alone)' },
 ];
 /** Run only when named in GOVFED_BENCH_ABLATION_VARIANTS (a candidate change, not part of the ablation). */
-const ON_REQUEST = new Set(['full-array']);
+const ON_REQUEST = new Set(['full-array', 'none']);
 
 interface Run {
   m: Measurement;
