@@ -9,7 +9,8 @@
  *   auditor  role auditor or admin (raw records)
  *   admin    role admin
  * No or unusable token → 401 ERR_UNAUTHORIZED with `WWW-Authenticate: Bearer`; a valid token without the
- * role → 403 ERR_FORBIDDEN.
+ * role → 403 ERR_FORBIDDEN. The token's public id is kept on the request (`tokenId`): the per-token rate
+ * limit (rate-limit.ts), which runs after this hook, counts by it.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NodeError } from '../errors.ts';
@@ -26,6 +27,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller's role, once authenticated. */
     role?: Role;
+    /** The public id of the caller's token, once authenticated (the per-token rate limit counts by it). */
+    tokenId?: string;
   }
 }
 
@@ -48,18 +51,21 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 
 export function installAuth(app: FastifyInstance, ctx: ApiContext): void {
   app.decorateRequest('role', undefined);
+  app.decorateRequest('tokenId', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.access ?? 'public';
     if (access === 'public') return;
     const token = bearerToken(request);
     if (token === undefined)
       throw new NodeError('ERR_UNAUTHORIZED', 'missing or malformed Authorization: Bearer token');
-    const role = await ctx.tokens.verify(token);
-    if (role === undefined) {
+    const principal = await ctx.tokens.authenticate(token);
+    if (principal === undefined) {
       reply.header('www-authenticate', 'Bearer realm="govfed", error="invalid_token"');
       throw new NodeError('ERR_UNAUTHORIZED', 'unknown token');
     }
+    const { role } = principal;
     request.role = role;
+    request.tokenId = principal.id;
     if (!allows(role, access)) {
       reply.header('www-authenticate', 'Bearer realm="govfed", error="insufficient_scope"');
       throw new NodeError('ERR_FORBIDDEN', `this route needs role ${access}; the token has role ${role}`);

@@ -18,17 +18,19 @@ import type { PgStateDb } from './pg-state.ts';
 import {
   generateToken,
   isTokenSyntax,
-  lookupRole,
+  lookupToken,
   type NewToken,
   parseTokensFile,
   type Role,
   readTokens,
   type TokenAuthority,
   type TokenInfo,
+  type TokenPrincipal,
   type TokensFile,
 } from './tokens.ts';
 
 interface HashedEntry {
+  id: string;
   role: Role;
   hash: Buffer;
   expiresMs: number;
@@ -85,6 +87,7 @@ export class PgTokenStore implements TokenAuthority {
     if (stored !== undefined && stored.version === this.#version) return;
     const list = stored === undefined ? await readTokens(this.#o.homeFile) : decode(stored.body);
     this.#entries = list.tokens.map((t) => ({
+      id: t.id,
       role: t.role,
       hash: Buffer.from(t.sha256, 'hex'),
       expiresMs: t.expires === undefined ? Number.POSITIVE_INFINITY : Date.parse(t.expires),
@@ -93,13 +96,17 @@ export class PgTokenStore implements TokenAuthority {
   }
 
   async verify(token: string): Promise<Role | undefined> {
+    return (await this.authenticate(token))?.role;
+  }
+
+  async authenticate(token: string): Promise<TokenPrincipal | undefined> {
     if (this.#now() - this.#lastCheck >= (this.#o.reloadIntervalMs ?? 1000)) {
       await this.refresh().catch(() => {}); // keep the list we had; the next check tries again
     }
     if (!isTokenSyntax(token)) return undefined;
     const hash = createHash('sha256').update(token, 'utf8').digest();
-    const role = this.#lookup(hash);
-    if (role !== undefined) return role;
+    const found = this.#lookup(hash);
+    if (found !== undefined) return found;
     // A well-formed unknown token may have just been minted by another process of the org.
     try {
       await this.refresh();
@@ -109,8 +116,8 @@ export class PgTokenStore implements TokenAuthority {
     return this.#lookup(hash);
   }
 
-  #lookup(hash: Buffer): Role | undefined {
-    return lookupRole(this.#entries, hash, this.#now());
+  #lookup(hash: Buffer): TokenPrincipal | undefined {
+    return lookupToken(this.#entries, hash, this.#now());
   }
 
   get size(): number {

@@ -40,6 +40,12 @@ export interface TokenEntry {
   expires?: string;
 }
 
+/** Who a presented token is: its role and public id (never the token or its hash). */
+export interface TokenPrincipal {
+  id: string;
+  role: Role;
+}
+
 /** What `govfed token list` shows of a token: never the token or its hash. */
 export interface TokenInfo {
   id: string;
@@ -220,6 +226,8 @@ export async function revokeToken(dir: string, id: string): Promise<TokenInfo> {
 export interface TokenAuthority {
   /** The role of `token` (attacker-controlled), or undefined when it is malformed or unknown. */
   verify(token: string): Role | undefined | Promise<Role | undefined>;
+  /** Like verify, with the token's public id (what the API's per-token rate limit counts by). */
+  authenticate(token: string): TokenPrincipal | undefined | Promise<TokenPrincipal | undefined>;
   /** Mints a token for `role` (the only time it is visible) and accepts it from now on. */
   create(role: Role, opts?: { ttlMs?: number }): Promise<NewToken>;
 }
@@ -234,6 +242,7 @@ export interface TokenStoreOptions {
 }
 
 interface HashedEntry {
+  id: string;
   role: Role;
   hash: Buffer;
   /** Epoch ms after which the token is refused; Infinity when it does not expire. */
@@ -291,6 +300,7 @@ export class TokenStore implements TokenAuthority {
       const text = readFileSync(this.file, 'utf8');
       if (text.length > MAX_TOKENS_FILE_BYTES) throw new NodeError('ERR_INVALID_CONFIG', 'tokens.json is too large');
       entries = parseTokensFile(text).tokens.map((t) => ({
+        id: t.id,
         role: t.role,
         hash: Buffer.from(t.sha256, 'hex'),
         expiresMs: t.expires === undefined ? Number.POSITIVE_INFINITY : Date.parse(t.expires),
@@ -302,6 +312,11 @@ export class TokenStore implements TokenAuthority {
 
   /** The role of `token` (attacker-controlled), or undefined when it is malformed or unknown. */
   verify(token: string): Role | undefined {
+    return this.authenticate(token)?.role;
+  }
+
+  /** The role and public id of `token` (attacker-controlled), or undefined when it is malformed or unknown. */
+  authenticate(token: string): TokenPrincipal | undefined {
     if (this.#now() - this.#lastCheck >= this.#interval) {
       try {
         this.reload();
@@ -311,8 +326,8 @@ export class TokenStore implements TokenAuthority {
     }
     if (!isTokenSyntax(token)) return undefined;
     const hash = createHash('sha256').update(token, 'utf8').digest();
-    const role = this.#lookup(hash);
-    if (role !== undefined) return role;
+    const found = this.#lookup(hash);
+    if (found !== undefined) return found;
     // A well-formed but unknown token may have just been created by `govfed token create`: check the
     // file now (a stat; the file is only read when it changed) instead of waiting for the interval.
     try {
@@ -323,8 +338,8 @@ export class TokenStore implements TokenAuthority {
     return this.#lookup(hash);
   }
 
-  #lookup(hash: Buffer): Role | undefined {
-    return lookupRole(this.#entries, hash, this.#now());
+  #lookup(hash: Buffer): TokenPrincipal | undefined {
+    return lookupToken(this.#entries, hash, this.#now());
   }
 
   get size(): number {
@@ -333,15 +348,17 @@ export class TokenStore implements TokenAuthority {
 }
 
 /**
- * The role of the token whose hash is `hash` among `entries`, unexpired at `now` (ms): every entry is
- * compared in constant time, so the answer's timing says nothing about which entry matched.
+ * The role and id of the token whose hash is `hash` among `entries`, unexpired at `now` (ms): every entry
+ * is compared in constant time, so the answer's timing says nothing about which entry matched.
  */
-export function lookupRole(
-  entries: readonly { hash: Buffer; role: Role; expiresMs: number }[],
+export function lookupToken(
+  entries: readonly { id: string; hash: Buffer; role: Role; expiresMs: number }[],
   hash: Buffer,
   now: number,
-): Role | undefined {
-  let role: Role | undefined;
-  for (const e of entries) if (timingSafeEqual(e.hash, hash) && now < e.expiresMs) role ??= e.role;
-  return role;
+): TokenPrincipal | undefined {
+  let found: TokenPrincipal | undefined;
+  for (const e of entries) {
+    if (timingSafeEqual(e.hash, hash) && now < e.expiresMs) found ??= { id: e.id, role: e.role };
+  }
+  return found;
 }

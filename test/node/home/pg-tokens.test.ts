@@ -61,6 +61,7 @@ describeWithPostgres('PgTokenStore', () => {
       expect(await leader.verify(made.token)).toBe('ingest');
       // the follower's interval has not passed: the unknown well-formed token makes it check at once
       expect(await follower.verify(made.token)).toBe('ingest');
+      expect(await follower.authenticate(made.token)).toEqual({ id: made.id, role: 'ingest' }); // the id the rate limit counts by
       // the leader's home file was carried in with the first mint; the follower's own file is not the list any more
       expect(await follower.verify(a.admin)).toBe('admin');
       expect(await follower.verify(b.admin)).toBeUndefined();

@@ -82,6 +82,16 @@ describe('TokenStore.verify', () => {
       const store = TokenStore.forHome(dir);
       expect(store.verify(a.token)).toBe('auditor');
     });
+
+    it('authenticate gives its role and public id (each token its own)', async () => {
+      const a = await createToken(dir, 'auditor');
+      const b = await createToken(dir, 'auditor');
+      const store = TokenStore.forHome(dir);
+      expect(store.authenticate(a.token)).toEqual({ id: a.id, role: 'auditor' });
+      expect(store.authenticate(b.token)).toEqual({ id: b.id, role: 'auditor' });
+      expect(a.id).not.toBe(b.id);
+      expect(store.authenticate(`${a.token}x`)).toBeUndefined();
+    });
   });
 
   describe('when the token is unknown or malformed', () => {
