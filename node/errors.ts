@@ -29,6 +29,8 @@ export const NodeErrorCodes = [
   // auth
   'ERR_UNAUTHORIZED',
   'ERR_FORBIDDEN',
+  // per-client rate limits (node/api/rate-limit.ts)
+  'ERR_RATE_LIMITED',
   // log state
   'ERR_NOT_FOUND',
   'ERR_BACKPRESSURE',
@@ -158,6 +160,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode | (typeof CliErrorCodes)[number
   ERR_INVALID_CURSOR: { http: 400, exit: 2 },
   ERR_UNAUTHORIZED: { http: 401, exit: 4 },
   ERR_FORBIDDEN: { http: 403, exit: 4 },
+  ERR_RATE_LIMITED: { http: 429, exit: 4 },
   ERR_NOT_FOUND: { http: 404, exit: 4 },
   ERR_BACKPRESSURE: { http: 503, exit: 4 },
   ERR_SHUTTING_DOWN: { http: 503, exit: 4 },
