@@ -1,7 +1,7 @@
 /**
- * `govfed config set --home DIR jurisdiction|listen|api|ingestWorkers|store.shared|store.leaseMs VALUE [--json]` —
- * changes one value of
- * config.json (validated, written atomically) and re-signs the member card.
+ * `govfed config set --home DIR KEY VALUE [--json]` (KEY: jurisdiction, listen, api, ingestWorkers,
+ * store.shared, store.leaseMs, http.rateLimit.perIp|perToken|ingestPerToken, http.trustProxy) — changes
+ * one value of config.json (validated, written atomically) and re-signs the member card.
  */
 import { booleanOption, type CommandSpec, HOME_OPTION, JSON_OPTION } from '../args.ts';
 import { ExitCode, UsageError } from '../exit.ts';
@@ -10,11 +10,23 @@ import { formatJson } from '../output.ts';
 
 const NAME = 'config set';
 /** node/home/config-set.ts SETTABLE_KEYS (not imported: it loads the key code, and --help should stay fast). */
-const KEYS = ['jurisdiction', 'listen', 'api', 'ingestWorkers', 'store.shared', 'store.leaseMs'];
+const KEYS = [
+  'jurisdiction',
+  'listen',
+  'api',
+  'ingestWorkers',
+  'store.shared',
+  'store.leaseMs',
+  'http.rateLimit.perIp',
+  'http.rateLimit.perToken',
+  'http.rateLimit.ingestPerToken',
+  'http.trustProxy',
+];
 
 export const configSetCommand: CommandSpec = {
   name: NAME,
-  summary: "Change the node's jurisdiction, listen or API address, ingest workers, or its shared store.",
+  summary:
+    "Change the node's jurisdiction, listen or API address, ingest workers, shared store, or per-client rate limits.",
   usage: `${NAME} --home DIR KEY VALUE [--json]`,
   description: `
 KEY is one of:
@@ -31,6 +43,18 @@ KEY is one of:
                 --store', 'govfed store migrate'); set it on every home of the org
   store.leaseMs the writer lease in ms, 300..600000 (default 10000): how long the processes wait for a
                 leader that died before one of them takes over
+  http.rateLimit.perIp
+                requests a minute one client address may make to the routes without a token (default
+                1200; 0: no limit); over it: 429 ERR_RATE_LIMITED with Retry-After
+  http.rateLimit.perToken
+                requests a minute one token may make to the routes with a token (default 12000; 0: off)
+  http.rateLimit.ingestPerToken
+                requests a minute one token may make to POST /v1/decisions and POST /v1/evaluate
+                (default 0: not limited; ingest has its own backpressure, 503 ERR_BACKPRESSURE)
+  http.trustProxy
+                the reverse proxies whose X-Forwarded-For names the client, comma-separated: addresses,
+                ADDRESS/PREFIX ranges, loopback, linklocal, uniquelocal; none (the default): the client
+                is the TCP peer and X-Forwarded-For is ignored
 The value is checked, config.json is written atomically, and DIR/member-card.json is signed again so it
 says the same. A bad key or value is a usage error (exit 2) and changes nothing. The daemon reads
 config.json only when it starts: if it is running, the change takes effect at the next start (the
@@ -47,6 +71,8 @@ previous, value, changed, running, restartRequired, memberCard}.`,
     'govfed config set --home ./us listen /ip4/203.0.113.5/tcp/7371',
     'govfed config set --home ./us ingestWorkers 2',
     'govfed config set --home ./us store.shared true',
+    'govfed config set --home ./us http.rateLimit.perIp 600',
+    'govfed config set --home ./us http.trustProxy loopback',
   ],
   async run(args, io) {
     const home = resolveHome(args, io, NAME);

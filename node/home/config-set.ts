@@ -3,7 +3,9 @@
  * ingestWorkers (a number 0..16, or `auto`: the key removed, one worker per core from two cores on, at
  * most 4), and for a node whose log is in PostgreSQL store.shared (true: several processes of the org on
  * that database, `govfed ha add-process`; false: the key removed) and store.leaseMs (the writer lease,
- * 300..600000) — validated like `govfed init` and the daemon's config check validate it, written
+ * 300..600000), the per-client rate limits http.rateLimit.perIp, .perToken and .ingestPerToken (requests
+ * per minute, 0: off) and http.trustProxy (a comma-separated list of proxies, or `none`: the key removed)
+ * — validated like `govfed init` and the daemon's config check validate it, written
  * atomically, and the member card re-signed so that it always says what the config says. The nested keys
  * are dotted paths into config.json; the store.* keys are refused for the embedded LevelDB (no `store`).
  *
@@ -17,6 +19,8 @@ import { DEFAULT_LEASE_MS } from '../log/postgres/lease.ts';
 import { checkConfig, homePaths, isJurisdictionCode, type NodeConfig, parseApiAddress, readConfig } from './config.ts';
 import { writeFileAtomic } from './fs.ts';
 import { type WrittenCard, writeMemberCard } from './member-card.ts';
+import { DEFAULT_RATE_LIMITS, isRateLimit, MAX_RATE_LIMIT, type RateLimits } from './rate-limit-config.ts';
+import { isTrustedProxySpec, MAX_TRUSTED_PROXIES, TRUST_PROXY_NAMES } from './trust-proxy.ts';
 
 /** The keys `config set` may change (a contract: CLI arguments). */
 export const SETTABLE_KEYS = [
@@ -26,6 +30,10 @@ export const SETTABLE_KEYS = [
   'ingestWorkers',
   'store.shared',
   'store.leaseMs',
+  'http.rateLimit.perIp',
+  'http.rateLimit.perToken',
+  'http.rateLimit.ingestPerToken',
+  'http.trustProxy',
 ] as const;
 export type SettableKey = (typeof SETTABLE_KEYS)[number];
 
@@ -36,6 +44,17 @@ const WORKERS_RE = /^(auto|[0-9]|1[0-6])$/;
 export const AUTO_WORKERS = 'auto';
 /** store.leaseMs: a plain decimal (the range 300..600000 is checked as a number). */
 const LEASE_RE = /^[1-9][0-9]{2,5}$/;
+/** A rate limit: a plain decimal (the range 0..MAX_RATE_LIMIT is checked as a number). */
+const RATE_RE = /^(0|[1-9][0-9]{0,7})$/;
+/** http.trustProxy's value for "no trusted proxy" (the key removed). */
+export const NO_PROXY = 'none';
+
+/** The http.rateLimit.* keys and the field each sets. */
+const RATE_KEYS: Readonly<Record<string, keyof RateLimits>> = {
+  'http.rateLimit.perIp': 'perIp',
+  'http.rateLimit.perToken': 'perToken',
+  'http.rateLimit.ingestPerToken': 'ingestPerToken',
+};
 
 export function isSettableKey(k: unknown): k is SettableKey {
   return typeof k === 'string' && (SETTABLE_KEYS as readonly string[]).includes(k);
@@ -72,6 +91,22 @@ export function checkSetting(key: SettableKey, value: string): void {
         throw fail('an integer from 300 to 600000 (milliseconds)');
       }
       return;
+    case 'http.rateLimit.perIp':
+    case 'http.rateLimit.perToken':
+    case 'http.rateLimit.ingestPerToken':
+      if (!RATE_RE.test(value) || !isRateLimit(Number(value))) {
+        throw fail(`an integer from 0 (off) to ${MAX_RATE_LIMIT} (requests per minute)`);
+      }
+      return;
+    case 'http.trustProxy': {
+      const list = value.split(',');
+      if (value !== NO_PROXY && (list.length > MAX_TRUSTED_PROXIES || !list.every(isTrustedProxySpec))) {
+        throw fail(
+          `${NO_PROXY}, or a comma-separated list of IP addresses, ADDRESS/PREFIX ranges or ${TRUST_PROXY_NAMES.join(', ')}`,
+        );
+      }
+      return;
+    }
   }
 }
 
@@ -84,6 +119,14 @@ function shown(config: NodeConfig, key: SettableKey): string {
       return String(config.store?.shared ?? false);
     case 'store.leaseMs':
       return String(config.store?.leaseMs ?? DEFAULT_LEASE_MS);
+    case 'http.rateLimit.perIp':
+    case 'http.rateLimit.perToken':
+    case 'http.rateLimit.ingestPerToken': {
+      const field = RATE_KEYS[key] as keyof RateLimits;
+      return String(config.http?.rateLimit?.[field] ?? DEFAULT_RATE_LIMITS[field]);
+    }
+    case 'http.trustProxy':
+      return config.http?.trustProxy?.join(',') ?? NO_PROXY;
     default:
       return config[key];
   }
@@ -102,6 +145,16 @@ function withSetting(config: NodeConfig, key: SettableKey, value: string): Recor
     }
     case 'store.leaseMs':
       return { ...config, store: { ...storeOf(config, key), leaseMs: Number(value) } };
+    case 'http.rateLimit.perIp':
+    case 'http.rateLimit.perToken':
+    case 'http.rateLimit.ingestPerToken': {
+      const rateLimit = { ...config.http?.rateLimit, [RATE_KEYS[key] as keyof RateLimits]: Number(value) };
+      return { ...config, http: { ...config.http, rateLimit } };
+    }
+    case 'http.trustProxy': {
+      const { trustProxy: _old, ...http } = config.http ?? {};
+      return { ...config, http: value === NO_PROXY ? http : { ...http, trustProxy: value.split(',') } };
+    }
     default:
       return { ...config, [key]: value };
   }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { JURISDICTION_PATTERN } from '../../protocol/audit/fields.ts';
 import { NodeError } from '../errors.ts';
 import { checkFreshnessConfig, type FreshnessConfig } from './freshness-config.ts';
-import { checkHttpLimits, type HttpLimits } from './http-limits.ts';
+import { checkHttpLimits, type HttpConfig } from './http-limits.ts';
 import { checkStoreConfig, type StoreConfig } from './store-config.ts';
 
 export const CONFIG_VERSION = 1;
@@ -52,8 +52,11 @@ export interface NodeConfig {
    * under DIR/retired/<key id>/ (retiredLogPaths), still served and provable. Absent when none.
    */
   retiredLogs?: RetiredLogConfig[];
-  /** Limits of the HTTP server against slow and greedy clients (node/home/http-limits.ts); defaults when absent. */
-  http?: Partial<HttpLimits>;
+  /**
+   * Limits of the HTTP server against slow and greedy clients (node/home/http-limits.ts), per-client rate
+   * limits (rate-limit-config.ts) and trusted proxies (trust-proxy.ts); defaults when absent.
+   */
+  http?: HttpConfig;
   /** Charter freshness timing (node/home/freshness-config.ts); defaults when absent. */
   freshness?: Partial<FreshnessConfig>;
   /**

@@ -9,11 +9,15 @@
  *                       a request of it is being handled: a slow answer is still sent)
  *   keepAliveTimeoutMs  an idle keep-alive connection between requests is closed after it
  *   maxConnections      open connections at most; connections past it are closed on accept
+ *   rateLimit           per-client request budgets (rate-limit-config.ts)
+ *   trustProxy          the reverse proxies whose X-Forwarded-For names the client (trust-proxy.ts)
  *
  * Every field is optional; DEFAULT_HTTP_LIMITS fills the rest. Unknown fields are rejected, like the rest
  * of config.json.
  */
 import { NodeError } from '../errors.ts';
+import { checkRateLimits, type RateLimits } from './rate-limit-config.ts';
+import { checkTrustProxy } from './trust-proxy.ts';
 
 export interface HttpLimits {
   requestTimeoutMs: number;
@@ -31,6 +35,12 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   maxConnections: 512,
 });
 
+/** config.json `http`: the limits above, the rate limits and the trusted proxies, each optional. */
+export interface HttpConfig extends Partial<HttpLimits> {
+  rateLimit?: Partial<RateLimits>;
+  trustProxy?: string[];
+}
+
 /** Allowed range of each field. */
 const RANGES: Record<keyof HttpLimits, [number, number]> = {
   requestTimeoutMs: [100, 3_600_000],
@@ -41,32 +51,36 @@ const RANGES: Record<keyof HttpLimits, [number, number]> = {
 };
 
 /** Checks config.json's `http` object (absent: {}). Throws ERR_INVALID_CONFIG. */
-export function checkHttpLimits(value: unknown): Partial<HttpLimits> {
+export function checkHttpLimits(value: unknown): HttpConfig {
   const fail = (msg: string) => new NodeError('ERR_INVALID_CONFIG', `config.json: http.${msg}`);
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new NodeError('ERR_INVALID_CONFIG', 'config.json: http must be a JSON object');
   }
   const v = value as Record<string, unknown>;
-  for (const [k, x] of Object.entries(v)) {
+  const { rateLimit, trustProxy, ...numbers } = v;
+  checkRateLimits(rateLimit);
+  checkTrustProxy(trustProxy);
+  for (const [k, x] of Object.entries(numbers)) {
     const range = RANGES[k as keyof HttpLimits];
     if (range === undefined || !Object.hasOwn(RANGES, k)) throw fail(`${k} is not a known limit`);
     if (typeof x !== 'number' || !Number.isInteger(x) || x < range[0] || x > range[1]) {
       throw fail(`${k} must be an integer from ${range[0]} to ${range[1]}`);
     }
   }
-  const limits = resolveHttpLimits(v as Partial<HttpLimits>);
+  const limits = resolveHttpLimits(numbers as Partial<HttpLimits>);
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     throw fail(
       `headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed requestTimeoutMs (${limits.requestTimeoutMs})`,
     );
   }
-  return v as Partial<HttpLimits>;
+  return v as HttpConfig;
 }
 
-/** The limits in force: the configured ones over the defaults. */
-export function resolveHttpLimits(partial: Partial<HttpLimits> | undefined): HttpLimits {
-  const limits = { ...DEFAULT_HTTP_LIMITS, ...partial };
+/** The limits in force: the configured ones over the defaults (rateLimit and trustProxy are left out). */
+export function resolveHttpLimits(partial: HttpConfig | undefined): HttpLimits {
+  const { rateLimit: _r, trustProxy: _t, ...numbers } = partial ?? {};
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...numbers };
   // A shorter request timeout alone shortens the headers timeout with it.
   if (partial?.headersTimeoutMs === undefined) {
     limits.headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);

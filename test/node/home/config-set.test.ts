@@ -72,6 +72,17 @@ describe('setConfigValue', () => {
       ['ingestWorkers', '2.5'],
       ['ingestWorkers', '02'],
       ['ingestWorkers', 'many'],
+      ['http.rateLimit.perIp', '-1'],
+      ['http.rateLimit.perIp', '1.5'],
+      ['http.rateLimit.perIp', '0600'],
+      ['http.rateLimit.perToken', '10000001'],
+      ['http.rateLimit.ingestPerToken', 'off'],
+      ['http.rateLimit.perMinute', '10'],
+      ['http.trustProxy', ''],
+      ['http.trustProxy', 'nginx'],
+      ['http.trustProxy', 'loopback,'],
+      ['http.trustProxy', '10.0.0.0/33'],
+      ['http.maxConnections', '10'],
       ['org', 'them'],
       ['peerId', '12D3KooWRARowzzcmEe1ai4Qj9HpBHSo54WDKohf23xtBER5Ukd5'],
     ];
@@ -84,6 +95,29 @@ describe('setConfigValue', () => {
         expect(await readFile(homePaths(dir).memberCard, 'utf8')).toBe(cardBefore);
       });
     }
+  });
+  describe('when setting the per-client rate limits and the trusted proxies', () => {
+    it('writes http.rateLimit.* as numbers beside the other http limits (0: off)', async () => {
+      const r = await setConfigValue(dir, 'http.rateLimit.perIp', '600');
+      expect(r).toMatchObject({ key: 'http.rateLimit.perIp', previous: '1200', value: '600', changed: true });
+      expect(await setConfigValue(dir, 'http.rateLimit.perToken', '0')).toMatchObject({ previous: '12000' });
+      expect(await setConfigValue(dir, 'http.rateLimit.ingestPerToken', '3000')).toMatchObject({ previous: '0' });
+      expect((await readConfig(dir)).http?.rateLimit).toEqual({ perIp: 600, perToken: 0, ingestPerToken: 3000 });
+      expect((await setConfigValue(dir, 'http.rateLimit.perIp', '600')).changed).toBe(false);
+    });
+    it('writes http.trustProxy as a list, and none removes it (the default)', async () => {
+      expect(await setConfigValue(dir, 'http.trustProxy', 'loopback,10.0.0.0/8')).toMatchObject({
+        previous: 'none',
+        changed: true,
+      });
+      await setConfigValue(dir, 'http.rateLimit.perIp', '60');
+      expect((await readConfig(dir)).http).toEqual({
+        trustProxy: ['loopback', '10.0.0.0/8'],
+        rateLimit: { perIp: 60 },
+      });
+      expect(await setConfigValue(dir, 'http.trustProxy', 'none')).toMatchObject({ previous: 'loopback,10.0.0.0/8' });
+      expect((await readConfig(dir)).http).toEqual({ rateLimit: { perIp: 60 } });
+    });
   });
   describe('when setting store.shared or store.leaseMs', () => {
     it('refuses them for the embedded LevelDB (ERR_VALIDATION naming store migrate) and changes nothing', async () => {
