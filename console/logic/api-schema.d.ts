@@ -227,6 +227,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -326,6 +343,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -415,6 +449,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -479,6 +530,23 @@ export interface paths {
                             leaf: components["schemas"]["govfed.decisionLeaf"];
                             record: components["schemas"]["govfed.decisionRecord"];
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -571,6 +639,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -625,6 +710,23 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -668,6 +770,23 @@ export interface paths {
                     };
                     content: {
                         "text/plain": string;
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -732,6 +851,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -789,6 +925,23 @@ export interface paths {
                         "application/octet-stream": string;
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -841,6 +994,23 @@ export interface paths {
                     };
                     content: {
                         "text/plain": string;
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -902,6 +1072,23 @@ export interface paths {
                         "application/octet-stream": string;
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -961,6 +1148,23 @@ export interface paths {
                         "application/json": components["schemas"]["govfed.inclusionProof"];
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -1018,6 +1222,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["govfed.consistencyProof"];
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -1086,6 +1307,23 @@ export interface paths {
                             /** @description the log the index is in */
                             origin: string;
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -1175,6 +1413,23 @@ export interface paths {
                                 }[];
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -1268,6 +1523,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -1340,6 +1612,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -1396,6 +1685,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -1441,6 +1747,23 @@ export interface paths {
                         "application/json": {
                             logs: string[];
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -1539,6 +1862,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -1604,6 +1944,23 @@ export interface paths {
                             role: "ingest" | "auditor" | "admin";
                             id: string;
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -1810,6 +2167,23 @@ export interface paths {
                                 };
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -2094,6 +2468,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -2170,6 +2561,23 @@ export interface paths {
                             /** @description present when more versions follow: pass it as `from` */
                             next?: number;
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -2465,6 +2873,23 @@ export interface paths {
                                 };
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -2763,6 +3188,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -2988,6 +3430,23 @@ export interface paths {
                                 };
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -3281,6 +3740,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -3567,6 +4043,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -3849,6 +4342,23 @@ export interface paths {
                                 };
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -4135,6 +4645,23 @@ export interface paths {
                                 };
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -4427,6 +4954,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -4502,6 +5046,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -4571,6 +5132,23 @@ export interface paths {
                                 revokedAt?: string;
                             }[];
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -4652,6 +5230,23 @@ export interface paths {
                                 revokedAt?: string;
                             }[];
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -4775,6 +5370,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -4848,6 +5460,23 @@ export interface paths {
                                 logIndex: number;
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -5095,6 +5724,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -5208,6 +5854,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -5303,6 +5966,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -5378,6 +6058,23 @@ export interface paths {
                             /** @description the model version's status now (a new contract needs approval again) */
                             status: string;
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -5475,6 +6172,23 @@ export interface paths {
                             status?: string;
                             logIndex: number;
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -5585,6 +6299,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -5664,6 +6395,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -5737,6 +6485,23 @@ export interface paths {
                             time: string;
                             logIndex: number;
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -5846,6 +6611,23 @@ export interface paths {
                                 }[];
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -6071,6 +6853,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -6168,6 +6967,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -6263,6 +7079,23 @@ export interface paths {
                                 }[];
                             };
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -6400,6 +7233,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -6474,6 +7324,23 @@ export interface paths {
                                 points?: number;
                             }[];
                         };
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -6580,6 +7447,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -6678,6 +7562,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -6748,6 +7649,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -6815,6 +7733,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -6876,6 +7811,23 @@ export interface paths {
                         };
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -6927,6 +7879,23 @@ export interface paths {
                     };
                     content: {
                         "text/plain": string;
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -6986,6 +7955,23 @@ export interface paths {
                         "application/json": string;
                     };
                 };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
                 "4XX": {
                     headers: {
@@ -7038,6 +8024,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": string;
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -7094,6 +8097,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": string;
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["govfed.error"];
                     };
                 };
                 /** @description An error. `code` is stable (see docs/errors.md); `message` is for people. */
@@ -7163,6 +8183,23 @@ export interface paths {
                     };
                     content: {
                         "text/x.tlog.size": string;
+                        "application/json": components["schemas"]["govfed.error"];
+                    };
+                };
+                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                429: {
+                    headers: {
+                        /** @description seconds until one request is allowed again */
+                        "retry-after"?: number;
+                        /** @description the budget: requests per minute */
+                        "x-ratelimit-limit"?: number;
+                        /** @description 0 */
+                        "x-ratelimit-remaining"?: number;
+                        /** @description seconds until one request is allowed again */
+                        "x-ratelimit-reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": components["schemas"]["govfed.error"];
                     };
                 };

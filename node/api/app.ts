@@ -9,15 +9,17 @@
  *
  * JSON bodies are strict (json-body.ts): duplicate keys, numbers a double cannot hold exactly and bidi
  * controls in keys are 400s, so what is stored is what the caller sent. The server's timeouts and
- * connection cap (node/home/http-limits.ts, config.json `http`) hold slow clients off; a request refused
- * before its body was read (401, 403, 404, 413, 415) is answered with `Connection: close` and its body
+ * connection cap (node/home/http-limits.ts, config.json `http`) hold slow clients off, per-client rate
+ * limits (rate-limit.ts, `http.rateLimit`) greedy ones; a request refused before its body was read
+ * (401, 403, 404, 413, 415, 429) is answered with `Connection: close` and its body
  * is never read (errors.ts).
  */
 import { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { NodeError, schemaErrorFormatter } from '../errors.ts';
-import { type HttpLimits, resolveHttpLimits } from '../home/http-limits.ts';
+import { type HttpConfig, resolveHttpLimits } from '../home/http-limits.ts';
+import { resolveRateLimits } from '../home/rate-limit-config.ts';
 import { installAuth } from './auth.ts';
 import { type ConsoleAssets, loadConsoleAssets } from './console/assets.ts';
 import type { ApiContext, EventSink, LogPort } from './context.ts';
@@ -34,6 +36,7 @@ import type { RegistryPort } from './ports/registry.ts';
 import type { ReportPort } from './ports/report.ts';
 import type { WitnessPort } from './ports/witness.ts';
 import { pooledRandom } from './random.ts';
+import { declareRateLimitedResponse, installRateLimit } from './rate-limit.ts';
 import { adminFsckRoute } from './routes/admin-fsck.ts';
 import { checkpointGetRoute } from './routes/checkpoint-get.ts';
 import { checkpointPostRoute } from './routes/checkpoint-post.ts';
@@ -120,8 +123,11 @@ export interface BuildAppOptions {
   monitoring?: MonitoringPort;
   /** Compliance reports (node/report); without them /v1/reports answers 409. */
   report?: ReportPort;
-  /** Timeouts and the connection cap (default: config.json `http` of `home`, else DEFAULT_HTTP_LIMITS). */
-  http?: Partial<HttpLimits>;
+  /**
+   * Timeouts, the connection cap, per-client rate limits and trusted proxies (default: config.json `http`
+   * of `home`, else DEFAULT_HTTP_LIMITS and DEFAULT_RATE_LIMITS, no trusted proxy).
+   */
+  http?: HttpConfig;
   /** The console's live-update feed (GET /v1/events); the daemon tees its events into it. Default: a fresh one. */
   live?: LiveFeed;
   /** The web console's files (default: read from console/dist). */
@@ -211,9 +217,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.retiredLogs === undefined ? {} : { retiredLogs: opts.retiredLogs }),
   };
 
-  const limits = resolveHttpLimits(opts.http ?? opts.home.config.http);
+  const http = opts.http ?? opts.home.config.http;
+  const limits = resolveHttpLimits(http);
   const app = Fastify({
     logger: false,
+    // Whose X-Forwarded-For names the client (node/home/trust-proxy.ts); none by default.
+    trustProxy: http?.trustProxy ?? false,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -259,6 +268,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   installAuth(app, ctx);
   if (ctx.follower !== undefined) installFollowerGuard(app, ctx.follower);
+  // After auth (the per-token budget needs the token's id), before the routes (the plugin hooks each one).
+  await installRateLimit(app, resolveRateLimits(http?.rateLimit), metrics, { now: () => ctx.now().getTime() });
+  declareRateLimitedResponse(app);
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequestDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },

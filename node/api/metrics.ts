@@ -19,6 +19,7 @@ export class NodeMetrics {
   readonly registry = new Registry();
   readonly decisionsIngested: Counter;
   readonly backpressureRejections: Counter;
+  readonly rateLimited: Counter<'limit'>;
   readonly appendBatchSeconds: Histogram;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   #source: (() => LogMetrics) | undefined;
@@ -33,6 +34,12 @@ export class NodeMetrics {
     this.backpressureRejections = new Counter({
       name: 'govfed_backpressure_rejections_total',
       help: 'Ingest requests answered 503 because the log had too many pending entries.',
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'govfed_rate_limited_total',
+      help: 'Requests answered 429 ERR_RATE_LIMITED, by the budget they exceeded (perIp, perToken, ingestPerToken).',
+      labelNames: ['limit'],
       registers,
     });
     this.appendBatchSeconds = new Histogram({

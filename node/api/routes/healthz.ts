@@ -78,7 +78,7 @@ export function healthzRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/healthz',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: false }, // probes are never rate-limited (node/api/rate-limit.ts)
       schema: {
         summary: 'Health: the log writes, checkpoints are signed, the charter is fresh (no token needed)',
         tags: ['node'],
@@ -131,7 +131,7 @@ export function healthzRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/readyz',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: false }, // probes are never rate-limited (node/api/rate-limit.ts)
       schema: {
         summary: 'Readiness: the node takes appends (no token needed)',
         tags: ['node'],

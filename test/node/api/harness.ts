@@ -53,7 +53,9 @@ export interface TestNodeOptions {
   /** Runs a real WitnessService on the node's home and log (outside any federation) for the witness routes. */
   witness?: boolean;
   /** The HTTP server's limits (default: config.json's, i.e. DEFAULT_HTTP_LIMITS). */
-  http?: Partial<import('../../../node/home/http-limits.ts').HttpLimits>;
+  http?: import('../../../node/home/http-limits.ts').HttpConfig;
+  /** The API's clock (default: the real one). */
+  now?: () => Date;
   /** Ingest worker threads for POST /v1/decisions (node/decisions IngestPool; default 0: the main thread). */
   ingestWorkers?: number;
   /** The web console's files (default: console/dist, as the daemon serves them). */
@@ -121,6 +123,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     ...(opts.policy === undefined ? {} : { policy: opts.policy }),
     ...(witness === undefined ? {} : { witness }),
     ...(opts.http === undefined ? {} : { http: opts.http }),
+    ...(opts.now === undefined ? {} : { now: opts.now }),
     ...(opts.follower === undefined ? {} : { follower: opts.follower }),
     ...(opts.retiredLogs === undefined ? {} : { retiredLogs: opts.retiredLogs }),
   });
