@@ -3,7 +3,8 @@
  *
  * Failure mapping: a connection that cannot be made (refused, reset, timed out, DNS) is an
  * UnreachableError (exit 3); an HTTP error status is an ApiError carrying the node's
- * `{error: {code, message}}` (exit 4). Everything the node returns is treated as untrusted input:
+ * `{error: {code, message}}` (exit 4); 429 ERR_RATE_LIMITED is retried after its Retry-After
+ * (rate-limited.ts). Everything the node returns is treated as untrusted input:
  * bodies are read with a size cap and JSON shapes are checked before use; proofs are verified by the
  * caller with protocol/ before anything is printed as verified.
  */
@@ -12,6 +13,7 @@ import type { FsckReport } from '../node/log/index.ts';
 import type { Verdict } from '../protocol/policy/index.ts';
 import { ApiError } from './api-error.ts';
 import { CliError, ExitCode, UnreachableError } from './exit.ts';
+import { sendWithRetry } from './rate-limited.ts';
 
 export { ApiError };
 
@@ -307,12 +309,14 @@ export class ApiClient {
     }
     let res: Response;
     try {
-      res = await fetch(`${this.target.baseUrl}${path}`, {
-        method,
-        headers,
-        ...(payload === undefined ? {} : { body: payload }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
+      const send = () =>
+        fetch(`${this.target.baseUrl}${path}`, {
+          method,
+          headers,
+          ...(payload === undefined ? {} : { body: payload }),
+          signal: AbortSignal.timeout(this.#timeoutMs),
+        });
+      res = await sendWithRetry(send, async (r) => (await apiError(r)).code === 'ERR_RATE_LIMITED');
     } catch (cause) {
       const home = this.target.home;
       const start = home === undefined ? '' : ` — is it running? start it with govfed start --home ${home}`;
