@@ -37,7 +37,9 @@ export function budgetOf(request: FastifyRequest): { limit: keyof RateLimits; ke
       ? { limit: 'ingestPerToken', key: `ingest:${request.tokenId}` }
       : { limit: 'perToken', key: `token:${request.tokenId}` };
   }
-  return { limit: 'perIp', key: `ip:${normalizeIP(request.ip)}` };
+  // request.ip is undefined when the socket closed before the request was handled: one shared bucket.
+  const ip = typeof request.ip === 'string' && request.ip !== '' ? normalizeIP(request.ip) : 'unknown';
+  return { limit: 'perIp', key: `ip:${ip}` };
 }
 
 const WHOSE: Record<keyof RateLimits, string> = {

@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openapiDocument } from '../../../node/api/openapi.ts';
+import { budgetOf } from '../../../node/api/rate-limit.ts';
 import type { HttpConfig } from '../../../node/home/http-limits.ts';
 import { decision, startTestNode, type TestNode } from './harness.ts';
 
@@ -256,5 +257,30 @@ describe('the OpenAPI document', () => {
     }
     expect(doc.paths['/healthz']?.get?.responses['429']).toBeUndefined();
     expect(doc.paths['/readyz']?.get?.responses['429']).toBeUndefined();
+  });
+});
+
+describe('budgetOf', () => {
+  const req = (r: { ip?: string; tokenId?: string; access?: string }) =>
+    ({ ip: r.ip, tokenId: r.tokenId, routeOptions: { config: { access: r.access } } }) as never;
+  describe('when the request has a token', () => {
+    it('counts by the token id, the ingest routes in a bucket of their own', () => {
+      expect(budgetOf(req({ ip: '10.0.0.1', tokenId: 'abc', access: 'any' }))).toEqual({
+        limit: 'perToken',
+        key: 'token:abc',
+      });
+      expect(budgetOf(req({ ip: '10.0.0.1', tokenId: 'abc', access: 'ingest' }))).toEqual({
+        limit: 'ingestPerToken',
+        key: 'ingest:abc',
+      });
+    });
+  });
+  describe('when it has none', () => {
+    it('counts by the address: IPv6 per /64, IPv4-mapped as IPv4, a closed socket in one shared bucket', () => {
+      expect(budgetOf(req({ ip: '2001:db8:1:2:3:4:5:6' })).key).toBe(budgetOf(req({ ip: '2001:db8:1:2:ffff::1' })).key);
+      expect(budgetOf(req({ ip: '2001:db8:1:2:3:4:5:6' })).key).not.toBe(budgetOf(req({ ip: '2001:db8:1:3::1' })).key);
+      expect(budgetOf(req({ ip: '::ffff:192.0.2.1' })).key).toBe('ip:192.0.2.1');
+      expect(budgetOf(req({}))).toEqual({ limit: 'perIp', key: 'ip:unknown' });
+    });
   });
 });
