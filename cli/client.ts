@@ -31,6 +31,8 @@ export interface NodeInfo {
   peerId: string;
   origin: string;
   verifierKey: string;
+  /** The logs it kept under earlier log keys (keys rotate --log), oldest first; untrusted until pinned. */
+  retiredLogs?: unknown;
   [key: string]: unknown;
 }
 
@@ -80,9 +82,10 @@ export class ApiClient {
     return v as NodeInfo;
   }
 
-  /** GET /v1/log/checkpoint: the signed note, exactly as served. */
-  async checkpoint(): Promise<string> {
-    return await this.#text('GET', '/v1/log/checkpoint');
+  /** GET /v1/log/checkpoint[?origin=O] (a log the node retired): the signed note, exactly as served. */
+  async checkpoint(origin?: string): Promise<string> {
+    const q = origin === undefined ? '' : `?${new URLSearchParams({ origin })}`;
+    return await this.#text('GET', `/v1/log/checkpoint${q}`);
   }
 
   /** POST /v1/log/checkpoint (admin): signs a checkpoint now if the tree grew; returns the latest note. */

@@ -1,6 +1,6 @@
 /**
  * `govfed decisions export --since T [--until T] [--model M] [--denied | --allowed] [--flag RULE]
- * --out FILE` — writes the matching decisions, each with its full record, its leaf and its inclusion
+ * [--origin O] --out FILE` — writes the matching decisions, each with its full record, its leaf and its inclusion
  * proof against ONE signed checkpoint, as a govfed-decision-export/v1 file (protocol/audit/export.ts)
  * that `govfed verify FILE --key VKEY` checks offline.
  *
@@ -10,11 +10,17 @@
  * the header (with the count) and the records into FILE's temporary twin → that file verified here with
  * protocol/ (a node that serves a bad proof or record is caught now, exit 1) → renamed to FILE. At most
  * MAX_EXPORT_RECORDS decisions: more is ERR_EXPORT_TOO_LARGE (exit 2), narrow the time range.
+ *
+ * --origin O exports from a log the node retired (`keys rotate --log`): its verifier key (pinned by the
+ * home's config.json retiredLogs when there is one, else as GET /v1/node reports it), its final
+ * checkpoint (GET /v1/log/checkpoint?origin=O) and pages of GET /v1/decisions/proofs?origin=O. The node's
+ * logs the export did not read (the proofs answer's `otherLogs`) are named in the summary.
  */
 
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import type { NodeConfig, RetiredLogConfig } from '../../node/home/config.ts';
 import {
   EXPORT_FORMAT,
   exportHeaderLine,
@@ -22,14 +28,14 @@ import {
   type VerifiedExport,
 } from '../../protocol/audit/index.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
-import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, requireOption } from '../args.ts';
+import { booleanOption, CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, requireOption, stringOption } from '../args.ts';
 import { chooseVerifierKey, latestCheckpoint, openNoteUnder, type VerifiedCheckpoint } from '../checkpoint.ts';
 import { ApiClient, ApiError } from '../client.ts';
 import { queryRecord, SEARCH_OPTIONS, searchQuery } from '../decisions-query.ts';
 import { CheckFailedError, CliError, ExitCode } from '../exit.ts';
 import { verifyExportStream } from '../export-file.ts';
 import { homeConfig, optionalHome, resolveTarget } from '../home.ts';
-import { formatJson, formatKeyValues } from '../output.ts';
+import { formatJson, formatKeyValues, safeText } from '../output.ts';
 
 const PAGE = 1000;
 
@@ -37,7 +43,7 @@ export const decisionsExportCommand: CommandSpec = {
   name: 'decisions export',
   summary: 'Write matching decisions with inclusion proofs against one checkpoint, for govfed verify.',
   usage:
-    'decisions export --since T [--until T] [--model M] [--denied | --allowed] [--flag RULE] --out FILE [--home DIR] [--api HOST:PORT] [--token TOKEN] [--json]',
+    'decisions export --since T [--until T] [--model M] [--denied | --allowed] [--flag RULE] [--origin O] --out FILE [--home DIR] [--api HOST:PORT] [--token TOKEN] [--json]',
   description: `
 Writes FILE (format ${EXPORT_FORMAT}, JSON Lines): a header with one signed checkpoint and the log's
 verifier key, then one line per matching decision with its full record, its leaf and its Merkle
@@ -46,9 +52,12 @@ every record must be the one its leaf commits to, and every leaf must be in the 
 is that of 'govfed decisions list' (an auditor or admin token); decisions recorded after the checkpoint
 are not in the file. At most ${MAX_EXPORT_RECORDS.toLocaleString('en-US')} decisions per file: when more match, nothing is written
 (ERR_EXPORT_TOO_LARGE, exit 2) — narrow --since/--until. The export proves that what it holds is in the
-log, not that nothing else matched.`,
+log, not that nothing else matched. A node that rotated its log key (keys rotate --log) keeps the
+decisions from before in the retired log: --origin O exports from that log, proved against its final
+checkpoint and verified with its own key; the node's other logs are named in the summary.`,
   options: {
     ...SEARCH_OPTIONS,
+    origin: { type: 'string', value: 'O', description: "export from the node's log O (one it retired) instead" },
     out: { type: 'string', value: 'FILE', description: 'the file to write (required)' },
     ...CLIENT_OPTIONS,
     ...JSON_OPTION,
@@ -62,14 +71,17 @@ log, not that nothing else matched.`,
     const out = requireOption(args, 'decisions export', 'out');
     const query = searchQuery('decisions export', args);
     const client = new ApiClient(await resolveTarget(args, io, 'decisions export'));
-    const info = await client.node();
-    const key = chooseVerifierKey((await homeConfig(optionalHome(args, io)))?.verifierKey, info.verifierKey);
-    const cp = await freshCheckpoint(client, key);
+    const origin = stringOption(args, 'origin');
+    const { key, cp } = await logToExport(client, await homeConfig(optionalHome(args, io)), origin);
     const recordsTmp = `${out}.records.tmp`;
     const fileTmp = `${out}.tmp`;
     let verified: VerifiedExport;
+    let otherLogs: string[];
     try {
-      const count = await writeRecords(client, query, cp.checkpoint.size, recordsTmp);
+      if (origin !== undefined) query.set('origin', origin);
+      const written = await writeRecords(client, query, cp.checkpoint.size, recordsTmp);
+      const count = written.count;
+      otherLogs = written.otherLogs;
       await writeFile(
         fileTmp,
         recordsTmp,
@@ -101,6 +113,7 @@ log, not that nothing else matched.`,
       treeSize: verified.treeSize,
       origin: verified.origin,
       verifierKey: key,
+      ...(otherLogs.length === 0 ? {} : { otherLogs }),
     };
     if (booleanOption(args, 'json')) io.stdout(formatJson(summary));
     else {
@@ -111,10 +124,40 @@ log, not that nothing else matched.`,
           ['verify with', `govfed verify ${out} --key ${key}`],
         ]),
       );
+      for (const o of otherLogs) io.stdout(`not searched: this node's log ${safeText(o)} (--origin ${safeText(o)})\n`);
     }
     return ExitCode.OK;
   },
 };
+
+/**
+ * The verifier key and the checkpoint to export against: of the node's current log (a checkpoint signed
+ * now when the token may, else the latest), or of the retired log `origin` names (its final checkpoint).
+ * The key is the home's when it has one (pinned), and the node must report the same.
+ */
+async function logToExport(
+  client: ApiClient,
+  config: NodeConfig | undefined,
+  origin: string | undefined,
+): Promise<{ key: string; cp: VerifiedCheckpoint }> {
+  const info = await client.node();
+  if (origin === undefined || origin === info.origin) {
+    const key = chooseVerifierKey(config?.verifierKey, info.verifierKey);
+    return { key, cp: await freshCheckpoint(client, key) };
+  }
+  const note = await client.checkpoint(origin); // ERR_UNKNOWN_ORIGIN from the node when it has no such log
+  const reported = Array.isArray(info.retiredLogs)
+    ? (info.retiredLogs as unknown[]).find((r): r is RetiredLogConfig => (r as RetiredLogConfig)?.origin === origin)
+    : undefined;
+  const pinned = config?.retiredLogs?.find((r) => r.origin === origin)?.verifierKey;
+  if (typeof reported?.verifierKey !== 'string') {
+    throw new CheckFailedError(`the node serves a log ${safeText(origin)} but does not report its verifier key`, {
+      code: 'ERR_UNKNOWN_KEY',
+    });
+  }
+  const key = chooseVerifierKey(pinned, reported.verifierKey);
+  return { key, cp: openNoteUnder(note, key) };
+}
 
 /** A checkpoint signed now when the token may ask for one (admin), else the latest. */
 async function freshCheckpoint(client: ApiClient, key: string): Promise<VerifiedCheckpoint> {
@@ -142,16 +185,20 @@ function writeError(file: string, cause: unknown): CliError {
   });
 }
 
-/** Pages of GET /v1/decisions/proofs at `treeSize` into `file`, one line each; returns how many. */
+/**
+ * Pages of GET /v1/decisions/proofs at `treeSize` into `file`, one line each; returns how many, and the
+ * node's logs the search did not read (its `otherLogs`).
+ */
 async function writeRecords(
   client: ApiClient,
   query: URLSearchParams,
   treeSize: number,
   file: string,
-): Promise<number> {
+): Promise<{ count: number; otherLogs: string[] }> {
   const w = createWriteStream(file, { mode: 0o600 });
   w.on('error', () => {}); // surfaced by closeStream / the next write
   let count = 0;
+  let otherLogs: string[] = [];
   try {
     let cursor: string | undefined;
     while (treeSize > 0) {
@@ -160,6 +207,7 @@ async function writeRecords(
       q.set('limit', String(Math.min(PAGE, MAX_EXPORT_RECORDS + 1 - count)));
       if (cursor !== undefined) q.set('cursor', cursor);
       const page = await client.decisions('/proofs', q);
+      otherLogs = Array.isArray(page.otherLogs) ? page.otherLogs.filter((o): o is string => typeof o === 'string') : [];
       for (const item of page.items as unknown[]) {
         if (++count > MAX_EXPORT_RECORDS) {
           throw new CliError(
@@ -178,7 +226,7 @@ async function writeRecords(
       throw writeError(file, cause);
     });
   }
-  return count;
+  return { count, otherLogs };
 }
 
 /** One record line from an API item (untrusted: the shape is checked here, the content by the verifier). */

@@ -181,6 +181,12 @@ export interface paths {
                             origin: string;
                             /** @description C2SP verifier key of the log */
                             verifierKey: string;
+                            /** @description the logs this node kept under earlier log keys (keys rotate --log), oldest first; absent when none */
+                            retiredLogs?: {
+                                origin: string;
+                                /** @description its C2SP verifier key */
+                                verifierKey: string;
+                            }[];
                             /** @description HOST:PORT the API listens on */
                             api: string;
                             /** @description libp2p listen multiaddr */
@@ -604,6 +610,8 @@ export interface paths {
                     cursor?: string;
                     /** @description prove against the tree of this size (a signed checkpoint’s) */
                     treeSize: string;
+                    /** @description the log: this node’s current one (default) or one it retired */
+                    origin?: string;
                 };
                 header?: never;
                 path?: never;
@@ -618,6 +626,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the log read (its indices, its tree) */
+                            origin: string;
                             treeSize: number;
                             items: {
                                 index: number;
@@ -636,6 +646,8 @@ export interface paths {
                             }[];
                             /** @description present when there may be more: pass it as `cursor` for the next page */
                             next?: string;
+                            /** @description origins of this node’s other logs (retired or current), not searched: ask with origin= */
+                            otherLogs?: string[];
                         };
                     };
                 };
@@ -694,7 +706,10 @@ export interface paths {
         /** The latest signed checkpoint */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the log: this node’s current one (default) or one it retired */
+                    origin?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;

@@ -1,8 +1,12 @@
 /**
  * Which of this node's logs a request names by `origin` (GET /v1/decisions, /v1/decisions/{index},
- * /v1/log/lookup): the current log when absent or its own origin, else a log it retired (`govfed keys
+ * /v1/decisions/proofs, /v1/log/lookup, /v1/log/checkpoint): the current log when absent or its own origin, else a log it retired (`govfed keys
  * rotate --log`, node/home RetiredLogs), read-only; any other origin is ERR_UNKNOWN_ORIGIN. Indices are
  * per log: entry N of a retired log is not entry N of the current one, so every answer names its log.
+ *
+ * otherLogs: the origins of this node's logs a request did not read (the current one and every retired
+ * one, less the one it read), for the list answers (`otherLogs`): a search that finds nothing from
+ * before a rotation says where else to ask.
  *
  * findInRetired: where a decision (or leaf hash) not in the current log is, among the retired logs —
  * so that a lookup without `origin` can say where to ask instead of a bare "not found".
@@ -12,7 +16,17 @@ import type { RetiredLog } from '../log/index.ts';
 import type { ApiContext, LogPort } from './context.ts';
 
 /** What the routes read of either kind of log. */
-export type ReadLog = Pick<LogPort, 'entry' | 'record' | 'lookupDecision' | 'lookupLeafHash' | 'searchDecisions'>;
+export type ReadLog = Pick<
+  LogPort,
+  | 'size'
+  | 'checkpoint'
+  | 'entry'
+  | 'record'
+  | 'proveInclusion'
+  | 'lookupDecision'
+  | 'lookupLeafHash'
+  | 'searchDecisions'
+>;
 
 export function logOf(
   ctx: Pick<ApiContext, 'log' | 'home' | 'retiredLogs'>,
@@ -28,6 +42,11 @@ export function logOf(
     );
   }
   return { origin, log: retired };
+}
+
+/** This node's logs other than `origin`: the current one first, then the retired ones oldest first. */
+export function otherLogs(ctx: Pick<ApiContext, 'home' | 'retiredLogs'>, origin: string): string[] {
+  return [ctx.home.config.origin, ...(ctx.retiredLogs?.keys() ?? [])].filter((o) => o !== origin);
 }
 
 /** The retired log (newest first) holding `key`, with its index there; undefined when none does. */

@@ -3,7 +3,8 @@
  * (node/federation/rotation.ts, log-rotation.ts, node/home/log-rotation.ts): the charter moves a's old
  * log key to its retiredLogKeys; a closes its old log with a `log.rotated` entry, restarts in place under
  * the new origin, and its new log commits to the old one's final tree. Entries of the old log stay
- * provable — from another member's node and from a's own — with bundles that verify offline; new
+ * provable — from another member's node and from a's own — with bundles that verify offline, and
+ * exportable (`decisions export --origin`) against the old log's final checkpoint; new
  * entries are witnessed under the new origin; a restart opens the retired log again.
  */
 import { readFile } from 'node:fs/promises';
@@ -210,6 +211,36 @@ describe('keys rotate --log', () => {
       const current = await runCli(['audit', 'lookup', '--home', a.home, '--decision-id', 'before-log-rotation-1']);
       expect(current.code).not.toBe(0);
     }, 120_000);
+  });
+
+  describe("when an auditor exports a's decisions from before the rotation", () => {
+    it('decisions export --origin proves them against the old log with the old key; without it, the old log is named', async () => {
+      const out = path.join(a.tmp, 'before-rotation.jsonl');
+      const base = ['decisions', 'export', '--home', a.home, '--since', '1d', '--model', 'scorer-1'];
+      const r = await runCliJson<{ count: number; origin: string; verifierKey: string; otherLogs?: string[] }>([
+        ...base,
+        '--origin',
+        oldOrigin,
+        '--out',
+        out,
+        '--json',
+      ]);
+      expect(r).toMatchObject({ count: oldIndexes.length, origin: oldOrigin, verifierKey: a.init.verifierKey });
+      expect(r.otherLogs).toEqual([newOrigin]);
+      const lines = (await readFile(out, 'utf8')).trim().split('\n');
+      const ids = lines.slice(1).map((l) => (JSON.parse(l) as { record: { decisionId: string } }).record.decisionId);
+      expect(ids.sort()).toEqual(oldIndexes.map((_, i) => `before-log-rotation-${i}`).sort());
+      const ok = await runCli(['verify', out, '--key', a.init.verifierKey]);
+      expect(ok.code, ok.stderr).toBe(0);
+      // The current log's key does not verify it.
+      const current = (await nodeInfo(a)).verifierKey;
+      expect((await runCli(['verify', out, '--key', current])).code).toBe(1);
+      // Without --origin: the current log, and the human summary names the old one as not searched.
+      const now = await runCli([...base, '--out', path.join(a.tmp, 'current.jsonl')]);
+      expect(now.code, now.stderr).toBe(0);
+      expect(now.stdout).toContain(`not searched: this node's log ${oldOrigin} (--origin ${oldOrigin})`);
+      expect(now.stdout).toContain(`(${newOrigin})`);
+    }, 60_000);
   });
 
   describe("when a's new log grows", () => {

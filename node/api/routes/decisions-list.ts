@@ -15,11 +15,12 @@ import type { FastifyInstance } from 'fastify';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import type { FoundDecision } from '../../log/index.ts';
 import type { ApiContext } from '../context.ts';
-import { logOf } from '../log-of.ts';
+import { logOf, otherLogs } from '../log-of.ts';
 import {
   decisionSummarySchema,
   encodeCursor,
   nextCursorSchema,
+  otherLogsSchema,
   type SearchQueryString,
   searchQueryProperties,
   toDecisionQuery,
@@ -67,11 +68,7 @@ export function decisionsListRoute(app: FastifyInstance, ctx: ApiContext): void 
               origin: { type: 'string', description: 'the log searched (its indices)' },
               items: { type: 'array', items: decisionSummarySchema },
               next: nextCursorSchema,
-              otherLogs: {
-                type: 'array',
-                items: { type: 'string' },
-                description: 'origins of this node’s other logs (retired or current), not searched: ask with origin=',
-              },
+              otherLogs: otherLogsSchema,
             },
           },
           ...errorResponses,
@@ -83,7 +80,7 @@ export function decisionsListRoute(app: FastifyInstance, ctx: ApiContext): void 
       const result = await log.searchDecisions(toDecisionQuery(request.query, ctx.now()));
       reply.header('cache-control', 'no-store');
       const items = result.items.map(decisionSummary);
-      const others = [ctx.home.config.origin, ...(ctx.retiredLogs?.keys() ?? [])].filter((o) => o !== origin);
+      const others = otherLogs(ctx, origin);
       return {
         origin,
         items,

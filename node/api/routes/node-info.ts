@@ -47,6 +47,20 @@ export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
               peerId: { type: 'string', description: 'libp2p peer id' },
               origin: { type: 'string', description: 'log origin (C2SP checkpoint origin line and key name)' },
               verifierKey: { type: 'string', description: 'C2SP verifier key of the log' },
+              retiredLogs: {
+                type: 'array',
+                description:
+                  'the logs this node kept under earlier log keys (keys rotate --log), oldest first; absent when none',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['origin', 'verifierKey'],
+                  properties: {
+                    origin: { type: 'string' },
+                    verifierKey: { type: 'string', description: 'its C2SP verifier key' },
+                  },
+                },
+              },
               api: { type: 'string', description: 'HOST:PORT the API listens on' },
               listen: { type: 'string', description: 'libp2p listen multiaddr' },
               version: { type: 'string' },
@@ -113,6 +127,7 @@ export function nodeInfoRoute(app: FastifyInstance, ctx: ApiContext): void {
         peerId: c.peerId,
         origin: c.origin,
         verifierKey: c.verifierKey,
+        ...(c.retiredLogs === undefined ? {} : { retiredLogs: c.retiredLogs }),
         api,
         listen: c.listen,
         version: NODE_VERSION,

@@ -75,6 +75,13 @@ export const nextCursorSchema = {
   description: 'present when there may be more: pass it as `cursor` for the next page',
 } as const;
 
+/** `otherLogs` of a list answer that read one of this node's logs (node/api/log-of.ts otherLogs). */
+export const otherLogsSchema = {
+  type: 'array',
+  items: { type: 'string' },
+  description: 'origins of this node’s other logs (retired or current), not searched: ask with origin=',
+} as const;
+
 const CURSOR_RE = /^d1\.([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3})\.([0-9a-f]{16})$/;
 
 /** The opaque cursor of a position: base64url of `d1.<time key>.<16 hex index>`. */
