@@ -28,7 +28,8 @@ Uses the running daemon (POST /v1/admin/fsck, admin token) when there is one; ot
 copy of DIR/data made beside it (the store itself is never opened, so never changed) — or, for a node
 whose log is in PostgreSQL (config.json store), reads the database read-only — and also compares the log
 with the largest tree this node signed (DIR/high-water.json, or the database's high_water row). Exit 0 when the tree, every stored
-hash and the last checkpoint's root agree; exit 1 with the problems listed when they do not. The logs the
+hash and the last checkpoint's root agree; exit 1 with the problems listed when they do not, each with its
+code (docs/errors.md, "fsck problem codes"; with --json in 'findings', beside the texts of 'problems'). The logs the
 node retired (DIR/retired, after keys rotate --log) are checked the same way, each against its own key,
 last checkpoint and high-water mark, and listed under their origin; any of them damaged or missing is
 exit 1 too.`,
@@ -83,7 +84,11 @@ function printLog(report: FsckReport, io: Io): void {
       ['stored hashes match', yesNo(report.storedHashesMatch)],
     ]),
   );
-  for (const p of report.problems) io.stdout(`problem: ${safeText(p)}\n`);
+  // Each problem with its code (node/log/fsck-problems.ts); a daemon older than the codes sends only the text.
+  const findings = Array.isArray(report.findings) ? report.findings : report.problems.map((message) => ({ message }));
+  for (const f of findings as { code?: unknown; message: unknown }[]) {
+    io.stdout(`problem: ${f.code === undefined ? '' : `${safeText(f.code)}: `}${safeText(f.message)}\n`);
+  }
 }
 
 function printRetired(r: RetiredFsckReport, io: Io): void {

@@ -1852,6 +1852,12 @@ export interface paths {
                             /** @description kept checkpoints whose root was compared */
                             checkpointsChecked: number;
                             problems: string[];
+                            /** @description the same problems, in the same order, each with its code (docs/errors.md, fsck problem codes) */
+                            findings: {
+                                /** @enum {string} */
+                                code: "FSCK_LEAF_MISSING" | "FSCK_HASH_MISSING" | "FSCK_HASH_MISMATCH" | "FSCK_LEAF_BEYOND_SIZE" | "FSCK_HASH_BEYOND_SIZE" | "FSCK_CHECKPOINT_UNPARSABLE" | "FSCK_CHECKPOINT_SIZE_MISMATCH" | "FSCK_CHECKPOINT_OUT_OF_ORDER" | "FSCK_CHECKPOINT_ROOT_MISMATCH" | "FSCK_CHECKPOINT_BEYOND_SIZE" | "FSCK_CHECKPOINT_UNCHECKED" | "FSCK_NO_CHECKPOINT" | "FSCK_CHECKPOINT_WRONG_ORIGIN" | "FSCK_CHECKPOINT_SIGNATURE" | "FSCK_INDEX_KEY_MISSING" | "FSCK_INDEX_KEY_WRONG" | "FSCK_BELOW_HIGH_WATER" | "FSCK_HIGH_WATER_ROOT_MISMATCH" | "FSCK_RETIRED_UNSIGNED_ENTRIES" | "FSCK_LOG_UNCHECKABLE" | "FSCK_MORE_PROBLEMS";
+                                message: string;
+                            }[];
                             /** @description the same checks of every retired log (config.json retiredLogs), oldest first */
                             retired: {
                                 /** @description the retired log’s origin */
@@ -1868,6 +1874,12 @@ export interface paths {
                                 /** @description kept checkpoints whose root was compared */
                                 checkpointsChecked: number;
                                 problems: string[];
+                                /** @description the same problems, in the same order, each with its code (docs/errors.md, fsck problem codes) */
+                                findings: {
+                                    /** @enum {string} */
+                                    code: "FSCK_LEAF_MISSING" | "FSCK_HASH_MISSING" | "FSCK_HASH_MISMATCH" | "FSCK_LEAF_BEYOND_SIZE" | "FSCK_HASH_BEYOND_SIZE" | "FSCK_CHECKPOINT_UNPARSABLE" | "FSCK_CHECKPOINT_SIZE_MISMATCH" | "FSCK_CHECKPOINT_OUT_OF_ORDER" | "FSCK_CHECKPOINT_ROOT_MISMATCH" | "FSCK_CHECKPOINT_BEYOND_SIZE" | "FSCK_CHECKPOINT_UNCHECKED" | "FSCK_NO_CHECKPOINT" | "FSCK_CHECKPOINT_WRONG_ORIGIN" | "FSCK_CHECKPOINT_SIGNATURE" | "FSCK_INDEX_KEY_MISSING" | "FSCK_INDEX_KEY_WRONG" | "FSCK_BELOW_HIGH_WATER" | "FSCK_HIGH_WATER_ROOT_MISMATCH" | "FSCK_RETIRED_UNSIGNED_ENTRIES" | "FSCK_LOG_UNCHECKABLE" | "FSCK_MORE_PROBLEMS";
+                                    message: string;
+                                }[];
                                 /** @description why the log could not be checked at all (docs/errors.md) */
                                 error?: {
                                     code: string;

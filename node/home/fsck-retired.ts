@@ -9,7 +9,8 @@
  *
  * A log that cannot be checked at all — its directory gone (ERR_NOT_FOUND), its store unreadable
  * (ERR_LOG_CORRUPT), its high-water mark broken (ERR_INVALID_CONFIG) — is reported, with that code, as
- * a failed check of that log; the other logs are still checked. Each report names its log by `origin`.
+ * a failed check of that log (its finding: FSCK_LOG_UNCHECKABLE; `error` carries the error's code); the
+ * other logs are still checked. Each report names its log by `origin`.
  *
  *   fsckRetiredStopped(home): no daemon runs — each LevelDB checked on a scratch copy (fsck-directory.ts).
  *   fsckRetiredOpen(home, logs): the daemon, which holds the retired logs open (RetiredLogs).
@@ -18,6 +19,7 @@ import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import type { FsckReport } from '../log/fsck.ts';
 import { fsckDirectory } from '../log/fsck-directory.ts';
+import { withProblem } from '../log/fsck-problems.ts';
 import { HighWaterMark } from '../log/high-water.ts';
 import type { RetiredLog } from '../log/retired-log.ts';
 import { type NodeConfig, type RetiredLogConfig, retiredLogPaths } from './config.ts';
@@ -70,10 +72,12 @@ async function one(origin: string, check: () => Promise<FsckReport>): Promise<Re
   try {
     const report = await check();
     if (report.checkpointSize < 0 || report.size <= report.checkpointSize) return { origin, ...report };
-    const problem =
+    return withProblem(
+      { origin, ...report },
+      'FSCK_RETIRED_UNSIGNED_ENTRIES',
       `${report.size - report.checkpointSize} entries after the final checkpoint (size ${report.checkpointSize}) ` +
-      'were never signed: a retired log takes no entries';
-    return { origin, ...report, ok: false, problems: [...report.problems, problem] };
+        'were never signed: a retired log takes no entries',
+    );
   } catch (err) {
     if (!isGovfedError(err)) throw err;
     return {
@@ -85,6 +89,7 @@ async function one(origin: string, check: () => Promise<FsckReport>): Promise<Re
       storedHashesMatch: false,
       checkpointsChecked: 0,
       problems: [err.message],
+      findings: [{ code: 'FSCK_LOG_UNCHECKABLE', message: err.message }],
       error: { code: err.code, message: err.message },
     };
   }

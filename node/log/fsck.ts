@@ -11,12 +11,15 @@
  * The lookup index (lookup.ts), when the log has one of the current version (`m/lookup`), is checked on the way: every entry
  * must be found by its leaf hash and, for decisions, its decisionId.
  *
+ * Every problem found has a code (fsck-problems.ts): `findings` holds them, `problems` the same texts.
+ *
  * All reads go through one LevelDB snapshot. A live log takes it between batches (AuditLog.fsck), so fsck
  * runs beside the appender and checks exactly the committed state at that moment.
  */
 import { equalBytes, toHex } from '../../protocol/encoding/bytes.ts';
 import { Frontier, storedHashCount } from '../../protocol/log/index.ts';
 import { type NoteVerifier, openCheckpoint, parseCheckpoint, parseNote } from '../../protocol/note/index.ts';
+import { Findings, type FsckFinding } from './fsck-problems.ts';
 import { fastLeafHash, fastNodeHash } from './hasher.ts';
 import {
   CHECKPOINT_PREFIX,
@@ -47,9 +50,9 @@ export interface FsckReport {
   checkpointsChecked: number;
   /** Human-readable findings, at most MAX_PROBLEMS (then a summary line). */
   problems: string[];
+  /** The same problems with their codes (fsck-problems.ts), in the same order. */
+  findings: FsckFinding[];
 }
-
-export const MAX_PROBLEMS = 100;
 const CHUNK = 1024;
 const td = new TextDecoder('utf-8', { fatal: true });
 
@@ -89,24 +92,6 @@ class Cursor {
   }
 }
 
-class Findings {
-  readonly list: string[] = [];
-  #more = 0;
-
-  add(p: string): void {
-    if (this.list.length < MAX_PROBLEMS) this.list.push(p);
-    else this.#more++;
-  }
-
-  get count(): number {
-    return this.list.length + this.#more;
-  }
-
-  done(): string[] {
-    return this.#more > 0 ? [...this.list, `... and ${this.#more} more problems`] : this.list;
-  }
-}
-
 interface KeptCheckpoint {
   size: number;
   rootHash: Uint8Array | undefined;
@@ -118,10 +103,10 @@ function decodeCheckpoint(key: string, value: Uint8Array, findings: Findings): K
   try {
     const note = td.decode(value);
     const cp = parseCheckpoint(parseNote(note).text);
-    if (cp.size !== size) findings.add(`checkpoint ${key} is for size ${cp.size}`);
+    if (cp.size !== size) findings.add('FSCK_CHECKPOINT_SIZE_MISMATCH', `checkpoint ${key} is for size ${cp.size}`);
     return { size, rootHash: cp.rootHash, note };
   } catch (err) {
-    findings.add(`checkpoint ${key} does not parse: ${(err as Error).message}`);
+    findings.add('FSCK_CHECKPOINT_UNPARSABLE', `checkpoint ${key} does not parse: ${(err as Error).message}`);
     return { size, rootHash: undefined, note: '' };
   }
 }
@@ -154,7 +139,7 @@ export async function fsckDb(
   let missingLeaves = false;
   // An index of an older version (the node has not started since an upgrade) is rebuilt at next start.
   const lookup = (await hasCurrentLookupIndex(db, { snapshot }))
-    ? new LookupIndexCheck(db, snapshot, size, (p) => findings.add(p))
+    ? new LookupIndexCheck(db, snapshot, size, (code, p) => findings.add(code, p))
     : undefined;
   try {
     let cpEntry = await checkpoints.next();
@@ -163,10 +148,14 @@ export async function fsckDb(
     const compareCheckpoints = async (): Promise<void> => {
       while (cp !== undefined && cp.size <= frontier.size) {
         if (cp.size < frontier.size) {
-          findings.add(`checkpoint c/${cp.size} was skipped (out of order)`);
+          findings.add('FSCK_CHECKPOINT_OUT_OF_ORDER', `checkpoint c/${cp.size} was skipped (out of order)`);
         } else if (cp.rootHash !== undefined) {
           const matches = equalBytes(frontier.root(), cp.rootHash);
-          if (!matches) findings.add(`checkpoint for size ${cp.size}: root does not match the leaves`);
+          if (!matches)
+            findings.add(
+              'FSCK_CHECKPOINT_ROOT_MISMATCH',
+              `checkpoint for size ${cp.size}: root does not match the leaves`,
+            );
           lastRootMatches = matches;
           checkpointsChecked++;
         } else {
@@ -183,7 +172,7 @@ export async function fsckDb(
     for (let i = 0; i < size; i++) {
       const leaf = await leaves.next();
       if (leaf === undefined || leaf[0] !== leafKey(i)) {
-        findings.add(`leaf ${i} is missing`);
+        findings.add('FSCK_LEAF_MISSING', `leaf ${i} is missing`);
         missingLeaves = true;
         break;
       }
@@ -193,11 +182,14 @@ export async function fsckDb(
         if (compareHashes) {
           const sh = await hashes.next();
           if (sh === undefined || sh[0] !== hashKey(storedIndex)) {
-            findings.add(`stored hash ${storedIndex} (leaf ${i}) is missing`);
+            findings.add('FSCK_HASH_MISSING', `stored hash ${storedIndex} (leaf ${i}) is missing`);
             storedHashesMatch = false;
             compareHashes = false;
           } else if (!equalBytes(sh[1], h)) {
-            findings.add(`stored hash ${storedIndex} (leaf ${i}) is ${toHex(sh[1])}, the leaves give ${toHex(h)}`);
+            findings.add(
+              'FSCK_HASH_MISMATCH',
+              `stored hash ${storedIndex} (leaf ${i}) is ${toHex(sh[1])}, the leaves give ${toHex(h)}`,
+            );
             storedHashesMatch = false;
           }
         }
@@ -208,11 +200,14 @@ export async function fsckDb(
     if (lookup !== undefined && !missingLeaves) await lookup.finish();
     // Checkpoints beyond the stored data mean acknowledged data was lost.
     while (cp !== undefined) {
-      findings.add(
-        cp.size > size
-          ? `checkpoint for size ${cp.size} is beyond the stored size ${size}`
-          : `checkpoint for size ${cp.size} could not be checked (leaves missing)`,
-      );
+      if (cp.size > size) {
+        findings.add('FSCK_CHECKPOINT_BEYOND_SIZE', `checkpoint for size ${cp.size} is beyond the stored size ${size}`);
+      } else {
+        findings.add(
+          'FSCK_CHECKPOINT_UNCHECKED',
+          `checkpoint for size ${cp.size} could not be checked (leaves missing)`,
+        );
+      }
       lastCheckpoint = cp;
       lastRootMatches = false;
       cpEntry = await checkpoints.next();
@@ -225,16 +220,22 @@ export async function fsckDb(
   await checkBeyond(db, snapshot, size, stored, findings);
   let rootMatches = lastRootMatches;
   if (lastCheckpoint === undefined) {
-    findings.add('no checkpoint is stored');
+    findings.add('FSCK_NO_CHECKPOINT', 'no checkpoint is stored');
   } else {
     try {
       const { checkpoint } = openCheckpoint(lastCheckpoint.note, opts.verifier);
       if (checkpoint.origin !== opts.origin) {
-        findings.add(`last checkpoint has origin ${checkpoint.origin}, expected ${opts.origin}`);
+        findings.add(
+          'FSCK_CHECKPOINT_WRONG_ORIGIN',
+          `last checkpoint has origin ${checkpoint.origin}, expected ${opts.origin}`,
+        );
         rootMatches = false;
       }
     } catch (err) {
-      findings.add(`last checkpoint (size ${lastCheckpoint.size}) does not verify: ${(err as Error).message}`);
+      findings.add(
+        'FSCK_CHECKPOINT_SIGNATURE',
+        `last checkpoint (size ${lastCheckpoint.size}) does not verify: ${(err as Error).message}`,
+      );
       rootMatches = false;
     }
   }
@@ -245,7 +246,7 @@ export async function fsckDb(
     rootMatches,
     storedHashesMatch,
     checkpointsChecked,
-    problems: findings.done(),
+    ...findings.done(),
   };
 }
 
@@ -257,14 +258,15 @@ async function checkBeyond(
   stored: number,
   findings: Findings,
 ): Promise<void> {
-  for (const [from, prefix, what] of [
-    [leafKey(size), LEAF_PREFIX, 'leaf'],
-    [hashKey(stored), HASH_PREFIX, 'stored hash'],
+  for (const [from, prefix, what, code] of [
+    [leafKey(size), LEAF_PREFIX, 'leaf', 'FSCK_LEAF_BEYOND_SIZE'],
+    [hashKey(stored), HASH_PREFIX, 'stored hash', 'FSCK_HASH_BEYOND_SIZE'],
   ] as const) {
     const it = db.keys({ gte: from, lt: `${prefix}~`, limit: 1, snapshot });
     try {
       const [k] = await it.nextv(1);
-      if (k !== undefined) findings.add(`${what} ${keyNumber(k, prefix)} exists beyond the committed size ${size}`);
+      if (k !== undefined)
+        findings.add(code, `${what} ${keyNumber(k, prefix)} exists beyond the committed size ${size}`);
     } finally {
       await it.close();
     }

@@ -28,6 +28,7 @@ import { type HashReader, treeHash } from '../../protocol/log/index.ts';
 import { NodeError } from '../errors.ts';
 import { writeFileAtomic } from '../home/fs.ts';
 import type { FsckReport } from './fsck.ts';
+import { withProblem } from './fsck-problems.ts';
 import type { MarkStore, TreeState } from './store.ts';
 
 export const HIGH_WATER_VERSION = 1;
@@ -182,11 +183,19 @@ export async function withHighWater(
   reader: HashReader,
 ): Promise<FsckReport> {
   if (mark === undefined) return report;
-  let problem: string | undefined;
   if (report.size < mark.size) {
-    problem = `the log holds ${report.size} entries but this node signed a tree of ${mark.size} (high-water mark)`;
-  } else if (!equalBytes(await treeHash(mark.size, reader), mark.rootHash)) {
-    problem = `the tree of ${mark.size} entries is not the one this node signed (high-water mark ${toBase64(mark.rootHash)})`;
+    return withProblem(
+      report,
+      'FSCK_BELOW_HIGH_WATER',
+      `the log holds ${report.size} entries but this node signed a tree of ${mark.size} (high-water mark)`,
+    );
   }
-  return problem === undefined ? report : { ...report, ok: false, problems: [...report.problems, problem] };
+  if (!equalBytes(await treeHash(mark.size, reader), mark.rootHash)) {
+    return withProblem(
+      report,
+      'FSCK_HIGH_WATER_ROOT_MISMATCH',
+      `the tree of ${mark.size} entries is not the one this node signed (high-water mark ${toBase64(mark.rootHash)})`,
+    );
+  }
+  return report;
 }

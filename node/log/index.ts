@@ -45,8 +45,15 @@ export {
   type SearchPosition,
   type SearchResult,
 } from './decision-search.ts';
-export { type FsckReport, MAX_PROBLEMS } from './fsck.ts';
+export type { FsckReport } from './fsck.ts';
 export { fsckDirectory } from './fsck-directory.ts';
+export {
+  type FsckFinding,
+  type FsckProblemCode,
+  FsckProblemCodes,
+  MAX_PROBLEMS,
+  withProblem,
+} from './fsck-problems.ts';
 export { fsckStore } from './fsck-store.ts';
 export { fastLeafHash } from './hasher.ts';
 export { HighWaterMark, type MarkStore, type TreeState } from './high-water.ts';

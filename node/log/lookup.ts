@@ -24,9 +24,11 @@
  * index is also rebuilt when any of the last TAIL_CHECK_ENTRIES entries misses one of its keys (an index
  * behind the log: keys deleted from outside), so nothing acknowledged is ever missing from a search.
  */
+
 import { toHex, utf8 } from '../../protocol/encoding/bytes.ts';
 import { GovfedError } from '../../protocol/errors.ts';
 import { type DecisionFacts, searchKeyPrefixes, searchKeys } from './decision-keys.ts';
+import type { FsckProblemCode } from './fsck-problems.ts';
 import { fastLeafHash } from './hasher.ts';
 import {
   DECISION_INDEX_PREFIX,
@@ -235,14 +237,14 @@ export class LookupIndexCheck {
   readonly #db: LogDb;
   readonly #snapshot: LogSnapshot;
   readonly #size: number;
-  readonly #problem: (p: string) => void;
+  readonly #problem: (code: FsckProblemCode, p: string) => void;
   #pending: [string, number][] = [];
   /** Keys of the entries added since the last flush, by index. */
   #chunk = new Map<number, string[]>();
   /** Keys that must belong to a later entry, by that entry's index. */
   #later = new Map<number, string[]>();
 
-  constructor(db: LogDb, snapshot: LogSnapshot, size: number, problem: (p: string) => void) {
+  constructor(db: LogDb, snapshot: LogSnapshot, size: number, problem: (code: FsckProblemCode, p: string) => void) {
     this.#db = db;
     this.#snapshot = snapshot;
     this.#size = size;
@@ -270,13 +272,14 @@ export class LookupIndexCheck {
       const at = raw === undefined || raw.length !== 8 ? undefined : decodeSize(raw);
       if (at === undefined || at < index || at >= this.#size) {
         this.#problem(
+          at === undefined ? 'FSCK_INDEX_KEY_MISSING' : 'FSCK_INDEX_KEY_WRONG',
           `lookup index: ${key.slice(0, 2)} key of entry ${index} ${at === undefined ? 'is missing' : `names ${at}`}`,
         );
       } else if (at > index) {
         const inChunk = this.#chunk.get(at);
         if (inChunk !== undefined) {
           if (!inChunk.includes(key))
-            this.#problem(`lookup index: ${key.slice(0, 2)} key of entry ${index} names ${at}`);
+            this.#problem('FSCK_INDEX_KEY_WRONG', `lookup index: ${key.slice(0, 2)} key of entry ${index} names ${at}`);
         } else {
           this.#later.set(at, [...(this.#later.get(at) ?? []), key]);
         }
@@ -288,7 +291,9 @@ export class LookupIndexCheck {
   /** After the last entry: keys that named entries never reached. */
   async finish(): Promise<void> {
     await this.flush();
-    for (const [at] of this.#later) this.#problem(`lookup index: keys name entry ${at}, which does not have them`);
+    for (const [at] of this.#later) {
+      this.#problem('FSCK_INDEX_KEY_WRONG', `lookup index: keys name entry ${at}, which does not have them`);
+    }
   }
 
   #expectLater(index: number, keys: readonly string[]): void {
@@ -297,7 +302,10 @@ export class LookupIndexCheck {
     this.#later.delete(index);
     for (const k of expected) {
       if (!keys.includes(k))
-        this.#problem(`lookup index: a ${k.slice(0, 2)} key names entry ${index}, which does not have it`);
+        this.#problem(
+          'FSCK_INDEX_KEY_WRONG',
+          `lookup index: a ${k.slice(0, 2)} key names entry ${index}, which does not have it`,
+        );
     }
   }
 }

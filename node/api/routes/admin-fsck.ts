@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { fsckRetiredOpen, homeFsckReport } from '../../home/fsck-retired.ts';
+import { FsckProblemCodes } from '../../log/index.ts';
 import type { ApiContext } from '../context.ts';
 import { defaultEmptyBody, emptyBodySchema, errorResponses } from '../schemas/shared.ts';
 
@@ -54,6 +55,7 @@ const LOG_REPORT_REQUIRED = [
   'storedHashesMatch',
   'checkpointsChecked',
   'problems',
+  'findings',
 ] as const;
 
 function logReportProperties(rootMatches: string) {
@@ -65,6 +67,16 @@ function logReportProperties(rootMatches: string) {
     storedHashesMatch: { type: 'boolean', description: 'every stored hash equals the recomputed one' },
     checkpointsChecked: { type: 'integer', description: 'kept checkpoints whose root was compared' },
     problems: { type: 'array', items: { type: 'string' } },
+    findings: {
+      type: 'array',
+      description: 'the same problems, in the same order, each with its code (docs/errors.md, fsck problem codes)',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['code', 'message'],
+        properties: { code: { type: 'string', enum: [...FsckProblemCodes] }, message: { type: 'string' } },
+      },
+    },
   } as const;
 }
 

@@ -1,6 +1,6 @@
 /**
  * `govfed audit fsck` on a home that rotated its log key: the retired log in DIR/retired is checked too,
- * on a stopped node (scratch copy) and through the daemon (POST /v1/admin/fsck).
+ * on a stopped node (scratch copy) and through the daemon (POST /v1/admin/fsck), each problem with its code.
  */
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,14 @@ interface Report {
   ok: boolean;
   via: string;
   problems: string[];
-  retired: { origin: string; ok: boolean; problems: string[]; storedHashesMatch: boolean }[];
+  findings: { code: string; message: string }[];
+  retired: {
+    origin: string;
+    ok: boolean;
+    problems: string[];
+    findings: { code: string; message: string }[];
+    storedHashesMatch: boolean;
+  }[];
 }
 
 async function fsck(dir: string): Promise<{ code: number | null; report: Report }> {
@@ -52,11 +59,13 @@ describe('govfed audit fsck', () => {
       expect(damaged.code).toBe(1);
       expect(damaged.report.ok).toBe(false);
       expect(damaged.report.problems).toEqual([]); // the current log is intact
+      expect(damaged.report.findings).toEqual([]);
+      expect(damaged.report.retired[0]?.findings.map((f) => f.code)).toContain('FSCK_HASH_MISMATCH');
       expect(damaged.report.retired[0]).toMatchObject({ origin: old.origin, ok: false, storedHashesMatch: false });
       const human = await runCli(['audit', 'fsck', '--home', dir]);
       expect(human.code).toBe(1);
       expect(human.stdout).toContain(`FAILED: retired log ${old.origin}`);
-      expect(human.stdout).toMatch(/problem: .*\(leaf 3\)/);
+      expect(human.stdout).toMatch(/problem: FSCK_HASH_MISMATCH: stored hash \d+ \(leaf 3\)/);
     });
   });
 
@@ -72,6 +81,11 @@ describe('govfed audit fsck', () => {
         expect(r.report).toMatchObject({ ok: false, via: 'daemon' });
         expect(r.report.retired[0]).toMatchObject({ origin: old.origin, ok: false });
         expect(r.report.retired[0]?.problems.some((p) => p.includes('(leaf 3)'))).toBe(true);
+        // The codes come through POST /v1/admin/fsck (its response schema lets them out).
+        const leaf3 = r.report.retired[0]?.findings.find((f) => f.message.includes('(leaf 3)'));
+        expect(leaf3?.code).toBe('FSCK_HASH_MISMATCH');
+        const human = await runCli(['audit', 'fsck', '--home', dir]);
+        expect(human.stdout).toMatch(/problem: FSCK_HASH_MISMATCH: stored hash \d+ \(leaf 3\)/);
       } finally {
         await daemon.stop();
       }

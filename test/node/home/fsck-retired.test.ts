@@ -45,6 +45,7 @@ describe('fsckRetiredStopped', () => {
         rootMatches: true,
         storedHashesMatch: true,
         problems: [],
+        findings: [],
       });
       expect(r?.size).toBeGreaterThanOrEqual(6);
       expect(r?.checkpointSize).toBe(r?.size);
@@ -58,8 +59,9 @@ describe('fsckRetiredStopped', () => {
       const [r] = await fsckRetiredStopped(await loadHome(dir));
       expect(r).toMatchObject({ origin: old.origin, ok: false, storedHashesMatch: false, rootMatches: false });
       expect(r?.problems.some((p) => p.includes('(leaf 3)'))).toBe(true);
+      expect(r?.findings.map((f) => f.code)).toContain('FSCK_HASH_MISMATCH');
       const intact = { ok: true, size: 3, checkpointSize: 3, rootMatches: true, storedHashesMatch: true };
-      const whole = homeFsckReport({ ...intact, checkpointsChecked: 1, problems: [] }, r ? [r] : []);
+      const whole = homeFsckReport({ ...intact, checkpointsChecked: 1, problems: [], findings: [] }, r ? [r] : []);
       expect(whole.ok).toBe(false);
     });
   });
@@ -80,6 +82,7 @@ describe('fsckRetiredStopped', () => {
       const [r] = await fsckRetiredStopped(await loadHome(dir));
       expect(r).toMatchObject({ origin: old.origin, ok: false, rootMatches: false });
       expect(r?.problems.join('\n')).toContain('does not verify');
+      expect(r?.findings.map((f) => f.code)).toEqual(['FSCK_CHECKPOINT_SIGNATURE']);
     });
   });
 
@@ -96,6 +99,8 @@ describe('fsckRetiredStopped', () => {
       const [r] = await fsckRetiredStopped(await loadHome(dir));
       expect(r?.ok).toBe(false);
       expect(r?.problems.join('\n')).toContain(`1 entries after the final checkpoint (size ${size}) were never signed`);
+      expect(r?.findings.map((f) => f.code)).toContain('FSCK_RETIRED_UNSIGNED_ENTRIES');
+      expect(r?.problems).toEqual(r?.findings.map((f) => f.message));
     });
   });
 
@@ -108,6 +113,7 @@ describe('fsckRetiredStopped', () => {
       const [r] = await fsckRetiredStopped(await loadHome(dir));
       expect(r?.ok).toBe(false);
       expect(r?.problems.join('\n')).toMatch(/signed a tree of 50/);
+      expect(r?.findings.map((f) => f.code)).toEqual(['FSCK_BELOW_HIGH_WATER']);
     });
   });
 
@@ -117,6 +123,7 @@ describe('fsckRetiredStopped', () => {
       await rm(retiredLogPaths(dir, old.origin).dir, { recursive: true });
       const [r] = await fsckRetiredStopped(await loadHome(dir));
       expect(r).toMatchObject({ origin: old.origin, ok: false, error: { code: 'ERR_NOT_FOUND' } });
+      expect(r?.findings).toEqual([{ code: 'FSCK_LOG_UNCHECKABLE', message: r?.error?.message }]);
     });
   });
 });
@@ -133,6 +140,7 @@ describe('fsckRetiredOpen', () => {
         const [r] = await fsckRetiredOpen(loaded, retired.logs);
         expect(r).toMatchObject({ origin: old.origin, ok: false, storedHashesMatch: false });
         expect(r?.problems.some((p) => p.includes('(leaf 2)'))).toBe(true);
+        expect(r?.findings.map((f) => f.code)).toContain('FSCK_HASH_MISMATCH');
       } finally {
         await retired.stop();
       }

@@ -87,6 +87,7 @@ describeStores(
         const r = await started.fsck();
         expect(r.ok).toBe(false);
         expect(r.problems.join('\n')).toMatch(/lookup index: s\/ key of entry 0 is missing/);
+        expect(r.findings.map((f) => f.code)).toContain('FSCK_INDEX_KEY_MISSING');
       }, 60_000);
     });
   },

@@ -20,6 +20,8 @@ import {
   ORIGIN,
   type StoreFixture,
   signer,
+  stoppedLog,
+  tamper as tamperStore,
   tempDir,
   verifierKey,
 } from './helpers.ts';
@@ -37,24 +39,9 @@ async function snapshotDir(dir: string): Promise<Record<string, string>> {
 
 const code = (c: string) => expect.objectContaining({ code: c });
 
-/** A stopped log of `n` entries with checkpoints at 0, n/2 and n. */
-async function stoppedLog(store: StoreFixture, n = 40): Promise<LogStoreSpec> {
-  const spec = await store.fresh();
-  const log = new AuditLog({ store: spec, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
-  await log.start();
-  await log.append(items(0, n / 2));
-  await log.checkpointNow();
-  await log.append(items(n / 2, n / 2));
-  await log.stop();
-  return spec;
-}
-
 describeStores('fsckStore', (store) => {
-  async function tamper(spec: LogStoreSpec, f: (db: LogDb) => Promise<void>): Promise<void> {
-    const db = await store.open(spec);
-    await f(db);
-    await db.close();
-  }
+  const tamper = (spec: LogStoreSpec, f: (db: LogDb) => Promise<void>) => tamperStore(store, spec, f);
+  const codes = (r: { findings: { code: string }[] }) => r.findings.map((f) => f.code);
 
   describe('when the log is intact', () => {
     it('reports ok, every stored hash and every checkpoint root matching', async () => {
@@ -67,6 +54,7 @@ describeStores('fsckStore', (store) => {
         storedHashesMatch: true,
         checkpointsChecked: 3,
         problems: [],
+        findings: [],
       });
     });
   });
@@ -78,6 +66,7 @@ describeStores('fsckStore', (store) => {
       const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r).toMatchObject({ ok: false, storedHashesMatch: false, rootMatches: false, checkpointSize: 40 });
       expect(r.problems.some((p) => p.includes('(leaf 3)'))).toBe(true);
+      expect(codes(r)).toEqual(expect.arrayContaining(['FSCK_HASH_MISMATCH', 'FSCK_CHECKPOINT_ROOT_MISMATCH']));
     });
   });
 
@@ -89,6 +78,7 @@ describeStores('fsckStore', (store) => {
       expect(r).toMatchObject({ ok: false, storedHashesMatch: false, rootMatches: true });
       expect(r.problems).toHaveLength(1);
       expect(r.problems[0]).toContain('stored hash 10');
+      expect(r.findings).toEqual([{ code: 'FSCK_HASH_MISMATCH', message: r.problems[0] }]);
     });
   });
 
@@ -99,6 +89,9 @@ describeStores('fsckStore', (store) => {
       const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r.ok).toBe(false);
       expect(r.problems).toContain('leaf 30 is missing');
+      expect(r.findings).toContainEqual({ code: 'FSCK_LEAF_MISSING', message: 'leaf 30 is missing' });
+      // The checkpoint of size 40 can no longer be compared.
+      expect(codes(r)).toContain('FSCK_CHECKPOINT_UNCHECKED');
     });
   });
 
@@ -120,6 +113,7 @@ describeStores('fsckStore', (store) => {
       const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r).toMatchObject({ ok: false, rootMatches: true, storedHashesMatch: true });
       expect(r.problems).toEqual(['checkpoint for size 20: root does not match the leaves']);
+      expect(codes(r)).toEqual(['FSCK_CHECKPOINT_ROOT_MISMATCH']);
     });
   });
 
@@ -135,6 +129,7 @@ describeStores('fsckStore', (store) => {
       });
       const r = await fsckStore(spec, ORIGIN, verifierKey);
       expect(r).toMatchObject({ ok: false, rootMatches: false });
+      expect(codes(r)).toEqual(['FSCK_CHECKPOINT_SIGNATURE']);
     });
   });
 
@@ -152,6 +147,7 @@ describeStores('fsckStore', (store) => {
       const r = await fsckStore(spec, ORIGIN, verifierKey, { highWaterFile: mark });
       expect(r.ok).toBe(false);
       expect(r.problems.join('\n')).toMatch(/holds 10 entries.*12/);
+      expect(codes(r)).toEqual(['FSCK_BELOW_HIGH_WATER']);
       await rm(mark, { force: true });
     });
   });
@@ -176,6 +172,7 @@ describeStores('fsckStore', (store) => {
         expect(report.ok).toBe(true);
         expect(report.size).toBeGreaterThanOrEqual(500);
         expect(report.problems).toEqual([]);
+        expect(report.findings).toEqual([]);
         await log.stop();
       });
     });

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { AuditLog } from '../../../node/log/audit-log.ts';
 import type { LogDb } from '../../../node/log/db.ts';
 import { type OpenStoreOptions, openLogStore } from '../../../node/log/open-store.ts';
 import type { LogStoreSpec } from '../../../node/log/store.ts';
@@ -196,5 +197,27 @@ export async function copyInto(store: StoreFixture, from: LogStoreSpec, to: LogS
   } finally {
     await src.close();
     await dst.close();
+  }
+}
+
+/** A stopped log of `n` entries with checkpoints at 0, n/2 and n (fsck's fixture). */
+export async function stoppedLog(store: StoreFixture, n = 40): Promise<LogStoreSpec> {
+  const spec = await store.fresh();
+  const log = new AuditLog({ store: spec, signer, origin: ORIGIN, checkpointIntervalMs: 3_600_000 });
+  await log.start();
+  await log.append(items(0, n / 2));
+  await log.checkpointNow();
+  await log.append(items(n / 2, n / 2));
+  await log.stop();
+  return spec;
+}
+
+/** Changes the stopped store `spec` with `f` (a fault injected behind the log's back). */
+export async function tamper(store: StoreFixture, spec: LogStoreSpec, f: (db: LogDb) => Promise<void>): Promise<void> {
+  const db = await store.open(spec);
+  try {
+    await f(db);
+  } finally {
+    await db.close();
   }
 }

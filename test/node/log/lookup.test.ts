@@ -160,6 +160,9 @@ describeStores('the lookup index', (store) => {
         expect(r.ok).toBe(false);
         expect(r.problems.some((p) => p.includes('x/ key of entry 4 is missing'))).toBe(true);
         expect(r.problems.some((p) => p.includes('d/ key of entry 6 names 8'))).toBe(true);
+        const of = (text: string) => r.findings.find((f) => f.message.includes(text))?.code;
+        expect(of('x/ key of entry 4 is missing')).toBe('FSCK_INDEX_KEY_MISSING');
+        expect(of('d/ key of entry 6 names 8')).toBe('FSCK_INDEX_KEY_WRONG');
       });
     });
   });

@@ -29,6 +29,7 @@ describe('POST /v1/admin/fsck', () => {
         storedHashesMatch: true,
         checkpointsChecked: expect.any(Number),
         problems: [],
+        findings: [],
         retired: [],
       });
     });
