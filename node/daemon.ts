@@ -300,8 +300,10 @@ export class Daemon {
       { name: 'log', service: log }, // ERR_ALREADY_RUNNING when another daemon holds the LevelDB lock
       { name: 'state', service: state }, // the modules' state in PostgreSQL: migrated, tokens loaded
       ...(keyParts?.after ?? []), // the leader records or re-checks the org's keys; a follower watches them
+      // Logs of earlier log keys, read-only, in every process: each home holds its own copy (ha add-process
+      // copies DIR/retired), so a follower answers origin=<retired origin> as the leader does.
+      { name: 'retired-logs', service: retired },
       // A follower of a shared log runs none of the org's modules (node/ha roles.ts): only the leader.
-      leader('retired-logs', retired), // logs of earlier log keys, read-only
       leader('log-checks', {
         start: () => checkLog({ home: this.home, log, time: now, retired, state, events: this.#events }),
         stop: () => {},

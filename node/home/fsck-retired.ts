@@ -43,8 +43,8 @@ export function fsckRetiredStopped(home: Home, opts: { verify?: Ed25519Verify } 
 }
 
 /**
- * Every retired log of a running daemon, read through the logs it holds open; one it does not hold (a
- * process of a shared log that does not lead opens none) is checked on disk like a stopped node's.
+ * Every retired log of a running daemon, read through the logs it holds open (every process of a shared
+ * log holds its home's copies); one it does not hold is checked on disk like a stopped node's.
  */
 export function fsckRetiredOpen(
   home: Home,

@@ -11,8 +11,12 @@
  * Each step is skipped when done, so a crash in between is finished at the next start.
  *
  * RetiredLogs (a service: start/stop): every log config.json lists in retiredLogs, opened read-only
- * (node/log/retired-log.ts) into one map that the witness reads. A missing or damaged one stops the node:
- * its entries were acknowledged and must stay provable.
+ * (node/log/retired-log.ts) into one map that the witness and the API read. A missing or damaged one stops
+ * the node: its entries were acknowledged and must stay provable. Every process of a shared log (node/ha)
+ * opens them, the followers too: they are LevelDBs in each home (a PostgreSQL log is never rotated —
+ * `keys rotate --log` refuses it — so an HA org's retired logs were made before `store migrate`, and
+ * `ha add-process` copies DIR/retired into each new home); a follower answers origin=<retired origin>
+ * as the leader does, and a follower whose copy is missing or damaged does not start, as the leader.
  *
  * rotationEntries(home, retired): the new log's first entries — node.init's companion `log.rotated`,
  * committing to the last retired log's final tree.
