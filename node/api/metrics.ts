@@ -6,6 +6,7 @@
  * HTTP hook, the log's onCommit callback); gauges are read from the log when Prometheus scrapes.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { verificationCount } from '../crypto/ed25519.ts';
 import type { LogMetrics } from '../log/index.ts';
 
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -91,6 +92,14 @@ export class NodeMetrics {
       (m) => m.writeFailuresTotal,
     );
     gauge('govfed_checkpoint_sign_failures_total', 'Failed checkpoint signings.', (m) => m.checkpointFailuresTotal);
+    new Gauge({
+      name: 'govfed_signature_verifications_total',
+      help: 'Ed25519 signatures checked on OpenSSL by this process (gossip, charters, checkpoints, cosignatures, …).',
+      registers,
+      collect() {
+        this.set(verificationCount());
+      },
+    });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 

@@ -28,8 +28,17 @@ function keyObject(publicKey: Uint8Array): KeyObject {
   return k;
 }
 
+/** Equations checked on OpenSSL by this process (govfed_signature_verifications_total reads it). */
+let checked = 0;
+
+/** How many Ed25519 equations this process has checked on OpenSSL so far. */
+export function verificationCount(): number {
+  return checked;
+}
+
 /** The cofactorless equation on OpenSSL. */
 export const opensslEquation: VerifyEquation = (signature, message, publicKey) => {
+  checked += 1;
   try {
     return verify(null, message, keyObject(publicKey), signature);
   } catch {

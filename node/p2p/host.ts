@@ -116,6 +116,8 @@ export class Host {
   readonly limits = new ServeLimits();
   /** Our exchanges in flight per (peer, protocol), below libp2p's stream limit (stream-slots.ts). */
   readonly outbound = new StreamSlots();
+  /** The network's counters (metrics.ts); request.ts counts exchanges here. */
+  readonly metrics: P2pMetrics;
 
   private constructor(
     node: Libp2pLike,
@@ -123,8 +125,10 @@ export class Host {
     pubsub: PubsubAdapter,
     admission: InboundLimiter,
     gossipGate: GossipGate,
+    metrics: P2pMetrics,
   ) {
     this.#node = node;
+    this.metrics = metrics;
     this.gossipGate = gossipGate;
     // Belt and braces: sweep() releases at once after a charter change; this catches any other way a
     // held peer became a member (it costs a look at the few held non-members a second).
@@ -202,11 +206,15 @@ export class Host {
     }
     const node = created as unknown as Libp2pLike;
     late = node;
-    const pubsub = new PubsubAdapter(node.services.pubsub, opts.federationId, (kind, verdict) =>
-      metrics.gossipRefused(kind, isGovfedError(verdict.error) ? verdict.error.code : 'unspecified', verdict.result),
+    const pubsub = new PubsubAdapter(
+      node.services.pubsub,
+      opts.federationId,
+      (kind, verdict) =>
+        metrics.gossipRefused(kind, isGovfedError(verdict.error) ? verdict.error.code : 'unspecified', verdict.result),
+      (kind, direction) => metrics.gossip(kind, direction),
     );
     scores = () => pubsub.scores();
-    const host = new Host(node, opts.gate, pubsub, limiter, gossipGate);
+    const host = new Host(node, opts.gate, pubsub, limiter, gossipGate, metrics);
     node.addEventListener('connection:open', (evt) => {
       const conn = evt.detail as {
         remotePeer: { toString(): string };

@@ -7,6 +7,13 @@
  *                                                     unheard: a non-member's message, dropped unread)
  *   govfed_inbound_refused_total{reason}              inbound connections refused before the handshake
  *                                                     (`per-source-limit`: admission.ts)
+ *   govfed_gossip_messages_total{kind,direction}      gossip by topic kind: `published` by this node,
+ *                                                     `validated` (distinct messages received: gossipsub
+ *                                                     drops duplicate copies before the validator)
+ *   govfed_p2p_exchanges_total{protocol,direction}    request/response exchanges (one libp2p stream
+ *                                                     each) by protocol id: `outbound` asked by this
+ *                                                     node, `inbound` served — what a charter version or
+ *                                                     a checkpoint costs in streams (issue 17)
  *   govfed_gossip_peer_score{peer}                    gossipsub's score of each connected peer, read at
  *                                                     scrape time (a peer that sends invalid gossip
  *                                                     goes negative; below -300 it is graylisted)
@@ -18,6 +25,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export class P2pMetrics {
   readonly #gossipRefused: Counter<'kind' | 'reason' | 'action'>;
   readonly #inboundRefused: Counter<'reason'>;
+  readonly #gossip: Counter<'kind' | 'direction'>;
+  readonly #exchanges: Counter<'protocol' | 'direction'>;
 
   constructor(registry: Registry | undefined, scores: () => Record<string, number>) {
     const registers = registry === undefined ? [] : [registry];
@@ -31,6 +40,18 @@ export class P2pMetrics {
       name: 'govfed_inbound_refused_total',
       help: 'Inbound connections refused before the handshake, by reason.',
       labelNames: ['reason'],
+      registers,
+    });
+    this.#gossip = new Counter({
+      name: 'govfed_gossip_messages_total',
+      help: 'Gossip messages by kind: published by this node, or validated (distinct messages received).',
+      labelNames: ['kind', 'direction'],
+      registers,
+    });
+    this.#exchanges = new Counter({
+      name: 'govfed_p2p_exchanges_total',
+      help: 'Request/response exchanges (one stream each) by protocol: outbound (asked) or inbound (served).',
+      labelNames: ['protocol', 'direction'],
       registers,
     });
     new Gauge({
@@ -51,5 +72,13 @@ export class P2pMetrics {
 
   inboundRefused(reason: string): void {
     this.#inboundRefused.inc({ reason });
+  }
+
+  gossip(kind: string, direction: 'published' | 'validated'): void {
+    this.#gossip.inc({ kind, direction });
+  }
+
+  exchange(protocol: string, direction: 'outbound' | 'inbound'): void {
+    this.#exchanges.inc({ protocol, direction });
   }
 }

@@ -81,6 +81,8 @@ export type FrameErrorSink = (peer: string, err: GovfedError) => void;
 
 /** Hears every refused message: its kind, the verdict and the forwarding peer. */
 export type VerdictSink = (kind: string, verdict: Exclude<GossipVerdict, { result: 'accept' }>, from: string) => void;
+/** Hears every message published, and every one that reaches a validator (counted in metrics.ts). */
+export type TrafficSink = (kind: string, direction: 'published' | 'validated') => void;
 
 /** Maps a thrown error to a verdict: a GossipValidationError keeps its action, anything else rejects. */
 export function verdictOf(err: unknown): GossipVerdict {
@@ -203,17 +205,25 @@ export class PubsubAdapter {
   };
 
   readonly #onRefused: VerdictSink;
+  readonly #onTraffic: TrafficSink;
 
-  constructor(service: unknown, federationId: string, onRefused: VerdictSink = () => {}) {
+  constructor(
+    service: unknown,
+    federationId: string,
+    onRefused: VerdictSink = () => {},
+    onTraffic: TrafficSink = () => {},
+  ) {
     this.#ps = service as GossipsubLike;
     this.federationId = federationId;
     this.#onRefused = onRefused;
+    this.#onTraffic = onTraffic;
     this.#ps.addEventListener('message', this.#onMessage);
   }
 
   /** Installs the topic validator of `kind`. */
   validate(kind: string, validator: Validator): void {
     this.#ps.topicValidators.set(topicFor(this.federationId, kind), (peer, msg) => {
+      this.#onTraffic(kind, 'validated');
       let verdict: GossipVerdict;
       try {
         verdict = validator(msg.data, peer.toString());
@@ -234,6 +244,7 @@ export class PubsubAdapter {
 
   /** Publishes `data` on `kind`'s topic. Resolves even when no peer is subscribed yet (sync catches up). */
   async publish(kind: string, data: Uint8Array): Promise<void> {
+    this.#onTraffic(kind, 'published');
     try {
       await this.#ps.publish(topicFor(this.federationId, kind), data);
     } catch (err) {

@@ -41,6 +41,7 @@ export async function serveRequests(
     void (async () => {
       let release = () => {};
       try {
+        host.metrics.exchange(protocol, 'inbound');
         if (!opts.allows(from)) throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} may not use ${protocol}`);
         release = host.limits.enter(from);
         const lp = lpStream(stream as never, { maxDataLength: opts.maxBytes });
@@ -121,6 +122,7 @@ export async function requestOnce(
   timeoutMs = REQUEST_TIMEOUT_MS,
 ): Promise<Uint8Array> {
   const release = await host.outbound.acquire(peerId, protocol, timeoutMs);
+  host.metrics.exchange(protocol, 'outbound');
   let stream: Awaited<ReturnType<Host['openStream']>>;
   try {
     stream = await host.openStream(peerId, protocol, timeoutMs);
