@@ -13,13 +13,7 @@
  */
 import { equalBytes } from '../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
-import {
-  appendSignatures,
-  type Checkpoint,
-  type NoteSignature,
-  openCheckpoint,
-  parseNote,
-} from '../../protocol/note/index.ts';
+import { appendSignatures, type Checkpoint, type NoteSignature, parseNote } from '../../protocol/note/index.ts';
 import { type Equivocation, findEquivocation } from '../../protocol/witness/evidence.ts';
 import { type AddCheckpointRequest, parseAddCheckpoint } from '../../protocol/witness/request.ts';
 import { addCheckpoint, WitnessError } from '../../protocol/witness/witness.ts';
@@ -29,7 +23,7 @@ import type { CosignatureCollector } from './collector.ts';
 import { isOwnOrigin, type WitnessDeps } from './deps.ts';
 import type { ExternalLogs } from './external.ts';
 import type { MemberLog } from './members.ts';
-import { logNoteOf } from './notes.ts';
+import { type OpenedLogNote, openedLogNote } from './notes.ts';
 import type { CosignedState } from './store.ts';
 
 export interface CosignerParts {
@@ -110,27 +104,30 @@ export class Cosigner {
     const own = isOwnOrigin(this.#d, origin);
     const ml = own ? undefined : this.#d.members.get(origin);
     const state = await this.#d.store.cosigned(origin);
-    if (ml !== undefined) {
-      const logNote = logNoteOf(req.note, ml);
-      if (logNote !== undefined && (await this.checkConflicts(origin, ml, req.checkpoint, logNote))) {
+    // The log's signature is opened once here (undefined when it does not verify: addCheckpoint's own
+    // check then refuses the request); the conflict check, the refusal's evidence, the stored state and
+    // the collector use what it opened rather than verifying the same signature again (issue 17).
+    const opened = ml === undefined ? undefined : openedLogNote(req.note, ml);
+    if (ml !== undefined && opened !== undefined) {
+      if (await this.checkConflicts(origin, ml, req.checkpoint, opened.logNote)) {
         throw new NodeError('ERR_EQUIVOCATION', `log ${origin} showed another tree of size ${req.checkpoint.size}`);
       }
     }
-    return await this.#decideAndStore(origin, ml, state, req);
+    return await this.#decideAndStore(origin, ml, state, req, opened);
   }
 
   /**
    * The tlog-witness decision and the store of its new state, for a request about `origin`: call only
    * inside the origin's queue. `ml` is the member log (undefined for an external log or this node's
-   * own). Returns the cosignature lines; rethrows the WitnessError of a refusal after keeping any
-   * evidence it holds.
+   * own), `opened` its log-signed part when the log's signature verified. Returns the cosignature
+   * lines; rethrows the WitnessError of a refusal after keeping any evidence it holds.
    */
   async #decideAndStore(
     origin: string,
     ml: MemberLog | undefined,
     state: CosignedState | undefined,
     req: AddCheckpointRequest,
-    oldRoot?: Uint8Array,
+    opened: OpenedLogNote | undefined,
   ): Promise<string> {
     let result: ReturnType<typeof addCheckpoint>;
     try {
@@ -145,10 +142,12 @@ export class Cosigner {
       });
     } catch (err) {
       if (ml !== undefined && state !== undefined && err instanceof WitnessError)
-        await this.#onRefusal(ml, state, req, err, oldRoot);
+        await this.#onRefusal(ml, state, req, err, opened?.logNote);
       throw err;
     }
-    const logNote = ml === undefined ? req.note : (logNoteOf(req.note, ml) ?? req.note);
+    // addCheckpoint verified the log's signature by the origin's key, which for a member log is ml's:
+    // `opened` is then defined.
+    const logNote = ml === undefined ? req.note : (opened?.logNote ?? req.note);
     const cosigned = appendSignatures(logNote, [result.cosignature]);
     if (state !== undefined && state.cosigned === cosigned) return result.cosignatureLines; // asked again
     await this.#d.store.setCosigned(origin, {
@@ -160,11 +159,10 @@ export class Cosigner {
     this.#cosignedSizes.set(origin, result.next.size);
     this.#d.metrics?.cosigned.inc();
     this.#d.events('witness:cosigned', { origin, size: result.next.size });
-    if (ml !== undefined) {
+    if (ml !== undefined && opened !== undefined) {
       const self = this.#d.members.witnessKey(this.#d.home.config.org);
       if (self !== undefined) {
-        const logSig = openCheckpoint(logNote, ml.verifier).verified[0] as NoteSignature;
-        this.#p.collector.collect(origin, ml, result.checkpoint, result.text, logSig, [
+        this.#p.collector.collect(origin, ml, result.checkpoint, result.text, opened.logSig, [
           [this.#d.home.config.org, result.cosignature, self.vkey],
         ]);
       }
@@ -191,18 +189,11 @@ export class Cosigner {
     state: CosignedState,
     req: AddCheckpointRequest,
     err: WitnessError,
-    oldRoot: Uint8Array | undefined,
+    logNote: string | undefined,
   ): Promise<void> {
-    const logNote = logNoteOf(req.note, ml);
     let ev: Equivocation | undefined;
     if (logNote !== undefined && (err.code === 'ERR_ROOT_CONFLICT' || err.code === 'ERR_CONSISTENCY_FAILED')) {
-      ev = findEquivocation({
-        logVerifier: ml.verifier,
-        a: state.note,
-        b: logNote,
-        proof: req.proof,
-        ...(oldRoot === undefined ? {} : { completeOldRoot: oldRoot }),
-      });
+      ev = findEquivocation({ logVerifier: ml.verifier, a: state.note, b: logNote, proof: req.proof });
     }
     if (ev !== undefined) await this.#p.alerts.raise(ev);
     else

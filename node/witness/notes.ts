@@ -19,20 +19,28 @@ export function logOnlyNote(text: string, logSig: NoteSignature): string {
 
 /** The log-signed part of `note` (text + the log's signature line), or undefined if it does not verify. */
 export function logNoteOf(note: string, ml: MemberLog): string | undefined {
+  return openedLogNote(note, ml)?.logNote;
+}
+
+/** What openLogNote returns. */
+export interface OpenedLogNote {
+  checkpoint: Checkpoint;
+  text: string;
+  logSig: NoteSignature;
+  logNote: string;
+}
+
+/** openLogNote, or undefined when the log's signature does not verify (or the note does not parse). */
+export function openedLogNote(note: string, ml: MemberLog): OpenedLogNote | undefined {
   try {
-    const opened = openCheckpoint(note, ml.verifier);
-    const sig = opened.verified.find((s) => s.name === ml.verifier.name && s.keyHash === ml.verifier.keyHash);
-    return sig === undefined ? undefined : logOnlyNote(opened.text, sig);
+    return openLogNote(note, ml);
   } catch {
     return undefined;
   }
 }
 
 /** A note opened with the log's key: its checkpoint and the log-signed part (throws if it does not verify). */
-export function openLogNote(
-  note: string,
-  ml: MemberLog,
-): { checkpoint: Checkpoint; text: string; logSig: NoteSignature; logNote: string } {
+export function openLogNote(note: string, ml: MemberLog): OpenedLogNote {
   const opened = openCheckpoint(note, ml.verifier);
   const logSig = opened.verified[0] as NoteSignature;
   return { checkpoint: opened.checkpoint, text: opened.text, logSig, logNote: logOnlyNote(opened.text, logSig) };

@@ -1,6 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { opensslVerify } from '../../../node/crypto/ed25519.ts';
 import { WitnessService } from '../../../node/witness/index.ts';
+import type { Ed25519Verify } from '../../../protocol/crypto/ed25519.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { isGovfedError } from '../../../protocol/errors.ts';
 import { signCheckpoint } from '../../../protocol/note/index.ts';
@@ -8,6 +10,7 @@ import { parseWitnessKey } from '../../../protocol/witness/keys.ts';
 import { formatAddCheckpoint } from '../../../protocol/witness/request.ts';
 import { isWitnessError } from '../../../protocol/witness/witness.ts';
 import { buildLog, checkpointOf, logKey, logName, logSigner, witnessKey } from '../../protocol/witness/fixtures.ts';
+import { items } from '../log/helpers.ts';
 import { type Rig, type RigNode, startRig, until } from './rig.ts';
 
 let rig: Rig | undefined;
@@ -148,6 +151,43 @@ describe('Cosigner (through WitnessService)', () => {
       expect(await b.witness.addCheckpoint(req)).toBe(first);
       expect(a.witness.checkpointWithCosignatures()).toContain(first);
       expect(b.events.filter((e) => e.event === 'witness:cosigned' && e.fields.size === size)).toHaveLength(1);
+    });
+  });
+
+  describe("when a member's add-checkpoint request arrives (issue 17: what one costs the witness)", () => {
+    it("verifies the log's signature at most twice — once for the conflict check, once in the tlog-witness rule", async () => {
+      let checked = 0;
+      const counting: Ed25519Verify = (sig, msg, key) => {
+        checked += 1;
+        return opensslVerify(sig, msg, key);
+      };
+      rig = await startRig([0, 1, 2], {
+        witness: 2,
+        start: false,
+        verify: (org) => (org === 'us' ? counting : undefined),
+      });
+      const [a, b] = rig.nodes as [RigNode, RigNode];
+      await b.witness.start(); // a's publisher is not started: b is asked here only
+      b.witness.onCharter(rig.chain);
+      await a.log.append(items(0, 4));
+      const note = (await a.log.checkpointNow()).note;
+      checked = 0;
+      const lines = await b.witness.addCheckpoint(utf8(formatAddCheckpoint({ oldSize: 0, proof: [], note })));
+      expect(lines.startsWith(`— ${parseWitnessKey(witnessKey(1)).name} `)).toBe(true);
+      expect(b.events.filter((e) => e.event === 'witness:cosigned')).toHaveLength(1);
+      // main verified the same log signature four times (conflict check, the rule, the stored state,
+      // the collector); each is an Ed25519 verification on every witness for every checkpoint.
+      expect(checked).toBeGreaterThan(0);
+      expect(checked).toBeLessThanOrEqual(2);
+      // and a note whose log signature does not verify is still refused (403), nothing stored
+      const at = note.lastIndexOf(' ') + 30; // a character inside the signature's bytes
+      const forged = `${note.slice(0, at)}${note[at] === 'A' ? 'B' : 'A'}${note.slice(at + 1)}`;
+      expect(forged).not.toBe(note);
+      const refused = await b.witness
+        .addCheckpoint(utf8(formatAddCheckpoint({ oldSize: 0, proof: [], note: forged })))
+        .catch((e: unknown) => e);
+      expect(isWitnessError(refused, 'ERR_UNTRUSTED_CHECKPOINT')).toBe(true);
+      expect(b.events.filter((e) => e.event === 'witness:cosigned')).toHaveLength(1);
     });
   });
 
