@@ -33,6 +33,7 @@ import type { MemberGate } from './gate.ts';
 import { GossipGate } from './gossip-gate.ts';
 import { listenError } from './listen-error.ts';
 import { P2pMetrics } from './metrics.ts';
+import { noiseCrypto } from './noise-crypto.ts';
 import { PubsubAdapter, pubsubService } from './pubsub.ts';
 import { ServeLimits } from './serve-limits.ts';
 import { StreamSlots } from './stream-slots.ts';
@@ -168,7 +169,7 @@ export class Host {
         privateKey: privateKey as never,
         addresses: { listen: [...opts.listen] },
         transports: [tcp()],
-        connectionEncrypters: [noise()],
+        connectionEncrypters: [noise({ crypto: noiseCrypto })],
         streamMuxers: [yamux()],
         connectionGater: {
           ...gater,
