@@ -6,7 +6,7 @@
  * Settings, and why:
  *   - StrictNoSign: gossipsub's own signatures and sequence numbers are off — every payload is already a
  *     DSSE envelope signed by the sender's peer key (protocol/federation/gossip.ts), checked by every
- *     receiver. The message id is SHA-256 of the bytes (gossipMessageId), which have one form each.
+ *     receiver. The message id is SHA-256 of the bytes (gossipMessageId, on OpenSSL: messageId), which have one form each.
  *   - oversized gossip is refused, never lost: the RPC frame bound (maxInboundDataLength) is
  *     MAX_GOSSIP_FRAME_BYTES (4 MiB), well above a message's MAX_GOSSIP_BYTES (1 MiB), so a message
  *     between the two reaches the validator and is rejected with ERR_MESSAGE_TOO_LARGE (counted, the
@@ -27,6 +27,7 @@
  *     decaying, so a peer that forwards a few invalid messages drops below the graylist threshold and is
  *     ignored, then pruned. P3 (mesh delivery rate) is off: federation topics are quiet by design.
  */
+import { createHash } from 'node:crypto';
 import { gossipsub } from '@chainsafe/libp2p-gossipsub';
 import {
   createPeerScoreParams,
@@ -35,7 +36,7 @@ import {
 } from '@chainsafe/libp2p-gossipsub/score';
 import { GovfedError } from '../../protocol/errors.ts';
 import { isGossipValidationError } from '../../protocol/federation/errors.ts';
-import { gossipMessageId, MAX_GOSSIP_BYTES } from '../../protocol/federation/gossip.ts';
+import { MAX_GOSSIP_BYTES } from '../../protocol/federation/gossip.ts';
 import { topicFor } from '../../protocol/federation/topics.ts';
 import type { GossipGate } from './gossip-gate.ts';
 
@@ -79,6 +80,15 @@ export const MAX_GOSSIP_FRAME_BYTES = 4 * MAX_GOSSIP_BYTES;
 /** Hears a gossip frame that could not be read (too large, malformed varint) from `peer`. */
 export type FrameErrorSink = (peer: string, err: GovfedError) => void;
 
+/**
+ * protocol/'s gossipMessageId — SHA-256 of the wire bytes — on OpenSSL: the same 32 bytes (a test
+ * compares them), computed for every message received, copies included, before anything else (on
+ * @noble/hashes it was ~2 % of a federation's CPU in the charter bench at N = 20; issue 17).
+ */
+export function messageId(data: Uint8Array): Uint8Array {
+  return createHash('sha256').update(data).digest();
+}
+
 /** Hears every refused message: its kind, the verdict and the forwarding peer. */
 export type VerdictSink = (kind: string, verdict: Exclude<GossipVerdict, { result: 'accept' }>, from: string) => void;
 /** Hears every message published, and every one that reaches a validator (counted in metrics.ts). */
@@ -117,7 +127,7 @@ export function pubsubService(
     floodPublish: true,
     ...MESH_DEGREES,
     maxInboundDataLength: MAX_GOSSIP_FRAME_BYTES,
-    msgIdFn: (msg) => gossipMessageId(msg.data),
+    msgIdFn: (msg) => messageId(msg.data),
     scoreParams: createPeerScoreParams({
       topics,
       IPColocationFactorWeight: 0,
