@@ -10,7 +10,8 @@
  * made, checkpoints witnessed, sync failures); it prints them per charter version, for all nodes
  * together, with the idle window's share taken out of the CPU.
  *
- * With the daemons started under NODE_OPTIONS="--cpu-prof --cpu-prof-dir=DIR", GOVFED_COST_WINDOW=FILE
+ * With the daemons started under GOVFED_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" (test/helpers/
+ * daemon.ts; NODE_OPTIONS does not take --cpu-prof), GOVFED_COST_WINDOW=FILE
  * gets the phase's window on the monotonic clock (µs, as V8's profile timestamps), for
  * bench/merge-profiles.ts to keep only that window's samples of every process. Not part of
  * `npm run bench` (no BenchResult): a measuring tool.

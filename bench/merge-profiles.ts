@@ -1,6 +1,6 @@
 /**
  * Merges V8 CPU profiles of many processes (issue 17): `node bench/merge-profiles.ts DIR [WINDOW.json]`
- * reads every DIR/*.cpuprofile (e.g. daemons started with NODE_OPTIONS="--cpu-prof --cpu-prof-dir=DIR"),
+ * reads every DIR/*.cpuprofile (e.g. daemons started with GOVFED_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"),
  * keeps only the samples inside the window bench/charter-cost.ts wrote (µs on the monotonic clock, as
  * V8's profile timestamps; the whole profile without one) and prints, across all processes, the time
  * in the window (only the daemons' processes when the window lists their pids), the functions with the most self time and those with the most inclusive time (a

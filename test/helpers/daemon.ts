@@ -75,7 +75,10 @@ export class DaemonProcess {
     home: string,
     options: { timeoutMs?: number; args?: readonly string[]; netns?: string } = {},
   ): Promise<DaemonProcess> {
-    const argv = [process.execPath, CLI, 'start', '--home', home, ...(options.args ?? [])];
+    // GOVFED_DAEMON_NODE_ARGS: node flags for the daemons only (benches: `--cpu-prof --cpu-prof-dir=DIR`,
+    // which NODE_OPTIONS does not take).
+    const nodeArgs = process.env.GOVFED_DAEMON_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
+    const argv = [process.execPath, ...nodeArgs, CLI, 'start', '--home', home, ...(options.args ?? [])];
     // In a network namespace (test/helpers/netns.ts): `ip netns exec` execs the node in place, so the
     // child's pid is the daemon's and signals reach it directly.
     if (options.netns !== undefined) argv.unshift('ip', 'netns', 'exec', options.netns);
