@@ -29,6 +29,7 @@ import {
   type NoteSigner,
   parseSignerKey,
 } from '../../protocol/note/index.ts';
+import { opensslSign } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 
 /** The log origin for `org` and the log's public key. */
@@ -103,7 +104,7 @@ export interface WitnessKey {
 export function parseWitnessKey(text: string, now: () => number = () => Date.now() / 1000): WitnessKey {
   let signer: NoteSigner;
   try {
-    signer = parseSignerKey(text.trim(), { now });
+    signer = parseSignerKey(text.trim(), { now, sign: opensslSign });
   } catch (cause) {
     throw new NodeError('ERR_INVALID_CONFIG', 'keys/witness.key is not a valid signer key', { cause });
   }

@@ -59,6 +59,12 @@ export function keyPairFromSeed(seed: Uint8Array): KeyPair {
   return { seed: Uint8Array.from(seed), publicKey: ed.getPublicKey(seed) };
 }
 
+/**
+ * An Ed25519 signing function: RFC 8032 signatures are deterministic, so any correct one (node/crypto's
+ * on OpenSSL) gives the same bytes as `sign` below; signers that sign often take one injected.
+ */
+export type Ed25519Sign = (message: Uint8Array, seed: Uint8Array) => Uint8Array;
+
 export function sign(message: Uint8Array, seed: Uint8Array): Uint8Array {
   assertBytes(message, undefined, 'message');
   assertBytes(seed, SEED_LENGTH, 'ed25519 seed');

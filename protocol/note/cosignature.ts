@@ -13,7 +13,14 @@
  * cosigner only. We only sign and accept checkpoint texts that parseCheckpoint accepts, and only
  * timestamps that are safe JavaScript integers (< 2^53, well inside the spec's 2^63 - 1).
  */
-import { assertPublicKey, keyPairFromSeed, sign, type VerifyOptions, verify } from '../crypto/ed25519.ts';
+import {
+  assertPublicKey,
+  type Ed25519Sign,
+  keyPairFromSeed,
+  sign,
+  type VerifyOptions,
+  verify,
+} from '../crypto/ed25519.ts';
 import { assertBytes, concatBytes, utf8 } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { parseCheckpoint } from './checkpoint.ts';
@@ -94,8 +101,15 @@ export interface CosignatureSigner extends NoteSigner {
 /**
  * A note signer that cosigns checkpoint texts per cosignature/v1, stamping each signature with
  * floor(now()) (POSIX seconds). Refuses (ERR_MALFORMED_CHECKPOINT) to sign text that is not a checkpoint.
+ * `opts.sign` signs instead of @noble/ed25519 (the node's witness: OpenSSL; same bytes, deterministic).
  */
-export function cosignatureSigner(name: string, seed: Uint8Array, now: () => number): CosignatureSigner {
+export function cosignatureSigner(
+  name: string,
+  seed: Uint8Array,
+  now: () => number,
+  opts: { sign?: Ed25519Sign } = {},
+): CosignatureSigner {
+  const signWith = opts.sign ?? sign;
   assertKeyName(name);
   assertBytes(seed, 32, 'cosigner seed');
   const { seed: ownSeed, publicKey } = keyPairFromSeed(seed);
@@ -110,7 +124,7 @@ export function cosignatureSigner(name: string, seed: Uint8Array, now: () => num
     sign(message) {
       const text = decodeCheckpointText(message);
       const timestamp = Math.floor(now());
-      const signature = sign(cosignatureMessage(text, timestamp), ownSeed);
+      const signature = signWith(cosignatureMessage(text, timestamp), ownSeed);
       const out = new Uint8Array(COSIGNATURE_V1_LENGTH);
       new DataView(out.buffer).setBigUint64(0, BigInt(timestamp));
       out.set(signature, 8);

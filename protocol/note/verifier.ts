@@ -10,7 +10,7 @@
  * lowercase, base64 canonical, Ed25519 public keys valid points (not small order). Go accepts
  * upper-case hex and non-canonical base64 padding bits; nothing we emit uses either.
  */
-import { keyPairFromSeed, type VerifyOptions } from '../crypto/ed25519.ts';
+import { type Ed25519Sign, keyPairFromSeed, type VerifyOptions } from '../crypto/ed25519.ts';
 import { assertBytes, concatBytes } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
 import { cosignatureSigner, cosignatureVerifier } from './cosignature.ts';
@@ -67,9 +67,10 @@ export function parseVerifierKey(vkey: string, opts: VerifyOptions = {}): KeyedV
 
 /**
  * Parses a signer key string. Type 0x01 gives an Ed25519 note signer; type 0x04 a cosignature/v1
- * signer, which needs `options.now` (POSIX seconds). The key ID must match the derived public key.
+ * signer, which needs `options.now` (POSIX seconds) and signs with `options.sign` when given. The key ID
+ * must match the derived public key.
  */
-export function parseSignerKey(skey: string, options: { now?: () => number } = {}): NoteSigner {
+export function parseSignerKey(skey: string, options: { now?: () => number; sign?: Ed25519Sign } = {}): NoteSigner {
   const bad = (why: string) => new GovfedError('ERR_MALFORMED_SIGNER_KEY', `signer key: ${why}`);
   if (typeof skey !== 'string' || skey.length > MAX_KEY_STRING_LENGTH || !skey.startsWith('PRIVATE+KEY+')) {
     throw bad('expected PRIVATE+KEY+name+hash+base64');
@@ -82,7 +83,7 @@ export function parseSignerKey(skey: string, options: { now?: () => number } = {
     signer = ed25519Signer(f.name, f.key);
   } else if (f.alg === ALG_COSIGNATURE_V1) {
     if (options.now === undefined) throw bad('a cosignature/v1 signer needs a clock (options.now)');
-    signer = cosignatureSigner(f.name, f.key, options.now);
+    signer = cosignatureSigner(f.name, f.key, options.now, options.sign === undefined ? {} : { sign: options.sign });
   } else {
     throw bad(`unsupported signature type ${f.alg}`);
   }
