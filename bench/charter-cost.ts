@@ -3,7 +3,8 @@
  * forms GOVFED_COST_NODES (default 12) real daemons as the charter bench does (bench/cluster.ts), lets
  * it settle, measures an idle window of GOVFED_COST_IDLE_SECONDS (default 10), then sends
  * GOVFED_COST_VERSIONS (default 20) charter versions back to back — each as soon as the previous one is
- * at every node, as the federation bench's second half — and waits until no checkpoint was cosigned
+ * at every node, as the federation bench's second half; with GOVFED_COST_GAP_MS, one every that many ms
+ * instead, so that the machine is not saturated and the CPU per version is not a queue's — and waits until no checkpoint was cosigned
  * anywhere for 1.5 s. Over that phase it reads, from every daemon: CPU (utime + stime of
  * /proc/<pid>/stat), /metrics (gossip published / validated per kind, request/response exchanges per
  * protocol, Ed25519 verifications, add-checkpoint requests), and the events on stderr (cosignatures
@@ -24,6 +25,8 @@ import { nearestRank as percentile } from './stats.ts';
 const N = Number(process.env.GOVFED_COST_NODES ?? 12);
 const VERSIONS = Number(process.env.GOVFED_COST_VERSIONS ?? 20);
 const IDLE_SECONDS = Number(process.env.GOVFED_COST_IDLE_SECONDS ?? 10);
+/** With a gap (ms from one publish to the next), versions are spaced rather than back to back. */
+const GAP_MS = Number(process.env.GOVFED_COST_GAP_MS ?? 0);
 const TICKS_PER_SECOND = 100;
 
 function cpuSeconds(pid: number): number {
@@ -103,6 +106,7 @@ try {
   const latencies: number[] = [];
   let version = version0;
   for (let k = 0; k < VERSIONS; k++) {
+    const sent = Date.now();
     await adminPost(founder, '/v1/federation/thresholds', { policy: (k % 200) + 2 });
     version += 1;
     const v = version;
@@ -113,6 +117,8 @@ try {
     );
     const t0 = eventTime(founder, 'federation:charter', { version: v }) as number;
     latencies.push(Math.max(...others.map((x) => eventTime(x, 'federation:charter', { version: v }) as number)) - t0);
+    const wait = sent + GAP_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   const versionsEnd = Date.now();
   await quiet(nodes, 30_000);
@@ -136,7 +142,7 @@ try {
   const sorted = [...latencies].sort((a, b) => a - b);
   const per = (x: number) => (x / VERSIONS).toFixed(1);
   console.log(
-    `N = ${N}: ${VERSIONS} versions back to back in ${((versionsEnd - start) / 1000).toFixed(1)} s (+ ${((Date.now() - versionsEnd) / 1000).toFixed(1)} s until quiet); p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms`,
+    `N = ${N}: ${VERSIONS} versions ${GAP_MS > 0 ? `${GAP_MS} ms apart` : 'back to back'} in ${((versionsEnd - start) / 1000).toFixed(1)} s (+ ${((Date.now() - versionsEnd) / 1000).toFixed(1)} s until quiet); p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms`,
   );
   console.log(
     `CPU: ${cpu.toFixed(1)} core-s over ${seconds.toFixed(1)} s (${(cpu / seconds).toFixed(2)} cores); idle ${idleCores.toFixed(2)} cores → ${((cpu - idleCores * seconds) / VERSIONS).toFixed(2)} core-s per version above idle (${(cpu / VERSIONS).toFixed(2)} with it)`,
