@@ -44,6 +44,7 @@ async function measure(nodes: readonly FedNode[], from: number, settle: boolean)
   const [founder, ...others] = nodes as [FedNode, ...FedNode[]];
   let version = from;
   const latencies: number[] = [];
+  const byVersion: [number, number][] = [];
   const start = Date.now();
   const cpu0 = process.cpuUsage();
   for (let k = 0; k < MESSAGES; k++) {
@@ -53,6 +54,7 @@ async function measure(nodes: readonly FedNode[], from: number, settle: boolean)
     await until(() => nodes.every((x) => charterTime(x, v) !== undefined), 30_000, `version ${v} everywhere`);
     const t0 = charterTime(founder, v) as number;
     latencies.push(Math.max(...others.map((x) => charterTime(x, v) as number)) - t0);
+    byVersion.push([v, latencies.at(-1) as number]);
     if (settle) await quiet(nodes, QUIET_MAX_MS);
   }
   const seconds = (Date.now() - start) / 1000;
@@ -60,13 +62,18 @@ async function measure(nodes: readonly FedNode[], from: number, settle: boolean)
   const harness = (cpu.user + cpu.system) / 1e4 / seconds; // % of one core
   const sorted = [...latencies].sort((a, b) => a - b);
   const load = await readFile('/proc/loadavg', 'utf8').catch(() => '');
+  const slowest = [...byVersion]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([v, ms]) => `v${v} ${ms} ms`)
+    .join(', ');
   const result: BenchResult = {
     group: GROUP,
     name: `N = ${n} node processes: publish → accepted at every node, ${settle ? 'federation quiet before each version' : 'versions back to back'}`,
     ops: MESSAGES,
     unit: 'charter versions',
     opsPerSec: MESSAGES / seconds,
-    notes: `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms; every node verifies the gossip and charter signatures; loadavg ${load.split(' ').slice(0, 3).join(' ')}; the bench process itself ${harness.toFixed(0)} % of one core`,
+    notes: `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms (slowest: ${slowest}); every node verifies the gossip and charter signatures; loadavg ${load.split(' ').slice(0, 3).join(' ')}; the bench process itself ${harness.toFixed(0)} % of one core`,
   };
   return [result, version];
 }
