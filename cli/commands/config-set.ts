@@ -3,25 +3,16 @@
  * store.shared, store.leaseMs, http.rateLimit.perIp|perToken|ingestPerToken, http.trustProxy) — changes
  * one value of config.json (validated, written atomically) and re-signs the member card.
  */
+
+import { SETTABLE_KEYS } from '../../node/home/settable-keys.ts';
 import { booleanOption, type CommandSpec, HOME_OPTION, JSON_OPTION } from '../args.ts';
 import { ExitCode, UsageError } from '../exit.ts';
 import { resolveHome, runningDaemon } from '../home.ts';
 import { formatJson } from '../output.ts';
 
 const NAME = 'config set';
-/** node/home/config-set.ts SETTABLE_KEYS (not imported: it loads the key code, and --help should stay fast). */
-const KEYS = [
-  'jurisdiction',
-  'listen',
-  'api',
-  'ingestWorkers',
-  'store.shared',
-  'store.leaseMs',
-  'http.rateLimit.perIp',
-  'http.rateLimit.perToken',
-  'http.rateLimit.ingestPerToken',
-  'http.trustProxy',
-];
+/** The settable keys alone (settable-keys.ts has no imports: --help stays fast). */
+const KEYS = SETTABLE_KEYS;
 
 export const configSetCommand: CommandSpec = {
   name: NAME,

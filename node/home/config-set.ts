@@ -20,22 +20,10 @@ import { checkConfig, homePaths, isJurisdictionCode, type NodeConfig, parseApiAd
 import { writeFileAtomic } from './fs.ts';
 import { type WrittenCard, writeMemberCard } from './member-card.ts';
 import { DEFAULT_RATE_LIMITS, isRateLimit, MAX_RATE_LIMIT, type RateLimits } from './rate-limit-config.ts';
+import { SETTABLE_KEYS, type SettableKey } from './settable-keys.ts';
 import { isTrustedProxySpec, MAX_TRUSTED_PROXIES, TRUST_PROXY_NAMES } from './trust-proxy.ts';
 
-/** The keys `config set` may change (a contract: CLI arguments). */
-export const SETTABLE_KEYS = [
-  'jurisdiction',
-  'listen',
-  'api',
-  'ingestWorkers',
-  'store.shared',
-  'store.leaseMs',
-  'http.rateLimit.perIp',
-  'http.rateLimit.perToken',
-  'http.rateLimit.ingestPerToken',
-  'http.trustProxy',
-] as const;
-export type SettableKey = (typeof SETTABLE_KEYS)[number];
+export { SETTABLE_KEYS, type SettableKey } from './settable-keys.ts';
 
 /** A libp2p TCP listen multiaddr: /ip4|ip6|dns4|dns6|dns/HOST/tcp/PORT. */
 const LISTEN_RE = /^\/(ip4|ip6|dns4|dns6|dns)\/[A-Za-z0-9.:_-]{1,200}\/tcp\/(0|[1-9][0-9]{0,4})$/;
