@@ -18,7 +18,7 @@
 import pg from 'pg';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { NodeError } from '../errors.ts';
-import { guarded } from '../log/postgres/errors.ts';
+import { guarded, quietPool } from '../log/postgres/errors.ts';
 import { describeHolder, fence, type Held } from '../log/postgres/lease.ts';
 import { migrate, quoteIdent } from '../log/postgres/migrations.ts';
 import { idleInTransactionOption } from '../log/postgres/open.ts';
@@ -60,16 +60,17 @@ export class PgStateDb {
 
   /** A pool of its own on the log's database (`spec`), for a process whose writes `lease` fences. */
   static open(spec: PostgresStoreSpec, lease: LeaseFn): PgStateDb {
-    const pool = new pg.Pool({
-      connectionString: spec.url,
-      connectionTimeoutMillis: 10_000,
-      keepAlive: true,
-      application_name: 'govfed-state',
-      options: idleInTransactionOption(spec),
-      max: 4,
-      idleTimeoutMillis: 30_000,
-    });
-    pool.on('error', () => {}); // an idle connection broke: the pool drops it, the next call reconnects
+    const pool = quietPool(
+      new pg.Pool({
+        connectionString: spec.url,
+        connectionTimeoutMillis: 10_000,
+        keepAlive: true,
+        application_name: 'govfed-state',
+        options: idleInTransactionOption(spec),
+        max: 4,
+        idleTimeoutMillis: 30_000,
+      }),
+    ); // a broken connection (idle or checked out) fails its next call; the pool drops it
     return new PgStateDb(pool, spec.schema ?? DEFAULT_SCHEMA, lease);
   }
 

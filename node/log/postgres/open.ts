@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { NodeError } from '../../errors.ts';
 import type { PostgresStoreSpec } from '../store.ts';
-import { guarded } from './errors.ts';
+import { guarded, quietPool } from './errors.ts';
 import { DEFAULT_LEASE_MS, describeHolder, holderId, tryAcquire } from './lease.ts';
 import { migrate, schemaVersion } from './migrations.ts';
 import { DEFAULT_SCHEMA, PgLogDb } from './pg-db.ts';
@@ -61,8 +61,8 @@ export function idleInTransactionOption(spec: PostgresStoreSpec): string {
  */
 export async function openPgLogDb(spec: PostgresStoreSpec, opts: OpenPgOptions = {}): Promise<PgLogDb> {
   const schema = spec.schema ?? DEFAULT_SCHEMA;
-  const pool = new pg.Pool({ ...connection(spec), max: 8, idleTimeoutMillis: 30_000 });
-  pool.on('error', () => {}); // an idle connection broke: the pool drops it, the next read reconnects
+  // a broken connection (idle in the pool or checked out) fails its next query; the pool drops it
+  const pool = quietPool(new pg.Pool({ ...connection(spec), max: 8, idleTimeoutMillis: 30_000 }));
   let writer: pg.Client | undefined;
   try {
     if (opts.mustExist || opts.readOnly) {

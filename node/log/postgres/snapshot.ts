@@ -11,8 +11,7 @@ export class PgSnapshot implements LogSnapshot {
 
   constructor(pool: pg.Pool) {
     this.client = (async () => {
-      const c = await pool.connect();
-      c.on('error', () => {}); // a broken connection fails the next read instead
+      const c = await pool.connect(); // its pool listens for its errors (errors.ts quietPool)
       try {
         await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         await c.query('SELECT 1'); // the snapshot is taken here, not at the first read
