@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, runCliJson } from '../test/helpers/cli.ts';
 import { type DaemonProcess, initNode, type TestNode } from '../test/helpers/daemon.ts';
+import { addProcess, lastRole } from '../test/helpers/ha.ts';
 import { TestPostgres } from '../test/helpers/postgres-server.ts';
 import { metricValue } from '../test/helpers/records.ts';
 
@@ -62,18 +63,8 @@ export async function sharedHomes(
   const homes = [node.home];
   for (let i = 0; i < extra; i++) {
     const home = path.join(node.tmp, `p${i + 2}`);
-    await cli([
-      'ha',
-      'add-process',
-      '--from',
-      node.home,
-      '--home',
-      home,
-      '--api',
-      '127.0.0.1:0',
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-    ]);
+    const r = await addProcess(node.home, home);
+    if (r.code !== 0) throw new Error(`govfed ha add-process: ${r.stderr}`);
     homes.push(home);
   }
   return { node, homes, token: await ingestToken(node.home) };
@@ -90,11 +81,7 @@ async function cli(args: string[]): Promise<void> {
 
 /** The process's role and when it said so, from its last `daemon:role` event on stderr. */
 export function roleOf(d: DaemonProcess): { role: string; at: number } | undefined {
-  const lines = d.stderr.split('\n').filter((l) => l.includes('"event":"daemon:role"'));
-  const last = lines[lines.length - 1];
-  if (last === undefined) return undefined;
-  const e = JSON.parse(last) as { role: string; time: string };
-  return { role: e.role, at: Date.parse(e.time) };
+  return lastRole(d.stderr);
 }
 
 export const isAlive = (d: DaemonProcess) => d.child.exitCode === null && d.child.signalCode === null;

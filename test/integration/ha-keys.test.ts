@@ -18,6 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { removeDir, runCli } from '../helpers/cli.ts';
 import { DaemonProcess, initNode, killAllDaemons, type TestNode } from '../helpers/daemon.ts';
 import { formFederation, waitFor } from '../helpers/federation.ts';
+import { addProcess, lastRole } from '../helpers/ha.ts';
 import { describeWithPostgres, usePostgres } from '../helpers/postgres.ts';
 import { getJson } from '../helpers/records.ts';
 
@@ -30,9 +31,7 @@ afterAll(async () => {
 });
 
 function roleOf(d: DaemonProcess): string | undefined {
-  const lines = d.stderr.split('\n').filter((l) => l.includes('"event":"daemon:role"'));
-  const last = lines[lines.length - 1];
-  return last === undefined ? undefined : (JSON.parse(last) as { role: string }).role;
+  return lastRole(d.stderr)?.role;
 }
 
 const peerIdIn = async (home: string) =>
@@ -64,19 +63,7 @@ describeWithPostgres('a key rotation across the homes of an org on one PostgreSQ
       : (JSON.parse(body.toString('utf8')) as { peerId: string; witnessKey: string; by: { home: string } });
   };
   const lease = async () => (await sql<{ holder: string; token: string }>('SELECT holder, token FROM govfed.lease'))[0];
-  const addProcess = (home: string) =>
-    runCli([
-      'ha',
-      'add-process',
-      '--from',
-      homes.a,
-      '--home',
-      home,
-      '--api',
-      '127.0.0.1:0',
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-    ]);
+  const addProcessOfA = (home: string) => addProcess(homes.a, home);
 
   beforeAll(async () => {
     url = await server().createDatabase('hakeys');
@@ -87,7 +74,7 @@ describeWithPostgres('a key rotation across the homes of an org on one PostgreSQ
     homes.c = path.join(acme.tmp, 'c');
     expect((await runCli(['config', 'set', 'store.leaseMs', String(LEASE_MS), '--home', homes.a])).code).toBe(0);
     for (const h of [homes.b, homes.c]) {
-      const r = await addProcess(h);
+      const r = await addProcessOfA(h);
       expect(r.code, r.stderr).toBe(0);
     }
     a = await DaemonProcess.start(homes.a);
@@ -177,7 +164,7 @@ describeWithPostgres('a key rotation across the homes of an org on one PostgreSQ
 
   it('(b) made again with ha add-process from the rotated home, it starts and leads with the new key', async () => {
     await rename(homes.b, `${homes.b}.old`);
-    const r = await addProcess(homes.b);
+    const r = await addProcessOfA(homes.b);
     expect(r.code, r.stderr).toBe(0);
     const fresh = (await record())?.peerId;
     expect(await peerIdIn(homes.b)).toBe(fresh);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openCheckpoint, parseVerifierKey } from '../../protocol/note/index.ts';
 import { removeDir, runCli } from '../helpers/cli.ts';
 import { DaemonProcess, killAllDaemons } from '../helpers/daemon.ts';
+import { addProcess } from '../helpers/ha.ts';
 import { describeWithPostgres, usePostgres } from '../helpers/postgres.ts';
 import { rotatedHome } from '../node/home/rotated-home.ts';
 
@@ -65,18 +66,8 @@ describeWithPostgres('retired logs in every process of a shared log', () => {
     await cli('config', 'set', '--home', dir, 'store.shared', 'true');
     await cli('config', 'set', '--home', dir, 'store.leaseMs', '2000');
     const b = path.join(root, 'b');
-    await cli(
-      'ha',
-      'add-process',
-      '--from',
-      dir,
-      '--home',
-      b,
-      '--api',
-      '127.0.0.1:0',
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-    );
+    const added = await addProcess(dir, b);
+    expect(added.code, `ha add-process: ${added.stderr}`).toBe(0);
     token = (await readFile(path.join(dir, 'admin.token'), 'utf8')).trim();
     const leader = await DaemonProcess.start(dir);
     procs.leader = leader;

@@ -22,6 +22,7 @@ import { openCheckpoint, parseVerifierKey } from '../../protocol/note/index.ts';
 import { removeDir, runCli } from '../helpers/cli.ts';
 import { DaemonProcess, initNode, killAllDaemons, type TestNode } from '../helpers/daemon.ts';
 import { type FedNode, fedStatus, formFederation, startFedNode } from '../helpers/federation.ts';
+import { addProcess, lastRole } from '../helpers/ha.ts';
 import { describeWithPostgres, usePostgres } from '../helpers/postgres.ts';
 import { type AppendedEntry, getJson, getText, hashes, makeRecords } from '../helpers/records.ts';
 
@@ -59,9 +60,7 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number, everyMs 
 }
 
 function roleOf(p: Proc): string | undefined {
-  const lines = p.d.stderr.split('\n').filter((l) => l.includes('"event":"daemon:role"'));
-  const last = lines[lines.length - 1];
-  return last === undefined ? undefined : (JSON.parse(last) as { role: string }).role;
+  return lastRole(p.d.stderr)?.role;
 }
 
 describeWithPostgres("an org's node in three processes on one PostgreSQL", () => {
@@ -175,18 +174,7 @@ describeWithPostgres("an org's node in three processes on one PostgreSQL", () =>
     const homes = [acme.home];
     for (const name of ['b', 'c']) {
       const home = path.join(acme.tmp, name);
-      const r = await runCli([
-        'ha',
-        'add-process',
-        '--from',
-        acme.home,
-        '--home',
-        home,
-        '--api',
-        '127.0.0.1:0',
-        '--listen',
-        '/ip4/127.0.0.1/tcp/0',
-      ]);
+      const r = await addProcess(acme.home, home);
       expect(r.code, r.stderr).toBe(0);
       homes.push(home);
     }
