@@ -201,6 +201,16 @@ export class FederationCore {
     if (!list.includes(addr)) this.addresses[peer] = [addr, ...list].slice(0, MAX_BOOTSTRAP_ADDRS);
   }
 
+  /**
+   * persist() without waiting: a failure (a full disk, a lost database) is a `federation:error` event
+   * rather than an unhandled rejection that would stop the process; the next persist writes it all.
+   */
+  persistSoon(): void {
+    this.persist().catch((err) =>
+      this.events('federation:error', { error: `saving federation state: ${errorText(err)}` }),
+    );
+  }
+
   async persist(): Promise<void> {
     const chain = this.chain;
     if (chain === undefined) return;

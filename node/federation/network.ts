@@ -121,7 +121,7 @@ export class FederationNetwork {
   #keepAddresses(peer: string, addrs: string[]): void {
     if (addrs.length > 0 && JSON.stringify(addrs) !== JSON.stringify(this.#c.addresses[peer])) {
       this.#c.addresses[peer] = addrs;
-      void this.#c.persist();
+      this.#c.persistSoon();
     }
   }
 

@@ -97,7 +97,7 @@ export class FederationSync {
       learnt.push(peer);
     }
     if (learnt.length === 0) return;
-    void this.#c.persist();
+    this.#c.persistSoon();
     void Promise.all(learnt.map((peer) => this.#redial(peer)));
   }
 

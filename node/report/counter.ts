@@ -88,10 +88,11 @@ export class ModelCounter {
   }
 
   /** Another federation: the statements signed for the old one are forgotten (the counts stay: they are the log's). */
-  setFederation(id: string): void {
+  async setFederation(id: string): Promise<void> {
     if (this.#state.federationId === id) return;
     this.#state = { ...this.#state, federationId: id, statements: {} };
-    void this.#store.save(structuredClone(this.#state));
+    this.#dirty = true;
+    await this.save();
   }
 
   /**
@@ -110,7 +111,10 @@ export class ModelCounter {
   save(): Promise<void> {
     if (!this.#dirty) return this.#store.flush();
     this.#dirty = false;
-    return this.#store.save(structuredClone(this.#state));
+    return this.#store.save(structuredClone(this.#state)).catch((err: unknown) => {
+      this.#dirty = true; // not saved: the next save() tries again
+      throw err;
+    });
   }
 
   /** Counts the entries appended since the saved `through` (at start, before ingest); resolves once saved. */

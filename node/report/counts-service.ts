@@ -53,7 +53,7 @@ export class CountsSigner {
     const chain = ctx?.chain();
     if (ctx === undefined || chain === undefined) throw new NodeError('ERR_NO_FEDERATION', 'not in a federation');
     const counter = this.#o.counter;
-    counter.setFederation(chain.federationId);
+    await counter.setFederation(chain.federationId);
     await counter.ready(); // the start's catch-up of the log's tail, when it is still running
     const out: Envelope[] = [];
     let appended = false;

@@ -144,7 +144,10 @@ export class ReportService implements FederationModule {
   }
 
   onCharter(chain: CharterChain): void {
-    this.#counter.setFederation(chain.federationId);
+    // A failed save is retried by the periodic save (the counter stays dirty).
+    this.#counter
+      .setFederation(chain.federationId)
+      .catch((err) => this.#events('report:error', { error: errorText(err) }));
   }
 
   status(): Record<string, unknown> {

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { StateStorage } from '../../../node/home/state-backend.ts';
 import { ModelCounter } from '../../../node/report/counter.ts';
 import { encodeLeaf, type Leaf } from '../../../protocol/audit/leaf.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
@@ -86,6 +87,33 @@ describe('ModelCounter', () => {
       await again.catchUp();
       expect(again.tally(A).tally.decisions).toBe(3);
       expect(again.through).toBe(3);
+    });
+  });
+
+  describe('when its state cannot be saved (a full disk, a lost database)', () => {
+    it('says so to the caller of setFederation, and the next save writes it', async () => {
+      const stored: Uint8Array[] = [];
+      let failing = true;
+      const storage: StateStorage = {
+        kind: 'files',
+        backend: () => ({
+          where: 'test',
+          read: async () => stored.at(-1),
+          write: async (body) => {
+            if (failing) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+            stored.push(body);
+          },
+          remove: async () => {},
+        }),
+      };
+      const c = new ModelCounter(storage, new ListLog());
+      await c.load();
+      // Before, this save ran unawaited: its failure was an unhandled rejection, which stops a node.
+      await expect(c.setFederation('ab'.repeat(32))).rejects.toThrow(/ENOSPC/);
+      expect(c.federationId).toBe('ab'.repeat(32));
+      failing = false;
+      await c.save();
+      expect(JSON.parse(Buffer.from(stored.at(-1) as Uint8Array).toString('utf8')).federationId).toBe('ab'.repeat(32));
     });
   });
 
