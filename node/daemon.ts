@@ -62,7 +62,7 @@ import { privateUmask } from './home/permissions.ts';
 import { RunFiles } from './home/run-files.ts';
 import { openHomeState } from './home/shared-state.ts';
 import { Lifecycle, type Startable } from './lifecycle.ts';
-import { AuditLog } from './log/index.ts';
+import { AuditLog, GOVERNANCE_CHECKPOINT_INTERVALS } from './log/index.ts';
 import { MonitorIdentity, MonitorMetrics, MonitorService } from './monitoring/index.ts';
 import { PolicyService } from './policy/index.ts';
 import { ModelRegistry } from './registry/models.ts';
@@ -140,6 +140,7 @@ export class Daemon {
       verify: opensslVerify,
       origin: config.origin,
       checkpointIntervalMs: config.checkpointIntervalMs,
+      governanceCheckpointGapMs: GOVERNANCE_CHECKPOINT_INTERVALS * config.checkpointIntervalMs,
       onCommit: metrics.onCommit,
       highWaterFile: this.home.paths.highWater,
       now,

@@ -31,6 +31,12 @@ export interface AuditLogOptions {
    */
   highWaterFile?: string;
   checkpointIntervalMs?: number;
+  /**
+   * The least time between two checkpoints while the log grew only by governance entries (paced.ts);
+   * other growth is checkpointed at the next interval. Undefined (the default): nothing is paced. The
+   * daemon sets GOVERNANCE_CHECKPOINT_GAP_MS for an unshared log.
+   */
+  governanceCheckpointGapMs?: number;
   maxPendingEntries?: number;
   maxBatchEntries?: number;
   now?: () => Date;

@@ -43,6 +43,7 @@ import { FollowerSession } from './follower.ts';
 import { type FsckReport, fsckDb } from './fsck.ts';
 import { HighWaterMark } from './high-water.ts';
 import { type LogHealth, type LogMetrics, type LogRole, type LogState, logHealth, logMetrics } from './log-health.ts';
+import { isPacedItem } from './paced.ts';
 
 export type { AuditLogOptions } from './audit-log-options.ts';
 export type { LogRole } from './log-health.ts';
@@ -211,6 +212,9 @@ export class AuditLog extends ReadableLog {
       origin: this.#opts.origin,
       highWater: this.#highWater,
       checkpointIntervalMs: this.#opts.checkpointIntervalMs ?? 1000,
+      ...(this.#opts.governanceCheckpointGapMs === undefined
+        ? {}
+        : { pacedGapMs: this.#opts.governanceCheckpointGapMs }),
       maxPendingEntries: this.#opts.maxPendingEntries ?? 200_000,
       maxBatchEntries: this.#opts.maxBatchEntries ?? 50_000,
       now: this.#now,
@@ -292,9 +296,27 @@ export class AuditLog extends ReadableLog {
     try {
       if (this.#follower !== undefined) return this.#follower.sequencer.append(items);
       const run = this.#running();
-      return run.shared === undefined ? run.appender.append(items) : this.#sequenceAndWait(run, items);
+      if (run.shared !== undefined) return this.#sequenceAndWait(run, items);
+      if (this.#opts.governanceCheckpointGapMs === undefined || items.every(isPacedItem)) {
+        return run.appender.append(items);
+      }
+      return this.#appendPrompt(run, items);
     } catch (err) {
       return Promise.reject(err);
+    }
+  }
+
+  /** An append checkpointed at the next interval however recent the last checkpoint (not paced.ts's). */
+  async #appendPrompt(run: StoreRun, items: readonly AppendItem[]): Promise<Appended[]> {
+    const done = run.checkpointer.prompt();
+    let end: number | undefined;
+    try {
+      const out = await run.appender.append(items);
+      const last = out.at(-1);
+      if (last !== undefined) end = last.index + 1;
+      return out;
+    } finally {
+      done(end);
     }
   }
 

@@ -15,6 +15,11 @@
  *    and before every signing (else ERR_LOG_ROLLBACK), and the mark is raised — atomically, fsynced — BEFORE
  *    a new checkpoint is stored or served. A mark missing in an existing home is created at start from
  *    the last stored checkpoint (which has just been re-verified).
+ *  - Pacing (pacedGapMs, the daemon's unshared logs): growth made only of governance entries — a module's
+ *    record, e.g. one per charter version in every member's log — is checkpointed at most once per gap;
+ *    any other entry (a decision) is checkpointed at the next interval as always. A governance entry
+ *    after a quiet gap is checkpointed at the next interval too; a burst of them (versions back to back)
+ *    shares one checkpoint, hence one witnessing round in the federation, per gap instead of one each.
  *  - A failed store write of a checkpoint faults the store (`onWriteError`, as a failed append does). Any
  *    signing failure is kept as `lastError` (with its time) until a signing succeeds: health, status and
  *    metrics show it.
@@ -52,6 +57,11 @@ export interface CheckpointerOptions {
   highWater?: HighWaterMark;
   /** Called when storing a checkpoint in the store failed (the store is not trusted any more). */
   onWriteError?: (err: unknown) => void;
+  /**
+   * The least time between two checkpoints while the growth since the latest is only paced entries
+   * (appends not marked with prompt()); undefined: every growth is checkpointed at the next interval.
+   */
+  pacedGapMs?: number;
 }
 
 /** A signing that failed, and when. */
@@ -76,6 +86,11 @@ export class Checkpointer {
   #uncoveredSince: number | undefined;
   #lastError: SigningFailure | undefined;
   #failures = 0;
+  /** When this process last signed (monotonic ms; -Infinity before its first signing). */
+  #signedAtMs = Number.NEGATIVE_INFINITY;
+  /** Prompt appends under way, and the log size after the last one that ended. */
+  #promptInFlight = 0;
+  #promptEnd = 0;
 
   constructor(opts: CheckpointerOptions) {
     this.#o = opts;
@@ -129,9 +144,7 @@ export class Checkpointer {
   start(): void {
     if (this.#timer !== undefined) return;
     this.#timer = setInterval(() => {
-      if (this.#o.appender.size > this.latest().size) {
-        this.signNow().catch(() => {}); // kept as lastError
-      }
+      if (this.#due()) this.signNow().catch(() => {}); // kept as lastError
     }, this.#o.intervalMs);
     this.#timer.unref();
   }
@@ -139,6 +152,31 @@ export class Checkpointer {
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * Marks an append whose entries are checkpointed at the next interval, not paced (a decision): call it
+   * before the append and the returned function after it, with the log size after its entries (undefined
+   * when it failed).
+   */
+  prompt(): (end?: number) => void {
+    this.#promptInFlight++;
+    let ended = false;
+    return (end) => {
+      if (ended) return;
+      ended = true;
+      this.#promptInFlight--;
+      if (end !== undefined && end > this.#promptEnd) this.#promptEnd = end;
+    };
+  }
+
+  /** Whether the interval's tick signs: the tree grew and, when paced, a prompt entry waits or the gap passed. */
+  #due(): boolean {
+    const latest = this.latest();
+    if (this.#o.appender.size <= latest.size) return false;
+    const gap = this.#o.pacedGapMs;
+    if (gap === undefined || this.#promptInFlight > 0 || this.#promptEnd > latest.size) return true;
+    return performance.now() - this.#signedAtMs >= gap;
   }
 
   /** The latest signed checkpoint. */
@@ -180,6 +218,7 @@ export class Checkpointer {
       const latest = this.latest();
       if (size <= latest.size) return latest;
       try {
+        this.#signedAtMs = performance.now(); // growth signed (not the empty tree's first checkpoint)
         this.#latest = await this.#sign(size, rootHash);
       } catch (error) {
         this.#lastError = { error, at: this.#o.now() };

@@ -60,6 +60,7 @@ export { HighWaterMark, type MarkStore, type TreeState } from './high-water.ts';
 export type { LogHealth, LogMetrics, LogProblem } from './log-health.ts';
 export { type DecisionIndexFacts, decisionKeyParts, type KeyParts } from './lookup.ts';
 export { type OpenStoreOptions, openLogStore } from './open-store.ts';
+export { GOVERNANCE_CHECKPOINT_INTERVALS } from './paced.ts';
 export { RetiredLog } from './retired-log.ts';
 export {
   checkStoreSpec,

@@ -52,6 +52,8 @@ export interface StoreRunOptions {
    */
   highWater?: HighWaterMark;
   checkpointIntervalMs: number;
+  /** Checkpointer's pacedGapMs (governance-only growth); not used for a shared log. */
+  pacedGapMs?: number;
   maxPendingEntries: number;
   maxBatchEntries: number;
   now: () => Date;
@@ -117,6 +119,8 @@ export async function openStoreRun(o: StoreRunOptions): Promise<StoreRun> {
       onSigned: o.onSigned,
       highWater,
       onWriteError: o.onFault,
+      // A shared log's leader integrates what every process sequenced, decisions included: never paced.
+      ...(shared || o.pacedGapMs === undefined ? {} : { pacedGapMs: o.pacedGapMs }),
     });
     await checkpointer.load(size, frontier);
     if (seq !== undefined && o.onLeaseLost !== undefined) seq.onLeaseLost(o.onLeaseLost);

@@ -2,7 +2,8 @@
  * FreshnessModule over the in-process rig (freshness-rig.ts) with an injected clock: statements signed,
  * gossiped and asked for; the fresh / stale judgement, its events and gauges; attacker-controlled bodies.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { CHARTER_STATEMENT_GAP_MS } from '../../../node/federation/freshness.ts';
 import { addMembers } from '../../../protocol/federation/charter.ts';
 import {
   encodeFreshnessRequest,
@@ -132,6 +133,7 @@ describe('FreshnessModule', () => {
       const rig = new FreshnessRig(3);
       const us = rig.node(1);
       us.chain.accept(signedBy(addMembers(us.chain.current, [member(3)], T0), [0, 3]));
+      rig.advance(CHARTER_STATEMENT_GAP_MS); // past the gap since its statement of version 1
       us.module.onCharter(us.chain); // us signs and gossips a statement of version 2
       const eu = rig.node(0);
       expect(eu.pulls).toContain(peer(1));
@@ -139,6 +141,32 @@ describe('FreshnessModule', () => {
       expect(eu.module.state()).toMatchObject({ behind: true, newestSeen: 2, fresh: true, freshFrom: 2 });
       expect(eu.module.state().reason).toContain('states version 2');
       expect(eu.module.memberStatus(member(1))).toEqual({ statedVersion: 2 });
+    });
+  });
+
+  describe('when charter versions come back to back', () => {
+    it('states the first at once, then once per gap for the head of that moment', () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const rig = new FreshnessRig(3);
+        const [eu, us] = [rig.node(0), rig.node(1)];
+        const fromUs = () => eu.verdicts.filter((v) => v.from === us.peerId).length;
+        rig.advance(CHARTER_STATEMENT_GAP_MS);
+        const before = fromUs();
+        us.chain.accept(signedBy(addMembers(us.chain.current, [member(3)], T0), [0, 3]));
+        us.module.onCharter(us.chain);
+        expect(fromUs()).toBe(before + 1); // after a quiet gap: at once
+        us.module.onCharter(us.chain);
+        us.module.onCharter(us.chain);
+        expect(fromUs()).toBe(before + 1); // within the gap: one waits, for both
+        rig.advance(CHARTER_STATEMENT_GAP_MS);
+        vi.advanceTimersByTime(CHARTER_STATEMENT_GAP_MS);
+        expect(fromUs()).toBe(before + 2);
+        expect(eu.module.memberStatus(member(1))).toEqual({ statedVersion: 2 });
+        us.module.stop();
+      } finally {
+        vi.useRealTimers();
+      }
     });
   });
 
