@@ -20,6 +20,7 @@
  *    any other entry (a decision) is checkpointed at the next interval as always. A governance entry
  *    after a quiet gap is checkpointed at the next interval too; a burst of them (versions back to back)
  *    shares one checkpoint, hence one witnessing round in the federation, per gap instead of one each.
+ *    Each gap is drawn from [gap, 2 × gap), so that the members' logs do not witness in step.
  *  - A failed store write of a checkpoint faults the store (`onWriteError`, as a failed append does). Any
  *    signing failure is kept as `lastError` (with its time) until a signing succeeds: health, status and
  *    metrics show it.
@@ -60,8 +61,12 @@ export interface CheckpointerOptions {
   /**
    * The least time between two checkpoints while the growth since the latest is only paced entries
    * (appends not marked with prompt()); undefined: every growth is checkpointed at the next interval.
+   * Each gap is drawn anew from [pacedGapMs, 2 × pacedGapMs): the members of a federation take a charter
+   * version at the same moment, and equal gaps would keep all their logs' witnessing rounds in step.
    */
   pacedGapMs?: number;
+  /** Draws from [0, 1) for the gap's spread (default Math.random; tests pin it). */
+  random?: () => number;
 }
 
 /** A signing that failed, and when. */
@@ -86,8 +91,9 @@ export class Checkpointer {
   #uncoveredSince: number | undefined;
   #lastError: SigningFailure | undefined;
   #failures = 0;
-  /** When this process last signed (monotonic ms; -Infinity before its first signing). */
+  /** When this process last signed (monotonic ms; -Infinity before its first signing), and the gap after it. */
   #signedAtMs = Number.NEGATIVE_INFINITY;
+  #gapMs = 0;
   /** Prompt appends under way, and the log size after the last one that ended. */
   #promptInFlight = 0;
   #promptEnd = 0;
@@ -170,13 +176,13 @@ export class Checkpointer {
     };
   }
 
-  /** Whether the interval's tick signs: the tree grew and, when paced, a prompt entry waits or the gap passed. */
+  /** Whether the interval's tick signs: the tree grew and, when paced, a prompt entry waits or the drawn gap passed. */
   #due(): boolean {
     const latest = this.latest();
     if (this.#o.appender.size <= latest.size) return false;
     const gap = this.#o.pacedGapMs;
     if (gap === undefined || this.#promptInFlight > 0 || this.#promptEnd > latest.size) return true;
-    return performance.now() - this.#signedAtMs >= gap;
+    return performance.now() - this.#signedAtMs >= this.#gapMs;
   }
 
   /** The latest signed checkpoint. */
@@ -219,6 +225,7 @@ export class Checkpointer {
       if (size <= latest.size) return latest;
       try {
         this.#signedAtMs = performance.now(); // growth signed (not the empty tree's first checkpoint)
+        this.#gapMs = (this.#o.pacedGapMs ?? 0) * (1 + (this.#o.random ?? Math.random)());
         this.#latest = await this.#sign(size, rootHash);
       } catch (error) {
         this.#lastError = { error, at: this.#o.now() };
