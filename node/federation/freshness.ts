@@ -52,6 +52,7 @@ import { type FreshnessConfig, resolveFreshnessConfig } from '../home/freshness-
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { actionOf, askFreshness } from './freshness-ask.ts';
 import { freshnessMetrics } from './freshness-metrics.ts';
+import { GapPacer } from './gap-pacer.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from './module.ts';
 import { RevocationWatch } from './revocation-watch.ts';
 
@@ -109,9 +110,8 @@ export class FreshnessModule implements FederationModule {
   #ctx: FederationContext | undefined;
   #own: Held | undefined;
   #timer: NodeJS.Timeout | undefined;
-  /** When a statement was last published for a new charter version (the module's clock), and the one waiting. */
-  #charterPublishedAt = Number.NEGATIVE_INFINITY;
-  #charterTimer: NodeJS.Timeout | undefined;
+  /** Statements for new charter versions: at once after a quiet gap, then once per gap. */
+  readonly #charterPacer: GapPacer;
   #watchSince: number | undefined;
   /** Until when the last fresh judgement holds without new statements (Infinity: it always does). */
   #freshUntil: number | undefined;
@@ -126,6 +126,11 @@ export class FreshnessModule implements FederationModule {
     this.#now = opts.now ?? (() => new Date());
     this.#verify = opts.verify;
     this.#skewMs = opts.skewMs;
+    this.#charterPacer = new GapPacer(
+      CHARTER_STATEMENT_GAP_MS,
+      () => this.#ms(),
+      () => this.#publish(),
+    );
     this.gossip = { freshness: (msg, from) => this.#judgeGossip(msg, from) };
     this.protocols = {
       [FRESHNESS_PROTOCOL]: { maxBytes: MAX_FRESHNESS_FRAME, handle: async (req) => this.#serve(req) },
@@ -150,8 +155,7 @@ export class FreshnessModule implements FederationModule {
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    clearTimeout(this.#charterTimer);
-    this.#charterTimer = undefined;
+    this.#charterPacer.stop();
   }
 
   onCharter(chain: CharterChain): void {
@@ -161,25 +165,7 @@ export class FreshnessModule implements FederationModule {
     this.#own = undefined; // a new head: the next statement names it
     // A new member list: what made the old one fresh (this node alone, say) says nothing of the new.
     if (this.#freshUntil !== undefined) this.#freshUntil = Math.min(this.#freshUntil, this.#ms());
-    this.#publishForCharter();
-  }
-
-  /** Publishes for a new head now, or once CHARTER_STATEMENT_GAP_MS after the last one (then for the head of that moment). */
-  #publishForCharter(): void {
-    if (this.#charterTimer !== undefined) return; // one is due: it will name the head of its time
-    const publish = () => {
-      this.#charterTimer = undefined;
-      this.#charterPublishedAt = this.#ms();
-      this.#publish();
-    };
-    // At most one gap (a clock set back does not hold the statement up longer).
-    const wait = Math.min(this.#charterPublishedAt + CHARTER_STATEMENT_GAP_MS - this.#ms(), CHARTER_STATEMENT_GAP_MS);
-    if (wait <= 0) {
-      publish();
-      return;
-    }
-    this.#charterTimer = setTimeout(publish, wait);
-    this.#charterTimer.unref();
+    this.#charterPacer.request(); // names the head of the moment it runs
   }
 
   onPeerConnected(): void {

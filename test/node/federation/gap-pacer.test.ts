@@ -1,0 +1,43 @@
+/** GapPacer: at once after a quiet gap; asked again within it, one run at last + gap; stop() drops it. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GapPacer } from '../../../node/federation/gap-pacer.ts';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('GapPacer', () => {
+  it('runs at once, then once per gap however often it is asked', () => {
+    vi.useFakeTimers();
+    let runs = 0;
+    const p = new GapPacer(
+      2000,
+      () => Date.now(),
+      () => runs++,
+    );
+    p.request();
+    expect(runs).toBe(1);
+    p.request();
+    p.request();
+    expect(runs).toBe(1);
+    vi.advanceTimersByTime(1999);
+    expect(runs).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(runs).toBe(2);
+  });
+
+  it('drops a waiting run when stopped', () => {
+    vi.useFakeTimers();
+    let runs = 0;
+    const p = new GapPacer(
+      2000,
+      () => Date.now(),
+      () => runs++,
+    );
+    p.request();
+    p.request();
+    p.stop();
+    vi.advanceTimersByTime(5000);
+    expect(runs).toBe(1);
+  });
+});
