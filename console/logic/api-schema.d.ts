@@ -233,7 +233,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -349,7 +349,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -455,7 +455,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -538,7 +538,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -651,7 +651,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -725,7 +725,7 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -787,7 +787,7 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -866,7 +866,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -940,7 +940,7 @@ export interface paths {
                         "application/octet-stream": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1011,7 +1011,7 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1087,7 +1087,7 @@ export interface paths {
                         "application/octet-stream": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1163,7 +1163,7 @@ export interface paths {
                         "application/json": components["schemas"]["govfed.inclusionProof"];
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1239,7 +1239,7 @@ export interface paths {
                         "application/json": components["schemas"]["govfed.consistencyProof"];
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1324,7 +1324,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1430,7 +1430,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1538,7 +1538,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1627,7 +1627,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1700,7 +1700,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1764,7 +1764,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1889,7 +1889,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -1973,7 +1973,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -2196,7 +2196,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -2495,7 +2495,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -2590,7 +2590,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -2902,7 +2902,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -3215,7 +3215,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -3459,7 +3459,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -3767,7 +3767,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -4070,7 +4070,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -4371,7 +4371,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -4674,7 +4674,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -4981,7 +4981,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -5073,7 +5073,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -5161,7 +5161,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -5259,7 +5259,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -5397,7 +5397,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -5489,7 +5489,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -5751,7 +5751,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -5881,7 +5881,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -5993,7 +5993,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -6087,7 +6087,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -6201,7 +6201,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -6326,7 +6326,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -6422,7 +6422,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -6514,7 +6514,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -6640,7 +6640,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -6880,7 +6880,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -6994,7 +6994,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7108,7 +7108,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7260,7 +7260,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7353,7 +7353,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7474,7 +7474,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7589,7 +7589,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7676,7 +7676,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7760,7 +7760,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7838,7 +7838,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7908,7 +7908,7 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -7982,7 +7982,7 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -8053,7 +8053,7 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -8126,7 +8126,7 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */
@@ -8213,7 +8213,7 @@ export interface paths {
                         "application/json": components["schemas"]["govfed.error"];
                     };
                 };
-                /** @description ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
+                /** @description ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit) */
                 429: {
                     headers: {
                         /** @description seconds until one request is allowed again */

@@ -23,7 +23,7 @@ import { resolveRateLimits } from '../home/rate-limit-config.ts';
 import { installAuth } from './auth.ts';
 import { type ConsoleAssets, loadConsoleAssets } from './console/assets.ts';
 import type { ApiContext, EventSink, LogPort } from './context.ts';
-import { errorBody, installErrorHandlers } from './errors.ts';
+import { errorBody, installErrorHandlers, installNotFoundHandler } from './errors.ts';
 import { installFollowerGuard } from './follower.ts';
 import { installStrictJson } from './json-body.ts';
 import { LiveFeed } from './live.ts';
@@ -36,7 +36,7 @@ import type { RegistryPort } from './ports/registry.ts';
 import type { ReportPort } from './ports/report.ts';
 import type { WitnessPort } from './ports/witness.ts';
 import { pooledRandom } from './random.ts';
-import { declareRateLimitedResponse, installRateLimit } from './rate-limit.ts';
+import { declareRateLimitedResponse, installRateLimit, notFoundLimit } from './rate-limit.ts';
 import { adminFsckRoute } from './routes/admin-fsck.ts';
 import { checkpointGetRoute } from './routes/checkpoint-get.ts';
 import { checkpointPostRoute } from './routes/checkpoint-post.ts';
@@ -270,6 +270,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (ctx.follower !== undefined) installFollowerGuard(app, ctx.follower);
   // After auth (the per-token budget needs the token's id), before the routes (the plugin hooks each one).
   await installRateLimit(app, resolveRateLimits(http?.rateLimit), metrics, { now: () => ctx.now().getTime() });
+  installNotFoundHandler(app, notFoundLimit(app));
   declareRateLimitedResponse(app);
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequestDuration.observe(

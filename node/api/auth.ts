@@ -11,6 +11,11 @@
  * No or unusable token → 401 ERR_UNAUTHORIZED with `WWW-Authenticate: Bearer`; a valid token without the
  * role → 403 ERR_FORBIDDEN. The token's public id is kept on the request (`tokenId`): the per-token rate
  * limit (rate-limit.ts), which runs after this hook, counts by it.
+ *
+ * The refusal is decided in onRequest but answered in preParsing — still before the body is read, but
+ * after the rate limiter's onRequest hook (route-level hooks run after the app's): so a request without a
+ * valid token counts against its address's budget (http.rateLimit.perIp) and one refused for its role
+ * against its token's, and a client guessing tokens is slowed to that budget (429) like any other.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NodeError } from '../errors.ts';
@@ -18,6 +23,12 @@ import type { Role } from '../home/tokens.ts';
 import type { ApiContext } from './context.ts';
 
 export type Access = 'public' | 'any' | Role;
+
+/** A refusal decided in onRequest: the error, and the `WWW-Authenticate` challenge to answer with. */
+export interface Refusal {
+  error: NodeError;
+  challenge?: string;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,6 +40,8 @@ declare module 'fastify' {
     role?: Role;
     /** The public id of the caller's token, once authenticated (the per-token rate limit counts by it). */
     tokenId?: string;
+    /** Why the request is refused (401/403), answered in preParsing once the rate limiter counted it. */
+    refusal?: Refusal;
   }
 }
 
@@ -52,23 +65,39 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 export function installAuth(app: FastifyInstance, ctx: ApiContext): void {
   app.decorateRequest('role', undefined);
   app.decorateRequest('tokenId', undefined);
-  app.addHook('onRequest', async (request, reply) => {
+  app.decorateRequest('refusal', undefined);
+  app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access ?? 'public';
     if (access === 'public') return;
     const token = bearerToken(request);
-    if (token === undefined)
-      throw new NodeError('ERR_UNAUTHORIZED', 'missing or malformed Authorization: Bearer token');
+    if (token === undefined) {
+      request.refusal = {
+        error: new NodeError('ERR_UNAUTHORIZED', 'missing or malformed Authorization: Bearer token'),
+      };
+      return;
+    }
     const principal = await ctx.tokens.authenticate(token);
     if (principal === undefined) {
-      reply.header('www-authenticate', 'Bearer realm="govfed", error="invalid_token"');
-      throw new NodeError('ERR_UNAUTHORIZED', 'unknown token');
+      request.refusal = {
+        error: new NodeError('ERR_UNAUTHORIZED', 'unknown token'),
+        challenge: 'Bearer realm="govfed", error="invalid_token"',
+      };
+      return;
     }
     const { role } = principal;
     request.role = role;
     request.tokenId = principal.id;
     if (!allows(role, access)) {
-      reply.header('www-authenticate', 'Bearer realm="govfed", error="insufficient_scope"');
-      throw new NodeError('ERR_FORBIDDEN', `this route needs role ${access}; the token has role ${role}`);
+      request.refusal = {
+        error: new NodeError('ERR_FORBIDDEN', `this route needs role ${access}; the token has role ${role}`),
+        challenge: 'Bearer realm="govfed", error="insufficient_scope"',
+      };
     }
+  });
+  app.addHook('preParsing', async (request, reply) => {
+    const refusal = request.refusal;
+    if (refusal === undefined) return;
+    if (refusal.challenge !== undefined) reply.header('www-authenticate', refusal.challenge);
+    throw refusal.error;
   });
 }

@@ -8,7 +8,7 @@
  * or an error without a govfed code (a LevelDB I/O error) — carries its stack: a typed refusal such as
  * 503 ERR_SHUTTING_DOWN or ERR_BACKPRESSURE is the node working as designed, not a bug to trace.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { httpStatusFor } from '../errors.ts';
 import type { ApiContext } from './context.ts';
@@ -129,8 +129,19 @@ export function installErrorHandlers(app: FastifyInstance, ctx: ApiContext): voi
       reply.header('www-authenticate', 'Bearer realm="govfed"');
     reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
   });
+}
 
-  app.setNotFoundHandler((request, reply) => {
+/**
+ * 404 ERR_ROUTE_NOT_FOUND for a request no route takes. `limit` is the rate limiter's hook (rate-limit.ts
+ * notFoundLimit): an unknown route counts against the client's address like the routes without a token,
+ * so a scanner is slowed as they are.
+ */
+export function installNotFoundHandler(app: FastifyInstance, limit?: onRequestHookHandler): void {
+  // fastify runs every lifecycle hook named in these options (lib/four-oh-four.js), though its types name
+  // only preValidation and preHandler; onRequest counts the request before its body is read.
+  // test/node/api/rate-limit.test.ts asserts the 429.
+  const hooks = (limit === undefined ? {} : { onRequest: limit }) as Parameters<typeof app.setNotFoundHandler>[0];
+  app.setNotFoundHandler(hooks, (request, reply) => {
     const what = `${request.method} ${request.url}`.slice(0, 200);
     closeIfBodyUnread(request, reply);
     reply.code(404).send(errorBody('ERR_ROUTE_NOT_FOUND', `no route ${what}`));

@@ -46,7 +46,7 @@ function where(port: FollowerPort): string {
 
 export function installFollowerGuard(app: FastifyInstance, port: FollowerPort): void {
   app.addHook('onRequest', async (request) => {
-    if (!port.following()) return;
+    if (!port.following() || request.refusal !== undefined) return; // a 401/403 is answered as such (auth.ts)
     const route = `${request.method === 'HEAD' ? 'GET' : request.method} ${request.routeOptions.url ?? ''}`;
     if (!FOLLOWER_ROUTES.has(route)) {
       throw new NodeError(

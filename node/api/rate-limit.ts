@@ -3,8 +3,10 @@
  * @fastify/rate-limit: its hook on every route, a token bucket per client (token-bucket.ts).
  *
  * Which budget a request counts against (budgetOf):
- *   perIp           a route without a token — keyed by the client's address (`request.ip`: the TCP peer,
- *                   or with `http.trustProxy` the address the trusted proxy forwarded; IPv6 per /64)
+ *   perIp           a route without a token, a request without a valid token, or one to an unknown route
+ *                   (the not-found handler, notFoundLimit) — keyed by the client's address (`request.ip`:
+ *                   the TCP peer, or with `http.trustProxy` the address the trusted proxy forwarded; IPv6
+ *                   per /64)
  *   perToken        a route with a token — keyed by the token's public id, from any address
  *   ingestPerToken  the ingest role's routes (POST /v1/decisions, POST /v1/evaluate) — per token, in a
  *                   bucket of their own; off by default (ingest has its own backpressure, 503)
@@ -12,15 +14,16 @@
  * load balancers and supervisors poll them, often from the one address of the proxy.
  *
  * The limiter runs in onRequest after the app-wide hooks (fastify runs route-level hooks last), so the
- * token is already checked: a request without a valid token is a 401 and counts against nothing; a
- * request over its budget is refused before its body is read. The refusal is 429 ERR_RATE_LIMITED in the
+ * token is already checked: a request without a valid token counts against its address (perIp) and is
+ * answered 401 after the limiter (auth.ts defers it to preParsing), so a client guessing tokens is slowed
+ * like any other; a request over its budget is refused before its body is read. The refusal is 429 ERR_RATE_LIMITED in the
  * API's error shape (errors.ts) with `Retry-After` (seconds until one request is allowed again) and
  * `X-RateLimit-Limit`, `X-RateLimit-Remaining` (0), `X-RateLimit-Reset`. Successful answers carry no
  * rate-limit headers: tiles are cached by proxies and CDNs, which must not keep one client's count.
  * Each refusal counts in `govfed_rate_limited_total{limit}`.
  */
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { NodeError } from '../errors.ts';
 import type { RateLimits } from '../home/rate-limit-config.ts';
 import type { NodeMetrics } from './metrics.ts';
@@ -51,7 +54,7 @@ const WHOSE: Record<keyof RateLimits, string> = {
 /** The 429 answer in the OpenAPI document of every limited route. */
 export const rateLimitedResponse = {
   description:
-    'ERR_RATE_LIMITED: the client (its address without a token, else its token) is over its budget of requests per minute (config.json http.rateLimit)',
+    'ERR_RATE_LIMITED: the client (its address without a valid token, else its token) is over its budget of requests per minute (config.json http.rateLimit)',
   headers: {
     'retry-after': { type: 'integer', minimum: 1, description: 'seconds until one request is allowed again' },
     'x-ratelimit-limit': { type: 'integer', description: 'the budget: requests per minute' },
@@ -104,4 +107,12 @@ export async function installRateLimit(
     },
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
   });
+}
+
+/**
+ * The limiter's hook for the not-found handler (errors.ts installNotFoundHandler): a request no route
+ * takes counts against its address (perIp). Undefined when no limiter was registered (every budget 0).
+ */
+export function notFoundLimit(app: FastifyInstance): onRequestHookHandler | undefined {
+  return app.hasDecorator('rateLimit') ? (app.rateLimit() as onRequestHookHandler) : undefined;
 }

@@ -4,7 +4,8 @@
  * holds at most one minute's budget); 0 turns that limit off.
  *
  *   perIp           routes without a token (tlog-tiles, /checkpoint, /openapi.json, the console's files,
- *                   the tlog-witness route), counted per client address (an IPv6 client per /64)
+ *                   the tlog-witness route), requests without a valid token (401) and to unknown routes
+ *                   (404), counted per client address (an IPv6 client per /64)
  *   perToken        routes with a token, counted per token (its public id), whatever address it comes
  *                   from — one org's scripts behind one NAT are not throttled as one address
  *   ingestPerToken  POST /v1/decisions, counted per token in a bucket of its own; 0 by default: ingest

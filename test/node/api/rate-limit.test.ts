@@ -108,6 +108,45 @@ describe('the per-address limit (routes without a token)', () => {
       expect(await statuses(5, '/v1/node', { headers: n.auth('auditor') })).toEqual([200, 200, 200, 200, 200]);
     });
 
+    it('counts requests without a valid token against the address: a client guessing tokens gets 429, not endless 401s', async () => {
+      const n = await start({ rateLimit: { perIp: 3 } });
+      const bad = { authorization: 'Bearer not-a-token-of-this-node' };
+      expect(await statuses(2, '/v1/node', { headers: bad })).toEqual([401, 401]);
+      expect((await call('/v1/log/checkpoint')).status).toBe(401); // no token at all: the same budget
+      const refused = await call('/v1/node', { headers: bad });
+      expectRateLimited(refused, 3);
+      expect(refused.headers['www-authenticate']).toBeUndefined();
+      // the address's public routes share that budget; a valid token and another address do not
+      expect((await call('/checkpoint')).status).toBe(429);
+      expect(await statuses(3, '/v1/node', { headers: n.auth('auditor') })).toEqual([200, 200, 200]);
+      expect(await statuses(2, '/v1/node', { from: '127.0.0.2', headers: bad })).toEqual([401, 401]);
+      // a refused ingest request is refused before its body is read, and nothing is logged
+      const size = n.log.size;
+      const post = await call('/v1/decisions', { method: 'POST', headers: bad, body: { decisions: [decision()] } });
+      expect(post.status).toBe(429);
+      expect(n.log.size).toBe(size);
+    });
+
+    it('counts requests to unknown routes (404) against the address: a scanner is slowed too', async () => {
+      await start({ rateLimit: { perIp: 2 } });
+      expect(await statuses(2, '/no/such/route')).toEqual([404, 404]);
+      const refused = await call('/wp-login.php', { method: 'POST', body: { x: 1 } });
+      expectRateLimited(refused, 2);
+      expect((await call('/checkpoint')).status).toBe(429);
+      expect((await call('/no/such/route', { from: '127.0.0.2' })).status).toBe(404);
+    });
+
+    it('counts a token refused for its role (403) against that token', async () => {
+      const n = await start({ rateLimit: { perToken: 2 } });
+      const auditor = n.auth('auditor');
+      const forbidden = await call('/v1/admin/fsck', { method: 'POST', headers: auditor });
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.headers['www-authenticate']).toContain('insufficient_scope');
+      expect((await call('/v1/node', { headers: auditor })).status).toBe(200);
+      expectRateLimited(await call('/v1/node', { headers: auditor }), 2);
+      expect((await call('/v1/node', { headers: n.auth('admin') })).status).toBe(200);
+    });
+
     it('counts the refusals in govfed_rate_limited_total', async () => {
       const n = await start({ rateLimit: { perIp: 1 } });
       expect(await statuses(3, '/checkpoint')).toEqual([200, 429, 429]);
