@@ -63,9 +63,18 @@ const RESIGN_MIN_MS = 1000;
 /**
  * Least time between two statements published for new charter versions: the first version after a
  * quiet gap is confirmed at once; a burst (versions back to back) is confirmed once more per gap, for the
- * head at that moment, instead of once per version by every member (N(N − 1) validations each).
+ * head at that moment, instead of once per version by every member (N(N − 1) validations each). The gap
+ * grows with the federation (charterStatementGapMs), so that a burst costs the whole federation at most
+ * one statement per CHARTER_STATEMENT_GAP_PER_MEMBER_MS, whatever its size.
  */
 export const CHARTER_STATEMENT_GAP_MS = 2000;
+/** Per member of the charter: 20 members state the head of a burst every 5 s, 4 statements a second. */
+export const CHARTER_STATEMENT_GAP_PER_MEMBER_MS = 250;
+
+/** The gap between two statements of new charter versions in a federation of `members`. */
+export function charterStatementGapMs(members: number): number {
+  return Math.max(CHARTER_STATEMENT_GAP_MS, members * CHARTER_STATEMENT_GAP_PER_MEMBER_MS);
+}
 
 export interface FreshnessModuleOptions {
   /** config.json `freshness` (defaults for what is absent). */
@@ -112,6 +121,8 @@ export class FreshnessModule implements FederationModule {
   #timer: NodeJS.Timeout | undefined;
   /** Statements for new charter versions: at once after a quiet gap, then once per gap. */
   readonly #charterPacer: GapPacer;
+  /** Members of the charter last taken (the statement gap grows with them). */
+  #members = 0;
   #watchSince: number | undefined;
   /** Until when the last fresh judgement holds without new statements (Infinity: it always does). */
   #freshUntil: number | undefined;
@@ -127,7 +138,7 @@ export class FreshnessModule implements FederationModule {
     this.#verify = opts.verify;
     this.#skewMs = opts.skewMs;
     this.#charterPacer = new GapPacer(
-      CHARTER_STATEMENT_GAP_MS,
+      () => charterStatementGapMs(this.#members),
       () => this.#ms(),
       () => this.#publish(),
     );
@@ -165,6 +176,7 @@ export class FreshnessModule implements FederationModule {
     this.#own = undefined; // a new head: the next statement names it
     // A new member list: what made the old one fresh (this node alone, say) says nothing of the new.
     if (this.#freshUntil !== undefined) this.#freshUntil = Math.min(this.#freshUntil, this.#ms());
+    this.#members = chain.current.members.length;
     this.#charterPacer.request(); // names the head of the moment it runs
   }
 

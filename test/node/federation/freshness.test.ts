@@ -3,7 +3,7 @@
  * gossiped and asked for; the fresh / stale judgement, its events and gauges; attacker-controlled bodies.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { CHARTER_STATEMENT_GAP_MS } from '../../../node/federation/freshness.ts';
+import { CHARTER_STATEMENT_GAP_MS, charterStatementGapMs } from '../../../node/federation/freshness.ts';
 import { addMembers } from '../../../protocol/federation/charter.ts';
 import {
   encodeFreshnessRequest,
@@ -144,6 +144,16 @@ describe('FreshnessModule', () => {
     });
   });
 
+  describe('the gap between statements of new charter versions', () => {
+    it('is 2 s up to 8 members, then grows with them: a burst costs the federation at most 4 statements a second', () => {
+      expect(charterStatementGapMs(3)).toBe(CHARTER_STATEMENT_GAP_MS);
+      expect(charterStatementGapMs(8)).toBe(2000);
+      expect(charterStatementGapMs(20)).toBe(5000);
+      expect(charterStatementGapMs(50)).toBe(12_500);
+      for (const n of [10, 20, 50, 100]) expect(n / (charterStatementGapMs(n) / 1000)).toBe(4);
+    });
+  });
+
   describe('when charter versions come back to back', () => {
     it('states the first at once, then once per gap for the head of that moment', () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -163,6 +173,29 @@ describe('FreshnessModule', () => {
         vi.advanceTimersByTime(CHARTER_STATEMENT_GAP_MS);
         expect(fromUs()).toBe(before + 2);
         expect(eu.module.memberStatus(member(1))).toEqual({ statedVersion: 2 });
+        us.module.stop();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('in a federation of 20, states the head of a burst once per 5 s', () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const rig = new FreshnessRig(20);
+        const [eu, us] = [rig.node(0), rig.node(1)];
+        const fromUs = () => eu.verdicts.filter((v) => v.from === us.peerId).length;
+        rig.advance(charterStatementGapMs(20));
+        const before = fromUs();
+        us.module.onCharter(us.chain);
+        expect(fromUs()).toBe(before + 1);
+        us.module.onCharter(us.chain);
+        rig.advance(CHARTER_STATEMENT_GAP_MS);
+        vi.advanceTimersByTime(CHARTER_STATEMENT_GAP_MS);
+        expect(fromUs()).toBe(before + 1); // 2 s is not enough at 20 members
+        rig.advance(3000);
+        vi.advanceTimersByTime(3000);
+        expect(fromUs()).toBe(before + 2);
         us.module.stop();
       } finally {
         vi.useRealTimers();

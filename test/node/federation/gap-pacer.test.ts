@@ -26,6 +26,24 @@ describe('GapPacer', () => {
     expect(runs).toBe(2);
   });
 
+  it('reads a gap given as a function at each request', () => {
+    vi.useFakeTimers();
+    let runs = 0;
+    let gap = 2000;
+    const p = new GapPacer(
+      () => gap,
+      () => Date.now(),
+      () => runs++,
+    );
+    p.request();
+    gap = 5000;
+    p.request();
+    vi.advanceTimersByTime(4999);
+    expect(runs).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(runs).toBe(2);
+  });
+
   it('drops a waiting run when stopped', () => {
     vi.useFakeTimers();
     let runs = 0;

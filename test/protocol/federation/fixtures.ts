@@ -19,9 +19,9 @@ export function peer(i: number): string {
   return peerIdFromSeed(seed(i));
 }
 
-/** Member i: org ORGS[i], peer key seed(i). */
+/** Member i: org ORGS[i] (past them, `org<i>`), peer key seed(i). */
 export function member(i: number, jurisdiction = 'EU'): Member {
-  return { org: ORGS[i] as string, peerId: peer(i), jurisdiction };
+  return { org: ORGS[i] ?? `org${i}`, peerId: peer(i), jurisdiction };
 }
 
 /** The envelope of `c` signed by the peers with these indexes, in that order. */
