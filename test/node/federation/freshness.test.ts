@@ -155,13 +155,32 @@ describe('FreshnessModule', () => {
   });
 
   describe('when charter versions come back to back', () => {
-    it('states the first at once, then once per gap for the head of that moment', () => {
+    /** A rig of `n` on fake timers, past the statement gap; `fromUs` counts us's statements eu judged. */
+    function burst(n: number, test: (t: ReturnType<typeof burstRig>) => void): void {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const t = burstRig(n);
       try {
-        const rig = new FreshnessRig(3);
-        const [eu, us] = [rig.node(0), rig.node(1)];
-        const fromUs = () => eu.verdicts.filter((v) => v.from === us.peerId).length;
-        rig.advance(CHARTER_STATEMENT_GAP_MS);
+        test(t);
+      } finally {
+        t.us.module.stop();
+        vi.useRealTimers();
+      }
+    }
+    function burstRig(n: number) {
+      const rig = new FreshnessRig(n);
+      const [eu, us] = [rig.node(0), rig.node(1)];
+      rig.advance(charterStatementGapMs(n));
+      const fromUs = () => eu.verdicts.filter((v) => v.from === us.peerId).length;
+      /** Rig clock and timers both move by `ms`. */
+      const advance = (ms: number) => {
+        rig.advance(ms);
+        vi.advanceTimersByTime(ms);
+      };
+      return { eu, us, fromUs, advance };
+    }
+
+    it('states the first at once, then once per gap for the head of that moment', () => {
+      burst(3, ({ eu, us, fromUs, advance }) => {
         const before = fromUs();
         us.chain.accept(signedBy(addMembers(us.chain.current, [member(3)], T0), [0, 3]));
         us.module.onCharter(us.chain);
@@ -169,37 +188,23 @@ describe('FreshnessModule', () => {
         us.module.onCharter(us.chain);
         us.module.onCharter(us.chain);
         expect(fromUs()).toBe(before + 1); // within the gap: one waits, for both
-        rig.advance(CHARTER_STATEMENT_GAP_MS);
-        vi.advanceTimersByTime(CHARTER_STATEMENT_GAP_MS);
+        advance(CHARTER_STATEMENT_GAP_MS);
         expect(fromUs()).toBe(before + 2);
         expect(eu.module.memberStatus(member(1))).toEqual({ statedVersion: 2 });
-        us.module.stop();
-      } finally {
-        vi.useRealTimers();
-      }
+      });
     });
 
     it('in a federation of 20, states the head of a burst once per 5 s', () => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-      try {
-        const rig = new FreshnessRig(20);
-        const [eu, us] = [rig.node(0), rig.node(1)];
-        const fromUs = () => eu.verdicts.filter((v) => v.from === us.peerId).length;
-        rig.advance(charterStatementGapMs(20));
+      burst(20, ({ us, fromUs, advance }) => {
         const before = fromUs();
         us.module.onCharter(us.chain);
         expect(fromUs()).toBe(before + 1);
         us.module.onCharter(us.chain);
-        rig.advance(CHARTER_STATEMENT_GAP_MS);
-        vi.advanceTimersByTime(CHARTER_STATEMENT_GAP_MS);
+        advance(CHARTER_STATEMENT_GAP_MS);
         expect(fromUs()).toBe(before + 1); // 2 s is not enough at 20 members
-        rig.advance(3000);
-        vi.advanceTimersByTime(3000);
+        advance(3000);
         expect(fromUs()).toBe(before + 2);
-        us.module.stop();
-      } finally {
-        vi.useRealTimers();
-      }
+      });
     });
   });
 
