@@ -55,27 +55,12 @@ import { freshnessMetrics } from './freshness-metrics.ts';
 import { GapPacer } from './gap-pacer.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from './module.ts';
 import { RevocationWatch } from './revocation-watch.ts';
+import { charterStatementGapMs } from './statement-gap.ts';
 
 /** How often the judgement is re-checked (for the events), at most: min(intervalMs, this). */
 export const FRESHNESS_CHECK_MS = 5000;
 /** Least time between two own statements signed for a connecting member or a request. */
 const RESIGN_MIN_MS = 1000;
-/**
- * Least time between two statements published for new charter versions: the first version after a
- * quiet gap is confirmed at once; a burst (versions back to back) is confirmed once more per gap, for the
- * head at that moment, instead of once per version by every member (N(N − 1) validations each). The gap
- * grows with the federation (charterStatementGapMs), so that a burst costs the whole federation at most
- * one statement per CHARTER_STATEMENT_GAP_PER_MEMBER_MS, whatever its size.
- */
-export const CHARTER_STATEMENT_GAP_MS = 2000;
-/** Per member of the charter: 20 members state the head of a burst every 5 s, 4 statements a second. */
-export const CHARTER_STATEMENT_GAP_PER_MEMBER_MS = 250;
-
-/** The gap between two statements of new charter versions in a federation of `members`. */
-export function charterStatementGapMs(members: number): number {
-  return Math.max(CHARTER_STATEMENT_GAP_MS, members * CHARTER_STATEMENT_GAP_PER_MEMBER_MS);
-}
-
 export interface FreshnessModuleOptions {
   /** config.json `freshness` (defaults for what is absent). */
   config?: Partial<FreshnessConfig>;

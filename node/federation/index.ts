@@ -17,7 +17,8 @@
  *   audit.ts    federation objects as governance leaves (federation.charter / .proposal / .fork)
  *   freshness.ts  FreshnessModule: signed short-lived statements of the charter each member holds; a node
  *               no majority confirms within a window reports itself stale (issue 12; gauges in
- *               freshness-metrics.ts)
+ *               freshness-metrics.ts); new charter versions stated once per gap (statement-gap.ts,
+ *               paced by gap-pacer.ts)
  *
  * The rules themselves (what a valid charter, proposal, invite or gossip message is) live in
  * protocol/federation; this folder only stores, moves and logs what those rules accept.
