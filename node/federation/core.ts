@@ -28,6 +28,7 @@ import { MemberGate } from '../p2p/gate.ts';
 import type { Host } from '../p2p/host.ts';
 import { REQUEST_TIMEOUT_MS, requestOnce } from '../p2p/request.ts';
 import { Departures } from './departures.ts';
+import { DialBackoff } from './dial-backoff.ts';
 
 /** How long one learnt address may take to dial before the next is tried. */
 const DIAL_PER_ADDRESS_MS = 3000;
@@ -82,6 +83,8 @@ export class FederationCore {
   readonly charterHooks: Array<(chain: CharterChain) => void> = [];
   /** Peers the chain removed: admitted only to learn their removal (departures.ts, sync.ts). */
   readonly departures: Departures;
+  /** Dials of members: one at a time per peer, backed off after failures (dial-backoff.ts). */
+  readonly dials = new DialBackoff();
   readonly lastSeen = new Map<string, number>();
   chain: CharterChain | undefined;
   addresses: Record<string, string[]> = {};
@@ -151,26 +154,32 @@ export class FederationCore {
    * Dials `peer` by the addresses we know for it (identify, an invite, a member's address book) unless
    * it is connected, trying them in turn within `timeoutMs` overall (`perAddressMs` each). Resolves
    * with undefined once connected, or with the last dial failure (ERR_PEER_UNAVAILABLE when we know no
-   * address of it). Noise proves the peer id, so a wrong address costs one failed dial.
+   * address of it, or while its back-off after failed dials lasts). Noise proves the peer id, so a wrong
+   * address costs one failed dial. One dial per peer at a time, with back-off (dial-backoff.ts); `grow`
+   * (background re-dials) lets each failure in a row double the per-address timeout.
    */
-  async dialKnown(peer: string, timeoutMs: number, perAddressMs = timeoutMs): Promise<unknown> {
+  async dialKnown(peer: string, timeoutMs: number, perAddressMs = timeoutMs, grow = false): Promise<unknown> {
     const net = this.net;
     if (net === undefined) return new NodeError('ERR_NO_FEDERATION', 'the federation network is not running');
     if (net.host.connectedPeers().includes(peer)) return undefined;
-    const addrs = this.addresses[peer] ?? [];
-    let failure: unknown = new NodeError('ERR_PEER_UNAVAILABLE', `no known address of ${peer}`);
-    const end = Date.now() + timeoutMs;
-    for (const a of addrs) {
-      const left = end - Date.now();
-      if (left <= 0 || this.stopped) break;
-      try {
-        await net.host.dial(a, Math.min(left, perAddressMs));
-        return undefined;
-      } catch (err) {
-        failure = err; // try the next address
-      }
+    if ((this.addresses[peer]?.length ?? 0) === 0) {
+      return new NodeError('ERR_PEER_UNAVAILABLE', `no known address of ${peer}`);
     }
-    return failure;
+    return await this.dials.dial(peer, { timeoutMs, perAddressMs, grow }, async (total, each) => {
+      let failure: unknown;
+      const end = Date.now() + total;
+      for (const a of this.addresses[peer] ?? []) {
+        const left = end - Date.now();
+        if (left <= 0 || this.stopped) break;
+        try {
+          await net.host.dial(a, Math.min(left, each));
+          return undefined;
+        } catch (err) {
+          failure = err; // try the next address
+        }
+      }
+      return failure ?? new NodeError('ERR_PEER_UNAVAILABLE', `no address of ${peer} could be dialled in time`);
+    });
   }
 
   /**

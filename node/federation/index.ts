@@ -13,6 +13,7 @@
  *               deadlines (checkDeadline), which peers a proposal opens join windows for
  *   network.ts  libp2p, module protocols, the one gossip validation path;  sync.ts  /govfed/sync
  *   handoff.ts  a joiner's admission handed to its invite's bootstrap members (how many took it)
+ *   dial-backoff.ts  dials of a member one at a time, backed off after failures (core.ts dialKnown)
  *   store.ts    FederationStore: DIR/federation/state.json, atomic writes, re-verified on load
  *   audit.ts    federation objects as governance leaves (federation.charter / .proposal / .fork)
  *   freshness.ts  FreshnessModule: signed short-lived statements of the charter each member holds; a node

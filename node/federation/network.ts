@@ -95,6 +95,7 @@ export class FederationNetwork {
     }
     if (e.type === 'connected') {
       this.#c.seen(e.peerId);
+      this.#c.dials.connected(e.peerId); // reachable again, whoever dialled: no back-off
       if (this.#c.gate.allows(e.peerId)) this.#c.pullSoon(e.peerId);
       if (this.#c.chain?.isMember(e.peerId) === true) {
         for (const m of this.#c.modules) {

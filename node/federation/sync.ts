@@ -4,8 +4,8 @@
  * federation has — member address books. Every SYNC_INTERVAL_MS, and on each new connection, the node
  * syncs with up to SYNC_FANOUT random connected peers, asks a member's address book when it lacks
  * addresses — in the first round with a new connection, and in the exchange by which a joiner hands
- * over its admission — dials what it learns at once, re-dials members it knows addresses of, then runs
- * each module's sync round. So every member reaches every other directly; nobody relays for another.
+ * over its admission — dials what it learns at once, re-dials (in the background, backed off after
+ * failures: dial-backoff.ts) members it knows addresses of, then runs each module's sync round. So every member reaches every other directly; nobody relays for another.
  * Serving: members may ask everything; a peer in its join window only `hello` and its own admission.
  * Every request is attacker-controlled; accept / merge go through the charter's ReplicatedChain.
  */
@@ -28,7 +28,7 @@ import type { FederationCore } from './core.ts';
 
 /** Peers a sync round talks to (chosen at random among the connected members). */
 export const SYNC_FANOUT = 3;
-/** Longest dial of one known address of a member (re-dials, and addresses just learnt). */
+/** Longest first dial of one known address of a member (re-dials, and addresses just learnt); doubled per failure in a row. */
 export const REDIAL_ADDRESS_TIMEOUT_MS = 2000;
 /** Longest re-dial of one member, over all its known addresses. */
 export const REDIAL_TIMEOUT_MS = 8000;
@@ -205,7 +205,7 @@ export class FederationSync {
 
   /** Dials a member (or bootstrap peer) by its known addresses unless connected; reports the outcome. */
   async #redial(peer: string): Promise<boolean> {
-    const failure = await this.#c.dialKnown(peer, REDIAL_TIMEOUT_MS, REDIAL_ADDRESS_TIMEOUT_MS);
+    const failure = await this.#c.dialKnown(peer, REDIAL_TIMEOUT_MS, REDIAL_ADDRESS_TIMEOUT_MS, true);
     this.#redialOutcome(peer, this.#c.addresses[peer] ?? [], failure);
     return failure === undefined;
   }
@@ -236,10 +236,12 @@ export class FederationSync {
     const now = this.#c.now().getTime();
     if (this.#pending.prune((p) => Date.parse(p.expiresAt) > now) > 0) await this.#c.persist();
     const connected = new Set(net.host.connectedPeers());
-    // Re-dial members (and bootstrap peers) we know addresses of but are not connected to.
+    // Re-dial members (and bootstrap peers) we know addresses of but are not connected to — in the
+    // background, each at its own pace (dial-backoff.ts: one dial per peer, backed off after failures,
+    // longer each time): a new connection starts its own sync round (network.ts).
     for (const peer of Object.keys(this.#c.addresses)) {
       if (peer === this.#c.peerId || connected.has(peer) || !this.#c.gate.allows(peer)) continue;
-      if (await this.#redial(peer)) connected.add(peer);
+      if (this.#c.dials.waitFor(peer) === 0) void this.#redial(peer);
     }
     // Anti-entropy needs a few peers per round, not all: a random SYNC_FANOUT of them (new connections
     // are synced at once anyway), so the cost per round does not grow with the federation.
