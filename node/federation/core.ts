@@ -154,18 +154,18 @@ export class FederationCore {
    * Dials `peer` by the addresses we know for it (identify, an invite, a member's address book) unless
    * it is connected, trying them in turn within `timeoutMs` overall (`perAddressMs` each). Resolves
    * with undefined once connected, or with the last dial failure (ERR_PEER_UNAVAILABLE when we know no
-   * address of it, or while its back-off after failed dials lasts). Noise proves the peer id, so a wrong
-   * address costs one failed dial. One dial per peer at a time, with back-off (dial-backoff.ts); `grow`
-   * (background re-dials) lets each failure in a row double the per-address timeout.
+   * address of it). Noise proves the peer id, so a wrong address costs one failed dial. One dial per peer
+   * at a time (dial-backoff.ts); a `background` re-dial waits out the back-off after failed dials
+   * (ERR_PEER_UNAVAILABLE meanwhile) and each failure in a row doubles its per-address timeout.
    */
-  async dialKnown(peer: string, timeoutMs: number, perAddressMs = timeoutMs, grow = false): Promise<unknown> {
+  async dialKnown(peer: string, timeoutMs: number, perAddressMs = timeoutMs, background = false): Promise<unknown> {
     const net = this.net;
     if (net === undefined) return new NodeError('ERR_NO_FEDERATION', 'the federation network is not running');
     if (net.host.connectedPeers().includes(peer)) return undefined;
     if ((this.addresses[peer]?.length ?? 0) === 0) {
       return new NodeError('ERR_PEER_UNAVAILABLE', `no known address of ${peer}`);
     }
-    return await this.dials.dial(peer, { timeoutMs, perAddressMs, grow }, async (total, each) => {
+    return await this.dials.dial(peer, { timeoutMs, perAddressMs, background }, async (total, each) => {
       let failure: unknown;
       const end = Date.now() + total;
       for (const a of this.addresses[peer] ?? []) {

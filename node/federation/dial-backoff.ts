@@ -12,10 +12,13 @@
  * So, per peer:
  *   - one dial at a time: a caller that needs the peer while a dial is under way waits for that one
  *     (within its own timeout) instead of opening another connection;
- *   - after a failed dial, none before a back-off: DIAL_BACKOFF_BASE_MS doubled per failure in a row, at
- *     most DIAL_BACKOFF_MAX_MS, with jitter (a random 50–100 % of it, so members that lost the same peer
- *     do not come back in step); a caller in that time gets ERR_PEER_UNAVAILABLE at once;
- *   - a re-dial (`grow`) waits longer per failure — the per-address timeout doubled per failure in a
+ *   - after a failed dial, no background re-dial before a back-off: DIAL_BACKOFF_BASE_MS doubled per
+ *     failure in a row, at most DIAL_BACKOFF_MAX_MS, with jitter (a random 50–100 % of it, so members
+ *     that lost the same peer do not come back in step); one asked in that time gets
+ *     ERR_PEER_UNAVAILABLE at once. A request that needs the peer now (a proof a user asked for, a
+ *     witness ask) still dials — one at a time with the rest — and its outcome moves the back-off: a
+ *     peer back from a partition answers the first request, it is not refused for up to 30 s;
+ *   - a background re-dial waits longer per failure — the per-address timeout doubled per failure in a
  *     row, at most DIAL_TIMEOUT_MAX_MS — so that a connection queued behind others is accepted, not
  *     abandoned to become one more dead entry;
  *   - any connection with the peer (ours or its own, `connected`) ends the back-off.
@@ -50,8 +53,8 @@ export interface DialSpec {
   timeoutMs: number;
   /** One address's timeout for a first dial. */
   perAddressMs: number;
-  /** A background re-dial: its per-address timeout grows with the failures in a row. */
-  grow?: boolean;
+  /** A background re-dial: it waits out the back-off, and its per-address timeout grows with the failures in a row. */
+  background?: boolean;
 }
 
 /** The dial itself: tries the peer's addresses, `perAddressMs` each, within `timeoutMs`; undefined or the failure. */
@@ -101,20 +104,20 @@ export class DialBackoff {
 
   /**
    * Dials `peer` with `attempt` unless a dial is under way (then waits for it, at most `spec.timeoutMs`)
-   * or the peer is backed off (then ERR_PEER_UNAVAILABLE at once). Resolves with undefined once
-   * connected, else with the failure; the outcome moves the back-off.
+   * or, for a background re-dial, the peer is backed off (then ERR_PEER_UNAVAILABLE at once). Resolves
+   * with undefined once connected, else with the failure; the outcome moves the back-off.
    */
   async dial(peer: string, spec: DialSpec, attempt: DialAttempt): Promise<unknown> {
     const running = this.#inflight.get(peer);
     if (running !== undefined) return await withinOrFail(running, spec.timeoutMs, peer);
-    const wait = this.waitFor(peer);
+    const wait = spec.background === true ? this.waitFor(peer) : 0;
     if (wait > 0) {
       return new NodeError(
         'ERR_PEER_UNAVAILABLE',
         `${peer} is not dialled again for ${Math.ceil(wait / 1000)} s: its last ${this.failures(peer)} dial(s) failed`,
       );
     }
-    const perAddressMs = spec.grow === true ? this.timeoutFor(peer, spec.perAddressMs) : spec.perAddressMs;
+    const perAddressMs = spec.background === true ? this.timeoutFor(peer, spec.perAddressMs) : spec.perAddressMs;
     const timeoutMs = Math.max(spec.timeoutMs, perAddressMs);
     const run = attempt(timeoutMs, perAddressMs).then(
       (failure) => {

@@ -41,23 +41,40 @@ describe('DialBackoff', () => {
     expect(b.failures('p')).toBe(8);
   });
 
-  it('answers ERR_PEER_UNAVAILABLE at once while backed off, without dialling, then dials when it ends', async () => {
+  it('refuses a background re-dial while backed off (ERR_PEER_UNAVAILABLE at once, no dial), then dials when it ends', async () => {
     const { b, clock } = clocked();
     let dials = 0;
     const attempt = async () => {
       dials += 1;
       return new Error('refused');
     };
-    expect(await b.dial('p', { timeoutMs: 1000, perAddressMs: 1000 }, attempt)).toBeInstanceOf(Error);
+    const redial = { timeoutMs: 1000, perAddressMs: 1000, background: true };
+    expect(await b.dial('p', redial, attempt)).toBeInstanceOf(Error);
     expect(dials).toBe(1);
-    const backedOff = (await b.dial('p', { timeoutMs: 1000, perAddressMs: 1000 }, attempt)) as { code?: string };
+    const backedOff = (await b.dial('p', redial, attempt)) as { code?: string };
     expect(backedOff.code).toBe('ERR_PEER_UNAVAILABLE');
     expect(String(backedOff)).toMatch(/not dialled again for 2 s: its last 1 dial\(s\) failed/);
     expect(dials).toBe(1);
     clock.t += b.waitFor('p');
-    expect(await b.dial('p', { timeoutMs: 1000, perAddressMs: 1000 }, async () => undefined)).toBeUndefined();
+    expect(await b.dial('p', redial, async () => undefined)).toBeUndefined();
     expect(b.failures('p')).toBe(0);
     expect(b.waitFor('p')).toBe(0);
+  });
+
+  it('lets a request dial during the back-off (a peer back from a partition answers the first one); its outcome counts', async () => {
+    const { b } = clocked();
+    await b.dial('p', { timeoutMs: 1000, perAddressMs: 1000, background: true }, failing);
+    expect(b.waitFor('p')).toBeGreaterThan(0);
+    let dials = 0;
+    const failed = await b.dial('p', { timeoutMs: 1000, perAddressMs: 1000 }, async () => {
+      dials += 1;
+      return new Error('still down');
+    });
+    expect(String(failed)).toMatch(/still down/);
+    expect(b.failures('p')).toBe(2);
+    expect(await b.dial('p', { timeoutMs: 1000, perAddressMs: 1000 }, async () => void (dials += 1))).toBeUndefined();
+    expect(dials).toBe(2);
+    expect(b.failures('p')).toBe(0);
   });
 
   it('keeps other peers out of one peer’s back-off', async () => {
@@ -106,7 +123,7 @@ describe('DialBackoff', () => {
     expect(b.failures('p')).toBe(1);
   });
 
-  it('gives a re-dial (grow) a per-address timeout doubled per failure in a row, at most the max', async () => {
+  it('gives a background re-dial a per-address timeout doubled per failure in a row, at most the max', async () => {
     const { b, clock } = clocked();
     const seen: Array<[number, number]> = [];
     const attempt = async (total: number, each: number) => {
@@ -114,14 +131,14 @@ describe('DialBackoff', () => {
       return new Error('timed out');
     };
     for (let i = 0; i < 6; i++) {
-      await b.dial('p', { timeoutMs: 8000, perAddressMs: 2000, grow: true }, attempt);
+      await b.dial('p', { timeoutMs: 8000, perAddressMs: 2000, background: true }, attempt);
       clock.t += b.waitFor('p');
     }
     expect(seen.map(([, each]) => each)).toEqual([2000, 4000, 8000, 16000, 30000, 30000]);
     // The whole dial lasts at least one address's timeout.
     expect(seen.map(([total]) => total)).toEqual([8000, 8000, 8000, 16000, 30000, 30000]);
     expect(DIAL_TIMEOUT_MAX_MS).toBe(30000);
-    // A caller's own request does not grow: its timeouts stand.
+    // A request does not grow: its timeouts stand.
     await b.dial('p', { timeoutMs: 5000, perAddressMs: 3000 }, attempt);
     expect(seen.at(-1)).toEqual([5000, 3000]);
   });
@@ -162,7 +179,7 @@ describe('FederationCore.dialKnown', () => {
     return { core, connected };
   }
 
-  it('dials the known addresses in turn, then backs off the peer after a failure instead of dialling again', async () => {
+  it('dials the known addresses in turn; after a failure a re-dial waits out the back-off, a request dials', async () => {
     const dialled: Array<[string, number]> = [];
     const { core } = coreWith(async (addr, timeoutMs) => {
       dialled.push([addr, timeoutMs]);
@@ -179,6 +196,12 @@ describe('FederationCore.dialKnown', () => {
     expect(again.code).toBe('ERR_PEER_UNAVAILABLE');
     expect(dialled).toHaveLength(2);
     expect(core.dials.failures(peer(1))).toBe(1);
+    await core.dialKnown(peer(1), 5000, 3000);
+    expect(dialled.slice(2)).toEqual([
+      ['/ip4/127.0.0.1/tcp/1/p2p/x', 3000],
+      ['/ip4/127.0.0.1/tcp/2/p2p/x', 3000],
+    ]);
+    expect(core.dials.failures(peer(1))).toBe(2);
   });
 
   it('does not dial a connected peer, and says when it knows no address', async () => {
