@@ -82,7 +82,7 @@ export class DialBackoff {
     return s === undefined ? 0 : Math.max(0, s.nextAt - this.#now());
   }
 
-  /** One address's timeout for a re-dial of `peer`: `base` doubled per failure in a row, at most DIAL_TIMEOUT_MAX_MS. */
+  /** One address's timeout for a re-dial of `peer`: `base` doubled per failure in a row, at most the max. */
   timeoutFor(peer: string, base: number): number {
     return Math.min(DIAL_TIMEOUT_MAX_MS, Math.max(base, base * 2 ** Math.min(this.failures(peer), 16)));
   }

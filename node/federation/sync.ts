@@ -5,7 +5,8 @@
  * syncs with up to SYNC_FANOUT random connected peers, asks a member's address book when it lacks
  * addresses — in the first round with a new connection, and in the exchange by which a joiner hands
  * over its admission — dials what it learns at once, re-dials (in the background, backed off after
- * failures: dial-backoff.ts) members it knows addresses of, then runs each module's sync round. So every member reaches every other directly; nobody relays for another.
+ * failures: dial-backoff.ts) members it knows addresses of, then runs each module's sync round. So
+ * every member reaches every other directly; nobody relays for another.
  * Serving: members may ask everything; a peer in its join window only `hello` and its own admission.
  * Every request is attacker-controlled; accept / merge go through the charter's ReplicatedChain.
  */
@@ -28,7 +29,10 @@ import type { FederationCore } from './core.ts';
 
 /** Peers a sync round talks to (chosen at random among the connected members). */
 export const SYNC_FANOUT = 3;
-/** Longest first dial of one known address of a member (re-dials, and addresses just learnt); doubled per failure in a row. */
+/**
+ * Longest first dial of one known address of a member (re-dials, and addresses just learnt); doubled per
+ * failure in a row (dial-backoff.ts).
+ */
 export const REDIAL_ADDRESS_TIMEOUT_MS = 2000;
 /** Longest re-dial of one member, over all its known addresses. */
 export const REDIAL_TIMEOUT_MS = 8000;
