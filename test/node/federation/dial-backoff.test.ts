@@ -72,7 +72,11 @@ describe('DialBackoff', () => {
     });
     expect(String(failed)).toMatch(/still down/);
     expect(b.failures('p')).toBe(2);
-    expect(await b.dial('p', { timeoutMs: 1000, perAddressMs: 1000 }, async () => void (dials += 1))).toBeUndefined();
+    const connects = async () => {
+      dials += 1;
+      return undefined;
+    };
+    expect(await b.dial('p', { timeoutMs: 1000, perAddressMs: 1000 }, connects)).toBeUndefined();
     expect(dials).toBe(2);
     expect(b.failures('p')).toBe(0);
   });
