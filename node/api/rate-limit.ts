@@ -18,9 +18,9 @@
  * answered 401 after the limiter (auth.ts defers it to preParsing), so a client guessing tokens is slowed
  * like any other; a request over its budget is refused before its body is read. The refusal is 429
  * ERR_RATE_LIMITED in the API's error shape (errors.ts) with `Retry-After` (seconds until one request is
- * allowed again) and
- * `X-RateLimit-Limit`, `X-RateLimit-Remaining` (0), `X-RateLimit-Reset`. Successful answers carry no
- * rate-limit headers: tiles are cached by proxies and CDNs, which must not keep one client's count.
+ * allowed again) and `X-RateLimit-Limit`, `X-RateLimit-Remaining` (0), `X-RateLimit-Reset`. Successful
+ * answers carry no rate-limit headers: tiles are cached by proxies and CDNs, which must not keep one
+ * client's count.
  * Each refusal counts in `govfed_rate_limited_total{limit}`.
  */
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';

@@ -84,13 +84,13 @@ export class DialBackoff {
 
   /** One address's timeout for a re-dial of `peer`: `base` doubled per failure in a row, at most the max. */
   timeoutFor(peer: string, base: number): number {
-    return Math.min(DIAL_TIMEOUT_MAX_MS, Math.max(base, base * 2 ** Math.min(this.failures(peer), 16)));
+    return doubled(base, this.failures(peer), DIAL_TIMEOUT_MAX_MS);
   }
 
   /** A dial of `peer` failed: the next waits DIAL_BACKOFF_BASE_MS × 2^(failures − 1), at most the max, jittered. */
   failed(peer: string): void {
     const failures = this.failures(peer) + 1;
-    const full = Math.min(DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_BASE_MS * 2 ** Math.min(failures - 1, 16));
+    const full = doubled(DIAL_BACKOFF_BASE_MS, failures - 1, DIAL_BACKOFF_MAX_MS);
     const wait = Math.round(full * (0.5 + this.#random() / 2));
     this.#peers.delete(peer); // re-inserted last: the map's order is oldest first
     this.#peers.set(peer, { failures, nextAt: this.#now() + wait });
@@ -137,6 +137,11 @@ export class DialBackoff {
       this.#inflight.delete(peer);
     }
   }
+}
+
+/** `base` doubled `times` times, at most `max`. */
+function doubled(base: number, times: number, max: number): number {
+  return Math.min(max, base * 2 ** Math.min(times, 16));
 }
 
 /** The outcome of a dial under way, or a timeout failure after `ms` (the dial goes on for its owner). */

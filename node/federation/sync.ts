@@ -208,10 +208,9 @@ export class FederationSync {
   }
 
   /** Dials a member (or bootstrap peer) by its known addresses unless connected; reports the outcome. */
-  async #redial(peer: string): Promise<boolean> {
+  async #redial(peer: string): Promise<void> {
     const failure = await this.#c.dialKnown(peer, REDIAL_TIMEOUT_MS, REDIAL_ADDRESS_TIMEOUT_MS, true);
     this.#redialOutcome(peer, this.#c.addresses[peer] ?? [], failure);
-    return failure === undefined;
   }
 
   /**
