@@ -17,9 +17,12 @@ import {
   envelopeBody,
   MAX_BOOTSTRAP_ADDRS,
   type Member,
+  type PeerKey,
+  peerKey,
   signAsPeer,
 } from '../../protocol/federation/index.ts';
 import { errorText, Rejections } from '../chain/index.ts';
+import { opensslSign } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
 import type { LoadedHome } from '../home/load.ts';
@@ -75,6 +78,8 @@ export class FederationCore {
   readonly #reconnecting = new Map<string, Promise<unknown>>();
   readonly store: FederationStore;
   readonly seed: Uint8Array;
+  /** The peer key that signs our gossip and statements: its peer id derived once, signing on OpenSSL. */
+  readonly key: PeerKey;
   readonly gate: MemberGate;
   readonly verify: Ed25519Verify;
   readonly rejections = new Rejections();
@@ -116,6 +121,7 @@ export class FederationCore {
     this.registry = o.registry;
     this.store = o.store;
     this.seed = o.seed;
+    this.key = peerKey(o.seed, { sign: opensslSign });
     this.departures = new Departures(() => this.now().getTime());
     this.gate =
       o.gate ??
@@ -270,7 +276,7 @@ export class FederationCore {
         sentAt: this.now().toISOString(),
         body,
       },
-      this.seed,
+      this.key,
     );
     try {
       await net.host.pubsub.publish(kind, bytes);
@@ -356,7 +362,7 @@ export class FederationCore {
         if (chain === undefined || this.net === undefined) return [];
         return this.net.host.connectedPeers().filter((p) => chain.isMember(p));
       },
-      signAsPeer: (payloadType, payload) => signAsPeer(payloadType, payload, this.seed),
+      signAsPeer: (payloadType, payload) => signAsPeer(payloadType, payload, this.key),
       reject: (via, kind, peer, err, action) => this.reject(via, kind, peer, err, action),
     };
   }

@@ -26,6 +26,20 @@ export interface MemberLog {
   retired?: true;
 }
 
+type KeyKind = 'log' | 'witness';
+
+/**
+ * A member's log or witness key as a verifier; undefined when it does not parse (a broken log key: the
+ * log is not witnessed and its entries cannot be proved; a broken witness key: it cannot cosign).
+ */
+function parseKey(kind: KeyKind, key: string, verify: { verify: Ed25519Verify }): KeyedVerifier | undefined {
+  try {
+    return kind === 'log' ? parseLogKey(key, verify) : parseWitnessKey(key, verify);
+  } catch {
+    return undefined;
+  }
+}
+
 export class MemberLogs {
   readonly #ownOrg: string;
   /** Every log and witness verifier built here checks signatures with it. */
@@ -33,6 +47,12 @@ export class MemberLogs {
   #chain: CharterChain | undefined;
   #logs = new Map<string, MemberLog>();
   #witnessKeys = new Map<string, KeyedVerifier>();
+  /**
+   * Verifiers by key text, as parsed for the charter held (undefined: the key does not parse). A new
+   * version mostly repeats the members' keys: those are not parsed again (a verifier is a pure
+   * function of its key text and of #verify).
+   */
+  #parsed = new Map<string, KeyedVerifier | undefined>();
 
   constructor(ownOrigin: string, verify: Ed25519Verify) {
     this.#ownOrg = ownOrigin.split('/')[1] ?? '';
@@ -43,26 +63,27 @@ export class MemberLogs {
   update(chain: CharterChain): void {
     const logs = new Map<string, MemberLog>();
     const witnesses = new Map<string, KeyedVerifier>();
+    const parsed = new Map<string, KeyedVerifier | undefined>();
+    const parse = (kind: KeyKind, key: string): KeyedVerifier | undefined => {
+      const id = `${kind} ${key}`;
+      const v = this.#parsed.has(id) ? this.#parsed.get(id) : parseKey(kind, key, this.#verify);
+      parsed.set(id, v);
+      return v;
+    };
     for (const m of chain.current.members) {
       for (const key of memberLogKeys(m)) {
-        try {
-          const v = parseLogKey(key, this.#verify);
+        const v = parse('log', key);
+        if (v !== undefined) {
           logs.set(v.name, { member: m, verifier: v, ...(key === m.logKey ? {} : { retired: true as const }) });
-        } catch {
-          // a member with a broken key cannot be witnessed; its entries cannot be proved
         }
       }
-      if (m.witnessKey !== undefined) {
-        try {
-          witnesses.set(m.org, parseWitnessKey(m.witnessKey, this.#verify));
-        } catch {
-          // cannot cosign
-        }
-      }
+      const w = m.witnessKey === undefined ? undefined : parse('witness', m.witnessKey);
+      if (w !== undefined) witnesses.set(m.org, w);
     }
     this.#chain = chain;
     this.#logs = logs;
     this.#witnessKeys = witnesses;
+    this.#parsed = parsed;
   }
 
   get chain(): CharterChain | undefined {

@@ -6,7 +6,7 @@
  * hint for verifiers; govfed's convention for it is keyIdOf(publicKey).
  */
 
-import { assertPublicKey, sign } from '../crypto/ed25519.ts';
+import { assertPublicKey, type Ed25519Sign, sign } from '../crypto/ed25519.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { assertBytes, toBase64, toHex } from '../encoding/bytes.ts';
 import { GovfedError } from '../errors.ts';
@@ -18,6 +18,8 @@ export interface DsseSigner {
   keyid: string;
   /** The signer's 32-byte Ed25519 seed. Secret. */
   seed: Uint8Array;
+  /** Signs instead of @noble/ed25519 (the node: OpenSSL; RFC 8032 is deterministic, so the same bytes). */
+  sign?: Ed25519Sign | undefined;
 }
 
 /**
@@ -46,7 +48,7 @@ export function signEnvelope(payloadType: string, payload: Uint8Array, signers: 
         `signers[${i}].keyid: expected a string of at most ${MAX_KEYID_LENGTH} characters`,
       );
     }
-    const sig = toBase64(sign(message, signer.seed));
+    const sig = toBase64((signer.sign ?? sign)(message, signer.seed));
     return signer.keyid === '' ? { sig } : { keyid: signer.keyid, sig };
   });
   return { payloadType, payload: toBase64(payload), signatures };

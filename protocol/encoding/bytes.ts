@@ -41,63 +41,89 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-// A plain character-class loop (no repeated group): V8's backtracking regex overflowed its stack on a
-// grouped pattern for inputs of a few MiB. With the length a multiple of 4 this is the same language.
-const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
-/** The 6-bit value of each base64 character by char code (others are ruled out by B64_RE first). */
+/** The character code of each 6-bit value. */
+const B64_CODE = Uint8Array.from(B64, (c) => c.charCodeAt(0));
+const PAD = 61; // '='
+/** Not a base64 character: any value with a bit above the six a character carries. */
+const INVALID = 0xff;
+/** The 6-bit value of each base64 character by byte; INVALID for every other byte. */
 const B64_VALUE = (() => {
-  const t = new Uint8Array(128);
+  const t = new Uint8Array(256).fill(INVALID);
   for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
   return t;
 })();
+/** ASCII bytes to a string (latin1 is one of the encodings every TextDecoder supports). */
+const ascii = new TextDecoder('latin1');
 
 /** Standard base64 with padding. */
 export function toBase64(b: Uint8Array): string {
-  let out = '';
+  const codes = new Uint8Array(Math.ceil(b.length / 3) * 4);
+  let o = 0;
   let i = 0;
   for (; i + 2 < b.length; i += 3) {
     const n = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8) | (b[i + 2] as number);
-    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+    codes[o] = B64_CODE[n >> 18] as number;
+    codes[o + 1] = B64_CODE[(n >> 12) & 63] as number;
+    codes[o + 2] = B64_CODE[(n >> 6) & 63] as number;
+    codes[o + 3] = B64_CODE[n & 63] as number;
+    o += 4;
   }
   const rest = b.length - i;
-  if (rest === 1) {
-    const n = (b[i] as number) << 16;
-    out += `${B64[(n >> 18) & 63]!}${B64[(n >> 12) & 63]!}==`;
-  } else if (rest === 2) {
-    const n = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8);
-    out += `${B64[(n >> 18) & 63]!}${B64[(n >> 12) & 63]!}${B64[(n >> 6) & 63]!}=`;
+  if (rest > 0) {
+    const n = ((b[i] as number) << 16) | (rest === 2 ? (b[i + 1] as number) << 8 : 0);
+    codes[o] = B64_CODE[n >> 18] as number;
+    codes[o + 1] = B64_CODE[(n >> 12) & 63] as number;
+    codes[o + 2] = rest === 2 ? (B64_CODE[(n >> 6) & 63] as number) : PAD;
+    codes[o + 3] = PAD;
   }
-  return out;
+  return ascii.decode(codes);
+}
+
+function notBase64(): never {
+  throw new GovfedError('ERR_INVALID_ENCODING', 'expected canonical standard base64');
 }
 
 /**
  * Strict standard base64 decode (attacker-controlled input): wrong alphabet, missing padding or
  * non-zero trailing bits are rejected with ERR_INVALID_ENCODING, so every byte string has exactly
- * one accepted encoding.
+ * one accepted encoding. One pass, no regular expression: every character's value is looked up, and
+ * one that is not among the 64 (an '=' before the padding included) fails the whole string.
  */
 export function fromBase64(s: string): Uint8Array {
-  if (typeof s !== 'string' || s.length % 4 !== 0 || !B64_RE.test(s)) {
-    throw new GovfedError('ERR_INVALID_ENCODING', 'expected canonical standard base64');
-  }
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
+  if (typeof s !== 'string' || s.length % 4 !== 0) notBase64();
+  const len = s.length;
+  if (len === 0) return new Uint8Array(0);
+  // Base64 is ASCII: in UTF-8 each of its characters is one byte, and any other character is longer.
+  const codes = te.encode(s);
+  if (codes.length !== len) notBase64();
+  const pad = codes[len - 1] !== PAD ? 0 : codes[len - 2] !== PAD ? 1 : 2;
+  const out = new Uint8Array((len / 4) * 3 - pad);
+  const whole = pad === 0 ? len : len - 4; // the groups of four data characters
+  let seen = 0; // the OR of every value: INVALID's high bits stay set once one is seen
   let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    const c0 = B64_VALUE[s.charCodeAt(i)] as number;
-    const c1 = B64_VALUE[s.charCodeAt(i + 1)] as number;
-    const c2 = s[i + 2] === '=' ? 0 : (B64_VALUE[s.charCodeAt(i + 2)] as number);
-    const c3 = s[i + 3] === '=' ? 0 : (B64_VALUE[s.charCodeAt(i + 3)] as number);
-    const n = (c0 << 18) | (c1 << 12) | (c2 << 6) | c3;
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+  for (let i = 0; i < whole; i += 4) {
+    const a = B64_VALUE[codes[i] as number] as number;
+    const b = B64_VALUE[codes[i + 1] as number] as number;
+    const c = B64_VALUE[codes[i + 2] as number] as number;
+    const d = B64_VALUE[codes[i + 3] as number] as number;
+    seen |= a | b | c | d;
+    out[o] = (a << 2) | (b >> 4);
+    out[o + 1] = ((b & 15) << 4) | (c >> 2);
+    out[o + 2] = ((c & 3) << 6) | d;
+    o += 3;
   }
-  // Canonical form: the bits dropped by the padding must be zero.
-  const last = s.length - 1 - pad; // the last character that carries bits
-  const dropped = pad === 0 || s.length === 0 ? 0 : (B64_VALUE[s.charCodeAt(last)] as number) & (pad === 1 ? 3 : 15);
-  if (dropped !== 0) {
-    throw new GovfedError('ERR_INVALID_ENCODING', 'non-canonical base64 (non-zero padding bits)');
+  let dropped = 0; // the bits the padding drops: zero in the canonical form
+  if (pad > 0) {
+    const a = B64_VALUE[codes[whole] as number] as number;
+    const b = B64_VALUE[codes[whole + 1] as number] as number;
+    const c = pad === 1 ? (B64_VALUE[codes[whole + 2] as number] as number) : 0;
+    seen |= a | b | c;
+    out[o] = (a << 2) | (b >> 4);
+    if (pad === 1) out[o + 1] = ((b & 15) << 4) | (c >> 2);
+    dropped = pad === 1 ? c & 3 : b & 15;
   }
+  if ((seen & ~63) !== 0) notBase64();
+  if (dropped !== 0) throw new GovfedError('ERR_INVALID_ENCODING', 'non-canonical base64 (non-zero padding bits)');
   return out;
 }
 

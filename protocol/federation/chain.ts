@@ -24,7 +24,7 @@ import { GovfedError } from '../errors.ts';
 import { type Charter, charterDigest, type Member, memberByPeerId } from './charter.ts';
 import type { Envelope } from './envelope.ts';
 import { CHARTER_ENVELOPE_LIMITS, charterOf, type ProposalStatus, proposalStatus } from './proposal.ts';
-import { verifyGenesis, verifyNext } from './verify.ts';
+import { completeNext, verifyGenesis, verifyNext } from './verify.ts';
 
 export interface ChainEntry {
   version: number;
@@ -58,6 +58,8 @@ export class CharterChain {
   readonly federationId: string;
   readonly #entries: ChainEntry[];
   readonly #forks: ForkEvidence[] = [];
+  /** The last proposalStatus: against which head, of which envelope (envelopeText), and what it said. */
+  #last: { head: string; envelope: string; status: ProposalStatus } | undefined;
   /** The Ed25519 verifier every step of this chain is checked with; pass it on to related checks. */
   readonly verifyOptions: VerifyOptions;
 
@@ -135,17 +137,33 @@ export class CharterChain {
 
   /** proposalStatus of a pending change against the current version. */
   proposalStatus(env: Envelope): ProposalStatus {
-    return proposalStatus(this.current, env, this.verifyOptions);
+    const status = proposalStatus(this.current, env, this.verifyOptions);
+    const text = envelopeText(env);
+    this.#last = text === undefined ? undefined : { head: this.head.digest, envelope: text, status };
+    return status;
+  }
+
+  /**
+   * The status proposalStatus last made, when it was made against the current head for an envelope
+   * with the same bytes as `env` (compared by value: a copy with another signature is not it). A
+   * node checks a received version's status, then accepts it: the second verification of the same
+   * bytes against the same head by the same verifier could only give the same answer.
+   */
+  #statusFor(env: Envelope): ProposalStatus | undefined {
+    const last = this.#last;
+    if (last === undefined || last.head !== this.head.digest) return undefined;
+    const text = envelopeText(env);
+    return text !== undefined && text === last.envelope ? last.status : undefined;
   }
 
   /** Takes the next version, or says why not (attacker-controlled `env`; see the comment at the top). */
   accept(env: Envelope): AcceptResult {
-    const charter = charterOf(env);
-    const digest = charterDigest(charter);
+    const checked = this.#statusFor(env);
+    const charter = checked?.charter ?? charterOf(env);
     const v = charter.version;
     if (v <= this.version) {
       const ours = this.#entries[v - 1] as ChainEntry;
-      if (ours.digest === digest) return { status: 'duplicate', entry: ours };
+      if (ours.digest === charterDigest(charter)) return { status: 'duplicate', entry: ours };
       if (v === 1) throw new GovfedError('ERR_FEDERATION_MISMATCH', 'a different genesis: another federation');
       if (v < this.version) {
         throw new GovfedError('ERR_CHARTER_STALE', `version ${v} is older than current ${this.version}`);
@@ -157,7 +175,7 @@ export class CharterChain {
     if (v > this.version + 1) {
       throw new GovfedError('ERR_CHARTER_GAP', `version ${v} but we hold ${this.version}: sync the versions between`);
     }
-    const verified = verifyNext(this.current, env, this.verifyOptions);
+    const verified = checked !== undefined ? completeNext(checked) : verifyNext(this.current, env, this.verifyOptions);
     const entry: ChainEntry = {
       version: v,
       digest: verified.digest,
@@ -189,6 +207,19 @@ export class CharterChain {
   #recordFork(f: ForkEvidence): void {
     const dup = this.#forks.some((x) => x.version === f.version && x.theirs.payload === f.theirs.payload);
     if (!dup && this.#forks.length < MAX_FORK_EVIDENCE) this.#forks.push(f);
+  }
+}
+
+/**
+ * The envelope as JSON, to compare envelopes by value (attacker-controlled: every field and extra
+ * field is in it, so two envelopes with the same text hold the same values in the same order); undefined
+ * when it has none (nothing is then remembered or reused).
+ */
+function envelopeText(env: Envelope): string | undefined {
+  try {
+    return JSON.stringify(env);
+  } catch {
+    return undefined;
   }
 }
 

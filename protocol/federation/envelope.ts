@@ -12,7 +12,7 @@
  * weight and a flipped bit anywhere in it is caught.
  */
 
-import { type Ed25519Verify, type VerifyOptions, verify } from '../crypto/ed25519.ts';
+import { type Ed25519Sign, type Ed25519Verify, type VerifyOptions, verify } from '../crypto/ed25519.ts';
 import {
   type DecodedEnvelope,
   decodeEnvelope,
@@ -30,9 +30,30 @@ import { peerIdFromSeed, peerIdToPublicKey } from './peer-id.ts';
 
 export type { Envelope } from '../dsse/index.ts';
 
-/** Sign `payload` as the peer whose key has this seed: one signature, keyid = its peer id. */
-export function signAsPeer(payloadType: string, payload: Uint8Array, seed: Uint8Array): Envelope {
-  return signEnvelope(payloadType, payload, [{ keyid: peerIdFromSeed(seed), seed }]);
+/**
+ * A peer key ready to sign: its peer id derived once (a scalar multiplication on the pure path, each
+ * time a seed alone is given), and `opts.sign` signing instead of @noble/ed25519 (the node: OpenSSL;
+ * same bytes, RFC 8032 signatures are deterministic).
+ */
+export interface PeerKey {
+  readonly peerId: string;
+  readonly seed: Uint8Array;
+  readonly sign?: Ed25519Sign | undefined;
+}
+
+export function peerKey(seed: Uint8Array, opts: { sign?: Ed25519Sign } = {}): PeerKey {
+  return { peerId: peerIdFromSeed(seed), seed, sign: opts.sign };
+}
+
+/** A seed or a PeerKey as a PeerKey. */
+export function asPeerKey(key: Uint8Array | PeerKey): PeerKey {
+  return key instanceof Uint8Array ? peerKey(key) : key;
+}
+
+/** Sign `payload` as the peer whose key this is (or whose seed): one signature, keyid = its peer id. */
+export function signAsPeer(payloadType: string, payload: Uint8Array, key: Uint8Array | PeerKey): Envelope {
+  const k = asPeerKey(key);
+  return signEnvelope(payloadType, payload, [{ keyid: k.peerId, seed: k.seed, sign: k.sign }]);
 }
 
 function byKeyid(a: { keyid?: string }, b: { keyid?: string }): number {

@@ -25,9 +25,9 @@ import { fromUtf8, utf8 } from '../encoding/bytes.ts';
 import { type ErrorCode, GovfedError, isGovfedError } from '../errors.ts';
 import type { CharterChain } from './chain.ts';
 import { isFederationId } from './charter.ts';
-import { signAsPeer, verifyPeerSigned } from './envelope.ts';
+import { asPeerKey, type PeerKey, signAsPeer, verifyPeerSigned } from './envelope.ts';
 import { type GossipAction, GossipValidationError } from './errors.ts';
-import { isPeerId, peerIdFromSeed } from './peer-id.ts';
+import { isPeerId } from './peer-id.ts';
 import { CHARTER_ENVELOPE_LIMITS } from './proposal.ts';
 import { isKind } from './topics.ts';
 
@@ -83,14 +83,15 @@ function isPositiveInt(v: unknown): v is number {
 }
 
 /**
- * The wire bytes of `msg`, signed by the sender (whose seed this is). Throws ERR_INVALID_INPUT when the
- * seed is not the sender's, ERR_MALFORMED_GOSSIP for a malformed message, ERR_MESSAGE_TOO_LARGE above
+ * The wire bytes of `msg`, signed by the sender (whose seed or PeerKey this is). Throws ERR_INVALID_INPUT
+ * when the key is not the sender's, ERR_MALFORMED_GOSSIP for a malformed message, ERR_MESSAGE_TOO_LARGE above
  * `maxBytes`.
  */
-export function encodeGossip(msg: GossipMessage, seed: Uint8Array, maxBytes = MAX_GOSSIP_BYTES): Uint8Array {
+export function encodeGossip(msg: GossipMessage, key: Uint8Array | PeerKey, maxBytes = MAX_GOSSIP_BYTES): Uint8Array {
   const m = checkGossipMessage(msg);
-  if (peerIdFromSeed(seed) !== m.sender) throw new GovfedError('ERR_INVALID_INPUT', 'gossip: seed is not the sender');
-  const bytes = utf8(serializeEnvelope(signAsPeer(GOSSIP_PAYLOAD_TYPE, canonicalBytes(m), seed)));
+  const k = asPeerKey(key);
+  if (k.peerId !== m.sender) throw new GovfedError('ERR_INVALID_INPUT', 'gossip: seed is not the sender');
+  const bytes = utf8(serializeEnvelope(signAsPeer(GOSSIP_PAYLOAD_TYPE, canonicalBytes(m), k)));
   if (bytes.length > maxBytes) {
     throw new GovfedError('ERR_MESSAGE_TOO_LARGE', `gossip: ${bytes.length} bytes, more than ${maxBytes}`);
   }

@@ -113,7 +113,9 @@ export { removalVersions } from './departures.ts';
 export {
   type Envelope,
   mergePeerSignatures,
+  type PeerKey,
   type PeerSignedPayload,
+  peerKey,
   signAsPeer,
   verifyPeerSigned,
 } from './envelope.ts';

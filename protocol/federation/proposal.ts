@@ -109,6 +109,15 @@ function ruleBytes(c: Charter, members: readonly Member[]): Uint8Array {
 }
 
 /**
+ * Whether two member entries are the same value (their JCS bytes equal). Entries checked by checkMember
+ * are plain JSON values, so equal JSON.stringify texts (same keys in the same order, same values) mean
+ * equal values; only texts that differ (another value, or another key order) are compared as JCS.
+ */
+function sameMember(a: Member, b: Member): boolean {
+  return JSON.stringify(a) === JSON.stringify(b) || equalBytes(canonicalBytes(a), canonicalBytes(b));
+}
+
+/**
  * Peer ids of prev's members whose entry in `next` differs from theirs in `prev` (compared as JCS of
  * the whole member object), or whose org `next` seats under another peer id (a rotated peer key),
  * sorted. Members that left are not listed (they are removals).
@@ -119,7 +128,7 @@ export function changedMembers(prev: Charter, next: Charter): string[] {
   const out: string[] = [];
   for (const m of prev.members) {
     const n = after.get(m.peerId);
-    if (n !== undefined && !equalBytes(canonicalBytes(m), canonicalBytes(n))) out.push(m.peerId);
+    if (n !== undefined && !sameMember(m, n)) out.push(m.peerId);
     // Its org's seat under another peer id (a rotated peer key): the old key must consent too, or any
     // charter-threshold change could hand a member's seat to a key its org does not hold.
     const seat = orgs.get(m.org);

@@ -7,7 +7,7 @@ import type { VerifyOptions } from '../crypto/ed25519.ts';
 import { GovfedError } from '../errors.ts';
 import { type Charter, federationId } from './charter.ts';
 import type { Envelope } from './envelope.ts';
-import { type ChangeRule, proposalStatus } from './proposal.ts';
+import { type ChangeRule, type ProposalStatus, proposalStatus } from './proposal.ts';
 
 export interface VerifiedCharter {
   charter: Charter;
@@ -62,7 +62,11 @@ export function verifyGenesis(env: Envelope, pinnedFederationId?: string, opts: 
  * when it was seen, which only a live node knows (checkNotExpired; node/federation).
  */
 export function verifyNext(prev: Charter, env: Envelope, opts: VerifyOptions = {}): VerifiedCharter {
-  const status = proposalStatus(prev, env, opts);
+  return completeNext(proposalStatus(prev, env, opts));
+}
+
+/** Steps 2–4 of verifyNext on a status proposalStatus made (step 1). */
+export function completeNext(status: ProposalStatus): VerifiedCharter {
   if (status.memberSignatures < status.required) {
     throw new GovfedError(
       'ERR_THRESHOLD_NOT_MET',

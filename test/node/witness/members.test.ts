@@ -30,6 +30,26 @@ describe('MemberLogs', () => {
     });
   });
 
+  describe("when the next charter repeats members' keys", () => {
+    it('keeps their verifiers, parses only new keys, and forgets keys no longer listed', () => {
+      const m = new MemberLogs(logName(0), opensslVerify);
+      m.update(chainOf([0, 1, 2], 2));
+      const first = m.get(logName(1))?.verifier;
+      const witness = m.witnessKey('apac');
+      m.update(chainOf([0, 1, 2, 3], 2));
+      expect(m.get(logName(1))?.verifier).toBe(first);
+      expect(m.witnessKey('apac')).toBe(witness);
+      expect(m.get(logName(3))?.verifier.name).toBe(logName(3));
+      m.update(chainOf([0, 1], 1));
+      expect(m.get(logName(2))).toBeUndefined();
+      expect(m.witnessKey('apac')).toBeUndefined();
+      m.update(chainOf([0, 1, 2], 2));
+      const again = m.get(logName(2))?.verifier;
+      expect(again?.name).toBe(logName(2));
+      expect(m.get(logName(1))?.verifier).toBe(first);
+    });
+  });
+
   describe('knownLogs', () => {
     it("is the other members' logs and the external ones, never this node's own", () => {
       const m = new MemberLogs(logName(0), opensslVerify);

@@ -71,6 +71,53 @@ describe('fromBase64', () => {
     });
   });
 
+  describe('when given any string of base64-like characters', () => {
+    // The reference: the standard alphabet with at most two '=' at the end, a length that is a multiple
+    // of 4, and the bytes re-encoding to the same string (no bits set past the data).
+    const strict = (s: string) =>
+      s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('base64') === s;
+    const chars = fc.constantFrom(
+      ...'AQgw+/=-_ \n\u00e9\u{1F600}*'.split(''),
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split(''),
+    );
+    it('accepts exactly the canonical standard encodings, and decodes them as Buffer does', () => {
+      fc.assert(
+        fc.property(
+          fc.array(chars, { maxLength: 24 }).map((a) => a.join('')),
+          (s) => {
+            let decoded: Uint8Array | undefined;
+            try {
+              decoded = fromBase64(s);
+            } catch (err) {
+              expect(err).toMatchObject({ code: 'ERR_INVALID_ENCODING' });
+            }
+            expect(decoded !== undefined).toBe(strict(s));
+            if (decoded !== undefined) expect(Buffer.from(decoded).equals(Buffer.from(s, 'base64'))).toBe(true);
+          },
+        ),
+        { numRuns: 2000 },
+      );
+    });
+    it('accepts the encodings of random bytes with one character changed only when still canonical', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(), chars, (b, at, c) => {
+          const s = toBase64(b);
+          if (s.length === 0) return;
+          const i = at % s.length;
+          const t = s.slice(0, i) + c + s.slice(i + 1);
+          let ok = true;
+          try {
+            fromBase64(t);
+          } catch {
+            ok = false;
+          }
+          expect(ok).toBe(strict(t));
+        }),
+        { numRuns: 2000 },
+      );
+    });
+  });
+
   describe('when the input is large', () => {
     it('decodes 6 MiB of data (the grouped pattern it replaced overflowed the regex stack)', () => {
       const bytes = new Uint8Array(6 * 1024 * 1024 + 1).map((_, i) => i * 31);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { verify as pureVerify } from '../../../protocol/crypto/ed25519.ts';
 import { toBase64 } from '../../../protocol/encoding/bytes.ts';
 import { CharterChain, verifyChain } from '../../../protocol/federation/chain.ts';
 import { addMembers, type Charter, federationId, nextCharter } from '../../../protocol/federation/charter.ts';
@@ -119,6 +120,66 @@ describe('CharterChain', () => {
         signatures: [env.signatures[0]!, { ...env.signatures[1]!, sig: toBase64(new Uint8Array(64)) }],
       };
       expect(() => chain.accept(bad)).toThrow(code('ERR_BAD_SIGNATURE'));
+    });
+  });
+
+  describe('when a version is accepted right after its status was checked', () => {
+    /** The federation's chain rebuilt with a verifier that counts its calls. */
+    function counted() {
+      const { envs } = formFederation();
+      let calls = 0;
+      const verify: typeof pureVerify = (sig, msg, key) => {
+        calls += 1;
+        return pureVerify(sig, msg, key);
+      };
+      const chain = CharterChain.fromEnvelopes(federationId(makeGenesis([0])), envs, { verify });
+      return { chain, calls: () => calls };
+    }
+
+    it('does not verify the same bytes against the same head twice', () => {
+      const { chain, calls } = counted();
+      const env = signedBy(nextCharter(chain.current, { createdAt: T0 }), [0, 1]);
+      const before = calls();
+      expect(chain.proposalStatus(env).complete).toBe(true);
+      const status = calls() - before;
+      expect(status).toBe(2);
+      expect(chain.accept({ ...env, signatures: env.signatures.map((x) => ({ ...x })) }).status).toBe('accepted');
+      expect(calls() - before).toBe(status); // an equal copy: nothing verified again
+      expect(chain.version).toBe(8);
+    });
+
+    it('verifies an envelope whose bytes differ from the checked one, and refuses a bad signature', () => {
+      const { chain, calls } = counted();
+      const env = signedBy(nextCharter(chain.current, { createdAt: T0 }), [0, 1]);
+      expect(chain.proposalStatus(env).complete).toBe(true);
+      const bad = {
+        ...env,
+        signatures: [env.signatures[0]!, { ...env.signatures[1]!, sig: toBase64(new Uint8Array(64)) }],
+      };
+      const before = calls();
+      expect(() => chain.accept(bad)).toThrow(code('ERR_BAD_SIGNATURE'));
+      expect(calls()).toBeGreaterThan(before);
+      expect(chain.version).toBe(7);
+    });
+
+    it('verifies again once the head moved (a fork of the version it was checked for)', () => {
+      const { chain, calls } = counted();
+      const a = signedBy(nextCharter(chain.current, { createdAt: T0 }), [0, 1]);
+      const b = signedBy(nextCharter(chain.current, { createdAt: '2026-02-02T00:00:00Z' }), [0, 1]);
+      expect(chain.proposalStatus(a).complete).toBe(true);
+      expect(chain.accept(b).status).toBe('accepted');
+      const before = calls();
+      expect(() => chain.accept(a)).toThrow(code('ERR_CHARTER_FORK'));
+      expect(calls()).toBeGreaterThan(before);
+      expect(chain.head.digest).not.toBe(chain.versions()[6]!.digest);
+    });
+
+    it('still refuses an envelope with an extra field after its valid copy was checked', () => {
+      const { chain } = formFederation();
+      const env = signedBy(nextCharter(chain.current, { createdAt: T0 }), [0, 1]);
+      expect(chain.proposalStatus(env).complete).toBe(true);
+      expect(() => chain.accept({ ...env, extra: 1 } as Envelope)).toThrow(code('ERR_MALFORMED_ENVELOPE'));
+      expect(chain.version).toBe(7);
     });
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { sign } from '../../../protocol/crypto/ed25519.ts';
 import { signEnvelope } from '../../../protocol/dsse/index.ts';
 import { toBase64, utf8 } from '../../../protocol/encoding/bytes.ts';
-import { mergePeerSignatures, signAsPeer, verifyPeerSigned } from '../../../protocol/federation/envelope.ts';
+import { mergePeerSignatures, peerKey, signAsPeer, verifyPeerSigned } from '../../../protocol/federation/envelope.ts';
 import { peer, seed } from './fixtures.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
@@ -12,6 +13,20 @@ describe('signAsPeer', () => {
   describe('when a peer signs', () => {
     it('writes its peer id as the keyid', () => {
       expect(signAsPeer(TYPE, payload, seed(3)).signatures.map((s) => s.keyid)).toEqual([peer(3)]);
+    });
+  });
+  describe('when a PeerKey signs', () => {
+    it("names the seed's peer id and signs with the key's signer, to the same envelope", () => {
+      const signed: Uint8Array[] = [];
+      const key = peerKey(seed(3), {
+        sign: (message, s) => {
+          signed.push(message);
+          return sign(message, s);
+        },
+      });
+      expect(key.peerId).toBe(peer(3));
+      expect(signAsPeer(TYPE, payload, key)).toEqual(signAsPeer(TYPE, payload, seed(3)));
+      expect(signed).toHaveLength(1);
     });
   });
 });

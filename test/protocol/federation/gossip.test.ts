@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../../protocol/canonical/jcs.ts';
+import { sign } from '../../../protocol/crypto/ed25519.ts';
 import { parseEnvelope, serializeEnvelope, signEnvelope } from '../../../protocol/dsse/index.ts';
 import { utf8 } from '../../../protocol/encoding/bytes.ts';
 import { CharterChain } from '../../../protocol/federation/chain.ts';
 import { addMembers, nextCharter } from '../../../protocol/federation/charter.ts';
-import { signAsPeer } from '../../../protocol/federation/envelope.ts';
+import { peerKey, signAsPeer } from '../../../protocol/federation/envelope.ts';
 import { GossipValidationError } from '../../../protocol/federation/errors.ts';
 import {
   decodeAndVerifyGossip,
@@ -67,9 +68,21 @@ describe('encodeGossip', () => {
       expect(gossipMessageId(bytes)).toHaveLength(32);
     });
   });
+  describe('when the sender signs with a PeerKey', () => {
+    it("writes the same bytes as with its seed, signed by the key's signer", () => {
+      const m = msg(threeOrgs());
+      let calls = 0;
+      const key = peerKey(seed(1), { sign: (message, s) => (calls++, sign(message, s)) });
+      expect(encodeGossip(m, key)).toEqual(encodeGossip(m, seed(1)));
+      expect(calls).toBe(1);
+    });
+  });
   describe('when the seed is not the sender', () => {
     it('throws ERR_INVALID_INPUT', () => {
       expect(() => encodeGossip(msg(threeOrgs()), seed(2))).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),
+      );
+      expect(() => encodeGossip(msg(threeOrgs()), peerKey(seed(2)))).toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),
       );
     });
