@@ -157,7 +157,7 @@ function isRemoval(prev: Charter, next: Charter): boolean {
   const kept = new Map(prev.members.map((m) => [m.peerId, m]));
   for (const m of next.members) {
     const was = kept.get(m.peerId);
-    if (was === undefined || !equalBytes(canonicalBytes(was), canonicalBytes(m))) return false;
+    if (was === undefined || !sameMember(was, m)) return false;
   }
   // With the clamped thresholds put in prev and the same member list, nothing else may differ.
   const thresholds = clampThresholds(prev.thresholds, next.members.length);
