@@ -29,6 +29,7 @@ import {
   ipOf,
   MAX_PENDING_UPGRADES,
 } from './admission.ts';
+import { coalescingWrites } from './coalesce.ts';
 import type { MemberGate } from './gate.ts';
 import { GossipGate } from './gossip-gate.ts';
 import { listenError } from './listen-error.ts';
@@ -169,7 +170,7 @@ export class Host {
         privateKey: privateKey as never,
         addresses: { listen: [...opts.listen] },
         transports: [tcp()],
-        connectionEncrypters: [noise({ crypto: noiseCrypto })],
+        connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
         streamMuxers: [yamux()],
         connectionGater: {
           ...gater,
