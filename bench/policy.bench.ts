@@ -112,6 +112,8 @@ export async function propagation(n: number, settle = false): Promise<BenchResul
     const latencies: number[] = [];
     const start = Date.now();
     for (let v = 1; v <= VERSIONS; v++) {
+      // quiet before every version, the first included (formation's own checkpoints are witnessed first)
+      if (SETTLE) await quiet(nodes, QUIET_MAX_MS);
       const rules = BASELINE_20.slice(0, 1 + (v % 20));
       const p = (await adminPost(founder, '/v1/policy/proposals', { rules })) as { id: string };
       // the proposal reaches org1 by gossip; sign it there (retry until it has arrived)
@@ -128,7 +130,6 @@ export async function propagation(n: number, settle = false): Promise<BenchResul
       });
       const t0 = eventTime(signer, 'policy:applied', { version: v }) as number;
       latencies.push(Math.max(...others.map((x) => eventTime(x, 'policy:applied', { version: v }) as number)) - t0);
-      if (SETTLE) await quiet(nodes, QUIET_MAX_MS);
     }
     const seconds = (Date.now() - start) / 1000;
     const sorted = [...latencies].sort((a, b) => a - b);

@@ -30,6 +30,7 @@ import {
   MAX_PENDING_UPGRADES,
 } from './admission.ts';
 import { coalescingWrites } from './coalesce.ts';
+import { withDeadline } from './deadline.ts';
 import type { MemberGate } from './gate.ts';
 import { GossipGate } from './gossip-gate.ts';
 import { listenError } from './listen-error.ts';
@@ -324,9 +325,9 @@ export class Host {
 
   /** Opens a stream to a connected (or dialable) peer. */
   async openStream(peerId: string, protocol: string, timeoutMs = 5000): Promise<RawStream> {
-    return await this.#node.dialProtocol(peerIdFromString(peerId), protocol, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    return await withDeadline(timeoutMs, (signal) =>
+      this.#node.dialProtocol(peerIdFromString(peerId), protocol, { signal }),
+    );
   }
 
   async stop(): Promise<void> {

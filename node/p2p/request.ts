@@ -16,6 +16,7 @@
 import { lpStream } from 'it-length-prefixed-stream';
 import { GovfedError, isGovfedError } from '../../protocol/errors.ts';
 import { NodeError } from '../errors.ts';
+import { withDeadline } from './deadline.ts';
 import type { Host } from './host.ts';
 
 /** Default longest wait for a frame, either side. */
@@ -45,10 +46,10 @@ export async function serveRequests(
         if (!opts.allows(from)) throw new GovfedError('ERR_UNKNOWN_SIGNER', `${from} may not use ${protocol}`);
         release = host.limits.enter(from);
         const lp = lpStream(stream as never, { maxDataLength: opts.maxBytes });
-        const frame = await lp.read({ signal: AbortSignal.timeout(timeout) });
+        const frame = await withDeadline(timeout, (signal) => lp.read({ signal }));
         const reply = await opts.handler(frame.subarray(), from);
         host.limits.spend(from, reply.length);
-        await lp.write(reply, { signal: AbortSignal.timeout(timeout) });
+        await withDeadline(timeout, (signal) => lp.write(reply, { signal }));
         await stream.close();
       } catch (err) {
         opts.onError(from, frameError(err, opts.maxBytes));
@@ -132,8 +133,8 @@ export async function requestOnce(
   }
   try {
     const lp = lpStream(stream as never, { maxDataLength: maxBytes });
-    await lp.write(req, { signal: AbortSignal.timeout(timeoutMs) });
-    const frame = await lp.read({ signal: AbortSignal.timeout(timeoutMs) });
+    await withDeadline(timeoutMs, (signal) => lp.write(req, { signal }));
+    const frame = await withDeadline(timeoutMs, (signal) => lp.read({ signal }));
     const out = frame.subarray();
     await stream.close();
     return out;

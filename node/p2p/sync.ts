@@ -21,6 +21,7 @@ import {
   type SyncMessage,
 } from '../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../protocol/federation/topics.ts';
+import { withDeadline } from './deadline.ts';
 import type { Host } from './host.ts';
 import { answerError, serveRequests } from './request.ts';
 
@@ -59,8 +60,8 @@ export class SyncTransport {
     const stream = await this.#host.openStream(peerId, SYNC_PROTOCOL, SYNC_TIMEOUT_MS);
     try {
       const lp = lpStream(stream as never, { maxDataLength: MAX_SYNC_MESSAGE_BYTES });
-      await lp.write(encodeSyncMessage(msg), { signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) });
-      const frame = await lp.read({ signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) });
+      await withDeadline(SYNC_TIMEOUT_MS, (signal) => lp.write(encodeSyncMessage(msg), { signal }));
+      const frame = await withDeadline(SYNC_TIMEOUT_MS, (signal) => lp.read({ signal }));
       const reply = decodeSyncMessage(frame.subarray());
       await stream.close();
       return reply;
