@@ -83,16 +83,19 @@ export class Integrator {
    * acknowledged land in the tree before its final checkpoint), or at once.
    */
   async stop(drain: boolean): Promise<void> {
-    if (drain && !this.#stopping) {
+    // One pass at a time: the loop's pass in flight ends before the drain reads the queue — two passes
+    // from the same index would both append the same entries (the tree then holds them twice).
+    const drainNow = drain && !this.#stopping;
+    this.#stopping = true;
+    this.#wake?.();
+    await this.#running;
+    if (drainNow) {
       try {
         while ((await this.#pass()) > 0) {}
       } catch (err) {
         this.#o.onFault(err);
       }
     }
-    this.#stopping = true;
-    this.#wake?.();
-    await this.#running;
     for (const w of this.#waiters.splice(0)) w.resolve();
   }
 
