@@ -38,6 +38,8 @@ export class Integrator {
   #next: number;
   #running: Promise<void> | undefined;
   #stopping = false;
+  /** A pass failed: the loop ended and nothing more is integrated (not even by a clean stop's drain). */
+  #faulted = false;
   #wake: (() => void) | undefined;
   #waiters: Waiter[] = [];
   #integratedTotal = 0;
@@ -89,7 +91,7 @@ export class Integrator {
     this.#stopping = true;
     this.#wake?.();
     await this.#running;
-    if (drainNow) {
+    if (drainNow && !this.#faulted) {
       try {
         while ((await this.#pass()) > 0) {}
       } catch (err) {
@@ -106,6 +108,7 @@ export class Integrator {
         n = await this.#pass();
       } catch (err) {
         this.#stopping = true;
+        this.#faulted = true;
         for (const w of this.#waiters.splice(0)) w.resolve();
         this.#o.onFault(err);
         return;
