@@ -6,7 +6,7 @@
  * proposals with a TTL, the no-two-versions rule, co-signing to a threshold, fork evidence, gossip,
  * hello/pull/push sync, persist → audit leaf → receipt) is the chain's.
  */
-import type { CharterChain, Envelope } from '../../protocol/federation/index.ts';
+import type { CharterChain, Envelope, Head } from '../../protocol/federation/index.ts';
 import type { EventName } from '../events.ts';
 import type { AppendItem } from '../log/index.ts';
 import type { PendingProposal, PendingSet } from './pending.ts';
@@ -51,7 +51,8 @@ export interface ObjectChain<O> {
 
 /** The generic sync messages; the module's codec gives them its wire names. */
 export type ChainSyncMessage =
-  | { type: 'hello'; version: number; digest: string | null; pending: string[] }
+  /** `heads`: other kinds' heads (node/federation/heads.ts), carried by the charter's hello only. */
+  | { type: 'hello'; version: number; digest: string | null; pending: string[]; heads?: Record<string, Head> }
   | { type: 'get'; from: number }
   | { type: 'objects'; envelopes: Envelope[] }
   | { type: 'proposal'; envelope: Envelope }

@@ -57,6 +57,8 @@ export class ReceiptBook {
   take(env: Envelope, charter: CharterChain): boolean {
     const spec = this.#spec;
     if (spec === undefined) throw new GovfedError('ERR_MALFORMED_GOSSIP', 'this object has no receipts');
+    // A copy of a receipt held (a sync answer repeats them all) is not verified again: nothing is new.
+    for (const held of this.#map.values()) if (sameEnvelope(held, env)) return false;
     const r = spec.verify(env, charter);
     const prev = this.#map.get(r.peerId);
     if (prev !== undefined) {
@@ -66,4 +68,14 @@ export class ReceiptBook {
     this.#map.set(r.peerId, env);
     return true;
   }
+}
+
+/** The same payload (type and bytes) under the same signatures, in the same order. */
+function sameEnvelope(a: Envelope, b: Envelope): boolean {
+  return (
+    a.payload === b.payload &&
+    a.payloadType === b.payloadType &&
+    a.signatures.length === b.signatures.length &&
+    a.signatures.every((s, i) => s.sig === b.signatures[i]?.sig && s.keyid === b.signatures[i]?.keyid)
+  );
 }

@@ -12,9 +12,10 @@
  * One round per peer at a time; a failed round is the module's `syncFailed` event.
  */
 import { GovfedError } from '../../protocol/errors.ts';
-import type { Envelope } from '../../protocol/federation/index.ts';
+import type { Envelope, Head } from '../../protocol/federation/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
+import { headOf } from '../federation/heads.ts';
 import type { ChainEmit, ChainSyncMessage } from './object.ts';
 import type { ReplicatedChain } from './replicated.ts';
 import { errorText, PeerRounds } from './util.ts';
@@ -31,6 +32,10 @@ export interface ChainSyncOptions {
    * charter's /govfed/sync always answered so; policy sync answers a hello.
    */
   refusePushes?: boolean;
+  /** Other kinds' heads for our hello (the charter's: node/federation/heads.ts). */
+  heads?: () => Record<string, Head>;
+  /** A peer's hello (asked or answered) was heard: its other kinds' heads, if it sent any. */
+  onHello?: (peer: string, heads: Record<string, Head>) => void;
 }
 
 export class ChainSync<O> {
@@ -60,7 +65,31 @@ export class ChainSync<O> {
 
   hello(): ChainSyncMessage {
     const rc = this.#rc;
-    return { type: 'hello', version: rc.version, digest: rc.chain?.current?.digest ?? null, pending: rc.pending.ids() };
+    const heads = this.#opts.heads?.();
+    return {
+      type: 'hello',
+      version: rc.version,
+      digest: rc.chain?.current?.digest ?? null,
+      pending: rc.pending.ids(),
+      ...(heads === undefined ? {} : { heads }),
+    };
+  }
+
+  /**
+   * The head of this chain's round (node/federation/heads.ts): its version, and a digest over all the
+   * round pulls or pushes — the current version's digest, each pending proposal with its signatures, each
+   * member's receipt. Two nodes with the same head have nothing to exchange.
+   */
+  head(): Head {
+    const rc = this.#rc;
+    const parts = [`v ${rc.version} ${rc.chain?.current?.digest ?? '-'}`];
+    for (const [id, p] of [...rc.pending.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      parts.push(`p ${id} ${p.envelope.signatures.map((s) => `${s.keyid}:${s.sig}`).join(' ')}`);
+    }
+    for (const [peer, env] of [...rc.receipts()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      parts.push(`r ${peer} ${env.signatures.map((s) => s.sig).join(' ')}`);
+    }
+    return headOf(rc.version, parts);
   }
 
   /** Answers one sync request (attacker-controlled bytes) from the member `from`. */
@@ -78,6 +107,7 @@ export class ChainSync<O> {
     let reply: ChainSyncMessage;
     switch (msg.type) {
       case 'hello':
+        if (msg.heads !== undefined) this.#opts.onHello?.(from, msg.heads);
         if (msg.version > chain.version) this.pullSoon(from);
         reply = this.hello();
         break;
@@ -114,6 +144,7 @@ export class ChainSync<O> {
         if (hello.type !== 'hello') {
           throw new GovfedError('ERR_MALFORMED_SYNC_MESSAGE', `expected ${rc.object.syncName('hello')}`);
         }
+        if (hello.heads !== undefined) this.#opts.onHello?.(peer, hello.heads);
         const run: Envelope[] = [];
         let next = rc.version + 1;
         while (!this.#stopped && next <= hello.version && run.length < rc.object.maxCatchUp) {

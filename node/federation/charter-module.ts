@@ -97,6 +97,9 @@ export class CharterModule implements FederationModule {
       refusePushes: true,
       // A peer in its join window gets only the proposal that admits it.
       pushes: (peer, env) => core.gate.isMember(peer) || charterOf(env).members.some((m) => m.peerId === peer),
+      // The hello carries the modules' heads, so that their rounds skip what matches (heads.ts).
+      heads: () => core.moduleHeads(),
+      onHello: (peer, heads) => core.peerHeads.note(peer, heads),
     });
     this.gossip = {
       charter: (msg, from) => this.#judgeComplete(msg, from),

@@ -27,6 +27,7 @@ import {
   type Envelope,
   encodeSyncMessage,
   envelopeFromBody,
+  type Head,
   MAX_FORK_EVIDENCE,
   MAX_SYNC_CHARTERS,
   MAX_SYNC_MESSAGE_BYTES,
@@ -121,6 +122,13 @@ const WIRE: Record<ChainSyncMessage['type'], string> = {
   receipts: 'receipts',
 };
 
+/** A hello's heads other than the charter's (the modules', node/federation/heads.ts), as a field if any. */
+function otherHeads(heads: Readonly<Record<string, Head>>): { heads?: Record<string, Head> } {
+  const out: Record<string, Head> = {};
+  for (const [kind, head] of Object.entries(heads)) if (kind !== 'charter') out[kind] = head;
+  return Object.keys(out).length === 0 ? {} : { heads: out };
+}
+
 /** A generic sync message as the /govfed/sync message it is on the wire. */
 export function toWire(msg: ChainSyncMessage, federationId: string): SyncMessage {
   switch (msg.type) {
@@ -129,7 +137,7 @@ export function toWire(msg: ChainSyncMessage, federationId: string): SyncMessage
         type: 'hello',
         federationId,
         charterVersion: msg.version,
-        heads: { charter: { height: msg.version, digest: msg.digest ?? '' } },
+        heads: { ...msg.heads, charter: { height: msg.version, digest: msg.digest ?? '' } },
       };
     case 'get':
       return { type: 'get-charters', from: msg.from };
@@ -149,7 +157,13 @@ export function fromWire(m: SyncMessage, federationId: string): ChainSyncMessage
       if (m.federationId !== federationId) {
         throw new GovfedError('ERR_FEDERATION_MISMATCH', `peer is in federation ${m.federationId}`);
       }
-      return { type: 'hello', version: m.charterVersion, digest: m.heads.charter?.digest ?? null, pending: [] };
+      return {
+        type: 'hello',
+        version: m.charterVersion,
+        digest: m.heads.charter?.digest ?? null,
+        pending: [],
+        ...otherHeads(m.heads),
+      };
     case 'get-charters':
       return { type: 'get', from: m.from };
     case 'charters':

@@ -15,6 +15,7 @@ import {
   type Envelope,
   encodeGossip,
   envelopeBody,
+  type Head,
   MAX_BOOTSTRAP_ADDRS,
   type Member,
   type PeerKey,
@@ -32,6 +33,7 @@ import type { Host } from '../p2p/host.ts';
 import { REQUEST_TIMEOUT_MS, requestOnce } from '../p2p/request.ts';
 import { Departures } from './departures.ts';
 import { DialBackoff } from './dial-backoff.ts';
+import { PeerHeads } from './heads.ts';
 
 /** How long one learnt address may take to dial before the next is tried. */
 const DIAL_PER_ADDRESS_MS = 3000;
@@ -91,6 +93,8 @@ export class FederationCore {
   /** Dials of members: one at a time per peer, backed off after failures (dial-backoff.ts). */
   readonly dials = new DialBackoff();
   readonly lastSeen = new Map<string, number>();
+  /** The modules' heads each peer sent in its hello (heads.ts). */
+  readonly peerHeads = new PeerHeads();
   chain: CharterChain | undefined;
   addresses: Record<string, string[]> = {};
   net: Network | undefined;
@@ -314,6 +318,19 @@ export class FederationCore {
     }
   }
 
+  /** The modules' heads for our hello (heads.ts); a module that fails to say is left out. */
+  moduleHeads(): Record<string, Head> {
+    const out: Record<string, Head> = {};
+    for (const m of this.modules) {
+      try {
+        Object.assign(out, m.syncHeads?.());
+      } catch (err) {
+        this.events('federation:module-error', { module: m.name, error: errorText(err) });
+      }
+    }
+    return out;
+  }
+
   /** What modules get of the federation (module.ts): its chain, gossip, requests, the peer key's signature. */
   context(): FederationContext {
     return {
@@ -362,6 +379,7 @@ export class FederationCore {
         if (chain === undefined || this.net === undefined) return [];
         return this.net.host.connectedPeers().filter((p) => chain.isMember(p));
       },
+      peerHead: (peer, kind) => this.peerHeads.get(peer, kind),
       signAsPeer: (payloadType, payload) => signAsPeer(payloadType, payload, this.key),
       reject: (via, kind, peer, err, action) => this.reject(via, kind, peer, err, action),
     };

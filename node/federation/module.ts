@@ -9,7 +9,7 @@
  * verdict synchronously, doing storage work afterwards in order. A module's request protocols are open
  * to members only (the gate), one request frame and one response frame each, both bounded.
  */
-import type { Charter, CharterChain, Envelope, GossipMessage, Member } from '../../protocol/federation/index.ts';
+import type { Charter, CharterChain, Envelope, GossipMessage, Head, Member } from '../../protocol/federation/index.ts';
 import type { EventSink } from '../events.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 
@@ -42,6 +42,12 @@ export interface FederationModule {
   onPeerConnected?(peer: string): void;
   /** Every sync round, with the connected members chosen for it. */
   onSyncRound?(peers: readonly string[]): Promise<void>;
+  /**
+   * What its sync round exchanges, summed up per kind for the federation's hello (heads.ts): a head must
+   * change whenever anything the round would take from a peer or give it changes. A round may skip a
+   * peer whose head (FederationContext.peerHead) shows there is nothing to exchange.
+   */
+  syncHeads?(): Record<string, Head>;
   /** Extra fields for one member in the federation status (GET /v1/federation members[]). */
   memberStatus?(member: Member): Record<string, unknown>;
   /** Extra object in the federation status, under the module's name. */
@@ -63,6 +69,11 @@ export interface FederationContext {
   pullSoon?(peer: string): void;
   /** Connected peers that are current members. */
   connectedMembers(): string[];
+  /**
+   * `peer`'s head of `kind` from a hello heard in the current sync round (heads.ts), if any. Optional so
+   * that test doubles of the context need not provide it.
+   */
+  peerHead?(peer: string, kind: string): Head | undefined;
   /** A DSSE envelope over `payload`, signed by this node's peer key (keyid = its peer id). */
   signAsPeer(payloadType: string, payload: Uint8Array): Envelope;
   /** Counts and logs a rejected message (status().rejected, event `federation:rejected`). */

@@ -238,6 +238,7 @@ export class FederationSync {
     // Expired proposals go, with their join windows.
     const now = this.#c.now().getTime();
     if (this.#pending.prune((p) => Date.parse(p.expiresAt) > now) > 0) await this.#c.persist();
+    this.#c.peerHeads.newRound(); // the modules' rounds below count only the heads heard from here on
     const connected = new Set(net.host.connectedPeers());
     // Re-dial members (and bootstrap peers) we know addresses of but are not connected to — in the
     // background, each at its own pace (dial-backoff.ts: one dial per peer, backed off after failures,

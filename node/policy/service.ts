@@ -33,7 +33,7 @@
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import type { Registry } from 'prom-client';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
-import type { CharterChain, GossipMessage } from '../../protocol/federation/index.ts';
+import type { CharterChain, GossipMessage, Head } from '../../protocol/federation/index.ts';
 import {
   BASELINE_TYPE,
   baselineDigest,
@@ -57,6 +57,7 @@ import { ChainSync, errorText, objectGossipVerdict, ReplicatedChain, receiptGoss
 import { opensslVerify } from '../crypto/ed25519.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
+import { sameHead } from '../federation/heads.ts';
 import type { FederationContext, FederationModule } from '../federation/module.ts';
 import type { LoadedHome } from '../home/load.ts';
 import type { ModuleState } from '../home/shared-state.ts';
@@ -206,8 +207,15 @@ export class PolicyService implements FederationModule {
     void this.#sync.syncWith(peer);
   }
 
+  /** A round with each of `peers` but those whose head says we hold the same (heads.ts). */
   async onSyncRound(peers: readonly string[]): Promise<void> {
-    await Promise.all(peers.map((p) => this.#sync.syncWith(p)));
+    const ours = this.#sync.head();
+    const differ = peers.filter((p) => !sameHead(this.#ctx?.peerHead?.(p, 'policy'), ours));
+    await Promise.all(differ.map((p) => this.#sync.syncWith(p)));
+  }
+
+  syncHeads(): Record<string, Head> {
+    return { policy: this.#sync.head() };
   }
 
   status(): Record<string, unknown> {

@@ -27,6 +27,7 @@ import {
   type CharterChain,
   type GossipMessage,
   GossipValidationError,
+  type Head,
   type Member,
 } from '../../protocol/federation/index.ts';
 import { killRuleOf, type ModelRef, type RevocationState } from '../../protocol/registry/index.ts';
@@ -59,7 +60,7 @@ import {
 } from './model-intake.ts';
 import { judgeRecord } from './model-judge.ts';
 import { ModelPosts, type PostedKind } from './model-posts.ts';
-import { pullRecords } from './model-pull.ts';
+import { type Cursor, pullRecords, recordsHead } from './model-pull.ts';
 import { ModelStore } from './model-store.ts';
 import { WaitingRecords } from './model-waiting.ts';
 import { rosterLookup } from './roster-lookup.ts';
@@ -94,7 +95,7 @@ export class ModelRegistry implements FederationModule {
   /** Records stored on disk, judged once the first charter is known. */
   #stored: RegistryRecord[] | undefined;
   readonly #waiting = new WaitingRecords();
-  readonly #cursors = new Map<string, number>();
+  readonly #cursors = new Map<string, Cursor>();
   #ctx: FederationContext | undefined;
   #federationId: string | undefined;
   readonly #intake: ModelIntake;
@@ -370,5 +371,10 @@ export class ModelRegistry implements FederationModule {
     if (ctx === undefined || ctx.chain() === undefined) return;
     this.#retryWaiting();
     await pullRecords(ctx, peers, this.#cursors, (r) => this.#offerFromWire(r, 'sync'));
+  }
+
+  syncHeads(): Record<string, Head> {
+    const records = this.#intake.records;
+    return { models: recordsHead(records.length, records.at(-1)) };
   }
 }

@@ -28,6 +28,7 @@ import {
   type Envelope,
   type GossipMessage,
   GossipValidationError,
+  type Head,
 } from '../../protocol/federation/index.ts';
 import {
   checkRoster,
@@ -52,6 +53,7 @@ import {
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
+import { headOf, sameHead } from '../federation/heads.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
 import type { ModuleState } from '../home/shared-state.ts';
 import type { AuditLog } from '../log/index.ts';
@@ -298,12 +300,28 @@ export class RosterModule implements FederationModule {
     return encodeRosters(newer);
   }
 
-  /** Asks the round's members for the rosters newer than ours. */
+  /**
+   * The rosters sync kind's head (heads.ts): how many orgs' rosters are held and a digest of each one's
+   * version — a member with the same holds no roster newer than ours.
+   */
+  syncHeads(): Record<string, Head> {
+    const versions = Object.entries(this.versions()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+      rosters: headOf(
+        versions.length,
+        versions.map(([org, v]) => `${JSON.stringify(org)} ${v}`),
+      ),
+    };
+  }
+
+  /** Asks the round's members for the rosters newer than ours (but those whose head is ours). */
   async onSyncRound(peers: readonly string[]): Promise<void> {
     const ctx = this.#ctx;
     if (ctx === undefined || ctx.chain() === undefined) return;
+    const ours = this.syncHeads().rosters;
     await Promise.all(
       peers.map(async (peer) => {
+        if (sameHead(ctx.peerHead?.(peer, 'rosters'), ours)) return;
         try {
           const bytes = await ctx.request(
             peer,

@@ -184,6 +184,26 @@ describe('charterObject on ReplicatedChain', () => {
       expect(net.requests).toEqual(['hello', 'get-charters']);
     });
   });
+
+  describe("when the chain's sync is given heads to send (the federation's modules')", () => {
+    it('sends them in its hello and tells of the heads it hears, asking and answering', async () => {
+      const [, a, b] = federation({ admission: 1, charter: 1 });
+      const heard: [string, string, unknown][] = [];
+      const headsOf = (i: number) => ({ models: { height: i, digest: `sha256:${String(i).repeat(64)}` } });
+      for (const n of [a, b]) {
+        n.sync = new ChainSync(n.rc, () => {}, {
+          heads: () => headsOf(n.i + 1),
+          onHello: (from, heads) => heard.push([peer(n.i), from, heads]),
+        });
+      }
+      await a.sync.syncWith(peer(1));
+      // b heard a's hello (answering), a heard b's answer (asking).
+      expect(heard).toEqual([
+        [peer(1), peer(0), headsOf(1)],
+        [peer(0), peer(1), headsOf(2)],
+      ]);
+    });
+  });
 });
 
 describe('CharterObjectChain.acceptRun', () => {
@@ -219,6 +239,14 @@ describe('charterObject sync codec', () => {
     const hello = { type: 'hello' as const, version: 1, digest: chain.head.digest, pending: [] };
     expect(object.encodeSync(hello)).toEqual(encodeSyncMessage(helloFor(chain)));
     expect(object.decodeSync(encodeSyncMessage(helloFor(chain)))).toEqual(hello);
+  });
+
+  it("carries the modules' heads next to the charter's, both ways", () => {
+    const heads = { policy: { height: 3, digest: `sha256:${'ab'.repeat(32)}` } };
+    const hello = { type: 'hello' as const, version: 1, digest: chain.head.digest, pending: [], heads };
+    const wire = encodeSyncMessage(helloFor(chain, heads));
+    expect(object.encodeSync(hello)).toEqual(wire);
+    expect(object.decodeSync(wire)).toEqual(hello);
   });
 
   it('refuses address books and hellos of another federation', async () => {

@@ -54,6 +54,10 @@ export class Net {
   clock = Date.now();
   /** The Ed25519 verifier injected into each org's service (default: the service's own, opensslVerify). */
   verifiers = new Map<string, Ed25519Verify>();
+  /** When true, each member learns the others' sync heads as from a fresh hello (node/federation/heads.ts). */
+  heads = false;
+  /** The protocol of every request made, in order. */
+  readonly requests: string[] = [];
 
   context(m: Member): FederationContext {
     return {
@@ -79,11 +83,14 @@ export class Net {
       request: async (peer, protocol, bytes) => {
         const target = this.members.get(peer);
         if (target === undefined || !this.online.has(peer)) throw new Error(`${peer} is offline`);
+        this.requests.push(protocol);
         const p = target.service.protocols?.[protocol];
         if (p === undefined) throw new Error(`no protocol ${protocol}`);
         return await p.handle(bytes, m.peerId);
       },
       connectedMembers: () => [...this.online].filter((p) => p !== m.peerId),
+      peerHead: (peer, kind) =>
+        this.heads && this.online.has(peer) ? this.members.get(peer)?.service.syncHeads()[kind] : undefined,
       signAsPeer: (payloadType, payload) => signAsPeer(payloadType, payload, m.seed),
       reject: () => {},
     };

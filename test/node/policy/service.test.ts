@@ -57,6 +57,51 @@ describe('PolicyService', () => {
     });
   });
 
+  describe("when a sync round knows the members' policy heads (node/federation/heads.ts)", () => {
+    it('asks nothing of members in the same state, and catches up from one whose head differs', async () => {
+      const ms = await federation();
+      const [eu, us, apac] = ms as [Member, Member, Member];
+      const p1 = await eu.service.propose({ rules: [RULE] });
+      await settle();
+      await us.service.sign(p1.id.slice(7, 19));
+      await settle();
+      // Same version, no pending proposal, every member's receipt everywhere: one head.
+      const head = eu.service.syncHeads().policy;
+      for (const m of ms) expect(m.service.syncHeads().policy, m.org).toEqual(head);
+      net.heads = true;
+      await eu.service.onSyncRound([us.peerId, apac.peerId]);
+      await settle();
+      expect(net.requests).toEqual([]);
+      // apac misses version 2 (offline): its head differs from eu's, and its round with eu syncs.
+      net.online.delete(apac.peerId);
+      const p2 = await eu.service.propose({ rules: [] });
+      await settle();
+      await us.service.sign(p2.id.slice(7, 19));
+      await settle();
+      expect(eu.service.syncHeads().policy).not.toEqual(apac.service.syncHeads().policy);
+      net.online.add(apac.peerId);
+      await apac.service.onSyncRound([eu.peerId]);
+      await settle();
+      expect(apac.service.version).toBe(2);
+      expect(net.requests.length).toBeGreaterThan(0);
+    });
+
+    it('changes its head with each pending signature and each receipt', async () => {
+      const [eu, us] = (await federation()) as [Member, Member, Member];
+      const h0 = eu.service.syncHeads().policy;
+      const p = await eu.service.propose({ rules: [RULE] });
+      await settle();
+      const h1 = eu.service.syncHeads().policy;
+      expect(h1).not.toEqual(h0);
+      expect(us.service.syncHeads().policy).toEqual(h1); // the same pending proposal, one signature
+      await us.service.sign(p.id.slice(7, 19));
+      await settle();
+      const h2 = eu.service.syncHeads().policy;
+      expect(h2?.height).toBe(1);
+      expect(new Set([h0?.digest, h1?.digest, h2?.digest]).size).toBe(3);
+    });
+  });
+
   describe('when a verifier is injected (node/crypto opensslVerify in the daemon)', () => {
     it("checks the other members' bundle signatures and receipts with it", async () => {
       const rec = recordingVerifier();
