@@ -15,7 +15,7 @@ import { GovfedError } from '../../protocol/errors.ts';
 import type { Envelope, Head } from '../../protocol/federation/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
-import { headOf } from '../federation/heads.ts';
+import { byKey, headOf } from '../federation/heads.ts';
 import type { ChainEmit, ChainSyncMessage } from './object.ts';
 import type { ReplicatedChain } from './replicated.ts';
 import { errorText, PeerRounds } from './util.ts';
@@ -83,10 +83,10 @@ export class ChainSync<O> {
   head(): Head {
     const rc = this.#rc;
     const parts = [`v ${rc.version} ${rc.chain?.current?.digest ?? '-'}`];
-    for (const [id, p] of [...rc.pending.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [id, p] of byKey(rc.pending.entries())) {
       parts.push(`p ${id} ${p.envelope.signatures.map((s) => `${s.keyid}:${s.sig}`).join(' ')}`);
     }
-    for (const [peer, env] of [...rc.receipts()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [peer, env] of byKey(rc.receipts())) {
       parts.push(`r ${peer} ${env.signatures.map((s) => s.sig).join(' ')}`);
     }
     return headOf(rc.version, parts);

@@ -57,3 +57,8 @@ export function headOf(height: number, parts: Iterable<string>): Head {
   for (const p of parts) h.update(`${p}\n`);
   return { height, digest: `sha256:${h.digest('hex')}` };
 }
+
+/** `entries` sorted by key (code-unit order, as heads' digests list them). */
+export function byKey<V>(entries: Iterable<[string, V]>): [string, V][] {
+  return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -23,7 +23,12 @@ import { encodeLeaf } from '../../protocol/audit/leaf.ts';
 import { canonicalBytes } from '../../protocol/canonical/jcs.ts';
 import type { Ed25519Verify } from '../../protocol/crypto/ed25519.ts';
 import type { Envelope } from '../../protocol/dsse/index.ts';
-import { type CharterChain, type GossipMessage, GossipValidationError } from '../../protocol/federation/index.ts';
+import {
+  type CharterChain,
+  type GossipMessage,
+  GossipValidationError,
+  type Head,
+} from '../../protocol/federation/index.ts';
 import { breaches, monitorName } from '../../protocol/monitoring/monitor.ts';
 import type { ObservationRun } from '../../protocol/monitoring/observe.ts';
 import {
@@ -46,6 +51,7 @@ import type { ModuleState } from '../home/shared-state.ts';
 import type { AuditLog } from '../log/index.ts';
 import type { GossipVerdict } from '../p2p/pubsub.ts';
 import { currentContract, type HeldModel, type ModelBook } from '../registry/model-book.ts';
+import { announceWindow } from './announce.ts';
 import type { MonitorMetrics } from './metrics.ts';
 import type { MonitorIdentity } from './monitor-identity.ts';
 import { type ClosedWindow, type MonitoredVersion, OpenWindows } from './open-windows.ts';
@@ -139,6 +145,11 @@ export class MonitorService implements FederationModule {
     const ctx = this.#ctx;
     if (ctx === undefined || ctx.chain() === undefined) return;
     if ((await this.#sync.pull(ctx, peers)) > 0) this.#save();
+  }
+
+  /** The monitoring sync kind's head (window-sync.ts): a member with the same holds the same latest windows. */
+  syncHeads(): Record<string, Head> {
+    return { monitoring: this.#sync.head() };
   }
 
   status(): Record<string, unknown> {
@@ -287,29 +298,8 @@ export class MonitorService implements FederationModule {
   }
 
   #announce(w: MonitorWindow, via: string): void {
-    const model = `${w.model.org}/${w.model.name}@${w.model.version}`;
     const { name, spec } = this.#nameOf(w);
-    this.#o.events('monitoring:window', {
-      org: w.org,
-      model,
-      monitor: name,
-      seq: w.seq,
-      decisions: w.decisions,
-      value: w.value,
-      breach: w.breach,
-      via,
-    });
-    if (w.breach) {
-      this.#o.events('monitoring:breach', {
-        org: w.org,
-        model,
-        monitor: name,
-        value: w.value,
-        threshold: w.threshold,
-        onBreach: spec?.onBreach ?? 'flag',
-        shadow: w.shadow,
-      });
-    }
+    announceWindow(this.#o.events, w, name, spec, via);
   }
 
   #windowContext(): WindowContext {

@@ -8,10 +8,13 @@
  *           that org's peer key, the contract's monitor, value and breach recomputed from its counts and
  *           the baseline) before anything is kept. A window of a version or contract not held yet
  *           (ERR_MONITOR_NOT_HELD) is left for a later round; any other failure is the peer's
- *           (ctx.reject). Envelopes already judged are skipped by their signature (bounded memory).
+ *           (ctx.reject). Envelopes already judged are skipped by their signature (bounded memory). A
+ *           peer whose hello head (node/federation/heads.ts, `head()`) is ours holds the same latest
+ *           windows: it is not asked.
  */
 import type { Envelope } from '../../protocol/dsse/index.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
+import type { Head } from '../../protocol/federation/index.ts';
 import {
   decodeWindowsRequest,
   decodeWindowsResponse,
@@ -21,6 +24,7 @@ import {
   MONITOR_SYNC_PROTOCOL,
 } from '../../protocol/monitoring/sync.ts';
 import { errorText } from '../chain/index.ts';
+import { headOf, sameHead } from '../federation/heads.ts';
 import type { FederationContext, ModuleProtocol } from '../federation/module.ts';
 import type { WindowBook } from './window-book.ts';
 
@@ -53,10 +57,21 @@ export class WindowSync {
     this.#seen.clear();
   }
 
+  /**
+   * The monitoring sync kind's head: how many series have a window here, and a digest over each one's
+   * latest window signatures (sorted) — what `serve` answers from. A member with the same head holds the
+   * same latest windows.
+   */
+  head(): Head {
+    const sigs = this.#book.latest().map((h) => h.envelope.signatures.map((x) => `${x.keyid}:${x.sig}`).join(' '));
+    return headOf(sigs.length, sigs.sort());
+  }
+
   /** One sync round: asks one of `peers` and takes what it holds; the number of windows new here. */
   async pull(ctx: FederationContext, peers: readonly string[]): Promise<number> {
     if (peers.length === 0) return 0;
     const peer = peers[this.#round++ % peers.length] as string;
+    if (sameHead(ctx.peerHead?.(peer, 'monitoring'), this.head())) return 0;
     let envelopes: Envelope[];
     try {
       const raw = await ctx.request(

@@ -53,7 +53,7 @@ import {
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
-import { headOf, sameHead } from '../federation/heads.ts';
+import { byKey, headOf, sameHead } from '../federation/heads.ts';
 import type { FederationContext, FederationModule, ModuleProtocol } from '../federation/module.ts';
 import type { ModuleState } from '../home/shared-state.ts';
 import type { AuditLog } from '../log/index.ts';
@@ -305,7 +305,7 @@ export class RosterModule implements FederationModule {
    * version — a member with the same holds no roster newer than ours.
    */
   syncHeads(): Record<string, Head> {
-    const versions = Object.entries(this.versions()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const versions = byKey(Object.entries(this.versions()));
     return {
       rosters: headOf(
         versions.length,

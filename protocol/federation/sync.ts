@@ -12,8 +12,8 @@
  *       Sent by both sides on connect and periodically. `heads` names, per object kind, the newest
  *       thing held: for `charter` (required) height = charter version and digest = its digest; later
  *       kinds plug in with their own height (policy version, log size, …) without a new protocol. The
- *       node's modules send theirs (`policy`, `models`, `rosters`: node/federation/heads.ts), so that
- *       their rounds skip a peer with nothing to exchange.
+ *       node's modules send theirs (`policy`, `models`, `rosters`, `monitoring`; node/federation/
+ *       heads.ts), so that their rounds skip a peer with nothing to exchange.
  *   { "type": "get-charters", "from": n }          → { "type": "charters", "envelopes": [ … ] }
  *       Versions >= from, oldest first, at most MAX_SYNC_CHARTERS and MAX_SYNC_MESSAGE_BYTES; ask
  *       again from the next version until you hold the peer's `charterVersion` (or get none).

@@ -1,9 +1,10 @@
 /**
  * Sync heads with real daemons and real libp2p (node/federation/heads.ts): in a quiet federation the
- * modules' periodic rounds (policy, models, rosters) ask nothing, because each peer's hello shows the same
- * heads — the charter's hello still goes out every round; a change made while a member is down reaches it
- * by those rounds once it is back (its heads differ). What the rounds exchange when heads differ is the
- * modules' own tests (policy.test.ts, registry-models.test.ts, registry-roster.test.ts: catch-up by sync).
+ * modules' periodic rounds (policy, models, rosters, monitoring) ask nothing, because each peer's hello
+ * shows the same heads — the charter's hello still goes out every round; a change made while a member is
+ * down reaches it by those rounds once it is back (its heads differ). What the rounds exchange when heads
+ * differ is the modules' own tests (policy.test.ts, registry-models.test.ts, registry-roster.test.ts,
+ * monitoring.test.ts: catch-up by sync).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +44,7 @@ const delta = (after: Record<string, number>, before: Record<string, number>, p:
   (after[p] ?? 0) - (before[p] ?? 0);
 
 /** The modules' round protocols whose heads are in the hello. */
-const MODULES = ['/govfed/policy/1.0.0', '/govfed/models/1.0.0', '/govfed/roster/1.0.0'];
+const MODULES = ['/govfed/policy/1.0.0', '/govfed/models/1.0.0', '/govfed/roster/1.0.0', '/govfed/monitoring/1.0.0'];
 
 /** Waits until no module round of `nodes` asked anything for one sync interval (the formation settled). */
 async function settled(nodes: readonly FedNode[]): Promise<void> {

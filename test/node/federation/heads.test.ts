@@ -3,7 +3,7 @@
  * the digest over parts.
  */
 import { describe, expect, it } from 'vitest';
-import { headOf, PeerHeads, sameHead } from '../../../node/federation/heads.ts';
+import { byKey, headOf, PeerHeads, sameHead } from '../../../node/federation/heads.ts';
 
 const H = (height: number, c: string) => ({ height, digest: `sha256:${c.repeat(64)}` });
 
@@ -51,5 +51,20 @@ describe('headOf', () => {
     expect(headOf(2, ['a', 'b']).digest).toBe(headOf(2, ['a\nb']).digest);
     expect(headOf(2, ['a', 'b']).digest).not.toBe(headOf(2, ['b', 'a']).digest);
     expect(headOf(2, ['a', 'b']).digest).not.toBe(headOf(2, ['ab']).digest);
+  });
+});
+
+describe('byKey', () => {
+  it('sorts entries by key in code-unit order, whatever order they came in', () => {
+    const m = new Map([
+      ['b', 2],
+      ['B', 3],
+      ['a', 1],
+    ]);
+    expect(byKey(m)).toEqual([
+      ['B', 3],
+      ['a', 1],
+      ['b', 2],
+    ]);
   });
 });

@@ -105,6 +105,27 @@ describe('WindowSync', () => {
     expect(rejected).toEqual([{ kind: 'monitor-window', code: 'ERR_MALFORMED_MONITOR_SYNC' }]);
   });
 
+  it("does not ask a peer whose head (heads.ts) is ours; asks once the peer's latest windows differ", async () => {
+    const a = member([CONTRACT]);
+    const b = member([CONTRACT]);
+    a.book.add({ window: { type: WINDOW_TYPE, ...WINDOW }, envelope: signed(WINDOW) });
+    let asked = 0;
+    const { ctx } = fed({ protocol: { handle: async (req, from) => (asked++, a.sync.protocol.handle(req, from)) } });
+    const withHeads = {
+      ...ctx,
+      peerHead: (_peer: string, kind: string) => (kind === 'monitoring' ? a.sync.head() : undefined),
+    };
+    expect(a.sync.head()).not.toEqual(b.sync.head());
+    expect(await b.sync.pull(withHeads, ['a'])).toBe(1);
+    expect(a.sync.head()).toEqual(b.sync.head()); // the same latest windows: one head
+    expect(await b.sync.pull(withHeads, ['a'])).toBe(0);
+    expect(asked).toBe(1);
+    const w2 = { ...WINDOW, seq: 2, to: '2027-01-01T00:02:00Z' };
+    a.book.add({ window: { type: WINDOW_TYPE, ...w2 }, envelope: signed(w2) });
+    expect(await b.sync.pull(withHeads, ['a'])).toBe(1);
+    expect(asked).toBe(2);
+  });
+
   it('takes a window of a contract it did not hold yet in a later round', async () => {
     const a = member([OTHER_CONTRACT]);
     const w = { ...WINDOW, contract: OTHER_CONTRACT };
