@@ -3,8 +3,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCli, runCliJson } from './cli.ts';
-import { DaemonProcess, initNode, type TestNode } from './daemon.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { removeDir, runCli, runCliJson } from './cli.ts';
+import { DaemonProcess, initNode, killAllDaemons, type TestNode } from './daemon.ts';
 
 export interface FedNode extends TestNode {
   org: string;
@@ -215,4 +216,21 @@ export async function formFederation(
 /** The invite file path for `org` in `inviter`'s temp dir. */
 export function invitePath(inviter: FedNode, org: string): string {
   return path.join(inviter.tmp, `${org}.invite.json`);
+}
+
+/**
+ * Three daemons, a (DE), b (FR) and c (IT), formed into a federation before the file's tests (vitest
+ * beforeAll) and killed and removed after them. The nodes are in the returned array once formed.
+ */
+export function formedThree(): [FedNode, FedNode, FedNode] {
+  const nodes: FedNode[] = [];
+  beforeAll(async () => {
+    nodes.push(...(await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')])));
+    await formFederation(nodes);
+  }, 180_000);
+  afterAll(async () => {
+    await killAllDaemons();
+    await Promise.all(nodes.map((n) => removeDir(n.tmp)));
+  });
+  return nodes as [FedNode, FedNode, FedNode];
 }

@@ -11,20 +11,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
 import { eventsOf } from '../helpers/events.ts';
-import { type FedNode, formFederation, restartFedNode, startFedNode, waitFor } from '../helpers/federation.ts';
+import {
+  type FedNode,
+  formedThree,
+  formFederation,
+  restartFedNode,
+  startFedNode,
+  waitFor,
+} from '../helpers/federation.ts';
 
+const nodes = formedThree();
 let a: FedNode;
 let b: FedNode;
 let c: FedNode;
 
-beforeAll(async () => {
-  [a, b, c] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
-  await formFederation([a, b, c]);
-}, 180_000);
-
-afterAll(async () => {
-  await killAllDaemons();
-  await Promise.all([a, b, c].map((n) => removeDir(n.tmp)));
+beforeAll(() => {
+  [a, b, c] = nodes;
 });
 
 /** Outbound request/response exchanges of `n` by protocol, from /metrics. */

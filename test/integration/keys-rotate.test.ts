@@ -15,6 +15,7 @@ import { eventsOf } from '../helpers/events.ts';
 import {
   type FedNode,
   fedStatus,
+  formedThree,
   formFederation,
   restartFedNode,
   startFedNode,
@@ -23,18 +24,13 @@ import {
 } from '../helpers/federation.ts';
 import { ingest } from '../helpers/netfed.ts';
 
+const nodes = formedThree();
 let a: FedNode;
 let b: FedNode;
 let c: FedNode;
 
-beforeAll(async () => {
-  [a, b, c] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
-  await formFederation([a, b, c]);
-}, 180_000);
-
-afterAll(async () => {
-  await killAllDaemons();
-  await Promise.all([a, b, c].map((n) => removeDir(n.tmp)));
+beforeAll(() => {
+  [a, b, c] = nodes;
 });
 
 const witnessKeyOf = async (viewer: FedNode, org: string) =>

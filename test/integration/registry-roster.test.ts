@@ -12,7 +12,14 @@ import { readIdentityKey } from '../../node/registry/identity-key.ts';
 import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
 import { eventsOf } from '../helpers/events.ts';
-import { type FedNode, formFederation, restartFedNode, startFedNode, waitFor } from '../helpers/federation.ts';
+import {
+  type FedNode,
+  formedThree,
+  formFederation,
+  restartFedNode,
+  startFedNode,
+  waitFor,
+} from '../helpers/federation.ts';
 
 interface RosterView {
   org: string;
@@ -21,18 +28,13 @@ interface RosterView {
   revoked: { name: string }[];
 }
 
+const nodes = formedThree();
 let a: FedNode;
 let b: FedNode;
 let c: FedNode;
 
-beforeAll(async () => {
-  [a, b, c] = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
-  await formFederation([a, b, c]);
-}, 180_000);
-
-afterAll(async () => {
-  await killAllDaemons();
-  await Promise.all([a, b, c].map((n) => removeDir(n.tmp)));
+beforeAll(() => {
+  [a, b, c] = nodes;
 });
 
 const list = (viewer: FedNode, org: string) =>
