@@ -220,12 +220,14 @@ export function invitePath(inviter: FedNode, org: string): string {
 
 /**
  * Three daemons, a (DE), b (FR) and c (IT), formed into a federation before the file's tests (vitest
- * beforeAll) and killed and removed after them. The nodes are in the returned array once formed.
+ * beforeAll) and killed and removed after them. The returned objects are filled in then (destructure
+ * them at the top of the file; use them in tests).
  */
 export function formedThree(): [FedNode, FedNode, FedNode] {
-  const nodes: FedNode[] = [];
+  const nodes = [{}, {}, {}] as [FedNode, FedNode, FedNode];
   beforeAll(async () => {
-    nodes.push(...(await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')])));
+    const started = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
+    for (const [i, n] of started.entries()) Object.assign(nodes[i] as FedNode, n);
     await formFederation(nodes);
   }, 180_000);
   afterAll(async () => {
@@ -233,4 +235,15 @@ export function formedThree(): [FedNode, FedNode, FedNode] {
     await Promise.all(nodes.map((n) => removeDir(n.tmp)));
   });
   return nodes as [FedNode, FedNode, FedNode];
+}
+
+/** `cli identity create` on `n`'s home: a person `name` with `role`, the key written to `keyFile`. */
+export async function createIdentity(
+  n: Pick<FedNode, 'home'>,
+  name: string,
+  role: string,
+  keyFile: string,
+): Promise<{ keyFile: string; publicKey: string; rosterVersion: number }> {
+  const args = ['identity', 'create', '--name', name, '--role', role, '--key-out', keyFile, '--home', n.home, '--json'];
+  return await runCliJson(args);
 }

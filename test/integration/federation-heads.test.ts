@@ -12,6 +12,7 @@ import { removeDir, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
 import { eventsOf } from '../helpers/events.ts';
 import {
+  createIdentity,
   type FedNode,
   formedThree,
   formFederation,
@@ -20,14 +21,7 @@ import {
   waitFor,
 } from '../helpers/federation.ts';
 
-const nodes = formedThree();
-let a: FedNode;
-let b: FedNode;
-let c: FedNode;
-
-beforeAll(() => {
-  [a, b, c] = nodes;
-});
+const [a, b, c] = formedThree();
 
 /** Outbound request/response exchanges of `n` by protocol, from /metrics. */
 async function asked(n: FedNode): Promise<Record<string, number>> {
@@ -81,19 +75,7 @@ describe('sync heads in the hello', () => {
     it('gets it by the rounds once back (the heads differ), and the rounds go quiet again', async () => {
       await c.daemon.stop();
       const keyFile = path.join(a.tmp, 'heads-alice.key');
-      const r = await runCliJson<{ rosterVersion: number }>([
-        'identity',
-        'create',
-        '--name',
-        'alice',
-        '--role',
-        'risk_officer',
-        '--key-out',
-        keyFile,
-        '--home',
-        a.home,
-        '--json',
-      ]);
+      const r = await createIdentity(a, 'alice', 'risk_officer', keyFile);
       c.daemon = await restartFedNode(c);
       await waitFor(
         "c to hold a's new roster",

@@ -24,14 +24,7 @@ import {
 } from '../helpers/federation.ts';
 import { ingest } from '../helpers/netfed.ts';
 
-const nodes = formedThree();
-let a: FedNode;
-let b: FedNode;
-let c: FedNode;
-
-beforeAll(() => {
-  [a, b, c] = nodes;
-});
+const [a, b, c] = formedThree();
 
 const witnessKeyOf = async (viewer: FedNode, org: string) =>
   (await fedStatus(viewer)).members.find((m) => m.org === org)?.witnessKey;

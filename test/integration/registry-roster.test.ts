@@ -13,6 +13,7 @@ import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
 import { killAllDaemons } from '../helpers/daemon.ts';
 import { eventsOf } from '../helpers/events.ts';
 import {
+  createIdentity,
   type FedNode,
   formedThree,
   formFederation,
@@ -28,14 +29,7 @@ interface RosterView {
   revoked: { name: string }[];
 }
 
-const nodes = formedThree();
-let a: FedNode;
-let b: FedNode;
-let c: FedNode;
-
-beforeAll(() => {
-  [a, b, c] = nodes;
-});
+const [a, b, c] = formedThree();
 
 const list = (viewer: FedNode, org: string) =>
   runCliJson<RosterView>(['identity', 'list', '--org', org, '--home', viewer.home, '--json']);
@@ -54,19 +48,7 @@ describe('identity create', () => {
   describe('when a adds alice (risk_officer)', () => {
     it("writes her key (0600) and every member holds a's roster with her public key", async () => {
       const keyFile = path.join(a.tmp, 'alice.key');
-      const r = await runCliJson<{ keyFile: string; publicKey: string; rosterVersion: number }>([
-        'identity',
-        'create',
-        '--name',
-        'alice',
-        '--role',
-        'risk_officer',
-        '--key-out',
-        keyFile,
-        '--home',
-        a.home,
-        '--json',
-      ]);
+      const r = await createIdentity(a, 'alice', 'risk_officer', keyFile);
       expect(r.rosterVersion).toBe(1);
       expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
       const key = await readIdentityKey(keyFile);
