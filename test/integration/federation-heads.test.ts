@@ -7,15 +7,13 @@
  * monitoring.test.ts: catch-up by sync).
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, runCliJson } from '../helpers/cli.ts';
-import { killAllDaemons } from '../helpers/daemon.ts';
+import { describe, expect, it } from 'vitest';
+import { runCliJson } from '../helpers/cli.ts';
 import { eventsOf } from '../helpers/events.ts';
 import {
   createIdentity,
   type FedNode,
   formedThree,
-  formFederation,
   restartFedNode,
   startFedNode,
   waitFor,

@@ -6,17 +6,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exists } from '../../node/home/fs.ts';
 import { openCheckpoint, parseVerifierKey } from '../../protocol/note/index.ts';
-import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
-import { killAllDaemons } from '../helpers/daemon.ts';
+import { runCli, runCliJson } from '../helpers/cli.ts';
 import { eventsOf } from '../helpers/events.ts';
 import {
   type FedNode,
   fedStatus,
   formedThree,
-  formFederation,
   restartFedNode,
   startFedNode,
   waitFor,

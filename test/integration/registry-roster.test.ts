@@ -7,16 +7,14 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readIdentityKey } from '../../node/registry/identity-key.ts';
-import { removeDir, runCli, runCliJson } from '../helpers/cli.ts';
-import { killAllDaemons } from '../helpers/daemon.ts';
+import { runCli, runCliJson } from '../helpers/cli.ts';
 import { eventsOf } from '../helpers/events.ts';
 import {
   createIdentity,
   type FedNode,
   formedThree,
-  formFederation,
   restartFedNode,
   startFedNode,
   waitFor,
