@@ -5,23 +5,33 @@
  */
 import { errorText } from '../chain/index.ts';
 import { NodeError } from '../errors.ts';
+import type { EventSink } from '../events.ts';
+import type { Host } from '../p2p/host.ts';
 import { REQUEST_TIMEOUT_MS, requestOnce } from '../p2p/request.ts';
-import type { FederationCore } from './core.ts';
 
 /** How long one learnt address may take to dial before the next is tried. */
 const DIAL_PER_ADDRESS_MS = 3000;
 /** What #reconnect answers when the probe found the connection alive (nothing closed, no retry). */
 const LIVE = Symbol('live');
 
-type Core = Pick<FederationCore, 'requireNet' | 'addresses' | 'stopped' | 'dialKnown' | 'events'>;
-type Net = ReturnType<FederationCore['requireNet']>;
+type Net = { host: Host };
+
+/** What requests need of the federation's core (core.ts FederationCore), named here: core.ts imports this file. */
+export interface MemberRequestsCore {
+  requireNet(): Net;
+  readonly addresses: Record<string, string[]>;
+  readonly stopped: boolean;
+  /** Dials `peer` by its learnt addresses unless connected: undefined once connected, else the failure. */
+  dialKnown(peer: string, timeoutMs: number, perAddressMs?: number): Promise<unknown>;
+  readonly events: EventSink;
+}
 
 export class MemberRequests {
-  readonly #c: Core;
+  readonly #c: MemberRequestsCore;
   /** Reconnections under way (a dead-looking connection closed and dialled afresh), by peer. */
   readonly #reconnecting = new Map<string, Promise<unknown>>();
 
-  constructor(core: Core) {
+  constructor(core: MemberRequestsCore) {
     this.#c = core;
   }
 
