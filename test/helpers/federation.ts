@@ -3,7 +3,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { removeDir, runCli, runCliJson } from './cli.ts';
 import { DaemonProcess, initNode, killAllDaemons, type TestNode } from './daemon.ts';
 
@@ -216,25 +215,6 @@ export async function formFederation(
 /** The invite file path for `org` in `inviter`'s temp dir. */
 export function invitePath(inviter: FedNode, org: string): string {
   return path.join(inviter.tmp, `${org}.invite.json`);
-}
-
-/**
- * Three daemons, a (DE), b (FR) and c (IT), formed into a federation before the file's tests (vitest
- * beforeAll) and killed and removed after them. The returned objects are filled in then (destructure
- * them at the top of the file; use them in tests).
- */
-export function formedThree(): [FedNode, FedNode, FedNode] {
-  const nodes = [{}, {}, {}] as [FedNode, FedNode, FedNode];
-  beforeAll(async () => {
-    const started = await Promise.all([startFedNode('a', 'DE'), startFedNode('b', 'FR'), startFedNode('c', 'IT')]);
-    for (const [i, n] of started.entries()) Object.assign(nodes[i] as FedNode, n);
-    await formFederation(nodes);
-  }, 180_000);
-  afterAll(async () => {
-    await killAllDaemons();
-    await Promise.all(nodes.map((n) => removeDir(n.tmp)));
-  });
-  return nodes as [FedNode, FedNode, FedNode];
 }
 
 /** `cli identity create` on `n`'s home: a person `name` with `role`, the key written to `keyFile`. */

@@ -14,12 +14,12 @@ import { eventsOf } from '../helpers/events.ts';
 import {
   type FedNode,
   fedStatus,
-  formedThree,
   restartFedNode,
   startFedNode,
   waitFor,
   waitForVersion,
 } from '../helpers/federation.ts';
+import { formedThree } from '../helpers/formed-three.ts';
 import { ingest } from '../helpers/netfed.ts';
 
 const [a, b, c] = formedThree();
