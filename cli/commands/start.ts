@@ -17,6 +17,7 @@ import { formatApiAddress, parseApiAddress } from '../../node/home/config.ts';
 import { isGovfedError } from '../../protocol/errors.ts';
 import { type CommandSpec, HOME_OPTION, parseHostPort, stringOption } from '../args.ts';
 import { ExitCode } from '../exit.ts';
+import { tuneDaemonHeap } from '../heap.ts';
 import { resolveHome } from '../home.ts';
 import type { Io } from '../output.ts';
 
@@ -44,6 +45,7 @@ then 0. Started through npm (npx govfed start), it also stops cleanly when that 
     const dir = resolveHome(args, io, 'start');
     const api = stringOption(args, 'api');
     if (api !== undefined) parseHostPort('start', 'api', api);
+    tuneDaemonHeap(); // this process is the daemon's: V8's memory reducer without compacting pauses (cli/heap.ts)
     const stopRequested = waitForSignal(io);
     const parentGone = io.env.npm_lifecycle_event === undefined ? new Promise<never>(() => {}) : waitForParentExit();
     const [{ loadHome }, { Daemon }, { completeLogRotation }, { holderId }, { finishRecordedRotation }] =
