@@ -20,15 +20,22 @@
  *
  * Topology: each invite names the founder and the members it knows as bootstrap peers, so every joiner
  * connects to the founder and to the members admitted before it (the mesh the demo and tests build).
+ *
+ * Diagnosis: GOVFED_FED_HALVES=quiet or back-to-back runs one half only (default: both);
+ * GOVFED_FED_DIAG=1 prints, after each half, who made its slowest versions slow (bench/slowest.ts) — with
+ * the daemons' collections and event-loop stalls when they preload bench/gc-observer.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { adminPost } from '../test/helpers/federation.ts';
 import { eventTime, type FedNode, quiet, startCluster, stopCluster, until } from './cluster.ts';
+import { type MessageTimes, slowestReport } from './slowest.ts';
 import { nearestRank as percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const NODES = (process.env.GOVFED_FED_NODES ?? '5,10,20').split(',').map(Number);
 const MESSAGES = Number(process.env.GOVFED_FED_MESSAGES ?? 50);
+const HALVES = process.env.GOVFED_FED_HALVES ?? 'both';
+const DIAG = process.env.GOVFED_FED_DIAG === '1';
 const GROUP = 'federation';
 /** Longest wait for a quiet federation before the next version (as the policy bench). */
 const QUIET_MAX_MS = 15_000;
@@ -45,6 +52,7 @@ async function measure(nodes: readonly FedNode[], from: number, settle: boolean)
   let version = from;
   const latencies: number[] = [];
   const byVersion: [number, number][] = [];
+  const times: MessageTimes[] = [];
   const start = Date.now();
   const cpu0 = process.cpuUsage();
   for (let k = 0; k < MESSAGES; k++) {
@@ -57,6 +65,10 @@ async function measure(nodes: readonly FedNode[], from: number, settle: boolean)
     const t0 = charterTime(founder, v) as number;
     latencies.push(Math.max(...others.map((x) => charterTime(x, v) as number)) - t0);
     byVersion.push([v, latencies.at(-1) as number]);
+    if (DIAG) {
+      const receivedAt = new Map(others.map((x, i) => [i + 1, charterTime(x, v) as number]));
+      times.push({ name: `v${v}`, sentAt: t0, receivedAt });
+    }
   }
   const seconds = (Date.now() - start) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -68,6 +80,10 @@ async function measure(nodes: readonly FedNode[], from: number, settle: boolean)
     .slice(0, 3)
     .map(([v, ms]) => `v${v} ${ms} ms`)
     .join(', ');
+  if (DIAG) {
+    console.log(`slowest versions, ${settle ? 'quiet' : 'back to back'} (GOVFED_FED_DIAG):`);
+    for (const line of slowestReport(times, (i) => (nodes[i] as FedNode).daemon.stderr)) console.log(line);
+  }
   const result: BenchResult = {
     group: GROUP,
     name: `N = ${n} node processes: publish → accepted at every node, ${settle ? 'federation quiet before each version' : 'versions back to back'}`,
@@ -80,14 +96,21 @@ async function measure(nodes: readonly FedNode[], from: number, settle: boolean)
 }
 
 export async function run(): Promise<BenchResult[]> {
+  if (!['both', 'quiet', 'back-to-back'].includes(HALVES)) {
+    throw new Error(`GOVFED_FED_HALVES: "${HALVES}" is not one of both, quiet, back-to-back`);
+  }
   const out: BenchResult[] = [];
   for (const n of NODES) {
     const nodes = await startCluster(n);
     try {
       await new Promise((r) => setTimeout(r, 2000)); // let gossipsub meshes settle
-      const [settled, next] = await measure(nodes, n, true);
-      const [stressed] = await measure(nodes, next, false);
-      out.push(settled, stressed);
+      let version = n;
+      if (HALVES !== 'back-to-back') {
+        const [settled, next] = await measure(nodes, version, true);
+        out.push(settled);
+        version = next;
+      }
+      if (HALVES !== 'quiet') out.push((await measure(nodes, version, false))[0]);
     } finally {
       await stopCluster(nodes);
     }
