@@ -4,18 +4,21 @@
  * with its code. The faults fsck.test.ts injects already (a changed leaf or hash, a missing leaf, a
  * forged older checkpoint, a bad signature, a store older than its high-water mark) assert their codes
  * there; the lookup index's in lookup.test.ts; a retired log's in test/node/home/fsck-retired.test.ts.
- * FSCK_CHECKPOINT_OUT_OF_ORDER is not injected: checkpoints are read in key order and every key is the
- * size it holds, so a store can only produce it through a driver that returns keys out of order.
+ * FSCK_CHECKPOINT_OUT_OF_ORDER cannot be injected into a store: checkpoints are read in key order and
+ * every key is the size it holds; a driver that returned keys out of order would produce it, and the test
+ * below gives fsck such a driver (the real store behind a reordering iterator).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { opensslVerify } from '../../../node/crypto/ed25519.ts';
+import { fsckDb } from '../../../node/log/fsck.ts';
 import { Findings, FsckProblemCodes, MAX_PROBLEMS } from '../../../node/log/fsck-problems.ts';
 import { fsckStore, HighWaterMark, type LogStoreSpec, type MarkStore } from '../../../node/log/index.ts';
 import { checkpointKey, hashKey, leafKey } from '../../../node/log/keys.ts';
-import type { LogDb } from '../../../node/log/store.ts';
+import type { LogDb, LogIterator } from '../../../node/log/store.ts';
 import { storedHashCount } from '../../../protocol/log/index.ts';
-import { parseCheckpoint, parseNote } from '../../../protocol/note/index.ts';
+import { parseCheckpoint, parseNote, parseVerifierKey } from '../../../protocol/note/index.ts';
 import { repoPath } from '../../helpers/paths.ts';
 import {
   describeStores,
@@ -148,4 +151,58 @@ describeStores('fsckStore problem codes', (store) => {
     expect(codes.at(-1)).toBe('FSCK_MORE_PROBLEMS');
     expect(new Set(codes.slice(0, MAX_PROBLEMS))).toEqual(new Set(['FSCK_HASH_MISMATCH']));
   });
+
+  it('reports a checkpoint a driver returns after a larger one as FSCK_CHECKPOINT_OUT_OF_ORDER', async () => {
+    const spec = await stoppedLog(store); // checkpoints at 0, 20 and 40
+    const db = await store.open(spec);
+    try {
+      const snapshot = await db.snapshot();
+      try {
+        const opts = { verifier: parseVerifierKey(verifierKey, { verify: opensslVerify }), origin: ORIGIN, snapshot };
+        // in key order (the real driver): no problem
+        expect((await fsckDb(db, opts)).findings).toEqual([]);
+        // c/0, c/40, c/20: by the time c/20 comes, the leaves checked are past it
+        const report = await fsckDb(checkpointsInOrder(db, [0, 40, 20]), opts);
+        expect(report.findings).toEqual([
+          { code: 'FSCK_CHECKPOINT_OUT_OF_ORDER', message: `checkpoint c/20 was skipped (out of order)` },
+        ]);
+      } finally {
+        await snapshot.close();
+      }
+    } finally {
+      await db.close();
+    }
+  });
 });
+
+/** `db`, but its iterator over the checkpoints yields them in the order of `sizes` (a misbehaving driver). */
+function checkpointsInOrder(db: LogDb, sizes: readonly number[]): LogDb {
+  const first = checkpointKey(0);
+  return new Proxy(db, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (prop !== 'iterator') return typeof v === 'function' ? v.bind(target) : v;
+      return (range?: { gte?: string }) => {
+        const it = target.iterator(range);
+        if (range?.gte !== first) return it;
+        let entries: [string, Uint8Array][] | undefined;
+        const load = async () => {
+          if (entries === undefined) {
+            const all = await it.all();
+            entries = sizes.map((n) => all.find(([k]) => k === checkpointKey(n)) as [string, Uint8Array]);
+          }
+          return entries;
+        };
+        const reordered: LogIterator<[string, Uint8Array]> = {
+          nextv: async (n) => (await load()).splice(0, n),
+          all: async () => (await load()).splice(0),
+          close: () => it.close(),
+          async *[Symbol.asyncIterator]() {
+            yield* await load();
+          },
+        };
+        return reordered;
+      };
+    },
+  });
+}
