@@ -90,7 +90,9 @@ function isPositiveInt(v: unknown): v is number {
 export function encodeGossip(msg: GossipMessage, key: Uint8Array | PeerKey, maxBytes = MAX_GOSSIP_BYTES): Uint8Array {
   const m = checkGossipMessage(msg);
   const k = asPeerKey(key);
-  if (k.peerId !== m.sender) throw new GovfedError('ERR_INVALID_INPUT', 'gossip: seed is not the sender');
+  if (k.peerId !== m.sender) {
+    throw new GovfedError('ERR_INVALID_INPUT', `gossip: the signing key is ${k.peerId}'s, not the sender's (${m.sender})`);
+  }
   const bytes = utf8(serializeEnvelope(signAsPeer(GOSSIP_PAYLOAD_TYPE, canonicalBytes(m), k)));
   if (bytes.length > maxBytes) {
     throw new GovfedError('ERR_MESSAGE_TOO_LARGE', `gossip: ${bytes.length} bytes, more than ${maxBytes}`);

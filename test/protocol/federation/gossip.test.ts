@@ -77,14 +77,16 @@ describe('encodeGossip', () => {
       expect(calls).toBe(1);
     });
   });
-  describe('when the seed is not the sender', () => {
-    it('throws ERR_INVALID_INPUT', () => {
-      expect(() => encodeGossip(msg(threeOrgs()), seed(2))).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),
-      );
-      expect(() => encodeGossip(msg(threeOrgs()), peerKey(seed(2)))).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),
-      );
+  describe('when the signing key (a seed or a PeerKey) is not the sender\'s', () => {
+    it('throws ERR_INVALID_INPUT naming both peers', () => {
+      const m = msg(threeOrgs());
+      const other = peerKey(seed(2)).peerId;
+      const expected = expect.objectContaining({
+        code: 'ERR_INVALID_INPUT',
+        message: `gossip: the signing key is ${other}'s, not the sender's (${m.sender})`,
+      });
+      expect(() => encodeGossip(m, seed(2))).toThrow(expected);
+      expect(() => encodeGossip(m, peerKey(seed(2)))).toThrow(expected);
     });
   });
   describe('when the message is malformed', () => {
