@@ -91,7 +91,10 @@ export function encodeGossip(msg: GossipMessage, key: Uint8Array | PeerKey, maxB
   const m = checkGossipMessage(msg);
   const k = asPeerKey(key);
   if (k.peerId !== m.sender) {
-    throw new GovfedError('ERR_INVALID_INPUT', `gossip: the signing key is ${k.peerId}'s, not the sender's (${m.sender})`);
+    throw new GovfedError(
+      'ERR_INVALID_INPUT',
+      `gossip: the signing key is ${k.peerId}'s, not the sender's (${m.sender})`,
+    );
   }
   const bytes = utf8(serializeEnvelope(signAsPeer(GOSSIP_PAYLOAD_TYPE, canonicalBytes(m), k)));
   if (bytes.length > maxBytes) {

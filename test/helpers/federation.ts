@@ -3,8 +3,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { removeDir, runCli, runCliJson } from './cli.ts';
-import { DaemonProcess, initNode, killAllDaemons, type TestNode } from './daemon.ts';
+import { runCli, runCliJson } from './cli.ts';
+import { DaemonProcess, initNode, type TestNode } from './daemon.ts';
 
 export interface FedNode extends TestNode {
   org: string;

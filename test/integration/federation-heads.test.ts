@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli.ts';
 import { eventsOf } from '../helpers/events.ts';
-import { createIdentity, type FedNode, restartFedNode, startFedNode, waitFor } from '../helpers/federation.ts';
+import { createIdentity, type FedNode, restartFedNode, waitFor } from '../helpers/federation.ts';
 import { formedThree } from '../helpers/formed-three.ts';
 
 const [a, b, c] = formedThree();

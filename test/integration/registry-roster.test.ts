@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { readIdentityKey } from '../../node/registry/identity-key.ts';
 import { runCli, runCliJson } from '../helpers/cli.ts';
 import { eventsOf } from '../helpers/events.ts';
-import { createIdentity, type FedNode, restartFedNode, startFedNode, waitFor } from '../helpers/federation.ts';
+import { createIdentity, type FedNode, restartFedNode, waitFor } from '../helpers/federation.ts';
 import { formedThree } from '../helpers/formed-three.ts';
 
 interface RosterView {

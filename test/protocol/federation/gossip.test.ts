@@ -77,7 +77,7 @@ describe('encodeGossip', () => {
       expect(calls).toBe(1);
     });
   });
-  describe('when the signing key (a seed or a PeerKey) is not the sender\'s', () => {
+  describe("when the signing key (a seed or a PeerKey) is not the sender's", () => {
     it('throws ERR_INVALID_INPUT naming both peers', () => {
       const m = msg(threeOrgs());
       const other = peerKey(seed(2)).peerId;
