@@ -5,6 +5,7 @@
  * `unsynced`, batches are written without fsync; with `array`, as one array batch), prints the daemon's "listening on URL" line on stdout and
  * stops it on SIGTERM. A bench-only process: the store it writes is not a valid log except with `full`.
  */
+import { tuneDaemonHeap } from '../cli/heap.ts';
 import { Daemon } from '../node/daemon.ts';
 import { loadHome } from '../node/home/index.ts';
 import { type AblationLayout, ablationDb } from './ablation-db.ts';
@@ -15,6 +16,7 @@ if (home === undefined || layout === undefined || !LAYOUTS.includes(layout)) {
   process.stderr.write(`usage: ablation-host.ts HOME ${LAYOUTS.join('|')} [unsynced] [array]\n`);
   process.exit(2);
 }
+tuneDaemonHeap(); // the V8 settings `govfed start` applies to a daemon's process (cli/heap.ts)
 const daemon = new Daemon(await loadHome(home), {
   stdout: (line) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`),
   stderr: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),

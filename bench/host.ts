@@ -9,9 +9,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { tuneDaemonHeap } from '../cli/heap.ts';
 import { Daemon } from '../node/daemon.ts';
 import { loadHome } from '../node/home/index.ts';
 
+// The V8 settings `govfed start` applies to a daemon's process (cli/heap.ts).
+tuneDaemonHeap();
 const daemons: Daemon[] = [];
 for (const dir of process.argv.slice(2)) {
   const d = new Daemon(await loadHome(dir), {
