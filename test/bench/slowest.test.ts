@@ -20,34 +20,16 @@ describe('lineTime', () => {
 });
 
 describe('slowestReport', () => {
-  const messages: MessageTimes[] = [
-    {
-      name: 'v1',
-      sentAt: T0,
-      receivedAt: new Map([
-        [1, T0 + 40],
-        [2, T0 + 50],
-        [3, T0 + 60],
-      ]),
-    },
-    {
-      name: 'v2',
-      sentAt: T0 + 1000,
-      receivedAt: new Map([
-        [1, T0 + 1900],
-        [2, T0 + 1100],
-        [3, T0 + 1120],
-      ]),
-    },
-    {
-      name: 'v3',
-      sentAt: T0 + 2000,
-      receivedAt: new Map([
-        [1, T0 + 2030],
-        [2, T0 + 2300],
-        [3, T0 + 2020],
-      ]),
-    },
+  /** A message sent at T0 + `sent` ms, received by nodes 1, 2, 3 at T0 + each of `received`. */
+  const message = (name: string, sent: number, received: readonly number[]): MessageTimes => ({
+    name,
+    sentAt: T0 + sent,
+    receivedAt: new Map(received.map((at, i) => [i + 1, T0 + at])),
+  });
+  const messages = [
+    message('v1', 0, [40, 50, 60]),
+    message('v2', 1000, [1900, 1100, 1120]),
+    message('v3', 2000, [2030, 2300, 2020]),
   ];
   const stderr = (node: number) =>
     node === 1
