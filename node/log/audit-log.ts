@@ -368,9 +368,10 @@ export class AuditLog extends ReadableLog {
     return this.#running().checkpointer.latest();
   }
 
-  /** Signs a checkpoint now if the tree grew; returns the latest (a follower signs nothing: its latest). */
+  /** Signs a checkpoint now if the tree grew; returns the latest (a follower: its latest; a fenced leader: refused). */
   async checkpointNow(): Promise<SignedCheckpoint> {
     if (this.#follower !== undefined) return this.#follower.latest();
+    if (this.#leaseLost) throw new NodeError('ERR_LEASE_LOST', `${this.#holder} lost the writer lease: no signing`);
     return this.#running().checkpointer.signNow();
   }
 
