@@ -87,7 +87,7 @@ async function killSwitch(n: number): Promise<BenchResult[]> {
     await until(
       () =>
         nodes.every((x) =>
-          [owner.org, officerNode.org].every((org) => events(x, 'registry:roster', { org }).length > 0),
+          [owner.org, officerNode.org].every((org) => events(x, 'registry:roster', { rosterOrg: org }).length > 0),
         ),
       RECORD_TIMEOUT_MS,
       'rosters everywhere',

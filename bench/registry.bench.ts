@@ -78,8 +78,8 @@ async function propagation(n: number): Promise<BenchResult[]> {
       () =>
         nodes.every(
           (x) =>
-            eventTime(x, 'registry:roster', { org: owner.org }) !== undefined &&
-            eventTime(x, 'registry:roster', { org: approver.org }) !== undefined,
+            eventTime(x, 'registry:roster', { rosterOrg: owner.org }) !== undefined &&
+            eventTime(x, 'registry:roster', { rosterOrg: approver.org }) !== undefined,
         ),
       RECORD_TIMEOUT_MS,
       'rosters everywhere',

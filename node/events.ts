@@ -79,7 +79,7 @@ export interface EventCatalogue {
   /** POST /v1/federation (before the service creates it). */
   'federation:create': { name: string };
   'federation:created': { federationId: string; name: string };
-  'federation:invited': { org: string; peerId: string; expiresAt: string };
+  'federation:invited': { invitee: string; peerId: string; expiresAt: string };
   'federation:joining': { federationId: string; version: number };
   'federation:bootstrap-failed': { addr: string; error: string };
   'federation:network': { peerId: string; addresses: string[] };
@@ -106,9 +106,9 @@ export interface EventCatalogue {
   /** A request to a connected member timed out and its connection did not answer a probe: closed and dialled afresh for one more try. */
   'federation:request-retried': { peer: string; protocol: string; error: string };
   /** A roster version taken (ours, by gossip or by sync): node/registry/rosters.ts. */
-  'registry:roster': { org: string; version: number; people: number; via: string };
+  'registry:roster': { rosterOrg: string; version: number; people: number; via: string };
   /** An org signed two different rosters of one version; the first one held stays. */
-  'registry:roster-fork': { org: string; version: number };
+  'registry:roster-fork': { rosterOrg: string; version: number };
   /** A roster sync exchange failed (unreachable, timeout). */
   'registry:sync-failed': { peer: string; error: string };
   /** The roster module could not store or load something. */
@@ -123,10 +123,10 @@ export interface EventCatalogue {
   'registry:contract': { model: string; version: number; id: string; via: string };
   /** A kill-switch record was taken; `state` is the version's state after it. */
   'registry:revocation': { model: string; action: string; signer: string; state: string; via: string };
-  /** A deployment record (deploy, undeploy, refused) of `org` was taken. */
-  'registry:deployment': { org: string; model: string; action: string; shadow: boolean; via: string };
+  /** A deployment record (deploy, undeploy, refused) of the org `deployer` was taken. */
+  'registry:deployment': { deployer: string; model: string; action: string; shadow: boolean; via: string };
   /** A deployment record off the wire that conflicts with its org's chain (the org equivocating). */
-  'registry:deployment-conflict': { org: string; error: string; via: string };
+  'registry:deployment-conflict': { deployer: string; error: string; via: string };
   /** A contract off the wire that conflicts with the version held (an org equivocating on its contract). */
   'registry:contract-conflict': { model: string; error: string; via: string };
   /** A record that waited for what it needs failed its checks once that arrived. */
@@ -150,7 +150,7 @@ export interface EventCatalogue {
   // ---- monitoring (node/monitoring) ----
   /** A monitoring window closed here and was signed, logged and gossiped, or one of a member's was taken. */
   'monitoring:window': {
-    org: string;
+    windowOrg: string;
     model: string;
     monitor: string;
     seq: number;
@@ -161,7 +161,7 @@ export interface EventCatalogue {
   };
   /** A window breaches its contract's threshold: the model version is flagged (and suspended for `suspend`). */
   'monitoring:breach': {
-    org: string;
+    windowOrg: string;
     model: string;
     monitor: string;
     value: number | null;
@@ -214,6 +214,18 @@ export interface EventCatalogue {
 
 export type EventName = keyof EventCatalogue;
 export type EventFields = EventCatalogue;
+
+/**
+ * No event's fields may be named like what the line adds itself (formatEvent): a field `org` would
+ * replace the daemon's own org in its line (an event about another org names it otherwise: `rosterOrg`,
+ * `deployer`, `invitee`, `windowOrg`). An event that breaks this does not type-check, naming it.
+ */
+type LineKey = 'time' | 'event' | 'org';
+type FieldsNamedLikeTheLine = {
+  [E in EventName]: Extract<keyof EventFields[E], LineKey> extends never ? never : E;
+}[EventName];
+type MustBeNone<T extends never> = T;
+export type NoEventFieldIsALineKey = MustBeNone<FieldsNamedLikeTheLine>;
 
 /** One structured event for the operator's log (a JSON line on stderr in the daemon). Never secrets. */
 export type EventSink = <E extends EventName>(event: E, fields: EventFields[E]) => void;

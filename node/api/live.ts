@@ -10,7 +10,7 @@
  *   model        a registry record was taken (model, approval, contract, revocation, deployment)
  *   alert        staleness, equivocation, a fork or a conflicting record  {what, …}
  *   monitoring   a monitoring window was taken (own or a member's), a breach, a monitor's suspension
- *                {what, org, model, monitor, seq?, value, breach?, …}
+ *                {what, windowOrg, model, monitor, seq?, value, breach?, …}
  *
  * The daemon tees its operator events (node/events.ts) into `fromEvent`, which keeps only the events
  * listed in TOPIC_OF; the log's checkpoints and the ingest route publish directly. Fields are copied

@@ -342,7 +342,7 @@ export class FederationService {
     const invite: Invite = createInvite({ chain, proposal, invitee, bootstrap });
     const bytes = encodeInvite(invite);
     await this.#changes.propose(proposal);
-    this.#c.events('federation:invited', { org: input.org, peerId: input.peerId, expiresAt });
+    this.#c.events('federation:invited', { invitee: input.org, peerId: input.peerId, expiresAt });
     return bytes;
   }
 

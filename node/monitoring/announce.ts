@@ -17,7 +17,7 @@ export function announceWindow(
 ): void {
   const model = `${w.model.org}/${w.model.name}@${w.model.version}`;
   events('monitoring:window', {
-    org: w.org,
+    windowOrg: w.org,
     model,
     monitor: name,
     seq: w.seq,
@@ -28,7 +28,7 @@ export function announceWindow(
   });
   if (w.breach) {
     events('monitoring:breach', {
-      org: w.org,
+      windowOrg: w.org,
       model,
       monitor: name,
       value: w.value,

@@ -204,7 +204,7 @@ export class ModelIntake {
       await this.#save({ kind: 'deployment', envelope: env }, stored);
       const deployment = this.#o.deployments.add(d, logIndex);
       this.#o.events('registry:deployment', {
-        org: d.org,
+        deployer: d.org,
         model: modelKey(d.model),
         action: d.action,
         shadow: d.shadow,

@@ -132,7 +132,7 @@ function judgeDeployment(env: Envelope, record: RegistryRecord, via: string, d: 
     c = checkDeployment(env, (org) => d.deployments.chain(org), d.ctx);
   } catch (err) {
     if (isGovfedError(err) && err.code === 'ERR_DEPLOYMENT_MISMATCH' && err.message.includes('seq')) {
-      d.events('registry:deployment-conflict', { org: claimed.org, error: err.message, via });
+      d.events('registry:deployment-conflict', { deployer: claimed.org, error: err.message, via });
       return false;
     }
     throw err;

@@ -226,7 +226,12 @@ export class RosterModule implements FederationModule {
     });
     this.#tail = work.catch(() => {});
     await work;
-    this.#o.events('registry:roster', { org: roster.org, version: roster.version, people: roster.people.length, via });
+    this.#o.events('registry:roster', {
+      rosterOrg: roster.org,
+      version: roster.version,
+      people: roster.people.length,
+      via,
+    });
   }
 
   #state() {
@@ -267,7 +272,7 @@ export class RosterModule implements FederationModule {
     const held = this.#held.get(roster.org)?.roster;
     if (held !== undefined && held.version >= roster.version) {
       if (held.version === roster.version && rosterDigest(held) !== rosterDigest(roster)) {
-        this.#o.events('registry:roster-fork', { org: roster.org, version: roster.version });
+        this.#o.events('registry:roster-fork', { rosterOrg: roster.org, version: roster.version });
       }
       return false;
     }

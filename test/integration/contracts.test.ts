@@ -145,7 +145,7 @@ describe('model register --contract', () => {
     expect(err.code).toBe('ERR_DEPLOY_REFUSED');
     expect(err.message).toContain('not approved');
     await waitFor('d to hold b’s refusal', async () =>
-      eventsOf(d.daemon, 'registry:deployment').some((e) => e.org === 'b' && e.action === 'refused'),
+      eventsOf(d.daemon, 'registry:deployment').some((e) => e.deployer === 'b' && e.action === 'refused'),
     );
   }, 60_000);
 });

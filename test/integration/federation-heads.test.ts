@@ -86,7 +86,7 @@ describe('sync heads in the hello', () => {
         60_000,
       );
       // c had no gossip of it: the roster came by a sync round.
-      expect(eventsOf(c.daemon, 'registry:roster').some((e) => e.org === 'a' && e.via === 'sync')).toBe(true);
+      expect(eventsOf(c.daemon, 'registry:roster').some((e) => e.rosterOrg === 'a' && e.via === 'sync')).toBe(true);
       await settled([a, b, c]);
     }, 180_000);
   });

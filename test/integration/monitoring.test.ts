@@ -177,8 +177,8 @@ describe('psi', () => {
       ]);
       expect(detail.monitoring.flags.find((f) => f.org === 'b')?.value).toBeCloseTo(expected, 9);
     }
-    expect(eventsOf(b.daemon, 'monitoring:breach').some((e) => e.model === DRIFT && e.org === 'b')).toBe(true);
-    expect(eventsOf(a.daemon, 'monitoring:breach').some((e) => e.model === DRIFT && e.org === 'b')).toBe(true);
+    expect(eventsOf(b.daemon, 'monitoring:breach').some((e) => e.model === DRIFT && e.windowOrg === 'b')).toBe(true);
+    expect(eventsOf(a.daemon, 'monitoring:breach').some((e) => e.model === DRIFT && e.windowOrg === 'b')).toBe(true);
     await waitFor("b's monitor to suspend the version", async () =>
       eventsOf(b.daemon, 'monitoring:suspended').some((e) => e.model === DRIFT),
     );
@@ -329,7 +329,7 @@ describe('anti-entropy', () => {
     await waitFor("b to hold a's fair window", async () => (await monitor(b, FAIR)).windows.some((w) => w.org === 'a'));
     await restartFedNode(c);
     await waitFor("c to get a's fair window by sync", async () =>
-      eventsOf(c.daemon, 'monitoring:window').some((e) => e.org === 'a' && e.model === FAIR && e.via === 'sync'),
+      eventsOf(c.daemon, 'monitoring:window').some((e) => e.windowOrg === 'a' && e.model === FAIR && e.via === 'sync'),
     );
     const w = (await monitor(c, FAIR)).windows.find((x) => x.org === 'a') as WindowView;
     expect(w).toMatchObject({ seq: 1, decisions: 130, breach: false });

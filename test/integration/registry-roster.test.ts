@@ -58,7 +58,7 @@ describe('identity create', () => {
       // Each node logged the roster version it took.
       for (const n of [a, b, c]) {
         await waitFor(`${n.org} to log a's roster`, async () =>
-          eventsOf(n.daemon, 'registry:roster').some((e) => e.org === 'a'),
+          eventsOf(n.daemon, 'registry:roster').some((e) => e.rosterOrg === 'a'),
         );
       }
     }, 90_000);
@@ -160,7 +160,7 @@ describe('identity revoke', () => {
       await waitForRoster([c], 'a', 3);
       const atC = await list(c, 'a');
       expect(atC.people.map((p) => p.name)).toEqual(['bob']);
-      expect(eventsOf(c.daemon, 'registry:roster').some((e) => e.org === 'a' && e.via === 'sync')).toBe(true);
+      expect(eventsOf(c.daemon, 'registry:roster').some((e) => e.rosterOrg === 'a' && e.via === 'sync')).toBe(true);
     }, 120_000);
   });
   describe('when the name is not on the roster', () => {

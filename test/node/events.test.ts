@@ -70,6 +70,12 @@ describe('formatEvent', () => {
       '{"time":"2026-01-02T03:04:05.678Z","event":"log:node-init","org":"eu"}\n',
     );
   });
+
+  it("keeps the daemon's org in a line about another org's record (the field names that org otherwise)", () => {
+    const line = formatEvent(time, 'eu', 'registry:roster', { rosterOrg: 'us', version: 2, people: 3, via: 'sync' });
+    const read = parseEventLine(line);
+    expect(read).toMatchObject({ event: 'registry:roster', org: 'eu', rosterOrg: 'us' });
+  });
 });
 
 describe('parseEvents', () => {

@@ -61,7 +61,7 @@ describe('LiveFeed', () => {
       const got: LiveMessage[] = [];
       feed.subscribe((m) => got.push(m));
       feed.fromEvent('monitoring:window', {
-        org: 'us',
+        windowOrg: 'us',
         model: 'eu/fraud@1.0.0',
         monitor: 'denial_rate',
         seq: 3,
@@ -75,7 +75,7 @@ describe('LiveFeed', () => {
           topic: 'monitoring',
           data: {
             what: 'monitoring:window',
-            org: 'us',
+            windowOrg: 'us',
             model: 'eu/fraud@1.0.0',
             monitor: 'denial_rate',
             seq: 3,
