@@ -13,7 +13,6 @@
  *   proposal      hello            (a pending change pushed for co-signing, acknowledged)
  *   charters      hello            (versions pushed unasked, e.g. by a joiner; acknowledged)
  */
-import { lpStream } from 'it-length-prefixed-stream';
 import {
   decodeSyncMessage,
   encodeSyncMessage,
@@ -21,9 +20,8 @@ import {
   type SyncMessage,
 } from '../../protocol/federation/sync.ts';
 import { SYNC_PROTOCOL } from '../../protocol/federation/topics.ts';
-import { withDeadline } from './deadline.ts';
 import type { Host } from './host.ts';
-import { answerError, serveRequests } from './request.ts';
+import { requestOnce, serveRequests } from './request.ts';
 
 /** Longest wait for a frame, either side. */
 export const SYNC_TIMEOUT_MS = 10_000;
@@ -53,26 +51,19 @@ export class SyncTransport {
   }
 
   /**
-   * One exchange with `peerId`: sends `msg`, returns the (decoded, shape-checked) answer. A peer that does
-   * not answer in full is ERR_PEER_UNAVAILABLE, with why (request.ts answerError).
+   * One exchange with `peerId` (request.ts requestOnce: its framing, outbound stream slots and typed
+   * failures): sends `msg`, returns the decoded, shape-checked answer. A peer that does not answer in full
+   * is ERR_PEER_UNAVAILABLE, with why; an answer that does not decode is the decoder's typed error.
    */
   async request(peerId: string, msg: SyncMessage): Promise<SyncMessage> {
-    const stream = await this.#host.openStream(peerId, SYNC_PROTOCOL, SYNC_TIMEOUT_MS);
-    try {
-      const lp = lpStream(stream as never, { maxDataLength: MAX_SYNC_MESSAGE_BYTES });
-      await withDeadline(SYNC_TIMEOUT_MS, (signal) => lp.write(encodeSyncMessage(msg), { signal }));
-      const frame = await withDeadline(SYNC_TIMEOUT_MS, (signal) => lp.read({ signal }));
-      const reply = decodeSyncMessage(frame.subarray());
-      await stream.close();
-      return reply;
-    } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)));
-      throw answerError(err, {
-        peer: peerId,
-        protocol: SYNC_PROTOCOL,
-        maxBytes: MAX_SYNC_MESSAGE_BYTES,
-        timeoutMs: SYNC_TIMEOUT_MS,
-      });
-    }
+    const frame = await requestOnce(
+      this.#host,
+      peerId,
+      SYNC_PROTOCOL,
+      encodeSyncMessage(msg),
+      MAX_SYNC_MESSAGE_BYTES,
+      SYNC_TIMEOUT_MS,
+    );
+    return decodeSyncMessage(frame);
   }
 }

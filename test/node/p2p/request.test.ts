@@ -93,3 +93,45 @@ describe('an exchange with a real peer that closes the stream without answering'
     expect(err.message).toMatch(/^12D3KooW\w+ closed the stream/);
   });
 });
+
+describe('many sync exchanges with one peer at once', () => {
+  const hosts: Host[] = [];
+  let asker: Host;
+  let peer: Host;
+
+  beforeAll(async () => {
+    const start = async () => {
+      const key = await generateKeyPair('Ed25519');
+      const h = await Host.start({
+        peerKey: privateKeyToProtobuf(key),
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        federationId: 'cd'.repeat(32),
+        gate: new MemberGate({ isMember: () => true }),
+      });
+      hosts.push(h);
+      // Both serve sync, as daemons do (libp2p then holds each side to the protocol's stream limit).
+      await new SyncTransport(h).serve(
+        async (msg) => {
+          await new Promise((r) => setTimeout(r, 150));
+          return msg;
+        },
+        () => {},
+      );
+      return h;
+    };
+    asker = await start();
+    peer = await start();
+    await asker.dial(peer.addresses()[0] as string);
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all(hosts.map((h) => h.stop()));
+  });
+
+  it('waits for a stream slot instead of failing past the protocol limit (20 at once, all answered)', async () => {
+    const asks = Array.from({ length: 20 }, (_, i) =>
+      new SyncTransport(asker).request(peer.peerId, { type: 'get-charters', from: i + 1 }),
+    );
+    const answers = await Promise.all(asks);
+    expect(answers.map((a) => (a as { from: number }).from)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+});
