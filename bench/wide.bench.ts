@@ -8,6 +8,7 @@
  * from every node's metrics, to show how it grows with N next to witness.bench.ts's N = 4, 10, 20.
  * Measured once the formation's own witnessing has settled (settle()), as on a federation in use.
  * GOVFED_BENCH_LOG_DIR=DIR keeps every host's events in DIR/host-<i>.log (to look into a slow formation).
+ * GOVFED_WIDE_PER_HOST (default 10) sets how many nodes share one host process.
  */
 import { readFile } from 'node:fs/promises';
 import { startHostedCluster } from './hosted-cluster.ts';
@@ -18,7 +19,8 @@ import { measureWitnessed, witnessMessages } from './witness-helpers.ts';
 const GROUP = 'wide';
 const NODES = (process.env.GOVFED_WIDE_NODES ?? '50').split(',').map(Number);
 const CHECKPOINTS = Number(process.env.GOVFED_WIDE_CHECKPOINTS ?? 20);
-const PER_HOST = 10;
+/** Nodes per host process (GOVFED_WIDE_PER_HOST): fewer share one event loop, in more processes. */
+const PER_HOST = Number(process.env.GOVFED_WIDE_PER_HOST ?? 10);
 /** Longest wait for the formation's witnessing to settle before measuring. */
 const SETTLE_MAX_MS = 180_000;
 
@@ -42,6 +44,9 @@ async function settle(nodes: Parameters<typeof witnessMessages>[0]): Promise<num
 }
 
 async function wide(n: number): Promise<BenchResult> {
+  if (!Number.isInteger(PER_HOST) || PER_HOST < 1) {
+    throw new Error(`GOVFED_WIDE_PER_HOST: "${process.env.GOVFED_WIDE_PER_HOST}" is not a whole number of nodes ≥ 1`);
+  }
   const formStart = Date.now();
   const cluster = await startHostedCluster(n, PER_HOST);
   const formSeconds = (Date.now() - formStart) / 1000;

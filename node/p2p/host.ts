@@ -27,6 +27,7 @@ import {
   type InboundConn,
   InboundLimiter,
   ipOf,
+  LISTEN_BACKLOG,
   MAX_PENDING_UPGRADES,
 } from './admission.ts';
 import { coalescingWrites } from './coalesce.ts';
@@ -170,7 +171,7 @@ export class Host {
       created = await createLibp2p({
         privateKey: privateKey as never,
         addresses: { listen: [...opts.listen] },
-        transports: [tcp()],
+        transports: [tcp({ backlog: LISTEN_BACKLOG })],
         connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
         streamMuxers: [yamux()],
         connectionGater: {
