@@ -46,6 +46,16 @@ describe('answerError', () => {
   });
 });
 
+/** A real libp2p host on 127.0.0.1 whose gate admits every peer. */
+async function startHost(): Promise<Host> {
+  return await Host.start({
+    peerKey: privateKeyToProtobuf(await generateKeyPair('Ed25519')),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    federationId: 'ab'.repeat(32),
+    gate: new MemberGate({ isMember: () => true }),
+  });
+}
+
 describe('an exchange with a real peer that closes the stream without answering', () => {
   const hosts: Host[] = [];
   let asker: Host;
@@ -60,13 +70,7 @@ describe('an exchange with a real peer that closes the stream without answering'
 
   beforeAll(async () => {
     const start = async () => {
-      const key = await generateKeyPair('Ed25519');
-      const h = await Host.start({
-        peerKey: privateKeyToProtobuf(key),
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        federationId: 'ab'.repeat(32),
-        gate: new MemberGate({ isMember: () => true }),
-      });
+      const h = await startHost();
       hosts.push(h);
       return h;
     };
@@ -101,13 +105,7 @@ describe('many sync exchanges with one peer at once', () => {
 
   beforeAll(async () => {
     const start = async () => {
-      const key = await generateKeyPair('Ed25519');
-      const h = await Host.start({
-        peerKey: privateKeyToProtobuf(key),
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        federationId: 'cd'.repeat(32),
-        gate: new MemberGate({ isMember: () => true }),
-      });
+      const h = await startHost();
       hosts.push(h);
       // Both serve sync, as daemons do (libp2p then holds each side to the protocol's stream limit).
       await new SyncTransport(h).serve(
