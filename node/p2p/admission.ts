@@ -15,10 +15,10 @@
  * LISTEN_BACKLOG (Node's default is 511): Node accepts one queued connection per listener per turn of the
  * event loop (libuv since libuv/libuv#3696). When a node is slow — its turns take seconds — a dialer
  * gives up on a queued connection, and it stays queued, dead, ahead of every later dial, which times out
- * in turn: at N = 50 in the wide bench listeners held 100–460 such connections and an admission
+ * in turn: at N = 50 in the wide bench listeners held 75–512 such connections and an admission
  * waited for minutes ("the accept queue" in docs/benchmarks.md). With a short queue the kernel drops a
  * SYN beyond it instead: the dialer's connect retries (SYN again after 1 s, 3 s, …) or times out without
- * leaving a connection behind, and a queued one waits behind at most 15 others.
+ * leaving a connection behind, and a queued one waits behind at most 16 others (Linux queues one past the backlog).
  *
  * and this limiter, called by the connection gater's `denyInboundConnection` (before any byte of the
  * handshake is read), refuses a source's connection while it already has MAX_PENDING_PER_SOURCE
