@@ -20,13 +20,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { adminPost } from '../test/helpers/federation.ts';
 import { events, eventTime, type FedNode, quiet, startCluster, stopCluster, until } from './cluster.ts';
+import { intSetting, numberSetting } from './settings.ts';
 import { nearestRank as percentile } from './stats.ts';
 
-const N = Number(process.env.GOVFED_COST_NODES ?? 12);
-const VERSIONS = Number(process.env.GOVFED_COST_VERSIONS ?? 20);
-const IDLE_SECONDS = Number(process.env.GOVFED_COST_IDLE_SECONDS ?? 10);
+const N = intSetting('GOVFED_COST_NODES', 12);
+const VERSIONS = intSetting('GOVFED_COST_VERSIONS', 20);
+const IDLE_SECONDS = numberSetting('GOVFED_COST_IDLE_SECONDS', 10, 0);
 /** With a gap (ms from one publish to the next), versions are spaced rather than back to back. */
-const GAP_MS = Number(process.env.GOVFED_COST_GAP_MS ?? 0);
+const GAP_MS = intSetting('GOVFED_COST_GAP_MS', 0, 0);
 const TICKS_PER_SECOND = 100;
 
 function cpuSeconds(pid: number): number {

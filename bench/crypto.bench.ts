@@ -13,13 +13,14 @@
  * Run alone: `npx node bench/crypto.bench.ts`.
  */
 import * as nodeCrypto from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { keyPairFromSeed, sign, verify } from '../protocol/crypto/ed25519.ts';
 import { sha256 } from '../protocol/crypto/sha256.ts';
 import { equalBytes } from '../protocol/encoding/bytes.ts';
+import { runAlone } from './alone.ts';
+import { intSetting } from './settings.ts';
 import type { BenchResult } from './types.ts';
 
-const MEASURE_MS = Number(process.env.GOVFED_BENCH_CRYPTO_MS ?? 1000);
+const MEASURE_MS = intSetting('GOVFED_BENCH_CRYPTO_MS', 1000);
 const WARMUP_MS = Math.min(200, MEASURE_MS / 5);
 const ROUNDS = 5;
 const GROUP = 'crypto';
@@ -191,8 +192,4 @@ export async function run(): Promise<BenchResult[]> {
   return [...ed25519Results(), ...sha256Results()];
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) {
-    console.log(`${r.group}\t${r.name}\t${Math.round(r.opsPerSec)} ${r.unit}/s\t${r.notes ?? ''}`);
-  }
-}
+await runAlone(import.meta, run);

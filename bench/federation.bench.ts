@@ -27,14 +27,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { adminPost } from '../test/helpers/federation.ts';
+import { runAlone } from './alone.ts';
 import { eventTime, type FedNode, quiet, startCluster, stopCluster, until } from './cluster.ts';
+import { choiceSetting, intListSetting, intSetting } from './settings.ts';
 import { type MessageTimes, slowestReport } from './slowest.ts';
 import { nearestRank as percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
-const NODES = (process.env.GOVFED_FED_NODES ?? '5,10,20').split(',').map(Number);
-const MESSAGES = Number(process.env.GOVFED_FED_MESSAGES ?? 50);
-const HALVES = process.env.GOVFED_FED_HALVES ?? 'both';
+const NODES = intListSetting('GOVFED_FED_NODES', '5,10,20');
+const MESSAGES = intSetting('GOVFED_FED_MESSAGES', 50);
+const HALVES = choiceSetting('GOVFED_FED_HALVES', ['both', 'quiet', 'back-to-back']);
 const DIAG = process.env.GOVFED_FED_DIAG === '1';
 const GROUP = 'federation';
 /** Longest wait for a quiet federation before the next version (as the policy bench). */
@@ -96,9 +98,6 @@ async function measure(nodes: readonly FedNode[], from: number, settle: boolean)
 }
 
 export async function run(): Promise<BenchResult[]> {
-  if (!['both', 'quiet', 'back-to-back'].includes(HALVES)) {
-    throw new Error(`GOVFED_FED_HALVES: "${HALVES}" is not one of both, quiet, back-to-back`);
-  }
   const out: BenchResult[] = [];
   for (const n of NODES) {
     const nodes = await startCluster(n);
@@ -118,6 +117,4 @@ export async function run(): Promise<BenchResult[]> {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await run()) console.log(`${r.name}: ${r.opsPerSec.toFixed(1)} ${r.unit}/s; ${r.notes}`);
-}
+await runAlone(import.meta, run);

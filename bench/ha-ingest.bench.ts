@@ -1,26 +1,8 @@
-/**
- * Durable ingest of an org's node on each store, in one run on one machine (issue #19): LevelDB (the
- * default, one process), PostgreSQL not shared (one process), and PostgreSQL shared by 1, 2 and 3
- * `govfed start` processes (docs/operators-guide.md "Running an org's node highly available"), the
- * clients spread over the processes (client c posts to process c mod n). PostgreSQL is a real server with
- * fsync on (bench/ha-cluster.ts).
- *
- * Each setting: CONCURRENCY keep-alive clients posting batches of BATCH decisions for ~DURATION (the
- * driver of bench/ingest-http.bench.ts); a decision counts once its 200 has arrived (durable: in the
- * LevelDB batch synced, or in PostgreSQL's fsynced WAL). Reported: acknowledged decisions/s, p50/p99
- * request latency, CPU of the govfed processes and of PostgreSQL (postmaster and backends) from /proc —
- * in cores and in µs per decision — and what explains the rate: the daemons' commit batches
- * (govfed_append_batch_seconds: count, mean time, decisions per batch; for a shared log that is the
- * sequencing transaction) and PostgreSQL's WAL fsyncs (pg_stat_wal, with track_wal_io_timing).
- *
- * Environment: GOVFED_BENCH_SECONDS (default 10), GOVFED_BENCH_CLIENTS (default 8), GOVFED_BENCH_BATCH
- * (default 100). Run alone: `npx node bench/ha-ingest.bench.ts`. Needs root and Debian's postgresql.
- */
-import { fileURLToPath } from 'node:url';
 import { removeDir } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode, type TestNode } from '../test/helpers/daemon.ts';
 import type { TestPostgres } from '../test/helpers/postgres-server.ts';
 import { makeRecords } from '../test/helpers/records.ts';
+import { runAlone } from './alone.ts';
 import {
   batchStats,
   benchPostgres,
@@ -37,11 +19,12 @@ import {
   walStats,
 } from './ha-cluster.ts';
 import { CONCURRENCY, drive, WARMUP_MS } from './ingest-http.bench.ts';
+import { intSetting, numberSetting } from './settings.ts';
 import { percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
-const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
-const BATCH = Number(process.env.GOVFED_BENCH_BATCH ?? 100);
+const DURATION_MS = numberSetting('GOVFED_BENCH_SECONDS', 10, 0.1) * 1000;
+const BATCH = intSetting('GOVFED_BENCH_BATCH', 100);
 
 const dbName = (url: string) => new URL(url).pathname.slice(1);
 
@@ -171,8 +154,4 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) {
-    console.log(`${r.name}: ${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s (${r.notes})`);
-  }
-}
+await runAlone(import.meta, run);

@@ -8,9 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { startHostedCluster } from './hosted-cluster.ts';
+import { intSetting, numberSetting } from './settings.ts';
 
-const N = Number(process.env.GOVFED_IDLE_NODES ?? 30);
-const SECONDS = Number(process.env.GOVFED_IDLE_SECONDS ?? 60);
+const N = intSetting('GOVFED_IDLE_NODES', 30);
+const SECONDS = numberSetting('GOVFED_IDLE_SECONDS', 60, 0.1);
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds used so far by process `pid` (user + system). */

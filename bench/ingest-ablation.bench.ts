@@ -35,15 +35,17 @@ import { fileURLToPath } from 'node:url';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { initNode } from '../test/helpers/daemon.ts';
 import type { AblationLayout } from './ablation-db.ts';
+import { runAlone } from './alone.ts';
 import { CONCURRENCY, coresByKind, drive, type Measurement, threadCpu, WARMUP_MS } from './ingest-http.bench.ts';
 import { makeEntries, rawLimit } from './ingest-raw.bench.ts';
+import { intSetting, numberSetting } from './settings.ts';
 import { percentile } from './stats.ts';
 import { diskBytes, loadavg } from './sys.ts';
 import type { BenchResult } from './types.ts';
 
 const HOST = join(fileURLToPath(new URL('.', import.meta.url)), 'ablation-host.ts');
-const SECONDS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.GOVFED_BENCH_ABLATION_ROUNDS ?? 2);
+const SECONDS = numberSetting('GOVFED_BENCH_SECONDS', 10, 0.1);
+const ROUNDS = intSetting('GOVFED_BENCH_ABLATION_ROUNDS', 2);
 const PROFILE_DIR = process.env.GOVFED_BENCH_ABLATION_PROFILE;
 const BATCH = 1000;
 const GROUP = 'ingest-ablation';
@@ -265,8 +267,4 @@ export async function run(): Promise<BenchResult[]> {
   ];
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) {
-    console.log(`${r.name}: ${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s (${r.notes})`);
-  }
-}
+await runAlone(import.meta, run);

@@ -12,17 +12,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defaultIngestWorkers } from '../node/home/config.ts';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { makeRecords, metricValue } from '../test/helpers/records.ts';
+import { runAlone } from './alone.ts';
+import { intSetting, numberSetting } from './settings.ts';
 import { percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
-const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
+const DURATION_MS = numberSetting('GOVFED_BENCH_SECONDS', 10, 0.1) * 1000;
 export const WARMUP_MS = 1000;
-export const CONCURRENCY = Number(process.env.GOVFED_BENCH_CLIENTS ?? 8);
+export const CONCURRENCY = intSetting('GOVFED_BENCH_CLIENTS', 8);
 const BATCH_SIZES = [100, 1000];
 const SCRAPE_MS = 200;
 
@@ -221,8 +222,4 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) {
-    console.log(`${r.name}: ${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s (${r.notes})`);
-  }
-}
+await runAlone(import.meta, run);

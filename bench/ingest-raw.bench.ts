@@ -21,18 +21,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openLogDb } from '../node/log/db.ts';
 import { type AppendItem, AuditLog } from '../node/log/index.ts';
 import { hex16, LEAF_PREFIX, RECORD_PREFIX } from '../node/log/keys.ts';
 import { sealDecision } from '../protocol/audit/index.ts';
 import { ed25519Signer } from '../protocol/note/index.ts';
+import { runAlone } from './alone.ts';
+import { intSetting, numberSetting } from './settings.ts';
 import { percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
-const SECONDS = Number(process.env.GOVFED_BENCH_RAW_SECONDS ?? 2);
-const ROUNDS = Number(process.env.GOVFED_BENCH_RAW_ROUNDS ?? 3);
-const CLIENTS = Number(process.env.GOVFED_BENCH_RAW_CLIENTS ?? 8);
+const SECONDS = numberSetting('GOVFED_BENCH_RAW_SECONDS', 2, 0.1);
+const ROUNDS = intSetting('GOVFED_BENCH_RAW_ROUNDS', 3);
+const CLIENTS = intSetting('GOVFED_BENCH_RAW_CLIENTS', 8);
 const WARMUP_MS = 300;
 const BATCH_SIZES = [100, 1000];
 const GROUP = 'ingest-raw';
@@ -248,8 +249,4 @@ export async function run(): Promise<BenchResult[]> {
   return results;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) {
-    console.log(`${r.name}: ${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s (${r.notes})`);
-  }
-}
+await runAlone(import.meta, run);

@@ -15,7 +15,6 @@
  *     still work on the checkpoints the previous records caused on every node: a stress case).
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { signedContract, signedRegistration } from '../cli/registry-signer.ts';
 import { generateKeyPair } from '../protocol/crypto/ed25519.ts';
 import { keyIdOf } from '../protocol/dsse/index.ts';
@@ -25,14 +24,16 @@ import { externalDigest } from '../protocol/registry/oms/index.ts';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { adminPost } from '../test/helpers/federation.ts';
+import { runAlone } from './alone.ts';
 import { events, type FedNode, quiet, startCluster, stopCluster, until } from './cluster.ts';
 import { measureOnOff, onOffResults } from './on-off.ts';
+import { intListSetting, intSetting } from './settings.ts';
 import { nearestRank } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const GROUP = 'kill-switch';
-const NODES = (process.env.GOVFED_KILL_NODES ?? '5,10,20').split(',').map(Number);
-const ROUNDS = Number(process.env.GOVFED_KILL_ROUNDS ?? 10);
+const NODES = intListSetting('GOVFED_KILL_NODES', '5,10,20');
+const ROUNDS = intSetting('GOVFED_KILL_ROUNDS', 10);
 const RECORD_TIMEOUT_MS = 300_000;
 /** Longest wait for a quiet federation before a suspension (as the policy bench). */
 const QUIET_MAX_MS = 15_000;
@@ -209,6 +210,4 @@ export async function run(): Promise<BenchResult[]> {
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) console.log(`${r.name}: ${r.notes}`);
-}
+await runAlone(import.meta, run);

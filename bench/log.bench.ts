@@ -1,13 +1,3 @@
-/**
- * Transparency-log math (protocol/log), in memory, single thread: how fast leaves can be appended and
- * how fast proofs are made and checked at LEAVES (default 1,000,000) leaves. SHA-256 is @noble/hashes
- * (pure JS), which dominates every number here. Indexes and sizes are drawn from a fixed-seed PRNG, so
- * runs are comparable.
- *
- * Environment: GOVFED_BENCH_LOG_LEAVES (default 1000000), GOVFED_BENCH_LOG_PROOFS (default 5000).
- * Run alone: `npx node bench/log.bench.ts`.
- */
-import { fileURLToPath } from 'node:url';
 import {
   Frontier,
   leafHash,
@@ -19,11 +9,13 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../protocol/log/index.ts';
+import { runAlone } from './alone.ts';
 import { prng } from './prng.ts';
+import { intSetting } from './settings.ts';
 import type { BenchResult } from './types.ts';
 
-const LEAVES = Number(process.env.GOVFED_BENCH_LOG_LEAVES ?? 1_000_000);
-const PROOFS = Number(process.env.GOVFED_BENCH_LOG_PROOFS ?? 5000);
+const LEAVES = intSetting('GOVFED_BENCH_LOG_LEAVES', 1_000_000);
+const PROOFS = intSetting('GOVFED_BENCH_LOG_PROOFS', 5000);
 const ENTRY_BYTES = 128;
 const WARMUP = 200;
 const GROUP = 'log';
@@ -88,7 +80,7 @@ export async function run(): Promise<BenchResult[]> {
   const leafHashes = tree.readHashes(indexes.map((i) => storedHashIndex(0, i)));
   const proofs: Uint8Array[][] = [];
   const proveMs = await timeEach(indexes, async (i) => proofs.push(await proveInclusion(i, LEAVES, tree)));
-  proofs.splice(0, WARMUP);
+  proofs.splice(0, Math.min(WARMUP, PROOFS)); // the warm-up's proofs (the first few inputs, proved twice)
   const avgLen = proofs.reduce((n, p) => n + p.length, 0) / proofs.length;
   results.push(
     result(
@@ -113,7 +105,7 @@ export async function run(): Promise<BenchResult[]> {
   for (const from of froms) oldRoots.push(await treeHash(from, tree));
   const cproofs: Uint8Array[][] = [];
   const cproveMs = await timeEach(froms, async (from) => cproofs.push(await proveConsistency(from, LEAVES, tree)));
-  cproofs.splice(0, WARMUP);
+  cproofs.splice(0, Math.min(WARMUP, PROOFS));
   const cavgLen = cproofs.reduce((n, p) => n + p.length, 0) / cproofs.length;
   results.push(
     result(
@@ -135,25 +127,4 @@ export async function run(): Promise<BenchResult[]> {
   return results;
 }
 
-/** A plain-text table for people. */
-export function formatTable(results: readonly BenchResult[]): string {
-  const rows = results.map((r) => [
-    r.group,
-    r.name,
-    r.ops.toLocaleString('en'),
-    `${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s`,
-    r.notes ?? '',
-  ]);
-  const head = ['group', 'name', 'ops', 'rate', 'notes'];
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] as string).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === 2 || c === 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(formatTable(await run()));
-}
+await runAlone(import.meta, run);

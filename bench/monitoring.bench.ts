@@ -12,7 +12,6 @@
  * Rounds off/on/on/off twice, GOVFED_BENCH_SECONDS (default 10) each. Goal: monitoring costs ≤ 10 % of ingest.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { signedContract, signedRegistration } from '../cli/registry-signer.ts';
 import { readIdentityKey } from '../node/registry/identity-key.ts';
 import { baselineFromSamples } from '../protocol/monitoring/baseline.ts';
@@ -21,6 +20,7 @@ import { externalDigest } from '../protocol/registry/oms/index.ts';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { adminPost } from '../test/helpers/federation.ts';
+import { runAlone } from './alone.ts';
 import { measureOnOff, onOffResults } from './on-off.ts';
 import type { BenchResult } from './types.ts';
 
@@ -138,6 +138,4 @@ export async function run(): Promise<BenchResult[]> {
   return await ingestOnOff();
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) console.log(`${r.name}: ${r.notes}`);
-}
+await runAlone(import.meta, run);

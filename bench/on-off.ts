@@ -5,9 +5,10 @@
  * 10) each; reported: decisions/s of each (the mean of its rounds) and the cost = 1 − on/off.
  */
 import { drive } from './ingest-http.bench.ts';
+import { numberSetting } from './settings.ts';
 import type { BenchResult } from './types.ts';
 
-const DURATION_MS = Number(process.env.GOVFED_BENCH_SECONDS ?? 10) * 1000;
+const DURATION_MS = numberSetting('GOVFED_BENCH_SECONDS', 10, 0.1) * 1000;
 
 export type Phase = 'off' | 'on';
 

@@ -23,22 +23,23 @@
  *     checkpoints that the previous apply caused on every node: a stress case).
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { compileRules, evaluate, hookInput } from '../protocol/policy/index.ts';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { adminPost } from '../test/helpers/federation.ts';
 import { makeRecords } from '../test/helpers/records.ts';
+import { runAlone } from './alone.ts';
 import { eventTime, type FedNode, quiet, startCluster, stopCluster, until } from './cluster.ts';
 import { measureOnOff, onOffResults } from './on-off.ts';
 import { BASELINE_20 } from './policy-rules.ts';
+import { intListSetting, intSetting } from './settings.ts';
 import { nearestRank, percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const GROUP = 'policy';
 const EVALUATIONS = 200_000;
-const NODES = (process.env.GOVFED_POLICY_NODES ?? '5,10,20').split(',').map(Number);
-const VERSIONS = Number(process.env.GOVFED_POLICY_VERSIONS ?? 10);
+const NODES = intListSetting('GOVFED_POLICY_NODES', '5,10,20');
+const VERSIONS = intSetting('GOVFED_POLICY_VERSIONS', 10);
 /** Longest wait for a quiet federation before the next version (it may never come at N = 20). */
 const QUIET_MAX_MS = 15_000;
 
@@ -155,7 +156,4 @@ export async function run(): Promise<BenchResult[]> {
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run())
-    console.log(`${r.name}: ${Math.round(r.opsPerSec).toLocaleString('en')} ${r.unit}/s; ${r.notes}`);
-}
+await runAlone(import.meta, run);

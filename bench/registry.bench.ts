@@ -17,7 +17,6 @@
  *     resolution costs ≤ 10 % of ingest throughput.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { signedRegistration } from '../cli/registry-signer.ts';
 import { readIdentityKey } from '../node/registry/identity-key.ts';
 import { signApproval } from '../protocol/registry/index.ts';
@@ -25,14 +24,16 @@ import { externalDigest } from '../protocol/registry/oms/index.ts';
 import { removeDir, runCliJson } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { adminPost } from '../test/helpers/federation.ts';
+import { runAlone } from './alone.ts';
 import { eventTime, type FedNode, startCluster, stopCluster, until } from './cluster.ts';
 import { measureOnOff, onOffResults } from './on-off.ts';
+import { intListSetting, intSetting } from './settings.ts';
 import { nearestRank } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const GROUP = 'registry';
-const NODES = (process.env.GOVFED_REGISTRY_NODES ?? '5,10,20').split(',').map(Number);
-const VERSIONS = Number(process.env.GOVFED_REGISTRY_VERSIONS ?? 10);
+const NODES = intListSetting('GOVFED_REGISTRY_NODES', '5,10,20');
+const VERSIONS = intSetting('GOVFED_REGISTRY_VERSIONS', 10);
 /** How long one record may take to reach every node (N = 20 on 2 cores: the O(N²) witnessing of #17). */
 const RECORD_TIMEOUT_MS = 300_000;
 
@@ -183,6 +184,4 @@ export async function run(): Promise<BenchResult[]> {
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) console.log(`${r.name}: ${r.notes}`);
-}
+await runAlone(import.meta, run);

@@ -20,15 +20,17 @@ import { reportFileBytes, type SignedReport } from '../protocol/report/report.ts
 import { verifyReport } from '../protocol/report/verify.ts';
 import { runCliJson } from '../test/helpers/cli.ts';
 import { adminPost } from '../test/helpers/federation.ts';
+import { runAlone } from './alone.ts';
 import type { FedNode } from './cluster.ts';
 import { startHostedCluster } from './hosted-cluster.ts';
+import { intSetting } from './settings.ts';
 import { nearestRank } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const GROUP = 'report';
-const N = Number(process.env.GOVFED_REPORT_NODES ?? 10);
-const DECISIONS = Number(process.env.GOVFED_REPORT_DECISIONS ?? 200);
-const RUNS = Number(process.env.GOVFED_REPORT_RUNS ?? 10);
+const N = intSetting('GOVFED_REPORT_NODES', 10);
+const DECISIONS = intSetting('GOVFED_REPORT_DECISIONS', 200, 0);
+const RUNS = intSetting('GOVFED_REPORT_RUNS', 10);
 const NAME = 'bench-model';
 
 async function waitUntil(what: string, fn: () => Promise<boolean>, ms = 120_000): Promise<void> {
@@ -155,3 +157,5 @@ export async function run(): Promise<BenchResult[]> {
     await cluster.stop();
   }
 }
+
+await runAlone(import.meta, run);

@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { failureText } from './alone.ts';
 import type { BenchResult } from './types.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
       all.push(...results);
       console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
     } catch (err) {
-      console.error(`${file} failed:`, err);
+      console.error(`${file} failed: ${failureText(err)}`);
       process.exitCode = 1;
     }
   }

@@ -27,7 +27,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { pooledRandom } from '../node/api/random.ts';
 import { type LoadedHome, loadHome } from '../node/home/index.ts';
 import { type AppendItem, AuditLog, type SignedCheckpoint } from '../node/log/index.ts';
@@ -37,13 +36,15 @@ import { verifyInclusion } from '../protocol/log/index.ts';
 import { removeDir } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode } from '../test/helpers/daemon.ts';
 import { metricValue } from '../test/helpers/records.ts';
+import { runAlone } from './alone.ts';
 import { prng } from './prng.ts';
+import { intSetting } from './settings.ts';
 import { summary as stats } from './stats.ts';
 import { diskBytes, dropPageCache, fmt, httpGet, loadavg, type Memory, memo, ownMemory, residentSplit } from './sys.ts';
 import type { BenchResult } from './types.ts';
 
-const ENTRIES = Number(process.env.GOVFED_SCALE_ENTRIES ?? 10_000_000);
-const PROOFS = Number(process.env.GOVFED_SCALE_PROOFS ?? 5000);
+const ENTRIES = intSetting('GOVFED_SCALE_ENTRIES', 10_000_000);
+const PROOFS = intSetting('GOVFED_SCALE_PROOFS', 5000);
 const KEEP = process.env.GOVFED_SCALE_KEEP === '1';
 const REUSE_HOME = process.env.GOVFED_SCALE_HOME;
 const BATCH = 10_000;
@@ -363,9 +364,4 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) {
-    console.log(`${r.name}: ${r.opsPerSec.toLocaleString('en', { maximumFractionDigits: 1 })} ${r.unit}/s`);
-    console.log(`  ${r.notes}`);
-  }
-}
+await runAlone(import.meta, run);

@@ -11,16 +11,18 @@
  * GOVFED_WIDE_PER_HOST (default 10) sets how many nodes share one host process.
  */
 import { readFile } from 'node:fs/promises';
+import { runAlone } from './alone.ts';
 import { startHostedCluster } from './hosted-cluster.ts';
+import { intListSetting, intSetting } from './settings.ts';
 import { nearestRank } from './stats.ts';
 import type { BenchResult } from './types.ts';
 import { measureWitnessed, witnessMessages } from './witness-helpers.ts';
 
 const GROUP = 'wide';
-const NODES = (process.env.GOVFED_WIDE_NODES ?? '50').split(',').map(Number);
-const CHECKPOINTS = Number(process.env.GOVFED_WIDE_CHECKPOINTS ?? 20);
+const NODES = intListSetting('GOVFED_WIDE_NODES', '50');
+const CHECKPOINTS = intSetting('GOVFED_WIDE_CHECKPOINTS', 20);
 /** Nodes per host process (GOVFED_WIDE_PER_HOST): fewer share one event loop, in more processes. */
-const PER_HOST = Number(process.env.GOVFED_WIDE_PER_HOST ?? 10);
+const PER_HOST = intSetting('GOVFED_WIDE_PER_HOST', 10);
 /** Longest wait for the formation's witnessing to settle before measuring. */
 const SETTLE_MAX_MS = 180_000;
 
@@ -44,9 +46,6 @@ async function settle(nodes: Parameters<typeof witnessMessages>[0]): Promise<num
 }
 
 async function wide(n: number): Promise<BenchResult> {
-  if (!Number.isInteger(PER_HOST) || PER_HOST < 1) {
-    throw new Error(`GOVFED_WIDE_PER_HOST: "${process.env.GOVFED_WIDE_PER_HOST}" is not a whole number of nodes ≥ 1`);
-  }
   const formStart = Date.now();
   const cluster = await startHostedCluster(n, PER_HOST);
   const formSeconds = (Date.now() - formStart) / 1000;
@@ -72,3 +71,5 @@ export async function run(): Promise<BenchResult[]> {
   for (const n of NODES) out.push(await wide(n));
   return out;
 }
+
+await runAlone(import.meta, run);

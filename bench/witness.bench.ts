@@ -22,22 +22,23 @@
  *     pinned — what `govfed verify` does after reading the file.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { opensslVerify } from '../node/crypto/ed25519.ts';
 import { type Ed25519Verify, verify as pureVerify } from '../protocol/crypto/ed25519.ts';
 import { verifyCrossOrgBundle } from '../protocol/witness/index.ts';
 import { adminPost } from '../test/helpers/federation.ts';
 import { makeRecords } from '../test/helpers/records.ts';
+import { runAlone } from './alone.ts';
 import { type FedNode, startCluster, stopCluster } from './cluster.ts';
 import { prng } from './prng.ts';
+import { intListSetting, intSetting } from './settings.ts';
 import { nearestRank, percentile } from './stats.ts';
 import type { BenchResult } from './types.ts';
 import { measureWitnessed } from './witness-helpers.ts';
 
 const GROUP = 'witness';
-const NODES = (process.env.GOVFED_WITNESS_NODES ?? '4,10,20').split(',').map(Number);
-const CHECKPOINTS = Number(process.env.GOVFED_WITNESS_CHECKPOINTS ?? 20);
-const PROOFS = Number(process.env.GOVFED_WITNESS_PROOFS ?? 200);
+const NODES = intListSetting('GOVFED_WITNESS_NODES', '4,10,20');
+const CHECKPOINTS = intSetting('GOVFED_WITNESS_CHECKPOINTS', 20);
+const PROOFS = intSetting('GOVFED_WITNESS_PROOFS', 200);
 const ENTRIES = 1000;
 
 async function loadavg(): Promise<string> {
@@ -154,6 +155,4 @@ export async function run(): Promise<BenchResult[]> {
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) console.log(`${r.name}: ${r.opsPerSec.toFixed(1)} ${r.unit}/s; ${r.notes}`);
-}
+await runAlone(import.meta, run);
