@@ -389,7 +389,7 @@ export interface paths {
         put?: never;
         /**
          * Record decisions in the audit log
-         * @description One decision record or an array of 1..10,000. Replies only after every entry is durable. Nothing is appended when any record is rejected.
+         * @description One decision record or an array of 1..10,000. Replies only after every entry is durable. Nothing is appended when any record is rejected. A request whose answer is lost (connection dropped, timed out) may have been recorded, all of it or none: the node does not de-duplicate, so give records a decisionId and look one up (GET /v1/log/lookup?decisionId=…) before sending the request again.
          */
         post: {
             parameters: {

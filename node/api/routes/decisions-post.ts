@@ -44,7 +44,9 @@ export function decisionsPostRoute(app: FastifyInstance, ctx: ApiContext): void 
     summary: 'Record decisions in the audit log',
     description:
       'One decision record or an array of 1..10,000. Replies only after every entry is durable. ' +
-      'Nothing is appended when any record is rejected.',
+      'Nothing is appended when any record is rejected. A request whose answer is lost (connection dropped, ' +
+      'timed out) may have been recorded, all of it or none: the node does not de-duplicate, so give records ' +
+      'a decisionId and look one up (GET /v1/log/lookup?decisionId=…) before sending the request again.',
     tags: ['decisions'],
     security: [{ bearer: [] }],
     querystring: emptyQuery,
