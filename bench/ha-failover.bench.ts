@@ -1,3 +1,23 @@
+/**
+ * Failover of an org's node in three `govfed start` processes on one PostgreSQL (issue #19): the writer
+ * lease's holder is killed with kill -9, ROUNDS times, and the time is measured from the kill to the first
+ * checkpoint signed by the new holder — seen on any surviving process (GET /v1/log/checkpoint, polled
+ * every POLL_MS) with a size above the last checkpoint stored in the database when the killed process
+ * died (it can store nothing after). Between rounds the killed process is started again (a follower).
+ *
+ *   idle:   no load but one batch of 10 decisions posted to a survivor right after the kill (sequenced,
+ *           durable; the new holder has something to integrate and sign — a checkpoint is signed only
+ *           when the tree grew);
+ *   ingest: CLIENTS clients posting batches of 100 through every live process during the whole round.
+ *
+ * Each round is split by the survivors' stderr events: kill → `daemon:role-change` (a follower found
+ * the lease expired and took it: the lease's remaining time plus the follower's look every leaseMs/4) →
+ * `daemon:role` leader (the process restarted as the holder) → the checkpoint. The lease's remaining
+ * time at the kill is read from the database (the lease row's expires_at − now()).
+ *
+ * Environment: GOVFED_BENCH_LEASE_MS (default 2000; the group is ha-failover-<lease>ms),
+ * GOVFED_BENCH_ROUNDS (default 10 per mode). Run alone: `npx node bench/ha-failover.bench.ts`.
+ */
 import { removeDir } from '../test/helpers/cli.ts';
 import { DaemonProcess } from '../test/helpers/daemon.ts';
 import type { TestPostgres } from '../test/helpers/postgres-server.ts';

@@ -1,3 +1,21 @@
+/**
+ * Durable ingest of an org's node on each store, in one run on one machine (issue #19): LevelDB (the
+ * default, one process), PostgreSQL not shared (one process), and PostgreSQL shared by 1, 2 and 3
+ * `govfed start` processes (docs/operators-guide.md "Running an org's node highly available"), the
+ * clients spread over the processes (client c posts to process c mod n). PostgreSQL is a real server with
+ * fsync on (bench/ha-cluster.ts).
+ *
+ * Each setting: CONCURRENCY keep-alive clients posting batches of BATCH decisions for ~DURATION (the
+ * driver of bench/ingest-http.bench.ts); a decision counts once its 200 has arrived (durable: in the
+ * LevelDB batch synced, or in PostgreSQL's fsynced WAL). Reported: acknowledged decisions/s, p50/p99
+ * request latency, CPU of the govfed processes and of PostgreSQL (postmaster and backends) from /proc —
+ * in cores and in µs per decision — and what explains the rate: the daemons' commit batches
+ * (govfed_append_batch_seconds: count, mean time, decisions per batch; for a shared log that is the
+ * sequencing transaction) and PostgreSQL's WAL fsyncs (pg_stat_wal, with track_wal_io_timing).
+ *
+ * Environment: GOVFED_BENCH_SECONDS (default 10), GOVFED_BENCH_CLIENTS (default 8), GOVFED_BENCH_BATCH
+ * (default 100). Run alone: `npx node bench/ha-ingest.bench.ts`. Needs root and Debian's postgresql.
+ */
 import { removeDir } from '../test/helpers/cli.ts';
 import { DaemonProcess, initNode, type TestNode } from '../test/helpers/daemon.ts';
 import type { TestPostgres } from '../test/helpers/postgres-server.ts';

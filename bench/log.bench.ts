@@ -1,3 +1,12 @@
+/**
+ * Transparency-log math (protocol/log), in memory, single thread: how fast leaves can be appended and
+ * how fast proofs are made and checked at LEAVES (default 1,000,000) leaves. SHA-256 is @noble/hashes
+ * (pure JS), which dominates every number here. Indexes and sizes are drawn from a fixed-seed PRNG, so
+ * runs are comparable.
+ *
+ * Environment: GOVFED_BENCH_LOG_LEAVES (default 1000000), GOVFED_BENCH_LOG_PROOFS (default 5000).
+ * Run alone: `npx node bench/log.bench.ts`.
+ */
 import {
   Frontier,
   leafHash,
