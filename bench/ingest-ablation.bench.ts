@@ -38,7 +38,7 @@ import type { AblationLayout } from './ablation-db.ts';
 import { runAlone } from './alone.ts';
 import { CONCURRENCY, coresByKind, drive, type Measurement, threadCpu, WARMUP_MS } from './ingest-http.bench.ts';
 import { makeEntries, rawLimit } from './ingest-raw.bench.ts';
-import { intSetting, numberSetting } from './settings.ts';
+import { choiceListSetting, intSetting, numberSetting } from './settings.ts';
 import { percentile } from './stats.ts';
 import { diskBytes, loadavg } from './sys.ts';
 import type { BenchResult } from './types.ts';
@@ -232,7 +232,10 @@ function variantResult(v: Variant, runs: readonly Run[], raw: number): BenchResu
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const only = process.env.GOVFED_BENCH_ABLATION_VARIANTS?.split(',');
+  const only = choiceListSetting(
+    'GOVFED_BENCH_ABLATION_VARIANTS',
+    VARIANTS.map((v) => v.id),
+  );
   const variants = VARIANTS.filter((v) => (only === undefined ? !ON_REQUEST.has(v.id) : only.includes(v.id)));
   const entries = makeEntries(4096);
   const runs = new Map<string, Run[]>(variants.map((v) => [v.id, []]));

@@ -65,3 +65,14 @@ export function choiceSetting<T extends string>(name: string, choices: readonly 
   if (!(choices as readonly string[]).includes(text)) refuse(`${name}: "${text}" is not one of ${choices.join(', ')}`);
   return text as T;
 }
+
+/** A comma-separated list of some of `choices`, at least one; undefined when the variable is not set. */
+export function choiceListSetting<T extends string>(name: string, choices: readonly T[]): T[] | undefined {
+  const text = process.env[name];
+  if (text === undefined) return undefined;
+  const picked = text.split(',').map((part) => part.trim());
+  for (const p of picked) {
+    if (!(choices as readonly string[]).includes(p)) refuse(`${name}: "${p}" is not one of ${choices.join(', ')}`);
+  }
+  return picked as T[];
+}

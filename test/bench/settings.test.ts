@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BenchSetupError, choiceSetting, intListSetting, intSetting, numberSetting } from '../../bench/settings.ts';
+import {
+  BenchSetupError,
+  choiceListSetting,
+  choiceSetting,
+  intListSetting,
+  intSetting,
+  numberSetting,
+} from '../../bench/settings.ts';
 
 const NAME = 'GOVFED_TEST_SETTING';
 
@@ -17,6 +24,7 @@ describe('bench settings', () => {
     expect(numberSetting(NAME, 1.5)).toBe(1.5);
     expect(intListSetting(NAME, '5,10,20')).toEqual([5, 10, 20]);
     expect(choiceSetting(NAME, ['both', 'quiet'])).toBe('both');
+    expect(choiceListSetting(NAME, ['full', 'minimal'])).toBeUndefined();
   });
 
   it('reads well-formed values', () => {
@@ -30,6 +38,8 @@ describe('bench settings', () => {
     expect(intListSetting(NAME, '5')).toEqual([4, 10, 20]);
     withValue('quiet');
     expect(choiceSetting(NAME, ['both', 'quiet'])).toBe('quiet');
+    withValue('minimal, full');
+    expect(choiceListSetting(NAME, ['full', 'minimal'])).toEqual(['minimal', 'full']);
   });
 
   it.each([
@@ -44,6 +54,8 @@ describe('bench settings', () => {
     ['0.05', () => numberSetting(NAME, 10, 0.1), 'is not a number ≥ 0.1'],
     ['5,,20', () => intListSetting(NAME, '5'), 'is not a whole number ≥ 1'],
     ['both ', () => choiceSetting(NAME, ['both', 'quiet']), 'is not one of both, quiet'],
+    ['full,minmal', () => choiceListSetting(NAME, ['full', 'minimal']), '"minmal" is not one of full, minimal'],
+    ['', () => choiceListSetting(NAME, ['full', 'minimal']), '"" is not one of full, minimal'],
   ])('refuses %j with one line naming the variable', (value, read, says) => {
     withValue(value);
     expect(read).toThrow(BenchSetupError);
