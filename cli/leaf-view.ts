@@ -14,7 +14,10 @@ export function leafPairs(leaf: Leaf): [string, unknown][] {
       ['outcome', leaf.outcome],
       ['record digest', leaf.recordDigest],
     ];
-    if (leaf.policyVersion !== undefined) pairs.push(['policy version', leaf.policyVersion]);
+    if (leaf.policyVersion !== undefined) {
+      // 0: the node enforces policy but no baseline was in force (its API answered policyVersion null)
+      pairs.push(['policy version', leaf.policyVersion === 0 ? '0 (no baseline in force)' : leaf.policyVersion]);
+    }
     if (leaf.verdict !== undefined) pairs.push(['verdict', leaf.verdict]);
     if (leaf.deny !== undefined) pairs.push(['denied by', leaf.deny.join(', ')]);
     return pairs;
