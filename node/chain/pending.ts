@@ -75,18 +75,26 @@ export class PendingSet {
   find(id: string): [string, PendingProposal][] {
     const exact = this.#map.get(id);
     if (exact !== undefined) return [[id, exact]];
-    const hex = id.startsWith('sha256:') ? id.slice(7) : id;
-    return this.entries().filter(([d]) => d.slice(7).startsWith(hex));
+    return this.entries().filter(([d]) => names(id, d));
   }
 
-  /** The one proposal `id` names; ERR_NOT_FOUND when none or several (`what`: e.g. `pending policy proposal`). */
-  resolve(id: string, what: string): PendingProposal {
+  /**
+   * The one proposal `id` names; ERR_NOT_FOUND when none or several (`what`: e.g. `pending policy
+   * proposal`). When none is pending but `applied` (the chain's versions) holds the object `id` names —
+   * a proposal that had every signature it needed, e.g. at a threshold of 1 — the message says so.
+   */
+  resolve(id: string, what: string, applied: readonly { version: number; digest: string }[] = []): PendingProposal {
     const matches = this.find(id);
     const p = matches.length === 1 ? matches[0]?.[1] : undefined;
     if (p === undefined) {
+      const done = matches.length === 0 ? applied.find((e) => names(id, e.digest)) : undefined;
       throw new NodeError(
         'ERR_NOT_FOUND',
-        matches.length > 1 ? `${id} names ${matches.length} ${what}s` : `no ${what} ${id}`,
+        matches.length > 1
+          ? `${id} names ${matches.length} ${what}s`
+          : done === undefined
+            ? `no ${what} ${id}`
+            : `no ${what} ${id}: it was applied as version ${done.version} (it had every signature it needed)`,
       );
     }
     return p;
@@ -124,4 +132,11 @@ export class PendingSet {
     }
     return dropped;
   }
+}
+
+/** Whether `id` names `digest` (`sha256:<hex>`): the digest itself, or a prefix of its hex (with or without `sha256:`). */
+function names(id: string, digest: string): boolean {
+  if (id === digest) return true;
+  const hex = id.startsWith('sha256:') ? id.slice(7) : id;
+  return hex.length > 0 && digest.slice(7).startsWith(hex);
 }

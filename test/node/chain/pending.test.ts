@@ -40,6 +40,31 @@ describe('PendingSet', () => {
       expect(s.resolve('b3b3', 'pending x')).toBe(s.get(D3));
       expect(codeOf(() => s.resolve('a', 'pending x'))).toBe('ERR_NOT_FOUND');
       expect(codeOf(() => s.resolve('ff', 'pending x'))).toBe('ERR_NOT_FOUND');
+      expect(codeOf(() => s.resolve('sha256:', 'pending x'))).toBe('ERR_NOT_FOUND'); // an empty prefix names nothing
+    });
+
+    it('says when the id names a version already applied, not pending', () => {
+      const s = set();
+      const D9 = `sha256:${'c9'.repeat(32)}`;
+      const applied = [
+        { version: 1, digest: `sha256:${'c1'.repeat(32)}` },
+        { version: 2, digest: D9 },
+      ];
+      const message = (id: string) => {
+        try {
+          s.resolve(id, 'pending policy proposal', applied);
+        } catch (err) {
+          return isGovfedError(err) ? `${err.code}: ${err.message}` : 'not coded';
+        }
+        return 'no error';
+      };
+      expect(message(D9)).toBe(
+        `ERR_NOT_FOUND: no pending policy proposal ${D9}: it was applied as version 2 (it had every signature it needed)`,
+      );
+      expect(message('c9c9')).toContain('it was applied as version 2');
+      expect(message('ff')).toBe('ERR_NOT_FOUND: no pending policy proposal ff');
+      // a pending match wins: D3 is pending, whatever is applied
+      expect(s.resolve(D3, 'pending x', [{ version: 7, digest: D3 }])).toBe(s.get(D3));
     });
   });
 
