@@ -201,7 +201,7 @@ async function modelDigest(args: Parameters<CommandSpec['run']>[0]): Promise<Mod
     return { digest: r.digest, assurance: 'files', oms: trust.method };
   } catch (cause) {
     if (!isGovfedError(cause)) throw cause;
-    throw new CheckFailedError(`${NAME}: ${path} does not verify against ${sig}: ${cause.code}: ${cause.message}`, {
+    throw new CheckFailedError(`${NAME}: ${path} does not verify against ${sig}: ${cause.message}`, {
       code: cause.code,
       cause,
     });

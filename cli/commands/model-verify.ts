@@ -93,7 +93,7 @@ are the signature file, the git files and --ignore-paths. Keyless (Sigstore) sig
         );
       // A check that failed exits 1; a model path that does not exist is a usage error (node/errors.ts table).
       const exit = exitCodeForCode(err.code) === ExitCode.USAGE ? ExitCode.USAGE : ExitCode.CHECK_FAILED;
-      throw new CliError(exit, `${dir} does not verify against ${sigFile}: ${err.code}: ${err.message}`, {
+      throw new CliError(exit, `${dir} does not verify against ${sigFile}: ${err.message}`, {
         code: err.code,
         cause: err,
       });
