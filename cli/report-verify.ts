@@ -82,7 +82,7 @@ function check(file: string, bytes: Uint8Array, federation: string | undefined, 
   } catch (err) {
     if (!isGovfedError(err)) throw err;
     if (json) io.stdout(formatJson({ ok: false, error: { code: err.code, message: err.message } }));
-    throw new CheckFailedError(`${file} does not verify: ${err.code}: ${err.message}`, { code: err.code, cause: err });
+    throw new CheckFailedError(`${file} does not verify: ${err.message}`, { code: err.code, cause: err });
   }
 }
 

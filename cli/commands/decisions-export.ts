@@ -97,7 +97,7 @@ checkpoint and verified with its own key; the node's other logs are named in the
         verified = await verifyExportStream(createReadStream(fileTmp), { verifierKey: key });
       } catch (err) {
         if (!isGovfedError(err)) throw err;
-        throw new CheckFailedError(`the node's export does not verify: ${err.code}: ${err.message}`, {
+        throw new CheckFailedError(`the node's export does not verify: ${err.message}`, {
           code: err.code,
           cause: err,
         });

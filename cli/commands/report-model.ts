@@ -99,7 +99,7 @@ function check(bytes: Uint8Array): VerifiedReport {
     return verifyReport(bytes, { now: Date.now(), verify: opensslVerify });
   } catch (err) {
     if (!isGovfedError(err)) throw err;
-    throw new CheckFailedError(`the node's report does not verify: ${err.code}: ${err.message}`, {
+    throw new CheckFailedError(`the node's report does not verify: ${err.message}`, {
       code: err.code,
       cause: err,
     });

@@ -117,7 +117,7 @@ checkpoint the file carries (pin the key with --key).`,
     } catch (err) {
       if (!isGovfedError(err)) throw err;
       if (json) io.stdout(formatJson({ ok: false, error: { code: err.code, message: err.message } }));
-      throw new CheckFailedError(`${file} does not verify: ${err.code}: ${err.message}`, {
+      throw new CheckFailedError(`${file} does not verify: ${err.message}`, {
         code: err.code,
         cause: err,
       });
@@ -248,7 +248,7 @@ async function verifyExport(
   } catch (err) {
     if (!isGovfedError(err)) throw readError(file, err);
     if (json) io.stdout(formatJson({ ok: false, error: { code: err.code, message: err.message } }));
-    throw new CheckFailedError(`${file} does not verify: ${err.code}: ${err.message}`, { code: err.code, cause: err });
+    throw new CheckFailedError(`${file} does not verify: ${err.message}`, { code: err.code, cause: err });
   }
   if (!r.keyPinned) io.stderr(`${UNPINNED_WARNING}\n`);
   const out = {
