@@ -12,6 +12,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onReq
 import { isGovfedError } from '../../protocol/errors.ts';
 import { httpStatusFor } from '../errors.ts';
 import type { ApiContext } from './context.ts';
+import { validationMessage } from './validation-message.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -59,6 +60,7 @@ export function describeError(err: unknown): { status: number; code: string; mes
   if (isStorageError(err)) return { status: 503, code: 'ERR_LOG_UNAVAILABLE', message: maskedMessage(503) };
   const known = fastifyClientError(err as FastifyError);
   if (known?.code === 'ERR_UNSUPPORTED_MEDIA_TYPE') return { ...known, message: UNSUPPORTED_MEDIA_TYPE_MESSAGE };
+  if (known?.code === 'ERR_VALIDATION') return { ...known, message: validationMessage(err as FastifyError) };
   if (known) return { ...known, message: (err as Error).message };
   return { status: 500, code: 'ERR_INTERNAL', message: maskedMessage(500) };
 }

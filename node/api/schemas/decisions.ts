@@ -21,6 +21,9 @@ export const DEFAULT_SEARCH_LIMIT = 50;
 
 const CURSOR_PATTERN = '^[A-Za-z0-9_-]{1,128}$';
 
+/** What `since` and `until` take, in words (errors say this, not the pattern's regular expression). */
+export const TIME_BOUND_EXPECTED = 'an RFC 3339 time (years 0000..9999) or a duration before now (30s, 15m, 12h, 7d)';
+
 const timeBound = (what: string) =>
   ({
     type: 'string',
@@ -104,10 +107,7 @@ export function decodeCursor(cursor: string): SearchPosition {
 export function timeBoundKey(value: string, now: Date, what: string): string {
   const ms = parseTimeBound(value, now.getTime());
   if (ms === undefined) {
-    throw new NodeError(
-      'ERR_VALIDATION',
-      `querystring/${what} must be an RFC 3339 time (years 0000..9999) or a duration before now (30s, 15m, 12h, 7d)`,
-    );
+    throw new NodeError('ERR_VALIDATION', `querystring/${what} must be ${TIME_BOUND_EXPECTED}`);
   }
   return timeKey(new Date(ms).toISOString());
 }

@@ -146,6 +146,17 @@ describe('GET /v1/decisions', () => {
       expect(res.json().error.code).toBe(code);
     });
 
+    it('says what since and until take, not the regular expression that checks them', async () => {
+      const res = await list('?until=yesterday');
+      expect(res.json().error.message).toBe(
+        'querystring/until must be an RFC 3339 time (years 0000..9999) or a duration before now (30s, 15m, 12h, 7d)',
+      );
+      // other patterns are short enough to show as they are
+      expect((await list('?limit=0')).json().error.message).toBe(
+        'querystring/limit must match pattern "^[1-9][0-9]{0,3}$"',
+      );
+    });
+
     it('refuses an ingest token (auditor role)', async () => {
       expect((await list('', 'ingest')).statusCode).toBe(403);
     });
