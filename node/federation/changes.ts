@@ -184,7 +184,9 @@ export class CharterChanges {
   /** Co-signs a pending proposal, given by id (charter digest) or as an envelope. */
   async sign(ref: string | Envelope): Promise<ProposalView | FederationStatus> {
     const chain = this.#c.requireChain();
-    const env = typeof ref === 'string' ? this.#charter.rc.pending.resolve(ref, 'pending proposal').envelope : ref;
+    const rc = this.#charter.rc;
+    const env =
+      typeof ref === 'string' ? rc.pending.resolve(ref, 'pending proposal', rc.chain?.versions()).envelope : ref;
     const s = chain.proposalStatus(env); // throws for anything that is not a valid next version
     // We never sign a change past the deadline its signers set (an expired invite stays expired).
     checkNotExpired(s.charter, this.#c.now().getTime());

@@ -255,6 +255,23 @@ describe('FederationService', () => {
     });
   });
 
+  describe('when the change to sign was already applied (a charter threshold of 1)', () => {
+    it('refuses with ERR_NOT_FOUND and says it was applied, as which version', async () => {
+      const a = await make('sigma');
+      await a.service.create({ name: 'O' });
+      await a.service.setThreshold({ policy: 2 }); // one member, charter threshold 1: applied at once
+      expect(a.service.chain?.version).toBe(2);
+      const digest = a.service.chain?.head.digest as string;
+      await expect(a.service.sign(digest)).rejects.toThrow(
+        expect.objectContaining({
+          code: 'ERR_NOT_FOUND',
+          message: `no pending proposal ${digest}: it was applied as version 2 (it had every signature it needed)`,
+        }),
+      );
+      await expect(a.service.sign(digest.slice(7, 17))).rejects.toThrow(/it was applied as version 2/);
+    });
+  });
+
   describe('when a verifier is injected (node/crypto opensslVerify in the daemon)', () => {
     it('checks the invite, the charters and the gossip of the other member with it', async () => {
       const va = recordingVerifier();
