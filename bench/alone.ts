@@ -9,10 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { BenchSetupError } from './settings.ts';
 import type { BenchResult } from './types.ts';
 
+/** Three significant digits below 100, whole numbers above, with thousands separators (also bench/run.ts). */
+export function formatRate(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en');
+  return n.toLocaleString('en', { maximumSignificantDigits: 3 });
+}
+
 /** One result as a line: name, rate, notes. */
 export function resultLine(r: BenchResult): string {
-  const rate = r.opsPerSec >= 100 ? Math.round(r.opsPerSec).toLocaleString('en') : r.opsPerSec.toPrecision(3);
-  return `${r.name}: ${rate} ${r.unit}/s${r.notes ? `; ${r.notes}` : ''}`;
+  return `${r.name}: ${formatRate(r.opsPerSec)} ${r.unit}/s${r.notes ? `; ${r.notes}` : ''}`;
 }
 
 /** How a bench's failure is reported: a setting's as its message, anything else whole. */

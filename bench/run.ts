@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { failureText } from './alone.ts';
+import { failureText, formatRate } from './alone.ts';
 import type { BenchResult } from './types.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -67,13 +67,6 @@ async function runFile(file: string): Promise<BenchResult[]> {
 }
 
 // --- formatting -------------------------------------------------------------------------------
-
-/** Three significant digits below 100, whole numbers above, with thousands separators. */
-function formatRate(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en');
-  return n.toLocaleString('en', { maximumSignificantDigits: 3 });
-}
 
 function printTable(results: readonly BenchResult[]): void {
   const rows = results.map((r) => [r.group, r.name, formatRate(r.opsPerSec), `${r.unit}/s`, r.notes ?? '']);

@@ -18,13 +18,13 @@ export class BenchSetupError extends Error {
 }
 
 /** A script of bench/ run alone (`npx node bench/x.bench.ts`, bench/charter-cost.ts…), not bench/run.ts. */
-function runAlone(): boolean {
+function startedAlone(): boolean {
   const main = process.argv[1];
   return main !== undefined && path.dirname(path.resolve(main)) === BENCH_DIR && path.basename(main) !== 'run.ts';
 }
 
 function refuse(message: string): never {
-  if (runAlone()) {
+  if (startedAlone()) {
     console.error(`bench: ${message}`);
     process.exit(2);
   }

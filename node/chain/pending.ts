@@ -80,14 +80,19 @@ export class PendingSet {
 
   /**
    * The one proposal `id` names; ERR_NOT_FOUND when none or several (`what`: e.g. `pending policy
-   * proposal`). When none is pending but `applied` (the chain's versions) holds the object `id` names —
-   * a proposal that had every signature it needed, e.g. at a threshold of 1 — the message says so.
+   * proposal`). When none is pending but `applied()` (the chain's versions, read only then) holds the
+   * object `id` names — a proposal that had every signature it needed, e.g. at a threshold of 1 — the
+   * message says so.
    */
-  resolve(id: string, what: string, applied: readonly { version: number; digest: string }[] = []): PendingProposal {
+  resolve(
+    id: string,
+    what: string,
+    applied: () => readonly { version: number; digest: string }[] = () => [],
+  ): PendingProposal {
     const matches = this.find(id);
     const p = matches.length === 1 ? matches[0]?.[1] : undefined;
     if (p === undefined) {
-      const done = matches.length === 0 ? applied.find((e) => names(id, e.digest)) : undefined;
+      const done = matches.length === 0 ? applied().find((e) => names(id, e.digest)) : undefined;
       throw new NodeError(
         'ERR_NOT_FOUND',
         matches.length > 1

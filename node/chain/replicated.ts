@@ -175,7 +175,7 @@ export class ReplicatedChain<O> {
 
   /** Co-signs the pending proposal `id` names (digest or unique hex prefix). */
   async sign(id: string): Promise<ProposalInfo<O>> {
-    const p = this.pending.resolve(id, `pending ${this.object.noun} proposal`, this.#chain?.versions());
+    const p = this.pending.resolve(id, `pending ${this.object.noun} proposal`, () => this.#chain?.versions() ?? []);
     const object = this.object.decode(p.envelope);
     this.assertNoConflict(this.object.versionOf(object), this.object.digestOf(object));
     return await this.offer(this.object.cosign(p.envelope, this.#o.seed), 'local');

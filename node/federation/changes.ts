@@ -186,7 +186,9 @@ export class CharterChanges {
     const chain = this.#c.requireChain();
     const rc = this.#charter.rc;
     const env =
-      typeof ref === 'string' ? rc.pending.resolve(ref, 'pending proposal', rc.chain?.versions()).envelope : ref;
+      typeof ref === 'string'
+        ? rc.pending.resolve(ref, 'pending proposal', () => rc.chain?.versions() ?? []).envelope
+        : ref;
     const s = chain.proposalStatus(env); // throws for anything that is not a valid next version
     // We never sign a change past the deadline its signers set (an expired invite stays expired).
     checkNotExpired(s.charter, this.#c.now().getTime());

@@ -52,7 +52,7 @@ describe('PendingSet', () => {
       ];
       const message = (id: string) => {
         try {
-          s.resolve(id, 'pending policy proposal', applied);
+          s.resolve(id, 'pending policy proposal', () => applied);
         } catch (err) {
           return isGovfedError(err) ? `${err.code}: ${err.message}` : 'not coded';
         }
@@ -64,7 +64,7 @@ describe('PendingSet', () => {
       expect(message('c9c9')).toContain('it was applied as version 2');
       expect(message('ff')).toBe('ERR_NOT_FOUND: no pending policy proposal ff');
       // a pending match wins: D3 is pending, whatever is applied
-      expect(s.resolve(D3, 'pending x', [{ version: 7, digest: D3 }])).toBe(s.get(D3));
+      expect(s.resolve(D3, 'pending x', () => [{ version: 7, digest: D3 }])).toBe(s.get(D3));
     });
   });
 
