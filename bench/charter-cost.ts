@@ -76,6 +76,18 @@ function eventCounts(nodes: readonly FedNode[]): Map<string, number> {
   return out;
 }
 
+/** The charter versions taken, counted by the way they came (`via`: gossip, sync …). */
+function charterWays(nodes: readonly FedNode[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const x of nodes) {
+    for (const e of events(x, 'federation:charter')) {
+      const via = String(e.fields.via ?? '?');
+      out.set(via, (out.get(via) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
 /** Distinct (origin, size) pairs cosigned by someone: checkpoints that reached a witness. */
 function checkpointsCosigned(nodes: readonly FedNode[]): Set<string> {
   const out = new Set<string>();
@@ -100,6 +112,7 @@ try {
   const version0 = status.charterVersion;
   const m0 = await metricsAll(nodes);
   const e0 = eventCounts(nodes);
+  const w0 = charterWays(nodes);
   const cp0 = checkpointsCosigned(nodes);
   const cpu0 = cpuAll(nodes);
   const start = Date.now();
@@ -128,6 +141,7 @@ try {
   const cpu = cpuAll(nodes) - cpu0;
   const m1 = await metricsAll(nodes);
   const e1 = eventCounts(nodes);
+  const w1 = charterWays(nodes);
   const cp1 = checkpointsCosigned(nodes);
   if (process.env.GOVFED_COST_WINDOW !== undefined) {
     writeFileSync(
@@ -150,6 +164,8 @@ try {
   );
   console.log(`checkpoints cosigned (distinct origin+size) per version: ${per(cp1.size - cp0.size)}`);
   for (const e of EVENTS) console.log(`event ${e} per version: ${per((e1.get(e) ?? 0) - (e0.get(e) ?? 0))}`);
+  const ways = [...w1.keys()].sort().map((via) => `${via} ${per((w1.get(via) ?? 0) - (w0.get(via) ?? 0))}`);
+  console.log(`event federation:charter per version, by way: ${ways.join(', ')}`);
   const keys = [...new Set([...m0.keys(), ...m1.keys()])].sort();
   for (const k of keys) {
     if (

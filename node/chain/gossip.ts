@@ -18,7 +18,7 @@ export function objectGossipVerdict<O>(
   rc: ReplicatedChain<O>,
   msg: GossipMessage,
   from: string,
-  pullSoon: (peer: string) => void,
+  pullSoon: (peer: string, version?: number) => void,
 ): GossipVerdict {
   const { codes } = rc.object;
   let pulled = false;
@@ -29,7 +29,7 @@ export function objectGossipVerdict<O>(
     const s = rc.object.status(env, charter); // forged or non-member signatures: reject
     if (chain.current?.digest === s.digest) return { result: 'ignore', error: undefined };
     if (s.version > chain.version + 1) {
-      pullSoon(from);
+      pullSoon(from, s.version);
       pulled = true;
       throw new GovfedError(
         codes.gap,

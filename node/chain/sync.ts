@@ -42,7 +42,10 @@ export class ChainSync<O> {
   readonly #rc: ReplicatedChain<O>;
   readonly #events: EventSink;
   readonly #opts: ChainSyncOptions;
-  readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
+  readonly #rounds = new PeerRounds(
+    (peer) => this.syncWith(peer),
+    (version) => this.#rc.version < version,
+  );
   #stopped = false;
 
   constructor(rc: ReplicatedChain<O>, events: EventSink, opts: ChainSyncOptions = {}) {
@@ -108,7 +111,7 @@ export class ChainSync<O> {
     switch (msg.type) {
       case 'hello':
         if (msg.heads !== undefined) this.#opts.onHello?.(from, msg.heads);
-        if (msg.version > chain.version) this.pullSoon(from);
+        if (msg.version > chain.version) this.pullSoon(from, msg.version);
         reply = this.hello();
         break;
       case 'get':
@@ -174,8 +177,9 @@ export class ChainSync<O> {
     });
   }
 
-  pullSoon(peer: string): void {
-    this.#rounds.soon(peer);
+  /** A round with `peer` soon; with `version` (the peer holds it), only if this node still lacks it then. */
+  pullSoon(peer: string, version?: number): void {
+    this.#rounds.soon(peer, version);
   }
 
   async #offerFromPeer(env: Envelope, from: string): Promise<void> {

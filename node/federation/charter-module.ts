@@ -103,7 +103,7 @@ export class CharterModule implements FederationModule {
     });
     this.gossip = {
       charter: (msg, from) => this.#judgeComplete(msg, from),
-      proposal: (msg, from) => objectGossipVerdict(rc, msg, from, (p) => core.pullSoon(p)),
+      proposal: (msg, from) => objectGossipVerdict(rc, msg, from, (p, v) => core.pullSoon(p, v)),
       withdrawal: (msg, from) => this.#judgeWithdrawal(msg, from),
     };
   }

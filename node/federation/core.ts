@@ -96,8 +96,11 @@ export class FederationCore {
   lastSync: Date | undefined;
   stopped = false;
   bootstrap: string[] = [];
-  /** Set by the sync part: a sync round with `peer` soon (a gap, a newer hello, a new connection). */
-  pullSoon: (peer: string) => void = () => {};
+  /**
+   * Set by the sync part: a sync round with `peer` soon (a gap, a newer hello, a new connection); with
+   * `version` (a charter version the peer holds), skipped if this node holds it by then.
+   */
+  pullSoon: (peer: string, version?: number) => void = () => {};
   /** Set by the service: the pending charter changes (the charter module's chain holds them). */
   pendingProposals: () => readonly StoredProposal[] = () => [];
   /** Set by the service: this node is not in the charter's version `version` (it left or was removed). */
@@ -309,7 +312,7 @@ export class FederationCore {
       events: this.events,
       chain: () => this.chain,
       publish: (kind, body) => this.publishBody(kind, body),
-      pullSoon: (peer) => this.pullSoon(peer),
+      pullSoon: (peer, version) => this.pullSoon(peer, version),
       request: (peer, protocol, bytes, maxBytes, timeoutMs) =>
         this.#requests.request(peer, protocol, bytes, maxBytes, timeoutMs),
       connectedMembers: () => {

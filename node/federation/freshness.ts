@@ -354,7 +354,8 @@ export class FreshnessModule implements FederationModule {
     }
     const watched = this.#watch.observe(s.peerId, s);
     this.#latest.set(s.peerId, { statement: s, envelope: env });
-    if (s.version > chain.version || watched === 'behind') ctx.pullSoon?.(s.peerId);
+    if (watched === 'behind') ctx.pullSoon?.(s.peerId);
+    else if (s.version > chain.version) ctx.pullSoon?.(s.peerId, s.version);
     return true;
   }
 

@@ -64,9 +64,11 @@ export interface FederationContext {
   request(peer: string, protocol: string, bytes: Uint8Array, maxBytes: number, timeoutMs?: number): Promise<Uint8Array>;
   /**
    * Asks for a sync round with `peer` soon: this node learnt it is behind that member (as a gap does).
-   * Optional so that test doubles of the context need not provide it.
+   * With `version` (the charter version the member holds), the round is skipped if this node holds that
+   * version by the time it is due (it came by gossip meanwhile). Optional so that test doubles of the
+   * context need not provide it.
    */
-  pullSoon?(peer: string): void;
+  pullSoon?(peer: string, version?: number): void;
   /** Connected peers that are current members. */
   connectedMembers(): string[];
   /**

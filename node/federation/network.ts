@@ -153,7 +153,7 @@ export class FederationNetwork {
       const v = decodeAndVerifyGossip(data, { chain, now: this.#c.now().getTime(), kind, verify: this.#c.verify });
       this.#c.seen(v.message.sender);
       newer = v.needsSync;
-      if (v.needsSync) this.#c.pullSoon(from);
+      if (v.needsSync) this.#c.pullSoon(from, v.message.charterVersion);
       verdict = handler(v.message, from);
     } catch (err) {
       verdict = verdictOf(err);

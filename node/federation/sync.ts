@@ -41,7 +41,10 @@ export class FederationSync {
   readonly #c: FederationCore;
   readonly #chainSync: ChainSync<Charter>;
   readonly #pending: PendingSet;
-  readonly #rounds = new PeerRounds((peer) => this.syncWith(peer));
+  readonly #rounds = new PeerRounds(
+    (peer) => this.syncWith(peer),
+    (version) => (this.#c.chain?.version ?? -1) < version,
+  );
   /** Members whose re-dial failed, reported once until a dial works again. */
   readonly #unreachable = new Set<string>();
   /** Whether the charter held at the last change listed this node (see #onCharter). */
@@ -51,7 +54,7 @@ export class FederationSync {
     this.#c = core;
     this.#chainSync = charter.sync;
     this.#pending = charter.rc.pending;
-    core.pullSoon = (peer) => this.pullSoon(peer);
+    core.pullSoon = (peer, version) => this.pullSoon(peer, version);
     core.charterHooks.push((chain) => this.#onCharter(chain));
   }
 
@@ -227,8 +230,9 @@ export class FederationSync {
     this.#c.events('federation:redial-failed', { peer, addresses: [...addrs], error: errorText(failure) });
   }
 
-  pullSoon(peer: string): void {
-    this.#rounds.soon(peer);
+  /** A round with `peer` soon; with `version` (a charter version it holds), only if we still lack it then. */
+  pullSoon(peer: string, version?: number): void {
+    this.#rounds.soon(peer, version);
   }
 
   async syncRound(): Promise<void> {

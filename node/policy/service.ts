@@ -149,7 +149,7 @@ export class PolicyService implements FederationModule {
     });
     this.#sync = new ChainSync(this.#rc, opts.events);
     this.gossip = {
-      policy: (msg, from) => objectGossipVerdict(this.#rc, msg, from, (p) => this.#sync.pullSoon(p)),
+      policy: (msg, from) => objectGossipVerdict(this.#rc, msg, from, (p, v) => this.#sync.pullSoon(p, v)),
       'policy-receipt': (msg, from) => receiptGossipVerdict(this.#rc, msg, from),
     };
     this.protocols = {

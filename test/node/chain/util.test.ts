@@ -120,4 +120,74 @@ describe('PeerRounds', () => {
       expect(seen).toEqual(['p']);
     });
   });
+
+  describe('soon with a version (a peer said it holds one we lack)', () => {
+    /** Rounds over a chain whose version the test moves; `starts` records each round's peer. */
+    function rig() {
+      const chain = { version: 3 };
+      const starts: string[] = [];
+      const rounds = new PeerRounds(
+        async (peer) => void starts.push(peer),
+        (v) => chain.version < v,
+      );
+      return { chain, starts, rounds };
+    }
+    const later = async (ms = SOON_DELAY_MS) => vi.advanceTimersByTimeAsync(ms);
+
+    it('runs the round when the version has not come by the time it is due', async () => {
+      vi.useFakeTimers();
+      try {
+        const { starts, rounds } = rig();
+        rounds.soon('p', 4);
+        await later();
+        expect(starts).toEqual(['p']);
+        expect(rounds.skipped).toBe(0);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('skips it when the version came meanwhile (by gossip), and that skip does not hold the next round back', async () => {
+      vi.useFakeTimers();
+      try {
+        const { chain, starts, rounds } = rig();
+        rounds.soon('p', 4);
+        chain.version = 4;
+        await later();
+        expect(starts).toEqual([]);
+        expect(rounds.skipped).toBe(1);
+        rounds.soon('p', 5); // a newer hint right after: not delayed by MIN_ROUND_GAP_MS
+        await later();
+        expect(starts).toEqual(['p']);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('asks merged while one is scheduled: the newest version decides, and an ask without one always runs', async () => {
+      vi.useFakeTimers();
+      try {
+        const { chain, starts, rounds } = rig();
+        rounds.soon('p', 4);
+        rounds.soon('p', 6);
+        chain.version = 5; // 4 came, 6 did not
+        await later();
+        expect(starts).toEqual(['p']);
+
+        rounds.soon('q', 4);
+        rounds.soon('q'); // a new connection, say
+        chain.version = 9;
+        await later();
+        expect(starts).toEqual(['p', 'q']);
+
+        rounds.soon('r');
+        rounds.soon('r', 4); // a hint does not turn an unconditional ask into a conditional one
+        await later();
+        expect(starts).toEqual(['p', 'q', 'r']);
+        expect(rounds.skipped).toBe(0);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  });
 });
