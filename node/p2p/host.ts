@@ -35,6 +35,7 @@ import { withDeadline } from './deadline.ts';
 import type { MemberGate } from './gate.ts';
 import { GossipGate } from './gossip-gate.ts';
 import { listenError } from './listen-error.ts';
+import { quietLogger } from './logger.ts';
 import { P2pMetrics } from './metrics.ts';
 import { noiseCrypto } from './noise-crypto.ts';
 import { PubsubAdapter, pubsubService } from './pubsub.ts';
@@ -170,6 +171,7 @@ export class Host {
     try {
       created = await createLibp2p({
         privateKey: privateKey as never,
+        logger: quietLogger(), // the library's own whenever DEBUG names a component (logger.ts)
         addresses: { listen: [...opts.listen] },
         transports: [tcp({ backlog: LISTEN_BACKLOG })],
         connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],

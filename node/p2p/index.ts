@@ -3,6 +3,7 @@
  * keyed by the node's peer key, a member-only gate, one pubsub adapter, and the sync transport.
  *
  *   host.ts    Host.start({peerKey, listen, federationId, gate}) — the only libp2p wiring
+ *   logger.ts  quietLogger — libp2p's component loggers: the library's when DEBUG names one, else silent
  *   gate.ts    MemberGate — members of the current charter, plus short join windows for invitees
  *   admission.ts InboundLimiter — before the handshake: per-source pending cap, known member addresses
  *   metrics.ts P2pMetrics — refused gossip / connections by reason, gossipsub peer scores
