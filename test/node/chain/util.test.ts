@@ -133,23 +133,27 @@ describe('PeerRounds', () => {
       return { chain, starts, rounds };
     }
     const later = async (ms = SOON_DELAY_MS) => vi.advanceTimersByTimeAsync(ms);
-
-    it('runs the round when the version has not come by the time it is due', async () => {
+    /** Runs `fn` on vitest's fake clock. */
+    async function faked(fn: () => Promise<void>): Promise<void> {
       vi.useFakeTimers();
       try {
+        await fn();
+      } finally {
+        vi.useRealTimers();
+      }
+    }
+
+    it('runs the round when the version has not come by the time it is due', () =>
+      faked(async () => {
         const { starts, rounds } = rig();
         rounds.soon('p', 4);
         await later();
         expect(starts).toEqual(['p']);
         expect(rounds.skipped).toBe(0);
-      } finally {
-        vi.useRealTimers();
-      }
-    });
+      }));
 
-    it('skips it when the version came meanwhile (by gossip), and that skip does not hold the next round back', async () => {
-      vi.useFakeTimers();
-      try {
+    it('skips it when the version came meanwhile (by gossip), and that skip does not hold the next round back', () =>
+      faked(async () => {
         const { chain, starts, rounds } = rig();
         rounds.soon('p', 4);
         chain.version = 4;
@@ -159,14 +163,10 @@ describe('PeerRounds', () => {
         rounds.soon('p', 5); // a newer hint right after: not delayed by MIN_ROUND_GAP_MS
         await later();
         expect(starts).toEqual(['p']);
-      } finally {
-        vi.useRealTimers();
-      }
-    });
+      }));
 
-    it('asks merged while one is scheduled: the newest version decides, and an ask without one always runs', async () => {
-      vi.useFakeTimers();
-      try {
+    it('asks merged while one is scheduled: the newest version decides, and an ask without one always runs', () =>
+      faked(async () => {
         const { chain, starts, rounds } = rig();
         rounds.soon('p', 4);
         rounds.soon('p', 6);
@@ -185,9 +185,6 @@ describe('PeerRounds', () => {
         await later();
         expect(starts).toEqual(['p', 'q', 'r']);
         expect(rounds.skipped).toBe(0);
-      } finally {
-        vi.useRealTimers();
-      }
-    });
+      }));
   });
 });
