@@ -65,6 +65,7 @@ export class Rejections {
  * moments before the version itself does by gossip, and the round would only learn that nothing is
  * missing.
  */
+/** Delay of a round asked for with `soon` (lets a burst of asks become one). */
 export const SOON_DELAY_MS = 50;
 /** Least time between the starts of two `soon` rounds with one peer. */
 export const MIN_ROUND_GAP_MS = 1000;
